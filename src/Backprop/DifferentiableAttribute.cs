@@ -1,0 +1,20 @@
+using System;
+
+namespace Backprop;
+
+/// <summary>
+/// Marks a method whose reverse-mode gradient the Backprop.Gen source generator emits at compile time,
+/// next to the method, in the same partial type.
+/// </summary>
+/// <remarks>
+/// For <c>T M(p1 … pn)</c> returning <see cref="double"/> or <see cref="float"/>, the generator emits
+/// <c>T MGradient(p1 … pn, g1 … gk)</c>: it returns what <c>M</c> returns, assigns <c>out</c> gradients of
+/// active scalar parameters and increments (<c>+=</c>) the gradient spans of active array and span parameters.
+/// It also emits <c>MPullback</c>, the vector–Jacobian product that other differentiable methods call.
+/// </remarks>
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
+public sealed class DifferentiableAttribute : Attribute
+{
+    /// <summary>The name of the emitted gradient method; defaults to the method's name followed by <c>Gradient</c>.</summary>
+    public string? GradientName { get; set; }
+}
