@@ -1,0 +1,60 @@
+using System.Collections.Generic;
+using System.Linq;
+using Backprop.Generator.Diagnostics;
+using Backprop.Generator.Ir;
+using Backprop.Generator.Lowering;
+
+namespace Backprop.Generator.Analysis;
+
+/// <summary>
+/// Decides, on the normalized IR, whether the method can be differentiated: values that depend on
+/// differentiated parameters must not reach the result through calls without a derivative. Also warns
+/// about differentiated parameters that cannot influence the result.
+/// </summary>
+internal static class SupportGate
+{
+    public static void Check(IrMethod method, LoweringResult lowering, ActivityAnalysis activity, List<DiagnosticInfo> diagnostics)
+    {
+        foreach (var statement in method.Body) Check(statement, activity, lowering, diagnostics);
+
+        foreach (int parameter in method.Parameters)
+        {
+            var variable = method.Variables[parameter];
+            if (variable.IsDifferentiableParameter && !activity.IsActive(parameter))
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ZeroDerivative, lowering.ParameterLocations[parameter], method.Shape.Name, variable.Name));
+        }
+    }
+
+    private static void Check(IrStatement statement, ActivityAnalysis activity, LoweringResult lowering, List<DiagnosticInfo> diagnostics)
+    {
+        switch (statement)
+        {
+            case IrAssign assign when activity.Useful.Contains(assign.Variable):
+                CheckExpression(assign.Value, activity, lowering, diagnostics);
+                break;
+            case IrIf branch:
+                foreach (var s in branch.Then.Concat(branch.Else)) Check(s, activity, lowering, diagnostics);
+                break;
+            case IrLoop loop:
+                foreach (var s in loop.Body.Concat(loop.Step)) Check(s, activity, lowering, diagnostics);
+                break;
+        }
+    }
+
+    /// <summary>Walks the derivative paths of a useful value; an opaque call on them with a varied argument loses a derivative.</summary>
+    private static void CheckExpression(IrExpression expression, ActivityAnalysis activity, LoweringResult lowering, List<DiagnosticInfo> diagnostics)
+    {
+        if (expression is IrOpaqueCall call && expression.Type.IsReal)
+        {
+            bool varied = call.Arguments.Any(a => ActivityAnalysis.SourcesAll(a).Overlaps(activity.Varied));
+            if (varied)
+            {
+                lowering.ExpressionLocations.TryGetValue(call, out var location);
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownCall, location, call.DisplayName));
+            }
+            return;
+        }
+        foreach (var child in ActivityAnalysis.DifferentiableChildren(expression))
+            CheckExpression(child, activity, lowering, diagnostics);
+    }
+}

@@ -1,0 +1,166 @@
+using Microsoft.CodeAnalysis;
+
+namespace Backprop.Generator.Diagnostics;
+
+/// <summary>Every diagnostic the generator reports. IDs are never reused; each has a page under docs/diagnostics/.</summary>
+internal static class DiagnosticDescriptors
+{
+    public const string Category = "Backprop.Differentiation";
+
+    private const string HelpRoot = "https://github.com/backprop-gen/backprop-gen/blob/main/docs/diagnostics/";
+
+    public static readonly DiagnosticDescriptor TypeNotPartial = Error(
+        "BPG001",
+        "Containing type must be partial",
+        "Cannot generate the gradient of '{0}': its containing type '{1}' is not partial; declare it 'partial' so the generated gradient can be added beside the method",
+        "The gradient is emitted into the same type as the method, which requires every enclosing type to be declared partial.");
+
+    public static readonly DiagnosticDescriptor UnsupportedReturnType = Error(
+        "BPG002",
+        "Unsupported return type",
+        "Cannot differentiate '{0}': it returns '{1}'; a [Differentiable] method must return double or float",
+        "Only scalar double or float results can be differentiated. Return a scalar loss, or split the computation so a scalar is returned.");
+
+    public static readonly DiagnosticDescriptor UnsupportedParameter = Error(
+        "BPG003",
+        "Unsupported parameter modifier",
+        "Cannot differentiate '{0}': parameter '{1}' is passed by '{2}'; pass it by value (write results to a Span<T> parameter instead of ref/out)",
+        "ref, out, in and params parameters are not supported by the differentiator.");
+
+    public static readonly DiagnosticDescriptor GenericMethod = Error(
+        "BPG004",
+        "Generic methods are not supported",
+        "Cannot differentiate '{0}': generic methods are not supported; write one method per element type (double or float)",
+        "The generator emits concrete code for double or float; type parameters cannot be differentiated.");
+
+    public static readonly DiagnosticDescriptor AsyncOrIterator = Error(
+        "BPG005",
+        "Async and iterator methods are not supported",
+        "Cannot differentiate '{0}': {1} methods are not supported; make it a synchronous method that returns the value",
+        "Async methods and iterators cannot be differentiated.");
+
+    public static readonly DiagnosticDescriptor Lambda = Error(
+        "BPG006",
+        "Lambdas are not supported",
+        "Cannot differentiate a lambda or anonymous method; move its body into a [Differentiable] method and call that",
+        "Anonymous functions inside a [Differentiable] method are not differentiated.");
+
+    public static readonly DiagnosticDescriptor LocalFunction = Error(
+        "BPG007",
+        "Local functions are not supported",
+        "Cannot differentiate local function '{0}'; make it a separate [Differentiable] method and call that",
+        "Local functions inside a [Differentiable] method are not differentiated.");
+
+    public static readonly DiagnosticDescriptor ExceptionHandling = Error(
+        "BPG008",
+        "Exception handling is not supported",
+        "Cannot differentiate a '{0}' statement; move it out of the [Differentiable] method (validate inputs before calling it)",
+        "try, catch, finally, using and lock statements are not supported in a [Differentiable] method.");
+
+    public static readonly DiagnosticDescriptor Goto = Error(
+        "BPG009",
+        "goto is not supported",
+        "Cannot differentiate a '{0}' statement; rewrite it with if, loops, break or continue",
+        "Unstructured control flow cannot be reversed by the generator.");
+
+    public static readonly DiagnosticDescriptor UnknownCall = Error(
+        "BPG010",
+        "Call has no known derivative",
+        "Cannot differentiate the call to '{0}': its derivative is unknown; mark '{0}' [Differentiable], or use a System.Math function",
+        "Only calls of System.Math/MathF functions with a derivative rule and of other [Differentiable] methods can take values that depend on differentiated parameters. Calls whose arguments are all constant are allowed.");
+
+    public static readonly DiagnosticDescriptor Recursion = Error(
+        "BPG011",
+        "Recursion is not supported",
+        "Cannot differentiate '{0}': it calls itself; rewrite the recursion as a loop",
+        "Recursive [Differentiable] methods are not supported.");
+
+    public static readonly DiagnosticDescriptor ForEach = Error(
+        "BPG012",
+        "foreach is not supported",
+        "Cannot differentiate a 'foreach' loop; write it as 'for (int i = 0; i < buffer.Length; i++)'",
+        "foreach loops are not supported yet; an indexed for loop over the buffer is.");
+
+    public static readonly DiagnosticDescriptor Switch = Error(
+        "BPG013",
+        "switch is not supported",
+        "Cannot differentiate a '{0}'; rewrite it with if/else or the conditional operator",
+        "switch statements and expressions are not supported yet.");
+
+    public static readonly DiagnosticDescriptor UnsupportedExpression = Error(
+        "BPG014",
+        "Unsupported expression",
+        "Cannot differentiate the expression '{0}' ({1}); {2}",
+        "The expression is outside the supported subset: arithmetic, comparisons, conversions, System.Math calls, conditionals, element reads and calls of [Differentiable] methods.");
+
+    public static readonly DiagnosticDescriptor UnsupportedStatement = Error(
+        "BPG015",
+        "Unsupported statement",
+        "Cannot differentiate the statement '{0}' ({1}); {2}",
+        "The statement is outside the supported subset: declarations, assignments, if/else, loops, break, continue and return.");
+
+    public static readonly DiagnosticDescriptor ZeroDerivative = new(
+        "BPG016",
+        "Result does not depend on a differentiable parameter",
+        "The result of '{0}' does not depend on parameter '{1}', which will always have a zero derivative; mark it [NoDerivative] if that is intended",
+        Category,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "A differentiable parameter that cannot influence the result always gets a zero gradient; this is usually a bug in the model.",
+        helpLinkUri: HelpRoot + "BPG016.md");
+
+    public static readonly DiagnosticDescriptor InternalError = Error(
+        "BPG017",
+        "Internal generator error",
+        "The generator failed on '{0}': {1}; please report this with the method's source",
+        "An exception inside the generator. No gradient was emitted for the method.");
+
+    public static readonly DiagnosticDescriptor UnsupportedLocalType = Error(
+        "BPG018",
+        "Unsupported local variable type",
+        "Cannot differentiate local '{0}' of type '{1}'; use double, float, int, long or bool locals",
+        "Locals of other types cannot be tracked by the differentiator.");
+
+    public static readonly DiagnosticDescriptor Throw = Error(
+        "BPG019",
+        "throw is not supported",
+        "Cannot differentiate a 'throw'; validate arguments in a wrapper before calling the [Differentiable] method",
+        "throw statements and expressions are not supported in a [Differentiable] method yet.");
+
+    public static readonly DiagnosticDescriptor UnsupportedStore = Error(
+        "BPG021",
+        "Unsupported element write",
+        "Cannot differentiate the write to '{0}'; {1}",
+        "Writes into buffers are not supported yet in a [Differentiable] method.");
+
+    public static readonly DiagnosticDescriptor MemberWrite = Error(
+        "BPG023",
+        "Writes to fields and properties are not supported",
+        "Cannot differentiate the assignment to '{0}'; a [Differentiable] method may only assign its own locals and parameters",
+        "Side effects on fields or properties cannot be reversed.");
+
+    public static readonly DiagnosticDescriptor InvalidGradientName = Error(
+        "BPG024",
+        "Invalid gradient name",
+        "GradientName '{0}' is not a valid C# identifier",
+        "GradientName must be a valid C# identifier that does not collide with the method itself.");
+
+    private static readonly System.Collections.Generic.Dictionary<string, DiagnosticDescriptor> s_byId = Index();
+
+    /// <summary>The descriptor with the given ID.</summary>
+    public static DiagnosticDescriptor ById(string id) => s_byId[id];
+
+    private static System.Collections.Generic.Dictionary<string, DiagnosticDescriptor> Index()
+    {
+        var map = new System.Collections.Generic.Dictionary<string, DiagnosticDescriptor>();
+        foreach (var field in typeof(DiagnosticDescriptors).GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static))
+        {
+            if (field.GetValue(null) is DiagnosticDescriptor descriptor)
+                map[descriptor.Id] = descriptor;
+        }
+        return map;
+    }
+
+    private static DiagnosticDescriptor Error(string id, string title, string message, string description) =>
+        new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, description: description, helpLinkUri: HelpRoot + id + ".md");
+}

@@ -1,0 +1,40 @@
+using Backprop.Generator.Discovery;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace Backprop.Generator;
+
+/// <summary>Emits a reverse-mode gradient and pullback next to every method marked <c>[Differentiable]</c>.</summary>
+[Generator(LanguageNames.CSharp)]
+public sealed class DifferentiableGenerator : IIncrementalGenerator
+{
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        // Discover and lower: each [Differentiable] method becomes an equatable model of our IR plus its
+        // diagnostics (lowering, control-flow normalization, support gate). Nothing of Roslyn survives.
+        var models = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                "Backprop.DifferentiableAttribute",
+                static (node, _) => node is MethodDeclarationSyntax,
+                MethodModelBuilder.Build)
+            .WithTrackingName(TrackingNames.Models);
+
+        // Differentiate and emit: activity analysis, reverse mode, C# text.
+        var sources = models
+            .Select(SourceBuilder.Build)
+            .WithTrackingName(TrackingNames.Sources);
+
+        context.RegisterSourceOutput(sources, static (output, source) =>
+        {
+            foreach (var diagnostic in source.Diagnostics) output.ReportDiagnostic(diagnostic.ToDiagnostic());
+            if (source.Text is not null) output.AddSource(source.HintName, source.Text);
+        });
+    }
+}
+
+/// <summary>Names of the pipeline steps, for incrementality tests.</summary>
+public static class TrackingNames
+{
+    public const string Models = nameof(Models);
+    public const string Sources = nameof(Sources);
+}

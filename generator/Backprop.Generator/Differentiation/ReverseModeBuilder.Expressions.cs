@@ -1,0 +1,263 @@
+using System.Collections.Generic;
+using System.Linq;
+using Backprop.Generator.Analysis;
+using Backprop.Generator.Emit;
+using Backprop.Generator.Helpers;
+using Backprop.Generator.Ir;
+
+namespace Backprop.Generator.Differentiation;
+
+/// <summary>Expressions: which values to keep, the forward spelling, and the reverse propagation.</summary>
+internal sealed partial class ReverseModeBuilder
+{
+    /// <summary>The nodes of one expression whose values the reverse sweep reads.</summary>
+    private sealed class ExpressionPlan
+    {
+        public HashSet<IrExpression> Needed { get; } = new(ReferenceComparer<IrExpression>.Instance);
+    }
+
+    private ExpressionPlan Plan(IrExpression root)
+    {
+        var plan = new ExpressionPlan();
+        void Visit(IrExpression node)
+        {
+            if (!_activity.IsActive(node)) return;
+            if (RuleOf(node) is { } applied)
+            {
+                var active = applied.Arguments.Select(_activity.IsActive).ToArray();
+                var (arguments, result) = applied.Rule.Needs(active);
+                for (int i = 0; i < arguments.Length; i++)
+                    if (arguments[i]) plan.Needed.Add(applied.Arguments[i]);
+                if (result) plan.Needed.Add(node);
+            }
+            else if (node is IrConditional conditional)
+            {
+                plan.Needed.Add(conditional.Condition);
+            }
+            else if (node is IrDifferentiableCall call)
+            {
+                foreach (var argument in call.Arguments)
+                    if (!argument.Type.IsBuffer) plan.Needed.Add(argument);
+            }
+            foreach (var child in ActivityAnalysis.DifferentiableChildren(node)) Visit(child);
+        }
+        Visit(root);
+        return plan;
+    }
+
+    private static (DerivativeRule Rule, IReadOnlyList<IrExpression> Arguments)? RuleOf(IrExpression node) => node switch
+    {
+        IrBinary b when b.Type.IsReal && OperatorRule(b.Operator) is { } name => (DerivativeRules.Get(name, 2), new[] { b.Left, b.Right }),
+        IrUnary { Operator: UnaryOperator.Negate } u when u.Type.IsReal => (DerivativeRules.Get(DerivativeRules.Negate, 1), new[] { u.Operand }),
+        IrMathCall m when m.Type.IsReal => (DerivativeRules.Get(m.Function, m.Arguments.Count), m.Arguments.ToArray()),
+        _ => null,
+    };
+
+    private static string? OperatorRule(BinaryOperator op) => op switch
+    {
+        BinaryOperator.Add => DerivativeRules.Add,
+        BinaryOperator.Subtract => DerivativeRules.Subtract,
+        BinaryOperator.Multiply => DerivativeRules.Multiply,
+        BinaryOperator.Divide => DerivativeRules.Divide,
+        BinaryOperator.Remainder => DerivativeRules.Remainder,
+        _ => null,
+    };
+
+    private static bool IsLeaf(IrExpression node) => node is IrRead or IrConstant or IrExternal or IrElement or IrLength;
+
+    /// <summary>Inactive and cheap: the reverse sweep recomputes it from restored variables instead of keeping it.</summary>
+    private bool IsRecomputable(IrExpression node)
+    {
+        if (_activity.IsActive(node)) return false;
+        bool cheap = true;
+        IrWalker.VisitExpression(node, e => cheap &= e is IrRead or IrConstant or IrExternal or IrElement or IrLength or IrConvert or IrUnary or IrBinary);
+        return cheap;
+    }
+
+    /// <summary>Spells the forward value, declaring a temporary for every needed intermediate result.</summary>
+    private string ForwardValue(IrExpression node, ExpressionPlan plan, List<Code> forward, List<(string, IrType)> kept, bool root)
+    {
+        if (IsLeaf(node)) return _text.Of(node);
+        foreach (var child in Children(node)) ForwardValue(child, plan, forward, kept, root: false);
+        string text = _text.Of(node);
+        if (root || !plan.Needed.Contains(node) || IsRecomputable(node)) return text;
+        string name = Reserve(TempName(node));
+        forward.Add(Keep(name, node.Type, text));
+        kept.Add((name, node.Type));
+        _values[node] = name;
+        return name;
+    }
+
+    private static IEnumerable<IrExpression> Children(IrExpression node) => node switch
+    {
+        IrElement e => new[] { e.Index },
+        IrUnary u => new[] { u.Operand },
+        IrBinary b => new[] { b.Left, b.Right },
+        IrConvert c => new[] { c.Operand },
+        IrConditional c => new[] { c.Condition, c.WhenTrue, c.WhenFalse },
+        IrMathCall m => m.Arguments,
+        IrOpaqueCall o => o.Arguments,
+        IrDifferentiableCall d => d.Arguments,
+        _ => System.Array.Empty<IrExpression>(),
+    };
+
+    private string Value(IrExpression node) => _values.TryGetValue(node, out var name) ? name : _text.Of(node);
+
+    /// <summary>Accumulates <paramref name="adjoint"/> times the local derivatives into the operands of <paramref name="node"/>.</summary>
+    private void Propagate(IrExpression node, string adjoint, List<Code> reverse)
+    {
+        if (!_activity.IsActive(node)) return;
+        switch (node)
+        {
+            case IrRead read:
+                reverse.Add(new CodeLine(Adjoint(read.Variable) + " += " + adjoint + ";"));
+                return;
+            case IrElement element:
+                reverse.Add(new CodeLine(Adjoint(element.Buffer) + "[" + _text.Of(element.Index) + "] += " + adjoint + ";"));
+                return;
+            case IrConvert convert:
+                Propagate(convert.Operand, "(" + convert.Operand.Type.Keyword + ")" + ExpressionText.Atom(adjoint), reverse);
+                return;
+            case IrConditional conditional:
+                var whenTrue = new List<Code>();
+                var whenFalse = new List<Code>();
+                Propagate(conditional.WhenTrue, adjoint, whenTrue);
+                Propagate(conditional.WhenFalse, adjoint, whenFalse);
+                string condition = Value(conditional.Condition);
+                reverse.Add(whenTrue.Count == 0
+                    ? new CodeBlock("if (!" + ExpressionText.Atom(condition) + ")", whenFalse)
+                    : new CodeBlock("if (" + condition + ")", whenTrue, whenFalse.Count > 0 ? whenFalse : null));
+                return;
+            case IrDifferentiableCall call:
+                PropagateCall(call, adjoint, reverse);
+                return;
+        }
+
+        var applied = RuleOf(node) ?? throw new System.InvalidOperationException("No derivative rule for " + node.GetType().Name);
+        var context = new RuleContext(node.Type.Scalar, applied.Arguments.Select(Value).ToArray(), Value(node));
+        var partials = applied.Rule.Partials(context);
+        var targets = Enumerable.Range(0, partials.Length).Where(i => partials[i] is not null && _activity.IsActive(applied.Arguments[i])).ToList();
+        if (targets.Count > 1 && !IsName(adjoint))
+        {
+            string local = Reserve("d" + MethodName + "_d" + TempName(node));
+            reverse.Add(new CodeLine(node.Type.Keyword + " " + local + " = " + adjoint + ";"));
+            adjoint = local;
+        }
+        foreach (int i in targets)
+            Propagate(applied.Arguments[i], Scale(adjoint, partials[i]!), reverse);
+    }
+
+    private void PropagateCall(IrDifferentiableCall call, string adjoint, List<Code> reverse)
+    {
+        var values = new List<string>();
+        var gradients = new List<string>();
+        var pending = new List<(IrExpression Argument, string Adjoint)>();
+        for (int i = 0; i < call.Arguments.Count; i++)
+        {
+            var argument = call.Arguments[i];
+            values.Add(argument.Type.IsBuffer ? _text.Of(argument) : Value(argument));
+            if (!call.Callee.ActiveParameters[i]) continue;
+            if (argument.Type.IsBuffer)
+            {
+                gradients.Add(Adjoint(((IrRead)argument).Variable));
+            }
+            else if (argument is IrRead read && _activity.IsActive(read.Variable))
+            {
+                gradients.Add("ref " + Adjoint(read.Variable));
+            }
+            else
+            {
+                string local = Reserve("d" + MethodName + "_d" + call.Callee.Name + "Arg" + i);
+                reverse.Add(new CodeLine(argument.Type.Keyword + " " + local + " = 0;"));
+                gradients.Add("ref " + local);
+                if (_activity.IsActive(argument)) pending.Add((argument, local));
+            }
+        }
+        string arguments = string.Join(", ", values.Concat(new[] { adjoint }).Concat(gradients));
+        reverse.Add(new CodeLine(call.Callee.Target + "." + call.Callee.PullbackName + "(" + arguments + ");"));
+        foreach (var (argument, local) in pending) Propagate(argument, local, reverse);
+    }
+
+    private static string Scale(string adjoint, string partial) => partial switch
+    {
+        "1" => adjoint,
+        "-1" => "-" + ExpressionText.Atom(adjoint),
+        _ => ExpressionText.Atom(adjoint) + " * " + ExpressionText.Atom(partial),
+    };
+
+    private static bool IsName(string text) => text.All(c => char.IsLetterOrDigit(c) || c == '_');
+
+    private static string TempName(IrExpression node) => node switch
+    {
+        IrMathCall m => char.ToLowerInvariant(m.Function[0]) + m.Function.Substring(1),
+        IrBinary { Operator: BinaryOperator.Add } => "sum",
+        IrBinary { Operator: BinaryOperator.Subtract } => "difference",
+        IrBinary { Operator: BinaryOperator.Multiply } => "product",
+        IrBinary { Operator: BinaryOperator.Divide } => "quotient",
+        IrBinary { Operator: BinaryOperator.Remainder } => "remainder",
+        IrBinary => "test",
+        IrUnary { Operator: UnaryOperator.Negate } => "negated",
+        IrUnary => "test",
+        IrConvert => "converted",
+        IrConditional => "choice",
+        IrDifferentiableCall d => char.ToLowerInvariant(d.Callee.Name[0]) + d.Callee.Name.Substring(1),
+        _ => "value",
+    };
+
+    // ---------------------------------------------------------------- what the reverse sweep reads
+
+    /// <summary>Collects the variables whose values reverse code reads, so that their overwrites are undone.</summary>
+    private void CollectReverseReads(IrStatement statement)
+    {
+        switch (statement)
+        {
+            case IrAssign assign when _activity.IsActive(assign.Variable):
+                var plan = Plan(assign.Value);
+                foreach (var node in plan.Needed)
+                {
+                    if (ReferenceEquals(node, assign.Value)) continue;
+                    if (IsLeaf(node) || IsRecomputable(node)) AddReads(node);
+                }
+                IrWalker.VisitExpression(assign.Value, e =>
+                {
+                    if (e is IrElement element && _activity.IsActive(element)) AddReads(element.Index);
+                });
+                break;
+            case IrIf branch:
+                foreach (var s in branch.Then) CollectReverseReads(s);
+                foreach (var s in branch.Else) CollectReverseReads(s);
+                break;
+            case IrLoop loop:
+                foreach (var s in loop.Body) CollectReverseReads(s);
+                foreach (var s in loop.Step) CollectReverseReads(s);
+                break;
+        }
+    }
+
+    private void AddReads(IrExpression expression) =>
+        IrWalker.VisitExpression(expression, e =>
+        {
+            if (e is IrRead read) _reverseRead.Add(read.Variable);
+        });
+
+    private bool NeedsRestore(IrAssign assign) => NeedsRestore(assign, _loopDepth);
+
+    private bool NeedsRestore(IrAssign assign, int loopDepth) =>
+        _reverseRead.Contains(assign.Variable) && !(assign.IsDeclaration && loopDepth == 0);
+
+    private bool IsRelevant(IrStatement statement) => IsRelevant(statement, _loopDepth);
+
+    private bool IsRelevant(IrStatement statement, int loopDepth) => statement switch
+    {
+        IrAssign assign => _activity.IsActive(assign.Variable) || NeedsRestore(assign, loopDepth),
+        IrIf branch => branch.Then.Concat(branch.Else).Any(s => IsRelevant(s, loopDepth)),
+        IrLoop loop => loop.Body.Concat(loop.Step).Any(s => IsRelevant(s, loopDepth + 1)),
+        _ => false,
+    };
+
+    private void FindInlineDeclarations()
+    {
+        foreach (var statement in _method.Body)
+            if (statement is IrAssign { IsDeclaration: true } assign) _inlineDeclared.Add(assign.Variable);
+    }
+}

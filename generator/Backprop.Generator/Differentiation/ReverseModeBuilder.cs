@@ -1,0 +1,341 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Backprop.Generator.Analysis;
+using Backprop.Generator.Emit;
+using Backprop.Generator.Helpers;
+using Backprop.Generator.Ir;
+
+namespace Backprop.Generator.Differentiation;
+
+/// <summary>
+/// Reverse mode on the normalized IR. The forward sweep is the original code with three additions: values the
+/// reverse sweep needs are kept (temporaries for intermediate results, the old value of an overwritten variable),
+/// branch decisions are recorded, and loop trips are counted. Outside loops each kept value is a local; inside
+/// loops it goes on a pooled tape. The reverse sweep walks the statements backwards, restores overwritten
+/// variables, and applies one rule of <see cref="DerivativeRules"/> per operation.
+/// </summary>
+internal sealed partial class ReverseModeBuilder
+{
+    private readonly IrMethod _method;
+    private readonly ActivityAnalysis _activity;
+    private readonly ExpressionText _text;
+    private readonly GradientProgram _program = new();
+    private readonly HashSet<string> _names;
+    private readonly HashSet<int> _reverseRead = new();
+    private readonly HashSet<int> _inlineDeclared = new();
+    private readonly Dictionary<int, string> _adjoints = new();
+    private readonly Dictionary<IrExpression, string> _values = new(ReferenceComparer<IrExpression>.Instance);
+    private int _loopDepth;
+    private int _nesting;
+
+    private ReverseModeBuilder(IrMethod method, ActivityAnalysis activity)
+    {
+        _method = method;
+        _activity = activity;
+        _text = new ExpressionText(method) { Substitute = e => _values.TryGetValue(e, out var name) ? name : null };
+        _names = new HashSet<string>(method.Variables.Select(v => v.Name)) { method.Shape.Name, method.Shape.GradientName, method.Shape.PullbackName };
+    }
+
+    private string MethodName => _method.Shape.Name;
+
+    public static GradientProgram Build(IrMethod method, ActivityAnalysis activity)
+    {
+        var builder = new ReverseModeBuilder(method, activity);
+        builder.Run();
+        return builder._program;
+    }
+
+    private void Run()
+    {
+        foreach (var statement in _method.Body) CollectReverseReads(statement);
+        FindInlineDeclarations();
+
+        foreach (int parameter in _method.Parameters)
+        {
+            var variable = _method.Variables[parameter];
+            if (!variable.IsDifferentiableParameter) continue;
+            string gradient = Reserve("d" + char.ToUpperInvariant(variable.Name[0]) + variable.Name.Substring(1));
+            string? adjoint = variable.Type.IsBuffer || !_activity.IsActive(parameter) ? null : Adjoint(parameter);
+            if (variable.Type.IsBuffer) _adjoints[parameter] = gradient;
+            _program.Gradients.Add((parameter, gradient, adjoint));
+        }
+        _program.SeedName = Reserve("d" + MethodName);
+        _program.ResultAdjoint = Adjoint(_method.Result);
+
+        foreach (var variable in _method.Variables)
+        {
+            if (variable.Kind == VariableKind.Parameter || _inlineDeclared.Contains(variable.Id)) continue;
+            _program.Declarations.Add(variable.Type.Keyword + " " + variable.Name + " = " + Zero(variable.Type) + ";");
+        }
+
+        var reverse = Block(_method.Body, _program.Forward);
+        _program.Reverse.AddRange(reverse);
+    }
+
+    // ---------------------------------------------------------------- statements
+
+    /// <summary>Emits the forward code of a block into <paramref name="forward"/> and returns its reverse code.</summary>
+    private List<Code> Block(IEnumerable<IrStatement> statements, List<Code> forward)
+    {
+        var reverseParts = new List<List<Code>>();
+        foreach (var statement in statements)
+        {
+            var reverse = new List<Code>();
+            Statement(statement, forward, reverse);
+            if (reverse.Count > 0) reverseParts.Add(reverse);
+        }
+        reverseParts.Reverse();
+        return reverseParts.SelectMany(p => p).ToList();
+    }
+
+    private void Statement(IrStatement statement, List<Code> forward, List<Code> reverse)
+    {
+        switch (statement)
+        {
+            case IrAssign assign:
+                Assign(assign, forward, reverse);
+                break;
+            case IrIf branch:
+                If(branch, forward, reverse);
+                break;
+            case IrLoop loop:
+                Loop(loop, forward, reverse);
+                break;
+            default:
+                throw new InvalidOperationException("Statement " + statement.GetType().Name + " should not survive normalization.");
+        }
+    }
+
+    private void If(IrIf branch, List<Code> forward, List<Code> reverse)
+    {
+        if (!IsRelevant(branch))
+        {
+            forward.Add(PlainIf(branch));
+            return;
+        }
+        Comment(forward, branch.Source);
+        string flag = Reserve("branch");
+        forward.Add(Keep(flag, IrType.Boolean, _text.Of(branch.Condition)));
+
+        _nesting++;
+        var thenForward = new List<Code>();
+        var elseForward = new List<Code>();
+        var thenReverse = Block(branch.Then, thenForward);
+        var elseReverse = Block(branch.Else, elseForward);
+        _nesting--;
+        forward.Add(new CodeBlock("if (" + flag + ")", thenForward, elseForward.Count > 0 ? elseForward : null));
+
+        Record(flag, IrType.Boolean, forward, reverse);
+        Comment(reverse, branch.Source);
+        if (thenReverse.Count == 0)
+            reverse.Add(new CodeBlock("if (!" + flag + ")", elseReverse));
+        else
+            reverse.Add(new CodeBlock("if (" + flag + ")", thenReverse, elseReverse.Count > 0 ? elseReverse : null));
+    }
+
+    private void Loop(IrLoop loop, List<Code> forward, List<Code> reverse)
+    {
+        string condition = loop.Condition is null ? "true" : _text.Of(loop.Condition);
+        if (!IsRelevant(loop))
+        {
+            forward.Add(PlainLoop(loop));
+            return;
+        }
+        Comment(forward, loop.Source);
+        string count = Reserve("trips");
+        forward.Add(Keep(count, IrType.Int32, "0"));
+
+        _nesting++;
+        _loopDepth++;
+        var body = new List<Code> { new CodeLine(count + "++;") };
+        var bodyReverse = Block(loop.Body, body);
+        var stepReverse = Block(loop.Step, body);
+        _loopDepth--;
+        _nesting--;
+        forward.Add(new CodeBlock("while (" + condition + ")", body));
+
+        Record(count, IrType.Int32, forward, reverse);
+        Comment(reverse, loop.Source);
+        string iteration = Reserve("trip");
+        reverse.Add(new CodeBlock("for (int " + iteration + " = " + count + "; " + iteration + " > 0; " + iteration + "--)", stepReverse.Concat(bodyReverse).ToList()));
+    }
+
+    private void Assign(IrAssign assign, List<Code> forward, List<Code> reverse)
+    {
+        var variable = _method.Variables[assign.Variable];
+        bool active = _activity.IsActive(assign.Variable);
+        bool restore = NeedsRestore(assign);
+        if (!active && !restore)
+        {
+            forward.Add(new CodeLine(Target(assign) + " = " + _text.Of(assign.Value) + ";"));
+            return;
+        }
+
+        Comment(forward, assign.Source);
+        var plan = active ? Plan(assign.Value) : new ExpressionPlan();
+        _values.Clear();
+        var kept = new List<(string Name, IrType Type)>();
+        string value = ForwardValue(assign.Value, plan, forward, kept, root: true);
+
+        // Save the old value, unless an integer step can simply be undone.
+        string? undo = Inverse(assign);
+        string? saved = null;
+        if (restore && undo is null)
+        {
+            if (_loopDepth > 0)
+            {
+                forward.Add(new CodeLine(Tape(variable.Type) + ".Push(" + (variable.Type.Scalar == ScalarKind.Boolean ? variable.Name + " ? 1 : 0" : variable.Name) + ");"));
+            }
+            else
+            {
+                saved = Reserve(variable.Name + "Old");
+                forward.Add(Keep(saved, variable.Type, variable.Name));
+            }
+        }
+        forward.Add(new CodeLine(Target(assign) + " = " + value + ";"));
+        foreach (var (name, type) in kept) Record(name, type, forward, reverse: null);
+
+        // Reverse: read the result, reload kept values, restore the variable, then apply the rules.
+        Comment(reverse, assign.Source);
+        if (active && plan.Needed.Contains(assign.Value) && !IsLeaf(assign.Value))
+        {
+            string result = restore ? Reserve(variable.Name + "New") : variable.Name;
+            if (restore) reverse.Add(new CodeLine(variable.Type.Keyword + " " + result + " = " + variable.Name + ";"));
+            _values[assign.Value] = result;
+        }
+        if (_loopDepth > 0)
+        {
+            for (int i = kept.Count - 1; i >= 0; i--)
+                reverse.Add(new CodeLine(kept[i].Name + " = " + Reload(kept[i].Name, kept[i].Type) + ";"));
+        }
+        if (restore)
+            reverse.Add(new CodeLine(variable.Name + " = " + (undo ?? saved ?? Reload(variable.Name, variable.Type)) + ";"));
+        if (!active) return;
+
+        string adjoint = Adjoint(assign.Variable);
+        bool readsItself = ReadsVariable(assign.Value, assign.Variable);
+        bool firstDefinition = assign.IsDeclaration && _loopDepth == 0;
+        if (!_activity.IsActive(assign.Value))
+        {
+            if (!firstDefinition) reverse.Add(new CodeLine(adjoint + " = 0;"));
+        }
+        else if (readsItself)
+        {
+            string incoming = Reserve(adjoint + "Out");
+            reverse.Add(new CodeLine(variable.Type.Keyword + " " + incoming + " = " + adjoint + ";"));
+            reverse.Add(new CodeLine(adjoint + " = 0;"));
+            Propagate(assign.Value, incoming, reverse);
+        }
+        else
+        {
+            Propagate(assign.Value, adjoint, reverse);
+            if (!firstDefinition) reverse.Add(new CodeLine(adjoint + " = 0;"));
+        }
+        _values.Clear();
+    }
+
+    // ---------------------------------------------------------------- kept values
+
+    /// <summary>Declares or assigns a value the reverse sweep reads: inline at the top level, hoisted when nested.</summary>
+    private Code Keep(string name, IrType type, string value)
+    {
+        if (_nesting == 0) return new CodeLine(type.Keyword + " " + name + " = " + value + ";");
+        _program.Declarations.Add(type.Keyword + " " + name + " = " + Zero(type) + ";");
+        return new CodeLine(name + " = " + value + ";");
+    }
+
+    /// <summary>Inside a loop, pushes a kept value on its tape in the forward sweep and pops it back in the reverse sweep.</summary>
+    private void Record(string name, IrType type, List<Code> forward, List<Code>? reverse)
+    {
+        if (_loopDepth == 0) return;
+        string tape = Tape(type);
+        forward.Add(new CodeLine(tape + ".Push(" + (type.Scalar == ScalarKind.Boolean ? name + " ? 1 : 0" : name) + ");"));
+        reverse?.Add(new CodeLine(name + " = " + Reload(name, type) + ";"));
+    }
+
+    private string Reload(string name, IrType type)
+    {
+        if (_loopDepth == 0) return name;
+        string pop = Tape(type) + ".Pop()";
+        return type.Scalar == ScalarKind.Boolean ? pop + " != 0" : pop;
+    }
+
+    private string Tape(IrType type)
+    {
+        string element = type.Scalar == ScalarKind.Boolean ? "int" : type.ScalarKeyword;
+        if (!_program.Tapes.Contains(element)) _program.Tapes.Add(element);
+        return element + "Tape";
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private string Target(IrAssign assign)
+    {
+        var variable = _method.Variables[assign.Variable];
+        return assign.IsDeclaration && _inlineDeclared.Contains(assign.Variable) && _nesting == 0
+            ? variable.Type.Keyword + " " + variable.Name
+            : variable.Name;
+    }
+
+    private string Adjoint(int variable)
+    {
+        if (_adjoints.TryGetValue(variable, out var name)) return name;
+        var v = _method.Variables[variable];
+        name = Reserve("d" + MethodName + "_d" + v.Name);
+        _adjoints[variable] = name;
+        if (v.Type.IsRealScalar && variable != _method.Result)
+            _program.Declarations.Add(v.Type.Keyword + " " + name + " = 0;");
+        return name;
+    }
+
+    private string Reserve(string name)
+    {
+        string unique = name;
+        for (int i = 2; !_names.Add(unique); i++) unique = name + i;
+        return unique;
+    }
+
+    private static string Zero(IrType type) => type.Scalar == ScalarKind.Boolean ? "false" : "0";
+
+    private static void Comment(List<Code> code, SourceRef source)
+    {
+        if (source.Line > 0) code.Add(new CodeComment("line " + source.Line + ": " + source.Text));
+    }
+
+    private CodeBlock PlainIf(IrIf branch)
+    {
+        var then = new List<Code>();
+        var otherwise = new List<Code>();
+        foreach (var s in branch.Then) Statement(s, then, new List<Code>());
+        foreach (var s in branch.Else) Statement(s, otherwise, new List<Code>());
+        return new CodeBlock("if (" + _text.Of(branch.Condition) + ")", then, otherwise.Count > 0 ? otherwise : null);
+    }
+
+    private CodeBlock PlainLoop(IrLoop loop)
+    {
+        var body = new List<Code>();
+        foreach (var s in loop.Body.Concat(loop.Step)) Statement(s, body, new List<Code>());
+        return new CodeBlock("while (" + (loop.Condition is null ? "true" : _text.Of(loop.Condition)) + ")", body);
+    }
+
+    private static bool ReadsVariable(IrExpression expression, int variable)
+    {
+        bool found = false;
+        IrWalker.VisitExpression(expression, e => found |= e is IrRead r && r.Variable == variable);
+        return found;
+    }
+
+    /// <summary>For <c>i = i ± c</c> on integers, the expression that undoes the step; null otherwise.</summary>
+    private string? Inverse(IrAssign assign)
+    {
+        var variable = _method.Variables[assign.Variable];
+        if (variable.Type.Scalar is not (ScalarKind.Int32 or ScalarKind.Int64)) return null;
+        if (assign.Value is IrBinary { Operator: BinaryOperator.Add or BinaryOperator.Subtract } b
+            && b.Left is IrRead r && r.Variable == assign.Variable && b.Right is IrConstant c)
+        {
+            return variable.Name + (b.Operator == BinaryOperator.Add ? " - " : " + ") + c.Text;
+        }
+        return null;
+    }
+}

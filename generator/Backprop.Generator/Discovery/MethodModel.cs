@@ -1,0 +1,11 @@
+using Backprop.Generator.Diagnostics;
+using Backprop.Generator.Helpers;
+using Backprop.Generator.Ir;
+
+namespace Backprop.Generator.Discovery;
+
+/// <summary>What the pipeline caches per method: the normalized IR (null when the method cannot be differentiated) and its diagnostics.</summary>
+internal sealed record MethodModel(string DisplayName, IrMethod? Method, EquatableArray<DiagnosticInfo> Diagnostics);
+
+/// <summary>One generated file and the diagnostics to report with it.</summary>
+internal sealed record GeneratedSource(string HintName, string? Text, EquatableArray<DiagnosticInfo> Diagnostics);

@@ -1,0 +1,31 @@
+using System;
+using System.Threading;
+using Backprop.Generator.Analysis;
+using Backprop.Generator.Diagnostics;
+using Backprop.Generator.Differentiation;
+using Backprop.Generator.Emit;
+using Backprop.Generator.Helpers;
+
+namespace Backprop.Generator.Discovery;
+
+/// <summary>Differentiates and emits one cached method model.</summary>
+internal static class SourceBuilder
+{
+    public static GeneratedSource Build(MethodModel model, CancellationToken cancellationToken)
+    {
+        if (model.Method is not { } method) return new GeneratedSource("", null, model.Diagnostics);
+        try
+        {
+            var activity = ActivityAnalysis.Run(method);
+            cancellationToken.ThrowIfCancellationRequested();
+            var program = ReverseModeBuilder.Build(method, activity);
+            cancellationToken.ThrowIfCancellationRequested();
+            return new GeneratedSource(method.Shape.HintName, GradientEmitter.Emit(method, program), model.Diagnostics);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            var info = DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, null, model.DisplayName, e.GetType().Name + ": " + e.Message);
+            return new GeneratedSource("", null, new[] { info }.ToEquatableArray());
+        }
+    }
+}

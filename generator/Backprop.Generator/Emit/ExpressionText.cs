@@ -1,0 +1,131 @@
+using System;
+using System.Linq;
+using Backprop.Generator.Ir;
+
+namespace Backprop.Generator.Emit;
+
+/// <summary>Spells IR expressions as C#, adding parentheses only where precedence needs them.</summary>
+internal sealed class ExpressionText
+{
+    private readonly IrMethod _method;
+
+    public ExpressionText(IrMethod method) => _method = method;
+
+    /// <summary>Lets a caller substitute the spelling of chosen nodes (temporaries); null keeps the default.</summary>
+    public Func<IrExpression, string?>? Substitute { get; set; }
+
+    public string Of(IrExpression expression) => Spell(expression).Text;
+
+    public string Name(int variable) => _method.Variables[variable].Name;
+
+    public static string MathClass(IrType type, string function) =>
+        type.Scalar == ScalarKind.Float && function != "Clamp" ? "global::System.MathF" : "global::System.Math";
+
+    private (string Text, int Precedence) Spell(IrExpression expression)
+    {
+        if (Substitute?.Invoke(expression) is { } substituted) return (substituted, Primary);
+        switch (expression)
+        {
+            case IrConstant c:
+                return (c.Text, Primary);
+            case IrRead r:
+                return (Name(r.Variable), Primary);
+            case IrExternal x:
+                return (x.Text, Primary);
+            case IrElement e:
+                return (Name(e.Buffer) + "[" + Of(e.Index) + "]", Primary);
+            case IrLength l:
+                return (Name(l.Buffer) + ".Length", Primary);
+            case IrUnary u:
+                return ((u.Operator == UnaryOperator.Negate ? "-" : "!") + Operand(u.Operand, Unary, prefix: true), Unary);
+            case IrConvert c:
+                return ("(" + c.Type.Keyword + ")" + Operand(c.Operand, Unary, prefix: true), Unary);
+            case IrBinary b:
+                int precedence = PrecedenceOf(b.Operator);
+                return (Operand(b.Left, precedence, right: false) + " " + Symbol(b.Operator) + " " + Operand(b.Right, precedence, right: true), precedence);
+            case IrConditional c:
+                return (Operand(c.Condition, Conditional - 1) + " ? " + Operand(c.WhenTrue, Conditional - 1) + " : " + Operand(c.WhenFalse, Conditional), Conditional);
+            case IrMathCall m:
+                return (MathClass(m.Type, m.Function) + "." + m.Function + "(" + Arguments(m.Arguments) + ")", Primary);
+            case IrOpaqueCall o:
+                return (o.Method + "(" + Arguments(o.Arguments) + ")", Primary);
+            case IrDifferentiableCall d:
+                return (d.Callee.Target + "." + d.Callee.Name + "(" + Arguments(d.Arguments) + ")", Primary);
+            default:
+                throw new InvalidOperationException("Unknown IR expression " + expression.GetType().Name);
+        }
+    }
+
+    private string Arguments(System.Collections.Generic.IEnumerable<IrExpression> arguments) => string.Join(", ", arguments.Select(Of));
+
+    private string Operand(IrExpression operand, int parent, bool right = false, bool prefix = false)
+    {
+        var (text, precedence) = Spell(operand);
+        bool wrap = precedence > parent || (right && precedence == parent) || (prefix && text.StartsWith("-", StringComparison.Ordinal));
+        return wrap ? "(" + text + ")" : text;
+    }
+
+    private const int Primary = 0;
+    private const int Unary = 1;
+    private const int Conditional = 8;
+
+    private static int PrecedenceOf(BinaryOperator op) => op switch
+    {
+        BinaryOperator.Multiply or BinaryOperator.Divide or BinaryOperator.Remainder => 2,
+        BinaryOperator.Add or BinaryOperator.Subtract => 3,
+        BinaryOperator.Less or BinaryOperator.LessOrEqual or BinaryOperator.Greater or BinaryOperator.GreaterOrEqual => 4,
+        BinaryOperator.Equal or BinaryOperator.NotEqual => 5,
+        BinaryOperator.And => 6,
+        _ => 7,
+    };
+
+    private static string Symbol(BinaryOperator op) => op switch
+    {
+        BinaryOperator.Add => "+",
+        BinaryOperator.Subtract => "-",
+        BinaryOperator.Multiply => "*",
+        BinaryOperator.Divide => "/",
+        BinaryOperator.Remainder => "%",
+        BinaryOperator.Less => "<",
+        BinaryOperator.LessOrEqual => "<=",
+        BinaryOperator.Greater => ">",
+        BinaryOperator.GreaterOrEqual => ">=",
+        BinaryOperator.Equal => "==",
+        BinaryOperator.NotEqual => "!=",
+        BinaryOperator.And => "&&",
+        _ => "||",
+    };
+
+    /// <summary>Wraps C# text in parentheses unless it is a name, literal, member access, call or element access.</summary>
+    public static string Atom(string text)
+    {
+        if (IsAtomic(text)) return text;
+        return "(" + text + ")";
+    }
+
+    private static bool IsAtomic(string text)
+    {
+        if (text.Length == 0) return false;
+        int depth = 0;
+        for (int i = 0; i < text.Length; i++)
+        {
+            char c = text[i];
+            if (c is '(' or '[') depth++;
+            else if (c is ')' or ']') depth--;
+            else if (depth == 0 && !(char.IsLetterOrDigit(c) || c is '_' or '.' or ':')) return false;
+            if (depth == 0 && i < text.Length - 1 && c is ')' or ']' && !(text[i + 1] is '(' or '[' or '.')) return false;
+        }
+        return text[0] != '(' || MatchingClose(text) == text.Length - 1;
+    }
+
+    private static int MatchingClose(string text)
+    {
+        int depth = 0;
+        for (int i = 0; i < text.Length; i++)
+        {
+            if (text[i] == '(') depth++;
+            else if (text[i] == ')' && --depth == 0) return i;
+        }
+        return -1;
+    }
+}

@@ -1,0 +1,32 @@
+using System.Globalization;
+using Backprop.Generator.Ir;
+
+namespace Backprop.Generator.Helpers;
+
+/// <summary>C# spellings of constants, culture-invariant and typed so that no literal changes meaning in context.</summary>
+internal static class Literals
+{
+    public static string Real(double value, ScalarKind kind)
+    {
+        bool isFloat = kind == ScalarKind.Float;
+        string type = isFloat ? "float" : "double";
+        if (double.IsNaN(value)) return type + ".NaN";
+        if (double.IsPositiveInfinity(value)) return type + ".PositiveInfinity";
+        if (double.IsNegativeInfinity(value)) return type + ".NegativeInfinity";
+        string text = isFloat
+            ? ((float)value).ToString("R", CultureInfo.InvariantCulture) + "f"
+            : value.ToString("R", CultureInfo.InvariantCulture);
+        if (!isFloat && text.IndexOfAny(new[] { '.', 'E', 'e' }) < 0) text += ".0";
+        return text.StartsWith("-", System.StringComparison.Ordinal) ? "(" + text + ")" : text;
+    }
+
+    public static string Of(object value, ScalarKind kind) => kind switch
+    {
+        ScalarKind.Double or ScalarKind.Float => Real(System.Convert.ToDouble(value, CultureInfo.InvariantCulture), kind),
+        ScalarKind.Boolean => (bool)value ? "true" : "false",
+        ScalarKind.Int64 => Wrap(System.Convert.ToInt64(value, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture) + "L"),
+        _ => Wrap(System.Convert.ToInt32(value, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture)),
+    };
+
+    private static string Wrap(string text) => text.StartsWith("-", System.StringComparison.Ordinal) ? "(" + text + ")" : text;
+}

@@ -1,0 +1,70 @@
+using Backprop.Generator.Helpers;
+
+namespace Backprop.Generator.Ir;
+
+/// <summary>A pure expression of the IR. Every node knows its type; no node holds anything of Roslyn.</summary>
+internal abstract record IrExpression(IrType Type);
+
+/// <summary>A literal or a folded constant, already spelled as C# (invariant culture, typed suffix).</summary>
+internal sealed record IrConstant(IrType Type, string Text) : IrExpression(Type);
+
+/// <summary>The current value of a variable (parameter, local or synthetic).</summary>
+internal sealed record IrRead(IrType Type, int Variable) : IrExpression(Type);
+
+/// <summary><c>buffer[index]</c>.</summary>
+internal sealed record IrElement(IrType Type, int Buffer, IrExpression Index) : IrExpression(Type);
+
+/// <summary><c>buffer.Length</c>.</summary>
+internal sealed record IrLength(int Buffer) : IrExpression(IrType.Int32);
+
+/// <summary>A value the method reads but never differentiates (a field, a property of a constant), spelled as C#.</summary>
+internal sealed record IrExternal(IrType Type, string Text) : IrExpression(Type);
+
+internal enum UnaryOperator
+{
+    Negate,
+    Not,
+}
+
+internal sealed record IrUnary(IrType Type, UnaryOperator Operator, IrExpression Operand) : IrExpression(Type);
+
+internal enum BinaryOperator
+{
+    Add,
+    Subtract,
+    Multiply,
+    Divide,
+    Remainder,
+    Less,
+    LessOrEqual,
+    Greater,
+    GreaterOrEqual,
+    Equal,
+    NotEqual,
+    And,
+    Or,
+}
+
+internal sealed record IrBinary(IrType Type, BinaryOperator Operator, IrExpression Left, IrExpression Right) : IrExpression(Type);
+
+/// <summary>A numeric conversion (<c>(float)x</c>, <c>(double)i</c>, <c>(int)x</c>).</summary>
+internal sealed record IrConvert(IrType Type, IrExpression Operand) : IrExpression(Type);
+
+/// <summary>A call of a known math function (one entry of the rules table), e.g. <c>Math.Tanh</c>.</summary>
+internal sealed record IrMathCall(IrType Type, string Function, EquatableArray<IrExpression> Arguments) : IrExpression(Type);
+
+/// <summary><c>condition ? whenTrue : whenFalse</c>.</summary>
+internal sealed record IrConditional(IrType Type, IrExpression Condition, IrExpression WhenTrue, IrExpression WhenFalse) : IrExpression(Type);
+
+/// <summary>A call of another <c>[Differentiable]</c> method; the chain rule goes through its emitted pullback.</summary>
+internal sealed record IrDifferentiableCall(IrType Type, CalleeInfo Callee, EquatableArray<IrExpression> Arguments) : IrExpression(Type);
+
+/// <summary>What a caller needs to know of a <c>[Differentiable]</c> callee: its names and which parameters are active.</summary>
+/// <param name="Target">The C# spelling of the receiver: <c>global::Ns.Type</c>, or empty for an instance call on <c>this</c>.</param>
+internal sealed record CalleeInfo(string Target, string Name, string PullbackName, EquatableArray<bool> ActiveParameters);
+
+/// <summary>
+/// A call of a static method without a derivative rule (<c>Math.BitIncrement</c>, a helper not marked
+/// <c>[Differentiable]</c>). Allowed only where no argument depends on differentiated values.
+/// </summary>
+internal sealed record IrOpaqueCall(IrType Type, string Method, string DisplayName, EquatableArray<IrExpression> Arguments) : IrExpression(Type);

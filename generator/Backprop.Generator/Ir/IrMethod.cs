@@ -1,0 +1,40 @@
+using Backprop.Generator.Helpers;
+
+namespace Backprop.Generator.Ir;
+
+internal enum VariableKind
+{
+    Parameter,
+    Local,
+    /// <summary>A variable the lowering or normalization introduced (the result, exit flags).</summary>
+    Synthetic,
+}
+
+/// <summary>A variable of the method; <paramref name="Name"/> is unique within the method.</summary>
+/// <param name="DeclaredType">The C# spelling of the declared type (parameters may have types the IR does not model).</param>
+internal sealed record IrVariable(int Id, string Name, IrType Type, VariableKind Kind, bool NoDerivative, string DeclaredType)
+{
+    /// <summary>Parameters that get a gradient: real scalars and buffers not marked <c>[NoDerivative]</c>.</summary>
+    public bool IsDifferentiableParameter => Kind == VariableKind.Parameter && Type.IsReal && !NoDerivative;
+}
+
+/// <summary>The declaration of the method and of the partial types around it, to emit the gradient beside it.</summary>
+internal sealed record MethodShape(
+    string Namespace,
+    EquatableArray<string> ContainingTypes,
+    string Name,
+    string GradientName,
+    string PullbackName,
+    string Accessibility,
+    bool IsStatic,
+    IrType ReturnType,
+    string HintName);
+
+/// <summary>The lowered method: what the rest of the pipeline works on.</summary>
+internal sealed record IrMethod(
+    MethodShape Shape,
+    EquatableArray<IrVariable> Variables,
+    EquatableArray<int> Parameters,
+    int Result,
+    EquatableArray<IrStatement> Body,
+    string SourceFile);

@@ -1,0 +1,69 @@
+using System;
+
+namespace Backprop.Generator.Ir;
+
+/// <summary>Visits every expression node of statements and expressions, parents before children.</summary>
+internal static class IrWalker
+{
+    public static void VisitStatement(IrStatement statement, Action<IrExpression> visit)
+    {
+        switch (statement)
+        {
+            case IrAssign a:
+                VisitExpression(a.Value, visit);
+                break;
+            case IrStore s:
+                VisitExpression(s.Index, visit);
+                VisitExpression(s.Value, visit);
+                break;
+            case IrReturn r:
+                VisitExpression(r.Value, visit);
+                break;
+            case IrIf i:
+                VisitExpression(i.Condition, visit);
+                foreach (var s in i.Then) VisitStatement(s, visit);
+                foreach (var s in i.Else) VisitStatement(s, visit);
+                break;
+            case IrLoop l:
+                if (l.Condition is not null) VisitExpression(l.Condition, visit);
+                foreach (var s in l.Body) VisitStatement(s, visit);
+                foreach (var s in l.Step) VisitStatement(s, visit);
+                break;
+        }
+    }
+
+    public static void VisitExpression(IrExpression expression, Action<IrExpression> visit)
+    {
+        visit(expression);
+        switch (expression)
+        {
+            case IrElement e:
+                VisitExpression(e.Index, visit);
+                break;
+            case IrUnary u:
+                VisitExpression(u.Operand, visit);
+                break;
+            case IrBinary b:
+                VisitExpression(b.Left, visit);
+                VisitExpression(b.Right, visit);
+                break;
+            case IrConvert c:
+                VisitExpression(c.Operand, visit);
+                break;
+            case IrConditional c:
+                VisitExpression(c.Condition, visit);
+                VisitExpression(c.WhenTrue, visit);
+                VisitExpression(c.WhenFalse, visit);
+                break;
+            case IrMathCall m:
+                foreach (var a in m.Arguments) VisitExpression(a, visit);
+                break;
+            case IrOpaqueCall o:
+                foreach (var a in o.Arguments) VisitExpression(a, visit);
+                break;
+            case IrDifferentiableCall d:
+                foreach (var a in d.Arguments) VisitExpression(a, visit);
+                break;
+        }
+    }
+}

@@ -1,0 +1,29 @@
+using System.Collections.Generic;
+using Backprop.Generator.Diagnostics;
+using Backprop.Generator.Ir;
+using Microsoft.CodeAnalysis;
+
+namespace Backprop.Generator.Lowering;
+
+/// <summary>
+/// The lowered method plus what only lowering knows: where IR nodes came from. The locations serve the
+/// support gate inside the same pipeline step and never reach the cached model.
+/// </summary>
+internal sealed class LoweringResult
+{
+    public LoweringResult(IrMethod? method, List<DiagnosticInfo> diagnostics, Dictionary<IrExpression, Location> expressionLocations, Dictionary<int, Location> parameterLocations)
+    {
+        Method = method;
+        Diagnostics = diagnostics;
+        ExpressionLocations = expressionLocations;
+        ParameterLocations = parameterLocations;
+    }
+
+    public IrMethod? Method { get; }
+
+    public List<DiagnosticInfo> Diagnostics { get; }
+
+    public Dictionary<IrExpression, Location> ExpressionLocations { get; }
+
+    public Dictionary<int, Location> ParameterLocations { get; }
+}

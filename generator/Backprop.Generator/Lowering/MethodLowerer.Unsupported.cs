@@ -1,0 +1,104 @@
+using Backprop.Generator.Diagnostics;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Backprop.Generator.Lowering;
+
+/// <summary>One diagnostic per unsupported construct, located on its syntax; lowering continues after each.</summary>
+internal sealed partial class MethodLowerer
+{
+    private void ReportUnsupportedStatement(IOperation operation)
+    {
+        var location = operation.Syntax.GetLocation();
+        switch (operation)
+        {
+            case ILocalFunctionOperation local:
+                Report(DiagnosticDescriptors.LocalFunction, (local.Syntax as LocalFunctionStatementSyntax)?.Identifier.GetLocation() ?? location, local.Symbol.Name);
+                break;
+            case ITryOperation:
+                Report(DiagnosticDescriptors.ExceptionHandling, FirstToken(operation), "try");
+                break;
+            case IUsingOperation or IUsingDeclarationOperation:
+                Report(DiagnosticDescriptors.ExceptionHandling, FirstToken(operation), "using");
+                break;
+            case ILockOperation:
+                Report(DiagnosticDescriptors.ExceptionHandling, FirstToken(operation), "lock");
+                break;
+            case IBranchOperation { BranchKind: BranchKind.GoTo }:
+                Report(DiagnosticDescriptors.Goto, location, "goto");
+                break;
+            case ILabeledOperation labeled:
+                Report(DiagnosticDescriptors.Goto, FirstToken(operation), "labeled");
+                if (labeled.Operation is { } inner) ReportUnsupportedStatement(inner);
+                break;
+            case IForEachLoopOperation:
+                Report(DiagnosticDescriptors.ForEach, FirstToken(operation));
+                break;
+            case ISwitchOperation:
+                Report(DiagnosticDescriptors.Switch, FirstToken(operation), "switch statement");
+                break;
+            case IThrowOperation:
+                Report(DiagnosticDescriptors.Throw, location);
+                break;
+            case IReturnOperation { ReturnedValue: null }:
+                Report(DiagnosticDescriptors.UnsupportedStatement, location, Text(operation), "a return without a value", "return the value");
+                break;
+            case IInvocationOperation invocation:
+                Report(DiagnosticDescriptors.UnsupportedStatement, location, Text(operation),
+                    "a call whose result is discarded", "a [Differentiable] method can only compute its result; move side effects such as '" + invocation.TargetMethod.Name + "' out of it");
+                break;
+            default:
+                Report(DiagnosticDescriptors.UnsupportedStatement, location, Text(operation), Describe(operation), "rewrite it with declarations, assignments, if/else, loops and return");
+                break;
+        }
+    }
+
+    private void ReportUnsupportedExpression(IOperation operation, string? what = null, string? instead = null)
+    {
+        var location = operation.Syntax.GetLocation();
+        switch (operation)
+        {
+            case IAnonymousFunctionOperation or IDelegateCreationOperation:
+                Report(DiagnosticDescriptors.Lambda, location);
+                return;
+            case ISwitchExpressionOperation:
+                Report(DiagnosticDescriptors.Switch, location, "switch expression");
+                return;
+            case IThrowOperation:
+                Report(DiagnosticDescriptors.Throw, location);
+                return;
+            case IAssignmentOperation or IIncrementOrDecrementOperation when what is null:
+                Report(DiagnosticDescriptors.UnsupportedExpression, location, Text(operation), "an assignment used as a value", "assign in its own statement");
+                return;
+            case IInvocationOperation invocation when what is null:
+                Report(DiagnosticDescriptors.UnknownCall, location, invocation.TargetMethod.ContainingType?.Name + "." + invocation.TargetMethod.Name);
+                return;
+        }
+        Report(DiagnosticDescriptors.UnsupportedExpression, location, Text(operation),
+            what ?? Describe(operation),
+            instead ?? "use arithmetic, comparisons, conversions, System.Math calls, conditionals, element reads or calls of [Differentiable] methods");
+    }
+
+    private static Location FirstToken(IOperation operation) => operation.Syntax.GetFirstToken().GetLocation();
+
+    private static string Describe(IOperation operation) => "a " + Words(operation.Kind.ToString()) + " operation";
+
+    private static string Words(string pascal)
+    {
+        var builder = new System.Text.StringBuilder();
+        foreach (char c in pascal)
+        {
+            if (char.IsUpper(c) && builder.Length > 0) builder.Append(' ');
+            builder.Append(char.ToLowerInvariant(c));
+        }
+        return builder.ToString();
+    }
+
+    private static string Text(IOperation operation)
+    {
+        var text = operation.Syntax.ToString();
+        text = string.Join(" ", text.Split(new[] { ' ', '\t', '\r', '\n' }, System.StringSplitOptions.RemoveEmptyEntries));
+        return text.Length <= 60 ? text : text.Substring(0, 57) + "...";
+    }
+}

@@ -1,0 +1,655 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Threading;
+using Backprop.Generator.Diagnostics;
+using Backprop.Generator.Differentiation;
+using Backprop.Generator.Helpers;
+using Backprop.Generator.Ir;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Backprop.Generator.Lowering;
+
+/// <summary>
+/// Lowers a <c>[Differentiable]</c> method from Roslyn's operation tree into the IR. Every unsupported
+/// construct is reported (see <c>MethodLowerer.Unsupported.cs</c>) and lowering goes on, so one build
+/// shows every problem of the method.
+/// </summary>
+internal sealed partial class MethodLowerer
+{
+    private const string DifferentiableAttribute = "Backprop.DifferentiableAttribute";
+    private const string NoDerivativeAttribute = "Backprop.NoDerivativeAttribute";
+
+    private readonly IMethodSymbol _method;
+    private readonly MethodDeclarationSyntax _syntax;
+    private readonly SemanticModel _model;
+    private readonly CancellationToken _cancellationToken;
+    private readonly List<DiagnosticInfo> _diagnostics = new();
+    private readonly List<IrVariable> _variables = new();
+    private readonly Dictionary<ISymbol, int> _variableIds = new(SymbolEqualityComparer.Default);
+    private readonly HashSet<string> _names = new();
+    private readonly Dictionary<IrExpression, Location> _expressionLocations = new(ReferenceComparer<IrExpression>.Instance);
+    private readonly Dictionary<int, Location> _parameterLocations = new();
+
+    public MethodLowerer(IMethodSymbol method, MethodDeclarationSyntax syntax, SemanticModel model, CancellationToken cancellationToken)
+    {
+        _method = method;
+        _syntax = syntax;
+        _model = model;
+        _cancellationToken = cancellationToken;
+    }
+
+    public LoweringResult Lower()
+    {
+        var shape = LowerShape();
+        var parameters = LowerParameters();
+        var returnType = TypeMapping.Map(_method.ReturnType);
+        int result = AddVariable("result", returnType ?? IrType.Double, VariableKind.Synthetic);
+
+        var body = ImmutableArray<IrStatement>.Empty;
+        if (_model.GetOperation(_syntax, _cancellationToken) is IMethodBodyOperation operation
+            && (operation.BlockBody ?? operation.ExpressionBody) is { } block)
+        {
+            body = LowerBlock(block);
+        }
+        else if (_syntax.Body is null && _syntax.ExpressionBody is null)
+        {
+            Report(DiagnosticDescriptors.UnsupportedStatement, _syntax.Identifier.GetLocation(), _method.Name, "a method without a body", "give the method a body");
+        }
+
+        var method = shape is null || returnType is null
+            ? null
+            : new IrMethod(shape, _variables.ToEquatableArray(), parameters.ToEquatableArray(), result, body.ToEquatableArray(), _syntax.SyntaxTree.FilePath);
+        return new LoweringResult(method, _diagnostics, _expressionLocations, _parameterLocations);
+    }
+
+    // ---------------------------------------------------------------- declaration
+
+    private MethodShape? LowerShape()
+    {
+        bool ok = true;
+        var identifier = _syntax.Identifier.GetLocation();
+        var containing = new List<string>();
+        for (var type = _method.ContainingType; type is not null; type = type.ContainingType)
+        {
+            bool isPartial = type.DeclaringSyntaxReferences
+                .Select(r => r.GetSyntax(_cancellationToken))
+                .OfType<TypeDeclarationSyntax>()
+                .Any(t => t.Modifiers.Any(SyntaxKind.PartialKeyword));
+            if (!isPartial)
+            {
+                Report(DiagnosticDescriptors.TypeNotPartial, identifier, _method.Name, type.Name);
+                ok = false;
+            }
+            containing.Insert(0, TypeDeclaration(type));
+        }
+
+        var returnType = TypeMapping.Map(_method.ReturnType);
+        if (returnType is not { IsRealScalar: true } || _method.ReturnsByRef || _method.ReturnsByRefReadonly)
+        {
+            Report(DiagnosticDescriptors.UnsupportedReturnType, _syntax.ReturnType.GetLocation(), _method.Name, _method.ReturnType.ToDisplayString());
+            ok = false;
+        }
+        if (_method.IsGenericMethod)
+        {
+            Report(DiagnosticDescriptors.GenericMethod, _syntax.TypeParameterList?.GetLocation() ?? identifier, _method.Name);
+            ok = false;
+        }
+        if (_method.IsAsync || _syntax.Modifiers.Any(SyntaxKind.AsyncKeyword))
+        {
+            Report(DiagnosticDescriptors.AsyncOrIterator, identifier, _method.Name, "async");
+            ok = false;
+        }
+        else if (_syntax.Body is { } b && b.DescendantNodes(n => n is not (LambdaExpressionSyntax or AnonymousMethodExpressionSyntax or LocalFunctionStatementSyntax)).OfType<YieldStatementSyntax>().Any())
+        {
+            Report(DiagnosticDescriptors.AsyncOrIterator, identifier, _method.Name, "iterator");
+            ok = false;
+        }
+
+        string gradientName = _method.Name + "Gradient";
+        var attribute = _method.GetAttributes().First(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttribute);
+        foreach (var argument in attribute.NamedArguments)
+        {
+            if (argument.Key != "GradientName" || argument.Value.Value is not string name) continue;
+            if (!SyntaxFacts.IsValidIdentifier(name) || SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None || name == _method.Name)
+            {
+                var location = attribute.ApplicationSyntaxReference?.GetSyntax(_cancellationToken).GetLocation() ?? identifier;
+                Report(DiagnosticDescriptors.InvalidGradientName, location, name);
+                ok = false;
+            }
+            gradientName = name;
+        }
+        if (!ok) return null;
+
+        string ns = _method.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : "";
+        string hint = string.Join(".", containing.Select(c => c.Split(' ').Last())) + "." + _method.Name;
+        if (_method.ContainingType!.GetMembers(_method.Name).OfType<IMethodSymbol>().Count() > 1)
+            hint += "_" + string.Join("_", _method.Parameters.Select(p => p.Type.Name));
+        return new MethodShape(
+            ns,
+            containing.ToEquatableArray(),
+            _method.Name,
+            gradientName,
+            _method.Name + "Pullback",
+            Accessibility(_method.DeclaredAccessibility),
+            _method.IsStatic,
+            returnType!,
+            SanitizeHint(ns.Length == 0 ? hint : ns + "." + hint));
+    }
+
+    private List<int> LowerParameters()
+    {
+        var ids = new List<int>();
+        foreach (var parameter in _method.Parameters)
+        {
+            var location = parameter.Locations.FirstOrDefault() ?? _syntax.Identifier.GetLocation();
+            if (parameter.RefKind != RefKind.None || parameter.IsParams)
+            {
+                string modifier = parameter.IsParams ? "params" : parameter.RefKind switch
+                {
+                    RefKind.Ref => "ref",
+                    RefKind.Out => "out",
+                    _ => "in",
+                };
+                Report(DiagnosticDescriptors.UnsupportedParameter, location, _method.Name, parameter.Name, modifier);
+            }
+            bool noDerivative = parameter.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == NoDerivativeAttribute);
+            var type = TypeMapping.Map(parameter.Type);
+            int id = AddVariable(parameter.Name, type ?? IrType.Int32, VariableKind.Parameter, noDerivative || type is null, parameter.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat));
+            _variableIds[parameter] = id;
+            _parameterLocations[id] = location;
+            ids.Add(id);
+        }
+        return ids;
+    }
+
+    private static string TypeDeclaration(INamedTypeSymbol type)
+    {
+        string kind = type.IsRecord
+            ? (type.TypeKind == TypeKind.Struct ? "record struct" : "record")
+            : type.TypeKind switch
+            {
+                TypeKind.Struct => "struct",
+                TypeKind.Interface => "interface",
+                _ => "class",
+            };
+        string modifiers = type.IsStatic ? "static partial " : type.IsRefLikeType ? "ref partial " : "partial ";
+        string parameters = type.TypeParameters.Length == 0 ? "" : "<" + string.Join(", ", type.TypeParameters.Select(p => p.Name)) + ">";
+        return modifiers + kind + " " + type.Name + parameters;
+    }
+
+    private static string Accessibility(Microsoft.CodeAnalysis.Accessibility accessibility) => accessibility switch
+    {
+        Microsoft.CodeAnalysis.Accessibility.Public => "public",
+        Microsoft.CodeAnalysis.Accessibility.Internal => "internal",
+        Microsoft.CodeAnalysis.Accessibility.Protected => "protected",
+        Microsoft.CodeAnalysis.Accessibility.ProtectedOrInternal => "protected internal",
+        Microsoft.CodeAnalysis.Accessibility.ProtectedAndInternal => "private protected",
+        _ => "private",
+    };
+
+    private static string SanitizeHint(string hint)
+    {
+        var chars = hint.Select(c => char.IsLetterOrDigit(c) || c is '.' or '_' ? c : '_').ToArray();
+        return new string(chars) + ".g.cs";
+    }
+
+    // ---------------------------------------------------------------- variables
+
+    private int AddVariable(string name, IrType type, VariableKind kind, bool noDerivative = false, string? declaredType = null)
+    {
+        string unique = name;
+        for (int i = 2; !_names.Add(unique); i++) unique = name + "_" + i;
+        int id = _variables.Count;
+        _variables.Add(new IrVariable(id, unique, type, kind, noDerivative, declaredType ?? type.Keyword));
+        return id;
+    }
+
+    private int? VariableOf(ILocalSymbol local, Location location)
+    {
+        if (_variableIds.TryGetValue(local, out int id)) return id;
+        var type = TypeMapping.Map(local.Type);
+        if (type is null || type.IsBuffer)
+        {
+            Report(DiagnosticDescriptors.UnsupportedLocalType, location, local.Name, local.Type.ToDisplayString());
+            return null;
+        }
+        id = AddVariable(local.Name, type, VariableKind.Local);
+        _variableIds[local] = id;
+        return id;
+    }
+
+    // ---------------------------------------------------------------- statements
+
+    private ImmutableArray<IrStatement> LowerBlock(IOperation operation)
+    {
+        var statements = ImmutableArray.CreateBuilder<IrStatement>();
+        LowerStatement(operation, statements);
+        return statements.ToImmutable();
+    }
+
+    private void LowerStatement(IOperation operation, ImmutableArray<IrStatement>.Builder output)
+    {
+        _cancellationToken.ThrowIfCancellationRequested();
+        switch (operation)
+        {
+            case IBlockOperation block:
+                foreach (var statement in block.Operations) LowerStatement(statement, output);
+                break;
+            case IEmptyOperation:
+                break;
+            case IVariableDeclarationGroupOperation group:
+                foreach (var declaration in group.Declarations)
+                {
+                    foreach (var declarator in declaration.Declarators)
+                    {
+                        var id = VariableOf(declarator.Symbol, declarator.Syntax.GetLocation());
+                        var initializer = declarator.Initializer ?? declaration.Initializer;
+                        if (id is null || initializer is null) continue;
+                        if (LowerExpression(initializer.Value) is { } value)
+                            output.Add(new IrAssign(Source(declarator.Syntax), id.Value, value, IsDeclaration: true));
+                    }
+                }
+                break;
+            case IExpressionStatementOperation statement:
+                LowerExpressionStatement(statement.Operation, Source(statement.Syntax), output);
+                break;
+            case IReturnOperation { ReturnedValue: { } returned } ret:
+                if (LowerExpression(returned) is { } result)
+                    output.Add(new IrReturn(Source(ret.Syntax), result));
+                break;
+            case IConditionalOperation conditional:
+                var condition = LowerExpression(conditional.Condition);
+                var whenTrue = LowerBlock(conditional.WhenTrue);
+                var whenFalse = conditional.WhenFalse is null ? ImmutableArray<IrStatement>.Empty : LowerBlock(conditional.WhenFalse);
+                if (condition is not null)
+                    output.Add(new IrIf(Header(conditional.Syntax), condition, whenTrue.ToEquatableArray(), whenFalse.ToEquatableArray()));
+                break;
+            case IForLoopOperation loop:
+                foreach (var before in loop.Before) LowerStatement(before, output);
+                var forCondition = loop.Condition is null ? null : LowerExpression(loop.Condition);
+                var forBody = LowerBlock(loop.Body);
+                var step = ImmutableArray.CreateBuilder<IrStatement>();
+                foreach (var bottom in loop.AtLoopBottom) LowerStatement(bottom, step);
+                output.Add(new IrLoop(Header(loop.Syntax), forCondition, forBody.ToEquatableArray(), step.ToImmutable().ToEquatableArray()));
+                break;
+            case IWhileLoopOperation { ConditionIsUntil: false } loop:
+                var whileCondition = loop.Condition is null ? null : LowerExpression(loop.Condition);
+                var whileBody = LowerBlock(loop.Body);
+                if (loop.ConditionIsTop)
+                {
+                    output.Add(new IrLoop(Header(loop.Syntax), whileCondition, whileBody.ToEquatableArray(), EquatableArray<IrStatement>.Empty));
+                }
+                else if (whileCondition is not null)
+                {
+                    // do { body } while (c): the test runs after the body and after every continue, like a for loop's step.
+                    var exit = new IrIf(Header(loop.Syntax), Not(whileCondition), new IrStatement[] { new IrBreak(Header(loop.Syntax)) }.ToEquatableArray(), EquatableArray<IrStatement>.Empty);
+                    output.Add(new IrLoop(Header(loop.Syntax), null, whileBody.ToEquatableArray(), new IrStatement[] { exit }.ToEquatableArray()));
+                }
+                break;
+            case IBranchOperation { BranchKind: BranchKind.Break } branch:
+                output.Add(new IrBreak(Source(branch.Syntax)));
+                break;
+            case IBranchOperation { BranchKind: BranchKind.Continue } branch:
+                output.Add(new IrContinue(Source(branch.Syntax)));
+                break;
+            default:
+                ReportUnsupportedStatement(operation);
+                break;
+        }
+    }
+
+    private void LowerExpressionStatement(IOperation operation, SourceRef source, ImmutableArray<IrStatement>.Builder output)
+    {
+        switch (operation)
+        {
+            case ISimpleAssignmentOperation assignment:
+                LowerAssignment(assignment.Target, LowerExpression(assignment.Value), source, output);
+                break;
+            case ICompoundAssignmentOperation compound:
+                if (compound.OperatorMethod is not null || BinaryOperatorOf(compound.OperatorKind) is not { } op)
+                {
+                    ReportUnsupportedExpression(compound, "this compound operator", "write it with a supported arithmetic operator");
+                    break;
+                }
+                var current = LowerExpression(compound.Target);
+                var operand = LowerExpression(compound.Value);
+                if (current is null || operand is null) break;
+                var operandType = TypeMapping.Map(compound.Value.Type) ?? current.Type;
+                var computationType = Promote(current.Type, operandType);
+                var combined = (IrExpression)new IrBinary(computationType, op, ConvertTo(current, computationType), ConvertTo(operand, computationType));
+                LowerAssignment(compound.Target, ConvertTo(combined, current.Type), source, output);
+                break;
+            case IIncrementOrDecrementOperation increment:
+                var target = LowerExpression(increment.Target);
+                if (target is null) break;
+                var one = new IrConstant(target.Type, Literals.Of(1, target.Type.Scalar));
+                var kind = increment.Kind == OperationKind.Increment ? BinaryOperator.Add : BinaryOperator.Subtract;
+                LowerAssignment(increment.Target, new IrBinary(target.Type, kind, target, one), source, output);
+                break;
+            default:
+                ReportUnsupportedStatement(operation);
+                break;
+        }
+    }
+
+    private void LowerAssignment(IOperation target, IrExpression? value, SourceRef source, ImmutableArray<IrStatement>.Builder output)
+    {
+        switch (target)
+        {
+            case ILocalReferenceOperation local:
+                if (VariableOf(local.Local, local.Syntax.GetLocation()) is { } id && value is not null)
+                    output.Add(new IrAssign(source, id, ConvertTo(value, _variables[id].Type)));
+                break;
+            case IParameterReferenceOperation parameter:
+                int parameterId = _variableIds[parameter.Parameter];
+                if (_variables[parameterId].Type.IsBuffer)
+                    Report(DiagnosticDescriptors.UnsupportedStore, target.Syntax.GetLocation(), parameter.Parameter.Name, "buffer parameters cannot be reassigned; assign a local instead");
+                else if (value is not null)
+                    output.Add(new IrAssign(source, parameterId, ConvertTo(value, _variables[parameterId].Type)));
+                break;
+            case IArrayElementReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: true }:
+                Report(DiagnosticDescriptors.UnsupportedStore, target.Syntax.GetLocation(), target.Syntax.ToString(), "writes into arrays and spans are not supported yet; accumulate into a local instead");
+                break;
+            case IFieldReferenceOperation or IPropertyReferenceOperation:
+                Report(DiagnosticDescriptors.MemberWrite, target.Syntax.GetLocation(), target.Syntax.ToString());
+                break;
+            default:
+                ReportUnsupportedExpression(target, "an assignment target", "assign a local or a parameter");
+                break;
+        }
+    }
+
+    // ---------------------------------------------------------------- expressions
+
+    private IrExpression? LowerExpression(IOperation operation)
+    {
+        var type = TypeMapping.Map(operation.Type);
+        if (operation.ConstantValue is { HasValue: true, Value: { } constant } && type is { IsBuffer: false })
+            return new IrConstant(type, Literals.Of(constant, type.Scalar));
+
+        switch (operation)
+        {
+            case IParenthesizedOperation parenthesized:
+                return LowerExpression(parenthesized.Operand);
+            case ILocalReferenceOperation local:
+                return VariableOf(local.Local, local.Syntax.GetLocation()) is { } localId ? Read(localId) : null;
+            case IParameterReferenceOperation parameter:
+                var parameterId = _variableIds[parameter.Parameter];
+                if (TypeMapping.Map(parameter.Parameter.Type) is null)
+                {
+                    ReportUnsupportedExpression(operation, "a parameter of type '" + parameter.Parameter.Type.ToDisplayString() + "'", "pass double, float, int, long, bool, arrays or spans of double/float");
+                    return null;
+                }
+                return Read(parameterId);
+            case IBinaryOperation binary:
+                return LowerBinary(binary, type);
+            case IUnaryOperation unary:
+                return LowerUnary(unary, type);
+            case IConversionOperation conversion:
+                return LowerConversion(conversion, type);
+            case IInvocationOperation invocation:
+                return LowerInvocation(invocation, type);
+            case IConditionalOperation { WhenFalse: { } whenFalse } conditional when type is { IsBuffer: false }:
+                var c = LowerExpression(conditional.Condition);
+                var t = LowerExpression(conditional.WhenTrue);
+                var f = LowerExpression(whenFalse);
+                return c is null || t is null || f is null ? null : new IrConditional(type, c, ConvertTo(t, type), ConvertTo(f, type));
+            case IArrayElementReferenceOperation { Indices.Length: 1 } element:
+                return LowerElement(element.ArrayReference, element.Indices[0], type, operation);
+            case IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } instance, Arguments.Length: 1 } indexer:
+                return LowerElement(instance, indexer.Arguments[0].Value, type, operation);
+            case IPropertyReferenceOperation { Property.Name: "Length", Instance: { } instance }
+                when LowerExpression(instance) is IrRead { Type.IsBuffer: true } buffer:
+                return new IrLength(buffer.Variable);
+            case IFieldReferenceOperation or IPropertyReferenceOperation when type is { IsBuffer: false }:
+                return LowerMember((IMemberReferenceOperation)operation, type);
+            default:
+                ReportUnsupportedExpression(operation);
+                return null;
+        }
+    }
+
+    private IrExpression? LowerBinary(IBinaryOperation binary, IrType? type)
+    {
+        var left = LowerExpression(binary.LeftOperand);
+        var right = LowerExpression(binary.RightOperand);
+        if (binary.OperatorMethod is not null || type is null || BinaryOperatorOf(binary.OperatorKind) is not { } op)
+        {
+            ReportUnsupportedExpression(binary, "the operator '" + binary.OperatorKind + "'", "use +, -, *, /, %, comparisons, && or ||");
+            return null;
+        }
+        if (left is null || right is null) return null;
+        if (op is BinaryOperator.And or BinaryOperator.Or && type.Scalar != ScalarKind.Boolean)
+        {
+            ReportUnsupportedExpression(binary, "a bitwise operator", "use && or || on booleans");
+            return null;
+        }
+        var operandType = Promote(left.Type, right.Type);
+        return new IrBinary(type, op, ConvertTo(left, operandType), ConvertTo(right, operandType));
+    }
+
+    private IrExpression? LowerUnary(IUnaryOperation unary, IrType? type)
+    {
+        var operand = LowerExpression(unary.Operand);
+        if (operand is null || type is null) return null;
+        switch (unary.OperatorKind)
+        {
+            case UnaryOperatorKind.Plus:
+                return operand;
+            case UnaryOperatorKind.Minus when unary.OperatorMethod is null:
+                return new IrUnary(type, UnaryOperator.Negate, ConvertTo(operand, type));
+            case UnaryOperatorKind.Not when unary.OperatorMethod is null:
+                return new IrUnary(type, UnaryOperator.Not, operand);
+            default:
+                ReportUnsupportedExpression(unary, "the operator '" + unary.OperatorKind + "'", "use unary minus or !");
+                return null;
+        }
+    }
+
+    private IrExpression? LowerConversion(IConversionOperation conversion, IrType? type)
+    {
+        var operand = LowerExpression(conversion.Operand);
+        if (operand is null) return null;
+        if (conversion.OperatorMethod is not null || type is null)
+        {
+            ReportUnsupportedExpression(conversion, "a conversion to '" + conversion.Type?.ToDisplayString() + "'", "convert between double, float, int and long only");
+            return null;
+        }
+        // Arrays and spans convert implicitly at call sites; the buffer itself is what flows.
+        if (type.IsBuffer) return operand;
+        return ConvertTo(operand, type);
+    }
+
+    private IrExpression? LowerElement(IOperation bufferOperation, IOperation indexOperation, IrType? type, IOperation whole)
+    {
+        var buffer = LowerExpression(bufferOperation);
+        var index = LowerExpression(indexOperation);
+        if (buffer is null || index is null) return null;
+        if (buffer is not IrRead { Type.IsBuffer: true } read || type is null || indexOperation.Type?.SpecialType != SpecialType.System_Int32)
+        {
+            ReportUnsupportedExpression(whole, "an element access", "index a double/float array or span parameter with an int");
+            return null;
+        }
+        return new IrElement(type, read.Variable, index);
+    }
+
+    private IrExpression? LowerMember(IMemberReferenceOperation member, IrType type)
+    {
+        string? receiver = member.Instance switch
+        {
+            null => member.Member.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
+            IInstanceReferenceOperation => "this",
+            _ => null,
+        };
+        if (receiver is null)
+        {
+            ReportUnsupportedExpression(member, "a member of another object", "copy the value into a parameter or local first");
+            return null;
+        }
+        return new IrExternal(type, receiver + "." + member.Member.Name);
+    }
+
+    private IrExpression? LowerInvocation(IInvocationOperation invocation, IrType? type)
+    {
+        var target = invocation.TargetMethod;
+        var arguments = new List<IrExpression>();
+        bool ok = true;
+        foreach (var argument in invocation.Arguments.OrderBy(a => a.Parameter?.Ordinal ?? 0))
+        {
+            if (argument.Parameter?.RefKind is RefKind.Ref or RefKind.Out)
+            {
+                ReportUnsupportedExpression(argument, "a ref or out argument", "pass the value and use the result");
+                ok = false;
+                continue;
+            }
+            var value = LowerExpression(argument.Value);
+            if (value is null) ok = false;
+            else arguments.Add(ConvertTo(value, TypeMapping.Map(argument.Parameter?.Type) ?? value.Type));
+        }
+        if (!ok) return null;
+
+        if (target.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttribute))
+            return LowerDifferentiableCall(invocation, type, arguments);
+
+        string owner = target.ContainingType?.ToDisplayString() ?? "";
+        if (type is { IsBuffer: false } && (owner == "System.Math" || owner == "System.MathF")
+            && DerivativeRules.TryGet(target.Name, arguments.Count, out _))
+        {
+            return Located(new IrMathCall(type, target.Name, arguments.ToEquatableArray()), invocation);
+        }
+
+        if (target.IsStatic && type is { IsBuffer: false } && target.Parameters.All(p => TypeMapping.Map(p.Type) is { IsBuffer: false }))
+        {
+            string name = target.ContainingType!.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + "." + target.Name;
+            return Located(new IrOpaqueCall(type, name, target.ContainingType.Name + "." + target.Name, arguments.ToEquatableArray()), invocation);
+        }
+
+        Report(DiagnosticDescriptors.UnknownCall, invocation.Syntax.GetLocation(), target.ContainingType?.Name + "." + target.Name);
+        return null;
+    }
+
+    private IrExpression? LowerDifferentiableCall(IInvocationOperation invocation, IrType? type, List<IrExpression> arguments)
+    {
+        var target = invocation.TargetMethod;
+        if (SymbolEqualityComparer.Default.Equals(target.OriginalDefinition, _method.OriginalDefinition))
+        {
+            Report(DiagnosticDescriptors.Recursion, invocation.Syntax.GetLocation(), _method.Name);
+            return null;
+        }
+        string? receiver = invocation.Instance switch
+        {
+            null => target.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
+            IInstanceReferenceOperation when SymbolEqualityComparer.Default.Equals(target.ContainingType, _method.ContainingType) => "this",
+            _ => null,
+        };
+        if (receiver is null || type is not { IsRealScalar: true } || target.IsGenericMethod)
+        {
+            ReportUnsupportedExpression(invocation, "a call of an instance [Differentiable] method of another object", "make the callee static or call it on this");
+            return null;
+        }
+        var active = target.Parameters
+            .Select(p => TypeMapping.Map(p.Type) is { IsReal: true } && !p.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == NoDerivativeAttribute))
+            .ToEquatableArray();
+        for (int i = 0; i < arguments.Count; i++)
+        {
+            if (arguments[i].Type.IsBuffer && active[i] && arguments[i] is IrRead read && _variables[read.Variable].NoDerivative)
+            {
+                ReportUnsupportedExpression(invocation.Arguments[i], "a [NoDerivative] buffer passed to a differentiated parameter of '" + target.Name + "'", "mark the callee's parameter [NoDerivative] too");
+                return null;
+            }
+        }
+        var callee = new CalleeInfo(receiver, target.Name, target.Name + "Pullback", active);
+        return Located(new IrDifferentiableCall(type, callee, arguments.ToEquatableArray()), invocation);
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private IrExpression Located(IrExpression expression, IOperation operation)
+    {
+        _expressionLocations[expression] = operation.Syntax.GetLocation();
+        return expression;
+    }
+
+    private IrRead Read(int id) => new(_variables[id].Type, id);
+
+    private static IrExpression Not(IrExpression condition) => new IrUnary(IrType.Boolean, UnaryOperator.Not, condition);
+
+    private static IrExpression ConvertTo(IrExpression value, IrType type)
+    {
+        if (value.Type == type || type.IsBuffer || value.Type.IsBuffer) return value;
+        if (value is IrConstant constant && constant.Type.Scalar != ScalarKind.Boolean && type.Scalar != ScalarKind.Boolean)
+        {
+            // Re-spell the constant in its new type, so that 1 in a double context reads 1.0.
+            if (double.TryParse(constant.Text.Trim('(', ')').TrimEnd('f', 'L'), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double number)
+                && (type.IsReal || constant.Type.Scalar is ScalarKind.Int32 or ScalarKind.Int64))
+            {
+                return new IrConstant(type, Literals.Of(type.IsReal ? number : System.Math.Truncate(number), type.Scalar));
+            }
+        }
+        return new IrConvert(type, value);
+    }
+
+    private static IrType Promote(IrType left, IrType right)
+    {
+        static int Rank(ScalarKind kind) => kind switch
+        {
+            ScalarKind.Double => 4,
+            ScalarKind.Float => 3,
+            ScalarKind.Int64 => 2,
+            ScalarKind.Int32 => 1,
+            _ => 0,
+        };
+        return Rank(left.Scalar) >= Rank(right.Scalar) ? left.Element : right.Element;
+    }
+
+    private static BinaryOperator? BinaryOperatorOf(BinaryOperatorKind kind) => kind switch
+    {
+        BinaryOperatorKind.Add => BinaryOperator.Add,
+        BinaryOperatorKind.Subtract => BinaryOperator.Subtract,
+        BinaryOperatorKind.Multiply => BinaryOperator.Multiply,
+        BinaryOperatorKind.Divide => BinaryOperator.Divide,
+        BinaryOperatorKind.Remainder => BinaryOperator.Remainder,
+        BinaryOperatorKind.LessThan => BinaryOperator.Less,
+        BinaryOperatorKind.LessThanOrEqual => BinaryOperator.LessOrEqual,
+        BinaryOperatorKind.GreaterThan => BinaryOperator.Greater,
+        BinaryOperatorKind.GreaterThanOrEqual => BinaryOperator.GreaterOrEqual,
+        BinaryOperatorKind.Equals => BinaryOperator.Equal,
+        BinaryOperatorKind.NotEquals => BinaryOperator.NotEqual,
+        BinaryOperatorKind.ConditionalAnd => BinaryOperator.And,
+        BinaryOperatorKind.ConditionalOr => BinaryOperator.Or,
+        BinaryOperatorKind.And => BinaryOperator.And,
+        BinaryOperatorKind.Or => BinaryOperator.Or,
+        _ => null,
+    };
+
+    private static SourceRef Source(SyntaxNode syntax) => new(Line(syntax), OneLine(syntax.ToString()));
+
+    /// <summary>The head of a compound statement (<c>if (c)</c>, <c>for (…)</c>), without its body.</summary>
+    private static SourceRef Header(SyntaxNode syntax)
+    {
+        string text = syntax switch
+        {
+            IfStatementSyntax s => "if (" + s.Condition + ")",
+            ForStatementSyntax s => "for (" + s.Declaration + s.Initializers + "; " + s.Condition + "; " + s.Incrementors + ")",
+            WhileStatementSyntax s => "while (" + s.Condition + ")",
+            DoStatementSyntax s => "do … while (" + s.Condition + ")",
+            _ => syntax.ToString(),
+        };
+        return new SourceRef(Line(syntax), OneLine(text));
+    }
+
+    private static int Line(SyntaxNode syntax) => syntax.GetLocation().GetLineSpan().StartLinePosition.Line + 1;
+
+    private static string OneLine(string text)
+    {
+        var collapsed = string.Join(" ", text.Split(new[] { ' ', '\t', '\r', '\n' }, System.StringSplitOptions.RemoveEmptyEntries));
+        return collapsed.Length <= 100 ? collapsed : collapsed.Substring(0, 97) + "...";
+    }
+
+    private void Report(DiagnosticDescriptor descriptor, Location location, params string[] arguments) =>
+        _diagnostics.Add(DiagnosticInfo.Create(descriptor, location, arguments));
+}
