@@ -101,7 +101,8 @@ internal sealed partial class ReverseModeBuilder
         _ => System.Array.Empty<IrExpression>(),
     };
 
-    private string Value(IrExpression node) => _values.TryGetValue(node, out var name) ? name : _text.Of(node);
+    /// <summary>The value of a node as an operand: a kept temporary, or the (parenthesized) recomputed expression.</summary>
+    private string Value(IrExpression node) => _values.TryGetValue(node, out var name) ? name : ExpressionText.Atom(_text.Of(node));
 
     /// <summary>Accumulates <paramref name="adjoint"/> times the local derivatives into the operands of <paramref name="node"/>.</summary>
     private void Propagate(IrExpression node, string adjoint, List<Code> reverse)
@@ -215,7 +216,13 @@ internal sealed partial class ReverseModeBuilder
                 var plan = Plan(assign.Value);
                 foreach (var node in plan.Needed)
                 {
-                    if (ReferenceEquals(node, assign.Value)) continue;
+                    // The reverse sweep reads a needed result from the variable itself, so later overwrites must be undone.
+                    if (ReferenceEquals(node, assign.Value))
+                    {
+                        // The result variable is assigned once on every path (see ControlFlowNormalizer): nothing overwrites it.
+                        if (!IsLeaf(node) && assign.Variable != _method.Result) _reverseRead.Add(assign.Variable);
+                        continue;
+                    }
                     if (IsLeaf(node) || IsRecomputable(node)) AddReads(node);
                 }
                 IrWalker.VisitExpression(assign.Value, e =>

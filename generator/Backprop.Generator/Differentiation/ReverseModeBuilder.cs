@@ -70,7 +70,7 @@ internal sealed partial class ReverseModeBuilder
         }
 
         var reverse = Block(_method.Body, _program.Forward);
-        _program.Reverse.AddRange(reverse);
+        _program.Reverse.AddRange(Simplifier.Simplify(reverse));
     }
 
     // ---------------------------------------------------------------- statements
@@ -83,7 +83,7 @@ internal sealed partial class ReverseModeBuilder
         {
             var reverse = new List<Code>();
             Statement(statement, forward, reverse);
-            if (reverse.Count > 0) reverseParts.Add(reverse);
+            if (reverse.Any(c => c is not CodeComment)) reverseParts.Add(reverse);
         }
         reverseParts.Reverse();
         return reverseParts.SelectMany(p => p).ToList();
@@ -124,7 +124,9 @@ internal sealed partial class ReverseModeBuilder
         var thenReverse = Block(branch.Then, thenForward);
         var elseReverse = Block(branch.Else, elseForward);
         _nesting--;
-        forward.Add(new CodeBlock("if (" + flag + ")", thenForward, elseForward.Count > 0 ? elseForward : null));
+        forward.Add(thenForward.Count == 0
+            ? new CodeBlock("if (!" + flag + ")", elseForward)
+            : new CodeBlock("if (" + flag + ")", thenForward, elseForward.Count > 0 ? elseForward : null));
 
         Record(flag, IrType.Boolean, forward, reverse);
         Comment(reverse, branch.Source);
@@ -309,7 +311,9 @@ internal sealed partial class ReverseModeBuilder
         var otherwise = new List<Code>();
         foreach (var s in branch.Then) Statement(s, then, new List<Code>());
         foreach (var s in branch.Else) Statement(s, otherwise, new List<Code>());
-        return new CodeBlock("if (" + _text.Of(branch.Condition) + ")", then, otherwise.Count > 0 ? otherwise : null);
+        return then.Count == 0
+            ? new CodeBlock("if (!" + ExpressionText.Atom(_text.Of(branch.Condition)) + ")", otherwise)
+            : new CodeBlock("if (" + _text.Of(branch.Condition) + ")", then, otherwise.Count > 0 ? otherwise : null);
     }
 
     private CodeBlock PlainLoop(IrLoop loop)

@@ -1,0 +1,94 @@
+using System;
+using System.Linq;
+using System.Reflection;
+using CsCheck;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Backprop.Generator.Tests;
+
+/// <summary>Random programs, compiled with the generator and checked against central finite differences.</summary>
+public sealed class PropertyTests
+{
+    private const int ProgramsPerCompilation = 100;
+    private const int Compilations = 20;
+    private readonly ITestOutputHelper _output;
+
+    public PropertyTests(ITestOutputHelper output) => _output = output;
+
+    [Fact]
+    public void RandomPrograms_GradientsMatchFiniteDifferences()
+    {
+        int checkedPrograms = 0, checkedPoints = 0, skippedPoints = 0;
+        RandomPrograms.Body.Array[ProgramsPerCompilation].Sample(bodies =>
+        {
+            var assembly = GeneratorHarness.CompileAndLoad(RandomPrograms.Class(bodies));
+            var type = assembly.GetType("Programs")!;
+            var random = new Random(bodies.Length * 7919 + bodies[0].Length);
+            for (int k = 0; k < bodies.Length; k++)
+            {
+                var function = type.GetMethod("F" + k)!;
+                var gradient = type.GetMethod("F" + k + "Gradient")!;
+                for (int trial = 0; trial < 2; trial++)
+                {
+                    var point = new[] { random.NextDouble() * 3 - 1.5, random.NextDouble() * 3 - 1.5, random.NextDouble() * 3 - 1.5 };
+                    switch (CheckPoint(function, gradient, point, out string? failure))
+                    {
+                        case true:
+                            checkedPoints++;
+                            break;
+                        case null:
+                            skippedPoints++;
+                            break;
+                        default:
+                            throw new Exception("Gradient mismatch for program F" + k + " at (" + string.Join(", ", point) + "): " + failure + "\n\n" + bodies[k]);
+                    }
+                }
+                checkedPrograms++;
+            }
+        }, iter: Compilations, threads: 1);
+        _output.WriteLine($"{checkedPrograms} programs, {checkedPoints} points checked, {skippedPoints} skipped (non-finite or discontinuous within the step)");
+        Assert.Equal(ProgramsPerCompilation * Compilations, checkedPrograms);
+        Assert.True(checkedPoints > checkedPrograms, "Too few points were checked: " + checkedPoints);
+    }
+
+    /// <summary>True when the gradient matches; null when the point is unusable (non-finite, or a jump within the step).</summary>
+    private static bool? CheckPoint(MethodInfo function, MethodInfo gradient, double[] point, out string? failure)
+    {
+        failure = null;
+        double Evaluate(double[] p) => (double)function.Invoke(null, new object[] { p[0], p[1], p[2] })!;
+        var arguments = new object[] { point[0], point[1], point[2], 0.0, 0.0, 0.0 };
+        double value = (double)gradient.Invoke(null, arguments)!;
+        double forward = Evaluate(point);
+        if (!double.IsFinite(forward) || Math.Abs(forward) > 1e6) return null;
+        if (value != forward)
+        {
+            failure = $"the gradient method returned {value}, the method {forward}";
+            return false;
+        }
+        for (int i = 0; i < 3; i++)
+        {
+            double analytic = (double)arguments[3 + i];
+            double coarse = Central(Evaluate, point, i, 1e-5);
+            double fine = Central(Evaluate, point, i, 1e-6);
+            if (!double.IsFinite(coarse) || !double.IsFinite(fine) || Math.Abs(coarse - fine) > 1e-4 + 1e-3 * Math.Abs(fine)) return null;
+            if (!(Math.Abs(analytic - fine) <= 1e-4 + 1e-3 * Math.Abs(fine)))
+            {
+                failure = $"d/dp{i}: analytic {analytic}, numeric {fine}";
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static double Central(Func<double[], double> f, double[] point, int i, double step)
+    {
+        var p = (double[])point.Clone();
+        double h = step * Math.Max(1, Math.Abs(p[i]));
+        p[i] = point[i] + h;
+        double plus = f(p);
+        p[i] = point[i] - h;
+        double minus = f(p);
+        return (plus - minus) / (2 * h);
+    }
+}

@@ -1,0 +1,95 @@
+using System.Globalization;
+using System.Linq;
+using CsCheck;
+
+namespace Backprop.Generator.Tests;
+
+/// <summary>
+/// CsCheck generators of random [Differentiable] methods over three double parameters: straight-line code,
+/// compound assignments, nested branches, conditionals, early returns, counted loops with loop-carried values,
+/// break and continue, and calls of a differentiable helper. Operations are chosen to stay finite on [-1.5, 1.5]³.
+/// </summary>
+internal static class RandomPrograms
+{
+    private static readonly string[] Scalars = { "p0", "p1", "p2", "v0", "v1" };
+
+    private static Gen<string> Leaf(bool inLoop) => Weighted(
+        (6, Gen.OneOf(Scalars)),
+        (2, Gen.Double[-2, 2].Select(c => Literal(c))),
+        (inLoop ? 2 : 0, Gen.Const("(double)i")));
+
+    private static string Literal(double c) => "(" + System.Math.Round(c, 3).ToString("0.0##", CultureInfo.InvariantCulture) + ")";
+
+    public static Gen<string> Expression(int depth, bool inLoop)
+    {
+        if (depth == 0) return Leaf(inLoop);
+        var sub = Expression(depth - 1, inLoop);
+        return Weighted(
+            (3, Leaf(inLoop)),
+            (4, Gen.Select(sub, sub, Gen.OneOf("+", "-", "*"), (a, b, op) => "(" + a + " " + op + " " + b + ")")),
+            (1, Gen.Select(sub, sub, (a, b) => "(" + a + " / (1.5 + " + b + " * " + b + "))")),
+            (1, Gen.Select(sub, a => "(-" + a + ")")),
+            (4, Gen.Select(sub, Gen.OneOf(
+                "Math.Sin({0})", "Math.Cos({0})", "Math.Tanh({0})", "Math.Atan({0})", "Math.Exp(Math.Tanh({0}))",
+                "Math.Sqrt(1 + {0} * {0})", "Math.Log(1 + {0} * {0})", "Math.Cbrt(2 + Math.Sin({0}))",
+                "Math.Pow(1.5 + Math.Cos({0}), 1.7)", "Math.Asinh({0})", "Helpers.Square({0})"),
+                (a, f) => string.Format(CultureInfo.InvariantCulture, f, a))),
+            (1, Gen.Select(sub, sub, (a, b) => "Math.Atan2(" + a + ", 2 + Math.Cos(" + b + "))")),
+            (1, Gen.Select(sub, sub, sub, sub, (a, b, c, d) => "(" + a + " < " + b + " ? " + c + " : " + d + ")")));
+    }
+
+    private static Gen<string> Target => Gen.OneOf("v0", "v1", "v0", "v1", "p0", "p1", "p2");
+
+    private static Gen<string> Statement(int depth, bool inLoop, bool loopAllowed)
+    {
+        var expression = Expression(2, inLoop);
+        var assign = Gen.Select(Target, Gen.OneOf("=", "=", "+=", "-=", "*="), expression, (t, op, e) =>
+            op == "*=" ? t + " *= Math.Tanh(" + e + ");" : t + " " + op + " " + e + ";");
+        if (depth == 0) return assign;
+        var block = Statement(depth - 1, inLoop, loopAllowed: false).Array[1, 3].Select(s => string.Join(" ", s));
+        var condition = Gen.Select(Expression(1, inLoop), Expression(1, inLoop), (a, b) => a + " < " + b);
+        var options = new (int, Gen<string>)[]
+        {
+            (6, assign),
+            (2, Gen.Select(condition, block, block, (c, t, e) => "if (" + c + ") { " + t + " } else { " + e + " }")),
+            (1, Gen.Select(condition, block, (c, t) => "if (" + c + ") { " + t + " }")),
+            (1, Gen.Select(condition, Expression(2, inLoop), (c, e) => "if (" + c + ") return " + e + ";")),
+            (inLoop ? 1 : 0, Gen.Select(condition, c => "if (" + c + ") break;")),
+            (inLoop ? 1 : 0, Gen.Select(condition, c => "if (" + c + ") continue;")),
+            (loopAllowed ? 3 : 0, Gen.Select(Gen.Int[1, 4], Statement(depth - 1, inLoop: true, loopAllowed: false).Array[1, 4],
+                (n, body) => "for (int i = 0; i < " + n + "; i++) { " + string.Join(" ", body) + " }")),
+            (loopAllowed ? 1 : 0, Gen.Select(Gen.Int[1, 4], Statement(depth - 1, inLoop: true, loopAllowed: false).Array[1, 3],
+                (n, body) => "int i = 0; while (i < " + n + ") { " + string.Join(" ", body) + " i++; }")),
+        };
+        return Weighted(options);
+    }
+
+    /// <summary>The body of one method: two locals, a few statements (at most one loop), a return.</summary>
+    public static Gen<string> Body =>
+        Gen.Select(Expression(2, false), Expression(2, false), Statement(2, false, loopAllowed: true).Array[1, 5], Expression(2, false),
+            (a, b, statements, result) =>
+            {
+                // At most one top-level loop: each declares its own 'i'.
+                bool seenLoop = false;
+                var kept = statements.Where(s =>
+                {
+                    bool loop = s.StartsWith("for", System.StringComparison.Ordinal) || s.StartsWith("int i", System.StringComparison.Ordinal);
+                    if (loop && seenLoop) return false;
+                    seenLoop |= loop;
+                    return true;
+                });
+                // Initializers may only read what is already declared.
+                a = a.Replace("v0", "p1").Replace("v1", "p2");
+                b = b.Replace("v1", "p0");
+                return "double v0 = " + a + ";\n        double v1 = " + b + ";\n        " + string.Join("\n        ", kept) + "\n        return " + result + ";";
+            });
+
+    private static Gen<string> Weighted(params (int Weight, Gen<string> Gen)[] options) =>
+        Gen.Frequency(options.Where(o => o.Weight > 0).Select(o => (o.Weight, (IGen<string>)o.Gen)).ToArray());
+
+    public static string Class(string[] bodies) =>
+        "using System;\nusing Backprop;\n\npublic static partial class Helpers\n{\n    [Differentiable]\n    public static double Square(double x) => x * x;\n}\n\npublic static partial class Programs\n{\n" +
+        string.Join("\n", bodies.Select((body, k) =>
+            "    [Differentiable]\n    public static double F" + k + "(double p0, double p1, double p2)\n    {\n        " + body + "\n    }\n")) +
+        "}\n";
+}

@@ -1,0 +1,186 @@
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Xunit;
+
+namespace Backprop.Generator.Tests;
+
+/// <summary>One snapshot of the emitted source per feature.</summary>
+public sealed class SnapshotTests
+{
+    private static void VerifyGenerated(string body, string name, string usings = "using System;\nusing Backprop;\n")
+    {
+        string source = usings + "\nnamespace Demo;\n\n" + body;
+        var outcome = GeneratorHarness.Run(source);
+        Assert.Empty(outcome.GeneratorDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error));
+        Assert.Empty(outcome.CompilationDiagnostics);
+        Snapshot.Verify(string.Join("\n", outcome.Sources.OrderBy(s => s.HintName).Select(s => "// " + s.HintName + "\n" + s.Text)), nameof(SnapshotTests), name);
+    }
+
+    [Fact]
+    public void StraightLine() => VerifyGenerated("""
+        public static partial class Model
+        {
+            [Differentiable]
+            public static double Rosenbrock(double x, double y)
+            {
+                double a = 1 - x;
+                double b = y - x * x;
+                return a * a + 100 * b * b;
+            }
+        }
+        """, nameof(StraightLine));
+
+    [Fact]
+    public void Reassignment_CompoundAssignment_IncrementAndCasts() => VerifyGenerated("""
+        public static partial class Model
+        {
+            private const double Scale = 2.5;
+
+            [Differentiable]
+            public static double Mixed(double x, float f, int n)
+            {
+                double z = x * Scale;
+                z += f;
+                z *= z;
+                z -= Math.PI * n;
+                z /= 1 + x * x;
+                z++;
+                float g = (float)z * f;
+                return -g + Math.E;
+            }
+        }
+        """, nameof(Reassignment_CompoundAssignment_IncrementAndCasts));
+
+    [Fact]
+    public void Branches_NestedIfElse_Conditional_ShortCircuit() => VerifyGenerated("""
+        public static partial class Model
+        {
+            [Differentiable]
+            public static double Piecewise(double x, double y)
+            {
+                double z = x;
+                if (x > 0 && y > 0)
+                {
+                    if (x > y) z = x * y;
+                    else z = Math.Sin(y);
+                }
+                else if (x < -1 || y < -1)
+                {
+                    z = x - y;
+                }
+                return z > 1 ? z * z : z + y;
+            }
+        }
+        """, nameof(Branches_NestedIfElse_Conditional_ShortCircuit));
+
+    [Fact]
+    public void EarlyReturn() => VerifyGenerated("""
+        public static partial class Model
+        {
+            [Differentiable]
+            public static double Huber(double r, double delta)
+            {
+                double a = Math.Abs(r);
+                if (a <= delta)
+                    return 0.5 * r * r;
+                return delta * (a - 0.5 * delta);
+            }
+        }
+        """, nameof(EarlyReturn));
+
+    [Fact]
+    public void MathFunctions() => VerifyGenerated("""
+        public static partial class Model
+        {
+            [Differentiable]
+            public static double Functions(double x, double y)
+            {
+                double a = Math.Sin(x) * Math.Cos(y) + Math.Tanh(x * y);
+                double b = Math.Exp(-x * x) + Math.Log(1 + y * y) + Math.Sqrt(1 + x * x);
+                double c = Math.Pow(Math.Abs(x) + 1, y) + Math.Atan2(y, x) + Math.Max(x, y);
+                return a * b + c;
+            }
+        }
+        """, nameof(MathFunctions));
+
+    [Fact]
+    public void FloatMethod_UsesMathF() => VerifyGenerated("""
+        public static partial class Model
+        {
+            [Differentiable]
+            public static float Softplus(float x, float beta)
+            {
+                return MathF.Log(1 + MathF.Exp(beta * x)) / beta;
+            }
+        }
+        """, nameof(FloatMethod_UsesMathF));
+
+    [Fact]
+    public void CallsAnotherDifferentiableMethod() => VerifyGenerated("""
+        public static partial class Activations
+        {
+            [Differentiable]
+            public static double Sigmoid(double x) => 1 / (1 + Math.Exp(-x));
+        }
+
+        public static partial class Model
+        {
+            [Differentiable]
+            public static double Neuron(double w, double b, [NoDerivative] double x)
+            {
+                double s = Activations.Sigmoid(w * x + b);
+                return s * s;
+            }
+        }
+        """, nameof(CallsAnotherDifferentiableMethod));
+
+    [Fact]
+    public void Loops_ForWhileDo_BreakContinue() => VerifyGenerated("""
+        public static partial class Model
+        {
+            [Differentiable]
+            public static double Iterate(double x, int n)
+            {
+                double h = x;
+                for (int t = 0; t < n; t++)
+                {
+                    if (t == 3) continue;
+                    h = Math.Tanh(h * 0.9 + x);
+                    if (h > 10) break;
+                }
+                double s = 0;
+                int k = 0;
+                while (k < n) { s += h * k; k++; }
+                do { s *= 0.5; } while (s > 100);
+                return s + h;
+            }
+        }
+        """, nameof(Loops_ForWhileDo_BreakContinue));
+
+    [Fact]
+    public void SpanParameters_DesignExample() => VerifyGenerated("""
+        public static partial class Model
+        {
+            [Differentiable]
+            public static double Loss(ReadOnlySpan<double> w, [NoDerivative] ReadOnlySpan<double> x, double b, [NoDerivative] double y)
+            {
+                double z = b;
+                for (int i = 0; i < w.Length; i++)
+                    z += w[i] * x[i];
+                double a = Math.Tanh(z);
+                return 0.5 * (a - y) * (a - y);
+            }
+        }
+        """, nameof(SpanParameters_DesignExample));
+
+    [Fact]
+    public void InstanceMethod_GradientName_FieldRead() => VerifyGenerated("""
+        public partial class Oscillator
+        {
+            private readonly double _omega = 3;
+
+            [Differentiable(GradientName = "Sensitivities")]
+            internal double Energy(double position, double velocity) => 0.5 * velocity * velocity + 0.5 * _omega * _omega * position * position;
+        }
+        """, nameof(InstanceMethod_GradientName_FieldRead));
+}
