@@ -17,11 +17,14 @@ public abstract class Optimizer<T>
 
     private readonly Parameter<T>[] _parameters;
     private readonly T[][] _state;
+    private readonly string _kind;
 
     private protected Optimizer(ParameterSet<T> parameters, bool useSlot0, bool useSlot1, bool useSlot2, T initialSlot0)
     {
         Parameters = parameters ?? throw new ArgumentNullException(nameof(parameters));
         _parameters = parameters.Freeze();
+        string typeName = GetType().Name;
+        _kind = typeName.Contains('`') ? typeName.Substring(0, typeName.IndexOf('`')) : typeName;
         _state = new T[_parameters.Length * Slots][];
         for (int p = 0; p < _parameters.Length; p++)
         {
@@ -69,7 +72,7 @@ public abstract class Optimizer<T>
         var learningRates = new double[Parameters.Groups.Count];
         for (int g = 0; g < learningRates.Length; g++)
             learningRates[g] = Parameters.Groups[g].LearningRate;
-        return new OptimizerState<T>(GetType().Name, StepCount, learningRates, _state);
+        return new OptimizerState<T>(_kind, StepCount, learningRates, _state);
     }
 
     /// <summary>Restores a state saved by an optimizer of the same kind over parameters of the same shapes.</summary>
@@ -78,8 +81,8 @@ public abstract class Optimizer<T>
     public void LoadState(OptimizerState<T> state)
     {
         if (state is null) throw new ArgumentNullException(nameof(state));
-        if (state.Optimizer != GetType().Name)
-            throw new ArgumentException($"The state was saved by {state.Optimizer}, not {GetType().Name}.", nameof(state));
+        if (state.Optimizer != _kind)
+            throw new ArgumentException($"The state was saved by {state.Optimizer}, not {_kind}.", nameof(state));
         if (state.LearningRates.Count != Parameters.Groups.Count)
             throw new ArgumentException($"The state has {state.LearningRates.Count} groups; this optimizer has {Parameters.Groups.Count}.", nameof(state));
         if (state.Buffers.Count != _state.Length)

@@ -48,9 +48,10 @@ public static class Penalty
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (parameters is null) throw new ArgumentNullException(nameof(parameters));
+        var all = parameters.Parameters;
         var total = T.Zero;
-        foreach (var parameter in parameters.Parameters)
-            total += L2(parameter.Values.Span, parameter.Gradients.Span, strength);
+        for (int i = 0; i < all.Count; i++)
+            total += L2(all[i].Values.Span, all[i].Gradients.Span, strength);
         return total;
     }
 
@@ -61,9 +62,10 @@ public static class Penalty
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (parameters is null) throw new ArgumentNullException(nameof(parameters));
+        var all = parameters.Parameters;
         var total = T.Zero;
-        foreach (var parameter in parameters.Parameters)
-            total += L1(parameter.Values.Span, parameter.Gradients.Span, strength);
+        for (int i = 0; i < all.Count; i++)
+            total += L1(all[i].Values.Span, all[i].Gradients.Span, strength);
         return total;
     }
 
