@@ -11,11 +11,12 @@ public class AdamTests
         double lr, double weightDecay, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8,
         bool amsgrad = false, bool maximize = false, bool decoupled = false)
     {
-        var m = new double[OptimizerHarness.Length];
-        var v = new double[OptimizerHarness.Length];
-        var vMax = new double[OptimizerHarness.Length];
+        double[]? m = null, v = null, vMax = null;
         return (p, g, step) =>
         {
+            m ??= new double[p.Length];
+            v ??= new double[p.Length];
+            vMax ??= new double[p.Length];
             double bias1 = 1 - Math.Pow(beta1, step);
             double bias2 = 1 - Math.Pow(beta2, step);
             for (int i = 0; i < p.Length; i++)
@@ -42,6 +43,20 @@ public class AdamTests
     [Fact]
     public void Adam_Defaults_MatchesReferenceSequence() =>
         OptimizerHarness.AssertMatchesReference(s => new Adam<double>(s), 0.05, 0, Reference(0.05, 0));
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(8)]
+    [InlineData(9)]
+    [InlineData(16)]
+    [InlineData(17)]
+    [InlineData(33)]
+    public void Adam_LengthsAroundTheVectorWidth_MatchReferenceSequence(int length) =>
+        OptimizerHarness.AssertMatchesReference(
+            s => new Adam<double>(s, new AdamOptions { AmsGrad = true, Beta2 = 0.5 }), 0.05, 0.1,
+            Reference(0.05, 0.1, beta2: 0.5, amsgrad: true), length: length);
 
     [Fact]
     public void Adam_WeightDecay_MatchesReferenceSequence() =>

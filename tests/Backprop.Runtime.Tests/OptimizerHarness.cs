@@ -13,10 +13,10 @@ internal static class OptimizerHarness
 {
     public const int Length = 11;
 
-    public static double[] InitialValues()
+    public static double[] InitialValues(int length = Length)
     {
-        var values = new double[Length];
-        for (int i = 0; i < Length; i++) values[i] = 0.5 + 0.13 * i;
+        var values = new double[length];
+        for (int i = 0; i < length; i++) values[i] = 0.5 + 0.13 * i;
         return values;
     }
 
@@ -33,16 +33,17 @@ internal static class OptimizerHarness
         double learningRate,
         double weightDecay,
         Action<double[], double[], int> referenceStep,
-        int steps = 8)
+        int steps = 8,
+        int length = Length)
     {
-        var values = InitialValues();
-        var gradients = new double[Length];
+        var values = InitialValues(length);
+        var gradients = new double[length];
         var set = new ParameterSet<double>();
         set.AddGroup(learningRate, weightDecay).Add("w", values, gradients);
         var optimizer = create(set);
 
-        var expected = InitialValues();
-        var expectedGradients = new double[Length];
+        var expected = InitialValues(length);
+        var expectedGradients = new double[length];
         for (int step = 1; step <= steps; step++)
         {
             FillGradients(values, gradients, step);
