@@ -24,7 +24,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor UnsupportedParameter = Error(
         "BPG003",
         "Unsupported parameter modifier",
-        "Cannot differentiate '{0}': parameter '{1}' is passed by '{2}'; pass it by value (write results to a Span<T> parameter instead of ref/out)",
+        "Cannot differentiate '{0}': parameter '{1}' is passed by '{2}'; pass it by value and return the result",
         "ref, out, in and params parameters are not supported by the differentiator.");
 
     public static readonly DiagnosticDescriptor GenericMethod = Error(
@@ -142,7 +142,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor InvalidGradientName = Error(
         "BPG024",
         "Invalid gradient name",
-        "GradientName '{0}' is not a valid C# identifier",
+        "GradientName '{0}' cannot name the gradient method: it must be a C# identifier that is not a keyword and differs from the method's own name",
         "GradientName must be a valid C# identifier that does not collide with the method itself.");
 
     private static readonly System.Collections.Generic.Dictionary<string, DiagnosticDescriptor> s_byId = Index();

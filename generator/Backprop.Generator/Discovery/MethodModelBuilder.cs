@@ -30,6 +30,11 @@ internal static class MethodModelBuilder
             var activity = ActivityAnalysis.Run(method);
             SupportGate.Check(method, lowering, activity, diagnostics);
             bool failed = diagnostics.Any(d => DiagnosticDescriptors.ById(d.Id).DefaultSeverity == DiagnosticSeverity.Error);
+            if (failed)
+            {
+                // Activity is unreliable past an error (an unknown call cuts derivative paths): report the errors alone.
+                diagnostics.RemoveAll(d => DiagnosticDescriptors.ById(d.Id).DefaultSeverity != DiagnosticSeverity.Error);
+            }
             return new MethodModel(display, failed ? null : method, diagnostics.ToEquatableArray());
         }
         catch (Exception e) when (e is not OperationCanceledException)

@@ -28,9 +28,8 @@ internal sealed partial class MethodLowerer
             case IBranchOperation { BranchKind: BranchKind.GoTo }:
                 Report(DiagnosticDescriptors.Goto, location, "goto");
                 break;
-            case ILabeledOperation labeled:
+            case ILabeledOperation:
                 Report(DiagnosticDescriptors.Goto, FirstToken(operation), "labeled");
-                if (labeled.Operation is { } inner) ReportUnsupportedStatement(inner);
                 break;
             case IForEachLoopOperation:
                 Report(DiagnosticDescriptors.ForEach, FirstToken(operation));
@@ -82,7 +81,11 @@ internal sealed partial class MethodLowerer
 
     private static Location FirstToken(IOperation operation) => operation.Syntax.GetFirstToken().GetLocation();
 
-    private static string Describe(IOperation operation) => "a " + Words(operation.Kind.ToString()) + " operation";
+    private static string Describe(IOperation operation)
+    {
+        string words = Words(operation.Kind.ToString());
+        return ("aeiou".IndexOf(words[0]) >= 0 ? "an " : "a ") + words + " operation";
+    }
 
     private static string Words(string pascal)
     {

@@ -90,7 +90,8 @@ internal sealed partial class MethodLowerer
         var returnType = TypeMapping.Map(_method.ReturnType);
         if (returnType is not { IsRealScalar: true } || _method.ReturnsByRef || _method.ReturnsByRefReadonly)
         {
-            Report(DiagnosticDescriptors.UnsupportedReturnType, _syntax.ReturnType.GetLocation(), _method.Name, _method.ReturnType.ToDisplayString());
+            string returned = (_method.ReturnsByRef ? "ref " : _method.ReturnsByRefReadonly ? "ref readonly " : "") + _method.ReturnType.ToDisplayString();
+            Report(DiagnosticDescriptors.UnsupportedReturnType, _syntax.ReturnType.GetLocation(), _method.Name, returned);
             ok = false;
         }
         if (_method.IsGenericMethod)
@@ -347,12 +348,12 @@ internal sealed partial class MethodLowerer
             case IParameterReferenceOperation parameter:
                 int parameterId = _variableIds[parameter.Parameter];
                 if (_variables[parameterId].Type.IsBuffer)
-                    Report(DiagnosticDescriptors.UnsupportedStore, target.Syntax.GetLocation(), parameter.Parameter.Name, "buffer parameters cannot be reassigned; assign a local instead");
+                    Report(DiagnosticDescriptors.UnsupportedStore, target.Syntax.GetLocation(), parameter.Parameter.Name, "buffer parameters cannot be reassigned; index the parameter directly");
                 else if (value is not null)
                     output.Add(new IrAssign(source, parameterId, ConvertTo(value, _variables[parameterId].Type)));
                 break;
             case IArrayElementReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: true }:
-                Report(DiagnosticDescriptors.UnsupportedStore, target.Syntax.GetLocation(), target.Syntax.ToString(), "writes into arrays and spans are not supported yet; accumulate into a local instead");
+                Report(DiagnosticDescriptors.UnsupportedStore, target.Syntax.GetLocation(), target.Syntax.ToString(), "writes into arrays and spans are not supported yet; accumulate into a scalar local instead");
                 break;
             case IFieldReferenceOperation or IPropertyReferenceOperation:
                 Report(DiagnosticDescriptors.MemberWrite, target.Syntax.GetLocation(), target.Syntax.ToString());
@@ -419,7 +420,7 @@ internal sealed partial class MethodLowerer
         var right = LowerExpression(binary.RightOperand);
         if (binary.OperatorMethod is not null || type is null || BinaryOperatorOf(binary.OperatorKind) is not { } op)
         {
-            ReportUnsupportedExpression(binary, "the operator '" + binary.OperatorKind + "'", "use +, -, *, /, %, comparisons, && or ||");
+            ReportUnsupportedExpression(binary, binary.OperatorMethod is null ? "an operator without a derivative rule" : "the user-defined operator '" + binary.OperatorMethod.ToDisplayString() + "'", "use +, -, *, /, % on double/float, comparisons, && or ||");
             return null;
         }
         if (left is null || right is null) return null;
