@@ -59,7 +59,7 @@ internal static class RandomPrograms
             (loopAllowed ? 3 : 0, Gen.Select(Gen.Int[1, 4], Statement(depth - 1, inLoop: true, loopAllowed: false).Array[1, 4],
                 (n, body) => "for (int i = 0; i < " + n + "; i++) { " + string.Join(" ", body) + " }")),
             (loopAllowed ? 1 : 0, Gen.Select(Gen.Int[1, 4], Statement(depth - 1, inLoop: true, loopAllowed: false).Array[1, 3],
-                (n, body) => "int i = 0; while (i < " + n + ") { " + string.Join(" ", body) + " i++; }")),
+                (n, body) => "int i = 0; while (i < " + n + ") { i++; " + string.Join(" ", body) + " }")),
         };
         return Weighted(options);
     }

@@ -119,12 +119,15 @@ internal sealed partial class ReverseModeBuilder
             case IrConvert convert:
                 Propagate(convert.Operand, "(" + convert.Operand.Type.Keyword + ")" + ExpressionText.Atom(adjoint), reverse);
                 return;
+            case IrConditional { Condition: IrConstant constant } conditional:
+                Propagate(constant.Text == "true" ? conditional.WhenTrue : conditional.WhenFalse, adjoint, reverse);
+                return;
             case IrConditional conditional:
                 var whenTrue = new List<Code>();
                 var whenFalse = new List<Code>();
                 Propagate(conditional.WhenTrue, adjoint, whenTrue);
                 Propagate(conditional.WhenFalse, adjoint, whenFalse);
-                string condition = Value(conditional.Condition);
+                string condition = _values.TryGetValue(conditional.Condition, out var kept) ? kept : _text.Of(conditional.Condition);
                 reverse.Add(whenTrue.Count == 0
                     ? new CodeBlock("if (!" + ExpressionText.Atom(condition) + ")", whenFalse)
                     : new CodeBlock("if (" + condition + ")", whenTrue, whenFalse.Count > 0 ? whenFalse : null));
