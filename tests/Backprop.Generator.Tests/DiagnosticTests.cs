@@ -728,6 +728,50 @@ public sealed class DiagnosticTests
         ("BPG009", "Cannot differentiate a 'goto' statement; rewrite it with if, loops, break or continue"),
         ("BPG009", "Cannot differentiate a 'labeled' statement; rewrite it with if, loops, break or continue"));
 
+    // ---------------------------------------------------------------- errors must not surface as compile errors in generated code
+
+    [Fact(Skip = "generator bug: a caller of a [Differentiable] method whose own gradient failed is still generated and calls the missing 'BadPullback' (CS0117 in Model.Caller.g.cs); the call gets no BPG diagnostic")]
+    public void CallOfADifferentiableMethodThatFailed_IsReportedOnTheCall_NotAsACompileErrorInGeneratedCode()
+    {
+        var marked = MarkedSource.Parse(Usings + """
+            public static partial class Model
+            {
+                [Differentiable]
+                public static double Bad(double x)
+                {
+                    foreach (char c in "ab") x += c;
+                    return x;
+                }
+
+                [Differentiable]
+                public static double Caller(double w) => [|Bad(w)|] * 2;
+            }
+            """);
+        var outcome = GeneratorHarness.Run(marked.Text);
+
+        Assert.Empty(outcome.CompilationDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error && d.Location.SourceTree?.FilePath.Contains("Backprop.Generator") == true));
+        Assert.Contains(outcome.GeneratorDiagnostics, d => d.Severity == DiagnosticSeverity.Error && d.Location.SourceSpan == marked.Spans[0]);
+    }
+
+    [Fact(Skip = "generator bug: two methods with the same GradientName (or a GradientName equal to an existing member) give CS0111 in generated code instead of a located BPG024")]
+    public void GradientNameCollision_IsReportedOnTheAttribute_NotAsACompileErrorInGeneratedCode()
+    {
+        var marked = MarkedSource.Parse(Usings + """
+            public static partial class Model
+            {
+                [Differentiable(GradientName = "G")]
+                public static double F(double x) => x * x;
+
+                [[|Differentiable(GradientName = "G")|]]
+                public static double H(double x) => x * x * x;
+            }
+            """);
+        var outcome = GeneratorHarness.Run(marked.Text);
+
+        Assert.Empty(outcome.CompilationDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error));
+        Assert.Contains(outcome.GeneratorDiagnostics, d => d.Id == "BPG024" && d.Location.SourceSpan == marked.Spans[0]);
+    }
+
     // ---------------------------------------------------------------- BPG017: nothing escapes
 
     public static TheoryData<string> OddInputs() => new()
