@@ -145,6 +145,18 @@ internal static class DiagnosticDescriptors
         "GradientName '{0}' cannot name the gradient method: it must be a C# identifier that is not a keyword and differs from the method's own name",
         "GradientName must be a valid C# identifier that does not collide with the method itself.");
 
+    public static readonly DiagnosticDescriptor GradientNameCollision = Error(
+        "BPG025",
+        "Gradient name is already used",
+        "Cannot emit the gradient of '{0}': the name '{1}' is already taken by {2}; choose another name with [Differentiable(GradientName = \"...\")]",
+        "The generated gradient and pullback methods are added to the containing type; their names must not collide with existing members or with another method's gradient of the same signature.");
+
+    public static readonly DiagnosticDescriptor CalleeNotDifferentiable = Error(
+        "BPG026",
+        "Called method cannot be differentiated",
+        "Cannot differentiate the call to '{0}': its own gradient cannot be generated; fix the errors reported on '{0}' first",
+        "The chain rule goes through the callee's generated pullback, which exists only when the callee itself can be differentiated.");
+
     private static readonly System.Collections.Generic.Dictionary<string, DiagnosticDescriptor> s_byId = Index();
 
     /// <summary>The descriptor with the given ID.</summary>

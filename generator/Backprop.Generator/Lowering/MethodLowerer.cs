@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
+using Backprop.Generator.Analysis;
 using Backprop.Generator.Diagnostics;
 using Backprop.Generator.Differentiation;
 using Backprop.Generator.Helpers;
@@ -33,13 +34,17 @@ internal sealed partial class MethodLowerer
     private readonly HashSet<string> _names = new();
     private readonly Dictionary<IrExpression, Location> _expressionLocations = new(ReferenceComparer<IrExpression>.Instance);
     private readonly Dictionary<int, Location> _parameterLocations = new();
+    private readonly HashSet<IMethodSymbol> _inProgress;
 
-    public MethodLowerer(IMethodSymbol method, MethodDeclarationSyntax syntax, SemanticModel model, CancellationToken cancellationToken)
+    /// <param name="inProgress">Methods whose differentiability is being decided up the call chain (breaks cycles).</param>
+    public MethodLowerer(IMethodSymbol method, MethodDeclarationSyntax syntax, SemanticModel model, CancellationToken cancellationToken, HashSet<IMethodSymbol>? inProgress = null)
     {
         _method = method;
         _syntax = syntax;
         _model = model;
         _cancellationToken = cancellationToken;
+        _inProgress = inProgress ?? new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
+        _inProgress.Add(method.OriginalDefinition);
     }
 
     public LoweringResult Lower()
@@ -123,6 +128,7 @@ internal sealed partial class MethodLowerer
             }
             gradientName = name;
         }
+        if (ok) ok = CheckNameCollisions(gradientName, attribute);
         if (!ok) return null;
 
         string ns = _method.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : "";
@@ -141,6 +147,44 @@ internal sealed partial class MethodLowerer
             SanitizeHint(ns.Length == 0 ? hint : ns + "." + hint));
     }
 
+    /// <summary>The emitted names must not clash with members the user wrote or with another method's gradient.</summary>
+    private bool CheckNameCollisions(string gradientName, AttributeData attribute)
+    {
+        var location = attribute.ApplicationSyntaxReference?.GetSyntax(_cancellationToken).GetLocation() ?? _syntax.Identifier.GetLocation();
+        var type = _method.ContainingType;
+        foreach (string name in new[] { gradientName, _method.Name + "Pullback" })
+        {
+            if (type.GetMembers(name).FirstOrDefault() is { } existing)
+            {
+                Report(DiagnosticDescriptors.GradientNameCollision, location, _method.Name, name, "the member '" + existing.ToDisplayString() + "'");
+                return false;
+            }
+        }
+        var mine = _method.Parameters.Select(p => p.Type);
+        foreach (var other in type.GetMembers().OfType<IMethodSymbol>())
+        {
+            if (SymbolEqualityComparer.Default.Equals(other, _method) || GradientNameOf(other) is not { } otherName) continue;
+            bool sameSignature = other.Parameters.Select(p => p.Type).SequenceEqual(mine, SymbolEqualityComparer.Default);
+            bool declaredEarlier = other.Locations.FirstOrDefault() is { } l && l.SourceTree == _syntax.SyntaxTree && l.SourceSpan.Start < _syntax.SpanStart
+                || other.Locations.FirstOrDefault()?.SourceTree?.FilePath is { } path && string.CompareOrdinal(path, _syntax.SyntaxTree.FilePath) < 0;
+            if ((otherName == gradientName || other.Name == _method.Name) && sameSignature && declaredEarlier)
+            {
+                Report(DiagnosticDescriptors.GradientNameCollision, location, _method.Name, gradientName, "the gradient of '" + other.Name + "'");
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static string? GradientNameOf(IMethodSymbol method)
+    {
+        var attribute = method.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttribute);
+        if (attribute is null) return null;
+        foreach (var argument in attribute.NamedArguments)
+            if (argument.Key == "GradientName" && argument.Value.Value is string name) return name;
+        return method.Name + "Gradient";
+    }
+
     private List<int> LowerParameters()
     {
         var ids = new List<int>();
@@ -153,7 +197,8 @@ internal sealed partial class MethodLowerer
                 {
                     RefKind.Ref => "ref",
                     RefKind.Out => "out",
-                    _ => "in",
+                    RefKind.In => "in",
+                    _ => "ref readonly",
                 };
                 Report(DiagnosticDescriptors.UnsupportedParameter, location, _method.Name, parameter.Name, modifier);
             }
@@ -563,8 +608,25 @@ internal sealed partial class MethodLowerer
                 return null;
             }
         }
+        if (!CanDifferentiate(target))
+        {
+            Report(DiagnosticDescriptors.CalleeNotDifferentiable, invocation.Syntax.GetLocation(), target.Name);
+            return null;
+        }
         var callee = new CalleeInfo(receiver, target.Name, target.Name + "Pullback", active);
         return Located(new IrDifferentiableCall(type, callee, arguments.ToEquatableArray()), invocation);
+    }
+
+    /// <summary>Whether the callee's own gradient is generated: it is analysed like the caller, cycles assumed fine.</summary>
+    private bool CanDifferentiate(IMethodSymbol callee)
+    {
+        var definition = callee.OriginalDefinition;
+        if (_inProgress.Contains(definition)) return true;
+        if (definition.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(_cancellationToken) is not MethodDeclarationSyntax syntax)
+            return false;
+        var model = _model.Compilation.GetSemanticModel(syntax.SyntaxTree);
+        var analysis = MethodAnalyzer.Analyze(definition, syntax, model, _cancellationToken, _inProgress);
+        return analysis.Method is not null;
     }
 
     // ---------------------------------------------------------------- helpers
