@@ -8,6 +8,7 @@ using System.Runtime.Loader;
 using Backprop.Generator;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
 
 namespace Backprop.Generator.Tests;
 
@@ -46,8 +47,12 @@ internal static class GeneratorHarness
         var result = driver.GetRunResult();
         var exceptions = result.Results.Select(r => r.Exception).Where(e => e is not null).ToList();
         if (exceptions.Count > 0) throw new InvalidOperationException("The generator threw.", exceptions[0]);
+        // The analyzer that ships beside the generator (BPG016) reports through the compiler, as in a user's build.
+        var analyzerDiagnostics = output
+            .WithAnalyzers(ImmutableArray.Create<DiagnosticAnalyzer>(new ZeroDerivativeAnalyzer()))
+            .GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult();
         return new GeneratorOutcome(
-            generatorDiagnostics,
+            generatorDiagnostics.AddRange(analyzerDiagnostics),
             result.GeneratedTrees.Select(t => (Path.GetFileName(t.FilePath), t.ToString())).ToArray(),
             output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).ToImmutableArray(),
             output);

@@ -19,6 +19,8 @@ internal static class MethodModelBuilder
         try
         {
             var (method, diagnostics) = MethodAnalyzer.Analyze(symbol, syntax, context.SemanticModel, cancellationToken);
+            // BPG016 is reported by ZeroDerivativeAnalyzer, where #pragma and .editorconfig can suppress it.
+            diagnostics.RemoveAll(d => d.Id == DiagnosticDescriptors.ZeroDerivative.Id);
             return new MethodModel(display, method, diagnostics.ToEquatableArray());
         }
         catch (Exception e) when (e is not OperationCanceledException)

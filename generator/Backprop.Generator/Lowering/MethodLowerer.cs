@@ -154,7 +154,8 @@ internal sealed partial class MethodLowerer
         var type = _method.ContainingType;
         foreach (string name in new[] { gradientName, _method.Name + "Pullback" })
         {
-            if (type.GetMembers(name).FirstOrDefault() is { } existing)
+            // Our own output (seen by analyzers, which run on the compilation with generated code) is no collision.
+            if (type.GetMembers(name).FirstOrDefault(m => !IsOurOutput(m)) is { } existing)
             {
                 Report(DiagnosticDescriptors.GradientNameCollision, location, _method.Name, name, "the member '" + existing.ToDisplayString() + "'");
                 return false;
@@ -175,6 +176,10 @@ internal sealed partial class MethodLowerer
         }
         return true;
     }
+
+    private static bool IsOurOutput(ISymbol member) => member.GetAttributes().Any(a =>
+        a.AttributeClass?.ToDisplayString() == "System.CodeDom.Compiler.GeneratedCodeAttribute"
+        && a.ConstructorArguments.Length > 0 && a.ConstructorArguments[0].Value as string == "Backprop.Gen");
 
     private static string? GradientNameOf(IMethodSymbol method)
     {

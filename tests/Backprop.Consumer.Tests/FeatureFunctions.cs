@@ -1,0 +1,202 @@
+using System;
+using Backprop;
+
+namespace Backprop.Consumer.Tests;
+
+/// <summary>One [Differentiable] method per language feature the generator supports.</summary>
+public static partial class FeatureFunctions
+{
+    private const double Scale = 1.5;
+
+    [Differentiable]
+    public static double Rosenbrock(double x, double y)
+    {
+        double a = 1 - x;
+        double b = y - x * x;
+        return a * a + 100 * b * b;
+    }
+
+    [Differentiable]
+    public static double CompoundAssignments(double x, double y)
+    {
+        double z = x;
+        z += y * 2;
+        z -= x * y;
+        z *= z;
+        z /= 1 + y * y;
+        z++;
+        z--;
+        z++;
+        return -z * Scale;
+    }
+
+    [Differentiable]
+    public static double CastsBetweenFloatAndDouble(double x, float f)
+    {
+        float g = (float)x * f;
+        double h = g + (double)f * x;
+        return h * (float)h;
+    }
+
+    [Differentiable]
+    public static double IntegerAndBooleanLocals(double x, double y, int n)
+    {
+        int k = n * 2 + 1;
+        bool big = x > y;
+        double z = big ? x * k : y * k;
+        if (big && k > 2 || !big && x < -10) z += 1;
+        return z * x;
+    }
+
+    [Differentiable]
+    public static double NestedBranches(double x, double y)
+    {
+        double z = x * y;
+        if (x > 0)
+        {
+            if (y > 0) z = Math.Sin(z);
+            else z = Math.Cos(z) * x;
+        }
+        else if (y > 0)
+        {
+            z = z * z;
+        }
+        else
+        {
+            z -= x;
+        }
+        return z + y;
+    }
+
+    [Differentiable]
+    public static double EarlyReturns(double x, double y)
+    {
+        if (x > 1) return x * y;
+        double z = Math.Exp(x);
+        if (y < 0)
+        {
+            if (x < -1) return z;
+            z *= y;
+        }
+        return z + x;
+    }
+
+    [Differentiable]
+    public static double ConditionalOperator(double x, double y) => x > y ? x * x : (y < 0 ? -y : y * x);
+
+    [Differentiable]
+    public static double ParameterReassigned(double x, double y)
+    {
+        x = x * y;
+        y = Math.Tanh(x);
+        return x + y;
+    }
+
+    [Differentiable]
+    public static double CallsSameType(double x, double y) => Rosenbrock(x * 0.5, y) + Sigmoid(x - y);
+
+    [Differentiable]
+    public static double Sigmoid(double x) => 1 / (1 + Math.Exp(-x));
+
+    [Differentiable]
+    public static double CallsOtherType(double w, double b, [NoDerivative] double input)
+    {
+        double s = OtherModel.Softplus(w * input + b);
+        return s * OtherModel.Softplus(s);
+    }
+
+    [Differentiable]
+    public static double ForLoop(double x, int n)
+    {
+        double h = x;
+        for (int t = 0; t < n; t++)
+            h = Math.Tanh(h * 0.9 + x);
+        return h;
+    }
+
+    [Differentiable]
+    public static double WhileDoBreakContinue(double x, double y)
+    {
+        double s = 0;
+        int k = 0;
+        while (k < 10)
+        {
+            k++;
+            if (k == 3) continue;
+            s += x * k + y;
+            if (s > 20) break;
+        }
+        do { s *= 0.5; } while (s > 2);
+        return s * y;
+    }
+
+    [Differentiable]
+    public static double NestedLoops(double x, double y)
+    {
+        double s = 0;
+        for (int i = 0; i < 3; i++)
+        {
+            double r = x;
+            for (int j = 0; j <= i; j++)
+                r = r * y + Math.Sin(r);
+            s += r;
+        }
+        return s;
+    }
+
+    [Differentiable]
+    public static double DesignLoss(ReadOnlySpan<double> w, [NoDerivative] ReadOnlySpan<double> x, double b, [NoDerivative] double y)
+    {
+        double z = b;
+        for (int i = 0; i < w.Length; i++)
+            z += w[i] * x[i];
+        double a = Math.Tanh(z);
+        return 0.5 * (a - y) * (a - y);
+    }
+
+    [Differentiable]
+    public static double ArrayMatrix(double[] m, double[] v, int rows)
+    {
+        int cols = v.Length;
+        double s = 0;
+        for (int r = 0; r < rows; r++)
+        {
+            double dot = 0;
+            for (int c = 0; c < cols; c++)
+                dot += m[r * cols + c] * v[c];
+            s += dot * dot;
+        }
+        return s;
+    }
+
+    [Differentiable]
+    public static float FloatSpan(Span<float> w, float scale)
+    {
+        float s = 0;
+        for (int i = 0; i < w.Length; i++)
+            s += MathF.Sin(w[i] * scale);
+        return s;
+    }
+
+    [Differentiable]
+    public static double CallsWithSpans(double[] w, [NoDerivative] double[] x, double b) => DesignLoss(w, x, b, 0.25) * 2;
+
+    [Differentiable(GradientName = "Sensitivity")]
+    public static double Renamed(double x) => x * x * x;
+}
+
+public static partial class OtherModel
+{
+    [Differentiable]
+    public static double Softplus(double x) => Math.Log(1 + Math.Exp(x));
+}
+
+public partial class Oscillator
+{
+    private readonly double _omega;
+
+    public Oscillator(double omega) => _omega = omega;
+
+    [Differentiable]
+    public double Energy(double position, double velocity) => 0.5 * velocity * velocity + 0.5 * _omega * _omega * position * position;
+}

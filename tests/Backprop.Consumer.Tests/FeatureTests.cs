@@ -1,0 +1,189 @@
+using System;
+using System.Linq;
+using Xunit;
+
+namespace Backprop.Consumer.Tests;
+
+/// <summary>Every supported construct against central finite differences, plus the gradient contract.</summary>
+public sealed partial class FeatureTests
+{
+    private static readonly Random Points = new(12345);
+
+    private static double[] Point(int n, double low = -1.5, double high = 1.5) =>
+        Enumerable.Range(0, n).Select(_ => low + (high - low) * Points.NextDouble()).ToArray();
+
+    private static void CheckScalar(string name, int arity, double low = -1.5, double high = 1.5)
+    {
+        var function = typeof(FeatureFunctions).GetMethod(name)!;
+        var gradient = typeof(FeatureFunctions).GetMethod(name + "Gradient")!;
+        for (int trial = 0; trial < 30; trial++)
+        {
+            var point = Point(arity, low, high);
+            var (value, analytic) = RuleTests.Invoke(gradient, point);
+            double Forward(double[] p) => (double)function.Invoke(null, p.Cast<object>().ToArray())!;
+            Assert.Equal(Forward(point), value);
+            var result = GradientCheck.Check(Forward, point, analytic);
+            Assert.True(result.Passed, name + " at (" + string.Join(", ", point) + "): " + result);
+        }
+    }
+
+    [Theory]
+    [InlineData(nameof(FeatureFunctions.Rosenbrock), 2)]
+    [InlineData(nameof(FeatureFunctions.CompoundAssignments), 2)]
+    [InlineData(nameof(FeatureFunctions.NestedBranches), 2)]
+    [InlineData(nameof(FeatureFunctions.EarlyReturns), 2)]
+    [InlineData(nameof(FeatureFunctions.ConditionalOperator), 2)]
+    [InlineData(nameof(FeatureFunctions.ParameterReassigned), 2)]
+    [InlineData(nameof(FeatureFunctions.CallsSameType), 2)]
+    [InlineData(nameof(FeatureFunctions.Sigmoid), 1)]
+    [InlineData(nameof(FeatureFunctions.WhileDoBreakContinue), 2)]
+    [InlineData(nameof(FeatureFunctions.NestedLoops), 2)]
+    public void ScalarFeature_MatchesFiniteDifferences(string name, int arity) => CheckScalar(name, arity);
+
+    [Fact]
+    public void CastsBetweenFloatAndDouble_MatchFiniteDifferences()
+    {
+        for (int trial = 0; trial < 20; trial++)
+        {
+            var p = Point(2);
+            FeatureFunctions.CastsBetweenFloatAndDoubleGradient(p[0], (float)p[1], out double dX, out float dF);
+            var result = GradientCheck.Check(q => FeatureFunctions.CastsBetweenFloatAndDouble(q[0], (float)q[1]), new[] { p[0], (float)p[1] }, new[] { dX, dF },
+                GradientCheckOptions.Default with { Epsilon = 1e-3, RelativeTolerance = 2e-2, AbsoluteTolerance = 1e-3 });
+            Assert.True(result.Passed, result.ToString());
+        }
+    }
+
+    [Fact]
+    public void IntegerAndBooleanLocals_AreInactive_AndGradientsMatch()
+    {
+        for (int trial = 0; trial < 20; trial++)
+        {
+            var p = Point(2);
+            int n = trial % 3;
+            double value = FeatureFunctions.IntegerAndBooleanLocalsGradient(p[0], p[1], n, out double dX, out double dY);
+            Assert.Equal(FeatureFunctions.IntegerAndBooleanLocals(p[0], p[1], n), value);
+            var result = GradientCheck.Check(q => FeatureFunctions.IntegerAndBooleanLocals(q[0], q[1], n), p, new[] { dX, dY });
+            Assert.True(result.Passed, result.ToString());
+        }
+    }
+
+    [Fact]
+    public void CallsAcrossTypes_ChainThroughThePullback()
+    {
+        for (int trial = 0; trial < 20; trial++)
+        {
+            var p = Point(3);
+            FeatureFunctions.CallsOtherTypeGradient(p[0], p[1], p[2], out double dW, out double dB);
+            var result = GradientCheck.Check(q => FeatureFunctions.CallsOtherType(q[0], q[1], p[2]), p.Take(2).ToArray(), new[] { dW, dB });
+            Assert.True(result.Passed, result.ToString());
+        }
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(25)]
+    public void ForLoop_WithRunTimeTripCount_MatchesFiniteDifferences(int n)
+    {
+        foreach (double x in new[] { -1.3, -0.2, 0.4, 1.7 })
+        {
+            double value = FeatureFunctions.ForLoopGradient(x, n, out double dX);
+            Assert.Equal(FeatureFunctions.ForLoop(x, n), value);
+            var result = GradientCheck.Check(q => FeatureFunctions.ForLoop(q[0], n), new[] { x }, new[] { dX });
+            Assert.True(result.Passed, result.ToString());
+        }
+    }
+
+    [Fact]
+    public void DesignExample_SpanGradients_AreIncremented()
+    {
+        var w = Point(5);
+        var x = Point(5);
+        double b = 0.3, y = 0.7;
+        var dW = new double[5];
+        double loss = FeatureFunctions.DesignLossGradient(w, x, b, y, dW, out double dB);
+        Assert.Equal(FeatureFunctions.DesignLoss(w, x, b, y), loss);
+        var result = GradientCheck.Check(
+            q => FeatureFunctions.DesignLoss(q.AsSpan(0, 5), x, q[5], y),
+            w.Append(b).ToArray(), dW.Append(dB).ToArray(),
+            GradientCheckOptions.Default with { Layout = new[] { ("w", 5), ("b", 1) } });
+        Assert.True(result.Passed, result.ToString());
+
+        // Accumulate: a second call adds the same gradient again; the scalar gradient is assigned.
+        var first = dW.ToArray();
+        FeatureFunctions.DesignLossGradient(w, x, b, y, dW, out double dB2);
+        Assert.Equal(first.Select(v => 2 * v), dW);
+        Assert.Equal(dB, dB2);
+    }
+
+    [Fact]
+    public void GradientSpanOfTheWrongLength_ThrowsNamingTheParameter_BeforeWriting()
+    {
+        var dW = new double[] { 7, 7, 7 };
+        var error = Assert.Throws<ArgumentException>(() => FeatureFunctions.DesignLossGradient(new double[4], new double[4], 0, 0, dW, out _));
+        Assert.Equal("dW", error.ParamName);
+        Assert.Contains("'w'", error.Message);
+        Assert.Equal(new double[] { 7, 7, 7 }, dW);
+    }
+
+    [Fact]
+    public void RowMajorMatrix_WithIndexArithmetic_MatchesFiniteDifferences()
+    {
+        var m = Point(6);
+        var v = Point(3);
+        var dM = new double[6];
+        var dV = new double[3];
+        FeatureFunctions.ArrayMatrixGradient(m, v, 2, dM, dV);
+        var result = GradientCheck.Check(q => FeatureFunctions.ArrayMatrix(q[..6], q[6..], 2), m.Concat(v).ToArray(), dM.Concat(dV).ToArray(),
+            GradientCheckOptions.Default with { Layout = new[] { ("m", 6), ("v", 3) } });
+        Assert.True(result.Passed, result.ToString());
+    }
+
+    [Fact]
+    public void FloatSpan_MatchesFiniteDifferences()
+    {
+        var w = new float[] { 0.3f, -1.1f, 0.8f };
+        var dW = new float[3];
+        FeatureFunctions.FloatSpanGradient(w, 1.3f, dW, out float dScale);
+        var result = GradientCheck.Check(q => FeatureFunctions.FloatSpan(q.AsSpan(0, 3), q[3]), w.Append(1.3f).ToArray(), dW.Append(dScale).ToArray());
+        Assert.True(result.Passed, result.ToString());
+    }
+
+    [Fact]
+    public void CallWithSpanArguments_ChainsThroughThePullback()
+    {
+        var w = Point(4);
+        var x = Point(4);
+        var dW = new double[4];
+        FeatureFunctions.CallsWithSpansGradient(w, x, 0.1, dW, out double dB);
+        var result = GradientCheck.Check(q => FeatureFunctions.CallsWithSpans(q[..4], x, q[4]), w.Append(0.1).ToArray(), dW.Append(dB).ToArray());
+        Assert.True(result.Passed, result.ToString());
+    }
+
+    [Fact]
+    public void GradientName_RenamesTheGradient_AndPullbackAccumulatesSeededGradients()
+    {
+        Assert.Equal(8, FeatureFunctions.Sensitivity(2, out double dX));
+        Assert.Equal(12, dX);
+        double accumulated = 1;
+        Assert.Equal(8, FeatureFunctions.RenamedPullback(2, 0.5, ref accumulated));
+        Assert.Equal(1 + 0.5 * 12, accumulated);
+    }
+
+    [Fact]
+    public void InstanceMethod_ReadsFields()
+    {
+        var oscillator = new Oscillator(3);
+        double energy = oscillator.EnergyGradient(0.5, 2, out double dPosition, out double dVelocity);
+        Assert.Equal(oscillator.Energy(0.5, 2), energy);
+        Assert.Equal(9 * 0.5, dPosition, 12);
+        Assert.Equal(2, dVelocity, 12);
+    }
+
+    [Fact]
+    public void ParameterWithoutInfluence_GetsAZeroGradient()
+    {
+        ZeroInfluence.IgnoresAParameterGradient(3, 4, out double dUsed, out double dUnused);
+        Assert.Equal((6.0, 0.0), (dUsed, dUnused));
+    }
+}
