@@ -26,10 +26,12 @@ internal static class Simplifier
                 case CodeLine line when i + 2 < code.Count && Capture.Match(line.Text) is { Success: true } match
                     && code[i + 1] is CodeLine { Text: var zero } && zero == match.Groups["adj"].Value + " = 0;"
                     && IndexOfPassThrough(code, i + 2, match.Groups["adj"].Value, match.Groups["out"].Value) is int passThrough and >= 0:
-                    // d = d: keep the capture only if something else reads it.
+                    // d = d: the capture is still the adjoint's value, unless a later line adds to the adjoint.
                     string captured = match.Groups["out"].Value;
+                    string adjoint = match.Groups["adj"].Value;
                     var rest = code.Skip(i + 2).Where((_, k) => k + i + 2 != passThrough).ToList();
-                    if (Mentions(rest, captured)) output.Add(line);
+                    if (!Writes(rest, adjoint)) rest = Rename(rest, captured, adjoint);
+                    else if (Mentions(rest, captured)) output.Add(line);
                     output.AddRange(Simplify(rest));
                     return output;
                 default:
@@ -49,6 +51,24 @@ internal static class Simplifier
             if (code[i] is not CodeLine other || other.Text.StartsWith(adjoint + " ", System.StringComparison.Ordinal)) return -1;
         }
         return -1;
+    }
+
+    private static bool Writes(List<Code> code, string name) => code.Any(item => item switch
+    {
+        CodeLine line => line.Text.StartsWith(name + " ", System.StringComparison.Ordinal),
+        CodeBlock block => Writes(block.Body, name) || (block.ElseBody is not null && Writes(block.ElseBody, name)),
+        _ => false,
+    });
+
+    private static List<Code> Rename(List<Code> code, string from, string to)
+    {
+        var pattern = new Regex(@"\b" + Regex.Escape(from) + @"\b");
+        return code.Select(item => item switch
+        {
+            CodeLine line => new CodeLine(pattern.Replace(line.Text, to)),
+            CodeBlock block => new CodeBlock(pattern.Replace(block.Header, to), Rename(block.Body, from, to), block.ElseBody is null ? null : Rename(block.ElseBody, from, to)),
+            _ => item,
+        }).ToList();
     }
 
     private static bool Mentions(List<Code> code, string name)

@@ -105,8 +105,7 @@ namespace Demo
                     // line 20: k++;
                     k = k - 1;
                     // line 20: s += h * k;
-                    double dIterate_dsOut = dIterate_ds;
-                    dIterate_dh += dIterate_dsOut * ((double)k);
+                    dIterate_dh += dIterate_ds * ((double)k);
                 }
                 // line 12: for (int t = 0; t < n; t++)
                 for (int trip = trips; trip > 0; trip--)
@@ -238,8 +237,7 @@ namespace Demo
                     // line 20: k++;
                     k = k - 1;
                     // line 20: s += h * k;
-                    double dIterate_dsOut = dIterate_ds;
-                    dIterate_dh += dIterate_dsOut * ((double)k);
+                    dIterate_dh += dIterate_ds * ((double)k);
                 }
                 // line 12: for (int t = 0; t < n; t++)
                 for (int trip = trips; trip > 0; trip--)

@@ -73,8 +73,7 @@ namespace Demo
             dMixed_dz += dMixed_dzOut2 * z;
             // line 14: z += f;
             z = zOld;
-            double dMixed_dzOut = dMixed_dz;
-            dMixed_df += (float)dMixed_dzOut;
+            dMixed_df += (float)dMixed_dz;
             // line 13: z = x * Scale
             dMixed_dx += dMixed_dz * 2.5;
 
@@ -151,8 +150,7 @@ namespace Demo
             dMixed_dz += dMixed_dzOut2 * z;
             // line 14: z += f;
             z = zOld;
-            double dMixed_dzOut = dMixed_dz;
-            dMixed_df += (float)dMixed_dzOut;
+            dMixed_df += (float)dMixed_dz;
             // line 13: z = x * Scale
             dMixed_dx += dMixed_dz * 2.5;
 

@@ -57,8 +57,7 @@ namespace Demo
                 // line 12: i++
                 i = i - 1;
                 // line 13: z += w[i] * x[i];
-                double dLoss_dzOut = dLoss_dz;
-                dW[i] += dLoss_dzOut * x[i];
+                dW[i] += dLoss_dz * x[i];
             }
             // line 11: z = b
             dLoss_db += dLoss_dz;
@@ -119,8 +118,7 @@ namespace Demo
                 // line 12: i++
                 i = i - 1;
                 // line 13: z += w[i] * x[i];
-                double dLoss_dzOut = dLoss_dz;
-                dW[i] += dLoss_dzOut * x[i];
+                dW[i] += dLoss_dz * x[i];
             }
             // line 11: z = b
             dLoss_db += dLoss_dz;
