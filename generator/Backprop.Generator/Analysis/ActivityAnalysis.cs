@@ -48,7 +48,7 @@ internal sealed class ActivityAnalysis
         var assignments = new List<(int Target, HashSet<int> Sources)>();
         foreach (var statement in method.Body) Collect(statement, assignments);
 
-        var varied = new HashSet<int>(method.Parameters.Where(p => method.Variables[p].IsDifferentiableParameter));
+        var varied = new HashSet<int>(method.Parameters.Where(p => method.Variables[p].IsDifferentiableParameter && !method.Outputs.Contains(p)));
         bool changed = true;
         while (changed)
         {
@@ -60,7 +60,7 @@ internal sealed class ActivityAnalysis
             }
         }
 
-        var useful = new HashSet<int> { method.Result };
+        var useful = method.Shape.IsVoid ? new HashSet<int>(method.Outputs) : new HashSet<int> { method.Result };
         changed = true;
         while (changed)
         {
@@ -100,7 +100,7 @@ internal sealed class ActivityAnalysis
                 break;
             case IrDifferentiableCall d:
                 for (int i = 0; i < d.Arguments.Count; i++)
-                    if (d.Callee.ActiveParameters[i]) yield return d.Arguments[i];
+                    if (d.Callee.ActiveParameters[i] && !d.Callee.OutputParameters[i]) yield return d.Arguments[i];
                 break;
         }
     }
@@ -149,6 +149,13 @@ internal sealed class ActivityAnalysis
                 break;
             case IrStore s:
                 assignments.Add((s.Buffer, Sources(s.Value)));
+                break;
+            case IrCallStatement c:
+                var inputs = new HashSet<int>();
+                for (int i = 0; i < c.Arguments.Count; i++)
+                    if (c.Callee.ActiveParameters[i] && !c.Callee.OutputParameters[i]) inputs.UnionWith(Sources(c.Arguments[i]));
+                for (int i = 0; i < c.Arguments.Count; i++)
+                    if (c.Callee.OutputParameters[i] && c.Arguments[i] is IrRead output) assignments.Add((output.Variable, inputs));
                 break;
             case IrIf i:
                 foreach (var s in i.Then) Collect(s, assignments);

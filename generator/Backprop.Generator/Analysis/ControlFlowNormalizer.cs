@@ -85,7 +85,7 @@ internal sealed class ControlFlowNormalizer
         switch (statement)
         {
             case IrReturn ret:
-                yield return new IrAssign(ret.Source, _result, ret.Value);
+                if (ret.Value is not null) yield return new IrAssign(ret.Source, _result, ret.Value);
                 yield return new IrAssign(ret.Source, Returned(), True);
                 foreach (var loop in _loops) loop.Returns = true;
                 break;

@@ -20,7 +20,7 @@ internal static class SupportGate
         foreach (int parameter in method.Parameters)
         {
             var variable = method.Variables[parameter];
-            if (variable.IsDifferentiableParameter && !activity.IsActive(parameter))
+            if (variable.IsDifferentiableParameter && !method.Outputs.Contains(parameter) && !activity.IsActive(parameter))
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ZeroDerivative, lowering.ParameterLocations[parameter], method.Shape.Name, variable.Name));
         }
     }
@@ -31,6 +31,12 @@ internal static class SupportGate
         {
             case IrAssign assign when activity.Useful.Contains(assign.Variable):
                 CheckExpression(assign.Value, activity, lowering, diagnostics);
+                break;
+            case IrStore store when activity.Useful.Contains(store.Buffer):
+                CheckExpression(store.Value, activity, lowering, diagnostics);
+                break;
+            case IrCallStatement call:
+                foreach (var argument in call.Arguments) CheckExpression(argument, activity, lowering, diagnostics);
                 break;
             case IrIf branch:
                 foreach (var s in branch.Then.Concat(branch.Else)) Check(s, activity, lowering, diagnostics);

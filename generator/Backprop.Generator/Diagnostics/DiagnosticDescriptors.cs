@@ -18,8 +18,8 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor UnsupportedReturnType = Error(
         "BPG002",
         "Unsupported return type",
-        "Cannot differentiate '{0}': it returns '{1}'; a [Differentiable] method must return double or float",
-        "Only scalar double or float results can be differentiated. Return a scalar loss, or split the computation so a scalar is returned.");
+        "Cannot differentiate '{0}': it returns '{1}'; a [Differentiable] method returns double or float, or is a void layer that writes its results into Span<T> parameters",
+        "Only scalar double or float results, or void layers writing into span outputs, can be differentiated.");
 
     public static readonly DiagnosticDescriptor UnsupportedParameter = Error(
         "BPG003",
@@ -156,6 +156,18 @@ internal static class DiagnosticDescriptors
         "Called method cannot be differentiated",
         "Cannot differentiate the call to '{0}': its own gradient cannot be generated; fix the errors reported on '{0}' first",
         "The chain rule goes through the callee's generated pullback, which exists only when the callee itself can be differentiated.");
+
+    public static readonly DiagnosticDescriptor NestedBuffer = Error(
+        "BPG027",
+        "Buffer must be declared at the top level of the method",
+        "Cannot differentiate the buffer '{0}' declared inside a block or after an early return; declare it at the top level of the method body, before any return",
+        "The reverse sweep needs a gradient buffer with the same lifetime as each local buffer, so buffers are declared once, at the top of the method.");
+
+    public static readonly DiagnosticDescriptor OutputAlsoRead = Error(
+        "BPG028",
+        "Output span is also read",
+        "Cannot differentiate '{0}': the span '{1}' is written and also read; read inputs from one span and write results into another",
+        "A layer's output spans receive its results; reading them too would alias inputs and outputs, which the reverse sweep cannot untangle.");
 
     private static readonly System.Collections.Generic.Dictionary<string, DiagnosticDescriptor> s_byId = Index();
 

@@ -53,6 +53,12 @@ internal sealed class GradientProgram
     /// <summary>For each differentiated parameter: its variable, gradient parameter name and local adjoint (scalars).</summary>
     public List<(int Variable, string GradientName, string? Adjoint)> Gradients { get; } = new();
 
+    /// <summary>For a layer: each output span parameter and the name of its adjoint span parameter.</summary>
+    public List<(int Variable, string AdjointName)> Outputs { get; } = new();
+
+    /// <summary>Statements for the <c>finally</c> block: returning rented gradient buffers.</summary>
+    public List<string> Cleanup { get; } = new();
+
     public string ResultAdjoint { get; set; } = "";
 
     public string SeedName { get; set; } = "";

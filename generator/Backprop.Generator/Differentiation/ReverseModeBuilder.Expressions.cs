@@ -231,7 +231,32 @@ internal sealed partial class ReverseModeBuilder
                 IrWalker.VisitExpression(assign.Value, e =>
                 {
                     if (e is IrElement element && _activity.IsActive(element)) AddReads(element.Index);
+                    if (e is IrDifferentiableCall call)
+                        foreach (var argument in call.Arguments.Where(a => a.Type.IsBuffer)) AddReads(argument);
                 });
+                break;
+            case IrStore store when _activity.IsActive(store.Buffer) || _reverseRead.Contains(store.Buffer):
+                AddReads(store.Index);
+                if (!_activity.IsActive(store.Buffer)) break;
+                var storePlan = Plan(store.Value);
+                foreach (var node in storePlan.Needed)
+                {
+                    if (ReferenceEquals(node, store.Value))
+                    {
+                        if (!IsLeaf(node)) _reverseRead.Add(store.Buffer);
+                        continue;
+                    }
+                    if (IsLeaf(node) || IsRecomputable(node)) AddReads(node);
+                }
+                IrWalker.VisitExpression(store.Value, e =>
+                {
+                    if (e is IrElement element && _activity.IsActive(element)) AddReads(element.Index);
+                });
+                break;
+            case IrCallStatement call:
+                // The layer's backward runs the layer again on the same inputs: they must hold their forward values.
+                foreach (var argument in call.Arguments.Where((_, i) => !call.Callee.OutputParameters[i]))
+                    if (argument.Type.IsBuffer || IsLeaf(argument) || IsRecomputable(argument)) AddReads(argument);
                 break;
             case IrIf branch:
                 foreach (var s in branch.Then) CollectReverseReads(s);
@@ -248,6 +273,7 @@ internal sealed partial class ReverseModeBuilder
         IrWalker.VisitExpression(expression, e =>
         {
             if (e is IrRead read) _reverseRead.Add(read.Variable);
+            else if (e is IrElement element) _reverseRead.Add(element.Buffer);
         });
 
     private bool NeedsRestore(IrAssign assign) => NeedsRestore(assign, _loopDepth);
@@ -259,7 +285,11 @@ internal sealed partial class ReverseModeBuilder
 
     private bool IsRelevant(IrStatement statement, int loopDepth) => statement switch
     {
+        IrAssign { Value: IrNewBuffer } => false,
         IrAssign assign => _activity.IsActive(assign.Variable) || NeedsRestore(assign, loopDepth),
+        IrStore store => _activity.IsActive(store.Buffer) || _reverseRead.Contains(store.Buffer),
+        IrCallStatement call => call.Arguments.Where((_, i) => call.Callee.OutputParameters[i])
+            .Any(a => a is IrRead r && (_activity.IsActive(r.Variable) || _reverseRead.Contains(r.Variable))),
         IrIf branch => branch.Then.Concat(branch.Else).Any(s => IsRelevant(s, loopDepth)),
         IrLoop loop => loop.Body.Concat(loop.Step).Any(s => IsRelevant(s, loopDepth + 1)),
         _ => false,

@@ -48,24 +48,39 @@ internal sealed partial class ReverseModeBuilder
 
     private void Run()
     {
-        foreach (var statement in _method.Body) CollectReverseReads(statement);
+        // What the reverse sweep reads grows with what it must restore (a store's index): iterate to a fixed point.
+        for (int before = -1; before != _reverseRead.Count;)
+        {
+            before = _reverseRead.Count;
+            foreach (var statement in _method.Body) CollectReverseReads(statement);
+        }
         FindInlineDeclarations();
+        FindScratchBuffers();
 
         foreach (int parameter in _method.Parameters)
         {
             var variable = _method.Variables[parameter];
-            if (!variable.IsDifferentiableParameter) continue;
+            if (!variable.IsDifferentiableParameter || _method.Outputs.Contains(parameter)) continue;
             string gradient = Reserve("d" + char.ToUpperInvariant(variable.Name[0]) + variable.Name.Substring(1));
             string? adjoint = variable.Type.IsBuffer || !_activity.IsActive(parameter) ? null : Adjoint(parameter);
             if (variable.Type.IsBuffer) _adjoints[parameter] = gradient;
             _program.Gradients.Add((parameter, gradient, adjoint));
         }
+        foreach (int output in _method.Outputs)
+        {
+            var variable = _method.Variables[output];
+            string adjoint = Reserve("d" + char.ToUpperInvariant(variable.Name[0]) + variable.Name.Substring(1));
+            _adjoints[output] = adjoint;
+            _program.Outputs.Add((output, adjoint));
+        }
         _program.SeedName = Reserve("d" + MethodName);
         _program.ResultAdjoint = Adjoint(_method.Result);
+        foreach (int parameter in _method.Parameters.Where(_scratch.Contains))
+            _program.Forward.AddRange(RentScratch(parameter));
 
         foreach (var variable in _method.Variables)
         {
-            if (variable.Kind == VariableKind.Parameter || _inlineDeclared.Contains(variable.Id)) continue;
+            if (variable.Kind == VariableKind.Parameter || _inlineDeclared.Contains(variable.Id) || variable.Type.IsBuffer) continue;
             _program.Declarations.Add(variable.Type.Keyword + " " + variable.Name + " = " + Zero(variable.Type) + ";");
         }
 
@@ -93,8 +108,18 @@ internal sealed partial class ReverseModeBuilder
     {
         switch (statement)
         {
+            case IrAssign { Value: IrNewBuffer } declaration:
+                forward.Add(new CodeLine(Target(declaration) + " = " + _text.Of(declaration.Value) + ";"));
+                if (_scratch.Contains(declaration.Variable)) forward.AddRange(RentScratch(declaration.Variable));
+                break;
             case IrAssign assign:
                 Assign(assign, forward, reverse);
+                break;
+            case IrStore store:
+                Store(store, forward, reverse);
+                break;
+            case IrCallStatement call:
+                CallStatement(call, forward, reverse);
                 break;
             case IrIf branch:
                 If(branch, forward, reverse);

@@ -51,6 +51,8 @@ internal sealed class ExpressionText
                 return (o.Method + "(" + Arguments(o.Arguments) + ")", Primary);
             case IrDifferentiableCall d:
                 return (d.Callee.Target + "." + d.Callee.Name + "(" + Arguments(d.Arguments) + ")", Primary);
+            case IrNewBuffer n:
+                return ((n.OnStack ? "stackalloc " : "new ") + n.Type.ScalarKeyword + "[" + Of(n.Length) + "]", Unary);
             default:
                 throw new InvalidOperationException("Unknown IR expression " + expression.GetType().Name);
         }

@@ -27,8 +27,11 @@ internal static class GradientEmitter
         if (shape.Namespace.Length > 0) scopes.Add(writer.Block("namespace " + shape.Namespace));
         foreach (var type in shape.ContainingTypes) scopes.Add(writer.Block(type));
 
-        WriteMethod(writer, method, program, pullback: false);
-        writer.Line();
+        if (!shape.IsVoid)
+        {
+            WriteMethod(writer, method, program, pullback: false);
+            writer.Line();
+        }
         WriteMethod(writer, method, program, pullback: true);
 
         for (int i = scopes.Count - 1; i >= 0; i--) scopes[i].Dispose();
@@ -38,16 +41,26 @@ internal static class GradientEmitter
     private static void WriteMethod(SourceWriter writer, IrMethod method, GradientProgram program, bool pullback)
     {
         var shape = method.Shape;
-        string type = shape.ReturnType.Keyword;
+        string type = shape.IsVoid ? "void" : shape.ReturnType.Keyword;
         var parameters = method.Parameters.Select(p => method.Variables[p]).Select(v => v.DeclaredType + " " + v.Name).ToList();
-        if (pullback) parameters.Add(type + " " + program.SeedName);
+        if (pullback && !shape.IsVoid) parameters.Add(type + " " + program.SeedName);
+        foreach (var (output, adjoint) in program.Outputs)
+            parameters.Add(method.Variables[output].Type.GradientSpanKeyword + " " + adjoint);
         foreach (var (variable, gradient, _) in program.Gradients)
         {
             var v = method.Variables[variable];
             parameters.Add(v.Type.IsBuffer ? v.Type.GradientSpanKeyword + " " + gradient : (pullback ? "ref " : "out ") + v.Type.Keyword + " " + gradient);
         }
 
-        if (pullback)
+        if (shape.IsVoid)
+        {
+            writer.Line("/// <summary>");
+            writer.Line("/// Backward pass of the layer <c>" + shape.Name + "</c>: runs it again (writing its outputs), then, given the adjoints of its");
+            writer.Line("/// outputs (<c>" + string.Join("</c>, <c>", program.Outputs.Select(o => o.AdjointName)) + "</c>, consumed: entries the layer wrote are zeroed), adds the gradients");
+            writer.Line("/// of its inputs to the gradient arguments.");
+            writer.Line("/// </summary>");
+        }
+        else if (pullback)
         {
             writer.Line("/// <summary>");
             writer.Line("/// Pullback (vector–Jacobian product) of <c>" + shape.Name + "</c>: returns its value and adds <c>" + program.SeedName + "</c> times the");
@@ -72,7 +85,7 @@ internal static class GradientEmitter
 
     private static void WriteBody(SourceWriter writer, IrMethod method, GradientProgram program, bool pullback)
     {
-        foreach (var (variable, gradient, _) in program.Gradients)
+        foreach (var (variable, gradient) in program.Gradients.Select(g => (g.Variable, g.GradientName)).Concat(program.Outputs))
         {
             var v = method.Variables[variable];
             if (!v.Type.IsBuffer) continue;
@@ -90,7 +103,7 @@ internal static class GradientEmitter
             if (pullback && adjoint is not null) tail.Add(new CodeLine(gradient + " += " + adjoint + ";"));
             else if (!pullback) tail.Add(new CodeLine(gradient + " = " + (adjoint ?? "0") + ";"));
         }
-        tail.Add(new CodeLine("return " + method.Variables[method.Result].Name + ";"));
+        if (!method.Shape.IsVoid) tail.Add(new CodeLine("return " + method.Variables[method.Result].Name + ";"));
 
         var seed = new CodeLine(method.Shape.ReturnType.Keyword + " " + program.ResultAdjoint + " = " + (pullback ? program.SeedName : "1") + ";");
         var everything = program.Forward.Concat(program.Reverse).Concat(tail).Append(seed).ToList();
@@ -105,12 +118,12 @@ internal static class GradientEmitter
         foreach (var tape in program.Tapes)
             writer.Line("var " + tape + "Tape = new global::Backprop.CompilerServices.ValueTape<" + tape + ">();");
 
-        var scope = program.Tapes.Count > 0 ? writer.Block("try") : null;
+        var scope = program.Tapes.Count > 0 || program.Cleanup.Count > 0 ? writer.Block("try") : null;
         writer.Line("// Forward sweep: the original computation, keeping what the reverse sweep needs.");
         Write(writer, program.Forward);
         writer.Line();
         writer.Line("// Reverse sweep: adjoints flow from the result back to the parameters.");
-        if (IsUsedName(Text(program.Reverse), program.ResultAdjoint)) Write(writer, new List<Code> { seed });
+        if (!method.Shape.IsVoid && IsUsedName(Text(program.Reverse), program.ResultAdjoint)) Write(writer, new List<Code> { seed });
         Write(writer, program.Reverse);
         writer.Line();
         Write(writer, tail);
@@ -120,6 +133,7 @@ internal static class GradientEmitter
             using (writer.Block("finally"))
             {
                 foreach (var tape in program.Tapes) writer.Line(tape + "Tape.Dispose();");
+                foreach (var line in program.Cleanup) writer.Line(line);
             }
         }
     }

@@ -61,7 +61,11 @@ internal sealed record IrDifferentiableCall(IrType Type, CalleeInfo Callee, Equa
 
 /// <summary>What a caller needs to know of a <c>[Differentiable]</c> callee: its names and which parameters are active.</summary>
 /// <param name="Target">The C# spelling of the receiver: <c>global::Ns.Type</c>, or empty for an instance call on <c>this</c>.</param>
-internal sealed record CalleeInfo(string Target, string Name, string PullbackName, EquatableArray<bool> ActiveParameters);
+/// <param name="OutputParameters">For a layer (a void method), the span parameters it writes.</param>
+internal sealed record CalleeInfo(string Target, string Name, string PullbackName, EquatableArray<bool> ActiveParameters, EquatableArray<bool> OutputParameters);
+
+/// <summary><c>stackalloc T[length]</c> or <c>new T[length]</c>: the initializer of a local buffer.</summary>
+internal sealed record IrNewBuffer(IrType Type, IrExpression Length, bool OnStack) : IrExpression(Type);
 
 /// <summary>
 /// A call of a static method without a derivative rule (<c>Math.BitIncrement</c>, a helper not marked

@@ -28,13 +28,16 @@ internal sealed record MethodShape(
     string Accessibility,
     bool IsStatic,
     IrType ReturnType,
-    string HintName);
+    string HintName,
+    bool IsVoid = false);
 
 /// <summary>The lowered method: what the rest of the pipeline works on.</summary>
+/// <param name="Outputs">For a layer (void method): the span parameters it writes, whose adjoints seed the reverse sweep.</param>
 internal sealed record IrMethod(
     MethodShape Shape,
     EquatableArray<IrVariable> Variables,
     EquatableArray<int> Parameters,
     int Result,
     EquatableArray<IrStatement> Body,
-    string SourceFile);
+    string SourceFile,
+    EquatableArray<int> Outputs = default);

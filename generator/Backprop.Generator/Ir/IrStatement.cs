@@ -26,7 +26,11 @@ internal sealed record IrIf(SourceRef Source, IrExpression Condition, EquatableA
 /// </summary>
 internal sealed record IrLoop(SourceRef Source, IrExpression? Condition, EquatableArray<IrStatement> Body, EquatableArray<IrStatement> Step) : IrStatement(Source);
 
-internal sealed record IrReturn(SourceRef Source, IrExpression Value) : IrStatement(Source);
+/// <summary><c>return value;</c>, or <c>return;</c> in a layer (value null).</summary>
+internal sealed record IrReturn(SourceRef Source, IrExpression? Value) : IrStatement(Source);
+
+/// <summary>A call of a layer: a <c>[Differentiable]</c> void method that writes its results into span arguments.</summary>
+internal sealed record IrCallStatement(SourceRef Source, CalleeInfo Callee, EquatableArray<IrExpression> Arguments) : IrStatement(Source);
 
 internal sealed record IrBreak(SourceRef Source) : IrStatement(Source);
 

@@ -16,8 +16,11 @@ internal static class IrWalker
                 VisitExpression(s.Index, visit);
                 VisitExpression(s.Value, visit);
                 break;
-            case IrReturn r:
-                VisitExpression(r.Value, visit);
+            case IrReturn { Value: { } value }:
+                VisitExpression(value, visit);
+                break;
+            case IrCallStatement c:
+                foreach (var a in c.Arguments) VisitExpression(a, visit);
                 break;
             case IrIf i:
                 VisitExpression(i.Condition, visit);
@@ -63,6 +66,9 @@ internal static class IrWalker
                 break;
             case IrDifferentiableCall d:
                 foreach (var a in d.Arguments) VisitExpression(a, visit);
+                break;
+            case IrNewBuffer n:
+                VisitExpression(n.Length, visit);
                 break;
         }
     }

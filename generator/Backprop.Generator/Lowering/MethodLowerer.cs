@@ -35,6 +35,7 @@ internal sealed partial class MethodLowerer
     private readonly Dictionary<IrExpression, Location> _expressionLocations = new(ReferenceComparer<IrExpression>.Instance);
     private readonly Dictionary<int, Location> _parameterLocations = new();
     private readonly HashSet<IMethodSymbol> _inProgress;
+    private int _depth;
 
     /// <param name="inProgress">Methods whose differentiability is being decided up the call chain (breaks cycles).</param>
     public MethodLowerer(IMethodSymbol method, MethodDeclarationSyntax syntax, SemanticModel model, CancellationToken cancellationToken, HashSet<IMethodSymbol>? inProgress = null)
@@ -51,7 +52,7 @@ internal sealed partial class MethodLowerer
     {
         var shape = LowerShape();
         var parameters = LowerParameters();
-        var returnType = TypeMapping.Map(_method.ReturnType);
+        var returnType = _method.ReturnsVoid ? IrType.Double : TypeMapping.Map(_method.ReturnType);
         int result = AddVariable("result", returnType ?? IrType.Double, VariableKind.Synthetic);
 
         var body = ImmutableArray<IrStatement>.Empty;
@@ -65,9 +66,10 @@ internal sealed partial class MethodLowerer
             Report(DiagnosticDescriptors.UnsupportedStatement, _syntax.Identifier.GetLocation(), _method.Name, "a method without a body", "give the method a body");
         }
 
+        var outputs = FindOutputs(body, parameters);
         var method = shape is null || returnType is null
             ? null
-            : new IrMethod(shape, _variables.ToEquatableArray(), parameters.ToEquatableArray(), result, body.ToEquatableArray(), _syntax.SyntaxTree.FilePath);
+            : new IrMethod(shape, _variables.ToEquatableArray(), parameters.ToEquatableArray(), result, body.ToEquatableArray(), _syntax.SyntaxTree.FilePath, outputs.ToEquatableArray());
         return new LoweringResult(method, _diagnostics, _expressionLocations, _parameterLocations);
     }
 
@@ -92,8 +94,8 @@ internal sealed partial class MethodLowerer
             containing.Insert(0, TypeDeclaration(type));
         }
 
-        var returnType = TypeMapping.Map(_method.ReturnType);
-        if (returnType is not { IsRealScalar: true } || _method.ReturnsByRef || _method.ReturnsByRefReadonly)
+        var returnType = _method.ReturnsVoid ? IrType.Double : TypeMapping.Map(_method.ReturnType);
+        if (!_method.ReturnsVoid && returnType is not { IsRealScalar: true } || _method.ReturnsByRef || _method.ReturnsByRefReadonly)
         {
             string returned = (_method.ReturnsByRef ? "ref " : _method.ReturnsByRefReadonly ? "ref readonly " : "") + _method.ReturnType.ToDisplayString();
             Report(DiagnosticDescriptors.UnsupportedReturnType, _syntax.ReturnType.GetLocation(), _method.Name, returned);
@@ -140,11 +142,12 @@ internal sealed partial class MethodLowerer
             containing.ToEquatableArray(),
             _method.Name,
             gradientName,
-            _method.Name + "Pullback",
+            _method.ReturnsVoid ? _method.Name + "Backward" : _method.Name + "Pullback",
             Accessibility(_method.DeclaredAccessibility),
             _method.IsStatic,
             returnType!,
-            SanitizeHint(ns.Length == 0 ? hint : ns + "." + hint));
+            SanitizeHint(ns.Length == 0 ? hint : ns + "." + hint),
+            _method.ReturnsVoid);
     }
 
     /// <summary>The emitted names must not clash with members the user wrote or with another method's gradient.</summary>
@@ -152,7 +155,7 @@ internal sealed partial class MethodLowerer
     {
         var location = attribute.ApplicationSyntaxReference?.GetSyntax(_cancellationToken).GetLocation() ?? _syntax.Identifier.GetLocation();
         var type = _method.ContainingType;
-        foreach (string name in new[] { gradientName, _method.Name + "Pullback" })
+        foreach (string name in _method.ReturnsVoid ? new[] { _method.Name + "Backward" } : new[] { gradientName, _method.Name + "Pullback" })
         {
             // Our own output (seen by analyzers, which run on the compilation with generated code) is no collision.
             if (type.GetMembers(name).FirstOrDefault(m => !IsOurOutput(m)) is { } existing)
@@ -263,7 +266,7 @@ internal sealed partial class MethodLowerer
     {
         if (_variableIds.TryGetValue(local, out int id)) return id;
         var type = TypeMapping.Map(local.Type);
-        if (type is null || type.IsBuffer)
+        if (type is null || type.Shape == ShapeKind.ReadOnlySpan)
         {
             Report(DiagnosticDescriptors.UnsupportedLocalType, location, local.Name, local.Type.ToDisplayString());
             return null;
@@ -280,6 +283,101 @@ internal sealed partial class MethodLowerer
         var statements = ImmutableArray.CreateBuilder<IrStatement>();
         LowerStatement(operation, statements);
         return statements.ToImmutable();
+    }
+
+    private ImmutableArray<IrStatement> LowerNested(IOperation operation)
+    {
+        _depth++;
+        try
+        {
+            return LowerBlock(operation);
+        }
+        finally
+        {
+            _depth--;
+        }
+    }
+
+    private IrExpression? LowerBufferInitializer(IVariableDeclaratorOperation declarator, IOperation value)
+    {
+        var type = _variables[_variableIds[declarator.Symbol]].Type;
+        if (_depth > 0)
+        {
+            Report(DiagnosticDescriptors.NestedBuffer, declarator.Syntax.GetLocation(), declarator.Symbol.Name);
+            return null;
+        }
+        while (value is IConversionOperation conversion) value = conversion.Operand;
+        IOperation? length = null;
+        bool onStack = false;
+        if (value is IArrayCreationOperation { DimensionSizes.Length: 1, Initializer: null } array)
+        {
+            length = array.DimensionSizes[0];
+        }
+        else if (value.Syntax is StackAllocArrayCreationExpressionSyntax { Type: ArrayTypeSyntax rank, Initializer: null }
+                 && rank.RankSpecifiers.Count == 1 && rank.RankSpecifiers[0].Sizes.Count == 1)
+        {
+            length = _model.GetOperation(rank.RankSpecifiers[0].Sizes[0], _cancellationToken);
+            onStack = true;
+        }
+        if (length is null || length.Type?.SpecialType != SpecialType.System_Int32)
+        {
+            ReportUnsupportedExpression(value, "a buffer initializer", "allocate the buffer with 'stackalloc T[n]' or 'new T[n]'");
+            return null;
+        }
+        return LowerExpression(length) is { } n ? new IrNewBuffer(type, n, onStack) : null;
+    }
+
+    /// <summary>The span parameters the method writes (a layer's outputs); each must not be read as well.</summary>
+    private List<int> FindOutputs(ImmutableArray<IrStatement> body, List<int> parameters)
+    {
+        var written = new HashSet<int>();
+        var read = new HashSet<int>();
+        void Visit(IrStatement statement)
+        {
+            switch (statement)
+            {
+                case IrStore store:
+                    written.Add(store.Buffer);
+                    break;
+                case IrCallStatement call:
+                    for (int i = 0; i < call.Arguments.Count; i++)
+                        if (call.Callee.OutputParameters[i] && call.Arguments[i] is IrRead r) written.Add(r.Variable);
+                    break;
+                case IrIf branch:
+                    foreach (var s in branch.Then.Concat(branch.Else)) Visit(s);
+                    break;
+                case IrLoop loop:
+                    foreach (var s in loop.Body.Concat(loop.Step)) Visit(s);
+                    break;
+            }
+            IrWalker.VisitStatement(statement, e =>
+            {
+                if (e is IrElement element) read.Add(element.Buffer);
+            });
+            if (statement is IrCallStatement c)
+                for (int i = 0; i < c.Arguments.Count; i++)
+                    if (!c.Callee.OutputParameters[i] && c.Arguments[i] is IrRead r) read.Add(r.Variable);
+            IrWalker.VisitStatement(statement, e =>
+            {
+                if (e is IrDifferentiableCall d)
+                    foreach (var a in d.Arguments)
+                        if (a is IrRead { Type.IsBuffer: true } r) read.Add(r.Variable);
+            });
+        }
+        foreach (var statement in body) Visit(statement);
+
+        var outputs = new List<int>();
+        foreach (int parameter in parameters.Where(written.Contains))
+        {
+            var location = _parameterLocations[parameter];
+            if (!_method.ReturnsVoid)
+                Report(DiagnosticDescriptors.UnsupportedStore, location, _variables[parameter].Name, "a method that returns a value cannot write into its parameters; make it a void layer that writes its results into Span<T> parameters");
+            else if (read.Contains(parameter))
+                Report(DiagnosticDescriptors.OutputAlsoRead, location, _method.Name, _variables[parameter].Name);
+            else
+                outputs.Add(parameter);
+        }
+        return outputs;
     }
 
     private void LowerStatement(IOperation operation, ImmutableArray<IrStatement>.Builder output)
@@ -300,8 +398,15 @@ internal sealed partial class MethodLowerer
                         var id = VariableOf(declarator.Symbol, declarator.Syntax.GetLocation());
                         var initializer = declarator.Initializer ?? declaration.Initializer;
                         if (id is null || initializer is null) continue;
-                        if (LowerExpression(initializer.Value) is { } value)
+                        if (_variables[id.Value].Type.IsBuffer)
+                        {
+                            if (LowerBufferInitializer(declarator, initializer.Value) is { } buffer)
+                                output.Add(new IrAssign(Source(declarator.Syntax), id.Value, buffer, IsDeclaration: true));
+                        }
+                        else if (LowerExpression(initializer.Value) is { } value)
+                        {
                             output.Add(new IrAssign(Source(declarator.Syntax), id.Value, value, IsDeclaration: true));
+                        }
                     }
                 }
                 break;
@@ -312,24 +417,27 @@ internal sealed partial class MethodLowerer
                 if (LowerExpression(returned) is { } result)
                     output.Add(new IrReturn(Source(ret.Syntax), result));
                 break;
+            case IReturnOperation { ReturnedValue: null } ret when _method.ReturnsVoid:
+                output.Add(new IrReturn(Source(ret.Syntax), null));
+                break;
             case IConditionalOperation conditional:
                 var condition = LowerExpression(conditional.Condition);
-                var whenTrue = LowerBlock(conditional.WhenTrue);
-                var whenFalse = conditional.WhenFalse is null ? ImmutableArray<IrStatement>.Empty : LowerBlock(conditional.WhenFalse);
+                var whenTrue = LowerNested(conditional.WhenTrue);
+                var whenFalse = conditional.WhenFalse is null ? ImmutableArray<IrStatement>.Empty : LowerNested(conditional.WhenFalse);
                 if (condition is not null)
                     output.Add(new IrIf(Header(conditional.Syntax), condition, whenTrue.ToEquatableArray(), whenFalse.ToEquatableArray()));
                 break;
             case IForLoopOperation loop:
                 foreach (var before in loop.Before) LowerStatement(before, output);
                 var forCondition = loop.Condition is null ? null : LowerExpression(loop.Condition);
-                var forBody = LowerBlock(loop.Body);
+                var forBody = LowerNested(loop.Body);
                 var step = ImmutableArray.CreateBuilder<IrStatement>();
                 foreach (var bottom in loop.AtLoopBottom) LowerStatement(bottom, step);
                 output.Add(new IrLoop(Header(loop.Syntax), forCondition, forBody.ToEquatableArray(), step.ToImmutable().ToEquatableArray()));
                 break;
             case IWhileLoopOperation { ConditionIsUntil: false } loop:
                 var whileCondition = loop.Condition is null ? null : LowerExpression(loop.Condition);
-                var whileBody = LowerBlock(loop.Body);
+                var whileBody = LowerNested(loop.Body);
                 if (loop.ConditionIsTop)
                 {
                     output.Add(new IrLoop(Header(loop.Syntax), whileCondition, whileBody.ToEquatableArray(), EquatableArray<IrStatement>.Empty));
@@ -374,6 +482,11 @@ internal sealed partial class MethodLowerer
                 var combined = (IrExpression)new IrBinary(computationType, op, ConvertTo(current, computationType), ConvertTo(operand, computationType));
                 LowerAssignment(compound.Target, ConvertTo(combined, current.Type), source, output);
                 break;
+            case IInvocationOperation invocation when invocation.TargetMethod.ReturnsVoid
+                && invocation.TargetMethod.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttribute):
+                if (LowerLayerCall(invocation) is { } layer)
+                    output.Add(new IrCallStatement(source, layer.Callee, layer.Arguments));
+                break;
             case IIncrementOrDecrementOperation increment:
                 var target = LowerExpression(increment.Target);
                 if (target is null) break;
@@ -403,7 +516,8 @@ internal sealed partial class MethodLowerer
                     output.Add(new IrAssign(source, parameterId, ConvertTo(value, _variables[parameterId].Type)));
                 break;
             case IArrayElementReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: true }:
-                Report(DiagnosticDescriptors.UnsupportedStore, target.Syntax.GetLocation(), target.Syntax.ToString(), "writes into arrays and spans are not supported yet; accumulate into a scalar local instead");
+                if (LowerExpression(target) is IrElement element && value is not null)
+                    output.Add(new IrStore(source, element.Buffer, element.Index, ConvertTo(value, element.Type)));
                 break;
             case IFieldReferenceOperation or IPropertyReferenceOperation:
                 Report(DiagnosticDescriptors.MemberWrite, target.Syntax.GetLocation(), target.Syntax.ToString());
@@ -597,7 +711,7 @@ internal sealed partial class MethodLowerer
             IInstanceReferenceOperation when SymbolEqualityComparer.Default.Equals(target.ContainingType, _method.ContainingType) => "this",
             _ => null,
         };
-        if (receiver is null || type is not { IsRealScalar: true } || target.IsGenericMethod)
+        if (receiver is null || (type is not { IsRealScalar: true } && !target.ReturnsVoid) || target.IsGenericMethod)
         {
             ReportUnsupportedExpression(invocation, "a call of an instance [Differentiable] method of another object", "make the callee static or call it on this");
             return null;
@@ -607,31 +721,41 @@ internal sealed partial class MethodLowerer
             .ToEquatableArray();
         for (int i = 0; i < arguments.Count; i++)
         {
-            if (arguments[i].Type.IsBuffer && active[i] && arguments[i] is IrRead read && _variables[read.Variable].NoDerivative)
+            if (arguments[i].Type.IsBuffer && arguments[i] is not IrRead)
             {
-                ReportUnsupportedExpression(invocation.Arguments[i], "a [NoDerivative] buffer passed to a differentiated parameter of '" + target.Name + "'", "mark the callee's parameter [NoDerivative] too");
+                ReportUnsupportedExpression(invocation.Arguments[i], "a buffer expression passed to '" + target.Name + "'", "pass a buffer parameter or local directly");
                 return null;
             }
         }
-        if (!CanDifferentiate(target))
+        if (Differentiate(target) is not { } analysed)
         {
             Report(DiagnosticDescriptors.CalleeNotDifferentiable, invocation.Syntax.GetLocation(), target.Name);
             return null;
         }
-        var callee = new CalleeInfo(receiver, target.Name, target.Name + "Pullback", active);
-        return Located(new IrDifferentiableCall(type, callee, arguments.ToEquatableArray()), invocation);
+        var outputs = target.Parameters.Select(p => analysed.Outputs.Any(o => analysed.Variables[o].Name == p.Name)).ToEquatableArray();
+        var callee = new CalleeInfo(receiver, target.Name, analysed.Shape.PullbackName, active, outputs);
+        return Located(new IrDifferentiableCall(type ?? IrType.Double, callee, arguments.ToEquatableArray()), invocation);
     }
 
-    /// <summary>Whether the callee's own gradient is generated: it is analysed like the caller, cycles assumed fine.</summary>
-    private bool CanDifferentiate(IMethodSymbol callee)
+    /// <summary>
+    /// The callee's IR when its own gradient is generated (it is analysed like the caller), or null. A callee already
+    /// being analysed up the call chain is a cycle: only its shape is needed, so it is lowered without that check.
+    /// </summary>
+    private IrMethod? Differentiate(IMethodSymbol callee)
     {
         var definition = callee.OriginalDefinition;
-        if (_inProgress.Contains(definition)) return true;
         if (definition.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(_cancellationToken) is not MethodDeclarationSyntax syntax)
-            return false;
+            return null;
         var model = _model.Compilation.GetSemanticModel(syntax.SyntaxTree);
-        var analysis = MethodAnalyzer.Analyze(definition, syntax, model, _cancellationToken, _inProgress);
-        return analysis.Method is not null;
+        if (_inProgress.Contains(definition))
+            return new MethodLowerer(definition, syntax, model, _cancellationToken, new HashSet<IMethodSymbol>(_inProgress, SymbolEqualityComparer.Default)).Lower().Method;
+        return MethodAnalyzer.Analyze(definition, syntax, model, _cancellationToken, _inProgress).Method;
+    }
+
+    private (CalleeInfo Callee, EquatableArray<IrExpression> Arguments)? LowerLayerCall(IInvocationOperation invocation)
+    {
+        var call = LowerInvocation(invocation, null) as IrDifferentiableCall;
+        return call is null ? null : (call.Callee, call.Arguments);
     }
 
     // ---------------------------------------------------------------- helpers

@@ -1,0 +1,215 @@
+using System.Collections.Generic;
+using System.Linq;
+using Backprop.Generator.Analysis;
+using Backprop.Generator.Emit;
+using Backprop.Generator.Ir;
+
+namespace Backprop.Generator.Differentiation;
+
+/// <summary>Buffers: element writes, gradient buffers of locals, and calls of layers.</summary>
+internal sealed partial class ReverseModeBuilder
+{
+    private readonly HashSet<int> _scratch = new();
+
+    /// <summary>
+    /// Buffers that need a gradient buffer of our own: active local buffers, and buffers (local or inactive parameters)
+    /// passed to a differentiated or output parameter of a callee, whose pullback writes adjoints into them.
+    /// </summary>
+    private void FindScratchBuffers()
+    {
+        bool HasOwnGradient(int v) => _method.Outputs.Contains(v) || _method.Variables[v].IsDifferentiableParameter;
+        void Consider(CalleeInfo callee, IReadOnlyList<IrExpression> arguments)
+        {
+            for (int i = 0; i < arguments.Count; i++)
+                if (callee.ActiveParameters[i] && arguments[i] is IrRead { Type.IsBuffer: true } read && !HasOwnGradient(read.Variable))
+                    _scratch.Add(read.Variable);
+        }
+        foreach (var variable in _method.Variables)
+            if (variable.Type.IsBuffer && variable.Kind == VariableKind.Local && _activity.IsActive(variable.Id)) _scratch.Add(variable.Id);
+        foreach (var statement in _method.Body)
+        {
+            Walk(statement);
+        }
+        void Walk(IrStatement statement)
+        {
+            switch (statement)
+            {
+                case IrCallStatement call:
+                    Consider(call.Callee, call.Arguments);
+                    break;
+                case IrIf branch:
+                    foreach (var s in branch.Then.Concat(branch.Else)) Walk(s);
+                    break;
+                case IrLoop loop:
+                    foreach (var s in loop.Body.Concat(loop.Step)) Walk(s);
+                    break;
+            }
+            IrWalker.VisitStatement(statement, e =>
+            {
+                if (e is IrDifferentiableCall d) Consider(d.Callee, d.Arguments);
+            });
+        }
+    }
+
+    /// <summary>Rents and clears the gradient buffer of <paramref name="buffer"/> from the pool; the emitter returns it in <c>finally</c>.</summary>
+    private IEnumerable<Code> RentScratch(int buffer)
+    {
+        var variable = _method.Variables[buffer];
+        string element = variable.Type.ScalarKeyword;
+        string adjoint = Adjoint(buffer);
+        string rented = Reserve(adjoint + "Rented");
+        _program.Declarations.Add(element + "[]? " + rented + " = null;");
+        _program.Declarations.Add(variable.Type.GradientSpanKeyword + " " + adjoint + " = default;");
+        _program.Cleanup.Add("if (" + rented + " is not null) global::System.Buffers.ArrayPool<" + element + ">.Shared.Return(" + rented + ");");
+        yield return new CodeComment("gradient buffer of " + variable.Name + ", from the pool");
+        yield return new CodeLine(rented + " = global::System.Buffers.ArrayPool<" + element + ">.Shared.Rent(" + variable.Name + ".Length);");
+        yield return new CodeLine(adjoint + " = global::System.MemoryExtensions.AsSpan(" + rented + ", 0, " + variable.Name + ".Length);");
+        yield return new CodeLine(adjoint + ".Clear();");
+    }
+
+    private void Store(IrStore store, List<Code> forward, List<Code> reverse)
+    {
+        var buffer = _method.Variables[store.Buffer];
+        var element = buffer.Type.Element;
+        bool active = _activity.IsActive(store.Buffer);
+        bool restore = _reverseRead.Contains(store.Buffer);
+        string target = buffer.Name + "[" + _text.Of(store.Index) + "]";
+        if (!active && !restore)
+        {
+            forward.Add(new CodeLine(target + " = " + _text.Of(store.Value) + ";"));
+            return;
+        }
+
+        Comment(forward, store.Source);
+        var plan = active ? Plan(store.Value) : new ExpressionPlan();
+        _values.Clear();
+        var kept = new List<(string Name, IrType Type)>();
+        string value = ForwardValue(store.Value, plan, forward, kept, root: true);
+        string? saved = null;
+        if (restore)
+        {
+            if (_loopDepth > 0)
+            {
+                forward.Add(new CodeLine(Tape(element) + ".Push(" + target + ");"));
+            }
+            else
+            {
+                saved = Reserve(buffer.Name + "Old");
+                forward.Add(Keep(saved, element, target));
+            }
+        }
+        forward.Add(new CodeLine(target + " = " + value + ";"));
+        foreach (var (name, type) in kept) Record(name, type, forward, reverse: null);
+
+        Comment(reverse, store.Source);
+        if (active && plan.Needed.Contains(store.Value) && !IsLeaf(store.Value))
+        {
+            string result = Reserve(buffer.Name + "New");
+            reverse.Add(new CodeLine(element.Keyword + " " + result + " = " + target + ";"));
+            _values[store.Value] = result;
+        }
+        if (_loopDepth > 0)
+        {
+            for (int i = kept.Count - 1; i >= 0; i--)
+                reverse.Add(new CodeLine(kept[i].Name + " = " + Reload(kept[i].Name, kept[i].Type) + ";"));
+        }
+        if (restore)
+            reverse.Add(new CodeLine(target + " = " + (saved ?? Reload(target, element)) + ";"));
+        if (active)
+        {
+            string adjoint = Adjoint(store.Buffer) + "[" + _text.Of(store.Index) + "]";
+            if (!_activity.IsActive(store.Value))
+            {
+                reverse.Add(new CodeLine(adjoint + " = 0;"));
+            }
+            else
+            {
+                string incoming = Reserve("d" + MethodName + "_d" + buffer.Name + "Element");
+                reverse.Add(new CodeLine(element.Keyword + " " + incoming + " = " + adjoint + ";"));
+                reverse.Add(new CodeLine(adjoint + " = 0;"));
+                Propagate(store.Value, incoming, reverse);
+            }
+        }
+        _values.Clear();
+    }
+
+    /// <summary>A layer call: forward calls the layer; reverse calls its backward with the adjoints of its outputs.</summary>
+    private void CallStatement(IrCallStatement call, List<Code> forward, List<Code> reverse)
+    {
+        var outputs = Enumerable.Range(0, call.Arguments.Count).Where(i => call.Callee.OutputParameters[i]).ToList();
+        bool active = outputs.Any(i => call.Arguments[i] is IrRead r && _activity.IsActive(r.Variable));
+        var restored = outputs.Select(i => ((IrRead)call.Arguments[i]).Variable).Where(_reverseRead.Contains).ToList();
+        string Invocation(string name, IEnumerable<string> arguments) => call.Callee.Target + "." + name + "(" + string.Join(", ", arguments) + ");";
+        if (!active && restored.Count == 0)
+        {
+            forward.Add(new CodeLine(Invocation(call.Callee.Name, call.Arguments.Select(_text.Of))));
+            return;
+        }
+
+        Comment(forward, call.Source);
+        _values.Clear();
+        var kept = new List<(string Name, IrType Type)>();
+        foreach (var argument in call.Arguments)
+        {
+            if (argument.Type.IsBuffer || IsLeaf(argument) || IsRecomputable(argument)) continue;
+            string name = Reserve(TempName(argument));
+            forward.Add(Keep(name, argument.Type, _text.Of(argument)));
+            kept.Add((name, argument.Type));
+            _values[argument] = name;
+        }
+        // A buffer the reverse sweep reads keeps its old contents; the call overwrites them.
+        foreach (int buffer in restored) forward.AddRange(SaveBuffer(buffer));
+        forward.Add(new CodeLine(Invocation(call.Callee.Name, call.Arguments.Select(Value))));
+        foreach (var (name, type) in kept) Record(name, type, forward, reverse: null);
+
+        Comment(reverse, call.Source);
+        if (_loopDepth > 0)
+        {
+            for (int i = kept.Count - 1; i >= 0; i--)
+                reverse.Add(new CodeLine(kept[i].Name + " = " + Reload(kept[i].Name, kept[i].Type) + ";"));
+        }
+        if (active)
+        {
+            var arguments = call.Arguments.Select(Value).ToList();
+            var gradients = new List<string>();
+            var pending = new List<(IrExpression, string)>();
+            foreach (int i in outputs) arguments.Add(Adjoint(((IrRead)call.Arguments[i]).Variable));
+            for (int i = 0; i < call.Arguments.Count; i++)
+            {
+                if (!call.Callee.ActiveParameters[i] || call.Callee.OutputParameters[i]) continue;
+                arguments.Add(GradientArgument(call.Callee.Name, i, call.Arguments[i], reverse, pending));
+            }
+            reverse.Add(new CodeLine(Invocation(call.Callee.PullbackName, arguments)));
+            foreach (var (argument, local) in pending) Propagate(argument, local, reverse);
+        }
+        for (int k = restored.Count - 1; k >= 0; k--) reverse.AddRange(RestoreBuffer(restored[k]));
+        _values.Clear();
+    }
+
+    /// <summary>The gradient argument of a callee parameter: a gradient span, <c>ref</c> to an adjoint, or a local to propagate from.</summary>
+    private string GradientArgument(string callee, int index, IrExpression argument, List<Code> reverse, List<(IrExpression, string)> pending)
+    {
+        if (argument.Type.IsBuffer) return Adjoint(((IrRead)argument).Variable);
+        if (argument is IrRead read && _activity.IsActive(read.Variable)) return "ref " + Adjoint(read.Variable);
+        string local = Reserve("d" + MethodName + "_d" + callee + "Arg" + index);
+        reverse.Add(new CodeLine(argument.Type.Keyword + " " + local + " = 0;"));
+        if (_activity.IsActive(argument)) pending.Add((argument, local));
+        return "ref " + local;
+    }
+
+    private IEnumerable<Code> SaveBuffer(int buffer)
+    {
+        var variable = _method.Variables[buffer];
+        string k = Reserve("k");
+        yield return new CodeBlock("for (int " + k + " = 0; " + k + " < " + variable.Name + ".Length; " + k + "++)",
+            new List<Code> { new CodeLine(Tape(variable.Type.Element) + ".Push(" + variable.Name + "[" + k + "]);") });
+    }
+
+    private IEnumerable<Code> RestoreBuffer(int buffer)
+    {
+        var variable = _method.Variables[buffer];
+        string k = Reserve("k");
+        yield return new CodeBlock("for (int " + k + " = " + variable.Name + ".Length - 1; " + k + " >= 0; " + k + "--)",
+            new List<Code> { new CodeLine(variable.Name + "[" + k + "] = " + Tape(variable.Type.Element) + ".Pop();") });
+    }
+}

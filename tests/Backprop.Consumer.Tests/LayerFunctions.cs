@@ -1,0 +1,82 @@
+using System;
+using Backprop;
+
+namespace Backprop.Consumer.Tests;
+
+/// <summary>Layers (void methods writing Span outputs), local buffers and element writes.</summary>
+public static partial class LayerFunctions
+{
+    /// <summary>y = W x + b, with W row-major (y.Length × x.Length).</summary>
+    [Differentiable]
+    public static void Linear(ReadOnlySpan<double> x, ReadOnlySpan<double> w, ReadOnlySpan<double> b, Span<double> y)
+    {
+        int n = x.Length;
+        for (int j = 0; j < y.Length; j++)
+        {
+            double s = b[j];
+            for (int i = 0; i < n; i++)
+                s += w[j * n + i] * x[i];
+            y[j] = s;
+        }
+    }
+
+    [Differentiable]
+    public static void Relu(ReadOnlySpan<double> x, Span<double> y)
+    {
+        for (int i = 0; i < x.Length; i++)
+            y[i] = x[i] > 0 ? x[i] : 0.0;
+    }
+
+    [Differentiable]
+    public static double SimpleNN(ReadOnlySpan<double> w1, ReadOnlySpan<double> b1, ReadOnlySpan<double> w2, ReadOnlySpan<double> b2,
+        [NoDerivative] ReadOnlySpan<double> x, [NoDerivative] double target)
+    {
+        Span<double> h = stackalloc double[5];
+        Span<double> a = stackalloc double[5];
+        Span<double> o = stackalloc double[1];
+        Linear(x, w1, b1, h);
+        Relu(h, a);
+        Linear(a, w2, b2, o);
+        double d = o[0] - target;
+        return d * d;
+    }
+
+    [Differentiable]
+    public static double SoftmaxCrossEntropy(ReadOnlySpan<double> logits, [NoDerivative] int label)
+    {
+        double m = logits[0];
+        for (int i = 1; i < logits.Length; i++) m = Math.Max(m, logits[i]);
+        Span<double> e = stackalloc double[logits.Length];
+        double sum = 0;
+        for (int i = 0; i < logits.Length; i++)
+        {
+            e[i] = Math.Exp(logits[i] - m);
+            sum += e[i];
+        }
+        return -Math.Log(e[label] / sum);
+    }
+
+    [Differentiable]
+    public static double Recurrent(ReadOnlySpan<double> u, double w, [NoDerivative] ReadOnlySpan<double> xs)
+    {
+        double[] hs = new double[xs.Length + 1];
+        for (int t = 0; t < xs.Length; t++)
+            hs[t + 1] = Math.Tanh(hs[t] * w + u[0] * xs[t] + u[1]);
+        double s = 0;
+        for (int t = 1; t <= xs.Length; t++) s += hs[t] * hs[t];
+        return s;
+    }
+
+    [Differentiable]
+    public static double Overwrites(double x, double y)
+    {
+        Span<double> buffer = stackalloc double[3];
+        buffer[0] = x;
+        buffer[1] = x * y;
+        buffer[2] = Math.Sin(buffer[1]);
+        buffer[1] = buffer[1] * buffer[2];
+        buffer[0] += buffer[1];
+        buffer[0] *= buffer[0];
+        return buffer[0] + buffer[2];
+    }
+}

@@ -1,0 +1,101 @@
+using System;
+using System.Linq;
+using Xunit;
+
+namespace Backprop.Consumer.Tests;
+
+/// <summary>Layers, local buffers and element writes against central finite differences.</summary>
+public sealed class LayerTests
+{
+    private static double[] Random(int n, int seed)
+    {
+        var random = new Random(seed);
+        return Enumerable.Range(0, n).Select(_ => random.NextDouble() * 2 - 1).ToArray();
+    }
+
+    [Fact]
+    public void LinearBackward_AccumulatesInputGradients_ForGivenOutputAdjoints()
+    {
+        double[] x = Random(4, 1), w = Random(12, 2), b = Random(3, 3), seed = Random(3, 4);
+        double[] dX = new double[4], dW = new double[12], dB = new double[3], y = new double[3];
+        double[] dY = seed.ToArray();
+        LayerFunctions.LinearBackward(x, w, b, y, dY, dX, dW, dB);
+
+        double Projected(double[] p)
+        {
+            var output = new double[3];
+            LayerFunctions.Linear(p.AsSpan(0, 4), p.AsSpan(4, 12), p.AsSpan(16, 3), output);
+            return output.Zip(seed, (o, s) => o * s).Sum();
+        }
+        var result = GradientCheck.Check(Projected, x.Concat(w).Concat(b).ToArray(), dX.Concat(dW).Concat(dB).ToArray(),
+            GradientCheckOptions.Default with { Layout = new[] { ("x", 4), ("w", 12), ("b", 3) } });
+        Assert.True(result.Passed, result.ToString());
+
+        // The backward ran the layer (its outputs hold the forward values) and consumed the output adjoints.
+        var expected = new double[3];
+        LayerFunctions.Linear(x, w, b, expected);
+        Assert.Equal(expected, y);
+        Assert.All(dY, v => Assert.Equal(0, v));
+    }
+
+    [Fact]
+    public void SimpleNN_LossThroughLayersAndStackBuffers_MatchesFiniteDifferences()
+    {
+        double[] w1 = Random(50, 5), b1 = Random(5, 6), w2 = Random(5, 7), b2 = Random(1, 8), x = Random(10, 9);
+        double[] dW1 = new double[50], dB1 = new double[5], dW2 = new double[5], dB2 = new double[1];
+        double loss = LayerFunctions.SimpleNNGradient(w1, b1, w2, b2, x, 0.3, dW1, dB1, dW2, dB2);
+        Assert.Equal(LayerFunctions.SimpleNN(w1, b1, w2, b2, x, 0.3), loss);
+        var result = GradientCheck.Check(
+            p => LayerFunctions.SimpleNN(p.AsSpan(0, 50), p.AsSpan(50, 5), p.AsSpan(55, 5), p.AsSpan(60, 1), x, 0.3),
+            w1.Concat(b1).Concat(w2).Concat(b2).ToArray(), dW1.Concat(dB1).Concat(dW2).Concat(dB2).ToArray(),
+            GradientCheckOptions.Default with { Layout = new[] { ("w1", 50), ("b1", 5), ("w2", 5), ("b2", 1) } });
+        Assert.True(result.Passed, result.ToString());
+    }
+
+    [Fact]
+    public void SoftmaxCrossEntropy_WithMaxShiftAndStackBuffer_MatchesFiniteDifferences()
+    {
+        var logits = Random(6, 11);
+        for (int label = 0; label < 6; label++)
+        {
+            var dLogits = new double[6];
+            LayerFunctions.SoftmaxCrossEntropyGradient(logits, label, dLogits);
+            var result = GradientCheck.Check(p => LayerFunctions.SoftmaxCrossEntropy(p, label), logits, dLogits);
+            Assert.True(result.Passed, result.ToString());
+            Assert.Equal(0, dLogits.Sum(), 12); // softmax minus one-hot sums to zero
+        }
+    }
+
+    [Fact]
+    public void Recurrence_OverAnArrayLocal_MatchesFiniteDifferences()
+    {
+        var xs = Random(25, 12);
+        var u = new[] { 0.4, -0.2 };
+        var dU = new double[2];
+        LayerFunctions.RecurrentGradient(u, 0.8, xs, dU, out double dW);
+        var result = GradientCheck.Check(p => LayerFunctions.Recurrent(p.AsSpan(0, 2), p[2], xs), u.Append(0.8).ToArray(), dU.Append(dW).ToArray());
+        Assert.True(result.Passed, result.ToString());
+    }
+
+    [Fact]
+    public void OverwrittenBufferElements_AreRestoredForTheReverseSweep()
+    {
+        foreach (var (x, y) in new[] { (0.3, 0.7), (-1.2, 0.4), (1.1, -0.9) })
+        {
+            LayerFunctions.OverwritesGradient(x, y, out double dX, out double dY);
+            var result = GradientCheck.Check(p => LayerFunctions.Overwrites(p[0], p[1]), new[] { x, y }, new[] { dX, dY });
+            Assert.True(result.Passed, result.ToString());
+        }
+    }
+
+    [Fact]
+    public void LayerGradients_AllocateNothing()
+    {
+        double[] w1 = Random(50, 5), b1 = Random(5, 6), w2 = Random(5, 7), b2 = Random(1, 8), x = Random(10, 9);
+        double[] dW1 = new double[50], dB1 = new double[5], dW2 = new double[5], dB2 = new double[1];
+        for (int i = 0; i < 100; i++) LayerFunctions.SimpleNNGradient(w1, b1, w2, b2, x, 0.3, dW1, dB1, dW2, dB2);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 1000; i++) LayerFunctions.SimpleNNGradient(w1, b1, w2, b2, x, 0.3, dW1, dB1, dW2, dB2);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+}
