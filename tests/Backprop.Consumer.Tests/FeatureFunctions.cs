@@ -181,6 +181,16 @@ public static partial class FeatureFunctions
     [Differentiable]
     public static double CallsWithSpans(double[] w, [NoDerivative] double[] x, double b) => DesignLoss(w, x, b, 0.25) * 2;
 
+    /// <summary>Regression: the pullback's seed and its accumulator are the same variable's adjoint.</summary>
+    [Differentiable]
+    public static double LoopCarriedCallOnItself(double x, double y)
+    {
+        double v = y * y;
+        double w = x + v;
+        for (int i = 0; i < 3; i++) v += Sigmoid(v) - w;
+        return v;
+    }
+
     [Differentiable(GradientName = "Sensitivity")]
     public static double Renamed(double x) => x * x * x;
 }

@@ -38,6 +38,7 @@ public sealed partial class FeatureTests
     [InlineData(nameof(FeatureFunctions.Sigmoid), 1)]
     [InlineData(nameof(FeatureFunctions.WhileDoBreakContinue), 2)]
     [InlineData(nameof(FeatureFunctions.NestedLoops), 2)]
+    [InlineData(nameof(FeatureFunctions.LoopCarriedCallOnItself), 2)]
     public void ScalarFeature_MatchesFiniteDifferences(string name, int arity) => CheckScalar(name, arity);
 
     [Fact]

@@ -108,7 +108,7 @@ public sealed class DiagnosticTests
                 w * x + b > 0 ? 1 : 0;
         }
         """,
-        ("BPG002", "Cannot differentiate 'Predict': it returns 'int'; a [Differentiable] method must return double or float"));
+        ("BPG002", "Cannot differentiate 'Predict': it returns 'int'; a [Differentiable] method returns double or float, or is a void layer that writes its results into Span<T> parameters"));
 
     [Fact]
     public void UnsupportedReturnType_BPG002_RefReturnIsNamed() => Verify(Usings + """
@@ -120,7 +120,7 @@ public sealed class DiagnosticTests
             public static [|ref double|] Cell(double x) => ref s_cell;
         }
         """,
-        ("BPG002", "Cannot differentiate 'Cell': it returns 'ref double'; a [Differentiable] method must return double or float"));
+        ("BPG002", "Cannot differentiate 'Cell': it returns 'ref double'; a [Differentiable] method returns double or float, or is a void layer that writes its results into Span<T> parameters"));
 
     [Theory]
     [InlineData("out", "out double prediction", "prediction = w * x;")]
@@ -178,7 +178,7 @@ public sealed class DiagnosticTests
             }
         }
         """,
-        ("BPG002", "Cannot differentiate 'Loss': it returns 'System.Threading.Tasks.Task<double>'; a [Differentiable] method must return double or float"),
+        ("BPG002", "Cannot differentiate 'Loss': it returns 'System.Threading.Tasks.Task<double>'; a [Differentiable] method returns double or float, or is a void layer that writes its results into Span<T> parameters"),
         ("BPG005", "Cannot differentiate 'Loss': async methods are not supported; make it a synchronous method that returns the value"));
 
     [Fact]
@@ -195,7 +195,7 @@ public sealed class DiagnosticTests
             }
         }
         """,
-        ("BPG002", "Cannot differentiate 'Losses': it returns 'System.Collections.Generic.IEnumerable<double>'; a [Differentiable] method must return double or float"),
+        ("BPG002", "Cannot differentiate 'Losses': it returns 'System.Collections.Generic.IEnumerable<double>'; a [Differentiable] method returns double or float, or is a void layer that writes its results into Span<T> parameters"),
         ("BPG005", "Cannot differentiate 'Losses': iterator methods are not supported; make it a synchronous method that returns the value"));
 
     [Theory]
@@ -466,23 +466,27 @@ public sealed class DiagnosticTests
         ("BPG014", "Cannot differentiate the expression 'scale' (a parameter of type 'decimal'); pass double, float, int, long, bool, arrays or spans of double/float"));
 
     [Fact]
-    public void UnsupportedExpression_BPG014_NoDerivativeBufferPassedToDifferentiatedParameter() => Verify(Usings + """
-        public static partial class Model
-        {
-            [Differentiable]
-            public static double Dot(double[] a, double[] b)
+    public void NoDerivativeBufferPassedToDifferentiatedParameter_IsSupported()
+    {
+        var outcome = GeneratorHarness.Run(Usings + """
+            public static partial class Model
             {
-                double s = 0;
-                for (int i = 0; i < a.Length; i++) s += a[i] * b[i];
-                return s;
-            }
+                [Differentiable]
+                public static double Dot(double[] a, double[] b)
+                {
+                    double s = 0;
+                    for (int i = 0; i < a.Length; i++) s += a[i] * b[i];
+                    return s;
+                }
 
-            [Differentiable]
-            public static double Loss(double[] w, [NoDerivative] double[] x) => Dot(w, [|x|]);
-        }
-        """,
-        new[] { "Model.Dot.g.cs" },
-        ("BPG014", "Cannot differentiate the expression 'x' (a [NoDerivative] buffer passed to a differentiated parameter of 'Dot'); mark the callee's parameter [NoDerivative] too"));
+                [Differentiable]
+                public static double Loss(double[] w, [NoDerivative] double[] x) => Dot(w, x);
+            }
+            """);
+        Assert.Empty(outcome.GeneratorDiagnostics);
+        Assert.Empty(outcome.CompilationDiagnostics);
+        Assert.Equal(new[] { "Model.Dot.g.cs", "Model.Loss.g.cs" }, outcome.Sources.Select(s => s.HintName).OrderBy(n => n));
+    }
 
     [Fact]
     public void UnsupportedStatement_BPG015_DiscardedCall_OnCall() => Verify(Usings + """
@@ -563,12 +567,12 @@ public sealed class DiagnosticTests
             [Differentiable]
             public static double Loss(double[] w)
             {
-                double[] [|copy = w|];
+                double[] copy = [|w|];
                 return w[0];
             }
         }
         """,
-        ("BPG018", "Cannot differentiate local 'copy' of type 'double[]'; use double, float, int, long or bool locals"));
+        ("BPG014", "Cannot differentiate the expression 'w' (a buffer initializer); allocate the buffer with 'stackalloc T[n]' or 'new T[n]'"));
 
     [Fact]
     public void Throw_BPG019_Statement_OnThrow() => Verify(Usings + """
@@ -602,12 +606,12 @@ public sealed class DiagnosticTests
         public static partial class Model
         {
             [Differentiable]
-            public static double Loss(double[] w, [NoDerivative] double[] x, [NoDerivative] double[] y, [NoDerivative] double[] predictions)
+            public static double Loss(double[] w, [NoDerivative] double[] x, [NoDerivative] double[] y, [NoDerivative] double[] [|predictions|])
             {
                 double loss = 0;
                 for (int i = 0; i < x.Length; i++)
                 {
-                    [|predictions[i]|] = w[0] * x[i] + w[1];
+                    predictions[i] = w[0] * x[i] + w[1];
                     double e = predictions[i] - y[i];
                     loss += e * e;
                 }
@@ -615,21 +619,55 @@ public sealed class DiagnosticTests
             }
         }
         """,
-        ("BPG021", "Cannot differentiate the write to 'predictions[i]'; writes into arrays and spans are not supported yet; accumulate into a scalar local instead"));
+        ("BPG021", "Cannot differentiate the write to 'predictions'; a method that returns a value cannot write into its parameters; make it a void layer that writes its results into Span<T> parameters"));
 
     [Fact]
     public void UnsupportedStore_BPG021_SpanElementCompoundWrite() => Verify(Usings + """
         public static partial class Model
         {
             [Differentiable]
-            public static double Loss(Span<double> w)
+            public static double Loss(Span<double> [|w|])
             {
-                [|w[0]|] += 1.0;
+                w[0] += 1.0;
                 return w[0] * w[0];
             }
         }
         """,
-        ("BPG021", "Cannot differentiate the write to 'w[0]'; writes into arrays and spans are not supported yet; accumulate into a scalar local instead"));
+        ("BPG021", "Cannot differentiate the write to 'w'; a method that returns a value cannot write into its parameters; make it a void layer that writes its results into Span<T> parameters"));
+
+    [Fact]
+    public void NestedBuffer_BPG027_OnDeclarator() => Verify(Usings + """
+        public static partial class Model
+        {
+            [Differentiable]
+            public static double Loss(double w, int n)
+            {
+                double s = 0;
+                for (int t = 0; t < n; t++)
+                {
+                    Span<double> [|scratch = stackalloc double[2]|];
+                    scratch[0] = w * t;
+                    s += scratch[0];
+                }
+                return s;
+            }
+        }
+        """,
+        ("BPG027", "Cannot differentiate the buffer 'scratch' declared inside a block or after an early return; declare it at the top level of the method body, before any return"));
+
+    [Fact]
+    public void OutputAlsoRead_BPG028_OnParameter() => Verify(Usings + """
+        public static partial class Model
+        {
+            [Differentiable]
+            public static void Scale(ReadOnlySpan<double> x, double a, Span<double> [|y|])
+            {
+                for (int i = 0; i < x.Length; i++)
+                    y[i] = a * x[i] + y[i];
+            }
+        }
+        """,
+        ("BPG028", "Cannot differentiate 'Scale': the span 'y' is written and also read; read inputs from one span and write results into another"));
 
     [Fact]
     public void UnsupportedStore_BPG021_BufferParameterReassigned() => Verify(Usings + """
@@ -863,7 +901,7 @@ public sealed class DiagnosticTests
     private static readonly string[] s_ids =
     {
         "BPG001", "BPG002", "BPG003", "BPG004", "BPG005", "BPG006", "BPG007", "BPG008", "BPG009", "BPG010", "BPG011",
-        "BPG012", "BPG013", "BPG014", "BPG015", "BPG016", "BPG017", "BPG018", "BPG019", "BPG021", "BPG023", "BPG024", "BPG025", "BPG026",
+        "BPG012", "BPG013", "BPG014", "BPG015", "BPG016", "BPG017", "BPG018", "BPG019", "BPG021", "BPG023", "BPG024", "BPG025", "BPG026", "BPG027", "BPG028",
     };
 
     private static IReadOnlyList<DiagnosticDescriptor> Descriptors()

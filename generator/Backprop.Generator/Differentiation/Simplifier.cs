@@ -53,12 +53,23 @@ internal static class Simplifier
         return -1;
     }
 
-    private static bool Writes(List<Code> code, string name) => code.Any(item => item switch
+    /// <summary>
+    /// Whether any line may change <paramref name="adjoint"/>: an assignment to it (or, for an element, to any element
+    /// of its buffer), a <c>ref</c> argument, or its buffer passed whole to a pullback.
+    /// </summary>
+    private static bool Writes(List<Code> code, string adjoint)
     {
-        CodeLine line => line.Text.StartsWith(name + " ", System.StringComparison.Ordinal),
-        CodeBlock block => Writes(block.Body, name) || (block.ElseBody is not null && Writes(block.ElseBody, name)),
-        _ => false,
-    });
+        int bracket = adjoint.IndexOf('[');
+        string variable = bracket < 0 ? adjoint : adjoint.Substring(0, bracket);
+        var assigned = new Regex("^" + Regex.Escape(variable) + @"(\[|\s)");
+        var passed = new Regex(@"\bref\s+" + Regex.Escape(variable) + @"\b" + (bracket < 0 ? "" : "|\\b" + Regex.Escape(variable) + @"\b(?!\[)"));
+        return code.Any(item => item switch
+        {
+            CodeLine line => assigned.IsMatch(line.Text) || passed.IsMatch(line.Text),
+            CodeBlock block => Writes(block.Body, adjoint) || (block.ElseBody is not null && Writes(block.ElseBody, adjoint)),
+            _ => false,
+        });
+    }
 
     private static List<Code> Rename(List<Code> code, string from, string to)
     {

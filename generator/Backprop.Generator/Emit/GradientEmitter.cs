@@ -105,8 +105,11 @@ internal static class GradientEmitter
         }
         if (!method.Shape.IsVoid) tail.Add(new CodeLine("return " + method.Variables[method.Result].Name + ";"));
 
+        // Adjoints that are only ever reset (their variable is overwritten by a constant) are dead: drop them.
+        var reverse = DropDeadWrites(program.Reverse, program.Forward.Concat(tail).ToList(), program.Declarations.Select(d => d.Split(' ')[1]).Append(program.ResultAdjoint));
+
         var seed = new CodeLine(method.Shape.ReturnType.Keyword + " " + program.ResultAdjoint + " = " + (pullback ? program.SeedName : "1") + ";");
-        var everything = program.Forward.Concat(program.Reverse).Concat(tail).Append(seed).ToList();
+        var everything = program.Forward.Concat(reverse).Concat(tail).Append(seed).ToList();
         var used = Text(everything);
         bool IsUsed(string declaration)
         {
@@ -123,8 +126,8 @@ internal static class GradientEmitter
         Write(writer, program.Forward);
         writer.Line();
         writer.Line("// Reverse sweep: adjoints flow from the result back to the parameters.");
-        if (!method.Shape.IsVoid && IsUsedName(Text(program.Reverse), program.ResultAdjoint)) Write(writer, new List<Code> { seed });
-        Write(writer, program.Reverse);
+        if (!method.Shape.IsVoid && IsUsedName(Text(reverse), program.ResultAdjoint)) Write(writer, new List<Code> { seed });
+        Write(writer, reverse);
         writer.Line();
         Write(writer, tail);
         if (scope is not null)
@@ -136,6 +139,18 @@ internal static class GradientEmitter
                 foreach (var line in program.Cleanup) writer.Line(line);
             }
         }
+    }
+
+    private static List<Code> DropDeadWrites(List<Code> reverse, List<Code> rest, IEnumerable<string> names)
+    {
+        string text = Text(reverse) + Text(rest);
+        var dead = new HashSet<string>(names.Where(n => !Regex.IsMatch(text, "\\b" + Regex.Escape(n) + "\\b(?!\\s*=(?!=))")));
+        if (dead.Count == 0) return reverse;
+        List<Code> Filter(List<Code> code) => code
+            .Where(c => !(c is CodeLine line && line.Text.EndsWith(" = 0;", System.StringComparison.Ordinal) && dead.Contains(line.Text.Substring(0, line.Text.Length - 5))))
+            .Select(c => c is CodeBlock b ? new CodeBlock(b.Header, Filter(b.Body), b.ElseBody is null ? null : Filter(b.ElseBody)) : c)
+            .ToList();
+        return Filter(reverse);
     }
 
     private static bool IsUsedName(string text, string name) => Regex.IsMatch(text, "\\b" + Regex.Escape(name) + "\\b");

@@ -36,10 +36,13 @@ internal sealed partial class MethodLowerer
     private readonly Dictionary<int, Location> _parameterLocations = new();
     private readonly HashSet<IMethodSymbol> _inProgress;
     private int _depth;
+    private readonly bool _analyseCallees;
 
     /// <param name="inProgress">Methods whose differentiability is being decided up the call chain (breaks cycles).</param>
-    public MethodLowerer(IMethodSymbol method, MethodDeclarationSyntax syntax, SemanticModel model, CancellationToken cancellationToken, HashSet<IMethodSymbol>? inProgress = null)
+    /// <param name="analyseCallees">False to lower a method only for its shape (a callee in a cycle): calls are not followed.</param>
+    public MethodLowerer(IMethodSymbol method, MethodDeclarationSyntax syntax, SemanticModel model, CancellationToken cancellationToken, HashSet<IMethodSymbol>? inProgress = null, bool analyseCallees = true)
     {
+        _analyseCallees = analyseCallees;
         _method = method;
         _syntax = syntax;
         _model = model;
@@ -744,11 +747,11 @@ internal sealed partial class MethodLowerer
     private IrMethod? Differentiate(IMethodSymbol callee)
     {
         var definition = callee.OriginalDefinition;
-        if (definition.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(_cancellationToken) is not MethodDeclarationSyntax syntax)
+        if (!_analyseCallees || definition.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(_cancellationToken) is not MethodDeclarationSyntax syntax)
             return null;
         var model = _model.Compilation.GetSemanticModel(syntax.SyntaxTree);
         if (_inProgress.Contains(definition))
-            return new MethodLowerer(definition, syntax, model, _cancellationToken, new HashSet<IMethodSymbol>(_inProgress, SymbolEqualityComparer.Default)).Lower().Method;
+            return new MethodLowerer(definition, syntax, model, _cancellationToken, analyseCallees: false).Lower().Method;
         return MethodAnalyzer.Analyze(definition, syntax, model, _cancellationToken, _inProgress).Method;
     }
 
