@@ -11,29 +11,64 @@ namespace Backprop.Benchmarks;
 // (2 evaluations per variable). Every benchmark returns a sum of everything it computes so the
 // JIT cannot drop work.
 
-/// <summary>Rosenbrock, (1 - x)^2 + 100 (y - x^2)^2, at one point.</summary>
+/// <summary>
+/// Rosenbrock, (1 - x)^2 + 100 (y - x^2)^2, over 16 points in [-2, 2)²; times are per point (OperationsPerInvoke):
+/// one call is below BenchmarkDotNet's resolution.
+/// </summary>
 [MemoryDiagnoser]
 public class RosenbrockGradientBenchmarks
 {
+    private const int Points = 16;
     private readonly NumericalJacobian _fd = new();
     private static readonly Func<double[], double> F = p => Workloads.Rosenbrock(p[0], p[1]);
-    private double _x = -1.2, _y = 1.0;
-    private readonly double[] _point = { -1.2, 1.0 };
+    private readonly double[] _xs = new double[Points], _ys = new double[Points];
+    private readonly double[][] _points = new double[Points][];
 
-    [Benchmark(Baseline = true)]
-    public double Forward() => Workloads.Rosenbrock(_x, _y);
+    public RosenbrockGradientBenchmarks()
+    {
+        var random = new Random(1);
+        for (int k = 0; k < Points; k++)
+        {
+            _xs[k] = 4 * random.NextDouble() - 2;
+            _ys[k] = 4 * random.NextDouble() - 2;
+            _points[k] = new[] { _xs[k], _ys[k] };
+        }
+    }
 
-    [Benchmark]
-    public double Generated() => Workloads.RosenbrockGradient(_x, _y, out double dX, out double dY) + dX + dY;
+    [Benchmark(Baseline = true, OperationsPerInvoke = Points)]
+    public double Forward()
+    {
+        double s = 0;
+        for (int k = 0; k < Points; k++) s += Workloads.Rosenbrock(_xs[k], _ys[k]);
+        return s;
+    }
 
-    [Benchmark]
-    public double HandWritten() => Workloads.RosenbrockHandWritten(_x, _y, out double dX, out double dY) + dX + dY;
+    [Benchmark(OperationsPerInvoke = Points)]
+    public double Generated()
+    {
+        double s = 0;
+        for (int k = 0; k < Points; k++) s += Workloads.RosenbrockGradient(_xs[k], _ys[k], out double dX, out double dY) + dX + dY;
+        return s;
+    }
 
-    [Benchmark]
+    [Benchmark(OperationsPerInvoke = Points)]
+    public double HandWritten()
+    {
+        double s = 0;
+        for (int k = 0; k < Points; k++) s += Workloads.RosenbrockHandWritten(_xs[k], _ys[k], out double dX, out double dY) + dX + dY;
+        return s;
+    }
+
+    [Benchmark(OperationsPerInvoke = Points)]
     public double FiniteDifferences()
     {
-        double[] g = _fd.Evaluate(F, _point);
-        return F(_point) + g[0] + g[1];
+        double s = 0;
+        for (int k = 0; k < Points; k++)
+        {
+            double[] g = _fd.Evaluate(F, _points[k]);
+            s += F(_points[k]) + g[0] + g[1];
+        }
+        return s;
     }
 }
 

@@ -27,7 +27,7 @@ trap 'rm -f "$table" "$table.new"' EXIT
 {
   if [[ -n "$env_md" ]]; then
     echo '```'
-    awk '/^```/ { n++; next } n == 1 { print } n >= 2 { exit }' "$env_md"
+    awk '/^```/ { n++; next } n == 1 && NF { print } n >= 2 { exit }' "$env_md"
     echo '```'
     echo
   fi
