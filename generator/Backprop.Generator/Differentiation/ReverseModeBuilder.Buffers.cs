@@ -72,7 +72,7 @@ internal sealed partial class ReverseModeBuilder
         var buffer = _method.Variables[store.Buffer];
         var element = buffer.Type.Element;
         bool active = _activity.IsActive(store.Buffer);
-        bool restore = _reverseRead.Contains(store.Buffer);
+        bool restore = _reverseRead.MustRestore(store.Buffer, store);
         string target = buffer.Name + "[" + _text.Of(store.Index) + "]";
         if (!active && !restore)
         {
@@ -138,7 +138,7 @@ internal sealed partial class ReverseModeBuilder
     {
         var outputs = Enumerable.Range(0, call.Arguments.Count).Where(i => call.Callee.OutputParameters[i]).ToList();
         bool active = outputs.Any(i => call.Arguments[i] is IrRead r && _activity.IsActive(r.Variable));
-        var restored = outputs.Select(i => ((IrRead)call.Arguments[i]).Variable).Where(_reverseRead.Contains).ToList();
+        var restored = outputs.Select(i => ((IrRead)call.Arguments[i]).Variable).Where(v => _reverseRead.MustRestore(v, call)).ToList();
         string Invocation(string name, IEnumerable<string> arguments) => call.Callee.Target + "." + name + "(" + string.Join(", ", arguments) + ");";
         if (!active && restored.Count == 0)
         {

@@ -210,53 +210,22 @@ internal sealed partial class ReverseModeBuilder
 
     // ---------------------------------------------------------------- what the reverse sweep reads
 
-    /// <summary>Collects the variables whose values reverse code reads, so that their overwrites are undone.</summary>
+    /// <summary>Records what the reverse code of a statement reads, so that overwrites it can observe are undone.</summary>
     private void CollectReverseReads(IrStatement statement)
     {
         switch (statement)
         {
             case IrAssign assign when _activity.IsActive(assign.Variable):
-                var plan = Plan(assign.Value);
-                foreach (var node in plan.Needed)
-                {
-                    // The reverse sweep reads a needed result from the variable itself, so later overwrites must be undone.
-                    if (ReferenceEquals(node, assign.Value))
-                    {
-                        // The result variable is assigned once on every path (see ControlFlowNormalizer): nothing overwrites it.
-                        if (!IsLeaf(node) && assign.Variable != _method.Result) _reverseRead.Add(assign.Variable);
-                        continue;
-                    }
-                    if (IsLeaf(node) || IsRecomputable(node)) AddReads(node);
-                }
-                IrWalker.VisitExpression(assign.Value, e =>
-                {
-                    if (e is IrElement element && _activity.IsActive(element)) AddReads(element.Index);
-                    if (e is IrDifferentiableCall call)
-                        foreach (var argument in call.Arguments.Where(a => a.Type.IsBuffer)) AddReads(argument);
-                });
+                CollectExpressionReads(statement, assign.Value, assign.Variable);
                 break;
-            case IrStore store when _activity.IsActive(store.Buffer) || _reverseRead.Contains(store.Buffer):
-                AddReads(store.Index);
-                if (!_activity.IsActive(store.Buffer)) break;
-                var storePlan = Plan(store.Value);
-                foreach (var node in storePlan.Needed)
-                {
-                    if (ReferenceEquals(node, store.Value))
-                    {
-                        if (!IsLeaf(node)) _reverseRead.Add(store.Buffer);
-                        continue;
-                    }
-                    if (IsLeaf(node) || IsRecomputable(node)) AddReads(node);
-                }
-                IrWalker.VisitExpression(store.Value, e =>
-                {
-                    if (e is IrElement element && _activity.IsActive(element)) AddReads(element.Index);
-                });
+            case IrStore store when _activity.IsActive(store.Buffer) || _reverseRead.IsRead(store.Buffer):
+                AddReads(store.Index, statement);
+                if (_activity.IsActive(store.Buffer)) CollectExpressionReads(statement, store.Value, store.Buffer);
                 break;
             case IrCallStatement call:
                 // The layer's backward runs the layer again on the same inputs: they must hold their forward values.
                 foreach (var argument in call.Arguments.Where((_, i) => !call.Callee.OutputParameters[i]))
-                    if (argument.Type.IsBuffer || IsLeaf(argument) || IsRecomputable(argument)) AddReads(argument);
+                    if (argument.Type.IsBuffer || IsLeaf(argument) || IsRecomputable(argument)) AddReads(argument, statement);
                 break;
             case IrIf branch:
                 foreach (var s in branch.Then) CollectReverseReads(s);
@@ -269,29 +238,47 @@ internal sealed partial class ReverseModeBuilder
         }
     }
 
-    private void AddReads(IrExpression expression) =>
+    private void CollectExpressionReads(IrStatement statement, IrExpression value, int target)
+    {
+        var plan = Plan(value);
+        foreach (var node in plan.Needed)
+        {
+            if (ReferenceEquals(node, value))
+            {
+                // The reverse sweep reads a needed result from the target itself, right after the statement.
+                // The result variable is assigned once on every path (see ControlFlowNormalizer): nothing overwrites it.
+                if (!IsLeaf(node) && target != _method.Result) _reverseRead.Add(target, statement, after: true);
+                continue;
+            }
+            if (IsLeaf(node) || IsRecomputable(node)) AddReads(node, statement);
+        }
+        IrWalker.VisitExpression(value, e =>
+        {
+            if (e is IrElement element && _activity.IsActive(element)) AddReads(element.Index, statement);
+            if (e is IrDifferentiableCall call)
+                foreach (var argument in call.Arguments.Where(a => a.Type.IsBuffer)) AddReads(argument, statement);
+        });
+    }
+
+    private void AddReads(IrExpression expression, IrStatement statement) =>
         IrWalker.VisitExpression(expression, e =>
         {
-            if (e is IrRead read) _reverseRead.Add(read.Variable);
-            else if (e is IrElement element) _reverseRead.Add(element.Buffer);
+            if (e is IrRead read) _reverseRead.Add(read.Variable, statement);
+            else if (e is IrElement element) _reverseRead.Add(element.Buffer, statement);
         });
 
-    private bool NeedsRestore(IrAssign assign) => NeedsRestore(assign, _loopDepth);
+    private bool NeedsRestore(IrAssign assign) =>
+        _reverseRead.MustRestore(assign.Variable, assign) && !(assign.IsDeclaration && _reverseRead.SiteOf(assign).Loops.Length == 0);
 
-    private bool NeedsRestore(IrAssign assign, int loopDepth) =>
-        _reverseRead.Contains(assign.Variable) && !(assign.IsDeclaration && loopDepth == 0);
-
-    private bool IsRelevant(IrStatement statement) => IsRelevant(statement, _loopDepth);
-
-    private bool IsRelevant(IrStatement statement, int loopDepth) => statement switch
+    private bool IsRelevant(IrStatement statement) => statement switch
     {
         IrAssign { Value: IrNewBuffer } => false,
-        IrAssign assign => _activity.IsActive(assign.Variable) || NeedsRestore(assign, loopDepth),
-        IrStore store => _activity.IsActive(store.Buffer) || _reverseRead.Contains(store.Buffer),
+        IrAssign assign => _activity.IsActive(assign.Variable) || NeedsRestore(assign),
+        IrStore store => _activity.IsActive(store.Buffer) || _reverseRead.MustRestore(store.Buffer, store),
         IrCallStatement call => call.Arguments.Where((_, i) => call.Callee.OutputParameters[i])
-            .Any(a => a is IrRead r && (_activity.IsActive(r.Variable) || _reverseRead.Contains(r.Variable))),
-        IrIf branch => branch.Then.Concat(branch.Else).Any(s => IsRelevant(s, loopDepth)),
-        IrLoop loop => loop.Body.Concat(loop.Step).Any(s => IsRelevant(s, loopDepth + 1)),
+            .Any(a => a is IrRead r && (_activity.IsActive(r.Variable) || _reverseRead.MustRestore(r.Variable, call))),
+        IrIf branch => branch.Then.Concat(branch.Else).Any(IsRelevant),
+        IrLoop loop => loop.Body.Concat(loop.Step).Any(IsRelevant),
         _ => false,
     };
 

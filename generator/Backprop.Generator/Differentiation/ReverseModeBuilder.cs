@@ -22,7 +22,7 @@ internal sealed partial class ReverseModeBuilder
     private readonly ExpressionText _text;
     private readonly GradientProgram _program = new();
     private readonly HashSet<string> _names;
-    private readonly HashSet<int> _reverseRead = new();
+    private readonly ReverseReads _reverseRead;
     private readonly HashSet<int> _inlineDeclared = new();
     private readonly Dictionary<int, string> _adjoints = new();
     private readonly Dictionary<IrExpression, string> _values = new(ReferenceComparer<IrExpression>.Instance);
@@ -35,6 +35,7 @@ internal sealed partial class ReverseModeBuilder
         _activity = activity;
         _text = new ExpressionText(method) { Substitute = e => _values.TryGetValue(e, out var name) ? name : null };
         _names = new HashSet<string>(method.Variables.Select(v => v.Name)) { method.Shape.Name, method.Shape.GradientName, method.Shape.PullbackName };
+        _reverseRead = new ReverseReads(method.Body);
     }
 
     private string MethodName => _method.Shape.Name;

@@ -19,10 +19,7 @@ namespace Demo
             double result = 0;
             double dPiecewise_dz = 0;
             bool branch2 = false;
-            double zOld = 0;
-            double zOld2 = 0;
             bool branch3 = false;
-            double zOld3 = 0;
             // Forward sweep: the original computation, keeping what the reverse sweep needs.
             // line 11: z = x
             double z = x;
@@ -35,13 +32,11 @@ namespace Demo
                 if (branch2)
                 {
                     // line 14: z = x * y;
-                    zOld = z;
                     z = x * y;
                 }
                 else
                 {
                     // line 15: z = Math.Sin(y);
-                    zOld2 = z;
                     z = global::System.Math.Sin(y);
                 }
             }
@@ -52,7 +47,6 @@ namespace Demo
                 if (branch3)
                 {
                     // line 19: z = x - y;
-                    zOld3 = z;
                     z = x - y;
                 }
             }
@@ -80,7 +74,6 @@ namespace Demo
                 if (branch2)
                 {
                     // line 14: z = x * y;
-                    z = zOld;
                     dPiecewise_dx += dPiecewise_dz * y;
                     dPiecewise_dy += dPiecewise_dz * x;
                     dPiecewise_dz = 0;
@@ -88,7 +81,6 @@ namespace Demo
                 else
                 {
                     // line 15: z = Math.Sin(y);
-                    z = zOld2;
                     dPiecewise_dy += dPiecewise_dz * global::System.Math.Cos(y);
                     dPiecewise_dz = 0;
                 }
@@ -99,7 +91,6 @@ namespace Demo
                 if (branch3)
                 {
                     // line 19: z = x - y;
-                    z = zOld3;
                     dPiecewise_dx += dPiecewise_dz;
                     dPiecewise_dy += -dPiecewise_dz;
                     dPiecewise_dz = 0;
@@ -127,10 +118,7 @@ namespace Demo
             double result = 0;
             double dPiecewise_dz = 0;
             bool branch2 = false;
-            double zOld = 0;
-            double zOld2 = 0;
             bool branch3 = false;
-            double zOld3 = 0;
             // Forward sweep: the original computation, keeping what the reverse sweep needs.
             // line 11: z = x
             double z = x;
@@ -143,13 +131,11 @@ namespace Demo
                 if (branch2)
                 {
                     // line 14: z = x * y;
-                    zOld = z;
                     z = x * y;
                 }
                 else
                 {
                     // line 15: z = Math.Sin(y);
-                    zOld2 = z;
                     z = global::System.Math.Sin(y);
                 }
             }
@@ -160,7 +146,6 @@ namespace Demo
                 if (branch3)
                 {
                     // line 19: z = x - y;
-                    zOld3 = z;
                     z = x - y;
                 }
             }
@@ -188,7 +173,6 @@ namespace Demo
                 if (branch2)
                 {
                     // line 14: z = x * y;
-                    z = zOld;
                     dPiecewise_dx += dPiecewise_dz * y;
                     dPiecewise_dy += dPiecewise_dz * x;
                     dPiecewise_dz = 0;
@@ -196,7 +180,6 @@ namespace Demo
                 else
                 {
                     // line 15: z = Math.Sin(y);
-                    z = zOld2;
                     dPiecewise_dy += dPiecewise_dz * global::System.Math.Cos(y);
                     dPiecewise_dz = 0;
                 }
@@ -207,7 +190,6 @@ namespace Demo
                 if (branch3)
                 {
                     // line 19: z = x - y;
-                    z = zOld3;
                     dPiecewise_dx += dPiecewise_dz;
                     dPiecewise_dy += -dPiecewise_dz;
                     dPiecewise_dz = 0;

@@ -1,0 +1,89 @@
+using System.Collections.Generic;
+using System.Linq;
+using Backprop.Generator.Helpers;
+using Backprop.Generator.Ir;
+
+namespace Backprop.Generator.Differentiation;
+
+/// <summary>Where a statement sits: its pre-order position and the loops around it.</summary>
+internal sealed class Site
+{
+    public Site(int position, int[] loops)
+    {
+        Position = position;
+        Loops = loops;
+    }
+
+    public int Position { get; }
+
+    public int[] Loops { get; }
+}
+
+/// <summary>
+/// The "what to record" analysis: which variables the reverse sweep reads, and where. An overwrite must save the old
+/// value only if a reverse read can observe it: a read at an earlier statement (its reverse runs later), a read of the
+/// old value by the overwriting statement itself, or any read in a loop shared with the overwrite (a later iteration
+/// overwrites what an earlier one's reverse reads). A dot product <c>s += w[i] * x[i]</c> records nothing;
+/// <c>h = tanh(h * u + x[t])</c> records one value per step.
+/// </summary>
+internal sealed class ReverseReads
+{
+    private readonly Dictionary<IrStatement, Site> _sites = new(ReferenceComparer<IrStatement>.Instance);
+    private readonly Dictionary<int, List<(Site Site, bool After)>> _reads = new();
+
+    public ReverseReads(IEnumerable<IrStatement> body)
+    {
+        int position = 0;
+        int loop = 0;
+        var loops = new Stack<int>();
+        void Number(IEnumerable<IrStatement> block)
+        {
+            foreach (var statement in block)
+            {
+                _sites[statement] = new Site(position++, loops.Reverse().ToArray());
+                switch (statement)
+                {
+                    case IrIf branch:
+                        Number(branch.Then);
+                        Number(branch.Else);
+                        break;
+                    case IrLoop l:
+                        loops.Push(loop++);
+                        Number(l.Body);
+                        Number(l.Step);
+                        loops.Pop();
+                        break;
+                }
+            }
+        }
+        Number(body);
+    }
+
+    public int Count { get; private set; }
+
+    public Site SiteOf(IrStatement statement) => _sites[statement];
+
+    /// <summary>Records that the reverse of <paramref name="statement"/> reads <paramref name="variable"/>: its value
+    /// before the statement ran, or, with <paramref name="after"/>, the value the statement produced.</summary>
+    public void Add(int variable, IrStatement statement, bool after = false)
+    {
+        if (!_reads.TryGetValue(variable, out var sites)) _reads[variable] = sites = new List<(Site, bool)>();
+        var site = _sites[statement];
+        if (sites.Any(s => s.Site == site && s.After == after)) return;
+        sites.Add((site, after));
+        Count++;
+    }
+
+    public bool IsRead(int variable) => _reads.ContainsKey(variable);
+
+    /// <summary>Whether an overwrite of <paramref name="variable"/> at <paramref name="statement"/> must be undone in the reverse sweep.</summary>
+    public bool MustRestore(int variable, IrStatement statement)
+    {
+        if (!_reads.TryGetValue(variable, out var reads)) return false;
+        var write = _sites[statement];
+        return reads.Any(r =>
+            r.Site.Position < write.Position
+            || (r.Site.Position == write.Position && !r.After)
+            || r.Site.Loops.Intersect(write.Loops).Any());
+    }
+}
