@@ -140,15 +140,23 @@ internal sealed partial class ReverseModeBuilder
         var applied = RuleOf(node) ?? throw new System.InvalidOperationException("No derivative rule for " + node.GetType().Name);
         var context = new RuleContext(node.Type.Scalar, applied.Arguments.Select(Value).ToArray(), Value(node));
         var partials = applied.Rule.Partials(context);
-        var targets = Enumerable.Range(0, partials.Length).Where(i => partials[i] is not null && _activity.IsActive(applied.Arguments[i])).ToList();
+        // The same variable in several operands (x * x) gets one accumulation of the summed partials.
+        var targets = new List<(IrExpression Argument, string Partial)>();
+        for (int i = 0; i < partials.Length; i++)
+        {
+            if (partials[i] is not { } partial || !_activity.IsActive(applied.Arguments[i])) continue;
+            int same = targets.FindIndex(t => IsLeaf(t.Argument) && t.Argument.Equals(applied.Arguments[i]));
+            if (same < 0) targets.Add((applied.Arguments[i], partial));
+            else targets[same] = (targets[same].Argument, ExpressionText.Atom(targets[same].Partial) + " + " + ExpressionText.Atom(partial));
+        }
         if (targets.Count > 1 && !IsName(adjoint))
         {
             string local = Reserve("d" + MethodName + "_d" + TempName(node));
             reverse.Add(new CodeLine(node.Type.Keyword + " " + local + " = " + adjoint + ";"));
             adjoint = local;
         }
-        foreach (int i in targets)
-            Propagate(applied.Arguments[i], Scale(adjoint, partials[i]!), reverse);
+        foreach (var (argument, partial) in targets)
+            Propagate(argument, Scale(adjoint, partial), reverse);
     }
 
     private void PropagateCall(IrDifferentiableCall call, string adjoint, List<Code> reverse)

@@ -86,7 +86,8 @@ internal sealed partial class ReverseModeBuilder
         }
 
         var reverse = Block(_method.Body, _program.Forward);
-        _program.Reverse.AddRange(Simplifier.Simplify(reverse));
+        var zeroAdjoints = _adjoints.Where(a => a.Key != _method.Result && _method.Variables[a.Key].Type.IsRealScalar).Select(a => a.Value);
+        _program.Reverse.AddRange(FirstWrites.Apply(Simplifier.Simplify(reverse), zeroAdjoints));
     }
 
     // ---------------------------------------------------------------- statements

@@ -58,13 +58,12 @@ namespace Demo
             // line 21: return z > 1 ? z * z : z + y;
             if (z > 1.0)
             {
-                dPiecewise_dz += dPiecewise_dresult * z;
-                dPiecewise_dz += dPiecewise_dresult * z;
+                dPiecewise_dz = dPiecewise_dresult * (z + z);
             }
             else
             {
-                dPiecewise_dz += dPiecewise_dresult;
-                dPiecewise_dy += dPiecewise_dresult;
+                dPiecewise_dz = dPiecewise_dresult;
+                dPiecewise_dy = dPiecewise_dresult;
             }
             dPiecewise_dresult = 0;
             // line 12: if (x > 0 && y > 0)
@@ -74,7 +73,7 @@ namespace Demo
                 if (branch2)
                 {
                     // line 14: z = x * y;
-                    dPiecewise_dx += dPiecewise_dz * y;
+                    dPiecewise_dx = dPiecewise_dz * y;
                     dPiecewise_dy += dPiecewise_dz * x;
                     dPiecewise_dz = 0;
                 }
@@ -91,7 +90,7 @@ namespace Demo
                 if (branch3)
                 {
                     // line 19: z = x - y;
-                    dPiecewise_dx += dPiecewise_dz;
+                    dPiecewise_dx = dPiecewise_dz;
                     dPiecewise_dy += -dPiecewise_dz;
                     dPiecewise_dz = 0;
                 }
@@ -157,13 +156,12 @@ namespace Demo
             // line 21: return z > 1 ? z * z : z + y;
             if (z > 1.0)
             {
-                dPiecewise_dz += dPiecewise_dresult * z;
-                dPiecewise_dz += dPiecewise_dresult * z;
+                dPiecewise_dz = dPiecewise_dresult * (z + z);
             }
             else
             {
-                dPiecewise_dz += dPiecewise_dresult;
-                dPiecewise_dy += dPiecewise_dresult;
+                dPiecewise_dz = dPiecewise_dresult;
+                dPiecewise_dy = dPiecewise_dresult;
             }
             dPiecewise_dresult = 0;
             // line 12: if (x > 0 && y > 0)
@@ -173,7 +171,7 @@ namespace Demo
                 if (branch2)
                 {
                     // line 14: z = x * y;
-                    dPiecewise_dx += dPiecewise_dz * y;
+                    dPiecewise_dx = dPiecewise_dz * y;
                     dPiecewise_dy += dPiecewise_dz * x;
                     dPiecewise_dz = 0;
                 }
@@ -190,7 +188,7 @@ namespace Demo
                 if (branch3)
                 {
                     // line 19: z = x - y;
-                    dPiecewise_dx += dPiecewise_dz;
+                    dPiecewise_dx = dPiecewise_dz;
                     dPiecewise_dy += -dPiecewise_dz;
                     dPiecewise_dz = 0;
                 }

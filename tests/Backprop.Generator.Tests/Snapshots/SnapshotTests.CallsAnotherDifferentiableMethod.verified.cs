@@ -25,7 +25,7 @@ namespace Demo
             // Reverse sweep: adjoints flow from the result back to the parameters.
             double dSigmoid_dresult = 1;
             // line 9: 1 / (1 + Math.Exp(-x))
-            dSigmoid_dx += -((dSigmoid_dresult * (-result / sum)) * exp);
+            dSigmoid_dx = -((dSigmoid_dresult * (-result / sum)) * exp);
             dSigmoid_dresult = 0;
 
             // Gradients of the parameters.
@@ -52,7 +52,7 @@ namespace Demo
             // Reverse sweep: adjoints flow from the result back to the parameters.
             double dSigmoid_dresult = dSigmoid;
             // line 9: 1 / (1 + Math.Exp(-x))
-            dSigmoid_dx += -((dSigmoid_dresult * (-result / sum)) * exp);
+            dSigmoid_dx = -((dSigmoid_dresult * (-result / sum)) * exp);
             dSigmoid_dresult = 0;
 
             // Gradients of the parameters.
@@ -92,14 +92,13 @@ namespace Demo
             // Reverse sweep: adjoints flow from the result back to the parameters.
             double dNeuron_dresult = 1;
             // line 18: return s * s;
-            dNeuron_ds += dNeuron_dresult * s;
-            dNeuron_ds += dNeuron_dresult * s;
+            dNeuron_ds = dNeuron_dresult * (s + s);
             dNeuron_dresult = 0;
             // line 17: s = Activations.Sigmoid(w * x + b)
             double dNeuron_dSigmoidArg0 = 0;
             global::Demo.Activations.SigmoidPullback(sum, dNeuron_ds, ref dNeuron_dSigmoidArg0);
-            dNeuron_dw += dNeuron_dSigmoidArg0 * x;
-            dNeuron_db += dNeuron_dSigmoidArg0;
+            dNeuron_dw = dNeuron_dSigmoidArg0 * x;
+            dNeuron_db = dNeuron_dSigmoidArg0;
 
             // Gradients of the parameters.
             dW = dNeuron_dw;
@@ -129,14 +128,13 @@ namespace Demo
             // Reverse sweep: adjoints flow from the result back to the parameters.
             double dNeuron_dresult = dNeuron;
             // line 18: return s * s;
-            dNeuron_ds += dNeuron_dresult * s;
-            dNeuron_ds += dNeuron_dresult * s;
+            dNeuron_ds = dNeuron_dresult * (s + s);
             dNeuron_dresult = 0;
             // line 17: s = Activations.Sigmoid(w * x + b)
             double dNeuron_dSigmoidArg0 = 0;
             global::Demo.Activations.SigmoidPullback(sum, dNeuron_ds, ref dNeuron_dSigmoidArg0);
-            dNeuron_dw += dNeuron_dSigmoidArg0 * x;
-            dNeuron_db += dNeuron_dSigmoidArg0;
+            dNeuron_dw = dNeuron_dSigmoidArg0 * x;
+            dNeuron_db = dNeuron_dSigmoidArg0;
 
             // Gradients of the parameters.
             dW += dNeuron_dw;

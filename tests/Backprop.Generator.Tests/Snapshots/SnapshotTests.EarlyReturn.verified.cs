@@ -44,16 +44,16 @@ namespace Demo
             if (branch)
             {
                 // line 13: return 0.5 * r * r;
-                dHuber_dr += (dHuber_dresult * r) * 0.5;
+                dHuber_dr = (dHuber_dresult * r) * 0.5;
                 dHuber_dr += dHuber_dresult * product;
                 dHuber_dresult = 0;
             }
             else
             {
                 // line 14: return delta * (a - 0.5 * delta);
-                dHuber_ddelta += dHuber_dresult * difference;
+                dHuber_ddelta = dHuber_dresult * difference;
                 double dHuber_ddifference = dHuber_dresult * delta;
-                dHuber_da += dHuber_ddifference;
+                dHuber_da = dHuber_ddifference;
                 dHuber_ddelta += (-dHuber_ddifference) * 0.5;
                 dHuber_dresult = 0;
             }
@@ -104,16 +104,16 @@ namespace Demo
             if (branch)
             {
                 // line 13: return 0.5 * r * r;
-                dHuber_dr += (dHuber_dresult * r) * 0.5;
+                dHuber_dr = (dHuber_dresult * r) * 0.5;
                 dHuber_dr += dHuber_dresult * product;
                 dHuber_dresult = 0;
             }
             else
             {
                 // line 14: return delta * (a - 0.5 * delta);
-                dHuber_ddelta += dHuber_dresult * difference;
+                dHuber_ddelta = dHuber_dresult * difference;
                 double dHuber_ddifference = dHuber_dresult * delta;
-                dHuber_da += dHuber_ddifference;
+                dHuber_da = dHuber_ddifference;
                 dHuber_ddelta += (-dHuber_ddifference) * 0.5;
                 dHuber_dresult = 0;
             }

@@ -27,8 +27,8 @@ namespace Demo
             float dSoftplus_dresult = 1;
             // line 11: return MathF.Log(1 + MathF.Exp(beta * x)) / beta;
             float dSoftplus_dproduct = ((dSoftplus_dresult * (1 / beta)) * (1 / sum)) * exp;
-            dSoftplus_dbeta += dSoftplus_dproduct * x;
-            dSoftplus_dx += dSoftplus_dproduct * beta;
+            dSoftplus_dbeta = dSoftplus_dproduct * x;
+            dSoftplus_dx = dSoftplus_dproduct * beta;
             dSoftplus_dbeta += dSoftplus_dresult * (-result / beta);
             dSoftplus_dresult = 0;
 
@@ -59,8 +59,8 @@ namespace Demo
             float dSoftplus_dresult = dSoftplus;
             // line 11: return MathF.Log(1 + MathF.Exp(beta * x)) / beta;
             float dSoftplus_dproduct = ((dSoftplus_dresult * (1 / beta)) * (1 / sum)) * exp;
-            dSoftplus_dbeta += dSoftplus_dproduct * x;
-            dSoftplus_dx += dSoftplus_dproduct * beta;
+            dSoftplus_dbeta = dSoftplus_dproduct * x;
+            dSoftplus_dx = dSoftplus_dproduct * beta;
             dSoftplus_dbeta += dSoftplus_dresult * (-result / beta);
             dSoftplus_dresult = 0;
 

@@ -26,9 +26,9 @@ namespace Demo
             // Reverse sweep: adjoints flow from the result back to the parameters.
             double dEnergy_dresult = 1;
             // line 11: 0.5 * velocity * velocity + 0.5 * _omega * _omega * position * position
-            dEnergy_dvelocity += (dEnergy_dresult * velocity) * 0.5;
+            dEnergy_dvelocity = (dEnergy_dresult * velocity) * 0.5;
             dEnergy_dvelocity += dEnergy_dresult * product;
-            dEnergy_dposition += (dEnergy_dresult * position) * (0.5 * this._omega * this._omega);
+            dEnergy_dposition = (dEnergy_dresult * position) * (0.5 * this._omega * this._omega);
             dEnergy_dposition += dEnergy_dresult * product2;
             dEnergy_dresult = 0;
 
@@ -58,9 +58,9 @@ namespace Demo
             // Reverse sweep: adjoints flow from the result back to the parameters.
             double dEnergy_dresult = dEnergy;
             // line 11: 0.5 * velocity * velocity + 0.5 * _omega * _omega * position * position
-            dEnergy_dvelocity += (dEnergy_dresult * velocity) * 0.5;
+            dEnergy_dvelocity = (dEnergy_dresult * velocity) * 0.5;
             dEnergy_dvelocity += dEnergy_dresult * product;
-            dEnergy_dposition += (dEnergy_dresult * position) * (0.5 * this._omega * this._omega);
+            dEnergy_dposition = (dEnergy_dresult * position) * (0.5 * this._omega * this._omega);
             dEnergy_dposition += dEnergy_dresult * product2;
             dEnergy_dresult = 0;
 

@@ -88,8 +88,8 @@ namespace Demo
                 // Reverse sweep: adjoints flow from the result back to the parameters.
                 double dIterate_dresult = 1;
                 // line 22: return s + h;
-                dIterate_ds += dIterate_dresult;
-                dIterate_dh += dIterate_dresult;
+                dIterate_ds = dIterate_dresult;
+                dIterate_dh = dIterate_dresult;
                 dIterate_dresult = 0;
                 // line 21: do … while (s > 100)
                 for (int trip3 = trips3; trip3 > 0; trip3--)
@@ -97,7 +97,7 @@ namespace Demo
                     // line 21: s *= 0.5;
                     double dIterate_dsOut2 = dIterate_ds;
                     dIterate_ds = 0;
-                    dIterate_ds += dIterate_dsOut2 * 0.5;
+                    dIterate_ds = dIterate_dsOut2 * 0.5;
                 }
                 // line 20: while (k < n)
                 for (int trip2 = trips2; trip2 > 0; trip2--)
@@ -120,7 +120,7 @@ namespace Demo
                         double dIterate_dhOut = dIterate_dh;
                         dIterate_dh = 0;
                         double dIterate_dsum = dIterate_dhOut * (1 - hNew * hNew);
-                        dIterate_dh += dIterate_dsum * 0.9;
+                        dIterate_dh = dIterate_dsum * 0.9;
                         dIterate_dx += dIterate_dsum;
                     }
                 }
@@ -220,8 +220,8 @@ namespace Demo
                 // Reverse sweep: adjoints flow from the result back to the parameters.
                 double dIterate_dresult = dIterate;
                 // line 22: return s + h;
-                dIterate_ds += dIterate_dresult;
-                dIterate_dh += dIterate_dresult;
+                dIterate_ds = dIterate_dresult;
+                dIterate_dh = dIterate_dresult;
                 dIterate_dresult = 0;
                 // line 21: do … while (s > 100)
                 for (int trip3 = trips3; trip3 > 0; trip3--)
@@ -229,7 +229,7 @@ namespace Demo
                     // line 21: s *= 0.5;
                     double dIterate_dsOut2 = dIterate_ds;
                     dIterate_ds = 0;
-                    dIterate_ds += dIterate_dsOut2 * 0.5;
+                    dIterate_ds = dIterate_dsOut2 * 0.5;
                 }
                 // line 20: while (k < n)
                 for (int trip2 = trips2; trip2 > 0; trip2--)
@@ -252,7 +252,7 @@ namespace Demo
                         double dIterate_dhOut = dIterate_dh;
                         dIterate_dh = 0;
                         double dIterate_dsum = dIterate_dhOut * (1 - hNew * hNew);
-                        dIterate_dh += dIterate_dsum * 0.9;
+                        dIterate_dh = dIterate_dsum * 0.9;
                         dIterate_dx += dIterate_dsum;
                     }
                 }

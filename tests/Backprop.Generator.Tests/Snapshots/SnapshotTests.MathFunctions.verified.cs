@@ -42,13 +42,13 @@ namespace Demo
             // Reverse sweep: adjoints flow from the result back to the parameters.
             double dFunctions_dresult = 1;
             // line 14: return a * b + c;
-            dFunctions_da += dFunctions_dresult * b;
-            dFunctions_db += dFunctions_dresult * a;
-            dFunctions_dc += dFunctions_dresult;
+            dFunctions_da = dFunctions_dresult * b;
+            dFunctions_db = dFunctions_dresult * a;
+            dFunctions_dc = dFunctions_dresult;
             dFunctions_dresult = 0;
             // line 13: c = Math.Pow(Math.Abs(x) + 1, y) + Math.Atan2(y, x) + Math.Max(x, y)
-            dFunctions_dx += (dFunctions_dc * (y == 0 ? 0 : y * global::System.Math.Pow(sum2, y - 1))) * (x > 0 ? 1 : x < 0 ? -1 : 0);
-            dFunctions_dy += dFunctions_dc * (sum2 > 0 ? pow * global::System.Math.Log(sum2) : sum2 == 0 ? 0 : double.NaN);
+            dFunctions_dx = (dFunctions_dc * (y == 0 ? 0 : y * global::System.Math.Pow(sum2, y - 1))) * (x > 0 ? 1 : x < 0 ? -1 : 0);
+            dFunctions_dy = dFunctions_dc * (sum2 > 0 ? pow * global::System.Math.Log(sum2) : sum2 == 0 ? 0 : double.NaN);
             dFunctions_dy += dFunctions_dc * (x / (x * x + y * y));
             dFunctions_dx += dFunctions_dc * (-y / (x * x + y * y));
             dFunctions_dx += dFunctions_dc * (x > y ? 1 : x == y ? 0.5 : 0);
@@ -57,12 +57,8 @@ namespace Demo
             double dFunctions_dproduct2 = dFunctions_db * exp;
             dFunctions_dx += -(dFunctions_dproduct2 * x);
             dFunctions_dx += dFunctions_dproduct2 * negated;
-            double dFunctions_dproduct3 = dFunctions_db * (1 / sum);
-            dFunctions_dy += dFunctions_dproduct3 * y;
-            dFunctions_dy += dFunctions_dproduct3 * y;
-            double dFunctions_dproduct4 = dFunctions_db * (0.5 / sqrt);
-            dFunctions_dx += dFunctions_dproduct4 * x;
-            dFunctions_dx += dFunctions_dproduct4 * x;
+            dFunctions_dy += (dFunctions_db * (1 / sum)) * (y + y);
+            dFunctions_dx += (dFunctions_db * (0.5 / sqrt)) * (x + x);
             // line 11: a = Math.Sin(x) * Math.Cos(y) + Math.Tanh(x * y)
             dFunctions_dx += (dFunctions_da * cos) * global::System.Math.Cos(x);
             dFunctions_dy += (dFunctions_da * sin) * (-global::System.Math.Sin(y));
@@ -112,13 +108,13 @@ namespace Demo
             // Reverse sweep: adjoints flow from the result back to the parameters.
             double dFunctions_dresult = dFunctions;
             // line 14: return a * b + c;
-            dFunctions_da += dFunctions_dresult * b;
-            dFunctions_db += dFunctions_dresult * a;
-            dFunctions_dc += dFunctions_dresult;
+            dFunctions_da = dFunctions_dresult * b;
+            dFunctions_db = dFunctions_dresult * a;
+            dFunctions_dc = dFunctions_dresult;
             dFunctions_dresult = 0;
             // line 13: c = Math.Pow(Math.Abs(x) + 1, y) + Math.Atan2(y, x) + Math.Max(x, y)
-            dFunctions_dx += (dFunctions_dc * (y == 0 ? 0 : y * global::System.Math.Pow(sum2, y - 1))) * (x > 0 ? 1 : x < 0 ? -1 : 0);
-            dFunctions_dy += dFunctions_dc * (sum2 > 0 ? pow * global::System.Math.Log(sum2) : sum2 == 0 ? 0 : double.NaN);
+            dFunctions_dx = (dFunctions_dc * (y == 0 ? 0 : y * global::System.Math.Pow(sum2, y - 1))) * (x > 0 ? 1 : x < 0 ? -1 : 0);
+            dFunctions_dy = dFunctions_dc * (sum2 > 0 ? pow * global::System.Math.Log(sum2) : sum2 == 0 ? 0 : double.NaN);
             dFunctions_dy += dFunctions_dc * (x / (x * x + y * y));
             dFunctions_dx += dFunctions_dc * (-y / (x * x + y * y));
             dFunctions_dx += dFunctions_dc * (x > y ? 1 : x == y ? 0.5 : 0);
@@ -127,12 +123,8 @@ namespace Demo
             double dFunctions_dproduct2 = dFunctions_db * exp;
             dFunctions_dx += -(dFunctions_dproduct2 * x);
             dFunctions_dx += dFunctions_dproduct2 * negated;
-            double dFunctions_dproduct3 = dFunctions_db * (1 / sum);
-            dFunctions_dy += dFunctions_dproduct3 * y;
-            dFunctions_dy += dFunctions_dproduct3 * y;
-            double dFunctions_dproduct4 = dFunctions_db * (0.5 / sqrt);
-            dFunctions_dx += dFunctions_dproduct4 * x;
-            dFunctions_dx += dFunctions_dproduct4 * x;
+            dFunctions_dy += (dFunctions_db * (1 / sum)) * (y + y);
+            dFunctions_dx += (dFunctions_db * (0.5 / sqrt)) * (x + x);
             // line 11: a = Math.Sin(x) * Math.Cos(y) + Math.Tanh(x * y)
             dFunctions_dx += (dFunctions_da * cos) * global::System.Math.Cos(x);
             dFunctions_dy += (dFunctions_da * sin) * (-global::System.Math.Sin(y));

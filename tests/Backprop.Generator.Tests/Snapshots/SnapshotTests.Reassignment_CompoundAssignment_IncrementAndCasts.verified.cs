@@ -46,11 +46,11 @@ namespace Demo
             // Reverse sweep: adjoints flow from the result back to the parameters.
             double dMixed_dresult = 1;
             // line 20: return -g + Math.E;
-            dMixed_dg += -((float)dMixed_dresult);
+            dMixed_dg = -((float)dMixed_dresult);
             dMixed_dresult = 0;
             // line 19: g = (float)z * f
-            dMixed_dz += (double)(dMixed_dg * f);
-            dMixed_df += dMixed_dg * converted;
+            dMixed_dz = (double)(dMixed_dg * f);
+            dMixed_df = dMixed_dg * converted;
             // line 18: z++;
             z = zOld4;
             // line 17: z /= 1 + x * x;
@@ -58,18 +58,15 @@ namespace Demo
             z = zOld3;
             double dMixed_dzOut4 = dMixed_dz;
             dMixed_dz = 0;
-            dMixed_dz += dMixed_dzOut4 * (1 / sum);
-            double dMixed_dproduct = dMixed_dzOut4 * (-zNew / sum);
-            dMixed_dx += dMixed_dproduct * x;
-            dMixed_dx += dMixed_dproduct * x;
+            dMixed_dz = dMixed_dzOut4 * (1 / sum);
+            dMixed_dx = (dMixed_dzOut4 * (-zNew / sum)) * (x + x);
             // line 16: z -= Math.PI * n;
             z = zOld2;
             // line 15: z *= z;
             z = zOld;
             double dMixed_dzOut2 = dMixed_dz;
             dMixed_dz = 0;
-            dMixed_dz += dMixed_dzOut2 * z;
-            dMixed_dz += dMixed_dzOut2 * z;
+            dMixed_dz = dMixed_dzOut2 * (z + z);
             // line 14: z += f;
             dMixed_df += (float)dMixed_dz;
             // line 13: z = x * Scale
@@ -121,11 +118,11 @@ namespace Demo
             // Reverse sweep: adjoints flow from the result back to the parameters.
             double dMixed_dresult = dMixed;
             // line 20: return -g + Math.E;
-            dMixed_dg += -((float)dMixed_dresult);
+            dMixed_dg = -((float)dMixed_dresult);
             dMixed_dresult = 0;
             // line 19: g = (float)z * f
-            dMixed_dz += (double)(dMixed_dg * f);
-            dMixed_df += dMixed_dg * converted;
+            dMixed_dz = (double)(dMixed_dg * f);
+            dMixed_df = dMixed_dg * converted;
             // line 18: z++;
             z = zOld4;
             // line 17: z /= 1 + x * x;
@@ -133,18 +130,15 @@ namespace Demo
             z = zOld3;
             double dMixed_dzOut4 = dMixed_dz;
             dMixed_dz = 0;
-            dMixed_dz += dMixed_dzOut4 * (1 / sum);
-            double dMixed_dproduct = dMixed_dzOut4 * (-zNew / sum);
-            dMixed_dx += dMixed_dproduct * x;
-            dMixed_dx += dMixed_dproduct * x;
+            dMixed_dz = dMixed_dzOut4 * (1 / sum);
+            dMixed_dx = (dMixed_dzOut4 * (-zNew / sum)) * (x + x);
             // line 16: z -= Math.PI * n;
             z = zOld2;
             // line 15: z *= z;
             z = zOld;
             double dMixed_dzOut2 = dMixed_dz;
             dMixed_dz = 0;
-            dMixed_dz += dMixed_dzOut2 * z;
-            dMixed_dz += dMixed_dzOut2 * z;
+            dMixed_dz = dMixed_dzOut2 * (z + z);
             // line 14: z += f;
             dMixed_df += (float)dMixed_dz;
             // line 13: z = x * Scale

@@ -46,11 +46,11 @@ namespace Demo
             // Reverse sweep: adjoints flow from the result back to the parameters.
             double dLoss_dresult = 1;
             // line 15: return 0.5 * (a - y) * (a - y);
-            dLoss_da += (dLoss_dresult * difference) * 0.5;
+            dLoss_da = (dLoss_dresult * difference) * 0.5;
             dLoss_da += dLoss_dresult * product;
             dLoss_dresult = 0;
             // line 14: a = Math.Tanh(z)
-            dLoss_dz += dLoss_da * (1 - a * a);
+            dLoss_dz = dLoss_da * (1 - a * a);
             // line 12: for (int i = 0; i < w.Length; i++)
             for (int trip = trips; trip > 0; trip--)
             {
@@ -60,7 +60,7 @@ namespace Demo
                 dW[i] += dLoss_dz * x[i];
             }
             // line 11: z = b
-            dLoss_db += dLoss_dz;
+            dLoss_db = dLoss_dz;
 
             // Gradients of the parameters.
             dB = dLoss_db;
@@ -107,11 +107,11 @@ namespace Demo
             // Reverse sweep: adjoints flow from the result back to the parameters.
             double dLoss_dresult = dLoss;
             // line 15: return 0.5 * (a - y) * (a - y);
-            dLoss_da += (dLoss_dresult * difference) * 0.5;
+            dLoss_da = (dLoss_dresult * difference) * 0.5;
             dLoss_da += dLoss_dresult * product;
             dLoss_dresult = 0;
             // line 14: a = Math.Tanh(z)
-            dLoss_dz += dLoss_da * (1 - a * a);
+            dLoss_dz = dLoss_da * (1 - a * a);
             // line 12: for (int i = 0; i < w.Length; i++)
             for (int trip = trips; trip > 0; trip--)
             {
@@ -121,7 +121,7 @@ namespace Demo
                 dW[i] += dLoss_dz * x[i];
             }
             // line 11: z = b
-            dLoss_db += dLoss_dz;
+            dLoss_db = dLoss_dz;
 
             // Gradients of the parameters.
             dB += dLoss_db;

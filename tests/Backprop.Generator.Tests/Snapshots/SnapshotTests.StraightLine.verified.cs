@@ -31,16 +31,13 @@ namespace Demo
             // Reverse sweep: adjoints flow from the result back to the parameters.
             double dRosenbrock_dresult = 1;
             // line 13: return a * a + 100 * b * b;
-            dRosenbrock_da += dRosenbrock_dresult * a;
-            dRosenbrock_da += dRosenbrock_dresult * a;
-            dRosenbrock_db += (dRosenbrock_dresult * b) * 100.0;
+            dRosenbrock_da = dRosenbrock_dresult * (a + a);
+            dRosenbrock_db = (dRosenbrock_dresult * b) * 100.0;
             dRosenbrock_db += dRosenbrock_dresult * product;
             dRosenbrock_dresult = 0;
             // line 12: b = y - x * x
-            dRosenbrock_dy += dRosenbrock_db;
-            double dRosenbrock_dproduct = -dRosenbrock_db;
-            dRosenbrock_dx += dRosenbrock_dproduct * x;
-            dRosenbrock_dx += dRosenbrock_dproduct * x;
+            dRosenbrock_dy = dRosenbrock_db;
+            dRosenbrock_dx = (-dRosenbrock_db) * (x + x);
             // line 11: a = 1 - x
             dRosenbrock_dx += -dRosenbrock_da;
 
@@ -75,16 +72,13 @@ namespace Demo
             // Reverse sweep: adjoints flow from the result back to the parameters.
             double dRosenbrock_dresult = dRosenbrock;
             // line 13: return a * a + 100 * b * b;
-            dRosenbrock_da += dRosenbrock_dresult * a;
-            dRosenbrock_da += dRosenbrock_dresult * a;
-            dRosenbrock_db += (dRosenbrock_dresult * b) * 100.0;
+            dRosenbrock_da = dRosenbrock_dresult * (a + a);
+            dRosenbrock_db = (dRosenbrock_dresult * b) * 100.0;
             dRosenbrock_db += dRosenbrock_dresult * product;
             dRosenbrock_dresult = 0;
             // line 12: b = y - x * x
-            dRosenbrock_dy += dRosenbrock_db;
-            double dRosenbrock_dproduct = -dRosenbrock_db;
-            dRosenbrock_dx += dRosenbrock_dproduct * x;
-            dRosenbrock_dx += dRosenbrock_dproduct * x;
+            dRosenbrock_dy = dRosenbrock_db;
+            dRosenbrock_dx = (-dRosenbrock_db) * (x + x);
             // line 11: a = 1 - x
             dRosenbrock_dx += -dRosenbrock_da;
 
