@@ -16,6 +16,9 @@ internal static class RandomPrograms
     private static Gen<string> Leaf(bool inLoop) => Weighted(
         (6, Gen.OneOf(Scalars)),
         (2, Gen.Double[-2, 2].Select(c => Literal(c))),
+        (2, Gen.Select(Gen.OneOf("b", "c"), Gen.Int[0, 2], (buffer, k) => buffer + "[" + k + "]")),
+        (inLoop ? 1 : 0, Gen.OneOf("b[i % 3]", "c[(i + 1) % 3]")),
+        (1, Gen.Const("Helpers.SumSquares(b)")),
         (inLoop ? 2 : 0, Gen.Const("(double)i")));
 
     private static string Literal(double c) => "(" + System.Math.Round(c, 3).ToString("0.0##", CultureInfo.InvariantCulture) + ")";
@@ -43,8 +46,12 @@ internal static class RandomPrograms
     private static Gen<string> Statement(int depth, bool inLoop, bool loopAllowed)
     {
         var expression = Expression(2, inLoop);
-        var assign = Gen.Select(Target, Gen.OneOf("=", "=", "+=", "-=", "*="), expression, (t, op, e) =>
-            op == "*=" ? t + " *= Math.Tanh(" + e + ");" : t + " " + op + " " + e + ";");
+        var element = Gen.Select(Gen.OneOf("b", "c"), Gen.Int[0, 2], (buffer, k) => buffer + "[" + k + "]");
+        var target = inLoop ? Weighted((5, Target), (2, element), (1, Gen.Const("b[i % 3]"))) : Weighted((5, Target), (2, element));
+        var assign = Weighted(
+            (12, Gen.Select(target, Gen.OneOf("=", "=", "+=", "-=", "*="), expression, (t, op, e) =>
+                op == "*=" ? t + " *= Math.Tanh(" + e + ");" : t + " " + op + " " + e + ";")),
+            (1, Gen.Select(expression, e => "Helpers.Mix(b, " + e + ", c);")));
         if (depth == 0) return assign;
         var block = Statement(depth - 1, inLoop, loopAllowed: false).Array[1, 3].Select(s => string.Join(" ", s));
         var condition = Gen.Select(Expression(1, inLoop), Expression(1, inLoop), (a, b) => a + " < " + b);
@@ -81,14 +88,16 @@ internal static class RandomPrograms
                 // Initializers may only read what is already declared.
                 a = a.Replace("v0", "p1").Replace("v1", "p2");
                 b = b.Replace("v1", "p0");
-                return "double v0 = " + a + ";\n        double v1 = " + b + ";\n        " + string.Join("\n        ", kept) + "\n        return " + result + ";";
+                return "Span<double> b = stackalloc double[3];\n        Span<double> c = stackalloc double[3];\n        double v0 = " + a + ";\n        double v1 = " + b + ";\n        " + string.Join("\n        ", kept) + "\n        return " + result + ";";
             });
 
     private static Gen<string> Weighted(params (int Weight, Gen<string> Gen)[] options) =>
         Gen.Frequency(options.Where(o => o.Weight > 0).Select(o => (o.Weight, (IGen<string>)o.Gen)).ToArray());
 
     public static string Class(string[] bodies) =>
-        "using System;\nusing Backprop;\n\npublic static partial class Helpers\n{\n    [Differentiable]\n    public static double Square(double x) => x * x;\n}\n\npublic static partial class Programs\n{\n" +
+        "using System;\nusing Backprop;\n\npublic static partial class Helpers\n{\n    [Differentiable]\n    public static double Square(double x) => x * x;\n\n" +
+        "    [Differentiable]\n    public static double SumSquares(ReadOnlySpan<double> v)\n    {\n        double s = 0;\n        for (int k = 0; k < v.Length; k++) s += v[k] * v[k];\n        return s;\n    }\n\n" +
+        "    [Differentiable]\n    public static void Mix(ReadOnlySpan<double> a, double scale, Span<double> o)\n    {\n        for (int k = 0; k < a.Length; k++) o[k] = Math.Tanh(a[k] * scale + k);\n    }\n}\n\npublic static partial class Programs\n{\n" +
         string.Join("\n", bodies.Select((body, k) =>
             "    [Differentiable]\n    public static double F" + k + "(double p0, double p1, double p2)\n    {\n        " + body + "\n    }\n")) +
         "}\n";

@@ -149,9 +149,10 @@ internal sealed partial class ReverseModeBuilder
         Comment(forward, call.Source);
         _values.Clear();
         var kept = new List<(string Name, IrType Type)>();
+        // Scalar arguments are kept unless they are plain variables: an element read could see the call's own writes.
         foreach (var argument in call.Arguments)
         {
-            if (argument.Type.IsBuffer || IsLeaf(argument) || IsRecomputable(argument)) continue;
+            if (argument.Type.IsBuffer || argument is IrRead or IrConstant or IrExternal) continue;
             string name = Reserve(TempName(argument));
             forward.Add(Keep(name, argument.Type, _text.Of(argument)));
             kept.Add((name, argument.Type));

@@ -233,7 +233,7 @@ internal sealed partial class ReverseModeBuilder
             case IrCallStatement call:
                 // The layer's backward runs the layer again on the same inputs: they must hold their forward values.
                 foreach (var argument in call.Arguments.Where((_, i) => !call.Callee.OutputParameters[i]))
-                    if (argument.Type.IsBuffer || IsLeaf(argument) || IsRecomputable(argument)) AddReads(argument, statement);
+                    if (argument is IrRead) AddReads(argument, statement);
                 break;
             case IrIf branch:
                 foreach (var s in branch.Then) CollectReverseReads(s);

@@ -622,13 +622,13 @@ internal sealed partial class MethodLowerer
     {
         var operand = LowerExpression(conversion.Operand);
         if (operand is null) return null;
+        // Arrays and spans convert implicitly at call sites (through op_Implicit before C# 14); the buffer itself flows.
+        if (type is { IsBuffer: true } && operand.Type.IsBuffer) return operand;
         if (conversion.OperatorMethod is not null || type is null)
         {
             ReportUnsupportedExpression(conversion, "a conversion to '" + conversion.Type?.ToDisplayString() + "'", "convert between double, float, int and long only");
             return null;
         }
-        // Arrays and spans convert implicitly at call sites; the buffer itself is what flows.
-        if (type.IsBuffer) return operand;
         return ConvertTo(operand, type);
     }
 
