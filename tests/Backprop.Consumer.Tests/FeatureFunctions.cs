@@ -191,6 +191,18 @@ public static partial class FeatureFunctions
         return v;
     }
 
+    [Differentiable]
+    public static double ForEachOverSpan(ReadOnlySpan<double> w, double scale)
+    {
+        double s = 0;
+        foreach (double v in w)
+        {
+            if (v < -0.9) continue;
+            s += Math.Sin(v * scale) * v;
+        }
+        return s;
+    }
+
     [Differentiable(GradientName = "Sensitivity")]
     public static double Renamed(double x) => x * x * x;
 }

@@ -141,6 +141,16 @@ public sealed partial class FeatureTests
     }
 
     [Fact]
+    public void ForEachOverSpan_MatchesFiniteDifferences()
+    {
+        var w = Point(6);
+        var dW = new double[6];
+        FeatureFunctions.ForEachOverSpanGradient(w, 1.3, dW, out double dScale);
+        var result = GradientCheck.Check(q => FeatureFunctions.ForEachOverSpan(q.AsSpan(0, 6), q[6]), w.Append(1.3).ToArray(), dW.Append(dScale).ToArray());
+        Assert.True(result.Passed, result.ToString());
+    }
+
+    [Fact]
     public void FloatSpan_MatchesFiniteDifferences()
     {
         var w = new float[] { 0.3f, -1.1f, 0.8f };

@@ -370,16 +370,16 @@ public sealed class DiagnosticTests
         public static partial class Model
         {
             [Differentiable]
-            public static double SumOfSquares(double[] w)
+            public static double SumOfSquares(double scale, [NoDerivative] System.Collections.Generic.IEnumerable<double> w)
             {
                 double sum = 0;
                 [|foreach|] (double wi in w)
-                    sum += wi * wi;
+                    sum += scale * wi * wi;
                 return sum;
             }
         }
         """,
-        ("BPG012", "Cannot differentiate a 'foreach' loop; write it as 'for (int i = 0; i < buffer.Length; i++)'"));
+        ("BPG012", "Cannot differentiate a 'foreach' loop over 'System.Collections.Generic.IEnumerable<double>'; foreach works over arrays and spans: copy the values into one, or use an indexed for loop"));
 
     [Fact]
     public void Switch_BPG013_Statement_OnSwitchKeyword() => Verify(Usings + """
@@ -636,6 +636,20 @@ public sealed class DiagnosticTests
         ("BPG021", "Cannot differentiate the write to 'w'; a method that returns a value cannot write into its parameters; make it a void layer that writes its results into Span<T> parameters"));
 
     [Fact]
+    public void ActiveIndex_BPG029_OnIndex() => Verify(Usings + """
+        public static partial class Model
+        {
+            [Differentiable]
+            public static double Lookup(double x, [NoDerivative] double[] table)
+            {
+                int k = (int)(x * 10);
+                return x * table[[|k|]];
+            }
+        }
+        """,
+        ("BPG029", "Cannot differentiate the index 'k': it depends on a differentiated value, and an index has no derivative; compute the index from integers or [NoDerivative] inputs"));
+
+    [Fact]
     public void NestedBuffer_BPG027_OnDeclarator() => Verify(Usings + """
         public static partial class Model
         {
@@ -725,11 +739,11 @@ public sealed class DiagnosticTests
             public static partial class Model
             {
                 [Differentiable]
-                public static double Loss(double[] w, [NoDerivative] double limit)
+                public static double Loss(double[] w, [NoDerivative] double limit, [NoDerivative] System.Collections.Generic.List<double> extra)
                 {
-                    double sum = 0;
-                    [|foreach|] (double wi in w)
-                        sum += wi * wi;
+                    double sum = w[0];
+                    [|foreach|] (double e in extra)
+                        sum += e * w[0];
                     if (sum > limit)
                         [|throw new InvalidOperationException("diverged");|]
                     [|Console.WriteLine(sum)|];
@@ -741,7 +755,7 @@ public sealed class DiagnosticTests
             }
             """,
             new[] { "Model.Square.g.cs" },
-            ("BPG012", "Cannot differentiate a 'foreach' loop; write it as 'for (int i = 0; i < buffer.Length; i++)'"),
+            ("BPG012", "Cannot differentiate a 'foreach' loop over 'System.Collections.Generic.List<double>'; foreach works over arrays and spans: copy the values into one, or use an indexed for loop"),
             ("BPG019", "Cannot differentiate a 'throw'; validate arguments in a wrapper before calling the [Differentiable] method"),
             ("BPG015", "Cannot differentiate the statement 'Console.WriteLine(sum)' (a call whose result is discarded); a [Differentiable] method can only compute its result; move side effects such as 'WriteLine' out of it"));
         Assert.DoesNotContain("LossGradient", outcome.Sources[0].Text, StringComparison.Ordinal);
@@ -901,7 +915,7 @@ public sealed class DiagnosticTests
     private static readonly string[] s_ids =
     {
         "BPG001", "BPG002", "BPG003", "BPG004", "BPG005", "BPG006", "BPG007", "BPG008", "BPG009", "BPG010", "BPG011",
-        "BPG012", "BPG013", "BPG014", "BPG015", "BPG016", "BPG017", "BPG018", "BPG019", "BPG021", "BPG023", "BPG024", "BPG025", "BPG026", "BPG027", "BPG028",
+        "BPG012", "BPG013", "BPG014", "BPG015", "BPG016", "BPG017", "BPG018", "BPG019", "BPG021", "BPG023", "BPG024", "BPG025", "BPG026", "BPG027", "BPG028", "BPG029",
     };
 
     private static IReadOnlyList<DiagnosticDescriptor> Descriptors()

@@ -3,6 +3,7 @@ using System.Linq;
 using Backprop.Generator.Diagnostics;
 using Backprop.Generator.Ir;
 using Backprop.Generator.Lowering;
+using Microsoft.CodeAnalysis;
 
 namespace Backprop.Generator.Analysis;
 
@@ -17,12 +18,67 @@ internal static class SupportGate
     {
         foreach (var statement in method.Body) Check(statement, activity, lowering, diagnostics);
 
+        // An index computed from a differentiated value silently drops a derivative.
+        var tainted = TaintedIntegers(method, activity);
+        bool Tainted(IrExpression index)
+        {
+            bool found = ActivityAnalysis.SourcesAll(index).Overlaps(activity.Varied);
+            IrWalker.VisitExpression(index, e => found |= e is IrRead r && tainted.Contains(r.Variable));
+            return found;
+        }
+        var reported = new HashSet<Location>();
+        foreach (var statement in method.Body)
+        {
+            IrWalker.VisitStatement(statement, e =>
+            {
+                if (e is IrElement element && Tainted(element.Index)
+                    && lowering.IndexLocations.TryGetValue(element, out var location) && reported.Add(location))
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ActiveIndex, location, location.SourceTree?.GetText().ToString(location.SourceSpan) ?? ""));
+            });
+        }
+
         foreach (int parameter in method.Parameters)
         {
             var variable = method.Variables[parameter];
             if (variable.IsDifferentiableParameter && !method.Outputs.Contains(parameter) && !activity.IsActive(parameter))
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ZeroDerivative, lowering.ParameterLocations[parameter], method.Shape.Name, variable.Name));
         }
+    }
+
+    /// <summary>Integer variables whose value depends on a differentiated value (<c>int k = (int)x;</c>).</summary>
+    private static HashSet<int> TaintedIntegers(IrMethod method, ActivityAnalysis activity)
+    {
+        var assignments = new List<(int Variable, IrExpression Value)>();
+        foreach (var statement in method.Body)
+            Collect(statement);
+        void Collect(IrStatement statement)
+        {
+            switch (statement)
+            {
+                case IrAssign a when !method.Variables[a.Variable].Type.IsReal:
+                    assignments.Add((a.Variable, a.Value));
+                    break;
+                case IrIf i:
+                    foreach (var s in i.Then.Concat(i.Else)) Collect(s);
+                    break;
+                case IrLoop l:
+                    foreach (var s in l.Body.Concat(l.Step)) Collect(s);
+                    break;
+            }
+        }
+        var tainted = new HashSet<int>();
+        for (bool changed = true; changed;)
+        {
+            changed = false;
+            foreach (var (variable, value) in assignments)
+            {
+                if (tainted.Contains(variable)) continue;
+                bool reads = ActivityAnalysis.SourcesAll(value).Overlaps(activity.Varied);
+                IrWalker.VisitExpression(value, e => reads |= e is IrRead r && tainted.Contains(r.Variable));
+                if (reads) changed |= tainted.Add(variable);
+            }
+        }
+        return tainted;
     }
 
     private static void Check(IrStatement statement, ActivityAnalysis activity, LoweringResult lowering, List<DiagnosticInfo> diagnostics)

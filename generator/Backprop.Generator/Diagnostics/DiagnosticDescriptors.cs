@@ -78,8 +78,8 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor ForEach = Error(
         "BPG012",
         "foreach is not supported",
-        "Cannot differentiate a 'foreach' loop; write it as 'for (int i = 0; i < buffer.Length; i++)'",
-        "foreach loops are not supported yet; an indexed for loop over the buffer is.");
+        "Cannot differentiate a 'foreach' loop over '{0}'; foreach works over arrays and spans: copy the values into one, or use an indexed for loop",
+        "foreach is supported over arrays and spans (it is the indexed loop it stands for); other collections are not.");
 
     public static readonly DiagnosticDescriptor Switch = Error(
         "BPG013",
@@ -168,6 +168,12 @@ internal static class DiagnosticDescriptors
         "Output span is also read",
         "Cannot differentiate '{0}': the span '{1}' is written and also read; read inputs from one span and write results into another",
         "A layer's output spans receive its results; reading them too would alias inputs and outputs, which the reverse sweep cannot untangle.");
+
+    public static readonly DiagnosticDescriptor ActiveIndex = Error(
+        "BPG029",
+        "Index depends on a differentiated value",
+        "Cannot differentiate the index '{0}': it depends on a differentiated value, and an index has no derivative; compute the index from integers or [NoDerivative] inputs",
+        "Which element is read or written must not depend on the values being differentiated: the derivative through an index is zero almost everywhere and undefined at each jump, which is almost always a modelling error.");
 
     private static readonly System.Collections.Generic.Dictionary<string, DiagnosticDescriptor> s_byId = Index();
 

@@ -11,8 +11,9 @@ namespace Backprop.Generator.Lowering;
 /// </summary>
 internal sealed class LoweringResult
 {
-    public LoweringResult(IrMethod? method, List<DiagnosticInfo> diagnostics, Dictionary<IrExpression, Location> expressionLocations, Dictionary<int, Location> parameterLocations)
+    public LoweringResult(IrMethod? method, List<DiagnosticInfo> diagnostics, Dictionary<IrExpression, Location> expressionLocations, Dictionary<int, Location> parameterLocations, Dictionary<IrElement, Location> indexLocations)
     {
+        IndexLocations = indexLocations;
         Method = method;
         Diagnostics = diagnostics;
         ExpressionLocations = expressionLocations;
@@ -26,4 +27,7 @@ internal sealed class LoweringResult
     public Dictionary<IrExpression, Location> ExpressionLocations { get; }
 
     public Dictionary<int, Location> ParameterLocations { get; }
+
+    /// <summary>Where the index expression of each element access is.</summary>
+    public Dictionary<IrElement, Location> IndexLocations { get; }
 }

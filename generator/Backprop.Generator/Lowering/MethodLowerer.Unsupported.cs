@@ -31,8 +31,9 @@ internal sealed partial class MethodLowerer
             case ILabeledOperation:
                 Report(DiagnosticDescriptors.Goto, FirstToken(operation), "labeled");
                 break;
-            case IForEachLoopOperation:
-                Report(DiagnosticDescriptors.ForEach, FirstToken(operation));
+            case IForEachLoopOperation loop:
+                var collection = loop.Collection is IConversionOperation conversion ? conversion.Operand : loop.Collection;
+                Report(DiagnosticDescriptors.ForEach, FirstToken(operation), collection.Type?.ToDisplayString() ?? "?");
                 break;
             case ISwitchOperation:
                 Report(DiagnosticDescriptors.Switch, FirstToken(operation), "switch statement");

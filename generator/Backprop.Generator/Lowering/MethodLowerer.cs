@@ -34,6 +34,7 @@ internal sealed partial class MethodLowerer
     private readonly HashSet<string> _names = new();
     private readonly Dictionary<IrExpression, Location> _expressionLocations = new(ReferenceComparer<IrExpression>.Instance);
     private readonly Dictionary<int, Location> _parameterLocations = new();
+    private readonly Dictionary<IrElement, Location> _indexLocations = new(ReferenceComparer<IrElement>.Instance);
     private readonly HashSet<IMethodSymbol> _inProgress;
     private int _depth;
     private readonly bool _analyseCallees;
@@ -73,7 +74,7 @@ internal sealed partial class MethodLowerer
         var method = shape is null || returnType is null
             ? null
             : new IrMethod(shape, _variables.ToEquatableArray(), parameters.ToEquatableArray(), result, body.ToEquatableArray(), _syntax.SyntaxTree.FilePath, outputs.ToEquatableArray());
-        return new LoweringResult(method, _diagnostics, _expressionLocations, _parameterLocations);
+        return new LoweringResult(method, _diagnostics, _expressionLocations, _parameterLocations, _indexLocations);
     }
 
     // ---------------------------------------------------------------- declaration
@@ -301,6 +302,12 @@ internal sealed partial class MethodLowerer
         }
     }
 
+    private static bool IsBufferReference(IOperation operation)
+    {
+        while (operation is IConversionOperation conversion) operation = conversion.Operand;
+        return operation is ILocalReferenceOperation or IParameterReferenceOperation && TypeMapping.Map(operation.Type) is { IsBuffer: true };
+    }
+
     private IrExpression? LowerBufferInitializer(IVariableDeclaratorOperation declarator, IOperation value)
     {
         var type = _variables[_variableIds[declarator.Symbol]].Type;
@@ -451,6 +458,23 @@ internal sealed partial class MethodLowerer
                     var exit = new IrIf(Header(loop.Syntax), Not(whileCondition), new IrStatement[] { new IrBreak(Header(loop.Syntax)) }.ToEquatableArray(), EquatableArray<IrStatement>.Empty);
                     output.Add(new IrLoop(Header(loop.Syntax), null, whileBody.ToEquatableArray(), new IrStatement[] { exit }.ToEquatableArray()));
                 }
+                break;
+            case IForEachLoopOperation { LoopControlVariable: IVariableDeclaratorOperation control } loop
+                when IsBufferReference(loop.Collection) && LowerExpression(loop.Collection) is IrRead { Type.IsBuffer: true } collection:
+                // foreach (var v in buffer) is the indexed loop it means: v = buffer[k] at the top of each trip.
+                int counter = AddVariable("index", IrType.Int32, VariableKind.Synthetic);
+                var element = VariableOf(control.Symbol, control.Syntax.GetLocation());
+                if (element is null) break;
+                var header = Header(loop.Syntax);
+                var read = new IrElement(collection.Type.Element, collection.Variable, new IrRead(IrType.Int32, counter));
+                var foreachBody = new List<IrStatement> { new IrAssign(header, element.Value, ConvertTo(read, _variables[element.Value].Type)) };
+                foreachBody.AddRange(LowerNested(loop.Body));
+                output.Add(new IrAssign(header, counter, new IrConstant(IrType.Int32, "0"), IsDeclaration: true));
+                output.Add(new IrLoop(
+                    header,
+                    new IrBinary(IrType.Boolean, BinaryOperator.Less, new IrRead(IrType.Int32, counter), new IrLength(collection.Variable)),
+                    foreachBody.ToEquatableArray(),
+                    new IrStatement[] { new IrAssign(header, counter, new IrBinary(IrType.Int32, BinaryOperator.Add, new IrRead(IrType.Int32, counter), new IrConstant(IrType.Int32, "1"))) }.ToEquatableArray()));
                 break;
             case IBranchOperation { BranchKind: BranchKind.Break } branch:
                 output.Add(new IrBreak(Source(branch.Syntax)));
@@ -642,7 +666,9 @@ internal sealed partial class MethodLowerer
             ReportUnsupportedExpression(whole, "an element access", "index a double/float array or span parameter with an int");
             return null;
         }
-        return new IrElement(type, read.Variable, index);
+        var element = new IrElement(type, read.Variable, index);
+        _indexLocations[element] = indexOperation.Syntax.GetLocation();
+        return element;
     }
 
     private IrExpression? LowerMember(IMemberReferenceOperation member, IrType type)
@@ -830,6 +856,7 @@ internal sealed partial class MethodLowerer
         {
             IfStatementSyntax s => "if (" + s.Condition + ")",
             ForStatementSyntax s => "for (" + s.Declaration + s.Initializers + "; " + s.Condition + "; " + s.Incrementors + ")",
+            ForEachStatementSyntax s => "foreach (" + s.Type + " " + s.Identifier + " in " + s.Expression + ")",
             WhileStatementSyntax s => "while (" + s.Condition + ")",
             DoStatementSyntax s => "do … while (" + s.Condition + ")",
             _ => syntax.ToString(),

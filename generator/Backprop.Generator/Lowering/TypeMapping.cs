@@ -9,20 +9,19 @@ internal static class TypeMapping
     public static IrType? Map(ITypeSymbol? type)
     {
         if (type is null) return null;
+        // Buffers of integers and booleans are inputs only: never differentiated, read by index.
         if (type is IArrayTypeSymbol { Rank: 1 } array)
-            return Scalar(array.ElementType) is { } e && IsReal(e) ? new IrType(e, ShapeKind.Array) : null;
+            return Scalar(array.ElementType) is { } e ? new IrType(e, ShapeKind.Array) : null;
         if (type is INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 1 } named
             && named.ContainingNamespace?.ToDisplayString() == "System"
             && (named.Name == "Span" || named.Name == "ReadOnlySpan"))
         {
-            return Scalar(named.TypeArguments[0]) is { } e && IsReal(e)
+            return Scalar(named.TypeArguments[0]) is { } e
                 ? new IrType(e, named.Name == "Span" ? ShapeKind.Span : ShapeKind.ReadOnlySpan)
                 : null;
         }
         return Scalar(type) is { } s ? new IrType(s, ShapeKind.Scalar) : null;
     }
-
-    private static bool IsReal(ScalarKind kind) => kind is ScalarKind.Double or ScalarKind.Float;
 
     private static ScalarKind? Scalar(ITypeSymbol type) => type.SpecialType switch
     {
