@@ -1,0 +1,40 @@
+using System;
+using System.IO;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Xunit;
+
+namespace Backprop.Generator.Tests;
+
+/// <summary>The emitted source for each sample model (<c>samples/*/Model.cs</c>, read from the repository).</summary>
+public sealed class SampleSnapshotTests
+{
+    private static string RepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+            if (File.Exists(Path.Combine(directory.FullName, "Backprop.Gen.sln")))
+                return directory.FullName;
+        throw new InvalidOperationException("No folder above " + AppContext.BaseDirectory + " contains Backprop.Gen.sln.");
+    }
+
+    private static void VerifySample(string sample)
+    {
+        string source = File.ReadAllText(Path.Combine(RepositoryRoot(), "samples", sample, "Model.cs"));
+        var outcome = GeneratorHarness.Run(source);
+        Assert.Empty(outcome.GeneratorDiagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning));
+        Assert.Empty(outcome.CompilationDiagnostics);
+        Snapshot.Verify(string.Join("\n", outcome.Sources.OrderBy(s => s.HintName).Select(s => "// " + s.HintName + "\n" + s.Text)), nameof(SampleSnapshotTests), sample);
+    }
+
+    [Fact]
+    public void SimpleNN() => VerifySample(nameof(SimpleNN));
+
+    [Fact]
+    public void SpiralClassifier() => VerifySample(nameof(SpiralClassifier));
+
+    [Fact]
+    public void SineRnn() => VerifySample(nameof(SineRnn));
+
+    [Fact]
+    public void BarsCnn() => VerifySample(nameof(BarsCnn));
+}
