@@ -68,6 +68,30 @@ public static partial class LayerFunctions
     }
 
     [Differentiable]
+    public static void Mix(ReadOnlySpan<double> a, double scale, Span<double> o)
+    {
+        for (int k = 0; k < a.Length; k++) o[k] = Math.Tanh(a[k] * scale + k);
+    }
+
+    /// <summary>Regression (property test): a layer's scalar argument reads the buffer the layer then overwrites.</summary>
+    [Differentiable]
+    public static double LayerArgumentReadsItsOutput(double x, double y)
+    {
+        Span<double> b = stackalloc double[3];
+        Span<double> c = stackalloc double[3];
+        b[0] = x;
+        b[1] = y;
+        b[2] = x * y;
+        c[2] = x;
+        for (int i = 0; i < 2; i++)
+        {
+            c[2] -= c[0];
+            Mix(b, i * (c[2] * x) + y, c);
+        }
+        return c[0] + c[1] * c[2];
+    }
+
+    [Differentiable]
     public static double Overwrites(double x, double y)
     {
         Span<double> buffer = stackalloc double[3];

@@ -89,6 +89,18 @@ public sealed class LayerTests
     }
 
     [Fact]
+    public void LayerArgumentReadingItsOwnOutput_IsDifferentiatedBeforeTheCall()
+    {
+        foreach (var (x, y) in new[] { (0.3, 0.7), (-1.2, 0.4), (1.1, -0.9) })
+        {
+            LayerFunctions.LayerArgumentReadsItsOutputGradient(x, y, out double dX, out double dY);
+            var result = GradientCheck.Check(p => LayerFunctions.LayerArgumentReadsItsOutput(p[0], p[1]), new[] { x, y }, new[] { dX, dY },
+                GradientCheckOptions.Default with { AbsoluteTolerance = 1e-7, RelativeTolerance = 1e-5 });
+            Assert.True(result.Passed, result.ToString());
+        }
+    }
+
+    [Fact]
     public void LayerGradients_AllocateNothing()
     {
         double[] w1 = Random(50, 5), b1 = Random(5, 6), w2 = Random(5, 7), b2 = Random(1, 8), x = Random(10, 9);

@@ -181,9 +181,14 @@ internal sealed partial class ReverseModeBuilder
                 arguments.Add(GradientArgument(call.Callee.Name, i, call.Arguments[i], reverse, pending));
             }
             reverse.Add(new CodeLine(Invocation(call.Callee.PullbackName, arguments)));
+            // Arguments are differentiated in the state before the call: restore its outputs first.
+            for (int k = restored.Count - 1; k >= 0; k--) reverse.AddRange(RestoreBuffer(restored[k]));
             foreach (var (argument, local) in pending) Propagate(argument, local, reverse);
         }
-        for (int k = restored.Count - 1; k >= 0; k--) reverse.AddRange(RestoreBuffer(restored[k]));
+        else
+        {
+            for (int k = restored.Count - 1; k >= 0; k--) reverse.AddRange(RestoreBuffer(restored[k]));
+        }
         _values.Clear();
     }
 

@@ -226,7 +226,6 @@ namespace BarsCnn
                     trips2++;
                     // line 84: sum += Math.Exp(logits[i] - m);
                     exp = global::System.Math.Exp(logits[i_2] - m);
-                    doubleTape.Push(sum);
                     sum = sum + exp;
                     doubleTape.Push(exp);
                     // line 83: i++
@@ -238,8 +237,8 @@ namespace BarsCnn
                 // Reverse sweep: adjoints flow from the result back to the parameters.
                 double dCrossEntropy_dresult = 1;
                 // line 85: return Math.Log(sum) + m - logits[label];
-                dCrossEntropy_dsum += dCrossEntropy_dresult * (1 / sum);
-                dCrossEntropy_dm += dCrossEntropy_dresult;
+                dCrossEntropy_dsum = dCrossEntropy_dresult * (1 / sum);
+                dCrossEntropy_dm = dCrossEntropy_dresult;
                 dLogits[label] += -dCrossEntropy_dresult;
                 dCrossEntropy_dresult = 0;
                 // line 83: for (int i = 0; i < logits.Length; i++)
@@ -249,7 +248,6 @@ namespace BarsCnn
                     i_2 = i_2 - 1;
                     // line 84: sum += Math.Exp(logits[i] - m);
                     exp = doubleTape.Pop();
-                    sum = doubleTape.Pop();
                     double dCrossEntropy_ddifference = dCrossEntropy_dsum * exp;
                     dLogits[i_2] += dCrossEntropy_ddifference;
                     dCrossEntropy_dm += -dCrossEntropy_ddifference;
@@ -263,7 +261,7 @@ namespace BarsCnn
                     m = doubleTape.Pop();
                     double dCrossEntropy_dmOut = dCrossEntropy_dm;
                     dCrossEntropy_dm = 0;
-                    dCrossEntropy_dm += dCrossEntropy_dmOut * (m > logits[i] ? 1 : m == logits[i] ? 0.5 : 0);
+                    dCrossEntropy_dm = dCrossEntropy_dmOut * (m > logits[i] ? 1 : m == logits[i] ? 0.5 : 0);
                     dLogits[i] += dCrossEntropy_dmOut * (logits[i] > m ? 1 : m == logits[i] ? 0.5 : 0);
                 }
                 // line 79: m = logits[0]
@@ -322,7 +320,6 @@ namespace BarsCnn
                     trips2++;
                     // line 84: sum += Math.Exp(logits[i] - m);
                     exp = global::System.Math.Exp(logits[i_2] - m);
-                    doubleTape.Push(sum);
                     sum = sum + exp;
                     doubleTape.Push(exp);
                     // line 83: i++
@@ -334,8 +331,8 @@ namespace BarsCnn
                 // Reverse sweep: adjoints flow from the result back to the parameters.
                 double dCrossEntropy_dresult = dCrossEntropy;
                 // line 85: return Math.Log(sum) + m - logits[label];
-                dCrossEntropy_dsum += dCrossEntropy_dresult * (1 / sum);
-                dCrossEntropy_dm += dCrossEntropy_dresult;
+                dCrossEntropy_dsum = dCrossEntropy_dresult * (1 / sum);
+                dCrossEntropy_dm = dCrossEntropy_dresult;
                 dLogits[label] += -dCrossEntropy_dresult;
                 dCrossEntropy_dresult = 0;
                 // line 83: for (int i = 0; i < logits.Length; i++)
@@ -345,7 +342,6 @@ namespace BarsCnn
                     i_2 = i_2 - 1;
                     // line 84: sum += Math.Exp(logits[i] - m);
                     exp = doubleTape.Pop();
-                    sum = doubleTape.Pop();
                     double dCrossEntropy_ddifference = dCrossEntropy_dsum * exp;
                     dLogits[i_2] += dCrossEntropy_ddifference;
                     dCrossEntropy_dm += -dCrossEntropy_ddifference;
@@ -359,7 +355,7 @@ namespace BarsCnn
                     m = doubleTape.Pop();
                     double dCrossEntropy_dmOut = dCrossEntropy_dm;
                     dCrossEntropy_dm = 0;
-                    dCrossEntropy_dm += dCrossEntropy_dmOut * (m > logits[i] ? 1 : m == logits[i] ? 0.5 : 0);
+                    dCrossEntropy_dm = dCrossEntropy_dmOut * (m > logits[i] ? 1 : m == logits[i] ? 0.5 : 0);
                     dLogits[i] += dCrossEntropy_dmOut * (logits[i] > m ? 1 : m == logits[i] ? 0.5 : 0);
                 }
                 // line 79: m = logits[0]
@@ -621,7 +617,7 @@ namespace BarsCnn
                 // Reverse sweep: adjoints flow from the result back to the parameters.
                 double dLoss_dresult = 1;
                 // line 111: return sum / labels.Length;
-                dLoss_dsum += dLoss_dresult * (1 / ((double)labels.Length));
+                dLoss_dsum = dLoss_dresult * (1 / ((double)labels.Length));
                 dLoss_dresult = 0;
                 // line 100: for (int s = 0; s < labels.Length; s++)
                 for (int trip2 = trips; trip2 > 0; trip2--)
@@ -811,7 +807,7 @@ namespace BarsCnn
                 // Reverse sweep: adjoints flow from the result back to the parameters.
                 double dLoss_dresult = dLoss;
                 // line 111: return sum / labels.Length;
-                dLoss_dsum += dLoss_dresult * (1 / ((double)labels.Length));
+                dLoss_dsum = dLoss_dresult * (1 / ((double)labels.Length));
                 dLoss_dresult = 0;
                 // line 100: for (int s = 0; s < labels.Length; s++)
                 for (int trip2 = trips; trip2 > 0; trip2--)

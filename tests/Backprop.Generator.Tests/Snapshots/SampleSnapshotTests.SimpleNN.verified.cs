@@ -186,14 +186,13 @@ namespace SimpleNN
                 // Reverse sweep: adjoints flow from the result back to the parameters.
                 double dLoss_dresult = 1;
                 // line 67: return sum / ys.Length;
-                dLoss_dsum += dLoss_dresult * (1 / ((double)ys.Length));
+                dLoss_dsum = dLoss_dresult * (1 / ((double)ys.Length));
                 dLoss_dresult = 0;
                 // line 60: for (int s = 0; s < ys.Length; s++)
                 for (int trip2 = trips; trip2 > 0; trip2--)
                 {
                     // line 65: sum += d * d;
-                    dLoss_dd += dLoss_dsum * d;
-                    dLoss_dd += dLoss_dsum * d;
+                    dLoss_dd += dLoss_dsum * (d + d);
                     // line 64: d = Predict(w1, b1, w2, b2, x) - ys[s]
                     d = doubleTape.Pop();
                     global::SimpleNN.Model.PredictPullback(w1, b1, w2, b2, x, dLoss_dd, dW1, dB1, dW2, dB2);
@@ -293,14 +292,13 @@ namespace SimpleNN
                 // Reverse sweep: adjoints flow from the result back to the parameters.
                 double dLoss_dresult = dLoss;
                 // line 67: return sum / ys.Length;
-                dLoss_dsum += dLoss_dresult * (1 / ((double)ys.Length));
+                dLoss_dsum = dLoss_dresult * (1 / ((double)ys.Length));
                 dLoss_dresult = 0;
                 // line 60: for (int s = 0; s < ys.Length; s++)
                 for (int trip2 = trips; trip2 > 0; trip2--)
                 {
                     // line 65: sum += d * d;
-                    dLoss_dd += dLoss_dsum * d;
-                    dLoss_dd += dLoss_dsum * d;
+                    dLoss_dd += dLoss_dsum * (d + d);
                     // line 64: d = Predict(w1, b1, w2, b2, x) - ys[s]
                     d = doubleTape.Pop();
                     global::SimpleNN.Model.PredictPullback(w1, b1, w2, b2, x, dLoss_dd, dW1, dB1, dW2, dB2);
@@ -371,7 +369,6 @@ namespace SimpleNN
             global::System.Span<double> dPredict_da = default;
             double[]? dPredict_doRented = null;
             global::System.Span<double> dPredict_do = default;
-            var doubleTape = new global::Backprop.CompilerServices.ValueTape<double>();
             try
             {
                 // Forward sweep: the original computation, keeping what the reverse sweep needs.
@@ -395,16 +392,8 @@ namespace SimpleNN
                 dPredict_do = global::System.MemoryExtensions.AsSpan(dPredict_doRented, 0, o.Length);
                 dPredict_do.Clear();
                 // line 47: Linear(x, w1, b1, h);
-                for (int k = 0; k < h.Length; k++)
-                {
-                    doubleTape.Push(h[k]);
-                }
                 global::SimpleNN.Model.Linear(x, w1, b1, h);
                 // line 48: Relu(h, a);
-                for (int k3 = 0; k3 < a.Length; k3++)
-                {
-                    doubleTape.Push(a[k3]);
-                }
                 global::SimpleNN.Model.Relu(h, a);
                 // line 49: Linear(a, w2, b2, o);
                 global::SimpleNN.Model.Linear(a, w2, b2, o);
@@ -420,23 +409,14 @@ namespace SimpleNN
                 global::SimpleNN.Model.LinearBackward(a, w2, b2, o, dPredict_do, dPredict_da, dW2, dB2);
                 // line 48: Relu(h, a);
                 global::SimpleNN.Model.ReluBackward(h, a, dPredict_da, dPredict_dh);
-                for (int k4 = a.Length - 1; k4 >= 0; k4--)
-                {
-                    a[k4] = doubleTape.Pop();
-                }
                 // line 47: Linear(x, w1, b1, h);
                 global::SimpleNN.Model.LinearBackward(x, w1, b1, h, dPredict_dh, dPredict_dx, dW1, dB1);
-                for (int k2 = h.Length - 1; k2 >= 0; k2--)
-                {
-                    h[k2] = doubleTape.Pop();
-                }
 
                 // Gradients of the parameters.
                 return result;
             }
             finally
             {
-                doubleTape.Dispose();
                 if (dPredict_dxRented is not null) global::System.Buffers.ArrayPool<double>.Shared.Return(dPredict_dxRented);
                 if (dPredict_dhRented is not null) global::System.Buffers.ArrayPool<double>.Shared.Return(dPredict_dhRented);
                 if (dPredict_daRented is not null) global::System.Buffers.ArrayPool<double>.Shared.Return(dPredict_daRented);
@@ -477,7 +457,6 @@ namespace SimpleNN
             global::System.Span<double> dPredict_da = default;
             double[]? dPredict_doRented = null;
             global::System.Span<double> dPredict_do = default;
-            var doubleTape = new global::Backprop.CompilerServices.ValueTape<double>();
             try
             {
                 // Forward sweep: the original computation, keeping what the reverse sweep needs.
@@ -501,16 +480,8 @@ namespace SimpleNN
                 dPredict_do = global::System.MemoryExtensions.AsSpan(dPredict_doRented, 0, o.Length);
                 dPredict_do.Clear();
                 // line 47: Linear(x, w1, b1, h);
-                for (int k = 0; k < h.Length; k++)
-                {
-                    doubleTape.Push(h[k]);
-                }
                 global::SimpleNN.Model.Linear(x, w1, b1, h);
                 // line 48: Relu(h, a);
-                for (int k3 = 0; k3 < a.Length; k3++)
-                {
-                    doubleTape.Push(a[k3]);
-                }
                 global::SimpleNN.Model.Relu(h, a);
                 // line 49: Linear(a, w2, b2, o);
                 global::SimpleNN.Model.Linear(a, w2, b2, o);
@@ -526,23 +497,14 @@ namespace SimpleNN
                 global::SimpleNN.Model.LinearBackward(a, w2, b2, o, dPredict_do, dPredict_da, dW2, dB2);
                 // line 48: Relu(h, a);
                 global::SimpleNN.Model.ReluBackward(h, a, dPredict_da, dPredict_dh);
-                for (int k4 = a.Length - 1; k4 >= 0; k4--)
-                {
-                    a[k4] = doubleTape.Pop();
-                }
                 // line 47: Linear(x, w1, b1, h);
                 global::SimpleNN.Model.LinearBackward(x, w1, b1, h, dPredict_dh, dPredict_dx, dW1, dB1);
-                for (int k2 = h.Length - 1; k2 >= 0; k2--)
-                {
-                    h[k2] = doubleTape.Pop();
-                }
 
                 // Gradients of the parameters.
                 return result;
             }
             finally
             {
-                doubleTape.Dispose();
                 if (dPredict_dxRented is not null) global::System.Buffers.ArrayPool<double>.Shared.Return(dPredict_dxRented);
                 if (dPredict_dhRented is not null) global::System.Buffers.ArrayPool<double>.Shared.Return(dPredict_dhRented);
                 if (dPredict_daRented is not null) global::System.Buffers.ArrayPool<double>.Shared.Return(dPredict_daRented);

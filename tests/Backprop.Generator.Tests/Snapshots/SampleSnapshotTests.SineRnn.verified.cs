@@ -130,7 +130,7 @@ namespace SineRnn
                 // Reverse sweep: adjoints flow from the result back to the parameters.
                 double dLoss_dresult = 1;
                 // line 38: return sum / steps;
-                dLoss_dsum += dLoss_dresult * (1 / ((double)steps));
+                dLoss_dsum = dLoss_dresult * (1 / ((double)steps));
                 dLoss_dresult = 0;
                 // line 23: for (int t = 0; t < steps; t++)
                 for (int trip4 = trips; trip4 > 0; trip4--)
@@ -138,8 +138,7 @@ namespace SineRnn
                     // line 23: t++
                     t = t - 1;
                     // line 36: sum += d * d;
-                    dLoss_dd += dLoss_dsum * d;
-                    dLoss_dd += dLoss_dsum * d;
+                    dLoss_dd += dLoss_dsum * (d + d);
                     // line 35: d = y - xs[t + 1]
                     d = doubleTape.Pop();
                     dLoss_dy += dLoss_dd;
@@ -327,7 +326,7 @@ namespace SineRnn
                 // Reverse sweep: adjoints flow from the result back to the parameters.
                 double dLoss_dresult = dLoss;
                 // line 38: return sum / steps;
-                dLoss_dsum += dLoss_dresult * (1 / ((double)steps));
+                dLoss_dsum = dLoss_dresult * (1 / ((double)steps));
                 dLoss_dresult = 0;
                 // line 23: for (int t = 0; t < steps; t++)
                 for (int trip4 = trips; trip4 > 0; trip4--)
@@ -335,8 +334,7 @@ namespace SineRnn
                     // line 23: t++
                     t = t - 1;
                     // line 36: sum += d * d;
-                    dLoss_dd += dLoss_dsum * d;
-                    dLoss_dd += dLoss_dsum * d;
+                    dLoss_dd += dLoss_dsum * (d + d);
                     // line 35: d = y - xs[t + 1]
                     d = doubleTape.Pop();
                     dLoss_dy += dLoss_dd;

@@ -50,7 +50,6 @@ namespace SpiralClassifier
                     trips2++;
                     // line 49: sum += Math.Exp(logits[i] - m);
                     exp = global::System.Math.Exp(logits[i_2] - m);
-                    doubleTape.Push(sum);
                     sum = sum + exp;
                     doubleTape.Push(exp);
                     // line 48: i++
@@ -62,8 +61,8 @@ namespace SpiralClassifier
                 // Reverse sweep: adjoints flow from the result back to the parameters.
                 double dCrossEntropy_dresult = 1;
                 // line 50: return Math.Log(sum) + m - logits[label];
-                dCrossEntropy_dsum += dCrossEntropy_dresult * (1 / sum);
-                dCrossEntropy_dm += dCrossEntropy_dresult;
+                dCrossEntropy_dsum = dCrossEntropy_dresult * (1 / sum);
+                dCrossEntropy_dm = dCrossEntropy_dresult;
                 dLogits[label] += -dCrossEntropy_dresult;
                 dCrossEntropy_dresult = 0;
                 // line 48: for (int i = 0; i < logits.Length; i++)
@@ -73,7 +72,6 @@ namespace SpiralClassifier
                     i_2 = i_2 - 1;
                     // line 49: sum += Math.Exp(logits[i] - m);
                     exp = doubleTape.Pop();
-                    sum = doubleTape.Pop();
                     double dCrossEntropy_ddifference = dCrossEntropy_dsum * exp;
                     dLogits[i_2] += dCrossEntropy_ddifference;
                     dCrossEntropy_dm += -dCrossEntropy_ddifference;
@@ -87,7 +85,7 @@ namespace SpiralClassifier
                     m = doubleTape.Pop();
                     double dCrossEntropy_dmOut = dCrossEntropy_dm;
                     dCrossEntropy_dm = 0;
-                    dCrossEntropy_dm += dCrossEntropy_dmOut * (m > logits[i] ? 1 : m == logits[i] ? 0.5 : 0);
+                    dCrossEntropy_dm = dCrossEntropy_dmOut * (m > logits[i] ? 1 : m == logits[i] ? 0.5 : 0);
                     dLogits[i] += dCrossEntropy_dmOut * (logits[i] > m ? 1 : m == logits[i] ? 0.5 : 0);
                 }
                 // line 44: m = logits[0]
@@ -146,7 +144,6 @@ namespace SpiralClassifier
                     trips2++;
                     // line 49: sum += Math.Exp(logits[i] - m);
                     exp = global::System.Math.Exp(logits[i_2] - m);
-                    doubleTape.Push(sum);
                     sum = sum + exp;
                     doubleTape.Push(exp);
                     // line 48: i++
@@ -158,8 +155,8 @@ namespace SpiralClassifier
                 // Reverse sweep: adjoints flow from the result back to the parameters.
                 double dCrossEntropy_dresult = dCrossEntropy;
                 // line 50: return Math.Log(sum) + m - logits[label];
-                dCrossEntropy_dsum += dCrossEntropy_dresult * (1 / sum);
-                dCrossEntropy_dm += dCrossEntropy_dresult;
+                dCrossEntropy_dsum = dCrossEntropy_dresult * (1 / sum);
+                dCrossEntropy_dm = dCrossEntropy_dresult;
                 dLogits[label] += -dCrossEntropy_dresult;
                 dCrossEntropy_dresult = 0;
                 // line 48: for (int i = 0; i < logits.Length; i++)
@@ -169,7 +166,6 @@ namespace SpiralClassifier
                     i_2 = i_2 - 1;
                     // line 49: sum += Math.Exp(logits[i] - m);
                     exp = doubleTape.Pop();
-                    sum = doubleTape.Pop();
                     double dCrossEntropy_ddifference = dCrossEntropy_dsum * exp;
                     dLogits[i_2] += dCrossEntropy_ddifference;
                     dCrossEntropy_dm += -dCrossEntropy_ddifference;
@@ -183,7 +179,7 @@ namespace SpiralClassifier
                     m = doubleTape.Pop();
                     double dCrossEntropy_dmOut = dCrossEntropy_dm;
                     dCrossEntropy_dm = 0;
-                    dCrossEntropy_dm += dCrossEntropy_dmOut * (m > logits[i] ? 1 : m == logits[i] ? 0.5 : 0);
+                    dCrossEntropy_dm = dCrossEntropy_dmOut * (m > logits[i] ? 1 : m == logits[i] ? 0.5 : 0);
                     dLogits[i] += dCrossEntropy_dmOut * (logits[i] > m ? 1 : m == logits[i] ? 0.5 : 0);
                 }
                 // line 44: m = logits[0]
@@ -421,7 +417,7 @@ namespace SpiralClassifier
                 // Reverse sweep: adjoints flow from the result back to the parameters.
                 double dLoss_dresult = 1;
                 // line 74: return sum / labels.Length;
-                dLoss_dsum += dLoss_dresult * (1 / ((double)labels.Length));
+                dLoss_dsum = dLoss_dresult * (1 / ((double)labels.Length));
                 dLoss_dresult = 0;
                 // line 64: for (int s = 0; s < labels.Length; s++)
                 for (int trip = trips; trip > 0; trip--)
@@ -573,7 +569,7 @@ namespace SpiralClassifier
                 // Reverse sweep: adjoints flow from the result back to the parameters.
                 double dLoss_dresult = dLoss;
                 // line 74: return sum / labels.Length;
-                dLoss_dsum += dLoss_dresult * (1 / ((double)labels.Length));
+                dLoss_dsum = dLoss_dresult * (1 / ((double)labels.Length));
                 dLoss_dresult = 0;
                 // line 64: for (int s = 0; s < labels.Length; s++)
                 for (int trip = trips; trip > 0; trip--)
