@@ -9,9 +9,6 @@ namespace BarsCnn;
 /// </summary>
 public static partial class Model
 {
-    // Layer inputs that receive local buffers are Span<double>, not ReadOnlySpan<double>: under C# 13 and earlier,
-    // passing a Span local to a ReadOnlySpan parameter is a call of the user-defined Span -> ReadOnlySpan operator,
-    // which the generator rejects (BPG014 "a conversion to 'System.ReadOnlySpan<double>'"). C# 14 converts them natively.
     public const int Size = 8;               // input is Size x Size
     public const int Filters = 4;
     public const int Kernel = 3;
@@ -22,7 +19,7 @@ public static partial class Model
 
     /// <summary>Valid 2D convolution (cross-correlation, as torch.nn.Conv2d): y[f, r, c] = b[f] + Σ k[f, i, j] x[r + i, c + j].</summary>
     [Differentiable]
-    public static void Conv2d(Span<double> x, ReadOnlySpan<double> k, ReadOnlySpan<double> b, Span<double> y)
+    public static void Conv2d(ReadOnlySpan<double> x, ReadOnlySpan<double> k, ReadOnlySpan<double> b, Span<double> y)
     {
         for (int f = 0; f < Filters; f++)
             for (int r = 0; r < ConvSize; r++)
@@ -37,7 +34,7 @@ public static partial class Model
     }
 
     [Differentiable]
-    public static void Relu(Span<double> x, Span<double> y)
+    public static void Relu(ReadOnlySpan<double> x, Span<double> y)
     {
         for (int i = 0; i < x.Length; i++)
             y[i] = x[i] > 0 ? x[i] : 0.0;
@@ -45,7 +42,7 @@ public static partial class Model
 
     /// <summary>2x2 max-pooling with stride 2 of each 6x6 feature map.</summary>
     [Differentiable]
-    public static void MaxPool(Span<double> x, Span<double> y)
+    public static void MaxPool(ReadOnlySpan<double> x, Span<double> y)
     {
         for (int f = 0; f < Filters; f++)
             for (int r = 0; r < PoolSize; r++)
@@ -60,7 +57,7 @@ public static partial class Model
 
     /// <summary>y = W x + b, with W row-major (y.Length × x.Length).</summary>
     [Differentiable]
-    public static void Linear(Span<double> x, ReadOnlySpan<double> w, ReadOnlySpan<double> b, Span<double> y)
+    public static void Linear(ReadOnlySpan<double> x, ReadOnlySpan<double> w, ReadOnlySpan<double> b, Span<double> y)
     {
         int n = x.Length;
         for (int j = 0; j < y.Length; j++)
@@ -74,7 +71,7 @@ public static partial class Model
 
     /// <summary>−log softmax(logits)[label], with the maximum subtracted.</summary>
     [Differentiable]
-    public static double CrossEntropy(Span<double> logits, [NoDerivative] int label)
+    public static double CrossEntropy(ReadOnlySpan<double> logits, [NoDerivative] int label)
     {
         double m = logits[0];
         for (int i = 1; i < logits.Length; i++)

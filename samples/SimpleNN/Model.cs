@@ -9,15 +9,12 @@ namespace SimpleNN;
 /// </summary>
 public static partial class Model
 {
-    // Layer inputs that receive local buffers are Span<double>, not ReadOnlySpan<double>: under C# 13 and earlier,
-    // passing a Span local to a ReadOnlySpan parameter is a call of the user-defined Span -> ReadOnlySpan operator,
-    // which the generator rejects (BPG014 "a conversion to 'System.ReadOnlySpan<double>'"). C# 14 converts them natively.
     public const int Inputs = 10;
     public const int Hidden = 5;
 
     /// <summary>y = W x + b, with W row-major (y.Length × x.Length).</summary>
     [Differentiable]
-    public static void Linear(Span<double> x, ReadOnlySpan<double> w, ReadOnlySpan<double> b, Span<double> y)
+    public static void Linear(ReadOnlySpan<double> x, ReadOnlySpan<double> w, ReadOnlySpan<double> b, Span<double> y)
     {
         int n = x.Length;
         for (int j = 0; j < y.Length; j++)
@@ -30,7 +27,7 @@ public static partial class Model
     }
 
     [Differentiable]
-    public static void Relu(Span<double> x, Span<double> y)
+    public static void Relu(ReadOnlySpan<double> x, Span<double> y)
     {
         for (int i = 0; i < x.Length; i++)
             y[i] = x[i] > 0 ? x[i] : 0.0;
@@ -39,7 +36,7 @@ public static partial class Model
     /// <summary>The network's output for one input.</summary>
     [Differentiable]
     public static double Predict(ReadOnlySpan<double> w1, ReadOnlySpan<double> b1, ReadOnlySpan<double> w2, ReadOnlySpan<double> b2,
-        [NoDerivative] Span<double> x)
+        [NoDerivative] ReadOnlySpan<double> x)
     {
         Span<double> h = stackalloc double[Hidden];
         Span<double> a = stackalloc double[Hidden];

@@ -9,16 +9,13 @@ namespace SpiralClassifier;
 /// </summary>
 public static partial class Model
 {
-    // Layer inputs that receive local buffers are Span<double>, not ReadOnlySpan<double>: under C# 13 and earlier,
-    // passing a Span local to a ReadOnlySpan parameter is a call of the user-defined Span -> ReadOnlySpan operator,
-    // which the generator rejects (BPG014 "a conversion to 'System.ReadOnlySpan<double>'"). C# 14 converts them natively.
     public const int Inputs = 2;
     public const int Hidden = 32;
     public const int Classes = 3;
 
     /// <summary>y = W x + b, with W row-major (y.Length × x.Length).</summary>
     [Differentiable]
-    public static void Linear(Span<double> x, ReadOnlySpan<double> w, ReadOnlySpan<double> b, Span<double> y)
+    public static void Linear(ReadOnlySpan<double> x, ReadOnlySpan<double> w, ReadOnlySpan<double> b, Span<double> y)
     {
         int n = x.Length;
         for (int j = 0; j < y.Length; j++)
@@ -31,7 +28,7 @@ public static partial class Model
     }
 
     [Differentiable]
-    public static void Tanh(Span<double> x, Span<double> y)
+    public static void Tanh(ReadOnlySpan<double> x, Span<double> y)
     {
         for (int i = 0; i < x.Length; i++)
             y[i] = Math.Tanh(x[i]);
@@ -39,7 +36,7 @@ public static partial class Model
 
     /// <summary>−log softmax(logits)[label], computed with the maximum subtracted so that Exp cannot overflow.</summary>
     [Differentiable]
-    public static double CrossEntropy(Span<double> logits, [NoDerivative] int label)
+    public static double CrossEntropy(ReadOnlySpan<double> logits, [NoDerivative] int label)
     {
         double m = logits[0];
         for (int i = 1; i < logits.Length; i++)
