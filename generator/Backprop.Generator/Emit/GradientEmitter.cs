@@ -96,13 +96,13 @@ internal static class GradientEmitter
         }
 
         var tail = new List<Code>();
-        tail.Add(new CodeComment("Gradients of the parameters."));
         foreach (var (variable, gradient, adjoint) in program.Gradients)
         {
             if (method.Variables[variable].Type.IsBuffer) continue;
             if (pullback && adjoint is not null) tail.Add(new CodeLine(gradient + " += " + adjoint + ";"));
             else if (!pullback) tail.Add(new CodeLine(gradient + " = " + (adjoint ?? "0") + ";"));
         }
+        if (tail.Count > 0) tail.Insert(0, new CodeComment("Gradients of the scalar parameters (span gradients were incremented in place)."));
         if (!method.Shape.IsVoid) tail.Add(new CodeLine("return " + method.Variables[method.Result].Name + ";"));
 
         // Adjoints that are only ever reset (their variable is overwritten by a constant) are dead: drop them.
