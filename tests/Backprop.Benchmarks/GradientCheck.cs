@@ -49,8 +49,82 @@ internal static class GradientCheck
             double[] f = fd.Evaluate(p => Workloads.LogSumExp(p), x);
             Compare("LogSumExp(n = 50)", [v1, .. g], [v2, .. h], [v1, .. f]);
         }
+        CheckModels(fd);
         Console.WriteLine(_failures == 0 ? "All gradients agree." : $"{_failures} mismatches.");
         return _failures == 0 ? 0 : 1;
+    }
+
+    // The model workloads: generated and hand-written agree to 1e-10 (relative to max(1, |value|)); finite differences
+    // (1e-5) where they are cheap: SimpleNN, the RNN at T = 20 and the CNN on one image.
+    private static void CheckModels(NumericalJacobian fd)
+    {
+        foreach (int n in new[] { 1, 16 })
+        {
+            var d = ModelData.SimpleNN(n);
+            var h = ModelData.SimpleNN(n);
+            double v1 = SimpleNNModel.LossGradient(d.P[0], d.P[1], d.P[2], d.P[3], d.X, d.Y, d.G[0], d.G[1], d.G[2], d.G[3]);
+            double v2 = SimpleNNModel.LossHandWritten(h.P[0], h.P[1], h.P[2], h.P[3], h.X, h.Y, h.G[0], h.G[1], h.G[2], h.G[3]);
+            double[] f = fd.Evaluate(p => SimpleNNModel.Loss(p.AsSpan(0, 50), p.AsSpan(50, 5), p.AsSpan(55, 5), p.AsSpan(60, 1), d.X, d.Y),
+                [.. d.P[0], .. d.P[1], .. d.P[2], .. d.P[3]]);
+            CompareModel($"SimpleNN (samples = {n})", v1, d, v2, h, SimpleNNModel.Loss(d.P[0], d.P[1], d.P[2], d.P[3], d.X, d.Y), f);
+        }
+        {
+            var d = ModelData.Mlp(32);
+            var h = ModelData.Mlp(32);
+            double v1 = MlpModel.LossGradient(d.P[0], d.P[1], d.P[2], d.P[3], d.X, d.Y, d.G[0], d.G[1], d.G[2], d.G[3]);
+            double v2 = MlpModel.LossHandWritten(h.P[0], h.P[1], h.P[2], h.P[3], h.X, h.Y, h.G[0], h.G[1], h.G[2], h.G[3]);
+            CompareModel("Mlp (batch = 32)", v1, d, v2, h, MlpModel.Loss(d.P[0], d.P[1], d.P[2], d.P[3], d.X, d.Y), null);
+        }
+        foreach (int t in new[] { 20, 200 })
+        {
+            var d = ModelData.Rnn(t);
+            var h = ModelData.Rnn(t);
+            double v1 = RnnModel.LossGradient(d.P[0], d.P[1], d.P[2], d.P[3], d.P[4], d.X, d.G[0], d.G[1], d.G[2], d.G[3], d.G[4]);
+            double v2 = RnnModel.LossHandWritten(h.P[0], h.P[1], h.P[2], h.P[3], h.P[4], h.X, h.G[0], h.G[1], h.G[2], h.G[3], h.G[4]);
+            double[]? f = t > 20 ? null : fd.Evaluate(
+                p => RnnModel.Loss(p.AsSpan(0, 8), p.AsSpan(8, 64), p.AsSpan(72, 8), p.AsSpan(80, 8), p.AsSpan(88, 1), d.X),
+                [.. d.P[0], .. d.P[1], .. d.P[2], .. d.P[3], .. d.P[4]]);
+            CompareModel($"Rnn (T = {t})", v1, d, v2, h, RnnModel.Loss(d.P[0], d.P[1], d.P[2], d.P[3], d.P[4], d.X), f);
+        }
+        foreach (int n in new[] { 1, 32 })
+        {
+            var d = ModelData.Cnn(n);
+            var h = ModelData.Cnn(n);
+            double v1 = CnnModel.LossGradient(d.P[0], d.P[1], d.P[2], d.P[3], d.X, d.Y, d.G[0], d.G[1], d.G[2], d.G[3]);
+            double v2 = CnnModel.LossHandWritten(h.P[0], h.P[1], h.P[2], h.P[3], h.X, h.Y, h.G[0], h.G[1], h.G[2], h.G[3]);
+            double[]? f = n > 1 ? null : fd.Evaluate(
+                p => CnnModel.Loss(p.AsSpan(0, 36), p.AsSpan(36, 4), p.AsSpan(40, 72), p.AsSpan(112, 2), d.X, d.Y),
+                [.. d.P[0], .. d.P[1], .. d.P[2], .. d.P[3]]);
+            CompareModel($"Cnn (batch = {n})", v1, d, v2, h, CnnModel.Loss(d.P[0], d.P[1], d.P[2], d.P[3], d.X, d.Y), f);
+        }
+    }
+
+    private static void CompareModel(string what, double generatedValue, ModelData generated, double handValue, ModelData hand,
+        double forwardValue, double[]? finiteDifferences)
+    {
+        double[] g = [generatedValue, .. generated.G[0], .. generated.G[1], .. generated.G[2], .. generated.G[3], .. (generated.G.Length > 4 ? generated.G[4] : [])];
+        double[] h = [handValue, .. hand.G[0], .. hand.G[1], .. hand.G[2], .. hand.G[3], .. (hand.G.Length > 4 ? hand.G[4] : [])];
+        int bad = 0;
+        double worst = 0;
+        for (int i = 0; i < g.Length; i++)
+        {
+            double scale = Math.Max(1, Math.Abs(g[i]));
+            double diff = Math.Abs(g[i] - h[i]) / scale;
+            worst = Math.Max(worst, diff);
+            bool fdClose = finiteDifferences is null || i == 0 || Math.Abs(g[i] - finiteDifferences[i - 1]) <= 1e-5 * scale;
+            if (diff > 1e-10 || !fdClose)
+            {
+                _failures++;
+                if (++bad <= 5)
+                    Console.WriteLine($"{what} [{i}]: generated {g[i]:R}, hand-written {h[i]:R}, FD {(finiteDifferences is null || i == 0 ? double.NaN : finiteDifferences[i - 1]):R}");
+            }
+        }
+        if (Math.Abs(generatedValue - forwardValue) > 1e-12 * Math.Max(1, Math.Abs(forwardValue)))
+        {
+            _failures++;
+            Console.WriteLine($"{what}: generated value {generatedValue:R} != forward {forwardValue:R}");
+        }
+        Console.WriteLine($"{what}: {g.Length - 1} gradients, max relative |generated - hand-written| = {worst:E1}{(finiteDifferences is null ? "" : ", checked against FD")}");
     }
 
     private static void Compare(string what, double[] generated, double[] handWritten, double[] finiteDifferences)

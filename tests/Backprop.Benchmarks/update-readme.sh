@@ -2,14 +2,15 @@
 # update-readme.sh RESULTS_DIR README: rewrites the table between <!-- benchmarks:start --> and
 # <!-- benchmarks:end --> in README from BenchmarkDotNet's results of the *GradientBenchmarks classes
 # (the ;-separated *-report.csv with times in ns and sizes in bytes that Program.cs configures, and the environment
-# block of a *-report-github.md). Needs only bash and awk. Figures are medians.
+# block of a *-report-github.md), then the line of generator-report.md (written by --generator) if there is one.
+# Needs only bash and awk. Figures are medians.
 set -euo pipefail
 results="${1:?usage: update-readme.sh RESULTS_DIR README}"
 readme="${2:?usage: update-readme.sh RESULTS_DIR README}"
 
 # Fixed workload order, then anything else.
 files=()
-for w in Rosenbrock Transcendental Piecewise LogSumExp LogSumExpFd; do
+for w in Rosenbrock Transcendental Piecewise LogSumExp LogSumExpFd SimpleNN Mlp Rnn Cnn; do
   f="$results/Backprop.Benchmarks.${w}GradientBenchmarks-report.csv"
   [[ -f "$f" ]] && files+=("$f")
 done
@@ -47,11 +48,11 @@ trap 'rm -f "$table" "$table.new"' EXIT
       workload = FILENAME; sub(/.*\//, "", workload); sub(/^Backprop\.Benchmarks\./, "", workload)
       sub(/GradientBenchmarks-report\.csv$/, "", workload)
       fd = sub(/Fd$/, "", workload)
-      cm = cn = cmed = calloc = 0
+      cm = cn = cmed = calloc = 0; cpar = ""
       for (i = 1; i <= NF; i++) {
         h = unq($i)
         if (h == "Method") cm = i
-        else if (h == "N") cn = i
+        else if (h == "N" || h == "T" || h == "Batch") { cn = i; cpar = (h == "Batch" ? "batch" : h) }
         else if (h == "Median [ns]") cmed = i
         else if (h == "Allocated [B]") calloc = i
       }
@@ -60,7 +61,7 @@ trap 'rm -f "$table" "$table.new"' EXIT
     }
     {
       key = workload
-      if (cn) key = key " (n = " unq($cn) ")"
+      if (cn) key = key " (" (cpar == "N" ? "n" : cpar) " = " unq($cn) ")"
       if (!(key in seen)) { seen[key] = 1; order[++nkeys] = key }
       m = unq($cm)
       if (fd && m == "Forward" && ((key, m) in med)) next
@@ -77,6 +78,10 @@ trap 'rm -f "$table" "$table.new"' EXIT
           fmt_ratio(g, f), fmt_ratio(g, h), fmt_bytes(alloc[key, "Generated"])
       }
     }' "${files[@]}"
+  if [[ -f "$results/generator-report.md" ]]; then
+    echo
+    cat "$results/generator-report.md"
+  fi
 } > "$table"
 
 grep -q '<!-- benchmarks:start -->' "$readme" && grep -q '<!-- benchmarks:end -->' "$readme" \
