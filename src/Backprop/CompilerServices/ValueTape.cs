@@ -13,7 +13,8 @@ namespace Backprop.CompilerServices;
 public struct ValueTape<T> : IDisposable
     where T : unmanaged
 {
-    private const int InitialCapacity = 256;
+    // Large enough that typical models never grow (growing copies the tape); the pool hands the same array back each call.
+    private const int InitialCapacity = 4096;
 
     private T[]? _items;
     private int _count;

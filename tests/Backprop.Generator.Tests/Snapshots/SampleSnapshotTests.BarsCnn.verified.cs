@@ -164,7 +164,6 @@ namespace BarsCnn
                     r = intTape.Pop();
                 }
 
-                // Gradients of the parameters.
             }
             finally
             {
@@ -267,7 +266,6 @@ namespace BarsCnn
                 // line 76: m = logits[0]
                 dLogits[0] += dCrossEntropy_dm;
 
-                // Gradients of the parameters.
                 return result;
             }
             finally
@@ -361,7 +359,6 @@ namespace BarsCnn
                 // line 76: m = logits[0]
                 dLogits[0] += dCrossEntropy_dm;
 
-                // Gradients of the parameters.
                 return result;
             }
             finally
@@ -470,7 +467,6 @@ namespace BarsCnn
                     dLinear_ds = 0;
                 }
 
-                // Gradients of the parameters.
             }
             finally
             {
@@ -663,7 +659,6 @@ namespace BarsCnn
                     p = intTape.Pop();
                 }
 
-                // Gradients of the parameters.
                 return result;
             }
             finally
@@ -853,7 +848,6 @@ namespace BarsCnn
                     p = intTape.Pop();
                 }
 
-                // Gradients of the parameters.
                 return result;
             }
             finally
@@ -1016,7 +1010,6 @@ namespace BarsCnn
                     r = intTape.Pop();
                 }
 
-                // Gradients of the parameters.
             }
             finally
             {
@@ -1081,7 +1074,6 @@ namespace BarsCnn
                 }
             }
 
-            // Gradients of the parameters.
         }
     }
 }

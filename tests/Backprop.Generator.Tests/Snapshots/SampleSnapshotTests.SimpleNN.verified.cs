@@ -96,7 +96,6 @@ namespace SimpleNN
                     dLinear_ds = 0;
                 }
 
-                // Gradients of the parameters.
             }
             finally
             {
@@ -210,7 +209,6 @@ namespace SimpleNN
                     i = intTape.Pop();
                 }
 
-                // Gradients of the parameters.
                 return result;
             }
             finally
@@ -316,7 +314,6 @@ namespace SimpleNN
                     i = intTape.Pop();
                 }
 
-                // Gradients of the parameters.
                 return result;
             }
             finally
@@ -412,7 +409,6 @@ namespace SimpleNN
                 // line 44: Linear(x, w1, b1, h);
                 global::SimpleNN.Model.LinearBackward(x, w1, b1, h, dPredict_dh, dPredict_dx, dW1, dB1);
 
-                // Gradients of the parameters.
                 return result;
             }
             finally
@@ -500,7 +496,6 @@ namespace SimpleNN
                 // line 44: Linear(x, w1, b1, h);
                 global::SimpleNN.Model.LinearBackward(x, w1, b1, h, dPredict_dh, dPredict_dx, dW1, dB1);
 
-                // Gradients of the parameters.
                 return result;
             }
             finally
@@ -568,7 +563,6 @@ namespace SimpleNN
                 }
             }
 
-            // Gradients of the parameters.
         }
     }
 }

@@ -191,7 +191,6 @@ namespace SineRnn
                     j = intTape.Pop();
                 }
 
-                // Gradients of the parameters.
                 return result;
             }
             finally
@@ -387,7 +386,6 @@ namespace SineRnn
                     j = intTape.Pop();
                 }
 
-                // Gradients of the parameters.
                 return result;
             }
             finally

@@ -91,7 +91,6 @@ namespace SpiralClassifier
                 // line 41: m = logits[0]
                 dLogits[0] += dCrossEntropy_dm;
 
-                // Gradients of the parameters.
                 return result;
             }
             finally
@@ -185,7 +184,6 @@ namespace SpiralClassifier
                 // line 41: m = logits[0]
                 dLogits[0] += dCrossEntropy_dm;
 
-                // Gradients of the parameters.
                 return result;
             }
             finally
@@ -294,7 +292,6 @@ namespace SpiralClassifier
                     dLinear_ds = 0;
                 }
 
-                // Gradients of the parameters.
             }
             finally
             {
@@ -450,7 +447,6 @@ namespace SpiralClassifier
                     x[0] = doubleTape.Pop();
                 }
 
-                // Gradients of the parameters.
                 return result;
             }
             finally
@@ -602,7 +598,6 @@ namespace SpiralClassifier
                     x[0] = doubleTape.Pop();
                 }
 
-                // Gradients of the parameters.
                 return result;
             }
             finally
@@ -675,7 +670,6 @@ namespace SpiralClassifier
                     dX[i] += dTanh_dyElement * (1 - yNew * yNew);
                 }
 
-                // Gradients of the parameters.
             }
             finally
             {

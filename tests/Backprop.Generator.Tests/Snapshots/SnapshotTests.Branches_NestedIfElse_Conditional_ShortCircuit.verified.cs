@@ -98,7 +98,7 @@ namespace Demo
             // line 11: z = x
             dPiecewise_dx += dPiecewise_dz;
 
-            // Gradients of the parameters.
+            // Gradients of the scalar parameters (span gradients were incremented in place).
             dX = dPiecewise_dx;
             dY = dPiecewise_dy;
             return result;
@@ -196,7 +196,7 @@ namespace Demo
             // line 11: z = x
             dPiecewise_dx += dPiecewise_dz;
 
-            // Gradients of the parameters.
+            // Gradients of the scalar parameters (span gradients were incremented in place).
             dX += dPiecewise_dx;
             dY += dPiecewise_dy;
             return result;

@@ -28,7 +28,7 @@ namespace Demo
             dSigmoid_dx = -((dSigmoid_dresult * (-result / sum)) * exp);
             dSigmoid_dresult = 0;
 
-            // Gradients of the parameters.
+            // Gradients of the scalar parameters (span gradients were incremented in place).
             dX = dSigmoid_dx;
             return result;
         }
@@ -55,7 +55,7 @@ namespace Demo
             dSigmoid_dx = -((dSigmoid_dresult * (-result / sum)) * exp);
             dSigmoid_dresult = 0;
 
-            // Gradients of the parameters.
+            // Gradients of the scalar parameters (span gradients were incremented in place).
             dX += dSigmoid_dx;
             return result;
         }
@@ -100,7 +100,7 @@ namespace Demo
             dNeuron_dw = dNeuron_dSigmoidArg0 * x;
             dNeuron_db = dNeuron_dSigmoidArg0;
 
-            // Gradients of the parameters.
+            // Gradients of the scalar parameters (span gradients were incremented in place).
             dW = dNeuron_dw;
             dB = dNeuron_db;
             return result;
@@ -136,7 +136,7 @@ namespace Demo
             dNeuron_dw = dNeuron_dSigmoidArg0 * x;
             dNeuron_db = dNeuron_dSigmoidArg0;
 
-            // Gradients of the parameters.
+            // Gradients of the scalar parameters (span gradients were incremented in place).
             dW += dNeuron_dw;
             dB += dNeuron_db;
             return result;

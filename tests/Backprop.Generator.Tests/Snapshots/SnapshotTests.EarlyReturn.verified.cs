@@ -60,7 +60,7 @@ namespace Demo
             // line 11: a = Math.Abs(r)
             dHuber_dr += dHuber_da * (r > 0 ? 1 : r < 0 ? -1 : 0);
 
-            // Gradients of the parameters.
+            // Gradients of the scalar parameters (span gradients were incremented in place).
             dR = dHuber_dr;
             dDelta = dHuber_ddelta;
             return result;
@@ -120,7 +120,7 @@ namespace Demo
             // line 11: a = Math.Abs(r)
             dHuber_dr += dHuber_da * (r > 0 ? 1 : r < 0 ? -1 : 0);
 
-            // Gradients of the parameters.
+            // Gradients of the scalar parameters (span gradients were incremented in place).
             dR += dHuber_dr;
             dDelta += dHuber_ddelta;
             return result;

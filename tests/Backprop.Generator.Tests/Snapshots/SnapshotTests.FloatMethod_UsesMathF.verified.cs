@@ -32,7 +32,7 @@ namespace Demo
             dSoftplus_dbeta += dSoftplus_dresult * (-result / beta);
             dSoftplus_dresult = 0;
 
-            // Gradients of the parameters.
+            // Gradients of the scalar parameters (span gradients were incremented in place).
             dX = dSoftplus_dx;
             dBeta = dSoftplus_dbeta;
             return result;
@@ -64,7 +64,7 @@ namespace Demo
             dSoftplus_dbeta += dSoftplus_dresult * (-result / beta);
             dSoftplus_dresult = 0;
 
-            // Gradients of the parameters.
+            // Gradients of the scalar parameters (span gradients were incremented in place).
             dX += dSoftplus_dx;
             dBeta += dSoftplus_dbeta;
             return result;

@@ -32,7 +32,7 @@ namespace Demo
             dEnergy_dposition += dEnergy_dresult * product2;
             dEnergy_dresult = 0;
 
-            // Gradients of the parameters.
+            // Gradients of the scalar parameters (span gradients were incremented in place).
             dPosition = dEnergy_dposition;
             dVelocity = dEnergy_dvelocity;
             return result;
@@ -64,7 +64,7 @@ namespace Demo
             dEnergy_dposition += dEnergy_dresult * product2;
             dEnergy_dresult = 0;
 
-            // Gradients of the parameters.
+            // Gradients of the scalar parameters (span gradients were incremented in place).
             dPosition += dEnergy_dposition;
             dVelocity += dEnergy_dvelocity;
             return result;

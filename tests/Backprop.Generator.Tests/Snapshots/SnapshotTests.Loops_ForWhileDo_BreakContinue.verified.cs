@@ -127,7 +127,7 @@ namespace Demo
                 // line 11: h = x
                 dIterate_dx += dIterate_dh;
 
-                // Gradients of the parameters.
+                // Gradients of the scalar parameters (span gradients were incremented in place).
                 dX = dIterate_dx;
                 return result;
             }
@@ -259,7 +259,7 @@ namespace Demo
                 // line 11: h = x
                 dIterate_dx += dIterate_dh;
 
-                // Gradients of the parameters.
+                // Gradients of the scalar parameters (span gradients were incremented in place).
                 dX += dIterate_dx;
                 return result;
             }

@@ -66,7 +66,7 @@ namespace Demo
             dFunctions_dx += dFunctions_dproduct * y;
             dFunctions_dy += dFunctions_dproduct * x;
 
-            // Gradients of the parameters.
+            // Gradients of the scalar parameters (span gradients were incremented in place).
             dX = dFunctions_dx;
             dY = dFunctions_dy;
             return result;
@@ -132,7 +132,7 @@ namespace Demo
             dFunctions_dx += dFunctions_dproduct * y;
             dFunctions_dy += dFunctions_dproduct * x;
 
-            // Gradients of the parameters.
+            // Gradients of the scalar parameters (span gradients were incremented in place).
             dX += dFunctions_dx;
             dY += dFunctions_dy;
             return result;

@@ -72,7 +72,7 @@ namespace Demo
             // line 13: z = x * Scale
             dMixed_dx += dMixed_dz * 2.5;
 
-            // Gradients of the parameters.
+            // Gradients of the scalar parameters (span gradients were incremented in place).
             dX = dMixed_dx;
             dF = dMixed_df;
             return result;
@@ -144,7 +144,7 @@ namespace Demo
             // line 13: z = x * Scale
             dMixed_dx += dMixed_dz * 2.5;
 
-            // Gradients of the parameters.
+            // Gradients of the scalar parameters (span gradients were incremented in place).
             dX += dMixed_dx;
             dF += dMixed_df;
             return result;

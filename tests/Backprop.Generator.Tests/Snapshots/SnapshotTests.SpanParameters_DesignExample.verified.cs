@@ -62,7 +62,7 @@ namespace Demo
             // line 11: z = b
             dLoss_db = dLoss_dz;
 
-            // Gradients of the parameters.
+            // Gradients of the scalar parameters (span gradients were incremented in place).
             dB = dLoss_db;
             return result;
         }
@@ -123,7 +123,7 @@ namespace Demo
             // line 11: z = b
             dLoss_db = dLoss_dz;
 
-            // Gradients of the parameters.
+            // Gradients of the scalar parameters (span gradients were incremented in place).
             dB += dLoss_db;
             return result;
         }

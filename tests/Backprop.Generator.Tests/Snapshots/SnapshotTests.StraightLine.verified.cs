@@ -41,7 +41,7 @@ namespace Demo
             // line 11: a = 1 - x
             dRosenbrock_dx += -dRosenbrock_da;
 
-            // Gradients of the parameters.
+            // Gradients of the scalar parameters (span gradients were incremented in place).
             dX = dRosenbrock_dx;
             dY = dRosenbrock_dy;
             return result;
@@ -82,7 +82,7 @@ namespace Demo
             // line 11: a = 1 - x
             dRosenbrock_dx += -dRosenbrock_da;
 
-            // Gradients of the parameters.
+            // Gradients of the scalar parameters (span gradients were incremented in place).
             dX += dRosenbrock_dx;
             dY += dRosenbrock_dy;
             return result;
