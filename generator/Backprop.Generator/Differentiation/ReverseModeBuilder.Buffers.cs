@@ -51,12 +51,23 @@ internal sealed partial class ReverseModeBuilder
         }
     }
 
-    /// <summary>Rents and clears the gradient buffer of <paramref name="buffer"/> from the pool; the emitter returns it in <c>finally</c>.</summary>
-    private IEnumerable<Code> RentScratch(int buffer)
+    /// <summary>
+    /// The gradient buffer of <paramref name="buffer"/>: on the stack when the buffer itself is (the user chose that size
+    /// for the stack), else rented from the pool and returned by the emitter in <c>finally</c>. Declared where the buffer
+    /// is, at the top level of the method.
+    /// </summary>
+    private IEnumerable<Code> RentScratch(int buffer, bool onStack)
     {
         var variable = _method.Variables[buffer];
         string element = variable.Type.ScalarKeyword;
         string adjoint = Adjoint(buffer);
+        if (onStack)
+        {
+            yield return new CodeComment("gradient buffer of " + variable.Name + ", on the stack like it");
+            yield return new CodeLine(variable.Type.GradientSpanKeyword + " " + adjoint + " = stackalloc " + element + "[" + variable.Name + ".Length];");
+            yield return new CodeLine(adjoint + ".Clear();");
+            yield break;
+        }
         string rented = Reserve(adjoint + "Rented");
         _program.Declarations.Add(element + "[]? " + rented + " = null;");
         _program.Declarations.Add(variable.Type.GradientSpanKeyword + " " + adjoint + " = default;");

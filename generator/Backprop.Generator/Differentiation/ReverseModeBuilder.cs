@@ -77,7 +77,7 @@ internal sealed partial class ReverseModeBuilder
         _program.SeedName = Reserve("d" + MethodName);
         _program.ResultAdjoint = Adjoint(_method.Result);
         foreach (int parameter in _method.Parameters.Where(_scratch.Contains))
-            _program.Forward.AddRange(RentScratch(parameter));
+            _program.Forward.AddRange(RentScratch(parameter, onStack: false));
 
         foreach (var variable in _method.Variables)
         {
@@ -112,7 +112,7 @@ internal sealed partial class ReverseModeBuilder
         {
             case IrAssign { Value: IrNewBuffer } declaration:
                 forward.Add(new CodeLine(Target(declaration) + " = " + _text.Of(declaration.Value) + ";"));
-                if (_scratch.Contains(declaration.Variable)) forward.AddRange(RentScratch(declaration.Variable));
+                if (_scratch.Contains(declaration.Variable)) forward.AddRange(RentScratch(declaration.Variable, ((IrNewBuffer)declaration.Value).OnStack));
                 break;
             case IrAssign assign:
                 Assign(assign, forward, reverse);

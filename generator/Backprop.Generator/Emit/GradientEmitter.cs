@@ -119,7 +119,7 @@ internal static class GradientEmitter
 
         foreach (var declaration in program.Declarations.Where(IsUsed)) writer.Line(declaration);
         foreach (var tape in program.Tapes)
-            writer.Line("var " + tape + "Tape = new global::Backprop.CompilerServices.ValueTape<" + tape + ">();");
+            writer.Line("var " + tape + "Tape = new global::Backprop.CompilerServices.ValueTape<" + tape + ">(stackalloc " + tape + "[128]);");
 
         var scope = program.Tapes.Count > 0 || program.Cleanup.Count > 0 ? writer.Block("try") : null;
         writer.Line("// Forward sweep: the original computation, keeping what the reverse sweep needs.");

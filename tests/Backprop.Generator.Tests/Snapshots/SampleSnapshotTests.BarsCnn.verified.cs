@@ -42,7 +42,7 @@ namespace BarsCnn
             double dConv2d_ds = 0;
             int trips4 = 0;
             int trips5 = 0;
-            var intTape = new global::Backprop.CompilerServices.ValueTape<int>();
+            var intTape = new global::Backprop.CompilerServices.ValueTape<int>(stackalloc int[128]);
             try
             {
                 // Forward sweep: the original computation, keeping what the reverse sweep needs.
@@ -197,7 +197,7 @@ namespace BarsCnn
             double dCrossEntropy_dm = 0;
             double dCrossEntropy_dsum = 0;
             double exp = 0;
-            var doubleTape = new global::Backprop.CompilerServices.ValueTape<double>();
+            var doubleTape = new global::Backprop.CompilerServices.ValueTape<double>(stackalloc double[128]);
             try
             {
                 // Forward sweep: the original computation, keeping what the reverse sweep needs.
@@ -290,7 +290,7 @@ namespace BarsCnn
             double dCrossEntropy_dm = 0;
             double dCrossEntropy_dsum = 0;
             double exp = 0;
-            var doubleTape = new global::Backprop.CompilerServices.ValueTape<double>();
+            var doubleTape = new global::Backprop.CompilerServices.ValueTape<double>(stackalloc double[128]);
             try
             {
                 // Forward sweep: the original computation, keeping what the reverse sweep needs.
@@ -407,7 +407,7 @@ namespace BarsCnn
             int i = 0;
             double dLinear_ds = 0;
             int trips2 = 0;
-            var intTape = new global::Backprop.CompilerServices.ValueTape<int>();
+            var intTape = new global::Backprop.CompilerServices.ValueTape<int>(stackalloc int[128]);
             try
             {
                 // Forward sweep: the original computation, keeping what the reverse sweep needs.
@@ -511,47 +511,32 @@ namespace BarsCnn
             double result = 0;
             int p = 0;
             int label = 0;
-            double[]? dLoss_dxRented = null;
-            global::System.Span<double> dLoss_dx = default;
-            double[]? dLoss_dconvRented = null;
-            global::System.Span<double> dLoss_dconv = default;
-            double[]? dLoss_dactRented = null;
-            global::System.Span<double> dLoss_dact = default;
-            double[]? dLoss_dpooledRented = null;
-            global::System.Span<double> dLoss_dpooled = default;
-            double[]? dLoss_dzRented = null;
-            global::System.Span<double> dLoss_dz = default;
             double dLoss_dsum = 0;
             int trips2 = 0;
-            var intTape = new global::Backprop.CompilerServices.ValueTape<int>();
-            var doubleTape = new global::Backprop.CompilerServices.ValueTape<double>();
+            var intTape = new global::Backprop.CompilerServices.ValueTape<int>(stackalloc int[128]);
+            var doubleTape = new global::Backprop.CompilerServices.ValueTape<double>(stackalloc double[128]);
             try
             {
                 // Forward sweep: the original computation, keeping what the reverse sweep needs.
                 global::System.Span<double> x = stackalloc double[64];
-                // gradient buffer of x, from the pool
-                dLoss_dxRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
-                dLoss_dx = global::System.MemoryExtensions.AsSpan(dLoss_dxRented, 0, x.Length);
+                // gradient buffer of x, on the stack like it
+                global::System.Span<double> dLoss_dx = stackalloc double[x.Length];
                 dLoss_dx.Clear();
                 global::System.Span<double> conv = stackalloc double[144];
-                // gradient buffer of conv, from the pool
-                dLoss_dconvRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(conv.Length);
-                dLoss_dconv = global::System.MemoryExtensions.AsSpan(dLoss_dconvRented, 0, conv.Length);
+                // gradient buffer of conv, on the stack like it
+                global::System.Span<double> dLoss_dconv = stackalloc double[conv.Length];
                 dLoss_dconv.Clear();
                 global::System.Span<double> act = stackalloc double[144];
-                // gradient buffer of act, from the pool
-                dLoss_dactRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(act.Length);
-                dLoss_dact = global::System.MemoryExtensions.AsSpan(dLoss_dactRented, 0, act.Length);
+                // gradient buffer of act, on the stack like it
+                global::System.Span<double> dLoss_dact = stackalloc double[act.Length];
                 dLoss_dact.Clear();
                 global::System.Span<double> pooled = stackalloc double[36];
-                // gradient buffer of pooled, from the pool
-                dLoss_dpooledRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(pooled.Length);
-                dLoss_dpooled = global::System.MemoryExtensions.AsSpan(dLoss_dpooledRented, 0, pooled.Length);
+                // gradient buffer of pooled, on the stack like it
+                global::System.Span<double> dLoss_dpooled = stackalloc double[pooled.Length];
                 dLoss_dpooled.Clear();
                 global::System.Span<double> z = stackalloc double[2];
-                // gradient buffer of z, from the pool
-                dLoss_dzRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(z.Length);
-                dLoss_dz = global::System.MemoryExtensions.AsSpan(dLoss_dzRented, 0, z.Length);
+                // gradient buffer of z, on the stack like it
+                global::System.Span<double> dLoss_dz = stackalloc double[z.Length];
                 dLoss_dz.Clear();
                 // line 96: sum = 0
                 double sum = 0.0;
@@ -665,11 +650,6 @@ namespace BarsCnn
             {
                 intTape.Dispose();
                 doubleTape.Dispose();
-                if (dLoss_dxRented is not null) global::System.Buffers.ArrayPool<double>.Shared.Return(dLoss_dxRented);
-                if (dLoss_dconvRented is not null) global::System.Buffers.ArrayPool<double>.Shared.Return(dLoss_dconvRented);
-                if (dLoss_dactRented is not null) global::System.Buffers.ArrayPool<double>.Shared.Return(dLoss_dactRented);
-                if (dLoss_dpooledRented is not null) global::System.Buffers.ArrayPool<double>.Shared.Return(dLoss_dpooledRented);
-                if (dLoss_dzRented is not null) global::System.Buffers.ArrayPool<double>.Shared.Return(dLoss_dzRented);
             }
         }
 
@@ -700,47 +680,32 @@ namespace BarsCnn
             double result = 0;
             int p = 0;
             int label = 0;
-            double[]? dLoss_dxRented = null;
-            global::System.Span<double> dLoss_dx = default;
-            double[]? dLoss_dconvRented = null;
-            global::System.Span<double> dLoss_dconv = default;
-            double[]? dLoss_dactRented = null;
-            global::System.Span<double> dLoss_dact = default;
-            double[]? dLoss_dpooledRented = null;
-            global::System.Span<double> dLoss_dpooled = default;
-            double[]? dLoss_dzRented = null;
-            global::System.Span<double> dLoss_dz = default;
             double dLoss_dsum = 0;
             int trips2 = 0;
-            var intTape = new global::Backprop.CompilerServices.ValueTape<int>();
-            var doubleTape = new global::Backprop.CompilerServices.ValueTape<double>();
+            var intTape = new global::Backprop.CompilerServices.ValueTape<int>(stackalloc int[128]);
+            var doubleTape = new global::Backprop.CompilerServices.ValueTape<double>(stackalloc double[128]);
             try
             {
                 // Forward sweep: the original computation, keeping what the reverse sweep needs.
                 global::System.Span<double> x = stackalloc double[64];
-                // gradient buffer of x, from the pool
-                dLoss_dxRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
-                dLoss_dx = global::System.MemoryExtensions.AsSpan(dLoss_dxRented, 0, x.Length);
+                // gradient buffer of x, on the stack like it
+                global::System.Span<double> dLoss_dx = stackalloc double[x.Length];
                 dLoss_dx.Clear();
                 global::System.Span<double> conv = stackalloc double[144];
-                // gradient buffer of conv, from the pool
-                dLoss_dconvRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(conv.Length);
-                dLoss_dconv = global::System.MemoryExtensions.AsSpan(dLoss_dconvRented, 0, conv.Length);
+                // gradient buffer of conv, on the stack like it
+                global::System.Span<double> dLoss_dconv = stackalloc double[conv.Length];
                 dLoss_dconv.Clear();
                 global::System.Span<double> act = stackalloc double[144];
-                // gradient buffer of act, from the pool
-                dLoss_dactRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(act.Length);
-                dLoss_dact = global::System.MemoryExtensions.AsSpan(dLoss_dactRented, 0, act.Length);
+                // gradient buffer of act, on the stack like it
+                global::System.Span<double> dLoss_dact = stackalloc double[act.Length];
                 dLoss_dact.Clear();
                 global::System.Span<double> pooled = stackalloc double[36];
-                // gradient buffer of pooled, from the pool
-                dLoss_dpooledRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(pooled.Length);
-                dLoss_dpooled = global::System.MemoryExtensions.AsSpan(dLoss_dpooledRented, 0, pooled.Length);
+                // gradient buffer of pooled, on the stack like it
+                global::System.Span<double> dLoss_dpooled = stackalloc double[pooled.Length];
                 dLoss_dpooled.Clear();
                 global::System.Span<double> z = stackalloc double[2];
-                // gradient buffer of z, from the pool
-                dLoss_dzRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(z.Length);
-                dLoss_dz = global::System.MemoryExtensions.AsSpan(dLoss_dzRented, 0, z.Length);
+                // gradient buffer of z, on the stack like it
+                global::System.Span<double> dLoss_dz = stackalloc double[z.Length];
                 dLoss_dz.Clear();
                 // line 96: sum = 0
                 double sum = 0.0;
@@ -854,11 +819,6 @@ namespace BarsCnn
             {
                 intTape.Dispose();
                 doubleTape.Dispose();
-                if (dLoss_dxRented is not null) global::System.Buffers.ArrayPool<double>.Shared.Return(dLoss_dxRented);
-                if (dLoss_dconvRented is not null) global::System.Buffers.ArrayPool<double>.Shared.Return(dLoss_dconvRented);
-                if (dLoss_dactRented is not null) global::System.Buffers.ArrayPool<double>.Shared.Return(dLoss_dactRented);
-                if (dLoss_dpooledRented is not null) global::System.Buffers.ArrayPool<double>.Shared.Return(dLoss_dpooledRented);
-                if (dLoss_dzRented is not null) global::System.Buffers.ArrayPool<double>.Shared.Return(dLoss_dzRented);
             }
         }
     }
@@ -899,8 +859,8 @@ namespace BarsCnn
             int trips3 = 0;
             double dMaxPool_dm1 = 0;
             double dMaxPool_dm2 = 0;
-            var intTape = new global::Backprop.CompilerServices.ValueTape<int>();
-            var doubleTape = new global::Backprop.CompilerServices.ValueTape<double>();
+            var intTape = new global::Backprop.CompilerServices.ValueTape<int>(stackalloc int[128]);
+            var doubleTape = new global::Backprop.CompilerServices.ValueTape<double>(stackalloc double[128]);
             try
             {
                 // Forward sweep: the original computation, keeping what the reverse sweep needs.

@@ -36,7 +36,7 @@ namespace SimpleNN
             int i = 0;
             double dLinear_ds = 0;
             int trips2 = 0;
-            var intTape = new global::Backprop.CompilerServices.ValueTape<int>();
+            var intTape = new global::Backprop.CompilerServices.ValueTape<int>(stackalloc int[128]);
             try
             {
                 // Forward sweep: the original computation, keeping what the reverse sweep needs.
@@ -143,8 +143,8 @@ namespace SimpleNN
             double dLoss_dsum = 0;
             int trips2 = 0;
             double dLoss_dd = 0;
-            var intTape = new global::Backprop.CompilerServices.ValueTape<int>();
-            var doubleTape = new global::Backprop.CompilerServices.ValueTape<double>();
+            var intTape = new global::Backprop.CompilerServices.ValueTape<int>(stackalloc int[128]);
+            var doubleTape = new global::Backprop.CompilerServices.ValueTape<double>(stackalloc double[128]);
             try
             {
                 // Forward sweep: the original computation, keeping what the reverse sweep needs.
@@ -248,8 +248,8 @@ namespace SimpleNN
             double dLoss_dsum = 0;
             int trips2 = 0;
             double dLoss_dd = 0;
-            var intTape = new global::Backprop.CompilerServices.ValueTape<int>();
-            var doubleTape = new global::Backprop.CompilerServices.ValueTape<double>();
+            var intTape = new global::Backprop.CompilerServices.ValueTape<int>(stackalloc int[128]);
+            var doubleTape = new global::Backprop.CompilerServices.ValueTape<double>(stackalloc double[128]);
             try
             {
                 // Forward sweep: the original computation, keeping what the reverse sweep needs.
@@ -360,12 +360,6 @@ namespace SimpleNN
             double[]? dPredict_dxRented = null;
             global::System.Span<double> dPredict_dx = default;
             double result = 0;
-            double[]? dPredict_dhRented = null;
-            global::System.Span<double> dPredict_dh = default;
-            double[]? dPredict_daRented = null;
-            global::System.Span<double> dPredict_da = default;
-            double[]? dPredict_doRented = null;
-            global::System.Span<double> dPredict_do = default;
             try
             {
                 // Forward sweep: the original computation, keeping what the reverse sweep needs.
@@ -374,19 +368,16 @@ namespace SimpleNN
                 dPredict_dx = global::System.MemoryExtensions.AsSpan(dPredict_dxRented, 0, x.Length);
                 dPredict_dx.Clear();
                 global::System.Span<double> h = stackalloc double[5];
-                // gradient buffer of h, from the pool
-                dPredict_dhRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(h.Length);
-                dPredict_dh = global::System.MemoryExtensions.AsSpan(dPredict_dhRented, 0, h.Length);
+                // gradient buffer of h, on the stack like it
+                global::System.Span<double> dPredict_dh = stackalloc double[h.Length];
                 dPredict_dh.Clear();
                 global::System.Span<double> a = stackalloc double[5];
-                // gradient buffer of a, from the pool
-                dPredict_daRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(a.Length);
-                dPredict_da = global::System.MemoryExtensions.AsSpan(dPredict_daRented, 0, a.Length);
+                // gradient buffer of a, on the stack like it
+                global::System.Span<double> dPredict_da = stackalloc double[a.Length];
                 dPredict_da.Clear();
                 global::System.Span<double> o = stackalloc double[1];
-                // gradient buffer of o, from the pool
-                dPredict_doRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(o.Length);
-                dPredict_do = global::System.MemoryExtensions.AsSpan(dPredict_doRented, 0, o.Length);
+                // gradient buffer of o, on the stack like it
+                global::System.Span<double> dPredict_do = stackalloc double[o.Length];
                 dPredict_do.Clear();
                 // line 44: Linear(x, w1, b1, h);
                 global::SimpleNN.Model.Linear(x, w1, b1, h);
@@ -414,9 +405,6 @@ namespace SimpleNN
             finally
             {
                 if (dPredict_dxRented is not null) global::System.Buffers.ArrayPool<double>.Shared.Return(dPredict_dxRented);
-                if (dPredict_dhRented is not null) global::System.Buffers.ArrayPool<double>.Shared.Return(dPredict_dhRented);
-                if (dPredict_daRented is not null) global::System.Buffers.ArrayPool<double>.Shared.Return(dPredict_daRented);
-                if (dPredict_doRented is not null) global::System.Buffers.ArrayPool<double>.Shared.Return(dPredict_doRented);
             }
         }
 
@@ -447,12 +435,6 @@ namespace SimpleNN
             double[]? dPredict_dxRented = null;
             global::System.Span<double> dPredict_dx = default;
             double result = 0;
-            double[]? dPredict_dhRented = null;
-            global::System.Span<double> dPredict_dh = default;
-            double[]? dPredict_daRented = null;
-            global::System.Span<double> dPredict_da = default;
-            double[]? dPredict_doRented = null;
-            global::System.Span<double> dPredict_do = default;
             try
             {
                 // Forward sweep: the original computation, keeping what the reverse sweep needs.
@@ -461,19 +443,16 @@ namespace SimpleNN
                 dPredict_dx = global::System.MemoryExtensions.AsSpan(dPredict_dxRented, 0, x.Length);
                 dPredict_dx.Clear();
                 global::System.Span<double> h = stackalloc double[5];
-                // gradient buffer of h, from the pool
-                dPredict_dhRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(h.Length);
-                dPredict_dh = global::System.MemoryExtensions.AsSpan(dPredict_dhRented, 0, h.Length);
+                // gradient buffer of h, on the stack like it
+                global::System.Span<double> dPredict_dh = stackalloc double[h.Length];
                 dPredict_dh.Clear();
                 global::System.Span<double> a = stackalloc double[5];
-                // gradient buffer of a, from the pool
-                dPredict_daRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(a.Length);
-                dPredict_da = global::System.MemoryExtensions.AsSpan(dPredict_daRented, 0, a.Length);
+                // gradient buffer of a, on the stack like it
+                global::System.Span<double> dPredict_da = stackalloc double[a.Length];
                 dPredict_da.Clear();
                 global::System.Span<double> o = stackalloc double[1];
-                // gradient buffer of o, from the pool
-                dPredict_doRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(o.Length);
-                dPredict_do = global::System.MemoryExtensions.AsSpan(dPredict_doRented, 0, o.Length);
+                // gradient buffer of o, on the stack like it
+                global::System.Span<double> dPredict_do = stackalloc double[o.Length];
                 dPredict_do.Clear();
                 // line 44: Linear(x, w1, b1, h);
                 global::SimpleNN.Model.Linear(x, w1, b1, h);
@@ -501,9 +480,6 @@ namespace SimpleNN
             finally
             {
                 if (dPredict_dxRented is not null) global::System.Buffers.ArrayPool<double>.Shared.Return(dPredict_dxRented);
-                if (dPredict_dhRented is not null) global::System.Buffers.ArrayPool<double>.Shared.Return(dPredict_dhRented);
-                if (dPredict_daRented is not null) global::System.Buffers.ArrayPool<double>.Shared.Return(dPredict_daRented);
-                if (dPredict_doRented is not null) global::System.Buffers.ArrayPool<double>.Shared.Return(dPredict_doRented);
             }
         }
     }

@@ -41,8 +41,6 @@ namespace SineRnn
             double y = 0;
             int j_2 = 0;
             double d = 0;
-            double[]? dLoss_dhsRented = null;
-            global::System.Span<double> dLoss_dhs = default;
             double dLoss_dsum = 0;
             int trips2 = 0;
             double dLoss_ds = 0;
@@ -50,16 +48,15 @@ namespace SineRnn
             double dLoss_dy = 0;
             int trips4 = 0;
             double dLoss_dd = 0;
-            var intTape = new global::Backprop.CompilerServices.ValueTape<int>();
-            var doubleTape = new global::Backprop.CompilerServices.ValueTape<double>();
+            var intTape = new global::Backprop.CompilerServices.ValueTape<int>(stackalloc int[128]);
+            var doubleTape = new global::Backprop.CompilerServices.ValueTape<double>(stackalloc double[128]);
             try
             {
                 // Forward sweep: the original computation, keeping what the reverse sweep needs.
                 int steps = xs.Length - 1;
                 global::System.Span<double> hs = stackalloc double[(steps + 1) * 8];
-                // gradient buffer of hs, from the pool
-                dLoss_dhsRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(hs.Length);
-                dLoss_dhs = global::System.MemoryExtensions.AsSpan(dLoss_dhsRented, 0, hs.Length);
+                // gradient buffer of hs, on the stack like it
+                global::System.Span<double> dLoss_dhs = stackalloc double[hs.Length];
                 dLoss_dhs.Clear();
                 // line 22: sum = 0
                 double sum = 0.0;
@@ -197,7 +194,6 @@ namespace SineRnn
             {
                 intTape.Dispose();
                 doubleTape.Dispose();
-                if (dLoss_dhsRented is not null) global::System.Buffers.ArrayPool<double>.Shared.Return(dLoss_dhsRented);
             }
         }
 
@@ -236,8 +232,6 @@ namespace SineRnn
             double y = 0;
             int j_2 = 0;
             double d = 0;
-            double[]? dLoss_dhsRented = null;
-            global::System.Span<double> dLoss_dhs = default;
             double dLoss_dsum = 0;
             int trips2 = 0;
             double dLoss_ds = 0;
@@ -245,16 +239,15 @@ namespace SineRnn
             double dLoss_dy = 0;
             int trips4 = 0;
             double dLoss_dd = 0;
-            var intTape = new global::Backprop.CompilerServices.ValueTape<int>();
-            var doubleTape = new global::Backprop.CompilerServices.ValueTape<double>();
+            var intTape = new global::Backprop.CompilerServices.ValueTape<int>(stackalloc int[128]);
+            var doubleTape = new global::Backprop.CompilerServices.ValueTape<double>(stackalloc double[128]);
             try
             {
                 // Forward sweep: the original computation, keeping what the reverse sweep needs.
                 int steps = xs.Length - 1;
                 global::System.Span<double> hs = stackalloc double[(steps + 1) * 8];
-                // gradient buffer of hs, from the pool
-                dLoss_dhsRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(hs.Length);
-                dLoss_dhs = global::System.MemoryExtensions.AsSpan(dLoss_dhsRented, 0, hs.Length);
+                // gradient buffer of hs, on the stack like it
+                global::System.Span<double> dLoss_dhs = stackalloc double[hs.Length];
                 dLoss_dhs.Clear();
                 // line 22: sum = 0
                 double sum = 0.0;
@@ -392,7 +385,6 @@ namespace SineRnn
             {
                 intTape.Dispose();
                 doubleTape.Dispose();
-                if (dLoss_dhsRented is not null) global::System.Buffers.ArrayPool<double>.Shared.Return(dLoss_dhsRented);
             }
         }
     }

@@ -22,7 +22,7 @@ namespace SpiralClassifier
             double dCrossEntropy_dm = 0;
             double dCrossEntropy_dsum = 0;
             double exp = 0;
-            var doubleTape = new global::Backprop.CompilerServices.ValueTape<double>();
+            var doubleTape = new global::Backprop.CompilerServices.ValueTape<double>(stackalloc double[128]);
             try
             {
                 // Forward sweep: the original computation, keeping what the reverse sweep needs.
@@ -115,7 +115,7 @@ namespace SpiralClassifier
             double dCrossEntropy_dm = 0;
             double dCrossEntropy_dsum = 0;
             double exp = 0;
-            var doubleTape = new global::Backprop.CompilerServices.ValueTape<double>();
+            var doubleTape = new global::Backprop.CompilerServices.ValueTape<double>(stackalloc double[128]);
             try
             {
                 // Forward sweep: the original computation, keeping what the reverse sweep needs.
@@ -232,7 +232,7 @@ namespace SpiralClassifier
             int i = 0;
             double dLinear_ds = 0;
             int trips2 = 0;
-            var intTape = new global::Backprop.CompilerServices.ValueTape<int>();
+            var intTape = new global::Backprop.CompilerServices.ValueTape<int>(stackalloc int[128]);
             try
             {
                 // Forward sweep: the original computation, keeping what the reverse sweep needs.
@@ -335,39 +335,27 @@ namespace SpiralClassifier
             }
             double result = 0;
             int label = 0;
-            double[]? dLoss_dxRented = null;
-            global::System.Span<double> dLoss_dx = default;
-            double[]? dLoss_dhRented = null;
-            global::System.Span<double> dLoss_dh = default;
-            double[]? dLoss_daRented = null;
-            global::System.Span<double> dLoss_da = default;
-            double[]? dLoss_dzRented = null;
-            global::System.Span<double> dLoss_dz = default;
             double dLoss_dsum = 0;
-            var doubleTape = new global::Backprop.CompilerServices.ValueTape<double>();
-            var intTape = new global::Backprop.CompilerServices.ValueTape<int>();
+            var doubleTape = new global::Backprop.CompilerServices.ValueTape<double>(stackalloc double[128]);
+            var intTape = new global::Backprop.CompilerServices.ValueTape<int>(stackalloc int[128]);
             try
             {
                 // Forward sweep: the original computation, keeping what the reverse sweep needs.
                 global::System.Span<double> x = stackalloc double[2];
-                // gradient buffer of x, from the pool
-                dLoss_dxRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
-                dLoss_dx = global::System.MemoryExtensions.AsSpan(dLoss_dxRented, 0, x.Length);
+                // gradient buffer of x, on the stack like it
+                global::System.Span<double> dLoss_dx = stackalloc double[x.Length];
                 dLoss_dx.Clear();
                 global::System.Span<double> h = stackalloc double[32];
-                // gradient buffer of h, from the pool
-                dLoss_dhRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(h.Length);
-                dLoss_dh = global::System.MemoryExtensions.AsSpan(dLoss_dhRented, 0, h.Length);
+                // gradient buffer of h, on the stack like it
+                global::System.Span<double> dLoss_dh = stackalloc double[h.Length];
                 dLoss_dh.Clear();
                 global::System.Span<double> a = stackalloc double[32];
-                // gradient buffer of a, from the pool
-                dLoss_daRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(a.Length);
-                dLoss_da = global::System.MemoryExtensions.AsSpan(dLoss_daRented, 0, a.Length);
+                // gradient buffer of a, on the stack like it
+                global::System.Span<double> dLoss_da = stackalloc double[a.Length];
                 dLoss_da.Clear();
                 global::System.Span<double> z = stackalloc double[3];
-                // gradient buffer of z, from the pool
-                dLoss_dzRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(z.Length);
-                dLoss_dz = global::System.MemoryExtensions.AsSpan(dLoss_dzRented, 0, z.Length);
+                // gradient buffer of z, on the stack like it
+                global::System.Span<double> dLoss_dz = stackalloc double[z.Length];
                 dLoss_dz.Clear();
                 // line 60: sum = 0
                 double sum = 0.0;
@@ -453,10 +441,6 @@ namespace SpiralClassifier
             {
                 doubleTape.Dispose();
                 intTape.Dispose();
-                if (dLoss_dxRented is not null) global::System.Buffers.ArrayPool<double>.Shared.Return(dLoss_dxRented);
-                if (dLoss_dhRented is not null) global::System.Buffers.ArrayPool<double>.Shared.Return(dLoss_dhRented);
-                if (dLoss_daRented is not null) global::System.Buffers.ArrayPool<double>.Shared.Return(dLoss_daRented);
-                if (dLoss_dzRented is not null) global::System.Buffers.ArrayPool<double>.Shared.Return(dLoss_dzRented);
             }
         }
 
@@ -486,39 +470,27 @@ namespace SpiralClassifier
             }
             double result = 0;
             int label = 0;
-            double[]? dLoss_dxRented = null;
-            global::System.Span<double> dLoss_dx = default;
-            double[]? dLoss_dhRented = null;
-            global::System.Span<double> dLoss_dh = default;
-            double[]? dLoss_daRented = null;
-            global::System.Span<double> dLoss_da = default;
-            double[]? dLoss_dzRented = null;
-            global::System.Span<double> dLoss_dz = default;
             double dLoss_dsum = 0;
-            var doubleTape = new global::Backprop.CompilerServices.ValueTape<double>();
-            var intTape = new global::Backprop.CompilerServices.ValueTape<int>();
+            var doubleTape = new global::Backprop.CompilerServices.ValueTape<double>(stackalloc double[128]);
+            var intTape = new global::Backprop.CompilerServices.ValueTape<int>(stackalloc int[128]);
             try
             {
                 // Forward sweep: the original computation, keeping what the reverse sweep needs.
                 global::System.Span<double> x = stackalloc double[2];
-                // gradient buffer of x, from the pool
-                dLoss_dxRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
-                dLoss_dx = global::System.MemoryExtensions.AsSpan(dLoss_dxRented, 0, x.Length);
+                // gradient buffer of x, on the stack like it
+                global::System.Span<double> dLoss_dx = stackalloc double[x.Length];
                 dLoss_dx.Clear();
                 global::System.Span<double> h = stackalloc double[32];
-                // gradient buffer of h, from the pool
-                dLoss_dhRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(h.Length);
-                dLoss_dh = global::System.MemoryExtensions.AsSpan(dLoss_dhRented, 0, h.Length);
+                // gradient buffer of h, on the stack like it
+                global::System.Span<double> dLoss_dh = stackalloc double[h.Length];
                 dLoss_dh.Clear();
                 global::System.Span<double> a = stackalloc double[32];
-                // gradient buffer of a, from the pool
-                dLoss_daRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(a.Length);
-                dLoss_da = global::System.MemoryExtensions.AsSpan(dLoss_daRented, 0, a.Length);
+                // gradient buffer of a, on the stack like it
+                global::System.Span<double> dLoss_da = stackalloc double[a.Length];
                 dLoss_da.Clear();
                 global::System.Span<double> z = stackalloc double[3];
-                // gradient buffer of z, from the pool
-                dLoss_dzRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(z.Length);
-                dLoss_dz = global::System.MemoryExtensions.AsSpan(dLoss_dzRented, 0, z.Length);
+                // gradient buffer of z, on the stack like it
+                global::System.Span<double> dLoss_dz = stackalloc double[z.Length];
                 dLoss_dz.Clear();
                 // line 60: sum = 0
                 double sum = 0.0;
@@ -604,10 +576,6 @@ namespace SpiralClassifier
             {
                 doubleTape.Dispose();
                 intTape.Dispose();
-                if (dLoss_dxRented is not null) global::System.Buffers.ArrayPool<double>.Shared.Return(dLoss_dxRented);
-                if (dLoss_dhRented is not null) global::System.Buffers.ArrayPool<double>.Shared.Return(dLoss_dhRented);
-                if (dLoss_daRented is not null) global::System.Buffers.ArrayPool<double>.Shared.Return(dLoss_daRented);
-                if (dLoss_dzRented is not null) global::System.Buffers.ArrayPool<double>.Shared.Return(dLoss_dzRented);
             }
         }
     }
@@ -639,7 +607,7 @@ namespace SpiralClassifier
             {
                 throw new global::System.ArgumentException("The gradient of 'y' must have " + y.Length + " entries, like 'y', but has " + dY.Length + ".", nameof(dY));
             }
-            var doubleTape = new global::Backprop.CompilerServices.ValueTape<double>();
+            var doubleTape = new global::Backprop.CompilerServices.ValueTape<double>(stackalloc double[128]);
             try
             {
                 // Forward sweep: the original computation, keeping what the reverse sweep needs.

@@ -21,8 +21,8 @@ namespace Demo
             double dIterate_dh = 0;
             bool branch = false;
             double dIterate_ds = 0;
-            var doubleTape = new global::Backprop.CompilerServices.ValueTape<double>();
-            var intTape = new global::Backprop.CompilerServices.ValueTape<int>();
+            var doubleTape = new global::Backprop.CompilerServices.ValueTape<double>(stackalloc double[128]);
+            var intTape = new global::Backprop.CompilerServices.ValueTape<int>(stackalloc int[128]);
             try
             {
                 // Forward sweep: the original computation, keeping what the reverse sweep needs.
@@ -153,8 +153,8 @@ namespace Demo
             double dIterate_dh = 0;
             bool branch = false;
             double dIterate_ds = 0;
-            var doubleTape = new global::Backprop.CompilerServices.ValueTape<double>();
-            var intTape = new global::Backprop.CompilerServices.ValueTape<int>();
+            var doubleTape = new global::Backprop.CompilerServices.ValueTape<double>(stackalloc double[128]);
+            var intTape = new global::Backprop.CompilerServices.ValueTape<int>(stackalloc int[128]);
             try
             {
                 // Forward sweep: the original computation, keeping what the reverse sweep needs.
