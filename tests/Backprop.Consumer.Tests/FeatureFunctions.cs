@@ -203,6 +203,21 @@ public static partial class FeatureFunctions
         return s;
     }
 
+    /// <summary>User names that the generated code also wants (tapes, trip counters, adjoints, the result).</summary>
+    [Differentiable]
+    public static double NamesTheGeneratorUses(double x, double dX, int trips)
+    {
+        double doubleTape = x;
+        double result = 0;
+        double dNamesTheGeneratorUses_dx = dX;
+        for (int branch = 0; branch < trips; branch++)
+        {
+            if (branch % 2 == 0) doubleTape = Math.Sin(doubleTape * dNamesTheGeneratorUses_dx);
+            result += doubleTape;
+        }
+        return result;
+    }
+
     [Differentiable(GradientName = "Sensitivity")]
     public static double Renamed(double x) => x * x * x;
 }

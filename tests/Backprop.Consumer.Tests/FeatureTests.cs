@@ -151,6 +151,15 @@ public sealed partial class FeatureTests
     }
 
     [Fact]
+    public void UserNamesThatTheGeneratorAlsoUses_DoNotCollide()
+    {
+        var point = new[] { 0.7, 1.3 };
+        FeatureFunctions.NamesTheGeneratorUsesGradient(point[0], point[1], 5, out double dX, out double dDX);
+        var result = GradientCheck.Check(q => FeatureFunctions.NamesTheGeneratorUses(q[0], q[1], 5), point, new[] { dX, dDX });
+        Assert.True(result.Passed, result.ToString());
+    }
+
+    [Fact]
     public void FloatSpan_MatchesFiniteDifferences()
     {
         var w = new float[] { 0.3f, -1.1f, 0.8f };

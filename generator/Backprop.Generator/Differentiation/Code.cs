@@ -47,8 +47,8 @@ internal sealed class GradientProgram
 
     public List<Code> Reverse { get; } = new();
 
-    /// <summary>C# element types of the tapes the method uses (<c>double</c>, <c>int</c>, …), in first-use order.</summary>
-    public List<string> Tapes { get; } = new();
+    /// <summary>The tapes the method uses: element type (<c>double</c>, <c>int</c>, …) and local name, in first-use order.</summary>
+    public List<(string Element, string Name)> Tapes { get; } = new();
 
     /// <summary>For each differentiated parameter: its variable, gradient parameter name and local adjoint (scalars).</summary>
     public List<(int Variable, string GradientName, string? Adjoint)> Gradients { get; } = new();

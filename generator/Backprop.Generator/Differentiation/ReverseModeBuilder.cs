@@ -293,8 +293,11 @@ internal sealed partial class ReverseModeBuilder
     private string Tape(IrType type)
     {
         string element = type.Scalar == ScalarKind.Boolean ? "int" : type.ScalarKeyword;
-        if (!_program.Tapes.Contains(element)) _program.Tapes.Add(element);
-        return element + "Tape";
+        foreach (var tape in _program.Tapes)
+            if (tape.Element == element) return tape.Name;
+        string name = Reserve(element + "Tape");
+        _program.Tapes.Add((element, name));
+        return name;
     }
 
     // ---------------------------------------------------------------- helpers

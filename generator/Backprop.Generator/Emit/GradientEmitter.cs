@@ -118,8 +118,8 @@ internal static class GradientEmitter
         }
 
         foreach (var declaration in program.Declarations.Where(IsUsed)) writer.Line(declaration);
-        foreach (var tape in program.Tapes)
-            writer.Line("var " + tape + "Tape = new global::Backprop.CompilerServices.ValueTape<" + tape + ">(stackalloc " + tape + "[128]);");
+        foreach (var (element, name) in program.Tapes)
+            writer.Line("var " + name + " = new global::Backprop.CompilerServices.ValueTape<" + element + ">(stackalloc " + element + "[128]);");
 
         var scope = program.Tapes.Count > 0 || program.Cleanup.Count > 0 ? writer.Block("try") : null;
         writer.Line("// Forward sweep: the original computation, keeping what the reverse sweep needs.");
@@ -135,7 +135,7 @@ internal static class GradientEmitter
             scope.Dispose();
             using (writer.Block("finally"))
             {
-                foreach (var tape in program.Tapes) writer.Line(tape + "Tape.Dispose();");
+                foreach (var (_, name) in program.Tapes) writer.Line(name + ".Dispose();");
                 foreach (var line in program.Cleanup) writer.Line(line);
             }
         }
