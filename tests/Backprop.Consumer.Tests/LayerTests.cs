@@ -101,6 +101,27 @@ public sealed class LayerTests
     }
 
     [Fact]
+    public void FloatLayersWithArrayArguments_MatchFiniteDifferences()
+    {
+        var random = new Random(21);
+        float[] w1 = new float[6], w2 = new float[3], x = { 0.5f, -0.8f };
+        for (int i = 0; i < 6; i++) w1[i] = (float)(random.NextDouble() - 0.5);
+        for (int i = 0; i < 3; i++) w2[i] = (float)(random.NextDouble() - 0.5);
+        var dW1 = new float[6];
+        var dW2 = new float[3];
+        float loss = FloatLayers.LossGradient(w1, w2, x, 0.2f, dW1, dW2);
+        Assert.Equal(FloatLayers.Loss(w1, w2, x, 0.2f), loss);
+        var point = new float[9];
+        w1.CopyTo(point, 0);
+        w2.CopyTo(point, 6);
+        var analytic = new float[9];
+        dW1.CopyTo(analytic, 0);
+        dW2.CopyTo(analytic, 6);
+        var result = GradientCheck.Check(p => FloatLayers.Loss(p[..6], p[6..], x, 0.2f), point, analytic);
+        Assert.True(result.Passed, result.ToString());
+    }
+
+    [Fact]
     public void LayerGradients_AllocateNothing()
     {
         double[] w1 = Random(50, 5), b1 = Random(5, 6), w2 = Random(5, 7), b2 = Random(1, 8), x = Random(10, 9);
