@@ -34,7 +34,7 @@ internal sealed partial class ReverseModeBuilder
             {
                 plan.Needed.Add(conditional.Condition);
             }
-            else if (node is IrDifferentiableCall call)
+            else if (node is IrDifferentiableCall call && !IsEager(call))
             {
                 foreach (var argument in call.Arguments)
                     if (!argument.Type.IsBuffer) plan.Needed.Add(argument);
@@ -79,6 +79,7 @@ internal sealed partial class ReverseModeBuilder
     {
         if (IsLeaf(node)) return _text.Of(node);
         foreach (var child in Children(node)) ForwardValue(child, plan, forward, kept, root: false);
+        if (node is IrDifferentiableCall call && IsEager(call) && _activity.IsActive(call)) return EagerCall(call, plan.Needed.Contains(call), forward, kept);
         string text = _text.Of(node);
         if (root || !plan.Needed.Contains(node) || IsRecomputable(node)) return text;
         string name = Reserve(TempName(node));
@@ -86,6 +87,40 @@ internal sealed partial class ReverseModeBuilder
         kept.Add((name, node.Type));
         _values[node] = name;
         return name;
+    }
+
+    /// <summary>
+    /// A call whose arguments are all scalars is differentiated eagerly: the forward sweep calls the pullback with seed 1
+    /// and keeps the partial derivatives, so the reverse sweep only multiplies (the callee runs once, not twice).
+    /// </summary>
+    private static bool IsEager(IrDifferentiableCall call) => call.Arguments.All(a => !a.Type.IsBuffer);
+
+    private readonly Dictionary<IrExpression, string?[]> _partials = new(ReferenceComparer<IrExpression>.Instance);
+
+    private string EagerCall(IrDifferentiableCall call, bool valueNeeded, List<Code> forward, List<(string, IrType)> kept)
+    {
+        var partials = new string?[call.Arguments.Count];
+        var references = new List<string>();
+        for (int i = 0; i < call.Arguments.Count; i++)
+        {
+            if (!call.Callee.ActiveParameters[i]) continue;
+            var type = call.Arguments[i].Type;
+            string name = Reserve("d" + call.Callee.Name + "_d" + "Arg" + i);
+            forward.Add(Keep(name, type, "0"));
+            references.Add("ref " + name);
+            if (_activity.IsActive(call.Arguments[i]))
+            {
+                partials[i] = name;
+                kept.Add((name, type));
+            }
+        }
+        _partials[call] = partials;
+        string arguments = string.Join(", ", call.Arguments.Select(a => _text.Of(a)).Append("1").Concat(references));
+        string value = Reserve(TempName(call));
+        forward.Add(Keep(value, call.Type, call.Callee.Target + "." + call.Callee.PullbackName + "(" + arguments + ")"));
+        if (valueNeeded) kept.Add((value, call.Type));
+        _values[call] = value;
+        return value;
     }
 
     private static IEnumerable<IrExpression> Children(IrExpression node) => node switch
@@ -131,6 +166,10 @@ internal sealed partial class ReverseModeBuilder
                 reverse.Add(whenTrue.Count == 0
                     ? new CodeBlock("if (!" + ExpressionText.Atom(condition) + ")", whenFalse)
                     : new CodeBlock("if (" + condition + ")", whenTrue, whenFalse.Count > 0 ? whenFalse : null));
+                return;
+            case IrDifferentiableCall call when _partials.TryGetValue(call, out var eager):
+                for (int i = 0; i < eager.Length; i++)
+                    if (eager[i] is { } derivative) Propagate(call.Arguments[i], Scale(adjoint, derivative), reverse);
                 return;
             case IrDifferentiableCall call:
                 PropagateCall(call, adjoint, reverse);

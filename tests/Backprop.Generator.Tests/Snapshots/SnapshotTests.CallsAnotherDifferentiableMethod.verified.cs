@@ -84,8 +84,9 @@ namespace Demo
             double dNeuron_ds = 0;
             // Forward sweep: the original computation, keeping what the reverse sweep needs.
             // line 17: s = Activations.Sigmoid(w * x + b)
-            double sum = w * x + b;
-            double s = global::Demo.Activations.Sigmoid(sum);
+            double dSigmoid_dArg0 = 0;
+            double sigmoid = global::Demo.Activations.SigmoidPullback(w * x + b, 1, ref dSigmoid_dArg0);
+            double s = sigmoid;
             // line 18: return s * s;
             result = s * s;
 
@@ -95,10 +96,9 @@ namespace Demo
             dNeuron_ds = dNeuron_dresult * (s + s);
             dNeuron_dresult = 0;
             // line 17: s = Activations.Sigmoid(w * x + b)
-            double dNeuron_dSigmoidArg0 = 0;
-            global::Demo.Activations.SigmoidPullback(sum, dNeuron_ds, ref dNeuron_dSigmoidArg0);
-            dNeuron_dw = dNeuron_dSigmoidArg0 * x;
-            dNeuron_db = dNeuron_dSigmoidArg0;
+            double dNeuron_dsum = dNeuron_ds * dSigmoid_dArg0;
+            dNeuron_dw = dNeuron_dsum * x;
+            dNeuron_db = dNeuron_dsum;
 
             // Gradients of the scalar parameters (span gradients were incremented in place).
             dW = dNeuron_dw;
@@ -120,8 +120,9 @@ namespace Demo
             double dNeuron_ds = 0;
             // Forward sweep: the original computation, keeping what the reverse sweep needs.
             // line 17: s = Activations.Sigmoid(w * x + b)
-            double sum = w * x + b;
-            double s = global::Demo.Activations.Sigmoid(sum);
+            double dSigmoid_dArg0 = 0;
+            double sigmoid = global::Demo.Activations.SigmoidPullback(w * x + b, 1, ref dSigmoid_dArg0);
+            double s = sigmoid;
             // line 18: return s * s;
             result = s * s;
 
@@ -131,10 +132,9 @@ namespace Demo
             dNeuron_ds = dNeuron_dresult * (s + s);
             dNeuron_dresult = 0;
             // line 17: s = Activations.Sigmoid(w * x + b)
-            double dNeuron_dSigmoidArg0 = 0;
-            global::Demo.Activations.SigmoidPullback(sum, dNeuron_ds, ref dNeuron_dSigmoidArg0);
-            dNeuron_dw = dNeuron_dSigmoidArg0 * x;
-            dNeuron_db = dNeuron_dSigmoidArg0;
+            double dNeuron_dsum = dNeuron_ds * dSigmoid_dArg0;
+            dNeuron_dw = dNeuron_dsum * x;
+            dNeuron_db = dNeuron_dsum;
 
             // Gradients of the scalar parameters (span gradients were incremented in place).
             dW += dNeuron_dw;
