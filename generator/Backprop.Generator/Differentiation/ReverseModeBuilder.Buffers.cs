@@ -189,7 +189,7 @@ internal sealed partial class ReverseModeBuilder
             for (int i = 0; i < call.Arguments.Count; i++)
             {
                 if (!call.Callee.ActiveParameters[i] || call.Callee.OutputParameters[i]) continue;
-                arguments.Add(GradientArgument(call.Callee.Name, i, call.Arguments[i], reverse, pending));
+                arguments.Add(GradientArgument(call.Callee.Name, call.Callee.ParameterNames[i], call.Arguments[i], reverse, pending));
             }
             reverse.Add(new CodeLine(Invocation(call.Callee.PullbackName, arguments)));
             // Arguments are differentiated in the state before the call: restore its outputs first.
@@ -204,11 +204,11 @@ internal sealed partial class ReverseModeBuilder
     }
 
     /// <summary>The gradient argument of a callee parameter: a gradient span, <c>ref</c> to an adjoint, or a local to propagate from.</summary>
-    private string GradientArgument(string callee, int index, IrExpression argument, List<Code> reverse, List<(IrExpression, string)> pending)
+    private string GradientArgument(string callee, string parameter, IrExpression argument, List<Code> reverse, List<(IrExpression, string)> pending)
     {
         if (argument.Type.IsBuffer) return Adjoint(((IrRead)argument).Variable);
         if (argument is IrRead read && _activity.IsActive(read.Variable)) return "ref " + Adjoint(read.Variable);
-        string local = Reserve("d" + MethodName + "_d" + callee + "Arg" + index);
+        string local = Reserve("d" + MethodName + "_d" + callee + "_" + parameter);
         reverse.Add(new CodeLine(argument.Type.Keyword + " " + local + " = 0;"));
         if (_activity.IsActive(argument)) pending.Add((argument, local));
         return "ref " + local;

@@ -105,7 +105,7 @@ internal sealed partial class ReverseModeBuilder
         {
             if (!call.Callee.ActiveParameters[i]) continue;
             var type = call.Arguments[i].Type;
-            string name = Reserve("d" + call.Callee.Name + "_d" + "Arg" + i);
+            string name = Reserve("d" + call.Callee.Name + "_d" + call.Callee.ParameterNames[i]);
             forward.Add(Keep(name, type, "0"));
             references.Add("ref " + name);
             if (_activity.IsActive(call.Arguments[i]))
@@ -218,7 +218,7 @@ internal sealed partial class ReverseModeBuilder
             }
             else
             {
-                string local = Reserve("d" + MethodName + "_d" + call.Callee.Name + "Arg" + i);
+                string local = Reserve("d" + MethodName + "_d" + call.Callee.Name + "_" + call.Callee.ParameterNames[i]);
                 reverse.Add(new CodeLine(argument.Type.Keyword + " " + local + " = 0;"));
                 gradients.Add("ref " + local);
                 if (_activity.IsActive(argument)) pending.Add((argument, local));

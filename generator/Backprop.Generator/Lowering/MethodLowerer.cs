@@ -764,7 +764,7 @@ internal sealed partial class MethodLowerer
             return null;
         }
         var outputs = target.Parameters.Select(p => analysed.Outputs.Any(o => analysed.Variables[o].Name == p.Name)).ToEquatableArray();
-        var callee = new CalleeInfo(receiver, target.Name, analysed.Shape.PullbackName, active, outputs);
+        var callee = new CalleeInfo(receiver, target.Name, analysed.Shape.PullbackName, active, outputs, target.Parameters.Select(p => p.Name).ToEquatableArray());
         return Located(new IrDifferentiableCall(type ?? IrType.Double, callee, arguments.ToEquatableArray()), invocation);
     }
 

@@ -84,8 +84,8 @@ namespace Demo
             double dNeuron_ds = 0;
             // Forward sweep: the original computation, keeping what the reverse sweep needs.
             // line 17: s = Activations.Sigmoid(w * x + b)
-            double dSigmoid_dArg0 = 0;
-            double sigmoid = global::Demo.Activations.SigmoidPullback(w * x + b, 1, ref dSigmoid_dArg0);
+            double dSigmoid_dx = 0;
+            double sigmoid = global::Demo.Activations.SigmoidPullback(w * x + b, 1, ref dSigmoid_dx);
             double s = sigmoid;
             // line 18: return s * s;
             result = s * s;
@@ -96,7 +96,7 @@ namespace Demo
             dNeuron_ds = dNeuron_dresult * (s + s);
             dNeuron_dresult = 0;
             // line 17: s = Activations.Sigmoid(w * x + b)
-            double dNeuron_dsum = dNeuron_ds * dSigmoid_dArg0;
+            double dNeuron_dsum = dNeuron_ds * dSigmoid_dx;
             dNeuron_dw = dNeuron_dsum * x;
             dNeuron_db = dNeuron_dsum;
 
@@ -120,8 +120,8 @@ namespace Demo
             double dNeuron_ds = 0;
             // Forward sweep: the original computation, keeping what the reverse sweep needs.
             // line 17: s = Activations.Sigmoid(w * x + b)
-            double dSigmoid_dArg0 = 0;
-            double sigmoid = global::Demo.Activations.SigmoidPullback(w * x + b, 1, ref dSigmoid_dArg0);
+            double dSigmoid_dx = 0;
+            double sigmoid = global::Demo.Activations.SigmoidPullback(w * x + b, 1, ref dSigmoid_dx);
             double s = sigmoid;
             // line 18: return s * s;
             result = s * s;
@@ -132,7 +132,7 @@ namespace Demo
             dNeuron_ds = dNeuron_dresult * (s + s);
             dNeuron_dresult = 0;
             // line 17: s = Activations.Sigmoid(w * x + b)
-            double dNeuron_dsum = dNeuron_ds * dSigmoid_dArg0;
+            double dNeuron_dsum = dNeuron_ds * dSigmoid_dx;
             dNeuron_dw = dNeuron_dsum * x;
             dNeuron_db = dNeuron_dsum;
 
