@@ -62,11 +62,11 @@ internal static class GradientCheck
         {
             var d = ModelData.SimpleNN(n);
             var h = ModelData.SimpleNN(n);
-            double v1 = SimpleNNModel.LossGradient(d.P[0], d.P[1], d.P[2], d.P[3], d.X, d.Y, d.G[0], d.G[1], d.G[2], d.G[3]);
+            double v1 = global::SimpleNN.Model.LossGradient(d.P[0], d.P[1], d.P[2], d.P[3], d.X, d.Y, d.G[0], d.G[1], d.G[2], d.G[3]);
             double v2 = SimpleNNModel.LossHandWritten(h.P[0], h.P[1], h.P[2], h.P[3], h.X, h.Y, h.G[0], h.G[1], h.G[2], h.G[3]);
-            double[] f = fd.Evaluate(p => SimpleNNModel.Loss(p.AsSpan(0, 50), p.AsSpan(50, 5), p.AsSpan(55, 5), p.AsSpan(60, 1), d.X, d.Y),
+            double[] f = fd.Evaluate(p => global::SimpleNN.Model.Loss(p.AsSpan(0, 50), p.AsSpan(50, 5), p.AsSpan(55, 5), p.AsSpan(60, 1), d.X, d.Y),
                 [.. d.P[0], .. d.P[1], .. d.P[2], .. d.P[3]]);
-            CompareModel($"SimpleNN (samples = {n})", v1, d, v2, h, SimpleNNModel.Loss(d.P[0], d.P[1], d.P[2], d.P[3], d.X, d.Y), f);
+            CompareModel($"SimpleNN (samples = {n})", v1, d, v2, h, global::SimpleNN.Model.Loss(d.P[0], d.P[1], d.P[2], d.P[3], d.X, d.Y), f);
         }
         {
             var d = ModelData.Mlp(32);
@@ -79,23 +79,23 @@ internal static class GradientCheck
         {
             var d = ModelData.Rnn(t);
             var h = ModelData.Rnn(t);
-            double v1 = RnnModel.LossGradient(d.P[0], d.P[1], d.P[2], d.P[3], d.P[4], d.X, d.G[0], d.G[1], d.G[2], d.G[3], d.G[4]);
+            double v1 = global::SineRnn.Model.LossGradient(d.P[0], d.P[1], d.P[2], d.P[3], d.P[4], d.X, d.G[0], d.G[1], d.G[2], d.G[3], d.G[4]);
             double v2 = RnnModel.LossHandWritten(h.P[0], h.P[1], h.P[2], h.P[3], h.P[4], h.X, h.G[0], h.G[1], h.G[2], h.G[3], h.G[4]);
             double[]? f = t > 20 ? null : fd.Evaluate(
-                p => RnnModel.Loss(p.AsSpan(0, 8), p.AsSpan(8, 64), p.AsSpan(72, 8), p.AsSpan(80, 8), p.AsSpan(88, 1), d.X),
+                p => global::SineRnn.Model.Loss(p.AsSpan(0, 8), p.AsSpan(8, 64), p.AsSpan(72, 8), p.AsSpan(80, 8), p.AsSpan(88, 1), d.X),
                 [.. d.P[0], .. d.P[1], .. d.P[2], .. d.P[3], .. d.P[4]]);
-            CompareModel($"Rnn (T = {t})", v1, d, v2, h, RnnModel.Loss(d.P[0], d.P[1], d.P[2], d.P[3], d.P[4], d.X), f);
+            CompareModel($"Rnn (T = {t})", v1, d, v2, h, global::SineRnn.Model.Loss(d.P[0], d.P[1], d.P[2], d.P[3], d.P[4], d.X), f);
         }
         foreach (int n in new[] { 1, 32 })
         {
             var d = ModelData.Cnn(n);
             var h = ModelData.Cnn(n);
-            double v1 = CnnModel.LossGradient(d.P[0], d.P[1], d.P[2], d.P[3], d.X, d.Y, d.G[0], d.G[1], d.G[2], d.G[3]);
+            double v1 = global::BarsCnn.Model.LossGradient(d.P[0], d.P[1], d.P[2], d.P[3], d.X, d.Y, d.G[0], d.G[1], d.G[2], d.G[3]);
             double v2 = CnnModel.LossHandWritten(h.P[0], h.P[1], h.P[2], h.P[3], h.X, h.Y, h.G[0], h.G[1], h.G[2], h.G[3]);
             double[]? f = n > 1 ? null : fd.Evaluate(
-                p => CnnModel.Loss(p.AsSpan(0, 36), p.AsSpan(36, 4), p.AsSpan(40, 72), p.AsSpan(112, 2), d.X, d.Y),
+                p => global::BarsCnn.Model.Loss(p.AsSpan(0, 36), p.AsSpan(36, 4), p.AsSpan(40, 72), p.AsSpan(112, 2), d.X, d.Y),
                 [.. d.P[0], .. d.P[1], .. d.P[2], .. d.P[3]]);
-            CompareModel($"Cnn (batch = {n})", v1, d, v2, h, CnnModel.Loss(d.P[0], d.P[1], d.P[2], d.P[3], d.X, d.Y), f);
+            CompareModel($"Cnn (batch = {n})", v1, d, v2, h, global::BarsCnn.Model.Loss(d.P[0], d.P[1], d.P[2], d.P[3], d.X, d.Y), f);
         }
     }
 

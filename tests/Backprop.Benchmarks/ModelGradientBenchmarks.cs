@@ -74,15 +74,15 @@ public class SimpleNNGradientBenchmarks
         _flat = [.. _d.P[0], .. _d.P[1], .. _d.P[2], .. _d.P[3]];
         var x = _d.X;
         var y = _d.Y;
-        _f = p => SimpleNNModel.Loss(p.AsSpan(0, 50), p.AsSpan(50, 5), p.AsSpan(55, 5), p.AsSpan(60, 1), x, y);
+        _f = p => global::SimpleNN.Model.Loss(p.AsSpan(0, 50), p.AsSpan(50, 5), p.AsSpan(55, 5), p.AsSpan(60, 1), x, y);
     }
 
     [Benchmark(Baseline = true)]
-    public double Forward() => SimpleNNModel.Loss(_d.P[0], _d.P[1], _d.P[2], _d.P[3], _d.X, _d.Y);
+    public double Forward() => global::SimpleNN.Model.Loss(_d.P[0], _d.P[1], _d.P[2], _d.P[3], _d.X, _d.Y);
 
     [Benchmark]
     public double Generated() =>
-        SimpleNNModel.LossGradient(_d.P[0], _d.P[1], _d.P[2], _d.P[3], _d.X, _d.Y, _d.G[0], _d.G[1], _d.G[2], _d.G[3]) + _d.G[0][0];
+        global::SimpleNN.Model.LossGradient(_d.P[0], _d.P[1], _d.P[2], _d.P[3], _d.X, _d.Y, _d.G[0], _d.G[1], _d.G[2], _d.G[3]) + _d.G[0][0];
 
     [Benchmark]
     public double HandWritten() =>
@@ -127,11 +127,11 @@ public class RnnGradientBenchmarks
     public void Setup() => _d = ModelData.Rnn(T);
 
     [Benchmark(Baseline = true)]
-    public double Forward() => RnnModel.Loss(_d.P[0], _d.P[1], _d.P[2], _d.P[3], _d.P[4], _d.X);
+    public double Forward() => global::SineRnn.Model.Loss(_d.P[0], _d.P[1], _d.P[2], _d.P[3], _d.P[4], _d.X);
 
     [Benchmark]
     public double Generated() =>
-        RnnModel.LossGradient(_d.P[0], _d.P[1], _d.P[2], _d.P[3], _d.P[4], _d.X, _d.G[0], _d.G[1], _d.G[2], _d.G[3], _d.G[4]) + _d.G[0][0];
+        global::SineRnn.Model.LossGradient(_d.P[0], _d.P[1], _d.P[2], _d.P[3], _d.P[4], _d.X, _d.G[0], _d.G[1], _d.G[2], _d.G[3], _d.G[4]) + _d.G[0][0];
 
     [Benchmark]
     public double HandWritten() =>
@@ -151,11 +151,11 @@ public class CnnGradientBenchmarks
     public void Setup() => _d = ModelData.Cnn(Batch);
 
     [Benchmark(Baseline = true)]
-    public double Forward() => CnnModel.Loss(_d.P[0], _d.P[1], _d.P[2], _d.P[3], _d.X, _d.Y);
+    public double Forward() => global::BarsCnn.Model.Loss(_d.P[0], _d.P[1], _d.P[2], _d.P[3], _d.X, _d.Y);
 
     [Benchmark]
     public double Generated() =>
-        CnnModel.LossGradient(_d.P[0], _d.P[1], _d.P[2], _d.P[3], _d.X, _d.Y, _d.G[0], _d.G[1], _d.G[2], _d.G[3]) + _d.G[0][0];
+        global::BarsCnn.Model.LossGradient(_d.P[0], _d.P[1], _d.P[2], _d.P[3], _d.X, _d.Y, _d.G[0], _d.G[1], _d.G[2], _d.G[3]) + _d.G[0][0];
 
     [Benchmark]
     public double HandWritten() =>

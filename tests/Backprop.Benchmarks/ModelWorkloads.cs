@@ -2,64 +2,15 @@ using System;
 
 namespace Backprop.Benchmarks;
 
-// The model workloads: benchmark-local copies of the sample models (samples/SimpleNN, samples/SineRnn, samples/BarsCnn)
-// and a 784-128-10 MLP, each [Differentiable] (the generator emits ...Gradient), each with a value-and-gradient written
-// by hand for speed in the same loop style. Hand-written gradients increment their gradient buffers, as the contract does.
+// The model workloads: the sample models (samples/SimpleNN, samples/SineRnn, samples/BarsCnn, referenced as projects, so
+// the benchmark measures exactly what the samples train) and a 784-128-10 MLP, each with a value-and-gradient written by
+// hand for speed in the same loop style. Hand-written gradients increment their gradient buffers, as the contract does.
 
-/// <summary>samples/SimpleNN/Model.cs: Linear(10, 5) → ReLU → Linear(5, 1), mean squared error (copied unchanged).</summary>
-public static partial class SimpleNNModel
+/// <summary>samples/SimpleNN/Model.cs: Linear(10, 5) → ReLU → Linear(5, 1), mean squared error (the sample's own model).</summary>
+public static class SimpleNNModel
 {
-    public const int Inputs = 10;
-    public const int Hidden = 5;
-
-    [Differentiable]
-    public static void Linear(Span<double> x, ReadOnlySpan<double> w, ReadOnlySpan<double> b, Span<double> y)
-    {
-        int n = x.Length;
-        for (int j = 0; j < y.Length; j++)
-        {
-            double s = b[j];
-            for (int i = 0; i < n; i++)
-                s += w[j * n + i] * x[i];
-            y[j] = s;
-        }
-    }
-
-    [Differentiable]
-    public static void Relu(Span<double> x, Span<double> y)
-    {
-        for (int i = 0; i < x.Length; i++)
-            y[i] = x[i] > 0 ? x[i] : 0.0;
-    }
-
-    [Differentiable]
-    public static double Predict(ReadOnlySpan<double> w1, ReadOnlySpan<double> b1, ReadOnlySpan<double> w2, ReadOnlySpan<double> b2,
-        [NoDerivative] Span<double> x)
-    {
-        Span<double> h = stackalloc double[Hidden];
-        Span<double> a = stackalloc double[Hidden];
-        Span<double> o = stackalloc double[1];
-        Linear(x, w1, b1, h);
-        Relu(h, a);
-        Linear(a, w2, b2, o);
-        return o[0];
-    }
-
-    [Differentiable]
-    public static double Loss(ReadOnlySpan<double> w1, ReadOnlySpan<double> b1, ReadOnlySpan<double> w2, ReadOnlySpan<double> b2,
-        [NoDerivative] ReadOnlySpan<double> xs, [NoDerivative] ReadOnlySpan<double> ys)
-    {
-        Span<double> x = stackalloc double[Inputs];
-        double sum = 0;
-        for (int s = 0; s < ys.Length; s++)
-        {
-            for (int i = 0; i < Inputs; i++)
-                x[i] = xs[s * Inputs + i];
-            double d = Predict(w1, b1, w2, b2, x) - ys[s];
-            sum += d * d;
-        }
-        return sum / ys.Length;
-    }
+    public const int Inputs = global::SimpleNN.Model.Inputs;
+    public const int Hidden = global::SimpleNN.Model.Hidden;
 
     public static double LossHandWritten(ReadOnlySpan<double> w1, ReadOnlySpan<double> b1, ReadOnlySpan<double> w2, ReadOnlySpan<double> b2,
         ReadOnlySpan<double> xs, ReadOnlySpan<double> ys, Span<double> dW1, Span<double> dB1, Span<double> dW2, Span<double> dB2)
@@ -206,35 +157,10 @@ public static partial class MlpModel
     }
 }
 
-/// <summary>samples/SineRnn/Model.cs: an Elman tanh RNN with 8 hidden units and a linear read-out, unrolled over the window (copied unchanged).</summary>
-public static partial class RnnModel
+/// <summary>samples/SineRnn/Model.cs: an Elman tanh RNN with 8 hidden units and a linear read-out, unrolled over the window (the sample's own model).</summary>
+public static class RnnModel
 {
-    public const int Hidden = 8;
-
-    [Differentiable]
-    public static double Loss(ReadOnlySpan<double> wx, ReadOnlySpan<double> wh, ReadOnlySpan<double> b,
-        ReadOnlySpan<double> wo, ReadOnlySpan<double> bo, [NoDerivative] ReadOnlySpan<double> xs)
-    {
-        int steps = xs.Length - 1;
-        Span<double> hs = stackalloc double[(steps + 1) * Hidden]; // h[0] = 0, then one state per step
-        double sum = 0;
-        for (int t = 0; t < steps; t++)
-        {
-            for (int j = 0; j < Hidden; j++)
-            {
-                double s = b[j] + wx[j] * xs[t];
-                for (int k = 0; k < Hidden; k++)
-                    s += wh[j * Hidden + k] * hs[t * Hidden + k];
-                hs[(t + 1) * Hidden + j] = Math.Tanh(s);
-            }
-            double y = bo[0];
-            for (int j = 0; j < Hidden; j++)
-                y += wo[j] * hs[(t + 1) * Hidden + j];
-            double d = y - xs[t + 1];
-            sum += d * d;
-        }
-        return sum / steps;
-    }
+    public const int Hidden = global::SineRnn.Model.Hidden;
 
     public static double LossHandWritten(ReadOnlySpan<double> wx, ReadOnlySpan<double> wh, ReadOnlySpan<double> b,
         ReadOnlySpan<double> wo, ReadOnlySpan<double> bo, ReadOnlySpan<double> xs,
@@ -299,101 +225,16 @@ public static partial class RnnModel
     }
 }
 
-/// <summary>samples/BarsCnn/Model.cs: Conv2d(1 → 4, 3x3, valid) → ReLU → 2x2 max-pool → Linear(36, 2) → softmax cross-entropy (copied unchanged).</summary>
-public static partial class CnnModel
+/// <summary>samples/BarsCnn/Model.cs: Conv2d(1 → 4, 3x3, valid) → ReLU → 2x2 max-pool → Linear(36, 2) → softmax cross-entropy (the sample's own model).</summary>
+public static class CnnModel
 {
-    public const int Size = 8;
-    public const int Filters = 4;
-    public const int Kernel = 3;
-    public const int ConvSize = Size - Kernel + 1;   // 6
-    public const int PoolSize = ConvSize / 2;        // 3
-    public const int Features = Filters * PoolSize * PoolSize; // 36
-    public const int Classes = 2;
-
-    [Differentiable]
-    public static void Conv2d(Span<double> x, ReadOnlySpan<double> k, ReadOnlySpan<double> b, Span<double> y)
-    {
-        for (int f = 0; f < Filters; f++)
-            for (int r = 0; r < ConvSize; r++)
-                for (int c = 0; c < ConvSize; c++)
-                {
-                    double s = b[f];
-                    for (int i = 0; i < Kernel; i++)
-                        for (int j = 0; j < Kernel; j++)
-                            s += k[(f * Kernel + i) * Kernel + j] * x[(r + i) * Size + c + j];
-                    y[(f * ConvSize + r) * ConvSize + c] = s;
-                }
-    }
-
-    [Differentiable]
-    public static void Relu(Span<double> x, Span<double> y)
-    {
-        for (int i = 0; i < x.Length; i++)
-            y[i] = x[i] > 0 ? x[i] : 0.0;
-    }
-
-    [Differentiable]
-    public static void MaxPool(Span<double> x, Span<double> y)
-    {
-        for (int f = 0; f < Filters; f++)
-            for (int r = 0; r < PoolSize; r++)
-                for (int c = 0; c < PoolSize; c++)
-                {
-                    int top = (f * ConvSize + 2 * r) * ConvSize + 2 * c;
-                    double m1 = x[top] > x[top + 1] ? x[top] : x[top + 1];
-                    double m2 = x[top + ConvSize] > x[top + ConvSize + 1] ? x[top + ConvSize] : x[top + ConvSize + 1];
-                    y[(f * PoolSize + r) * PoolSize + c] = m1 > m2 ? m1 : m2;
-                }
-    }
-
-    [Differentiable]
-    public static void Linear(Span<double> x, ReadOnlySpan<double> w, ReadOnlySpan<double> b, Span<double> y)
-    {
-        int n = x.Length;
-        for (int j = 0; j < y.Length; j++)
-        {
-            double s = b[j];
-            for (int i = 0; i < n; i++)
-                s += w[j * n + i] * x[i];
-            y[j] = s;
-        }
-    }
-
-    [Differentiable]
-    public static double CrossEntropy(Span<double> logits, [NoDerivative] int label)
-    {
-        double m = logits[0];
-        for (int i = 1; i < logits.Length; i++)
-            m = Math.Max(m, logits[i]);
-        double sum = 0;
-        for (int i = 0; i < logits.Length; i++)
-            sum += Math.Exp(logits[i] - m);
-        return Math.Log(sum) + m - logits[label];
-    }
-
-    [Differentiable]
-    public static double Loss(ReadOnlySpan<double> k, ReadOnlySpan<double> kb, ReadOnlySpan<double> w, ReadOnlySpan<double> b,
-        [NoDerivative] ReadOnlySpan<double> images, [NoDerivative] ReadOnlySpan<double> labels)
-    {
-        Span<double> x = stackalloc double[Size * Size];
-        Span<double> conv = stackalloc double[Filters * ConvSize * ConvSize];
-        Span<double> act = stackalloc double[Filters * ConvSize * ConvSize];
-        Span<double> pooled = stackalloc double[Features];
-        Span<double> z = stackalloc double[Classes];
-        double sum = 0;
-        for (int s = 0; s < labels.Length; s++)
-        {
-            for (int p = 0; p < Size * Size; p++)
-                x[p] = images[s * Size * Size + p];
-            Conv2d(x, k, kb, conv);
-            Relu(conv, act);
-            MaxPool(act, pooled);
-            Linear(pooled, w, b, z);
-            int label = (int)labels[s];
-            sum += CrossEntropy(z, label);
-        }
-        return sum / labels.Length;
-    }
+    public const int Size = global::BarsCnn.Model.Size;
+    public const int Filters = global::BarsCnn.Model.Filters;
+    public const int Kernel = global::BarsCnn.Model.Kernel;
+    public const int ConvSize = global::BarsCnn.Model.ConvSize;
+    public const int PoolSize = global::BarsCnn.Model.PoolSize;
+    public const int Features = global::BarsCnn.Model.Features;
+    public const int Classes = global::BarsCnn.Model.Classes;
 
     public static double LossHandWritten(ReadOnlySpan<double> k, ReadOnlySpan<double> kb, ReadOnlySpan<double> w, ReadOnlySpan<double> b,
         ReadOnlySpan<double> images, ReadOnlySpan<double> labels, Span<double> dK, Span<double> dKb, Span<double> dW, Span<double> dB)
