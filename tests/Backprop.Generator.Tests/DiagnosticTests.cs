@@ -650,6 +650,21 @@ public sealed class DiagnosticTests
         ("BPG029", "Cannot differentiate the index 'k': it depends on a differentiated value, and an index has no derivative; compute the index from integers or [NoDerivative] inputs"));
 
     [Fact]
+    public void ActiveIndex_BPG029_OnStoreIndex() => Verify(Usings + """
+        public static partial class Model
+        {
+            [Differentiable]
+            public static double Bucket(double x)
+            {
+                Span<double> counts = stackalloc double[4];
+                counts[[|(int)Math.Abs(x) % 4|]] = x * x;
+                return counts[0] + counts[1] + counts[2] + counts[3];
+            }
+        }
+        """,
+        ("BPG029", "Cannot differentiate the index '(int)Math.Abs(x) % 4': it depends on a differentiated value, and an index has no derivative; compute the index from integers or [NoDerivative] inputs"));
+
+    [Fact]
     public void NestedBuffer_BPG027_OnDeclarator() => Verify(Usings + """
         public static partial class Model
         {

@@ -27,21 +27,39 @@ internal static class SupportGate
             return found;
         }
         var reported = new HashSet<Location>();
-        foreach (var statement in method.Body)
+        void CheckIndex(IrExpression index)
         {
+            if (Tainted(index) && lowering.IndexLocations.TryGetValue(index, out var location) && reported.Add(location))
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ActiveIndex, location, location.SourceTree?.GetText().ToString(location.SourceSpan) ?? ""));
+        }
+        foreach (var statement in method.Body) VisitStores(statement, CheckIndex);
+        foreach (var statement in method.Body)
             IrWalker.VisitStatement(statement, e =>
             {
-                if (e is IrElement element && Tainted(element.Index)
-                    && lowering.IndexLocations.TryGetValue(element, out var location) && reported.Add(location))
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ActiveIndex, location, location.SourceTree?.GetText().ToString(location.SourceSpan) ?? ""));
+                if (e is IrElement element) CheckIndex(element.Index);
             });
-        }
 
         foreach (int parameter in method.Parameters)
         {
             var variable = method.Variables[parameter];
             if (variable.IsDifferentiableParameter && !method.Outputs.Contains(parameter) && !activity.IsActive(parameter))
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ZeroDerivative, lowering.ParameterLocations[parameter], method.Shape.Name, variable.Name));
+        }
+    }
+
+    private static void VisitStores(IrStatement statement, System.Action<IrExpression> index)
+    {
+        switch (statement)
+        {
+            case IrStore store:
+                index(store.Index);
+                break;
+            case IrIf i:
+                foreach (var s in i.Then.Concat(i.Else)) VisitStores(s, index);
+                break;
+            case IrLoop l:
+                foreach (var s in l.Body.Concat(l.Step)) VisitStores(s, index);
+                break;
         }
     }
 

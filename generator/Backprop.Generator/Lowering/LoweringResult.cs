@@ -11,7 +11,7 @@ namespace Backprop.Generator.Lowering;
 /// </summary>
 internal sealed class LoweringResult
 {
-    public LoweringResult(IrMethod? method, List<DiagnosticInfo> diagnostics, Dictionary<IrExpression, Location> expressionLocations, Dictionary<int, Location> parameterLocations, Dictionary<IrElement, Location> indexLocations)
+    public LoweringResult(IrMethod? method, List<DiagnosticInfo> diagnostics, Dictionary<IrExpression, Location> expressionLocations, Dictionary<int, Location> parameterLocations, Dictionary<IrExpression, Location> indexLocations)
     {
         IndexLocations = indexLocations;
         Method = method;
@@ -28,6 +28,6 @@ internal sealed class LoweringResult
 
     public Dictionary<int, Location> ParameterLocations { get; }
 
-    /// <summary>Where the index expression of each element access is.</summary>
-    public Dictionary<IrElement, Location> IndexLocations { get; }
+    /// <summary>Where each index expression of an element read or write is, keyed by the index node.</summary>
+    public Dictionary<IrExpression, Location> IndexLocations { get; }
 }

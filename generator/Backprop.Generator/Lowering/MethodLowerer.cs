@@ -36,7 +36,7 @@ internal sealed partial class MethodLowerer
     private readonly HashSet<string> _names = new();
     private readonly Dictionary<IrExpression, Location> _expressionLocations = new(ReferenceComparer<IrExpression>.Instance);
     private readonly Dictionary<int, Location> _parameterLocations = new();
-    private readonly Dictionary<IrElement, Location> _indexLocations = new(ReferenceComparer<IrElement>.Instance);
+    private readonly Dictionary<IrExpression, Location> _indexLocations = new(ReferenceComparer<IrExpression>.Instance);
     private readonly HashSet<IMethodSymbol> _inProgress;
     private int _depth;
     private readonly bool _analyseCallees;
@@ -669,7 +669,7 @@ internal sealed partial class MethodLowerer
             return null;
         }
         var element = new IrElement(type, read.Variable, index);
-        _indexLocations[element] = indexOperation.Syntax.GetLocation();
+        _indexLocations[index] = indexOperation.Syntax.GetLocation();
         return element;
     }
 
