@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using System.Text.RegularExpressions;
+using Backprop.Generator.Helpers;
 
 namespace Backprop.Generator.Differentiation;
 
@@ -44,14 +45,14 @@ internal static class FirstWrites
                         output.Add(line);
                     }
                     else if (Accumulation.Match(line.Text) is { Success: true } accumulated && zero.Contains(accumulated.Groups["name"].Value)
-                             && !Regex.IsMatch(accumulated.Groups["value"].Value, @"\b" + Regex.Escape(accumulated.Groups["name"].Value) + @"\b"))
+                             && !Identifiers.Mention(accumulated.Groups["value"].Value, accumulated.Groups["name"].Value))
                     {
                         zero.Remove(accumulated.Groups["name"].Value);
                         output.Add(new CodeLine(accumulated.Groups["name"].Value + " = " + accumulated.Groups["value"].Value + ";"));
                     }
                     else
                     {
-                        zero.RemoveWhere(name => Writes(line.Text, name));
+                        zero.RemoveWhere(name => Identifiers.Written(line.Text, name));
                         output.Add(line);
                     }
                     break;
@@ -79,12 +80,9 @@ internal static class FirstWrites
 
     private static bool IsName(string text) => text.Length > 0 && text.All(c => char.IsLetterOrDigit(c) || c == '_');
 
-    private static bool Writes(string line, string name) =>
-        Regex.IsMatch(line, "^" + Regex.Escape(name) + @"\s*[-+*/]?=[^=]") || Regex.IsMatch(line, @"\bref\s+" + Regex.Escape(name) + @"\b");
-
     private static bool WritesAnywhere(List<Code> code, string name) => code.Any(item => item switch
     {
-        CodeLine line => Writes(line.Text, name),
+        CodeLine line => Identifiers.Written(line.Text, name),
         CodeBlock block => WritesAnywhere(block.Body, name) || (block.ElseBody is not null && WritesAnywhere(block.ElseBody, name)),
         _ => false,
     });

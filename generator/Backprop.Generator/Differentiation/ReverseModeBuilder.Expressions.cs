@@ -200,31 +200,13 @@ internal sealed partial class ReverseModeBuilder
 
     private void PropagateCall(IrDifferentiableCall call, string adjoint, List<Code> reverse)
     {
-        var values = new List<string>();
+        var values = call.Arguments.Select(a => a.Type.IsBuffer ? _text.Of(a) : Value(a)).ToList();
         var gradients = new List<string>();
-        var pending = new List<(IrExpression Argument, string Adjoint)>();
+        var pending = new List<(IrExpression, string)>();
         for (int i = 0; i < call.Arguments.Count; i++)
-        {
-            var argument = call.Arguments[i];
-            values.Add(argument.Type.IsBuffer ? _text.Of(argument) : Value(argument));
-            if (!call.Callee.ActiveParameters[i]) continue;
-            if (argument.Type.IsBuffer)
-            {
-                gradients.Add(Adjoint(((IrRead)argument).Variable));
-            }
-            else if (argument is IrRead read && _activity.IsActive(read.Variable))
-            {
-                gradients.Add("ref " + Adjoint(read.Variable));
-            }
-            else
-            {
-                string local = Reserve("d" + MethodName + "_d" + call.Callee.Name + "_" + call.Callee.ParameterNames[i]);
-                reverse.Add(new CodeLine(argument.Type.Keyword + " " + local + " = 0;"));
-                gradients.Add("ref " + local);
-                if (_activity.IsActive(argument)) pending.Add((argument, local));
-            }
-        }
-        string arguments = string.Join(", ", values.Concat(new[] { adjoint }).Concat(gradients));
+            if (call.Callee.ActiveParameters[i])
+                gradients.Add(GradientArgument(call.Callee.Name, call.Callee.ParameterNames[i], call.Arguments[i], reverse, pending));
+        string arguments = string.Join(", ", values.Append(adjoint).Concat(gradients));
         reverse.Add(new CodeLine(call.Callee.Target + "." + call.Callee.PullbackName + "(" + arguments + ");"));
         foreach (var (argument, local) in pending) Propagate(argument, local, reverse);
     }

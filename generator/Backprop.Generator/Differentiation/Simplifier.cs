@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using System.Text.RegularExpressions;
+using Backprop.Generator.Helpers;
 
 namespace Backprop.Generator.Differentiation;
 
@@ -53,48 +54,25 @@ internal static class Simplifier
         return -1;
     }
 
-    /// <summary>
-    /// Whether any line may change <paramref name="adjoint"/>: an assignment to it (or, for an element, to any element
-    /// of its buffer), a <c>ref</c> argument, or its buffer passed whole to a pullback.
-    /// </summary>
-    private static bool Writes(List<Code> code, string adjoint)
+    /// <summary>Whether any line may change <paramref name="adjoint"/>: an assignment to it or a <c>ref</c> argument.</summary>
+    private static bool Writes(List<Code> code, string adjoint) => code.Any(item => item switch
     {
-        int bracket = adjoint.IndexOf('[');
-        string variable = bracket < 0 ? adjoint : adjoint.Substring(0, bracket);
-        var assigned = new Regex("^" + Regex.Escape(variable) + @"(\[|\s)");
-        var passed = new Regex(@"\bref\s+" + Regex.Escape(variable) + @"\b" + (bracket < 0 ? "" : "|\\b" + Regex.Escape(variable) + @"\b(?!\[)"));
-        return code.Any(item => item switch
-        {
-            CodeLine line => assigned.IsMatch(line.Text) || passed.IsMatch(line.Text),
-            CodeBlock block => Writes(block.Body, adjoint) || (block.ElseBody is not null && Writes(block.ElseBody, adjoint)),
-            _ => false,
-        });
-    }
+        CodeLine line => Identifiers.Written(line.Text, adjoint),
+        CodeBlock block => Writes(block.Body, adjoint) || (block.ElseBody is not null && Writes(block.ElseBody, adjoint)),
+        _ => false,
+    });
 
-    private static List<Code> Rename(List<Code> code, string from, string to)
+    private static List<Code> Rename(List<Code> code, string from, string to) => code.Select(item => item switch
     {
-        var pattern = new Regex(@"\b" + Regex.Escape(from) + @"\b");
-        return code.Select(item => item switch
-        {
-            CodeLine line => new CodeLine(pattern.Replace(line.Text, to)),
-            CodeBlock block => new CodeBlock(pattern.Replace(block.Header, to), Rename(block.Body, from, to), block.ElseBody is null ? null : Rename(block.ElseBody, from, to)),
-            _ => item,
-        }).ToList();
-    }
+        CodeLine line => new CodeLine(Identifiers.Rename(line.Text, from, to)),
+        CodeBlock block => new CodeBlock(Identifiers.Rename(block.Header, from, to), Rename(block.Body, from, to), block.ElseBody is null ? null : Rename(block.ElseBody, from, to)),
+        _ => item,
+    }).ToList();
 
-    private static bool Mentions(List<Code> code, string name)
+    private static bool Mentions(List<Code> code, string name) => code.Any(item => item switch
     {
-        var pattern = new Regex(@"\b" + Regex.Escape(name) + @"\b");
-        foreach (var item in code)
-        {
-            switch (item)
-            {
-                case CodeLine line when pattern.IsMatch(line.Text):
-                    return true;
-                case CodeBlock block when pattern.IsMatch(block.Header) || Mentions(block.Body, name) || (block.ElseBody is not null && Mentions(block.ElseBody, name)):
-                    return true;
-            }
-        }
-        return false;
-    }
+        CodeLine line => Identifiers.Mention(line.Text, name),
+        CodeBlock block => Identifiers.Mention(block.Header, name) || Mentions(block.Body, name) || (block.ElseBody is not null && Mentions(block.ElseBody, name)),
+        _ => false,
+    });
 }

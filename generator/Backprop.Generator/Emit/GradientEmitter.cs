@@ -1,6 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
-using System.Text.RegularExpressions;
+using Backprop.Generator.Helpers;
 using Backprop.Generator.Differentiation;
 using Backprop.Generator.Ir;
 
@@ -114,7 +114,7 @@ internal static class GradientEmitter
         bool IsUsed(string declaration)
         {
             string declared = declaration.Split(' ')[1];
-            return Regex.IsMatch(used, "\\b" + Regex.Escape(declared) + "\\b");
+            return Identifiers.Mention(used, declared);
         }
 
         foreach (var declaration in program.Declarations.Where(IsUsed)) writer.Line(declaration);
@@ -126,7 +126,7 @@ internal static class GradientEmitter
         Write(writer, program.Forward);
         writer.Line();
         writer.Line("// Reverse sweep: adjoints flow from the result back to the parameters.");
-        if (!method.Shape.IsVoid && IsUsedName(Text(reverse), program.ResultAdjoint)) Write(writer, new List<Code> { seed });
+        if (!method.Shape.IsVoid && Identifiers.Mention(Text(reverse), program.ResultAdjoint)) Write(writer, new List<Code> { seed });
         Write(writer, reverse);
         writer.Line();
         Write(writer, tail);
@@ -144,7 +144,7 @@ internal static class GradientEmitter
     private static List<Code> DropDeadWrites(List<Code> reverse, List<Code> rest, IEnumerable<string> names)
     {
         string text = Text(reverse) + Text(rest);
-        var dead = new HashSet<string>(names.Where(n => !Regex.IsMatch(text, "\\b" + Regex.Escape(n) + "\\b(?!\\s*=(?!=))")));
+        var dead = new HashSet<string>(names.Where(n => !Identifiers.Read(text, n)));
         if (dead.Count == 0) return reverse;
         List<Code> Filter(List<Code> code) => code
             .Where(c => !(c is CodeLine line && line.Text.EndsWith(" = 0;", System.StringComparison.Ordinal) && dead.Contains(line.Text.Substring(0, line.Text.Length - 5))))
@@ -152,8 +152,6 @@ internal static class GradientEmitter
             .ToList();
         return Filter(reverse);
     }
-
-    private static bool IsUsedName(string text, string name) => Regex.IsMatch(text, "\\b" + Regex.Escape(name) + "\\b");
 
     private static void Write(SourceWriter writer, List<Code> code)
     {
