@@ -244,7 +244,8 @@ internal sealed partial class ReverseModeBuilder
 
         string adjoint = Adjoint(assign.Variable);
         bool readsItself = ReadsVariable(assign.Value, assign.Variable);
-        bool firstDefinition = assign.IsDeclaration && _loopDepth == 0;
+        // The result is assigned once on every path (ControlFlowNormalizer), so its adjoint needs no reset either.
+        bool firstDefinition = (assign.IsDeclaration && _loopDepth == 0) || assign.Variable == _method.Result;
         if (!_activity.IsActive(assign.Value))
         {
             if (!firstDefinition) reverse.Add(new CodeLine(adjoint + " = 0;"));

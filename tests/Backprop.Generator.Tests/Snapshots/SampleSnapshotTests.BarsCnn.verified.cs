@@ -239,7 +239,6 @@ namespace BarsCnn
                 dCrossEntropy_dsum = dCrossEntropy_dresult * (1 / sum);
                 dCrossEntropy_dm = dCrossEntropy_dresult;
                 dLogits[label] += -dCrossEntropy_dresult;
-                dCrossEntropy_dresult = 0;
                 // line 80: for (int i = 0; i < logits.Length; i++)
                 for (int trip2 = trips2; trip2 > 0; trip2--)
                 {
@@ -332,7 +331,6 @@ namespace BarsCnn
                 dCrossEntropy_dsum = dCrossEntropy_dresult * (1 / sum);
                 dCrossEntropy_dm = dCrossEntropy_dresult;
                 dLogits[label] += -dCrossEntropy_dresult;
-                dCrossEntropy_dresult = 0;
                 // line 80: for (int i = 0; i < logits.Length; i++)
                 for (int trip2 = trips2; trip2 > 0; trip2--)
                 {
@@ -599,7 +597,6 @@ namespace BarsCnn
                 double dLoss_dresult = 1;
                 // line 108: return sum / labels.Length;
                 dLoss_dsum = dLoss_dresult * (1 / ((double)labels.Length));
-                dLoss_dresult = 0;
                 // line 97: for (int s = 0; s < labels.Length; s++)
                 for (int trip2 = trips; trip2 > 0; trip2--)
                 {
@@ -768,7 +765,6 @@ namespace BarsCnn
                 double dLoss_dresult = dLoss;
                 // line 108: return sum / labels.Length;
                 dLoss_dsum = dLoss_dresult * (1 / ((double)labels.Length));
-                dLoss_dresult = 0;
                 // line 97: for (int s = 0; s < labels.Length; s++)
                 for (int trip2 = trips; trip2 > 0; trip2--)
                 {

@@ -186,7 +186,6 @@ namespace SimpleNN
                 double dLoss_dresult = 1;
                 // line 64: return sum / ys.Length;
                 dLoss_dsum = dLoss_dresult * (1 / ((double)ys.Length));
-                dLoss_dresult = 0;
                 // line 57: for (int s = 0; s < ys.Length; s++)
                 for (int trip2 = trips; trip2 > 0; trip2--)
                 {
@@ -291,7 +290,6 @@ namespace SimpleNN
                 double dLoss_dresult = dLoss;
                 // line 64: return sum / ys.Length;
                 dLoss_dsum = dLoss_dresult * (1 / ((double)ys.Length));
-                dLoss_dresult = 0;
                 // line 57: for (int s = 0; s < ys.Length; s++)
                 for (int trip2 = trips; trip2 > 0; trip2--)
                 {
@@ -392,7 +390,6 @@ namespace SimpleNN
                 double dPredict_dresult = 1;
                 // line 47: return o[0];
                 dPredict_do[0] += dPredict_dresult;
-                dPredict_dresult = 0;
                 // line 46: Linear(a, w2, b2, o);
                 global::SimpleNN.Model.LinearBackward(a, w2, b2, o, dPredict_do, dPredict_da, dW2, dB2);
                 // line 45: Relu(h, a);
@@ -467,7 +464,6 @@ namespace SimpleNN
                 double dPredict_dresult = dPredict;
                 // line 47: return o[0];
                 dPredict_do[0] += dPredict_dresult;
-                dPredict_dresult = 0;
                 // line 46: Linear(a, w2, b2, o);
                 global::SimpleNN.Model.LinearBackward(a, w2, b2, o, dPredict_do, dPredict_da, dW2, dB2);
                 // line 45: Relu(h, a);

@@ -128,7 +128,6 @@ namespace SineRnn
                 double dLoss_dresult = 1;
                 // line 38: return sum / steps;
                 dLoss_dsum = dLoss_dresult * (1 / ((double)steps));
-                dLoss_dresult = 0;
                 // line 23: for (int t = 0; t < steps; t++)
                 for (int trip4 = trips; trip4 > 0; trip4--)
                 {
@@ -319,7 +318,6 @@ namespace SineRnn
                 double dLoss_dresult = dLoss;
                 // line 38: return sum / steps;
                 dLoss_dsum = dLoss_dresult * (1 / ((double)steps));
-                dLoss_dresult = 0;
                 // line 23: for (int t = 0; t < steps; t++)
                 for (int trip4 = trips; trip4 > 0; trip4--)
                 {

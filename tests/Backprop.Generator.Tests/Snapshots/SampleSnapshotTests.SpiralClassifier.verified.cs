@@ -64,7 +64,6 @@ namespace SpiralClassifier
                 dCrossEntropy_dsum = dCrossEntropy_dresult * (1 / sum);
                 dCrossEntropy_dm = dCrossEntropy_dresult;
                 dLogits[label] += -dCrossEntropy_dresult;
-                dCrossEntropy_dresult = 0;
                 // line 45: for (int i = 0; i < logits.Length; i++)
                 for (int trip2 = trips2; trip2 > 0; trip2--)
                 {
@@ -157,7 +156,6 @@ namespace SpiralClassifier
                 dCrossEntropy_dsum = dCrossEntropy_dresult * (1 / sum);
                 dCrossEntropy_dm = dCrossEntropy_dresult;
                 dLogits[label] += -dCrossEntropy_dresult;
-                dCrossEntropy_dresult = 0;
                 // line 45: for (int i = 0; i < logits.Length; i++)
                 for (int trip2 = trips2; trip2 > 0; trip2--)
                 {
@@ -403,7 +401,6 @@ namespace SpiralClassifier
                 double dLoss_dresult = 1;
                 // line 71: return sum / labels.Length;
                 dLoss_dsum = dLoss_dresult * (1 / ((double)labels.Length));
-                dLoss_dresult = 0;
                 // line 61: for (int s = 0; s < labels.Length; s++)
                 for (int trip = trips; trip > 0; trip--)
                 {
@@ -538,7 +535,6 @@ namespace SpiralClassifier
                 double dLoss_dresult = dLoss;
                 // line 71: return sum / labels.Length;
                 dLoss_dsum = dLoss_dresult * (1 / ((double)labels.Length));
-                dLoss_dresult = 0;
                 // line 61: for (int s = 0; s < labels.Length; s++)
                 for (int trip = trips; trip > 0; trip--)
                 {

@@ -65,7 +65,6 @@ namespace Demo
                 dPiecewise_dz = dPiecewise_dresult;
                 dPiecewise_dy = dPiecewise_dresult;
             }
-            dPiecewise_dresult = 0;
             // line 12: if (x > 0 && y > 0)
             if (branch)
             {
@@ -163,7 +162,6 @@ namespace Demo
                 dPiecewise_dz = dPiecewise_dresult;
                 dPiecewise_dy = dPiecewise_dresult;
             }
-            dPiecewise_dresult = 0;
             // line 12: if (x > 0 && y > 0)
             if (branch)
             {

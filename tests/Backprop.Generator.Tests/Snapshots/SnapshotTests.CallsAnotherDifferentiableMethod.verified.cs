@@ -26,7 +26,6 @@ namespace Demo
             double dSigmoid_dresult = 1;
             // line 9: 1 / (1 + Math.Exp(-x))
             dSigmoid_dx = -((dSigmoid_dresult * (-result / sum)) * exp);
-            dSigmoid_dresult = 0;
 
             // Gradients of the scalar parameters (span gradients were incremented in place).
             dX = dSigmoid_dx;
@@ -53,7 +52,6 @@ namespace Demo
             double dSigmoid_dresult = dSigmoid;
             // line 9: 1 / (1 + Math.Exp(-x))
             dSigmoid_dx = -((dSigmoid_dresult * (-result / sum)) * exp);
-            dSigmoid_dresult = 0;
 
             // Gradients of the scalar parameters (span gradients were incremented in place).
             dX += dSigmoid_dx;
@@ -94,7 +92,6 @@ namespace Demo
             double dNeuron_dresult = 1;
             // line 18: return s * s;
             dNeuron_ds = dNeuron_dresult * (s + s);
-            dNeuron_dresult = 0;
             // line 17: s = Activations.Sigmoid(w * x + b)
             double dNeuron_dsum = dNeuron_ds * dSigmoid_dx;
             dNeuron_dw = dNeuron_dsum * x;
@@ -130,7 +127,6 @@ namespace Demo
             double dNeuron_dresult = dNeuron;
             // line 18: return s * s;
             dNeuron_ds = dNeuron_dresult * (s + s);
-            dNeuron_dresult = 0;
             // line 17: s = Activations.Sigmoid(w * x + b)
             double dNeuron_dsum = dNeuron_ds * dSigmoid_dx;
             dNeuron_dw = dNeuron_dsum * x;

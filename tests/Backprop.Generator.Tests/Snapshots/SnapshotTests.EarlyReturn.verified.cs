@@ -46,7 +46,6 @@ namespace Demo
                 // line 13: return 0.5 * r * r;
                 dHuber_dr = (dHuber_dresult * r) * 0.5;
                 dHuber_dr += dHuber_dresult * product;
-                dHuber_dresult = 0;
             }
             else
             {
@@ -55,7 +54,6 @@ namespace Demo
                 double dHuber_ddifference = dHuber_dresult * delta;
                 dHuber_da = dHuber_ddifference;
                 dHuber_ddelta += (-dHuber_ddifference) * 0.5;
-                dHuber_dresult = 0;
             }
             // line 11: a = Math.Abs(r)
             dHuber_dr += dHuber_da * (r > 0 ? 1 : r < 0 ? -1 : 0);
@@ -106,7 +104,6 @@ namespace Demo
                 // line 13: return 0.5 * r * r;
                 dHuber_dr = (dHuber_dresult * r) * 0.5;
                 dHuber_dr += dHuber_dresult * product;
-                dHuber_dresult = 0;
             }
             else
             {
@@ -115,7 +112,6 @@ namespace Demo
                 double dHuber_ddifference = dHuber_dresult * delta;
                 dHuber_da = dHuber_ddifference;
                 dHuber_ddelta += (-dHuber_ddifference) * 0.5;
-                dHuber_dresult = 0;
             }
             // line 11: a = Math.Abs(r)
             dHuber_dr += dHuber_da * (r > 0 ? 1 : r < 0 ? -1 : 0);

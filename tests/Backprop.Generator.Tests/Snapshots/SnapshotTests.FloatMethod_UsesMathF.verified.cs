@@ -30,7 +30,6 @@ namespace Demo
             dSoftplus_dbeta = dSoftplus_dproduct * x;
             dSoftplus_dx = dSoftplus_dproduct * beta;
             dSoftplus_dbeta += dSoftplus_dresult * (-result / beta);
-            dSoftplus_dresult = 0;
 
             // Gradients of the scalar parameters (span gradients were incremented in place).
             dX = dSoftplus_dx;
@@ -62,7 +61,6 @@ namespace Demo
             dSoftplus_dbeta = dSoftplus_dproduct * x;
             dSoftplus_dx = dSoftplus_dproduct * beta;
             dSoftplus_dbeta += dSoftplus_dresult * (-result / beta);
-            dSoftplus_dresult = 0;
 
             // Gradients of the scalar parameters (span gradients were incremented in place).
             dX += dSoftplus_dx;

@@ -30,7 +30,6 @@ namespace Demo
             dEnergy_dvelocity += dEnergy_dresult * product;
             dEnergy_dposition = (dEnergy_dresult * position) * (0.5 * this._omega * this._omega);
             dEnergy_dposition += dEnergy_dresult * product2;
-            dEnergy_dresult = 0;
 
             // Gradients of the scalar parameters (span gradients were incremented in place).
             dPosition = dEnergy_dposition;
@@ -62,7 +61,6 @@ namespace Demo
             dEnergy_dvelocity += dEnergy_dresult * product;
             dEnergy_dposition = (dEnergy_dresult * position) * (0.5 * this._omega * this._omega);
             dEnergy_dposition += dEnergy_dresult * product2;
-            dEnergy_dresult = 0;
 
             // Gradients of the scalar parameters (span gradients were incremented in place).
             dPosition += dEnergy_dposition;

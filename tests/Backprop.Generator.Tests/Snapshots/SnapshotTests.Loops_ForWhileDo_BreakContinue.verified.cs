@@ -90,7 +90,6 @@ namespace Demo
                 // line 22: return s + h;
                 dIterate_ds = dIterate_dresult;
                 dIterate_dh = dIterate_dresult;
-                dIterate_dresult = 0;
                 // line 21: do … while (s > 100)
                 for (int trip3 = trips3; trip3 > 0; trip3--)
                 {
@@ -222,7 +221,6 @@ namespace Demo
                 // line 22: return s + h;
                 dIterate_ds = dIterate_dresult;
                 dIterate_dh = dIterate_dresult;
-                dIterate_dresult = 0;
                 // line 21: do … while (s > 100)
                 for (int trip3 = trips3; trip3 > 0; trip3--)
                 {

@@ -45,7 +45,6 @@ namespace Demo
             dFunctions_da = dFunctions_dresult * b;
             dFunctions_db = dFunctions_dresult * a;
             dFunctions_dc = dFunctions_dresult;
-            dFunctions_dresult = 0;
             // line 13: c = Math.Pow(Math.Abs(x) + 1, y) + Math.Atan2(y, x) + Math.Max(x, y)
             dFunctions_dx = (dFunctions_dc * (y == 0 ? 0 : y * global::System.Math.Pow(sum2, y - 1))) * (x > 0 ? 1 : x < 0 ? -1 : 0);
             dFunctions_dy = dFunctions_dc * (sum2 > 0 ? pow * global::System.Math.Log(sum2) : sum2 == 0 ? 0 : double.NaN);
@@ -111,7 +110,6 @@ namespace Demo
             dFunctions_da = dFunctions_dresult * b;
             dFunctions_db = dFunctions_dresult * a;
             dFunctions_dc = dFunctions_dresult;
-            dFunctions_dresult = 0;
             // line 13: c = Math.Pow(Math.Abs(x) + 1, y) + Math.Atan2(y, x) + Math.Max(x, y)
             dFunctions_dx = (dFunctions_dc * (y == 0 ? 0 : y * global::System.Math.Pow(sum2, y - 1))) * (x > 0 ? 1 : x < 0 ? -1 : 0);
             dFunctions_dy = dFunctions_dc * (sum2 > 0 ? pow * global::System.Math.Log(sum2) : sum2 == 0 ? 0 : double.NaN);

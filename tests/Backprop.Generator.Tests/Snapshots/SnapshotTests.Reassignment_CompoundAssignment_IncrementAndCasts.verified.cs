@@ -47,7 +47,6 @@ namespace Demo
             double dMixed_dresult = 1;
             // line 20: return -g + Math.E;
             dMixed_dg = -((float)dMixed_dresult);
-            dMixed_dresult = 0;
             // line 19: g = (float)z * f
             dMixed_dz = (double)(dMixed_dg * f);
             dMixed_df = dMixed_dg * converted;
@@ -119,7 +118,6 @@ namespace Demo
             double dMixed_dresult = dMixed;
             // line 20: return -g + Math.E;
             dMixed_dg = -((float)dMixed_dresult);
-            dMixed_dresult = 0;
             // line 19: g = (float)z * f
             dMixed_dz = (double)(dMixed_dg * f);
             dMixed_df = dMixed_dg * converted;

@@ -48,7 +48,6 @@ namespace Demo
             // line 15: return 0.5 * (a - y) * (a - y);
             dLoss_da = (dLoss_dresult * difference) * 0.5;
             dLoss_da += dLoss_dresult * product;
-            dLoss_dresult = 0;
             // line 14: a = Math.Tanh(z)
             dLoss_dz = dLoss_da * (1 - a * a);
             // line 12: for (int i = 0; i < w.Length; i++)
@@ -109,7 +108,6 @@ namespace Demo
             // line 15: return 0.5 * (a - y) * (a - y);
             dLoss_da = (dLoss_dresult * difference) * 0.5;
             dLoss_da += dLoss_dresult * product;
-            dLoss_dresult = 0;
             // line 14: a = Math.Tanh(z)
             dLoss_dz = dLoss_da * (1 - a * a);
             // line 12: for (int i = 0; i < w.Length; i++)

@@ -34,7 +34,6 @@ namespace Demo
             dRosenbrock_da = dRosenbrock_dresult * (a + a);
             dRosenbrock_db = (dRosenbrock_dresult * b) * 100.0;
             dRosenbrock_db += dRosenbrock_dresult * product;
-            dRosenbrock_dresult = 0;
             // line 12: b = y - x * x
             dRosenbrock_dy = dRosenbrock_db;
             dRosenbrock_dx = (-dRosenbrock_db) * (x + x);
@@ -75,7 +74,6 @@ namespace Demo
             dRosenbrock_da = dRosenbrock_dresult * (a + a);
             dRosenbrock_db = (dRosenbrock_dresult * b) * 100.0;
             dRosenbrock_db += dRosenbrock_dresult * product;
-            dRosenbrock_dresult = 0;
             // line 12: b = y - x * x
             dRosenbrock_dy = dRosenbrock_db;
             dRosenbrock_dx = (-dRosenbrock_db) * (x + x);
