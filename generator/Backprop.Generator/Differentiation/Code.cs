@@ -47,8 +47,23 @@ internal sealed class GradientProgram
 
     public List<Code> Reverse { get; } = new();
 
-    /// <summary>The tapes the method uses: element type (<c>double</c>, <c>int</c>, …) and local name, in first-use order.</summary>
-    public List<(string Element, string Name)> Tapes { get; } = new();
+    /// <summary>
+    /// Statements that prepare the reverse sweep (gradient buffers of local buffers and of inactive buffers passed to
+    /// callees): after the forward sweep in the joint methods, at the start of the split reverse method.
+    /// </summary>
+    public List<Code> ReverseSetup { get; } = new();
+
+    /// <summary>The name of the one tape (<c>global::Backprop.CompilerServices.Tape</c>) the method pushes on and pops from.</summary>
+    public string TapeName { get; set; } = "tape";
+
+    /// <summary>Whether the joint methods need a tape of their own.</summary>
+    public bool UsesTape { get; set; }
+
+    /// <summary>
+    /// What the forward sweep declares at its top level (hoisted declarations aside) and what it may change beyond its
+    /// locals: the split forward method hands those its reverse method reads over on the tape.
+    /// </summary>
+    public List<ForwardLocal> ForwardLocals { get; } = new();
 
     /// <summary>For each differentiated parameter: its variable, gradient parameter name and local adjoint (scalars).</summary>
     public List<(int Variable, string GradientName, string? Adjoint)> Gradients { get; } = new();
@@ -63,3 +78,18 @@ internal sealed class GradientProgram
 
     public string SeedName { get; set; } = "";
 }
+
+internal enum ForwardLocalKind
+{
+    /// <summary>A scalar local declared at the top level of the forward sweep.</summary>
+    Scalar,
+    /// <summary>A scalar parameter the method assigns.</summary>
+    Parameter,
+    /// <summary>A local buffer; <see cref="ForwardLocal.OnStack"/> says how it was allocated.</summary>
+    Buffer,
+    /// <summary>A span parameter the method writes (a layer output).</summary>
+    Output,
+}
+
+/// <summary>A variable the split forward method may have to hand over to the split reverse method.</summary>
+internal sealed record ForwardLocal(string Name, string TypeKeyword, string ElementKeyword, ForwardLocalKind Kind, bool OnStack = false);

@@ -101,7 +101,7 @@ internal sealed partial class ReverseModeBuilder
         {
             if (_loopDepth > 0)
             {
-                forward.Add(new CodeLine(Tape(element) + ".Push(" + target + ");"));
+                forward.Add(new CodeLine(Tape() + ".Push(" + target + ");"));
             }
             else
             {
@@ -141,10 +141,14 @@ internal sealed partial class ReverseModeBuilder
                 Propagate(store.Value, incoming, reverse);
             }
         }
+        ReverseSplitCalls(reverse);
         _values.Clear();
     }
 
-    /// <summary>A layer call: forward calls the layer; reverse calls its backward with the adjoints of its outputs.</summary>
+    /// <summary>
+    /// A layer call: the forward sweep calls the layer's split forward (or the layer itself when no derivative flows
+    /// through it); the reverse sweep calls its split reverse with the adjoints of its outputs.
+    /// </summary>
     private void CallStatement(IrCallStatement call, List<Code> forward, List<Code> reverse)
     {
         var outputs = Enumerable.Range(0, call.Arguments.Count).Where(i => call.Callee.OutputParameters[i]).ToList();
@@ -170,8 +174,11 @@ internal sealed partial class ReverseModeBuilder
             _values[argument] = name;
         }
         // A buffer the reverse sweep reads keeps its old contents; the call overwrites them.
-        foreach (int buffer in restored) forward.AddRange(SaveBuffer(buffer));
-        forward.Add(new CodeLine(Invocation(call.Callee.Name, call.Arguments.Select(Value))));
+        foreach (int buffer in restored) forward.Add(SaveBuffer(buffer));
+        // An active layer runs split: its forward leaves on the tape what its reverse reads, so nothing is run twice.
+        forward.Add(new CodeLine(active
+            ? Invocation(call.Callee.ForwardName, call.Arguments.Select(Value).Append("ref " + Tape()))
+            : Invocation(call.Callee.Name, call.Arguments.Select(Value))));
         foreach (var (name, type) in kept) Record(name, type, forward, reverse: null);
 
         Comment(reverse, call.Source);
@@ -191,7 +198,8 @@ internal sealed partial class ReverseModeBuilder
                 if (!call.Callee.ActiveParameters[i] || call.Callee.OutputParameters[i]) continue;
                 arguments.Add(GradientArgument(call.Callee.Name, call.Callee.ParameterNames[i], call.Arguments[i], reverse, pending));
             }
-            reverse.Add(new CodeLine(Invocation(call.Callee.PullbackName, arguments)));
+            arguments.Add("ref " + Tape());
+            reverse.Add(new CodeLine(Invocation(call.Callee.ReverseName, arguments)));
             // Arguments are differentiated in the state before the call: restore its outputs first.
             for (int k = restored.Count - 1; k >= 0; k--) reverse.AddRange(RestoreBuffer(restored[k]));
             foreach (var (argument, local) in pending) Propagate(argument, local, reverse);
@@ -214,19 +222,16 @@ internal sealed partial class ReverseModeBuilder
         return "ref " + local;
     }
 
-    private IEnumerable<Code> SaveBuffer(int buffer)
+    private Code SaveBuffer(int buffer)
     {
         var variable = _method.Variables[buffer];
-        string k = Reserve("k");
-        yield return new CodeBlock("for (int " + k + " = 0; " + k + " < " + variable.Name + ".Length; " + k + "++)",
-            new List<Code> { new CodeLine(Tape(variable.Type.Element) + ".Push(" + variable.Name + "[" + k + "]);") });
+        return new CodeLine(Tape() + ".PushRange<" + variable.Type.ScalarKeyword + ">(" + variable.Name + ");");
     }
 
     private IEnumerable<Code> RestoreBuffer(int buffer)
     {
         var variable = _method.Variables[buffer];
-        string k = Reserve("k");
-        yield return new CodeBlock("for (int " + k + " = " + variable.Name + ".Length - 1; " + k + " >= 0; " + k + "--)",
-            new List<Code> { new CodeLine(variable.Name + "[" + k + "] = " + Tape(variable.Type.Element) + ".Pop();") });
+        yield return new CodeLine(Tape() + ".Pop<int>();");
+        yield return new CodeLine(Tape() + ".PopRange<" + variable.Type.ScalarKeyword + ">(" + variable.Name + ");");
     }
 }

@@ -14,11 +14,16 @@ internal sealed partial class ReverseModeBuilder
     private sealed class ExpressionPlan
     {
         public HashSet<IrExpression> Needed { get; } = new(ReferenceComparer<IrExpression>.Instance);
+
+        /// <summary>Calls with buffer arguments that run split (forward now, reverse after the statement's propagation).</summary>
+        public HashSet<IrExpression> Split { get; } = new(ReferenceComparer<IrExpression>.Instance);
     }
 
     private ExpressionPlan Plan(IrExpression root)
     {
         var plan = new ExpressionPlan();
+        // Inside a conditional's arms a call may not run: it stays joint (its pullback runs it in the reverse sweep).
+        int arms = 0;
         void Visit(IrExpression node)
         {
             if (!_activity.IsActive(node)) return;
@@ -38,8 +43,11 @@ internal sealed partial class ReverseModeBuilder
             {
                 foreach (var argument in call.Arguments)
                     if (!argument.Type.IsBuffer) plan.Needed.Add(argument);
+                if (arms == 0) plan.Split.Add(call);
             }
+            if (node is IrConditional) arms++;
             foreach (var child in ActivityAnalysis.DifferentiableChildren(node)) Visit(child);
+            if (node is IrConditional) arms--;
         }
         Visit(root);
         return plan;
@@ -80,6 +88,7 @@ internal sealed partial class ReverseModeBuilder
         if (IsLeaf(node)) return _text.Of(node);
         foreach (var child in Children(node)) ForwardValue(child, plan, forward, kept, root: false);
         if (node is IrDifferentiableCall call && IsEager(call) && _activity.IsActive(call)) return EagerCall(call, plan.Needed.Contains(call), forward, kept);
+        if (node is IrDifferentiableCall split && plan.Split.Contains(split)) return SplitCall(split, plan.Needed.Contains(split), forward, kept);
         string text = _text.Of(node);
         if (root || !plan.Needed.Contains(node) || IsRecomputable(node)) return text;
         string name = Reserve(TempName(node));
@@ -121,6 +130,49 @@ internal sealed partial class ReverseModeBuilder
         if (valueNeeded) kept.Add((value, call.Type));
         _values[call] = value;
         return value;
+    }
+
+    /// <summary>The split calls of the statement being differentiated, in the order their forward sweeps ran.</summary>
+    private readonly List<(IrDifferentiableCall Call, string Adjoint)> _splitCalls = new();
+
+    private readonly Dictionary<IrExpression, string> _splitAdjoints = new(ReferenceComparer<IrExpression>.Instance);
+
+    /// <summary>
+    /// A call with buffer arguments runs split: the forward sweep calls the callee's split forward, which leaves on the
+    /// tape what its reverse reads; <see cref="Propagate"/> accumulates the call's adjoint into a local, and
+    /// <see cref="ReverseSplitCalls"/> runs the callee's split reverse once the statement's propagation is done.
+    /// </summary>
+    private string SplitCall(IrDifferentiableCall call, bool valueNeeded, List<Code> forward, List<(string, IrType)> kept)
+    {
+        string arguments = string.Join(", ", call.Arguments.Select(a => _text.Of(a)).Append("ref " + Tape()));
+        string value = Reserve(TempName(call));
+        forward.Add(Keep(value, call.Type, call.Callee.Target + "." + call.Callee.ForwardName + "(" + arguments + ")"));
+        if (valueNeeded) kept.Add((value, call.Type));
+        _values[call] = value;
+        string adjoint = Reserve("d" + MethodName + "_d" + value);
+        _program.Declarations.Add(call.Type.Keyword + " " + adjoint + " = 0;");
+        _splitCalls.Add((call, adjoint));
+        _splitAdjoints[call] = adjoint;
+        return value;
+    }
+
+    /// <summary>Runs the split reverses of the statement's calls, last call first, each followed by its scalar arguments.</summary>
+    private void ReverseSplitCalls(List<Code> reverse)
+    {
+        for (int k = _splitCalls.Count - 1; k >= 0; k--)
+        {
+            var (call, adjoint) = _splitCalls[k];
+            var pending = new List<(IrExpression, string)>();
+            var arguments = call.Arguments.Select(a => a.Type.IsBuffer ? _text.Of(a) : Value(a)).Append(adjoint).ToList();
+            for (int i = 0; i < call.Arguments.Count; i++)
+                if (call.Callee.ActiveParameters[i])
+                    arguments.Add(GradientArgument(call.Callee.Name, call.Callee.ParameterNames[i], call.Arguments[i], reverse, pending));
+            arguments.Add("ref " + Tape());
+            reverse.Add(new CodeLine(call.Callee.Target + "." + call.Callee.ReverseName + "(" + string.Join(", ", arguments) + ");"));
+            reverse.Add(new CodeLine(adjoint + " = 0;"));
+            foreach (var (argument, local) in pending) Propagate(argument, local, reverse);
+        }
+        _splitCalls.Clear();
     }
 
     private static IEnumerable<IrExpression> Children(IrExpression node) => node switch
@@ -166,6 +218,9 @@ internal sealed partial class ReverseModeBuilder
                 reverse.Add(whenTrue.Count == 0
                     ? new CodeBlock("if (!" + ExpressionText.Atom(condition) + ")", whenFalse)
                     : new CodeBlock("if (" + condition + ")", whenTrue, whenFalse.Count > 0 ? whenFalse : null));
+                return;
+            case IrDifferentiableCall call when _splitAdjoints.TryGetValue(call, out var split):
+                reverse.Add(new CodeLine(split + " += " + adjoint + ";"));
                 return;
             case IrDifferentiableCall call when _partials.TryGetValue(call, out var eager):
                 for (int i = 0; i < eager.Length; i++)

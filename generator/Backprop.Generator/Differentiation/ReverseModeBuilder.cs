@@ -57,6 +57,7 @@ internal sealed partial class ReverseModeBuilder
         }
         FindInlineDeclarations();
         FindScratchBuffers();
+        _program.TapeName = Reserve("tape");
 
         foreach (int parameter in _method.Parameters)
         {
@@ -77,7 +78,11 @@ internal sealed partial class ReverseModeBuilder
         _program.SeedName = Reserve("d" + MethodName);
         _program.ResultAdjoint = Adjoint(_method.Result);
         foreach (int parameter in _method.Parameters.Where(_scratch.Contains))
-            _program.Forward.AddRange(RentScratch(parameter, onStack: false));
+            _program.ReverseSetup.AddRange(RentScratch(parameter, onStack: false));
+        foreach (int output in _method.Outputs)
+            _program.ForwardLocals.Add(Local(output, ForwardLocalKind.Output));
+        foreach (int parameter in AssignedScalarParameters())
+            _program.ForwardLocals.Add(Local(parameter, ForwardLocalKind.Parameter));
 
         foreach (var variable in _method.Variables)
         {
@@ -110,9 +115,9 @@ internal sealed partial class ReverseModeBuilder
     {
         switch (statement)
         {
-            case IrAssign { Value: IrNewBuffer } declaration:
-                forward.Add(new CodeLine(Target(declaration) + " = " + _text.Of(declaration.Value) + ";"));
-                if (_scratch.Contains(declaration.Variable)) forward.AddRange(RentScratch(declaration.Variable, ((IrNewBuffer)declaration.Value).OnStack));
+            case IrAssign { Value: IrNewBuffer allocation } declaration:
+                forward.Add(new CodeLine(Target(declaration) + " = " + _text.Of(allocation) + ";"));
+                if (_scratch.Contains(declaration.Variable)) _program.ReverseSetup.AddRange(RentScratch(declaration.Variable, allocation.OnStack));
                 break;
             case IrAssign assign:
                 Assign(assign, forward, reverse);
@@ -214,7 +219,7 @@ internal sealed partial class ReverseModeBuilder
         {
             if (_loopDepth > 0)
             {
-                forward.Add(new CodeLine(Tape(variable.Type) + ".Push(" + (variable.Type.Scalar == ScalarKind.Boolean ? variable.Name + " ? 1 : 0" : variable.Name) + ");"));
+                forward.Add(new CodeLine(Tape() + ".Push(" + variable.Name + ");"));
             }
             else
             {
@@ -262,6 +267,7 @@ internal sealed partial class ReverseModeBuilder
             Propagate(assign.Value, adjoint, reverse);
             if (!firstDefinition) reverse.Add(new CodeLine(adjoint + " = 0;"));
         }
+        ReverseSplitCalls(reverse);
         _values.Clear();
     }
 
@@ -270,7 +276,11 @@ internal sealed partial class ReverseModeBuilder
     /// <summary>Declares or assigns a value the reverse sweep reads: inline at the top level, hoisted when nested.</summary>
     private Code Keep(string name, IrType type, string value)
     {
-        if (_nesting == 0) return new CodeLine(type.Keyword + " " + name + " = " + value + ";");
+        if (_nesting == 0)
+        {
+            _program.ForwardLocals.Add(new ForwardLocal(name, type.Keyword, type.ScalarKeyword, ForwardLocalKind.Scalar));
+            return new CodeLine(type.Keyword + " " + name + " = " + value + ";");
+        }
         _program.Declarations.Add(type.Keyword + " " + name + " = " + Zero(type) + ";");
         return new CodeLine(name + " = " + value + ";");
     }
@@ -279,26 +289,17 @@ internal sealed partial class ReverseModeBuilder
     private void Record(string name, IrType type, List<Code> forward, List<Code>? reverse)
     {
         if (_loopDepth == 0) return;
-        string tape = Tape(type);
-        forward.Add(new CodeLine(tape + ".Push(" + (type.Scalar == ScalarKind.Boolean ? name + " ? 1 : 0" : name) + ");"));
+        forward.Add(new CodeLine(Tape() + ".Push(" + name + ");"));
         reverse?.Add(new CodeLine(name + " = " + Reload(name, type) + ";"));
     }
 
-    private string Reload(string name, IrType type)
-    {
-        if (_loopDepth == 0) return name;
-        string pop = Tape(type) + ".Pop()";
-        return type.Scalar == ScalarKind.Boolean ? pop + " != 0" : pop;
-    }
+    private string Reload(string name, IrType type) => _loopDepth == 0 ? name : Tape() + ".Pop<" + type.ScalarKeyword + ">()";
 
-    private string Tape(IrType type)
+    /// <summary>The method's one tape; naming it marks it used.</summary>
+    private string Tape()
     {
-        string element = type.Scalar == ScalarKind.Boolean ? "int" : type.ScalarKeyword;
-        foreach (var tape in _program.Tapes)
-            if (tape.Element == element) return tape.Name;
-        string name = Reserve(element + "Tape");
-        _program.Tapes.Add((element, name));
-        return name;
+        _program.UsesTape = true;
+        return _program.TapeName;
     }
 
     // ---------------------------------------------------------------- helpers
@@ -306,9 +307,29 @@ internal sealed partial class ReverseModeBuilder
     private string Target(IrAssign assign)
     {
         var variable = _method.Variables[assign.Variable];
-        return assign.IsDeclaration && _inlineDeclared.Contains(assign.Variable) && _nesting == 0
-            ? variable.Type.Keyword + " " + variable.Name
-            : variable.Name;
+        if (!(assign.IsDeclaration && _inlineDeclared.Contains(assign.Variable) && _nesting == 0)) return variable.Name;
+        _program.ForwardLocals.Add(assign.Value is IrNewBuffer allocation
+            ? Local(assign.Variable, ForwardLocalKind.Buffer, allocation.OnStack)
+            : Local(assign.Variable, ForwardLocalKind.Scalar));
+        return variable.Type.Keyword + " " + variable.Name;
+    }
+
+    private ForwardLocal Local(int variable, ForwardLocalKind kind, bool onStack = false)
+    {
+        var v = _method.Variables[variable];
+        return new ForwardLocal(v.Name, v.Type.Keyword, v.Type.ScalarKeyword, kind, onStack);
+    }
+
+    /// <summary>Scalar parameters the body assigns: their final values are state of the forward sweep like locals.</summary>
+    private IEnumerable<int> AssignedScalarParameters()
+    {
+        var assigned = new HashSet<int>();
+        foreach (var statement in _method.Body)
+            IrWalker.VisitStatements(statement, s =>
+            {
+                if (s is IrAssign a && _method.Variables[a.Variable].Kind == VariableKind.Parameter) assigned.Add(a.Variable);
+            });
+        return _method.Parameters.Where(assigned.Contains);
     }
 
     private string Adjoint(int variable)

@@ -8,11 +8,23 @@ namespace Backprop.Generator.Emit;
 
 /// <summary>
 /// Prints the gradient method (the public contract: forward value, <c>out</c> scalar gradients, incremented span
-/// gradients) and the pullback (seeded, accumulating) that other differentiable methods call.
+/// gradients), the pullback (seeded, accumulating; a layer's backward), and, for methods with buffer parameters, the
+/// split pair other differentiable methods call: a forward that leaves what the reverse sweep reads on the caller's
+/// tape, and the reverse that consumes it, so that a call is never run twice.
 /// </summary>
 internal static class GradientEmitter
 {
     private const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"Backprop.Gen\", \"0.1.0\")]";
+    private const string Hidden = "[global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]";
+    private const string TapeType = "global::Backprop.CompilerServices.Tape";
+
+    private enum Kind
+    {
+        Gradient,
+        Pullback,
+        SplitForward,
+        SplitReverse,
+    }
 
     public static string Emit(IrMethod method, GradientProgram program)
     {
@@ -29,30 +41,73 @@ internal static class GradientEmitter
 
         if (!shape.IsVoid)
         {
-            WriteMethod(writer, method, program, pullback: false);
+            WriteMethod(writer, method, program, Kind.Gradient);
             writer.Line();
         }
-        WriteMethod(writer, method, program, pullback: true);
+        WriteMethod(writer, method, program, Kind.Pullback);
+        if (method.Parameters.Any(p => method.Variables[p].Type.IsBuffer))
+        {
+            writer.Line();
+            WriteMethod(writer, method, program, Kind.SplitForward);
+            writer.Line();
+            WriteMethod(writer, method, program, Kind.SplitReverse);
+        }
 
         for (int i = scopes.Count - 1; i >= 0; i--) scopes[i].Dispose();
         return writer.ToString();
     }
 
-    private static void WriteMethod(SourceWriter writer, IrMethod method, GradientProgram program, bool pullback)
+    private static void WriteMethod(SourceWriter writer, IrMethod method, GradientProgram program, Kind kind)
     {
         var shape = method.Shape;
         string type = shape.IsVoid ? "void" : shape.ReturnType.Keyword;
-        var parameters = method.Parameters.Select(p => method.Variables[p]).Select(v => v.DeclaredType + " " + v.Name).ToList();
-        if (pullback && !shape.IsVoid) parameters.Add(type + " " + program.SeedName);
-        foreach (var (output, adjoint) in program.Outputs)
-            parameters.Add(method.Variables[output].Type.GradientSpanKeyword + " " + adjoint);
-        foreach (var (variable, gradient, _) in program.Gradients)
+        bool split = kind is Kind.SplitForward or Kind.SplitReverse;
+        bool seeded = kind is Kind.Pullback or Kind.SplitReverse;
+        // The split methods take the caller's tape by ref: their span and ref parameters are scoped so that callers can
+        // pass stack buffers (nothing is stored beyond the call).
+        string Scoped(IrType t) => split && t.Shape is ShapeKind.Span or ShapeKind.ReadOnlySpan ? "scoped " : "";
+        var parameters = method.Parameters.Select(p => method.Variables[p]).Select(v => Scoped(v.Type) + v.DeclaredType + " " + v.Name).ToList();
+        if (kind == Kind.SplitReverse || (kind == Kind.Pullback && !shape.IsVoid))
         {
-            var v = method.Variables[variable];
-            parameters.Add(v.Type.IsBuffer ? v.Type.GradientSpanKeyword + " " + gradient : (pullback ? "ref " : "out ") + v.Type.Keyword + " " + gradient);
+            if (!shape.IsVoid) parameters.Add(type + " " + program.SeedName);
+            foreach (var (output, adjoint) in program.Outputs)
+                parameters.Add((split ? "scoped " : "") + method.Variables[output].Type.GradientSpanKeyword + " " + adjoint);
+            foreach (var (variable, gradient, _) in program.Gradients)
+            {
+                var v = method.Variables[variable];
+                parameters.Add(v.Type.IsBuffer
+                    ? (split ? "scoped " : "") + v.Type.GradientSpanKeyword + " " + gradient
+                    : (split ? "scoped ref " : seeded ? "ref " : "out ") + v.Type.Keyword + " " + gradient);
+            }
         }
+        else if (kind != Kind.SplitForward)
+        {
+            foreach (var (output, adjoint) in program.Outputs)
+                parameters.Add(method.Variables[output].Type.GradientSpanKeyword + " " + adjoint);
+            foreach (var (variable, gradient, _) in program.Gradients)
+            {
+                var v = method.Variables[variable];
+                parameters.Add(v.Type.IsBuffer ? v.Type.GradientSpanKeyword + " " + gradient : (seeded ? "ref " : "out ") + v.Type.Keyword + " " + gradient);
+            }
+        }
+        if (split) parameters.Add("ref " + TapeType + " " + program.TapeName);
 
-        if (shape.IsVoid)
+        if (kind == Kind.SplitForward)
+        {
+            writer.Line("/// <summary>");
+            writer.Line("/// Split forward sweep of <c>" + shape.Name + "</c> for generated callers: computes " + (shape.IsVoid ? "its outputs" : "its value") + " and leaves on");
+            writer.Line("/// <paramref name=\"" + program.TapeName + "\"/> what <c>" + shape.ReverseName + "</c> reads, so that the caller's reverse sweep does not run it again.");
+            writer.Line("/// </summary>");
+        }
+        else if (kind == Kind.SplitReverse)
+        {
+            writer.Line("/// <summary>");
+            writer.Line("/// Split reverse sweep of <c>" + shape.Name + "</c> for generated callers: consumes what <c>" + shape.ForwardName + "</c> left on");
+            writer.Line("/// <paramref name=\"" + program.TapeName + "\"/> and adds the seeded partial derivatives to the gradient arguments, like <c>" + shape.PullbackName + "</c>.");
+            writer.Line("/// Arguments must be the ones given to <c>" + shape.ForwardName + "</c>, with " + (shape.IsVoid ? "the outputs it wrote" : "their contents unchanged") + ".");
+            writer.Line("/// </summary>");
+        }
+        else if (shape.IsVoid)
         {
             writer.Line("/// <summary>");
             writer.Line("/// Backward pass of the layer <c>" + shape.Name + "</c>: runs it again (writing its outputs), then, given the adjoints of its");
@@ -60,7 +115,7 @@ internal static class GradientEmitter
             writer.Line("/// of its inputs to the gradient arguments.");
             writer.Line("/// </summary>");
         }
-        else if (pullback)
+        else if (kind == Kind.Pullback)
         {
             writer.Line("/// <summary>");
             writer.Line("/// Pullback (vector–Jacobian product) of <c>" + shape.Name + "</c>: returns its value and adds <c>" + program.SeedName + "</c> times the");
@@ -75,15 +130,23 @@ internal static class GradientEmitter
         }
         writer.Line("/// <remarks>Reverse-mode derivative generated by Backprop.Gen; each block below is commented with the source line it differentiates.</remarks>");
         writer.Line(GeneratedCode);
+        if (split) writer.Line(Hidden);
         string modifiers = shape.Accessibility + (shape.IsStatic ? " static " : " ");
-        string name = pullback ? shape.PullbackName : shape.GradientName;
-        using (writer.Block(modifiers + type + " " + name + "(" + string.Join(", ", parameters) + ")"))
+        string name = kind switch
         {
-            WriteBody(writer, method, program, pullback);
+            Kind.Gradient => shape.GradientName,
+            Kind.Pullback => shape.PullbackName,
+            Kind.SplitForward => shape.ForwardName,
+            _ => shape.ReverseName,
+        };
+        using (writer.Block(modifiers + (kind == Kind.SplitReverse ? "void" : type) + " " + name + "(" + string.Join(", ", parameters) + ")"))
+        {
+            if (split) WriteSplitBody(writer, method, program, kind == Kind.SplitReverse);
+            else WriteBody(writer, method, program, kind == Kind.Pullback);
         }
     }
 
-    private static void WriteBody(SourceWriter writer, IrMethod method, GradientProgram program, bool pullback)
+    private static void WriteLengthChecks(SourceWriter writer, IrMethod method, GradientProgram program)
     {
         foreach (var (variable, gradient) in program.Gradients.Select(g => (g.Variable, g.GradientName)).Concat(program.Outputs))
         {
@@ -94,7 +157,11 @@ internal static class GradientEmitter
                 writer.Line("throw new global::System.ArgumentException(\"The gradient of '" + v.Name + "' must have \" + " + v.Name + ".Length + \" entries, like '" + v.Name + "', but has \" + " + gradient + ".Length + \".\", nameof(" + gradient + "));");
             }
         }
+    }
 
+    /// <summary>The statements after the reverse sweep: scalar gradients out (assigned, or accumulated when seeded).</summary>
+    private static List<Code> Tail(IrMethod method, GradientProgram program, bool pullback)
+    {
         var tail = new List<Code>();
         foreach (var (variable, gradient, adjoint) in program.Gradients)
         {
@@ -103,31 +170,42 @@ internal static class GradientEmitter
             else if (!pullback) tail.Add(new CodeLine(gradient + " = " + (adjoint ?? "0") + ";"));
         }
         if (tail.Count > 0) tail.Insert(0, new CodeComment("Gradients of the scalar parameters (span gradients were incremented in place)."));
+        return tail;
+    }
+
+    /// <summary>The reverse sweep without adjoints that are only ever reset (their variable is overwritten by a constant).</summary>
+    private static List<Code> Reverse(GradientProgram program, List<Code> rest) =>
+        DropDeadWrites(program.Reverse, rest, program.Declarations.Select(DeclaredName).Append(program.ResultAdjoint));
+
+    private static string DeclaredName(string declaration) => declaration.Split(' ')[1];
+
+    private static CodeLine Seed(IrMethod method, GradientProgram program, bool seeded) =>
+        new(method.Shape.ReturnType.Keyword + " " + program.ResultAdjoint + " = " + (seeded ? program.SeedName : "1") + ";");
+
+    private static void WriteSeedAndReverse(SourceWriter writer, IrMethod method, GradientProgram program, List<Code> reverse, bool seeded)
+    {
+        writer.Line("// Reverse sweep: adjoints flow from the result back to the parameters.");
+        Write(writer, program.ReverseSetup);
+        if (!method.Shape.IsVoid && Identifiers.Mention(Text(reverse), program.ResultAdjoint)) Write(writer, new List<Code> { Seed(method, program, seeded) });
+        Write(writer, reverse);
+    }
+
+    private static void WriteBody(SourceWriter writer, IrMethod method, GradientProgram program, bool pullback)
+    {
+        WriteLengthChecks(writer, method, program);
+        var tail = Tail(method, program, pullback);
         if (!method.Shape.IsVoid) tail.Add(new CodeLine("return " + method.Variables[method.Result].Name + ";"));
+        var reverse = Reverse(program, program.Forward.Concat(program.ReverseSetup).Concat(tail).ToList());
 
-        // Adjoints that are only ever reset (their variable is overwritten by a constant) are dead: drop them.
-        var reverse = DropDeadWrites(program.Reverse, program.Forward.Concat(tail).ToList(), program.Declarations.Select(d => d.Split(' ')[1]).Append(program.ResultAdjoint));
+        var used = Text(program.Forward.Concat(program.ReverseSetup).Concat(reverse).Concat(tail).Append(Seed(method, program, pullback)).ToList());
+        foreach (var declaration in program.Declarations.Where(d => Identifiers.Mention(used, DeclaredName(d)))) writer.Line(declaration);
+        if (program.UsesTape) writer.Line("var " + program.TapeName + " = new " + TapeType + "(stackalloc byte[1024]);");
 
-        var seed = new CodeLine(method.Shape.ReturnType.Keyword + " " + program.ResultAdjoint + " = " + (pullback ? program.SeedName : "1") + ";");
-        var everything = program.Forward.Concat(reverse).Concat(tail).Append(seed).ToList();
-        var used = Text(everything);
-        bool IsUsed(string declaration)
-        {
-            string declared = declaration.Split(' ')[1];
-            return Identifiers.Mention(used, declared);
-        }
-
-        foreach (var declaration in program.Declarations.Where(IsUsed)) writer.Line(declaration);
-        foreach (var (element, name) in program.Tapes)
-            writer.Line("var " + name + " = new global::Backprop.CompilerServices.ValueTape<" + element + ">(stackalloc " + element + "[128]);");
-
-        var scope = program.Tapes.Count > 0 || program.Cleanup.Count > 0 ? writer.Block("try") : null;
+        var scope = program.UsesTape || program.Cleanup.Count > 0 ? writer.Block("try") : null;
         writer.Line("// Forward sweep: the original computation, keeping what the reverse sweep needs.");
         Write(writer, program.Forward);
         writer.Line();
-        writer.Line("// Reverse sweep: adjoints flow from the result back to the parameters.");
-        if (!method.Shape.IsVoid && Identifiers.Mention(Text(reverse), program.ResultAdjoint)) Write(writer, new List<Code> { seed });
-        Write(writer, reverse);
+        WriteSeedAndReverse(writer, method, program, reverse, pullback);
         writer.Line();
         Write(writer, tail);
         if (scope is not null)
@@ -135,7 +213,93 @@ internal static class GradientEmitter
             scope.Dispose();
             using (writer.Block("finally"))
             {
-                foreach (var (_, name) in program.Tapes) writer.Line(name + ".Dispose();");
+                if (program.UsesTape) writer.Line(program.TapeName + ".Dispose();");
+                foreach (var line in program.Cleanup) writer.Line(line);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The split forward (the forward sweep, then the state its reverse reads pushed on the caller's tape) or the split
+    /// reverse (that state popped back, then the reverse sweep).
+    /// </summary>
+    private static void WriteSplitBody(SourceWriter writer, IrMethod method, GradientProgram program, bool reverseHalf)
+    {
+        var tail = Tail(method, program, pullback: true);
+        var reverse = Reverse(program, program.Forward.Concat(program.ReverseSetup).Concat(tail).ToList());
+        string forwardText = Text(program.Forward);
+        string reverseText = Text(program.ReverseSetup.Concat(reverse).Concat(tail).Append(Seed(method, program, true)).ToList());
+
+        // The state handed over: what the forward sweep defines (its locals, assigned parameters, written outputs) and
+        // the reverse sweep reads.
+        var declared = program.Declarations.Where(d => Identifiers.Mention(forwardText, DeclaredName(d)))
+            .Select(d => new ForwardLocal(DeclaredName(d), d.Split(' ')[0], d.Split(' ')[0], ForwardLocalKind.Scalar));
+        var handedOver = program.ForwardLocals.Concat(declared).Where(l => Identifiers.Read(reverseText, l.Name)).ToList();
+        string tape = program.TapeName;
+
+        if (!reverseHalf)
+        {
+            foreach (var declaration in program.Declarations.Where(d => Identifiers.Mention(forwardText, DeclaredName(d)))) writer.Line(declaration);
+            writer.Line("// Forward sweep: the original computation, keeping what the reverse sweep needs.");
+            Write(writer, program.Forward);
+            if (handedOver.Count > 0)
+            {
+                writer.Line();
+                writer.Line("// State the reverse sweep reads, handed over on the tape.");
+                foreach (var local in handedOver)
+                {
+                    writer.Line(local.Kind is ForwardLocalKind.Buffer or ForwardLocalKind.Output
+                        ? tape + ".PushRange<" + local.ElementKeyword + ">(" + local.Name + ");"
+                        : tape + ".Push(" + local.Name + ");");
+                }
+            }
+            if (!method.Shape.IsVoid) writer.Line("return " + method.Variables[method.Result].Name + ";");
+            return;
+        }
+
+        var handedNames = new HashSet<string>(handedOver.Select(l => l.Name));
+        foreach (var declaration in program.Declarations.Where(d => !handedNames.Contains(DeclaredName(d)) && Identifiers.Mention(reverseText, DeclaredName(d))))
+            writer.Line(declaration);
+        var scope = program.Cleanup.Count > 0 ? writer.Block("try") : null;
+        if (handedOver.Count > 0)
+        {
+            writer.Line("// State the forward sweep handed over, popped in reverse order.");
+            for (int i = handedOver.Count - 1; i >= 0; i--)
+            {
+                var local = handedOver[i];
+                switch (local.Kind)
+                {
+                    case ForwardLocalKind.Scalar:
+                        writer.Line(local.TypeKeyword + " " + local.Name + " = " + tape + ".Pop<" + local.TypeKeyword + ">();");
+                        break;
+                    case ForwardLocalKind.Parameter:
+                        writer.Line(local.Name + " = " + tape + ".Pop<" + local.TypeKeyword + ">();");
+                        break;
+                    case ForwardLocalKind.Buffer:
+                        writer.Line(local.OnStack
+                            ? "global::System.Span<" + local.ElementKeyword + "> " + local.Name + " = stackalloc " + local.ElementKeyword + "[" + tape + ".Pop<int>()];"
+                            : local.TypeKeyword + " " + local.Name + " = new " + local.ElementKeyword + "[" + tape + ".Pop<int>()];");
+                        writer.Line(tape + ".PopRange<" + local.ElementKeyword + ">(" + local.Name + ");");
+                        break;
+                    default:
+                        writer.Line(tape + ".Pop<int>();");
+                        writer.Line(tape + ".PopRange<" + local.ElementKeyword + ">(" + local.Name + ");");
+                        break;
+                }
+            }
+            writer.Line();
+        }
+        WriteSeedAndReverse(writer, method, program, reverse, seeded: true);
+        if (tail.Count > 0)
+        {
+            writer.Line();
+            Write(writer, tail);
+        }
+        if (scope is not null)
+        {
+            scope.Dispose();
+            using (writer.Block("finally"))
+            {
                 foreach (var line in program.Cleanup) writer.Line(line);
             }
         }

@@ -62,7 +62,14 @@ internal sealed record IrDifferentiableCall(IrType Type, CalleeInfo Callee, Equa
 /// <summary>What a caller needs to know of a <c>[Differentiable]</c> callee: its names and which parameters are active.</summary>
 /// <param name="Target">The C# spelling of the receiver: <c>global::Ns.Type</c>, or empty for an instance call on <c>this</c>.</param>
 /// <param name="OutputParameters">For a layer (a void method), the span parameters it writes.</param>
-internal sealed record CalleeInfo(string Target, string Name, string PullbackName, EquatableArray<bool> ActiveParameters, EquatableArray<bool> OutputParameters, EquatableArray<string> ParameterNames);
+internal sealed record CalleeInfo(string Target, string Name, string PullbackName, EquatableArray<bool> ActiveParameters, EquatableArray<bool> OutputParameters, EquatableArray<string> ParameterNames)
+{
+    /// <summary>The split forward sweep: runs the callee, leaving what its reverse sweep reads on the caller's tape.</summary>
+    public string ForwardName => MethodShape.ForwardNameOf(Name);
+
+    /// <summary>The split reverse sweep: consumes what <see cref="ForwardName"/> left and accumulates the gradients.</summary>
+    public string ReverseName => MethodShape.ReverseNameOf(Name);
+}
 
 /// <summary><c>stackalloc T[length]</c> or <c>new T[length]</c>: the initializer of a local buffer.</summary>
 internal sealed record IrNewBuffer(IrType Type, IrExpression Length, bool OnStack) : IrExpression(Type);

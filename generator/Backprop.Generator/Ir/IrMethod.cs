@@ -29,7 +29,16 @@ internal sealed record MethodShape(
     bool IsStatic,
     IrType ReturnType,
     string HintName,
-    bool IsVoid = false);
+    bool IsVoid = false)
+{
+    public string ForwardName => ForwardNameOf(Name);
+
+    public string ReverseName => ReverseNameOf(Name);
+
+    public static string ForwardNameOf(string method) => method + "Forward";
+
+    public static string ReverseNameOf(string method) => method + "Reverse";
+}
 
 /// <summary>The lowered method: what the rest of the pipeline works on.</summary>
 /// <param name="Outputs">For a layer (void method): the span parameters it writes, whose adjoints seed the reverse sweep.</param>

@@ -2,7 +2,7 @@ using System;
 
 namespace Backprop.Generator.Ir;
 
-/// <summary>Visits every expression node of statements and expressions, parents before children.</summary>
+/// <summary>Visits every node of statements and expressions, parents before children.</summary>
 internal static class IrWalker
 {
     public static void VisitStatement(IrStatement statement, Action<IrExpression> visit)
@@ -31,6 +31,23 @@ internal static class IrWalker
                 if (l.Condition is not null) VisitExpression(l.Condition, visit);
                 foreach (var s in l.Body) VisitStatement(s, visit);
                 foreach (var s in l.Step) VisitStatement(s, visit);
+                break;
+        }
+    }
+
+    /// <summary>Visits a statement and every statement nested in it, parents first.</summary>
+    public static void VisitStatements(IrStatement statement, Action<IrStatement> visit)
+    {
+        visit(statement);
+        switch (statement)
+        {
+            case IrIf i:
+                foreach (var s in i.Then) VisitStatements(s, visit);
+                foreach (var s in i.Else) VisitStatements(s, visit);
+                break;
+            case IrLoop l:
+                foreach (var s in l.Body) VisitStatements(s, visit);
+                foreach (var s in l.Step) VisitStatements(s, visit);
                 break;
         }
     }

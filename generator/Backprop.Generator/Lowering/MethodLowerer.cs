@@ -170,6 +170,16 @@ internal sealed partial class MethodLowerer
                 return false;
             }
         }
+        // The split pair is overloaded by its tape parameter: only a member that is not a method is in its way.
+        foreach (string name in new[] { MethodShape.ForwardNameOf(_method.Name), MethodShape.ReverseNameOf(_method.Name) })
+        {
+            if (_method.Parameters.Any(p => TypeMapping.Map(p.Type) is { IsBuffer: true })
+                && type.GetMembers(name).FirstOrDefault(m => m is not IMethodSymbol) is { } existing)
+            {
+                Report(DiagnosticDescriptors.GradientNameCollision, location, _method.Name, name, "the member '" + existing.ToDisplayString() + "'");
+                return false;
+            }
+        }
         var mine = _method.Parameters.Select(p => p.Type);
         foreach (var other in type.GetMembers().OfType<IMethodSymbol>())
         {

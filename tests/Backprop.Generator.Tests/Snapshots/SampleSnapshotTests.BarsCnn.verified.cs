@@ -42,7 +42,7 @@ namespace BarsCnn
             double dConv2d_ds = 0;
             int trips4 = 0;
             int trips5 = 0;
-            var intTape = new global::Backprop.CompilerServices.ValueTape<int>(stackalloc int[128]);
+            var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
             try
             {
                 // Forward sweep: the original computation, keeping what the reverse sweep needs.
@@ -53,7 +53,7 @@ namespace BarsCnn
                 {
                     trips++;
                     // line 25: r = 0
-                    intTape.Push(r);
+                    tape.Push(r);
                     r = 0;
                     // line 25: for (int r = 0; r < ConvSize; r++)
                     trips2 = 0;
@@ -61,7 +61,7 @@ namespace BarsCnn
                     {
                         trips2++;
                         // line 26: c = 0
-                        intTape.Push(c);
+                        tape.Push(c);
                         c = 0;
                         // line 26: for (int c = 0; c < ConvSize; c++)
                         trips3 = 0;
@@ -71,7 +71,7 @@ namespace BarsCnn
                             // line 28: s = b[f]
                             s = b[f];
                             // line 29: i = 0
-                            intTape.Push(i);
+                            tape.Push(i);
                             i = 0;
                             // line 29: for (int i = 0; i < Kernel; i++)
                             trips4 = 0;
@@ -79,7 +79,7 @@ namespace BarsCnn
                             {
                                 trips4++;
                                 // line 30: j = 0
-                                intTape.Push(j);
+                                tape.Push(j);
                                 j = 0;
                                 // line 30: for (int j = 0; j < Kernel; j++)
                                 trips5 = 0;
@@ -91,21 +91,21 @@ namespace BarsCnn
                                     // line 30: j++
                                     j = j + 1;
                                 }
-                                intTape.Push(trips5);
+                                tape.Push(trips5);
                                 // line 29: i++
                                 i = i + 1;
                             }
-                            intTape.Push(trips4);
+                            tape.Push(trips4);
                             // line 32: y[(f * ConvSize + r) * ConvSize + c] = s;
                             y[(f * 6 + r) * 6 + c] = s;
                             // line 26: c++
                             c = c + 1;
                         }
-                        intTape.Push(trips3);
+                        tape.Push(trips3);
                         // line 25: r++
                         r = r + 1;
                     }
-                    intTape.Push(trips2);
+                    tape.Push(trips2);
                     // line 24: f++
                     f = f + 1;
                 }
@@ -116,13 +116,13 @@ namespace BarsCnn
                 {
                     // line 24: f++
                     f = f - 1;
-                    trips2 = intTape.Pop();
+                    trips2 = tape.Pop<int>();
                     // line 25: for (int r = 0; r < ConvSize; r++)
                     for (int trip4 = trips2; trip4 > 0; trip4--)
                     {
                         // line 25: r++
                         r = r - 1;
-                        trips3 = intTape.Pop();
+                        trips3 = tape.Pop<int>();
                         // line 26: for (int c = 0; c < ConvSize; c++)
                         for (int trip3 = trips3; trip3 > 0; trip3--)
                         {
@@ -132,13 +132,13 @@ namespace BarsCnn
                             double dConv2d_dyElement = dY[(f * 6 + r) * 6 + c];
                             dY[(f * 6 + r) * 6 + c] = 0;
                             dConv2d_ds += dConv2d_dyElement;
-                            trips4 = intTape.Pop();
+                            trips4 = tape.Pop<int>();
                             // line 29: for (int i = 0; i < Kernel; i++)
                             for (int trip2 = trips4; trip2 > 0; trip2--)
                             {
                                 // line 29: i++
                                 i = i - 1;
-                                trips5 = intTape.Pop();
+                                trips5 = tape.Pop<int>();
                                 // line 30: for (int j = 0; j < Kernel; j++)
                                 for (int trip = trips5; trip > 0; trip--)
                                 {
@@ -149,25 +149,199 @@ namespace BarsCnn
                                     dX[(r + i) * 8 + c + j] += dConv2d_ds * k[(f * 3 + i) * 3 + j];
                                 }
                                 // line 30: j = 0
-                                j = intTape.Pop();
+                                j = tape.Pop<int>();
                             }
                             // line 29: i = 0
-                            i = intTape.Pop();
+                            i = tape.Pop<int>();
                             // line 28: s = b[f]
                             dB[f] += dConv2d_ds;
                             dConv2d_ds = 0;
                         }
                         // line 26: c = 0
-                        c = intTape.Pop();
+                        c = tape.Pop<int>();
                     }
                     // line 25: r = 0
-                    r = intTape.Pop();
+                    r = tape.Pop<int>();
                 }
 
             }
             finally
             {
-                intTape.Dispose();
+                tape.Dispose();
+            }
+        }
+
+        /// <summary>
+        /// Split forward sweep of <c>Conv2d</c> for generated callers: computes its outputs and leaves on
+        /// <paramref name="tape"/> what <c>Conv2dReverse</c> reads, so that the caller's reverse sweep does not run it again.
+        /// </summary>
+        /// <remarks>Reverse-mode derivative generated by Backprop.Gen; each block below is commented with the source line it differentiates.</remarks>
+        [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Gen", "0.1.0")]
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        public static void Conv2dForward(scoped global::System.ReadOnlySpan<double> x, scoped global::System.ReadOnlySpan<double> k, scoped global::System.ReadOnlySpan<double> b, scoped global::System.Span<double> y, ref global::Backprop.CompilerServices.Tape tape)
+        {
+            int r = 0;
+            int c = 0;
+            double s = 0;
+            int i = 0;
+            int j = 0;
+            int trips2 = 0;
+            int trips3 = 0;
+            int trips4 = 0;
+            int trips5 = 0;
+            // Forward sweep: the original computation, keeping what the reverse sweep needs.
+            int f = 0;
+            // line 24: for (int f = 0; f < Filters; f++)
+            int trips = 0;
+            while (f < 4)
+            {
+                trips++;
+                // line 25: r = 0
+                tape.Push(r);
+                r = 0;
+                // line 25: for (int r = 0; r < ConvSize; r++)
+                trips2 = 0;
+                while (r < 6)
+                {
+                    trips2++;
+                    // line 26: c = 0
+                    tape.Push(c);
+                    c = 0;
+                    // line 26: for (int c = 0; c < ConvSize; c++)
+                    trips3 = 0;
+                    while (c < 6)
+                    {
+                        trips3++;
+                        // line 28: s = b[f]
+                        s = b[f];
+                        // line 29: i = 0
+                        tape.Push(i);
+                        i = 0;
+                        // line 29: for (int i = 0; i < Kernel; i++)
+                        trips4 = 0;
+                        while (i < 3)
+                        {
+                            trips4++;
+                            // line 30: j = 0
+                            tape.Push(j);
+                            j = 0;
+                            // line 30: for (int j = 0; j < Kernel; j++)
+                            trips5 = 0;
+                            while (j < 3)
+                            {
+                                trips5++;
+                                // line 31: s += k[(f * Kernel + i) * Kernel + j] * x[(r + i) * Size + c + j];
+                                s = s + k[(f * 3 + i) * 3 + j] * x[(r + i) * 8 + c + j];
+                                // line 30: j++
+                                j = j + 1;
+                            }
+                            tape.Push(trips5);
+                            // line 29: i++
+                            i = i + 1;
+                        }
+                        tape.Push(trips4);
+                        // line 32: y[(f * ConvSize + r) * ConvSize + c] = s;
+                        y[(f * 6 + r) * 6 + c] = s;
+                        // line 26: c++
+                        c = c + 1;
+                    }
+                    tape.Push(trips3);
+                    // line 25: r++
+                    r = r + 1;
+                }
+                tape.Push(trips2);
+                // line 24: f++
+                f = f + 1;
+            }
+
+            // State the reverse sweep reads, handed over on the tape.
+            tape.Push(f);
+            tape.Push(trips);
+            tape.Push(r);
+            tape.Push(c);
+            tape.Push(i);
+            tape.Push(j);
+            tape.Push(trips2);
+            tape.Push(trips3);
+            tape.Push(trips4);
+            tape.Push(trips5);
+        }
+
+        /// <summary>
+        /// Split reverse sweep of <c>Conv2d</c> for generated callers: consumes what <c>Conv2dForward</c> left on
+        /// <paramref name="tape"/> and adds the seeded partial derivatives to the gradient arguments, like <c>Conv2dBackward</c>.
+        /// Arguments must be the ones given to <c>Conv2dForward</c>, with the outputs it wrote.
+        /// </summary>
+        /// <remarks>Reverse-mode derivative generated by Backprop.Gen; each block below is commented with the source line it differentiates.</remarks>
+        [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Gen", "0.1.0")]
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        public static void Conv2dReverse(scoped global::System.ReadOnlySpan<double> x, scoped global::System.ReadOnlySpan<double> k, scoped global::System.ReadOnlySpan<double> b, scoped global::System.Span<double> y, scoped global::System.Span<double> dY, scoped global::System.Span<double> dX, scoped global::System.Span<double> dK, scoped global::System.Span<double> dB, ref global::Backprop.CompilerServices.Tape tape)
+        {
+            double dConv2d_ds = 0;
+            // State the forward sweep handed over, popped in reverse order.
+            int trips5 = tape.Pop<int>();
+            int trips4 = tape.Pop<int>();
+            int trips3 = tape.Pop<int>();
+            int trips2 = tape.Pop<int>();
+            int j = tape.Pop<int>();
+            int i = tape.Pop<int>();
+            int c = tape.Pop<int>();
+            int r = tape.Pop<int>();
+            int trips = tape.Pop<int>();
+            int f = tape.Pop<int>();
+
+            // Reverse sweep: adjoints flow from the result back to the parameters.
+            // line 24: for (int f = 0; f < Filters; f++)
+            for (int trip5 = trips; trip5 > 0; trip5--)
+            {
+                // line 24: f++
+                f = f - 1;
+                trips2 = tape.Pop<int>();
+                // line 25: for (int r = 0; r < ConvSize; r++)
+                for (int trip4 = trips2; trip4 > 0; trip4--)
+                {
+                    // line 25: r++
+                    r = r - 1;
+                    trips3 = tape.Pop<int>();
+                    // line 26: for (int c = 0; c < ConvSize; c++)
+                    for (int trip3 = trips3; trip3 > 0; trip3--)
+                    {
+                        // line 26: c++
+                        c = c - 1;
+                        // line 32: y[(f * ConvSize + r) * ConvSize + c] = s;
+                        double dConv2d_dyElement = dY[(f * 6 + r) * 6 + c];
+                        dY[(f * 6 + r) * 6 + c] = 0;
+                        dConv2d_ds += dConv2d_dyElement;
+                        trips4 = tape.Pop<int>();
+                        // line 29: for (int i = 0; i < Kernel; i++)
+                        for (int trip2 = trips4; trip2 > 0; trip2--)
+                        {
+                            // line 29: i++
+                            i = i - 1;
+                            trips5 = tape.Pop<int>();
+                            // line 30: for (int j = 0; j < Kernel; j++)
+                            for (int trip = trips5; trip > 0; trip--)
+                            {
+                                // line 30: j++
+                                j = j - 1;
+                                // line 31: s += k[(f * Kernel + i) * Kernel + j] * x[(r + i) * Size + c + j];
+                                dK[(f * 3 + i) * 3 + j] += dConv2d_ds * x[(r + i) * 8 + c + j];
+                                dX[(r + i) * 8 + c + j] += dConv2d_ds * k[(f * 3 + i) * 3 + j];
+                            }
+                            // line 30: j = 0
+                            j = tape.Pop<int>();
+                        }
+                        // line 29: i = 0
+                        i = tape.Pop<int>();
+                        // line 28: s = b[f]
+                        dB[f] += dConv2d_ds;
+                        dConv2d_ds = 0;
+                    }
+                    // line 26: c = 0
+                    c = tape.Pop<int>();
+                }
+                // line 25: r = 0
+                r = tape.Pop<int>();
             }
         }
     }
@@ -197,7 +371,7 @@ namespace BarsCnn
             double dCrossEntropy_dm = 0;
             double dCrossEntropy_dsum = 0;
             double exp = 0;
-            var doubleTape = new global::Backprop.CompilerServices.ValueTape<double>(stackalloc double[128]);
+            var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
             try
             {
                 // Forward sweep: the original computation, keeping what the reverse sweep needs.
@@ -210,7 +384,7 @@ namespace BarsCnn
                 {
                     trips++;
                     // line 78: m = Math.Max(m, logits[i]);
-                    doubleTape.Push(m);
+                    tape.Push(m);
                     m = global::System.Math.Max(m, logits[i]);
                     // line 77: i++
                     i = i + 1;
@@ -226,7 +400,7 @@ namespace BarsCnn
                     // line 81: sum += Math.Exp(logits[i] - m);
                     exp = global::System.Math.Exp(logits[i_2] - m);
                     sum = sum + exp;
-                    doubleTape.Push(exp);
+                    tape.Push(exp);
                     // line 80: i++
                     i_2 = i_2 + 1;
                 }
@@ -245,7 +419,7 @@ namespace BarsCnn
                     // line 80: i++
                     i_2 = i_2 - 1;
                     // line 81: sum += Math.Exp(logits[i] - m);
-                    exp = doubleTape.Pop();
+                    exp = tape.Pop<double>();
                     double dCrossEntropy_ddifference = dCrossEntropy_dsum * exp;
                     dLogits[i_2] += dCrossEntropy_ddifference;
                     dCrossEntropy_dm += -dCrossEntropy_ddifference;
@@ -256,7 +430,7 @@ namespace BarsCnn
                     // line 77: i++
                     i = i - 1;
                     // line 78: m = Math.Max(m, logits[i]);
-                    m = doubleTape.Pop();
+                    m = tape.Pop<double>();
                     double dCrossEntropy_dmOut = dCrossEntropy_dm;
                     dCrossEntropy_dm = 0;
                     dCrossEntropy_dm = dCrossEntropy_dmOut * (m > logits[i] ? 1 : m == logits[i] ? 0.5 : 0);
@@ -269,7 +443,7 @@ namespace BarsCnn
             }
             finally
             {
-                doubleTape.Dispose();
+                tape.Dispose();
             }
         }
 
@@ -289,7 +463,7 @@ namespace BarsCnn
             double dCrossEntropy_dm = 0;
             double dCrossEntropy_dsum = 0;
             double exp = 0;
-            var doubleTape = new global::Backprop.CompilerServices.ValueTape<double>(stackalloc double[128]);
+            var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
             try
             {
                 // Forward sweep: the original computation, keeping what the reverse sweep needs.
@@ -302,7 +476,7 @@ namespace BarsCnn
                 {
                     trips++;
                     // line 78: m = Math.Max(m, logits[i]);
-                    doubleTape.Push(m);
+                    tape.Push(m);
                     m = global::System.Math.Max(m, logits[i]);
                     // line 77: i++
                     i = i + 1;
@@ -318,7 +492,7 @@ namespace BarsCnn
                     // line 81: sum += Math.Exp(logits[i] - m);
                     exp = global::System.Math.Exp(logits[i_2] - m);
                     sum = sum + exp;
-                    doubleTape.Push(exp);
+                    tape.Push(exp);
                     // line 80: i++
                     i_2 = i_2 + 1;
                 }
@@ -337,7 +511,7 @@ namespace BarsCnn
                     // line 80: i++
                     i_2 = i_2 - 1;
                     // line 81: sum += Math.Exp(logits[i] - m);
-                    exp = doubleTape.Pop();
+                    exp = tape.Pop<double>();
                     double dCrossEntropy_ddifference = dCrossEntropy_dsum * exp;
                     dLogits[i_2] += dCrossEntropy_ddifference;
                     dCrossEntropy_dm += -dCrossEntropy_ddifference;
@@ -348,7 +522,7 @@ namespace BarsCnn
                     // line 77: i++
                     i = i - 1;
                     // line 78: m = Math.Max(m, logits[i]);
-                    m = doubleTape.Pop();
+                    m = tape.Pop<double>();
                     double dCrossEntropy_dmOut = dCrossEntropy_dm;
                     dCrossEntropy_dm = 0;
                     dCrossEntropy_dm = dCrossEntropy_dmOut * (m > logits[i] ? 1 : m == logits[i] ? 0.5 : 0);
@@ -361,8 +535,117 @@ namespace BarsCnn
             }
             finally
             {
-                doubleTape.Dispose();
+                tape.Dispose();
             }
+        }
+
+        /// <summary>
+        /// Split forward sweep of <c>CrossEntropy</c> for generated callers: computes its value and leaves on
+        /// <paramref name="tape"/> what <c>CrossEntropyReverse</c> reads, so that the caller's reverse sweep does not run it again.
+        /// </summary>
+        /// <remarks>Reverse-mode derivative generated by Backprop.Gen; each block below is commented with the source line it differentiates.</remarks>
+        [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Gen", "0.1.0")]
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        public static double CrossEntropyForward(scoped global::System.ReadOnlySpan<double> logits, int label, ref global::Backprop.CompilerServices.Tape tape)
+        {
+            double result = 0;
+            double exp = 0;
+            // Forward sweep: the original computation, keeping what the reverse sweep needs.
+            // line 76: m = logits[0]
+            double m = logits[0];
+            int i = 1;
+            // line 77: for (int i = 1; i < logits.Length; i++)
+            int trips = 0;
+            while (i < logits.Length)
+            {
+                trips++;
+                // line 78: m = Math.Max(m, logits[i]);
+                tape.Push(m);
+                m = global::System.Math.Max(m, logits[i]);
+                // line 77: i++
+                i = i + 1;
+            }
+            // line 79: sum = 0
+            double sum = 0.0;
+            int i_2 = 0;
+            // line 80: for (int i = 0; i < logits.Length; i++)
+            int trips2 = 0;
+            while (i_2 < logits.Length)
+            {
+                trips2++;
+                // line 81: sum += Math.Exp(logits[i] - m);
+                exp = global::System.Math.Exp(logits[i_2] - m);
+                sum = sum + exp;
+                tape.Push(exp);
+                // line 80: i++
+                i_2 = i_2 + 1;
+            }
+            // line 82: return Math.Log(sum) + m - logits[label];
+            result = global::System.Math.Log(sum) + m - logits[label];
+
+            // State the reverse sweep reads, handed over on the tape.
+            tape.Push(m);
+            tape.Push(i);
+            tape.Push(trips);
+            tape.Push(sum);
+            tape.Push(i_2);
+            tape.Push(trips2);
+            tape.Push(exp);
+            return result;
+        }
+
+        /// <summary>
+        /// Split reverse sweep of <c>CrossEntropy</c> for generated callers: consumes what <c>CrossEntropyForward</c> left on
+        /// <paramref name="tape"/> and adds the seeded partial derivatives to the gradient arguments, like <c>CrossEntropyPullback</c>.
+        /// Arguments must be the ones given to <c>CrossEntropyForward</c>, with their contents unchanged.
+        /// </summary>
+        /// <remarks>Reverse-mode derivative generated by Backprop.Gen; each block below is commented with the source line it differentiates.</remarks>
+        [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Gen", "0.1.0")]
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        public static void CrossEntropyReverse(scoped global::System.ReadOnlySpan<double> logits, int label, double dCrossEntropy, scoped global::System.Span<double> dLogits, ref global::Backprop.CompilerServices.Tape tape)
+        {
+            double dCrossEntropy_dm = 0;
+            double dCrossEntropy_dsum = 0;
+            // State the forward sweep handed over, popped in reverse order.
+            double exp = tape.Pop<double>();
+            int trips2 = tape.Pop<int>();
+            int i_2 = tape.Pop<int>();
+            double sum = tape.Pop<double>();
+            int trips = tape.Pop<int>();
+            int i = tape.Pop<int>();
+            double m = tape.Pop<double>();
+
+            // Reverse sweep: adjoints flow from the result back to the parameters.
+            double dCrossEntropy_dresult = dCrossEntropy;
+            // line 82: return Math.Log(sum) + m - logits[label];
+            dCrossEntropy_dsum = dCrossEntropy_dresult * (1 / sum);
+            dCrossEntropy_dm = dCrossEntropy_dresult;
+            dLogits[label] += -dCrossEntropy_dresult;
+            // line 80: for (int i = 0; i < logits.Length; i++)
+            for (int trip2 = trips2; trip2 > 0; trip2--)
+            {
+                // line 80: i++
+                i_2 = i_2 - 1;
+                // line 81: sum += Math.Exp(logits[i] - m);
+                exp = tape.Pop<double>();
+                double dCrossEntropy_ddifference = dCrossEntropy_dsum * exp;
+                dLogits[i_2] += dCrossEntropy_ddifference;
+                dCrossEntropy_dm += -dCrossEntropy_ddifference;
+            }
+            // line 77: for (int i = 1; i < logits.Length; i++)
+            for (int trip = trips; trip > 0; trip--)
+            {
+                // line 77: i++
+                i = i - 1;
+                // line 78: m = Math.Max(m, logits[i]);
+                m = tape.Pop<double>();
+                double dCrossEntropy_dmOut = dCrossEntropy_dm;
+                dCrossEntropy_dm = 0;
+                dCrossEntropy_dm = dCrossEntropy_dmOut * (m > logits[i] ? 1 : m == logits[i] ? 0.5 : 0);
+                dLogits[i] += dCrossEntropy_dmOut * (logits[i] > m ? 1 : m == logits[i] ? 0.5 : 0);
+            }
+            // line 76: m = logits[0]
+            dLogits[0] += dCrossEntropy_dm;
         }
     }
 }
@@ -405,7 +688,7 @@ namespace BarsCnn
             int i = 0;
             double dLinear_ds = 0;
             int trips2 = 0;
-            var intTape = new global::Backprop.CompilerServices.ValueTape<int>(stackalloc int[128]);
+            var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
             try
             {
                 // Forward sweep: the original computation, keeping what the reverse sweep needs.
@@ -419,7 +702,7 @@ namespace BarsCnn
                     // line 65: s = b[j]
                     s = b[j];
                     // line 66: i = 0
-                    intTape.Push(i);
+                    tape.Push(i);
                     i = 0;
                     // line 66: for (int i = 0; i < n; i++)
                     trips2 = 0;
@@ -431,7 +714,7 @@ namespace BarsCnn
                         // line 66: i++
                         i = i + 1;
                     }
-                    intTape.Push(trips2);
+                    tape.Push(trips2);
                     // line 68: y[j] = s;
                     y[j] = s;
                     // line 63: j++
@@ -448,7 +731,7 @@ namespace BarsCnn
                     double dLinear_dyElement = dY[j];
                     dY[j] = 0;
                     dLinear_ds += dLinear_dyElement;
-                    trips2 = intTape.Pop();
+                    trips2 = tape.Pop<int>();
                     // line 66: for (int i = 0; i < n; i++)
                     for (int trip = trips2; trip > 0; trip--)
                     {
@@ -459,7 +742,7 @@ namespace BarsCnn
                         dX[i] += dLinear_ds * w[j * n + i];
                     }
                     // line 66: i = 0
-                    i = intTape.Pop();
+                    i = tape.Pop<int>();
                     // line 65: s = b[j]
                     dB[j] += dLinear_ds;
                     dLinear_ds = 0;
@@ -468,7 +751,103 @@ namespace BarsCnn
             }
             finally
             {
-                intTape.Dispose();
+                tape.Dispose();
+            }
+        }
+
+        /// <summary>
+        /// Split forward sweep of <c>Linear</c> for generated callers: computes its outputs and leaves on
+        /// <paramref name="tape"/> what <c>LinearReverse</c> reads, so that the caller's reverse sweep does not run it again.
+        /// </summary>
+        /// <remarks>Reverse-mode derivative generated by Backprop.Gen; each block below is commented with the source line it differentiates.</remarks>
+        [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Gen", "0.1.0")]
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        public static void LinearForward(scoped global::System.ReadOnlySpan<double> x, scoped global::System.ReadOnlySpan<double> w, scoped global::System.ReadOnlySpan<double> b, scoped global::System.Span<double> y, ref global::Backprop.CompilerServices.Tape tape)
+        {
+            double s = 0;
+            int i = 0;
+            int trips2 = 0;
+            // Forward sweep: the original computation, keeping what the reverse sweep needs.
+            int n = x.Length;
+            int j = 0;
+            // line 63: for (int j = 0; j < y.Length; j++)
+            int trips = 0;
+            while (j < y.Length)
+            {
+                trips++;
+                // line 65: s = b[j]
+                s = b[j];
+                // line 66: i = 0
+                tape.Push(i);
+                i = 0;
+                // line 66: for (int i = 0; i < n; i++)
+                trips2 = 0;
+                while (i < n)
+                {
+                    trips2++;
+                    // line 67: s += w[j * n + i] * x[i];
+                    s = s + w[j * n + i] * x[i];
+                    // line 66: i++
+                    i = i + 1;
+                }
+                tape.Push(trips2);
+                // line 68: y[j] = s;
+                y[j] = s;
+                // line 63: j++
+                j = j + 1;
+            }
+
+            // State the reverse sweep reads, handed over on the tape.
+            tape.Push(n);
+            tape.Push(j);
+            tape.Push(trips);
+            tape.Push(i);
+            tape.Push(trips2);
+        }
+
+        /// <summary>
+        /// Split reverse sweep of <c>Linear</c> for generated callers: consumes what <c>LinearForward</c> left on
+        /// <paramref name="tape"/> and adds the seeded partial derivatives to the gradient arguments, like <c>LinearBackward</c>.
+        /// Arguments must be the ones given to <c>LinearForward</c>, with the outputs it wrote.
+        /// </summary>
+        /// <remarks>Reverse-mode derivative generated by Backprop.Gen; each block below is commented with the source line it differentiates.</remarks>
+        [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Gen", "0.1.0")]
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        public static void LinearReverse(scoped global::System.ReadOnlySpan<double> x, scoped global::System.ReadOnlySpan<double> w, scoped global::System.ReadOnlySpan<double> b, scoped global::System.Span<double> y, scoped global::System.Span<double> dY, scoped global::System.Span<double> dX, scoped global::System.Span<double> dW, scoped global::System.Span<double> dB, ref global::Backprop.CompilerServices.Tape tape)
+        {
+            double dLinear_ds = 0;
+            // State the forward sweep handed over, popped in reverse order.
+            int trips2 = tape.Pop<int>();
+            int i = tape.Pop<int>();
+            int trips = tape.Pop<int>();
+            int j = tape.Pop<int>();
+            int n = tape.Pop<int>();
+
+            // Reverse sweep: adjoints flow from the result back to the parameters.
+            // line 63: for (int j = 0; j < y.Length; j++)
+            for (int trip2 = trips; trip2 > 0; trip2--)
+            {
+                // line 63: j++
+                j = j - 1;
+                // line 68: y[j] = s;
+                double dLinear_dyElement = dY[j];
+                dY[j] = 0;
+                dLinear_ds += dLinear_dyElement;
+                trips2 = tape.Pop<int>();
+                // line 66: for (int i = 0; i < n; i++)
+                for (int trip = trips2; trip > 0; trip--)
+                {
+                    // line 66: i++
+                    i = i - 1;
+                    // line 67: s += w[j * n + i] * x[i];
+                    dW[j * n + i] += dLinear_ds * x[i];
+                    dX[i] += dLinear_ds * w[j * n + i];
+                }
+                // line 66: i = 0
+                i = tape.Pop<int>();
+                // line 65: s = b[j]
+                dB[j] += dLinear_ds;
+                dLinear_ds = 0;
             }
         }
     }
@@ -511,31 +890,17 @@ namespace BarsCnn
             int label = 0;
             double dLoss_dsum = 0;
             int trips2 = 0;
-            var intTape = new global::Backprop.CompilerServices.ValueTape<int>(stackalloc int[128]);
-            var doubleTape = new global::Backprop.CompilerServices.ValueTape<double>(stackalloc double[128]);
+            double crossEntropy = 0;
+            double dLoss_dcrossEntropy = 0;
+            var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
             try
             {
                 // Forward sweep: the original computation, keeping what the reverse sweep needs.
                 global::System.Span<double> x = stackalloc double[64];
-                // gradient buffer of x, on the stack like it
-                global::System.Span<double> dLoss_dx = stackalloc double[x.Length];
-                dLoss_dx.Clear();
                 global::System.Span<double> conv = stackalloc double[144];
-                // gradient buffer of conv, on the stack like it
-                global::System.Span<double> dLoss_dconv = stackalloc double[conv.Length];
-                dLoss_dconv.Clear();
                 global::System.Span<double> act = stackalloc double[144];
-                // gradient buffer of act, on the stack like it
-                global::System.Span<double> dLoss_dact = stackalloc double[act.Length];
-                dLoss_dact.Clear();
                 global::System.Span<double> pooled = stackalloc double[36];
-                // gradient buffer of pooled, on the stack like it
-                global::System.Span<double> dLoss_dpooled = stackalloc double[pooled.Length];
-                dLoss_dpooled.Clear();
                 global::System.Span<double> z = stackalloc double[2];
-                // gradient buffer of z, on the stack like it
-                global::System.Span<double> dLoss_dz = stackalloc double[z.Length];
-                dLoss_dz.Clear();
                 // line 96: sum = 0
                 double sum = 0.0;
                 int s = 0;
@@ -545,7 +910,7 @@ namespace BarsCnn
                 {
                     trips++;
                     // line 99: p = 0
-                    intTape.Push(p);
+                    tape.Push(p);
                     p = 0;
                     // line 99: for (int p = 0; p < Size * Size; p++)
                     trips2 = 0;
@@ -553,47 +918,51 @@ namespace BarsCnn
                     {
                         trips2++;
                         // line 100: x[p] = images[s * Size * Size + p];
-                        doubleTape.Push(x[p]);
+                        tape.Push(x[p]);
                         x[p] = images[s * 8 * 8 + p];
                         // line 99: p++
                         p = p + 1;
                     }
-                    intTape.Push(trips2);
+                    tape.Push(trips2);
                     // line 101: Conv2d(x, k, kb, conv);
-                    for (int k2 = 0; k2 < conv.Length; k2++)
-                    {
-                        doubleTape.Push(conv[k2]);
-                    }
-                    global::BarsCnn.Model.Conv2d(x, k, kb, conv);
+                    tape.PushRange<double>(conv);
+                    global::BarsCnn.Model.Conv2dForward(x, k, kb, conv, ref tape);
                     // line 102: Relu(conv, act);
-                    for (int k4 = 0; k4 < act.Length; k4++)
-                    {
-                        doubleTape.Push(act[k4]);
-                    }
-                    global::BarsCnn.Model.Relu(conv, act);
+                    tape.PushRange<double>(act);
+                    global::BarsCnn.Model.ReluForward(conv, act, ref tape);
                     // line 103: MaxPool(act, pooled);
-                    for (int k6 = 0; k6 < pooled.Length; k6++)
-                    {
-                        doubleTape.Push(pooled[k6]);
-                    }
-                    global::BarsCnn.Model.MaxPool(act, pooled);
+                    tape.PushRange<double>(pooled);
+                    global::BarsCnn.Model.MaxPoolForward(act, pooled, ref tape);
                     // line 104: Linear(pooled, w, b, z);
-                    for (int k8 = 0; k8 < z.Length; k8++)
-                    {
-                        doubleTape.Push(z[k8]);
-                    }
-                    global::BarsCnn.Model.Linear(pooled, w, b, z);
+                    tape.PushRange<double>(z);
+                    global::BarsCnn.Model.LinearForward(pooled, w, b, z, ref tape);
                     // line 105: label = (int)labels[s]
-                    intTape.Push(label);
+                    tape.Push(label);
                     label = (int)labels[s];
                     // line 106: sum += CrossEntropy(z, label);
-                    sum = sum + global::BarsCnn.Model.CrossEntropy(z, label);
+                    crossEntropy = global::BarsCnn.Model.CrossEntropyForward(z, label, ref tape);
+                    sum = sum + crossEntropy;
                     s = s + 1;
                 }
                 // line 108: return sum / labels.Length;
                 result = sum / (double)labels.Length;
 
                 // Reverse sweep: adjoints flow from the result back to the parameters.
+                // gradient buffer of x, on the stack like it
+                global::System.Span<double> dLoss_dx = stackalloc double[x.Length];
+                dLoss_dx.Clear();
+                // gradient buffer of conv, on the stack like it
+                global::System.Span<double> dLoss_dconv = stackalloc double[conv.Length];
+                dLoss_dconv.Clear();
+                // gradient buffer of act, on the stack like it
+                global::System.Span<double> dLoss_dact = stackalloc double[act.Length];
+                dLoss_dact.Clear();
+                // gradient buffer of pooled, on the stack like it
+                global::System.Span<double> dLoss_dpooled = stackalloc double[pooled.Length];
+                dLoss_dpooled.Clear();
+                // gradient buffer of z, on the stack like it
+                global::System.Span<double> dLoss_dz = stackalloc double[z.Length];
+                dLoss_dz.Clear();
                 double dLoss_dresult = 1;
                 // line 108: return sum / labels.Length;
                 dLoss_dsum = dLoss_dresult * (1 / ((double)labels.Length));
@@ -601,52 +970,45 @@ namespace BarsCnn
                 for (int trip2 = trips; trip2 > 0; trip2--)
                 {
                     // line 106: sum += CrossEntropy(z, label);
-                    global::BarsCnn.Model.CrossEntropyPullback(z, label, dLoss_dsum, dLoss_dz);
+                    dLoss_dcrossEntropy += dLoss_dsum;
+                    global::BarsCnn.Model.CrossEntropyReverse(z, label, dLoss_dcrossEntropy, dLoss_dz, ref tape);
+                    dLoss_dcrossEntropy = 0;
                     // line 105: label = (int)labels[s]
-                    label = intTape.Pop();
+                    label = tape.Pop<int>();
                     // line 104: Linear(pooled, w, b, z);
-                    global::BarsCnn.Model.LinearBackward(pooled, w, b, z, dLoss_dz, dLoss_dpooled, dW, dB);
-                    for (int k9 = z.Length - 1; k9 >= 0; k9--)
-                    {
-                        z[k9] = doubleTape.Pop();
-                    }
+                    global::BarsCnn.Model.LinearReverse(pooled, w, b, z, dLoss_dz, dLoss_dpooled, dW, dB, ref tape);
+                    tape.Pop<int>();
+                    tape.PopRange<double>(z);
                     // line 103: MaxPool(act, pooled);
-                    global::BarsCnn.Model.MaxPoolBackward(act, pooled, dLoss_dpooled, dLoss_dact);
-                    for (int k7 = pooled.Length - 1; k7 >= 0; k7--)
-                    {
-                        pooled[k7] = doubleTape.Pop();
-                    }
+                    global::BarsCnn.Model.MaxPoolReverse(act, pooled, dLoss_dpooled, dLoss_dact, ref tape);
+                    tape.Pop<int>();
+                    tape.PopRange<double>(pooled);
                     // line 102: Relu(conv, act);
-                    global::BarsCnn.Model.ReluBackward(conv, act, dLoss_dact, dLoss_dconv);
-                    for (int k5 = act.Length - 1; k5 >= 0; k5--)
-                    {
-                        act[k5] = doubleTape.Pop();
-                    }
+                    global::BarsCnn.Model.ReluReverse(conv, act, dLoss_dact, dLoss_dconv, ref tape);
+                    tape.Pop<int>();
+                    tape.PopRange<double>(act);
                     // line 101: Conv2d(x, k, kb, conv);
-                    global::BarsCnn.Model.Conv2dBackward(x, k, kb, conv, dLoss_dconv, dLoss_dx, dK, dKb);
-                    for (int k3 = conv.Length - 1; k3 >= 0; k3--)
-                    {
-                        conv[k3] = doubleTape.Pop();
-                    }
-                    trips2 = intTape.Pop();
+                    global::BarsCnn.Model.Conv2dReverse(x, k, kb, conv, dLoss_dconv, dLoss_dx, dK, dKb, ref tape);
+                    tape.Pop<int>();
+                    tape.PopRange<double>(conv);
+                    trips2 = tape.Pop<int>();
                     // line 99: for (int p = 0; p < Size * Size; p++)
                     for (int trip = trips2; trip > 0; trip--)
                     {
                         // line 99: p++
                         p = p - 1;
                         // line 100: x[p] = images[s * Size * Size + p];
-                        x[p] = doubleTape.Pop();
+                        x[p] = tape.Pop<double>();
                     }
                     // line 99: p = 0
-                    p = intTape.Pop();
+                    p = tape.Pop<int>();
                 }
 
                 return result;
             }
             finally
             {
-                intTape.Dispose();
-                doubleTape.Dispose();
+                tape.Dispose();
             }
         }
 
@@ -679,31 +1041,17 @@ namespace BarsCnn
             int label = 0;
             double dLoss_dsum = 0;
             int trips2 = 0;
-            var intTape = new global::Backprop.CompilerServices.ValueTape<int>(stackalloc int[128]);
-            var doubleTape = new global::Backprop.CompilerServices.ValueTape<double>(stackalloc double[128]);
+            double crossEntropy = 0;
+            double dLoss_dcrossEntropy = 0;
+            var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
             try
             {
                 // Forward sweep: the original computation, keeping what the reverse sweep needs.
                 global::System.Span<double> x = stackalloc double[64];
-                // gradient buffer of x, on the stack like it
-                global::System.Span<double> dLoss_dx = stackalloc double[x.Length];
-                dLoss_dx.Clear();
                 global::System.Span<double> conv = stackalloc double[144];
-                // gradient buffer of conv, on the stack like it
-                global::System.Span<double> dLoss_dconv = stackalloc double[conv.Length];
-                dLoss_dconv.Clear();
                 global::System.Span<double> act = stackalloc double[144];
-                // gradient buffer of act, on the stack like it
-                global::System.Span<double> dLoss_dact = stackalloc double[act.Length];
-                dLoss_dact.Clear();
                 global::System.Span<double> pooled = stackalloc double[36];
-                // gradient buffer of pooled, on the stack like it
-                global::System.Span<double> dLoss_dpooled = stackalloc double[pooled.Length];
-                dLoss_dpooled.Clear();
                 global::System.Span<double> z = stackalloc double[2];
-                // gradient buffer of z, on the stack like it
-                global::System.Span<double> dLoss_dz = stackalloc double[z.Length];
-                dLoss_dz.Clear();
                 // line 96: sum = 0
                 double sum = 0.0;
                 int s = 0;
@@ -713,7 +1061,7 @@ namespace BarsCnn
                 {
                     trips++;
                     // line 99: p = 0
-                    intTape.Push(p);
+                    tape.Push(p);
                     p = 0;
                     // line 99: for (int p = 0; p < Size * Size; p++)
                     trips2 = 0;
@@ -721,47 +1069,51 @@ namespace BarsCnn
                     {
                         trips2++;
                         // line 100: x[p] = images[s * Size * Size + p];
-                        doubleTape.Push(x[p]);
+                        tape.Push(x[p]);
                         x[p] = images[s * 8 * 8 + p];
                         // line 99: p++
                         p = p + 1;
                     }
-                    intTape.Push(trips2);
+                    tape.Push(trips2);
                     // line 101: Conv2d(x, k, kb, conv);
-                    for (int k2 = 0; k2 < conv.Length; k2++)
-                    {
-                        doubleTape.Push(conv[k2]);
-                    }
-                    global::BarsCnn.Model.Conv2d(x, k, kb, conv);
+                    tape.PushRange<double>(conv);
+                    global::BarsCnn.Model.Conv2dForward(x, k, kb, conv, ref tape);
                     // line 102: Relu(conv, act);
-                    for (int k4 = 0; k4 < act.Length; k4++)
-                    {
-                        doubleTape.Push(act[k4]);
-                    }
-                    global::BarsCnn.Model.Relu(conv, act);
+                    tape.PushRange<double>(act);
+                    global::BarsCnn.Model.ReluForward(conv, act, ref tape);
                     // line 103: MaxPool(act, pooled);
-                    for (int k6 = 0; k6 < pooled.Length; k6++)
-                    {
-                        doubleTape.Push(pooled[k6]);
-                    }
-                    global::BarsCnn.Model.MaxPool(act, pooled);
+                    tape.PushRange<double>(pooled);
+                    global::BarsCnn.Model.MaxPoolForward(act, pooled, ref tape);
                     // line 104: Linear(pooled, w, b, z);
-                    for (int k8 = 0; k8 < z.Length; k8++)
-                    {
-                        doubleTape.Push(z[k8]);
-                    }
-                    global::BarsCnn.Model.Linear(pooled, w, b, z);
+                    tape.PushRange<double>(z);
+                    global::BarsCnn.Model.LinearForward(pooled, w, b, z, ref tape);
                     // line 105: label = (int)labels[s]
-                    intTape.Push(label);
+                    tape.Push(label);
                     label = (int)labels[s];
                     // line 106: sum += CrossEntropy(z, label);
-                    sum = sum + global::BarsCnn.Model.CrossEntropy(z, label);
+                    crossEntropy = global::BarsCnn.Model.CrossEntropyForward(z, label, ref tape);
+                    sum = sum + crossEntropy;
                     s = s + 1;
                 }
                 // line 108: return sum / labels.Length;
                 result = sum / (double)labels.Length;
 
                 // Reverse sweep: adjoints flow from the result back to the parameters.
+                // gradient buffer of x, on the stack like it
+                global::System.Span<double> dLoss_dx = stackalloc double[x.Length];
+                dLoss_dx.Clear();
+                // gradient buffer of conv, on the stack like it
+                global::System.Span<double> dLoss_dconv = stackalloc double[conv.Length];
+                dLoss_dconv.Clear();
+                // gradient buffer of act, on the stack like it
+                global::System.Span<double> dLoss_dact = stackalloc double[act.Length];
+                dLoss_dact.Clear();
+                // gradient buffer of pooled, on the stack like it
+                global::System.Span<double> dLoss_dpooled = stackalloc double[pooled.Length];
+                dLoss_dpooled.Clear();
+                // gradient buffer of z, on the stack like it
+                global::System.Span<double> dLoss_dz = stackalloc double[z.Length];
+                dLoss_dz.Clear();
                 double dLoss_dresult = dLoss;
                 // line 108: return sum / labels.Length;
                 dLoss_dsum = dLoss_dresult * (1 / ((double)labels.Length));
@@ -769,52 +1121,210 @@ namespace BarsCnn
                 for (int trip2 = trips; trip2 > 0; trip2--)
                 {
                     // line 106: sum += CrossEntropy(z, label);
-                    global::BarsCnn.Model.CrossEntropyPullback(z, label, dLoss_dsum, dLoss_dz);
+                    dLoss_dcrossEntropy += dLoss_dsum;
+                    global::BarsCnn.Model.CrossEntropyReverse(z, label, dLoss_dcrossEntropy, dLoss_dz, ref tape);
+                    dLoss_dcrossEntropy = 0;
                     // line 105: label = (int)labels[s]
-                    label = intTape.Pop();
+                    label = tape.Pop<int>();
                     // line 104: Linear(pooled, w, b, z);
-                    global::BarsCnn.Model.LinearBackward(pooled, w, b, z, dLoss_dz, dLoss_dpooled, dW, dB);
-                    for (int k9 = z.Length - 1; k9 >= 0; k9--)
-                    {
-                        z[k9] = doubleTape.Pop();
-                    }
+                    global::BarsCnn.Model.LinearReverse(pooled, w, b, z, dLoss_dz, dLoss_dpooled, dW, dB, ref tape);
+                    tape.Pop<int>();
+                    tape.PopRange<double>(z);
                     // line 103: MaxPool(act, pooled);
-                    global::BarsCnn.Model.MaxPoolBackward(act, pooled, dLoss_dpooled, dLoss_dact);
-                    for (int k7 = pooled.Length - 1; k7 >= 0; k7--)
-                    {
-                        pooled[k7] = doubleTape.Pop();
-                    }
+                    global::BarsCnn.Model.MaxPoolReverse(act, pooled, dLoss_dpooled, dLoss_dact, ref tape);
+                    tape.Pop<int>();
+                    tape.PopRange<double>(pooled);
                     // line 102: Relu(conv, act);
-                    global::BarsCnn.Model.ReluBackward(conv, act, dLoss_dact, dLoss_dconv);
-                    for (int k5 = act.Length - 1; k5 >= 0; k5--)
-                    {
-                        act[k5] = doubleTape.Pop();
-                    }
+                    global::BarsCnn.Model.ReluReverse(conv, act, dLoss_dact, dLoss_dconv, ref tape);
+                    tape.Pop<int>();
+                    tape.PopRange<double>(act);
                     // line 101: Conv2d(x, k, kb, conv);
-                    global::BarsCnn.Model.Conv2dBackward(x, k, kb, conv, dLoss_dconv, dLoss_dx, dK, dKb);
-                    for (int k3 = conv.Length - 1; k3 >= 0; k3--)
-                    {
-                        conv[k3] = doubleTape.Pop();
-                    }
-                    trips2 = intTape.Pop();
+                    global::BarsCnn.Model.Conv2dReverse(x, k, kb, conv, dLoss_dconv, dLoss_dx, dK, dKb, ref tape);
+                    tape.Pop<int>();
+                    tape.PopRange<double>(conv);
+                    trips2 = tape.Pop<int>();
                     // line 99: for (int p = 0; p < Size * Size; p++)
                     for (int trip = trips2; trip > 0; trip--)
                     {
                         // line 99: p++
                         p = p - 1;
                         // line 100: x[p] = images[s * Size * Size + p];
-                        x[p] = doubleTape.Pop();
+                        x[p] = tape.Pop<double>();
                     }
                     // line 99: p = 0
-                    p = intTape.Pop();
+                    p = tape.Pop<int>();
                 }
 
                 return result;
             }
             finally
             {
-                intTape.Dispose();
-                doubleTape.Dispose();
+                tape.Dispose();
+            }
+        }
+
+        /// <summary>
+        /// Split forward sweep of <c>Loss</c> for generated callers: computes its value and leaves on
+        /// <paramref name="tape"/> what <c>LossReverse</c> reads, so that the caller's reverse sweep does not run it again.
+        /// </summary>
+        /// <remarks>Reverse-mode derivative generated by Backprop.Gen; each block below is commented with the source line it differentiates.</remarks>
+        [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Gen", "0.1.0")]
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        public static double LossForward(scoped global::System.ReadOnlySpan<double> k, scoped global::System.ReadOnlySpan<double> kb, scoped global::System.ReadOnlySpan<double> w, scoped global::System.ReadOnlySpan<double> b, scoped global::System.ReadOnlySpan<double> images, scoped global::System.ReadOnlySpan<double> labels, ref global::Backprop.CompilerServices.Tape tape)
+        {
+            double result = 0;
+            int p = 0;
+            int label = 0;
+            int trips2 = 0;
+            double crossEntropy = 0;
+            // Forward sweep: the original computation, keeping what the reverse sweep needs.
+            global::System.Span<double> x = stackalloc double[64];
+            global::System.Span<double> conv = stackalloc double[144];
+            global::System.Span<double> act = stackalloc double[144];
+            global::System.Span<double> pooled = stackalloc double[36];
+            global::System.Span<double> z = stackalloc double[2];
+            // line 96: sum = 0
+            double sum = 0.0;
+            int s = 0;
+            // line 97: for (int s = 0; s < labels.Length; s++)
+            int trips = 0;
+            while (s < labels.Length)
+            {
+                trips++;
+                // line 99: p = 0
+                tape.Push(p);
+                p = 0;
+                // line 99: for (int p = 0; p < Size * Size; p++)
+                trips2 = 0;
+                while (p < 64)
+                {
+                    trips2++;
+                    // line 100: x[p] = images[s * Size * Size + p];
+                    tape.Push(x[p]);
+                    x[p] = images[s * 8 * 8 + p];
+                    // line 99: p++
+                    p = p + 1;
+                }
+                tape.Push(trips2);
+                // line 101: Conv2d(x, k, kb, conv);
+                tape.PushRange<double>(conv);
+                global::BarsCnn.Model.Conv2dForward(x, k, kb, conv, ref tape);
+                // line 102: Relu(conv, act);
+                tape.PushRange<double>(act);
+                global::BarsCnn.Model.ReluForward(conv, act, ref tape);
+                // line 103: MaxPool(act, pooled);
+                tape.PushRange<double>(pooled);
+                global::BarsCnn.Model.MaxPoolForward(act, pooled, ref tape);
+                // line 104: Linear(pooled, w, b, z);
+                tape.PushRange<double>(z);
+                global::BarsCnn.Model.LinearForward(pooled, w, b, z, ref tape);
+                // line 105: label = (int)labels[s]
+                tape.Push(label);
+                label = (int)labels[s];
+                // line 106: sum += CrossEntropy(z, label);
+                crossEntropy = global::BarsCnn.Model.CrossEntropyForward(z, label, ref tape);
+                sum = sum + crossEntropy;
+                s = s + 1;
+            }
+            // line 108: return sum / labels.Length;
+            result = sum / (double)labels.Length;
+
+            // State the reverse sweep reads, handed over on the tape.
+            tape.PushRange<double>(x);
+            tape.PushRange<double>(conv);
+            tape.PushRange<double>(act);
+            tape.PushRange<double>(pooled);
+            tape.PushRange<double>(z);
+            tape.Push(trips);
+            tape.Push(p);
+            tape.Push(label);
+            tape.Push(trips2);
+            return result;
+        }
+
+        /// <summary>
+        /// Split reverse sweep of <c>Loss</c> for generated callers: consumes what <c>LossForward</c> left on
+        /// <paramref name="tape"/> and adds the seeded partial derivatives to the gradient arguments, like <c>LossPullback</c>.
+        /// Arguments must be the ones given to <c>LossForward</c>, with their contents unchanged.
+        /// </summary>
+        /// <remarks>Reverse-mode derivative generated by Backprop.Gen; each block below is commented with the source line it differentiates.</remarks>
+        [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Gen", "0.1.0")]
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        public static void LossReverse(scoped global::System.ReadOnlySpan<double> k, scoped global::System.ReadOnlySpan<double> kb, scoped global::System.ReadOnlySpan<double> w, scoped global::System.ReadOnlySpan<double> b, scoped global::System.ReadOnlySpan<double> images, scoped global::System.ReadOnlySpan<double> labels, double dLoss, scoped global::System.Span<double> dK, scoped global::System.Span<double> dKb, scoped global::System.Span<double> dW, scoped global::System.Span<double> dB, ref global::Backprop.CompilerServices.Tape tape)
+        {
+            double dLoss_dsum = 0;
+            double dLoss_dcrossEntropy = 0;
+            // State the forward sweep handed over, popped in reverse order.
+            int trips2 = tape.Pop<int>();
+            int label = tape.Pop<int>();
+            int p = tape.Pop<int>();
+            int trips = tape.Pop<int>();
+            global::System.Span<double> z = stackalloc double[tape.Pop<int>()];
+            tape.PopRange<double>(z);
+            global::System.Span<double> pooled = stackalloc double[tape.Pop<int>()];
+            tape.PopRange<double>(pooled);
+            global::System.Span<double> act = stackalloc double[tape.Pop<int>()];
+            tape.PopRange<double>(act);
+            global::System.Span<double> conv = stackalloc double[tape.Pop<int>()];
+            tape.PopRange<double>(conv);
+            global::System.Span<double> x = stackalloc double[tape.Pop<int>()];
+            tape.PopRange<double>(x);
+
+            // Reverse sweep: adjoints flow from the result back to the parameters.
+            // gradient buffer of x, on the stack like it
+            global::System.Span<double> dLoss_dx = stackalloc double[x.Length];
+            dLoss_dx.Clear();
+            // gradient buffer of conv, on the stack like it
+            global::System.Span<double> dLoss_dconv = stackalloc double[conv.Length];
+            dLoss_dconv.Clear();
+            // gradient buffer of act, on the stack like it
+            global::System.Span<double> dLoss_dact = stackalloc double[act.Length];
+            dLoss_dact.Clear();
+            // gradient buffer of pooled, on the stack like it
+            global::System.Span<double> dLoss_dpooled = stackalloc double[pooled.Length];
+            dLoss_dpooled.Clear();
+            // gradient buffer of z, on the stack like it
+            global::System.Span<double> dLoss_dz = stackalloc double[z.Length];
+            dLoss_dz.Clear();
+            double dLoss_dresult = dLoss;
+            // line 108: return sum / labels.Length;
+            dLoss_dsum = dLoss_dresult * (1 / ((double)labels.Length));
+            // line 97: for (int s = 0; s < labels.Length; s++)
+            for (int trip2 = trips; trip2 > 0; trip2--)
+            {
+                // line 106: sum += CrossEntropy(z, label);
+                dLoss_dcrossEntropy += dLoss_dsum;
+                global::BarsCnn.Model.CrossEntropyReverse(z, label, dLoss_dcrossEntropy, dLoss_dz, ref tape);
+                dLoss_dcrossEntropy = 0;
+                // line 105: label = (int)labels[s]
+                label = tape.Pop<int>();
+                // line 104: Linear(pooled, w, b, z);
+                global::BarsCnn.Model.LinearReverse(pooled, w, b, z, dLoss_dz, dLoss_dpooled, dW, dB, ref tape);
+                tape.Pop<int>();
+                tape.PopRange<double>(z);
+                // line 103: MaxPool(act, pooled);
+                global::BarsCnn.Model.MaxPoolReverse(act, pooled, dLoss_dpooled, dLoss_dact, ref tape);
+                tape.Pop<int>();
+                tape.PopRange<double>(pooled);
+                // line 102: Relu(conv, act);
+                global::BarsCnn.Model.ReluReverse(conv, act, dLoss_dact, dLoss_dconv, ref tape);
+                tape.Pop<int>();
+                tape.PopRange<double>(act);
+                // line 101: Conv2d(x, k, kb, conv);
+                global::BarsCnn.Model.Conv2dReverse(x, k, kb, conv, dLoss_dconv, dLoss_dx, dK, dKb, ref tape);
+                tape.Pop<int>();
+                tape.PopRange<double>(conv);
+                trips2 = tape.Pop<int>();
+                // line 99: for (int p = 0; p < Size * Size; p++)
+                for (int trip = trips2; trip > 0; trip--)
+                {
+                    // line 99: p++
+                    p = p - 1;
+                    // line 100: x[p] = images[s * Size * Size + p];
+                    x[p] = tape.Pop<double>();
+                }
+                // line 99: p = 0
+                p = tape.Pop<int>();
             }
         }
     }
@@ -855,8 +1365,7 @@ namespace BarsCnn
             int trips3 = 0;
             double dMaxPool_dm1 = 0;
             double dMaxPool_dm2 = 0;
-            var intTape = new global::Backprop.CompilerServices.ValueTape<int>(stackalloc int[128]);
-            var doubleTape = new global::Backprop.CompilerServices.ValueTape<double>(stackalloc double[128]);
+            var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
             try
             {
                 // Forward sweep: the original computation, keeping what the reverse sweep needs.
@@ -867,7 +1376,7 @@ namespace BarsCnn
                 {
                     trips++;
                     // line 48: r = 0
-                    intTape.Push(r);
+                    tape.Push(r);
                     r = 0;
                     // line 48: for (int r = 0; r < PoolSize; r++)
                     trips2 = 0;
@@ -875,7 +1384,7 @@ namespace BarsCnn
                     {
                         trips2++;
                         // line 49: c = 0
-                        intTape.Push(c);
+                        tape.Push(c);
                         c = 0;
                         // line 49: for (int c = 0; c < PoolSize; c++)
                         trips3 = 0;
@@ -883,24 +1392,24 @@ namespace BarsCnn
                         {
                             trips3++;
                             // line 51: top = (f * ConvSize + 2 * r) * ConvSize + 2 * c
-                            intTape.Push(top);
+                            tape.Push(top);
                             top = (f * 6 + 2 * r) * 6 + 2 * c;
                             // line 52: m1 = x[top] > x[top + 1] ? x[top] : x[top + 1]
-                            doubleTape.Push(m1);
+                            tape.Push(m1);
                             m1 = x[top] > x[top + 1] ? x[top] : x[top + 1];
                             // line 53: m2 = x[top + ConvSize] > x[top + ConvSize + 1] ? x[top + ConvSize] : x[top + ConvSize + 1]
-                            doubleTape.Push(m2);
+                            tape.Push(m2);
                             m2 = x[top + 6] > x[top + 6 + 1] ? x[top + 6] : x[top + 6 + 1];
                             // line 54: y[(f * PoolSize + r) * PoolSize + c] = m1 > m2 ? m1 : m2;
                             y[(f * 3 + r) * 3 + c] = m1 > m2 ? m1 : m2;
                             // line 49: c++
                             c = c + 1;
                         }
-                        intTape.Push(trips3);
+                        tape.Push(trips3);
                         // line 48: r++
                         r = r + 1;
                     }
-                    intTape.Push(trips2);
+                    tape.Push(trips2);
                     // line 47: f++
                     f = f + 1;
                 }
@@ -911,13 +1420,13 @@ namespace BarsCnn
                 {
                     // line 47: f++
                     f = f - 1;
-                    trips2 = intTape.Pop();
+                    trips2 = tape.Pop<int>();
                     // line 48: for (int r = 0; r < PoolSize; r++)
                     for (int trip2 = trips2; trip2 > 0; trip2--)
                     {
                         // line 48: r++
                         r = r - 1;
-                        trips3 = intTape.Pop();
+                        trips3 = tape.Pop<int>();
                         // line 49: for (int c = 0; c < PoolSize; c++)
                         for (int trip = trips3; trip > 0; trip--)
                         {
@@ -935,7 +1444,7 @@ namespace BarsCnn
                                 dMaxPool_dm2 += dMaxPool_dyElement;
                             }
                             // line 53: m2 = x[top + ConvSize] > x[top + ConvSize + 1] ? x[top + ConvSize] : x[top + ConvSize + 1]
-                            m2 = doubleTape.Pop();
+                            m2 = tape.Pop<double>();
                             if (x[top + 6] > x[top + 6 + 1])
                             {
                                 dX[top + 6] += dMaxPool_dm2;
@@ -946,7 +1455,7 @@ namespace BarsCnn
                             }
                             dMaxPool_dm2 = 0;
                             // line 52: m1 = x[top] > x[top + 1] ? x[top] : x[top + 1]
-                            m1 = doubleTape.Pop();
+                            m1 = tape.Pop<double>();
                             if (x[top] > x[top + 1])
                             {
                                 dX[top] += dMaxPool_dm1;
@@ -957,20 +1466,178 @@ namespace BarsCnn
                             }
                             dMaxPool_dm1 = 0;
                             // line 51: top = (f * ConvSize + 2 * r) * ConvSize + 2 * c
-                            top = intTape.Pop();
+                            top = tape.Pop<int>();
                         }
                         // line 49: c = 0
-                        c = intTape.Pop();
+                        c = tape.Pop<int>();
                     }
                     // line 48: r = 0
-                    r = intTape.Pop();
+                    r = tape.Pop<int>();
                 }
 
             }
             finally
             {
-                intTape.Dispose();
-                doubleTape.Dispose();
+                tape.Dispose();
+            }
+        }
+
+        /// <summary>
+        /// Split forward sweep of <c>MaxPool</c> for generated callers: computes its outputs and leaves on
+        /// <paramref name="tape"/> what <c>MaxPoolReverse</c> reads, so that the caller's reverse sweep does not run it again.
+        /// </summary>
+        /// <remarks>Reverse-mode derivative generated by Backprop.Gen; each block below is commented with the source line it differentiates.</remarks>
+        [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Gen", "0.1.0")]
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        public static void MaxPoolForward(scoped global::System.ReadOnlySpan<double> x, scoped global::System.Span<double> y, ref global::Backprop.CompilerServices.Tape tape)
+        {
+            int r = 0;
+            int c = 0;
+            int top = 0;
+            double m1 = 0;
+            double m2 = 0;
+            int trips2 = 0;
+            int trips3 = 0;
+            // Forward sweep: the original computation, keeping what the reverse sweep needs.
+            int f = 0;
+            // line 47: for (int f = 0; f < Filters; f++)
+            int trips = 0;
+            while (f < 4)
+            {
+                trips++;
+                // line 48: r = 0
+                tape.Push(r);
+                r = 0;
+                // line 48: for (int r = 0; r < PoolSize; r++)
+                trips2 = 0;
+                while (r < 3)
+                {
+                    trips2++;
+                    // line 49: c = 0
+                    tape.Push(c);
+                    c = 0;
+                    // line 49: for (int c = 0; c < PoolSize; c++)
+                    trips3 = 0;
+                    while (c < 3)
+                    {
+                        trips3++;
+                        // line 51: top = (f * ConvSize + 2 * r) * ConvSize + 2 * c
+                        tape.Push(top);
+                        top = (f * 6 + 2 * r) * 6 + 2 * c;
+                        // line 52: m1 = x[top] > x[top + 1] ? x[top] : x[top + 1]
+                        tape.Push(m1);
+                        m1 = x[top] > x[top + 1] ? x[top] : x[top + 1];
+                        // line 53: m2 = x[top + ConvSize] > x[top + ConvSize + 1] ? x[top + ConvSize] : x[top + ConvSize + 1]
+                        tape.Push(m2);
+                        m2 = x[top + 6] > x[top + 6 + 1] ? x[top + 6] : x[top + 6 + 1];
+                        // line 54: y[(f * PoolSize + r) * PoolSize + c] = m1 > m2 ? m1 : m2;
+                        y[(f * 3 + r) * 3 + c] = m1 > m2 ? m1 : m2;
+                        // line 49: c++
+                        c = c + 1;
+                    }
+                    tape.Push(trips3);
+                    // line 48: r++
+                    r = r + 1;
+                }
+                tape.Push(trips2);
+                // line 47: f++
+                f = f + 1;
+            }
+
+            // State the reverse sweep reads, handed over on the tape.
+            tape.Push(f);
+            tape.Push(trips);
+            tape.Push(r);
+            tape.Push(c);
+            tape.Push(top);
+            tape.Push(m1);
+            tape.Push(m2);
+            tape.Push(trips2);
+            tape.Push(trips3);
+        }
+
+        /// <summary>
+        /// Split reverse sweep of <c>MaxPool</c> for generated callers: consumes what <c>MaxPoolForward</c> left on
+        /// <paramref name="tape"/> and adds the seeded partial derivatives to the gradient arguments, like <c>MaxPoolBackward</c>.
+        /// Arguments must be the ones given to <c>MaxPoolForward</c>, with the outputs it wrote.
+        /// </summary>
+        /// <remarks>Reverse-mode derivative generated by Backprop.Gen; each block below is commented with the source line it differentiates.</remarks>
+        [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Gen", "0.1.0")]
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        public static void MaxPoolReverse(scoped global::System.ReadOnlySpan<double> x, scoped global::System.Span<double> y, scoped global::System.Span<double> dY, scoped global::System.Span<double> dX, ref global::Backprop.CompilerServices.Tape tape)
+        {
+            double dMaxPool_dm1 = 0;
+            double dMaxPool_dm2 = 0;
+            // State the forward sweep handed over, popped in reverse order.
+            int trips3 = tape.Pop<int>();
+            int trips2 = tape.Pop<int>();
+            double m2 = tape.Pop<double>();
+            double m1 = tape.Pop<double>();
+            int top = tape.Pop<int>();
+            int c = tape.Pop<int>();
+            int r = tape.Pop<int>();
+            int trips = tape.Pop<int>();
+            int f = tape.Pop<int>();
+
+            // Reverse sweep: adjoints flow from the result back to the parameters.
+            // line 47: for (int f = 0; f < Filters; f++)
+            for (int trip3 = trips; trip3 > 0; trip3--)
+            {
+                // line 47: f++
+                f = f - 1;
+                trips2 = tape.Pop<int>();
+                // line 48: for (int r = 0; r < PoolSize; r++)
+                for (int trip2 = trips2; trip2 > 0; trip2--)
+                {
+                    // line 48: r++
+                    r = r - 1;
+                    trips3 = tape.Pop<int>();
+                    // line 49: for (int c = 0; c < PoolSize; c++)
+                    for (int trip = trips3; trip > 0; trip--)
+                    {
+                        // line 49: c++
+                        c = c - 1;
+                        // line 54: y[(f * PoolSize + r) * PoolSize + c] = m1 > m2 ? m1 : m2;
+                        double dMaxPool_dyElement = dY[(f * 3 + r) * 3 + c];
+                        dY[(f * 3 + r) * 3 + c] = 0;
+                        if (m1 > m2)
+                        {
+                            dMaxPool_dm1 += dMaxPool_dyElement;
+                        }
+                        else
+                        {
+                            dMaxPool_dm2 += dMaxPool_dyElement;
+                        }
+                        // line 53: m2 = x[top + ConvSize] > x[top + ConvSize + 1] ? x[top + ConvSize] : x[top + ConvSize + 1]
+                        m2 = tape.Pop<double>();
+                        if (x[top + 6] > x[top + 6 + 1])
+                        {
+                            dX[top + 6] += dMaxPool_dm2;
+                        }
+                        else
+                        {
+                            dX[top + 6 + 1] += dMaxPool_dm2;
+                        }
+                        dMaxPool_dm2 = 0;
+                        // line 52: m1 = x[top] > x[top + 1] ? x[top] : x[top + 1]
+                        m1 = tape.Pop<double>();
+                        if (x[top] > x[top + 1])
+                        {
+                            dX[top] += dMaxPool_dm1;
+                        }
+                        else
+                        {
+                            dX[top + 1] += dMaxPool_dm1;
+                        }
+                        dMaxPool_dm1 = 0;
+                        // line 51: top = (f * ConvSize + 2 * r) * ConvSize + 2 * c
+                        top = tape.Pop<int>();
+                    }
+                    // line 49: c = 0
+                    c = tape.Pop<int>();
+                }
+                // line 48: r = 0
+                r = tape.Pop<int>();
             }
         }
     }
@@ -1030,6 +1697,63 @@ namespace BarsCnn
                 }
             }
 
+        }
+
+        /// <summary>
+        /// Split forward sweep of <c>Relu</c> for generated callers: computes its outputs and leaves on
+        /// <paramref name="tape"/> what <c>ReluReverse</c> reads, so that the caller's reverse sweep does not run it again.
+        /// </summary>
+        /// <remarks>Reverse-mode derivative generated by Backprop.Gen; each block below is commented with the source line it differentiates.</remarks>
+        [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Gen", "0.1.0")]
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        public static void ReluForward(scoped global::System.ReadOnlySpan<double> x, scoped global::System.Span<double> y, ref global::Backprop.CompilerServices.Tape tape)
+        {
+            // Forward sweep: the original computation, keeping what the reverse sweep needs.
+            int i = 0;
+            // line 39: for (int i = 0; i < x.Length; i++)
+            int trips = 0;
+            while (i < x.Length)
+            {
+                trips++;
+                // line 40: y[i] = x[i] > 0 ? x[i] : 0.0;
+                y[i] = x[i] > 0.0 ? x[i] : 0.0;
+                // line 39: i++
+                i = i + 1;
+            }
+
+            // State the reverse sweep reads, handed over on the tape.
+            tape.Push(i);
+            tape.Push(trips);
+        }
+
+        /// <summary>
+        /// Split reverse sweep of <c>Relu</c> for generated callers: consumes what <c>ReluForward</c> left on
+        /// <paramref name="tape"/> and adds the seeded partial derivatives to the gradient arguments, like <c>ReluBackward</c>.
+        /// Arguments must be the ones given to <c>ReluForward</c>, with the outputs it wrote.
+        /// </summary>
+        /// <remarks>Reverse-mode derivative generated by Backprop.Gen; each block below is commented with the source line it differentiates.</remarks>
+        [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Gen", "0.1.0")]
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        public static void ReluReverse(scoped global::System.ReadOnlySpan<double> x, scoped global::System.Span<double> y, scoped global::System.Span<double> dY, scoped global::System.Span<double> dX, ref global::Backprop.CompilerServices.Tape tape)
+        {
+            // State the forward sweep handed over, popped in reverse order.
+            int trips = tape.Pop<int>();
+            int i = tape.Pop<int>();
+
+            // Reverse sweep: adjoints flow from the result back to the parameters.
+            // line 39: for (int i = 0; i < x.Length; i++)
+            for (int trip = trips; trip > 0; trip--)
+            {
+                // line 39: i++
+                i = i - 1;
+                // line 40: y[i] = x[i] > 0 ? x[i] : 0.0;
+                double dRelu_dyElement = dY[i];
+                dY[i] = 0;
+                if (x[i] > 0.0)
+                {
+                    dX[i] += dRelu_dyElement;
+                }
+            }
         }
     }
 }

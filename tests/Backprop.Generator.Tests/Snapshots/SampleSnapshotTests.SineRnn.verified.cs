@@ -48,16 +48,12 @@ namespace SineRnn
             double dLoss_dy = 0;
             int trips4 = 0;
             double dLoss_dd = 0;
-            var intTape = new global::Backprop.CompilerServices.ValueTape<int>(stackalloc int[128]);
-            var doubleTape = new global::Backprop.CompilerServices.ValueTape<double>(stackalloc double[128]);
+            var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
             try
             {
                 // Forward sweep: the original computation, keeping what the reverse sweep needs.
                 int steps = xs.Length - 1;
                 global::System.Span<double> hs = stackalloc double[(steps + 1) * 8];
-                // gradient buffer of hs, on the stack like it
-                global::System.Span<double> dLoss_dhs = stackalloc double[hs.Length];
-                dLoss_dhs.Clear();
                 // line 22: sum = 0
                 double sum = 0.0;
                 int t = 0;
@@ -67,7 +63,7 @@ namespace SineRnn
                 {
                     trips++;
                     // line 25: j = 0
-                    intTape.Push(j);
+                    tape.Push(j);
                     j = 0;
                     // line 25: for (int j = 0; j < Hidden; j++)
                     trips2 = 0;
@@ -77,7 +73,7 @@ namespace SineRnn
                         // line 27: s = b[j] + wx[j] * xs[t]
                         s = b[j] + wx[j] * xs[t];
                         // line 28: k = 0
-                        intTape.Push(k);
+                        tape.Push(k);
                         k = 0;
                         // line 28: for (int k = 0; k < Hidden; k++)
                         trips3 = 0;
@@ -89,18 +85,18 @@ namespace SineRnn
                             // line 28: k++
                             k = k + 1;
                         }
-                        intTape.Push(trips3);
+                        tape.Push(trips3);
                         // line 30: hs[(t + 1) * Hidden + j] = Math.Tanh(s);
-                        doubleTape.Push(hs[(t + 1) * 8 + j]);
+                        tape.Push(hs[(t + 1) * 8 + j]);
                         hs[(t + 1) * 8 + j] = global::System.Math.Tanh(s);
                         // line 25: j++
                         j = j + 1;
                     }
-                    intTape.Push(trips2);
+                    tape.Push(trips2);
                     // line 32: y = bo[0]
                     y = bo[0];
                     // line 33: j = 0
-                    intTape.Push(j_2);
+                    tape.Push(j_2);
                     j_2 = 0;
                     // line 33: for (int j = 0; j < Hidden; j++)
                     trips4 = 0;
@@ -112,9 +108,9 @@ namespace SineRnn
                         // line 33: j++
                         j_2 = j_2 + 1;
                     }
-                    intTape.Push(trips4);
+                    tape.Push(trips4);
                     // line 35: d = y - xs[t + 1]
-                    doubleTape.Push(d);
+                    tape.Push(d);
                     d = y - xs[t + 1];
                     // line 36: sum += d * d;
                     sum = sum + d * d;
@@ -125,6 +121,9 @@ namespace SineRnn
                 result = sum / (double)steps;
 
                 // Reverse sweep: adjoints flow from the result back to the parameters.
+                // gradient buffer of hs, on the stack like it
+                global::System.Span<double> dLoss_dhs = stackalloc double[hs.Length];
+                dLoss_dhs.Clear();
                 double dLoss_dresult = 1;
                 // line 38: return sum / steps;
                 dLoss_dsum = dLoss_dresult * (1 / ((double)steps));
@@ -136,10 +135,10 @@ namespace SineRnn
                     // line 36: sum += d * d;
                     dLoss_dd += dLoss_dsum * (d + d);
                     // line 35: d = y - xs[t + 1]
-                    d = doubleTape.Pop();
+                    d = tape.Pop<double>();
                     dLoss_dy += dLoss_dd;
                     dLoss_dd = 0;
-                    trips4 = intTape.Pop();
+                    trips4 = tape.Pop<int>();
                     // line 33: for (int j = 0; j < Hidden; j++)
                     for (int trip3 = trips4; trip3 > 0; trip3--)
                     {
@@ -150,11 +149,11 @@ namespace SineRnn
                         dLoss_dhs[(t + 1) * 8 + j_2] += dLoss_dy * wo[j_2];
                     }
                     // line 33: j = 0
-                    j_2 = intTape.Pop();
+                    j_2 = tape.Pop<int>();
                     // line 32: y = bo[0]
                     dBo[0] += dLoss_dy;
                     dLoss_dy = 0;
-                    trips2 = intTape.Pop();
+                    trips2 = tape.Pop<int>();
                     // line 25: for (int j = 0; j < Hidden; j++)
                     for (int trip2 = trips2; trip2 > 0; trip2--)
                     {
@@ -162,11 +161,11 @@ namespace SineRnn
                         j = j - 1;
                         // line 30: hs[(t + 1) * Hidden + j] = Math.Tanh(s);
                         double hsNew = hs[(t + 1) * 8 + j];
-                        hs[(t + 1) * 8 + j] = doubleTape.Pop();
+                        hs[(t + 1) * 8 + j] = tape.Pop<double>();
                         double dLoss_dhsElement = dLoss_dhs[(t + 1) * 8 + j];
                         dLoss_dhs[(t + 1) * 8 + j] = 0;
                         dLoss_ds += dLoss_dhsElement * (1 - hsNew * hsNew);
-                        trips3 = intTape.Pop();
+                        trips3 = tape.Pop<int>();
                         // line 28: for (int k = 0; k < Hidden; k++)
                         for (int trip = trips3; trip > 0; trip--)
                         {
@@ -177,22 +176,21 @@ namespace SineRnn
                             dLoss_dhs[t * 8 + k] += dLoss_ds * wh[j * 8 + k];
                         }
                         // line 28: k = 0
-                        k = intTape.Pop();
+                        k = tape.Pop<int>();
                         // line 27: s = b[j] + wx[j] * xs[t]
                         dB[j] += dLoss_ds;
                         dWx[j] += dLoss_ds * xs[t];
                         dLoss_ds = 0;
                     }
                     // line 25: j = 0
-                    j = intTape.Pop();
+                    j = tape.Pop<int>();
                 }
 
                 return result;
             }
             finally
             {
-                intTape.Dispose();
-                doubleTape.Dispose();
+                tape.Dispose();
             }
         }
 
@@ -238,16 +236,12 @@ namespace SineRnn
             double dLoss_dy = 0;
             int trips4 = 0;
             double dLoss_dd = 0;
-            var intTape = new global::Backprop.CompilerServices.ValueTape<int>(stackalloc int[128]);
-            var doubleTape = new global::Backprop.CompilerServices.ValueTape<double>(stackalloc double[128]);
+            var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
             try
             {
                 // Forward sweep: the original computation, keeping what the reverse sweep needs.
                 int steps = xs.Length - 1;
                 global::System.Span<double> hs = stackalloc double[(steps + 1) * 8];
-                // gradient buffer of hs, on the stack like it
-                global::System.Span<double> dLoss_dhs = stackalloc double[hs.Length];
-                dLoss_dhs.Clear();
                 // line 22: sum = 0
                 double sum = 0.0;
                 int t = 0;
@@ -257,7 +251,7 @@ namespace SineRnn
                 {
                     trips++;
                     // line 25: j = 0
-                    intTape.Push(j);
+                    tape.Push(j);
                     j = 0;
                     // line 25: for (int j = 0; j < Hidden; j++)
                     trips2 = 0;
@@ -267,7 +261,7 @@ namespace SineRnn
                         // line 27: s = b[j] + wx[j] * xs[t]
                         s = b[j] + wx[j] * xs[t];
                         // line 28: k = 0
-                        intTape.Push(k);
+                        tape.Push(k);
                         k = 0;
                         // line 28: for (int k = 0; k < Hidden; k++)
                         trips3 = 0;
@@ -279,18 +273,18 @@ namespace SineRnn
                             // line 28: k++
                             k = k + 1;
                         }
-                        intTape.Push(trips3);
+                        tape.Push(trips3);
                         // line 30: hs[(t + 1) * Hidden + j] = Math.Tanh(s);
-                        doubleTape.Push(hs[(t + 1) * 8 + j]);
+                        tape.Push(hs[(t + 1) * 8 + j]);
                         hs[(t + 1) * 8 + j] = global::System.Math.Tanh(s);
                         // line 25: j++
                         j = j + 1;
                     }
-                    intTape.Push(trips2);
+                    tape.Push(trips2);
                     // line 32: y = bo[0]
                     y = bo[0];
                     // line 33: j = 0
-                    intTape.Push(j_2);
+                    tape.Push(j_2);
                     j_2 = 0;
                     // line 33: for (int j = 0; j < Hidden; j++)
                     trips4 = 0;
@@ -302,9 +296,9 @@ namespace SineRnn
                         // line 33: j++
                         j_2 = j_2 + 1;
                     }
-                    intTape.Push(trips4);
+                    tape.Push(trips4);
                     // line 35: d = y - xs[t + 1]
-                    doubleTape.Push(d);
+                    tape.Push(d);
                     d = y - xs[t + 1];
                     // line 36: sum += d * d;
                     sum = sum + d * d;
@@ -315,6 +309,9 @@ namespace SineRnn
                 result = sum / (double)steps;
 
                 // Reverse sweep: adjoints flow from the result back to the parameters.
+                // gradient buffer of hs, on the stack like it
+                global::System.Span<double> dLoss_dhs = stackalloc double[hs.Length];
+                dLoss_dhs.Clear();
                 double dLoss_dresult = dLoss;
                 // line 38: return sum / steps;
                 dLoss_dsum = dLoss_dresult * (1 / ((double)steps));
@@ -326,10 +323,10 @@ namespace SineRnn
                     // line 36: sum += d * d;
                     dLoss_dd += dLoss_dsum * (d + d);
                     // line 35: d = y - xs[t + 1]
-                    d = doubleTape.Pop();
+                    d = tape.Pop<double>();
                     dLoss_dy += dLoss_dd;
                     dLoss_dd = 0;
-                    trips4 = intTape.Pop();
+                    trips4 = tape.Pop<int>();
                     // line 33: for (int j = 0; j < Hidden; j++)
                     for (int trip3 = trips4; trip3 > 0; trip3--)
                     {
@@ -340,11 +337,11 @@ namespace SineRnn
                         dLoss_dhs[(t + 1) * 8 + j_2] += dLoss_dy * wo[j_2];
                     }
                     // line 33: j = 0
-                    j_2 = intTape.Pop();
+                    j_2 = tape.Pop<int>();
                     // line 32: y = bo[0]
                     dBo[0] += dLoss_dy;
                     dLoss_dy = 0;
-                    trips2 = intTape.Pop();
+                    trips2 = tape.Pop<int>();
                     // line 25: for (int j = 0; j < Hidden; j++)
                     for (int trip2 = trips2; trip2 > 0; trip2--)
                     {
@@ -352,11 +349,11 @@ namespace SineRnn
                         j = j - 1;
                         // line 30: hs[(t + 1) * Hidden + j] = Math.Tanh(s);
                         double hsNew = hs[(t + 1) * 8 + j];
-                        hs[(t + 1) * 8 + j] = doubleTape.Pop();
+                        hs[(t + 1) * 8 + j] = tape.Pop<double>();
                         double dLoss_dhsElement = dLoss_dhs[(t + 1) * 8 + j];
                         dLoss_dhs[(t + 1) * 8 + j] = 0;
                         dLoss_ds += dLoss_dhsElement * (1 - hsNew * hsNew);
-                        trips3 = intTape.Pop();
+                        trips3 = tape.Pop<int>();
                         // line 28: for (int k = 0; k < Hidden; k++)
                         for (int trip = trips3; trip > 0; trip--)
                         {
@@ -367,22 +364,219 @@ namespace SineRnn
                             dLoss_dhs[t * 8 + k] += dLoss_ds * wh[j * 8 + k];
                         }
                         // line 28: k = 0
-                        k = intTape.Pop();
+                        k = tape.Pop<int>();
                         // line 27: s = b[j] + wx[j] * xs[t]
                         dB[j] += dLoss_ds;
                         dWx[j] += dLoss_ds * xs[t];
                         dLoss_ds = 0;
                     }
                     // line 25: j = 0
-                    j = intTape.Pop();
+                    j = tape.Pop<int>();
                 }
 
                 return result;
             }
             finally
             {
-                intTape.Dispose();
-                doubleTape.Dispose();
+                tape.Dispose();
+            }
+        }
+
+        /// <summary>
+        /// Split forward sweep of <c>Loss</c> for generated callers: computes its value and leaves on
+        /// <paramref name="tape"/> what <c>LossReverse</c> reads, so that the caller's reverse sweep does not run it again.
+        /// </summary>
+        /// <remarks>Reverse-mode derivative generated by Backprop.Gen; each block below is commented with the source line it differentiates.</remarks>
+        [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Gen", "0.1.0")]
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        public static double LossForward(scoped global::System.ReadOnlySpan<double> wx, scoped global::System.ReadOnlySpan<double> wh, scoped global::System.ReadOnlySpan<double> b, scoped global::System.ReadOnlySpan<double> wo, scoped global::System.ReadOnlySpan<double> bo, scoped global::System.ReadOnlySpan<double> xs, ref global::Backprop.CompilerServices.Tape tape)
+        {
+            double result = 0;
+            int j = 0;
+            double s = 0;
+            int k = 0;
+            double y = 0;
+            int j_2 = 0;
+            double d = 0;
+            int trips2 = 0;
+            int trips3 = 0;
+            int trips4 = 0;
+            // Forward sweep: the original computation, keeping what the reverse sweep needs.
+            int steps = xs.Length - 1;
+            global::System.Span<double> hs = stackalloc double[(steps + 1) * 8];
+            // line 22: sum = 0
+            double sum = 0.0;
+            int t = 0;
+            // line 23: for (int t = 0; t < steps; t++)
+            int trips = 0;
+            while (t < steps)
+            {
+                trips++;
+                // line 25: j = 0
+                tape.Push(j);
+                j = 0;
+                // line 25: for (int j = 0; j < Hidden; j++)
+                trips2 = 0;
+                while (j < 8)
+                {
+                    trips2++;
+                    // line 27: s = b[j] + wx[j] * xs[t]
+                    s = b[j] + wx[j] * xs[t];
+                    // line 28: k = 0
+                    tape.Push(k);
+                    k = 0;
+                    // line 28: for (int k = 0; k < Hidden; k++)
+                    trips3 = 0;
+                    while (k < 8)
+                    {
+                        trips3++;
+                        // line 29: s += wh[j * Hidden + k] * hs[t * Hidden + k];
+                        s = s + wh[j * 8 + k] * hs[t * 8 + k];
+                        // line 28: k++
+                        k = k + 1;
+                    }
+                    tape.Push(trips3);
+                    // line 30: hs[(t + 1) * Hidden + j] = Math.Tanh(s);
+                    tape.Push(hs[(t + 1) * 8 + j]);
+                    hs[(t + 1) * 8 + j] = global::System.Math.Tanh(s);
+                    // line 25: j++
+                    j = j + 1;
+                }
+                tape.Push(trips2);
+                // line 32: y = bo[0]
+                y = bo[0];
+                // line 33: j = 0
+                tape.Push(j_2);
+                j_2 = 0;
+                // line 33: for (int j = 0; j < Hidden; j++)
+                trips4 = 0;
+                while (j_2 < 8)
+                {
+                    trips4++;
+                    // line 34: y += wo[j] * hs[(t + 1) * Hidden + j];
+                    y = y + wo[j_2] * hs[(t + 1) * 8 + j_2];
+                    // line 33: j++
+                    j_2 = j_2 + 1;
+                }
+                tape.Push(trips4);
+                // line 35: d = y - xs[t + 1]
+                tape.Push(d);
+                d = y - xs[t + 1];
+                // line 36: sum += d * d;
+                sum = sum + d * d;
+                // line 23: t++
+                t = t + 1;
+            }
+            // line 38: return sum / steps;
+            result = sum / (double)steps;
+
+            // State the reverse sweep reads, handed over on the tape.
+            tape.Push(steps);
+            tape.PushRange<double>(hs);
+            tape.Push(t);
+            tape.Push(trips);
+            tape.Push(j);
+            tape.Push(k);
+            tape.Push(j_2);
+            tape.Push(d);
+            tape.Push(trips2);
+            tape.Push(trips3);
+            tape.Push(trips4);
+            return result;
+        }
+
+        /// <summary>
+        /// Split reverse sweep of <c>Loss</c> for generated callers: consumes what <c>LossForward</c> left on
+        /// <paramref name="tape"/> and adds the seeded partial derivatives to the gradient arguments, like <c>LossPullback</c>.
+        /// Arguments must be the ones given to <c>LossForward</c>, with their contents unchanged.
+        /// </summary>
+        /// <remarks>Reverse-mode derivative generated by Backprop.Gen; each block below is commented with the source line it differentiates.</remarks>
+        [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Gen", "0.1.0")]
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        public static void LossReverse(scoped global::System.ReadOnlySpan<double> wx, scoped global::System.ReadOnlySpan<double> wh, scoped global::System.ReadOnlySpan<double> b, scoped global::System.ReadOnlySpan<double> wo, scoped global::System.ReadOnlySpan<double> bo, scoped global::System.ReadOnlySpan<double> xs, double dLoss, scoped global::System.Span<double> dWx, scoped global::System.Span<double> dWh, scoped global::System.Span<double> dB, scoped global::System.Span<double> dWo, scoped global::System.Span<double> dBo, ref global::Backprop.CompilerServices.Tape tape)
+        {
+            double dLoss_dsum = 0;
+            double dLoss_ds = 0;
+            double dLoss_dy = 0;
+            double dLoss_dd = 0;
+            // State the forward sweep handed over, popped in reverse order.
+            int trips4 = tape.Pop<int>();
+            int trips3 = tape.Pop<int>();
+            int trips2 = tape.Pop<int>();
+            double d = tape.Pop<double>();
+            int j_2 = tape.Pop<int>();
+            int k = tape.Pop<int>();
+            int j = tape.Pop<int>();
+            int trips = tape.Pop<int>();
+            int t = tape.Pop<int>();
+            global::System.Span<double> hs = stackalloc double[tape.Pop<int>()];
+            tape.PopRange<double>(hs);
+            int steps = tape.Pop<int>();
+
+            // Reverse sweep: adjoints flow from the result back to the parameters.
+            // gradient buffer of hs, on the stack like it
+            global::System.Span<double> dLoss_dhs = stackalloc double[hs.Length];
+            dLoss_dhs.Clear();
+            double dLoss_dresult = dLoss;
+            // line 38: return sum / steps;
+            dLoss_dsum = dLoss_dresult * (1 / ((double)steps));
+            // line 23: for (int t = 0; t < steps; t++)
+            for (int trip4 = trips; trip4 > 0; trip4--)
+            {
+                // line 23: t++
+                t = t - 1;
+                // line 36: sum += d * d;
+                dLoss_dd += dLoss_dsum * (d + d);
+                // line 35: d = y - xs[t + 1]
+                d = tape.Pop<double>();
+                dLoss_dy += dLoss_dd;
+                dLoss_dd = 0;
+                trips4 = tape.Pop<int>();
+                // line 33: for (int j = 0; j < Hidden; j++)
+                for (int trip3 = trips4; trip3 > 0; trip3--)
+                {
+                    // line 33: j++
+                    j_2 = j_2 - 1;
+                    // line 34: y += wo[j] * hs[(t + 1) * Hidden + j];
+                    dWo[j_2] += dLoss_dy * hs[(t + 1) * 8 + j_2];
+                    dLoss_dhs[(t + 1) * 8 + j_2] += dLoss_dy * wo[j_2];
+                }
+                // line 33: j = 0
+                j_2 = tape.Pop<int>();
+                // line 32: y = bo[0]
+                dBo[0] += dLoss_dy;
+                dLoss_dy = 0;
+                trips2 = tape.Pop<int>();
+                // line 25: for (int j = 0; j < Hidden; j++)
+                for (int trip2 = trips2; trip2 > 0; trip2--)
+                {
+                    // line 25: j++
+                    j = j - 1;
+                    // line 30: hs[(t + 1) * Hidden + j] = Math.Tanh(s);
+                    double hsNew = hs[(t + 1) * 8 + j];
+                    hs[(t + 1) * 8 + j] = tape.Pop<double>();
+                    double dLoss_dhsElement = dLoss_dhs[(t + 1) * 8 + j];
+                    dLoss_dhs[(t + 1) * 8 + j] = 0;
+                    dLoss_ds += dLoss_dhsElement * (1 - hsNew * hsNew);
+                    trips3 = tape.Pop<int>();
+                    // line 28: for (int k = 0; k < Hidden; k++)
+                    for (int trip = trips3; trip > 0; trip--)
+                    {
+                        // line 28: k++
+                        k = k - 1;
+                        // line 29: s += wh[j * Hidden + k] * hs[t * Hidden + k];
+                        dWh[j * 8 + k] += dLoss_ds * hs[t * 8 + k];
+                        dLoss_dhs[t * 8 + k] += dLoss_ds * wh[j * 8 + k];
+                    }
+                    // line 28: k = 0
+                    k = tape.Pop<int>();
+                    // line 27: s = b[j] + wx[j] * xs[t]
+                    dB[j] += dLoss_ds;
+                    dWx[j] += dLoss_ds * xs[t];
+                    dLoss_ds = 0;
+                }
+                // line 25: j = 0
+                j = tape.Pop<int>();
             }
         }
     }

@@ -22,7 +22,7 @@ namespace SpiralClassifier
             double dCrossEntropy_dm = 0;
             double dCrossEntropy_dsum = 0;
             double exp = 0;
-            var doubleTape = new global::Backprop.CompilerServices.ValueTape<double>(stackalloc double[128]);
+            var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
             try
             {
                 // Forward sweep: the original computation, keeping what the reverse sweep needs.
@@ -35,7 +35,7 @@ namespace SpiralClassifier
                 {
                     trips++;
                     // line 43: m = Math.Max(m, logits[i]);
-                    doubleTape.Push(m);
+                    tape.Push(m);
                     m = global::System.Math.Max(m, logits[i]);
                     // line 42: i++
                     i = i + 1;
@@ -51,7 +51,7 @@ namespace SpiralClassifier
                     // line 46: sum += Math.Exp(logits[i] - m);
                     exp = global::System.Math.Exp(logits[i_2] - m);
                     sum = sum + exp;
-                    doubleTape.Push(exp);
+                    tape.Push(exp);
                     // line 45: i++
                     i_2 = i_2 + 1;
                 }
@@ -70,7 +70,7 @@ namespace SpiralClassifier
                     // line 45: i++
                     i_2 = i_2 - 1;
                     // line 46: sum += Math.Exp(logits[i] - m);
-                    exp = doubleTape.Pop();
+                    exp = tape.Pop<double>();
                     double dCrossEntropy_ddifference = dCrossEntropy_dsum * exp;
                     dLogits[i_2] += dCrossEntropy_ddifference;
                     dCrossEntropy_dm += -dCrossEntropy_ddifference;
@@ -81,7 +81,7 @@ namespace SpiralClassifier
                     // line 42: i++
                     i = i - 1;
                     // line 43: m = Math.Max(m, logits[i]);
-                    m = doubleTape.Pop();
+                    m = tape.Pop<double>();
                     double dCrossEntropy_dmOut = dCrossEntropy_dm;
                     dCrossEntropy_dm = 0;
                     dCrossEntropy_dm = dCrossEntropy_dmOut * (m > logits[i] ? 1 : m == logits[i] ? 0.5 : 0);
@@ -94,7 +94,7 @@ namespace SpiralClassifier
             }
             finally
             {
-                doubleTape.Dispose();
+                tape.Dispose();
             }
         }
 
@@ -114,7 +114,7 @@ namespace SpiralClassifier
             double dCrossEntropy_dm = 0;
             double dCrossEntropy_dsum = 0;
             double exp = 0;
-            var doubleTape = new global::Backprop.CompilerServices.ValueTape<double>(stackalloc double[128]);
+            var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
             try
             {
                 // Forward sweep: the original computation, keeping what the reverse sweep needs.
@@ -127,7 +127,7 @@ namespace SpiralClassifier
                 {
                     trips++;
                     // line 43: m = Math.Max(m, logits[i]);
-                    doubleTape.Push(m);
+                    tape.Push(m);
                     m = global::System.Math.Max(m, logits[i]);
                     // line 42: i++
                     i = i + 1;
@@ -143,7 +143,7 @@ namespace SpiralClassifier
                     // line 46: sum += Math.Exp(logits[i] - m);
                     exp = global::System.Math.Exp(logits[i_2] - m);
                     sum = sum + exp;
-                    doubleTape.Push(exp);
+                    tape.Push(exp);
                     // line 45: i++
                     i_2 = i_2 + 1;
                 }
@@ -162,7 +162,7 @@ namespace SpiralClassifier
                     // line 45: i++
                     i_2 = i_2 - 1;
                     // line 46: sum += Math.Exp(logits[i] - m);
-                    exp = doubleTape.Pop();
+                    exp = tape.Pop<double>();
                     double dCrossEntropy_ddifference = dCrossEntropy_dsum * exp;
                     dLogits[i_2] += dCrossEntropy_ddifference;
                     dCrossEntropy_dm += -dCrossEntropy_ddifference;
@@ -173,7 +173,7 @@ namespace SpiralClassifier
                     // line 42: i++
                     i = i - 1;
                     // line 43: m = Math.Max(m, logits[i]);
-                    m = doubleTape.Pop();
+                    m = tape.Pop<double>();
                     double dCrossEntropy_dmOut = dCrossEntropy_dm;
                     dCrossEntropy_dm = 0;
                     dCrossEntropy_dm = dCrossEntropy_dmOut * (m > logits[i] ? 1 : m == logits[i] ? 0.5 : 0);
@@ -186,8 +186,117 @@ namespace SpiralClassifier
             }
             finally
             {
-                doubleTape.Dispose();
+                tape.Dispose();
             }
+        }
+
+        /// <summary>
+        /// Split forward sweep of <c>CrossEntropy</c> for generated callers: computes its value and leaves on
+        /// <paramref name="tape"/> what <c>CrossEntropyReverse</c> reads, so that the caller's reverse sweep does not run it again.
+        /// </summary>
+        /// <remarks>Reverse-mode derivative generated by Backprop.Gen; each block below is commented with the source line it differentiates.</remarks>
+        [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Gen", "0.1.0")]
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        public static double CrossEntropyForward(scoped global::System.ReadOnlySpan<double> logits, int label, ref global::Backprop.CompilerServices.Tape tape)
+        {
+            double result = 0;
+            double exp = 0;
+            // Forward sweep: the original computation, keeping what the reverse sweep needs.
+            // line 41: m = logits[0]
+            double m = logits[0];
+            int i = 1;
+            // line 42: for (int i = 1; i < logits.Length; i++)
+            int trips = 0;
+            while (i < logits.Length)
+            {
+                trips++;
+                // line 43: m = Math.Max(m, logits[i]);
+                tape.Push(m);
+                m = global::System.Math.Max(m, logits[i]);
+                // line 42: i++
+                i = i + 1;
+            }
+            // line 44: sum = 0
+            double sum = 0.0;
+            int i_2 = 0;
+            // line 45: for (int i = 0; i < logits.Length; i++)
+            int trips2 = 0;
+            while (i_2 < logits.Length)
+            {
+                trips2++;
+                // line 46: sum += Math.Exp(logits[i] - m);
+                exp = global::System.Math.Exp(logits[i_2] - m);
+                sum = sum + exp;
+                tape.Push(exp);
+                // line 45: i++
+                i_2 = i_2 + 1;
+            }
+            // line 47: return Math.Log(sum) + m - logits[label];
+            result = global::System.Math.Log(sum) + m - logits[label];
+
+            // State the reverse sweep reads, handed over on the tape.
+            tape.Push(m);
+            tape.Push(i);
+            tape.Push(trips);
+            tape.Push(sum);
+            tape.Push(i_2);
+            tape.Push(trips2);
+            tape.Push(exp);
+            return result;
+        }
+
+        /// <summary>
+        /// Split reverse sweep of <c>CrossEntropy</c> for generated callers: consumes what <c>CrossEntropyForward</c> left on
+        /// <paramref name="tape"/> and adds the seeded partial derivatives to the gradient arguments, like <c>CrossEntropyPullback</c>.
+        /// Arguments must be the ones given to <c>CrossEntropyForward</c>, with their contents unchanged.
+        /// </summary>
+        /// <remarks>Reverse-mode derivative generated by Backprop.Gen; each block below is commented with the source line it differentiates.</remarks>
+        [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Gen", "0.1.0")]
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        public static void CrossEntropyReverse(scoped global::System.ReadOnlySpan<double> logits, int label, double dCrossEntropy, scoped global::System.Span<double> dLogits, ref global::Backprop.CompilerServices.Tape tape)
+        {
+            double dCrossEntropy_dm = 0;
+            double dCrossEntropy_dsum = 0;
+            // State the forward sweep handed over, popped in reverse order.
+            double exp = tape.Pop<double>();
+            int trips2 = tape.Pop<int>();
+            int i_2 = tape.Pop<int>();
+            double sum = tape.Pop<double>();
+            int trips = tape.Pop<int>();
+            int i = tape.Pop<int>();
+            double m = tape.Pop<double>();
+
+            // Reverse sweep: adjoints flow from the result back to the parameters.
+            double dCrossEntropy_dresult = dCrossEntropy;
+            // line 47: return Math.Log(sum) + m - logits[label];
+            dCrossEntropy_dsum = dCrossEntropy_dresult * (1 / sum);
+            dCrossEntropy_dm = dCrossEntropy_dresult;
+            dLogits[label] += -dCrossEntropy_dresult;
+            // line 45: for (int i = 0; i < logits.Length; i++)
+            for (int trip2 = trips2; trip2 > 0; trip2--)
+            {
+                // line 45: i++
+                i_2 = i_2 - 1;
+                // line 46: sum += Math.Exp(logits[i] - m);
+                exp = tape.Pop<double>();
+                double dCrossEntropy_ddifference = dCrossEntropy_dsum * exp;
+                dLogits[i_2] += dCrossEntropy_ddifference;
+                dCrossEntropy_dm += -dCrossEntropy_ddifference;
+            }
+            // line 42: for (int i = 1; i < logits.Length; i++)
+            for (int trip = trips; trip > 0; trip--)
+            {
+                // line 42: i++
+                i = i - 1;
+                // line 43: m = Math.Max(m, logits[i]);
+                m = tape.Pop<double>();
+                double dCrossEntropy_dmOut = dCrossEntropy_dm;
+                dCrossEntropy_dm = 0;
+                dCrossEntropy_dm = dCrossEntropy_dmOut * (m > logits[i] ? 1 : m == logits[i] ? 0.5 : 0);
+                dLogits[i] += dCrossEntropy_dmOut * (logits[i] > m ? 1 : m == logits[i] ? 0.5 : 0);
+            }
+            // line 41: m = logits[0]
+            dLogits[0] += dCrossEntropy_dm;
         }
     }
 }
@@ -230,7 +339,7 @@ namespace SpiralClassifier
             int i = 0;
             double dLinear_ds = 0;
             int trips2 = 0;
-            var intTape = new global::Backprop.CompilerServices.ValueTape<int>(stackalloc int[128]);
+            var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
             try
             {
                 // Forward sweep: the original computation, keeping what the reverse sweep needs.
@@ -244,7 +353,7 @@ namespace SpiralClassifier
                     // line 23: s = b[j]
                     s = b[j];
                     // line 24: i = 0
-                    intTape.Push(i);
+                    tape.Push(i);
                     i = 0;
                     // line 24: for (int i = 0; i < n; i++)
                     trips2 = 0;
@@ -256,7 +365,7 @@ namespace SpiralClassifier
                         // line 24: i++
                         i = i + 1;
                     }
-                    intTape.Push(trips2);
+                    tape.Push(trips2);
                     // line 26: y[j] = s;
                     y[j] = s;
                     // line 21: j++
@@ -273,7 +382,7 @@ namespace SpiralClassifier
                     double dLinear_dyElement = dY[j];
                     dY[j] = 0;
                     dLinear_ds += dLinear_dyElement;
-                    trips2 = intTape.Pop();
+                    trips2 = tape.Pop<int>();
                     // line 24: for (int i = 0; i < n; i++)
                     for (int trip = trips2; trip > 0; trip--)
                     {
@@ -284,7 +393,7 @@ namespace SpiralClassifier
                         dX[i] += dLinear_ds * w[j * n + i];
                     }
                     // line 24: i = 0
-                    i = intTape.Pop();
+                    i = tape.Pop<int>();
                     // line 23: s = b[j]
                     dB[j] += dLinear_ds;
                     dLinear_ds = 0;
@@ -293,7 +402,103 @@ namespace SpiralClassifier
             }
             finally
             {
-                intTape.Dispose();
+                tape.Dispose();
+            }
+        }
+
+        /// <summary>
+        /// Split forward sweep of <c>Linear</c> for generated callers: computes its outputs and leaves on
+        /// <paramref name="tape"/> what <c>LinearReverse</c> reads, so that the caller's reverse sweep does not run it again.
+        /// </summary>
+        /// <remarks>Reverse-mode derivative generated by Backprop.Gen; each block below is commented with the source line it differentiates.</remarks>
+        [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Gen", "0.1.0")]
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        public static void LinearForward(scoped global::System.ReadOnlySpan<double> x, scoped global::System.ReadOnlySpan<double> w, scoped global::System.ReadOnlySpan<double> b, scoped global::System.Span<double> y, ref global::Backprop.CompilerServices.Tape tape)
+        {
+            double s = 0;
+            int i = 0;
+            int trips2 = 0;
+            // Forward sweep: the original computation, keeping what the reverse sweep needs.
+            int n = x.Length;
+            int j = 0;
+            // line 21: for (int j = 0; j < y.Length; j++)
+            int trips = 0;
+            while (j < y.Length)
+            {
+                trips++;
+                // line 23: s = b[j]
+                s = b[j];
+                // line 24: i = 0
+                tape.Push(i);
+                i = 0;
+                // line 24: for (int i = 0; i < n; i++)
+                trips2 = 0;
+                while (i < n)
+                {
+                    trips2++;
+                    // line 25: s += w[j * n + i] * x[i];
+                    s = s + w[j * n + i] * x[i];
+                    // line 24: i++
+                    i = i + 1;
+                }
+                tape.Push(trips2);
+                // line 26: y[j] = s;
+                y[j] = s;
+                // line 21: j++
+                j = j + 1;
+            }
+
+            // State the reverse sweep reads, handed over on the tape.
+            tape.Push(n);
+            tape.Push(j);
+            tape.Push(trips);
+            tape.Push(i);
+            tape.Push(trips2);
+        }
+
+        /// <summary>
+        /// Split reverse sweep of <c>Linear</c> for generated callers: consumes what <c>LinearForward</c> left on
+        /// <paramref name="tape"/> and adds the seeded partial derivatives to the gradient arguments, like <c>LinearBackward</c>.
+        /// Arguments must be the ones given to <c>LinearForward</c>, with the outputs it wrote.
+        /// </summary>
+        /// <remarks>Reverse-mode derivative generated by Backprop.Gen; each block below is commented with the source line it differentiates.</remarks>
+        [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Gen", "0.1.0")]
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        public static void LinearReverse(scoped global::System.ReadOnlySpan<double> x, scoped global::System.ReadOnlySpan<double> w, scoped global::System.ReadOnlySpan<double> b, scoped global::System.Span<double> y, scoped global::System.Span<double> dY, scoped global::System.Span<double> dX, scoped global::System.Span<double> dW, scoped global::System.Span<double> dB, ref global::Backprop.CompilerServices.Tape tape)
+        {
+            double dLinear_ds = 0;
+            // State the forward sweep handed over, popped in reverse order.
+            int trips2 = tape.Pop<int>();
+            int i = tape.Pop<int>();
+            int trips = tape.Pop<int>();
+            int j = tape.Pop<int>();
+            int n = tape.Pop<int>();
+
+            // Reverse sweep: adjoints flow from the result back to the parameters.
+            // line 21: for (int j = 0; j < y.Length; j++)
+            for (int trip2 = trips; trip2 > 0; trip2--)
+            {
+                // line 21: j++
+                j = j - 1;
+                // line 26: y[j] = s;
+                double dLinear_dyElement = dY[j];
+                dY[j] = 0;
+                dLinear_ds += dLinear_dyElement;
+                trips2 = tape.Pop<int>();
+                // line 24: for (int i = 0; i < n; i++)
+                for (int trip = trips2; trip > 0; trip--)
+                {
+                    // line 24: i++
+                    i = i - 1;
+                    // line 25: s += w[j * n + i] * x[i];
+                    dW[j * n + i] += dLinear_ds * x[i];
+                    dX[i] += dLinear_ds * w[j * n + i];
+                }
+                // line 24: i = 0
+                i = tape.Pop<int>();
+                // line 23: s = b[j]
+                dB[j] += dLinear_ds;
+                dLinear_ds = 0;
             }
         }
     }
@@ -334,27 +539,16 @@ namespace SpiralClassifier
             double result = 0;
             int label = 0;
             double dLoss_dsum = 0;
-            var doubleTape = new global::Backprop.CompilerServices.ValueTape<double>(stackalloc double[128]);
-            var intTape = new global::Backprop.CompilerServices.ValueTape<int>(stackalloc int[128]);
+            double crossEntropy = 0;
+            double dLoss_dcrossEntropy = 0;
+            var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
             try
             {
                 // Forward sweep: the original computation, keeping what the reverse sweep needs.
                 global::System.Span<double> x = stackalloc double[2];
-                // gradient buffer of x, on the stack like it
-                global::System.Span<double> dLoss_dx = stackalloc double[x.Length];
-                dLoss_dx.Clear();
                 global::System.Span<double> h = stackalloc double[32];
-                // gradient buffer of h, on the stack like it
-                global::System.Span<double> dLoss_dh = stackalloc double[h.Length];
-                dLoss_dh.Clear();
                 global::System.Span<double> a = stackalloc double[32];
-                // gradient buffer of a, on the stack like it
-                global::System.Span<double> dLoss_da = stackalloc double[a.Length];
-                dLoss_da.Clear();
                 global::System.Span<double> z = stackalloc double[3];
-                // gradient buffer of z, on the stack like it
-                global::System.Span<double> dLoss_dz = stackalloc double[z.Length];
-                dLoss_dz.Clear();
                 // line 60: sum = 0
                 double sum = 0.0;
                 int s = 0;
@@ -364,40 +558,44 @@ namespace SpiralClassifier
                 {
                     trips++;
                     // line 63: x[0] = xs[s * Inputs];
-                    doubleTape.Push(x[0]);
+                    tape.Push(x[0]);
                     x[0] = xs[s * 2];
                     // line 64: x[1] = xs[s * Inputs + 1];
-                    doubleTape.Push(x[1]);
+                    tape.Push(x[1]);
                     x[1] = xs[s * 2 + 1];
                     // line 65: Linear(x, w1, b1, h);
-                    for (int k = 0; k < h.Length; k++)
-                    {
-                        doubleTape.Push(h[k]);
-                    }
-                    global::SpiralClassifier.Model.Linear(x, w1, b1, h);
+                    tape.PushRange<double>(h);
+                    global::SpiralClassifier.Model.LinearForward(x, w1, b1, h, ref tape);
                     // line 66: Tanh(h, a);
-                    for (int k3 = 0; k3 < a.Length; k3++)
-                    {
-                        doubleTape.Push(a[k3]);
-                    }
-                    global::SpiralClassifier.Model.Tanh(h, a);
+                    tape.PushRange<double>(a);
+                    global::SpiralClassifier.Model.TanhForward(h, a, ref tape);
                     // line 67: Linear(a, w2, b2, z);
-                    for (int k5 = 0; k5 < z.Length; k5++)
-                    {
-                        doubleTape.Push(z[k5]);
-                    }
-                    global::SpiralClassifier.Model.Linear(a, w2, b2, z);
+                    tape.PushRange<double>(z);
+                    global::SpiralClassifier.Model.LinearForward(a, w2, b2, z, ref tape);
                     // line 68: label = (int)labels[s]
-                    intTape.Push(label);
+                    tape.Push(label);
                     label = (int)labels[s];
                     // line 69: sum += CrossEntropy(z, label);
-                    sum = sum + global::SpiralClassifier.Model.CrossEntropy(z, label);
+                    crossEntropy = global::SpiralClassifier.Model.CrossEntropyForward(z, label, ref tape);
+                    sum = sum + crossEntropy;
                     s = s + 1;
                 }
                 // line 71: return sum / labels.Length;
                 result = sum / (double)labels.Length;
 
                 // Reverse sweep: adjoints flow from the result back to the parameters.
+                // gradient buffer of x, on the stack like it
+                global::System.Span<double> dLoss_dx = stackalloc double[x.Length];
+                dLoss_dx.Clear();
+                // gradient buffer of h, on the stack like it
+                global::System.Span<double> dLoss_dh = stackalloc double[h.Length];
+                dLoss_dh.Clear();
+                // gradient buffer of a, on the stack like it
+                global::System.Span<double> dLoss_da = stackalloc double[a.Length];
+                dLoss_da.Clear();
+                // gradient buffer of z, on the stack like it
+                global::System.Span<double> dLoss_dz = stackalloc double[z.Length];
+                dLoss_dz.Clear();
                 double dLoss_dresult = 1;
                 // line 71: return sum / labels.Length;
                 dLoss_dsum = dLoss_dresult * (1 / ((double)labels.Length));
@@ -405,39 +603,34 @@ namespace SpiralClassifier
                 for (int trip = trips; trip > 0; trip--)
                 {
                     // line 69: sum += CrossEntropy(z, label);
-                    global::SpiralClassifier.Model.CrossEntropyPullback(z, label, dLoss_dsum, dLoss_dz);
+                    dLoss_dcrossEntropy += dLoss_dsum;
+                    global::SpiralClassifier.Model.CrossEntropyReverse(z, label, dLoss_dcrossEntropy, dLoss_dz, ref tape);
+                    dLoss_dcrossEntropy = 0;
                     // line 68: label = (int)labels[s]
-                    label = intTape.Pop();
+                    label = tape.Pop<int>();
                     // line 67: Linear(a, w2, b2, z);
-                    global::SpiralClassifier.Model.LinearBackward(a, w2, b2, z, dLoss_dz, dLoss_da, dW2, dB2);
-                    for (int k6 = z.Length - 1; k6 >= 0; k6--)
-                    {
-                        z[k6] = doubleTape.Pop();
-                    }
+                    global::SpiralClassifier.Model.LinearReverse(a, w2, b2, z, dLoss_dz, dLoss_da, dW2, dB2, ref tape);
+                    tape.Pop<int>();
+                    tape.PopRange<double>(z);
                     // line 66: Tanh(h, a);
-                    global::SpiralClassifier.Model.TanhBackward(h, a, dLoss_da, dLoss_dh);
-                    for (int k4 = a.Length - 1; k4 >= 0; k4--)
-                    {
-                        a[k4] = doubleTape.Pop();
-                    }
+                    global::SpiralClassifier.Model.TanhReverse(h, a, dLoss_da, dLoss_dh, ref tape);
+                    tape.Pop<int>();
+                    tape.PopRange<double>(a);
                     // line 65: Linear(x, w1, b1, h);
-                    global::SpiralClassifier.Model.LinearBackward(x, w1, b1, h, dLoss_dh, dLoss_dx, dW1, dB1);
-                    for (int k2 = h.Length - 1; k2 >= 0; k2--)
-                    {
-                        h[k2] = doubleTape.Pop();
-                    }
+                    global::SpiralClassifier.Model.LinearReverse(x, w1, b1, h, dLoss_dh, dLoss_dx, dW1, dB1, ref tape);
+                    tape.Pop<int>();
+                    tape.PopRange<double>(h);
                     // line 64: x[1] = xs[s * Inputs + 1];
-                    x[1] = doubleTape.Pop();
+                    x[1] = tape.Pop<double>();
                     // line 63: x[0] = xs[s * Inputs];
-                    x[0] = doubleTape.Pop();
+                    x[0] = tape.Pop<double>();
                 }
 
                 return result;
             }
             finally
             {
-                doubleTape.Dispose();
-                intTape.Dispose();
+                tape.Dispose();
             }
         }
 
@@ -468,27 +661,16 @@ namespace SpiralClassifier
             double result = 0;
             int label = 0;
             double dLoss_dsum = 0;
-            var doubleTape = new global::Backprop.CompilerServices.ValueTape<double>(stackalloc double[128]);
-            var intTape = new global::Backprop.CompilerServices.ValueTape<int>(stackalloc int[128]);
+            double crossEntropy = 0;
+            double dLoss_dcrossEntropy = 0;
+            var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
             try
             {
                 // Forward sweep: the original computation, keeping what the reverse sweep needs.
                 global::System.Span<double> x = stackalloc double[2];
-                // gradient buffer of x, on the stack like it
-                global::System.Span<double> dLoss_dx = stackalloc double[x.Length];
-                dLoss_dx.Clear();
                 global::System.Span<double> h = stackalloc double[32];
-                // gradient buffer of h, on the stack like it
-                global::System.Span<double> dLoss_dh = stackalloc double[h.Length];
-                dLoss_dh.Clear();
                 global::System.Span<double> a = stackalloc double[32];
-                // gradient buffer of a, on the stack like it
-                global::System.Span<double> dLoss_da = stackalloc double[a.Length];
-                dLoss_da.Clear();
                 global::System.Span<double> z = stackalloc double[3];
-                // gradient buffer of z, on the stack like it
-                global::System.Span<double> dLoss_dz = stackalloc double[z.Length];
-                dLoss_dz.Clear();
                 // line 60: sum = 0
                 double sum = 0.0;
                 int s = 0;
@@ -498,40 +680,44 @@ namespace SpiralClassifier
                 {
                     trips++;
                     // line 63: x[0] = xs[s * Inputs];
-                    doubleTape.Push(x[0]);
+                    tape.Push(x[0]);
                     x[0] = xs[s * 2];
                     // line 64: x[1] = xs[s * Inputs + 1];
-                    doubleTape.Push(x[1]);
+                    tape.Push(x[1]);
                     x[1] = xs[s * 2 + 1];
                     // line 65: Linear(x, w1, b1, h);
-                    for (int k = 0; k < h.Length; k++)
-                    {
-                        doubleTape.Push(h[k]);
-                    }
-                    global::SpiralClassifier.Model.Linear(x, w1, b1, h);
+                    tape.PushRange<double>(h);
+                    global::SpiralClassifier.Model.LinearForward(x, w1, b1, h, ref tape);
                     // line 66: Tanh(h, a);
-                    for (int k3 = 0; k3 < a.Length; k3++)
-                    {
-                        doubleTape.Push(a[k3]);
-                    }
-                    global::SpiralClassifier.Model.Tanh(h, a);
+                    tape.PushRange<double>(a);
+                    global::SpiralClassifier.Model.TanhForward(h, a, ref tape);
                     // line 67: Linear(a, w2, b2, z);
-                    for (int k5 = 0; k5 < z.Length; k5++)
-                    {
-                        doubleTape.Push(z[k5]);
-                    }
-                    global::SpiralClassifier.Model.Linear(a, w2, b2, z);
+                    tape.PushRange<double>(z);
+                    global::SpiralClassifier.Model.LinearForward(a, w2, b2, z, ref tape);
                     // line 68: label = (int)labels[s]
-                    intTape.Push(label);
+                    tape.Push(label);
                     label = (int)labels[s];
                     // line 69: sum += CrossEntropy(z, label);
-                    sum = sum + global::SpiralClassifier.Model.CrossEntropy(z, label);
+                    crossEntropy = global::SpiralClassifier.Model.CrossEntropyForward(z, label, ref tape);
+                    sum = sum + crossEntropy;
                     s = s + 1;
                 }
                 // line 71: return sum / labels.Length;
                 result = sum / (double)labels.Length;
 
                 // Reverse sweep: adjoints flow from the result back to the parameters.
+                // gradient buffer of x, on the stack like it
+                global::System.Span<double> dLoss_dx = stackalloc double[x.Length];
+                dLoss_dx.Clear();
+                // gradient buffer of h, on the stack like it
+                global::System.Span<double> dLoss_dh = stackalloc double[h.Length];
+                dLoss_dh.Clear();
+                // gradient buffer of a, on the stack like it
+                global::System.Span<double> dLoss_da = stackalloc double[a.Length];
+                dLoss_da.Clear();
+                // gradient buffer of z, on the stack like it
+                global::System.Span<double> dLoss_dz = stackalloc double[z.Length];
+                dLoss_dz.Clear();
                 double dLoss_dresult = dLoss;
                 // line 71: return sum / labels.Length;
                 dLoss_dsum = dLoss_dresult * (1 / ((double)labels.Length));
@@ -539,39 +725,163 @@ namespace SpiralClassifier
                 for (int trip = trips; trip > 0; trip--)
                 {
                     // line 69: sum += CrossEntropy(z, label);
-                    global::SpiralClassifier.Model.CrossEntropyPullback(z, label, dLoss_dsum, dLoss_dz);
+                    dLoss_dcrossEntropy += dLoss_dsum;
+                    global::SpiralClassifier.Model.CrossEntropyReverse(z, label, dLoss_dcrossEntropy, dLoss_dz, ref tape);
+                    dLoss_dcrossEntropy = 0;
                     // line 68: label = (int)labels[s]
-                    label = intTape.Pop();
+                    label = tape.Pop<int>();
                     // line 67: Linear(a, w2, b2, z);
-                    global::SpiralClassifier.Model.LinearBackward(a, w2, b2, z, dLoss_dz, dLoss_da, dW2, dB2);
-                    for (int k6 = z.Length - 1; k6 >= 0; k6--)
-                    {
-                        z[k6] = doubleTape.Pop();
-                    }
+                    global::SpiralClassifier.Model.LinearReverse(a, w2, b2, z, dLoss_dz, dLoss_da, dW2, dB2, ref tape);
+                    tape.Pop<int>();
+                    tape.PopRange<double>(z);
                     // line 66: Tanh(h, a);
-                    global::SpiralClassifier.Model.TanhBackward(h, a, dLoss_da, dLoss_dh);
-                    for (int k4 = a.Length - 1; k4 >= 0; k4--)
-                    {
-                        a[k4] = doubleTape.Pop();
-                    }
+                    global::SpiralClassifier.Model.TanhReverse(h, a, dLoss_da, dLoss_dh, ref tape);
+                    tape.Pop<int>();
+                    tape.PopRange<double>(a);
                     // line 65: Linear(x, w1, b1, h);
-                    global::SpiralClassifier.Model.LinearBackward(x, w1, b1, h, dLoss_dh, dLoss_dx, dW1, dB1);
-                    for (int k2 = h.Length - 1; k2 >= 0; k2--)
-                    {
-                        h[k2] = doubleTape.Pop();
-                    }
+                    global::SpiralClassifier.Model.LinearReverse(x, w1, b1, h, dLoss_dh, dLoss_dx, dW1, dB1, ref tape);
+                    tape.Pop<int>();
+                    tape.PopRange<double>(h);
                     // line 64: x[1] = xs[s * Inputs + 1];
-                    x[1] = doubleTape.Pop();
+                    x[1] = tape.Pop<double>();
                     // line 63: x[0] = xs[s * Inputs];
-                    x[0] = doubleTape.Pop();
+                    x[0] = tape.Pop<double>();
                 }
 
                 return result;
             }
             finally
             {
-                doubleTape.Dispose();
-                intTape.Dispose();
+                tape.Dispose();
+            }
+        }
+
+        /// <summary>
+        /// Split forward sweep of <c>Loss</c> for generated callers: computes its value and leaves on
+        /// <paramref name="tape"/> what <c>LossReverse</c> reads, so that the caller's reverse sweep does not run it again.
+        /// </summary>
+        /// <remarks>Reverse-mode derivative generated by Backprop.Gen; each block below is commented with the source line it differentiates.</remarks>
+        [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Gen", "0.1.0")]
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        public static double LossForward(scoped global::System.ReadOnlySpan<double> w1, scoped global::System.ReadOnlySpan<double> b1, scoped global::System.ReadOnlySpan<double> w2, scoped global::System.ReadOnlySpan<double> b2, scoped global::System.ReadOnlySpan<double> xs, scoped global::System.ReadOnlySpan<double> labels, ref global::Backprop.CompilerServices.Tape tape)
+        {
+            double result = 0;
+            int label = 0;
+            double crossEntropy = 0;
+            // Forward sweep: the original computation, keeping what the reverse sweep needs.
+            global::System.Span<double> x = stackalloc double[2];
+            global::System.Span<double> h = stackalloc double[32];
+            global::System.Span<double> a = stackalloc double[32];
+            global::System.Span<double> z = stackalloc double[3];
+            // line 60: sum = 0
+            double sum = 0.0;
+            int s = 0;
+            // line 61: for (int s = 0; s < labels.Length; s++)
+            int trips = 0;
+            while (s < labels.Length)
+            {
+                trips++;
+                // line 63: x[0] = xs[s * Inputs];
+                tape.Push(x[0]);
+                x[0] = xs[s * 2];
+                // line 64: x[1] = xs[s * Inputs + 1];
+                tape.Push(x[1]);
+                x[1] = xs[s * 2 + 1];
+                // line 65: Linear(x, w1, b1, h);
+                tape.PushRange<double>(h);
+                global::SpiralClassifier.Model.LinearForward(x, w1, b1, h, ref tape);
+                // line 66: Tanh(h, a);
+                tape.PushRange<double>(a);
+                global::SpiralClassifier.Model.TanhForward(h, a, ref tape);
+                // line 67: Linear(a, w2, b2, z);
+                tape.PushRange<double>(z);
+                global::SpiralClassifier.Model.LinearForward(a, w2, b2, z, ref tape);
+                // line 68: label = (int)labels[s]
+                tape.Push(label);
+                label = (int)labels[s];
+                // line 69: sum += CrossEntropy(z, label);
+                crossEntropy = global::SpiralClassifier.Model.CrossEntropyForward(z, label, ref tape);
+                sum = sum + crossEntropy;
+                s = s + 1;
+            }
+            // line 71: return sum / labels.Length;
+            result = sum / (double)labels.Length;
+
+            // State the reverse sweep reads, handed over on the tape.
+            tape.PushRange<double>(x);
+            tape.PushRange<double>(h);
+            tape.PushRange<double>(a);
+            tape.PushRange<double>(z);
+            tape.Push(trips);
+            tape.Push(label);
+            return result;
+        }
+
+        /// <summary>
+        /// Split reverse sweep of <c>Loss</c> for generated callers: consumes what <c>LossForward</c> left on
+        /// <paramref name="tape"/> and adds the seeded partial derivatives to the gradient arguments, like <c>LossPullback</c>.
+        /// Arguments must be the ones given to <c>LossForward</c>, with their contents unchanged.
+        /// </summary>
+        /// <remarks>Reverse-mode derivative generated by Backprop.Gen; each block below is commented with the source line it differentiates.</remarks>
+        [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Gen", "0.1.0")]
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        public static void LossReverse(scoped global::System.ReadOnlySpan<double> w1, scoped global::System.ReadOnlySpan<double> b1, scoped global::System.ReadOnlySpan<double> w2, scoped global::System.ReadOnlySpan<double> b2, scoped global::System.ReadOnlySpan<double> xs, scoped global::System.ReadOnlySpan<double> labels, double dLoss, scoped global::System.Span<double> dW1, scoped global::System.Span<double> dB1, scoped global::System.Span<double> dW2, scoped global::System.Span<double> dB2, ref global::Backprop.CompilerServices.Tape tape)
+        {
+            double dLoss_dsum = 0;
+            double dLoss_dcrossEntropy = 0;
+            // State the forward sweep handed over, popped in reverse order.
+            int label = tape.Pop<int>();
+            int trips = tape.Pop<int>();
+            global::System.Span<double> z = stackalloc double[tape.Pop<int>()];
+            tape.PopRange<double>(z);
+            global::System.Span<double> a = stackalloc double[tape.Pop<int>()];
+            tape.PopRange<double>(a);
+            global::System.Span<double> h = stackalloc double[tape.Pop<int>()];
+            tape.PopRange<double>(h);
+            global::System.Span<double> x = stackalloc double[tape.Pop<int>()];
+            tape.PopRange<double>(x);
+
+            // Reverse sweep: adjoints flow from the result back to the parameters.
+            // gradient buffer of x, on the stack like it
+            global::System.Span<double> dLoss_dx = stackalloc double[x.Length];
+            dLoss_dx.Clear();
+            // gradient buffer of h, on the stack like it
+            global::System.Span<double> dLoss_dh = stackalloc double[h.Length];
+            dLoss_dh.Clear();
+            // gradient buffer of a, on the stack like it
+            global::System.Span<double> dLoss_da = stackalloc double[a.Length];
+            dLoss_da.Clear();
+            // gradient buffer of z, on the stack like it
+            global::System.Span<double> dLoss_dz = stackalloc double[z.Length];
+            dLoss_dz.Clear();
+            double dLoss_dresult = dLoss;
+            // line 71: return sum / labels.Length;
+            dLoss_dsum = dLoss_dresult * (1 / ((double)labels.Length));
+            // line 61: for (int s = 0; s < labels.Length; s++)
+            for (int trip = trips; trip > 0; trip--)
+            {
+                // line 69: sum += CrossEntropy(z, label);
+                dLoss_dcrossEntropy += dLoss_dsum;
+                global::SpiralClassifier.Model.CrossEntropyReverse(z, label, dLoss_dcrossEntropy, dLoss_dz, ref tape);
+                dLoss_dcrossEntropy = 0;
+                // line 68: label = (int)labels[s]
+                label = tape.Pop<int>();
+                // line 67: Linear(a, w2, b2, z);
+                global::SpiralClassifier.Model.LinearReverse(a, w2, b2, z, dLoss_dz, dLoss_da, dW2, dB2, ref tape);
+                tape.Pop<int>();
+                tape.PopRange<double>(z);
+                // line 66: Tanh(h, a);
+                global::SpiralClassifier.Model.TanhReverse(h, a, dLoss_da, dLoss_dh, ref tape);
+                tape.Pop<int>();
+                tape.PopRange<double>(a);
+                // line 65: Linear(x, w1, b1, h);
+                global::SpiralClassifier.Model.LinearReverse(x, w1, b1, h, dLoss_dh, dLoss_dx, dW1, dB1, ref tape);
+                tape.Pop<int>();
+                tape.PopRange<double>(h);
+                // line 64: x[1] = xs[s * Inputs + 1];
+                x[1] = tape.Pop<double>();
+                // line 63: x[0] = xs[s * Inputs];
+                x[0] = tape.Pop<double>();
             }
         }
     }
@@ -603,7 +913,7 @@ namespace SpiralClassifier
             {
                 throw new global::System.ArgumentException("The gradient of 'y' must have " + y.Length + " entries, like 'y', but has " + dY.Length + ".", nameof(dY));
             }
-            var doubleTape = new global::Backprop.CompilerServices.ValueTape<double>(stackalloc double[128]);
+            var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
             try
             {
                 // Forward sweep: the original computation, keeping what the reverse sweep needs.
@@ -614,7 +924,7 @@ namespace SpiralClassifier
                 {
                     trips++;
                     // line 34: y[i] = Math.Tanh(x[i]);
-                    doubleTape.Push(y[i]);
+                    tape.Push(y[i]);
                     y[i] = global::System.Math.Tanh(x[i]);
                     // line 33: i++
                     i = i + 1;
@@ -628,7 +938,7 @@ namespace SpiralClassifier
                     i = i - 1;
                     // line 34: y[i] = Math.Tanh(x[i]);
                     double yNew = y[i];
-                    y[i] = doubleTape.Pop();
+                    y[i] = tape.Pop<double>();
                     double dTanh_dyElement = dY[i];
                     dY[i] = 0;
                     dX[i] += dTanh_dyElement * (1 - yNew * yNew);
@@ -637,7 +947,67 @@ namespace SpiralClassifier
             }
             finally
             {
-                doubleTape.Dispose();
+                tape.Dispose();
+            }
+        }
+
+        /// <summary>
+        /// Split forward sweep of <c>Tanh</c> for generated callers: computes its outputs and leaves on
+        /// <paramref name="tape"/> what <c>TanhReverse</c> reads, so that the caller's reverse sweep does not run it again.
+        /// </summary>
+        /// <remarks>Reverse-mode derivative generated by Backprop.Gen; each block below is commented with the source line it differentiates.</remarks>
+        [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Gen", "0.1.0")]
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        public static void TanhForward(scoped global::System.ReadOnlySpan<double> x, scoped global::System.Span<double> y, ref global::Backprop.CompilerServices.Tape tape)
+        {
+            // Forward sweep: the original computation, keeping what the reverse sweep needs.
+            int i = 0;
+            // line 33: for (int i = 0; i < x.Length; i++)
+            int trips = 0;
+            while (i < x.Length)
+            {
+                trips++;
+                // line 34: y[i] = Math.Tanh(x[i]);
+                tape.Push(y[i]);
+                y[i] = global::System.Math.Tanh(x[i]);
+                // line 33: i++
+                i = i + 1;
+            }
+
+            // State the reverse sweep reads, handed over on the tape.
+            tape.PushRange<double>(y);
+            tape.Push(i);
+            tape.Push(trips);
+        }
+
+        /// <summary>
+        /// Split reverse sweep of <c>Tanh</c> for generated callers: consumes what <c>TanhForward</c> left on
+        /// <paramref name="tape"/> and adds the seeded partial derivatives to the gradient arguments, like <c>TanhBackward</c>.
+        /// Arguments must be the ones given to <c>TanhForward</c>, with the outputs it wrote.
+        /// </summary>
+        /// <remarks>Reverse-mode derivative generated by Backprop.Gen; each block below is commented with the source line it differentiates.</remarks>
+        [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Gen", "0.1.0")]
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        public static void TanhReverse(scoped global::System.ReadOnlySpan<double> x, scoped global::System.Span<double> y, scoped global::System.Span<double> dY, scoped global::System.Span<double> dX, ref global::Backprop.CompilerServices.Tape tape)
+        {
+            // State the forward sweep handed over, popped in reverse order.
+            int trips = tape.Pop<int>();
+            int i = tape.Pop<int>();
+            tape.Pop<int>();
+            tape.PopRange<double>(y);
+
+            // Reverse sweep: adjoints flow from the result back to the parameters.
+            // line 33: for (int i = 0; i < x.Length; i++)
+            for (int trip = trips; trip > 0; trip--)
+            {
+                // line 33: i++
+                i = i - 1;
+                // line 34: y[i] = Math.Tanh(x[i]);
+                double yNew = y[i];
+                y[i] = tape.Pop<double>();
+                double dTanh_dyElement = dY[i];
+                dY[i] = 0;
+                dX[i] += dTanh_dyElement * (1 - yNew * yNew);
             }
         }
     }

@@ -21,8 +21,7 @@ namespace Demo
             double dIterate_dh = 0;
             bool branch = false;
             double dIterate_ds = 0;
-            var doubleTape = new global::Backprop.CompilerServices.ValueTape<double>(stackalloc double[128]);
-            var intTape = new global::Backprop.CompilerServices.ValueTape<int>(stackalloc int[128]);
+            var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
             try
             {
                 // Forward sweep: the original computation, keeping what the reverse sweep needs.
@@ -40,14 +39,14 @@ namespace Demo
                     if (!branch)
                     {
                         // line 15: h = Math.Tanh(h * 0.9 + x);
-                        doubleTape.Push(h);
+                        tape.Push(h);
                         h = global::System.Math.Tanh(h * 0.9 + x);
                         if (h > 10.0)
                         {
                             broke = true;
                         }
                     }
-                    intTape.Push(branch ? 1 : 0);
+                    tape.Push(branch);
                     if (!broke)
                     {
                         t = t + 1;
@@ -109,13 +108,13 @@ namespace Demo
                 // line 12: for (int t = 0; t < n; t++)
                 for (int trip = trips; trip > 0; trip--)
                 {
-                    branch = intTape.Pop() != 0;
+                    branch = tape.Pop<bool>();
                     // line 14: if (t == 3)
                     if (!branch)
                     {
                         // line 15: h = Math.Tanh(h * 0.9 + x);
                         double hNew = h;
-                        h = doubleTape.Pop();
+                        h = tape.Pop<double>();
                         double dIterate_dhOut = dIterate_dh;
                         dIterate_dh = 0;
                         double dIterate_dsum = dIterate_dhOut * (1 - hNew * hNew);
@@ -132,8 +131,7 @@ namespace Demo
             }
             finally
             {
-                doubleTape.Dispose();
-                intTape.Dispose();
+                tape.Dispose();
             }
         }
 
@@ -152,8 +150,7 @@ namespace Demo
             double dIterate_dh = 0;
             bool branch = false;
             double dIterate_ds = 0;
-            var doubleTape = new global::Backprop.CompilerServices.ValueTape<double>(stackalloc double[128]);
-            var intTape = new global::Backprop.CompilerServices.ValueTape<int>(stackalloc int[128]);
+            var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
             try
             {
                 // Forward sweep: the original computation, keeping what the reverse sweep needs.
@@ -171,14 +168,14 @@ namespace Demo
                     if (!branch)
                     {
                         // line 15: h = Math.Tanh(h * 0.9 + x);
-                        doubleTape.Push(h);
+                        tape.Push(h);
                         h = global::System.Math.Tanh(h * 0.9 + x);
                         if (h > 10.0)
                         {
                             broke = true;
                         }
                     }
-                    intTape.Push(branch ? 1 : 0);
+                    tape.Push(branch);
                     if (!broke)
                     {
                         t = t + 1;
@@ -240,13 +237,13 @@ namespace Demo
                 // line 12: for (int t = 0; t < n; t++)
                 for (int trip = trips; trip > 0; trip--)
                 {
-                    branch = intTape.Pop() != 0;
+                    branch = tape.Pop<bool>();
                     // line 14: if (t == 3)
                     if (!branch)
                     {
                         // line 15: h = Math.Tanh(h * 0.9 + x);
                         double hNew = h;
-                        h = doubleTape.Pop();
+                        h = tape.Pop<double>();
                         double dIterate_dhOut = dIterate_dh;
                         dIterate_dh = 0;
                         double dIterate_dsum = dIterate_dhOut * (1 - hNew * hNew);
@@ -263,8 +260,7 @@ namespace Demo
             }
             finally
             {
-                doubleTape.Dispose();
-                intTape.Dispose();
+                tape.Dispose();
             }
         }
     }
