@@ -114,6 +114,16 @@ public static partial class FeatureFunctions
         return h;
     }
 
+    /// <summary>A recurrence whose tape (one value per step) outgrows any first tape: the entry point restarts the forward sweep.</summary>
+    [Differentiable]
+    public static double LongRecurrence(double a, ReadOnlySpan<double> w)
+    {
+        double h = 0.5;
+        for (int t = 0; t < 50_000; t++)
+            h = Math.Tanh(a * h + w[t % w.Length]);
+        return h;
+    }
+
     [Differentiable]
     public static double WhileDoBreakContinue(double x, double y)
     {

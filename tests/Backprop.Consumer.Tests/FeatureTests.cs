@@ -96,6 +96,26 @@ public sealed partial class FeatureTests
     }
 
     [Fact]
+    public void LongRecurrence_TapeOutgrowsItsStart_RestartGivesTheSameGradient()
+    {
+        var w = new[] { 0.3, -0.2, 0.1 };
+        const double a = 0.8;
+        var dW = new double[3];
+        double value = FeatureFunctions.LongRecurrenceGradient(a, w, out double dA, dW);
+        Assert.Equal(FeatureFunctions.LongRecurrence(a, w), value);
+        var result = GradientCheck.Check(
+            q => FeatureFunctions.LongRecurrence(q[0], q.AsSpan(1)),
+            new[] { a }.Concat(w).ToArray(), new[] { dA }.Concat(dW).ToArray());
+        Assert.True(result.Passed, result.ToString());
+
+        // Warm: the tape now starts large enough, and the gradient is the same.
+        var dW2 = new double[3];
+        FeatureFunctions.LongRecurrenceGradient(a, w, out double dA2, dW2);
+        Assert.Equal(dA, dA2);
+        Assert.Equal(dW, dW2);
+    }
+
+    [Fact]
     public void DesignExample_SpanGradients_AreIncremented()
     {
         var w = Point(5);

@@ -39,25 +39,31 @@ internal static class GradientEmitter
         if (shape.Namespace.Length > 0) scopes.Add(writer.Block("namespace " + shape.Namespace));
         foreach (var type in shape.ContainingTypes) scopes.Add(writer.Block(type));
 
+        // With a tape or buffers the entry points run the split pair; a scalar method without loops gets whole bodies.
+        bool split = IsSplit(method, program);
         if (!shape.IsVoid)
         {
-            WriteMethod(writer, method, program, Kind.Gradient);
+            WriteMethod(writer, method, program, Kind.Gradient, split);
             writer.Line();
         }
-        WriteMethod(writer, method, program, Kind.Pullback);
-        if (method.Parameters.Any(p => method.Variables[p].Type.IsBuffer))
+        WriteMethod(writer, method, program, Kind.Pullback, split);
+        if (split)
         {
             writer.Line();
-            WriteMethod(writer, method, program, Kind.SplitForward);
+            WriteMethod(writer, method, program, Kind.SplitForward, split);
             writer.Line();
-            WriteMethod(writer, method, program, Kind.SplitReverse);
+            WriteMethod(writer, method, program, Kind.SplitReverse, split);
         }
 
         for (int i = scopes.Count - 1; i >= 0; i--) scopes[i].Dispose();
         return writer.ToString();
     }
 
-    private static void WriteMethod(SourceWriter writer, IrMethod method, GradientProgram program, Kind kind)
+    /// <summary>Whether the method gets the split pair: callers with buffer arguments need it, and a tape needs restarts.</summary>
+    private static bool IsSplit(IrMethod method, GradientProgram program) =>
+        program.UsesTape || method.Parameters.Any(p => method.Variables[p].Type.IsBuffer);
+
+    private static void WriteMethod(SourceWriter writer, IrMethod method, GradientProgram program, Kind kind, bool splitPair)
     {
         var shape = method.Shape;
         string type = shape.IsVoid ? "void" : shape.ReturnType.Keyword;
@@ -142,6 +148,7 @@ internal static class GradientEmitter
         using (writer.Block(modifiers + (kind == Kind.SplitReverse ? "void" : type) + " " + name + "(" + string.Join(", ", parameters) + ")"))
         {
             if (split) WriteSplitBody(writer, method, program, kind == Kind.SplitReverse);
+            else if (splitPair) WriteEntryPoint(writer, method, program, kind == Kind.Pullback);
             else WriteBody(writer, method, program, kind == Kind.Pullback);
         }
     }
@@ -199,24 +206,56 @@ internal static class GradientEmitter
 
         var used = Text(program.Forward.Concat(program.ReverseSetup).Concat(reverse).Concat(tail).Append(Seed(method, program, pullback)).ToList());
         foreach (var declaration in program.Declarations.Where(d => Identifiers.Mention(used, DeclaredName(d)))) writer.Line(declaration);
-        if (program.UsesTape) writer.Line("var " + program.TapeName + " = new " + TapeType + "(stackalloc byte[1024]);");
-
-        var scope = program.UsesTape || program.Cleanup.Count > 0 ? writer.Block("try") : null;
         writer.Line("// Forward sweep: the original computation, keeping what the reverse sweep needs.");
         Write(writer, program.Forward);
         writer.Line();
         WriteSeedAndReverse(writer, method, program, reverse, pullback);
         writer.Line();
         Write(writer, tail);
-        if (scope is not null)
+    }
+
+    /// <summary>
+    /// The gradient, pullback or backward of a method with the split pair: a tape on the stack, the split forward
+    /// (run again on a larger tape if it fills up), the split reverse.
+    /// </summary>
+    private static void WriteEntryPoint(SourceWriter writer, IrMethod method, GradientProgram program, bool seeded)
+    {
+        var shape = method.Shape;
+        WriteLengthChecks(writer, method, program);
+        var arguments = method.Parameters.Select(p => method.Variables[p].Name).ToList();
+        var reverseArguments = new List<string>(arguments);
+        if (!shape.IsVoid) reverseArguments.Add(seeded ? program.SeedName : "1");
+        reverseArguments.AddRange(program.Outputs.Select(o => o.AdjointName));
+        foreach (var (variable, gradient, _) in program.Gradients)
         {
-            scope.Dispose();
-            using (writer.Block("finally"))
+            if (method.Variables[variable].Type.IsBuffer)
             {
-                if (program.UsesTape) writer.Line(program.TapeName + ".Dispose();");
-                foreach (var line in program.Cleanup) writer.Line(line);
+                reverseArguments.Add(gradient);
+                continue;
+            }
+            if (!seeded) writer.Line(gradient + " = 0;");
+            reverseArguments.Add("ref " + gradient);
+        }
+        string tape = program.TapeName;
+        string result = method.Variables[method.Result].Name;
+        writer.Line("var " + tape + " = new " + TapeType + "(stackalloc byte[1024]);");
+        if (!shape.IsVoid) writer.Line(shape.ReturnType.Keyword + " " + result + ";");
+        writer.Line("// Forward sweep, run again on a larger tape if it fills up, then the reverse sweep.");
+        using (writer.Block("while (true)"))
+        {
+            using (writer.Block("try"))
+            {
+                writer.Line((shape.IsVoid ? "" : result + " = ") + shape.ForwardName + "(" + string.Join(", ", arguments.Append("ref " + tape)) + ");");
+                writer.Line("break;");
+            }
+            using (writer.Block("catch (global::Backprop.CompilerServices.TapeFullException)"))
+            {
+                writer.Line(tape + ".Restart();");
             }
         }
+        writer.Line(shape.ReverseName + "(" + string.Join(", ", reverseArguments.Append("ref " + tape)) + ");");
+        writer.Line(tape + ".Dispose();");
+        if (!shape.IsVoid) writer.Line("return " + result + ";");
     }
 
     /// <summary>
@@ -234,7 +273,8 @@ internal static class GradientEmitter
         // the reverse sweep reads.
         var declared = program.Declarations.Where(d => Identifiers.Mention(forwardText, DeclaredName(d)))
             .Select(d => new ForwardLocal(DeclaredName(d), d.Split(' ')[0], d.Split(' ')[0], ForwardLocalKind.Scalar));
-        var handedOver = program.ForwardLocals.Concat(declared).Where(l => Identifiers.Read(reverseText, l.Name)).ToList();
+        // (Mentioned, not only read: a variable the reverse sweep merely restores still has to exist there.)
+        var handedOver = program.ForwardLocals.Concat(declared).Where(l => Identifiers.Mention(reverseText, l.Name)).ToList();
         string tape = program.TapeName;
 
         if (!reverseHalf)
@@ -260,7 +300,6 @@ internal static class GradientEmitter
         var handedNames = new HashSet<string>(handedOver.Select(l => l.Name));
         foreach (var declaration in program.Declarations.Where(d => !handedNames.Contains(DeclaredName(d)) && Identifiers.Mention(reverseText, DeclaredName(d))))
             writer.Line(declaration);
-        var scope = program.Cleanup.Count > 0 ? writer.Block("try") : null;
         if (handedOver.Count > 0)
         {
             writer.Line("// State the forward sweep handed over, popped in reverse order.");
@@ -295,14 +334,9 @@ internal static class GradientEmitter
             writer.Line();
             Write(writer, tail);
         }
-        if (scope is not null)
-        {
-            scope.Dispose();
-            using (writer.Block("finally"))
-            {
-                foreach (var line in program.Cleanup) writer.Line(line);
-            }
-        }
+        // Rented gradient buffers go back to the pool; if an exception escapes they are simply left to the GC. (A
+        // try/finally would make the JIT store every local that lives across it on each assignment.)
+        foreach (var line in program.Cleanup) writer.Line(line);
     }
 
     private static List<Code> DropDeadWrites(List<Code> reverse, List<Code> rest, IEnumerable<string> names)

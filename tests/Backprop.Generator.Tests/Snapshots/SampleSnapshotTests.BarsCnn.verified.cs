@@ -32,143 +32,22 @@ namespace BarsCnn
             {
                 throw new global::System.ArgumentException("The gradient of 'y' must have " + y.Length + " entries, like 'y', but has " + dY.Length + ".", nameof(dY));
             }
-            int r = 0;
-            int c = 0;
-            double s = 0;
-            int i = 0;
-            int j = 0;
-            int trips2 = 0;
-            int trips3 = 0;
-            double dConv2d_ds = 0;
-            int trips4 = 0;
-            int trips5 = 0;
             var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
-            try
+            // Forward sweep, run again on a larger tape if it fills up, then the reverse sweep.
+            while (true)
             {
-                // Forward sweep: the original computation, keeping what the reverse sweep needs.
-                int f = 0;
-                // line 24: for (int f = 0; f < Filters; f++)
-                int trips = 0;
-                while (f < 4)
+                try
                 {
-                    trips++;
-                    // line 25: r = 0
-                    tape.Push(r);
-                    r = 0;
-                    // line 25: for (int r = 0; r < ConvSize; r++)
-                    trips2 = 0;
-                    while (r < 6)
-                    {
-                        trips2++;
-                        // line 26: c = 0
-                        tape.Push(c);
-                        c = 0;
-                        // line 26: for (int c = 0; c < ConvSize; c++)
-                        trips3 = 0;
-                        while (c < 6)
-                        {
-                            trips3++;
-                            // line 28: s = b[f]
-                            s = b[f];
-                            // line 29: i = 0
-                            tape.Push(i);
-                            i = 0;
-                            // line 29: for (int i = 0; i < Kernel; i++)
-                            trips4 = 0;
-                            while (i < 3)
-                            {
-                                trips4++;
-                                // line 30: j = 0
-                                tape.Push(j);
-                                j = 0;
-                                // line 30: for (int j = 0; j < Kernel; j++)
-                                trips5 = 0;
-                                while (j < 3)
-                                {
-                                    trips5++;
-                                    // line 31: s += k[(f * Kernel + i) * Kernel + j] * x[(r + i) * Size + c + j];
-                                    s = s + k[(f * 3 + i) * 3 + j] * x[(r + i) * 8 + c + j];
-                                    // line 30: j++
-                                    j = j + 1;
-                                }
-                                tape.Push(trips5);
-                                // line 29: i++
-                                i = i + 1;
-                            }
-                            tape.Push(trips4);
-                            // line 32: y[(f * ConvSize + r) * ConvSize + c] = s;
-                            y[(f * 6 + r) * 6 + c] = s;
-                            // line 26: c++
-                            c = c + 1;
-                        }
-                        tape.Push(trips3);
-                        // line 25: r++
-                        r = r + 1;
-                    }
-                    tape.Push(trips2);
-                    // line 24: f++
-                    f = f + 1;
+                    Conv2dForward(x, k, b, y, ref tape);
+                    break;
                 }
-
-                // Reverse sweep: adjoints flow from the result back to the parameters.
-                // line 24: for (int f = 0; f < Filters; f++)
-                for (int trip5 = trips; trip5 > 0; trip5--)
+                catch (global::Backprop.CompilerServices.TapeFullException)
                 {
-                    // line 24: f++
-                    f = f - 1;
-                    trips2 = tape.Pop<int>();
-                    // line 25: for (int r = 0; r < ConvSize; r++)
-                    for (int trip4 = trips2; trip4 > 0; trip4--)
-                    {
-                        // line 25: r++
-                        r = r - 1;
-                        trips3 = tape.Pop<int>();
-                        // line 26: for (int c = 0; c < ConvSize; c++)
-                        for (int trip3 = trips3; trip3 > 0; trip3--)
-                        {
-                            // line 26: c++
-                            c = c - 1;
-                            // line 32: y[(f * ConvSize + r) * ConvSize + c] = s;
-                            double dConv2d_dyElement = dY[(f * 6 + r) * 6 + c];
-                            dY[(f * 6 + r) * 6 + c] = 0;
-                            dConv2d_ds += dConv2d_dyElement;
-                            trips4 = tape.Pop<int>();
-                            // line 29: for (int i = 0; i < Kernel; i++)
-                            for (int trip2 = trips4; trip2 > 0; trip2--)
-                            {
-                                // line 29: i++
-                                i = i - 1;
-                                trips5 = tape.Pop<int>();
-                                // line 30: for (int j = 0; j < Kernel; j++)
-                                for (int trip = trips5; trip > 0; trip--)
-                                {
-                                    // line 30: j++
-                                    j = j - 1;
-                                    // line 31: s += k[(f * Kernel + i) * Kernel + j] * x[(r + i) * Size + c + j];
-                                    dK[(f * 3 + i) * 3 + j] += dConv2d_ds * x[(r + i) * 8 + c + j];
-                                    dX[(r + i) * 8 + c + j] += dConv2d_ds * k[(f * 3 + i) * 3 + j];
-                                }
-                                // line 30: j = 0
-                                j = tape.Pop<int>();
-                            }
-                            // line 29: i = 0
-                            i = tape.Pop<int>();
-                            // line 28: s = b[f]
-                            dB[f] += dConv2d_ds;
-                            dConv2d_ds = 0;
-                        }
-                        // line 26: c = 0
-                        c = tape.Pop<int>();
-                    }
-                    // line 25: r = 0
-                    r = tape.Pop<int>();
+                    tape.Restart();
                 }
-
             }
-            finally
-            {
-                tape.Dispose();
-            }
+            Conv2dReverse(x, k, b, y, dY, dX, dK, dB, ref tape);
+            tape.Dispose();
         }
 
         /// <summary>
@@ -367,84 +246,24 @@ namespace BarsCnn
             {
                 throw new global::System.ArgumentException("The gradient of 'logits' must have " + logits.Length + " entries, like 'logits', but has " + dLogits.Length + ".", nameof(dLogits));
             }
-            double result = 0;
-            double dCrossEntropy_dm = 0;
-            double dCrossEntropy_dsum = 0;
-            double exp = 0;
             var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
-            try
+            double result;
+            // Forward sweep, run again on a larger tape if it fills up, then the reverse sweep.
+            while (true)
             {
-                // Forward sweep: the original computation, keeping what the reverse sweep needs.
-                // line 76: m = logits[0]
-                double m = logits[0];
-                int i = 1;
-                // line 77: for (int i = 1; i < logits.Length; i++)
-                int trips = 0;
-                while (i < logits.Length)
+                try
                 {
-                    trips++;
-                    // line 78: m = Math.Max(m, logits[i]);
-                    tape.Push(m);
-                    m = global::System.Math.Max(m, logits[i]);
-                    // line 77: i++
-                    i = i + 1;
+                    result = CrossEntropyForward(logits, label, ref tape);
+                    break;
                 }
-                // line 79: sum = 0
-                double sum = 0.0;
-                int i_2 = 0;
-                // line 80: for (int i = 0; i < logits.Length; i++)
-                int trips2 = 0;
-                while (i_2 < logits.Length)
+                catch (global::Backprop.CompilerServices.TapeFullException)
                 {
-                    trips2++;
-                    // line 81: sum += Math.Exp(logits[i] - m);
-                    exp = global::System.Math.Exp(logits[i_2] - m);
-                    sum = sum + exp;
-                    tape.Push(exp);
-                    // line 80: i++
-                    i_2 = i_2 + 1;
+                    tape.Restart();
                 }
-                // line 82: return Math.Log(sum) + m - logits[label];
-                result = global::System.Math.Log(sum) + m - logits[label];
-
-                // Reverse sweep: adjoints flow from the result back to the parameters.
-                double dCrossEntropy_dresult = 1;
-                // line 82: return Math.Log(sum) + m - logits[label];
-                dCrossEntropy_dsum = dCrossEntropy_dresult * (1 / sum);
-                dCrossEntropy_dm = dCrossEntropy_dresult;
-                dLogits[label] += -dCrossEntropy_dresult;
-                // line 80: for (int i = 0; i < logits.Length; i++)
-                for (int trip2 = trips2; trip2 > 0; trip2--)
-                {
-                    // line 80: i++
-                    i_2 = i_2 - 1;
-                    // line 81: sum += Math.Exp(logits[i] - m);
-                    exp = tape.Pop<double>();
-                    double dCrossEntropy_ddifference = dCrossEntropy_dsum * exp;
-                    dLogits[i_2] += dCrossEntropy_ddifference;
-                    dCrossEntropy_dm += -dCrossEntropy_ddifference;
-                }
-                // line 77: for (int i = 1; i < logits.Length; i++)
-                for (int trip = trips; trip > 0; trip--)
-                {
-                    // line 77: i++
-                    i = i - 1;
-                    // line 78: m = Math.Max(m, logits[i]);
-                    m = tape.Pop<double>();
-                    double dCrossEntropy_dmOut = dCrossEntropy_dm;
-                    dCrossEntropy_dm = 0;
-                    dCrossEntropy_dm = dCrossEntropy_dmOut * (m > logits[i] ? 1 : m == logits[i] ? 0.5 : 0);
-                    dLogits[i] += dCrossEntropy_dmOut * (logits[i] > m ? 1 : m == logits[i] ? 0.5 : 0);
-                }
-                // line 76: m = logits[0]
-                dLogits[0] += dCrossEntropy_dm;
-
-                return result;
             }
-            finally
-            {
-                tape.Dispose();
-            }
+            CrossEntropyReverse(logits, label, 1, dLogits, ref tape);
+            tape.Dispose();
+            return result;
         }
 
         /// <summary>
@@ -459,84 +278,24 @@ namespace BarsCnn
             {
                 throw new global::System.ArgumentException("The gradient of 'logits' must have " + logits.Length + " entries, like 'logits', but has " + dLogits.Length + ".", nameof(dLogits));
             }
-            double result = 0;
-            double dCrossEntropy_dm = 0;
-            double dCrossEntropy_dsum = 0;
-            double exp = 0;
             var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
-            try
+            double result;
+            // Forward sweep, run again on a larger tape if it fills up, then the reverse sweep.
+            while (true)
             {
-                // Forward sweep: the original computation, keeping what the reverse sweep needs.
-                // line 76: m = logits[0]
-                double m = logits[0];
-                int i = 1;
-                // line 77: for (int i = 1; i < logits.Length; i++)
-                int trips = 0;
-                while (i < logits.Length)
+                try
                 {
-                    trips++;
-                    // line 78: m = Math.Max(m, logits[i]);
-                    tape.Push(m);
-                    m = global::System.Math.Max(m, logits[i]);
-                    // line 77: i++
-                    i = i + 1;
+                    result = CrossEntropyForward(logits, label, ref tape);
+                    break;
                 }
-                // line 79: sum = 0
-                double sum = 0.0;
-                int i_2 = 0;
-                // line 80: for (int i = 0; i < logits.Length; i++)
-                int trips2 = 0;
-                while (i_2 < logits.Length)
+                catch (global::Backprop.CompilerServices.TapeFullException)
                 {
-                    trips2++;
-                    // line 81: sum += Math.Exp(logits[i] - m);
-                    exp = global::System.Math.Exp(logits[i_2] - m);
-                    sum = sum + exp;
-                    tape.Push(exp);
-                    // line 80: i++
-                    i_2 = i_2 + 1;
+                    tape.Restart();
                 }
-                // line 82: return Math.Log(sum) + m - logits[label];
-                result = global::System.Math.Log(sum) + m - logits[label];
-
-                // Reverse sweep: adjoints flow from the result back to the parameters.
-                double dCrossEntropy_dresult = dCrossEntropy;
-                // line 82: return Math.Log(sum) + m - logits[label];
-                dCrossEntropy_dsum = dCrossEntropy_dresult * (1 / sum);
-                dCrossEntropy_dm = dCrossEntropy_dresult;
-                dLogits[label] += -dCrossEntropy_dresult;
-                // line 80: for (int i = 0; i < logits.Length; i++)
-                for (int trip2 = trips2; trip2 > 0; trip2--)
-                {
-                    // line 80: i++
-                    i_2 = i_2 - 1;
-                    // line 81: sum += Math.Exp(logits[i] - m);
-                    exp = tape.Pop<double>();
-                    double dCrossEntropy_ddifference = dCrossEntropy_dsum * exp;
-                    dLogits[i_2] += dCrossEntropy_ddifference;
-                    dCrossEntropy_dm += -dCrossEntropy_ddifference;
-                }
-                // line 77: for (int i = 1; i < logits.Length; i++)
-                for (int trip = trips; trip > 0; trip--)
-                {
-                    // line 77: i++
-                    i = i - 1;
-                    // line 78: m = Math.Max(m, logits[i]);
-                    m = tape.Pop<double>();
-                    double dCrossEntropy_dmOut = dCrossEntropy_dm;
-                    dCrossEntropy_dm = 0;
-                    dCrossEntropy_dm = dCrossEntropy_dmOut * (m > logits[i] ? 1 : m == logits[i] ? 0.5 : 0);
-                    dLogits[i] += dCrossEntropy_dmOut * (logits[i] > m ? 1 : m == logits[i] ? 0.5 : 0);
-                }
-                // line 76: m = logits[0]
-                dLogits[0] += dCrossEntropy_dm;
-
-                return result;
             }
-            finally
-            {
-                tape.Dispose();
-            }
+            CrossEntropyReverse(logits, label, dCrossEntropy, dLogits, ref tape);
+            tape.Dispose();
+            return result;
         }
 
         /// <summary>
@@ -684,75 +443,22 @@ namespace BarsCnn
             {
                 throw new global::System.ArgumentException("The gradient of 'y' must have " + y.Length + " entries, like 'y', but has " + dY.Length + ".", nameof(dY));
             }
-            double s = 0;
-            int i = 0;
-            double dLinear_ds = 0;
-            int trips2 = 0;
             var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
-            try
+            // Forward sweep, run again on a larger tape if it fills up, then the reverse sweep.
+            while (true)
             {
-                // Forward sweep: the original computation, keeping what the reverse sweep needs.
-                int n = x.Length;
-                int j = 0;
-                // line 63: for (int j = 0; j < y.Length; j++)
-                int trips = 0;
-                while (j < y.Length)
+                try
                 {
-                    trips++;
-                    // line 65: s = b[j]
-                    s = b[j];
-                    // line 66: i = 0
-                    tape.Push(i);
-                    i = 0;
-                    // line 66: for (int i = 0; i < n; i++)
-                    trips2 = 0;
-                    while (i < n)
-                    {
-                        trips2++;
-                        // line 67: s += w[j * n + i] * x[i];
-                        s = s + w[j * n + i] * x[i];
-                        // line 66: i++
-                        i = i + 1;
-                    }
-                    tape.Push(trips2);
-                    // line 68: y[j] = s;
-                    y[j] = s;
-                    // line 63: j++
-                    j = j + 1;
+                    LinearForward(x, w, b, y, ref tape);
+                    break;
                 }
-
-                // Reverse sweep: adjoints flow from the result back to the parameters.
-                // line 63: for (int j = 0; j < y.Length; j++)
-                for (int trip2 = trips; trip2 > 0; trip2--)
+                catch (global::Backprop.CompilerServices.TapeFullException)
                 {
-                    // line 63: j++
-                    j = j - 1;
-                    // line 68: y[j] = s;
-                    double dLinear_dyElement = dY[j];
-                    dY[j] = 0;
-                    dLinear_ds += dLinear_dyElement;
-                    trips2 = tape.Pop<int>();
-                    // line 66: for (int i = 0; i < n; i++)
-                    for (int trip = trips2; trip > 0; trip--)
-                    {
-                        // line 66: i++
-                        i = i - 1;
-                        // line 67: s += w[j * n + i] * x[i];
-                        dW[j * n + i] += dLinear_ds * x[i];
-                        dX[i] += dLinear_ds * w[j * n + i];
-                    }
-                    // line 66: i = 0
-                    i = tape.Pop<int>();
-                    // line 65: s = b[j]
-                    dB[j] += dLinear_ds;
-                    dLinear_ds = 0;
+                    tape.Restart();
                 }
-
             }
-            finally
-            {
-                tape.Dispose();
-            }
+            LinearReverse(x, w, b, y, dY, dX, dW, dB, ref tape);
+            tape.Dispose();
         }
 
         /// <summary>
@@ -885,131 +591,24 @@ namespace BarsCnn
             {
                 throw new global::System.ArgumentException("The gradient of 'b' must have " + b.Length + " entries, like 'b', but has " + dB.Length + ".", nameof(dB));
             }
-            double result = 0;
-            int p = 0;
-            int label = 0;
-            double dLoss_dsum = 0;
-            int trips2 = 0;
-            double crossEntropy = 0;
-            double dLoss_dcrossEntropy = 0;
             var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
-            try
+            double result;
+            // Forward sweep, run again on a larger tape if it fills up, then the reverse sweep.
+            while (true)
             {
-                // Forward sweep: the original computation, keeping what the reverse sweep needs.
-                global::System.Span<double> x = stackalloc double[64];
-                global::System.Span<double> conv = stackalloc double[144];
-                global::System.Span<double> act = stackalloc double[144];
-                global::System.Span<double> pooled = stackalloc double[36];
-                global::System.Span<double> z = stackalloc double[2];
-                // line 96: sum = 0
-                double sum = 0.0;
-                int s = 0;
-                // line 97: for (int s = 0; s < labels.Length; s++)
-                int trips = 0;
-                while (s < labels.Length)
+                try
                 {
-                    trips++;
-                    // line 99: p = 0
-                    tape.Push(p);
-                    p = 0;
-                    // line 99: for (int p = 0; p < Size * Size; p++)
-                    trips2 = 0;
-                    while (p < 64)
-                    {
-                        trips2++;
-                        // line 100: x[p] = images[s * Size * Size + p];
-                        tape.Push(x[p]);
-                        x[p] = images[s * 8 * 8 + p];
-                        // line 99: p++
-                        p = p + 1;
-                    }
-                    tape.Push(trips2);
-                    // line 101: Conv2d(x, k, kb, conv);
-                    tape.PushRange<double>(conv);
-                    global::BarsCnn.Model.Conv2dForward(x, k, kb, conv, ref tape);
-                    // line 102: Relu(conv, act);
-                    tape.PushRange<double>(act);
-                    global::BarsCnn.Model.ReluForward(conv, act, ref tape);
-                    // line 103: MaxPool(act, pooled);
-                    tape.PushRange<double>(pooled);
-                    global::BarsCnn.Model.MaxPoolForward(act, pooled, ref tape);
-                    // line 104: Linear(pooled, w, b, z);
-                    tape.PushRange<double>(z);
-                    global::BarsCnn.Model.LinearForward(pooled, w, b, z, ref tape);
-                    // line 105: label = (int)labels[s]
-                    tape.Push(label);
-                    label = (int)labels[s];
-                    // line 106: sum += CrossEntropy(z, label);
-                    crossEntropy = global::BarsCnn.Model.CrossEntropyForward(z, label, ref tape);
-                    sum = sum + crossEntropy;
-                    s = s + 1;
+                    result = LossForward(k, kb, w, b, images, labels, ref tape);
+                    break;
                 }
-                // line 108: return sum / labels.Length;
-                result = sum / (double)labels.Length;
-
-                // Reverse sweep: adjoints flow from the result back to the parameters.
-                // gradient buffer of x, on the stack like it
-                global::System.Span<double> dLoss_dx = stackalloc double[x.Length];
-                dLoss_dx.Clear();
-                // gradient buffer of conv, on the stack like it
-                global::System.Span<double> dLoss_dconv = stackalloc double[conv.Length];
-                dLoss_dconv.Clear();
-                // gradient buffer of act, on the stack like it
-                global::System.Span<double> dLoss_dact = stackalloc double[act.Length];
-                dLoss_dact.Clear();
-                // gradient buffer of pooled, on the stack like it
-                global::System.Span<double> dLoss_dpooled = stackalloc double[pooled.Length];
-                dLoss_dpooled.Clear();
-                // gradient buffer of z, on the stack like it
-                global::System.Span<double> dLoss_dz = stackalloc double[z.Length];
-                dLoss_dz.Clear();
-                double dLoss_dresult = 1;
-                // line 108: return sum / labels.Length;
-                dLoss_dsum = dLoss_dresult * (1 / ((double)labels.Length));
-                // line 97: for (int s = 0; s < labels.Length; s++)
-                for (int trip2 = trips; trip2 > 0; trip2--)
+                catch (global::Backprop.CompilerServices.TapeFullException)
                 {
-                    // line 106: sum += CrossEntropy(z, label);
-                    dLoss_dcrossEntropy += dLoss_dsum;
-                    global::BarsCnn.Model.CrossEntropyReverse(z, label, dLoss_dcrossEntropy, dLoss_dz, ref tape);
-                    dLoss_dcrossEntropy = 0;
-                    // line 105: label = (int)labels[s]
-                    label = tape.Pop<int>();
-                    // line 104: Linear(pooled, w, b, z);
-                    global::BarsCnn.Model.LinearReverse(pooled, w, b, z, dLoss_dz, dLoss_dpooled, dW, dB, ref tape);
-                    tape.Pop<int>();
-                    tape.PopRange<double>(z);
-                    // line 103: MaxPool(act, pooled);
-                    global::BarsCnn.Model.MaxPoolReverse(act, pooled, dLoss_dpooled, dLoss_dact, ref tape);
-                    tape.Pop<int>();
-                    tape.PopRange<double>(pooled);
-                    // line 102: Relu(conv, act);
-                    global::BarsCnn.Model.ReluReverse(conv, act, dLoss_dact, dLoss_dconv, ref tape);
-                    tape.Pop<int>();
-                    tape.PopRange<double>(act);
-                    // line 101: Conv2d(x, k, kb, conv);
-                    global::BarsCnn.Model.Conv2dReverse(x, k, kb, conv, dLoss_dconv, dLoss_dx, dK, dKb, ref tape);
-                    tape.Pop<int>();
-                    tape.PopRange<double>(conv);
-                    trips2 = tape.Pop<int>();
-                    // line 99: for (int p = 0; p < Size * Size; p++)
-                    for (int trip = trips2; trip > 0; trip--)
-                    {
-                        // line 99: p++
-                        p = p - 1;
-                        // line 100: x[p] = images[s * Size * Size + p];
-                        x[p] = tape.Pop<double>();
-                    }
-                    // line 99: p = 0
-                    p = tape.Pop<int>();
+                    tape.Restart();
                 }
-
-                return result;
             }
-            finally
-            {
-                tape.Dispose();
-            }
+            LossReverse(k, kb, w, b, images, labels, 1, dK, dKb, dW, dB, ref tape);
+            tape.Dispose();
+            return result;
         }
 
         /// <summary>
@@ -1036,131 +635,24 @@ namespace BarsCnn
             {
                 throw new global::System.ArgumentException("The gradient of 'b' must have " + b.Length + " entries, like 'b', but has " + dB.Length + ".", nameof(dB));
             }
-            double result = 0;
-            int p = 0;
-            int label = 0;
-            double dLoss_dsum = 0;
-            int trips2 = 0;
-            double crossEntropy = 0;
-            double dLoss_dcrossEntropy = 0;
             var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
-            try
+            double result;
+            // Forward sweep, run again on a larger tape if it fills up, then the reverse sweep.
+            while (true)
             {
-                // Forward sweep: the original computation, keeping what the reverse sweep needs.
-                global::System.Span<double> x = stackalloc double[64];
-                global::System.Span<double> conv = stackalloc double[144];
-                global::System.Span<double> act = stackalloc double[144];
-                global::System.Span<double> pooled = stackalloc double[36];
-                global::System.Span<double> z = stackalloc double[2];
-                // line 96: sum = 0
-                double sum = 0.0;
-                int s = 0;
-                // line 97: for (int s = 0; s < labels.Length; s++)
-                int trips = 0;
-                while (s < labels.Length)
+                try
                 {
-                    trips++;
-                    // line 99: p = 0
-                    tape.Push(p);
-                    p = 0;
-                    // line 99: for (int p = 0; p < Size * Size; p++)
-                    trips2 = 0;
-                    while (p < 64)
-                    {
-                        trips2++;
-                        // line 100: x[p] = images[s * Size * Size + p];
-                        tape.Push(x[p]);
-                        x[p] = images[s * 8 * 8 + p];
-                        // line 99: p++
-                        p = p + 1;
-                    }
-                    tape.Push(trips2);
-                    // line 101: Conv2d(x, k, kb, conv);
-                    tape.PushRange<double>(conv);
-                    global::BarsCnn.Model.Conv2dForward(x, k, kb, conv, ref tape);
-                    // line 102: Relu(conv, act);
-                    tape.PushRange<double>(act);
-                    global::BarsCnn.Model.ReluForward(conv, act, ref tape);
-                    // line 103: MaxPool(act, pooled);
-                    tape.PushRange<double>(pooled);
-                    global::BarsCnn.Model.MaxPoolForward(act, pooled, ref tape);
-                    // line 104: Linear(pooled, w, b, z);
-                    tape.PushRange<double>(z);
-                    global::BarsCnn.Model.LinearForward(pooled, w, b, z, ref tape);
-                    // line 105: label = (int)labels[s]
-                    tape.Push(label);
-                    label = (int)labels[s];
-                    // line 106: sum += CrossEntropy(z, label);
-                    crossEntropy = global::BarsCnn.Model.CrossEntropyForward(z, label, ref tape);
-                    sum = sum + crossEntropy;
-                    s = s + 1;
+                    result = LossForward(k, kb, w, b, images, labels, ref tape);
+                    break;
                 }
-                // line 108: return sum / labels.Length;
-                result = sum / (double)labels.Length;
-
-                // Reverse sweep: adjoints flow from the result back to the parameters.
-                // gradient buffer of x, on the stack like it
-                global::System.Span<double> dLoss_dx = stackalloc double[x.Length];
-                dLoss_dx.Clear();
-                // gradient buffer of conv, on the stack like it
-                global::System.Span<double> dLoss_dconv = stackalloc double[conv.Length];
-                dLoss_dconv.Clear();
-                // gradient buffer of act, on the stack like it
-                global::System.Span<double> dLoss_dact = stackalloc double[act.Length];
-                dLoss_dact.Clear();
-                // gradient buffer of pooled, on the stack like it
-                global::System.Span<double> dLoss_dpooled = stackalloc double[pooled.Length];
-                dLoss_dpooled.Clear();
-                // gradient buffer of z, on the stack like it
-                global::System.Span<double> dLoss_dz = stackalloc double[z.Length];
-                dLoss_dz.Clear();
-                double dLoss_dresult = dLoss;
-                // line 108: return sum / labels.Length;
-                dLoss_dsum = dLoss_dresult * (1 / ((double)labels.Length));
-                // line 97: for (int s = 0; s < labels.Length; s++)
-                for (int trip2 = trips; trip2 > 0; trip2--)
+                catch (global::Backprop.CompilerServices.TapeFullException)
                 {
-                    // line 106: sum += CrossEntropy(z, label);
-                    dLoss_dcrossEntropy += dLoss_dsum;
-                    global::BarsCnn.Model.CrossEntropyReverse(z, label, dLoss_dcrossEntropy, dLoss_dz, ref tape);
-                    dLoss_dcrossEntropy = 0;
-                    // line 105: label = (int)labels[s]
-                    label = tape.Pop<int>();
-                    // line 104: Linear(pooled, w, b, z);
-                    global::BarsCnn.Model.LinearReverse(pooled, w, b, z, dLoss_dz, dLoss_dpooled, dW, dB, ref tape);
-                    tape.Pop<int>();
-                    tape.PopRange<double>(z);
-                    // line 103: MaxPool(act, pooled);
-                    global::BarsCnn.Model.MaxPoolReverse(act, pooled, dLoss_dpooled, dLoss_dact, ref tape);
-                    tape.Pop<int>();
-                    tape.PopRange<double>(pooled);
-                    // line 102: Relu(conv, act);
-                    global::BarsCnn.Model.ReluReverse(conv, act, dLoss_dact, dLoss_dconv, ref tape);
-                    tape.Pop<int>();
-                    tape.PopRange<double>(act);
-                    // line 101: Conv2d(x, k, kb, conv);
-                    global::BarsCnn.Model.Conv2dReverse(x, k, kb, conv, dLoss_dconv, dLoss_dx, dK, dKb, ref tape);
-                    tape.Pop<int>();
-                    tape.PopRange<double>(conv);
-                    trips2 = tape.Pop<int>();
-                    // line 99: for (int p = 0; p < Size * Size; p++)
-                    for (int trip = trips2; trip > 0; trip--)
-                    {
-                        // line 99: p++
-                        p = p - 1;
-                        // line 100: x[p] = images[s * Size * Size + p];
-                        x[p] = tape.Pop<double>();
-                    }
-                    // line 99: p = 0
-                    p = tape.Pop<int>();
+                    tape.Restart();
                 }
-
-                return result;
             }
-            finally
-            {
-                tape.Dispose();
-            }
+            LossReverse(k, kb, w, b, images, labels, dLoss, dK, dKb, dW, dB, ref tape);
+            tape.Dispose();
+            return result;
         }
 
         /// <summary>
@@ -1356,130 +848,22 @@ namespace BarsCnn
             {
                 throw new global::System.ArgumentException("The gradient of 'y' must have " + y.Length + " entries, like 'y', but has " + dY.Length + ".", nameof(dY));
             }
-            int r = 0;
-            int c = 0;
-            int top = 0;
-            double m1 = 0;
-            double m2 = 0;
-            int trips2 = 0;
-            int trips3 = 0;
-            double dMaxPool_dm1 = 0;
-            double dMaxPool_dm2 = 0;
             var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
-            try
+            // Forward sweep, run again on a larger tape if it fills up, then the reverse sweep.
+            while (true)
             {
-                // Forward sweep: the original computation, keeping what the reverse sweep needs.
-                int f = 0;
-                // line 47: for (int f = 0; f < Filters; f++)
-                int trips = 0;
-                while (f < 4)
+                try
                 {
-                    trips++;
-                    // line 48: r = 0
-                    tape.Push(r);
-                    r = 0;
-                    // line 48: for (int r = 0; r < PoolSize; r++)
-                    trips2 = 0;
-                    while (r < 3)
-                    {
-                        trips2++;
-                        // line 49: c = 0
-                        tape.Push(c);
-                        c = 0;
-                        // line 49: for (int c = 0; c < PoolSize; c++)
-                        trips3 = 0;
-                        while (c < 3)
-                        {
-                            trips3++;
-                            // line 51: top = (f * ConvSize + 2 * r) * ConvSize + 2 * c
-                            tape.Push(top);
-                            top = (f * 6 + 2 * r) * 6 + 2 * c;
-                            // line 52: m1 = x[top] > x[top + 1] ? x[top] : x[top + 1]
-                            tape.Push(m1);
-                            m1 = x[top] > x[top + 1] ? x[top] : x[top + 1];
-                            // line 53: m2 = x[top + ConvSize] > x[top + ConvSize + 1] ? x[top + ConvSize] : x[top + ConvSize + 1]
-                            tape.Push(m2);
-                            m2 = x[top + 6] > x[top + 6 + 1] ? x[top + 6] : x[top + 6 + 1];
-                            // line 54: y[(f * PoolSize + r) * PoolSize + c] = m1 > m2 ? m1 : m2;
-                            y[(f * 3 + r) * 3 + c] = m1 > m2 ? m1 : m2;
-                            // line 49: c++
-                            c = c + 1;
-                        }
-                        tape.Push(trips3);
-                        // line 48: r++
-                        r = r + 1;
-                    }
-                    tape.Push(trips2);
-                    // line 47: f++
-                    f = f + 1;
+                    MaxPoolForward(x, y, ref tape);
+                    break;
                 }
-
-                // Reverse sweep: adjoints flow from the result back to the parameters.
-                // line 47: for (int f = 0; f < Filters; f++)
-                for (int trip3 = trips; trip3 > 0; trip3--)
+                catch (global::Backprop.CompilerServices.TapeFullException)
                 {
-                    // line 47: f++
-                    f = f - 1;
-                    trips2 = tape.Pop<int>();
-                    // line 48: for (int r = 0; r < PoolSize; r++)
-                    for (int trip2 = trips2; trip2 > 0; trip2--)
-                    {
-                        // line 48: r++
-                        r = r - 1;
-                        trips3 = tape.Pop<int>();
-                        // line 49: for (int c = 0; c < PoolSize; c++)
-                        for (int trip = trips3; trip > 0; trip--)
-                        {
-                            // line 49: c++
-                            c = c - 1;
-                            // line 54: y[(f * PoolSize + r) * PoolSize + c] = m1 > m2 ? m1 : m2;
-                            double dMaxPool_dyElement = dY[(f * 3 + r) * 3 + c];
-                            dY[(f * 3 + r) * 3 + c] = 0;
-                            if (m1 > m2)
-                            {
-                                dMaxPool_dm1 += dMaxPool_dyElement;
-                            }
-                            else
-                            {
-                                dMaxPool_dm2 += dMaxPool_dyElement;
-                            }
-                            // line 53: m2 = x[top + ConvSize] > x[top + ConvSize + 1] ? x[top + ConvSize] : x[top + ConvSize + 1]
-                            m2 = tape.Pop<double>();
-                            if (x[top + 6] > x[top + 6 + 1])
-                            {
-                                dX[top + 6] += dMaxPool_dm2;
-                            }
-                            else
-                            {
-                                dX[top + 6 + 1] += dMaxPool_dm2;
-                            }
-                            dMaxPool_dm2 = 0;
-                            // line 52: m1 = x[top] > x[top + 1] ? x[top] : x[top + 1]
-                            m1 = tape.Pop<double>();
-                            if (x[top] > x[top + 1])
-                            {
-                                dX[top] += dMaxPool_dm1;
-                            }
-                            else
-                            {
-                                dX[top + 1] += dMaxPool_dm1;
-                            }
-                            dMaxPool_dm1 = 0;
-                            // line 51: top = (f * ConvSize + 2 * r) * ConvSize + 2 * c
-                            top = tape.Pop<int>();
-                        }
-                        // line 49: c = 0
-                        c = tape.Pop<int>();
-                    }
-                    // line 48: r = 0
-                    r = tape.Pop<int>();
+                    tape.Restart();
                 }
-
             }
-            finally
-            {
-                tape.Dispose();
-            }
+            MaxPoolReverse(x, y, dY, dX, ref tape);
+            tape.Dispose();
         }
 
         /// <summary>
@@ -1669,34 +1053,22 @@ namespace BarsCnn
             {
                 throw new global::System.ArgumentException("The gradient of 'y' must have " + y.Length + " entries, like 'y', but has " + dY.Length + ".", nameof(dY));
             }
-            // Forward sweep: the original computation, keeping what the reverse sweep needs.
-            int i = 0;
-            // line 39: for (int i = 0; i < x.Length; i++)
-            int trips = 0;
-            while (i < x.Length)
+            var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
+            // Forward sweep, run again on a larger tape if it fills up, then the reverse sweep.
+            while (true)
             {
-                trips++;
-                // line 40: y[i] = x[i] > 0 ? x[i] : 0.0;
-                y[i] = x[i] > 0.0 ? x[i] : 0.0;
-                // line 39: i++
-                i = i + 1;
-            }
-
-            // Reverse sweep: adjoints flow from the result back to the parameters.
-            // line 39: for (int i = 0; i < x.Length; i++)
-            for (int trip = trips; trip > 0; trip--)
-            {
-                // line 39: i++
-                i = i - 1;
-                // line 40: y[i] = x[i] > 0 ? x[i] : 0.0;
-                double dRelu_dyElement = dY[i];
-                dY[i] = 0;
-                if (x[i] > 0.0)
+                try
                 {
-                    dX[i] += dRelu_dyElement;
+                    ReluForward(x, y, ref tape);
+                    break;
+                }
+                catch (global::Backprop.CompilerServices.TapeFullException)
+                {
+                    tape.Restart();
                 }
             }
-
+            ReluReverse(x, y, dY, dX, ref tape);
+            tape.Dispose();
         }
 
         /// <summary>

@@ -32,75 +32,22 @@ namespace SimpleNN
             {
                 throw new global::System.ArgumentException("The gradient of 'y' must have " + y.Length + " entries, like 'y', but has " + dY.Length + ".", nameof(dY));
             }
-            double s = 0;
-            int i = 0;
-            double dLinear_ds = 0;
-            int trips2 = 0;
             var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
-            try
+            // Forward sweep, run again on a larger tape if it fills up, then the reverse sweep.
+            while (true)
             {
-                // Forward sweep: the original computation, keeping what the reverse sweep needs.
-                int n = x.Length;
-                int j = 0;
-                // line 20: for (int j = 0; j < y.Length; j++)
-                int trips = 0;
-                while (j < y.Length)
+                try
                 {
-                    trips++;
-                    // line 22: s = b[j]
-                    s = b[j];
-                    // line 23: i = 0
-                    tape.Push(i);
-                    i = 0;
-                    // line 23: for (int i = 0; i < n; i++)
-                    trips2 = 0;
-                    while (i < n)
-                    {
-                        trips2++;
-                        // line 24: s += w[j * n + i] * x[i];
-                        s = s + w[j * n + i] * x[i];
-                        // line 23: i++
-                        i = i + 1;
-                    }
-                    tape.Push(trips2);
-                    // line 25: y[j] = s;
-                    y[j] = s;
-                    // line 20: j++
-                    j = j + 1;
+                    LinearForward(x, w, b, y, ref tape);
+                    break;
                 }
-
-                // Reverse sweep: adjoints flow from the result back to the parameters.
-                // line 20: for (int j = 0; j < y.Length; j++)
-                for (int trip2 = trips; trip2 > 0; trip2--)
+                catch (global::Backprop.CompilerServices.TapeFullException)
                 {
-                    // line 20: j++
-                    j = j - 1;
-                    // line 25: y[j] = s;
-                    double dLinear_dyElement = dY[j];
-                    dY[j] = 0;
-                    dLinear_ds += dLinear_dyElement;
-                    trips2 = tape.Pop<int>();
-                    // line 23: for (int i = 0; i < n; i++)
-                    for (int trip = trips2; trip > 0; trip--)
-                    {
-                        // line 23: i++
-                        i = i - 1;
-                        // line 24: s += w[j * n + i] * x[i];
-                        dW[j * n + i] += dLinear_ds * x[i];
-                        dX[i] += dLinear_ds * w[j * n + i];
-                    }
-                    // line 23: i = 0
-                    i = tape.Pop<int>();
-                    // line 22: s = b[j]
-                    dB[j] += dLinear_ds;
-                    dLinear_ds = 0;
+                    tape.Restart();
                 }
-
             }
-            finally
-            {
-                tape.Dispose();
-            }
+            LinearReverse(x, w, b, y, dY, dX, dW, dB, ref tape);
+            tape.Dispose();
         }
 
         /// <summary>
@@ -233,87 +180,24 @@ namespace SimpleNN
             {
                 throw new global::System.ArgumentException("The gradient of 'b2' must have " + b2.Length + " entries, like 'b2', but has " + dB2.Length + ".", nameof(dB2));
             }
-            double result = 0;
-            int i = 0;
-            double d = 0;
-            double dLoss_dsum = 0;
-            int trips2 = 0;
-            double predict = 0;
-            double dLoss_dpredict = 0;
-            double dLoss_dd = 0;
             var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
-            try
+            double result;
+            // Forward sweep, run again on a larger tape if it fills up, then the reverse sweep.
+            while (true)
             {
-                // Forward sweep: the original computation, keeping what the reverse sweep needs.
-                global::System.Span<double> x = stackalloc double[10];
-                // line 56: sum = 0
-                double sum = 0.0;
-                int s = 0;
-                // line 57: for (int s = 0; s < ys.Length; s++)
-                int trips = 0;
-                while (s < ys.Length)
+                try
                 {
-                    trips++;
-                    // line 59: i = 0
-                    tape.Push(i);
-                    i = 0;
-                    // line 59: for (int i = 0; i < Inputs; i++)
-                    trips2 = 0;
-                    while (i < 10)
-                    {
-                        trips2++;
-                        // line 60: x[i] = xs[s * Inputs + i];
-                        tape.Push(x[i]);
-                        x[i] = xs[s * 10 + i];
-                        // line 59: i++
-                        i = i + 1;
-                    }
-                    tape.Push(trips2);
-                    // line 61: d = Predict(w1, b1, w2, b2, x) - ys[s]
-                    predict = global::SimpleNN.Model.PredictForward(w1, b1, w2, b2, x, ref tape);
-                    tape.Push(d);
-                    d = predict - ys[s];
-                    // line 62: sum += d * d;
-                    sum = sum + d * d;
-                    s = s + 1;
+                    result = LossForward(w1, b1, w2, b2, xs, ys, ref tape);
+                    break;
                 }
-                // line 64: return sum / ys.Length;
-                result = sum / (double)ys.Length;
-
-                // Reverse sweep: adjoints flow from the result back to the parameters.
-                double dLoss_dresult = 1;
-                // line 64: return sum / ys.Length;
-                dLoss_dsum = dLoss_dresult * (1 / ((double)ys.Length));
-                // line 57: for (int s = 0; s < ys.Length; s++)
-                for (int trip2 = trips; trip2 > 0; trip2--)
+                catch (global::Backprop.CompilerServices.TapeFullException)
                 {
-                    // line 62: sum += d * d;
-                    dLoss_dd += dLoss_dsum * (d + d);
-                    // line 61: d = Predict(w1, b1, w2, b2, x) - ys[s]
-                    d = tape.Pop<double>();
-                    dLoss_dpredict += dLoss_dd;
-                    dLoss_dd = 0;
-                    global::SimpleNN.Model.PredictReverse(w1, b1, w2, b2, x, dLoss_dpredict, dW1, dB1, dW2, dB2, ref tape);
-                    dLoss_dpredict = 0;
-                    trips2 = tape.Pop<int>();
-                    // line 59: for (int i = 0; i < Inputs; i++)
-                    for (int trip = trips2; trip > 0; trip--)
-                    {
-                        // line 59: i++
-                        i = i - 1;
-                        // line 60: x[i] = xs[s * Inputs + i];
-                        x[i] = tape.Pop<double>();
-                    }
-                    // line 59: i = 0
-                    i = tape.Pop<int>();
+                    tape.Restart();
                 }
-
-                return result;
             }
-            finally
-            {
-                tape.Dispose();
-            }
+            LossReverse(w1, b1, w2, b2, xs, ys, 1, dW1, dB1, dW2, dB2, ref tape);
+            tape.Dispose();
+            return result;
         }
 
         /// <summary>
@@ -340,87 +224,24 @@ namespace SimpleNN
             {
                 throw new global::System.ArgumentException("The gradient of 'b2' must have " + b2.Length + " entries, like 'b2', but has " + dB2.Length + ".", nameof(dB2));
             }
-            double result = 0;
-            int i = 0;
-            double d = 0;
-            double dLoss_dsum = 0;
-            int trips2 = 0;
-            double predict = 0;
-            double dLoss_dpredict = 0;
-            double dLoss_dd = 0;
             var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
-            try
+            double result;
+            // Forward sweep, run again on a larger tape if it fills up, then the reverse sweep.
+            while (true)
             {
-                // Forward sweep: the original computation, keeping what the reverse sweep needs.
-                global::System.Span<double> x = stackalloc double[10];
-                // line 56: sum = 0
-                double sum = 0.0;
-                int s = 0;
-                // line 57: for (int s = 0; s < ys.Length; s++)
-                int trips = 0;
-                while (s < ys.Length)
+                try
                 {
-                    trips++;
-                    // line 59: i = 0
-                    tape.Push(i);
-                    i = 0;
-                    // line 59: for (int i = 0; i < Inputs; i++)
-                    trips2 = 0;
-                    while (i < 10)
-                    {
-                        trips2++;
-                        // line 60: x[i] = xs[s * Inputs + i];
-                        tape.Push(x[i]);
-                        x[i] = xs[s * 10 + i];
-                        // line 59: i++
-                        i = i + 1;
-                    }
-                    tape.Push(trips2);
-                    // line 61: d = Predict(w1, b1, w2, b2, x) - ys[s]
-                    predict = global::SimpleNN.Model.PredictForward(w1, b1, w2, b2, x, ref tape);
-                    tape.Push(d);
-                    d = predict - ys[s];
-                    // line 62: sum += d * d;
-                    sum = sum + d * d;
-                    s = s + 1;
+                    result = LossForward(w1, b1, w2, b2, xs, ys, ref tape);
+                    break;
                 }
-                // line 64: return sum / ys.Length;
-                result = sum / (double)ys.Length;
-
-                // Reverse sweep: adjoints flow from the result back to the parameters.
-                double dLoss_dresult = dLoss;
-                // line 64: return sum / ys.Length;
-                dLoss_dsum = dLoss_dresult * (1 / ((double)ys.Length));
-                // line 57: for (int s = 0; s < ys.Length; s++)
-                for (int trip2 = trips; trip2 > 0; trip2--)
+                catch (global::Backprop.CompilerServices.TapeFullException)
                 {
-                    // line 62: sum += d * d;
-                    dLoss_dd += dLoss_dsum * (d + d);
-                    // line 61: d = Predict(w1, b1, w2, b2, x) - ys[s]
-                    d = tape.Pop<double>();
-                    dLoss_dpredict += dLoss_dd;
-                    dLoss_dd = 0;
-                    global::SimpleNN.Model.PredictReverse(w1, b1, w2, b2, x, dLoss_dpredict, dW1, dB1, dW2, dB2, ref tape);
-                    dLoss_dpredict = 0;
-                    trips2 = tape.Pop<int>();
-                    // line 59: for (int i = 0; i < Inputs; i++)
-                    for (int trip = trips2; trip > 0; trip--)
-                    {
-                        // line 59: i++
-                        i = i - 1;
-                        // line 60: x[i] = xs[s * Inputs + i];
-                        x[i] = tape.Pop<double>();
-                    }
-                    // line 59: i = 0
-                    i = tape.Pop<int>();
+                    tape.Restart();
                 }
-
-                return result;
             }
-            finally
-            {
-                tape.Dispose();
-            }
+            LossReverse(w1, b1, w2, b2, xs, ys, dLoss, dW1, dB1, dW2, dB2, ref tape);
+            tape.Dispose();
+            return result;
         }
 
         /// <summary>
@@ -566,56 +387,24 @@ namespace SimpleNN
             {
                 throw new global::System.ArgumentException("The gradient of 'b2' must have " + b2.Length + " entries, like 'b2', but has " + dB2.Length + ".", nameof(dB2));
             }
-            double[]? dPredict_dxRented = null;
-            global::System.Span<double> dPredict_dx = default;
-            double result = 0;
             var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
-            try
+            double result;
+            // Forward sweep, run again on a larger tape if it fills up, then the reverse sweep.
+            while (true)
             {
-                // Forward sweep: the original computation, keeping what the reverse sweep needs.
-                global::System.Span<double> h = stackalloc double[5];
-                global::System.Span<double> a = stackalloc double[5];
-                global::System.Span<double> o = stackalloc double[1];
-                // line 44: Linear(x, w1, b1, h);
-                global::SimpleNN.Model.LinearForward(x, w1, b1, h, ref tape);
-                // line 45: Relu(h, a);
-                global::SimpleNN.Model.ReluForward(h, a, ref tape);
-                // line 46: Linear(a, w2, b2, o);
-                global::SimpleNN.Model.LinearForward(a, w2, b2, o, ref tape);
-                // line 47: return o[0];
-                result = o[0];
-
-                // Reverse sweep: adjoints flow from the result back to the parameters.
-                // gradient buffer of x, from the pool
-                dPredict_dxRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
-                dPredict_dx = global::System.MemoryExtensions.AsSpan(dPredict_dxRented, 0, x.Length);
-                dPredict_dx.Clear();
-                // gradient buffer of h, on the stack like it
-                global::System.Span<double> dPredict_dh = stackalloc double[h.Length];
-                dPredict_dh.Clear();
-                // gradient buffer of a, on the stack like it
-                global::System.Span<double> dPredict_da = stackalloc double[a.Length];
-                dPredict_da.Clear();
-                // gradient buffer of o, on the stack like it
-                global::System.Span<double> dPredict_do = stackalloc double[o.Length];
-                dPredict_do.Clear();
-                double dPredict_dresult = 1;
-                // line 47: return o[0];
-                dPredict_do[0] += dPredict_dresult;
-                // line 46: Linear(a, w2, b2, o);
-                global::SimpleNN.Model.LinearReverse(a, w2, b2, o, dPredict_do, dPredict_da, dW2, dB2, ref tape);
-                // line 45: Relu(h, a);
-                global::SimpleNN.Model.ReluReverse(h, a, dPredict_da, dPredict_dh, ref tape);
-                // line 44: Linear(x, w1, b1, h);
-                global::SimpleNN.Model.LinearReverse(x, w1, b1, h, dPredict_dh, dPredict_dx, dW1, dB1, ref tape);
-
-                return result;
+                try
+                {
+                    result = PredictForward(w1, b1, w2, b2, x, ref tape);
+                    break;
+                }
+                catch (global::Backprop.CompilerServices.TapeFullException)
+                {
+                    tape.Restart();
+                }
             }
-            finally
-            {
-                tape.Dispose();
-                if (dPredict_dxRented is not null) global::System.Buffers.ArrayPool<double>.Shared.Return(dPredict_dxRented);
-            }
+            PredictReverse(w1, b1, w2, b2, x, 1, dW1, dB1, dW2, dB2, ref tape);
+            tape.Dispose();
+            return result;
         }
 
         /// <summary>
@@ -642,56 +431,24 @@ namespace SimpleNN
             {
                 throw new global::System.ArgumentException("The gradient of 'b2' must have " + b2.Length + " entries, like 'b2', but has " + dB2.Length + ".", nameof(dB2));
             }
-            double[]? dPredict_dxRented = null;
-            global::System.Span<double> dPredict_dx = default;
-            double result = 0;
             var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
-            try
+            double result;
+            // Forward sweep, run again on a larger tape if it fills up, then the reverse sweep.
+            while (true)
             {
-                // Forward sweep: the original computation, keeping what the reverse sweep needs.
-                global::System.Span<double> h = stackalloc double[5];
-                global::System.Span<double> a = stackalloc double[5];
-                global::System.Span<double> o = stackalloc double[1];
-                // line 44: Linear(x, w1, b1, h);
-                global::SimpleNN.Model.LinearForward(x, w1, b1, h, ref tape);
-                // line 45: Relu(h, a);
-                global::SimpleNN.Model.ReluForward(h, a, ref tape);
-                // line 46: Linear(a, w2, b2, o);
-                global::SimpleNN.Model.LinearForward(a, w2, b2, o, ref tape);
-                // line 47: return o[0];
-                result = o[0];
-
-                // Reverse sweep: adjoints flow from the result back to the parameters.
-                // gradient buffer of x, from the pool
-                dPredict_dxRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
-                dPredict_dx = global::System.MemoryExtensions.AsSpan(dPredict_dxRented, 0, x.Length);
-                dPredict_dx.Clear();
-                // gradient buffer of h, on the stack like it
-                global::System.Span<double> dPredict_dh = stackalloc double[h.Length];
-                dPredict_dh.Clear();
-                // gradient buffer of a, on the stack like it
-                global::System.Span<double> dPredict_da = stackalloc double[a.Length];
-                dPredict_da.Clear();
-                // gradient buffer of o, on the stack like it
-                global::System.Span<double> dPredict_do = stackalloc double[o.Length];
-                dPredict_do.Clear();
-                double dPredict_dresult = dPredict;
-                // line 47: return o[0];
-                dPredict_do[0] += dPredict_dresult;
-                // line 46: Linear(a, w2, b2, o);
-                global::SimpleNN.Model.LinearReverse(a, w2, b2, o, dPredict_do, dPredict_da, dW2, dB2, ref tape);
-                // line 45: Relu(h, a);
-                global::SimpleNN.Model.ReluReverse(h, a, dPredict_da, dPredict_dh, ref tape);
-                // line 44: Linear(x, w1, b1, h);
-                global::SimpleNN.Model.LinearReverse(x, w1, b1, h, dPredict_dh, dPredict_dx, dW1, dB1, ref tape);
-
-                return result;
+                try
+                {
+                    result = PredictForward(w1, b1, w2, b2, x, ref tape);
+                    break;
+                }
+                catch (global::Backprop.CompilerServices.TapeFullException)
+                {
+                    tape.Restart();
+                }
             }
-            finally
-            {
-                tape.Dispose();
-                if (dPredict_dxRented is not null) global::System.Buffers.ArrayPool<double>.Shared.Return(dPredict_dxRented);
-            }
+            PredictReverse(w1, b1, w2, b2, x, dPredict, dW1, dB1, dW2, dB2, ref tape);
+            tape.Dispose();
+            return result;
         }
 
         /// <summary>
@@ -736,44 +493,38 @@ namespace SimpleNN
         {
             double[]? dPredict_dxRented = null;
             global::System.Span<double> dPredict_dx = default;
-            try
-            {
-                // State the forward sweep handed over, popped in reverse order.
-                global::System.Span<double> o = stackalloc double[tape.Pop<int>()];
-                tape.PopRange<double>(o);
-                global::System.Span<double> a = stackalloc double[tape.Pop<int>()];
-                tape.PopRange<double>(a);
-                global::System.Span<double> h = stackalloc double[tape.Pop<int>()];
-                tape.PopRange<double>(h);
+            // State the forward sweep handed over, popped in reverse order.
+            global::System.Span<double> o = stackalloc double[tape.Pop<int>()];
+            tape.PopRange<double>(o);
+            global::System.Span<double> a = stackalloc double[tape.Pop<int>()];
+            tape.PopRange<double>(a);
+            global::System.Span<double> h = stackalloc double[tape.Pop<int>()];
+            tape.PopRange<double>(h);
 
-                // Reverse sweep: adjoints flow from the result back to the parameters.
-                // gradient buffer of x, from the pool
-                dPredict_dxRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
-                dPredict_dx = global::System.MemoryExtensions.AsSpan(dPredict_dxRented, 0, x.Length);
-                dPredict_dx.Clear();
-                // gradient buffer of h, on the stack like it
-                global::System.Span<double> dPredict_dh = stackalloc double[h.Length];
-                dPredict_dh.Clear();
-                // gradient buffer of a, on the stack like it
-                global::System.Span<double> dPredict_da = stackalloc double[a.Length];
-                dPredict_da.Clear();
-                // gradient buffer of o, on the stack like it
-                global::System.Span<double> dPredict_do = stackalloc double[o.Length];
-                dPredict_do.Clear();
-                double dPredict_dresult = dPredict;
-                // line 47: return o[0];
-                dPredict_do[0] += dPredict_dresult;
-                // line 46: Linear(a, w2, b2, o);
-                global::SimpleNN.Model.LinearReverse(a, w2, b2, o, dPredict_do, dPredict_da, dW2, dB2, ref tape);
-                // line 45: Relu(h, a);
-                global::SimpleNN.Model.ReluReverse(h, a, dPredict_da, dPredict_dh, ref tape);
-                // line 44: Linear(x, w1, b1, h);
-                global::SimpleNN.Model.LinearReverse(x, w1, b1, h, dPredict_dh, dPredict_dx, dW1, dB1, ref tape);
-            }
-            finally
-            {
-                if (dPredict_dxRented is not null) global::System.Buffers.ArrayPool<double>.Shared.Return(dPredict_dxRented);
-            }
+            // Reverse sweep: adjoints flow from the result back to the parameters.
+            // gradient buffer of x, from the pool
+            dPredict_dxRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+            dPredict_dx = global::System.MemoryExtensions.AsSpan(dPredict_dxRented, 0, x.Length);
+            dPredict_dx.Clear();
+            // gradient buffer of h, on the stack like it
+            global::System.Span<double> dPredict_dh = stackalloc double[h.Length];
+            dPredict_dh.Clear();
+            // gradient buffer of a, on the stack like it
+            global::System.Span<double> dPredict_da = stackalloc double[a.Length];
+            dPredict_da.Clear();
+            // gradient buffer of o, on the stack like it
+            global::System.Span<double> dPredict_do = stackalloc double[o.Length];
+            dPredict_do.Clear();
+            double dPredict_dresult = dPredict;
+            // line 47: return o[0];
+            dPredict_do[0] += dPredict_dresult;
+            // line 46: Linear(a, w2, b2, o);
+            global::SimpleNN.Model.LinearReverse(a, w2, b2, o, dPredict_do, dPredict_da, dW2, dB2, ref tape);
+            // line 45: Relu(h, a);
+            global::SimpleNN.Model.ReluReverse(h, a, dPredict_da, dPredict_dh, ref tape);
+            // line 44: Linear(x, w1, b1, h);
+            global::SimpleNN.Model.LinearReverse(x, w1, b1, h, dPredict_dh, dPredict_dx, dW1, dB1, ref tape);
+            if (dPredict_dxRented is not null) global::System.Buffers.ArrayPool<double>.Shared.Return(dPredict_dxRented);
         }
     }
 }
@@ -804,34 +555,22 @@ namespace SimpleNN
             {
                 throw new global::System.ArgumentException("The gradient of 'y' must have " + y.Length + " entries, like 'y', but has " + dY.Length + ".", nameof(dY));
             }
-            // Forward sweep: the original computation, keeping what the reverse sweep needs.
-            int i = 0;
-            // line 32: for (int i = 0; i < x.Length; i++)
-            int trips = 0;
-            while (i < x.Length)
+            var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
+            // Forward sweep, run again on a larger tape if it fills up, then the reverse sweep.
+            while (true)
             {
-                trips++;
-                // line 33: y[i] = x[i] > 0 ? x[i] : 0.0;
-                y[i] = x[i] > 0.0 ? x[i] : 0.0;
-                // line 32: i++
-                i = i + 1;
-            }
-
-            // Reverse sweep: adjoints flow from the result back to the parameters.
-            // line 32: for (int i = 0; i < x.Length; i++)
-            for (int trip = trips; trip > 0; trip--)
-            {
-                // line 32: i++
-                i = i - 1;
-                // line 33: y[i] = x[i] > 0 ? x[i] : 0.0;
-                double dRelu_dyElement = dY[i];
-                dY[i] = 0;
-                if (x[i] > 0.0)
+                try
                 {
-                    dX[i] += dRelu_dyElement;
+                    ReluForward(x, y, ref tape);
+                    break;
+                }
+                catch (global::Backprop.CompilerServices.TapeFullException)
+                {
+                    tape.Restart();
                 }
             }
-
+            ReluReverse(x, y, dY, dX, ref tape);
+            tape.Dispose();
         }
 
         /// <summary>

@@ -34,164 +34,24 @@ namespace SineRnn
             {
                 throw new global::System.ArgumentException("The gradient of 'bo' must have " + bo.Length + " entries, like 'bo', but has " + dBo.Length + ".", nameof(dBo));
             }
-            double result = 0;
-            int j = 0;
-            double s = 0;
-            int k = 0;
-            double y = 0;
-            int j_2 = 0;
-            double d = 0;
-            double dLoss_dsum = 0;
-            int trips2 = 0;
-            double dLoss_ds = 0;
-            int trips3 = 0;
-            double dLoss_dy = 0;
-            int trips4 = 0;
-            double dLoss_dd = 0;
             var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
-            try
+            double result;
+            // Forward sweep, run again on a larger tape if it fills up, then the reverse sweep.
+            while (true)
             {
-                // Forward sweep: the original computation, keeping what the reverse sweep needs.
-                int steps = xs.Length - 1;
-                global::System.Span<double> hs = stackalloc double[(steps + 1) * 8];
-                // line 22: sum = 0
-                double sum = 0.0;
-                int t = 0;
-                // line 23: for (int t = 0; t < steps; t++)
-                int trips = 0;
-                while (t < steps)
+                try
                 {
-                    trips++;
-                    // line 25: j = 0
-                    tape.Push(j);
-                    j = 0;
-                    // line 25: for (int j = 0; j < Hidden; j++)
-                    trips2 = 0;
-                    while (j < 8)
-                    {
-                        trips2++;
-                        // line 27: s = b[j] + wx[j] * xs[t]
-                        s = b[j] + wx[j] * xs[t];
-                        // line 28: k = 0
-                        tape.Push(k);
-                        k = 0;
-                        // line 28: for (int k = 0; k < Hidden; k++)
-                        trips3 = 0;
-                        while (k < 8)
-                        {
-                            trips3++;
-                            // line 29: s += wh[j * Hidden + k] * hs[t * Hidden + k];
-                            s = s + wh[j * 8 + k] * hs[t * 8 + k];
-                            // line 28: k++
-                            k = k + 1;
-                        }
-                        tape.Push(trips3);
-                        // line 30: hs[(t + 1) * Hidden + j] = Math.Tanh(s);
-                        tape.Push(hs[(t + 1) * 8 + j]);
-                        hs[(t + 1) * 8 + j] = global::System.Math.Tanh(s);
-                        // line 25: j++
-                        j = j + 1;
-                    }
-                    tape.Push(trips2);
-                    // line 32: y = bo[0]
-                    y = bo[0];
-                    // line 33: j = 0
-                    tape.Push(j_2);
-                    j_2 = 0;
-                    // line 33: for (int j = 0; j < Hidden; j++)
-                    trips4 = 0;
-                    while (j_2 < 8)
-                    {
-                        trips4++;
-                        // line 34: y += wo[j] * hs[(t + 1) * Hidden + j];
-                        y = y + wo[j_2] * hs[(t + 1) * 8 + j_2];
-                        // line 33: j++
-                        j_2 = j_2 + 1;
-                    }
-                    tape.Push(trips4);
-                    // line 35: d = y - xs[t + 1]
-                    tape.Push(d);
-                    d = y - xs[t + 1];
-                    // line 36: sum += d * d;
-                    sum = sum + d * d;
-                    // line 23: t++
-                    t = t + 1;
+                    result = LossForward(wx, wh, b, wo, bo, xs, ref tape);
+                    break;
                 }
-                // line 38: return sum / steps;
-                result = sum / (double)steps;
-
-                // Reverse sweep: adjoints flow from the result back to the parameters.
-                // gradient buffer of hs, on the stack like it
-                global::System.Span<double> dLoss_dhs = stackalloc double[hs.Length];
-                dLoss_dhs.Clear();
-                double dLoss_dresult = 1;
-                // line 38: return sum / steps;
-                dLoss_dsum = dLoss_dresult * (1 / ((double)steps));
-                // line 23: for (int t = 0; t < steps; t++)
-                for (int trip4 = trips; trip4 > 0; trip4--)
+                catch (global::Backprop.CompilerServices.TapeFullException)
                 {
-                    // line 23: t++
-                    t = t - 1;
-                    // line 36: sum += d * d;
-                    dLoss_dd += dLoss_dsum * (d + d);
-                    // line 35: d = y - xs[t + 1]
-                    d = tape.Pop<double>();
-                    dLoss_dy += dLoss_dd;
-                    dLoss_dd = 0;
-                    trips4 = tape.Pop<int>();
-                    // line 33: for (int j = 0; j < Hidden; j++)
-                    for (int trip3 = trips4; trip3 > 0; trip3--)
-                    {
-                        // line 33: j++
-                        j_2 = j_2 - 1;
-                        // line 34: y += wo[j] * hs[(t + 1) * Hidden + j];
-                        dWo[j_2] += dLoss_dy * hs[(t + 1) * 8 + j_2];
-                        dLoss_dhs[(t + 1) * 8 + j_2] += dLoss_dy * wo[j_2];
-                    }
-                    // line 33: j = 0
-                    j_2 = tape.Pop<int>();
-                    // line 32: y = bo[0]
-                    dBo[0] += dLoss_dy;
-                    dLoss_dy = 0;
-                    trips2 = tape.Pop<int>();
-                    // line 25: for (int j = 0; j < Hidden; j++)
-                    for (int trip2 = trips2; trip2 > 0; trip2--)
-                    {
-                        // line 25: j++
-                        j = j - 1;
-                        // line 30: hs[(t + 1) * Hidden + j] = Math.Tanh(s);
-                        double hsNew = hs[(t + 1) * 8 + j];
-                        hs[(t + 1) * 8 + j] = tape.Pop<double>();
-                        double dLoss_dhsElement = dLoss_dhs[(t + 1) * 8 + j];
-                        dLoss_dhs[(t + 1) * 8 + j] = 0;
-                        dLoss_ds += dLoss_dhsElement * (1 - hsNew * hsNew);
-                        trips3 = tape.Pop<int>();
-                        // line 28: for (int k = 0; k < Hidden; k++)
-                        for (int trip = trips3; trip > 0; trip--)
-                        {
-                            // line 28: k++
-                            k = k - 1;
-                            // line 29: s += wh[j * Hidden + k] * hs[t * Hidden + k];
-                            dWh[j * 8 + k] += dLoss_ds * hs[t * 8 + k];
-                            dLoss_dhs[t * 8 + k] += dLoss_ds * wh[j * 8 + k];
-                        }
-                        // line 28: k = 0
-                        k = tape.Pop<int>();
-                        // line 27: s = b[j] + wx[j] * xs[t]
-                        dB[j] += dLoss_ds;
-                        dWx[j] += dLoss_ds * xs[t];
-                        dLoss_ds = 0;
-                    }
-                    // line 25: j = 0
-                    j = tape.Pop<int>();
+                    tape.Restart();
                 }
-
-                return result;
             }
-            finally
-            {
-                tape.Dispose();
-            }
+            LossReverse(wx, wh, b, wo, bo, xs, 1, dWx, dWh, dB, dWo, dBo, ref tape);
+            tape.Dispose();
+            return result;
         }
 
         /// <summary>
@@ -222,164 +82,24 @@ namespace SineRnn
             {
                 throw new global::System.ArgumentException("The gradient of 'bo' must have " + bo.Length + " entries, like 'bo', but has " + dBo.Length + ".", nameof(dBo));
             }
-            double result = 0;
-            int j = 0;
-            double s = 0;
-            int k = 0;
-            double y = 0;
-            int j_2 = 0;
-            double d = 0;
-            double dLoss_dsum = 0;
-            int trips2 = 0;
-            double dLoss_ds = 0;
-            int trips3 = 0;
-            double dLoss_dy = 0;
-            int trips4 = 0;
-            double dLoss_dd = 0;
             var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
-            try
+            double result;
+            // Forward sweep, run again on a larger tape if it fills up, then the reverse sweep.
+            while (true)
             {
-                // Forward sweep: the original computation, keeping what the reverse sweep needs.
-                int steps = xs.Length - 1;
-                global::System.Span<double> hs = stackalloc double[(steps + 1) * 8];
-                // line 22: sum = 0
-                double sum = 0.0;
-                int t = 0;
-                // line 23: for (int t = 0; t < steps; t++)
-                int trips = 0;
-                while (t < steps)
+                try
                 {
-                    trips++;
-                    // line 25: j = 0
-                    tape.Push(j);
-                    j = 0;
-                    // line 25: for (int j = 0; j < Hidden; j++)
-                    trips2 = 0;
-                    while (j < 8)
-                    {
-                        trips2++;
-                        // line 27: s = b[j] + wx[j] * xs[t]
-                        s = b[j] + wx[j] * xs[t];
-                        // line 28: k = 0
-                        tape.Push(k);
-                        k = 0;
-                        // line 28: for (int k = 0; k < Hidden; k++)
-                        trips3 = 0;
-                        while (k < 8)
-                        {
-                            trips3++;
-                            // line 29: s += wh[j * Hidden + k] * hs[t * Hidden + k];
-                            s = s + wh[j * 8 + k] * hs[t * 8 + k];
-                            // line 28: k++
-                            k = k + 1;
-                        }
-                        tape.Push(trips3);
-                        // line 30: hs[(t + 1) * Hidden + j] = Math.Tanh(s);
-                        tape.Push(hs[(t + 1) * 8 + j]);
-                        hs[(t + 1) * 8 + j] = global::System.Math.Tanh(s);
-                        // line 25: j++
-                        j = j + 1;
-                    }
-                    tape.Push(trips2);
-                    // line 32: y = bo[0]
-                    y = bo[0];
-                    // line 33: j = 0
-                    tape.Push(j_2);
-                    j_2 = 0;
-                    // line 33: for (int j = 0; j < Hidden; j++)
-                    trips4 = 0;
-                    while (j_2 < 8)
-                    {
-                        trips4++;
-                        // line 34: y += wo[j] * hs[(t + 1) * Hidden + j];
-                        y = y + wo[j_2] * hs[(t + 1) * 8 + j_2];
-                        // line 33: j++
-                        j_2 = j_2 + 1;
-                    }
-                    tape.Push(trips4);
-                    // line 35: d = y - xs[t + 1]
-                    tape.Push(d);
-                    d = y - xs[t + 1];
-                    // line 36: sum += d * d;
-                    sum = sum + d * d;
-                    // line 23: t++
-                    t = t + 1;
+                    result = LossForward(wx, wh, b, wo, bo, xs, ref tape);
+                    break;
                 }
-                // line 38: return sum / steps;
-                result = sum / (double)steps;
-
-                // Reverse sweep: adjoints flow from the result back to the parameters.
-                // gradient buffer of hs, on the stack like it
-                global::System.Span<double> dLoss_dhs = stackalloc double[hs.Length];
-                dLoss_dhs.Clear();
-                double dLoss_dresult = dLoss;
-                // line 38: return sum / steps;
-                dLoss_dsum = dLoss_dresult * (1 / ((double)steps));
-                // line 23: for (int t = 0; t < steps; t++)
-                for (int trip4 = trips; trip4 > 0; trip4--)
+                catch (global::Backprop.CompilerServices.TapeFullException)
                 {
-                    // line 23: t++
-                    t = t - 1;
-                    // line 36: sum += d * d;
-                    dLoss_dd += dLoss_dsum * (d + d);
-                    // line 35: d = y - xs[t + 1]
-                    d = tape.Pop<double>();
-                    dLoss_dy += dLoss_dd;
-                    dLoss_dd = 0;
-                    trips4 = tape.Pop<int>();
-                    // line 33: for (int j = 0; j < Hidden; j++)
-                    for (int trip3 = trips4; trip3 > 0; trip3--)
-                    {
-                        // line 33: j++
-                        j_2 = j_2 - 1;
-                        // line 34: y += wo[j] * hs[(t + 1) * Hidden + j];
-                        dWo[j_2] += dLoss_dy * hs[(t + 1) * 8 + j_2];
-                        dLoss_dhs[(t + 1) * 8 + j_2] += dLoss_dy * wo[j_2];
-                    }
-                    // line 33: j = 0
-                    j_2 = tape.Pop<int>();
-                    // line 32: y = bo[0]
-                    dBo[0] += dLoss_dy;
-                    dLoss_dy = 0;
-                    trips2 = tape.Pop<int>();
-                    // line 25: for (int j = 0; j < Hidden; j++)
-                    for (int trip2 = trips2; trip2 > 0; trip2--)
-                    {
-                        // line 25: j++
-                        j = j - 1;
-                        // line 30: hs[(t + 1) * Hidden + j] = Math.Tanh(s);
-                        double hsNew = hs[(t + 1) * 8 + j];
-                        hs[(t + 1) * 8 + j] = tape.Pop<double>();
-                        double dLoss_dhsElement = dLoss_dhs[(t + 1) * 8 + j];
-                        dLoss_dhs[(t + 1) * 8 + j] = 0;
-                        dLoss_ds += dLoss_dhsElement * (1 - hsNew * hsNew);
-                        trips3 = tape.Pop<int>();
-                        // line 28: for (int k = 0; k < Hidden; k++)
-                        for (int trip = trips3; trip > 0; trip--)
-                        {
-                            // line 28: k++
-                            k = k - 1;
-                            // line 29: s += wh[j * Hidden + k] * hs[t * Hidden + k];
-                            dWh[j * 8 + k] += dLoss_ds * hs[t * 8 + k];
-                            dLoss_dhs[t * 8 + k] += dLoss_ds * wh[j * 8 + k];
-                        }
-                        // line 28: k = 0
-                        k = tape.Pop<int>();
-                        // line 27: s = b[j] + wx[j] * xs[t]
-                        dB[j] += dLoss_ds;
-                        dWx[j] += dLoss_ds * xs[t];
-                        dLoss_ds = 0;
-                    }
-                    // line 25: j = 0
-                    j = tape.Pop<int>();
+                    tape.Restart();
                 }
-
-                return result;
             }
-            finally
-            {
-                tape.Dispose();
-            }
+            LossReverse(wx, wh, b, wo, bo, xs, dLoss, dWx, dWh, dB, dWo, dBo, ref tape);
+            tape.Dispose();
+            return result;
         }
 
         /// <summary>

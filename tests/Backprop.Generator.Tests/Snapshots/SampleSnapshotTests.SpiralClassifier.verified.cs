@@ -18,84 +18,24 @@ namespace SpiralClassifier
             {
                 throw new global::System.ArgumentException("The gradient of 'logits' must have " + logits.Length + " entries, like 'logits', but has " + dLogits.Length + ".", nameof(dLogits));
             }
-            double result = 0;
-            double dCrossEntropy_dm = 0;
-            double dCrossEntropy_dsum = 0;
-            double exp = 0;
             var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
-            try
+            double result;
+            // Forward sweep, run again on a larger tape if it fills up, then the reverse sweep.
+            while (true)
             {
-                // Forward sweep: the original computation, keeping what the reverse sweep needs.
-                // line 41: m = logits[0]
-                double m = logits[0];
-                int i = 1;
-                // line 42: for (int i = 1; i < logits.Length; i++)
-                int trips = 0;
-                while (i < logits.Length)
+                try
                 {
-                    trips++;
-                    // line 43: m = Math.Max(m, logits[i]);
-                    tape.Push(m);
-                    m = global::System.Math.Max(m, logits[i]);
-                    // line 42: i++
-                    i = i + 1;
+                    result = CrossEntropyForward(logits, label, ref tape);
+                    break;
                 }
-                // line 44: sum = 0
-                double sum = 0.0;
-                int i_2 = 0;
-                // line 45: for (int i = 0; i < logits.Length; i++)
-                int trips2 = 0;
-                while (i_2 < logits.Length)
+                catch (global::Backprop.CompilerServices.TapeFullException)
                 {
-                    trips2++;
-                    // line 46: sum += Math.Exp(logits[i] - m);
-                    exp = global::System.Math.Exp(logits[i_2] - m);
-                    sum = sum + exp;
-                    tape.Push(exp);
-                    // line 45: i++
-                    i_2 = i_2 + 1;
+                    tape.Restart();
                 }
-                // line 47: return Math.Log(sum) + m - logits[label];
-                result = global::System.Math.Log(sum) + m - logits[label];
-
-                // Reverse sweep: adjoints flow from the result back to the parameters.
-                double dCrossEntropy_dresult = 1;
-                // line 47: return Math.Log(sum) + m - logits[label];
-                dCrossEntropy_dsum = dCrossEntropy_dresult * (1 / sum);
-                dCrossEntropy_dm = dCrossEntropy_dresult;
-                dLogits[label] += -dCrossEntropy_dresult;
-                // line 45: for (int i = 0; i < logits.Length; i++)
-                for (int trip2 = trips2; trip2 > 0; trip2--)
-                {
-                    // line 45: i++
-                    i_2 = i_2 - 1;
-                    // line 46: sum += Math.Exp(logits[i] - m);
-                    exp = tape.Pop<double>();
-                    double dCrossEntropy_ddifference = dCrossEntropy_dsum * exp;
-                    dLogits[i_2] += dCrossEntropy_ddifference;
-                    dCrossEntropy_dm += -dCrossEntropy_ddifference;
-                }
-                // line 42: for (int i = 1; i < logits.Length; i++)
-                for (int trip = trips; trip > 0; trip--)
-                {
-                    // line 42: i++
-                    i = i - 1;
-                    // line 43: m = Math.Max(m, logits[i]);
-                    m = tape.Pop<double>();
-                    double dCrossEntropy_dmOut = dCrossEntropy_dm;
-                    dCrossEntropy_dm = 0;
-                    dCrossEntropy_dm = dCrossEntropy_dmOut * (m > logits[i] ? 1 : m == logits[i] ? 0.5 : 0);
-                    dLogits[i] += dCrossEntropy_dmOut * (logits[i] > m ? 1 : m == logits[i] ? 0.5 : 0);
-                }
-                // line 41: m = logits[0]
-                dLogits[0] += dCrossEntropy_dm;
-
-                return result;
             }
-            finally
-            {
-                tape.Dispose();
-            }
+            CrossEntropyReverse(logits, label, 1, dLogits, ref tape);
+            tape.Dispose();
+            return result;
         }
 
         /// <summary>
@@ -110,84 +50,24 @@ namespace SpiralClassifier
             {
                 throw new global::System.ArgumentException("The gradient of 'logits' must have " + logits.Length + " entries, like 'logits', but has " + dLogits.Length + ".", nameof(dLogits));
             }
-            double result = 0;
-            double dCrossEntropy_dm = 0;
-            double dCrossEntropy_dsum = 0;
-            double exp = 0;
             var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
-            try
+            double result;
+            // Forward sweep, run again on a larger tape if it fills up, then the reverse sweep.
+            while (true)
             {
-                // Forward sweep: the original computation, keeping what the reverse sweep needs.
-                // line 41: m = logits[0]
-                double m = logits[0];
-                int i = 1;
-                // line 42: for (int i = 1; i < logits.Length; i++)
-                int trips = 0;
-                while (i < logits.Length)
+                try
                 {
-                    trips++;
-                    // line 43: m = Math.Max(m, logits[i]);
-                    tape.Push(m);
-                    m = global::System.Math.Max(m, logits[i]);
-                    // line 42: i++
-                    i = i + 1;
+                    result = CrossEntropyForward(logits, label, ref tape);
+                    break;
                 }
-                // line 44: sum = 0
-                double sum = 0.0;
-                int i_2 = 0;
-                // line 45: for (int i = 0; i < logits.Length; i++)
-                int trips2 = 0;
-                while (i_2 < logits.Length)
+                catch (global::Backprop.CompilerServices.TapeFullException)
                 {
-                    trips2++;
-                    // line 46: sum += Math.Exp(logits[i] - m);
-                    exp = global::System.Math.Exp(logits[i_2] - m);
-                    sum = sum + exp;
-                    tape.Push(exp);
-                    // line 45: i++
-                    i_2 = i_2 + 1;
+                    tape.Restart();
                 }
-                // line 47: return Math.Log(sum) + m - logits[label];
-                result = global::System.Math.Log(sum) + m - logits[label];
-
-                // Reverse sweep: adjoints flow from the result back to the parameters.
-                double dCrossEntropy_dresult = dCrossEntropy;
-                // line 47: return Math.Log(sum) + m - logits[label];
-                dCrossEntropy_dsum = dCrossEntropy_dresult * (1 / sum);
-                dCrossEntropy_dm = dCrossEntropy_dresult;
-                dLogits[label] += -dCrossEntropy_dresult;
-                // line 45: for (int i = 0; i < logits.Length; i++)
-                for (int trip2 = trips2; trip2 > 0; trip2--)
-                {
-                    // line 45: i++
-                    i_2 = i_2 - 1;
-                    // line 46: sum += Math.Exp(logits[i] - m);
-                    exp = tape.Pop<double>();
-                    double dCrossEntropy_ddifference = dCrossEntropy_dsum * exp;
-                    dLogits[i_2] += dCrossEntropy_ddifference;
-                    dCrossEntropy_dm += -dCrossEntropy_ddifference;
-                }
-                // line 42: for (int i = 1; i < logits.Length; i++)
-                for (int trip = trips; trip > 0; trip--)
-                {
-                    // line 42: i++
-                    i = i - 1;
-                    // line 43: m = Math.Max(m, logits[i]);
-                    m = tape.Pop<double>();
-                    double dCrossEntropy_dmOut = dCrossEntropy_dm;
-                    dCrossEntropy_dm = 0;
-                    dCrossEntropy_dm = dCrossEntropy_dmOut * (m > logits[i] ? 1 : m == logits[i] ? 0.5 : 0);
-                    dLogits[i] += dCrossEntropy_dmOut * (logits[i] > m ? 1 : m == logits[i] ? 0.5 : 0);
-                }
-                // line 41: m = logits[0]
-                dLogits[0] += dCrossEntropy_dm;
-
-                return result;
             }
-            finally
-            {
-                tape.Dispose();
-            }
+            CrossEntropyReverse(logits, label, dCrossEntropy, dLogits, ref tape);
+            tape.Dispose();
+            return result;
         }
 
         /// <summary>
@@ -335,75 +215,22 @@ namespace SpiralClassifier
             {
                 throw new global::System.ArgumentException("The gradient of 'y' must have " + y.Length + " entries, like 'y', but has " + dY.Length + ".", nameof(dY));
             }
-            double s = 0;
-            int i = 0;
-            double dLinear_ds = 0;
-            int trips2 = 0;
             var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
-            try
+            // Forward sweep, run again on a larger tape if it fills up, then the reverse sweep.
+            while (true)
             {
-                // Forward sweep: the original computation, keeping what the reverse sweep needs.
-                int n = x.Length;
-                int j = 0;
-                // line 21: for (int j = 0; j < y.Length; j++)
-                int trips = 0;
-                while (j < y.Length)
+                try
                 {
-                    trips++;
-                    // line 23: s = b[j]
-                    s = b[j];
-                    // line 24: i = 0
-                    tape.Push(i);
-                    i = 0;
-                    // line 24: for (int i = 0; i < n; i++)
-                    trips2 = 0;
-                    while (i < n)
-                    {
-                        trips2++;
-                        // line 25: s += w[j * n + i] * x[i];
-                        s = s + w[j * n + i] * x[i];
-                        // line 24: i++
-                        i = i + 1;
-                    }
-                    tape.Push(trips2);
-                    // line 26: y[j] = s;
-                    y[j] = s;
-                    // line 21: j++
-                    j = j + 1;
+                    LinearForward(x, w, b, y, ref tape);
+                    break;
                 }
-
-                // Reverse sweep: adjoints flow from the result back to the parameters.
-                // line 21: for (int j = 0; j < y.Length; j++)
-                for (int trip2 = trips; trip2 > 0; trip2--)
+                catch (global::Backprop.CompilerServices.TapeFullException)
                 {
-                    // line 21: j++
-                    j = j - 1;
-                    // line 26: y[j] = s;
-                    double dLinear_dyElement = dY[j];
-                    dY[j] = 0;
-                    dLinear_ds += dLinear_dyElement;
-                    trips2 = tape.Pop<int>();
-                    // line 24: for (int i = 0; i < n; i++)
-                    for (int trip = trips2; trip > 0; trip--)
-                    {
-                        // line 24: i++
-                        i = i - 1;
-                        // line 25: s += w[j * n + i] * x[i];
-                        dW[j * n + i] += dLinear_ds * x[i];
-                        dX[i] += dLinear_ds * w[j * n + i];
-                    }
-                    // line 24: i = 0
-                    i = tape.Pop<int>();
-                    // line 23: s = b[j]
-                    dB[j] += dLinear_ds;
-                    dLinear_ds = 0;
+                    tape.Restart();
                 }
-
             }
-            finally
-            {
-                tape.Dispose();
-            }
+            LinearReverse(x, w, b, y, dY, dX, dW, dB, ref tape);
+            tape.Dispose();
         }
 
         /// <summary>
@@ -536,102 +363,24 @@ namespace SpiralClassifier
             {
                 throw new global::System.ArgumentException("The gradient of 'b2' must have " + b2.Length + " entries, like 'b2', but has " + dB2.Length + ".", nameof(dB2));
             }
-            double result = 0;
-            int label = 0;
-            double dLoss_dsum = 0;
-            double crossEntropy = 0;
-            double dLoss_dcrossEntropy = 0;
             var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
-            try
+            double result;
+            // Forward sweep, run again on a larger tape if it fills up, then the reverse sweep.
+            while (true)
             {
-                // Forward sweep: the original computation, keeping what the reverse sweep needs.
-                global::System.Span<double> x = stackalloc double[2];
-                global::System.Span<double> h = stackalloc double[32];
-                global::System.Span<double> a = stackalloc double[32];
-                global::System.Span<double> z = stackalloc double[3];
-                // line 60: sum = 0
-                double sum = 0.0;
-                int s = 0;
-                // line 61: for (int s = 0; s < labels.Length; s++)
-                int trips = 0;
-                while (s < labels.Length)
+                try
                 {
-                    trips++;
-                    // line 63: x[0] = xs[s * Inputs];
-                    tape.Push(x[0]);
-                    x[0] = xs[s * 2];
-                    // line 64: x[1] = xs[s * Inputs + 1];
-                    tape.Push(x[1]);
-                    x[1] = xs[s * 2 + 1];
-                    // line 65: Linear(x, w1, b1, h);
-                    tape.PushRange<double>(h);
-                    global::SpiralClassifier.Model.LinearForward(x, w1, b1, h, ref tape);
-                    // line 66: Tanh(h, a);
-                    tape.PushRange<double>(a);
-                    global::SpiralClassifier.Model.TanhForward(h, a, ref tape);
-                    // line 67: Linear(a, w2, b2, z);
-                    tape.PushRange<double>(z);
-                    global::SpiralClassifier.Model.LinearForward(a, w2, b2, z, ref tape);
-                    // line 68: label = (int)labels[s]
-                    tape.Push(label);
-                    label = (int)labels[s];
-                    // line 69: sum += CrossEntropy(z, label);
-                    crossEntropy = global::SpiralClassifier.Model.CrossEntropyForward(z, label, ref tape);
-                    sum = sum + crossEntropy;
-                    s = s + 1;
+                    result = LossForward(w1, b1, w2, b2, xs, labels, ref tape);
+                    break;
                 }
-                // line 71: return sum / labels.Length;
-                result = sum / (double)labels.Length;
-
-                // Reverse sweep: adjoints flow from the result back to the parameters.
-                // gradient buffer of x, on the stack like it
-                global::System.Span<double> dLoss_dx = stackalloc double[x.Length];
-                dLoss_dx.Clear();
-                // gradient buffer of h, on the stack like it
-                global::System.Span<double> dLoss_dh = stackalloc double[h.Length];
-                dLoss_dh.Clear();
-                // gradient buffer of a, on the stack like it
-                global::System.Span<double> dLoss_da = stackalloc double[a.Length];
-                dLoss_da.Clear();
-                // gradient buffer of z, on the stack like it
-                global::System.Span<double> dLoss_dz = stackalloc double[z.Length];
-                dLoss_dz.Clear();
-                double dLoss_dresult = 1;
-                // line 71: return sum / labels.Length;
-                dLoss_dsum = dLoss_dresult * (1 / ((double)labels.Length));
-                // line 61: for (int s = 0; s < labels.Length; s++)
-                for (int trip = trips; trip > 0; trip--)
+                catch (global::Backprop.CompilerServices.TapeFullException)
                 {
-                    // line 69: sum += CrossEntropy(z, label);
-                    dLoss_dcrossEntropy += dLoss_dsum;
-                    global::SpiralClassifier.Model.CrossEntropyReverse(z, label, dLoss_dcrossEntropy, dLoss_dz, ref tape);
-                    dLoss_dcrossEntropy = 0;
-                    // line 68: label = (int)labels[s]
-                    label = tape.Pop<int>();
-                    // line 67: Linear(a, w2, b2, z);
-                    global::SpiralClassifier.Model.LinearReverse(a, w2, b2, z, dLoss_dz, dLoss_da, dW2, dB2, ref tape);
-                    tape.Pop<int>();
-                    tape.PopRange<double>(z);
-                    // line 66: Tanh(h, a);
-                    global::SpiralClassifier.Model.TanhReverse(h, a, dLoss_da, dLoss_dh, ref tape);
-                    tape.Pop<int>();
-                    tape.PopRange<double>(a);
-                    // line 65: Linear(x, w1, b1, h);
-                    global::SpiralClassifier.Model.LinearReverse(x, w1, b1, h, dLoss_dh, dLoss_dx, dW1, dB1, ref tape);
-                    tape.Pop<int>();
-                    tape.PopRange<double>(h);
-                    // line 64: x[1] = xs[s * Inputs + 1];
-                    x[1] = tape.Pop<double>();
-                    // line 63: x[0] = xs[s * Inputs];
-                    x[0] = tape.Pop<double>();
+                    tape.Restart();
                 }
-
-                return result;
             }
-            finally
-            {
-                tape.Dispose();
-            }
+            LossReverse(w1, b1, w2, b2, xs, labels, 1, dW1, dB1, dW2, dB2, ref tape);
+            tape.Dispose();
+            return result;
         }
 
         /// <summary>
@@ -658,102 +407,24 @@ namespace SpiralClassifier
             {
                 throw new global::System.ArgumentException("The gradient of 'b2' must have " + b2.Length + " entries, like 'b2', but has " + dB2.Length + ".", nameof(dB2));
             }
-            double result = 0;
-            int label = 0;
-            double dLoss_dsum = 0;
-            double crossEntropy = 0;
-            double dLoss_dcrossEntropy = 0;
             var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
-            try
+            double result;
+            // Forward sweep, run again on a larger tape if it fills up, then the reverse sweep.
+            while (true)
             {
-                // Forward sweep: the original computation, keeping what the reverse sweep needs.
-                global::System.Span<double> x = stackalloc double[2];
-                global::System.Span<double> h = stackalloc double[32];
-                global::System.Span<double> a = stackalloc double[32];
-                global::System.Span<double> z = stackalloc double[3];
-                // line 60: sum = 0
-                double sum = 0.0;
-                int s = 0;
-                // line 61: for (int s = 0; s < labels.Length; s++)
-                int trips = 0;
-                while (s < labels.Length)
+                try
                 {
-                    trips++;
-                    // line 63: x[0] = xs[s * Inputs];
-                    tape.Push(x[0]);
-                    x[0] = xs[s * 2];
-                    // line 64: x[1] = xs[s * Inputs + 1];
-                    tape.Push(x[1]);
-                    x[1] = xs[s * 2 + 1];
-                    // line 65: Linear(x, w1, b1, h);
-                    tape.PushRange<double>(h);
-                    global::SpiralClassifier.Model.LinearForward(x, w1, b1, h, ref tape);
-                    // line 66: Tanh(h, a);
-                    tape.PushRange<double>(a);
-                    global::SpiralClassifier.Model.TanhForward(h, a, ref tape);
-                    // line 67: Linear(a, w2, b2, z);
-                    tape.PushRange<double>(z);
-                    global::SpiralClassifier.Model.LinearForward(a, w2, b2, z, ref tape);
-                    // line 68: label = (int)labels[s]
-                    tape.Push(label);
-                    label = (int)labels[s];
-                    // line 69: sum += CrossEntropy(z, label);
-                    crossEntropy = global::SpiralClassifier.Model.CrossEntropyForward(z, label, ref tape);
-                    sum = sum + crossEntropy;
-                    s = s + 1;
+                    result = LossForward(w1, b1, w2, b2, xs, labels, ref tape);
+                    break;
                 }
-                // line 71: return sum / labels.Length;
-                result = sum / (double)labels.Length;
-
-                // Reverse sweep: adjoints flow from the result back to the parameters.
-                // gradient buffer of x, on the stack like it
-                global::System.Span<double> dLoss_dx = stackalloc double[x.Length];
-                dLoss_dx.Clear();
-                // gradient buffer of h, on the stack like it
-                global::System.Span<double> dLoss_dh = stackalloc double[h.Length];
-                dLoss_dh.Clear();
-                // gradient buffer of a, on the stack like it
-                global::System.Span<double> dLoss_da = stackalloc double[a.Length];
-                dLoss_da.Clear();
-                // gradient buffer of z, on the stack like it
-                global::System.Span<double> dLoss_dz = stackalloc double[z.Length];
-                dLoss_dz.Clear();
-                double dLoss_dresult = dLoss;
-                // line 71: return sum / labels.Length;
-                dLoss_dsum = dLoss_dresult * (1 / ((double)labels.Length));
-                // line 61: for (int s = 0; s < labels.Length; s++)
-                for (int trip = trips; trip > 0; trip--)
+                catch (global::Backprop.CompilerServices.TapeFullException)
                 {
-                    // line 69: sum += CrossEntropy(z, label);
-                    dLoss_dcrossEntropy += dLoss_dsum;
-                    global::SpiralClassifier.Model.CrossEntropyReverse(z, label, dLoss_dcrossEntropy, dLoss_dz, ref tape);
-                    dLoss_dcrossEntropy = 0;
-                    // line 68: label = (int)labels[s]
-                    label = tape.Pop<int>();
-                    // line 67: Linear(a, w2, b2, z);
-                    global::SpiralClassifier.Model.LinearReverse(a, w2, b2, z, dLoss_dz, dLoss_da, dW2, dB2, ref tape);
-                    tape.Pop<int>();
-                    tape.PopRange<double>(z);
-                    // line 66: Tanh(h, a);
-                    global::SpiralClassifier.Model.TanhReverse(h, a, dLoss_da, dLoss_dh, ref tape);
-                    tape.Pop<int>();
-                    tape.PopRange<double>(a);
-                    // line 65: Linear(x, w1, b1, h);
-                    global::SpiralClassifier.Model.LinearReverse(x, w1, b1, h, dLoss_dh, dLoss_dx, dW1, dB1, ref tape);
-                    tape.Pop<int>();
-                    tape.PopRange<double>(h);
-                    // line 64: x[1] = xs[s * Inputs + 1];
-                    x[1] = tape.Pop<double>();
-                    // line 63: x[0] = xs[s * Inputs];
-                    x[0] = tape.Pop<double>();
+                    tape.Restart();
                 }
-
-                return result;
             }
-            finally
-            {
-                tape.Dispose();
-            }
+            LossReverse(w1, b1, w2, b2, xs, labels, dLoss, dW1, dB1, dW2, dB2, ref tape);
+            tape.Dispose();
+            return result;
         }
 
         /// <summary>
@@ -914,41 +585,21 @@ namespace SpiralClassifier
                 throw new global::System.ArgumentException("The gradient of 'y' must have " + y.Length + " entries, like 'y', but has " + dY.Length + ".", nameof(dY));
             }
             var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
-            try
+            // Forward sweep, run again on a larger tape if it fills up, then the reverse sweep.
+            while (true)
             {
-                // Forward sweep: the original computation, keeping what the reverse sweep needs.
-                int i = 0;
-                // line 33: for (int i = 0; i < x.Length; i++)
-                int trips = 0;
-                while (i < x.Length)
+                try
                 {
-                    trips++;
-                    // line 34: y[i] = Math.Tanh(x[i]);
-                    tape.Push(y[i]);
-                    y[i] = global::System.Math.Tanh(x[i]);
-                    // line 33: i++
-                    i = i + 1;
+                    TanhForward(x, y, ref tape);
+                    break;
                 }
-
-                // Reverse sweep: adjoints flow from the result back to the parameters.
-                // line 33: for (int i = 0; i < x.Length; i++)
-                for (int trip = trips; trip > 0; trip--)
+                catch (global::Backprop.CompilerServices.TapeFullException)
                 {
-                    // line 33: i++
-                    i = i - 1;
-                    // line 34: y[i] = Math.Tanh(x[i]);
-                    double yNew = y[i];
-                    y[i] = tape.Pop<double>();
-                    double dTanh_dyElement = dY[i];
-                    dY[i] = 0;
-                    dX[i] += dTanh_dyElement * (1 - yNew * yNew);
+                    tape.Restart();
                 }
-
             }
-            finally
-            {
-                tape.Dispose();
-            }
+            TanhReverse(x, y, dY, dX, ref tape);
+            tape.Dispose();
         }
 
         /// <summary>

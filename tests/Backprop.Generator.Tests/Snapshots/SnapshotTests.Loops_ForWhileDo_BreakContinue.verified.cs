@@ -14,125 +14,25 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Gen", "0.1.0")]
         public static double IterateGradient(double x, int n, out double dX)
         {
-            double dIterate_dx = 0;
-            double result = 0;
-            bool broke = false;
-            bool broke2 = false;
-            double dIterate_dh = 0;
-            bool branch = false;
-            double dIterate_ds = 0;
+            dX = 0;
             var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
-            try
+            double result;
+            // Forward sweep, run again on a larger tape if it fills up, then the reverse sweep.
+            while (true)
             {
-                // Forward sweep: the original computation, keeping what the reverse sweep needs.
-                // line 11: h = x
-                double h = x;
-                int t = 0;
-                broke = false;
-                // line 12: for (int t = 0; t < n; t++)
-                int trips = 0;
-                while (!broke && t < n)
+                try
                 {
-                    trips++;
-                    // line 14: if (t == 3)
-                    branch = t == 3;
-                    if (!branch)
-                    {
-                        // line 15: h = Math.Tanh(h * 0.9 + x);
-                        tape.Push(h);
-                        h = global::System.Math.Tanh(h * 0.9 + x);
-                        if (h > 10.0)
-                        {
-                            broke = true;
-                        }
-                    }
-                    tape.Push(branch);
-                    if (!broke)
-                    {
-                        t = t + 1;
-                    }
+                    result = IterateForward(x, n, ref tape);
+                    break;
                 }
-                // line 18: s = 0
-                double s = 0.0;
-                int k = 0;
-                // line 20: while (k < n)
-                int trips2 = 0;
-                while (k < n)
+                catch (global::Backprop.CompilerServices.TapeFullException)
                 {
-                    trips2++;
-                    // line 20: s += h * k;
-                    s = s + h * (double)k;
-                    // line 20: k++;
-                    k = k + 1;
+                    tape.Restart();
                 }
-                broke2 = false;
-                // line 21: do … while (s > 100)
-                int trips3 = 0;
-                while (!broke2)
-                {
-                    trips3++;
-                    // line 21: s *= 0.5;
-                    s = s * 0.5;
-                    if (!broke2)
-                    {
-                        if (!(s > 100.0))
-                        {
-                            broke2 = true;
-                        }
-                    }
-                }
-                // line 22: return s + h;
-                result = s + h;
-
-                // Reverse sweep: adjoints flow from the result back to the parameters.
-                double dIterate_dresult = 1;
-                // line 22: return s + h;
-                dIterate_ds = dIterate_dresult;
-                dIterate_dh = dIterate_dresult;
-                // line 21: do … while (s > 100)
-                for (int trip3 = trips3; trip3 > 0; trip3--)
-                {
-                    // line 21: s *= 0.5;
-                    double dIterate_dsOut2 = dIterate_ds;
-                    dIterate_ds = 0;
-                    dIterate_ds = dIterate_dsOut2 * 0.5;
-                }
-                // line 20: while (k < n)
-                for (int trip2 = trips2; trip2 > 0; trip2--)
-                {
-                    // line 20: k++;
-                    k = k - 1;
-                    // line 20: s += h * k;
-                    dIterate_dh += dIterate_ds * ((double)k);
-                }
-                // line 12: for (int t = 0; t < n; t++)
-                for (int trip = trips; trip > 0; trip--)
-                {
-                    branch = tape.Pop<bool>();
-                    // line 14: if (t == 3)
-                    if (!branch)
-                    {
-                        // line 15: h = Math.Tanh(h * 0.9 + x);
-                        double hNew = h;
-                        h = tape.Pop<double>();
-                        double dIterate_dhOut = dIterate_dh;
-                        dIterate_dh = 0;
-                        double dIterate_dsum = dIterate_dhOut * (1 - hNew * hNew);
-                        dIterate_dh = dIterate_dsum * 0.9;
-                        dIterate_dx += dIterate_dsum;
-                    }
-                }
-                // line 11: h = x
-                dIterate_dx += dIterate_dh;
-
-                // Gradients of the scalar parameters (span gradients were incremented in place).
-                dX = dIterate_dx;
-                return result;
             }
-            finally
-            {
-                tape.Dispose();
-            }
+            IterateReverse(x, n, 1, ref dX, ref tape);
+            tape.Dispose();
+            return result;
         }
 
         /// <summary>
@@ -143,125 +43,173 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Gen", "0.1.0")]
         public static double IteratePullback(double x, int n, double dIterate, ref double dX)
         {
-            double dIterate_dx = 0;
+            var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
+            double result;
+            // Forward sweep, run again on a larger tape if it fills up, then the reverse sweep.
+            while (true)
+            {
+                try
+                {
+                    result = IterateForward(x, n, ref tape);
+                    break;
+                }
+                catch (global::Backprop.CompilerServices.TapeFullException)
+                {
+                    tape.Restart();
+                }
+            }
+            IterateReverse(x, n, dIterate, ref dX, ref tape);
+            tape.Dispose();
+            return result;
+        }
+
+        /// <summary>
+        /// Split forward sweep of <c>Iterate</c> for generated callers: computes its value and leaves on
+        /// <paramref name="tape"/> what <c>IterateReverse</c> reads, so that the caller's reverse sweep does not run it again.
+        /// </summary>
+        /// <remarks>Reverse-mode derivative generated by Backprop.Gen; each block below is commented with the source line it differentiates.</remarks>
+        [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Gen", "0.1.0")]
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        public static double IterateForward(double x, int n, ref global::Backprop.CompilerServices.Tape tape)
+        {
             double result = 0;
             bool broke = false;
             bool broke2 = false;
-            double dIterate_dh = 0;
             bool branch = false;
+            // Forward sweep: the original computation, keeping what the reverse sweep needs.
+            // line 11: h = x
+            double h = x;
+            int t = 0;
+            broke = false;
+            // line 12: for (int t = 0; t < n; t++)
+            int trips = 0;
+            while (!broke && t < n)
+            {
+                trips++;
+                // line 14: if (t == 3)
+                branch = t == 3;
+                if (!branch)
+                {
+                    // line 15: h = Math.Tanh(h * 0.9 + x);
+                    tape.Push(h);
+                    h = global::System.Math.Tanh(h * 0.9 + x);
+                    if (h > 10.0)
+                    {
+                        broke = true;
+                    }
+                }
+                tape.Push(branch);
+                if (!broke)
+                {
+                    t = t + 1;
+                }
+            }
+            // line 18: s = 0
+            double s = 0.0;
+            int k = 0;
+            // line 20: while (k < n)
+            int trips2 = 0;
+            while (k < n)
+            {
+                trips2++;
+                // line 20: s += h * k;
+                s = s + h * (double)k;
+                // line 20: k++;
+                k = k + 1;
+            }
+            broke2 = false;
+            // line 21: do … while (s > 100)
+            int trips3 = 0;
+            while (!broke2)
+            {
+                trips3++;
+                // line 21: s *= 0.5;
+                s = s * 0.5;
+                if (!broke2)
+                {
+                    if (!(s > 100.0))
+                    {
+                        broke2 = true;
+                    }
+                }
+            }
+            // line 22: return s + h;
+            result = s + h;
+
+            // State the reverse sweep reads, handed over on the tape.
+            tape.Push(h);
+            tape.Push(trips);
+            tape.Push(k);
+            tape.Push(trips2);
+            tape.Push(trips3);
+            tape.Push(branch);
+            return result;
+        }
+
+        /// <summary>
+        /// Split reverse sweep of <c>Iterate</c> for generated callers: consumes what <c>IterateForward</c> left on
+        /// <paramref name="tape"/> and adds the seeded partial derivatives to the gradient arguments, like <c>IteratePullback</c>.
+        /// Arguments must be the ones given to <c>IterateForward</c>, with their contents unchanged.
+        /// </summary>
+        /// <remarks>Reverse-mode derivative generated by Backprop.Gen; each block below is commented with the source line it differentiates.</remarks>
+        [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Gen", "0.1.0")]
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        public static void IterateReverse(double x, int n, double dIterate, scoped ref double dX, ref global::Backprop.CompilerServices.Tape tape)
+        {
+            double dIterate_dx = 0;
+            double dIterate_dh = 0;
             double dIterate_ds = 0;
-            var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
-            try
-            {
-                // Forward sweep: the original computation, keeping what the reverse sweep needs.
-                // line 11: h = x
-                double h = x;
-                int t = 0;
-                broke = false;
-                // line 12: for (int t = 0; t < n; t++)
-                int trips = 0;
-                while (!broke && t < n)
-                {
-                    trips++;
-                    // line 14: if (t == 3)
-                    branch = t == 3;
-                    if (!branch)
-                    {
-                        // line 15: h = Math.Tanh(h * 0.9 + x);
-                        tape.Push(h);
-                        h = global::System.Math.Tanh(h * 0.9 + x);
-                        if (h > 10.0)
-                        {
-                            broke = true;
-                        }
-                    }
-                    tape.Push(branch);
-                    if (!broke)
-                    {
-                        t = t + 1;
-                    }
-                }
-                // line 18: s = 0
-                double s = 0.0;
-                int k = 0;
-                // line 20: while (k < n)
-                int trips2 = 0;
-                while (k < n)
-                {
-                    trips2++;
-                    // line 20: s += h * k;
-                    s = s + h * (double)k;
-                    // line 20: k++;
-                    k = k + 1;
-                }
-                broke2 = false;
-                // line 21: do … while (s > 100)
-                int trips3 = 0;
-                while (!broke2)
-                {
-                    trips3++;
-                    // line 21: s *= 0.5;
-                    s = s * 0.5;
-                    if (!broke2)
-                    {
-                        if (!(s > 100.0))
-                        {
-                            broke2 = true;
-                        }
-                    }
-                }
-                // line 22: return s + h;
-                result = s + h;
+            // State the forward sweep handed over, popped in reverse order.
+            bool branch = tape.Pop<bool>();
+            int trips3 = tape.Pop<int>();
+            int trips2 = tape.Pop<int>();
+            int k = tape.Pop<int>();
+            int trips = tape.Pop<int>();
+            double h = tape.Pop<double>();
 
-                // Reverse sweep: adjoints flow from the result back to the parameters.
-                double dIterate_dresult = dIterate;
-                // line 22: return s + h;
-                dIterate_ds = dIterate_dresult;
-                dIterate_dh = dIterate_dresult;
-                // line 21: do … while (s > 100)
-                for (int trip3 = trips3; trip3 > 0; trip3--)
-                {
-                    // line 21: s *= 0.5;
-                    double dIterate_dsOut2 = dIterate_ds;
-                    dIterate_ds = 0;
-                    dIterate_ds = dIterate_dsOut2 * 0.5;
-                }
-                // line 20: while (k < n)
-                for (int trip2 = trips2; trip2 > 0; trip2--)
-                {
-                    // line 20: k++;
-                    k = k - 1;
-                    // line 20: s += h * k;
-                    dIterate_dh += dIterate_ds * ((double)k);
-                }
-                // line 12: for (int t = 0; t < n; t++)
-                for (int trip = trips; trip > 0; trip--)
-                {
-                    branch = tape.Pop<bool>();
-                    // line 14: if (t == 3)
-                    if (!branch)
-                    {
-                        // line 15: h = Math.Tanh(h * 0.9 + x);
-                        double hNew = h;
-                        h = tape.Pop<double>();
-                        double dIterate_dhOut = dIterate_dh;
-                        dIterate_dh = 0;
-                        double dIterate_dsum = dIterate_dhOut * (1 - hNew * hNew);
-                        dIterate_dh = dIterate_dsum * 0.9;
-                        dIterate_dx += dIterate_dsum;
-                    }
-                }
-                // line 11: h = x
-                dIterate_dx += dIterate_dh;
-
-                // Gradients of the scalar parameters (span gradients were incremented in place).
-                dX += dIterate_dx;
-                return result;
-            }
-            finally
+            // Reverse sweep: adjoints flow from the result back to the parameters.
+            double dIterate_dresult = dIterate;
+            // line 22: return s + h;
+            dIterate_ds = dIterate_dresult;
+            dIterate_dh = dIterate_dresult;
+            // line 21: do … while (s > 100)
+            for (int trip3 = trips3; trip3 > 0; trip3--)
             {
-                tape.Dispose();
+                // line 21: s *= 0.5;
+                double dIterate_dsOut2 = dIterate_ds;
+                dIterate_ds = 0;
+                dIterate_ds = dIterate_dsOut2 * 0.5;
             }
+            // line 20: while (k < n)
+            for (int trip2 = trips2; trip2 > 0; trip2--)
+            {
+                // line 20: k++;
+                k = k - 1;
+                // line 20: s += h * k;
+                dIterate_dh += dIterate_ds * ((double)k);
+            }
+            // line 12: for (int t = 0; t < n; t++)
+            for (int trip = trips; trip > 0; trip--)
+            {
+                branch = tape.Pop<bool>();
+                // line 14: if (t == 3)
+                if (!branch)
+                {
+                    // line 15: h = Math.Tanh(h * 0.9 + x);
+                    double hNew = h;
+                    h = tape.Pop<double>();
+                    double dIterate_dhOut = dIterate_dh;
+                    dIterate_dh = 0;
+                    double dIterate_dsum = dIterate_dhOut * (1 - hNew * hNew);
+                    dIterate_dh = dIterate_dsum * 0.9;
+                    dIterate_dx += dIterate_dsum;
+                }
+            }
+            // line 11: h = x
+            dIterate_dx += dIterate_dh;
+
+            // Gradients of the scalar parameters (span gradients were incremented in place).
+            dX += dIterate_dx;
         }
     }
 }

@@ -18,51 +18,24 @@ namespace Demo
             {
                 throw new global::System.ArgumentException("The gradient of 'w' must have " + w.Length + " entries, like 'w', but has " + dW.Length + ".", nameof(dW));
             }
-            double dLoss_db = 0;
-            double result = 0;
-            double dLoss_dz = 0;
-            double dLoss_da = 0;
-            // Forward sweep: the original computation, keeping what the reverse sweep needs.
-            // line 11: z = b
-            double z = b;
-            int i = 0;
-            // line 12: for (int i = 0; i < w.Length; i++)
-            int trips = 0;
-            while (i < w.Length)
+            dB = 0;
+            var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
+            double result;
+            // Forward sweep, run again on a larger tape if it fills up, then the reverse sweep.
+            while (true)
             {
-                trips++;
-                // line 13: z += w[i] * x[i];
-                z = z + w[i] * x[i];
-                // line 12: i++
-                i = i + 1;
+                try
+                {
+                    result = LossForward(w, x, b, y, ref tape);
+                    break;
+                }
+                catch (global::Backprop.CompilerServices.TapeFullException)
+                {
+                    tape.Restart();
+                }
             }
-            // line 14: a = Math.Tanh(z)
-            double a = global::System.Math.Tanh(z);
-            // line 15: return 0.5 * (a - y) * (a - y);
-            double product = 0.5 * (a - y);
-            double difference = a - y;
-            result = product * difference;
-
-            // Reverse sweep: adjoints flow from the result back to the parameters.
-            double dLoss_dresult = 1;
-            // line 15: return 0.5 * (a - y) * (a - y);
-            dLoss_da = (dLoss_dresult * difference) * 0.5;
-            dLoss_da += dLoss_dresult * product;
-            // line 14: a = Math.Tanh(z)
-            dLoss_dz = dLoss_da * (1 - a * a);
-            // line 12: for (int i = 0; i < w.Length; i++)
-            for (int trip = trips; trip > 0; trip--)
-            {
-                // line 12: i++
-                i = i - 1;
-                // line 13: z += w[i] * x[i];
-                dW[i] += dLoss_dz * x[i];
-            }
-            // line 11: z = b
-            dLoss_db = dLoss_dz;
-
-            // Gradients of the scalar parameters (span gradients were incremented in place).
-            dB = dLoss_db;
+            LossReverse(w, x, b, y, 1, dW, ref dB, ref tape);
+            tape.Dispose();
             return result;
         }
 
@@ -78,51 +51,23 @@ namespace Demo
             {
                 throw new global::System.ArgumentException("The gradient of 'w' must have " + w.Length + " entries, like 'w', but has " + dW.Length + ".", nameof(dW));
             }
-            double dLoss_db = 0;
-            double result = 0;
-            double dLoss_dz = 0;
-            double dLoss_da = 0;
-            // Forward sweep: the original computation, keeping what the reverse sweep needs.
-            // line 11: z = b
-            double z = b;
-            int i = 0;
-            // line 12: for (int i = 0; i < w.Length; i++)
-            int trips = 0;
-            while (i < w.Length)
+            var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
+            double result;
+            // Forward sweep, run again on a larger tape if it fills up, then the reverse sweep.
+            while (true)
             {
-                trips++;
-                // line 13: z += w[i] * x[i];
-                z = z + w[i] * x[i];
-                // line 12: i++
-                i = i + 1;
+                try
+                {
+                    result = LossForward(w, x, b, y, ref tape);
+                    break;
+                }
+                catch (global::Backprop.CompilerServices.TapeFullException)
+                {
+                    tape.Restart();
+                }
             }
-            // line 14: a = Math.Tanh(z)
-            double a = global::System.Math.Tanh(z);
-            // line 15: return 0.5 * (a - y) * (a - y);
-            double product = 0.5 * (a - y);
-            double difference = a - y;
-            result = product * difference;
-
-            // Reverse sweep: adjoints flow from the result back to the parameters.
-            double dLoss_dresult = dLoss;
-            // line 15: return 0.5 * (a - y) * (a - y);
-            dLoss_da = (dLoss_dresult * difference) * 0.5;
-            dLoss_da += dLoss_dresult * product;
-            // line 14: a = Math.Tanh(z)
-            dLoss_dz = dLoss_da * (1 - a * a);
-            // line 12: for (int i = 0; i < w.Length; i++)
-            for (int trip = trips; trip > 0; trip--)
-            {
-                // line 12: i++
-                i = i - 1;
-                // line 13: z += w[i] * x[i];
-                dW[i] += dLoss_dz * x[i];
-            }
-            // line 11: z = b
-            dLoss_db = dLoss_dz;
-
-            // Gradients of the scalar parameters (span gradients were incremented in place).
-            dB += dLoss_db;
+            LossReverse(w, x, b, y, dLoss, dW, ref dB, ref tape);
+            tape.Dispose();
             return result;
         }
 

@@ -1,0 +1,145 @@
+using System;
+using Backprop.CompilerServices;
+using Xunit;
+
+namespace Backprop.Runtime.Tests;
+
+/// <summary>The tape generated gradients push on: mixed element types, ranges, growth into the pool, misuse.</summary>
+public class TapeTests
+{
+    [Fact]
+    public void MixedValues_PopInReverseOrder()
+    {
+        var tape = new Tape(stackalloc byte[64]);
+        try
+        {
+            tape.Push(1.5);
+            tape.Push(7);
+            tape.Push(true);
+            tape.Push(2.25f);
+            tape.Push(long.MaxValue);
+            Assert.Equal(40, tape.Count);
+            Assert.Equal(long.MaxValue, tape.Pop<long>());
+            Assert.Equal(2.25f, tape.Pop<float>());
+            Assert.True(tape.Pop<bool>());
+            Assert.Equal(7, tape.Pop<int>());
+            Assert.Equal(1.5, tape.Pop<double>());
+            Assert.Equal(0, tape.Count);
+        }
+        finally
+        {
+            tape.Dispose();
+        }
+    }
+
+    [Fact]
+    public void Full_Throws_ThenRestartDoublesCapacity_AndLaterTapesStartThatLarge()
+    {
+        var tape = new Tape(stackalloc byte[32]);
+        try
+        {
+            int capacity = tape.Capacity;
+            var full = Record.Exception(() =>
+            {
+                var t = new Tape(stackalloc byte[32]);
+                for (int i = 0; i <= t.Capacity / 8; i++) t.Push((double)i);
+            });
+            Assert.IsType<TapeFullException>(full);
+
+            while (true)
+            {
+                bool filled = false;
+                try
+                {
+                    for (int i = 0; i < 100_000; i++) tape.Push((double)i);
+                }
+                catch (TapeFullException)
+                {
+                    filled = true;
+                    tape.Restart();
+                }
+                if (!filled) break;
+                Assert.Equal(0, tape.Count);
+                Assert.True(tape.Capacity >= 2 * capacity);
+                capacity = tape.Capacity;
+            }
+            for (int i = 99_999; i >= 0; i--) Assert.Equal(i, tape.Pop<double>());
+
+            var later = new Tape(stackalloc byte[32]);
+            Assert.True(later.Capacity >= 100_000 * 8);
+            later.Dispose();
+        }
+        finally
+        {
+            tape.Dispose();
+        }
+    }
+
+    [Fact]
+    public void Ranges_RoundTripWithTheirLength_AndInterleaveWithValues()
+    {
+        var tape = new Tape(stackalloc byte[64]);
+        try
+        {
+            Span<float> odd = stackalloc float[] { 1, 2, 3 };
+            tape.Push(42);
+            tape.PushRange<float>(odd);
+            tape.Push(-1.0);
+            odd.Clear();
+
+            Assert.Equal(-1.0, tape.Pop<double>());
+            int length = tape.Pop<int>();
+            Assert.Equal(3, length);
+            Span<float> back = stackalloc float[length];
+            tape.PopRange(back);
+            Assert.Equal(new float[] { 1, 2, 3 }, back.ToArray());
+            Assert.Equal(42, tape.Pop<int>());
+            Assert.Equal(0, tape.Count);
+        }
+        finally
+        {
+            tape.Dispose();
+        }
+    }
+
+    [Fact]
+    public void PopOnEmptyTape_Throws_InsteadOfReadingGarbage()
+    {
+        var thrown = Record.Exception(() =>
+        {
+            var tape = new Tape(stackalloc byte[16]);
+            tape.Push(1);
+            tape.Pop<int>();
+            tape.Pop<int>();
+        });
+        Assert.IsType<InvalidOperationException>(thrown);
+    }
+
+    [Fact]
+    public void WarmPushAndPop_AllocateNothing()
+    {
+        static void Run()
+        {
+            var tape = new Tape(stackalloc byte[64]);
+            if (tape.Capacity < 81_000) tape.Restart();
+            while (tape.Capacity < 81_000) tape.Restart();
+            try
+            {
+                for (int i = 0; i < 10_000; i++) tape.Push(i * 0.5);
+                Span<double> values = stackalloc double[100];
+                tape.PushRange<double>(values);
+                tape.Pop<int>();
+                tape.PopRange(values);
+                for (int i = 0; i < 10_000; i++) tape.Pop<double>();
+            }
+            finally
+            {
+                tape.Dispose();
+            }
+        }
+        Run();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int k = 0; k < 10; k++) Run();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+}
