@@ -317,8 +317,10 @@ internal sealed partial class ReverseModeBuilder
                 foreach (var s in branch.Else) CollectReverseReads(s);
                 break;
             case IrLoop loop:
+                bool counted = _counted.TryGetValue(loop, out var c) && _countersInScope.Add(c.Counter);
                 foreach (var s in loop.Body) CollectReverseReads(s);
                 foreach (var s in loop.Step) CollectReverseReads(s);
+                if (counted) _countersInScope.Remove(c!.Counter);
                 break;
         }
     }
@@ -348,7 +350,10 @@ internal sealed partial class ReverseModeBuilder
     private void AddReads(IrExpression expression, IrStatement statement) =>
         IrWalker.VisitExpression(expression, e =>
         {
-            if (e is IrRead read) _reverseRead.Add(read.Variable, statement);
+            if (e is IrRead read)
+            {
+                if (!_countersInScope.Contains(read.Variable)) _reverseRead.Add(read.Variable, statement);
+            }
             else if (e is IrElement element) _reverseRead.Add(element.Buffer, statement);
         });
 

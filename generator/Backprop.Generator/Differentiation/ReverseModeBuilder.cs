@@ -49,6 +49,7 @@ internal sealed partial class ReverseModeBuilder
 
     private void Run()
     {
+        FindCountedLoops();
         // What the reverse sweep reads grows with what it must restore (a store's index): iterate to a fixed point.
         for (int before = -1; before != _reverseRead.Count;)
         {
@@ -174,6 +175,11 @@ internal sealed partial class ReverseModeBuilder
         if (!IsRelevant(loop))
         {
             forward.Add(PlainLoop(loop));
+            return;
+        }
+        if (_counted.TryGetValue(loop, out var counted))
+        {
+            CountedLoopCode(loop, counted, forward, reverse);
             return;
         }
         Comment(forward, loop.Source);

@@ -276,6 +276,10 @@ internal static class GradientEmitter
         // (Mentioned, not only read: a variable the reverse sweep merely restores still has to exist there.)
         var handedOver = program.ForwardLocals.Concat(declared).Where(l => Identifiers.Mention(reverseText, l.Name)).ToList();
         string tape = program.TapeName;
+        // A buffer whose elements the reverse sweep reads travels whole; one whose length alone it reads (to size its
+        // gradient buffer, to bound a loop), by length only; an output whose elements it does not read, not at all.
+        bool Contents(ForwardLocal local) => Identifiers.MentionBeyondLength(reverseText, local.Name);
+        handedOver.RemoveAll(l => l.Kind == ForwardLocalKind.Output && !Contents(l));
 
         if (!reverseHalf)
         {
@@ -288,9 +292,9 @@ internal static class GradientEmitter
                 writer.Line("// State the reverse sweep reads, handed over on the tape.");
                 foreach (var local in handedOver)
                 {
-                    writer.Line(local.Kind is ForwardLocalKind.Buffer or ForwardLocalKind.Output
-                        ? tape + ".PushRange<" + local.ElementKeyword + ">(" + local.Name + ");"
-                        : tape + ".Push(" + local.Name + ");");
+                    writer.Line(local.Kind is ForwardLocalKind.Scalar or ForwardLocalKind.Parameter ? tape + ".Push(" + local.Name + ");"
+                        : Contents(local) ? tape + ".PushRange<" + local.ElementKeyword + ">(" + local.Name + ");"
+                        : tape + ".Push(" + local.Name + ".Length);");
                 }
             }
             if (!method.Shape.IsVoid) writer.Line("return " + method.Variables[method.Result].Name + ";");
@@ -318,7 +322,7 @@ internal static class GradientEmitter
                         writer.Line(local.OnStack
                             ? "global::System.Span<" + local.ElementKeyword + "> " + local.Name + " = stackalloc " + local.ElementKeyword + "[" + tape + ".Pop<int>()];"
                             : local.TypeKeyword + " " + local.Name + " = new " + local.ElementKeyword + "[" + tape + ".Pop<int>()];");
-                        writer.Line(tape + ".PopRange<" + local.ElementKeyword + ">(" + local.Name + ");");
+                        if (Contents(local)) writer.Line(tape + ".PopRange<" + local.ElementKeyword + ">(" + local.Name + ");");
                         break;
                     default:
                         writer.Line(tape + ".Pop<int>();");

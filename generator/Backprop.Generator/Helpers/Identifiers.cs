@@ -15,6 +15,9 @@ internal static class Identifiers
     public static bool Written(string line, string name) =>
         Regex.IsMatch(line, "^" + Regex.Escape(name) + @"\s*[-+*/]?=[^=]") || Regex.IsMatch(line, @"\bref\s+" + Regex.Escape(name) + @"\b");
 
+    /// <summary>Whether <paramref name="text"/> mentions <paramref name="name"/> other than as <c>name.Length</c>.</summary>
+    public static bool MentionBeyondLength(string text, string name) => Regex.IsMatch(text, Word(name) + @"(?!\.Length\b)");
+
     /// <summary>Replaces every mention of <paramref name="from"/> by <paramref name="to"/>.</summary>
     public static string Rename(string text, string from, string to) => Regex.Replace(text, Word(from), to);
 

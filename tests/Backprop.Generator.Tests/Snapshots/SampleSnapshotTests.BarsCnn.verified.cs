@@ -64,86 +64,50 @@ namespace BarsCnn
             double s = 0;
             int i = 0;
             int j = 0;
-            int trips2 = 0;
-            int trips3 = 0;
-            int trips4 = 0;
-            int trips5 = 0;
             // Forward sweep: the original computation, keeping what the reverse sweep needs.
             int f = 0;
             // line 24: for (int f = 0; f < Filters; f++)
-            int trips = 0;
             while (f < 4)
             {
-                trips++;
-                // line 25: r = 0
-                tape.Push(r);
                 r = 0;
                 // line 25: for (int r = 0; r < ConvSize; r++)
-                trips2 = 0;
                 while (r < 6)
                 {
-                    trips2++;
-                    // line 26: c = 0
-                    tape.Push(c);
                     c = 0;
                     // line 26: for (int c = 0; c < ConvSize; c++)
-                    trips3 = 0;
                     while (c < 6)
                     {
-                        trips3++;
                         // line 28: s = b[f]
                         s = b[f];
-                        // line 29: i = 0
-                        tape.Push(i);
                         i = 0;
                         // line 29: for (int i = 0; i < Kernel; i++)
-                        trips4 = 0;
                         while (i < 3)
                         {
-                            trips4++;
-                            // line 30: j = 0
-                            tape.Push(j);
                             j = 0;
                             // line 30: for (int j = 0; j < Kernel; j++)
-                            trips5 = 0;
                             while (j < 3)
                             {
-                                trips5++;
                                 // line 31: s += k[(f * Kernel + i) * Kernel + j] * x[(r + i) * Size + c + j];
                                 s = s + k[(f * 3 + i) * 3 + j] * x[(r + i) * 8 + c + j];
-                                // line 30: j++
                                 j = j + 1;
                             }
-                            tape.Push(trips5);
-                            // line 29: i++
                             i = i + 1;
                         }
-                        tape.Push(trips4);
                         // line 32: y[(f * ConvSize + r) * ConvSize + c] = s;
                         y[(f * 6 + r) * 6 + c] = s;
-                        // line 26: c++
                         c = c + 1;
                     }
-                    tape.Push(trips3);
-                    // line 25: r++
                     r = r + 1;
                 }
-                tape.Push(trips2);
-                // line 24: f++
                 f = f + 1;
             }
 
             // State the reverse sweep reads, handed over on the tape.
             tape.Push(f);
-            tape.Push(trips);
             tape.Push(r);
             tape.Push(c);
             tape.Push(i);
             tape.Push(j);
-            tape.Push(trips2);
-            tape.Push(trips3);
-            tape.Push(trips4);
-            tape.Push(trips5);
         }
 
         /// <summary>
@@ -158,69 +122,42 @@ namespace BarsCnn
         {
             double dConv2d_ds = 0;
             // State the forward sweep handed over, popped in reverse order.
-            int trips5 = tape.Pop<int>();
-            int trips4 = tape.Pop<int>();
-            int trips3 = tape.Pop<int>();
-            int trips2 = tape.Pop<int>();
             int j = tape.Pop<int>();
             int i = tape.Pop<int>();
             int c = tape.Pop<int>();
             int r = tape.Pop<int>();
-            int trips = tape.Pop<int>();
             int f = tape.Pop<int>();
 
             // Reverse sweep: adjoints flow from the result back to the parameters.
             // line 24: for (int f = 0; f < Filters; f++)
-            for (int trip5 = trips; trip5 > 0; trip5--)
+            for (f = 4 - 1; f >= 0; f--)
             {
-                // line 24: f++
-                f = f - 1;
-                trips2 = tape.Pop<int>();
                 // line 25: for (int r = 0; r < ConvSize; r++)
-                for (int trip4 = trips2; trip4 > 0; trip4--)
+                for (r = 6 - 1; r >= 0; r--)
                 {
-                    // line 25: r++
-                    r = r - 1;
-                    trips3 = tape.Pop<int>();
                     // line 26: for (int c = 0; c < ConvSize; c++)
-                    for (int trip3 = trips3; trip3 > 0; trip3--)
+                    for (c = 6 - 1; c >= 0; c--)
                     {
-                        // line 26: c++
-                        c = c - 1;
                         // line 32: y[(f * ConvSize + r) * ConvSize + c] = s;
                         double dConv2d_dyElement = dY[(f * 6 + r) * 6 + c];
                         dY[(f * 6 + r) * 6 + c] = 0;
                         dConv2d_ds += dConv2d_dyElement;
-                        trips4 = tape.Pop<int>();
                         // line 29: for (int i = 0; i < Kernel; i++)
-                        for (int trip2 = trips4; trip2 > 0; trip2--)
+                        for (i = 3 - 1; i >= 0; i--)
                         {
-                            // line 29: i++
-                            i = i - 1;
-                            trips5 = tape.Pop<int>();
                             // line 30: for (int j = 0; j < Kernel; j++)
-                            for (int trip = trips5; trip > 0; trip--)
+                            for (j = 3 - 1; j >= 0; j--)
                             {
-                                // line 30: j++
-                                j = j - 1;
                                 // line 31: s += k[(f * Kernel + i) * Kernel + j] * x[(r + i) * Size + c + j];
                                 dK[(f * 3 + i) * 3 + j] += dConv2d_ds * x[(r + i) * 8 + c + j];
                                 dX[(r + i) * 8 + c + j] += dConv2d_ds * k[(f * 3 + i) * 3 + j];
                             }
-                            // line 30: j = 0
-                            j = tape.Pop<int>();
                         }
-                        // line 29: i = 0
-                        i = tape.Pop<int>();
                         // line 28: s = b[f]
                         dB[f] += dConv2d_ds;
                         dConv2d_ds = 0;
                     }
-                    // line 26: c = 0
-                    c = tape.Pop<int>();
                 }
-                // line 25: r = 0
-                r = tape.Pop<int>();
             }
         }
     }
@@ -314,29 +251,23 @@ namespace BarsCnn
             double m = logits[0];
             int i = 1;
             // line 77: for (int i = 1; i < logits.Length; i++)
-            int trips = 0;
             while (i < logits.Length)
             {
-                trips++;
                 // line 78: m = Math.Max(m, logits[i]);
                 tape.Push(m);
                 m = global::System.Math.Max(m, logits[i]);
-                // line 77: i++
                 i = i + 1;
             }
             // line 79: sum = 0
             double sum = 0.0;
             int i_2 = 0;
             // line 80: for (int i = 0; i < logits.Length; i++)
-            int trips2 = 0;
             while (i_2 < logits.Length)
             {
-                trips2++;
                 // line 81: sum += Math.Exp(logits[i] - m);
                 exp = global::System.Math.Exp(logits[i_2] - m);
                 sum = sum + exp;
                 tape.Push(exp);
-                // line 80: i++
                 i_2 = i_2 + 1;
             }
             // line 82: return Math.Log(sum) + m - logits[label];
@@ -345,10 +276,8 @@ namespace BarsCnn
             // State the reverse sweep reads, handed over on the tape.
             tape.Push(m);
             tape.Push(i);
-            tape.Push(trips);
             tape.Push(sum);
             tape.Push(i_2);
-            tape.Push(trips2);
             tape.Push(exp);
             return result;
         }
@@ -367,10 +296,8 @@ namespace BarsCnn
             double dCrossEntropy_dsum = 0;
             // State the forward sweep handed over, popped in reverse order.
             double exp = tape.Pop<double>();
-            int trips2 = tape.Pop<int>();
             int i_2 = tape.Pop<int>();
             double sum = tape.Pop<double>();
-            int trips = tape.Pop<int>();
             int i = tape.Pop<int>();
             double m = tape.Pop<double>();
 
@@ -381,10 +308,8 @@ namespace BarsCnn
             dCrossEntropy_dm = dCrossEntropy_dresult;
             dLogits[label] += -dCrossEntropy_dresult;
             // line 80: for (int i = 0; i < logits.Length; i++)
-            for (int trip2 = trips2; trip2 > 0; trip2--)
+            for (i_2 = logits.Length - 1; i_2 >= 0; i_2--)
             {
-                // line 80: i++
-                i_2 = i_2 - 1;
                 // line 81: sum += Math.Exp(logits[i] - m);
                 exp = tape.Pop<double>();
                 double dCrossEntropy_ddifference = dCrossEntropy_dsum * exp;
@@ -392,10 +317,8 @@ namespace BarsCnn
                 dCrossEntropy_dm += -dCrossEntropy_ddifference;
             }
             // line 77: for (int i = 1; i < logits.Length; i++)
-            for (int trip = trips; trip > 0; trip--)
+            for (i = logits.Length - 1; i >= 1; i--)
             {
-                // line 77: i++
-                i = i - 1;
                 // line 78: m = Math.Max(m, logits[i]);
                 m = tape.Pop<double>();
                 double dCrossEntropy_dmOut = dCrossEntropy_dm;
@@ -472,43 +395,31 @@ namespace BarsCnn
         {
             double s = 0;
             int i = 0;
-            int trips2 = 0;
             // Forward sweep: the original computation, keeping what the reverse sweep needs.
             int n = x.Length;
             int j = 0;
             // line 63: for (int j = 0; j < y.Length; j++)
-            int trips = 0;
             while (j < y.Length)
             {
-                trips++;
                 // line 65: s = b[j]
                 s = b[j];
-                // line 66: i = 0
-                tape.Push(i);
                 i = 0;
                 // line 66: for (int i = 0; i < n; i++)
-                trips2 = 0;
                 while (i < n)
                 {
-                    trips2++;
                     // line 67: s += w[j * n + i] * x[i];
                     s = s + w[j * n + i] * x[i];
-                    // line 66: i++
                     i = i + 1;
                 }
-                tape.Push(trips2);
                 // line 68: y[j] = s;
                 y[j] = s;
-                // line 63: j++
                 j = j + 1;
             }
 
             // State the reverse sweep reads, handed over on the tape.
             tape.Push(n);
             tape.Push(j);
-            tape.Push(trips);
             tape.Push(i);
-            tape.Push(trips2);
         }
 
         /// <summary>
@@ -523,34 +434,25 @@ namespace BarsCnn
         {
             double dLinear_ds = 0;
             // State the forward sweep handed over, popped in reverse order.
-            int trips2 = tape.Pop<int>();
             int i = tape.Pop<int>();
-            int trips = tape.Pop<int>();
             int j = tape.Pop<int>();
             int n = tape.Pop<int>();
 
             // Reverse sweep: adjoints flow from the result back to the parameters.
             // line 63: for (int j = 0; j < y.Length; j++)
-            for (int trip2 = trips; trip2 > 0; trip2--)
+            for (j = y.Length - 1; j >= 0; j--)
             {
-                // line 63: j++
-                j = j - 1;
                 // line 68: y[j] = s;
                 double dLinear_dyElement = dY[j];
                 dY[j] = 0;
                 dLinear_ds += dLinear_dyElement;
-                trips2 = tape.Pop<int>();
                 // line 66: for (int i = 0; i < n; i++)
-                for (int trip = trips2; trip > 0; trip--)
+                for (i = n - 1; i >= 0; i--)
                 {
-                    // line 66: i++
-                    i = i - 1;
                     // line 67: s += w[j * n + i] * x[i];
                     dW[j * n + i] += dLinear_ds * x[i];
                     dX[i] += dLinear_ds * w[j * n + i];
                 }
-                // line 66: i = 0
-                i = tape.Pop<int>();
                 // line 65: s = b[j]
                 dB[j] += dLinear_ds;
                 dLinear_ds = 0;
@@ -667,7 +569,6 @@ namespace BarsCnn
             double result = 0;
             int p = 0;
             int label = 0;
-            int trips2 = 0;
             double crossEntropy = 0;
             // Forward sweep: the original computation, keeping what the reverse sweep needs.
             global::System.Span<double> x = stackalloc double[64];
@@ -679,25 +580,17 @@ namespace BarsCnn
             double sum = 0.0;
             int s = 0;
             // line 97: for (int s = 0; s < labels.Length; s++)
-            int trips = 0;
             while (s < labels.Length)
             {
-                trips++;
-                // line 99: p = 0
-                tape.Push(p);
                 p = 0;
                 // line 99: for (int p = 0; p < Size * Size; p++)
-                trips2 = 0;
                 while (p < 64)
                 {
-                    trips2++;
                     // line 100: x[p] = images[s * Size * Size + p];
                     tape.Push(x[p]);
                     x[p] = images[s * 8 * 8 + p];
-                    // line 99: p++
                     p = p + 1;
                 }
-                tape.Push(trips2);
                 // line 101: Conv2d(x, k, kb, conv);
                 tape.PushRange<double>(conv);
                 global::BarsCnn.Model.Conv2dForward(x, k, kb, conv, ref tape);
@@ -727,10 +620,9 @@ namespace BarsCnn
             tape.PushRange<double>(act);
             tape.PushRange<double>(pooled);
             tape.PushRange<double>(z);
-            tape.Push(trips);
+            tape.Push(s);
             tape.Push(p);
             tape.Push(label);
-            tape.Push(trips2);
             return result;
         }
 
@@ -747,10 +639,9 @@ namespace BarsCnn
             double dLoss_dsum = 0;
             double dLoss_dcrossEntropy = 0;
             // State the forward sweep handed over, popped in reverse order.
-            int trips2 = tape.Pop<int>();
             int label = tape.Pop<int>();
             int p = tape.Pop<int>();
-            int trips = tape.Pop<int>();
+            int s = tape.Pop<int>();
             global::System.Span<double> z = stackalloc double[tape.Pop<int>()];
             tape.PopRange<double>(z);
             global::System.Span<double> pooled = stackalloc double[tape.Pop<int>()];
@@ -782,7 +673,7 @@ namespace BarsCnn
             // line 108: return sum / labels.Length;
             dLoss_dsum = dLoss_dresult * (1 / ((double)labels.Length));
             // line 97: for (int s = 0; s < labels.Length; s++)
-            for (int trip2 = trips; trip2 > 0; trip2--)
+            for (s = labels.Length - 1; s >= 0; s--)
             {
                 // line 106: sum += CrossEntropy(z, label);
                 dLoss_dcrossEntropy += dLoss_dsum;
@@ -806,17 +697,12 @@ namespace BarsCnn
                 global::BarsCnn.Model.Conv2dReverse(x, k, kb, conv, dLoss_dconv, dLoss_dx, dK, dKb, ref tape);
                 tape.Pop<int>();
                 tape.PopRange<double>(conv);
-                trips2 = tape.Pop<int>();
                 // line 99: for (int p = 0; p < Size * Size; p++)
-                for (int trip = trips2; trip > 0; trip--)
+                for (p = 64 - 1; p >= 0; p--)
                 {
-                    // line 99: p++
-                    p = p - 1;
                     // line 100: x[p] = images[s * Size * Size + p];
                     x[p] = tape.Pop<double>();
                 }
-                // line 99: p = 0
-                p = tape.Pop<int>();
             }
         }
     }
@@ -880,31 +766,19 @@ namespace BarsCnn
             int top = 0;
             double m1 = 0;
             double m2 = 0;
-            int trips2 = 0;
-            int trips3 = 0;
             // Forward sweep: the original computation, keeping what the reverse sweep needs.
             int f = 0;
             // line 47: for (int f = 0; f < Filters; f++)
-            int trips = 0;
             while (f < 4)
             {
-                trips++;
-                // line 48: r = 0
-                tape.Push(r);
                 r = 0;
                 // line 48: for (int r = 0; r < PoolSize; r++)
-                trips2 = 0;
                 while (r < 3)
                 {
-                    trips2++;
-                    // line 49: c = 0
-                    tape.Push(c);
                     c = 0;
                     // line 49: for (int c = 0; c < PoolSize; c++)
-                    trips3 = 0;
                     while (c < 3)
                     {
-                        trips3++;
                         // line 51: top = (f * ConvSize + 2 * r) * ConvSize + 2 * c
                         tape.Push(top);
                         top = (f * 6 + 2 * r) * 6 + 2 * c;
@@ -916,28 +790,20 @@ namespace BarsCnn
                         m2 = x[top + 6] > x[top + 6 + 1] ? x[top + 6] : x[top + 6 + 1];
                         // line 54: y[(f * PoolSize + r) * PoolSize + c] = m1 > m2 ? m1 : m2;
                         y[(f * 3 + r) * 3 + c] = m1 > m2 ? m1 : m2;
-                        // line 49: c++
                         c = c + 1;
                     }
-                    tape.Push(trips3);
-                    // line 48: r++
                     r = r + 1;
                 }
-                tape.Push(trips2);
-                // line 47: f++
                 f = f + 1;
             }
 
             // State the reverse sweep reads, handed over on the tape.
             tape.Push(f);
-            tape.Push(trips);
             tape.Push(r);
             tape.Push(c);
             tape.Push(top);
             tape.Push(m1);
             tape.Push(m2);
-            tape.Push(trips2);
-            tape.Push(trips3);
         }
 
         /// <summary>
@@ -953,34 +819,23 @@ namespace BarsCnn
             double dMaxPool_dm1 = 0;
             double dMaxPool_dm2 = 0;
             // State the forward sweep handed over, popped in reverse order.
-            int trips3 = tape.Pop<int>();
-            int trips2 = tape.Pop<int>();
             double m2 = tape.Pop<double>();
             double m1 = tape.Pop<double>();
             int top = tape.Pop<int>();
             int c = tape.Pop<int>();
             int r = tape.Pop<int>();
-            int trips = tape.Pop<int>();
             int f = tape.Pop<int>();
 
             // Reverse sweep: adjoints flow from the result back to the parameters.
             // line 47: for (int f = 0; f < Filters; f++)
-            for (int trip3 = trips; trip3 > 0; trip3--)
+            for (f = 4 - 1; f >= 0; f--)
             {
-                // line 47: f++
-                f = f - 1;
-                trips2 = tape.Pop<int>();
                 // line 48: for (int r = 0; r < PoolSize; r++)
-                for (int trip2 = trips2; trip2 > 0; trip2--)
+                for (r = 3 - 1; r >= 0; r--)
                 {
-                    // line 48: r++
-                    r = r - 1;
-                    trips3 = tape.Pop<int>();
                     // line 49: for (int c = 0; c < PoolSize; c++)
-                    for (int trip = trips3; trip > 0; trip--)
+                    for (c = 3 - 1; c >= 0; c--)
                     {
-                        // line 49: c++
-                        c = c - 1;
                         // line 54: y[(f * PoolSize + r) * PoolSize + c] = m1 > m2 ? m1 : m2;
                         double dMaxPool_dyElement = dY[(f * 3 + r) * 3 + c];
                         dY[(f * 3 + r) * 3 + c] = 0;
@@ -1017,11 +872,7 @@ namespace BarsCnn
                         // line 51: top = (f * ConvSize + 2 * r) * ConvSize + 2 * c
                         top = tape.Pop<int>();
                     }
-                    // line 49: c = 0
-                    c = tape.Pop<int>();
                 }
-                // line 48: r = 0
-                r = tape.Pop<int>();
             }
         }
     }
@@ -1083,19 +934,15 @@ namespace BarsCnn
             // Forward sweep: the original computation, keeping what the reverse sweep needs.
             int i = 0;
             // line 39: for (int i = 0; i < x.Length; i++)
-            int trips = 0;
             while (i < x.Length)
             {
-                trips++;
                 // line 40: y[i] = x[i] > 0 ? x[i] : 0.0;
                 y[i] = x[i] > 0.0 ? x[i] : 0.0;
-                // line 39: i++
                 i = i + 1;
             }
 
             // State the reverse sweep reads, handed over on the tape.
             tape.Push(i);
-            tape.Push(trips);
         }
 
         /// <summary>
@@ -1109,15 +956,12 @@ namespace BarsCnn
         public static void ReluReverse(scoped global::System.ReadOnlySpan<double> x, scoped global::System.Span<double> y, scoped global::System.Span<double> dY, scoped global::System.Span<double> dX, ref global::Backprop.CompilerServices.Tape tape)
         {
             // State the forward sweep handed over, popped in reverse order.
-            int trips = tape.Pop<int>();
             int i = tape.Pop<int>();
 
             // Reverse sweep: adjoints flow from the result back to the parameters.
             // line 39: for (int i = 0; i < x.Length; i++)
-            for (int trip = trips; trip > 0; trip--)
+            for (i = x.Length - 1; i >= 0; i--)
             {
-                // line 39: i++
-                i = i - 1;
                 // line 40: y[i] = x[i] > 0 ? x[i] : 0.0;
                 double dRelu_dyElement = dY[i];
                 dY[i] = 0;

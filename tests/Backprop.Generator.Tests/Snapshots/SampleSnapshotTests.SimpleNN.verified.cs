@@ -61,43 +61,31 @@ namespace SimpleNN
         {
             double s = 0;
             int i = 0;
-            int trips2 = 0;
             // Forward sweep: the original computation, keeping what the reverse sweep needs.
             int n = x.Length;
             int j = 0;
             // line 20: for (int j = 0; j < y.Length; j++)
-            int trips = 0;
             while (j < y.Length)
             {
-                trips++;
                 // line 22: s = b[j]
                 s = b[j];
-                // line 23: i = 0
-                tape.Push(i);
                 i = 0;
                 // line 23: for (int i = 0; i < n; i++)
-                trips2 = 0;
                 while (i < n)
                 {
-                    trips2++;
                     // line 24: s += w[j * n + i] * x[i];
                     s = s + w[j * n + i] * x[i];
-                    // line 23: i++
                     i = i + 1;
                 }
-                tape.Push(trips2);
                 // line 25: y[j] = s;
                 y[j] = s;
-                // line 20: j++
                 j = j + 1;
             }
 
             // State the reverse sweep reads, handed over on the tape.
             tape.Push(n);
             tape.Push(j);
-            tape.Push(trips);
             tape.Push(i);
-            tape.Push(trips2);
         }
 
         /// <summary>
@@ -112,34 +100,25 @@ namespace SimpleNN
         {
             double dLinear_ds = 0;
             // State the forward sweep handed over, popped in reverse order.
-            int trips2 = tape.Pop<int>();
             int i = tape.Pop<int>();
-            int trips = tape.Pop<int>();
             int j = tape.Pop<int>();
             int n = tape.Pop<int>();
 
             // Reverse sweep: adjoints flow from the result back to the parameters.
             // line 20: for (int j = 0; j < y.Length; j++)
-            for (int trip2 = trips; trip2 > 0; trip2--)
+            for (j = y.Length - 1; j >= 0; j--)
             {
-                // line 20: j++
-                j = j - 1;
                 // line 25: y[j] = s;
                 double dLinear_dyElement = dY[j];
                 dY[j] = 0;
                 dLinear_ds += dLinear_dyElement;
-                trips2 = tape.Pop<int>();
                 // line 23: for (int i = 0; i < n; i++)
-                for (int trip = trips2; trip > 0; trip--)
+                for (i = n - 1; i >= 0; i--)
                 {
-                    // line 23: i++
-                    i = i - 1;
                     // line 24: s += w[j * n + i] * x[i];
                     dW[j * n + i] += dLinear_ds * x[i];
                     dX[i] += dLinear_ds * w[j * n + i];
                 }
-                // line 23: i = 0
-                i = tape.Pop<int>();
                 // line 22: s = b[j]
                 dB[j] += dLinear_ds;
                 dLinear_ds = 0;
@@ -256,7 +235,6 @@ namespace SimpleNN
             double result = 0;
             int i = 0;
             double d = 0;
-            int trips2 = 0;
             double predict = 0;
             // Forward sweep: the original computation, keeping what the reverse sweep needs.
             global::System.Span<double> x = stackalloc double[10];
@@ -264,25 +242,17 @@ namespace SimpleNN
             double sum = 0.0;
             int s = 0;
             // line 57: for (int s = 0; s < ys.Length; s++)
-            int trips = 0;
             while (s < ys.Length)
             {
-                trips++;
-                // line 59: i = 0
-                tape.Push(i);
                 i = 0;
                 // line 59: for (int i = 0; i < Inputs; i++)
-                trips2 = 0;
                 while (i < 10)
                 {
-                    trips2++;
                     // line 60: x[i] = xs[s * Inputs + i];
                     tape.Push(x[i]);
                     x[i] = xs[s * 10 + i];
-                    // line 59: i++
                     i = i + 1;
                 }
-                tape.Push(trips2);
                 // line 61: d = Predict(w1, b1, w2, b2, x) - ys[s]
                 predict = global::SimpleNN.Model.PredictForward(w1, b1, w2, b2, x, ref tape);
                 tape.Push(d);
@@ -296,10 +266,9 @@ namespace SimpleNN
 
             // State the reverse sweep reads, handed over on the tape.
             tape.PushRange<double>(x);
-            tape.Push(trips);
+            tape.Push(s);
             tape.Push(i);
             tape.Push(d);
-            tape.Push(trips2);
             return result;
         }
 
@@ -317,10 +286,9 @@ namespace SimpleNN
             double dLoss_dpredict = 0;
             double dLoss_dd = 0;
             // State the forward sweep handed over, popped in reverse order.
-            int trips2 = tape.Pop<int>();
             double d = tape.Pop<double>();
             int i = tape.Pop<int>();
-            int trips = tape.Pop<int>();
+            int s = tape.Pop<int>();
             global::System.Span<double> x = stackalloc double[tape.Pop<int>()];
             tape.PopRange<double>(x);
 
@@ -329,7 +297,7 @@ namespace SimpleNN
             // line 64: return sum / ys.Length;
             dLoss_dsum = dLoss_dresult * (1 / ((double)ys.Length));
             // line 57: for (int s = 0; s < ys.Length; s++)
-            for (int trip2 = trips; trip2 > 0; trip2--)
+            for (s = ys.Length - 1; s >= 0; s--)
             {
                 // line 62: sum += d * d;
                 dLoss_dd += dLoss_dsum * (d + d);
@@ -339,17 +307,12 @@ namespace SimpleNN
                 dLoss_dd = 0;
                 global::SimpleNN.Model.PredictReverse(w1, b1, w2, b2, x, dLoss_dpredict, dW1, dB1, dW2, dB2, ref tape);
                 dLoss_dpredict = 0;
-                trips2 = tape.Pop<int>();
                 // line 59: for (int i = 0; i < Inputs; i++)
-                for (int trip = trips2; trip > 0; trip--)
+                for (i = 10 - 1; i >= 0; i--)
                 {
-                    // line 59: i++
-                    i = i - 1;
                     // line 60: x[i] = xs[s * Inputs + i];
                     x[i] = tape.Pop<double>();
                 }
-                // line 59: i = 0
-                i = tape.Pop<int>();
             }
         }
     }
@@ -585,19 +548,15 @@ namespace SimpleNN
             // Forward sweep: the original computation, keeping what the reverse sweep needs.
             int i = 0;
             // line 32: for (int i = 0; i < x.Length; i++)
-            int trips = 0;
             while (i < x.Length)
             {
-                trips++;
                 // line 33: y[i] = x[i] > 0 ? x[i] : 0.0;
                 y[i] = x[i] > 0.0 ? x[i] : 0.0;
-                // line 32: i++
                 i = i + 1;
             }
 
             // State the reverse sweep reads, handed over on the tape.
             tape.Push(i);
-            tape.Push(trips);
         }
 
         /// <summary>
@@ -611,15 +570,12 @@ namespace SimpleNN
         public static void ReluReverse(scoped global::System.ReadOnlySpan<double> x, scoped global::System.Span<double> y, scoped global::System.Span<double> dY, scoped global::System.Span<double> dX, ref global::Backprop.CompilerServices.Tape tape)
         {
             // State the forward sweep handed over, popped in reverse order.
-            int trips = tape.Pop<int>();
             int i = tape.Pop<int>();
 
             // Reverse sweep: adjoints flow from the result back to the parameters.
             // line 32: for (int i = 0; i < x.Length; i++)
-            for (int trip = trips; trip > 0; trip--)
+            for (i = x.Length - 1; i >= 0; i--)
             {
-                // line 32: i++
-                i = i - 1;
                 // line 33: y[i] = x[i] > 0 ? x[i] : 0.0;
                 double dRelu_dyElement = dY[i];
                 dY[i] = 0;

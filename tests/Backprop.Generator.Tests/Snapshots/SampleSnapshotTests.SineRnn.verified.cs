@@ -118,9 +118,6 @@ namespace SineRnn
             double y = 0;
             int j_2 = 0;
             double d = 0;
-            int trips2 = 0;
-            int trips3 = 0;
-            int trips4 = 0;
             // Forward sweep: the original computation, keeping what the reverse sweep needs.
             int steps = xs.Length - 1;
             global::System.Span<double> hs = stackalloc double[(steps + 1) * 8];
@@ -128,63 +125,42 @@ namespace SineRnn
             double sum = 0.0;
             int t = 0;
             // line 23: for (int t = 0; t < steps; t++)
-            int trips = 0;
             while (t < steps)
             {
-                trips++;
-                // line 25: j = 0
-                tape.Push(j);
                 j = 0;
                 // line 25: for (int j = 0; j < Hidden; j++)
-                trips2 = 0;
                 while (j < 8)
                 {
-                    trips2++;
                     // line 27: s = b[j] + wx[j] * xs[t]
                     s = b[j] + wx[j] * xs[t];
-                    // line 28: k = 0
-                    tape.Push(k);
                     k = 0;
                     // line 28: for (int k = 0; k < Hidden; k++)
-                    trips3 = 0;
                     while (k < 8)
                     {
-                        trips3++;
                         // line 29: s += wh[j * Hidden + k] * hs[t * Hidden + k];
                         s = s + wh[j * 8 + k] * hs[t * 8 + k];
-                        // line 28: k++
                         k = k + 1;
                     }
-                    tape.Push(trips3);
                     // line 30: hs[(t + 1) * Hidden + j] = Math.Tanh(s);
                     tape.Push(hs[(t + 1) * 8 + j]);
                     hs[(t + 1) * 8 + j] = global::System.Math.Tanh(s);
-                    // line 25: j++
                     j = j + 1;
                 }
-                tape.Push(trips2);
                 // line 32: y = bo[0]
                 y = bo[0];
-                // line 33: j = 0
-                tape.Push(j_2);
                 j_2 = 0;
                 // line 33: for (int j = 0; j < Hidden; j++)
-                trips4 = 0;
                 while (j_2 < 8)
                 {
-                    trips4++;
                     // line 34: y += wo[j] * hs[(t + 1) * Hidden + j];
                     y = y + wo[j_2] * hs[(t + 1) * 8 + j_2];
-                    // line 33: j++
                     j_2 = j_2 + 1;
                 }
-                tape.Push(trips4);
                 // line 35: d = y - xs[t + 1]
                 tape.Push(d);
                 d = y - xs[t + 1];
                 // line 36: sum += d * d;
                 sum = sum + d * d;
-                // line 23: t++
                 t = t + 1;
             }
             // line 38: return sum / steps;
@@ -194,14 +170,10 @@ namespace SineRnn
             tape.Push(steps);
             tape.PushRange<double>(hs);
             tape.Push(t);
-            tape.Push(trips);
             tape.Push(j);
             tape.Push(k);
             tape.Push(j_2);
             tape.Push(d);
-            tape.Push(trips2);
-            tape.Push(trips3);
-            tape.Push(trips4);
             return result;
         }
 
@@ -220,14 +192,10 @@ namespace SineRnn
             double dLoss_dy = 0;
             double dLoss_dd = 0;
             // State the forward sweep handed over, popped in reverse order.
-            int trips4 = tape.Pop<int>();
-            int trips3 = tape.Pop<int>();
-            int trips2 = tape.Pop<int>();
             double d = tape.Pop<double>();
             int j_2 = tape.Pop<int>();
             int k = tape.Pop<int>();
             int j = tape.Pop<int>();
-            int trips = tape.Pop<int>();
             int t = tape.Pop<int>();
             global::System.Span<double> hs = stackalloc double[tape.Pop<int>()];
             tape.PopRange<double>(hs);
@@ -241,62 +209,45 @@ namespace SineRnn
             // line 38: return sum / steps;
             dLoss_dsum = dLoss_dresult * (1 / ((double)steps));
             // line 23: for (int t = 0; t < steps; t++)
-            for (int trip4 = trips; trip4 > 0; trip4--)
+            for (t = steps - 1; t >= 0; t--)
             {
-                // line 23: t++
-                t = t - 1;
                 // line 36: sum += d * d;
                 dLoss_dd += dLoss_dsum * (d + d);
                 // line 35: d = y - xs[t + 1]
                 d = tape.Pop<double>();
                 dLoss_dy += dLoss_dd;
                 dLoss_dd = 0;
-                trips4 = tape.Pop<int>();
                 // line 33: for (int j = 0; j < Hidden; j++)
-                for (int trip3 = trips4; trip3 > 0; trip3--)
+                for (j_2 = 8 - 1; j_2 >= 0; j_2--)
                 {
-                    // line 33: j++
-                    j_2 = j_2 - 1;
                     // line 34: y += wo[j] * hs[(t + 1) * Hidden + j];
                     dWo[j_2] += dLoss_dy * hs[(t + 1) * 8 + j_2];
                     dLoss_dhs[(t + 1) * 8 + j_2] += dLoss_dy * wo[j_2];
                 }
-                // line 33: j = 0
-                j_2 = tape.Pop<int>();
                 // line 32: y = bo[0]
                 dBo[0] += dLoss_dy;
                 dLoss_dy = 0;
-                trips2 = tape.Pop<int>();
                 // line 25: for (int j = 0; j < Hidden; j++)
-                for (int trip2 = trips2; trip2 > 0; trip2--)
+                for (j = 8 - 1; j >= 0; j--)
                 {
-                    // line 25: j++
-                    j = j - 1;
                     // line 30: hs[(t + 1) * Hidden + j] = Math.Tanh(s);
                     double hsNew = hs[(t + 1) * 8 + j];
                     hs[(t + 1) * 8 + j] = tape.Pop<double>();
                     double dLoss_dhsElement = dLoss_dhs[(t + 1) * 8 + j];
                     dLoss_dhs[(t + 1) * 8 + j] = 0;
                     dLoss_ds += dLoss_dhsElement * (1 - hsNew * hsNew);
-                    trips3 = tape.Pop<int>();
                     // line 28: for (int k = 0; k < Hidden; k++)
-                    for (int trip = trips3; trip > 0; trip--)
+                    for (k = 8 - 1; k >= 0; k--)
                     {
-                        // line 28: k++
-                        k = k - 1;
                         // line 29: s += wh[j * Hidden + k] * hs[t * Hidden + k];
                         dWh[j * 8 + k] += dLoss_ds * hs[t * 8 + k];
                         dLoss_dhs[t * 8 + k] += dLoss_ds * wh[j * 8 + k];
                     }
-                    // line 28: k = 0
-                    k = tape.Pop<int>();
                     // line 27: s = b[j] + wx[j] * xs[t]
                     dB[j] += dLoss_ds;
                     dWx[j] += dLoss_ds * xs[t];
                     dLoss_ds = 0;
                 }
-                // line 25: j = 0
-                j = tape.Pop<int>();
             }
         }
     }

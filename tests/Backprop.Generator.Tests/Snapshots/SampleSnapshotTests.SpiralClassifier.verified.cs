@@ -86,29 +86,23 @@ namespace SpiralClassifier
             double m = logits[0];
             int i = 1;
             // line 42: for (int i = 1; i < logits.Length; i++)
-            int trips = 0;
             while (i < logits.Length)
             {
-                trips++;
                 // line 43: m = Math.Max(m, logits[i]);
                 tape.Push(m);
                 m = global::System.Math.Max(m, logits[i]);
-                // line 42: i++
                 i = i + 1;
             }
             // line 44: sum = 0
             double sum = 0.0;
             int i_2 = 0;
             // line 45: for (int i = 0; i < logits.Length; i++)
-            int trips2 = 0;
             while (i_2 < logits.Length)
             {
-                trips2++;
                 // line 46: sum += Math.Exp(logits[i] - m);
                 exp = global::System.Math.Exp(logits[i_2] - m);
                 sum = sum + exp;
                 tape.Push(exp);
-                // line 45: i++
                 i_2 = i_2 + 1;
             }
             // line 47: return Math.Log(sum) + m - logits[label];
@@ -117,10 +111,8 @@ namespace SpiralClassifier
             // State the reverse sweep reads, handed over on the tape.
             tape.Push(m);
             tape.Push(i);
-            tape.Push(trips);
             tape.Push(sum);
             tape.Push(i_2);
-            tape.Push(trips2);
             tape.Push(exp);
             return result;
         }
@@ -139,10 +131,8 @@ namespace SpiralClassifier
             double dCrossEntropy_dsum = 0;
             // State the forward sweep handed over, popped in reverse order.
             double exp = tape.Pop<double>();
-            int trips2 = tape.Pop<int>();
             int i_2 = tape.Pop<int>();
             double sum = tape.Pop<double>();
-            int trips = tape.Pop<int>();
             int i = tape.Pop<int>();
             double m = tape.Pop<double>();
 
@@ -153,10 +143,8 @@ namespace SpiralClassifier
             dCrossEntropy_dm = dCrossEntropy_dresult;
             dLogits[label] += -dCrossEntropy_dresult;
             // line 45: for (int i = 0; i < logits.Length; i++)
-            for (int trip2 = trips2; trip2 > 0; trip2--)
+            for (i_2 = logits.Length - 1; i_2 >= 0; i_2--)
             {
-                // line 45: i++
-                i_2 = i_2 - 1;
                 // line 46: sum += Math.Exp(logits[i] - m);
                 exp = tape.Pop<double>();
                 double dCrossEntropy_ddifference = dCrossEntropy_dsum * exp;
@@ -164,10 +152,8 @@ namespace SpiralClassifier
                 dCrossEntropy_dm += -dCrossEntropy_ddifference;
             }
             // line 42: for (int i = 1; i < logits.Length; i++)
-            for (int trip = trips; trip > 0; trip--)
+            for (i = logits.Length - 1; i >= 1; i--)
             {
-                // line 42: i++
-                i = i - 1;
                 // line 43: m = Math.Max(m, logits[i]);
                 m = tape.Pop<double>();
                 double dCrossEntropy_dmOut = dCrossEntropy_dm;
@@ -244,43 +230,31 @@ namespace SpiralClassifier
         {
             double s = 0;
             int i = 0;
-            int trips2 = 0;
             // Forward sweep: the original computation, keeping what the reverse sweep needs.
             int n = x.Length;
             int j = 0;
             // line 21: for (int j = 0; j < y.Length; j++)
-            int trips = 0;
             while (j < y.Length)
             {
-                trips++;
                 // line 23: s = b[j]
                 s = b[j];
-                // line 24: i = 0
-                tape.Push(i);
                 i = 0;
                 // line 24: for (int i = 0; i < n; i++)
-                trips2 = 0;
                 while (i < n)
                 {
-                    trips2++;
                     // line 25: s += w[j * n + i] * x[i];
                     s = s + w[j * n + i] * x[i];
-                    // line 24: i++
                     i = i + 1;
                 }
-                tape.Push(trips2);
                 // line 26: y[j] = s;
                 y[j] = s;
-                // line 21: j++
                 j = j + 1;
             }
 
             // State the reverse sweep reads, handed over on the tape.
             tape.Push(n);
             tape.Push(j);
-            tape.Push(trips);
             tape.Push(i);
-            tape.Push(trips2);
         }
 
         /// <summary>
@@ -295,34 +269,25 @@ namespace SpiralClassifier
         {
             double dLinear_ds = 0;
             // State the forward sweep handed over, popped in reverse order.
-            int trips2 = tape.Pop<int>();
             int i = tape.Pop<int>();
-            int trips = tape.Pop<int>();
             int j = tape.Pop<int>();
             int n = tape.Pop<int>();
 
             // Reverse sweep: adjoints flow from the result back to the parameters.
             // line 21: for (int j = 0; j < y.Length; j++)
-            for (int trip2 = trips; trip2 > 0; trip2--)
+            for (j = y.Length - 1; j >= 0; j--)
             {
-                // line 21: j++
-                j = j - 1;
                 // line 26: y[j] = s;
                 double dLinear_dyElement = dY[j];
                 dY[j] = 0;
                 dLinear_ds += dLinear_dyElement;
-                trips2 = tape.Pop<int>();
                 // line 24: for (int i = 0; i < n; i++)
-                for (int trip = trips2; trip > 0; trip--)
+                for (i = n - 1; i >= 0; i--)
                 {
-                    // line 24: i++
-                    i = i - 1;
                     // line 25: s += w[j * n + i] * x[i];
                     dW[j * n + i] += dLinear_ds * x[i];
                     dX[i] += dLinear_ds * w[j * n + i];
                 }
-                // line 24: i = 0
-                i = tape.Pop<int>();
                 // line 23: s = b[j]
                 dB[j] += dLinear_ds;
                 dLinear_ds = 0;
@@ -448,10 +413,8 @@ namespace SpiralClassifier
             double sum = 0.0;
             int s = 0;
             // line 61: for (int s = 0; s < labels.Length; s++)
-            int trips = 0;
             while (s < labels.Length)
             {
-                trips++;
                 // line 63: x[0] = xs[s * Inputs];
                 tape.Push(x[0]);
                 x[0] = xs[s * 2];
@@ -483,7 +446,7 @@ namespace SpiralClassifier
             tape.PushRange<double>(h);
             tape.PushRange<double>(a);
             tape.PushRange<double>(z);
-            tape.Push(trips);
+            tape.Push(s);
             tape.Push(label);
             return result;
         }
@@ -502,7 +465,7 @@ namespace SpiralClassifier
             double dLoss_dcrossEntropy = 0;
             // State the forward sweep handed over, popped in reverse order.
             int label = tape.Pop<int>();
-            int trips = tape.Pop<int>();
+            int s = tape.Pop<int>();
             global::System.Span<double> z = stackalloc double[tape.Pop<int>()];
             tape.PopRange<double>(z);
             global::System.Span<double> a = stackalloc double[tape.Pop<int>()];
@@ -529,7 +492,7 @@ namespace SpiralClassifier
             // line 71: return sum / labels.Length;
             dLoss_dsum = dLoss_dresult * (1 / ((double)labels.Length));
             // line 61: for (int s = 0; s < labels.Length; s++)
-            for (int trip = trips; trip > 0; trip--)
+            for (s = labels.Length - 1; s >= 0; s--)
             {
                 // line 69: sum += CrossEntropy(z, label);
                 dLoss_dcrossEntropy += dLoss_dsum;
@@ -614,21 +577,17 @@ namespace SpiralClassifier
             // Forward sweep: the original computation, keeping what the reverse sweep needs.
             int i = 0;
             // line 33: for (int i = 0; i < x.Length; i++)
-            int trips = 0;
             while (i < x.Length)
             {
-                trips++;
                 // line 34: y[i] = Math.Tanh(x[i]);
                 tape.Push(y[i]);
                 y[i] = global::System.Math.Tanh(x[i]);
-                // line 33: i++
                 i = i + 1;
             }
 
             // State the reverse sweep reads, handed over on the tape.
             tape.PushRange<double>(y);
             tape.Push(i);
-            tape.Push(trips);
         }
 
         /// <summary>
@@ -642,17 +601,14 @@ namespace SpiralClassifier
         public static void TanhReverse(scoped global::System.ReadOnlySpan<double> x, scoped global::System.Span<double> y, scoped global::System.Span<double> dY, scoped global::System.Span<double> dX, ref global::Backprop.CompilerServices.Tape tape)
         {
             // State the forward sweep handed over, popped in reverse order.
-            int trips = tape.Pop<int>();
             int i = tape.Pop<int>();
             tape.Pop<int>();
             tape.PopRange<double>(y);
 
             // Reverse sweep: adjoints flow from the result back to the parameters.
             // line 33: for (int i = 0; i < x.Length; i++)
-            for (int trip = trips; trip > 0; trip--)
+            for (i = x.Length - 1; i >= 0; i--)
             {
-                // line 33: i++
-                i = i - 1;
                 // line 34: y[i] = Math.Tanh(x[i]);
                 double yNew = y[i];
                 y[i] = tape.Pop<double>();

@@ -86,13 +86,10 @@ namespace Demo
             double z = b;
             int i = 0;
             // line 12: for (int i = 0; i < w.Length; i++)
-            int trips = 0;
             while (i < w.Length)
             {
-                trips++;
                 // line 13: z += w[i] * x[i];
                 z = z + w[i] * x[i];
-                // line 12: i++
                 i = i + 1;
             }
             // line 14: a = Math.Tanh(z)
@@ -104,7 +101,6 @@ namespace Demo
 
             // State the reverse sweep reads, handed over on the tape.
             tape.Push(i);
-            tape.Push(trips);
             tape.Push(a);
             tape.Push(product);
             tape.Push(difference);
@@ -128,7 +124,6 @@ namespace Demo
             double difference = tape.Pop<double>();
             double product = tape.Pop<double>();
             double a = tape.Pop<double>();
-            int trips = tape.Pop<int>();
             int i = tape.Pop<int>();
 
             // Reverse sweep: adjoints flow from the result back to the parameters.
@@ -139,10 +134,8 @@ namespace Demo
             // line 14: a = Math.Tanh(z)
             dLoss_dz = dLoss_da * (1 - a * a);
             // line 12: for (int i = 0; i < w.Length; i++)
-            for (int trip = trips; trip > 0; trip--)
+            for (i = w.Length - 1; i >= 0; i--)
             {
-                // line 12: i++
-                i = i - 1;
                 // line 13: z += w[i] * x[i];
                 dW[i] += dLoss_dz * x[i];
             }

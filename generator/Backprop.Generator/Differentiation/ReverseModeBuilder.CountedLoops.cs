@@ -1,0 +1,113 @@
+using System.Collections.Generic;
+using System.Linq;
+using Backprop.Generator.Emit;
+using Backprop.Generator.Helpers;
+using Backprop.Generator.Ir;
+
+namespace Backprop.Generator.Differentiation;
+
+/// <summary>
+/// Counted loops: <c>i = init; while (i &lt; bound) { body; i = i + 1; }</c> where <c>init</c> and <c>bound</c> cannot
+/// change during the method and the body never assigns <c>i</c>. Their reverse is <c>for (i = bound - 1; i &gt;= init; i--)</c>:
+/// no trip count and no old value of <c>i</c> go on the tape, and reads of <c>i</c> inside the loop need no restore.
+/// (In a convolution, this bookkeeping was one push per multiply-add.)
+/// </summary>
+internal sealed partial class ReverseModeBuilder
+{
+    private sealed record CountedLoop(int Counter, IrExpression Init, IrExpression Bound);
+
+    private readonly Dictionary<IrStatement, CountedLoop> _counted = new(ReferenceComparer<IrStatement>.Instance);
+
+    /// <summary>Counters of the counted loops around the statement being analysed: the reverse loop sets them itself.</summary>
+    private readonly HashSet<int> _countersInScope = new();
+
+    private void FindCountedLoops()
+    {
+        // A variable is frozen when nothing can change it after it is first set: a parameter never assigned, or a local
+        // assigned exactly once, by a statement at the top level of the method.
+        var assignments = new Dictionary<int, int>();
+        foreach (var statement in _method.Body)
+            IrWalker.VisitStatements(statement, s =>
+            {
+                if (s is IrAssign a) assignments[a.Variable] = assignments.TryGetValue(a.Variable, out int n) ? n + 1 : 1;
+            });
+        var topLevel = new HashSet<int>(_method.Body.OfType<IrAssign>().Select(a => a.Variable));
+        bool Frozen(int v)
+        {
+            int count = assignments.TryGetValue(v, out int n) ? n : 0;
+            return _method.Variables[v].Kind == VariableKind.Parameter ? count == 0 : count == 1 && topLevel.Contains(v);
+        }
+        bool Invariant(IrExpression e)
+        {
+            bool invariant = true;
+            IrWalker.VisitExpression(e, node => invariant &= node switch
+            {
+                IrConstant => true,
+                IrLength length => Frozen(length.Buffer),
+                IrRead read => read.Type.Scalar is ScalarKind.Int32 && Frozen(read.Variable),
+                IrBinary { Operator: BinaryOperator.Add or BinaryOperator.Subtract or BinaryOperator.Multiply } b => b.Type.Scalar is ScalarKind.Int32,
+                _ => false,
+            });
+            return invariant;
+        }
+        bool Assigns(IEnumerable<IrStatement> statements, int variable)
+        {
+            bool found = false;
+            foreach (var statement in statements)
+                IrWalker.VisitStatements(statement, s => found |= s is IrAssign a && a.Variable == variable);
+            return found;
+        }
+        void Visit(IReadOnlyList<IrStatement> block)
+        {
+            for (int k = 0; k < block.Count; k++)
+            {
+                switch (block[k])
+                {
+                    case IrLoop loop:
+                        if (k > 0
+                            && block[k - 1] is IrAssign init
+                            && loop.Condition is IrBinary { Operator: BinaryOperator.Less, Left: IrRead counter } condition
+                            && counter.Variable == init.Variable
+                            && counter.Type.Scalar is ScalarKind.Int32
+                            && loop.Step.Count == 1
+                            && loop.Step[0] is IrAssign { Value: IrBinary { Operator: BinaryOperator.Add, Left: IrRead stepped, Right: IrConstant { Text: "1" } } } step
+                            && step.Variable == counter.Variable && stepped.Variable == counter.Variable
+                            && !Assigns(loop.Body, counter.Variable)
+                            && Invariant(init.Value) && Invariant(condition.Right))
+                        {
+                            _counted[loop] = new CountedLoop(counter.Variable, init.Value, condition.Right);
+                        }
+                        Visit(loop.Body);
+                        Visit(loop.Step);
+                        break;
+                    case IrIf branch:
+                        Visit(branch.Then);
+                        Visit(branch.Else);
+                        break;
+                }
+            }
+        }
+        Visit(_method.Body);
+    }
+
+    /// <summary>The forward and reverse code of a counted loop.</summary>
+    private void CountedLoopCode(IrLoop loop, CountedLoop counted, List<Code> forward, List<Code> reverse)
+    {
+        Comment(forward, loop.Source);
+        _nesting++;
+        _loopDepth++;
+        var body = new List<Code>();
+        var bodyReverse = Block(loop.Body, body);
+        // The step's own reverse (undoing i++) is the reverse loop's decrement.
+        Block(loop.Step, body);
+        _loopDepth--;
+        _nesting--;
+        forward.Add(new CodeBlock("while (" + _text.Of(loop.Condition!) + ")", body));
+
+        Comment(reverse, loop.Source);
+        string counter = _method.Variables[counted.Counter].Name;
+        reverse.Add(new CodeBlock(
+            "for (" + counter + " = " + ExpressionText.Atom(_text.Of(counted.Bound)) + " - 1; " + counter + " >= " + ExpressionText.Atom(_text.Of(counted.Init)) + "; " + counter + "--)",
+            bodyReverse));
+    }
+}
