@@ -154,6 +154,27 @@ public static partial class FeatureFunctions
         return s;
     }
 
+    /// <summary>Counted loops (reversed without a tape) beside one that is not: non-zero start, frozen local bound, an empty
+    /// range, element overwrites indexed by two counters, and a triangular loop whose bound is the outer counter.</summary>
+    [Differentiable]
+    public static double CountedLoops(ReadOnlySpan<double> w, double x)
+    {
+        int n = w.Length;
+        int last = n - 1;
+        Span<double> t = stackalloc double[4];
+        double s = 0;
+        for (int r = 1; r < last; r++)
+        {
+            for (int c = 0; c < 4; c++)
+                t[c] = Math.Sin(t[c] * x + w[(r + c) % n]);
+            for (int k = 0; k < r; k++)
+                s += t[k % 4] * w[k];
+            for (int e = 5; e < 2; e++)
+                s += x;
+        }
+        return s + t[0] * t[3];
+    }
+
     [Differentiable]
     public static double DesignLoss(ReadOnlySpan<double> w, [NoDerivative] ReadOnlySpan<double> x, double b, [NoDerivative] double y)
     {

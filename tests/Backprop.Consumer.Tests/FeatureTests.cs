@@ -96,6 +96,22 @@ public sealed partial class FeatureTests
     }
 
     [Fact]
+    public void CountedLoops_MatchFiniteDifferences()
+    {
+        foreach (double x in new[] { -0.9, 0.35, 1.4 })
+        {
+            var w = new[] { 0.3, -0.7, 0.5, 1.1, -0.2, 0.8 };
+            var dW = new double[w.Length];
+            double value = FeatureFunctions.CountedLoopsGradient(w, x, dW, out double dX);
+            Assert.Equal(FeatureFunctions.CountedLoops(w, x), value);
+            var result = GradientCheck.Check(
+                q => FeatureFunctions.CountedLoops(q.AsSpan(0, 6), q[6]),
+                w.Append(x).ToArray(), dW.Append(dX).ToArray());
+            Assert.True(result.Passed, result.ToString());
+        }
+    }
+
+    [Fact]
     public void LongRecurrence_TapeOutgrowsItsStart_RestartGivesTheSameGradient()
     {
         var w = new[] { 0.3, -0.2, 0.1 };

@@ -39,6 +39,18 @@ public sealed class LayerTests
     }
 
     [Fact]
+    public void Backward_TakesAnEmptySpanForAnUnwantedGradient_AndStillChecksWrongLengths()
+    {
+        double[] x = Random(4, 1), w = Random(12, 2), b = Random(3, 3), seed = Random(3, 4);
+        double[] dXFull = new double[4], dW = new double[12], dB = new double[3], dWOnly = new double[12], dBOnly = new double[3];
+        LayerFunctions.LinearBackward(x, w, b, new double[3], seed.ToArray(), dXFull, dW, dB);
+        LayerFunctions.LinearBackward(x, w, b, new double[3], seed.ToArray(), default, dWOnly, dBOnly);
+        Assert.Equal(dW, dWOnly);
+        Assert.Equal(dB, dBOnly);
+        Assert.Throws<ArgumentException>(() => LayerFunctions.LinearBackward(x, w, b, new double[3], seed.ToArray(), new double[3], dWOnly, dBOnly));
+    }
+
+    [Fact]
     public void SimpleNN_LossThroughLayersAndStackBuffers_MatchesFiniteDifferences()
     {
         double[] w1 = Random(50, 5), b1 = Random(5, 6), w2 = Random(5, 7), b2 = Random(1, 8), x = Random(10, 9);

@@ -12,8 +12,9 @@ internal sealed partial class ReverseModeBuilder
     private readonly HashSet<int> _scratch = new();
 
     /// <summary>
-    /// Buffers that need a gradient buffer of our own: active local buffers, and buffers (local or inactive parameters)
-    /// passed to a differentiated or output parameter of a callee, whose pullback writes adjoints into them.
+    /// Buffers that need a gradient buffer of our own: active local buffers, and buffers passed to an output parameter of
+    /// a callee, whose reverse reads and zeroes their adjoints. A buffer without a gradient passed to a differentiated
+    /// input gets an empty span instead: the callee skips that gradient.
     /// </summary>
     private void FindScratchBuffers()
     {
@@ -21,7 +22,7 @@ internal sealed partial class ReverseModeBuilder
         void Consider(CalleeInfo callee, IReadOnlyList<IrExpression> arguments)
         {
             for (int i = 0; i < arguments.Count; i++)
-                if (callee.ActiveParameters[i] && arguments[i] is IrRead { Type.IsBuffer: true } read && !HasOwnGradient(read.Variable))
+                if (callee.OutputParameters[i] && arguments[i] is IrRead { Type.IsBuffer: true } read && !HasOwnGradient(read.Variable))
                     _scratch.Add(read.Variable);
         }
         foreach (var variable in _method.Variables)
@@ -214,13 +215,17 @@ internal sealed partial class ReverseModeBuilder
     /// <summary>The gradient argument of a callee parameter: a gradient span, <c>ref</c> to an adjoint, or a local to propagate from.</summary>
     private string GradientArgument(string callee, string parameter, IrExpression argument, List<Code> reverse, List<(IrExpression, string)> pending)
     {
-        if (argument.Type.IsBuffer) return Adjoint(((IrRead)argument).Variable);
+        if (argument.Type.IsBuffer) return HasGradientBuffer(((IrRead)argument).Variable) ? Adjoint(((IrRead)argument).Variable) : "default";
         if (argument is IrRead read && _activity.IsActive(read.Variable)) return "ref " + Adjoint(read.Variable);
         string local = Reserve("d" + MethodName + "_d" + callee + "_" + parameter);
         reverse.Add(new CodeLine(argument.Type.Keyword + " " + local + " = 0;"));
         if (_activity.IsActive(argument)) pending.Add((argument, local));
         return "ref " + local;
     }
+
+    /// <summary>Whether a buffer has a gradient span: a gradient parameter, an output's adjoint, or a gradient buffer of ours.</summary>
+    private bool HasGradientBuffer(int buffer) =>
+        _scratch.Contains(buffer) || _method.Outputs.Contains(buffer) || _method.Variables[buffer].IsDifferentiableParameter;
 
     private Code SaveBuffer(int buffer)
     {

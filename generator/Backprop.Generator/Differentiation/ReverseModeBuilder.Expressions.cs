@@ -201,7 +201,11 @@ internal sealed partial class ReverseModeBuilder
                 reverse.Add(new CodeLine(Adjoint(read.Variable) + " += " + adjoint + ";"));
                 return;
             case IrElement element:
-                reverse.Add(new CodeLine(Adjoint(element.Buffer) + "[" + _text.Of(element.Index) + "] += " + adjoint + ";"));
+                var accumulate = new CodeLine(Adjoint(element.Buffer) + "[" + _text.Of(element.Index) + "] += " + adjoint + ";");
+                // A caller that does not want a parameter's gradient passes an empty span (see GradientArgument).
+                reverse.Add(_method.Variables[element.Buffer].Kind == VariableKind.Parameter && !_method.Outputs.Contains(element.Buffer)
+                    ? new CodeBlock("if (!" + Adjoint(element.Buffer) + ".IsEmpty)", new List<Code> { accumulate })
+                    : accumulate);
                 return;
             case IrConvert convert:
                 Propagate(convert.Operand, "(" + convert.Operand.Type.Keyword + ")" + ExpressionText.Atom(adjoint), reverse);

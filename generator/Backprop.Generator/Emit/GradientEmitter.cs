@@ -153,15 +153,20 @@ internal static class GradientEmitter
         }
     }
 
-    private static void WriteLengthChecks(SourceWriter writer, IrMethod method, GradientProgram program)
+    /// <summary>
+    /// Gradient spans must match their parameters. A pullback or backward also takes an empty span for an input whose
+    /// gradient the caller does not want (generated callers pass one for buffers without a gradient).
+    /// </summary>
+    private static void WriteLengthChecks(SourceWriter writer, IrMethod method, GradientProgram program, bool seeded)
     {
-        foreach (var (variable, gradient) in program.Gradients.Select(g => (g.Variable, g.GradientName)).Concat(program.Outputs))
+        var inputs = program.Gradients.Select(g => (g.Variable, g.GradientName, Optional: seeded));
+        foreach (var (variable, gradient, optional) in inputs.Concat(program.Outputs.Select(o => (o.Variable, o.AdjointName, Optional: false))))
         {
             var v = method.Variables[variable];
             if (!v.Type.IsBuffer) continue;
-            using (writer.Block("if (" + gradient + ".Length != " + v.Name + ".Length)"))
+            using (writer.Block("if (" + (optional ? "!" + gradient + ".IsEmpty && " : "") + gradient + ".Length != " + v.Name + ".Length)"))
             {
-                writer.Line("throw new global::System.ArgumentException(\"The gradient of '" + v.Name + "' must have \" + " + v.Name + ".Length + \" entries, like '" + v.Name + "', but has \" + " + gradient + ".Length + \".\", nameof(" + gradient + "));");
+                writer.Line("throw new global::System.ArgumentException(\"The gradient of '" + v.Name + "' must have \" + " + v.Name + ".Length + \" entries, like '" + v.Name + "'" + (optional ? " (or none)" : "") + ", but has \" + " + gradient + ".Length + \".\", nameof(" + gradient + "));");
             }
         }
     }
@@ -199,7 +204,7 @@ internal static class GradientEmitter
 
     private static void WriteBody(SourceWriter writer, IrMethod method, GradientProgram program, bool pullback)
     {
-        WriteLengthChecks(writer, method, program);
+        WriteLengthChecks(writer, method, program, pullback);
         var tail = Tail(method, program, pullback);
         if (!method.Shape.IsVoid) tail.Add(new CodeLine("return " + method.Variables[method.Result].Name + ";"));
         var reverse = Reverse(program, program.Forward.Concat(program.ReverseSetup).Concat(tail).ToList());
@@ -221,7 +226,7 @@ internal static class GradientEmitter
     private static void WriteEntryPoint(SourceWriter writer, IrMethod method, GradientProgram program, bool seeded)
     {
         var shape = method.Shape;
-        WriteLengthChecks(writer, method, program);
+        WriteLengthChecks(writer, method, program, seeded);
         var arguments = method.Parameters.Select(p => method.Variables[p].Name).ToList();
         var reverseArguments = new List<string>(arguments);
         if (!shape.IsVoid) reverseArguments.Add(seeded ? program.SeedName : "1");

@@ -16,17 +16,17 @@ namespace BarsCnn
         [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Gen", "0.1.0")]
         public static void Conv2dBackward(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> k, global::System.ReadOnlySpan<double> b, global::System.Span<double> y, global::System.Span<double> dY, global::System.Span<double> dX, global::System.Span<double> dK, global::System.Span<double> dB)
         {
-            if (dX.Length != x.Length)
+            if (!dX.IsEmpty && dX.Length != x.Length)
             {
-                throw new global::System.ArgumentException("The gradient of 'x' must have " + x.Length + " entries, like 'x', but has " + dX.Length + ".", nameof(dX));
+                throw new global::System.ArgumentException("The gradient of 'x' must have " + x.Length + " entries, like 'x' (or none), but has " + dX.Length + ".", nameof(dX));
             }
-            if (dK.Length != k.Length)
+            if (!dK.IsEmpty && dK.Length != k.Length)
             {
-                throw new global::System.ArgumentException("The gradient of 'k' must have " + k.Length + " entries, like 'k', but has " + dK.Length + ".", nameof(dK));
+                throw new global::System.ArgumentException("The gradient of 'k' must have " + k.Length + " entries, like 'k' (or none), but has " + dK.Length + ".", nameof(dK));
             }
-            if (dB.Length != b.Length)
+            if (!dB.IsEmpty && dB.Length != b.Length)
             {
-                throw new global::System.ArgumentException("The gradient of 'b' must have " + b.Length + " entries, like 'b', but has " + dB.Length + ".", nameof(dB));
+                throw new global::System.ArgumentException("The gradient of 'b' must have " + b.Length + " entries, like 'b' (or none), but has " + dB.Length + ".", nameof(dB));
             }
             if (dY.Length != y.Length)
             {
@@ -149,12 +149,21 @@ namespace BarsCnn
                             for (j = 3 - 1; j >= 0; j--)
                             {
                                 // line 31: s += k[(f * Kernel + i) * Kernel + j] * x[(r + i) * Size + c + j];
-                                dK[(f * 3 + i) * 3 + j] += dConv2d_ds * x[(r + i) * 8 + c + j];
-                                dX[(r + i) * 8 + c + j] += dConv2d_ds * k[(f * 3 + i) * 3 + j];
+                                if (!dK.IsEmpty)
+                                {
+                                    dK[(f * 3 + i) * 3 + j] += dConv2d_ds * x[(r + i) * 8 + c + j];
+                                }
+                                if (!dX.IsEmpty)
+                                {
+                                    dX[(r + i) * 8 + c + j] += dConv2d_ds * k[(f * 3 + i) * 3 + j];
+                                }
                             }
                         }
                         // line 28: s = b[f]
-                        dB[f] += dConv2d_ds;
+                        if (!dB.IsEmpty)
+                        {
+                            dB[f] += dConv2d_ds;
+                        }
                         dConv2d_ds = 0;
                     }
                 }
@@ -211,9 +220,9 @@ namespace BarsCnn
         [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Gen", "0.1.0")]
         public static double CrossEntropyPullback(global::System.ReadOnlySpan<double> logits, int label, double dCrossEntropy, global::System.Span<double> dLogits)
         {
-            if (dLogits.Length != logits.Length)
+            if (!dLogits.IsEmpty && dLogits.Length != logits.Length)
             {
-                throw new global::System.ArgumentException("The gradient of 'logits' must have " + logits.Length + " entries, like 'logits', but has " + dLogits.Length + ".", nameof(dLogits));
+                throw new global::System.ArgumentException("The gradient of 'logits' must have " + logits.Length + " entries, like 'logits' (or none), but has " + dLogits.Length + ".", nameof(dLogits));
             }
             var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
             double result;
@@ -306,14 +315,20 @@ namespace BarsCnn
             // line 82: return Math.Log(sum) + m - logits[label];
             dCrossEntropy_dsum = dCrossEntropy_dresult * (1 / sum);
             dCrossEntropy_dm = dCrossEntropy_dresult;
-            dLogits[label] += -dCrossEntropy_dresult;
+            if (!dLogits.IsEmpty)
+            {
+                dLogits[label] += -dCrossEntropy_dresult;
+            }
             // line 80: for (int i = 0; i < logits.Length; i++)
             for (i_2 = logits.Length - 1; i_2 >= 0; i_2--)
             {
                 // line 81: sum += Math.Exp(logits[i] - m);
                 exp = tape.Pop<double>();
                 double dCrossEntropy_ddifference = dCrossEntropy_dsum * exp;
-                dLogits[i_2] += dCrossEntropy_ddifference;
+                if (!dLogits.IsEmpty)
+                {
+                    dLogits[i_2] += dCrossEntropy_ddifference;
+                }
                 dCrossEntropy_dm += -dCrossEntropy_ddifference;
             }
             // line 77: for (int i = 1; i < logits.Length; i++)
@@ -324,10 +339,16 @@ namespace BarsCnn
                 double dCrossEntropy_dmOut = dCrossEntropy_dm;
                 dCrossEntropy_dm = 0;
                 dCrossEntropy_dm = dCrossEntropy_dmOut * (m > logits[i] ? 1 : m == logits[i] ? 0.5 : 0);
-                dLogits[i] += dCrossEntropy_dmOut * (logits[i] > m ? 1 : m == logits[i] ? 0.5 : 0);
+                if (!dLogits.IsEmpty)
+                {
+                    dLogits[i] += dCrossEntropy_dmOut * (logits[i] > m ? 1 : m == logits[i] ? 0.5 : 0);
+                }
             }
             // line 76: m = logits[0]
-            dLogits[0] += dCrossEntropy_dm;
+            if (!dLogits.IsEmpty)
+            {
+                dLogits[0] += dCrossEntropy_dm;
+            }
         }
     }
 }
@@ -350,17 +371,17 @@ namespace BarsCnn
         [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Gen", "0.1.0")]
         public static void LinearBackward(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> w, global::System.ReadOnlySpan<double> b, global::System.Span<double> y, global::System.Span<double> dY, global::System.Span<double> dX, global::System.Span<double> dW, global::System.Span<double> dB)
         {
-            if (dX.Length != x.Length)
+            if (!dX.IsEmpty && dX.Length != x.Length)
             {
-                throw new global::System.ArgumentException("The gradient of 'x' must have " + x.Length + " entries, like 'x', but has " + dX.Length + ".", nameof(dX));
+                throw new global::System.ArgumentException("The gradient of 'x' must have " + x.Length + " entries, like 'x' (or none), but has " + dX.Length + ".", nameof(dX));
             }
-            if (dW.Length != w.Length)
+            if (!dW.IsEmpty && dW.Length != w.Length)
             {
-                throw new global::System.ArgumentException("The gradient of 'w' must have " + w.Length + " entries, like 'w', but has " + dW.Length + ".", nameof(dW));
+                throw new global::System.ArgumentException("The gradient of 'w' must have " + w.Length + " entries, like 'w' (or none), but has " + dW.Length + ".", nameof(dW));
             }
-            if (dB.Length != b.Length)
+            if (!dB.IsEmpty && dB.Length != b.Length)
             {
-                throw new global::System.ArgumentException("The gradient of 'b' must have " + b.Length + " entries, like 'b', but has " + dB.Length + ".", nameof(dB));
+                throw new global::System.ArgumentException("The gradient of 'b' must have " + b.Length + " entries, like 'b' (or none), but has " + dB.Length + ".", nameof(dB));
             }
             if (dY.Length != y.Length)
             {
@@ -450,11 +471,20 @@ namespace BarsCnn
                 for (i = n - 1; i >= 0; i--)
                 {
                     // line 67: s += w[j * n + i] * x[i];
-                    dW[j * n + i] += dLinear_ds * x[i];
-                    dX[i] += dLinear_ds * w[j * n + i];
+                    if (!dW.IsEmpty)
+                    {
+                        dW[j * n + i] += dLinear_ds * x[i];
+                    }
+                    if (!dX.IsEmpty)
+                    {
+                        dX[i] += dLinear_ds * w[j * n + i];
+                    }
                 }
                 // line 65: s = b[j]
-                dB[j] += dLinear_ds;
+                if (!dB.IsEmpty)
+                {
+                    dB[j] += dLinear_ds;
+                }
                 dLinear_ds = 0;
             }
         }
@@ -521,21 +551,21 @@ namespace BarsCnn
         [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Gen", "0.1.0")]
         public static double LossPullback(global::System.ReadOnlySpan<double> k, global::System.ReadOnlySpan<double> kb, global::System.ReadOnlySpan<double> w, global::System.ReadOnlySpan<double> b, global::System.ReadOnlySpan<double> images, global::System.ReadOnlySpan<double> labels, double dLoss, global::System.Span<double> dK, global::System.Span<double> dKb, global::System.Span<double> dW, global::System.Span<double> dB)
         {
-            if (dK.Length != k.Length)
+            if (!dK.IsEmpty && dK.Length != k.Length)
             {
-                throw new global::System.ArgumentException("The gradient of 'k' must have " + k.Length + " entries, like 'k', but has " + dK.Length + ".", nameof(dK));
+                throw new global::System.ArgumentException("The gradient of 'k' must have " + k.Length + " entries, like 'k' (or none), but has " + dK.Length + ".", nameof(dK));
             }
-            if (dKb.Length != kb.Length)
+            if (!dKb.IsEmpty && dKb.Length != kb.Length)
             {
-                throw new global::System.ArgumentException("The gradient of 'kb' must have " + kb.Length + " entries, like 'kb', but has " + dKb.Length + ".", nameof(dKb));
+                throw new global::System.ArgumentException("The gradient of 'kb' must have " + kb.Length + " entries, like 'kb' (or none), but has " + dKb.Length + ".", nameof(dKb));
             }
-            if (dW.Length != w.Length)
+            if (!dW.IsEmpty && dW.Length != w.Length)
             {
-                throw new global::System.ArgumentException("The gradient of 'w' must have " + w.Length + " entries, like 'w', but has " + dW.Length + ".", nameof(dW));
+                throw new global::System.ArgumentException("The gradient of 'w' must have " + w.Length + " entries, like 'w' (or none), but has " + dW.Length + ".", nameof(dW));
             }
-            if (dB.Length != b.Length)
+            if (!dB.IsEmpty && dB.Length != b.Length)
             {
-                throw new global::System.ArgumentException("The gradient of 'b' must have " + b.Length + " entries, like 'b', but has " + dB.Length + ".", nameof(dB));
+                throw new global::System.ArgumentException("The gradient of 'b' must have " + b.Length + " entries, like 'b' (or none), but has " + dB.Length + ".", nameof(dB));
             }
             var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
             double result;
@@ -654,9 +684,6 @@ namespace BarsCnn
             tape.PopRange<double>(x);
 
             // Reverse sweep: adjoints flow from the result back to the parameters.
-            // gradient buffer of x, on the stack like it
-            global::System.Span<double> dLoss_dx = stackalloc double[x.Length];
-            dLoss_dx.Clear();
             // gradient buffer of conv, on the stack like it
             global::System.Span<double> dLoss_dconv = stackalloc double[conv.Length];
             dLoss_dconv.Clear();
@@ -694,7 +721,7 @@ namespace BarsCnn
                 tape.Pop<int>();
                 tape.PopRange<double>(act);
                 // line 101: Conv2d(x, k, kb, conv);
-                global::BarsCnn.Model.Conv2dReverse(x, k, kb, conv, dLoss_dconv, dLoss_dx, dK, dKb, ref tape);
+                global::BarsCnn.Model.Conv2dReverse(x, k, kb, conv, dLoss_dconv, default, dK, dKb, ref tape);
                 tape.Pop<int>();
                 tape.PopRange<double>(conv);
                 // line 99: for (int p = 0; p < Size * Size; p++)
@@ -726,9 +753,9 @@ namespace BarsCnn
         [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Gen", "0.1.0")]
         public static void MaxPoolBackward(global::System.ReadOnlySpan<double> x, global::System.Span<double> y, global::System.Span<double> dY, global::System.Span<double> dX)
         {
-            if (dX.Length != x.Length)
+            if (!dX.IsEmpty && dX.Length != x.Length)
             {
-                throw new global::System.ArgumentException("The gradient of 'x' must have " + x.Length + " entries, like 'x', but has " + dX.Length + ".", nameof(dX));
+                throw new global::System.ArgumentException("The gradient of 'x' must have " + x.Length + " entries, like 'x' (or none), but has " + dX.Length + ".", nameof(dX));
             }
             if (dY.Length != y.Length)
             {
@@ -851,22 +878,34 @@ namespace BarsCnn
                         m2 = tape.Pop<double>();
                         if (x[top + 6] > x[top + 6 + 1])
                         {
-                            dX[top + 6] += dMaxPool_dm2;
+                            if (!dX.IsEmpty)
+                            {
+                                dX[top + 6] += dMaxPool_dm2;
+                            }
                         }
                         else
                         {
-                            dX[top + 6 + 1] += dMaxPool_dm2;
+                            if (!dX.IsEmpty)
+                            {
+                                dX[top + 6 + 1] += dMaxPool_dm2;
+                            }
                         }
                         dMaxPool_dm2 = 0;
                         // line 52: m1 = x[top] > x[top + 1] ? x[top] : x[top + 1]
                         m1 = tape.Pop<double>();
                         if (x[top] > x[top + 1])
                         {
-                            dX[top] += dMaxPool_dm1;
+                            if (!dX.IsEmpty)
+                            {
+                                dX[top] += dMaxPool_dm1;
+                            }
                         }
                         else
                         {
-                            dX[top + 1] += dMaxPool_dm1;
+                            if (!dX.IsEmpty)
+                            {
+                                dX[top + 1] += dMaxPool_dm1;
+                            }
                         }
                         dMaxPool_dm1 = 0;
                         // line 51: top = (f * ConvSize + 2 * r) * ConvSize + 2 * c
@@ -896,9 +935,9 @@ namespace BarsCnn
         [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Gen", "0.1.0")]
         public static void ReluBackward(global::System.ReadOnlySpan<double> x, global::System.Span<double> y, global::System.Span<double> dY, global::System.Span<double> dX)
         {
-            if (dX.Length != x.Length)
+            if (!dX.IsEmpty && dX.Length != x.Length)
             {
-                throw new global::System.ArgumentException("The gradient of 'x' must have " + x.Length + " entries, like 'x', but has " + dX.Length + ".", nameof(dX));
+                throw new global::System.ArgumentException("The gradient of 'x' must have " + x.Length + " entries, like 'x' (or none), but has " + dX.Length + ".", nameof(dX));
             }
             if (dY.Length != y.Length)
             {
@@ -967,7 +1006,10 @@ namespace BarsCnn
                 dY[i] = 0;
                 if (x[i] > 0.0)
                 {
-                    dX[i] += dRelu_dyElement;
+                    if (!dX.IsEmpty)
+                    {
+                        dX[i] += dRelu_dyElement;
+                    }
                 }
             }
         }

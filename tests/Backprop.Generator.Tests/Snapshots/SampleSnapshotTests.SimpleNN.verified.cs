@@ -16,17 +16,17 @@ namespace SimpleNN
         [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Gen", "0.1.0")]
         public static void LinearBackward(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> w, global::System.ReadOnlySpan<double> b, global::System.Span<double> y, global::System.Span<double> dY, global::System.Span<double> dX, global::System.Span<double> dW, global::System.Span<double> dB)
         {
-            if (dX.Length != x.Length)
+            if (!dX.IsEmpty && dX.Length != x.Length)
             {
-                throw new global::System.ArgumentException("The gradient of 'x' must have " + x.Length + " entries, like 'x', but has " + dX.Length + ".", nameof(dX));
+                throw new global::System.ArgumentException("The gradient of 'x' must have " + x.Length + " entries, like 'x' (or none), but has " + dX.Length + ".", nameof(dX));
             }
-            if (dW.Length != w.Length)
+            if (!dW.IsEmpty && dW.Length != w.Length)
             {
-                throw new global::System.ArgumentException("The gradient of 'w' must have " + w.Length + " entries, like 'w', but has " + dW.Length + ".", nameof(dW));
+                throw new global::System.ArgumentException("The gradient of 'w' must have " + w.Length + " entries, like 'w' (or none), but has " + dW.Length + ".", nameof(dW));
             }
-            if (dB.Length != b.Length)
+            if (!dB.IsEmpty && dB.Length != b.Length)
             {
-                throw new global::System.ArgumentException("The gradient of 'b' must have " + b.Length + " entries, like 'b', but has " + dB.Length + ".", nameof(dB));
+                throw new global::System.ArgumentException("The gradient of 'b' must have " + b.Length + " entries, like 'b' (or none), but has " + dB.Length + ".", nameof(dB));
             }
             if (dY.Length != y.Length)
             {
@@ -116,11 +116,20 @@ namespace SimpleNN
                 for (i = n - 1; i >= 0; i--)
                 {
                     // line 24: s += w[j * n + i] * x[i];
-                    dW[j * n + i] += dLinear_ds * x[i];
-                    dX[i] += dLinear_ds * w[j * n + i];
+                    if (!dW.IsEmpty)
+                    {
+                        dW[j * n + i] += dLinear_ds * x[i];
+                    }
+                    if (!dX.IsEmpty)
+                    {
+                        dX[i] += dLinear_ds * w[j * n + i];
+                    }
                 }
                 // line 22: s = b[j]
-                dB[j] += dLinear_ds;
+                if (!dB.IsEmpty)
+                {
+                    dB[j] += dLinear_ds;
+                }
                 dLinear_ds = 0;
             }
         }
@@ -187,21 +196,21 @@ namespace SimpleNN
         [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Gen", "0.1.0")]
         public static double LossPullback(global::System.ReadOnlySpan<double> w1, global::System.ReadOnlySpan<double> b1, global::System.ReadOnlySpan<double> w2, global::System.ReadOnlySpan<double> b2, global::System.ReadOnlySpan<double> xs, global::System.ReadOnlySpan<double> ys, double dLoss, global::System.Span<double> dW1, global::System.Span<double> dB1, global::System.Span<double> dW2, global::System.Span<double> dB2)
         {
-            if (dW1.Length != w1.Length)
+            if (!dW1.IsEmpty && dW1.Length != w1.Length)
             {
-                throw new global::System.ArgumentException("The gradient of 'w1' must have " + w1.Length + " entries, like 'w1', but has " + dW1.Length + ".", nameof(dW1));
+                throw new global::System.ArgumentException("The gradient of 'w1' must have " + w1.Length + " entries, like 'w1' (or none), but has " + dW1.Length + ".", nameof(dW1));
             }
-            if (dB1.Length != b1.Length)
+            if (!dB1.IsEmpty && dB1.Length != b1.Length)
             {
-                throw new global::System.ArgumentException("The gradient of 'b1' must have " + b1.Length + " entries, like 'b1', but has " + dB1.Length + ".", nameof(dB1));
+                throw new global::System.ArgumentException("The gradient of 'b1' must have " + b1.Length + " entries, like 'b1' (or none), but has " + dB1.Length + ".", nameof(dB1));
             }
-            if (dW2.Length != w2.Length)
+            if (!dW2.IsEmpty && dW2.Length != w2.Length)
             {
-                throw new global::System.ArgumentException("The gradient of 'w2' must have " + w2.Length + " entries, like 'w2', but has " + dW2.Length + ".", nameof(dW2));
+                throw new global::System.ArgumentException("The gradient of 'w2' must have " + w2.Length + " entries, like 'w2' (or none), but has " + dW2.Length + ".", nameof(dW2));
             }
-            if (dB2.Length != b2.Length)
+            if (!dB2.IsEmpty && dB2.Length != b2.Length)
             {
-                throw new global::System.ArgumentException("The gradient of 'b2' must have " + b2.Length + " entries, like 'b2', but has " + dB2.Length + ".", nameof(dB2));
+                throw new global::System.ArgumentException("The gradient of 'b2' must have " + b2.Length + " entries, like 'b2' (or none), but has " + dB2.Length + ".", nameof(dB2));
             }
             var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
             double result;
@@ -378,21 +387,21 @@ namespace SimpleNN
         [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Gen", "0.1.0")]
         public static double PredictPullback(global::System.ReadOnlySpan<double> w1, global::System.ReadOnlySpan<double> b1, global::System.ReadOnlySpan<double> w2, global::System.ReadOnlySpan<double> b2, global::System.ReadOnlySpan<double> x, double dPredict, global::System.Span<double> dW1, global::System.Span<double> dB1, global::System.Span<double> dW2, global::System.Span<double> dB2)
         {
-            if (dW1.Length != w1.Length)
+            if (!dW1.IsEmpty && dW1.Length != w1.Length)
             {
-                throw new global::System.ArgumentException("The gradient of 'w1' must have " + w1.Length + " entries, like 'w1', but has " + dW1.Length + ".", nameof(dW1));
+                throw new global::System.ArgumentException("The gradient of 'w1' must have " + w1.Length + " entries, like 'w1' (or none), but has " + dW1.Length + ".", nameof(dW1));
             }
-            if (dB1.Length != b1.Length)
+            if (!dB1.IsEmpty && dB1.Length != b1.Length)
             {
-                throw new global::System.ArgumentException("The gradient of 'b1' must have " + b1.Length + " entries, like 'b1', but has " + dB1.Length + ".", nameof(dB1));
+                throw new global::System.ArgumentException("The gradient of 'b1' must have " + b1.Length + " entries, like 'b1' (or none), but has " + dB1.Length + ".", nameof(dB1));
             }
-            if (dW2.Length != w2.Length)
+            if (!dW2.IsEmpty && dW2.Length != w2.Length)
             {
-                throw new global::System.ArgumentException("The gradient of 'w2' must have " + w2.Length + " entries, like 'w2', but has " + dW2.Length + ".", nameof(dW2));
+                throw new global::System.ArgumentException("The gradient of 'w2' must have " + w2.Length + " entries, like 'w2' (or none), but has " + dW2.Length + ".", nameof(dW2));
             }
-            if (dB2.Length != b2.Length)
+            if (!dB2.IsEmpty && dB2.Length != b2.Length)
             {
-                throw new global::System.ArgumentException("The gradient of 'b2' must have " + b2.Length + " entries, like 'b2', but has " + dB2.Length + ".", nameof(dB2));
+                throw new global::System.ArgumentException("The gradient of 'b2' must have " + b2.Length + " entries, like 'b2' (or none), but has " + dB2.Length + ".", nameof(dB2));
             }
             var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
             double result;
@@ -454,8 +463,6 @@ namespace SimpleNN
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         public static void PredictReverse(scoped global::System.ReadOnlySpan<double> w1, scoped global::System.ReadOnlySpan<double> b1, scoped global::System.ReadOnlySpan<double> w2, scoped global::System.ReadOnlySpan<double> b2, scoped global::System.ReadOnlySpan<double> x, double dPredict, scoped global::System.Span<double> dW1, scoped global::System.Span<double> dB1, scoped global::System.Span<double> dW2, scoped global::System.Span<double> dB2, ref global::Backprop.CompilerServices.Tape tape)
         {
-            double[]? dPredict_dxRented = null;
-            global::System.Span<double> dPredict_dx = default;
             // State the forward sweep handed over, popped in reverse order.
             global::System.Span<double> o = stackalloc double[tape.Pop<int>()];
             tape.PopRange<double>(o);
@@ -465,10 +472,6 @@ namespace SimpleNN
             tape.PopRange<double>(h);
 
             // Reverse sweep: adjoints flow from the result back to the parameters.
-            // gradient buffer of x, from the pool
-            dPredict_dxRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
-            dPredict_dx = global::System.MemoryExtensions.AsSpan(dPredict_dxRented, 0, x.Length);
-            dPredict_dx.Clear();
             // gradient buffer of h, on the stack like it
             global::System.Span<double> dPredict_dh = stackalloc double[h.Length];
             dPredict_dh.Clear();
@@ -486,8 +489,7 @@ namespace SimpleNN
             // line 45: Relu(h, a);
             global::SimpleNN.Model.ReluReverse(h, a, dPredict_da, dPredict_dh, ref tape);
             // line 44: Linear(x, w1, b1, h);
-            global::SimpleNN.Model.LinearReverse(x, w1, b1, h, dPredict_dh, dPredict_dx, dW1, dB1, ref tape);
-            if (dPredict_dxRented is not null) global::System.Buffers.ArrayPool<double>.Shared.Return(dPredict_dxRented);
+            global::SimpleNN.Model.LinearReverse(x, w1, b1, h, dPredict_dh, default, dW1, dB1, ref tape);
         }
     }
 }
@@ -510,9 +512,9 @@ namespace SimpleNN
         [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Gen", "0.1.0")]
         public static void ReluBackward(global::System.ReadOnlySpan<double> x, global::System.Span<double> y, global::System.Span<double> dY, global::System.Span<double> dX)
         {
-            if (dX.Length != x.Length)
+            if (!dX.IsEmpty && dX.Length != x.Length)
             {
-                throw new global::System.ArgumentException("The gradient of 'x' must have " + x.Length + " entries, like 'x', but has " + dX.Length + ".", nameof(dX));
+                throw new global::System.ArgumentException("The gradient of 'x' must have " + x.Length + " entries, like 'x' (or none), but has " + dX.Length + ".", nameof(dX));
             }
             if (dY.Length != y.Length)
             {
@@ -581,7 +583,10 @@ namespace SimpleNN
                 dY[i] = 0;
                 if (x[i] > 0.0)
                 {
-                    dX[i] += dRelu_dyElement;
+                    if (!dX.IsEmpty)
+                    {
+                        dX[i] += dRelu_dyElement;
+                    }
                 }
             }
         }

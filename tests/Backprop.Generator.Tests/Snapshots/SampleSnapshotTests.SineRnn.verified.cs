@@ -62,25 +62,25 @@ namespace SineRnn
         [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Gen", "0.1.0")]
         public static double LossPullback(global::System.ReadOnlySpan<double> wx, global::System.ReadOnlySpan<double> wh, global::System.ReadOnlySpan<double> b, global::System.ReadOnlySpan<double> wo, global::System.ReadOnlySpan<double> bo, global::System.ReadOnlySpan<double> xs, double dLoss, global::System.Span<double> dWx, global::System.Span<double> dWh, global::System.Span<double> dB, global::System.Span<double> dWo, global::System.Span<double> dBo)
         {
-            if (dWx.Length != wx.Length)
+            if (!dWx.IsEmpty && dWx.Length != wx.Length)
             {
-                throw new global::System.ArgumentException("The gradient of 'wx' must have " + wx.Length + " entries, like 'wx', but has " + dWx.Length + ".", nameof(dWx));
+                throw new global::System.ArgumentException("The gradient of 'wx' must have " + wx.Length + " entries, like 'wx' (or none), but has " + dWx.Length + ".", nameof(dWx));
             }
-            if (dWh.Length != wh.Length)
+            if (!dWh.IsEmpty && dWh.Length != wh.Length)
             {
-                throw new global::System.ArgumentException("The gradient of 'wh' must have " + wh.Length + " entries, like 'wh', but has " + dWh.Length + ".", nameof(dWh));
+                throw new global::System.ArgumentException("The gradient of 'wh' must have " + wh.Length + " entries, like 'wh' (or none), but has " + dWh.Length + ".", nameof(dWh));
             }
-            if (dB.Length != b.Length)
+            if (!dB.IsEmpty && dB.Length != b.Length)
             {
-                throw new global::System.ArgumentException("The gradient of 'b' must have " + b.Length + " entries, like 'b', but has " + dB.Length + ".", nameof(dB));
+                throw new global::System.ArgumentException("The gradient of 'b' must have " + b.Length + " entries, like 'b' (or none), but has " + dB.Length + ".", nameof(dB));
             }
-            if (dWo.Length != wo.Length)
+            if (!dWo.IsEmpty && dWo.Length != wo.Length)
             {
-                throw new global::System.ArgumentException("The gradient of 'wo' must have " + wo.Length + " entries, like 'wo', but has " + dWo.Length + ".", nameof(dWo));
+                throw new global::System.ArgumentException("The gradient of 'wo' must have " + wo.Length + " entries, like 'wo' (or none), but has " + dWo.Length + ".", nameof(dWo));
             }
-            if (dBo.Length != bo.Length)
+            if (!dBo.IsEmpty && dBo.Length != bo.Length)
             {
-                throw new global::System.ArgumentException("The gradient of 'bo' must have " + bo.Length + " entries, like 'bo', but has " + dBo.Length + ".", nameof(dBo));
+                throw new global::System.ArgumentException("The gradient of 'bo' must have " + bo.Length + " entries, like 'bo' (or none), but has " + dBo.Length + ".", nameof(dBo));
             }
             var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
             double result;
@@ -221,11 +221,17 @@ namespace SineRnn
                 for (j_2 = 8 - 1; j_2 >= 0; j_2--)
                 {
                     // line 34: y += wo[j] * hs[(t + 1) * Hidden + j];
-                    dWo[j_2] += dLoss_dy * hs[(t + 1) * 8 + j_2];
+                    if (!dWo.IsEmpty)
+                    {
+                        dWo[j_2] += dLoss_dy * hs[(t + 1) * 8 + j_2];
+                    }
                     dLoss_dhs[(t + 1) * 8 + j_2] += dLoss_dy * wo[j_2];
                 }
                 // line 32: y = bo[0]
-                dBo[0] += dLoss_dy;
+                if (!dBo.IsEmpty)
+                {
+                    dBo[0] += dLoss_dy;
+                }
                 dLoss_dy = 0;
                 // line 25: for (int j = 0; j < Hidden; j++)
                 for (j = 8 - 1; j >= 0; j--)
@@ -240,12 +246,21 @@ namespace SineRnn
                     for (k = 8 - 1; k >= 0; k--)
                     {
                         // line 29: s += wh[j * Hidden + k] * hs[t * Hidden + k];
-                        dWh[j * 8 + k] += dLoss_ds * hs[t * 8 + k];
+                        if (!dWh.IsEmpty)
+                        {
+                            dWh[j * 8 + k] += dLoss_ds * hs[t * 8 + k];
+                        }
                         dLoss_dhs[t * 8 + k] += dLoss_ds * wh[j * 8 + k];
                     }
                     // line 27: s = b[j] + wx[j] * xs[t]
-                    dB[j] += dLoss_ds;
-                    dWx[j] += dLoss_ds * xs[t];
+                    if (!dB.IsEmpty)
+                    {
+                        dB[j] += dLoss_ds;
+                    }
+                    if (!dWx.IsEmpty)
+                    {
+                        dWx[j] += dLoss_ds * xs[t];
+                    }
                     dLoss_ds = 0;
                 }
             }

@@ -46,9 +46,9 @@ namespace SpiralClassifier
         [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Gen", "0.1.0")]
         public static double CrossEntropyPullback(global::System.ReadOnlySpan<double> logits, int label, double dCrossEntropy, global::System.Span<double> dLogits)
         {
-            if (dLogits.Length != logits.Length)
+            if (!dLogits.IsEmpty && dLogits.Length != logits.Length)
             {
-                throw new global::System.ArgumentException("The gradient of 'logits' must have " + logits.Length + " entries, like 'logits', but has " + dLogits.Length + ".", nameof(dLogits));
+                throw new global::System.ArgumentException("The gradient of 'logits' must have " + logits.Length + " entries, like 'logits' (or none), but has " + dLogits.Length + ".", nameof(dLogits));
             }
             var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
             double result;
@@ -141,14 +141,20 @@ namespace SpiralClassifier
             // line 47: return Math.Log(sum) + m - logits[label];
             dCrossEntropy_dsum = dCrossEntropy_dresult * (1 / sum);
             dCrossEntropy_dm = dCrossEntropy_dresult;
-            dLogits[label] += -dCrossEntropy_dresult;
+            if (!dLogits.IsEmpty)
+            {
+                dLogits[label] += -dCrossEntropy_dresult;
+            }
             // line 45: for (int i = 0; i < logits.Length; i++)
             for (i_2 = logits.Length - 1; i_2 >= 0; i_2--)
             {
                 // line 46: sum += Math.Exp(logits[i] - m);
                 exp = tape.Pop<double>();
                 double dCrossEntropy_ddifference = dCrossEntropy_dsum * exp;
-                dLogits[i_2] += dCrossEntropy_ddifference;
+                if (!dLogits.IsEmpty)
+                {
+                    dLogits[i_2] += dCrossEntropy_ddifference;
+                }
                 dCrossEntropy_dm += -dCrossEntropy_ddifference;
             }
             // line 42: for (int i = 1; i < logits.Length; i++)
@@ -159,10 +165,16 @@ namespace SpiralClassifier
                 double dCrossEntropy_dmOut = dCrossEntropy_dm;
                 dCrossEntropy_dm = 0;
                 dCrossEntropy_dm = dCrossEntropy_dmOut * (m > logits[i] ? 1 : m == logits[i] ? 0.5 : 0);
-                dLogits[i] += dCrossEntropy_dmOut * (logits[i] > m ? 1 : m == logits[i] ? 0.5 : 0);
+                if (!dLogits.IsEmpty)
+                {
+                    dLogits[i] += dCrossEntropy_dmOut * (logits[i] > m ? 1 : m == logits[i] ? 0.5 : 0);
+                }
             }
             // line 41: m = logits[0]
-            dLogits[0] += dCrossEntropy_dm;
+            if (!dLogits.IsEmpty)
+            {
+                dLogits[0] += dCrossEntropy_dm;
+            }
         }
     }
 }
@@ -185,17 +197,17 @@ namespace SpiralClassifier
         [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Gen", "0.1.0")]
         public static void LinearBackward(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> w, global::System.ReadOnlySpan<double> b, global::System.Span<double> y, global::System.Span<double> dY, global::System.Span<double> dX, global::System.Span<double> dW, global::System.Span<double> dB)
         {
-            if (dX.Length != x.Length)
+            if (!dX.IsEmpty && dX.Length != x.Length)
             {
-                throw new global::System.ArgumentException("The gradient of 'x' must have " + x.Length + " entries, like 'x', but has " + dX.Length + ".", nameof(dX));
+                throw new global::System.ArgumentException("The gradient of 'x' must have " + x.Length + " entries, like 'x' (or none), but has " + dX.Length + ".", nameof(dX));
             }
-            if (dW.Length != w.Length)
+            if (!dW.IsEmpty && dW.Length != w.Length)
             {
-                throw new global::System.ArgumentException("The gradient of 'w' must have " + w.Length + " entries, like 'w', but has " + dW.Length + ".", nameof(dW));
+                throw new global::System.ArgumentException("The gradient of 'w' must have " + w.Length + " entries, like 'w' (or none), but has " + dW.Length + ".", nameof(dW));
             }
-            if (dB.Length != b.Length)
+            if (!dB.IsEmpty && dB.Length != b.Length)
             {
-                throw new global::System.ArgumentException("The gradient of 'b' must have " + b.Length + " entries, like 'b', but has " + dB.Length + ".", nameof(dB));
+                throw new global::System.ArgumentException("The gradient of 'b' must have " + b.Length + " entries, like 'b' (or none), but has " + dB.Length + ".", nameof(dB));
             }
             if (dY.Length != y.Length)
             {
@@ -285,11 +297,20 @@ namespace SpiralClassifier
                 for (i = n - 1; i >= 0; i--)
                 {
                     // line 25: s += w[j * n + i] * x[i];
-                    dW[j * n + i] += dLinear_ds * x[i];
-                    dX[i] += dLinear_ds * w[j * n + i];
+                    if (!dW.IsEmpty)
+                    {
+                        dW[j * n + i] += dLinear_ds * x[i];
+                    }
+                    if (!dX.IsEmpty)
+                    {
+                        dX[i] += dLinear_ds * w[j * n + i];
+                    }
                 }
                 // line 23: s = b[j]
-                dB[j] += dLinear_ds;
+                if (!dB.IsEmpty)
+                {
+                    dB[j] += dLinear_ds;
+                }
                 dLinear_ds = 0;
             }
         }
@@ -356,21 +377,21 @@ namespace SpiralClassifier
         [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Gen", "0.1.0")]
         public static double LossPullback(global::System.ReadOnlySpan<double> w1, global::System.ReadOnlySpan<double> b1, global::System.ReadOnlySpan<double> w2, global::System.ReadOnlySpan<double> b2, global::System.ReadOnlySpan<double> xs, global::System.ReadOnlySpan<double> labels, double dLoss, global::System.Span<double> dW1, global::System.Span<double> dB1, global::System.Span<double> dW2, global::System.Span<double> dB2)
         {
-            if (dW1.Length != w1.Length)
+            if (!dW1.IsEmpty && dW1.Length != w1.Length)
             {
-                throw new global::System.ArgumentException("The gradient of 'w1' must have " + w1.Length + " entries, like 'w1', but has " + dW1.Length + ".", nameof(dW1));
+                throw new global::System.ArgumentException("The gradient of 'w1' must have " + w1.Length + " entries, like 'w1' (or none), but has " + dW1.Length + ".", nameof(dW1));
             }
-            if (dB1.Length != b1.Length)
+            if (!dB1.IsEmpty && dB1.Length != b1.Length)
             {
-                throw new global::System.ArgumentException("The gradient of 'b1' must have " + b1.Length + " entries, like 'b1', but has " + dB1.Length + ".", nameof(dB1));
+                throw new global::System.ArgumentException("The gradient of 'b1' must have " + b1.Length + " entries, like 'b1' (or none), but has " + dB1.Length + ".", nameof(dB1));
             }
-            if (dW2.Length != w2.Length)
+            if (!dW2.IsEmpty && dW2.Length != w2.Length)
             {
-                throw new global::System.ArgumentException("The gradient of 'w2' must have " + w2.Length + " entries, like 'w2', but has " + dW2.Length + ".", nameof(dW2));
+                throw new global::System.ArgumentException("The gradient of 'w2' must have " + w2.Length + " entries, like 'w2' (or none), but has " + dW2.Length + ".", nameof(dW2));
             }
-            if (dB2.Length != b2.Length)
+            if (!dB2.IsEmpty && dB2.Length != b2.Length)
             {
-                throw new global::System.ArgumentException("The gradient of 'b2' must have " + b2.Length + " entries, like 'b2', but has " + dB2.Length + ".", nameof(dB2));
+                throw new global::System.ArgumentException("The gradient of 'b2' must have " + b2.Length + " entries, like 'b2' (or none), but has " + dB2.Length + ".", nameof(dB2));
             }
             var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
             double result;
@@ -476,9 +497,6 @@ namespace SpiralClassifier
             tape.PopRange<double>(x);
 
             // Reverse sweep: adjoints flow from the result back to the parameters.
-            // gradient buffer of x, on the stack like it
-            global::System.Span<double> dLoss_dx = stackalloc double[x.Length];
-            dLoss_dx.Clear();
             // gradient buffer of h, on the stack like it
             global::System.Span<double> dLoss_dh = stackalloc double[h.Length];
             dLoss_dh.Clear();
@@ -509,7 +527,7 @@ namespace SpiralClassifier
                 tape.Pop<int>();
                 tape.PopRange<double>(a);
                 // line 65: Linear(x, w1, b1, h);
-                global::SpiralClassifier.Model.LinearReverse(x, w1, b1, h, dLoss_dh, dLoss_dx, dW1, dB1, ref tape);
+                global::SpiralClassifier.Model.LinearReverse(x, w1, b1, h, dLoss_dh, default, dW1, dB1, ref tape);
                 tape.Pop<int>();
                 tape.PopRange<double>(h);
                 // line 64: x[1] = xs[s * Inputs + 1];
@@ -539,9 +557,9 @@ namespace SpiralClassifier
         [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Gen", "0.1.0")]
         public static void TanhBackward(global::System.ReadOnlySpan<double> x, global::System.Span<double> y, global::System.Span<double> dY, global::System.Span<double> dX)
         {
-            if (dX.Length != x.Length)
+            if (!dX.IsEmpty && dX.Length != x.Length)
             {
-                throw new global::System.ArgumentException("The gradient of 'x' must have " + x.Length + " entries, like 'x', but has " + dX.Length + ".", nameof(dX));
+                throw new global::System.ArgumentException("The gradient of 'x' must have " + x.Length + " entries, like 'x' (or none), but has " + dX.Length + ".", nameof(dX));
             }
             if (dY.Length != y.Length)
             {
@@ -614,7 +632,10 @@ namespace SpiralClassifier
                 y[i] = tape.Pop<double>();
                 double dTanh_dyElement = dY[i];
                 dY[i] = 0;
-                dX[i] += dTanh_dyElement * (1 - yNew * yNew);
+                if (!dX.IsEmpty)
+                {
+                    dX[i] += dTanh_dyElement * (1 - yNew * yNew);
+                }
             }
         }
     }

@@ -47,9 +47,9 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Gen", "0.1.0")]
         public static double LossPullback(global::System.ReadOnlySpan<double> w, global::System.ReadOnlySpan<double> x, double b, double y, double dLoss, global::System.Span<double> dW, ref double dB)
         {
-            if (dW.Length != w.Length)
+            if (!dW.IsEmpty && dW.Length != w.Length)
             {
-                throw new global::System.ArgumentException("The gradient of 'w' must have " + w.Length + " entries, like 'w', but has " + dW.Length + ".", nameof(dW));
+                throw new global::System.ArgumentException("The gradient of 'w' must have " + w.Length + " entries, like 'w' (or none), but has " + dW.Length + ".", nameof(dW));
             }
             var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
             double result;
@@ -137,7 +137,10 @@ namespace Demo
             for (i = w.Length - 1; i >= 0; i--)
             {
                 // line 13: z += w[i] * x[i];
-                dW[i] += dLoss_dz * x[i];
+                if (!dW.IsEmpty)
+                {
+                    dW[i] += dLoss_dz * x[i];
+                }
             }
             // line 11: z = b
             dLoss_db = dLoss_dz;
