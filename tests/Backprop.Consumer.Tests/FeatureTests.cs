@@ -124,6 +124,11 @@ public sealed partial class FeatureTests
             new[] { a }.Concat(w).ToArray(), new[] { dA }.Concat(dW).ToArray());
         Assert.True(result.Passed, result.ToString());
 
+        // The tape had to grow past its 1 KiB start (8 bytes a step): later tapes start that large.
+        var tape = new Backprop.CompilerServices.Tape(stackalloc byte[1024]);
+        Assert.True(tape.Capacity >= 50_000 * 8, "capacity " + tape.Capacity);
+        tape.Dispose();
+
         // Warm: the tape now starts large enough, and the gradient is the same.
         var dW2 = new double[3];
         FeatureFunctions.LongRecurrenceGradient(a, w, out double dA2, dW2);

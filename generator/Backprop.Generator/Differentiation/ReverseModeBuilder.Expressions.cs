@@ -162,15 +162,7 @@ internal sealed partial class ReverseModeBuilder
         for (int k = _splitCalls.Count - 1; k >= 0; k--)
         {
             var (call, adjoint) = _splitCalls[k];
-            var pending = new List<(IrExpression, string)>();
-            var arguments = call.Arguments.Select(a => a.Type.IsBuffer ? _text.Of(a) : Value(a)).Append(adjoint).ToList();
-            for (int i = 0; i < call.Arguments.Count; i++)
-                if (call.Callee.ActiveParameters[i])
-                    arguments.Add(GradientArgument(call.Callee.Name, call.Callee.ParameterNames[i], call.Arguments[i], reverse, pending));
-            arguments.Add("ref " + Tape());
-            reverse.Add(new CodeLine(call.Callee.Target + "." + call.Callee.ReverseName + "(" + string.Join(", ", arguments) + ");"));
-            reverse.Add(new CodeLine(adjoint + " = 0;"));
-            foreach (var (argument, local) in pending) Propagate(argument, local, reverse);
+            PropagateCall(call, adjoint, reverse, split: true);
         }
         _splitCalls.Clear();
     }
@@ -257,16 +249,21 @@ internal sealed partial class ReverseModeBuilder
             Propagate(argument, Scale(adjoint, partial), reverse);
     }
 
-    private void PropagateCall(IrDifferentiableCall call, string adjoint, List<Code> reverse)
+    /// <summary>
+    /// Calls the callee's pullback (joint: it runs the callee again) or, for a split call, its split reverse on our tape
+    /// (then resets the call's adjoint), and propagates into the scalar arguments.
+    /// </summary>
+    private void PropagateCall(IrDifferentiableCall call, string adjoint, List<Code> reverse, bool split = false)
     {
-        var values = call.Arguments.Select(a => a.Type.IsBuffer ? _text.Of(a) : Value(a)).ToList();
-        var gradients = new List<string>();
         var pending = new List<(IrExpression, string)>();
+        var arguments = call.Arguments.Select(a => a.Type.IsBuffer ? _text.Of(a) : Value(a)).Append(adjoint).ToList();
         for (int i = 0; i < call.Arguments.Count; i++)
             if (call.Callee.ActiveParameters[i])
-                gradients.Add(GradientArgument(call.Callee.Name, call.Callee.ParameterNames[i], call.Arguments[i], reverse, pending));
-        string arguments = string.Join(", ", values.Append(adjoint).Concat(gradients));
-        reverse.Add(new CodeLine(call.Callee.Target + "." + call.Callee.PullbackName + "(" + arguments + ");"));
+                arguments.Add(GradientArgument(call.Callee.Name, call.Callee.ParameterNames[i], call.Arguments[i], reverse, pending));
+        if (split) arguments.Add("ref " + Tape());
+        string callee = split ? call.Callee.ReverseName : call.Callee.PullbackName;
+        reverse.Add(new CodeLine(call.Callee.Target + "." + callee + "(" + string.Join(", ", arguments) + ");"));
+        if (split) reverse.Add(new CodeLine(adjoint + " = 0;"));
         foreach (var (argument, local) in pending) Propagate(argument, local, reverse);
     }
 
