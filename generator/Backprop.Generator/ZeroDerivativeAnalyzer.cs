@@ -34,7 +34,7 @@ public sealed class ZeroDerivativeAnalyzer : DiagnosticAnalyzer
         if (!method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "Backprop.DifferentiableAttribute")) return;
         try
         {
-            var (_, diagnostics) = MethodAnalyzer.Analyze(method, syntax, context.SemanticModel, context.CancellationToken);
+            var (_, diagnostics) = MethodAnalyzer.AnalyzeOnce(method, syntax, context.SemanticModel, context.CancellationToken);
             foreach (var diagnostic in diagnostics.Where(d => d.Id == DiagnosticDescriptors.ZeroDerivative.Id && d.Location is not null))
             {
                 // A location in the analysed tree (not a file path) is what lets #pragma and .editorconfig apply.

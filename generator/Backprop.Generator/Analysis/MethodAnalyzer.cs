@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using Backprop.Generator.Diagnostics;
 using Backprop.Generator.Ir;
@@ -12,6 +14,26 @@ namespace Backprop.Generator.Analysis;
 /// <summary>Lower, normalize and gate one method: the IR when it can be differentiated, and its diagnostics.</summary>
 internal static class MethodAnalyzer
 {
+    private static readonly ConditionalWeakTable<Compilation, ConcurrentDictionary<ISymbol, (IrMethod? Method, DiagnosticInfo[] Diagnostics)>> s_analysed = new();
+
+    /// <summary>
+    /// <see cref="Analyze"/> once per method and compilation: a method is analysed for its own output and again as the
+    /// callee of every method that calls it, and binding its body is most of the generator's time.
+    /// </summary>
+    public static (IrMethod? Method, List<DiagnosticInfo> Diagnostics) AnalyzeOnce(
+        IMethodSymbol symbol, MethodDeclarationSyntax syntax, SemanticModel model, CancellationToken cancellationToken, HashSet<IMethodSymbol>? inProgress = null)
+    {
+        var analysed = s_analysed.GetValue(model.Compilation, _ => new ConcurrentDictionary<ISymbol, (IrMethod?, DiagnosticInfo[])>(SymbolEqualityComparer.Default));
+        var definition = symbol.OriginalDefinition;
+        if (!analysed.TryGetValue(definition, out var known))
+        {
+            var (method, diagnostics) = Analyze(definition, syntax, model, cancellationToken, inProgress);
+            known = (method, diagnostics.ToArray());
+            analysed.TryAdd(definition, known);
+        }
+        return (known.Method, known.Diagnostics.ToList());
+    }
+
     public static (IrMethod? Method, List<DiagnosticInfo> Diagnostics) Analyze(
         IMethodSymbol symbol, MethodDeclarationSyntax syntax, SemanticModel model, CancellationToken cancellationToken, HashSet<IMethodSymbol>? inProgress = null)
     {

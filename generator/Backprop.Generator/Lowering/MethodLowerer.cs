@@ -1,6 +1,4 @@
-using System.Collections.Concurrent;
 using System.Collections.Generic;
-using System.Runtime.CompilerServices;
 using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
@@ -790,15 +788,8 @@ internal sealed partial class MethodLowerer
         var model = _model.Compilation.GetSemanticModel(syntax.SyntaxTree);
         if (_inProgress.Contains(definition))
             return new MethodLowerer(definition, syntax, model, _cancellationToken, analyseCallees: false).Lower().Method;
-        // Many methods call the same callees: analyse each once per compilation.
-        var analysed = s_callees.GetValue(_model.Compilation, _ => new ConcurrentDictionary<ISymbol, IrMethod?>(SymbolEqualityComparer.Default));
-        if (analysed.TryGetValue(definition, out var known)) return known;
-        var method = MethodAnalyzer.Analyze(definition, syntax, model, _cancellationToken, _inProgress).Method;
-        analysed.TryAdd(definition, method);
-        return method;
+        return MethodAnalyzer.AnalyzeOnce(definition, syntax, model, _cancellationToken, _inProgress).Method;
     }
-
-    private static readonly ConditionalWeakTable<Compilation, ConcurrentDictionary<ISymbol, IrMethod?>> s_callees = new();
 
     private (CalleeInfo Callee, EquatableArray<IrExpression> Arguments)? LowerLayerCall(IInvocationOperation invocation)
     {
