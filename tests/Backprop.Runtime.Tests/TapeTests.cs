@@ -103,6 +103,33 @@ public class TapeTests
     }
 
     [Fact]
+    public void RangePoppedAsView_HoldsTheValues_AndIsWritableInPlace()
+    {
+        var tape = new Tape(stackalloc byte[64]);
+        try
+        {
+            Span<double> values = stackalloc double[] { 1, 2, 3 };
+            tape.Push(42);
+            tape.PushRange<double>(values);
+            tape.PushRange<int>(stackalloc int[] { 7, 8, 9 });
+            values.Clear();
+
+            Span<int> ints = tape.PopRange<int>();
+            Assert.Equal(new[] { 7, 8, 9 }, ints.ToArray());
+            Span<double> view = tape.PopRange<double>();
+            Assert.Equal(new double[] { 1, 2, 3 }, view.ToArray());
+            view[1] = 5;                      // a restore in the reverse sweep writes the view
+            Assert.Equal(42, tape.Pop<int>());
+            Assert.Equal(new double[] { 1, 5, 3 }, view.ToArray());
+            Assert.Equal(0, tape.Count);
+        }
+        finally
+        {
+            tape.Dispose();
+        }
+    }
+
+    [Fact]
     public void PopOnEmptyTape_Throws_InsteadOfReadingGarbage()
     {
         var thrown = Record.Exception(() =>

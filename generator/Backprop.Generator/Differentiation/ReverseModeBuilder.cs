@@ -93,7 +93,9 @@ internal sealed partial class ReverseModeBuilder
 
         var reverse = Block(_method.Body, _program.Forward);
         var zeroAdjoints = _adjoints.Where(a => a.Key != _method.Result && _method.Variables[a.Key].Type.IsRealScalar).Select(a => a.Value);
-        _program.Reverse.AddRange(FirstWrites.Apply(Simplifier.Simplify(reverse), zeroAdjoints));
+        var guarded = _method.Parameters.Where(p => _method.Variables[p].Type.IsBuffer && _adjoints.ContainsKey(p) && !_method.Outputs.Contains(p))
+            .Select(Adjoint).ToList();
+        _program.Reverse.AddRange(LoopVersioning.Apply(FirstWrites.Apply(Simplifier.Simplify(reverse), zeroAdjoints), guarded));
     }
 
     // ---------------------------------------------------------------- statements

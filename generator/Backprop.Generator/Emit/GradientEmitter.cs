@@ -327,6 +327,10 @@ internal static class GradientEmitter
                     case ForwardLocalKind.Parameter:
                         writer.Line(local.Name + " = " + tape + ".Pop<" + local.TypeKeyword + ">();");
                         break;
+                    case ForwardLocalKind.Buffer when local.OnStack && Contents(local):
+                        // A view of the tape: the reverse sweep never pushes, so the values stay where they are.
+                        writer.Line("global::System.Span<" + local.ElementKeyword + "> " + local.Name + " = " + tape + ".PopRange<" + local.ElementKeyword + ">();");
+                        break;
                     case ForwardLocalKind.Buffer:
                         writer.Line(local.OnStack
                             ? "global::System.Span<" + local.ElementKeyword + "> " + local.Name + " = stackalloc " + local.ElementKeyword + "[" + tape + ".Pop<int>()];"

@@ -101,6 +101,22 @@ public ref struct Tape
     }
 
     /// <summary>
+    /// Pops a buffer pushed by <see cref="PushRange{T}"/> (its length, then its contents) as a view of the tape's own
+    /// storage, without copying. The view stays valid until the tape is pushed to again or disposed; generated reverse
+    /// sweeps only pop, so it lives as long as the sweep that popped it.
+    /// </summary>
+    public Span<T> PopRange<T>()
+        where T : unmanaged
+    {
+        int length = Pop<int>();
+        int bytes = length * Unsafe.SizeOf<T>();
+        int slot = SlotOf(bytes);
+        if (length < 0 || _count < slot) ThrowOutOfStep();
+        _count -= slot;
+        return MemoryMarshal.Cast<byte, T>(_bytes.Slice(_count, bytes));
+    }
+
+    /// <summary>
     /// Empties the tape and gives it twice the capacity, after a <see cref="TapeFullException"/>; later tapes start
     /// with that capacity.
     /// </summary>

@@ -130,41 +130,77 @@ namespace BarsCnn
 
             // Reverse sweep: adjoints flow from the result back to the parameters.
             // line 24: for (int f = 0; f < Filters; f++)
-            for (f = 4 - 1; f >= 0; f--)
+            // Every gradient span this loop adds to is wanted: the same loop without the emptiness checks.
+            if (!dK.IsEmpty && !dX.IsEmpty && !dB.IsEmpty)
             {
-                // line 25: for (int r = 0; r < ConvSize; r++)
-                for (r = 6 - 1; r >= 0; r--)
+                for (f = 4 - 1; f >= 0; f--)
                 {
-                    // line 26: for (int c = 0; c < ConvSize; c++)
-                    for (c = 6 - 1; c >= 0; c--)
+                    // line 25: for (int r = 0; r < ConvSize; r++)
+                    for (r = 6 - 1; r >= 0; r--)
                     {
-                        // line 32: y[(f * ConvSize + r) * ConvSize + c] = s;
-                        double dConv2d_dyElement = dY[(f * 6 + r) * 6 + c];
-                        dY[(f * 6 + r) * 6 + c] = 0;
-                        dConv2d_ds += dConv2d_dyElement;
-                        // line 29: for (int i = 0; i < Kernel; i++)
-                        for (i = 3 - 1; i >= 0; i--)
+                        // line 26: for (int c = 0; c < ConvSize; c++)
+                        for (c = 6 - 1; c >= 0; c--)
                         {
-                            // line 30: for (int j = 0; j < Kernel; j++)
-                            for (j = 3 - 1; j >= 0; j--)
+                            // line 32: y[(f * ConvSize + r) * ConvSize + c] = s;
+                            double dConv2d_dyElement = dY[(f * 6 + r) * 6 + c];
+                            dY[(f * 6 + r) * 6 + c] = 0;
+                            dConv2d_ds += dConv2d_dyElement;
+                            // line 29: for (int i = 0; i < Kernel; i++)
+                            for (i = 3 - 1; i >= 0; i--)
                             {
-                                // line 31: s += k[(f * Kernel + i) * Kernel + j] * x[(r + i) * Size + c + j];
-                                if (!dK.IsEmpty)
+                                // line 30: for (int j = 0; j < Kernel; j++)
+                                for (j = 3 - 1; j >= 0; j--)
                                 {
+                                    // line 31: s += k[(f * Kernel + i) * Kernel + j] * x[(r + i) * Size + c + j];
                                     dK[(f * 3 + i) * 3 + j] += dConv2d_ds * x[(r + i) * 8 + c + j];
-                                }
-                                if (!dX.IsEmpty)
-                                {
                                     dX[(r + i) * 8 + c + j] += dConv2d_ds * k[(f * 3 + i) * 3 + j];
                                 }
                             }
-                        }
-                        // line 28: s = b[f]
-                        if (!dB.IsEmpty)
-                        {
+                            // line 28: s = b[f]
                             dB[f] += dConv2d_ds;
+                            dConv2d_ds = 0;
                         }
-                        dConv2d_ds = 0;
+                    }
+                }
+            }
+            else
+            {
+                for (f = 4 - 1; f >= 0; f--)
+                {
+                    // line 25: for (int r = 0; r < ConvSize; r++)
+                    for (r = 6 - 1; r >= 0; r--)
+                    {
+                        // line 26: for (int c = 0; c < ConvSize; c++)
+                        for (c = 6 - 1; c >= 0; c--)
+                        {
+                            // line 32: y[(f * ConvSize + r) * ConvSize + c] = s;
+                            double dConv2d_dyElement = dY[(f * 6 + r) * 6 + c];
+                            dY[(f * 6 + r) * 6 + c] = 0;
+                            dConv2d_ds += dConv2d_dyElement;
+                            // line 29: for (int i = 0; i < Kernel; i++)
+                            for (i = 3 - 1; i >= 0; i--)
+                            {
+                                // line 30: for (int j = 0; j < Kernel; j++)
+                                for (j = 3 - 1; j >= 0; j--)
+                                {
+                                    // line 31: s += k[(f * Kernel + i) * Kernel + j] * x[(r + i) * Size + c + j];
+                                    if (!dK.IsEmpty)
+                                    {
+                                        dK[(f * 3 + i) * 3 + j] += dConv2d_ds * x[(r + i) * 8 + c + j];
+                                    }
+                                    if (!dX.IsEmpty)
+                                    {
+                                        dX[(r + i) * 8 + c + j] += dConv2d_ds * k[(f * 3 + i) * 3 + j];
+                                    }
+                                }
+                            }
+                            // line 28: s = b[f]
+                            if (!dB.IsEmpty)
+                            {
+                                dB[f] += dConv2d_ds;
+                            }
+                            dConv2d_ds = 0;
+                        }
                     }
                 }
             }
@@ -320,28 +356,59 @@ namespace BarsCnn
                 dLogits[label] += -dCrossEntropy_dresult;
             }
             // line 80: for (int i = 0; i < logits.Length; i++)
-            for (i_2 = logits.Length - 1; i_2 >= 0; i_2--)
+            // Every gradient span this loop adds to is wanted: the same loop without the emptiness checks.
+            if (!dLogits.IsEmpty)
             {
-                // line 81: sum += Math.Exp(logits[i] - m);
-                exp = tape.Pop<double>();
-                double dCrossEntropy_ddifference = dCrossEntropy_dsum * exp;
-                if (!dLogits.IsEmpty)
+                for (i_2 = logits.Length - 1; i_2 >= 0; i_2--)
                 {
+                    // line 81: sum += Math.Exp(logits[i] - m);
+                    exp = tape.Pop<double>();
+                    double dCrossEntropy_ddifference = dCrossEntropy_dsum * exp;
                     dLogits[i_2] += dCrossEntropy_ddifference;
+                    dCrossEntropy_dm += -dCrossEntropy_ddifference;
                 }
-                dCrossEntropy_dm += -dCrossEntropy_ddifference;
+            }
+            else
+            {
+                for (i_2 = logits.Length - 1; i_2 >= 0; i_2--)
+                {
+                    // line 81: sum += Math.Exp(logits[i] - m);
+                    exp = tape.Pop<double>();
+                    double dCrossEntropy_ddifference = dCrossEntropy_dsum * exp;
+                    if (!dLogits.IsEmpty)
+                    {
+                        dLogits[i_2] += dCrossEntropy_ddifference;
+                    }
+                    dCrossEntropy_dm += -dCrossEntropy_ddifference;
+                }
             }
             // line 77: for (int i = 1; i < logits.Length; i++)
-            for (i = logits.Length - 1; i >= 1; i--)
+            // Every gradient span this loop adds to is wanted: the same loop without the emptiness checks.
+            if (!dLogits.IsEmpty)
             {
-                // line 78: m = Math.Max(m, logits[i]);
-                m = tape.Pop<double>();
-                double dCrossEntropy_dmOut = dCrossEntropy_dm;
-                dCrossEntropy_dm = 0;
-                dCrossEntropy_dm = dCrossEntropy_dmOut * (m > logits[i] ? 1 : m == logits[i] ? 0.5 : 0);
-                if (!dLogits.IsEmpty)
+                for (i = logits.Length - 1; i >= 1; i--)
                 {
+                    // line 78: m = Math.Max(m, logits[i]);
+                    m = tape.Pop<double>();
+                    double dCrossEntropy_dmOut = dCrossEntropy_dm;
+                    dCrossEntropy_dm = 0;
+                    dCrossEntropy_dm = dCrossEntropy_dmOut * (m > logits[i] ? 1 : m == logits[i] ? 0.5 : 0);
                     dLogits[i] += dCrossEntropy_dmOut * (logits[i] > m ? 1 : m == logits[i] ? 0.5 : 0);
+                }
+            }
+            else
+            {
+                for (i = logits.Length - 1; i >= 1; i--)
+                {
+                    // line 78: m = Math.Max(m, logits[i]);
+                    m = tape.Pop<double>();
+                    double dCrossEntropy_dmOut = dCrossEntropy_dm;
+                    dCrossEntropy_dm = 0;
+                    dCrossEntropy_dm = dCrossEntropy_dmOut * (m > logits[i] ? 1 : m == logits[i] ? 0.5 : 0);
+                    if (!dLogits.IsEmpty)
+                    {
+                        dLogits[i] += dCrossEntropy_dmOut * (logits[i] > m ? 1 : m == logits[i] ? 0.5 : 0);
+                    }
                 }
             }
             // line 76: m = logits[0]
@@ -461,31 +528,55 @@ namespace BarsCnn
 
             // Reverse sweep: adjoints flow from the result back to the parameters.
             // line 63: for (int j = 0; j < y.Length; j++)
-            for (j = y.Length - 1; j >= 0; j--)
+            // Every gradient span this loop adds to is wanted: the same loop without the emptiness checks.
+            if (!dW.IsEmpty && !dX.IsEmpty && !dB.IsEmpty)
             {
-                // line 68: y[j] = s;
-                double dLinear_dyElement = dY[j];
-                dY[j] = 0;
-                dLinear_ds += dLinear_dyElement;
-                // line 66: for (int i = 0; i < n; i++)
-                for (i = n - 1; i >= 0; i--)
+                for (j = y.Length - 1; j >= 0; j--)
                 {
-                    // line 67: s += w[j * n + i] * x[i];
-                    if (!dW.IsEmpty)
+                    // line 68: y[j] = s;
+                    double dLinear_dyElement = dY[j];
+                    dY[j] = 0;
+                    dLinear_ds += dLinear_dyElement;
+                    // line 66: for (int i = 0; i < n; i++)
+                    for (i = n - 1; i >= 0; i--)
                     {
+                        // line 67: s += w[j * n + i] * x[i];
                         dW[j * n + i] += dLinear_ds * x[i];
-                    }
-                    if (!dX.IsEmpty)
-                    {
                         dX[i] += dLinear_ds * w[j * n + i];
                     }
-                }
-                // line 65: s = b[j]
-                if (!dB.IsEmpty)
-                {
+                    // line 65: s = b[j]
                     dB[j] += dLinear_ds;
+                    dLinear_ds = 0;
                 }
-                dLinear_ds = 0;
+            }
+            else
+            {
+                for (j = y.Length - 1; j >= 0; j--)
+                {
+                    // line 68: y[j] = s;
+                    double dLinear_dyElement = dY[j];
+                    dY[j] = 0;
+                    dLinear_ds += dLinear_dyElement;
+                    // line 66: for (int i = 0; i < n; i++)
+                    for (i = n - 1; i >= 0; i--)
+                    {
+                        // line 67: s += w[j * n + i] * x[i];
+                        if (!dW.IsEmpty)
+                        {
+                            dW[j * n + i] += dLinear_ds * x[i];
+                        }
+                        if (!dX.IsEmpty)
+                        {
+                            dX[i] += dLinear_ds * w[j * n + i];
+                        }
+                    }
+                    // line 65: s = b[j]
+                    if (!dB.IsEmpty)
+                    {
+                        dB[j] += dLinear_ds;
+                    }
+                    dLinear_ds = 0;
+                }
             }
         }
     }
@@ -672,16 +763,11 @@ namespace BarsCnn
             int label = tape.Pop<int>();
             int p = tape.Pop<int>();
             int s = tape.Pop<int>();
-            global::System.Span<double> z = stackalloc double[tape.Pop<int>()];
-            tape.PopRange<double>(z);
-            global::System.Span<double> pooled = stackalloc double[tape.Pop<int>()];
-            tape.PopRange<double>(pooled);
-            global::System.Span<double> act = stackalloc double[tape.Pop<int>()];
-            tape.PopRange<double>(act);
-            global::System.Span<double> conv = stackalloc double[tape.Pop<int>()];
-            tape.PopRange<double>(conv);
-            global::System.Span<double> x = stackalloc double[tape.Pop<int>()];
-            tape.PopRange<double>(x);
+            global::System.Span<double> z = tape.PopRange<double>();
+            global::System.Span<double> pooled = tape.PopRange<double>();
+            global::System.Span<double> act = tape.PopRange<double>();
+            global::System.Span<double> conv = tape.PopRange<double>();
+            global::System.Span<double> x = tape.PopRange<double>();
 
             // Reverse sweep: adjoints flow from the result back to the parameters.
             // gradient buffer of conv, on the stack like it
@@ -855,61 +941,114 @@ namespace BarsCnn
 
             // Reverse sweep: adjoints flow from the result back to the parameters.
             // line 47: for (int f = 0; f < Filters; f++)
-            for (f = 4 - 1; f >= 0; f--)
+            // Every gradient span this loop adds to is wanted: the same loop without the emptiness checks.
+            if (!dX.IsEmpty)
             {
-                // line 48: for (int r = 0; r < PoolSize; r++)
-                for (r = 3 - 1; r >= 0; r--)
+                for (f = 4 - 1; f >= 0; f--)
                 {
-                    // line 49: for (int c = 0; c < PoolSize; c++)
-                    for (c = 3 - 1; c >= 0; c--)
+                    // line 48: for (int r = 0; r < PoolSize; r++)
+                    for (r = 3 - 1; r >= 0; r--)
                     {
-                        // line 54: y[(f * PoolSize + r) * PoolSize + c] = m1 > m2 ? m1 : m2;
-                        double dMaxPool_dyElement = dY[(f * 3 + r) * 3 + c];
-                        dY[(f * 3 + r) * 3 + c] = 0;
-                        if (m1 > m2)
+                        // line 49: for (int c = 0; c < PoolSize; c++)
+                        for (c = 3 - 1; c >= 0; c--)
                         {
-                            dMaxPool_dm1 += dMaxPool_dyElement;
-                        }
-                        else
-                        {
-                            dMaxPool_dm2 += dMaxPool_dyElement;
-                        }
-                        // line 53: m2 = x[top + ConvSize] > x[top + ConvSize + 1] ? x[top + ConvSize] : x[top + ConvSize + 1]
-                        m2 = tape.Pop<double>();
-                        if (x[top + 6] > x[top + 6 + 1])
-                        {
-                            if (!dX.IsEmpty)
+                            // line 54: y[(f * PoolSize + r) * PoolSize + c] = m1 > m2 ? m1 : m2;
+                            double dMaxPool_dyElement = dY[(f * 3 + r) * 3 + c];
+                            dY[(f * 3 + r) * 3 + c] = 0;
+                            if (m1 > m2)
+                            {
+                                dMaxPool_dm1 += dMaxPool_dyElement;
+                            }
+                            else
+                            {
+                                dMaxPool_dm2 += dMaxPool_dyElement;
+                            }
+                            // line 53: m2 = x[top + ConvSize] > x[top + ConvSize + 1] ? x[top + ConvSize] : x[top + ConvSize + 1]
+                            m2 = tape.Pop<double>();
+                            if (x[top + 6] > x[top + 6 + 1])
                             {
                                 dX[top + 6] += dMaxPool_dm2;
                             }
-                        }
-                        else
-                        {
-                            if (!dX.IsEmpty)
+                            else
                             {
                                 dX[top + 6 + 1] += dMaxPool_dm2;
                             }
-                        }
-                        dMaxPool_dm2 = 0;
-                        // line 52: m1 = x[top] > x[top + 1] ? x[top] : x[top + 1]
-                        m1 = tape.Pop<double>();
-                        if (x[top] > x[top + 1])
-                        {
-                            if (!dX.IsEmpty)
+                            dMaxPool_dm2 = 0;
+                            // line 52: m1 = x[top] > x[top + 1] ? x[top] : x[top + 1]
+                            m1 = tape.Pop<double>();
+                            if (x[top] > x[top + 1])
                             {
                                 dX[top] += dMaxPool_dm1;
                             }
-                        }
-                        else
-                        {
-                            if (!dX.IsEmpty)
+                            else
                             {
                                 dX[top + 1] += dMaxPool_dm1;
                             }
+                            dMaxPool_dm1 = 0;
+                            // line 51: top = (f * ConvSize + 2 * r) * ConvSize + 2 * c
+                            top = tape.Pop<int>();
                         }
-                        dMaxPool_dm1 = 0;
-                        // line 51: top = (f * ConvSize + 2 * r) * ConvSize + 2 * c
-                        top = tape.Pop<int>();
+                    }
+                }
+            }
+            else
+            {
+                for (f = 4 - 1; f >= 0; f--)
+                {
+                    // line 48: for (int r = 0; r < PoolSize; r++)
+                    for (r = 3 - 1; r >= 0; r--)
+                    {
+                        // line 49: for (int c = 0; c < PoolSize; c++)
+                        for (c = 3 - 1; c >= 0; c--)
+                        {
+                            // line 54: y[(f * PoolSize + r) * PoolSize + c] = m1 > m2 ? m1 : m2;
+                            double dMaxPool_dyElement = dY[(f * 3 + r) * 3 + c];
+                            dY[(f * 3 + r) * 3 + c] = 0;
+                            if (m1 > m2)
+                            {
+                                dMaxPool_dm1 += dMaxPool_dyElement;
+                            }
+                            else
+                            {
+                                dMaxPool_dm2 += dMaxPool_dyElement;
+                            }
+                            // line 53: m2 = x[top + ConvSize] > x[top + ConvSize + 1] ? x[top + ConvSize] : x[top + ConvSize + 1]
+                            m2 = tape.Pop<double>();
+                            if (x[top + 6] > x[top + 6 + 1])
+                            {
+                                if (!dX.IsEmpty)
+                                {
+                                    dX[top + 6] += dMaxPool_dm2;
+                                }
+                            }
+                            else
+                            {
+                                if (!dX.IsEmpty)
+                                {
+                                    dX[top + 6 + 1] += dMaxPool_dm2;
+                                }
+                            }
+                            dMaxPool_dm2 = 0;
+                            // line 52: m1 = x[top] > x[top + 1] ? x[top] : x[top + 1]
+                            m1 = tape.Pop<double>();
+                            if (x[top] > x[top + 1])
+                            {
+                                if (!dX.IsEmpty)
+                                {
+                                    dX[top] += dMaxPool_dm1;
+                                }
+                            }
+                            else
+                            {
+                                if (!dX.IsEmpty)
+                                {
+                                    dX[top + 1] += dMaxPool_dm1;
+                                }
+                            }
+                            dMaxPool_dm1 = 0;
+                            // line 51: top = (f * ConvSize + 2 * r) * ConvSize + 2 * c
+                            top = tape.Pop<int>();
+                        }
                     }
                 }
             }
@@ -999,16 +1138,33 @@ namespace BarsCnn
 
             // Reverse sweep: adjoints flow from the result back to the parameters.
             // line 39: for (int i = 0; i < x.Length; i++)
-            for (i = x.Length - 1; i >= 0; i--)
+            // Every gradient span this loop adds to is wanted: the same loop without the emptiness checks.
+            if (!dX.IsEmpty)
             {
-                // line 40: y[i] = x[i] > 0 ? x[i] : 0.0;
-                double dRelu_dyElement = dY[i];
-                dY[i] = 0;
-                if (x[i] > 0.0)
+                for (i = x.Length - 1; i >= 0; i--)
                 {
-                    if (!dX.IsEmpty)
+                    // line 40: y[i] = x[i] > 0 ? x[i] : 0.0;
+                    double dRelu_dyElement = dY[i];
+                    dY[i] = 0;
+                    if (x[i] > 0.0)
                     {
                         dX[i] += dRelu_dyElement;
+                    }
+                }
+            }
+            else
+            {
+                for (i = x.Length - 1; i >= 0; i--)
+                {
+                    // line 40: y[i] = x[i] > 0 ? x[i] : 0.0;
+                    double dRelu_dyElement = dY[i];
+                    dY[i] = 0;
+                    if (x[i] > 0.0)
+                    {
+                        if (!dX.IsEmpty)
+                        {
+                            dX[i] += dRelu_dyElement;
+                        }
                     }
                 }
             }

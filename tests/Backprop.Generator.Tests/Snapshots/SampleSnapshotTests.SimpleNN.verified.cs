@@ -106,31 +106,55 @@ namespace SimpleNN
 
             // Reverse sweep: adjoints flow from the result back to the parameters.
             // line 20: for (int j = 0; j < y.Length; j++)
-            for (j = y.Length - 1; j >= 0; j--)
+            // Every gradient span this loop adds to is wanted: the same loop without the emptiness checks.
+            if (!dW.IsEmpty && !dX.IsEmpty && !dB.IsEmpty)
             {
-                // line 25: y[j] = s;
-                double dLinear_dyElement = dY[j];
-                dY[j] = 0;
-                dLinear_ds += dLinear_dyElement;
-                // line 23: for (int i = 0; i < n; i++)
-                for (i = n - 1; i >= 0; i--)
+                for (j = y.Length - 1; j >= 0; j--)
                 {
-                    // line 24: s += w[j * n + i] * x[i];
-                    if (!dW.IsEmpty)
+                    // line 25: y[j] = s;
+                    double dLinear_dyElement = dY[j];
+                    dY[j] = 0;
+                    dLinear_ds += dLinear_dyElement;
+                    // line 23: for (int i = 0; i < n; i++)
+                    for (i = n - 1; i >= 0; i--)
                     {
+                        // line 24: s += w[j * n + i] * x[i];
                         dW[j * n + i] += dLinear_ds * x[i];
-                    }
-                    if (!dX.IsEmpty)
-                    {
                         dX[i] += dLinear_ds * w[j * n + i];
                     }
-                }
-                // line 22: s = b[j]
-                if (!dB.IsEmpty)
-                {
+                    // line 22: s = b[j]
                     dB[j] += dLinear_ds;
+                    dLinear_ds = 0;
                 }
-                dLinear_ds = 0;
+            }
+            else
+            {
+                for (j = y.Length - 1; j >= 0; j--)
+                {
+                    // line 25: y[j] = s;
+                    double dLinear_dyElement = dY[j];
+                    dY[j] = 0;
+                    dLinear_ds += dLinear_dyElement;
+                    // line 23: for (int i = 0; i < n; i++)
+                    for (i = n - 1; i >= 0; i--)
+                    {
+                        // line 24: s += w[j * n + i] * x[i];
+                        if (!dW.IsEmpty)
+                        {
+                            dW[j * n + i] += dLinear_ds * x[i];
+                        }
+                        if (!dX.IsEmpty)
+                        {
+                            dX[i] += dLinear_ds * w[j * n + i];
+                        }
+                    }
+                    // line 22: s = b[j]
+                    if (!dB.IsEmpty)
+                    {
+                        dB[j] += dLinear_ds;
+                    }
+                    dLinear_ds = 0;
+                }
             }
         }
     }
@@ -298,8 +322,7 @@ namespace SimpleNN
             double d = tape.Pop<double>();
             int i = tape.Pop<int>();
             int s = tape.Pop<int>();
-            global::System.Span<double> x = stackalloc double[tape.Pop<int>()];
-            tape.PopRange<double>(x);
+            global::System.Span<double> x = tape.PopRange<double>();
 
             // Reverse sweep: adjoints flow from the result back to the parameters.
             double dLoss_dresult = dLoss;
@@ -464,12 +487,9 @@ namespace SimpleNN
         public static void PredictReverse(scoped global::System.ReadOnlySpan<double> w1, scoped global::System.ReadOnlySpan<double> b1, scoped global::System.ReadOnlySpan<double> w2, scoped global::System.ReadOnlySpan<double> b2, scoped global::System.ReadOnlySpan<double> x, double dPredict, scoped global::System.Span<double> dW1, scoped global::System.Span<double> dB1, scoped global::System.Span<double> dW2, scoped global::System.Span<double> dB2, ref global::Backprop.CompilerServices.Tape tape)
         {
             // State the forward sweep handed over, popped in reverse order.
-            global::System.Span<double> o = stackalloc double[tape.Pop<int>()];
-            tape.PopRange<double>(o);
-            global::System.Span<double> a = stackalloc double[tape.Pop<int>()];
-            tape.PopRange<double>(a);
-            global::System.Span<double> h = stackalloc double[tape.Pop<int>()];
-            tape.PopRange<double>(h);
+            global::System.Span<double> o = tape.PopRange<double>();
+            global::System.Span<double> a = tape.PopRange<double>();
+            global::System.Span<double> h = tape.PopRange<double>();
 
             // Reverse sweep: adjoints flow from the result back to the parameters.
             // gradient buffer of h, on the stack like it
@@ -576,16 +596,33 @@ namespace SimpleNN
 
             // Reverse sweep: adjoints flow from the result back to the parameters.
             // line 32: for (int i = 0; i < x.Length; i++)
-            for (i = x.Length - 1; i >= 0; i--)
+            // Every gradient span this loop adds to is wanted: the same loop without the emptiness checks.
+            if (!dX.IsEmpty)
             {
-                // line 33: y[i] = x[i] > 0 ? x[i] : 0.0;
-                double dRelu_dyElement = dY[i];
-                dY[i] = 0;
-                if (x[i] > 0.0)
+                for (i = x.Length - 1; i >= 0; i--)
                 {
-                    if (!dX.IsEmpty)
+                    // line 33: y[i] = x[i] > 0 ? x[i] : 0.0;
+                    double dRelu_dyElement = dY[i];
+                    dY[i] = 0;
+                    if (x[i] > 0.0)
                     {
                         dX[i] += dRelu_dyElement;
+                    }
+                }
+            }
+            else
+            {
+                for (i = x.Length - 1; i >= 0; i--)
+                {
+                    // line 33: y[i] = x[i] > 0 ? x[i] : 0.0;
+                    double dRelu_dyElement = dY[i];
+                    dY[i] = 0;
+                    if (x[i] > 0.0)
+                    {
+                        if (!dX.IsEmpty)
+                        {
+                            dX[i] += dRelu_dyElement;
+                        }
                     }
                 }
             }

@@ -197,8 +197,7 @@ namespace SineRnn
             int k = tape.Pop<int>();
             int j = tape.Pop<int>();
             int t = tape.Pop<int>();
-            global::System.Span<double> hs = stackalloc double[tape.Pop<int>()];
-            tape.PopRange<double>(hs);
+            global::System.Span<double> hs = tape.PopRange<double>();
             int steps = tape.Pop<int>();
 
             // Reverse sweep: adjoints flow from the result back to the parameters.
@@ -209,59 +208,106 @@ namespace SineRnn
             // line 38: return sum / steps;
             dLoss_dsum = dLoss_dresult * (1 / ((double)steps));
             // line 23: for (int t = 0; t < steps; t++)
-            for (t = steps - 1; t >= 0; t--)
+            // Every gradient span this loop adds to is wanted: the same loop without the emptiness checks.
+            if (!dWo.IsEmpty && !dBo.IsEmpty && !dWh.IsEmpty && !dB.IsEmpty && !dWx.IsEmpty)
             {
-                // line 36: sum += d * d;
-                dLoss_dd += dLoss_dsum * (d + d);
-                // line 35: d = y - xs[t + 1]
-                d = tape.Pop<double>();
-                dLoss_dy += dLoss_dd;
-                dLoss_dd = 0;
-                // line 33: for (int j = 0; j < Hidden; j++)
-                for (j_2 = 8 - 1; j_2 >= 0; j_2--)
+                for (t = steps - 1; t >= 0; t--)
                 {
-                    // line 34: y += wo[j] * hs[(t + 1) * Hidden + j];
-                    if (!dWo.IsEmpty)
+                    // line 36: sum += d * d;
+                    dLoss_dd += dLoss_dsum * (d + d);
+                    // line 35: d = y - xs[t + 1]
+                    d = tape.Pop<double>();
+                    dLoss_dy += dLoss_dd;
+                    dLoss_dd = 0;
+                    // line 33: for (int j = 0; j < Hidden; j++)
+                    for (j_2 = 8 - 1; j_2 >= 0; j_2--)
                     {
+                        // line 34: y += wo[j] * hs[(t + 1) * Hidden + j];
                         dWo[j_2] += dLoss_dy * hs[(t + 1) * 8 + j_2];
+                        dLoss_dhs[(t + 1) * 8 + j_2] += dLoss_dy * wo[j_2];
                     }
-                    dLoss_dhs[(t + 1) * 8 + j_2] += dLoss_dy * wo[j_2];
-                }
-                // line 32: y = bo[0]
-                if (!dBo.IsEmpty)
-                {
+                    // line 32: y = bo[0]
                     dBo[0] += dLoss_dy;
-                }
-                dLoss_dy = 0;
-                // line 25: for (int j = 0; j < Hidden; j++)
-                for (j = 8 - 1; j >= 0; j--)
-                {
-                    // line 30: hs[(t + 1) * Hidden + j] = Math.Tanh(s);
-                    double hsNew = hs[(t + 1) * 8 + j];
-                    hs[(t + 1) * 8 + j] = tape.Pop<double>();
-                    double dLoss_dhsElement = dLoss_dhs[(t + 1) * 8 + j];
-                    dLoss_dhs[(t + 1) * 8 + j] = 0;
-                    dLoss_ds += dLoss_dhsElement * (1 - hsNew * hsNew);
-                    // line 28: for (int k = 0; k < Hidden; k++)
-                    for (k = 8 - 1; k >= 0; k--)
+                    dLoss_dy = 0;
+                    // line 25: for (int j = 0; j < Hidden; j++)
+                    for (j = 8 - 1; j >= 0; j--)
                     {
-                        // line 29: s += wh[j * Hidden + k] * hs[t * Hidden + k];
-                        if (!dWh.IsEmpty)
+                        // line 30: hs[(t + 1) * Hidden + j] = Math.Tanh(s);
+                        double hsNew = hs[(t + 1) * 8 + j];
+                        hs[(t + 1) * 8 + j] = tape.Pop<double>();
+                        double dLoss_dhsElement = dLoss_dhs[(t + 1) * 8 + j];
+                        dLoss_dhs[(t + 1) * 8 + j] = 0;
+                        dLoss_ds += dLoss_dhsElement * (1 - hsNew * hsNew);
+                        // line 28: for (int k = 0; k < Hidden; k++)
+                        for (k = 8 - 1; k >= 0; k--)
                         {
+                            // line 29: s += wh[j * Hidden + k] * hs[t * Hidden + k];
                             dWh[j * 8 + k] += dLoss_ds * hs[t * 8 + k];
+                            dLoss_dhs[t * 8 + k] += dLoss_ds * wh[j * 8 + k];
                         }
-                        dLoss_dhs[t * 8 + k] += dLoss_ds * wh[j * 8 + k];
-                    }
-                    // line 27: s = b[j] + wx[j] * xs[t]
-                    if (!dB.IsEmpty)
-                    {
+                        // line 27: s = b[j] + wx[j] * xs[t]
                         dB[j] += dLoss_ds;
-                    }
-                    if (!dWx.IsEmpty)
-                    {
                         dWx[j] += dLoss_ds * xs[t];
+                        dLoss_ds = 0;
                     }
-                    dLoss_ds = 0;
+                }
+            }
+            else
+            {
+                for (t = steps - 1; t >= 0; t--)
+                {
+                    // line 36: sum += d * d;
+                    dLoss_dd += dLoss_dsum * (d + d);
+                    // line 35: d = y - xs[t + 1]
+                    d = tape.Pop<double>();
+                    dLoss_dy += dLoss_dd;
+                    dLoss_dd = 0;
+                    // line 33: for (int j = 0; j < Hidden; j++)
+                    for (j_2 = 8 - 1; j_2 >= 0; j_2--)
+                    {
+                        // line 34: y += wo[j] * hs[(t + 1) * Hidden + j];
+                        if (!dWo.IsEmpty)
+                        {
+                            dWo[j_2] += dLoss_dy * hs[(t + 1) * 8 + j_2];
+                        }
+                        dLoss_dhs[(t + 1) * 8 + j_2] += dLoss_dy * wo[j_2];
+                    }
+                    // line 32: y = bo[0]
+                    if (!dBo.IsEmpty)
+                    {
+                        dBo[0] += dLoss_dy;
+                    }
+                    dLoss_dy = 0;
+                    // line 25: for (int j = 0; j < Hidden; j++)
+                    for (j = 8 - 1; j >= 0; j--)
+                    {
+                        // line 30: hs[(t + 1) * Hidden + j] = Math.Tanh(s);
+                        double hsNew = hs[(t + 1) * 8 + j];
+                        hs[(t + 1) * 8 + j] = tape.Pop<double>();
+                        double dLoss_dhsElement = dLoss_dhs[(t + 1) * 8 + j];
+                        dLoss_dhs[(t + 1) * 8 + j] = 0;
+                        dLoss_ds += dLoss_dhsElement * (1 - hsNew * hsNew);
+                        // line 28: for (int k = 0; k < Hidden; k++)
+                        for (k = 8 - 1; k >= 0; k--)
+                        {
+                            // line 29: s += wh[j * Hidden + k] * hs[t * Hidden + k];
+                            if (!dWh.IsEmpty)
+                            {
+                                dWh[j * 8 + k] += dLoss_ds * hs[t * 8 + k];
+                            }
+                            dLoss_dhs[t * 8 + k] += dLoss_ds * wh[j * 8 + k];
+                        }
+                        // line 27: s = b[j] + wx[j] * xs[t]
+                        if (!dB.IsEmpty)
+                        {
+                            dB[j] += dLoss_ds;
+                        }
+                        if (!dWx.IsEmpty)
+                        {
+                            dWx[j] += dLoss_ds * xs[t];
+                        }
+                        dLoss_ds = 0;
+                    }
                 }
             }
         }

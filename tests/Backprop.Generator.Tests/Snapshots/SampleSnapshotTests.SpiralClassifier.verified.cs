@@ -146,28 +146,59 @@ namespace SpiralClassifier
                 dLogits[label] += -dCrossEntropy_dresult;
             }
             // line 45: for (int i = 0; i < logits.Length; i++)
-            for (i_2 = logits.Length - 1; i_2 >= 0; i_2--)
+            // Every gradient span this loop adds to is wanted: the same loop without the emptiness checks.
+            if (!dLogits.IsEmpty)
             {
-                // line 46: sum += Math.Exp(logits[i] - m);
-                exp = tape.Pop<double>();
-                double dCrossEntropy_ddifference = dCrossEntropy_dsum * exp;
-                if (!dLogits.IsEmpty)
+                for (i_2 = logits.Length - 1; i_2 >= 0; i_2--)
                 {
+                    // line 46: sum += Math.Exp(logits[i] - m);
+                    exp = tape.Pop<double>();
+                    double dCrossEntropy_ddifference = dCrossEntropy_dsum * exp;
                     dLogits[i_2] += dCrossEntropy_ddifference;
+                    dCrossEntropy_dm += -dCrossEntropy_ddifference;
                 }
-                dCrossEntropy_dm += -dCrossEntropy_ddifference;
+            }
+            else
+            {
+                for (i_2 = logits.Length - 1; i_2 >= 0; i_2--)
+                {
+                    // line 46: sum += Math.Exp(logits[i] - m);
+                    exp = tape.Pop<double>();
+                    double dCrossEntropy_ddifference = dCrossEntropy_dsum * exp;
+                    if (!dLogits.IsEmpty)
+                    {
+                        dLogits[i_2] += dCrossEntropy_ddifference;
+                    }
+                    dCrossEntropy_dm += -dCrossEntropy_ddifference;
+                }
             }
             // line 42: for (int i = 1; i < logits.Length; i++)
-            for (i = logits.Length - 1; i >= 1; i--)
+            // Every gradient span this loop adds to is wanted: the same loop without the emptiness checks.
+            if (!dLogits.IsEmpty)
             {
-                // line 43: m = Math.Max(m, logits[i]);
-                m = tape.Pop<double>();
-                double dCrossEntropy_dmOut = dCrossEntropy_dm;
-                dCrossEntropy_dm = 0;
-                dCrossEntropy_dm = dCrossEntropy_dmOut * (m > logits[i] ? 1 : m == logits[i] ? 0.5 : 0);
-                if (!dLogits.IsEmpty)
+                for (i = logits.Length - 1; i >= 1; i--)
                 {
+                    // line 43: m = Math.Max(m, logits[i]);
+                    m = tape.Pop<double>();
+                    double dCrossEntropy_dmOut = dCrossEntropy_dm;
+                    dCrossEntropy_dm = 0;
+                    dCrossEntropy_dm = dCrossEntropy_dmOut * (m > logits[i] ? 1 : m == logits[i] ? 0.5 : 0);
                     dLogits[i] += dCrossEntropy_dmOut * (logits[i] > m ? 1 : m == logits[i] ? 0.5 : 0);
+                }
+            }
+            else
+            {
+                for (i = logits.Length - 1; i >= 1; i--)
+                {
+                    // line 43: m = Math.Max(m, logits[i]);
+                    m = tape.Pop<double>();
+                    double dCrossEntropy_dmOut = dCrossEntropy_dm;
+                    dCrossEntropy_dm = 0;
+                    dCrossEntropy_dm = dCrossEntropy_dmOut * (m > logits[i] ? 1 : m == logits[i] ? 0.5 : 0);
+                    if (!dLogits.IsEmpty)
+                    {
+                        dLogits[i] += dCrossEntropy_dmOut * (logits[i] > m ? 1 : m == logits[i] ? 0.5 : 0);
+                    }
                 }
             }
             // line 41: m = logits[0]
@@ -287,31 +318,55 @@ namespace SpiralClassifier
 
             // Reverse sweep: adjoints flow from the result back to the parameters.
             // line 21: for (int j = 0; j < y.Length; j++)
-            for (j = y.Length - 1; j >= 0; j--)
+            // Every gradient span this loop adds to is wanted: the same loop without the emptiness checks.
+            if (!dW.IsEmpty && !dX.IsEmpty && !dB.IsEmpty)
             {
-                // line 26: y[j] = s;
-                double dLinear_dyElement = dY[j];
-                dY[j] = 0;
-                dLinear_ds += dLinear_dyElement;
-                // line 24: for (int i = 0; i < n; i++)
-                for (i = n - 1; i >= 0; i--)
+                for (j = y.Length - 1; j >= 0; j--)
                 {
-                    // line 25: s += w[j * n + i] * x[i];
-                    if (!dW.IsEmpty)
+                    // line 26: y[j] = s;
+                    double dLinear_dyElement = dY[j];
+                    dY[j] = 0;
+                    dLinear_ds += dLinear_dyElement;
+                    // line 24: for (int i = 0; i < n; i++)
+                    for (i = n - 1; i >= 0; i--)
                     {
+                        // line 25: s += w[j * n + i] * x[i];
                         dW[j * n + i] += dLinear_ds * x[i];
-                    }
-                    if (!dX.IsEmpty)
-                    {
                         dX[i] += dLinear_ds * w[j * n + i];
                     }
-                }
-                // line 23: s = b[j]
-                if (!dB.IsEmpty)
-                {
+                    // line 23: s = b[j]
                     dB[j] += dLinear_ds;
+                    dLinear_ds = 0;
                 }
-                dLinear_ds = 0;
+            }
+            else
+            {
+                for (j = y.Length - 1; j >= 0; j--)
+                {
+                    // line 26: y[j] = s;
+                    double dLinear_dyElement = dY[j];
+                    dY[j] = 0;
+                    dLinear_ds += dLinear_dyElement;
+                    // line 24: for (int i = 0; i < n; i++)
+                    for (i = n - 1; i >= 0; i--)
+                    {
+                        // line 25: s += w[j * n + i] * x[i];
+                        if (!dW.IsEmpty)
+                        {
+                            dW[j * n + i] += dLinear_ds * x[i];
+                        }
+                        if (!dX.IsEmpty)
+                        {
+                            dX[i] += dLinear_ds * w[j * n + i];
+                        }
+                    }
+                    // line 23: s = b[j]
+                    if (!dB.IsEmpty)
+                    {
+                        dB[j] += dLinear_ds;
+                    }
+                    dLinear_ds = 0;
+                }
             }
         }
     }
@@ -487,14 +542,10 @@ namespace SpiralClassifier
             // State the forward sweep handed over, popped in reverse order.
             int label = tape.Pop<int>();
             int s = tape.Pop<int>();
-            global::System.Span<double> z = stackalloc double[tape.Pop<int>()];
-            tape.PopRange<double>(z);
-            global::System.Span<double> a = stackalloc double[tape.Pop<int>()];
-            tape.PopRange<double>(a);
-            global::System.Span<double> h = stackalloc double[tape.Pop<int>()];
-            tape.PopRange<double>(h);
-            global::System.Span<double> x = stackalloc double[tape.Pop<int>()];
-            tape.PopRange<double>(x);
+            global::System.Span<double> z = tape.PopRange<double>();
+            global::System.Span<double> a = tape.PopRange<double>();
+            global::System.Span<double> h = tape.PopRange<double>();
+            global::System.Span<double> x = tape.PopRange<double>();
 
             // Reverse sweep: adjoints flow from the result back to the parameters.
             // gradient buffer of h, on the stack like it
@@ -625,16 +676,32 @@ namespace SpiralClassifier
 
             // Reverse sweep: adjoints flow from the result back to the parameters.
             // line 33: for (int i = 0; i < x.Length; i++)
-            for (i = x.Length - 1; i >= 0; i--)
+            // Every gradient span this loop adds to is wanted: the same loop without the emptiness checks.
+            if (!dX.IsEmpty)
             {
-                // line 34: y[i] = Math.Tanh(x[i]);
-                double yNew = y[i];
-                y[i] = tape.Pop<double>();
-                double dTanh_dyElement = dY[i];
-                dY[i] = 0;
-                if (!dX.IsEmpty)
+                for (i = x.Length - 1; i >= 0; i--)
                 {
+                    // line 34: y[i] = Math.Tanh(x[i]);
+                    double yNew = y[i];
+                    y[i] = tape.Pop<double>();
+                    double dTanh_dyElement = dY[i];
+                    dY[i] = 0;
                     dX[i] += dTanh_dyElement * (1 - yNew * yNew);
+                }
+            }
+            else
+            {
+                for (i = x.Length - 1; i >= 0; i--)
+                {
+                    // line 34: y[i] = Math.Tanh(x[i]);
+                    double yNew = y[i];
+                    y[i] = tape.Pop<double>();
+                    double dTanh_dyElement = dY[i];
+                    dY[i] = 0;
+                    if (!dX.IsEmpty)
+                    {
+                        dX[i] += dTanh_dyElement * (1 - yNew * yNew);
+                    }
                 }
             }
         }

@@ -134,12 +134,24 @@ namespace Demo
             // line 14: a = Math.Tanh(z)
             dLoss_dz = dLoss_da * (1 - a * a);
             // line 12: for (int i = 0; i < w.Length; i++)
-            for (i = w.Length - 1; i >= 0; i--)
+            // Every gradient span this loop adds to is wanted: the same loop without the emptiness checks.
+            if (!dW.IsEmpty)
             {
-                // line 13: z += w[i] * x[i];
-                if (!dW.IsEmpty)
+                for (i = w.Length - 1; i >= 0; i--)
                 {
+                    // line 13: z += w[i] * x[i];
                     dW[i] += dLoss_dz * x[i];
+                }
+            }
+            else
+            {
+                for (i = w.Length - 1; i >= 0; i--)
+                {
+                    // line 13: z += w[i] * x[i];
+                    if (!dW.IsEmpty)
+                    {
+                        dW[i] += dLoss_dz * x[i];
+                    }
                 }
             }
             // line 11: z = b
