@@ -112,6 +112,20 @@ public sealed partial class FeatureTests
     }
 
     [Fact]
+    public void SkipLocalsInit_StackGradientBuffersAreCleared()
+    {
+        var w = new[] { 0.3, -0.7, 0.5, 1.1, -0.2 };
+        for (int call = 0; call < 3; call++)
+        {
+            var dW = new double[w.Length];
+            Assert.Equal(1e6, SkipLocalsInitFunctions.Dirty());
+            SkipLocalsInitFunctions.SmoothGradient(w, dW);
+            var result = GradientCheck.Check(q => SkipLocalsInitFunctions.Smooth(q), w, dW);
+            Assert.True(result.Passed, result.ToString());
+        }
+    }
+
+    [Fact]
     public void LongRecurrence_TapeOutgrowsItsStart_RestartGivesTheSameGradient()
     {
         var w = new[] { 0.3, -0.2, 0.1 };

@@ -64,9 +64,10 @@ internal sealed partial class ReverseModeBuilder
         string adjoint = Adjoint(buffer);
         if (onStack)
         {
-            yield return new CodeComment("gradient buffer of " + variable.Name + ", on the stack like it");
+            // stackalloc zeroes the buffer, except under [SkipLocalsInit].
+            yield return new CodeComment("gradient buffer of " + variable.Name + ", on the stack like it" + (_method.Shape.SkipsLocalsInit ? "" : " (stackalloc zeroes it)"));
             yield return new CodeLine(variable.Type.GradientSpanKeyword + " " + adjoint + " = stackalloc " + element + "[" + variable.Name + ".Length];");
-            yield return new CodeLine(adjoint + ".Clear();");
+            if (_method.Shape.SkipsLocalsInit) yield return new CodeLine(adjoint + ".Clear();");
             yield break;
         }
         string rented = Reserve(adjoint + "Rented");

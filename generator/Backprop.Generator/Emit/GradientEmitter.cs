@@ -276,14 +276,18 @@ internal static class GradientEmitter
         var tail = Tail(method, program);
         var reverse = Reverse(program, program.Forward.Concat(program.ReverseSetup).Concat(tail).ToList());
         string forwardText = Text(program.Forward);
-        string reverseText = Text(program.ReverseSetup.Concat(reverse).Concat(tail).Append(Seed(method, program)).ToList());
+        var reverseHalfCode = program.ReverseSetup.Append(Seed(method, program)).Concat(reverse).Concat(tail).ToList();
+        string reverseText = Text(reverseHalfCode);
 
         // The state handed over: what the forward sweep defines (its locals, assigned parameters, written outputs) and
         // the reverse sweep reads.
         var declared = program.Declarations.Where(d => Identifiers.Mention(forwardText, DeclaredName(d)))
             .Select(d => new ForwardLocal(DeclaredName(d), d.Split(' ')[0], d.Split(' ')[0], ForwardLocalKind.Scalar));
         // (Mentioned, not only read: a variable the reverse sweep merely restores still has to exist there.)
-        var handedOver = program.ForwardLocals.Concat(declared).Where(l => Identifiers.Mention(reverseText, l.Name)).ToList();
+        var mentioned = program.ForwardLocals.Concat(declared).Where(l => Identifiers.Mention(reverseText, l.Name)).ToList();
+        // A local the reverse sweep assigns before it reads (a counter its reversed loop resets) is declared there instead.
+        var reset = mentioned.Where(l => l.Kind == ForwardLocalKind.Scalar && AssignedBeforeRead(reverseHalfCode, l.Name)).ToList();
+        var handedOver = mentioned.Except(reset).ToList();
         string tape = program.TapeName;
         // A buffer whose elements the reverse sweep reads travels whole; one whose length alone it reads (to size its
         // gradient buffer, to bound a loop), by length only; an output whose elements it does not read, not at all.
@@ -311,8 +315,10 @@ internal static class GradientEmitter
         }
 
         var handedNames = new HashSet<string>(handedOver.Select(l => l.Name));
-        foreach (var declaration in program.Declarations.Where(d => !handedNames.Contains(DeclaredName(d)) && Identifiers.Mention(reverseText, DeclaredName(d))))
-            writer.Line(declaration);
+        var declarations = program.Declarations.Where(d => !handedNames.Contains(DeclaredName(d)) && Identifiers.Mention(reverseText, DeclaredName(d))).ToList();
+        foreach (var declaration in declarations) writer.Line(declaration);
+        foreach (var local in reset.Where(l => !declarations.Any(d => DeclaredName(d) == l.Name)))
+            writer.Line(local.TypeKeyword + " " + local.Name + " = default;");
         if (handedOver.Count > 0)
         {
             writer.Line("// State the forward sweep handed over, popped in reverse order.");
@@ -387,6 +393,55 @@ internal static class GradientEmitter
                     break;
             }
         }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="code"/> assigns <paramref name="name"/> (<c>name = …;</c> or <c>for (name = …; …)</c>
+    /// from something else) on every path before any read of it, so the value it had before is never used.
+    /// </summary>
+    private static bool AssignedBeforeRead(List<Code> code, string name) => !Scan(code, name).ReadsIncoming;
+
+    /// <summary>Whether a path through <paramref name="code"/> may read the value <paramref name="name"/> had on entry,
+    /// and whether every path assigns it.</summary>
+    private static (bool ReadsIncoming, bool Assigns) Scan(List<Code> code, string name)
+    {
+        foreach (var item in code)
+        {
+            var (reads, assigns) = Scan(item, name);
+            if (reads || assigns) return (reads, assigns);
+        }
+        return (false, false);
+    }
+
+    private static (bool ReadsIncoming, bool Assigns) Scan(Code item, string name)
+    {
+        switch (item)
+        {
+            case CodeLine line:
+                if (Assigns(line.Text, name)) return (false, true);
+                return (Identifiers.Mention(line.Text, name), false);
+            case CodeBlock block when block.Header.StartsWith("for (", System.StringComparison.Ordinal):
+                if (Assigns(block.Header.Substring(5), name)) return (false, true);
+                // The body may not run: it can only read the incoming value, not guarantee an assignment.
+                return (Identifiers.Mention(block.Header, name) || Scan(block.Body, name).ReadsIncoming, false);
+            case CodeBlock block:
+                if (Identifiers.Mention(block.Header, name)) return (true, false);
+                var then = Scan(block.Body, name);
+                var otherwise = block.ElseBody is null ? (ReadsIncoming: false, Assigns: false) : Scan(block.ElseBody, name);
+                bool isIf = block.Header.StartsWith("if (", System.StringComparison.Ordinal);
+                return (then.ReadsIncoming || otherwise.ReadsIncoming, isIf && then.Assigns && otherwise.Assigns);
+            default:
+                return (false, false);
+        }
+    }
+
+    /// <summary>Whether <paramref name="text"/> starts <c>name = value;</c> with a value that does not mention the name.</summary>
+    private static bool Assigns(string text, string name)
+    {
+        string prefix = name + " = ";
+        int end = text.IndexOf(';');
+        return text.StartsWith(prefix, System.StringComparison.Ordinal) && end > prefix.Length
+            && !Identifiers.Mention(text.Substring(prefix.Length, end - prefix.Length), name);
     }
 
     private static string Text(List<Code> code)

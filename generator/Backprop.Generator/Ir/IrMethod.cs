@@ -29,7 +29,8 @@ internal sealed record MethodShape(
     bool IsStatic,
     IrType ReturnType,
     string HintName,
-    bool IsVoid = false)
+    bool IsVoid = false,
+    bool SkipsLocalsInit = false)
 {
     public string ForwardName => ForwardNameOf(Name);
 

@@ -151,7 +151,21 @@ internal sealed partial class MethodLowerer
             _method.IsStatic,
             returnType!,
             SanitizeHint(ns.Length == 0 ? hint : ns + "." + hint),
-            _method.ReturnsVoid);
+            _method.ReturnsVoid,
+            SkipsLocalsInit());
+    }
+
+    /// <summary>
+    /// Whether methods emitted next to this one run without zero-initialized locals ([SkipLocalsInit] on a containing
+    /// type or the module), so that their stackalloc'd gradient buffers must be cleared explicitly.
+    /// </summary>
+    private bool SkipsLocalsInit()
+    {
+        const string name = "System.Runtime.CompilerServices.SkipLocalsInitAttribute";
+        bool Has(ISymbol symbol) => symbol.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == name);
+        for (var type = _method.ContainingType; type is not null; type = type.ContainingType)
+            if (Has(type)) return true;
+        return Has(_method.ContainingModule);
     }
 
     /// <summary>The emitted names must not clash with members the user wrote or with another method's gradient.</summary>

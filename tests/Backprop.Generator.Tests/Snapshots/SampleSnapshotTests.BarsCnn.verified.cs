@@ -101,13 +101,6 @@ namespace BarsCnn
                 }
                 f = f + 1;
             }
-
-            // State the reverse sweep reads, handed over on the tape.
-            tape.Push(f);
-            tape.Push(r);
-            tape.Push(c);
-            tape.Push(i);
-            tape.Push(j);
         }
 
         /// <summary>
@@ -120,14 +113,12 @@ namespace BarsCnn
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         public static void Conv2dReverse(scoped global::System.ReadOnlySpan<double> x, scoped global::System.ReadOnlySpan<double> k, scoped global::System.ReadOnlySpan<double> b, scoped global::System.Span<double> y, scoped global::System.Span<double> dY, scoped global::System.Span<double> dX, scoped global::System.Span<double> dK, scoped global::System.Span<double> dB, ref global::Backprop.CompilerServices.Tape tape)
         {
+            int r = 0;
+            int c = 0;
+            int i = 0;
+            int j = 0;
             double dConv2d_ds = 0;
-            // State the forward sweep handed over, popped in reverse order.
-            int j = tape.Pop<int>();
-            int i = tape.Pop<int>();
-            int c = tape.Pop<int>();
-            int r = tape.Pop<int>();
-            int f = tape.Pop<int>();
-
+            int f = default;
             // Reverse sweep: adjoints flow from the result back to the parameters.
             // line 24: for (int f = 0; f < Filters; f++)
             // Every gradient span this loop adds to is wanted: the same loop without the emptiness checks.
@@ -319,11 +310,7 @@ namespace BarsCnn
             result = global::System.Math.Log(sum) + m - logits[label];
 
             // State the reverse sweep reads, handed over on the tape.
-            tape.Push(m);
-            tape.Push(i);
             tape.Push(sum);
-            tape.Push(i_2);
-            tape.Push(exp);
             return result;
         }
 
@@ -339,12 +326,12 @@ namespace BarsCnn
         {
             double dCrossEntropy_dm = 0;
             double dCrossEntropy_dsum = 0;
+            double exp = 0;
+            double m = default;
+            int i = default;
+            int i_2 = default;
             // State the forward sweep handed over, popped in reverse order.
-            double exp = tape.Pop<double>();
-            int i_2 = tape.Pop<int>();
             double sum = tape.Pop<double>();
-            int i = tape.Pop<int>();
-            double m = tape.Pop<double>();
 
             // Reverse sweep: adjoints flow from the result back to the parameters.
             double dCrossEntropy_dresult = dCrossEntropy;
@@ -506,8 +493,6 @@ namespace BarsCnn
 
             // State the reverse sweep reads, handed over on the tape.
             tape.Push(n);
-            tape.Push(j);
-            tape.Push(i);
         }
 
         /// <summary>
@@ -520,10 +505,10 @@ namespace BarsCnn
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         public static void LinearReverse(scoped global::System.ReadOnlySpan<double> x, scoped global::System.ReadOnlySpan<double> w, scoped global::System.ReadOnlySpan<double> b, scoped global::System.Span<double> y, scoped global::System.Span<double> dY, scoped global::System.Span<double> dX, scoped global::System.Span<double> dW, scoped global::System.Span<double> dB, ref global::Backprop.CompilerServices.Tape tape)
         {
+            int i = 0;
             double dLinear_ds = 0;
+            int j = default;
             // State the forward sweep handed over, popped in reverse order.
-            int i = tape.Pop<int>();
-            int j = tape.Pop<int>();
             int n = tape.Pop<int>();
 
             // Reverse sweep: adjoints flow from the result back to the parameters.
@@ -741,8 +726,6 @@ namespace BarsCnn
             tape.PushRange<double>(act);
             tape.PushRange<double>(pooled);
             tape.PushRange<double>(z);
-            tape.Push(s);
-            tape.Push(p);
             tape.Push(label);
             return result;
         }
@@ -757,12 +740,12 @@ namespace BarsCnn
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         public static void LossReverse(scoped global::System.ReadOnlySpan<double> k, scoped global::System.ReadOnlySpan<double> kb, scoped global::System.ReadOnlySpan<double> w, scoped global::System.ReadOnlySpan<double> b, scoped global::System.ReadOnlySpan<double> images, scoped global::System.ReadOnlySpan<double> labels, double dLoss, scoped global::System.Span<double> dK, scoped global::System.Span<double> dKb, scoped global::System.Span<double> dW, scoped global::System.Span<double> dB, ref global::Backprop.CompilerServices.Tape tape)
         {
+            int p = 0;
             double dLoss_dsum = 0;
             double dLoss_dcrossEntropy = 0;
+            int s = default;
             // State the forward sweep handed over, popped in reverse order.
             int label = tape.Pop<int>();
-            int p = tape.Pop<int>();
-            int s = tape.Pop<int>();
             global::System.Span<double> z = tape.PopRange<double>();
             global::System.Span<double> pooled = tape.PopRange<double>();
             global::System.Span<double> act = tape.PopRange<double>();
@@ -770,18 +753,14 @@ namespace BarsCnn
             global::System.Span<double> x = tape.PopRange<double>();
 
             // Reverse sweep: adjoints flow from the result back to the parameters.
-            // gradient buffer of conv, on the stack like it
+            // gradient buffer of conv, on the stack like it (stackalloc zeroes it)
             global::System.Span<double> dLoss_dconv = stackalloc double[conv.Length];
-            dLoss_dconv.Clear();
-            // gradient buffer of act, on the stack like it
+            // gradient buffer of act, on the stack like it (stackalloc zeroes it)
             global::System.Span<double> dLoss_dact = stackalloc double[act.Length];
-            dLoss_dact.Clear();
-            // gradient buffer of pooled, on the stack like it
+            // gradient buffer of pooled, on the stack like it (stackalloc zeroes it)
             global::System.Span<double> dLoss_dpooled = stackalloc double[pooled.Length];
-            dLoss_dpooled.Clear();
-            // gradient buffer of z, on the stack like it
+            // gradient buffer of z, on the stack like it (stackalloc zeroes it)
             global::System.Span<double> dLoss_dz = stackalloc double[z.Length];
-            dLoss_dz.Clear();
             double dLoss_dresult = dLoss;
             // line 108: return sum / labels.Length;
             dLoss_dsum = dLoss_dresult * (1 / ((double)labels.Length));
@@ -911,9 +890,6 @@ namespace BarsCnn
             }
 
             // State the reverse sweep reads, handed over on the tape.
-            tape.Push(f);
-            tape.Push(r);
-            tape.Push(c);
             tape.Push(top);
             tape.Push(m1);
             tape.Push(m2);
@@ -929,15 +905,15 @@ namespace BarsCnn
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         public static void MaxPoolReverse(scoped global::System.ReadOnlySpan<double> x, scoped global::System.Span<double> y, scoped global::System.Span<double> dY, scoped global::System.Span<double> dX, ref global::Backprop.CompilerServices.Tape tape)
         {
+            int r = 0;
+            int c = 0;
             double dMaxPool_dm1 = 0;
             double dMaxPool_dm2 = 0;
+            int f = default;
             // State the forward sweep handed over, popped in reverse order.
             double m2 = tape.Pop<double>();
             double m1 = tape.Pop<double>();
             int top = tape.Pop<int>();
-            int c = tape.Pop<int>();
-            int r = tape.Pop<int>();
-            int f = tape.Pop<int>();
 
             // Reverse sweep: adjoints flow from the result back to the parameters.
             // line 47: for (int f = 0; f < Filters; f++)
@@ -1118,9 +1094,6 @@ namespace BarsCnn
                 y[i] = x[i] > 0.0 ? x[i] : 0.0;
                 i = i + 1;
             }
-
-            // State the reverse sweep reads, handed over on the tape.
-            tape.Push(i);
         }
 
         /// <summary>
@@ -1133,9 +1106,7 @@ namespace BarsCnn
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         public static void ReluReverse(scoped global::System.ReadOnlySpan<double> x, scoped global::System.Span<double> y, scoped global::System.Span<double> dY, scoped global::System.Span<double> dX, ref global::Backprop.CompilerServices.Tape tape)
         {
-            // State the forward sweep handed over, popped in reverse order.
-            int i = tape.Pop<int>();
-
+            int i = default;
             // Reverse sweep: adjoints flow from the result back to the parameters.
             // line 39: for (int i = 0; i < x.Length; i++)
             // Every gradient span this loop adds to is wanted: the same loop without the emptiness checks.

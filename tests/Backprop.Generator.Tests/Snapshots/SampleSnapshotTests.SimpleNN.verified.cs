@@ -84,8 +84,6 @@ namespace SimpleNN
 
             // State the reverse sweep reads, handed over on the tape.
             tape.Push(n);
-            tape.Push(j);
-            tape.Push(i);
         }
 
         /// <summary>
@@ -98,10 +96,10 @@ namespace SimpleNN
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         public static void LinearReverse(scoped global::System.ReadOnlySpan<double> x, scoped global::System.ReadOnlySpan<double> w, scoped global::System.ReadOnlySpan<double> b, scoped global::System.Span<double> y, scoped global::System.Span<double> dY, scoped global::System.Span<double> dX, scoped global::System.Span<double> dW, scoped global::System.Span<double> dB, ref global::Backprop.CompilerServices.Tape tape)
         {
+            int i = 0;
             double dLinear_ds = 0;
+            int j = default;
             // State the forward sweep handed over, popped in reverse order.
-            int i = tape.Pop<int>();
-            int j = tape.Pop<int>();
             int n = tape.Pop<int>();
 
             // Reverse sweep: adjoints flow from the result back to the parameters.
@@ -299,8 +297,6 @@ namespace SimpleNN
 
             // State the reverse sweep reads, handed over on the tape.
             tape.PushRange<double>(x);
-            tape.Push(s);
-            tape.Push(i);
             tape.Push(d);
             return result;
         }
@@ -315,13 +311,13 @@ namespace SimpleNN
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         public static void LossReverse(scoped global::System.ReadOnlySpan<double> w1, scoped global::System.ReadOnlySpan<double> b1, scoped global::System.ReadOnlySpan<double> w2, scoped global::System.ReadOnlySpan<double> b2, scoped global::System.ReadOnlySpan<double> xs, scoped global::System.ReadOnlySpan<double> ys, double dLoss, scoped global::System.Span<double> dW1, scoped global::System.Span<double> dB1, scoped global::System.Span<double> dW2, scoped global::System.Span<double> dB2, ref global::Backprop.CompilerServices.Tape tape)
         {
+            int i = 0;
             double dLoss_dsum = 0;
             double dLoss_dpredict = 0;
             double dLoss_dd = 0;
+            int s = default;
             // State the forward sweep handed over, popped in reverse order.
             double d = tape.Pop<double>();
-            int i = tape.Pop<int>();
-            int s = tape.Pop<int>();
             global::System.Span<double> x = tape.PopRange<double>();
 
             // Reverse sweep: adjoints flow from the result back to the parameters.
@@ -492,15 +488,12 @@ namespace SimpleNN
             global::System.Span<double> h = tape.PopRange<double>();
 
             // Reverse sweep: adjoints flow from the result back to the parameters.
-            // gradient buffer of h, on the stack like it
+            // gradient buffer of h, on the stack like it (stackalloc zeroes it)
             global::System.Span<double> dPredict_dh = stackalloc double[h.Length];
-            dPredict_dh.Clear();
-            // gradient buffer of a, on the stack like it
+            // gradient buffer of a, on the stack like it (stackalloc zeroes it)
             global::System.Span<double> dPredict_da = stackalloc double[a.Length];
-            dPredict_da.Clear();
-            // gradient buffer of o, on the stack like it
+            // gradient buffer of o, on the stack like it (stackalloc zeroes it)
             global::System.Span<double> dPredict_do = stackalloc double[o.Length];
-            dPredict_do.Clear();
             double dPredict_dresult = dPredict;
             // line 47: return o[0];
             dPredict_do[0] += dPredict_dresult;
@@ -576,9 +569,6 @@ namespace SimpleNN
                 y[i] = x[i] > 0.0 ? x[i] : 0.0;
                 i = i + 1;
             }
-
-            // State the reverse sweep reads, handed over on the tape.
-            tape.Push(i);
         }
 
         /// <summary>
@@ -591,9 +581,7 @@ namespace SimpleNN
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         public static void ReluReverse(scoped global::System.ReadOnlySpan<double> x, scoped global::System.Span<double> y, scoped global::System.Span<double> dY, scoped global::System.Span<double> dX, ref global::Backprop.CompilerServices.Tape tape)
         {
-            // State the forward sweep handed over, popped in reverse order.
-            int i = tape.Pop<int>();
-
+            int i = default;
             // Reverse sweep: adjoints flow from the result back to the parameters.
             // line 32: for (int i = 0; i < x.Length; i++)
             // Every gradient span this loop adds to is wanted: the same loop without the emptiness checks.

@@ -169,10 +169,6 @@ namespace SineRnn
             // State the reverse sweep reads, handed over on the tape.
             tape.Push(steps);
             tape.PushRange<double>(hs);
-            tape.Push(t);
-            tape.Push(j);
-            tape.Push(k);
-            tape.Push(j_2);
             tape.Push(d);
             return result;
         }
@@ -187,23 +183,22 @@ namespace SineRnn
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         public static void LossReverse(scoped global::System.ReadOnlySpan<double> wx, scoped global::System.ReadOnlySpan<double> wh, scoped global::System.ReadOnlySpan<double> b, scoped global::System.ReadOnlySpan<double> wo, scoped global::System.ReadOnlySpan<double> bo, scoped global::System.ReadOnlySpan<double> xs, double dLoss, scoped global::System.Span<double> dWx, scoped global::System.Span<double> dWh, scoped global::System.Span<double> dB, scoped global::System.Span<double> dWo, scoped global::System.Span<double> dBo, ref global::Backprop.CompilerServices.Tape tape)
         {
+            int j = 0;
+            int k = 0;
+            int j_2 = 0;
             double dLoss_dsum = 0;
             double dLoss_ds = 0;
             double dLoss_dy = 0;
             double dLoss_dd = 0;
+            int t = default;
             // State the forward sweep handed over, popped in reverse order.
             double d = tape.Pop<double>();
-            int j_2 = tape.Pop<int>();
-            int k = tape.Pop<int>();
-            int j = tape.Pop<int>();
-            int t = tape.Pop<int>();
             global::System.Span<double> hs = tape.PopRange<double>();
             int steps = tape.Pop<int>();
 
             // Reverse sweep: adjoints flow from the result back to the parameters.
-            // gradient buffer of hs, on the stack like it
+            // gradient buffer of hs, on the stack like it (stackalloc zeroes it)
             global::System.Span<double> dLoss_dhs = stackalloc double[hs.Length];
-            dLoss_dhs.Clear();
             double dLoss_dresult = dLoss;
             // line 38: return sum / steps;
             dLoss_dsum = dLoss_dresult * (1 / ((double)steps));

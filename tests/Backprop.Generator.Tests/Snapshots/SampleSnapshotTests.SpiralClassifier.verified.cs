@@ -109,11 +109,7 @@ namespace SpiralClassifier
             result = global::System.Math.Log(sum) + m - logits[label];
 
             // State the reverse sweep reads, handed over on the tape.
-            tape.Push(m);
-            tape.Push(i);
             tape.Push(sum);
-            tape.Push(i_2);
-            tape.Push(exp);
             return result;
         }
 
@@ -129,12 +125,12 @@ namespace SpiralClassifier
         {
             double dCrossEntropy_dm = 0;
             double dCrossEntropy_dsum = 0;
+            double exp = 0;
+            double m = default;
+            int i = default;
+            int i_2 = default;
             // State the forward sweep handed over, popped in reverse order.
-            double exp = tape.Pop<double>();
-            int i_2 = tape.Pop<int>();
             double sum = tape.Pop<double>();
-            int i = tape.Pop<int>();
-            double m = tape.Pop<double>();
 
             // Reverse sweep: adjoints flow from the result back to the parameters.
             double dCrossEntropy_dresult = dCrossEntropy;
@@ -296,8 +292,6 @@ namespace SpiralClassifier
 
             // State the reverse sweep reads, handed over on the tape.
             tape.Push(n);
-            tape.Push(j);
-            tape.Push(i);
         }
 
         /// <summary>
@@ -310,10 +304,10 @@ namespace SpiralClassifier
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         public static void LinearReverse(scoped global::System.ReadOnlySpan<double> x, scoped global::System.ReadOnlySpan<double> w, scoped global::System.ReadOnlySpan<double> b, scoped global::System.Span<double> y, scoped global::System.Span<double> dY, scoped global::System.Span<double> dX, scoped global::System.Span<double> dW, scoped global::System.Span<double> dB, ref global::Backprop.CompilerServices.Tape tape)
         {
+            int i = 0;
             double dLinear_ds = 0;
+            int j = default;
             // State the forward sweep handed over, popped in reverse order.
-            int i = tape.Pop<int>();
-            int j = tape.Pop<int>();
             int n = tape.Pop<int>();
 
             // Reverse sweep: adjoints flow from the result back to the parameters.
@@ -522,7 +516,6 @@ namespace SpiralClassifier
             tape.PushRange<double>(h);
             tape.PushRange<double>(a);
             tape.PushRange<double>(z);
-            tape.Push(s);
             tape.Push(label);
             return result;
         }
@@ -539,24 +532,21 @@ namespace SpiralClassifier
         {
             double dLoss_dsum = 0;
             double dLoss_dcrossEntropy = 0;
+            int s = default;
             // State the forward sweep handed over, popped in reverse order.
             int label = tape.Pop<int>();
-            int s = tape.Pop<int>();
             global::System.Span<double> z = tape.PopRange<double>();
             global::System.Span<double> a = tape.PopRange<double>();
             global::System.Span<double> h = tape.PopRange<double>();
             global::System.Span<double> x = tape.PopRange<double>();
 
             // Reverse sweep: adjoints flow from the result back to the parameters.
-            // gradient buffer of h, on the stack like it
+            // gradient buffer of h, on the stack like it (stackalloc zeroes it)
             global::System.Span<double> dLoss_dh = stackalloc double[h.Length];
-            dLoss_dh.Clear();
-            // gradient buffer of a, on the stack like it
+            // gradient buffer of a, on the stack like it (stackalloc zeroes it)
             global::System.Span<double> dLoss_da = stackalloc double[a.Length];
-            dLoss_da.Clear();
-            // gradient buffer of z, on the stack like it
+            // gradient buffer of z, on the stack like it (stackalloc zeroes it)
             global::System.Span<double> dLoss_dz = stackalloc double[z.Length];
-            dLoss_dz.Clear();
             double dLoss_dresult = dLoss;
             // line 71: return sum / labels.Length;
             dLoss_dsum = dLoss_dresult * (1 / ((double)labels.Length));
@@ -656,7 +646,6 @@ namespace SpiralClassifier
 
             // State the reverse sweep reads, handed over on the tape.
             tape.PushRange<double>(y);
-            tape.Push(i);
         }
 
         /// <summary>
@@ -669,8 +658,8 @@ namespace SpiralClassifier
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         public static void TanhReverse(scoped global::System.ReadOnlySpan<double> x, scoped global::System.Span<double> y, scoped global::System.Span<double> dY, scoped global::System.Span<double> dX, ref global::Backprop.CompilerServices.Tape tape)
         {
+            int i = default;
             // State the forward sweep handed over, popped in reverse order.
-            int i = tape.Pop<int>();
             tape.Pop<int>();
             tape.PopRange<double>(y);
 

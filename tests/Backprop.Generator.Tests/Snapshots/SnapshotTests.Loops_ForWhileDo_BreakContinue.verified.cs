@@ -142,7 +142,6 @@ namespace Demo
             tape.Push(k);
             tape.Push(trips2);
             tape.Push(trips3);
-            tape.Push(branch);
             return result;
         }
 
@@ -158,9 +157,9 @@ namespace Demo
         {
             double dIterate_dx = 0;
             double dIterate_dh = 0;
+            bool branch = false;
             double dIterate_ds = 0;
             // State the forward sweep handed over, popped in reverse order.
-            bool branch = tape.Pop<bool>();
             int trips3 = tape.Pop<int>();
             int trips2 = tape.Pop<int>();
             int k = tape.Pop<int>();

@@ -100,7 +100,6 @@ namespace Demo
             result = product * difference;
 
             // State the reverse sweep reads, handed over on the tape.
-            tape.Push(i);
             tape.Push(a);
             tape.Push(product);
             tape.Push(difference);
@@ -120,11 +119,11 @@ namespace Demo
             double dLoss_db = 0;
             double dLoss_dz = 0;
             double dLoss_da = 0;
+            int i = default;
             // State the forward sweep handed over, popped in reverse order.
             double difference = tape.Pop<double>();
             double product = tape.Pop<double>();
             double a = tape.Pop<double>();
-            int i = tape.Pop<int>();
 
             // Reverse sweep: adjoints flow from the result back to the parameters.
             double dLoss_dresult = dLoss;
