@@ -48,6 +48,19 @@ public sealed class LayerTests
         Assert.Equal(dW, dWOnly);
         Assert.Equal(dB, dBOnly);
         Assert.Throws<ArgumentException>(() => LayerFunctions.LinearBackward(x, w, b, new double[3], seed.ToArray(), new double[3], dWOnly, dBOnly));
+
+        // Every combination of wanted and unwanted gradients (each reaches its own copy of the versioned reverse loop)
+        // gives the wanted ones exactly as when all are wanted.
+        for (int wanted = 0; wanted < 8; wanted++)
+        {
+            double[] dXSome = new double[(wanted & 1) != 0 ? 4 : 0], dWSome = new double[(wanted & 2) != 0 ? 12 : 0], dBSome = new double[(wanted & 4) != 0 ? 3 : 0];
+            var dY = seed.ToArray();
+            LayerFunctions.LinearBackward(x, w, b, new double[3], dY, dXSome, dWSome, dBSome);
+            if ((wanted & 1) != 0) Assert.Equal(dXFull, dXSome);
+            if ((wanted & 2) != 0) Assert.Equal(dW, dWSome);
+            if ((wanted & 4) != 0) Assert.Equal(dB, dBSome);
+            Assert.All(dY, v => Assert.Equal(0, v));
+        }
     }
 
     [Fact]

@@ -6,11 +6,16 @@ namespace Backprop.Generator.Differentiation;
 /// <summary>
 /// Loop versioning on requested gradients. A reverse sweep adds into a parameter's gradient span only when the caller
 /// asked for it (<c>if (!dX.IsEmpty)</c>, see <see cref="ReverseModeBuilder"/>), and RyuJIT does not hoist that
-/// loop-invariant check out of a loop. So each outermost reverse loop with such checks is emitted twice:
-/// <c>if (every span it checks is non-empty) { the loop without the checks } else { the loop as it was }</c>.
+/// loop-invariant check out of a loop. So each outermost reverse loop with such checks is emitted once per combination
+/// of its (at most <see cref="MaxVersioned"/>) most deeply nested checked spans, wanted or not, each copy without those
+/// checks: a dense layer's reverse runs without checks both when its input gradient is wanted and when it is not (the
+/// first layer). Checks of further spans stay in place.
 /// </summary>
 internal static class LoopVersioning
 {
+    /// <summary>Spans versioned per loop: 2 gives at most 4 copies.</summary>
+    private const int MaxVersioned = 2;
+
     /// <param name="guarded">The gradient spans whose emptiness the reverse sweep checks (never reassigned).</param>
     public static List<Code> Apply(List<Code> code, IReadOnlyCollection<string> guarded)
     {
@@ -28,18 +33,40 @@ internal static class LoopVersioning
                 output.Add(new CodeBlock(block.Header, Apply(block.Body, guarded), block.ElseBody is null ? null : Apply(block.ElseBody, guarded)));
                 continue;
             }
-            var spans = new List<string>();
-            Collect(block.Body, guarded, spans);
+            var found = new List<(string Span, int Depth)>();
+            Collect(block.Body, guarded, 1, found);
+            var spans = found.OrderByDescending(f => f.Depth).Select(f => f.Span).Distinct().Take(MaxVersioned).ToList();
             if (spans.Count == 0)
             {
                 output.Add(block);
                 continue;
             }
-            output.Add(new CodeComment("Every gradient span this loop adds to is wanted: the same loop without the emptiness checks."));
-            output.Add(new CodeBlock(string.Join(" && ", spans.Select(s => "!" + s + ".IsEmpty")).Insert(0, "if (") + ")",
-                new List<Code> { Unguard(block, guarded) }, new List<Code> { block }));
+            output.Add(new CodeComment("One copy of this loop per combination of wanted gradient spans, without emptiness checks inside."));
+            output.Add(Versions(block, spans, guarded));
         }
         return output;
+    }
+
+    /// <summary><c>if (a and b wanted) { … } else if (a wanted) { … } else if (b wanted) { … } else { … }</c>.</summary>
+    private static Code Versions(CodeBlock loop, List<string> spans, IReadOnlyCollection<string> guarded)
+    {
+        int combinations = 1 << spans.Count;
+        List<Code>? next = null;
+        for (int absent = combinations - 1; absent >= 0; absent--)
+        {
+            // Bit s of 'absent' set: span s is empty in this copy.
+            var wanted = spans.Where((_, s) => (absent & (1 << s)) == 0).ToList();
+            var copy = new List<Code> { Specialize(loop, guarded, spans, wanted) };
+            if (next is null)
+            {
+                next = copy;
+                continue;
+            }
+            string condition = string.Join(" && ", wanted.Select(s => "!" + s + ".IsEmpty"));
+            if (wanted.Count < spans.Count) condition = string.Join(" && ", new[] { condition }.Concat(spans.Except(wanted).Select(s => s + ".IsEmpty")));
+            next = new List<Code> { new CodeBlock("if (" + condition + ")", copy, next) };
+        }
+        return next![0];
     }
 
     private static bool IsLoop(CodeBlock block) =>
@@ -48,27 +75,32 @@ internal static class LoopVersioning
     private static string? GuardedSpan(CodeBlock block, IReadOnlyCollection<string> guarded) =>
         block.ElseBody is null && guarded.FirstOrDefault(s => block.Header == "if (!" + s + ".IsEmpty)") is { } span ? span : null;
 
-    private static void Collect(List<Code> code, IReadOnlyCollection<string> guarded, List<string> spans)
+    private static void Collect(List<Code> code, IReadOnlyCollection<string> guarded, int depth, List<(string, int)> found)
     {
         foreach (var block in code.OfType<CodeBlock>())
         {
-            if (GuardedSpan(block, guarded) is { } span && !spans.Contains(span)) spans.Add(span);
-            Collect(block.Body, guarded, spans);
-            if (block.ElseBody is not null) Collect(block.ElseBody, guarded, spans);
+            if (GuardedSpan(block, guarded) is { } span) found.Add((span, depth));
+            int inner = IsLoop(block) ? depth + 1 : depth;
+            Collect(block.Body, guarded, inner, found);
+            if (block.ElseBody is not null) Collect(block.ElseBody, guarded, inner, found);
         }
     }
 
-    private static CodeBlock Unguard(CodeBlock block, IReadOnlyCollection<string> guarded) =>
-        new(block.Header, Unguard(block.Body, guarded), block.ElseBody is null ? null : Unguard(block.ElseBody, guarded));
+    /// <summary>The loop with the checks of <paramref name="versioned"/> spans resolved: kept bodies where wanted, dropped where not.</summary>
+    private static CodeBlock Specialize(CodeBlock block, IReadOnlyCollection<string> guarded, List<string> versioned, List<string> wanted) =>
+        new(block.Header, Specialize(block.Body, guarded, versioned, wanted), block.ElseBody is null ? null : Specialize(block.ElseBody, guarded, versioned, wanted));
 
-    private static List<Code> Unguard(List<Code> code, IReadOnlyCollection<string> guarded)
+    private static List<Code> Specialize(List<Code> code, IReadOnlyCollection<string> guarded, List<string> versioned, List<string> wanted)
     {
         var output = new List<Code>(code.Count);
         foreach (var item in code)
         {
             if (item is not CodeBlock block) output.Add(item);
-            else if (GuardedSpan(block, guarded) is not null) output.AddRange(Unguard(block.Body, guarded));
-            else output.Add(Unguard(block, guarded));
+            else if (GuardedSpan(block, guarded) is { } span && versioned.Contains(span))
+            {
+                if (wanted.Contains(span)) output.AddRange(Specialize(block.Body, guarded, versioned, wanted));
+            }
+            else output.Add(Specialize(block, guarded, versioned, wanted));
         }
         return output;
     }

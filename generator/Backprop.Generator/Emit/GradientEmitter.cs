@@ -388,7 +388,14 @@ internal static class GradientEmitter
                     break;
                 case CodeBlock block:
                     using (writer.Block(block.Header)) Write(writer, block.Body);
-                    if (block.ElseBody is { } otherwise)
+                    var otherwise = block.ElseBody;
+                    // else { if (…) { … } else { … } } reads as else if (…) { … } else { … }
+                    while (otherwise is { Count: 1 } && otherwise[0] is CodeBlock chained && chained.Header.StartsWith("if (", System.StringComparison.Ordinal))
+                    {
+                        using (writer.Block("else " + chained.Header)) Write(writer, chained.Body);
+                        otherwise = chained.ElseBody;
+                    }
+                    if (otherwise is not null)
                         using (writer.Block("else")) Write(writer, otherwise);
                     break;
             }

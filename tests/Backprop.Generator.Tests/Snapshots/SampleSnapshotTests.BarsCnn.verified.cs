@@ -121,8 +121,8 @@ namespace BarsCnn
             int f = default;
             // Reverse sweep: adjoints flow from the result back to the parameters.
             // line 24: for (int f = 0; f < Filters; f++)
-            // Every gradient span this loop adds to is wanted: the same loop without the emptiness checks.
-            if (!dK.IsEmpty && !dX.IsEmpty && !dB.IsEmpty)
+            // One copy of this loop per combination of wanted gradient spans, without emptiness checks inside.
+            if (!dK.IsEmpty && !dX.IsEmpty)
             {
                 for (f = 4 - 1; f >= 0; f--)
                 {
@@ -148,7 +148,78 @@ namespace BarsCnn
                                 }
                             }
                             // line 28: s = b[f]
-                            dB[f] += dConv2d_ds;
+                            if (!dB.IsEmpty)
+                            {
+                                dB[f] += dConv2d_ds;
+                            }
+                            dConv2d_ds = 0;
+                        }
+                    }
+                }
+            }
+            else if (!dX.IsEmpty && dK.IsEmpty)
+            {
+                for (f = 4 - 1; f >= 0; f--)
+                {
+                    // line 25: for (int r = 0; r < ConvSize; r++)
+                    for (r = 6 - 1; r >= 0; r--)
+                    {
+                        // line 26: for (int c = 0; c < ConvSize; c++)
+                        for (c = 6 - 1; c >= 0; c--)
+                        {
+                            // line 32: y[(f * ConvSize + r) * ConvSize + c] = s;
+                            double dConv2d_dyElement = dY[(f * 6 + r) * 6 + c];
+                            dY[(f * 6 + r) * 6 + c] = 0;
+                            dConv2d_ds += dConv2d_dyElement;
+                            // line 29: for (int i = 0; i < Kernel; i++)
+                            for (i = 3 - 1; i >= 0; i--)
+                            {
+                                // line 30: for (int j = 0; j < Kernel; j++)
+                                for (j = 3 - 1; j >= 0; j--)
+                                {
+                                    // line 31: s += k[(f * Kernel + i) * Kernel + j] * x[(r + i) * Size + c + j];
+                                    dX[(r + i) * 8 + c + j] += dConv2d_ds * k[(f * 3 + i) * 3 + j];
+                                }
+                            }
+                            // line 28: s = b[f]
+                            if (!dB.IsEmpty)
+                            {
+                                dB[f] += dConv2d_ds;
+                            }
+                            dConv2d_ds = 0;
+                        }
+                    }
+                }
+            }
+            else if (!dK.IsEmpty && dX.IsEmpty)
+            {
+                for (f = 4 - 1; f >= 0; f--)
+                {
+                    // line 25: for (int r = 0; r < ConvSize; r++)
+                    for (r = 6 - 1; r >= 0; r--)
+                    {
+                        // line 26: for (int c = 0; c < ConvSize; c++)
+                        for (c = 6 - 1; c >= 0; c--)
+                        {
+                            // line 32: y[(f * ConvSize + r) * ConvSize + c] = s;
+                            double dConv2d_dyElement = dY[(f * 6 + r) * 6 + c];
+                            dY[(f * 6 + r) * 6 + c] = 0;
+                            dConv2d_ds += dConv2d_dyElement;
+                            // line 29: for (int i = 0; i < Kernel; i++)
+                            for (i = 3 - 1; i >= 0; i--)
+                            {
+                                // line 30: for (int j = 0; j < Kernel; j++)
+                                for (j = 3 - 1; j >= 0; j--)
+                                {
+                                    // line 31: s += k[(f * Kernel + i) * Kernel + j] * x[(r + i) * Size + c + j];
+                                    dK[(f * 3 + i) * 3 + j] += dConv2d_ds * x[(r + i) * 8 + c + j];
+                                }
+                            }
+                            // line 28: s = b[f]
+                            if (!dB.IsEmpty)
+                            {
+                                dB[f] += dConv2d_ds;
+                            }
                             dConv2d_ds = 0;
                         }
                     }
@@ -175,14 +246,6 @@ namespace BarsCnn
                                 for (j = 3 - 1; j >= 0; j--)
                                 {
                                     // line 31: s += k[(f * Kernel + i) * Kernel + j] * x[(r + i) * Size + c + j];
-                                    if (!dK.IsEmpty)
-                                    {
-                                        dK[(f * 3 + i) * 3 + j] += dConv2d_ds * x[(r + i) * 8 + c + j];
-                                    }
-                                    if (!dX.IsEmpty)
-                                    {
-                                        dX[(r + i) * 8 + c + j] += dConv2d_ds * k[(f * 3 + i) * 3 + j];
-                                    }
                                 }
                             }
                             // line 28: s = b[f]
@@ -343,7 +406,7 @@ namespace BarsCnn
                 dLogits[label] += -dCrossEntropy_dresult;
             }
             // line 80: for (int i = 0; i < logits.Length; i++)
-            // Every gradient span this loop adds to is wanted: the same loop without the emptiness checks.
+            // One copy of this loop per combination of wanted gradient spans, without emptiness checks inside.
             if (!dLogits.IsEmpty)
             {
                 for (i_2 = logits.Length - 1; i_2 >= 0; i_2--)
@@ -362,15 +425,11 @@ namespace BarsCnn
                     // line 81: sum += Math.Exp(logits[i] - m);
                     exp = tape.Pop<double>();
                     double dCrossEntropy_ddifference = dCrossEntropy_dsum * exp;
-                    if (!dLogits.IsEmpty)
-                    {
-                        dLogits[i_2] += dCrossEntropy_ddifference;
-                    }
                     dCrossEntropy_dm += -dCrossEntropy_ddifference;
                 }
             }
             // line 77: for (int i = 1; i < logits.Length; i++)
-            // Every gradient span this loop adds to is wanted: the same loop without the emptiness checks.
+            // One copy of this loop per combination of wanted gradient spans, without emptiness checks inside.
             if (!dLogits.IsEmpty)
             {
                 for (i = logits.Length - 1; i >= 1; i--)
@@ -392,10 +451,6 @@ namespace BarsCnn
                     double dCrossEntropy_dmOut = dCrossEntropy_dm;
                     dCrossEntropy_dm = 0;
                     dCrossEntropy_dm = dCrossEntropy_dmOut * (m > logits[i] ? 1 : m == logits[i] ? 0.5 : 0);
-                    if (!dLogits.IsEmpty)
-                    {
-                        dLogits[i] += dCrossEntropy_dmOut * (logits[i] > m ? 1 : m == logits[i] ? 0.5 : 0);
-                    }
                 }
             }
             // line 76: m = logits[0]
@@ -513,8 +568,8 @@ namespace BarsCnn
 
             // Reverse sweep: adjoints flow from the result back to the parameters.
             // line 63: for (int j = 0; j < y.Length; j++)
-            // Every gradient span this loop adds to is wanted: the same loop without the emptiness checks.
-            if (!dW.IsEmpty && !dX.IsEmpty && !dB.IsEmpty)
+            // One copy of this loop per combination of wanted gradient spans, without emptiness checks inside.
+            if (!dW.IsEmpty && !dX.IsEmpty)
             {
                 for (j = y.Length - 1; j >= 0; j--)
                 {
@@ -530,7 +585,54 @@ namespace BarsCnn
                         dX[i] += dLinear_ds * w[j * n + i];
                     }
                     // line 65: s = b[j]
-                    dB[j] += dLinear_ds;
+                    if (!dB.IsEmpty)
+                    {
+                        dB[j] += dLinear_ds;
+                    }
+                    dLinear_ds = 0;
+                }
+            }
+            else if (!dX.IsEmpty && dW.IsEmpty)
+            {
+                for (j = y.Length - 1; j >= 0; j--)
+                {
+                    // line 68: y[j] = s;
+                    double dLinear_dyElement = dY[j];
+                    dY[j] = 0;
+                    dLinear_ds += dLinear_dyElement;
+                    // line 66: for (int i = 0; i < n; i++)
+                    for (i = n - 1; i >= 0; i--)
+                    {
+                        // line 67: s += w[j * n + i] * x[i];
+                        dX[i] += dLinear_ds * w[j * n + i];
+                    }
+                    // line 65: s = b[j]
+                    if (!dB.IsEmpty)
+                    {
+                        dB[j] += dLinear_ds;
+                    }
+                    dLinear_ds = 0;
+                }
+            }
+            else if (!dW.IsEmpty && dX.IsEmpty)
+            {
+                for (j = y.Length - 1; j >= 0; j--)
+                {
+                    // line 68: y[j] = s;
+                    double dLinear_dyElement = dY[j];
+                    dY[j] = 0;
+                    dLinear_ds += dLinear_dyElement;
+                    // line 66: for (int i = 0; i < n; i++)
+                    for (i = n - 1; i >= 0; i--)
+                    {
+                        // line 67: s += w[j * n + i] * x[i];
+                        dW[j * n + i] += dLinear_ds * x[i];
+                    }
+                    // line 65: s = b[j]
+                    if (!dB.IsEmpty)
+                    {
+                        dB[j] += dLinear_ds;
+                    }
                     dLinear_ds = 0;
                 }
             }
@@ -546,14 +648,6 @@ namespace BarsCnn
                     for (i = n - 1; i >= 0; i--)
                     {
                         // line 67: s += w[j * n + i] * x[i];
-                        if (!dW.IsEmpty)
-                        {
-                            dW[j * n + i] += dLinear_ds * x[i];
-                        }
-                        if (!dX.IsEmpty)
-                        {
-                            dX[i] += dLinear_ds * w[j * n + i];
-                        }
                     }
                     // line 65: s = b[j]
                     if (!dB.IsEmpty)
@@ -917,7 +1011,7 @@ namespace BarsCnn
 
             // Reverse sweep: adjoints flow from the result back to the parameters.
             // line 47: for (int f = 0; f < Filters; f++)
-            // Every gradient span this loop adds to is wanted: the same loop without the emptiness checks.
+            // One copy of this loop per combination of wanted gradient spans, without emptiness checks inside.
             if (!dX.IsEmpty)
             {
                 for (f = 4 - 1; f >= 0; f--)
@@ -992,34 +1086,18 @@ namespace BarsCnn
                             m2 = tape.Pop<double>();
                             if (x[top + 6] > x[top + 6 + 1])
                             {
-                                if (!dX.IsEmpty)
-                                {
-                                    dX[top + 6] += dMaxPool_dm2;
-                                }
                             }
                             else
                             {
-                                if (!dX.IsEmpty)
-                                {
-                                    dX[top + 6 + 1] += dMaxPool_dm2;
-                                }
                             }
                             dMaxPool_dm2 = 0;
                             // line 52: m1 = x[top] > x[top + 1] ? x[top] : x[top + 1]
                             m1 = tape.Pop<double>();
                             if (x[top] > x[top + 1])
                             {
-                                if (!dX.IsEmpty)
-                                {
-                                    dX[top] += dMaxPool_dm1;
-                                }
                             }
                             else
                             {
-                                if (!dX.IsEmpty)
-                                {
-                                    dX[top + 1] += dMaxPool_dm1;
-                                }
                             }
                             dMaxPool_dm1 = 0;
                             // line 51: top = (f * ConvSize + 2 * r) * ConvSize + 2 * c
@@ -1109,7 +1187,7 @@ namespace BarsCnn
             int i = default;
             // Reverse sweep: adjoints flow from the result back to the parameters.
             // line 39: for (int i = 0; i < x.Length; i++)
-            // Every gradient span this loop adds to is wanted: the same loop without the emptiness checks.
+            // One copy of this loop per combination of wanted gradient spans, without emptiness checks inside.
             if (!dX.IsEmpty)
             {
                 for (i = x.Length - 1; i >= 0; i--)
@@ -1132,10 +1210,6 @@ namespace BarsCnn
                     dY[i] = 0;
                     if (x[i] > 0.0)
                     {
-                        if (!dX.IsEmpty)
-                        {
-                            dX[i] += dRelu_dyElement;
-                        }
                     }
                 }
             }

@@ -104,8 +104,8 @@ namespace SimpleNN
 
             // Reverse sweep: adjoints flow from the result back to the parameters.
             // line 20: for (int j = 0; j < y.Length; j++)
-            // Every gradient span this loop adds to is wanted: the same loop without the emptiness checks.
-            if (!dW.IsEmpty && !dX.IsEmpty && !dB.IsEmpty)
+            // One copy of this loop per combination of wanted gradient spans, without emptiness checks inside.
+            if (!dW.IsEmpty && !dX.IsEmpty)
             {
                 for (j = y.Length - 1; j >= 0; j--)
                 {
@@ -121,7 +121,54 @@ namespace SimpleNN
                         dX[i] += dLinear_ds * w[j * n + i];
                     }
                     // line 22: s = b[j]
-                    dB[j] += dLinear_ds;
+                    if (!dB.IsEmpty)
+                    {
+                        dB[j] += dLinear_ds;
+                    }
+                    dLinear_ds = 0;
+                }
+            }
+            else if (!dX.IsEmpty && dW.IsEmpty)
+            {
+                for (j = y.Length - 1; j >= 0; j--)
+                {
+                    // line 25: y[j] = s;
+                    double dLinear_dyElement = dY[j];
+                    dY[j] = 0;
+                    dLinear_ds += dLinear_dyElement;
+                    // line 23: for (int i = 0; i < n; i++)
+                    for (i = n - 1; i >= 0; i--)
+                    {
+                        // line 24: s += w[j * n + i] * x[i];
+                        dX[i] += dLinear_ds * w[j * n + i];
+                    }
+                    // line 22: s = b[j]
+                    if (!dB.IsEmpty)
+                    {
+                        dB[j] += dLinear_ds;
+                    }
+                    dLinear_ds = 0;
+                }
+            }
+            else if (!dW.IsEmpty && dX.IsEmpty)
+            {
+                for (j = y.Length - 1; j >= 0; j--)
+                {
+                    // line 25: y[j] = s;
+                    double dLinear_dyElement = dY[j];
+                    dY[j] = 0;
+                    dLinear_ds += dLinear_dyElement;
+                    // line 23: for (int i = 0; i < n; i++)
+                    for (i = n - 1; i >= 0; i--)
+                    {
+                        // line 24: s += w[j * n + i] * x[i];
+                        dW[j * n + i] += dLinear_ds * x[i];
+                    }
+                    // line 22: s = b[j]
+                    if (!dB.IsEmpty)
+                    {
+                        dB[j] += dLinear_ds;
+                    }
                     dLinear_ds = 0;
                 }
             }
@@ -137,14 +184,6 @@ namespace SimpleNN
                     for (i = n - 1; i >= 0; i--)
                     {
                         // line 24: s += w[j * n + i] * x[i];
-                        if (!dW.IsEmpty)
-                        {
-                            dW[j * n + i] += dLinear_ds * x[i];
-                        }
-                        if (!dX.IsEmpty)
-                        {
-                            dX[i] += dLinear_ds * w[j * n + i];
-                        }
                     }
                     // line 22: s = b[j]
                     if (!dB.IsEmpty)
@@ -584,7 +623,7 @@ namespace SimpleNN
             int i = default;
             // Reverse sweep: adjoints flow from the result back to the parameters.
             // line 32: for (int i = 0; i < x.Length; i++)
-            // Every gradient span this loop adds to is wanted: the same loop without the emptiness checks.
+            // One copy of this loop per combination of wanted gradient spans, without emptiness checks inside.
             if (!dX.IsEmpty)
             {
                 for (i = x.Length - 1; i >= 0; i--)
@@ -607,10 +646,6 @@ namespace SimpleNN
                     dY[i] = 0;
                     if (x[i] > 0.0)
                     {
-                        if (!dX.IsEmpty)
-                        {
-                            dX[i] += dRelu_dyElement;
-                        }
                     }
                 }
             }

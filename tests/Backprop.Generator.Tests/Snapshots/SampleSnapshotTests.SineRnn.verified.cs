@@ -203,8 +203,8 @@ namespace SineRnn
             // line 38: return sum / steps;
             dLoss_dsum = dLoss_dresult * (1 / ((double)steps));
             // line 23: for (int t = 0; t < steps; t++)
-            // Every gradient span this loop adds to is wanted: the same loop without the emptiness checks.
-            if (!dWo.IsEmpty && !dBo.IsEmpty && !dWh.IsEmpty && !dB.IsEmpty && !dWx.IsEmpty)
+            // One copy of this loop per combination of wanted gradient spans, without emptiness checks inside.
+            if (!dWh.IsEmpty && !dWo.IsEmpty)
             {
                 for (t = steps - 1; t >= 0; t--)
                 {
@@ -219,52 +219,6 @@ namespace SineRnn
                     {
                         // line 34: y += wo[j] * hs[(t + 1) * Hidden + j];
                         dWo[j_2] += dLoss_dy * hs[(t + 1) * 8 + j_2];
-                        dLoss_dhs[(t + 1) * 8 + j_2] += dLoss_dy * wo[j_2];
-                    }
-                    // line 32: y = bo[0]
-                    dBo[0] += dLoss_dy;
-                    dLoss_dy = 0;
-                    // line 25: for (int j = 0; j < Hidden; j++)
-                    for (j = 8 - 1; j >= 0; j--)
-                    {
-                        // line 30: hs[(t + 1) * Hidden + j] = Math.Tanh(s);
-                        double hsNew = hs[(t + 1) * 8 + j];
-                        hs[(t + 1) * 8 + j] = tape.Pop<double>();
-                        double dLoss_dhsElement = dLoss_dhs[(t + 1) * 8 + j];
-                        dLoss_dhs[(t + 1) * 8 + j] = 0;
-                        dLoss_ds += dLoss_dhsElement * (1 - hsNew * hsNew);
-                        // line 28: for (int k = 0; k < Hidden; k++)
-                        for (k = 8 - 1; k >= 0; k--)
-                        {
-                            // line 29: s += wh[j * Hidden + k] * hs[t * Hidden + k];
-                            dWh[j * 8 + k] += dLoss_ds * hs[t * 8 + k];
-                            dLoss_dhs[t * 8 + k] += dLoss_ds * wh[j * 8 + k];
-                        }
-                        // line 27: s = b[j] + wx[j] * xs[t]
-                        dB[j] += dLoss_ds;
-                        dWx[j] += dLoss_ds * xs[t];
-                        dLoss_ds = 0;
-                    }
-                }
-            }
-            else
-            {
-                for (t = steps - 1; t >= 0; t--)
-                {
-                    // line 36: sum += d * d;
-                    dLoss_dd += dLoss_dsum * (d + d);
-                    // line 35: d = y - xs[t + 1]
-                    d = tape.Pop<double>();
-                    dLoss_dy += dLoss_dd;
-                    dLoss_dd = 0;
-                    // line 33: for (int j = 0; j < Hidden; j++)
-                    for (j_2 = 8 - 1; j_2 >= 0; j_2--)
-                    {
-                        // line 34: y += wo[j] * hs[(t + 1) * Hidden + j];
-                        if (!dWo.IsEmpty)
-                        {
-                            dWo[j_2] += dLoss_dy * hs[(t + 1) * 8 + j_2];
-                        }
                         dLoss_dhs[(t + 1) * 8 + j_2] += dLoss_dy * wo[j_2];
                     }
                     // line 32: y = bo[0]
@@ -286,10 +240,159 @@ namespace SineRnn
                         for (k = 8 - 1; k >= 0; k--)
                         {
                             // line 29: s += wh[j * Hidden + k] * hs[t * Hidden + k];
-                            if (!dWh.IsEmpty)
-                            {
-                                dWh[j * 8 + k] += dLoss_ds * hs[t * 8 + k];
-                            }
+                            dWh[j * 8 + k] += dLoss_ds * hs[t * 8 + k];
+                            dLoss_dhs[t * 8 + k] += dLoss_ds * wh[j * 8 + k];
+                        }
+                        // line 27: s = b[j] + wx[j] * xs[t]
+                        if (!dB.IsEmpty)
+                        {
+                            dB[j] += dLoss_ds;
+                        }
+                        if (!dWx.IsEmpty)
+                        {
+                            dWx[j] += dLoss_ds * xs[t];
+                        }
+                        dLoss_ds = 0;
+                    }
+                }
+            }
+            else if (!dWo.IsEmpty && dWh.IsEmpty)
+            {
+                for (t = steps - 1; t >= 0; t--)
+                {
+                    // line 36: sum += d * d;
+                    dLoss_dd += dLoss_dsum * (d + d);
+                    // line 35: d = y - xs[t + 1]
+                    d = tape.Pop<double>();
+                    dLoss_dy += dLoss_dd;
+                    dLoss_dd = 0;
+                    // line 33: for (int j = 0; j < Hidden; j++)
+                    for (j_2 = 8 - 1; j_2 >= 0; j_2--)
+                    {
+                        // line 34: y += wo[j] * hs[(t + 1) * Hidden + j];
+                        dWo[j_2] += dLoss_dy * hs[(t + 1) * 8 + j_2];
+                        dLoss_dhs[(t + 1) * 8 + j_2] += dLoss_dy * wo[j_2];
+                    }
+                    // line 32: y = bo[0]
+                    if (!dBo.IsEmpty)
+                    {
+                        dBo[0] += dLoss_dy;
+                    }
+                    dLoss_dy = 0;
+                    // line 25: for (int j = 0; j < Hidden; j++)
+                    for (j = 8 - 1; j >= 0; j--)
+                    {
+                        // line 30: hs[(t + 1) * Hidden + j] = Math.Tanh(s);
+                        double hsNew = hs[(t + 1) * 8 + j];
+                        hs[(t + 1) * 8 + j] = tape.Pop<double>();
+                        double dLoss_dhsElement = dLoss_dhs[(t + 1) * 8 + j];
+                        dLoss_dhs[(t + 1) * 8 + j] = 0;
+                        dLoss_ds += dLoss_dhsElement * (1 - hsNew * hsNew);
+                        // line 28: for (int k = 0; k < Hidden; k++)
+                        for (k = 8 - 1; k >= 0; k--)
+                        {
+                            // line 29: s += wh[j * Hidden + k] * hs[t * Hidden + k];
+                            dLoss_dhs[t * 8 + k] += dLoss_ds * wh[j * 8 + k];
+                        }
+                        // line 27: s = b[j] + wx[j] * xs[t]
+                        if (!dB.IsEmpty)
+                        {
+                            dB[j] += dLoss_ds;
+                        }
+                        if (!dWx.IsEmpty)
+                        {
+                            dWx[j] += dLoss_ds * xs[t];
+                        }
+                        dLoss_ds = 0;
+                    }
+                }
+            }
+            else if (!dWh.IsEmpty && dWo.IsEmpty)
+            {
+                for (t = steps - 1; t >= 0; t--)
+                {
+                    // line 36: sum += d * d;
+                    dLoss_dd += dLoss_dsum * (d + d);
+                    // line 35: d = y - xs[t + 1]
+                    d = tape.Pop<double>();
+                    dLoss_dy += dLoss_dd;
+                    dLoss_dd = 0;
+                    // line 33: for (int j = 0; j < Hidden; j++)
+                    for (j_2 = 8 - 1; j_2 >= 0; j_2--)
+                    {
+                        // line 34: y += wo[j] * hs[(t + 1) * Hidden + j];
+                        dLoss_dhs[(t + 1) * 8 + j_2] += dLoss_dy * wo[j_2];
+                    }
+                    // line 32: y = bo[0]
+                    if (!dBo.IsEmpty)
+                    {
+                        dBo[0] += dLoss_dy;
+                    }
+                    dLoss_dy = 0;
+                    // line 25: for (int j = 0; j < Hidden; j++)
+                    for (j = 8 - 1; j >= 0; j--)
+                    {
+                        // line 30: hs[(t + 1) * Hidden + j] = Math.Tanh(s);
+                        double hsNew = hs[(t + 1) * 8 + j];
+                        hs[(t + 1) * 8 + j] = tape.Pop<double>();
+                        double dLoss_dhsElement = dLoss_dhs[(t + 1) * 8 + j];
+                        dLoss_dhs[(t + 1) * 8 + j] = 0;
+                        dLoss_ds += dLoss_dhsElement * (1 - hsNew * hsNew);
+                        // line 28: for (int k = 0; k < Hidden; k++)
+                        for (k = 8 - 1; k >= 0; k--)
+                        {
+                            // line 29: s += wh[j * Hidden + k] * hs[t * Hidden + k];
+                            dWh[j * 8 + k] += dLoss_ds * hs[t * 8 + k];
+                            dLoss_dhs[t * 8 + k] += dLoss_ds * wh[j * 8 + k];
+                        }
+                        // line 27: s = b[j] + wx[j] * xs[t]
+                        if (!dB.IsEmpty)
+                        {
+                            dB[j] += dLoss_ds;
+                        }
+                        if (!dWx.IsEmpty)
+                        {
+                            dWx[j] += dLoss_ds * xs[t];
+                        }
+                        dLoss_ds = 0;
+                    }
+                }
+            }
+            else
+            {
+                for (t = steps - 1; t >= 0; t--)
+                {
+                    // line 36: sum += d * d;
+                    dLoss_dd += dLoss_dsum * (d + d);
+                    // line 35: d = y - xs[t + 1]
+                    d = tape.Pop<double>();
+                    dLoss_dy += dLoss_dd;
+                    dLoss_dd = 0;
+                    // line 33: for (int j = 0; j < Hidden; j++)
+                    for (j_2 = 8 - 1; j_2 >= 0; j_2--)
+                    {
+                        // line 34: y += wo[j] * hs[(t + 1) * Hidden + j];
+                        dLoss_dhs[(t + 1) * 8 + j_2] += dLoss_dy * wo[j_2];
+                    }
+                    // line 32: y = bo[0]
+                    if (!dBo.IsEmpty)
+                    {
+                        dBo[0] += dLoss_dy;
+                    }
+                    dLoss_dy = 0;
+                    // line 25: for (int j = 0; j < Hidden; j++)
+                    for (j = 8 - 1; j >= 0; j--)
+                    {
+                        // line 30: hs[(t + 1) * Hidden + j] = Math.Tanh(s);
+                        double hsNew = hs[(t + 1) * 8 + j];
+                        hs[(t + 1) * 8 + j] = tape.Pop<double>();
+                        double dLoss_dhsElement = dLoss_dhs[(t + 1) * 8 + j];
+                        dLoss_dhs[(t + 1) * 8 + j] = 0;
+                        dLoss_ds += dLoss_dhsElement * (1 - hsNew * hsNew);
+                        // line 28: for (int k = 0; k < Hidden; k++)
+                        for (k = 8 - 1; k >= 0; k--)
+                        {
+                            // line 29: s += wh[j * Hidden + k] * hs[t * Hidden + k];
                             dLoss_dhs[t * 8 + k] += dLoss_ds * wh[j * 8 + k];
                         }
                         // line 27: s = b[j] + wx[j] * xs[t]

@@ -142,7 +142,7 @@ namespace SpiralClassifier
                 dLogits[label] += -dCrossEntropy_dresult;
             }
             // line 45: for (int i = 0; i < logits.Length; i++)
-            // Every gradient span this loop adds to is wanted: the same loop without the emptiness checks.
+            // One copy of this loop per combination of wanted gradient spans, without emptiness checks inside.
             if (!dLogits.IsEmpty)
             {
                 for (i_2 = logits.Length - 1; i_2 >= 0; i_2--)
@@ -161,15 +161,11 @@ namespace SpiralClassifier
                     // line 46: sum += Math.Exp(logits[i] - m);
                     exp = tape.Pop<double>();
                     double dCrossEntropy_ddifference = dCrossEntropy_dsum * exp;
-                    if (!dLogits.IsEmpty)
-                    {
-                        dLogits[i_2] += dCrossEntropy_ddifference;
-                    }
                     dCrossEntropy_dm += -dCrossEntropy_ddifference;
                 }
             }
             // line 42: for (int i = 1; i < logits.Length; i++)
-            // Every gradient span this loop adds to is wanted: the same loop without the emptiness checks.
+            // One copy of this loop per combination of wanted gradient spans, without emptiness checks inside.
             if (!dLogits.IsEmpty)
             {
                 for (i = logits.Length - 1; i >= 1; i--)
@@ -191,10 +187,6 @@ namespace SpiralClassifier
                     double dCrossEntropy_dmOut = dCrossEntropy_dm;
                     dCrossEntropy_dm = 0;
                     dCrossEntropy_dm = dCrossEntropy_dmOut * (m > logits[i] ? 1 : m == logits[i] ? 0.5 : 0);
-                    if (!dLogits.IsEmpty)
-                    {
-                        dLogits[i] += dCrossEntropy_dmOut * (logits[i] > m ? 1 : m == logits[i] ? 0.5 : 0);
-                    }
                 }
             }
             // line 41: m = logits[0]
@@ -312,8 +304,8 @@ namespace SpiralClassifier
 
             // Reverse sweep: adjoints flow from the result back to the parameters.
             // line 21: for (int j = 0; j < y.Length; j++)
-            // Every gradient span this loop adds to is wanted: the same loop without the emptiness checks.
-            if (!dW.IsEmpty && !dX.IsEmpty && !dB.IsEmpty)
+            // One copy of this loop per combination of wanted gradient spans, without emptiness checks inside.
+            if (!dW.IsEmpty && !dX.IsEmpty)
             {
                 for (j = y.Length - 1; j >= 0; j--)
                 {
@@ -329,7 +321,54 @@ namespace SpiralClassifier
                         dX[i] += dLinear_ds * w[j * n + i];
                     }
                     // line 23: s = b[j]
-                    dB[j] += dLinear_ds;
+                    if (!dB.IsEmpty)
+                    {
+                        dB[j] += dLinear_ds;
+                    }
+                    dLinear_ds = 0;
+                }
+            }
+            else if (!dX.IsEmpty && dW.IsEmpty)
+            {
+                for (j = y.Length - 1; j >= 0; j--)
+                {
+                    // line 26: y[j] = s;
+                    double dLinear_dyElement = dY[j];
+                    dY[j] = 0;
+                    dLinear_ds += dLinear_dyElement;
+                    // line 24: for (int i = 0; i < n; i++)
+                    for (i = n - 1; i >= 0; i--)
+                    {
+                        // line 25: s += w[j * n + i] * x[i];
+                        dX[i] += dLinear_ds * w[j * n + i];
+                    }
+                    // line 23: s = b[j]
+                    if (!dB.IsEmpty)
+                    {
+                        dB[j] += dLinear_ds;
+                    }
+                    dLinear_ds = 0;
+                }
+            }
+            else if (!dW.IsEmpty && dX.IsEmpty)
+            {
+                for (j = y.Length - 1; j >= 0; j--)
+                {
+                    // line 26: y[j] = s;
+                    double dLinear_dyElement = dY[j];
+                    dY[j] = 0;
+                    dLinear_ds += dLinear_dyElement;
+                    // line 24: for (int i = 0; i < n; i++)
+                    for (i = n - 1; i >= 0; i--)
+                    {
+                        // line 25: s += w[j * n + i] * x[i];
+                        dW[j * n + i] += dLinear_ds * x[i];
+                    }
+                    // line 23: s = b[j]
+                    if (!dB.IsEmpty)
+                    {
+                        dB[j] += dLinear_ds;
+                    }
                     dLinear_ds = 0;
                 }
             }
@@ -345,14 +384,6 @@ namespace SpiralClassifier
                     for (i = n - 1; i >= 0; i--)
                     {
                         // line 25: s += w[j * n + i] * x[i];
-                        if (!dW.IsEmpty)
-                        {
-                            dW[j * n + i] += dLinear_ds * x[i];
-                        }
-                        if (!dX.IsEmpty)
-                        {
-                            dX[i] += dLinear_ds * w[j * n + i];
-                        }
                     }
                     // line 23: s = b[j]
                     if (!dB.IsEmpty)
@@ -665,7 +696,7 @@ namespace SpiralClassifier
 
             // Reverse sweep: adjoints flow from the result back to the parameters.
             // line 33: for (int i = 0; i < x.Length; i++)
-            // Every gradient span this loop adds to is wanted: the same loop without the emptiness checks.
+            // One copy of this loop per combination of wanted gradient spans, without emptiness checks inside.
             if (!dX.IsEmpty)
             {
                 for (i = x.Length - 1; i >= 0; i--)
@@ -687,10 +718,6 @@ namespace SpiralClassifier
                     y[i] = tape.Pop<double>();
                     double dTanh_dyElement = dY[i];
                     dY[i] = 0;
-                    if (!dX.IsEmpty)
-                    {
-                        dX[i] += dTanh_dyElement * (1 - yNew * yNew);
-                    }
                 }
             }
         }

@@ -133,7 +133,7 @@ namespace Demo
             // line 14: a = Math.Tanh(z)
             dLoss_dz = dLoss_da * (1 - a * a);
             // line 12: for (int i = 0; i < w.Length; i++)
-            // Every gradient span this loop adds to is wanted: the same loop without the emptiness checks.
+            // One copy of this loop per combination of wanted gradient spans, without emptiness checks inside.
             if (!dW.IsEmpty)
             {
                 for (i = w.Length - 1; i >= 0; i--)
@@ -147,10 +147,6 @@ namespace Demo
                 for (i = w.Length - 1; i >= 0; i--)
                 {
                     // line 13: z += w[i] * x[i];
-                    if (!dW.IsEmpty)
-                    {
-                        dW[i] += dLoss_dz * x[i];
-                    }
                 }
             }
             // line 11: z = b
