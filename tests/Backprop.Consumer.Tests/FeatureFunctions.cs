@@ -175,6 +175,26 @@ public static partial class FeatureFunctions
         return s + t[0] * t[3];
     }
 
+    /// <summary>Counted loops that overwrite a range of a buffer (saved on the tape in one piece): a part of a passive
+    /// buffer from a non-zero start, and a whole active buffer, both read after their loops, in an outer loop.</summary>
+    [Differentiable]
+    public static double RowCopies(ReadOnlySpan<double> w, double x)
+    {
+        Span<double> row = stackalloc double[5];
+        Span<double> h = stackalloc double[5];
+        double s = 0;
+        for (int r = 0; r < 3; r++)
+        {
+            for (int i = 1; i < 4; i++)
+                row[i] = w[r + i] * x;
+            for (int i = 0; i < h.Length; i++)
+                h[i] = Math.Tanh(row[i] + w[i]);
+            for (int i = 0; i < 5; i++)
+                s += h[i] * row[i] + h[i] * h[i];
+        }
+        return s;
+    }
+
     [Differentiable]
     public static double DesignLoss(ReadOnlySpan<double> w, [NoDerivative] ReadOnlySpan<double> x, double b, [NoDerivative] double y)
     {

@@ -112,6 +112,20 @@ public sealed partial class FeatureTests
     }
 
     [Fact]
+    public void RowCopies_SavedInOnePiece_MatchFiniteDifferences()
+    {
+        foreach (double x in new[] { -0.8, 0.45 })
+        {
+            var w = new[] { 0.3, -0.7, 0.5, 1.1, -0.2, 0.8, -0.4 };
+            var dW = new double[w.Length];
+            double value = FeatureFunctions.RowCopiesGradient(w, x, dW, out double dX);
+            Assert.Equal(FeatureFunctions.RowCopies(w, x), value);
+            var result = GradientCheck.Check(q => FeatureFunctions.RowCopies(q.AsSpan(0, 7), q[7]), w.Append(x).ToArray(), dW.Append(dX).ToArray());
+            Assert.True(result.Passed, result.ToString());
+        }
+    }
+
+    [Fact]
     public void SkipLocalsInit_StackGradientBuffersAreCleared()
     {
         var w = new[] { 0.3, -0.7, 0.5, 1.1, -0.2 };

@@ -43,17 +43,18 @@ internal static class RandomPrograms
 
     private static Gen<string> Target => Gen.OneOf("v0", "v1", "v0", "v1", "p0", "p1", "p2");
 
-    private static Gen<string> Statement(int depth, bool inLoop, bool loopAllowed)
+    /// <param name="counted">Inside <c>for (int i = 0; i &lt; n; i++)</c> with n ≤ 3: <c>c[i]</c> is a target (a range the loop overwrites).</param>
+    private static Gen<string> Statement(int depth, bool inLoop, bool loopAllowed, bool counted = false)
     {
         var expression = Expression(2, inLoop);
         var element = Gen.Select(Gen.OneOf("b", "c"), Gen.Int[0, 2], (buffer, k) => buffer + "[" + k + "]");
-        var target = inLoop ? Weighted((5, Target), (2, element), (1, Gen.Const("b[i % 3]"))) : Weighted((5, Target), (2, element));
+        var target = inLoop ? Weighted((5, Target), (2, element), (1, Gen.Const("b[i % 3]")), (counted ? 1 : 0, Gen.Const("c[i]"))) : Weighted((5, Target), (2, element));
         var assign = Weighted(
             (12, Gen.Select(target, Gen.OneOf("=", "=", "+=", "-=", "*="), expression, (t, op, e) =>
                 op == "*=" ? t + " *= Math.Tanh(" + e + ");" : t + " " + op + " " + e + ";")),
             (1, Gen.Select(expression, e => "Helpers.Mix(b, " + e + ", c);")));
         if (depth == 0) return assign;
-        var block = Statement(depth - 1, inLoop, loopAllowed: false).Array[1, 3].Select(s => string.Join(" ", s));
+        var block = Statement(depth - 1, inLoop, loopAllowed: false, counted).Array[1, 3].Select(s => string.Join(" ", s));
         var condition = Gen.Select(Expression(1, inLoop), Expression(1, inLoop), (a, b) => a + " < " + b);
         var options = new (int, Gen<string>)[]
         {
@@ -63,7 +64,7 @@ internal static class RandomPrograms
             (1, Gen.Select(condition, Expression(2, inLoop), (c, e) => "if (" + c + ") return " + e + ";")),
             (inLoop ? 1 : 0, Gen.Select(condition, c => "if (" + c + ") break;")),
             (inLoop ? 1 : 0, Gen.Select(condition, c => "if (" + c + ") continue;")),
-            (loopAllowed ? 3 : 0, Gen.Select(Gen.Int[1, 4], Statement(depth - 1, inLoop: true, loopAllowed: false).Array[1, 4],
+            (loopAllowed ? 3 : 0, Gen.Select(Gen.Int[1, 3], Statement(depth - 1, inLoop: true, loopAllowed: false, counted: true).Array[1, 4],
                 (n, body) => "for (int i = 0; i < " + n + "; i++) { " + string.Join(" ", body) + " }")),
             (loopAllowed ? 1 : 0, Gen.Select(Gen.Int[1, 4], Statement(depth - 1, inLoop: true, loopAllowed: false).Array[1, 3],
                 (n, body) => "int i = 0; while (i < " + n + ") { i++; " + string.Join(" ", body) + " }")),

@@ -129,6 +129,33 @@ public class TapeTests
         }
     }
 
+    [Theory]
+    [InlineData(1, 4)]     // inside
+    [InlineData(-2, 3)]    // clipped below
+    [InlineData(3, 9)]     // clipped above
+    [InlineData(4, 4)]     // empty
+    [InlineData(5, 2)]     // reversed: empty
+    [InlineData(7, 12)]    // entirely past the end
+    public void Slices_RestoreExactlyTheOverwrittenElements(int start, int end)
+    {
+        var tape = new Tape(stackalloc byte[128]);
+        try
+        {
+            Span<double> values = stackalloc double[] { 1, 2, 3, 4, 5 };
+            tape.Push(42);
+            tape.PushSlice<double>(values, start, end);
+            for (int i = Math.Max(start, 0); i < Math.Min(end, values.Length); i++) values[i] = -1;
+            tape.PopSlice<double>(values, start, end);
+            Assert.Equal(new double[] { 1, 2, 3, 4, 5 }, values.ToArray());
+            Assert.Equal(42, tape.Pop<int>());
+            Assert.Equal(0, tape.Count);
+        }
+        finally
+        {
+            tape.Dispose();
+        }
+    }
+
     [Fact]
     public void PopOnEmptyTape_Throws_InsteadOfReadingGarbage()
     {

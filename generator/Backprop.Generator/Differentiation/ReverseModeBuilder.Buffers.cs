@@ -85,7 +85,8 @@ internal sealed partial class ReverseModeBuilder
         var buffer = _method.Variables[store.Buffer];
         var element = buffer.Type.Element;
         bool active = _activity.IsActive(store.Buffer);
-        bool restore = _reverseRead.MustRestore(store.Buffer, store);
+        // A store whose counted loop saves the old elements in one piece (PushSlice) needs no save of its own.
+        bool restore = _reverseRead.MustRestore(store.Buffer, store) && !_sliceSaved.Contains(store);
         string target = buffer.Name + "[" + _text.Of(store.Index) + "]";
         if (!active && !restore)
         {

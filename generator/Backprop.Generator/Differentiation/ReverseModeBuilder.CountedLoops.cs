@@ -90,9 +90,46 @@ internal sealed partial class ReverseModeBuilder
         Visit(_method.Body);
     }
 
+    /// <summary>Stores whose old element a counted loop saves for the whole range at once (see <see cref="SliceSaves"/>).</summary>
+    private readonly HashSet<IrStatement> _sliceSaved = new(ReferenceComparer<IrStatement>.Instance);
+
+    /// <summary>
+    /// The stores <c>b[i] = value</c> at the top level of a counted loop's body (so once per iteration, at the counter)
+    /// whose buffer nothing else in the loop touches: the loop overwrites exactly <c>b[init..bound)</c> and nothing in it
+    /// reads an old element, so the old elements can go on the tape in one piece before the loop and come back in one
+    /// piece after its reverse, instead of one push and pop per element (a loss copying each input row into a buffer).
+    /// </summary>
+    private List<IrStore> SliceSaves(IrLoop loop, CountedLoop counted)
+    {
+        var saves = new List<IrStore>();
+        foreach (var store in loop.Body.OfType<IrStore>())
+        {
+            if (store.Index is not IrRead { Variable: var index } || index != counted.Counter || !_reverseRead.MustRestore(store.Buffer, store))
+                continue;
+            bool touched = false;
+            foreach (var statement in loop.Body.Concat(loop.Step))
+            {
+                IrWalker.VisitStatements(statement, s => touched |= s is IrStore other && other.Buffer == store.Buffer && !ReferenceEquals(other, store));
+                IrWalker.VisitStatement(statement, e => touched |= e is IrElement element && element.Buffer == store.Buffer
+                    || e is IrRead read && read.Variable == store.Buffer);
+            }
+            if (!touched) saves.Add(store);
+        }
+        return saves;
+    }
+
     /// <summary>The forward and reverse code of a counted loop.</summary>
     private void CountedLoopCode(IrLoop loop, CountedLoop counted, List<Code> forward, List<Code> reverse)
     {
+        var slices = SliceSaves(loop, counted);
+        string range = ", " + _text.Of(counted.Init) + ", " + _text.Of(counted.Bound) + ");";
+        foreach (var store in slices)
+        {
+            var buffer = _method.Variables[store.Buffer];
+            _sliceSaved.Add(store);
+            forward.Add(new CodeComment("old " + buffer.Name + "[" + _text.Of(counted.Init) + ".." + _text.Of(counted.Bound) + "), which the loop below overwrites, saved in one piece"));
+            forward.Add(new CodeLine(Tape() + ".PushSlice<" + buffer.Type.ScalarKeyword + ">(" + buffer.Name + range));
+        }
         Comment(forward, loop.Source);
         _nesting++;
         _loopDepth++;
@@ -106,8 +143,16 @@ internal sealed partial class ReverseModeBuilder
 
         Comment(reverse, loop.Source);
         string counter = _method.Variables[counted.Counter].Name;
-        reverse.Add(new CodeBlock(
+        // A loop with nothing to reverse (a copy into a buffer saved in one piece) has no reverse loop: nothing after it
+        // in the reverse sweep reads the counter it would leave.
+        if (bodyReverse.Any(c => c is not CodeComment))
+            reverse.Add(new CodeBlock(
             "for (" + counter + " = " + ExpressionText.Atom(_text.Of(counted.Bound)) + " - 1; " + counter + " >= " + ExpressionText.Atom(_text.Of(counted.Init)) + "; " + counter + "--)",
             bodyReverse));
+        for (int k = slices.Count - 1; k >= 0; k--)
+        {
+            var buffer = _method.Variables[slices[k].Buffer];
+            reverse.Add(new CodeLine(Tape() + ".PopSlice<" + buffer.Type.ScalarKeyword + ">(" + buffer.Name + range));
+        }
     }
 }

@@ -117,6 +117,43 @@ public ref struct Tape
     }
 
     /// <summary>
+    /// Pushes <c>values[start..end)</c>, clipped to the buffer (nothing when it is empty): the old contents of the elements
+    /// a counted loop <c>for (i = start; i &lt; end; i++) values[i] = …;</c> overwrites, saved at once instead of one by one.
+    /// </summary>
+    /// <exception cref="TapeFullException">The tape is full; the generated entry point restarts with a larger one.</exception>
+    public void PushSlice<T>(scoped ReadOnlySpan<T> values, int start, int end)
+        where T : unmanaged
+    {
+        var slice = Clip(values, start, end);
+        var bytes = MemoryMarshal.AsBytes(slice);
+        int slot = SlotOf(bytes.Length);
+        if (_count > _bytes.Length - slot) ThrowFull();
+        bytes.CopyTo(_bytes.Slice(_count));
+        _count += slot;
+    }
+
+    /// <summary>Pops what <see cref="PushSlice{T}"/> pushed, with the same arguments, back into <c>values[start..end)</c>.</summary>
+    public void PopSlice<T>(scoped Span<T> values, int start, int end)
+        where T : unmanaged
+    {
+        int from = Math.Max(start, 0);
+        int to = Math.Min(end, values.Length);
+        if (to <= from) return;
+        var target = MemoryMarshal.AsBytes(values.Slice(from, to - from));
+        int slot = SlotOf(target.Length);
+        if (_count < slot) ThrowOutOfStep();
+        _count -= slot;
+        _bytes.Slice(_count, target.Length).CopyTo(target);
+    }
+
+    private static ReadOnlySpan<T> Clip<T>(ReadOnlySpan<T> values, int start, int end)
+    {
+        int from = Math.Max(start, 0);
+        int to = Math.Min(end, values.Length);
+        return to > from ? values.Slice(from, to - from) : default;
+    }
+
+    /// <summary>
     /// Empties the tape and gives it twice the capacity, after a <see cref="TapeFullException"/>; later tapes start
     /// with that capacity.
     /// </summary>

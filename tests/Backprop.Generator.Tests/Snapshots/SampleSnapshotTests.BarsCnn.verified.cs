@@ -783,11 +783,11 @@ namespace BarsCnn
             while (s < labels.Length)
             {
                 p = 0;
+                // old x[0..64), which the loop below overwrites, saved in one piece
+                tape.PushSlice<double>(x, 0, 64);
                 // line 99: for (int p = 0; p < Size * Size; p++)
                 while (p < 64)
                 {
-                    // line 100: x[p] = images[s * Size * Size + p];
-                    tape.Push(x[p]);
                     x[p] = images[s * 8 * 8 + p];
                     p = p + 1;
                 }
@@ -834,7 +834,6 @@ namespace BarsCnn
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         public static void LossReverse(scoped global::System.ReadOnlySpan<double> k, scoped global::System.ReadOnlySpan<double> kb, scoped global::System.ReadOnlySpan<double> w, scoped global::System.ReadOnlySpan<double> b, scoped global::System.ReadOnlySpan<double> images, scoped global::System.ReadOnlySpan<double> labels, double dLoss, scoped global::System.Span<double> dK, scoped global::System.Span<double> dKb, scoped global::System.Span<double> dW, scoped global::System.Span<double> dB, ref global::Backprop.CompilerServices.Tape tape)
         {
-            int p = 0;
             double dLoss_dsum = 0;
             double dLoss_dcrossEntropy = 0;
             int s = default;
@@ -884,11 +883,7 @@ namespace BarsCnn
                 tape.Pop<int>();
                 tape.PopRange<double>(conv);
                 // line 99: for (int p = 0; p < Size * Size; p++)
-                for (p = 64 - 1; p >= 0; p--)
-                {
-                    // line 100: x[p] = images[s * Size * Size + p];
-                    x[p] = tape.Pop<double>();
-                }
+                tape.PopSlice<double>(x, 0, 64);
             }
         }
     }

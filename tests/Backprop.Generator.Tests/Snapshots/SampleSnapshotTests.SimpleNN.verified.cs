@@ -315,11 +315,11 @@ namespace SimpleNN
             while (s < ys.Length)
             {
                 i = 0;
+                // old x[0..10), which the loop below overwrites, saved in one piece
+                tape.PushSlice<double>(x, 0, 10);
                 // line 59: for (int i = 0; i < Inputs; i++)
                 while (i < 10)
                 {
-                    // line 60: x[i] = xs[s * Inputs + i];
-                    tape.Push(x[i]);
                     x[i] = xs[s * 10 + i];
                     i = i + 1;
                 }
@@ -350,7 +350,6 @@ namespace SimpleNN
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         public static void LossReverse(scoped global::System.ReadOnlySpan<double> w1, scoped global::System.ReadOnlySpan<double> b1, scoped global::System.ReadOnlySpan<double> w2, scoped global::System.ReadOnlySpan<double> b2, scoped global::System.ReadOnlySpan<double> xs, scoped global::System.ReadOnlySpan<double> ys, double dLoss, scoped global::System.Span<double> dW1, scoped global::System.Span<double> dB1, scoped global::System.Span<double> dW2, scoped global::System.Span<double> dB2, ref global::Backprop.CompilerServices.Tape tape)
         {
-            int i = 0;
             double dLoss_dsum = 0;
             double dLoss_dpredict = 0;
             double dLoss_dd = 0;
@@ -375,11 +374,7 @@ namespace SimpleNN
                 global::SimpleNN.Model.PredictReverse(w1, b1, w2, b2, x, dLoss_dpredict, dW1, dB1, dW2, dB2, ref tape);
                 dLoss_dpredict = 0;
                 // line 59: for (int i = 0; i < Inputs; i++)
-                for (i = 10 - 1; i >= 0; i--)
-                {
-                    // line 60: x[i] = xs[s * Inputs + i];
-                    x[i] = tape.Pop<double>();
-                }
+                tape.PopSlice<double>(x, 0, 10);
             }
         }
     }

@@ -666,11 +666,12 @@ namespace SpiralClassifier
         {
             // Forward sweep: the original computation, keeping what the reverse sweep needs.
             int i = 0;
+            // old y[0..x.Length), which the loop below overwrites, saved in one piece
+            tape.PushSlice<double>(y, 0, x.Length);
             // line 33: for (int i = 0; i < x.Length; i++)
             while (i < x.Length)
             {
                 // line 34: y[i] = Math.Tanh(x[i]);
-                tape.Push(y[i]);
                 y[i] = global::System.Math.Tanh(x[i]);
                 i = i + 1;
             }
@@ -703,7 +704,6 @@ namespace SpiralClassifier
                 {
                     // line 34: y[i] = Math.Tanh(x[i]);
                     double yNew = y[i];
-                    y[i] = tape.Pop<double>();
                     double dTanh_dyElement = dY[i];
                     dY[i] = 0;
                     dX[i] += dTanh_dyElement * (1 - yNew * yNew);
@@ -715,11 +715,11 @@ namespace SpiralClassifier
                 {
                     // line 34: y[i] = Math.Tanh(x[i]);
                     double yNew = y[i];
-                    y[i] = tape.Pop<double>();
                     double dTanh_dyElement = dY[i];
                     dY[i] = 0;
                 }
             }
+            tape.PopSlice<double>(y, 0, x.Length);
         }
     }
 }
