@@ -1,4 +1,5 @@
 using System;
+using System.Threading;
 using Backprop.CompilerServices;
 using Xunit;
 
@@ -154,6 +155,46 @@ public class TapeTests
         {
             tape.Dispose();
         }
+    }
+
+    [Fact]
+    public void Start_KeepsStorageForTheThread_NestedTapesGetTheirOwn_AndGrownStorageStays()
+    {
+        static void Run()
+        {
+            var outer = Tape.Start();
+            outer.Push(1.0);
+            var inner = Tape.Start();              // while the thread's storage is in use
+            inner.Push(2.0);
+            Assert.Equal(2.0, inner.Pop<double>());
+            inner.Dispose();
+            Assert.Equal(1.0, outer.Pop<double>());  // the inner tape did not write over it
+            outer.Dispose();
+
+            var grown = Tape.Start();
+            int start = grown.Capacity;
+            try
+            {
+                for (int i = 0; i <= start / 8; i++) grown.Push((double)i);
+            }
+            catch (TapeFullException)
+            {
+                grown.Restart();
+            }
+            int capacity = grown.Capacity;
+            Assert.True(capacity > start);
+            grown.Dispose();
+            var next = Tape.Start();
+            Assert.Equal(capacity, next.Capacity);
+            Assert.Equal(0, next.Count);
+            next.Dispose();
+        }
+        // On a thread of its own, so that no other test's tape storage is involved.
+        Exception? failure = null;
+        var thread = new Thread(() => { try { Run(); } catch (Exception e) { failure = e; } });
+        thread.Start();
+        thread.Join();
+        Assert.Null(failure);
     }
 
     [Fact]

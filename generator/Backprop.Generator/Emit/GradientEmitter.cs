@@ -247,7 +247,7 @@ internal static class GradientEmitter
         }
         string tape = program.TapeName;
         string result = method.Variables[method.Result].Name;
-        writer.Line("var " + tape + " = new " + TapeType + "(stackalloc byte[1024]);");
+        writer.Line("var " + tape + " = " + TapeType + ".Start();");
         if (!shape.IsVoid) writer.Line(shape.ReturnType.Keyword + " " + result + ";");
         writer.Line("// Forward sweep, run again on a larger tape if it fills up, then the reverse sweep.");
         using (writer.Block("while (true)"))

@@ -21,11 +21,22 @@ namespace Backprop.CompilerServices;
 /// callee-saved floating-point registers on x64 Unix), which measured 2.5x slower on a dense layer. The size that sufficed
 /// is remembered for the process, so only the first calls of a large model restart.
 /// </para>
+/// <para>
+/// Generated entry points start tapes with <see cref="Start"/>: each thread keeps the storage of its last tape, so a
+/// gradient call neither allocates nor clears tape memory after the first.
+/// </para>
 /// </remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public ref struct Tape
 {
     private static int s_capacity;
+
+    /// <summary>Storage kept for this thread's next tape: generated entry points reuse it instead of zeroing a new one.</summary>
+    [ThreadStatic]
+    private static byte[]? t_storage;
+
+    /// <summary>Storage larger than this goes back to the pool instead of staying with the thread.</summary>
+    private const int MaxKeptBytes = 64 << 20;
 
     private Span<byte> _bytes;
     private byte[]? _rented;
@@ -40,6 +51,26 @@ public ref struct Tape
         int capacity = Volatile.Read(ref s_capacity);
         _rented = capacity > initial.Length ? ArrayPool<byte>.Shared.Rent(capacity) : null;
         _bytes = _rented ?? initial;
+        _count = 0;
+    }
+
+    /// <summary>
+    /// Starts a tape on the storage this thread's previous tape left (nothing to allocate or clear), or, the first time
+    /// or while another tape of this thread is in use (a nested gradient), on an array from <see cref="ArrayPool{T}.Shared"/>.
+    /// Generated entry points call this; <see cref="Dispose"/> hands the storage back.
+    /// </summary>
+    public static Tape Start()
+    {
+        byte[]? storage = t_storage;
+        if (storage is not null) t_storage = null;
+        else storage = ArrayPool<byte>.Shared.Rent(Math.Max(1024, Volatile.Read(ref s_capacity)));
+        return new Tape(storage);
+    }
+
+    private Tape(byte[] storage)
+    {
+        _rented = storage;
+        _bytes = storage;
         _count = 0;
     }
 
@@ -172,10 +203,14 @@ public ref struct Tape
         }
     }
 
-    /// <summary>Returns pooled storage.</summary>
+    /// <summary>Keeps the storage for this thread's next tape (or returns it to the pool if the thread keeps one already).</summary>
     public void Dispose()
     {
-        if (_rented is not null) ArrayPool<byte>.Shared.Return(_rented);
+        if (_rented is not null)
+        {
+            if (t_storage is null && _rented.Length <= MaxKeptBytes) t_storage = _rented;
+            else ArrayPool<byte>.Shared.Return(_rented);
+        }
         _rented = null;
         _bytes = default;
         _count = 0;

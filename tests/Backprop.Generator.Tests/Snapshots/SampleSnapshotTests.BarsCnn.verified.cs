@@ -32,7 +32,7 @@ namespace BarsCnn
             {
                 throw new global::System.ArgumentException("The gradient of 'y' must have " + y.Length + " entries, like 'y', but has " + dY.Length + ".", nameof(dY));
             }
-            var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
+            var tape = global::Backprop.CompilerServices.Tape.Start();
             // Forward sweep, run again on a larger tape if it fills up, then the reverse sweep.
             while (true)
             {
@@ -282,7 +282,7 @@ namespace BarsCnn
             {
                 throw new global::System.ArgumentException("The gradient of 'logits' must have " + logits.Length + " entries, like 'logits', but has " + dLogits.Length + ".", nameof(dLogits));
             }
-            var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
+            var tape = global::Backprop.CompilerServices.Tape.Start();
             double result;
             // Forward sweep, run again on a larger tape if it fills up, then the reverse sweep.
             while (true)
@@ -314,7 +314,7 @@ namespace BarsCnn
             {
                 throw new global::System.ArgumentException("The gradient of 'logits' must have " + logits.Length + " entries, like 'logits' (or none), but has " + dLogits.Length + ".", nameof(dLogits));
             }
-            var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
+            var tape = global::Backprop.CompilerServices.Tape.Start();
             double result;
             // Forward sweep, run again on a larger tape if it fills up, then the reverse sweep.
             while (true)
@@ -496,7 +496,7 @@ namespace BarsCnn
             {
                 throw new global::System.ArgumentException("The gradient of 'y' must have " + y.Length + " entries, like 'y', but has " + dY.Length + ".", nameof(dY));
             }
-            var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
+            var tape = global::Backprop.CompilerServices.Tape.Start();
             // Forward sweep, run again on a larger tape if it fills up, then the reverse sweep.
             while (true)
             {
@@ -693,7 +693,7 @@ namespace BarsCnn
             {
                 throw new global::System.ArgumentException("The gradient of 'b' must have " + b.Length + " entries, like 'b', but has " + dB.Length + ".", nameof(dB));
             }
-            var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
+            var tape = global::Backprop.CompilerServices.Tape.Start();
             double result;
             // Forward sweep, run again on a larger tape if it fills up, then the reverse sweep.
             while (true)
@@ -737,7 +737,7 @@ namespace BarsCnn
             {
                 throw new global::System.ArgumentException("The gradient of 'b' must have " + b.Length + " entries, like 'b' (or none), but has " + dB.Length + ".", nameof(dB));
             }
-            var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
+            var tape = global::Backprop.CompilerServices.Tape.Start();
             double result;
             // Forward sweep, run again on a larger tape if it fills up, then the reverse sweep.
             while (true)
@@ -915,7 +915,7 @@ namespace BarsCnn
             {
                 throw new global::System.ArgumentException("The gradient of 'y' must have " + y.Length + " entries, like 'y', but has " + dY.Length + ".", nameof(dY));
             }
-            var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
+            var tape = global::Backprop.CompilerServices.Tape.Start();
             // Forward sweep, run again on a larger tape if it fills up, then the reverse sweep.
             while (true)
             {
@@ -1131,7 +1131,7 @@ namespace BarsCnn
             {
                 throw new global::System.ArgumentException("The gradient of 'y' must have " + y.Length + " entries, like 'y', but has " + dY.Length + ".", nameof(dY));
             }
-            var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
+            var tape = global::Backprop.CompilerServices.Tape.Start();
             // Forward sweep, run again on a larger tape if it fills up, then the reverse sweep.
             while (true)
             {

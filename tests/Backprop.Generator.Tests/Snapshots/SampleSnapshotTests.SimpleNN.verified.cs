@@ -32,7 +32,7 @@ namespace SimpleNN
             {
                 throw new global::System.ArgumentException("The gradient of 'y' must have " + y.Length + " entries, like 'y', but has " + dY.Length + ".", nameof(dY));
             }
-            var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
+            var tape = global::Backprop.CompilerServices.Tape.Start();
             // Forward sweep, run again on a larger tape if it fills up, then the reverse sweep.
             while (true)
             {
@@ -229,7 +229,7 @@ namespace SimpleNN
             {
                 throw new global::System.ArgumentException("The gradient of 'b2' must have " + b2.Length + " entries, like 'b2', but has " + dB2.Length + ".", nameof(dB2));
             }
-            var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
+            var tape = global::Backprop.CompilerServices.Tape.Start();
             double result;
             // Forward sweep, run again on a larger tape if it fills up, then the reverse sweep.
             while (true)
@@ -273,7 +273,7 @@ namespace SimpleNN
             {
                 throw new global::System.ArgumentException("The gradient of 'b2' must have " + b2.Length + " entries, like 'b2' (or none), but has " + dB2.Length + ".", nameof(dB2));
             }
-            var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
+            var tape = global::Backprop.CompilerServices.Tape.Start();
             double result;
             // Forward sweep, run again on a larger tape if it fills up, then the reverse sweep.
             while (true)
@@ -412,7 +412,7 @@ namespace SimpleNN
             {
                 throw new global::System.ArgumentException("The gradient of 'b2' must have " + b2.Length + " entries, like 'b2', but has " + dB2.Length + ".", nameof(dB2));
             }
-            var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
+            var tape = global::Backprop.CompilerServices.Tape.Start();
             double result;
             // Forward sweep, run again on a larger tape if it fills up, then the reverse sweep.
             while (true)
@@ -456,7 +456,7 @@ namespace SimpleNN
             {
                 throw new global::System.ArgumentException("The gradient of 'b2' must have " + b2.Length + " entries, like 'b2' (or none), but has " + dB2.Length + ".", nameof(dB2));
             }
-            var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
+            var tape = global::Backprop.CompilerServices.Tape.Start();
             double result;
             // Forward sweep, run again on a larger tape if it fills up, then the reverse sweep.
             while (true)
@@ -567,7 +567,7 @@ namespace SimpleNN
             {
                 throw new global::System.ArgumentException("The gradient of 'y' must have " + y.Length + " entries, like 'y', but has " + dY.Length + ".", nameof(dY));
             }
-            var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
+            var tape = global::Backprop.CompilerServices.Tape.Start();
             // Forward sweep, run again on a larger tape if it fills up, then the reverse sweep.
             while (true)
             {

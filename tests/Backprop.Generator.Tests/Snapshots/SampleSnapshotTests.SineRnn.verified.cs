@@ -34,7 +34,7 @@ namespace SineRnn
             {
                 throw new global::System.ArgumentException("The gradient of 'bo' must have " + bo.Length + " entries, like 'bo', but has " + dBo.Length + ".", nameof(dBo));
             }
-            var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
+            var tape = global::Backprop.CompilerServices.Tape.Start();
             double result;
             // Forward sweep, run again on a larger tape if it fills up, then the reverse sweep.
             while (true)
@@ -82,7 +82,7 @@ namespace SineRnn
             {
                 throw new global::System.ArgumentException("The gradient of 'bo' must have " + bo.Length + " entries, like 'bo' (or none), but has " + dBo.Length + ".", nameof(dBo));
             }
-            var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
+            var tape = global::Backprop.CompilerServices.Tape.Start();
             double result;
             // Forward sweep, run again on a larger tape if it fills up, then the reverse sweep.
             while (true)

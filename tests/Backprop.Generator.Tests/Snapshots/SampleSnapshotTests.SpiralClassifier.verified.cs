@@ -18,7 +18,7 @@ namespace SpiralClassifier
             {
                 throw new global::System.ArgumentException("The gradient of 'logits' must have " + logits.Length + " entries, like 'logits', but has " + dLogits.Length + ".", nameof(dLogits));
             }
-            var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
+            var tape = global::Backprop.CompilerServices.Tape.Start();
             double result;
             // Forward sweep, run again on a larger tape if it fills up, then the reverse sweep.
             while (true)
@@ -50,7 +50,7 @@ namespace SpiralClassifier
             {
                 throw new global::System.ArgumentException("The gradient of 'logits' must have " + logits.Length + " entries, like 'logits' (or none), but has " + dLogits.Length + ".", nameof(dLogits));
             }
-            var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
+            var tape = global::Backprop.CompilerServices.Tape.Start();
             double result;
             // Forward sweep, run again on a larger tape if it fills up, then the reverse sweep.
             while (true)
@@ -232,7 +232,7 @@ namespace SpiralClassifier
             {
                 throw new global::System.ArgumentException("The gradient of 'y' must have " + y.Length + " entries, like 'y', but has " + dY.Length + ".", nameof(dY));
             }
-            var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
+            var tape = global::Backprop.CompilerServices.Tape.Start();
             // Forward sweep, run again on a larger tape if it fills up, then the reverse sweep.
             while (true)
             {
@@ -429,7 +429,7 @@ namespace SpiralClassifier
             {
                 throw new global::System.ArgumentException("The gradient of 'b2' must have " + b2.Length + " entries, like 'b2', but has " + dB2.Length + ".", nameof(dB2));
             }
-            var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
+            var tape = global::Backprop.CompilerServices.Tape.Start();
             double result;
             // Forward sweep, run again on a larger tape if it fills up, then the reverse sweep.
             while (true)
@@ -473,7 +473,7 @@ namespace SpiralClassifier
             {
                 throw new global::System.ArgumentException("The gradient of 'b2' must have " + b2.Length + " entries, like 'b2' (or none), but has " + dB2.Length + ".", nameof(dB2));
             }
-            var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
+            var tape = global::Backprop.CompilerServices.Tape.Start();
             double result;
             // Forward sweep, run again on a larger tape if it fills up, then the reverse sweep.
             while (true)
@@ -637,7 +637,7 @@ namespace SpiralClassifier
             {
                 throw new global::System.ArgumentException("The gradient of 'y' must have " + y.Length + " entries, like 'y', but has " + dY.Length + ".", nameof(dY));
             }
-            var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
+            var tape = global::Backprop.CompilerServices.Tape.Start();
             // Forward sweep, run again on a larger tape if it fills up, then the reverse sweep.
             while (true)
             {

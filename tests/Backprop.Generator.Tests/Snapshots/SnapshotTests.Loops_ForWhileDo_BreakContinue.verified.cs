@@ -15,7 +15,7 @@ namespace Demo
         public static double IterateGradient(double x, int n, out double dX)
         {
             dX = 0;
-            var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
+            var tape = global::Backprop.CompilerServices.Tape.Start();
             double result;
             // Forward sweep, run again on a larger tape if it fills up, then the reverse sweep.
             while (true)
@@ -43,7 +43,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Gen", "0.1.0")]
         public static double IteratePullback(double x, int n, double dIterate, ref double dX)
         {
-            var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
+            var tape = global::Backprop.CompilerServices.Tape.Start();
             double result;
             // Forward sweep, run again on a larger tape if it fills up, then the reverse sweep.
             while (true)

@@ -19,7 +19,7 @@ namespace Demo
                 throw new global::System.ArgumentException("The gradient of 'w' must have " + w.Length + " entries, like 'w', but has " + dW.Length + ".", nameof(dW));
             }
             dB = 0;
-            var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
+            var tape = global::Backprop.CompilerServices.Tape.Start();
             double result;
             // Forward sweep, run again on a larger tape if it fills up, then the reverse sweep.
             while (true)
@@ -51,7 +51,7 @@ namespace Demo
             {
                 throw new global::System.ArgumentException("The gradient of 'w' must have " + w.Length + " entries, like 'w' (or none), but has " + dW.Length + ".", nameof(dW));
             }
-            var tape = new global::Backprop.CompilerServices.Tape(stackalloc byte[1024]);
+            var tape = global::Backprop.CompilerServices.Tape.Start();
             double result;
             // Forward sweep, run again on a larger tape if it fills up, then the reverse sweep.
             while (true)
