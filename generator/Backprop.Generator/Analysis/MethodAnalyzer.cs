@@ -12,30 +12,51 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace Backprop.Generator.Analysis;
 
 /// <summary>Lower, normalize and gate one method: the IR when it can be differentiated, and its diagnostics.</summary>
+/// <summary>The methods being analysed up a call chain (a call back into one is a cycle), and how many cycles were cut.</summary>
+internal sealed class AnalysisChain : HashSet<IMethodSymbol>
+{
+    public AnalysisChain()
+        : base(SymbolEqualityComparer.Default)
+    {
+    }
+
+    public int Cuts { get; set; }
+}
+
 internal static class MethodAnalyzer
 {
+    /// <summary>Analyses valid wherever they are used: of a method for its own output, or cutting no call cycle.</summary>
     private static readonly ConditionalWeakTable<Compilation, ConcurrentDictionary<ISymbol, (IrMethod? Method, DiagnosticInfo[] Diagnostics)>> s_analysed = new();
+
+    /// <summary>Analyses as a callee that cut a call cycle (a method up the chain lowered for its shape only): valid for callers.</summary>
+    private static readonly ConditionalWeakTable<Compilation, ConcurrentDictionary<ISymbol, (IrMethod? Method, DiagnosticInfo[] Diagnostics)>> s_asCallee = new();
 
     /// <summary>
     /// <see cref="Analyze"/> once per method and compilation: a method is analysed for its own output and again as the
-    /// callee of every method that calls it, and binding its body is most of the generator's time.
+    /// callee of every method that calls it, and binding its body is most of the generator's time. An analysis as a
+    /// callee that met a method being analysed up the chain depends on that chain, so it serves only other callers.
     /// </summary>
     public static (IrMethod? Method, List<DiagnosticInfo> Diagnostics) AnalyzeOnce(
-        IMethodSymbol symbol, MethodDeclarationSyntax syntax, SemanticModel model, CancellationToken cancellationToken, HashSet<IMethodSymbol>? inProgress = null)
+        IMethodSymbol symbol, MethodDeclarationSyntax syntax, SemanticModel model, CancellationToken cancellationToken, AnalysisChain? inProgress = null)
     {
-        var analysed = s_analysed.GetValue(model.Compilation, _ => new ConcurrentDictionary<ISymbol, (IrMethod?, DiagnosticInfo[])>(SymbolEqualityComparer.Default));
+        static ConcurrentDictionary<ISymbol, (IrMethod?, DiagnosticInfo[])> Table(ConditionalWeakTable<Compilation, ConcurrentDictionary<ISymbol, (IrMethod?, DiagnosticInfo[])>> table, Compilation compilation) =>
+            table.GetValue(compilation, _ => new ConcurrentDictionary<ISymbol, (IrMethod?, DiagnosticInfo[])>(SymbolEqualityComparer.Default));
+        var analysed = Table(s_analysed, model.Compilation);
+        var asCallee = Table(s_asCallee, model.Compilation);
         var definition = symbol.OriginalDefinition;
-        if (!analysed.TryGetValue(definition, out var known))
-        {
-            var (method, diagnostics) = Analyze(definition, syntax, model, cancellationToken, inProgress);
-            known = (method, diagnostics.ToArray());
-            analysed.TryAdd(definition, known);
-        }
-        return (known.Method, known.Diagnostics.ToList());
+        bool root = inProgress is null;
+        if (analysed.TryGetValue(definition, out var known) || (!root && asCallee.TryGetValue(definition, out known)))
+            return (known.Item1, known.Item2.ToList());
+
+        var chain = inProgress ?? new AnalysisChain();
+        int cuts = chain.Cuts;
+        var (method, diagnostics) = Analyze(definition, syntax, model, cancellationToken, chain);
+        (root || chain.Cuts == cuts ? analysed : asCallee).TryAdd(definition, (method, diagnostics.ToArray()));
+        return (method, diagnostics);
     }
 
     public static (IrMethod? Method, List<DiagnosticInfo> Diagnostics) Analyze(
-        IMethodSymbol symbol, MethodDeclarationSyntax syntax, SemanticModel model, CancellationToken cancellationToken, HashSet<IMethodSymbol>? inProgress = null)
+        IMethodSymbol symbol, MethodDeclarationSyntax syntax, SemanticModel model, CancellationToken cancellationToken, AnalysisChain? inProgress = null)
     {
         var lowering = new MethodLowerer(symbol, syntax, model, cancellationToken, inProgress).Lower();
         var diagnostics = lowering.Diagnostics;

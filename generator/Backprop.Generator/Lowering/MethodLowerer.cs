@@ -35,20 +35,20 @@ internal sealed partial class MethodLowerer
     private readonly Dictionary<IrExpression, Location> _expressionLocations = new(ReferenceComparer<IrExpression>.Instance);
     private readonly Dictionary<int, Location> _parameterLocations = new();
     private readonly Dictionary<IrExpression, Location> _indexLocations = new(ReferenceComparer<IrExpression>.Instance);
-    private readonly HashSet<IMethodSymbol> _inProgress;
+    private readonly AnalysisChain _inProgress;
     private int _depth;
     private readonly bool _analyseCallees;
 
     /// <param name="inProgress">Methods whose differentiability is being decided up the call chain (breaks cycles).</param>
     /// <param name="analyseCallees">False to lower a method only for its shape (a callee in a cycle): calls are not followed.</param>
-    public MethodLowerer(IMethodSymbol method, MethodDeclarationSyntax syntax, SemanticModel model, CancellationToken cancellationToken, HashSet<IMethodSymbol>? inProgress = null, bool analyseCallees = true)
+    public MethodLowerer(IMethodSymbol method, MethodDeclarationSyntax syntax, SemanticModel model, CancellationToken cancellationToken, AnalysisChain? inProgress = null, bool analyseCallees = true)
     {
         _analyseCallees = analyseCallees;
         _method = method;
         _syntax = syntax;
         _model = model;
         _cancellationToken = cancellationToken;
-        _inProgress = inProgress ?? new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
+        _inProgress = inProgress ?? new AnalysisChain();
         _inProgress.Add(method.OriginalDefinition);
     }
 
@@ -801,7 +801,10 @@ internal sealed partial class MethodLowerer
             return null;
         var model = _model.Compilation.GetSemanticModel(syntax.SyntaxTree);
         if (_inProgress.Contains(definition))
+        {
+            _inProgress.Cuts++;
             return new MethodLowerer(definition, syntax, model, _cancellationToken, analyseCallees: false).Lower().Method;
+        }
         return MethodAnalyzer.AnalyzeOnce(definition, syntax, model, _cancellationToken, _inProgress).Method;
     }
 
