@@ -25,33 +25,30 @@ internal sealed class AnalysisChain : HashSet<IMethodSymbol>
 
 internal static class MethodAnalyzer
 {
-    /// <summary>Analyses valid wherever they are used: of a method for its own output, or cutting no call cycle.</summary>
-    private static readonly ConditionalWeakTable<Compilation, ConcurrentDictionary<ISymbol, (IrMethod? Method, DiagnosticInfo[] Diagnostics)>> s_analysed = new();
+    private static readonly ConditionalWeakTable<Compilation, ConcurrentDictionary<ISymbol, Analysis>> s_analysed = new();
 
-    /// <summary>Analyses as a callee that cut a call cycle (a method up the chain lowered for its shape only): valid for callers.</summary>
-    private static readonly ConditionalWeakTable<Compilation, ConcurrentDictionary<ISymbol, (IrMethod? Method, DiagnosticInfo[] Diagnostics)>> s_asCallee = new();
+    /// <summary>A method's analysis; <paramref name="ForCallersOnly"/> when it cut a call cycle as a callee.</summary>
+    private sealed record Analysis(IrMethod? Method, DiagnosticInfo[] Diagnostics, bool ForCallersOnly);
 
     /// <summary>
     /// <see cref="Analyze"/> once per method and compilation: a method is analysed for its own output and again as the
     /// callee of every method that calls it, and binding its body is most of the generator's time. An analysis as a
-    /// callee that met a method being analysed up the chain depends on that chain, so it serves only other callers.
+    /// callee that met a method being analysed up the chain (lowered for its shape only) depends on that chain, so it
+    /// serves only other callers; the method's own output gets an analysis of its own.
     /// </summary>
     public static (IrMethod? Method, List<DiagnosticInfo> Diagnostics) AnalyzeOnce(
         IMethodSymbol symbol, MethodDeclarationSyntax syntax, SemanticModel model, CancellationToken cancellationToken, AnalysisChain? inProgress = null)
     {
-        static ConcurrentDictionary<ISymbol, (IrMethod?, DiagnosticInfo[])> Table(ConditionalWeakTable<Compilation, ConcurrentDictionary<ISymbol, (IrMethod?, DiagnosticInfo[])>> table, Compilation compilation) =>
-            table.GetValue(compilation, _ => new ConcurrentDictionary<ISymbol, (IrMethod?, DiagnosticInfo[])>(SymbolEqualityComparer.Default));
-        var analysed = Table(s_analysed, model.Compilation);
-        var asCallee = Table(s_asCallee, model.Compilation);
+        var analysed = s_analysed.GetValue(model.Compilation, _ => new ConcurrentDictionary<ISymbol, Analysis>(SymbolEqualityComparer.Default));
         var definition = symbol.OriginalDefinition;
-        bool root = inProgress is null;
-        if (analysed.TryGetValue(definition, out var known) || (!root && asCallee.TryGetValue(definition, out known)))
-            return (known.Item1, known.Item2.ToList());
+        bool own = inProgress is null;
+        if (analysed.TryGetValue(definition, out var known) && !(own && known.ForCallersOnly))
+            return (known.Method, known.Diagnostics.ToList());
 
         var chain = inProgress ?? new AnalysisChain();
         int cuts = chain.Cuts;
         var (method, diagnostics) = Analyze(definition, syntax, model, cancellationToken, chain);
-        (root || chain.Cuts == cuts ? analysed : asCallee).TryAdd(definition, (method, diagnostics.ToArray()));
+        analysed[definition] = new Analysis(method, diagnostics.ToArray(), ForCallersOnly: !own && chain.Cuts != cuts);
         return (method, diagnostics);
     }
 

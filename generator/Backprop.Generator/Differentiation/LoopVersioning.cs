@@ -100,8 +100,22 @@ internal static class LoopVersioning
             {
                 if (wanted.Contains(span)) output.AddRange(Specialize(block.Body, guarded, versioned, wanted));
             }
-            else output.Add(Specialize(block, guarded, versioned, wanted));
+            else
+            {
+                var specialized = Specialize(block, guarded, versioned, wanted);
+                if (IsLoop(specialized) && !HasStatements(specialized.Body))
+                {
+                    // A reverse loop left with nothing to do (every span it added to is unwanted) goes, with its source comment;
+                    // nothing after it reads the counter it would leave (reverse loops set their counters themselves).
+                    if (output.Count > 0 && output[output.Count - 1] is CodeComment) output.RemoveAt(output.Count - 1);
+                    continue;
+                }
+                output.Add(specialized);
+            }
         }
         return output;
     }
+
+    private static bool HasStatements(List<Code> code) =>
+        code.Any(c => c is CodeLine || c is CodeBlock b && (HasStatements(b.Body) || b.ElseBody is { } e && HasStatements(e)));
 }

@@ -224,7 +224,7 @@ internal static class GradientEmitter
     }
 
     /// <summary>
-    /// The gradient, pullback or backward of a method with the split pair: a tape on the stack, the split forward
+    /// The gradient, pullback or backward of a method with the split pair: a tape (<c>Tape.Start</c>), the split forward
     /// (run again on a larger tape if it fills up), the split reverse.
     /// </summary>
     private static void WriteEntryPoint(SourceWriter writer, IrMethod method, GradientProgram program, bool seeded)
@@ -318,7 +318,7 @@ internal static class GradientEmitter
         var declarations = program.Declarations.Where(d => !handedNames.Contains(DeclaredName(d)) && Identifiers.Mention(reverseText, DeclaredName(d))).ToList();
         foreach (var declaration in declarations) writer.Line(declaration);
         foreach (var local in reset.Where(l => !declarations.Any(d => DeclaredName(d) == l.Name)))
-            writer.Line(local.TypeKeyword + " " + local.Name + " = default;");
+            writer.Line(local.TypeKeyword + " " + local.Name + " = " + (local.TypeKeyword == "bool" ? "false" : "0") + ";");
         if (handedOver.Count > 0)
         {
             writer.Line("// State the forward sweep handed over, popped in reverse order.");

@@ -43,8 +43,8 @@ public ref struct Tape
     private int _count;
 
     /// <summary>
-    /// Starts with <paramref name="initial"/> (typically <c>stackalloc byte[1024]</c>) as storage, or with an array from
-    /// <see cref="ArrayPool{T}.Shared"/> when an earlier tape needed more.
+    /// Starts with <paramref name="initial"/> (for example <c>stackalloc byte[1024]</c>) as storage, or with an array from
+    /// <see cref="ArrayPool{T}.Shared"/> when an earlier tape needed more. Generated code uses <see cref="Start"/> instead.
     /// </summary>
     public Tape(Span<byte> initial)
     {

@@ -118,7 +118,7 @@ namespace BarsCnn
             int i = 0;
             int j = 0;
             double dConv2d_ds = 0;
-            int f = default;
+            int f = 0;
             // Reverse sweep: adjoints flow from the result back to the parameters.
             // line 24: for (int f = 0; f < Filters; f++)
             // One copy of this loop per combination of wanted gradient spans, without emptiness checks inside.
@@ -239,15 +239,6 @@ namespace BarsCnn
                             double dConv2d_dyElement = dY[(f * 6 + r) * 6 + c];
                             dY[(f * 6 + r) * 6 + c] = 0;
                             dConv2d_ds += dConv2d_dyElement;
-                            // line 29: for (int i = 0; i < Kernel; i++)
-                            for (i = 3 - 1; i >= 0; i--)
-                            {
-                                // line 30: for (int j = 0; j < Kernel; j++)
-                                for (j = 3 - 1; j >= 0; j--)
-                                {
-                                    // line 31: s += k[(f * Kernel + i) * Kernel + j] * x[(r + i) * Size + c + j];
-                                }
-                            }
                             // line 28: s = b[f]
                             if (!dB.IsEmpty)
                             {
@@ -390,9 +381,9 @@ namespace BarsCnn
             double dCrossEntropy_dm = 0;
             double dCrossEntropy_dsum = 0;
             double exp = 0;
-            double m = default;
-            int i = default;
-            int i_2 = default;
+            double m = 0;
+            int i = 0;
+            int i_2 = 0;
             // State the forward sweep handed over, popped in reverse order.
             double sum = tape.Pop<double>();
 
@@ -562,7 +553,7 @@ namespace BarsCnn
         {
             int i = 0;
             double dLinear_ds = 0;
-            int j = default;
+            int j = 0;
             // State the forward sweep handed over, popped in reverse order.
             int n = tape.Pop<int>();
 
@@ -644,11 +635,6 @@ namespace BarsCnn
                     double dLinear_dyElement = dY[j];
                     dY[j] = 0;
                     dLinear_ds += dLinear_dyElement;
-                    // line 66: for (int i = 0; i < n; i++)
-                    for (i = n - 1; i >= 0; i--)
-                    {
-                        // line 67: s += w[j * n + i] * x[i];
-                    }
                     // line 65: s = b[j]
                     if (!dB.IsEmpty)
                     {
@@ -836,7 +822,7 @@ namespace BarsCnn
         {
             double dLoss_dsum = 0;
             double dLoss_dcrossEntropy = 0;
-            int s = default;
+            int s = 0;
             // State the forward sweep handed over, popped in reverse order.
             int label = tape.Pop<int>();
             global::System.Span<double> z = tape.PopRange<double>();
@@ -998,7 +984,7 @@ namespace BarsCnn
             int c = 0;
             double dMaxPool_dm1 = 0;
             double dMaxPool_dm2 = 0;
-            int f = default;
+            int f = 0;
             // State the forward sweep handed over, popped in reverse order.
             double m2 = tape.Pop<double>();
             double m1 = tape.Pop<double>();
@@ -1179,7 +1165,7 @@ namespace BarsCnn
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         public static void ReluReverse(scoped global::System.ReadOnlySpan<double> x, scoped global::System.Span<double> y, scoped global::System.Span<double> dY, scoped global::System.Span<double> dX, ref global::Backprop.CompilerServices.Tape tape)
         {
-            int i = default;
+            int i = 0;
             // Reverse sweep: adjoints flow from the result back to the parameters.
             // line 39: for (int i = 0; i < x.Length; i++)
             // One copy of this loop per combination of wanted gradient spans, without emptiness checks inside.

@@ -98,7 +98,7 @@ namespace SimpleNN
         {
             int i = 0;
             double dLinear_ds = 0;
-            int j = default;
+            int j = 0;
             // State the forward sweep handed over, popped in reverse order.
             int n = tape.Pop<int>();
 
@@ -180,11 +180,6 @@ namespace SimpleNN
                     double dLinear_dyElement = dY[j];
                     dY[j] = 0;
                     dLinear_ds += dLinear_dyElement;
-                    // line 23: for (int i = 0; i < n; i++)
-                    for (i = n - 1; i >= 0; i--)
-                    {
-                        // line 24: s += w[j * n + i] * x[i];
-                    }
                     // line 22: s = b[j]
                     if (!dB.IsEmpty)
                     {
@@ -353,7 +348,7 @@ namespace SimpleNN
             double dLoss_dsum = 0;
             double dLoss_dpredict = 0;
             double dLoss_dd = 0;
-            int s = default;
+            int s = 0;
             // State the forward sweep handed over, popped in reverse order.
             double d = tape.Pop<double>();
             global::System.Span<double> x = tape.PopRange<double>();
@@ -615,7 +610,7 @@ namespace SimpleNN
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         public static void ReluReverse(scoped global::System.ReadOnlySpan<double> x, scoped global::System.Span<double> y, scoped global::System.Span<double> dY, scoped global::System.Span<double> dX, ref global::Backprop.CompilerServices.Tape tape)
         {
-            int i = default;
+            int i = 0;
             // Reverse sweep: adjoints flow from the result back to the parameters.
             // line 32: for (int i = 0; i < x.Length; i++)
             // One copy of this loop per combination of wanted gradient spans, without emptiness checks inside.

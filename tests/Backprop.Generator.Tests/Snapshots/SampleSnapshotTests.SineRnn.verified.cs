@@ -190,7 +190,7 @@ namespace SineRnn
             double dLoss_ds = 0;
             double dLoss_dy = 0;
             double dLoss_dd = 0;
-            int t = default;
+            int t = 0;
             // State the forward sweep handed over, popped in reverse order.
             double d = tape.Pop<double>();
             global::System.Span<double> hs = tape.PopRange<double>();

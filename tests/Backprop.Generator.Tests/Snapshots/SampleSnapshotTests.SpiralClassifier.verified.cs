@@ -126,9 +126,9 @@ namespace SpiralClassifier
             double dCrossEntropy_dm = 0;
             double dCrossEntropy_dsum = 0;
             double exp = 0;
-            double m = default;
-            int i = default;
-            int i_2 = default;
+            double m = 0;
+            int i = 0;
+            int i_2 = 0;
             // State the forward sweep handed over, popped in reverse order.
             double sum = tape.Pop<double>();
 
@@ -298,7 +298,7 @@ namespace SpiralClassifier
         {
             int i = 0;
             double dLinear_ds = 0;
-            int j = default;
+            int j = 0;
             // State the forward sweep handed over, popped in reverse order.
             int n = tape.Pop<int>();
 
@@ -380,11 +380,6 @@ namespace SpiralClassifier
                     double dLinear_dyElement = dY[j];
                     dY[j] = 0;
                     dLinear_ds += dLinear_dyElement;
-                    // line 24: for (int i = 0; i < n; i++)
-                    for (i = n - 1; i >= 0; i--)
-                    {
-                        // line 25: s += w[j * n + i] * x[i];
-                    }
                     // line 23: s = b[j]
                     if (!dB.IsEmpty)
                     {
@@ -563,7 +558,7 @@ namespace SpiralClassifier
         {
             double dLoss_dsum = 0;
             double dLoss_dcrossEntropy = 0;
-            int s = default;
+            int s = 0;
             // State the forward sweep handed over, popped in reverse order.
             int label = tape.Pop<int>();
             global::System.Span<double> z = tape.PopRange<double>();
@@ -690,7 +685,7 @@ namespace SpiralClassifier
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         public static void TanhReverse(scoped global::System.ReadOnlySpan<double> x, scoped global::System.Span<double> y, scoped global::System.Span<double> dY, scoped global::System.Span<double> dX, ref global::Backprop.CompilerServices.Tape tape)
         {
-            int i = default;
+            int i = 0;
             // State the forward sweep handed over, popped in reverse order.
             tape.Pop<int>();
             tape.PopRange<double>(y);

@@ -119,7 +119,7 @@ namespace Demo
             double dLoss_db = 0;
             double dLoss_dz = 0;
             double dLoss_da = 0;
-            int i = default;
+            int i = 0;
             // State the forward sweep handed over, popped in reverse order.
             double difference = tape.Pop<double>();
             double product = tape.Pop<double>();
