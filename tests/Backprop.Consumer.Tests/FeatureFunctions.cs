@@ -254,6 +254,19 @@ public static partial class FeatureFunctions
         return s;
     }
 
+    /// <summary>foreach over an array (Roslyn sees the array converted to IEnumerable), with an early return inside.</summary>
+    [Differentiable]
+    public static double ForEachOverArray(double[] w, double limit)
+    {
+        double s = 0;
+        foreach (var v in w)
+        {
+            if (s > limit) return s * limit;
+            s += v * v;
+        }
+        return s * Math.Cos(limit);
+    }
+
     /// <summary>User names that the generated code also wants (tapes, trip counters, adjoints, the result).</summary>
     [Differentiable]
     public static double NamesTheGeneratorUses(double x, double dX, int trips)

@@ -219,6 +219,18 @@ public sealed partial class FeatureTests
         Assert.True(result.Passed, result.ToString());
     }
 
+    [Theory]
+    [InlineData(100.0)] // runs to the end
+    [InlineData(0.5)] // returns from inside the loop
+    public void ForEachOverArray_MatchesFiniteDifferences(double limit)
+    {
+        var w = Point(5);
+        var dW = new double[5];
+        FeatureFunctions.ForEachOverArrayGradient(w, limit, dW, out double dLimit);
+        var result = GradientCheck.Check(q => FeatureFunctions.ForEachOverArray(q[..5], q[5]), w.Append(limit).ToArray(), dW.Append(dLimit).ToArray());
+        Assert.True(result.Passed, result.ToString());
+    }
+
     [Fact]
     public void UserNamesThatTheGeneratorAlsoUses_DoNotCollide()
     {

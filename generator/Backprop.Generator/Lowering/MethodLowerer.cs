@@ -326,9 +326,16 @@ internal sealed partial class MethodLowerer
         }
     }
 
-    private static bool IsBufferReference(IOperation operation)
+    /// <summary>The operand under implicit conversions (foreach over an array sees it converted to IEnumerable).</summary>
+    private static IOperation WithoutConversions(IOperation operation)
     {
         while (operation is IConversionOperation conversion) operation = conversion.Operand;
+        return operation;
+    }
+
+    private static bool IsBufferReference(IOperation operation)
+    {
+        operation = WithoutConversions(operation);
         return operation is ILocalReferenceOperation or IParameterReferenceOperation && TypeMapping.Map(operation.Type) is { IsBuffer: true };
     }
 
@@ -484,7 +491,7 @@ internal sealed partial class MethodLowerer
                 }
                 break;
             case IForEachLoopOperation { LoopControlVariable: IVariableDeclaratorOperation control } loop
-                when IsBufferReference(loop.Collection) && LowerExpression(loop.Collection) is IrRead { Type.IsBuffer: true } collection:
+                when IsBufferReference(loop.Collection) && LowerExpression(WithoutConversions(loop.Collection)) is IrRead { Type.IsBuffer: true } collection:
                 // foreach (var v in buffer) is the indexed loop it means: v = buffer[k] at the top of each trip.
                 int counter = AddVariable("index", IrType.Int32, VariableKind.Synthetic);
                 var element = VariableOf(control.Symbol, control.Syntax.GetLocation());
