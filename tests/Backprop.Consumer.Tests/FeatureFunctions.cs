@@ -267,6 +267,64 @@ public static partial class FeatureFunctions
         return s * Math.Cos(limit);
     }
 
+    /// <summary>Switch expressions: constant, or-ed, relational and and-ed patterns, a guard, the discard.</summary>
+    [Differentiable]
+    public static double SwitchExpression(double x, int k)
+    {
+        double f = k switch
+        {
+            0 => x * x,
+            1 or 2 => Math.Sin(x),
+            > 5 when x > 0 => Math.Exp(x),
+            _ => x,
+        };
+        return f * 2 + (x switch { < -1 => -x, >= -1 and < 1 => x * x * 0.5, _ => x });
+    }
+
+    /// <summary>is patterns, negated and parenthesized.</summary>
+    [Differentiable]
+    public static double IsPatterns(double x, double y)
+    {
+        if (x is > 0 and < 1) return x * y;
+        if (y is not (< 0 or > 2)) return x * x * y;
+        return x > 1 || y > 1 ? y * y : x;
+    }
+
+    /// <summary>A switch statement in a loop: shared labels, a declaration in a section, a guarded pattern that returns,
+    /// a default section that continues the loop.</summary>
+    [Differentiable]
+    public static double SwitchStatement(double[] w, int mode)
+    {
+        double s = 0;
+        for (int i = 0; i < w.Length; i++)
+        {
+            switch (mode + i % 3)
+            {
+                case 0:
+                    s += w[i] * w[i];
+                    break;
+                case 1:
+                case 2:
+                    double t = Math.Tanh(w[i]);
+                    s += t * s;
+                    break;
+                case > 10 when s > 1:
+                    return s;
+                default:
+                    if (w[i] > 0) continue;
+                    s -= w[i];
+                    break;
+            }
+            s *= 0.9;
+        }
+        return s;
+    }
+
+    /// <summary>Generic-math statics of double and float share System.Math's rules.</summary>
+    [Differentiable]
+    public static double DoubleStatics(double x, double y) =>
+        double.Max(x, y) * double.Sin(x) + double.Exp(y / 2) + double.Abs(x - y) + float.Sqrt(2f) + double.Clamp(x, -0.5, 0.5);
+
     /// <summary>User names that the generated code also wants (tapes, trip counters, adjoints, the result).</summary>
     [Differentiable]
     public static double NamesTheGeneratorUses(double x, double dX, int trips)

@@ -231,6 +231,60 @@ public sealed partial class FeatureTests
         Assert.True(result.Passed, result.ToString());
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(6)]
+    public void SwitchExpression_EveryArm_MatchesFiniteDifferences(int k)
+    {
+        foreach (double x in new[] { -1.7, -0.4, 0.3, 1.4 })
+        {
+            FeatureFunctions.SwitchExpressionGradient(x, k, out double dX);
+            var result = GradientCheck.Check(q => FeatureFunctions.SwitchExpression(q[0], k), new[] { x }, new[] { dX });
+            Assert.True(result.Passed, "k = " + k + ", x = " + x + ": " + result);
+        }
+    }
+
+    [Theory]
+    [InlineData(0.5, 0.3)]
+    [InlineData(1.5, 0.3)]
+    [InlineData(1.5, 2.5)]
+    [InlineData(-0.5, -0.3)]
+    public void IsPatterns_EveryBranch_MatchesFiniteDifferences(double x, double y)
+    {
+        FeatureFunctions.IsPatternsGradient(x, y, out double dX, out double dY);
+        var result = GradientCheck.Check(q => FeatureFunctions.IsPatterns(q[0], q[1]), new[] { x, y }, new[] { dX, dY });
+        Assert.True(result.Passed, result.ToString());
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(11)]
+    public void SwitchStatement_EverySection_MatchesFiniteDifferences(int mode)
+    {
+        var w = new[] { 0.3, -0.7, 1.1, 0.2, 0.9, -0.4 };
+        var dW = new double[w.Length];
+        double value = FeatureFunctions.SwitchStatementGradient(w, mode, dW);
+        Assert.Equal(FeatureFunctions.SwitchStatement(w, mode), value);
+        var result = GradientCheck.Check(q => FeatureFunctions.SwitchStatement(q, mode), w, dW);
+        Assert.True(result.Passed, result.ToString());
+    }
+
+    [Fact]
+    public void DoubleAndFloatStatics_MatchFiniteDifferences()
+    {
+        foreach (var point in new[] { new[] { 0.3, -0.7 }, new[] { -0.9, 0.4 } })
+        {
+            FeatureFunctions.DoubleStaticsGradient(point[0], point[1], out double dX, out double dY);
+            var result = GradientCheck.Check(q => FeatureFunctions.DoubleStatics(q[0], q[1]), point, new[] { dX, dY });
+            Assert.True(result.Passed, result.ToString());
+        }
+    }
+
     [Fact]
     public void UserNamesThatTheGeneratorAlsoUses_DoNotCollide()
     {

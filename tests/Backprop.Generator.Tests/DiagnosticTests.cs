@@ -382,33 +382,40 @@ public sealed class DiagnosticTests
         ("BPG012", "Cannot differentiate a 'foreach' loop over 'System.Collections.Generic.IEnumerable<double>'; foreach works over arrays and spans: copy the values into one, or use an indexed for loop"));
 
     [Fact]
-    public void Switch_BPG013_Statement_OnSwitchKeyword() => Verify(Usings + """
+    public void Switch_BPG013_NotExhaustive_OnWholeExpression() => Verify(Usings + """
+        public static partial class Model
+        {
+            [Differentiable]
+            public static double Activate(double z, [NoDerivative] int kind) =>
+        #pragma warning disable CS8509
+                [|kind switch { 0 => Math.Tanh(z), 1 => Math.Max(z, 0.0) }|];
+        }
+        """,
+        ("BPG013", "Cannot differentiate this switch expression: some values match no arm, and then it throws; add a discard arm '_ => …' for them"));
+
+    [Fact]
+    public void Switch_BPG013_BreakBeforeTheEndOfASection_OnTheBreak() => Verify(Usings + """
         public static partial class Model
         {
             [Differentiable]
             public static double Activate(double z, [NoDerivative] int kind)
             {
-                [|switch|] (kind)
+                double y = z;
+                switch (kind)
                 {
-                    case 0: return Math.Tanh(z);
-                    case 1: return Math.Max(z, 0.0);
-                    default: return z;
+                    case 0:
+                        if (z < 0) [|break;|]
+                        y = Math.Tanh(z);
+                        break;
+                    default:
+                        y = z * z;
+                        break;
                 }
+                return y;
             }
         }
         """,
-        ("BPG013", "Cannot differentiate a 'switch statement'; rewrite it with if/else or the conditional operator"));
-
-    [Fact]
-    public void Switch_BPG013_Expression_OnWholeExpression() => Verify(Usings + """
-        public static partial class Model
-        {
-            [Differentiable]
-            public static double Activate(double z, [NoDerivative] int kind) =>
-                [|kind switch { 0 => Math.Tanh(z), 1 => Math.Max(z, 0.0), _ => z }|];
-        }
-        """,
-        ("BPG013", "Cannot differentiate a 'switch expression'; rewrite it with if/else or the conditional operator"));
+        ("BPG013", "Cannot differentiate this switch section: it breaks before its end; end the section with its only break, and guard what comes before it with if/else"));
 
     [Fact]
     public void UnsupportedExpression_BPG014_MemberOfAnotherObject() => Verify(Usings + """

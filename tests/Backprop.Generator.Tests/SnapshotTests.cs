@@ -89,6 +89,31 @@ public sealed class SnapshotTests
         """, nameof(EarlyReturn));
 
     [Fact]
+    public void SwitchStatementAndExpression_Patterns() => VerifyGenerated("""
+        public static partial class Model
+        {
+            [Differentiable]
+            public static double Activate(double z, [NoDerivative] int kind)
+            {
+                double y;
+                switch (kind)
+                {
+                    case 0:
+                        y = Math.Tanh(z);
+                        break;
+                    case 1 or 2:
+                        y = Math.Max(z, 0.0);
+                        break;
+                    default:
+                        y = z;
+                        break;
+                }
+                return y * (z switch { < -1 => -1.0, > 1 and < 2 => z, _ => 0.5 });
+            }
+        }
+        """, nameof(SwitchStatementAndExpression_Patterns));
+
+    [Fact]
     public void MathFunctions() => VerifyGenerated("""
         public static partial class Model
         {

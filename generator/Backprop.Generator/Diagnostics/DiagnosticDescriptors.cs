@@ -83,9 +83,9 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor Switch = Error(
         "BPG013",
-        "switch is not supported",
-        "Cannot differentiate a '{0}'; rewrite it with if/else or the conditional operator",
-        "switch statements and expressions are not supported yet.");
+        "Unsupported switch",
+        "Cannot differentiate this {0}: {1}; {2}",
+        "Switch statements and expressions become the if/else chains they mean. A switch expression needs an arm for every value (a discard arm '_ =>'), a switch section may leave only at its end, and a switch cannot choose between buffers.");
 
     public static readonly DiagnosticDescriptor UnsupportedExpression = Error(
         "BPG014",

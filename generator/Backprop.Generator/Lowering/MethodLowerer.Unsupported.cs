@@ -35,9 +35,6 @@ internal sealed partial class MethodLowerer
                 var collection = loop.Collection is IConversionOperation conversion ? conversion.Operand : loop.Collection;
                 Report(DiagnosticDescriptors.ForEach, FirstToken(operation), collection.Type?.ToDisplayString() ?? "?");
                 break;
-            case ISwitchOperation:
-                Report(DiagnosticDescriptors.Switch, FirstToken(operation), "switch statement");
-                break;
             case IThrowOperation:
                 Report(DiagnosticDescriptors.Throw, location);
                 break;
@@ -63,7 +60,7 @@ internal sealed partial class MethodLowerer
                 Report(DiagnosticDescriptors.Lambda, location);
                 return;
             case ISwitchExpressionOperation:
-                Report(DiagnosticDescriptors.Switch, location, "switch expression");
+                Report(DiagnosticDescriptors.Switch, location, "switch expression", "it chooses between buffers", "choose the buffer with if/else");
                 return;
             case IThrowOperation:
                 Report(DiagnosticDescriptors.Throw, location);

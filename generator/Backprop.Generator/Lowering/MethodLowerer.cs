@@ -507,6 +507,9 @@ internal sealed partial class MethodLowerer
                     foreachBody.ToEquatableArray(),
                     new IrStatement[] { new IrAssign(header, counter, new IrBinary(IrType.Int32, BinaryOperator.Add, new IrRead(IrType.Int32, counter), new IrConstant(IrType.Int32, "1"))) }.ToEquatableArray()));
                 break;
+            case ISwitchOperation switchStatement:
+                LowerSwitchStatement(switchStatement, output);
+                break;
             case IBranchOperation { BranchKind: BranchKind.Break } branch:
                 output.Add(new IrBreak(Source(branch.Syntax)));
                 break;
@@ -621,6 +624,10 @@ internal sealed partial class MethodLowerer
                 var t = LowerExpression(conditional.WhenTrue);
                 var f = LowerExpression(whenFalse);
                 return c is null || t is null || f is null ? null : new IrConditional(type, c, ConvertTo(t, type), ConvertTo(f, type));
+            case ISwitchExpressionOperation switchExpression when type is { IsBuffer: false }:
+                return LowerSwitchExpression(switchExpression, type);
+            case IIsPatternOperation isPattern:
+                return LowerExpression(isPattern.Value) is { } input ? LowerPattern(isPattern.Pattern, input) : null;
             case IArrayElementReferenceOperation { Indices.Length: 1 } element:
                 return LowerElement(element.ArrayReference, element.Indices[0], type, operation);
             case IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } instance, Arguments.Length: 1 } indexer:
@@ -741,8 +748,10 @@ internal sealed partial class MethodLowerer
             return LowerDifferentiableCall(invocation, type, arguments);
 
         string owner = target.ContainingType?.ToDisplayString() ?? "";
-        if (type is { IsBuffer: false } && (owner == "System.Math" || owner == "System.MathF")
-            && DerivativeRules.TryGet(target.Name, arguments.Count, out _))
+        // System.Math, System.MathF and the generic-math statics of double and float (double.Sin, float.Max) share the rules.
+        bool mathClass = owner is "System.Math" or "System.MathF"
+            || target.IsStatic && target.ContainingType?.SpecialType is SpecialType.System_Double or SpecialType.System_Single;
+        if (type is { IsBuffer: false } && mathClass && DerivativeRules.TryGet(target.Name, arguments.Count, out _))
         {
             return Located(new IrMathCall(type, target.Name, arguments.ToEquatableArray()), invocation);
         }

@@ -1,0 +1,170 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using Backprop.Generator.Diagnostics;
+using Backprop.Generator.Helpers;
+using Backprop.Generator.Ir;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Backprop.Generator.Lowering;
+
+/// <summary>
+/// Patterns, switch expressions and switch statements, lowered to the conditions, conditional expressions and
+/// if/else chains they mean. A pattern tests a pure input, so the input is simply read once per test.
+/// </summary>
+internal sealed partial class MethodLowerer
+{
+    private const string SupportedPatterns = "use constant and relational patterns (0, < 1.5), and, or, not, and the discard _";
+
+    /// <summary>The boolean that <paramref name="pattern"/> matching <paramref name="input"/> means, or null (reported).</summary>
+    private IrExpression? LowerPattern(IPatternOperation pattern, IrExpression input)
+    {
+        switch (pattern)
+        {
+            case IDiscardPatternOperation:
+                return new IrConstant(IrType.Boolean, "true");
+            case IConstantPatternOperation constant:
+                if (constant.Value.ConstantValue is { HasValue: true, Value: double or float } value && IsNaN(value.Value))
+                {
+                    ReportUnsupportedExpression(pattern, "a NaN pattern (it matches NaN, which == never does)", "test double.IsNaN(x) instead");
+                    return null;
+                }
+                return Compare(BinaryOperator.Equal, input, constant.Value);
+            case IRelationalPatternOperation relational when BinaryOperatorOf(relational.OperatorKind) is { } op:
+                return Compare(op, input, relational.Value);
+            case INegatedPatternOperation negated:
+                return LowerPattern(negated.Pattern, input) is { } inner ? Not(inner) : null;
+            case IBinaryPatternOperation binary:
+                var left = LowerPattern(binary.LeftPattern, input);
+                var right = LowerPattern(binary.RightPattern, input);
+                if (left is null || right is null) return null;
+                var combine = binary.OperatorKind == BinaryOperatorKind.Or ? BinaryOperator.Or : BinaryOperator.And;
+                return new IrBinary(IrType.Boolean, combine, left, right);
+            default:
+                ReportUnsupportedExpression(pattern, "a " + Words(pattern.Kind.ToString()).Replace(" pattern", "") + " pattern", SupportedPatterns);
+                return null;
+        }
+    }
+
+    private static bool IsNaN(object value) => value is double d ? double.IsNaN(d) : value is float f && float.IsNaN(f);
+
+    private IrExpression? Compare(BinaryOperator op, IrExpression input, IOperation valueOperation)
+    {
+        var value = LowerExpression(valueOperation);
+        if (value is null) return null;
+        var operandType = Promote(input.Type, value.Type);
+        return new IrBinary(IrType.Boolean, op, ConvertTo(input, operandType), ConvertTo(value, operandType));
+    }
+
+    /// <summary><c>v switch { p1 when g1 =&gt; a, p2 =&gt; b, _ =&gt; c }</c> is <c>p1(v) &amp;&amp; g1 ? a : p2(v) ? b : c</c>.</summary>
+    private IrExpression? LowerSwitchExpression(ISwitchExpressionOperation switchExpression, IrType type)
+    {
+        var input = LowerExpression(switchExpression.Value);
+        if (input is null) return null;
+        if (!switchExpression.IsExhaustive || switchExpression.Arms.Length == 0)
+        {
+            // A value no arm matches throws at run time; the conditional chain needs a last arm that takes everything else.
+            Report(DiagnosticDescriptors.Switch, switchExpression.Syntax.GetLocation(), "switch expression", "some values match no arm, and then it throws", "add a discard arm '_ => …' for them");
+            return null;
+        }
+        IrExpression? result = null;
+        bool ok = true;
+        for (int k = switchExpression.Arms.Length - 1; k >= 0; k--)
+        {
+            var arm = switchExpression.Arms[k];
+            var value = LowerExpression(arm.Value);
+            // The switch is exhaustive, so the last arm matches whatever the others do not.
+            var condition = result is null ? null : ArmCondition(arm.Pattern, arm.Guard, input);
+            if (value is null || (result is not null && condition is null))
+            {
+                ok = false;
+                continue;
+            }
+            result = result is null ? ConvertTo(value, type) : new IrConditional(type, condition!, ConvertTo(value, type), result);
+        }
+        return ok ? result : null;
+    }
+
+    private IrExpression? ArmCondition(IPatternOperation pattern, IOperation? guard, IrExpression input)
+    {
+        var condition = LowerPattern(pattern, input);
+        if (guard is null || condition is null) return condition;
+        return LowerExpression(guard) is { } g ? new IrBinary(IrType.Boolean, BinaryOperator.And, condition, g) : null;
+    }
+
+    /// <summary>
+    /// A switch statement as the if/else chain it means: each section's labels or-ed together, the default section last.
+    /// A section must end in <c>break</c> (dropped), <c>return</c> or <c>continue</c>; a <c>break</c> elsewhere in it is
+    /// reported, because a <c>break</c> of the IR leaves loops, not switches.
+    /// </summary>
+    private void LowerSwitchStatement(ISwitchOperation switchStatement, ImmutableArray<IrStatement>.Builder output)
+    {
+        var input = LowerExpression(switchStatement.Value);
+        var sections = new List<(IrExpression? Condition, ImmutableArray<IrStatement> Body, SourceRef Labels)>();
+        ImmutableArray<IrStatement>? fallback = null;
+        bool ok = input is not null;
+        foreach (var section in switchStatement.Cases)
+        {
+            var body = section.Body.ToList();
+            if (body.Count > 0 && body[body.Count - 1] is IBranchOperation last && IsSwitchExit(last, switchStatement)) body.RemoveAt(body.Count - 1);
+            foreach (var inner in body.SelectMany(s => s.DescendantsAndSelf()).OfType<IBranchOperation>().Where(b => IsSwitchExit(b, switchStatement)))
+            {
+                Report(DiagnosticDescriptors.Switch, inner.Syntax.GetLocation(), "switch section", "it breaks before its end", "end the section with its only break, and guard what comes before it with if/else");
+                ok = false;
+            }
+
+            var statements = ImmutableArray.CreateBuilder<IrStatement>();
+            _depth++;
+            foreach (var statement in body) LowerStatement(statement, statements);
+            _depth--;
+
+            IrExpression? condition = null;
+            bool isDefault = false;
+            foreach (var clause in section.Clauses)
+            {
+                IrExpression? test = clause switch
+                {
+                    IDefaultCaseClauseOperation => null,
+                    ISingleValueCaseClauseOperation single when input is not null => Compare(BinaryOperator.Equal, input, single.Value),
+                    IPatternCaseClauseOperation patternClause when input is not null => ArmCondition(patternClause.Pattern, patternClause.Guard, input),
+                    IRelationalCaseClauseOperation relational when input is not null && BinaryOperatorOf(relational.Relation) is { } op => Compare(op, input, relational.Value),
+                    _ => null,
+                };
+                if (clause is IDefaultCaseClauseOperation)
+                {
+                    isDefault = true;
+                    continue;
+                }
+                if (test is null)
+                {
+                    ok = false;
+                    continue;
+                }
+                condition = condition is null ? test : new IrBinary(IrType.Boolean, BinaryOperator.Or, condition, test);
+            }
+            // A section with the default label runs whenever no other section matches, wherever it stands.
+            if (isDefault) fallback = statements.ToImmutable();
+            else sections.Add((condition, statements.ToImmutable(), Labels(section)));
+        }
+        if (!ok) return;
+
+        var chain = fallback ?? ImmutableArray<IrStatement>.Empty;
+        for (int k = sections.Count - 1; k >= 0; k--)
+        {
+            var branch = new IrIf(sections[k].Labels, sections[k].Condition!, sections[k].Body.ToEquatableArray(), chain.ToEquatableArray());
+            chain = ImmutableArray.Create<IrStatement>(branch);
+        }
+        output.AddRange(chain);
+    }
+
+    /// <summary>The section's labels as the comment of its test: <c>switch (mode) case 1: case 2:</c>.</summary>
+    private static SourceRef Labels(ISwitchCaseOperation section) =>
+        section.Syntax is SwitchSectionSyntax syntax && syntax.Parent is SwitchStatementSyntax parent
+            ? new SourceRef(Line(syntax), OneLine("switch (" + parent.Expression + ") " + string.Join(" ", syntax.Labels)))
+            : Source(section.Syntax);
+
+    private static bool IsSwitchExit(IBranchOperation branch, ISwitchOperation switchStatement) =>
+        branch.BranchKind == BranchKind.Break && SymbolEqualityComparer.Default.Equals(branch.Target, switchStatement.ExitLabel);
+}
