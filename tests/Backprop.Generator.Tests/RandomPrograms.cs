@@ -6,7 +6,7 @@ namespace Backprop.Generator.Tests;
 
 /// <summary>
 /// CsCheck generators of random [Differentiable] methods over three double parameters: straight-line code,
-/// compound assignments, nested branches, conditionals, early returns, counted loops with loop-carried values,
+/// compound assignments, nested branches, conditionals, switch statements and expressions, early returns, counted loops with loop-carried values,
 /// break and continue, and calls of a differentiable helper. Operations are chosen to stay finite on [-1.5, 1.5]³.
 /// </summary>
 internal static class RandomPrograms
@@ -38,13 +38,15 @@ internal static class RandomPrograms
                 "Math.Pow(1.5 + Math.Cos({0}), 1.7)", "Math.Asinh({0})", "Helpers.Square({0})"),
                 (a, f) => string.Format(CultureInfo.InvariantCulture, f, a))),
             (1, Gen.Select(sub, sub, (a, b) => "Math.Atan2(" + a + ", 2 + Math.Cos(" + b + "))")),
-            (1, Gen.Select(sub, sub, sub, sub, (a, b, c, d) => "(" + a + " < " + b + " ? " + c + " : " + d + ")")));
+            (1, Gen.Select(sub, sub, sub, sub, (a, b, c, d) => "(" + a + " < " + b + " ? " + c + " : " + d + ")")),
+            (1, Gen.Select(sub, sub, sub, sub, (a, b, c, d) => "(" + a + " switch { < -0.5 => " + b + ", > 0.5 and < 1.2 => " + c + ", _ => " + d + " })")));
     }
 
     private static Gen<string> Target => Gen.OneOf("v0", "v1", "v0", "v1", "p0", "p1", "p2");
 
     /// <param name="counted">Inside <c>for (int i = 0; i &lt; n; i++)</c> with n ≤ 3: <c>c[i]</c> is a target (a range the loop overwrites).</param>
-    private static Gen<string> Statement(int depth, bool inLoop, bool loopAllowed, bool counted = false)
+    /// <param name="inSwitch">Inside a switch section, where <c>break</c> would leave the switch, not the loop.</param>
+    private static Gen<string> Statement(int depth, bool inLoop, bool loopAllowed, bool counted = false, bool inSwitch = false)
     {
         var expression = Expression(2, inLoop);
         var element = Gen.Select(Gen.OneOf("b", "c"), Gen.Int[0, 2], (buffer, k) => buffer + "[" + k + "]");
@@ -54,7 +56,8 @@ internal static class RandomPrograms
                 op == "*=" ? t + " *= Math.Tanh(" + e + ");" : t + " " + op + " " + e + ";")),
             (1, Gen.Select(expression, e => "Helpers.Mix(b, " + e + ", c);")));
         if (depth == 0) return assign;
-        var block = Statement(depth - 1, inLoop, loopAllowed: false, counted).Array[1, 3].Select(s => string.Join(" ", s));
+        var block = Statement(depth - 1, inLoop, loopAllowed: false, counted, inSwitch).Array[1, 3].Select(s => string.Join(" ", s));
+        var section = Statement(depth - 1, inLoop, loopAllowed: false, counted, inSwitch: true).Array[1, 3].Select(s => string.Join(" ", s));
         var condition = Gen.Select(Expression(1, inLoop), Expression(1, inLoop), (a, b) => a + " < " + b);
         var options = new (int, Gen<string>)[]
         {
@@ -62,7 +65,9 @@ internal static class RandomPrograms
             (2, Gen.Select(condition, block, block, (c, t, e) => "if (" + c + ") { " + t + " } else { " + e + " }")),
             (1, Gen.Select(condition, block, (c, t) => "if (" + c + ") { " + t + " }")),
             (1, Gen.Select(condition, Expression(2, inLoop), (c, e) => "if (" + c + ") return " + e + ";")),
-            (inLoop ? 1 : 0, Gen.Select(condition, c => "if (" + c + ") break;")),
+            (inLoop && !inSwitch ? 1 : 0, Gen.Select(condition, c => "if (" + c + ") break;")),
+            (1, Gen.Select(Expression(1, inLoop), section, section, section, (v, a, b, c) =>
+                "switch (" + v + ") { case < -0.5: " + a + " break; case > 0.5 and < 1.2: " + b + " break; default: " + c + " break; }")),
             (inLoop ? 1 : 0, Gen.Select(condition, c => "if (" + c + ") continue;")),
             (loopAllowed ? 3 : 0, Gen.Select(Gen.Int[1, 3], Statement(depth - 1, inLoop: true, loopAllowed: false, counted: true).Array[1, 4],
                 (n, body) => "for (int i = 0; i < " + n + "; i++) { " + string.Join(" ", body) + " }")),
