@@ -325,6 +325,20 @@ public static partial class FeatureFunctions
     public static double DoubleStatics(double x, double y) =>
         double.Max(x, y) * double.Sin(x) + double.Exp(y / 2) + double.Abs(x - y) + float.Sqrt(2f) + double.Clamp(x, -0.5, 0.5);
 
+    /// <summary>Deconstruction of tuple literals: declarations, a swap of locals, element targets, a discard.</summary>
+    [Differentiable]
+    public static double Deconstruction(double x, double y)
+    {
+        var (a, b) = (x * y, x + y);
+        (a, b) = (b, a);
+        (double c, double d) = (Math.Sin(a), 2);
+        double[] buffer = new double[2];
+        (buffer[0], buffer[1]) = (c * d, a);
+        (buffer[0], buffer[1]) = (buffer[1], buffer[0]);
+        (c, _) = (c * c, 3.0);
+        return a * Math.Exp(b / 4) + c + buffer[0] * buffer[1];
+    }
+
     /// <summary>User names that the generated code also wants (tapes, trip counters, adjoints, the result).</summary>
     [Differentiable]
     public static double NamesTheGeneratorUses(double x, double dX, int trips)

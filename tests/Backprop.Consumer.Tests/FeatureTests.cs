@@ -286,6 +286,18 @@ public sealed partial class FeatureTests
     }
 
     [Fact]
+    public void Deconstruction_MatchesFiniteDifferences()
+    {
+        foreach (var point in new[] { new[] { 0.3, -0.7 }, new[] { -1.1, 0.4 } })
+        {
+            double value = FeatureFunctions.DeconstructionGradient(point[0], point[1], out double dX, out double dY);
+            Assert.Equal(FeatureFunctions.Deconstruction(point[0], point[1]), value);
+            var result = GradientCheck.Check(q => FeatureFunctions.Deconstruction(q[0], q[1]), point, new[] { dX, dY });
+            Assert.True(result.Passed, result.ToString());
+        }
+    }
+
+    [Fact]
     public void UserNamesThatTheGeneratorAlsoUses_DoNotCollide()
     {
         var point = new[] { 0.7, 1.3 };

@@ -511,18 +511,18 @@ public sealed class DiagnosticTests
         ("BPG015", "Cannot differentiate the statement 'Console.WriteLine(e)' (a call whose result is discarded); a [Differentiable] method can only compute its result; move side effects such as 'WriteLine' out of it"));
 
     [Fact]
-    public void UnsupportedStatement_BPG015_Deconstruction() => Verify(Usings + """
+    public void UnsupportedStatement_BPG015_DeconstructionOfATupleValuedCall() => Verify(Usings + """
         public static partial class Model
         {
             [Differentiable]
             public static double Loss(double x, double y)
             {
-                [|var (a, b) = (x, y)|];
-                return a * b;
+                [|var (a, b) = Math.DivRem(3, 2)|];
+                return a * b * x * y;
             }
         }
         """,
-        ("BPG015", "Cannot differentiate the statement 'var (a, b) = (x, y)' (a deconstruction assignment operation); rewrite it with declarations, assignments, if/else, loops and return"));
+        ("BPG015", "Cannot differentiate the statement 'var (a, b) = Math.DivRem(3, 2)' (a deconstruction of something other than a flat tuple literal); deconstruct a tuple literal such as '(x, y)', or assign each variable in its own statement"));
 
     [Fact]
     public void UnsupportedStatement_BPG015_MethodWithoutBody_OnMethodName() => Verify(Usings + """

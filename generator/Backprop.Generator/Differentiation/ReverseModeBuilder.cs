@@ -362,7 +362,16 @@ internal sealed partial class ReverseModeBuilder
 
     private static void Comment(List<Code> code, SourceRef source)
     {
-        if (source.Line > 0) code.Add(new CodeComment("line " + source.Line + ": " + source.Text));
+        if (source.Line <= 0) return;
+        string text = "line " + source.Line + ": " + source.Text;
+        // The statements one source statement lowers to (a deconstruction's assignments) share one comment.
+        for (int k = code.Count - 1; k >= 0; k--)
+        {
+            if (code[k] is not CodeComment previous) continue;
+            if (previous.Text == text) return;
+            break;
+        }
+        code.Add(new CodeComment(text));
     }
 
     private CodeBlock PlainIf(IrIf branch)

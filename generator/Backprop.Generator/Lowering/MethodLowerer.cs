@@ -548,6 +548,9 @@ internal sealed partial class MethodLowerer
                 if (LowerLayerCall(invocation) is { } layer)
                     output.Add(new IrCallStatement(source, layer.Callee, layer.Arguments));
                 break;
+            case IDeconstructionAssignmentOperation deconstruction:
+                LowerDeconstruction(deconstruction, source, output);
+                break;
             case IIncrementOrDecrementOperation increment:
                 var target = LowerExpression(increment.Target);
                 if (target is null) break;
@@ -559,6 +562,49 @@ internal sealed partial class MethodLowerer
                 ReportUnsupportedStatement(operation);
                 break;
         }
+    }
+
+    /// <summary>
+    /// <c>(a, b) = (x, y)</c> and <c>var (a, b) = (x, y)</c>: every value is computed before any target is assigned, so
+    /// when a value reads a target (a swap) the values go through temporaries first.
+    /// </summary>
+    private void LowerDeconstruction(IDeconstructionAssignmentOperation deconstruction, SourceRef source, ImmutableArray<IrStatement>.Builder output)
+    {
+        static IOperation Unwrap(IOperation operation) => operation is IDeclarationExpressionOperation declaration ? declaration.Expression : operation;
+        if (Unwrap(deconstruction.Target) is not ITupleOperation targets
+            || WithoutConversions(deconstruction.Value) is not ITupleOperation values
+            || targets.Elements.Length != values.Elements.Length
+            || targets.Elements.Any(t => Unwrap(t) is ITupleOperation))
+        {
+            Report(DiagnosticDescriptors.UnsupportedStatement, deconstruction.Syntax.GetLocation(), Text(deconstruction),
+                "a deconstruction of something other than a flat tuple literal", "deconstruct a tuple literal such as '(x, y)', or assign each variable in its own statement");
+            return;
+        }
+        var lowered = values.Elements.Select(LowerExpression).ToList();
+        var assignTo = targets.Elements.Select(Unwrap).ToList();
+        if (lowered.Any(v => v is null)) return;
+
+        // Element targets ('w[i]') always go through temporaries: a value may read the element another target writes.
+        var written = new HashSet<int>();
+        bool readsATarget = false;
+        foreach (var target in assignTo)
+        {
+            if (target is ILocalReferenceOperation local && VariableOf(local.Local, local.Syntax.GetLocation()) is { } id) written.Add(id);
+            else if (target is IParameterReferenceOperation parameter) written.Add(_variableIds[parameter.Parameter]);
+            else if (target is not IDiscardOperation) readsATarget = true;
+        }
+        foreach (var value in lowered)
+            IrWalker.VisitExpression(value!, e => readsATarget |= e is IrRead read && written.Contains(read.Variable));
+
+        for (int k = 0; k < lowered.Count; k++)
+        {
+            if (!readsATarget || assignTo[k] is IDiscardOperation) continue;
+            int temporary = AddVariable("tupleItem", lowered[k]!.Type, VariableKind.Synthetic);
+            output.Add(new IrAssign(source, temporary, lowered[k]!, IsDeclaration: true));
+            lowered[k] = new IrRead(lowered[k]!.Type, temporary);
+        }
+        for (int k = 0; k < lowered.Count; k++)
+            if (assignTo[k] is not IDiscardOperation) LowerAssignment(assignTo[k], lowered[k], source, output);
     }
 
     private void LowerAssignment(IOperation target, IrExpression? value, SourceRef source, ImmutableArray<IrStatement>.Builder output)
