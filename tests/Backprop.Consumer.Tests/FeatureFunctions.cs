@@ -339,6 +339,24 @@ public static partial class FeatureFunctions
         return a * Math.Exp(b / 4) + c + buffer[0] * buffer[1];
     }
 
+    private static readonly double[] Coefficients = { 0.5, -1.25, 2.0 };
+    private static readonly int[] Order = { 2, 0, 1 };
+    private static ReadOnlySpan<double> Table => [1.0, 2.0, 3.0, 4.0];
+
+    /// <summary>Static array fields and a ReadOnlySpan property as data: read, indexed through another table, bounding a loop.</summary>
+    [Differentiable]
+    public static double PolynomialFromTables(double x)
+    {
+        double s = 0;
+        double p = 1;
+        for (int i = 0; i < Coefficients.Length; i++)
+        {
+            s += Coefficients[i] * p * Table[Order[i]];
+            p *= x;
+        }
+        return s;
+    }
+
     /// <summary>User names that the generated code also wants (tapes, trip counters, adjoints, the result).</summary>
     [Differentiable]
     public static double NamesTheGeneratorUses(double x, double dX, int trips)
@@ -372,4 +390,10 @@ public partial class Oscillator
 
     [Differentiable]
     public double Energy(double position, double velocity) => 0.5 * velocity * velocity + 0.5 * _omega * _omega * position * position;
+
+    private readonly float[] _damping = { 0.25f, 2f };
+
+    /// <summary>An instance array field as data.</summary>
+    [Differentiable]
+    public double Damped(double velocity) => _damping[0] * velocity * velocity + _damping[1] * velocity;
 }

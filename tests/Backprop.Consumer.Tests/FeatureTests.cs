@@ -298,6 +298,18 @@ public sealed partial class FeatureTests
     }
 
     [Fact]
+    public void TablesInStaticFieldsAndProperties_AreData()
+    {
+        foreach (double x in new[] { -0.7, 1.3 })
+        {
+            double value = FeatureFunctions.PolynomialFromTablesGradient(x, out double dX);
+            Assert.Equal(FeatureFunctions.PolynomialFromTables(x), value);
+            // s = 0.5·3 − 1.25·x·1 + 2·x²·2, so ds/dx = −1.25 + 8x.
+            Assert.Equal(-1.25 + 8 * x, dX, 12);
+        }
+    }
+
+    [Fact]
     public void UserNamesThatTheGeneratorAlsoUses_DoNotCollide()
     {
         var point = new[] { 0.7, 1.3 };
@@ -345,6 +357,15 @@ public sealed partial class FeatureTests
         Assert.Equal(oscillator.Energy(0.5, 2), energy);
         Assert.Equal(9 * 0.5, dPosition, 12);
         Assert.Equal(2, dVelocity, 12);
+    }
+
+    [Fact]
+    public void InstanceMethod_ReadsAnArrayField()
+    {
+        var oscillator = new Oscillator(3);
+        double value = oscillator.DampedGradient(1.5, out double dVelocity);
+        Assert.Equal(oscillator.Damped(1.5), value);
+        Assert.Equal(2 * 0.25 * 1.5 + 2, dVelocity, 12);
     }
 
     [Fact]

@@ -418,6 +418,34 @@ public sealed class DiagnosticTests
         ("BPG013", "Cannot differentiate this switch section: it breaks before its end; end the section with its only break, and guard what comes before it with if/else"));
 
     [Fact]
+    public void UnsupportedExpression_BPG014_BufferOfAnotherObject() => Verify(Usings + """
+        public sealed class Table { public double[] Values = { 1, 2 }; }
+
+        public static partial class Model
+        {
+            [Differentiable]
+            public static double Loss(double x, [NoDerivative] Table table) => x * [|table.Values|][0];
+        }
+        """,
+        ("BPG014", "Cannot differentiate the expression 'table.Values' (a buffer of another object); pass it as a parameter"));
+
+    [Fact]
+    public void MemberWrite_BPG023_IntoAStaticArray() => Verify(Usings + """
+        public static partial class Model
+        {
+            private static readonly double[] Last = new double[1];
+
+            [Differentiable]
+            public static double Loss(double x)
+            {
+                [|Last[0]|] = x;
+                return x * x;
+            }
+        }
+        """,
+        ("BPG023", "Cannot differentiate the assignment to 'Last[0]'; a [Differentiable] method may only assign its own locals and parameters"));
+
+    [Fact]
     public void UnsupportedExpression_BPG014_MemberOfAnotherObject() => Verify(Usings + """
         public sealed record TrainingOptions(double L2);
 

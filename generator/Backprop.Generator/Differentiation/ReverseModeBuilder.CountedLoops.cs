@@ -35,7 +35,13 @@ internal sealed partial class ReverseModeBuilder
         bool Frozen(int v)
         {
             int count = assignments.TryGetValue(v, out int n) ? n : 0;
-            return _method.Variables[v].Kind == VariableKind.Parameter ? count == 0 : count == 1 && topLevel.Contains(v);
+            return _method.Variables[v].Kind switch
+            {
+                VariableKind.Parameter => count == 0,
+                // The method cannot assign a field (BPG023): a field's buffer keeps its length while the method runs.
+                VariableKind.External => true,
+                _ => count == 1 && topLevel.Contains(v),
+            };
         }
         bool Invariant(IrExpression e)
         {

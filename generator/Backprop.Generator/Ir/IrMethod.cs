@@ -8,6 +8,11 @@ internal enum VariableKind
     Local,
     /// <summary>A variable the lowering or normalization introduced (the result, exit flags).</summary>
     Synthetic,
+    /// <summary>
+    /// A buffer the method reads from a static or <c>this</c> field or property (a table of coefficients): its name is
+    /// the C# spelling of that member, so it is never declared, handed over, written or differentiated.
+    /// </summary>
+    External,
 }
 
 /// <summary>A variable of the method; <paramref name="Name"/> is unique within the method.</summary>

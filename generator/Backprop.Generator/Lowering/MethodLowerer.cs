@@ -281,6 +281,9 @@ internal sealed partial class MethodLowerer
 
     // ---------------------------------------------------------------- variables
 
+    /// <summary>The buffers read from fields and properties, by their spelling.</summary>
+    private readonly Dictionary<string, int> _externalBuffers = new();
+
     private int AddVariable(string name, IrType type, VariableKind kind, bool noDerivative = false, string? declaredType = null)
     {
         string unique = name;
@@ -624,7 +627,12 @@ internal sealed partial class MethodLowerer
                 break;
             case IArrayElementReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: true }:
                 if (LowerExpression(target) is IrElement element && value is not null)
-                    output.Add(new IrStore(source, element.Buffer, element.Index, ConvertTo(value, element.Type)));
+                {
+                    if (_variables[element.Buffer].Kind == VariableKind.External)
+                        Report(DiagnosticDescriptors.MemberWrite, target.Syntax.GetLocation(), target.Syntax.ToString());
+                    else
+                        output.Add(new IrStore(source, element.Buffer, element.Index, ConvertTo(value, element.Type)));
+                }
                 break;
             case IFieldReferenceOperation or IPropertyReferenceOperation:
                 Report(DiagnosticDescriptors.MemberWrite, target.Syntax.GetLocation(), target.Syntax.ToString());
@@ -683,6 +691,8 @@ internal sealed partial class MethodLowerer
                 return new IrLength(buffer.Variable);
             case IFieldReferenceOperation or IPropertyReferenceOperation when type is { IsBuffer: false }:
                 return LowerMember((IMemberReferenceOperation)operation, type);
+            case IFieldReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: false } when type is { IsBuffer: true }:
+                return LowerBufferMember((IMemberReferenceOperation)operation, type);
             default:
                 ReportUnsupportedExpression(operation);
                 return null;
@@ -769,6 +779,31 @@ internal sealed partial class MethodLowerer
             return null;
         }
         return new IrExternal(type, receiver + "." + member.Member.Name);
+    }
+
+    /// <summary>A buffer read from a static or <c>this</c> field or property: data, spelled as the member wherever it is used.</summary>
+    private IrExpression? LowerBufferMember(IMemberReferenceOperation member, IrType type)
+    {
+        string? receiver = member.Instance switch
+        {
+            null => member.Member.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
+            IInstanceReferenceOperation => "this",
+            _ => null,
+        };
+        if (receiver is null)
+        {
+            ReportUnsupportedExpression(member, "a buffer of another object", "pass it as a parameter");
+            return null;
+        }
+        string spelling = receiver + "." + member.Member.Name;
+        if (!_externalBuffers.TryGetValue(spelling, out int id))
+        {
+            id = _variables.Count;
+            _names.Add(spelling);
+            _variables.Add(new IrVariable(id, spelling, type, VariableKind.External, NoDerivative: true, type.Keyword));
+            _externalBuffers[spelling] = id;
+        }
+        return Read(id);
     }
 
     private IrExpression? LowerInvocation(IInvocationOperation invocation, IrType? type)
