@@ -41,6 +41,40 @@ public static partial class LayerFunctions
         return d * d;
     }
 
+    /// <summary>All parameters packed in one array and sliced for the layers: theta = [w1 (5×3) | b1 (5) | w2 (5) | b2].</summary>
+    [Differentiable]
+    public static double PackedNetwork(double[] theta, [NoDerivative] ReadOnlySpan<double> x, [NoDerivative] double target)
+    {
+        Span<double> h = stackalloc double[5];
+        Span<double> a = stackalloc double[5];
+        Span<double> o = stackalloc double[1];
+        Linear(x, theta.AsSpan(0, 15), theta.AsSpan(15, 5), h);
+        Relu(h, a);
+        Linear(a, theta.AsSpan(20, 5), theta.AsSpan(25), o);
+        double d = o[0] - target;
+        return d * d;
+    }
+
+    /// <summary>A window sliding over a local buffer and over a span parameter, in a loop: slices with run-time starts.</summary>
+    [Differentiable]
+    public static double SlidingWindows(ReadOnlySpan<double> signal, ReadOnlySpan<double> kernel)
+    {
+        Span<double> squashed = stackalloc double[signal.Length];
+        for (int i = 0; i < signal.Length; i++) squashed[i] = Math.Tanh(signal[i]);
+        double s = 0;
+        for (int i = 0; i + kernel.Length <= signal.Length; i++)
+            s += Math.Exp(-Dot(squashed.Slice(i, kernel.Length), kernel)) * (i + 1) + Dot(signal.Slice(i, kernel.Length), kernel.Slice(0));
+        return s;
+    }
+
+    [Differentiable]
+    public static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+    {
+        double s = 0;
+        for (int i = 0; i < a.Length; i++) s += a[i] * b[i];
+        return s;
+    }
+
     [Differentiable]
     public static double SoftmaxCrossEntropy(ReadOnlySpan<double> logits, [NoDerivative] int label)
     {

@@ -14,6 +14,40 @@ public sealed class LayerTests
     }
 
     [Fact]
+    public void PackedParameters_SlicedForLayers_MatchFiniteDifferences()
+    {
+        double[] theta = Random(26, 11), x = Random(3, 12);
+        var dTheta = new double[26];
+        double value = LayerFunctions.PackedNetworkGradient(theta, x, 0.25, dTheta);
+        Assert.Equal(LayerFunctions.PackedNetwork(theta, x, 0.25), value);
+        var result = GradientCheck.Check(p => LayerFunctions.PackedNetwork(p, x, 0.25), theta, dTheta);
+        Assert.True(result.Passed, result.ToString());
+
+        // The same network with separate parameters gives the same gradient, piece by piece.
+        double[] dW1 = new double[15], dB1 = new double[5], dW2 = new double[5], dB2 = new double[1];
+        LayerFunctions.SimpleNNGradient(theta.AsSpan(0, 15), theta.AsSpan(15, 5), theta.AsSpan(20, 5), theta.AsSpan(25), x, 0.25, dW1, dB1, dW2, dB2);
+        Assert.Equal(dW1.Concat(dB1).Concat(dW2).Concat(dB2), dTheta);
+    }
+
+    [Fact]
+    public void PackedParameters_UnwantedGradient_IsAnEmptySpan()
+    {
+        double[] theta = Random(26, 11), x = Random(3, 12);
+        double value = LayerFunctions.PackedNetworkPullback(theta, x, 0.25, 1, default);
+        Assert.Equal(LayerFunctions.PackedNetwork(theta, x, 0.25), value);
+    }
+
+    [Fact]
+    public void SlicesWithRunTimeStarts_MatchFiniteDifferences()
+    {
+        double[] signal = Random(7, 13), kernel = Random(3, 14);
+        double[] dSignal = new double[7], dKernel = new double[3];
+        LayerFunctions.SlidingWindowsGradient(signal, kernel, dSignal, dKernel);
+        var result = GradientCheck.Check(p => LayerFunctions.SlidingWindows(p.AsSpan(0, 7), p.AsSpan(7)), signal.Concat(kernel).ToArray(), dSignal.Concat(dKernel).ToArray());
+        Assert.True(result.Passed, result.ToString());
+    }
+
+    [Fact]
     public void LinearBackward_AccumulatesInputGradients_ForGivenOutputAdjoints()
     {
         double[] x = Random(4, 1), w = Random(12, 2), b = Random(3, 3), seed = Random(3, 4);

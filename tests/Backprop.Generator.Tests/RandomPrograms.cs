@@ -6,7 +6,7 @@ namespace Backprop.Generator.Tests;
 
 /// <summary>
 /// CsCheck generators of random [Differentiable] methods over three double parameters: straight-line code,
-/// compound assignments, nested branches, conditionals, switch statements and expressions, early returns, counted loops with loop-carried values,
+/// compound assignments, nested branches, conditionals, switch statements and expressions, slices passed to callees, early returns, counted loops with loop-carried values,
 /// break and continue, and calls of a differentiable helper. Operations are chosen to stay finite on [-1.5, 1.5]³.
 /// </summary>
 internal static class RandomPrograms
@@ -19,6 +19,7 @@ internal static class RandomPrograms
         (2, Gen.Select(Gen.OneOf("b", "c"), Gen.Int[0, 2], (buffer, k) => buffer + "[" + k + "]")),
         (inLoop ? 1 : 0, Gen.OneOf("b[i % 3]", "c[(i + 1) % 3]")),
         (1, Gen.Const("Helpers.SumSquares(b)")),
+        (1, Gen.OneOf("Helpers.SumSquares(c.Slice(1))", "Helpers.SumSquares(b.Slice(0, 2))")),
         (inLoop ? 2 : 0, Gen.Const("(double)i")));
 
     private static string Literal(double c) => "(" + System.Math.Round(c, 3).ToString("0.0##", CultureInfo.InvariantCulture) + ")";
@@ -54,7 +55,8 @@ internal static class RandomPrograms
         var assign = Weighted(
             (12, Gen.Select(target, Gen.OneOf("=", "=", "+=", "-=", "*="), expression, (t, op, e) =>
                 op == "*=" ? t + " *= Math.Tanh(" + e + ");" : t + " " + op + " " + e + ";")),
-            (1, Gen.Select(expression, e => "Helpers.Mix(b, " + e + ", c);")));
+            (1, Gen.Select(expression, e => "Helpers.Mix(b, " + e + ", c);")),
+            (1, Gen.Select(expression, e => "Helpers.Mix(b.Slice(1, 2), " + e + ", c);")));
         if (depth == 0) return assign;
         var block = Statement(depth - 1, inLoop, loopAllowed: false, counted, inSwitch).Array[1, 3].Select(s => string.Join(" ", s));
         var section = Statement(depth - 1, inLoop, loopAllowed: false, counted, inSwitch: true).Array[1, 3].Select(s => string.Join(" ", s));

@@ -102,6 +102,9 @@ internal sealed class ActivityAnalysis
                 for (int i = 0; i < d.Arguments.Count; i++)
                     if (d.Callee.ActiveParameters[i] && !d.Callee.OutputParameters[i]) yield return d.Arguments[i];
                 break;
+            case IrSlice slice:
+                yield return slice.Buffer;
+                break;
         }
     }
 

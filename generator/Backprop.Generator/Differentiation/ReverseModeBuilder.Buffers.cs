@@ -217,6 +217,14 @@ internal sealed partial class ReverseModeBuilder
     /// <summary>The gradient argument of a callee parameter: a gradient span, <c>ref</c> to an adjoint, or a local to propagate from.</summary>
     private string GradientArgument(string callee, string parameter, IrExpression argument, List<Code> reverse, List<(IrExpression, string)> pending)
     {
+        if (argument is IrSlice slice)
+        {
+            // The same view of the buffer's gradient; a gradient parameter may be empty (not wanted), and then so is the view.
+            int buffer = slice.Buffer.Variable;
+            if (!HasGradientBuffer(buffer)) return "default";
+            string view = ExpressionText.Slice(Adjoint(buffer), slice.Buffer.Type with { Shape = ShapeKind.Span }, _text.Of(slice.Start), _text.Of(slice.Length));
+            return _method.Variables[buffer].IsDifferentiableParameter ? Adjoint(buffer) + ".IsEmpty ? default : " + view : view;
+        }
         if (argument.Type.IsBuffer) return HasGradientBuffer(((IrRead)argument).Variable) ? Adjoint(((IrRead)argument).Variable) : "default";
         if (argument is IrRead read && _activity.IsActive(read.Variable)) return "ref " + Adjoint(read.Variable);
         string local = Reserve("d" + MethodName + "_d" + callee + "_" + parameter);

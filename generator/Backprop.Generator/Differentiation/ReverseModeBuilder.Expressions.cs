@@ -311,7 +311,7 @@ internal sealed partial class ReverseModeBuilder
                 // The layer's backward runs the layer again on the same inputs: they must hold their forward values.
                 // Scalar arguments are differentiated in the reverse sweep from the variables they read.
                 foreach (var argument in call.Arguments.Where((_, i) => !call.Callee.OutputParameters[i]))
-                    if (argument is IrRead || !argument.Type.IsBuffer) AddReads(argument, statement);
+                    if (argument is IrRead or IrSlice || !argument.Type.IsBuffer) AddReads(argument, statement);
                 break;
             case IrIf branch:
                 foreach (var s in branch.Then) CollectReverseReads(s);

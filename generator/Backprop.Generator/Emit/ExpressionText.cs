@@ -53,10 +53,17 @@ internal sealed class ExpressionText
                 return (d.Callee.Target + "." + d.Callee.Name + "(" + Arguments(d.Arguments) + ")", Primary);
             case IrNewBuffer n:
                 return ((n.OnStack ? "stackalloc " : "new ") + n.Type.ScalarKeyword + "[" + Of(n.Length) + "]", Unary);
+            case IrSlice s:
+                return (Slice(Name(s.Buffer.Variable), s.Buffer.Type, Of(s.Start), Of(s.Length)), Primary);
             default:
                 throw new InvalidOperationException("Unknown IR expression " + expression.GetType().Name);
         }
     }
+
+    /// <summary><c>span.Slice(start, length)</c>, or a span over part of an array (arrays have no Slice).</summary>
+    public static string Slice(string buffer, IrType type, string start, string length) => type.Shape == ShapeKind.Array
+        ? "new global::System.Span<" + type.ScalarKeyword + ">(" + buffer + ", " + start + ", " + length + ")"
+        : buffer + ".Slice(" + start + ", " + length + ")";
 
     private string Arguments(System.Collections.Generic.IEnumerable<IrExpression> arguments) => string.Join(", ", arguments.Select(Of));
 

@@ -14,6 +14,12 @@ internal sealed record IrRead(IrType Type, int Variable) : IrExpression(Type);
 /// <summary><c>buffer[index]</c>.</summary>
 internal sealed record IrElement(IrType Type, int Buffer, IrExpression Index) : IrExpression(Type);
 
+/// <summary>
+/// <c>buffer.Slice(start, length)</c> (also <c>AsSpan</c> and ranges): a view of part of a buffer, passed as an input
+/// of a <c>[Differentiable]</c> callee. Its gradient is the same view of the buffer's gradient.
+/// </summary>
+internal sealed record IrSlice(IrType Type, IrRead Buffer, IrExpression Start, IrExpression Length) : IrExpression(Type);
+
 /// <summary><c>buffer.Length</c>.</summary>
 internal sealed record IrLength(int Buffer) : IrExpression(IrType.Int32);
 

@@ -87,6 +87,11 @@ internal static class IrWalker
             case IrNewBuffer n:
                 VisitExpression(n.Length, visit);
                 break;
+            case IrSlice s:
+                VisitExpression(s.Buffer, visit);
+                VisitExpression(s.Start, visit);
+                VisitExpression(s.Length, visit);
+                break;
         }
     }
 }

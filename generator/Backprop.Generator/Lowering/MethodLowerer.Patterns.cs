@@ -35,13 +35,13 @@ internal sealed partial class MethodLowerer
             case IRelationalPatternOperation relational when BinaryOperatorOf(relational.OperatorKind) is { } op:
                 return Compare(op, input, relational.Value);
             case INegatedPatternOperation negated:
-                return LowerPattern(negated.Pattern, input) is { } inner ? Not(inner) : null;
+                return LowerPattern(negated.Pattern, input) is { } inner ? Fold(Not(inner)) : null;
             case IBinaryPatternOperation binary:
                 var left = LowerPattern(binary.LeftPattern, input);
                 var right = LowerPattern(binary.RightPattern, input);
                 if (left is null || right is null) return null;
                 var combine = binary.OperatorKind == BinaryOperatorKind.Or ? BinaryOperator.Or : BinaryOperator.And;
-                return new IrBinary(IrType.Boolean, combine, left, right);
+                return Fold(new IrBinary(IrType.Boolean, combine, left, right));
             default:
                 ReportUnsupportedExpression(pattern, "a " + Words(pattern.Kind.ToString()).Replace(" pattern", "") + " pattern", SupportedPatterns);
                 return null;
@@ -55,7 +55,43 @@ internal sealed partial class MethodLowerer
         var value = LowerExpression(valueOperation);
         if (value is null) return null;
         var operandType = Promote(input.Type, value.Type);
-        return new IrBinary(IrType.Boolean, op, ConvertTo(input, operandType), ConvertTo(value, operandType));
+        return Fold(new IrBinary(IrType.Boolean, op, ConvertTo(input, operandType), ConvertTo(value, operandType)));
+    }
+
+    /// <summary>
+    /// Tests of a constant (<c>0.0 switch { &lt; -0.5 =&gt; … }</c>) folded to true or false, as C# folds them in the
+    /// user's code: emitted unfolded, they make the generated branches unreachable code (warning CS0162).
+    /// </summary>
+    private static IrExpression Fold(IrExpression test)
+    {
+        static bool? Truth(IrExpression e) => e is IrConstant { Text: "true" } ? true : e is IrConstant { Text: "false" } ? false : null;
+        static double? Number(IrExpression e) =>
+            e is IrConstant c && double.TryParse(c.Text.Trim('(', ')').TrimEnd('f', 'F', 'd', 'D', 'L', 'l'), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double v) ? v : null;
+        static IrExpression Constant(bool value) => new IrConstant(IrType.Boolean, value ? "true" : "false");
+        switch (test)
+        {
+            case IrUnary { Operator: UnaryOperator.Not } not when Truth(not.Operand) is { } operand:
+                return Constant(!operand);
+            case IrBinary { Operator: BinaryOperator.And or BinaryOperator.Or } logic:
+                bool and = logic.Operator == BinaryOperator.And;
+                if (Truth(logic.Left) is { } left) return left == and ? logic.Right : Constant(left);
+                if (Truth(logic.Right) is { } right && right == and) return logic.Left;
+                return test;
+            case IrBinary comparison when Number(comparison.Left) is { } a && Number(comparison.Right) is { } b:
+                bool? result = comparison.Operator switch
+                {
+                    BinaryOperator.Less => a < b,
+                    BinaryOperator.LessOrEqual => a <= b,
+                    BinaryOperator.Greater => a > b,
+                    BinaryOperator.GreaterOrEqual => a >= b,
+                    BinaryOperator.Equal => a == b,
+                    BinaryOperator.NotEqual => a != b,
+                    _ => null,
+                };
+                return result is { } r ? Constant(r) : test;
+            default:
+                return test;
+        }
     }
 
     /// <summary><c>v switch { p1 when g1 =&gt; a, p2 =&gt; b, _ =&gt; c }</c> is <c>p1(v) &amp;&amp; g1 ? a : p2(v) ? b : c</c>.</summary>
@@ -82,6 +118,8 @@ internal sealed partial class MethodLowerer
                 ok = false;
                 continue;
             }
+            // A constant input folds the conditions to true or false, as C# folds them in the user's code. The arms stay,
+            // so that what they read is still read (no unused variables); the reverse sweep follows the constant.
             result = result is null ? ConvertTo(value, type) : new IrConditional(type, condition!, ConvertTo(value, type), result);
         }
         return ok ? result : null;
@@ -91,7 +129,7 @@ internal sealed partial class MethodLowerer
     {
         var condition = LowerPattern(pattern, input);
         if (guard is null || condition is null) return condition;
-        return LowerExpression(guard) is { } g ? new IrBinary(IrType.Boolean, BinaryOperator.And, condition, g) : null;
+        return LowerExpression(guard) is { } g ? Fold(new IrBinary(IrType.Boolean, BinaryOperator.And, condition, g)) : null;
     }
 
     /// <summary>
@@ -142,7 +180,7 @@ internal sealed partial class MethodLowerer
                     ok = false;
                     continue;
                 }
-                condition = condition is null ? test : new IrBinary(IrType.Boolean, BinaryOperator.Or, condition, test);
+                condition = condition is null ? test : Fold(new IrBinary(IrType.Boolean, BinaryOperator.Or, condition, test));
             }
             // A section with the default label runs whenever no other section matches, wherever it stands.
             if (isDefault) fallback = statements.ToImmutable();
@@ -153,6 +191,8 @@ internal sealed partial class MethodLowerer
         var chain = fallback ?? ImmutableArray<IrStatement>.Empty;
         for (int k = sections.Count - 1; k >= 0; k--)
         {
+            // With a constant input the conditions fold to true or false and some sections are unreachable, in the
+            // user's code as in ours (warning CS0162 on both).
             var branch = new IrIf(sections[k].Labels, sections[k].Condition!, sections[k].Body.ToEquatableArray(), chain.ToEquatableArray());
             chain = ImmutableArray.Create<IrStatement>(branch);
         }

@@ -371,6 +371,8 @@ internal sealed partial class MethodLowerer
         return LowerExpression(length) is { } n ? new IrNewBuffer(type, n, onStack) : null;
     }
 
+    private static int BufferOf(IrExpression argument) => argument is IrSlice slice ? slice.Buffer.Variable : ((IrRead)argument).Variable;
+
     /// <summary>The span parameters the method writes (a layer's outputs); each must not be read as well.</summary>
     private List<int> FindOutputs(ImmutableArray<IrStatement> body, List<int> parameters)
     {
@@ -400,12 +402,12 @@ internal sealed partial class MethodLowerer
             });
             if (statement is IrCallStatement c)
                 for (int i = 0; i < c.Arguments.Count; i++)
-                    if (!c.Callee.OutputParameters[i] && c.Arguments[i] is IrRead r) read.Add(r.Variable);
+                    if (!c.Callee.OutputParameters[i] && c.Arguments[i] is IrRead or IrSlice) read.Add(BufferOf(c.Arguments[i]));
             IrWalker.VisitStatement(statement, e =>
             {
                 if (e is IrDifferentiableCall d)
                     foreach (var a in d.Arguments)
-                        if (a is IrRead { Type.IsBuffer: true } r) read.Add(r.Variable);
+                        if (a is IrRead { Type.IsBuffer: true } or IrSlice) read.Add(BufferOf(a));
             });
         }
         foreach (var statement in body) Visit(statement);
@@ -809,6 +811,7 @@ internal sealed partial class MethodLowerer
     private IrExpression? LowerInvocation(IInvocationOperation invocation, IrType? type)
     {
         var target = invocation.TargetMethod;
+        if (type is { IsBuffer: true } && IsSlicing(target)) return LowerSlice(invocation, type);
         var arguments = new List<IrExpression>();
         bool ok = true;
         foreach (var argument in invocation.Arguments.OrderBy(a => a.Parameter?.Ordinal ?? 0))
@@ -847,6 +850,39 @@ internal sealed partial class MethodLowerer
         return null;
     }
 
+    /// <summary><c>span.Slice(…)</c> and <c>array.AsSpan(…)</c>.</summary>
+    private static bool IsSlicing(IMethodSymbol target) =>
+        target.Name == "Slice" && target.ContainingType is { Name: "Span" or "ReadOnlySpan", ContainingNamespace.Name: "System" }
+        || target.Name == "AsSpan" && target.ContainingType?.ToDisplayString() == "System.MemoryExtensions";
+
+    /// <summary>
+    /// A view of part of a buffer: <c>w.Slice(start[, length])</c> or <c>w.AsSpan(start[, length])</c>. Only a
+    /// <c>[Differentiable]</c> callee's input may take one (see <see cref="LowerDifferentiableCall"/>); anywhere else a
+    /// slice is not a buffer the IR can index, and is reported there.
+    /// </summary>
+    private IrExpression? LowerSlice(IInvocationOperation invocation, IrType type)
+    {
+        var operands = new List<IOperation>();
+        if (invocation.Instance is { } instance) operands.Add(instance);
+        operands.AddRange(invocation.Arguments.OrderBy(a => a.Parameter?.Ordinal ?? 0).Select(a => a.Value));
+        if (operands.Count > 3 || operands.Skip(1).Any(o => o.Type?.SpecialType != SpecialType.System_Int32))
+        {
+            ReportUnsupportedExpression(invocation, "a slice by Index or Range", "slice with an int start and length: w.Slice(start, length)");
+            return null;
+        }
+        if (LowerExpression(WithoutConversions(operands[0])) is not IrRead { Type.IsBuffer: true } buffer)
+        {
+            ReportUnsupportedExpression(invocation, "a slice of something other than a buffer parameter or local", "slice a parameter or local");
+            return null;
+        }
+        if (operands.Count == 1) return buffer;
+        var start = LowerExpression(operands[1]);
+        var length = operands.Count == 3 ? LowerExpression(operands[2]) : start is null ? null
+            : new IrBinary(IrType.Int32, BinaryOperator.Subtract, new IrLength(buffer.Variable), start);
+        if (start is null || length is null) return null;
+        return Located(new IrSlice(type, buffer, start, length), invocation);
+    }
+
     private IrExpression? LowerDifferentiableCall(IInvocationOperation invocation, IrType? type, List<IrExpression> arguments)
     {
         var target = invocation.TargetMethod;
@@ -871,7 +907,7 @@ internal sealed partial class MethodLowerer
             .ToEquatableArray();
         for (int i = 0; i < arguments.Count; i++)
         {
-            if (arguments[i].Type.IsBuffer && arguments[i] is not IrRead)
+            if (arguments[i].Type.IsBuffer && arguments[i] is not (IrRead or IrSlice))
             {
                 ReportUnsupportedExpression(invocation.Arguments[i], "a buffer expression passed to '" + target.Name + "'", "pass a buffer parameter or local directly");
                 return null;
@@ -883,6 +919,15 @@ internal sealed partial class MethodLowerer
             return null;
         }
         var outputs = target.Parameters.Select(p => analysed.Outputs.Any(o => analysed.Variables[o].Name == p.Name)).ToEquatableArray();
+        for (int i = 0; i < arguments.Count; i++)
+        {
+            if (outputs[i] && arguments[i] is IrSlice)
+            {
+                ReportUnsupportedExpression(invocation.Arguments.First(a => a.Parameter?.Ordinal == i), "a slice passed as the output '" + target.Parameters[i].Name + "' of '" + target.Name + "'",
+                    "pass a whole buffer as the output, and read the part you need from it");
+                return null;
+            }
+        }
         var callee = new CalleeInfo(receiver, target.Name, analysed.Shape.PullbackName, active, outputs, target.Parameters.Select(p => p.Name).ToEquatableArray());
         return Located(new IrDifferentiableCall(type ?? IrType.Double, callee, arguments.ToEquatableArray()), invocation);
     }
