@@ -29,7 +29,8 @@ public class CallCycleTests
     {
         var source = "using Backprop;\nnamespace N;\npublic static partial class M\n{\n" + (aFirst ? A + B : B + A) + "\n}\n";
         var outcome = GeneratorHarness.Run(source);
-        Assert.Contains(outcome.GeneratorDiagnostics, d => d.Id == "BPG018");
+        // Once, on the declaration of 'o' (not again where it is read).
+        Assert.Single(outcome.GeneratorDiagnostics, d => d.Id == "BPG018");
         Assert.Contains(outcome.GeneratorDiagnostics, d => d.Id == "BPG026" && d.GetMessage().Contains("'A'"));
         Assert.Empty(outcome.CompilationDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error));
         Assert.Empty(outcome.Sources);

@@ -244,14 +244,16 @@ public sealed class DiagnosticTests
         """,
         ("BPG006", "Cannot differentiate a lambda or anonymous method; move its body into a [Differentiable] method and call that"));
 
-    [Fact]
-    public void LocalFunction_BPG007_OnLocalFunctionName() => Verify(Usings + """
+    [Theory]
+    [InlineData("static ")]
+    [InlineData("")] // once, on the declaration: not again as an unknown call (BPG010) where it is called
+    public void LocalFunction_BPG007_OnLocalFunctionName(string modifier) => Verify(Usings + $$"""
         public static partial class Model
         {
             [Differentiable]
             public static double Loss(double w, [NoDerivative] double x, [NoDerivative] double y)
             {
-                static double [|Square|](double e) => e * e;
+                {{modifier}}double [|Square|](double e) => e * e;
                 return Square(w * x - y);
             }
         }

@@ -281,6 +281,8 @@ internal sealed partial class MethodLowerer
 
     // ---------------------------------------------------------------- variables
 
+    private readonly HashSet<ILocalSymbol> _unsupportedLocals = new(SymbolEqualityComparer.Default);
+
     /// <summary>The buffers read from fields and properties, by their spelling.</summary>
     private readonly Dictionary<string, int> _externalBuffers = new();
 
@@ -299,7 +301,9 @@ internal sealed partial class MethodLowerer
         var type = TypeMapping.Map(local.Type);
         if (type is null || type.Shape == ShapeKind.ReadOnlySpan)
         {
-            Report(DiagnosticDescriptors.UnsupportedLocalType, location, local.Name, local.Type.ToDisplayString());
+            // Once per local, where it first appears (its declaration), not again at every use.
+            if (_unsupportedLocals.Add(local))
+                Report(DiagnosticDescriptors.UnsupportedLocalType, location, local.Name, local.Type.ToDisplayString());
             return null;
         }
         id = AddVariable(local.Name, type, VariableKind.Local);
@@ -839,6 +843,9 @@ internal sealed partial class MethodLowerer
         {
             return Located(new IrMathCall(type, target.Name, arguments.ToEquatableArray()), invocation);
         }
+
+        // A local function is reported once, on its declaration (BPG007), not again at every call.
+        if (target.MethodKind == MethodKind.LocalFunction) return null;
 
         if (target.IsStatic && type is { IsBuffer: false } && target.Parameters.All(p => TypeMapping.Map(p.Type) is { IsBuffer: false }))
         {
