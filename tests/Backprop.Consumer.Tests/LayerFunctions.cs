@@ -67,6 +67,13 @@ public static partial class LayerFunctions
         return s;
     }
 
+    /// <summary>Range slices: from the start, from the end (^), between run-time bounds, of an array and of a span.</summary>
+    [Differentiable]
+    public static double Ranges(double[] w, ReadOnlySpan<double> x, [NoDerivative] int k)
+    {
+        return Dot(w[..3], x[1..4]) * Dot(w[^3..], x[^3..]) + Dot(w[k..(k + 2)], x[..2]) + Math.Exp(Dot(w[1..^3], x[2..4]));
+    }
+
     [Differentiable]
     public static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
     {

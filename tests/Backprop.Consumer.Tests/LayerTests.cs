@@ -37,6 +37,20 @@ public sealed class LayerTests
         Assert.Equal(LayerFunctions.PackedNetwork(theta, x, 0.25), value);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(2)]
+    [InlineData(4)]
+    public void RangeSlices_MatchFiniteDifferences(int k)
+    {
+        double[] w = Random(6, 15), x = Random(5, 16);
+        double[] dW = new double[6], dX = new double[5];
+        double value = LayerFunctions.RangesGradient(w, x, k, dW, dX);
+        Assert.Equal(LayerFunctions.Ranges(w, x, k), value);
+        var result = GradientCheck.Check(p => LayerFunctions.Ranges(p[..6], p.AsSpan(6), k), w.Concat(x).ToArray(), dW.Concat(dX).ToArray());
+        Assert.True(result.Passed, result.ToString());
+    }
+
     [Fact]
     public void SlicesWithRunTimeStarts_MatchFiniteDifferences()
     {

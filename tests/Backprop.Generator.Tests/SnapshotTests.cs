@@ -114,6 +114,25 @@ public sealed class SnapshotTests
         """, nameof(SwitchStatementAndExpression_Patterns));
 
     [Fact]
+    public void SlicesAndRanges_AsCalleeInputs() => VerifyGenerated("""
+        public static partial class Model
+        {
+            [Differentiable]
+            public static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+            {
+                double s = 0;
+                for (int i = 0; i < a.Length; i++) s += a[i] * b[i];
+                return s;
+            }
+
+            /// <summary>theta = [w (3) | v (3)], sliced for the calls.</summary>
+            [Differentiable]
+            public static double Packed(double[] theta, ReadOnlySpan<double> x) =>
+                Math.Tanh(Dot(theta.AsSpan(0, 3), x)) * Dot(theta[3..], x[^3..]);
+        }
+        """, nameof(SlicesAndRanges_AsCalleeInputs));
+
+    [Fact]
     public void MathFunctions() => VerifyGenerated("""
         public static partial class Model
         {

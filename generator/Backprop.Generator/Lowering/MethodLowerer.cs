@@ -688,6 +688,10 @@ internal sealed partial class MethodLowerer
                 return LowerSwitchExpression(switchExpression, type);
             case IIsPatternOperation isPattern:
                 return LowerExpression(isPattern.Value) is { } input ? LowerPattern(isPattern.Pattern, input) : null;
+            case IArrayElementReferenceOperation { Indices.Length: 1 } element when type is { IsBuffer: true } && element.Indices[0] is IRangeOperation range:
+                return LowerRangeSlice(element.ArrayReference, range, type, operation);
+            case IImplicitIndexerReferenceOperation { Argument: IRangeOperation range } indexer when type is { IsBuffer: true }:
+                return LowerRangeSlice(indexer.Instance, range, type, operation);
             case IArrayElementReferenceOperation { Indices.Length: 1 } element:
                 return LowerElement(element.ArrayReference, element.Indices[0], type, operation);
             case IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } instance, Arguments.Length: 1 } indexer:
@@ -855,6 +859,35 @@ internal sealed partial class MethodLowerer
 
         Report(DiagnosticDescriptors.UnknownCall, invocation.Syntax.GetLocation(), target.ContainingType?.Name + "." + target.Name);
         return null;
+    }
+
+    /// <summary><c>w[a..b]</c>, <c>w[a..]</c>, <c>w[..^k]</c>: the slice from a to b (b and a counted from the end after ^).</summary>
+    private IrExpression? LowerRangeSlice(IOperation bufferOperation, IRangeOperation range, IrType type, IOperation whole)
+    {
+        if (LowerExpression(WithoutConversions(bufferOperation)) is not IrRead { Type.IsBuffer: true } buffer) return null;
+        IrExpression Length() => new IrLength(buffer.Variable);
+        IrExpression? Position(IOperation? operand, bool isEnd)
+        {
+            if (operand is null) return isEnd ? Length() : new IrConstant(IrType.Int32, "0");
+            operand = WithoutConversions(operand);
+            if (operand is IUnaryOperation { OperatorKind: UnaryOperatorKind.Hat } fromEnd)
+                return LowerExpression(fromEnd.Operand) is { } k ? new IrBinary(IrType.Int32, BinaryOperator.Subtract, Length(), k) : null;
+            if (operand.Type?.SpecialType != SpecialType.System_Int32)
+            {
+                ReportUnsupportedExpression(whole, "a range with an Index value", "write the range with int bounds (a..b, ^k)");
+                return null;
+            }
+            return LowerExpression(operand);
+        }
+        var start = Position(range.LeftOperand, isEnd: false);
+        var end = Position(range.RightOperand, isEnd: true);
+        if (start is null || end is null) return null;
+        var length = start is IrConstant { Text: "0" } ? end
+            : end is IrLength && start is IrBinary { Operator: BinaryOperator.Subtract, Left: IrLength, Right: var fromEnd } ? fromEnd
+            : start is IrConstant { Text: var a } && end is IrConstant { Text: var b } && int.TryParse(a, out int first) && int.TryParse(b, out int last)
+                ? new IrConstant(IrType.Int32, (last - first).ToString(System.Globalization.CultureInfo.InvariantCulture))
+                : new IrBinary(IrType.Int32, BinaryOperator.Subtract, end, start);
+        return Located(new IrSlice(type with { Shape = buffer.Type.Shape == ShapeKind.Array ? ShapeKind.Span : type.Shape }, buffer, start, length), whole);
     }
 
     /// <summary><c>span.Slice(…)</c> and <c>array.AsSpan(…)</c>.</summary>
