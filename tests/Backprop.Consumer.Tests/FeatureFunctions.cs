@@ -357,6 +357,26 @@ public static partial class FeatureFunctions
         return s;
     }
 
+    /// <summary>
+    /// Counted loops whose bounds are locals the outer loop assigns (a triangular nest), one starting at a local, and a
+    /// bound overwritten after its loop: the reverse loops run over the same ranges without trip counts on the tape.
+    /// </summary>
+    [Differentiable]
+    public static double TriangularLoops(ReadOnlySpan<double> w, double x)
+    {
+        double s = 0;
+        int m = 0;
+        for (int j = 0; j < w.Length; j++)
+        {
+            m = j + 1;
+            for (int i = 0; i < m; i++) s = s * 0.9 + Math.Sin(w[i] * x + s);
+            int start = j / 2;
+            for (int i = start; i < m; i++) s += w[i] * w[j] * x;
+            m = 0;
+        }
+        return s;
+    }
+
     /// <summary>User names that the generated code also wants (tapes, trip counters, adjoints, the result).</summary>
     [Differentiable]
     public static double NamesTheGeneratorUses(double x, double dX, int trips)

@@ -310,6 +310,17 @@ public sealed partial class FeatureTests
     }
 
     [Fact]
+    public void TriangularLoops_MatchFiniteDifferences()
+    {
+        var w = Point(5);
+        var dW = new double[5];
+        double value = FeatureFunctions.TriangularLoopsGradient(w, 0.7, dW, out double dX);
+        Assert.Equal(FeatureFunctions.TriangularLoops(w, 0.7), value);
+        var result = GradientCheck.Check(q => FeatureFunctions.TriangularLoops(q.AsSpan(0, 5), q[5]), w.Append(0.7).ToArray(), dW.Append(dX).ToArray());
+        Assert.True(result.Passed, result.ToString());
+    }
+
+    [Fact]
     public void UserNamesThatTheGeneratorAlsoUses_DoNotCollide()
     {
         var point = new[] { 0.7, 1.3 };

@@ -133,6 +133,24 @@ public sealed class SnapshotTests
         """, nameof(SlicesAndRanges_AsCalleeInputs));
 
     [Fact]
+    public void CountedLoops_WithBoundsTheOuterLoopAssigns() => VerifyGenerated("""
+        public static partial class Model
+        {
+            [Differentiable]
+            public static double Triangular(ReadOnlySpan<double> w, double x)
+            {
+                double s = 0;
+                for (int j = 0; j < w.Length; j++)
+                {
+                    int m = j + 1;
+                    for (int i = 0; i < m; i++) s = s * 0.9 + Math.Sin(w[i] * x + s);
+                }
+                return s;
+            }
+        }
+        """, nameof(CountedLoops_WithBoundsTheOuterLoopAssigns));
+
+    [Fact]
     public void MathFunctions() => VerifyGenerated("""
         public static partial class Model
         {

@@ -7,8 +7,8 @@ using Backprop.Generator.Ir;
 namespace Backprop.Generator.Differentiation;
 
 /// <summary>
-/// Counted loops: <c>i = init; while (i &lt; bound) { body; i = i + 1; }</c> where <c>init</c> and <c>bound</c> cannot
-/// change during the method and the body never assigns <c>i</c>. Their reverse is <c>for (i = bound - 1; i &gt;= init; i--)</c>:
+/// Counted loops: <c>i = init; while (i &lt; bound) { body; i = i + 1; }</c> where the loop assigns neither <c>i</c>
+/// (besides its step) nor what <c>init</c> and <c>bound</c> read. Their reverse is <c>for (i = bound - 1; i &gt;= init; i--)</c>:
 /// no trip count and no old value of <c>i</c> go on the tape, and reads of <c>i</c> inside the loop need no restore.
 /// (In a convolution, this bookkeeping was one push per multiply-add.)
 /// </summary>
@@ -43,14 +43,16 @@ internal sealed partial class ReverseModeBuilder
                 _ => count == 1 && topLevel.Contains(v),
             };
         }
-        bool Invariant(IrExpression e)
+        // An int the loop itself never assigns keeps its value through the loop, and the reverse sweep gives it that value
+        // back when it reverses the loop (the loop's reverse reads it: see CollectReverseReads).
+        bool Invariant(IrExpression e, IrLoop loop)
         {
             bool invariant = true;
             IrWalker.VisitExpression(e, node => invariant &= node switch
             {
                 IrConstant => true,
                 IrLength length => Frozen(length.Buffer),
-                IrRead read => read.Type.Scalar is ScalarKind.Int32 && Frozen(read.Variable),
+                IrRead read => read.Type.Scalar is ScalarKind.Int32 && (Frozen(read.Variable) || !Assigns(loop.Body.Concat(loop.Step), read.Variable)),
                 IrBinary { Operator: BinaryOperator.Add or BinaryOperator.Subtract or BinaryOperator.Multiply } b => b.Type.Scalar is ScalarKind.Int32,
                 _ => false,
             });
@@ -79,7 +81,7 @@ internal sealed partial class ReverseModeBuilder
                             && loop.Step[0] is IrAssign { Value: IrBinary { Operator: BinaryOperator.Add, Left: IrRead stepped, Right: IrConstant { Text: "1" } } } step
                             && step.Variable == counter.Variable && stepped.Variable == counter.Variable
                             && !Assigns(loop.Body, counter.Variable)
-                            && Invariant(init.Value) && Invariant(condition.Right))
+                            && Invariant(init.Value, loop) && Invariant(condition.Right, loop))
                         {
                             _counted[loop] = new CountedLoop(counter.Variable, init.Value, condition.Right);
                         }

@@ -318,6 +318,12 @@ internal sealed partial class ReverseModeBuilder
                 foreach (var s in branch.Else) CollectReverseReads(s);
                 break;
             case IrLoop loop:
+                // The reverse loop 'for (i = bound - 1; i >= init; i--)' reads its bounds where the loop stands.
+                if (_counted.TryGetValue(loop, out var bounds))
+                {
+                    AddReads(bounds.Init, statement);
+                    AddReads(bounds.Bound, statement);
+                }
                 bool counted = _counted.TryGetValue(loop, out var c) && _countersInScope.Add(c.Counter);
                 foreach (var s in loop.Body) CollectReverseReads(s);
                 foreach (var s in loop.Step) CollectReverseReads(s);
