@@ -377,6 +377,30 @@ public static partial class FeatureFunctions
         return s;
     }
 
+    /// <summary>
+    /// A sum reset before each pass and accumulated in a loop (saved once per pass, not once per term), read before the
+    /// reset and after the loop; and a product whose loop reads its old values (saved per term).
+    /// </summary>
+    [Differentiable]
+    public static double RepeatedSums(ReadOnlySpan<double> z, [NoDerivative] int passes)
+    {
+        double total = 0;
+        double e = 1;
+        for (int p = 0; p < passes; p++)
+        {
+            total += e * 0.1;
+            e = 0;
+            for (int c = 0; c < z.Length; c++) e += Math.Exp(z[c] * (p + 1));
+            total += Math.Log(e);
+            double f = 1;
+            f = f * 2;
+            double g = f;
+            for (int c = 0; c < z.Length; c++) f = f * Math.Tanh(z[c]) + g;
+            total += f;
+        }
+        return total;
+    }
+
     /// <summary>User names that the generated code also wants (tapes, trip counters, adjoints, the result).</summary>
     [Differentiable]
     public static double NamesTheGeneratorUses(double x, double dX, int trips)

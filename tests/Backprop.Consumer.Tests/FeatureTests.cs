@@ -320,6 +320,19 @@ public sealed partial class FeatureTests
         Assert.True(result.Passed, result.ToString());
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void RepeatedSums_MatchFiniteDifferences(int passes)
+    {
+        var z = Point(4);
+        var dZ = new double[4];
+        double value = FeatureFunctions.RepeatedSumsGradient(z, passes, dZ);
+        Assert.Equal(FeatureFunctions.RepeatedSums(z, passes), value);
+        var result = GradientCheck.Check(q => FeatureFunctions.RepeatedSums(q, passes), z, dZ);
+        Assert.True(result.Passed, result.ToString());
+    }
+
     [Fact]
     public void UserNamesThatTheGeneratorAlsoUses_DoNotCollide()
     {

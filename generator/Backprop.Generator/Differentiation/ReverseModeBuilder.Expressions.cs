@@ -365,7 +365,53 @@ internal sealed partial class ReverseModeBuilder
         });
 
     private bool NeedsRestore(IrAssign assign) =>
-        _reverseRead.MustRestore(assign.Variable, assign) && !(assign.IsDeclaration && _reverseRead.SiteOf(assign).Loops.Length == 0);
+        _reverseRead.MustRestore(assign.Variable, assign) && !(assign.IsDeclaration && _reverseRead.SiteOf(assign).Loops.Length == 0)
+        && !_dominatedWrites.Contains(assign);
+
+    /// <summary>Assignments whose old values need no restore although a reverse read shares a loop with them (see <see cref="FindDominatedWrites"/>).</summary>
+    private readonly HashSet<IrStatement> _dominatedWrites = new(ReferenceComparer<IrStatement>.Instance);
+
+    /// <summary>
+    /// An assignment <c>v = …</c> inside a loop needs no restore when an assignment of <c>v</c> at the top of the same
+    /// block precedes that loop and the reverse sweep reads <c>v</c> nowhere from there to the loop's end: the loop's
+    /// reverse leaves <c>v</c> as the loop left it, which is what the reads after the loop saw, and the earlier assignment's
+    /// own restore gives the reads before it their value. <c>e = 0; for (…) e += Math.Exp(z[c] - m);</c> then saves
+    /// <c>e</c> once per pass, not once per term.
+    /// </summary>
+    private void FindDominatedWrites()
+    {
+        void Visit(IReadOnlyList<IrStatement> block)
+        {
+            for (int k = 0; k < block.Count; k++)
+            {
+                if (block[k] is IrAssign first)
+                {
+                    int from = _reverseRead.SiteOf(first).Position;
+                    for (int m = k + 1; m < block.Count; m++)
+                    {
+                        if (block[m] is not IrLoop loop) continue;
+                        if (_reverseRead.IsReadBetween(first.Variable, from, _reverseRead.LastPosition(loop))) break;
+                        IrWalker.VisitStatements(loop, s =>
+                        {
+                            if (s is IrAssign later && later.Variable == first.Variable) _dominatedWrites.Add(later);
+                        });
+                    }
+                }
+                switch (block[k])
+                {
+                    case IrIf branch:
+                        Visit(branch.Then);
+                        Visit(branch.Else);
+                        break;
+                    case IrLoop loop:
+                        Visit(loop.Body);
+                        Visit(loop.Step);
+                        break;
+                }
+            }
+        }
+        Visit(_method.Body);
+    }
 
     private bool IsRelevant(IrStatement statement) => statement switch
     {

@@ -56,6 +56,7 @@ internal sealed partial class ReverseModeBuilder
             before = _reverseRead.Count;
             foreach (var statement in _method.Body) CollectReverseReads(statement);
         }
+        FindDominatedWrites();
         FindInlineDeclarations();
         FindScratchBuffers();
         _program.TapeName = Reserve("tape");

@@ -76,6 +76,18 @@ internal sealed class ReverseReads
 
     public bool IsRead(int variable) => _reads.ContainsKey(variable);
 
+    /// <summary>The last pre-order position inside <paramref name="statement"/> (its own, when it has no children).</summary>
+    public int LastPosition(IrStatement statement)
+    {
+        int last = _sites[statement].Position;
+        IrWalker.VisitStatements(statement, s => last = System.Math.Max(last, _sites[s].Position));
+        return last;
+    }
+
+    /// <summary>Whether the reverse sweep reads <paramref name="variable"/> at a statement in the positions (from, to].</summary>
+    public bool IsReadBetween(int variable, int from, int to) =>
+        _reads.TryGetValue(variable, out var reads) && reads.Any(r => r.Site.Position > from && r.Site.Position <= to);
+
     /// <summary>Whether an overwrite of <paramref name="variable"/> at <paramref name="statement"/> must be undone in the reverse sweep.</summary>
     public bool MustRestore(int variable, IrStatement statement)
     {
