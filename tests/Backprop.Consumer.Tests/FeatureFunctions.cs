@@ -401,6 +401,18 @@ public static partial class FeatureFunctions
         return total;
     }
 
+    /// <summary>
+    /// A value whose own statement's derivative reads it (a quotient), then accumulated in a loop: the loop's writes must
+    /// be undone before that statement is differentiated (found by the property test: the reverse read the final sum).
+    /// </summary>
+    [Differentiable]
+    public static double AccumulateOntoAQuotient(double x, [NoDerivative] int n)
+    {
+        double v = 0.25 / (1.5 + x * x);
+        for (int k = 0; k < n; k++) v += Math.Cos(x * k);
+        return v;
+    }
+
     /// <summary>User names that the generated code also wants (tapes, trip counters, adjoints, the result).</summary>
     [Differentiable]
     public static double NamesTheGeneratorUses(double x, double dX, int trips)

@@ -334,6 +334,17 @@ public sealed partial class FeatureTests
     }
 
     [Fact]
+    public void AccumulateOntoAQuotient_MatchesFiniteDifferences()
+    {
+        foreach (double x in new[] { -0.8, 0.6 })
+        {
+            FeatureFunctions.AccumulateOntoAQuotientGradient(x, 3, out double dX);
+            var result = GradientCheck.Check(q => FeatureFunctions.AccumulateOntoAQuotient(q[0], 3), new[] { x }, new[] { dX });
+            Assert.True(result.Passed, result.ToString());
+        }
+    }
+
+    [Fact]
     public void UserNamesThatTheGeneratorAlsoUses_DoNotCollide()
     {
         var point = new[] { 0.7, 1.3 };

@@ -6,7 +6,7 @@ namespace Backprop.Generator.Tests;
 
 /// <summary>
 /// CsCheck generators of random [Differentiable] methods over three double parameters: straight-line code,
-/// compound assignments, nested branches, conditionals, switch statements and expressions, slices passed to callees, early returns, counted loops with loop-carried values,
+/// compound assignments, nested branches, conditionals, switch statements and expressions, slices passed to callees, early returns, counted loops with loop-carried values and triangular inner loops,
 /// break and continue, and calls of a differentiable helper. Operations are chosen to stay finite on [-1.5, 1.5]³.
 /// </summary>
 internal static class RandomPrograms
@@ -71,6 +71,9 @@ internal static class RandomPrograms
             (1, Gen.Select(Expression(1, inLoop), section, section, section, (v, a, b, c) =>
                 "switch (" + v + ") { case < -0.5: " + a + " break; case > 0.5 and < 1.2: " + b + " break; default: " + c + " break; }")),
             (inLoop ? 1 : 0, Gen.Select(condition, c => "if (" + c + ") continue;")),
+            // A triangular inner loop: its bound is the outer counter, an int the inner loop does not assign.
+            (counted ? 1 : 0, Gen.Select(Statement(0, inLoop: true, loopAllowed: false).Array[1, 2],
+                body => "for (int k = 0; k <= i; k++) { " + string.Join(" ", body) + " }")),
             (loopAllowed ? 3 : 0, Gen.Select(Gen.Int[1, 3], Statement(depth - 1, inLoop: true, loopAllowed: false, counted: true).Array[1, 4],
                 (n, body) => "for (int i = 0; i < " + n + "; i++) { " + string.Join(" ", body) + " }")),
             (loopAllowed ? 1 : 0, Gen.Select(Gen.Int[1, 4], Statement(depth - 1, inLoop: true, loopAllowed: false).Array[1, 3],

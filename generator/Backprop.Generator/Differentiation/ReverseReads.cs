@@ -84,9 +84,13 @@ internal sealed class ReverseReads
         return last;
     }
 
-    /// <summary>Whether the reverse sweep reads <paramref name="variable"/> at a statement in the positions (from, to].</summary>
+    /// <summary>
+    /// Whether the reverse sweep reads <paramref name="variable"/> after the statement at <paramref name="from"/> ran and
+    /// up to the position <paramref name="to"/>: at a statement in (from, to], or the value the statement at from produced.
+    /// </summary>
     public bool IsReadBetween(int variable, int from, int to) =>
-        _reads.TryGetValue(variable, out var reads) && reads.Any(r => r.Site.Position > from && r.Site.Position <= to);
+        _reads.TryGetValue(variable, out var reads)
+        && reads.Any(r => (r.Site.Position > from && r.Site.Position <= to) || (r.Site.Position == from && r.After));
 
     /// <summary>Whether an overwrite of <paramref name="variable"/> at <paramref name="statement"/> must be undone in the reverse sweep.</summary>
     public bool MustRestore(int variable, IrStatement statement)
