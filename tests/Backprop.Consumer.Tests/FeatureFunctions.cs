@@ -413,6 +413,39 @@ public static partial class FeatureFunctions
         return v;
     }
 
+    /// <summary>A buffer declared after an early return (the normalizer nests it in a branch): allocated at the start.</summary>
+    [Differentiable]
+    public static double BufferAfterAnEarlyReturn(double x)
+    {
+        if (x < -2) return 0;
+        Span<double> t = stackalloc double[3];
+        for (int i = 0; i < 3; i++) t[i] = Math.Sin(x * i);
+        return t[0] + t[1] * t[2];
+    }
+
+    /// <summary>Buffers declared in a loop (fresh and zeroed each pass, read before written) and in a branch (new, not
+    /// stackalloc: CA2014 rejects stackalloc in a loop).</summary>
+    [Differentiable]
+    public static double BuffersInALoop(ReadOnlySpan<double> w, double x, [NoDerivative] int n)
+    {
+        double s = 0;
+        for (int t = 0; t < 3; t++)
+        {
+            double[] scratch = new double[n];
+            Span<double> heap = new double[w.Length];
+            for (int i = 0; i < n; i++) scratch[i] += Math.Tanh(w[i] * x + t);
+            for (int i = 0; i < w.Length; i++) heap[i] = scratch[i % n] * w[i];
+            s += scratch[0] * heap[w.Length - 1] + heap[0];
+            if (s > 0.5)
+            {
+                double[] more = new double[2];
+                more[1] += s;
+                s = more[1] * more[1] * 0.5;
+            }
+        }
+        return s;
+    }
+
     /// <summary>User names that the generated code also wants (tapes, trip counters, adjoints, the result).</summary>
     [Differentiable]
     public static double NamesTheGeneratorUses(double x, double dX, int trips)

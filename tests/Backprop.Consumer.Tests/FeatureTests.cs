@@ -344,6 +344,30 @@ public sealed partial class FeatureTests
         }
     }
 
+    [Theory]
+    [InlineData(-2.5)]
+    [InlineData(0.7)]
+    public void BufferAfterAnEarlyReturn_MatchesFiniteDifferences(double x)
+    {
+        double value = FeatureFunctions.BufferAfterAnEarlyReturnGradient(x, out double dX);
+        Assert.Equal(FeatureFunctions.BufferAfterAnEarlyReturn(x), value);
+        var result = GradientCheck.Check(q => FeatureFunctions.BufferAfterAnEarlyReturn(q[0]), new[] { x }, new[] { dX });
+        Assert.True(result.Passed, result.ToString());
+    }
+
+    [Theory]
+    [InlineData(0.6)]
+    [InlineData(1.4)] // takes the branch with its own buffer
+    public void BuffersInALoop_MatchFiniteDifferences(double x)
+    {
+        var w = new[] { 0.3, -0.7, 1.1 };
+        var dW = new double[3];
+        double value = FeatureFunctions.BuffersInALoopGradient(w, x, 2, dW, out double dX);
+        Assert.Equal(FeatureFunctions.BuffersInALoop(w, x, 2), value);
+        var result = GradientCheck.Check(q => FeatureFunctions.BuffersInALoop(q.AsSpan(0, 3), q[3], 2), w.Append(x).ToArray(), dW.Append(dX).ToArray());
+        Assert.True(result.Passed, result.ToString());
+    }
+
     [Fact]
     public void UserNamesThatTheGeneratorAlsoUses_DoNotCollide()
     {

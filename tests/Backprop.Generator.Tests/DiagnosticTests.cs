@@ -743,7 +743,7 @@ public sealed class DiagnosticTests
                 double s = 0;
                 for (int t = 0; t < n; t++)
                 {
-                    Span<double> [|scratch = stackalloc double[2]|];
+                    Span<double> [|scratch = stackalloc double[t + 1]|];
                     scratch[0] = w * t;
                     s += scratch[0];
                 }
@@ -751,7 +751,7 @@ public sealed class DiagnosticTests
             }
         }
         """,
-        ("BPG027", "Cannot differentiate the buffer 'scratch' declared inside a block or after an early return; declare it at the top level of the method body, before any return"));
+        ("BPG027", "Cannot differentiate the buffer 'scratch' declared inside a block or after a return: its length must be known when the method starts; size it with constants, lengths of parameters or int parameters the method does not assign"));
 
     [Fact]
     public void OutputAlsoRead_BPG028_OnParameter() => Verify(Usings + """

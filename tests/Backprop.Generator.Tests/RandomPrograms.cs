@@ -6,7 +6,7 @@ namespace Backprop.Generator.Tests;
 
 /// <summary>
 /// CsCheck generators of random [Differentiable] methods over three double parameters: straight-line code,
-/// compound assignments, nested branches, conditionals, switch statements and expressions, slices passed to callees, early returns, counted loops with loop-carried values and triangular inner loops,
+/// compound assignments, nested branches, conditionals, switch statements and expressions, slices passed to callees, early returns, counted loops with loop-carried values triangular inner loops and buffers declared in loops,
 /// break and continue, and calls of a differentiable helper. Operations are chosen to stay finite on [-1.5, 1.5]³.
 /// </summary>
 internal static class RandomPrograms
@@ -71,6 +71,9 @@ internal static class RandomPrograms
             (1, Gen.Select(Expression(1, inLoop), section, section, section, (v, a, b, c) =>
                 "switch (" + v + ") { case < -0.5: " + a + " break; case > 0.5 and < 1.2: " + b + " break; default: " + c + " break; }")),
             (inLoop ? 1 : 0, Gen.Select(condition, c => "if (" + c + ") continue;")),
+            // A buffer declared in the loop: fresh and zeroed on every pass, read before and after it is written.
+            (inLoop ? 1 : 0, Gen.Select(Expression(1, inLoop), Expression(1, inLoop), Target, (e1, e2, t) =>
+                "{ double[] t = new double[3]; t[i % 3] += " + e1 + "; " + t + " += t[i % 3] * " + e2 + " + t[(i + 1) % 3]; }")),
             // A triangular inner loop: its bound is the outer counter, an int the inner loop does not assign.
             (counted ? 1 : 0, Gen.Select(Statement(0, inLoop: true, loopAllowed: false).Array[1, 2],
                 body => "for (int k = 0; k <= i; k++) { " + string.Join(" ", body) + " }")),

@@ -159,9 +159,9 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor NestedBuffer = Error(
         "BPG027",
-        "Buffer must be declared at the top level of the method",
-        "Cannot differentiate the buffer '{0}' declared inside a block or after an early return; declare it at the top level of the method body, before any return",
-        "The reverse sweep needs a gradient buffer with the same lifetime as each local buffer, so buffers are declared once, at the top of the method.");
+        "Buffer length unknown at the start of the method",
+        "Cannot differentiate the buffer '{0}' declared inside a block or after a return: its length must be known when the method starts; size it with constants, lengths of parameters or int parameters the method does not assign",
+        "A buffer declared in a loop, a branch or after a return is allocated once at the start of the method (and zero-filled where it is declared), beside its gradient buffer, so its length must be computable there.");
 
     public static readonly DiagnosticDescriptor OutputAlsoRead = Error(
         "BPG028",

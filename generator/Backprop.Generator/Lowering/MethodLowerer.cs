@@ -70,6 +70,11 @@ internal sealed partial class MethodLowerer
             Report(DiagnosticDescriptors.UnsupportedStatement, _syntax.Identifier.GetLocation(), _method.Name, "a method without a body", "give the method a body");
         }
 
+        if (_hoisted.Count > 0)
+        {
+            CheckHoistedLengths(body);
+            body = _hoisted.Concat(body).ToImmutableArray();
+        }
         var outputs = FindOutputs(body, parameters);
         var method = shape is null || returnType is null
             ? null
@@ -349,11 +354,6 @@ internal sealed partial class MethodLowerer
     private IrExpression? LowerBufferInitializer(IVariableDeclaratorOperation declarator, IOperation value)
     {
         var type = _variables[_variableIds[declarator.Symbol]].Type;
-        if (_depth > 0)
-        {
-            Report(DiagnosticDescriptors.NestedBuffer, declarator.Syntax.GetLocation(), declarator.Symbol.Name);
-            return null;
-        }
         while (value is IConversionOperation conversion) value = conversion.Operand;
         IOperation? length = null;
         bool onStack = false;
@@ -373,6 +373,70 @@ internal sealed partial class MethodLowerer
             return null;
         }
         return LowerExpression(length) is { } n ? new IrNewBuffer(type, n, onStack) : null;
+    }
+
+    /// <summary>
+    /// A local buffer's declaration. One at the top level before any return stays where it is. Any other (in a loop or a
+    /// branch, or after an early return, which the normalizer nests in a branch) is allocated once at the top of the
+    /// method, where the reverse sweep's gradient buffers live too, and, inside a block, zero-filled where it was
+    /// declared, so that every pass sees the fresh zeroed buffer C# gives it (a loop that saves the old contents in one
+    /// piece when the reverse sweep needs them). Its length must then be known at the top: see <see cref="CheckHoistedLengths"/>.
+    /// </summary>
+    private void DeclareBuffer(IVariableDeclaratorOperation declarator, int buffer, IrNewBuffer allocation, ImmutableArray<IrStatement>.Builder output)
+    {
+        var source = Source(declarator.Syntax);
+        if (_depth == 0 && !_returnSeen)
+        {
+            output.Add(new IrAssign(source, buffer, allocation, IsDeclaration: true));
+            return;
+        }
+        _hoisted.Add(new IrAssign(source, buffer, allocation, IsDeclaration: true));
+        _hoistedLengths.Add((declarator.Syntax.GetLocation(), declarator.Symbol.Name, allocation.Length));
+        if (_depth == 0) return;
+        source = source with { Text = source.Text + " (allocated once at the start, zeroed here)" };
+        int index = AddVariable("clear", IrType.Int32, VariableKind.Synthetic);
+        var zero = new IrConstant(allocation.Type.Element, Literals.Of(0, allocation.Type.Scalar));
+        output.Add(new IrAssign(source, index, new IrConstant(IrType.Int32, "0"), IsDeclaration: true));
+        output.Add(new IrLoop(
+            source,
+            new IrBinary(IrType.Boolean, BinaryOperator.Less, new IrRead(IrType.Int32, index), new IrLength(buffer)),
+            new IrStatement[] { new IrStore(SourceRef.None, buffer, new IrRead(IrType.Int32, index), zero) }.ToEquatableArray(),
+            new IrStatement[] { new IrAssign(SourceRef.None, index, new IrBinary(IrType.Int32, BinaryOperator.Add, new IrRead(IrType.Int32, index), new IrConstant(IrType.Int32, "1"))) }.ToEquatableArray()));
+    }
+
+    /// <summary>Buffers allocated at the top of the method although declared later (see <see cref="DeclareBuffer"/>).</summary>
+    private readonly List<IrStatement> _hoisted = new();
+
+    private readonly List<(Location Location, string Name, IrExpression Length)> _hoistedLengths = new();
+
+    /// <summary>Whether a return has been lowered: a buffer declared after one may not be reached, and is hoisted.</summary>
+    private bool _returnSeen;
+
+    /// <summary>
+    /// A hoisted buffer's length must mean the same at the top of the method: constants, lengths of parameters and of
+    /// field tables, and int parameters that the method never assigns.
+    /// </summary>
+    private void CheckHoistedLengths(ImmutableArray<IrStatement> body)
+    {
+        var assigned = new HashSet<int>();
+        foreach (var statement in body)
+            IrWalker.VisitStatements(statement, s =>
+            {
+                if (s is IrAssign a) assigned.Add(a.Variable);
+            });
+        foreach (var (location, name, length) in _hoistedLengths)
+        {
+            bool known = true;
+            IrWalker.VisitExpression(length, e => known &= e switch
+            {
+                IrConstant or IrExternal => true,
+                IrLength l => _variables[l.Buffer].Kind is VariableKind.Parameter or VariableKind.External,
+                IrRead r => _variables[r.Variable].Kind == VariableKind.Parameter && !assigned.Contains(r.Variable),
+                IrBinary { Operator: BinaryOperator.Add or BinaryOperator.Subtract or BinaryOperator.Multiply or BinaryOperator.Divide or BinaryOperator.Remainder } => true,
+                _ => false,
+            });
+            if (!known) Report(DiagnosticDescriptors.NestedBuffer, location, name);
+        }
     }
 
     private static int BufferOf(IrExpression argument) => argument is IrSlice slice ? slice.Buffer.Variable : ((IrRead)argument).Variable;
@@ -450,8 +514,8 @@ internal sealed partial class MethodLowerer
                         if (id is null || initializer is null) continue;
                         if (_variables[id.Value].Type.IsBuffer)
                         {
-                            if (LowerBufferInitializer(declarator, initializer.Value) is { } buffer)
-                                output.Add(new IrAssign(Source(declarator.Syntax), id.Value, buffer, IsDeclaration: true));
+                            if (LowerBufferInitializer(declarator, initializer.Value) is IrNewBuffer buffer)
+                                DeclareBuffer(declarator, id.Value, buffer, output);
                         }
                         else if (LowerExpression(initializer.Value) is { } value)
                         {
@@ -464,10 +528,12 @@ internal sealed partial class MethodLowerer
                 LowerExpressionStatement(statement.Operation, Source(statement.Syntax), output);
                 break;
             case IReturnOperation { ReturnedValue: { } returned } ret:
+                _returnSeen = true;
                 if (LowerExpression(returned) is { } result)
                     output.Add(new IrReturn(Source(ret.Syntax), result));
                 break;
             case IReturnOperation { ReturnedValue: null } ret when _method.ReturnsVoid:
+                _returnSeen = true;
                 output.Add(new IrReturn(Source(ret.Syntax), null));
                 break;
             case IConditionalOperation conditional:
