@@ -166,6 +166,16 @@ public sealed class DiagnosticTests
         ("BPG004", "Cannot differentiate 'Square': generic methods are not supported; write one method per element type (double or float)"));
 
     [Fact]
+    public void GenericMethod_BPG004_Alone_NotOnceMoreForEveryUseOfT() => Verify(Usings + """
+        public static partial class Model
+        {
+            [Differentiable]
+            public static double Scale[|<T>|](double x, T factor) where T : System.Numerics.INumber<T> => x * double.CreateChecked(factor) * x;
+        }
+        """,
+        ("BPG004", "Cannot differentiate 'Scale': generic methods are not supported; write one method per element type (double or float)"));
+
+    [Fact]
     public void AsyncOrIterator_BPG005_Async_OnMethodName_WithItsReturnType() => Verify(Usings + """
         using System.Threading.Tasks;
 

@@ -60,7 +60,9 @@ internal sealed partial class MethodLowerer
         int result = AddVariable("result", returnType ?? IrType.Double, VariableKind.Synthetic);
 
         var body = ImmutableArray<IrStatement>.Empty;
-        if (_model.GetOperation(_syntax, _cancellationToken) is IMethodBodyOperation operation
+        // A generic method's body is not lowered: BPG004 says what to do, and one BPG014 per use of T would only repeat it.
+        if (!_method.IsGenericMethod
+            && _model.GetOperation(_syntax, _cancellationToken) is IMethodBodyOperation operation
             && (operation.BlockBody ?? operation.ExpressionBody) is { } block)
         {
             body = LowerBlock(block);
