@@ -55,6 +55,49 @@ public static partial class LayerFunctions
         return d * d;
     }
 
+    [Differentiable]
+    public static void TanhLinear(ReadOnlySpan<double> x, ReadOnlySpan<double> w, Span<double> y)
+    {
+        for (int j = 0; j < y.Length; j++)
+        {
+            double s = 0;
+            for (int i = 0; i < x.Length; i++) s += w[j * x.Length + i] * x[i];
+            y[j] = Math.Tanh(s);
+        }
+    }
+
+    /// <summary>Two layers write the halves of one buffer (a concatenation) through output slices; a head reads it all.</summary>
+    [Differentiable]
+    public static double ConcatenatedBranches(ReadOnlySpan<double> x, double[] theta)
+    {
+        Span<double> h = stackalloc double[4];
+        Span<double> o = stackalloc double[1];
+        TanhLinear(x, theta.AsSpan(0, 6), h.Slice(0, 2));
+        TanhLinear(x[1..], theta.AsSpan(6, 4), h[2..]);
+        TanhLinear(h, theta.AsSpan(10, 4), o);
+        return o[0] * o[0];
+    }
+
+    /// <summary>A layer that writes its own output block by block through a sub-layer, in a loop.</summary>
+    [Differentiable]
+    public static void BlockDiagonal(ReadOnlySpan<double> x, ReadOnlySpan<double> w, Span<double> y)
+    {
+        for (int b = 0; b < y.Length / 2; b++)
+            TanhLinear(x.Slice(b * 2, 2), w, y.Slice(b * 2, 2));
+    }
+
+    [Differentiable]
+    public static double TwoBlockLayers(ReadOnlySpan<double> x, ReadOnlySpan<double> w)
+    {
+        Span<double> z = stackalloc double[4];
+        Span<double> y = stackalloc double[4];
+        BlockDiagonal(x, w, z);
+        BlockDiagonal(z, w, y);
+        double s = 0;
+        for (int i = 0; i < y.Length; i++) s += y[i] * (i + 1);
+        return s;
+    }
+
     /// <summary>A window sliding over a local buffer and over a span parameter, in a loop: slices with run-time starts.</summary>
     [Differentiable]
     public static double SlidingWindows(ReadOnlySpan<double> signal, ReadOnlySpan<double> kernel)

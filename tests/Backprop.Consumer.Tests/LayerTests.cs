@@ -52,6 +52,27 @@ public sealed class LayerTests
     }
 
     [Fact]
+    public void OutputSlices_Concatenation_MatchesFiniteDifferences()
+    {
+        double[] x = Random(3, 17), theta = Random(14, 18);
+        double[] dX = new double[3], dTheta = new double[14];
+        double value = LayerFunctions.ConcatenatedBranchesGradient(x, theta, dX, dTheta);
+        Assert.Equal(LayerFunctions.ConcatenatedBranches(x, theta), value);
+        var result = GradientCheck.Check(p => LayerFunctions.ConcatenatedBranches(p.AsSpan(0, 3), p[3..]), x.Concat(theta).ToArray(), dX.Concat(dTheta).ToArray());
+        Assert.True(result.Passed, result.ToString());
+    }
+
+    [Fact]
+    public void OutputSlices_InALoopOfALayer_MatchFiniteDifferences()
+    {
+        double[] x = Random(4, 19), w = Random(4, 20);
+        double[] dX = new double[4], dW = new double[4];
+        LayerFunctions.TwoBlockLayersGradient(x, w, dX, dW);
+        var result = GradientCheck.Check(p => LayerFunctions.TwoBlockLayers(p.AsSpan(0, 4), p.AsSpan(4)), x.Concat(w).ToArray(), dX.Concat(dW).ToArray());
+        Assert.True(result.Passed, result.ToString());
+    }
+
+    [Fact]
     public void SlicesWithRunTimeStarts_MatchFiniteDifferences()
     {
         double[] signal = Random(7, 13), kernel = Random(3, 14);

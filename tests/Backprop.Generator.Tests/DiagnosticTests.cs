@@ -458,28 +458,6 @@ public sealed class DiagnosticTests
         ("BPG023", "Cannot differentiate the assignment to 'Last[0]'; a [Differentiable] method may only assign its own locals and parameters"));
 
     [Fact]
-    public void UnsupportedExpression_BPG014_SliceAsALayerOutput() => Verify(Usings + """
-        public static partial class Model
-        {
-            [Differentiable]
-            public static void Scale(ReadOnlySpan<double> x, double k, Span<double> y)
-            {
-                for (int i = 0; i < x.Length; i++) y[i] = k * x[i];
-            }
-
-            [Differentiable]
-            public static double Loss(ReadOnlySpan<double> x, double k)
-            {
-                Span<double> y = stackalloc double[4];
-                Scale(x, k, [|y.Slice(2, 2)|]);
-                return y[2] + y[3];
-            }
-        }
-        """,
-        new[] { "Model.Scale.g.cs" },
-        ("BPG014", "Cannot differentiate the expression 'y.Slice(2, 2)' (a slice passed as the output 'y' of 'Scale'); pass a whole buffer as the output, and read the part you need from it"));
-
-    [Fact]
     public void UnsupportedExpression_BPG014_ElementOfASlice() => Verify(Usings + """
         public static partial class Model
         {

@@ -56,7 +56,8 @@ internal static class RandomPrograms
             (12, Gen.Select(target, Gen.OneOf("=", "=", "+=", "-=", "*="), expression, (t, op, e) =>
                 op == "*=" ? t + " *= Math.Tanh(" + e + ");" : t + " " + op + " " + e + ";")),
             (1, Gen.Select(expression, e => "Helpers.Mix(b, " + e + ", c);")),
-            (1, Gen.Select(expression, e => "Helpers.Mix(b.Slice(1, 2), " + e + ", c);")));
+            (1, Gen.Select(expression, e => "Helpers.Mix(b.Slice(1, 2), " + e + ", c);")),
+            (1, Gen.Select(expression, e => "Helpers.Mix(b.Slice(0, 2), " + e + ", c.Slice(1, 2));")));
         if (depth == 0) return assign;
         var block = Statement(depth - 1, inLoop, loopAllowed: false, counted, inSwitch).Array[1, 3].Select(s => string.Join(" ", s));
         var section = Statement(depth - 1, inLoop, loopAllowed: false, counted, inSwitch: true).Array[1, 3].Select(s => string.Join(" ", s));

@@ -22,8 +22,8 @@ internal sealed partial class ReverseModeBuilder
         void Consider(CalleeInfo callee, IReadOnlyList<IrExpression> arguments)
         {
             for (int i = 0; i < arguments.Count; i++)
-                if (callee.OutputParameters[i] && arguments[i] is IrRead { Type.IsBuffer: true } read && !HasOwnGradient(read.Variable))
-                    _scratch.Add(read.Variable);
+                if (callee.OutputParameters[i] && arguments[i] is IrRead { Type.IsBuffer: true } or IrSlice && !HasOwnGradient(ActivityAnalysis.OutputBuffer(arguments[i])))
+                    _scratch.Add(ActivityAnalysis.OutputBuffer(arguments[i]));
         }
         foreach (var variable in _method.Variables)
             if (variable.Type.IsBuffer && variable.Kind == VariableKind.Local && _activity.IsActive(variable.Id)) _scratch.Add(variable.Id);
@@ -155,8 +155,9 @@ internal sealed partial class ReverseModeBuilder
     private void CallStatement(IrCallStatement call, List<Code> forward, List<Code> reverse)
     {
         var outputs = Enumerable.Range(0, call.Arguments.Count).Where(i => call.Callee.OutputParameters[i]).ToList();
-        bool active = outputs.Any(i => call.Arguments[i] is IrRead r && _activity.IsActive(r.Variable));
-        var restored = outputs.Select(i => ((IrRead)call.Arguments[i]).Variable).Where(v => _reverseRead.MustRestore(v, call)).ToList();
+        // An output may be a slice of a buffer: the call overwrites that part, and the whole buffer is saved when needed.
+        bool active = outputs.Any(i => _activity.IsActive(ActivityAnalysis.OutputBuffer(call.Arguments[i])));
+        var restored = outputs.Select(i => ActivityAnalysis.OutputBuffer(call.Arguments[i])).Distinct().Where(v => _reverseRead.MustRestore(v, call)).ToList();
         string Invocation(string name, IEnumerable<string> arguments) => call.Callee.Target + "." + name + "(" + string.Join(", ", arguments) + ");";
         if (!active && restored.Count == 0)
         {
@@ -195,7 +196,7 @@ internal sealed partial class ReverseModeBuilder
             var arguments = call.Arguments.Select(Value).ToList();
             var gradients = new List<string>();
             var pending = new List<(IrExpression, string)>();
-            foreach (int i in outputs) arguments.Add(Adjoint(((IrRead)call.Arguments[i]).Variable));
+            foreach (int i in outputs) arguments.Add(OutputAdjoint(call.Arguments[i]));
             for (int i = 0; i < call.Arguments.Count; i++)
             {
                 if (!call.Callee.ActiveParameters[i] || call.Callee.OutputParameters[i]) continue;
@@ -232,6 +233,11 @@ internal sealed partial class ReverseModeBuilder
         if (_activity.IsActive(argument)) pending.Add((argument, local));
         return "ref " + local;
     }
+
+    /// <summary>The adjoint a layer's reverse consumes for an output argument: the buffer's adjoint, or the same slice of it.</summary>
+    private string OutputAdjoint(IrExpression argument) => argument is IrSlice slice
+        ? ExpressionText.Slice(Adjoint(slice.Buffer.Variable), slice.Buffer.Type with { Shape = ShapeKind.Span }, _text.Of(slice.Start), _text.Of(slice.Length))
+        : Adjoint(((IrRead)argument).Variable);
 
     /// <summary>Whether a buffer has a gradient span: a gradient parameter, an output's adjoint, or a gradient buffer of ours.</summary>
     private bool HasGradientBuffer(int buffer) =>

@@ -312,6 +312,12 @@ internal sealed partial class ReverseModeBuilder
                 // Scalar arguments are differentiated in the reverse sweep from the variables they read.
                 foreach (var argument in call.Arguments.Where((_, i) => !call.Callee.OutputParameters[i]))
                     if (argument is IrRead or IrSlice || !argument.Type.IsBuffer) AddReads(argument, statement);
+                // An output slice's bounds pick the part of the adjoint its reverse consumes (not the buffer's contents).
+                foreach (var slice in call.Arguments.Where((_, i) => call.Callee.OutputParameters[i]).OfType<IrSlice>())
+                {
+                    AddReads(slice.Start, statement);
+                    AddReads(slice.Length, statement);
+                }
                 break;
             case IrIf branch:
                 foreach (var s in branch.Then) CollectReverseReads(s);
@@ -419,7 +425,7 @@ internal sealed partial class ReverseModeBuilder
         IrAssign assign => _activity.IsActive(assign.Variable) || NeedsRestore(assign),
         IrStore store => _activity.IsActive(store.Buffer) || _reverseRead.MustRestore(store.Buffer, store),
         IrCallStatement call => call.Arguments.Where((_, i) => call.Callee.OutputParameters[i])
-            .Any(a => a is IrRead r && (_activity.IsActive(r.Variable) || _reverseRead.MustRestore(r.Variable, call))),
+            .Select(ActivityAnalysis.OutputBuffer).Any(b => _activity.IsActive(b) || _reverseRead.MustRestore(b, call)),
         IrIf branch => branch.Then.Concat(branch.Else).Any(IsRelevant),
         IrLoop loop => loop.Body.Concat(loop.Step).Any(IsRelevant),
         _ => false,

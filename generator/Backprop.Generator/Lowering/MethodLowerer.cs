@@ -457,7 +457,7 @@ internal sealed partial class MethodLowerer
                     break;
                 case IrCallStatement call:
                     for (int i = 0; i < call.Arguments.Count; i++)
-                        if (call.Callee.OutputParameters[i] && call.Arguments[i] is IrRead r) written.Add(r.Variable);
+                        if (call.Callee.OutputParameters[i] && call.Arguments[i] is IrRead or IrSlice) written.Add(BufferOf(call.Arguments[i]));
                     break;
                 case IrIf branch:
                     foreach (var s in branch.Then.Concat(branch.Else)) Visit(s);
@@ -1027,15 +1027,6 @@ internal sealed partial class MethodLowerer
             return null;
         }
         var outputs = target.Parameters.Select(p => analysed.Outputs.Any(o => analysed.Variables[o].Name == p.Name)).ToEquatableArray();
-        for (int i = 0; i < arguments.Count; i++)
-        {
-            if (outputs[i] && arguments[i] is IrSlice)
-            {
-                ReportUnsupportedExpression(invocation.Arguments.First(a => a.Parameter?.Ordinal == i), "a slice passed as the output '" + target.Parameters[i].Name + "' of '" + target.Name + "'",
-                    "pass a whole buffer as the output, and read the part you need from it");
-                return null;
-            }
-        }
         var callee = new CalleeInfo(receiver, target.Name, analysed.Shape.PullbackName, active, outputs, target.Parameters.Select(p => p.Name).ToEquatableArray());
         return Located(new IrDifferentiableCall(type ?? IrType.Double, callee, arguments.ToEquatableArray()), invocation);
     }
