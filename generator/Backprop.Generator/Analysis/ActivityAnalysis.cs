@@ -108,9 +108,6 @@ internal sealed class ActivityAnalysis
         }
     }
 
-    /// <summary>The buffer a layer's output argument writes: the buffer itself, or the buffer under a slice of it.</summary>
-    public static int OutputBuffer(IrExpression argument) => argument is IrSlice slice ? slice.Buffer.Variable : ((IrRead)argument).Variable;
-
     /// <summary>The variables a derivative of the expression reaches.</summary>
     public static HashSet<int> Sources(IrExpression expression)
     {
@@ -161,7 +158,7 @@ internal sealed class ActivityAnalysis
                 for (int i = 0; i < c.Arguments.Count; i++)
                     if (c.Callee.ActiveParameters[i] && !c.Callee.OutputParameters[i]) inputs.UnionWith(Sources(c.Arguments[i]));
                 for (int i = 0; i < c.Arguments.Count; i++)
-                    if (c.Callee.OutputParameters[i]) assignments.Add((OutputBuffer(c.Arguments[i]), inputs));
+                    if (c.Callee.OutputParameters[i]) assignments.Add((IrSlice.BufferOf(c.Arguments[i]), inputs));
                 break;
             case IrIf i:
                 foreach (var s in i.Then) Collect(s, assignments);

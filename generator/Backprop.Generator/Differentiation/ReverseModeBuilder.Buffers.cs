@@ -22,8 +22,8 @@ internal sealed partial class ReverseModeBuilder
         void Consider(CalleeInfo callee, IReadOnlyList<IrExpression> arguments)
         {
             for (int i = 0; i < arguments.Count; i++)
-                if (callee.OutputParameters[i] && arguments[i] is IrRead { Type.IsBuffer: true } or IrSlice && !HasOwnGradient(ActivityAnalysis.OutputBuffer(arguments[i])))
-                    _scratch.Add(ActivityAnalysis.OutputBuffer(arguments[i]));
+                if (callee.OutputParameters[i] && arguments[i] is IrRead { Type.IsBuffer: true } or IrSlice && !HasOwnGradient(IrSlice.BufferOf(arguments[i])))
+                    _scratch.Add(IrSlice.BufferOf(arguments[i]));
         }
         foreach (var variable in _method.Variables)
             if (variable.Type.IsBuffer && variable.Kind == VariableKind.Local && _activity.IsActive(variable.Id)) _scratch.Add(variable.Id);
@@ -156,8 +156,8 @@ internal sealed partial class ReverseModeBuilder
     {
         var outputs = Enumerable.Range(0, call.Arguments.Count).Where(i => call.Callee.OutputParameters[i]).ToList();
         // An output may be a slice of a buffer: the call overwrites that part, and the whole buffer is saved when needed.
-        bool active = outputs.Any(i => _activity.IsActive(ActivityAnalysis.OutputBuffer(call.Arguments[i])));
-        var restored = outputs.Select(i => ActivityAnalysis.OutputBuffer(call.Arguments[i])).Distinct().Where(v => _reverseRead.MustRestore(v, call)).ToList();
+        bool active = outputs.Any(i => _activity.IsActive(IrSlice.BufferOf(call.Arguments[i])));
+        var restored = outputs.Select(i => IrSlice.BufferOf(call.Arguments[i])).Distinct().Where(v => _reverseRead.MustRestore(v, call)).ToList();
         string Invocation(string name, IEnumerable<string> arguments) => call.Callee.Target + "." + name + "(" + string.Join(", ", arguments) + ");";
         if (!active && restored.Count == 0)
         {
@@ -181,8 +181,8 @@ internal sealed partial class ReverseModeBuilder
         foreach (int buffer in restored) forward.Add(SaveBuffer(buffer));
         // An active layer runs split: its forward leaves on the tape what its reverse reads, so nothing is run twice.
         forward.Add(new CodeLine(active
-            ? Invocation(call.Callee.ForwardName, call.Arguments.Select(Value).Append("ref " + Tape()))
-            : Invocation(call.Callee.Name, call.Arguments.Select(Value))));
+            ? Invocation(call.Callee.ForwardName, call.Arguments.Select(Argument).Append("ref " + Tape()))
+            : Invocation(call.Callee.Name, call.Arguments.Select(Argument))));
         foreach (var (name, type) in kept) Record(name, type, forward, reverse: null);
 
         Comment(reverse, call.Source);
@@ -193,7 +193,7 @@ internal sealed partial class ReverseModeBuilder
         }
         if (active)
         {
-            var arguments = call.Arguments.Select(Value).ToList();
+            var arguments = call.Arguments.Select(Argument).ToList();
             var gradients = new List<string>();
             var pending = new List<(IrExpression, string)>();
             foreach (int i in outputs) arguments.Add(OutputAdjoint(call.Arguments[i]));
@@ -223,8 +223,7 @@ internal sealed partial class ReverseModeBuilder
             // The same view of the buffer's gradient; a gradient parameter may be empty (not wanted), and then so is the view.
             int buffer = slice.Buffer.Variable;
             if (!HasGradientBuffer(buffer)) return "default";
-            string view = ExpressionText.Slice(Adjoint(buffer), slice.Buffer.Type with { Shape = ShapeKind.Span }, _text.Of(slice.Start), _text.Of(slice.Length));
-            return _method.Variables[buffer].IsDifferentiableParameter ? Adjoint(buffer) + ".IsEmpty ? default : " + view : view;
+            return _method.Variables[buffer].IsDifferentiableParameter ? Adjoint(buffer) + ".IsEmpty ? default : " + AdjointSlice(slice) : AdjointSlice(slice);
         }
         if (argument.Type.IsBuffer) return HasGradientBuffer(((IrRead)argument).Variable) ? Adjoint(((IrRead)argument).Variable) : "default";
         if (argument is IrRead read && _activity.IsActive(read.Variable)) return "ref " + Adjoint(read.Variable);
@@ -234,10 +233,15 @@ internal sealed partial class ReverseModeBuilder
         return "ref " + local;
     }
 
+    /// <summary>An argument as written in a call: a buffer (or slice) as it is, a scalar as its kept value.</summary>
+    private string Argument(IrExpression argument) => argument.Type.IsBuffer ? _text.Of(argument) : Value(argument);
+
     /// <summary>The adjoint a layer's reverse consumes for an output argument: the buffer's adjoint, or the same slice of it.</summary>
-    private string OutputAdjoint(IrExpression argument) => argument is IrSlice slice
-        ? ExpressionText.Slice(Adjoint(slice.Buffer.Variable), slice.Buffer.Type with { Shape = ShapeKind.Span }, _text.Of(slice.Start), _text.Of(slice.Length))
-        : Adjoint(((IrRead)argument).Variable);
+    private string OutputAdjoint(IrExpression argument) => argument is IrSlice slice ? AdjointSlice(slice) : Adjoint(((IrRead)argument).Variable);
+
+    /// <summary>The slice of the buffer's gradient span that matches <paramref name="slice"/> (gradient spans are spans, never arrays).</summary>
+    private string AdjointSlice(IrSlice slice) =>
+        ExpressionText.Slice(Adjoint(slice.Buffer.Variable), slice.Buffer.Type with { Shape = ShapeKind.Span }, _text.Of(slice.Start), _text.Of(slice.Length));
 
     /// <summary>Whether a buffer has a gradient span: a gradient parameter, an output's adjoint, or a gradient buffer of ours.</summary>
     private bool HasGradientBuffer(int buffer) =>

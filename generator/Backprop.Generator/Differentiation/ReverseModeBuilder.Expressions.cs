@@ -256,7 +256,7 @@ internal sealed partial class ReverseModeBuilder
     private void PropagateCall(IrDifferentiableCall call, string adjoint, List<Code> reverse, bool split = false)
     {
         var pending = new List<(IrExpression, string)>();
-        var arguments = call.Arguments.Select(a => a.Type.IsBuffer ? _text.Of(a) : Value(a)).Append(adjoint).ToList();
+        var arguments = call.Arguments.Select(Argument).Append(adjoint).ToList();
         for (int i = 0; i < call.Arguments.Count; i++)
             if (call.Callee.ActiveParameters[i])
                 arguments.Add(GradientArgument(call.Callee.Name, call.Callee.ParameterNames[i], call.Arguments[i], reverse, pending));
@@ -425,7 +425,7 @@ internal sealed partial class ReverseModeBuilder
         IrAssign assign => _activity.IsActive(assign.Variable) || NeedsRestore(assign),
         IrStore store => _activity.IsActive(store.Buffer) || _reverseRead.MustRestore(store.Buffer, store),
         IrCallStatement call => call.Arguments.Where((_, i) => call.Callee.OutputParameters[i])
-            .Select(ActivityAnalysis.OutputBuffer).Any(b => _activity.IsActive(b) || _reverseRead.MustRestore(b, call)),
+            .Select(IrSlice.BufferOf).Any(b => _activity.IsActive(b) || _reverseRead.MustRestore(b, call)),
         IrIf branch => branch.Then.Concat(branch.Else).Any(IsRelevant),
         IrLoop loop => loop.Body.Concat(loop.Step).Any(IsRelevant),
         _ => false,

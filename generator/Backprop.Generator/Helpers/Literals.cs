@@ -28,5 +28,9 @@ internal static class Literals
         _ => Wrap(System.Convert.ToInt32(value, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture)),
     };
 
+    /// <summary>The value of a numeric constant spelled by <see cref="Of"/> (<c>(-0.5)</c>, <c>1.5f</c>, <c>3L</c>), or null.</summary>
+    public static double? Number(IrConstant constant) =>
+        double.TryParse(constant.Text.Trim('(', ')').TrimEnd('f', 'L'), NumberStyles.Float, CultureInfo.InvariantCulture, out double value) ? value : null;
+
     private static string Wrap(string text) => text.StartsWith("-", System.StringComparison.Ordinal) ? "(" + text + ")" : text;
 }

@@ -18,7 +18,11 @@ internal sealed record IrElement(IrType Type, int Buffer, IrExpression Index) : 
 /// <c>buffer.Slice(start, length)</c> (also <c>AsSpan</c> and ranges): a view of part of a buffer, passed as an input
 /// of a <c>[Differentiable]</c> callee. Its gradient is the same view of the buffer's gradient.
 /// </summary>
-internal sealed record IrSlice(IrType Type, IrRead Buffer, IrExpression Start, IrExpression Length) : IrExpression(Type);
+internal sealed record IrSlice(IrType Type, IrRead Buffer, IrExpression Start, IrExpression Length) : IrExpression(Type)
+{
+    /// <summary>The buffer a callee's buffer argument reads or writes: the buffer itself, or the one under the slice.</summary>
+    public static int BufferOf(IrExpression argument) => argument is IrSlice slice ? slice.Buffer.Variable : ((IrRead)argument).Variable;
+}
 
 /// <summary><c>buffer.Length</c>.</summary>
 internal sealed record IrLength(int Buffer) : IrExpression(IrType.Int32);

@@ -65,8 +65,7 @@ internal sealed partial class MethodLowerer
     private static IrExpression Fold(IrExpression test)
     {
         static bool? Truth(IrExpression e) => e is IrConstant { Text: "true" } ? true : e is IrConstant { Text: "false" } ? false : null;
-        static double? Number(IrExpression e) =>
-            e is IrConstant c && double.TryParse(c.Text.Trim('(', ')').TrimEnd('f', 'F', 'd', 'D', 'L', 'l'), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double v) ? v : null;
+        static double? Number(IrExpression e) => e is IrConstant c ? Literals.Number(c) : null;
         static IrExpression Constant(bool value) => new IrConstant(IrType.Boolean, value ? "true" : "false");
         switch (test)
         {

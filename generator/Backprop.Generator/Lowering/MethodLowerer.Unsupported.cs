@@ -32,7 +32,7 @@ internal sealed partial class MethodLowerer
                 Report(DiagnosticDescriptors.Goto, FirstToken(operation), "labeled");
                 break;
             case IForEachLoopOperation loop:
-                var collection = loop.Collection is IConversionOperation conversion ? conversion.Operand : loop.Collection;
+                var collection = WithoutConversions(loop.Collection);
                 Report(DiagnosticDescriptors.ForEach, FirstToken(operation), collection.Type?.ToDisplayString() ?? "?");
                 break;
             case IThrowOperation:

@@ -356,7 +356,7 @@ internal sealed partial class MethodLowerer
     private IrExpression? LowerBufferInitializer(IVariableDeclaratorOperation declarator, IOperation value)
     {
         var type = _variables[_variableIds[declarator.Symbol]].Type;
-        while (value is IConversionOperation conversion) value = conversion.Operand;
+        value = WithoutConversions(value);
         IOperation? length = null;
         bool onStack = false;
         if (value is IArrayCreationOperation { DimensionSizes.Length: 1, Initializer: null } array)
@@ -398,12 +398,22 @@ internal sealed partial class MethodLowerer
         source = source with { Text = source.Text + " (allocated once at the start, zeroed here)" };
         int index = AddVariable("clear", IrType.Int32, VariableKind.Synthetic);
         var zero = new IrConstant(allocation.Type.Element, Literals.Of(0, allocation.Type.Scalar));
+        AddIndexLoop(source, index, buffer, new IrStatement[] { new IrStore(SourceRef.None, buffer, new IrRead(IrType.Int32, index), zero) }, output);
+    }
+
+    /// <summary>
+    /// <c>index = 0; while (index &lt; buffer.Length) { body } index++</c>: the counted loop over a buffer that foreach
+    /// and the zero fill of a hoisted buffer mean (the reverse sweep reverses it without a trip count).
+    /// </summary>
+    private static void AddIndexLoop(SourceRef source, int index, int buffer, IEnumerable<IrStatement> body, ImmutableArray<IrStatement>.Builder output)
+    {
+        var counter = new IrRead(IrType.Int32, index);
         output.Add(new IrAssign(source, index, new IrConstant(IrType.Int32, "0"), IsDeclaration: true));
         output.Add(new IrLoop(
             source,
-            new IrBinary(IrType.Boolean, BinaryOperator.Less, new IrRead(IrType.Int32, index), new IrLength(buffer)),
-            new IrStatement[] { new IrStore(SourceRef.None, buffer, new IrRead(IrType.Int32, index), zero) }.ToEquatableArray(),
-            new IrStatement[] { new IrAssign(SourceRef.None, index, new IrBinary(IrType.Int32, BinaryOperator.Add, new IrRead(IrType.Int32, index), new IrConstant(IrType.Int32, "1"))) }.ToEquatableArray()));
+            new IrBinary(IrType.Boolean, BinaryOperator.Less, counter, new IrLength(buffer)),
+            body.ToEquatableArray(),
+            new IrStatement[] { new IrAssign(SourceRef.None, index, new IrBinary(IrType.Int32, BinaryOperator.Add, counter, new IrConstant(IrType.Int32, "1"))) }.ToEquatableArray()));
     }
 
     /// <summary>Buffers allocated at the top of the method although declared later (see <see cref="DeclareBuffer"/>).</summary>
@@ -441,8 +451,6 @@ internal sealed partial class MethodLowerer
         }
     }
 
-    private static int BufferOf(IrExpression argument) => argument is IrSlice slice ? slice.Buffer.Variable : ((IrRead)argument).Variable;
-
     /// <summary>The span parameters the method writes (a layer's outputs); each must not be read as well.</summary>
     private List<int> FindOutputs(ImmutableArray<IrStatement> body, List<int> parameters)
     {
@@ -457,7 +465,7 @@ internal sealed partial class MethodLowerer
                     break;
                 case IrCallStatement call:
                     for (int i = 0; i < call.Arguments.Count; i++)
-                        if (call.Callee.OutputParameters[i] && call.Arguments[i] is IrRead or IrSlice) written.Add(BufferOf(call.Arguments[i]));
+                        if (call.Callee.OutputParameters[i] && call.Arguments[i] is IrRead or IrSlice) written.Add(IrSlice.BufferOf(call.Arguments[i]));
                     break;
                 case IrIf branch:
                     foreach (var s in branch.Then.Concat(branch.Else)) Visit(s);
@@ -472,12 +480,12 @@ internal sealed partial class MethodLowerer
             });
             if (statement is IrCallStatement c)
                 for (int i = 0; i < c.Arguments.Count; i++)
-                    if (!c.Callee.OutputParameters[i] && c.Arguments[i] is IrRead or IrSlice) read.Add(BufferOf(c.Arguments[i]));
+                    if (!c.Callee.OutputParameters[i] && c.Arguments[i] is IrRead or IrSlice) read.Add(IrSlice.BufferOf(c.Arguments[i]));
             IrWalker.VisitStatement(statement, e =>
             {
                 if (e is IrDifferentiableCall d)
                     foreach (var a in d.Arguments)
-                        if (a is IrRead { Type.IsBuffer: true } or IrSlice) read.Add(BufferOf(a));
+                        if (a is IrRead { Type.IsBuffer: true } or IrSlice) read.Add(IrSlice.BufferOf(a));
             });
         }
         foreach (var statement in body) Visit(statement);
@@ -577,12 +585,7 @@ internal sealed partial class MethodLowerer
                 var read = new IrElement(collection.Type.Element, collection.Variable, new IrRead(IrType.Int32, counter));
                 var foreachBody = new List<IrStatement> { new IrAssign(header, element.Value, ConvertTo(read, _variables[element.Value].Type)) };
                 foreachBody.AddRange(LowerNested(loop.Body));
-                output.Add(new IrAssign(header, counter, new IrConstant(IrType.Int32, "0"), IsDeclaration: true));
-                output.Add(new IrLoop(
-                    header,
-                    new IrBinary(IrType.Boolean, BinaryOperator.Less, new IrRead(IrType.Int32, counter), new IrLength(collection.Variable)),
-                    foreachBody.ToEquatableArray(),
-                    new IrStatement[] { new IrAssign(header, counter, new IrBinary(IrType.Int32, BinaryOperator.Add, new IrRead(IrType.Int32, counter), new IrConstant(IrType.Int32, "1"))) }.ToEquatableArray()));
+                AddIndexLoop(header, counter, collection.Variable, foreachBody, output);
                 break;
             case ISwitchOperation switchStatement:
                 LowerSwitchStatement(switchStatement, output);
@@ -952,8 +955,9 @@ internal sealed partial class MethodLowerer
         if (start is null || end is null) return null;
         var length = start is IrConstant { Text: "0" } ? end
             : end is IrLength && start is IrBinary { Operator: BinaryOperator.Subtract, Left: IrLength, Right: var fromEnd } ? fromEnd
-            : start is IrConstant { Text: var a } && end is IrConstant { Text: var b } && int.TryParse(a, out int first) && int.TryParse(b, out int last)
-                ? new IrConstant(IrType.Int32, (last - first).ToString(System.Globalization.CultureInfo.InvariantCulture))
+            : end is IrBinary { Operator: BinaryOperator.Add, Left: var from, Right: var count } && from.Equals(start) ? count
+            : start is IrConstant first && end is IrConstant last && Literals.Number(first) is { } a && Literals.Number(last) is { } b
+                ? new IrConstant(IrType.Int32, Literals.Of(b - a, ScalarKind.Int32))
                 : new IrBinary(IrType.Int32, BinaryOperator.Subtract, end, start);
         return Located(new IrSlice(type with { Shape = buffer.Type.Shape == ShapeKind.Array ? ShapeKind.Span : type.Shape }, buffer, start, length), whole);
     }
@@ -1073,8 +1077,7 @@ internal sealed partial class MethodLowerer
         if (value is IrConstant constant && constant.Type.Scalar != ScalarKind.Boolean && type.Scalar != ScalarKind.Boolean)
         {
             // Re-spell the constant in its new type, so that 1 in a double context reads 1.0.
-            if (double.TryParse(constant.Text.Trim('(', ')').TrimEnd('f', 'L'), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double number)
-                && (type.IsReal || constant.Type.Scalar is ScalarKind.Int32 or ScalarKind.Int64))
+            if (Literals.Number(constant) is { } number && (type.IsReal || constant.Type.Scalar is ScalarKind.Int32 or ScalarKind.Int64))
             {
                 return new IrConstant(type, Literals.Of(type.IsReal ? number : System.Math.Truncate(number), type.Scalar));
             }
