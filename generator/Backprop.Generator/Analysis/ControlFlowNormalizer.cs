@@ -36,7 +36,7 @@ internal sealed class ControlFlowNormalizer
         var body = normalizer.Block(method.Body.ToList());
         if (normalizer._returned is { } returned)
             body.Insert(0, new IrAssign(SourceRef.None, returned, False, IsDeclaration: true));
-        var pruned = FlagPruner.Prune(body, normalizer._variables);
+        var pruned = UnreadAssignments.Prune(body, normalizer._variables, method.Result);
         return method with { Variables = normalizer._variables.ToEquatableArray(), Body = pruned.ToEquatableArray() };
     }
 

@@ -60,7 +60,11 @@ internal static class MethodAnalyzer
         if (lowering.Method is null || HasErrors(diagnostics)) return (null, diagnostics);
 
         cancellationToken.ThrowIfCancellationRequested();
-        var method = ControlFlowNormalizer.Normalize(lowering.Method);
+        var hoisted = ConditionalHoisting.Apply(lowering.Method, (old, rebuilt) =>
+        {
+            if (lowering.ExpressionLocations.TryGetValue(old, out var location)) lowering.ExpressionLocations[rebuilt] = location;
+        });
+        var method = ControlFlowNormalizer.Normalize(hoisted);
         var activity = ActivityAnalysis.Run(method);
         SupportGate.Check(method, lowering, activity, diagnostics);
         if (!HasErrors(diagnostics)) return (method, diagnostics);

@@ -34,7 +34,7 @@ internal sealed partial class ReverseModeBuilder
         _method = method;
         _activity = activity;
         _text = new ExpressionText(method) { Substitute = e => _values.TryGetValue(e, out var name) ? name : null };
-        _names = new HashSet<string>(method.Variables.Select(v => v.Name)) { method.Shape.Name, method.Shape.GradientName, method.Shape.PullbackName };
+        _names = new HashSet<string>(method.Variables.Select(v => Identifiers.Bare(v.Name))) { method.Shape.Name, method.Shape.GradientName, method.Shape.PullbackName };
         _reverseRead = new ReverseReads(method.Body);
     }
 
@@ -65,7 +65,7 @@ internal sealed partial class ReverseModeBuilder
         {
             var variable = _method.Variables[parameter];
             if (!variable.IsDifferentiableParameter || _method.Outputs.Contains(parameter)) continue;
-            string gradient = Reserve("d" + char.ToUpperInvariant(variable.Name[0]) + variable.Name.Substring(1));
+            string gradient = Reserve(GradientNameOf(variable.Name));
             string? adjoint = variable.Type.IsBuffer || !_activity.IsActive(parameter) ? null : Adjoint(parameter);
             if (variable.Type.IsBuffer) _adjoints[parameter] = gradient;
             _program.Gradients.Add((parameter, gradient, adjoint));
@@ -73,7 +73,7 @@ internal sealed partial class ReverseModeBuilder
         foreach (int output in _method.Outputs)
         {
             var variable = _method.Variables[output];
-            string adjoint = Reserve("d" + char.ToUpperInvariant(variable.Name[0]) + variable.Name.Substring(1));
+            string adjoint = Reserve(GradientNameOf(variable.Name));
             _adjoints[output] = adjoint;
             _program.Outputs.Add((output, adjoint));
         }
@@ -352,11 +352,23 @@ internal sealed partial class ReverseModeBuilder
         return name;
     }
 
+    /// <summary>
+    /// A fresh local name derived from <paramref name="name"/>: source names lose their verbatim <c>@</c>
+    /// (<c>@event</c> → <c>eventOld</c>), and a keyword (<c>fixed</c> from a method <c>Fixed</c>) gets a number like a clash.
+    /// </summary>
     private string Reserve(string name)
     {
+        name = name.Replace("@", "");
         string unique = name;
-        for (int i = 2; !_names.Add(unique); i++) unique = name + i;
+        for (int i = 2; Identifiers.IsKeyword(unique) || !_names.Add(unique); i++) unique = name + i;
         return unique;
+    }
+
+    /// <summary><c>w</c> → <c>dW</c>, <c>@params</c> → <c>dParams</c>.</summary>
+    private static string GradientNameOf(string name)
+    {
+        name = Identifiers.Bare(name);
+        return "d" + char.ToUpperInvariant(name[0]) + name.Substring(1);
     }
 
     private static string Zero(IrType type) => type.Scalar == ScalarKind.Boolean ? "false" : "0";

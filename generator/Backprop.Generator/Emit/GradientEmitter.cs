@@ -162,7 +162,8 @@ internal static class GradientEmitter
             if (!v.Type.IsBuffer) continue;
             using (writer.Block("if (" + (optional ? "!" + gradient + ".IsEmpty && " : "") + gradient + ".Length != " + v.Name + ".Length)"))
             {
-                writer.Line("throw new global::System.ArgumentException(\"The gradient of '" + v.Name + "' must have \" + " + v.Name + ".Length + \" entries, like '" + v.Name + "'" + (optional ? " (or none)" : "") + ", but has \" + " + gradient + ".Length + \".\", nameof(" + gradient + "));");
+                string shown = Identifiers.Bare(v.Name);
+                writer.Line("throw new global::System.ArgumentException(\"The gradient of '" + shown + "' must have \" + " + v.Name + ".Length + \" entries, like '" + shown + "'" + (optional ? " (or none)" : "") + ", but has \" + " + gradient + ".Length + \".\", nameof(" + gradient + "));");
             }
         }
     }

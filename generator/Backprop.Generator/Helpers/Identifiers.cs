@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Microsoft.CodeAnalysis.CSharp;
 
 namespace Backprop.Generator.Helpers;
 
@@ -10,6 +11,19 @@ namespace Backprop.Generator.Helpers;
 /// </summary>
 internal static class Identifiers
 {
+    /// <summary>
+    /// The C# spelling of an identifier: a reserved keyword (<c>params</c>, <c>event</c>) gets <c>@</c>. Every name the
+    /// generator takes from the source or derives from it is printed through this.
+    /// </summary>
+    public static string Escape(string name) =>
+        SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
+
+    /// <summary>The identifier without its verbatim <c>@</c>, to derive other names from (<c>@params</c> → <c>dParams</c>).</summary>
+    public static string Bare(string name) => name.Length > 0 && name[0] == '@' ? name.Substring(1) : name;
+
+    /// <summary>Whether <paramref name="name"/> is a reserved keyword, which can only be used as a name with <c>@</c>.</summary>
+    public static bool IsKeyword(string name) => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None;
+
     /// <summary>Whether <paramref name="text"/> mentions the identifier <paramref name="name"/>.</summary>
     public static bool Mention(string text, string name) => Next(text, name, 0) >= 0;
 
@@ -76,7 +90,9 @@ internal static class Identifiers
         if (name.Length == 0) return -1;
         for (int at = text.IndexOf(name, start, System.StringComparison.Ordinal); at >= 0; at = text.IndexOf(name, at + 1, System.StringComparison.Ordinal))
         {
-            if (Boundary(text, at) && Boundary(text, at + name.Length)) return at;
+            // A verbatim name (@event) starts with a non-word character: only a word character before it joins it to another word.
+            bool begins = name[0] == '@' ? at == 0 || !IsWord(text[at - 1]) : Boundary(text, at);
+            if (begins && Boundary(text, at + name.Length)) return at;
         }
         return -1;
     }

@@ -146,8 +146,9 @@ internal sealed partial class MethodLowerer
 
         string ns = _method.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : "";
         string hint = string.Join(".", containing.Select(c => c.Split(' ').Last())) + "." + _method.Name;
+        // Overloads are told apart by their parameter list, spelled as C# writes it: Sum(double[]), Sum(ref double, int).
         if (_method.ContainingType!.GetMembers(_method.Name).OfType<IMethodSymbol>().Count() > 1)
-            hint += "_" + string.Join("_", _method.Parameters.Select(p => p.Type.Name));
+            hint += "(" + string.Join(",", _method.Parameters.Select(ParameterSpelling)) + ")";
         return new MethodShape(
             ns,
             containing.ToEquatableArray(),
@@ -267,7 +268,7 @@ internal sealed partial class MethodLowerer
             };
         string modifiers = type.IsStatic ? "static partial " : type.IsRefLikeType ? "ref partial " : "partial ";
         string parameters = type.TypeParameters.Length == 0 ? "" : "<" + string.Join(", ", type.TypeParameters.Select(p => p.Name)) + ">";
-        return modifiers + kind + " " + type.Name + parameters;
+        return modifiers + kind + " " + Identifiers.Escape(type.Name) + parameters;
     }
 
     private static string Accessibility(Microsoft.CodeAnalysis.Accessibility accessibility) => accessibility switch
@@ -280,9 +281,23 @@ internal sealed partial class MethodLowerer
         _ => "private",
     };
 
+    private static string ParameterSpelling(IParameterSymbol parameter)
+    {
+        string modifier = parameter.IsParams ? "params " : parameter.RefKind switch
+        {
+            RefKind.Ref => "ref ",
+            RefKind.Out => "out ",
+            RefKind.In => "in ",
+            RefKind.RefReadOnlyParameter => "ref readonly ",
+            _ => "",
+        };
+        return modifier + parameter.Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat);
+    }
+
+    /// <summary>A file name: letters, digits and <c>. _ ( ) [ ] ,</c> kept, spaces and anything else as <c>_</c>.</summary>
     private static string SanitizeHint(string hint)
     {
-        var chars = hint.Select(c => char.IsLetterOrDigit(c) || c is '.' or '_' ? c : '_').ToArray();
+        var chars = hint.Select(c => char.IsLetterOrDigit(c) || c is '.' or '_' or '(' or ')' or '[' or ']' or ',' ? c : '_').ToArray();
         return new string(chars) + ".g.cs";
     }
 
@@ -298,13 +313,21 @@ internal sealed partial class MethodLowerer
         string unique = name;
         for (int i = 2; !_names.Add(unique); i++) unique = name + "_" + i;
         int id = _variables.Count;
-        _variables.Add(new IrVariable(id, unique, type, kind, noDerivative, declaredType ?? type.Keyword));
+        _variables.Add(new IrVariable(id, Identifiers.Escape(unique), type, kind, noDerivative, declaredType ?? type.Keyword));
         return id;
     }
 
     private int? VariableOf(ILocalSymbol local, Location location)
     {
         if (_variableIds.TryGetValue(local, out int id)) return id;
+        if (local.IsRef)
+        {
+            // A ref local is an alias (see MethodLowerer.RefLocals.cs); one that is not bound to a variable or element
+            // (foreach (ref var …), a failed binding) is never silently given a copy.
+            if (_unsupportedLocals.Add(local))
+                Report(DiagnosticDescriptors.UnsupportedLocalType, location, local.Name, "ref " + local.Type.ToDisplayString());
+            return null;
+        }
         var type = TypeMapping.Map(local.Type);
         if (type is null || type.Shape == ShapeKind.ReadOnlySpan)
         {
@@ -519,8 +542,15 @@ internal sealed partial class MethodLowerer
                 {
                     foreach (var declarator in declaration.Declarators)
                     {
-                        var id = VariableOf(declarator.Symbol, declarator.Syntax.GetLocation());
+                        // A local constant is folded into every use (ConstantValue): declaring it would only be an unused local.
+                        if (declarator.Symbol.IsConst) continue;
                         var initializer = declarator.Initializer ?? declaration.Initializer;
+                        if (declarator.Symbol.IsRef && initializer is not null)
+                        {
+                            DeclareRefLocal(declarator, initializer.Value, output);
+                            continue;
+                        }
+                        var id = VariableOf(declarator.Symbol, declarator.Syntax.GetLocation());
                         if (id is null || initializer is null) continue;
                         if (_variables[id.Value].Type.IsBuffer)
                         {
@@ -606,6 +636,9 @@ internal sealed partial class MethodLowerer
     {
         switch (operation)
         {
+            case ISimpleAssignmentOperation { IsRef: true } assignment:
+                ReportRefReassignment(assignment);
+                break;
             case ISimpleAssignmentOperation assignment:
                 LowerAssignment(assignment.Target, LowerExpression(assignment.Value), source, output);
                 break;
@@ -669,7 +702,8 @@ internal sealed partial class MethodLowerer
         bool readsATarget = false;
         foreach (var target in assignTo)
         {
-            if (target is ILocalReferenceOperation local && VariableOf(local.Local, local.Syntax.GetLocation()) is { } id) written.Add(id);
+            if (target is ILocalReferenceOperation { Local.IsRef: true } reference && RefAliasOf(reference.Local) is IrRead aliased) written.Add(aliased.Variable);
+            else if (target is ILocalReferenceOperation { Local.IsRef: false } local && VariableOf(local.Local, local.Syntax.GetLocation()) is { } id) written.Add(id);
             else if (target is IParameterReferenceOperation parameter) written.Add(_variableIds[parameter.Parameter]);
             else if (target is not IDiscardOperation) readsATarget = true;
         }
@@ -691,6 +725,15 @@ internal sealed partial class MethodLowerer
     {
         switch (target)
         {
+            case ILocalReferenceOperation { Local.IsRef: true } local when RefAliasOf(local.Local) is { } alias:
+                if (value is null) break;
+                if (alias is IrRead aliased)
+                    output.Add(new IrAssign(source, aliased.Variable, ConvertTo(value, _variables[aliased.Variable].Type)));
+                else if (alias is IrElement aliasedElement && _variables[aliasedElement.Buffer].Kind == VariableKind.External)
+                    Report(DiagnosticDescriptors.MemberWrite, target.Syntax.GetLocation(), target.Syntax.ToString());
+                else if (alias is IrElement aliasedElement2)
+                    output.Add(new IrStore(source, aliasedElement2.Buffer, aliasedElement2.Index, ConvertTo(value, aliasedElement2.Type)));
+                break;
             case ILocalReferenceOperation local:
                 if (VariableOf(local.Local, local.Syntax.GetLocation()) is { } id && value is not null)
                     output.Add(new IrAssign(source, id, ConvertTo(value, _variables[id].Type)));
@@ -702,7 +745,7 @@ internal sealed partial class MethodLowerer
                 else if (value is not null)
                     output.Add(new IrAssign(source, parameterId, ConvertTo(value, _variables[parameterId].Type)));
                 break;
-            case IArrayElementReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: true }:
+            case IArrayElementReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: true } or IImplicitIndexerReferenceOperation:
                 if (LowerExpression(target) is IrElement element && value is not null)
                 {
                     if (_variables[element.Buffer].Kind == VariableKind.External)
@@ -732,6 +775,8 @@ internal sealed partial class MethodLowerer
         {
             case IParenthesizedOperation parenthesized:
                 return LowerExpression(parenthesized.Operand);
+            case ILocalReferenceOperation { Local.IsRef: true } local when RefAliasOf(local.Local) is { } alias:
+                return alias;
             case ILocalReferenceOperation local:
                 return VariableOf(local.Local, local.Syntax.GetLocation()) is { } localId ? Read(localId) : null;
             case IParameterReferenceOperation parameter:
@@ -767,6 +812,8 @@ internal sealed partial class MethodLowerer
                 return LowerElement(element.ArrayReference, element.Indices[0], type, operation);
             case IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } instance, Arguments.Length: 1 } indexer:
                 return LowerElement(instance, indexer.Arguments[0].Value, type, operation);
+            case IImplicitIndexerReferenceOperation indexer when type is { IsBuffer: false }:
+                return LowerElement(indexer.Instance, indexer.Argument, type, operation);
             case IPropertyReferenceOperation { Property.Name: "Length", Instance: { } instance }
                 when LowerExpression(instance) is IrRead { Type.IsBuffer: true } buffer:
                 return new IrLength(buffer.Variable);
@@ -834,9 +881,14 @@ internal sealed partial class MethodLowerer
     private IrExpression? LowerElement(IOperation bufferOperation, IOperation indexOperation, IrType? type, IOperation whole)
     {
         var buffer = LowerExpression(bufferOperation);
-        var index = LowerExpression(indexOperation);
+        // w[^k] is w[w.Length - k], for arrays (an Index converted) and spans (an implicit indexer) alike.
+        bool fromEnd = WithoutConversions(indexOperation) is IUnaryOperation { OperatorKind: UnaryOperatorKind.Hat } hat
+            && hat.Operand.Type?.SpecialType == SpecialType.System_Int32;
+        var index = fromEnd && buffer is IrRead { Type.IsBuffer: true } counted
+            ? LowerExpression(((IUnaryOperation)WithoutConversions(indexOperation)).Operand) is { } k ? new IrBinary(IrType.Int32, BinaryOperator.Subtract, new IrLength(counted.Variable), k) : null
+            : LowerExpression(indexOperation);
         if (buffer is null || index is null) return null;
-        if (buffer is not IrRead { Type.IsBuffer: true } read || type is null || indexOperation.Type?.SpecialType != SpecialType.System_Int32)
+        if (buffer is not IrRead { Type.IsBuffer: true } read || type is null || !fromEnd && indexOperation.Type?.SpecialType != SpecialType.System_Int32)
         {
             ReportUnsupportedExpression(whole, "an element access", "index a double/float array or span parameter with an int");
             return null;
@@ -859,7 +911,7 @@ internal sealed partial class MethodLowerer
             ReportUnsupportedExpression(member, "a member of another object", "copy the value into a parameter or local first");
             return null;
         }
-        return new IrExternal(type, receiver + "." + member.Member.Name);
+        return new IrExternal(type, receiver + "." + Identifiers.Escape(member.Member.Name));
     }
 
     /// <summary>A buffer read from a static or <c>this</c> field or property: data, spelled as the member wherever it is used.</summary>
@@ -876,7 +928,7 @@ internal sealed partial class MethodLowerer
             ReportUnsupportedExpression(member, "a buffer of another object", "pass it as a parameter");
             return null;
         }
-        string spelling = receiver + "." + member.Member.Name;
+        string spelling = receiver + "." + Identifiers.Escape(member.Member.Name);
         if (!_externalBuffers.TryGetValue(spelling, out int id))
         {
             id = _variables.Count;
@@ -916,6 +968,8 @@ internal sealed partial class MethodLowerer
             || target.IsStatic && target.ContainingType?.SpecialType is SpecialType.System_Double or SpecialType.System_Single;
         if (type is { IsBuffer: false } && mathClass && DerivativeRules.TryGet(target.Name, arguments.Count, out _))
         {
+            // Min(e, e) and Max(e, e) are e (NaN included); their rule would compare e with itself (CS1718).
+            if (target.Name is "Min" or "Max" && arguments.Count == 2 && arguments[0].Equals(arguments[1])) return arguments[0];
             return Located(new IrMathCall(type, target.Name, arguments.ToEquatableArray()), invocation);
         }
 
@@ -924,7 +978,7 @@ internal sealed partial class MethodLowerer
 
         if (target.IsStatic && type is { IsBuffer: false } && target.Parameters.All(p => TypeMapping.Map(p.Type) is { IsBuffer: false }))
         {
-            string name = target.ContainingType!.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + "." + target.Name;
+            string name = target.ContainingType!.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + "." + Identifiers.Escape(target.Name);
             return Located(new IrOpaqueCall(type, name, target.ContainingType.Name + "." + target.Name, arguments.ToEquatableArray()), invocation);
         }
 
@@ -1118,28 +1172,60 @@ internal sealed partial class MethodLowerer
         _ => null,
     };
 
-    private static SourceRef Source(SyntaxNode syntax) => new(Line(syntax), OneLine(syntax.ToString()));
+    private static SourceRef Source(SyntaxNode syntax) => new(Line(syntax), OneLine(Code(syntax)));
 
     /// <summary>The head of a compound statement (<c>if (c)</c>, <c>for (…)</c>), without its body.</summary>
     private static SourceRef Header(SyntaxNode syntax)
     {
         string text = syntax switch
         {
-            IfStatementSyntax s => "if (" + s.Condition + ")",
-            ForStatementSyntax s => "for (" + s.Declaration + s.Initializers + "; " + s.Condition + "; " + s.Incrementors + ")",
-            ForEachStatementSyntax s => "foreach (" + s.Type + " " + s.Identifier + " in " + s.Expression + ")",
-            WhileStatementSyntax s => "while (" + s.Condition + ")",
-            DoStatementSyntax s => "do … while (" + s.Condition + ")",
-            _ => syntax.ToString(),
+            IfStatementSyntax s => "if (" + Code(s.Condition) + ")",
+            ForStatementSyntax s => "for (" + Code(s.Declaration) + string.Join(", ", s.Initializers.Select(Code)) + "; " + Code(s.Condition) + "; " + string.Join(", ", s.Incrementors.Select(Code)) + ")",
+            ForEachStatementSyntax s => "foreach (" + Code(s.Type) + " " + s.Identifier.Text + " in " + Code(s.Expression) + ")",
+            WhileStatementSyntax s => "while (" + Code(s.Condition) + ")",
+            DoStatementSyntax s => "do … while (" + Code(s.Condition) + ")",
+            _ => Code(syntax),
         };
         return new SourceRef(Line(syntax), OneLine(text));
     }
 
     private static int Line(SyntaxNode syntax) => syntax.GetLocation().GetLineSpan().StartLinePosition.Line + 1;
 
+    /// <summary>
+    /// The code of a node without its comments: its tokens, a space wherever the source had trivia between them. Comments
+    /// copied into the generated <c>// line N:</c> comments could end them early or confuse a reader.
+    /// </summary>
+    private static string Code(SyntaxNode? syntax)
+    {
+        if (syntax is null) return "";
+        var builder = new System.Text.StringBuilder();
+        SyntaxToken previous = default;
+        foreach (var token in syntax.DescendantTokens())
+        {
+            if (builder.Length > 0 && (previous.HasTrailingTrivia || token.HasLeadingTrivia)) builder.Append(' ');
+            builder.Append(token.Text);
+            previous = token;
+        }
+        return builder.ToString();
+    }
+
+    /// <summary>Text on one line: every run of white space, line and paragraph separators included (U+2028, U+2029, U+0085), as one space.</summary>
     private static string OneLine(string text)
     {
-        var collapsed = string.Join(" ", text.Split(new[] { ' ', '\t', '\r', '\n' }, System.StringSplitOptions.RemoveEmptyEntries));
+        var words = new List<string>();
+        var word = new System.Text.StringBuilder();
+        foreach (char c in text)
+        {
+            if (!char.IsWhiteSpace(c) && !char.IsControl(c))
+            {
+                word.Append(c);
+                continue;
+            }
+            if (word.Length > 0) words.Add(word.ToString());
+            word.Clear();
+        }
+        if (word.Length > 0) words.Add(word.ToString());
+        var collapsed = string.Join(" ", words);
         return collapsed.Length <= 100 ? collapsed : collapsed.Substring(0, 97) + "...";
     }
 

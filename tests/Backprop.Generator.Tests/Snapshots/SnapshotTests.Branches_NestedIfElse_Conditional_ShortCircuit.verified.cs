@@ -30,9 +30,11 @@ namespace Demo
             double dPiecewise_dx = 0;
             double dPiecewise_dy = 0;
             double result = 0;
+            double choice = 0;
             double dPiecewise_dz = 0;
             bool branch2 = false;
             bool branch3 = false;
+            double dPiecewise_dchoice = 0;
             // Forward sweep: the original computation, keeping what the reverse sweep needs.
             // line 11: z = x
             double z = x;
@@ -64,19 +66,36 @@ namespace Demo
                 }
             }
             // line 21: return z > 1 ? z * z : z + y;
-            result = z > 1.0 ? z * z : z + y;
+            bool branch4 = z > 1.0;
+            if (branch4)
+            {
+                // line 21: return z > 1 ? z * z : z + y;
+                choice = z * z;
+            }
+            else
+            {
+                // line 21: return z > 1 ? z * z : z + y;
+                choice = z + y;
+            }
+            result = choice;
 
             // Reverse sweep: adjoints flow from the result back to the parameters.
             double dPiecewise_dresult = dPiecewise;
             // line 21: return z > 1 ? z * z : z + y;
-            if (z > 1.0)
+            dPiecewise_dchoice = dPiecewise_dresult;
+            // line 21: return z > 1 ? z * z : z + y;
+            if (branch4)
             {
-                dPiecewise_dz = dPiecewise_dresult * (z + z);
+                // line 21: return z > 1 ? z * z : z + y;
+                dPiecewise_dz = dPiecewise_dchoice * (z + z);
+                dPiecewise_dchoice = 0;
             }
             else
             {
-                dPiecewise_dz = dPiecewise_dresult;
-                dPiecewise_dy = dPiecewise_dresult;
+                // line 21: return z > 1 ? z * z : z + y;
+                dPiecewise_dz = dPiecewise_dchoice;
+                dPiecewise_dy = dPiecewise_dchoice;
+                dPiecewise_dchoice = 0;
             }
             // line 12: if (x > 0 && y > 0)
             if (branch)

@@ -1,0 +1,64 @@
+using System.Collections.Generic;
+using System.Linq;
+using Backprop.Generator.Helpers;
+using Backprop.Generator.Ir;
+
+namespace Backprop.Generator.Analysis;
+
+/// <summary>
+/// Drops assignments to scalars that nothing reads: synthetic exit flags, and locals such as an unused element of a
+/// deconstruction (<c>var (a, b) = (z, 1.5);</c>), which the generated code would otherwise declare and assign without a
+/// read (CS0219, an error under TreatWarningsAsErrors). An assignment whose value calls a method stays, for the call's
+/// sake; so does every assignment of the result and of parameters. Branches left empty go too.
+/// </summary>
+internal static class UnreadAssignments
+{
+    public static List<IrStatement> Prune(List<IrStatement> body, List<IrVariable> variables, int result)
+    {
+        while (true)
+        {
+            var read = new HashSet<int>();
+            foreach (var statement in body) IrWalker.VisitStatement(statement, e => { if (e is IrRead r) read.Add(r.Variable); });
+            bool Unread(IrAssign assign) =>
+                assign.Variable != result && !read.Contains(assign.Variable)
+                && variables[assign.Variable] is { Kind: VariableKind.Local or VariableKind.Synthetic, Type.IsBuffer: false }
+                && !CallsAMethod(assign.Value);
+            var pruned = Filter(body, Unread);
+            if (pruned.SequenceEqual(body)) return pruned;
+            body = pruned;
+        }
+    }
+
+    private static bool CallsAMethod(IrExpression value)
+    {
+        bool calls = false;
+        IrWalker.VisitExpression(value, e => calls |= e is IrOpaqueCall or IrDifferentiableCall);
+        return calls;
+    }
+
+    private static List<IrStatement> Filter(IEnumerable<IrStatement> block, System.Func<IrAssign, bool> unread)
+    {
+        var output = new List<IrStatement>();
+        foreach (var statement in block)
+        {
+            switch (statement)
+            {
+                case IrAssign assign when unread(assign):
+                    break;
+                case IrIf branch:
+                    var then = Filter(branch.Then, unread);
+                    var otherwise = Filter(branch.Else, unread);
+                    if (then.Count > 0 || otherwise.Count > 0)
+                        output.Add(branch with { Then = then.ToEquatableArray(), Else = otherwise.ToEquatableArray() });
+                    break;
+                case IrLoop loop:
+                    output.Add(loop with { Body = Filter(loop.Body, unread).ToEquatableArray(), Step = Filter(loop.Step, unread).ToEquatableArray() });
+                    break;
+                default:
+                    output.Add(statement);
+                    break;
+            }
+        }
+        return output;
+    }
+}

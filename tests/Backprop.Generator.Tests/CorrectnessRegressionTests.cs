@@ -1,0 +1,307 @@
+using System;
+using System.Globalization;
+using System.Linq;
+using System.Reflection;
+using Xunit;
+
+namespace Backprop.Generator.Tests;
+
+/// <summary>
+/// Regression tests of issue 15: each construct that gave a silent wrong result, uncompilable or warning-raising
+/// generated code, or a compiler crash. Every program is compiled with the generator (generated warnings fail, see
+/// <see cref="GeneratorHarness.CompileAndLoad"/>), run, and its gradient checked against central finite differences.
+/// </summary>
+public sealed class CorrectnessRegressionTests
+{
+    private const string Usings = "using System;\nusing Backprop;\n\n";
+
+    private static Type Compile(string members) =>
+        GeneratorHarness.CompileAndLoad(Usings + "public static partial class M\n{\n" + members + "\n}\n").GetType("M")!;
+
+    /// <summary>Calls <c>{name}Gradient</c> of a method whose parameters are all doubles; returns its value and gradient.</summary>
+    private static (double Value, double[] Gradient) Gradient(Type type, string name, params double[] point)
+    {
+        var arguments = point.Cast<object>().Concat(point.Select(_ => (object)0.0)).ToArray();
+        double value = (double)type.GetMethod(name + "Gradient")!.Invoke(null, arguments)!;
+        return (value, arguments.Skip(point.Length).Cast<double>().ToArray());
+    }
+
+    /// <summary>The value equals the method's, and the gradient its central finite differences.</summary>
+    private static void CheckAgainstFiniteDifferences(Type type, string name, params double[] point)
+    {
+        var method = type.GetMethod(name)!;
+        double F(double[] p) => (double)method.Invoke(null, p.Cast<object>().ToArray())!;
+        var (value, gradient) = Gradient(type, name, point);
+        Assert.Equal(F(point), value);
+        for (int i = 0; i < point.Length; i++)
+        {
+            var plus = (double[])point.Clone();
+            var minus = (double[])point.Clone();
+            plus[i] += 1e-6;
+            minus[i] -= 1e-6;
+            double numeric = (F(plus) - F(minus)) / 2e-6;
+            Assert.True(Math.Abs(numeric - gradient[i]) <= 1e-6 * Math.Max(1, Math.Abs(numeric)),
+                string.Create(CultureInfo.InvariantCulture, $"{name} d/dp{i} at ({string.Join(", ", point)}): analytic {gradient[i]}, numeric {numeric}"));
+        }
+    }
+
+    // ---------------------------------------------------------------- ref locals
+
+    [Fact]
+    public void RefLocal_ToParameter_AliasesIt()
+    {
+        var type = Compile("""
+            [Differentiable]
+            public static double F(double x, double y)
+            {
+                ref double a = ref x;
+                a *= y;
+                return x;
+            }
+            """);
+        var (value, gradient) = Gradient(type, "F", 3, 5);
+        Assert.Equal(15, value);
+        Assert.Equal(new[] { 5.0, 3.0 }, gradient);
+    }
+
+    [Fact]
+    public void RefLocal_ToBufferElement_AndChains_AliasTheirTarget()
+    {
+        var type = Compile("""
+            [Differentiable]
+            public static double Element(double x, double y)
+            {
+                Span<double> buf = stackalloc double[2];
+                buf[0] = x;
+                buf[1] = y;
+                int k = 0;
+                ref double r = ref buf[k];
+                k = 1;
+                r *= y;
+                r += buf[k];
+                return buf[0] * buf[1];
+            }
+
+            [Differentiable]
+            public static double Chain(double x, double y)
+            {
+                ref double a = ref x;
+                ref double b = ref a;
+                ref double c = ref b;
+                c *= y;
+                b += Math.Sin(c);
+                return x * a;
+            }
+
+            [Differentiable]
+            public static double InLoop(double x, double y)
+            {
+                double[] w = new double[3];
+                for (int i = 0; i < 3; i++)
+                {
+                    ref double e = ref w[i];
+                    e = x * (i + 1);
+                    e *= y;
+                }
+                return w[0] + w[1] * w[2];
+            }
+            """);
+        Assert.Equal((3.0 * 5 + 5) * 5, Gradient(type, "Element", 3, 5).Value);
+        CheckAgainstFiniteDifferences(type, "Element", 0.7, -1.3);
+        CheckAgainstFiniteDifferences(type, "Chain", 0.7, -1.3);
+        CheckAgainstFiniteDifferences(type, "InLoop", 0.7, -1.3);
+    }
+
+    // ---------------------------------------------------------------- conditionals evaluate what the method evaluates
+
+    [Fact]
+    public void Conditional_OnlyTheTakenArmRunsInTheGradient()
+    {
+        var type = Compile("""
+            [Differentiable]
+            public static double Guarded(double x, [NoDerivative] double[] w, int k) => k < w.Length ? Math.Exp(w[k] * x) * x : x;
+
+            [Differentiable]
+            public static double Divides(double x, int n) => n != 0 ? (10 / n) * Math.Sin(x) * x : x;
+
+            [Differentiable]
+            public static double Signs(double a, double b) => a > 0 ? Math.Sign(Math.Sqrt(a)) * b : b;
+
+            [Differentiable]
+            public static double Nested(double x, double y) => 2 * (x > 0 ? (y > 0 ? Math.Log(x) * y : Math.Sqrt(x)) : Math.Log(-x)) + y;
+            """);
+        var guarded = type.GetMethod("GuardedGradient")!;
+        var arguments = new object[] { 0.5, new[] { 1.0 }, 3, 0.0 };
+        Assert.Equal(0.5, (double)guarded.Invoke(null, arguments)!);
+        Assert.Equal(1.0, (double)arguments[3]);
+        arguments = new object[] { 0.5, new[] { 2.0 }, 0, 0.0 };
+        Assert.Equal(Math.Exp(1) * 0.5, (double)guarded.Invoke(null, arguments)!, 15);
+        Assert.Equal(Math.Exp(1) * 2 * 0.5 + Math.Exp(1), (double)arguments[3], 12);
+
+        var divides = type.GetMethod("DividesGradient")!;
+        arguments = new object[] { 0.5, 0, 0.0 };
+        Assert.Equal(0.5, (double)divides.Invoke(null, arguments)!);
+        Assert.Equal(1.0, (double)arguments[2]);
+
+        var (value, gradient) = Gradient(type, "Signs", -1, 2);
+        Assert.Equal(2, value);
+        Assert.Equal(new[] { 0.0, 1.0 }, gradient);
+        CheckAgainstFiniteDifferences(type, "Signs", 0.5, 2);
+        foreach (var (x, y) in new[] { (0.5, 0.7), (0.5, -0.7), (-0.5, 0.7) })
+            CheckAgainstFiniteDifferences(type, "Nested", x, y);
+    }
+
+    // ---------------------------------------------------------------- from-end indexes
+
+    [Fact]
+    public void FromEndIndexes_OnArraysAndSpans_MeanLengthMinusK()
+    {
+        var type = Compile("""
+            [Differentiable]
+            public static double Local(double x)
+            {
+                double[] t = new double[3];
+                t[^1] = x;
+                t[^3] = x * x;
+                return t[^1] * 2 + x + t[0];
+            }
+
+            [Differentiable]
+            public static double OfArray(double x, double[] w) => x * w[^1] + w[^2];
+
+            [Differentiable]
+            public static double OfSpan(double x, ReadOnlySpan<double> w) => x * w[^1] + w[^2];
+
+            public static double[] Probe()
+            {
+                double[] w = { 1, 2, 3 }, dA = new double[3], dS = new double[3];
+                double a = OfArrayGradient(0.5, w, out double dXa, dA);
+                double s = OfSpanGradient(0.5, w, out double dXs, dS);
+                return new[] { a, dXa, dA[0], dA[1], dA[2], s, dXs, dS[0], dS[1], dS[2] };
+            }
+            """);
+        CheckAgainstFiniteDifferences(type, "Local", 0.7);
+        Assert.Equal(0.7 * 2 + 0.7 + 0.49, Gradient(type, "Local", 0.7).Value, 15);
+        var probe = (double[])type.GetMethod("Probe")!.Invoke(null, null)!;
+        Assert.Equal(new[] { 3.5, 3, 0, 1, 0.5, 3.5, 3, 0, 1, 0.5 }, probe);
+    }
+
+    // ---------------------------------------------------------------- generated code that must compile without warnings
+
+    [Fact]
+    public void KeywordNames_AreEscapedEverywhere_IncludingCallers()
+    {
+        var type = Compile("""
+            [Differentiable]
+            public static double Keywords(double @params, double @in, double[] @class)
+            {
+                double @event = @params * @in;
+                double @fixed = 0;
+                for (int @int = 0; @int < @class.Length; @int++) @fixed += @class[@int] * @event;
+                return @fixed + Math.Sin(@event);
+            }
+
+            [Differentiable]
+            public static double Default(double @base) => @base * @base;
+
+            [Differentiable]
+            public static double Caller(double @params, double @in)
+            {
+                double[] @object = new double[2];
+                @object[0] = 1;
+                @object[1] = @params;
+                return Keywords(@params, @in, @object) * Default(@in);
+            }
+            """);
+        CheckAgainstFiniteDifferences(type, "Caller", 0.7, -1.3);
+        CheckAgainstFiniteDifferences(type, "Default", 0.7);
+    }
+
+    [Fact]
+    public void LocalConstants_Deconstructions_FoldedPatterns_AndSameOperands_RaiseNoWarning()
+    {
+        var type = Compile("""
+            [Differentiable]
+            public static double Constant(double x)
+            {
+                const double a = 3.0;
+                const int n = 2;
+                return a * x * x + n;
+            }
+
+            [Differentiable]
+            public static double Deconstruction(double x)
+            {
+                var (a, b) = (x * x, 1.5);
+                return a;
+            }
+
+            [Differentiable]
+            public static double FoldedPattern(double x)
+            {
+                double s = 0;
+                for (int i = 0; i < 3; i++)
+                {
+                    if (!(2.5 is >= -0.09)) break;
+                    s += x * i;
+                }
+                return s;
+            }
+
+            [Differentiable]
+            public static double SameOperands(double x) => Math.Min(x, x) + Math.Max(x * 2, x * 2) + x;
+
+            [Differentiable]
+            public static double ConstantChoice(double x) => (-1.45 < 0.0 ? Math.Sin(x) * x : Math.Cos(x) * x) * (2.5 is > 3 ? Math.Exp(x) * x : x);
+            """);
+        foreach (string name in new[] { "Constant", "Deconstruction", "FoldedPattern", "SameOperands", "ConstantChoice" })
+            CheckAgainstFiniteDifferences(type, name, 0.7);
+    }
+
+    [Fact]
+    public void SourceComments_AndLineSeparators_DoNotBreakTheGeneratedComments()
+    {
+        // U+2028 and U+2029 end a line in C#: copied into a '//' comment unchanged, they would end it early.
+        var type = Compile(
+            "[Differentiable]\n" +
+            "public static double F(double x, double y)\n" +
+            "{\n" +
+            "    double z = x /* a b */ * y; // a line separator:\u2028 z = 1;\n" +
+            "    /* block\n" +
+            "       comment */ z += x /* inner \u2029 paragraph \u0085 */ * x;\n" +
+            "    return z;\n" +
+            "}\n");
+        CheckAgainstFiniteDifferences(type, "F", 0.7, -1.3);
+    }
+
+    [Fact]
+    public void Overloads_ByElementType_Arity_AndRefness_GetUniqueStableHintNames()
+    {
+        var outcome = GeneratorHarness.Run(Usings + """
+            namespace Demo;
+
+            public static partial class Model
+            {
+                [Differentiable] public static double Sum(double[] v) { double s = 0; foreach (var e in v) s += e; return s; }
+                [Differentiable] public static float Sum(float[] v) { float s = 0; foreach (var e in v) s += e; return s; }
+                [Differentiable] public static double Sum(double a, double b) => a + b;
+                [Differentiable] public static double Sum(double a, double b, double c) => a + b + c;
+                [Differentiable] public static double Sum(Span<double> v) => v[0];
+                [Differentiable] public static double Sum(ReadOnlySpan<double> v, int n) => v[n];
+                public static double Sum(ref double a) => a;
+                public static double Sum(in float a) => a;
+            }
+            """);
+        Assert.Empty(outcome.GeneratorDiagnostics);
+        Assert.Empty(outcome.CompilationDiagnostics);
+        var hints = outcome.Sources.Select(s => s.HintName).OrderBy(h => h, StringComparer.Ordinal).ToArray();
+        Assert.Equal(6, hints.Distinct().Count());
+        Assert.Contains("Demo.Model.Sum(double[]).g.cs", hints);
+        Assert.Contains("Demo.Model.Sum(float[]).g.cs", hints);
+        Assert.Contains("Demo.Model.Sum(double,double).g.cs", hints);
+        Assert.Contains("Demo.Model.Sum(ReadOnlySpan_double_,int).g.cs", hints);
+        // Stable: the same compilation gives the same names.
+        var again = GeneratorHarness.Run(Usings + "namespace Demo;\npublic static partial class Model { [Differentiable] public static double Sum(double a) => a; }");
+        Assert.Equal("Demo.Model.Sum.g.cs", Assert.Single(again.Sources).HintName);
+    }
+}
