@@ -36,17 +36,21 @@ public class BadInputTests
     [InlineData(-0.1)]
     [InlineData(double.NaN)]
     [InlineData(double.PositiveInfinity)]
-    public void AddGroup_InvalidLearningRate_ThrowsNamingLearningRate(double lr)
+    public void AddGroup_InvalidLearningRate_ThrowsNamingParameterLearningRate(double lr)
     {
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new ParameterSet<double>().AddGroup(lr));
-        Assert.Equal("LearningRate", error.ParamName);
+        var set = new ParameterSet<double>();
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => set.AddGroup(lr));
+        Assert.Equal("learningRate", error.ParamName);
+        Assert.Empty(set.Groups);
     }
 
     [Fact]
-    public void AddGroup_NegativeWeightDecay_ThrowsNamingWeightDecay()
+    public void AddGroup_NegativeWeightDecay_ThrowsNamingParameterWeightDecay()
     {
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new ParameterSet<double>().AddGroup(0.1, -1));
-        Assert.Equal("WeightDecay", error.ParamName);
+        var set = new ParameterSet<double>();
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => set.AddGroup(0.1, -1));
+        Assert.Equal("weightDecay", error.ParamName);
+        Assert.Empty(set.Groups);
     }
 
     [Fact]

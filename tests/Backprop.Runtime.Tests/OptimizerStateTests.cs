@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using Backprop.Training;
 using Xunit;
 
@@ -89,6 +90,19 @@ public class OptimizerStateTests
         Assert.Contains("'w'", error.Message);
         AssertSameState(before, adam.SaveState());
         Assert.Equal(0.01, model.Set.Groups[0].LearningRate);
+    }
+
+    [Fact]
+    public void SaveState_Snapshot_CannotBeRewrittenThroughItsInterfaces()
+    {
+        var model = new OptimizerKinds.Model();
+        var saved = new Adam<double>(model.Set).SaveState();
+        // LoadState trusts the rates the constructor checked; a writable array behind IReadOnlyList would let a
+        // negative rate in after the check, and LoadState would fail half-way, after copying the buffers.
+        var rates = Assert.IsAssignableFrom<IList<double>>(saved.LearningRates);
+        Assert.Throws<NotSupportedException>(() => rates[0] = -1);
+        var buffers = Assert.IsAssignableFrom<IList<ReadOnlyMemory<double>>>(saved.Buffers);
+        Assert.Throws<NotSupportedException>(() => buffers[0] = new double[1]);
     }
 
     [Fact]

@@ -99,4 +99,77 @@ public class ScheduleTests
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => new CosineAnnealingLR(TwoGroups().Groups, 10, -1));
         Assert.Equal("etaMin", error.ParamName);
     }
+
+    /// <summary>A schedule of the test's own, as a user would derive one.</summary>
+    private sealed class DelegateSchedule : LearningRateSchedule
+    {
+        private readonly Func<double, int, double> _rate;
+
+        public DelegateSchedule(IReadOnlyList<ParameterGroup> groups, Func<double, int, double> rate)
+            : base(groups)
+        {
+            _rate = rate;
+            Start();
+        }
+
+        protected override double LearningRateAt(double baseLearningRate, int epoch) => _rate(baseLearningRate, epoch);
+    }
+
+    [Fact]
+    public void Step_CustomScheduleTurnsSecondGroupNegative_ThrowsNamingScheduleGroupAndEpochAndChangesNothing()
+    {
+        var (first, second, groups) = TwoGroups();
+        // 0.1 and 0.04 lose 0.015 an epoch: the second group goes below zero at epoch 3, the first stays positive.
+        var schedule = new DelegateSchedule(groups, (baseRate, epoch) => baseRate - 0.015 * epoch);
+        schedule.Step();
+        schedule.Step();
+        double firstBefore = first.LearningRate, secondBefore = second.LearningRate;
+
+        var error = Assert.Throws<InvalidOperationException>(schedule.Step);
+
+        Assert.Contains(nameof(DelegateSchedule), error.Message);
+        Assert.Contains("group 1", error.Message);
+        Assert.Contains("epoch 3", error.Message);
+        Assert.Equal(2, schedule.LastEpoch);
+        Assert.Equal(firstBefore, first.LearningRate);
+        Assert.Equal(secondBefore, second.LearningRate);
+        Assert.Throws<InvalidOperationException>(schedule.Step);    // still at epoch 2, so the same epoch is refused again
+        Assert.Equal(2, schedule.LastEpoch);
+    }
+
+    [Fact]
+    public void ExponentialLR_RateOverflowingToInfinity_ThrowsNamingScheduleGroupAndEpochAndChangesNothing()
+    {
+        var set = new ParameterSet<double>();
+        var small = set.AddGroup(0.1);
+        var huge = set.AddGroup(1e300);
+        var schedule = new ExponentialLR(set.Groups, gamma: 2);
+        for (int epoch = 1; epoch <= 27; epoch++)                   // 1e300 · 2^27 ≈ 1.3e308 is still finite
+            schedule.Step();
+        double smallBefore = small.LearningRate, hugeBefore = huge.LearningRate;
+        Assert.Equal(0.1 * (1 << 27), smallBefore);
+
+        var error = Assert.Throws<InvalidOperationException>(schedule.Step);   // 1e300 · 2^28 overflows
+
+        Assert.Contains(nameof(ExponentialLR), error.Message);
+        Assert.Contains("group 1", error.Message);
+        Assert.Contains("epoch 28", error.Message);
+        Assert.Equal(27, schedule.LastEpoch);
+        Assert.Equal(smallBefore, small.LearningRate);
+        Assert.Equal(hugeBefore, huge.LearningRate);
+    }
+
+    [Fact]
+    public void Construction_CustomScheduleRejectingEpochZero_ThrowsAndChangesNoRate()
+    {
+        var (first, second, groups) = TwoGroups();
+
+        var error = Assert.Throws<InvalidOperationException>(
+            () => new DelegateSchedule(groups, (baseRate, _) => baseRate < 0.05 ? double.NaN : baseRate / 2));
+
+        Assert.Contains("group 1", error.Message);
+        Assert.Contains("epoch 0", error.Message);
+        Assert.Equal(0.1, first.LearningRate);
+        Assert.Equal(0.04, second.LearningRate);
+    }
 }

@@ -14,7 +14,7 @@ public static class GradientCheck
 {
     /// <summary>Checks <paramref name="analyticGradient"/> against central differences of <paramref name="function"/> at <paramref name="point"/>.</summary>
     /// <exception cref="ArgumentNullException">A required argument is null.</exception>
-    /// <exception cref="ArgumentException">Lengths disagree, or the layout does not cover the point.</exception>
+    /// <exception cref="ArgumentException">Lengths disagree, or the layout of <paramref name="options"/> does not cover the point.</exception>
     public static GradientCheckResult Check(
         Func<double[], double> function,
         ReadOnlySpan<double> point,
@@ -23,10 +23,9 @@ public static class GradientCheck
     {
         if (function is null) throw new ArgumentNullException(nameof(function));
         options ??= GradientCheckOptions.Default;
-        options.Validate();
         if (analyticGradient.Length != point.Length)
             throw new ArgumentException($"The analytic gradient has {analyticGradient.Length} entries but the point has {point.Length}.", nameof(analyticGradient));
-        var names = ExpandLayout(options.Layout, point.Length);
+        var names = ExpandLayout(options.Layout, point.Length, nameof(options));
 
         var x = point.ToArray();
         var mismatches = new List<GradientMismatch>();
@@ -74,7 +73,7 @@ public static class GradientCheck
             p, g, options ?? GradientCheckOptions.SinglePrecision);
     }
 
-    private static (string Name, int Index)[] ExpandLayout(IReadOnlyList<(string Name, int Length)>? layout, int length)
+    private static (string Name, int Index)[] ExpandLayout(IReadOnlyList<(string Name, int Length)>? layout, int length, string paramName)
     {
         var names = new (string, int)[length];
         if (layout is null)
@@ -86,18 +85,22 @@ public static class GradientCheck
         foreach (var (name, count) in layout)
         {
             if (count < 0 || k + count > length)
-                throw new ArgumentException($"The layout entry '{name}' ({count} entries) does not fit a point of {length} entries.", nameof(layout));
+                throw new ArgumentException($"The layout entry '{name}' ({count} entries) does not fit a point of {length} entries.", paramName);
             for (int j = 0; j < count; j++) names[k++] = (name, j);
         }
         if (k != length)
-            throw new ArgumentException($"The layout covers {k} entries but the point has {length}.", nameof(layout));
+            throw new ArgumentException($"The layout covers {k} entries but the point has {length}.", paramName);
         return names;
     }
 }
 
-/// <summary>Step size and tolerances of a <see cref="GradientCheck"/>.</summary>
+/// <summary>Step size and tolerances of a <see cref="GradientCheck"/>; each is checked where it is set.</summary>
 public sealed record GradientCheckOptions
 {
+    private readonly double _epsilon = 1e-6;
+    private readonly double _absoluteTolerance = 1e-5;
+    private readonly double _relativeTolerance = 1e-3;
+
     /// <summary>Defaults for <see cref="double"/>: <c>eps = 1e-6</c>, <c>atol = 1e-5</c>, <c>rtol = 1e-3</c> (as <c>gradcheck</c>).</summary>
     public static GradientCheckOptions Default { get; } = new();
 
@@ -105,24 +108,28 @@ public sealed record GradientCheckOptions
     public static GradientCheckOptions SinglePrecision { get; } = new() { Epsilon = 1e-2, AbsoluteTolerance = 1e-2, RelativeTolerance = 1e-2 };
 
     /// <summary>Relative finite-difference step: entry <c>x</c> moves by <c>Epsilon · max(1, |x|)</c>.</summary>
-    public double Epsilon { get; init; } = 1e-6;
+    /// <exception cref="ArgumentOutOfRangeException">Not positive, NaN or infinite.</exception>
+    public double Epsilon
+    {
+        get => _epsilon;
+        init => _epsilon = value > 0 && !double.IsInfinity(value)
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(Epsilon), value, "The step must be positive and finite.");
+    }
 
     /// <summary>Absolute tolerance.</summary>
-    public double AbsoluteTolerance { get; init; } = 1e-5;
+    /// <exception cref="ArgumentOutOfRangeException">Negative or NaN.</exception>
+    public double AbsoluteTolerance { get => _absoluteTolerance; init => _absoluteTolerance = Tolerance(value, nameof(AbsoluteTolerance)); }
 
     /// <summary>Relative tolerance, scaled by the numeric derivative.</summary>
-    public double RelativeTolerance { get; init; } = 1e-3;
+    /// <exception cref="ArgumentOutOfRangeException">Negative or NaN.</exception>
+    public double RelativeTolerance { get => _relativeTolerance; init => _relativeTolerance = Tolerance(value, nameof(RelativeTolerance)); }
 
     /// <summary>Names of consecutive segments of the flat point, e.g. <c>[("w", 10), ("b", 1)]</c>; null names every entry <c>x[i]</c>.</summary>
     public IReadOnlyList<(string Name, int Length)>? Layout { get; init; }
 
-    internal void Validate()
-    {
-        if (!(Epsilon > 0) || double.IsInfinity(Epsilon))
-            throw new ArgumentOutOfRangeException(nameof(Epsilon), Epsilon, "The step must be positive and finite.");
-        if (!(AbsoluteTolerance >= 0) || !(RelativeTolerance >= 0))
-            throw new ArgumentOutOfRangeException(nameof(AbsoluteTolerance), "Tolerances must be non-negative numbers.");
-    }
+    private static double Tolerance(double value, string propertyName) =>
+        value >= 0 ? value : throw new ArgumentOutOfRangeException(propertyName, value, "A tolerance must be a number greater than or equal to 0.");
 }
 
 /// <summary>One gradient entry that disagrees with its finite difference.</summary>

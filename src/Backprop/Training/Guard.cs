@@ -5,10 +5,13 @@ namespace Backprop.Training;
 /// <summary>Argument checks shared by the training types; each names the argument it rejects.</summary>
 internal static class Guard
 {
-    /// <summary>Accepts a finite value that is zero or more (NaN fails every comparison, so it is rejected too).</summary>
+    /// <summary>Whether <paramref name="value"/> is finite and zero or more (NaN fails every comparison, so it is not).</summary>
+    public static bool IsFiniteNonNegative(double value) => value >= 0 && !double.IsInfinity(value);
+
+    /// <summary>Accepts a finite value that is zero or more.</summary>
     public static double NonNegative(double value, string paramName)
     {
-        if (!(value >= 0) || double.IsInfinity(value))
+        if (!IsFiniteNonNegative(value))
             throw new ArgumentOutOfRangeException(paramName, value, "Must be a finite number greater than or equal to 0.");
         return value;
     }

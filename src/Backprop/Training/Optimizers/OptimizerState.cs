@@ -26,11 +26,13 @@ public sealed class OptimizerState<T>
         var rates = new double[learningRates.Count];
         for (int i = 0; i < rates.Length; i++)
             rates[i] = Guard.NonNegative(learningRates[i], nameof(learningRates));
-        LearningRates = rates;
+        // Read-only wrappers, not the arrays: a cast back to an array must not let a snapshot change after it was checked,
+        // since LoadState trusts what the constructor accepted.
+        LearningRates = Array.AsReadOnly(rates);
         var copies = new ReadOnlyMemory<T>[buffers.Count];
         for (int i = 0; i < copies.Length; i++)
             copies[i] = (T[])(buffers[i] ?? throw new ArgumentNullException(nameof(buffers), $"Buffer {i} is null.")).Clone();
-        Buffers = copies;
+        Buffers = Array.AsReadOnly(copies);
     }
 
     /// <summary>The optimizer's type name, e.g. <c>Adam</c>; loading checks it.</summary>

@@ -43,7 +43,8 @@ public sealed class ParameterGroup<T> : ParameterGroup
                 $"Parameter '{name}' has {values.Length} values but its gradient buffer has {gradients.Length} entries.",
                 nameof(gradients));
         var parameter = new Parameter<T>(name, values, gradients, this);
-        _owner.Register(parameter);
+        if (!_owner.TryRegister(parameter))
+            throw new ArgumentException($"A parameter named '{name}' is already registered.", nameof(name));
         _parameters.Add(parameter);
         return this;
     }

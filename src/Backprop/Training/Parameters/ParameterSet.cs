@@ -30,11 +30,13 @@ public sealed class ParameterSet<T>
     public IReadOnlyList<Parameter<T>> Parameters => _parameters;
 
     /// <summary>Adds a group with its own learning rate (<c>lr</c>) and weight decay (<c>weight_decay</c>).</summary>
-    /// <exception cref="ArgumentOutOfRangeException">A rate is negative, NaN or infinite.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="learningRate"/> or <paramref name="weightDecay"/> is negative, NaN or infinite.</exception>
     /// <exception cref="InvalidOperationException">The set is frozen.</exception>
     public ParameterGroup<T> AddGroup(double learningRate, double weightDecay = 0)
     {
         ThrowIfFrozen();
+        Guard.NonNegative(learningRate, nameof(learningRate));
+        Guard.NonNegative(weightDecay, nameof(weightDecay));
         var group = new ParameterGroup<T>(this, learningRate, weightDecay);
         _groups.Add(group);
         return group;
@@ -47,12 +49,16 @@ public sealed class ParameterSet<T>
             parameter.Gradients.Span.Clear();
     }
 
-    internal void Register(Parameter<T> parameter)
+    /// <summary>Adds a parameter of one of the set's groups, unless another parameter has its name.</summary>
+    /// <returns>False, and nothing added, when the name is taken.</returns>
+    /// <exception cref="InvalidOperationException">The set is frozen.</exception>
+    internal bool TryRegister(Parameter<T> parameter)
     {
         ThrowIfFrozen();
         if (!_names.Add(parameter.Name))
-            throw new ArgumentException($"A parameter named '{parameter.Name}' is already registered.", "name");
+            return false;
         _parameters.Add(parameter);
+        return true;
     }
 
     /// <summary>Stops further registration and returns the parameters as the array helpers iterate without allocating.</summary>

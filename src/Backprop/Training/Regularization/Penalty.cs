@@ -48,6 +48,7 @@ public static class Penalty
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (parameters is null) throw new ArgumentNullException(nameof(parameters));
+        ValidateStrength(strength);
         var all = parameters.Parameters;
         var total = T.Zero;
         for (int i = 0; i < all.Count; i++)
@@ -62,6 +63,7 @@ public static class Penalty
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (parameters is null) throw new ArgumentNullException(nameof(parameters));
+        ValidateStrength(strength);
         var all = parameters.Parameters;
         var total = T.Zero;
         for (int i = 0; i < all.Count; i++)
@@ -72,8 +74,13 @@ public static class Penalty
     private static void Validate<T>(ReadOnlySpan<T> values, Span<T> gradients, T strength)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        Guard.NonNegative(double.CreateTruncating(strength), nameof(strength));
+        ValidateStrength(strength);
         if (gradients.Length != values.Length)
             throw new ArgumentException($"The gradient buffer has {gradients.Length} entries but there are {values.Length} values.", nameof(gradients));
     }
+
+    /// <summary>Checked up front by the set overloads too, so that a set without parameters still rejects a bad strength.</summary>
+    private static void ValidateStrength<T>(T strength)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Guard.NonNegative(double.CreateTruncating(strength), nameof(strength));
 }
