@@ -50,6 +50,7 @@ public sealed class RuleTests
         ["Floor"] = new (double, double)[] { (-2, 2) },
         ["Ceiling"] = new (double, double)[] { (-2, 2) },
         ["Round"] = new (double, double)[] { (-2, 2) },
+        ["RoundDigits"] = new (double, double)[] { (-2, 2) },
         ["Truncate"] = new (double, double)[] { (-2, 2) },
         ["Sign"] = new (double, double)[] { (-2, 2) },
         ["ConstantsAndLiterals"] = new (double, double)[] { (-2, 2) },
@@ -61,6 +62,25 @@ public sealed class RuleTests
         ["PowF"] = new (double, double)[] { (0.2, 2) },
         ["AtanF"] = new (double, double)[] { (-3, 3) },
         ["MaxF"] = new (double, double)[] { (-2, 2) },
+        ["FloorF"] = new (double, double)[] { (-2, 2) },
+        ["RoundDigitsF"] = new (double, double)[] { (-1, 1) },
+    };
+
+    /// <summary>
+    /// Where a piecewise-constant function jumps (in x): at <c>Offset + k·Spacing</c>. Points closer than a quarter
+    /// spacing to a jump are not sampled: a finite difference across a jump is huge, while the true derivative is zero
+    /// on both sides, and it is the zero that the test must see (a rule returning a nonzero constant fails by c·x).
+    /// Sign needs no entry: Sign(x)·x² is continuous where Sign jumps.
+    /// </summary>
+    private static readonly Dictionary<string, (double Spacing, double Offset)> Jumps = new()
+    {
+        ["Floor"] = (1, 0),
+        ["Ceiling"] = (1, 0),
+        ["Round"] = (1, 0.5),
+        ["RoundDigits"] = (0.1, 0.05),
+        ["Truncate"] = (1, 0),
+        ["FloorF"] = (1, 0),
+        ["RoundDigitsF"] = (0.1, 0.05),
     };
 
     public static TheoryData<string> Rules() => new(Domains.Keys);
@@ -72,6 +92,7 @@ public sealed class RuleTests
             .Where(m => m.GetCustomAttribute<DifferentiableAttribute>() is not null)
             .Select(m => m.Name);
         Assert.Equal(methods.OrderBy(n => n), Domains.Keys.OrderBy(n => n));
+        Assert.Empty(Jumps.Keys.Except(Domains.Keys));
     }
 
     [Theory]
@@ -85,7 +106,7 @@ public sealed class RuleTests
         bool isFloat = function.ReturnType == typeof(float);
         for (int trial = 0; trial < 40; trial++)
         {
-            var point = domain.Select(d => d.Low + (d.High - d.Low) * random.NextDouble()).ToArray();
+            var point = Sample(name, domain, random);
             var (value, analytic) = Invoke(gradient, point, isFloat);
             Assert.Equal(Convert.ToDouble(function.Invoke(null, Arguments(point, isFloat))), value);
             var options = (isFloat ? GradientCheckOptions.SinglePrecision : GradientCheckOptions.Default) with
@@ -94,6 +115,17 @@ public sealed class RuleTests
             };
             var result = GradientCheck.Check(p => Convert.ToDouble(function.Invoke(null, Arguments(p, isFloat))), point, analytic, options);
             Assert.True(result.Passed, name + " at (" + string.Join(", ", point) + "): " + result);
+        }
+    }
+
+    private static double[] Sample(string name, (double Low, double High)[] domain, Random random)
+    {
+        while (true)
+        {
+            var point = domain.Select(d => d.Low + (d.High - d.Low) * random.NextDouble()).ToArray();
+            if (!Jumps.TryGetValue(name, out var jump)) return point;
+            // IEEERemainder: the signed distance from x to the nearest jump.
+            if (Math.Abs(Math.IEEERemainder(point[0] - jump.Offset, jump.Spacing)) >= jump.Spacing / 4) return point;
         }
     }
 

@@ -1,4 +1,3 @@
-using System;
 using System.IO;
 using System.Linq;
 using Microsoft.CodeAnalysis;
@@ -9,17 +8,9 @@ namespace Backprop.Generator.Tests;
 /// <summary>The emitted source for each sample model (<c>samples/*/Model.cs</c>, read from the repository).</summary>
 public sealed class SampleSnapshotTests
 {
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-            if (File.Exists(Path.Combine(directory.FullName, "Backprop.Gen.sln")))
-                return directory.FullName;
-        throw new InvalidOperationException("No folder above " + AppContext.BaseDirectory + " contains Backprop.Gen.sln.");
-    }
-
     private static void VerifySample(string sample)
     {
-        string source = File.ReadAllText(Path.Combine(RepositoryRoot(), "samples", sample, "Model.cs"));
+        string source = File.ReadAllText(Repository.PathOf("samples", sample, "Model.cs"));
         var outcome = GeneratorHarness.Run(source);
         Assert.Empty(outcome.GeneratorDiagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning));
         Assert.Empty(outcome.CompilationDiagnostics);

@@ -58,6 +58,9 @@ internal sealed class DerivativeRule
 
     public int Arity { get; }
 
+    /// <summary>The rule's entry in the table, <c>name/arity</c> (e.g. <c>Round/2</c>, <c>op_Addition/2</c>).</summary>
+    public string Key => DerivativeRules.Key(Name, Arity);
+
     public string?[] Partials(RuleContext context) => _partials(context);
 
     /// <summary>
@@ -109,7 +112,7 @@ internal static class DerivativeRules
     public const string Remainder = "op_Modulus";
     public const string Negate = "op_UnaryNegation";
 
-    private static string Key(string name, int arity) => name + "/" + arity;
+    internal static string Key(string name, int arity) => name + "/" + arity;
 
     private static Dictionary<string, DerivativeRule> Build()
     {

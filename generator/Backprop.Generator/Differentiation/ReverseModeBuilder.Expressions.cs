@@ -53,7 +53,8 @@ internal sealed partial class ReverseModeBuilder
         return plan;
     }
 
-    private static (DerivativeRule Rule, IReadOnlyList<IrExpression> Arguments)? RuleOf(IrExpression node) => node switch
+    /// <summary>The derivative rule applied at <paramref name="node"/> and its operands; null for a node without one.</summary>
+    internal static (DerivativeRule Rule, IReadOnlyList<IrExpression> Arguments)? RuleOf(IrExpression node) => node switch
     {
         IrBinary b when b.Type.IsReal && OperatorRule(b.Operator) is { } name => (DerivativeRules.Get(name, 2), new[] { b.Left, b.Right }),
         IrUnary { Operator: UnaryOperator.Negate } u when u.Type.IsReal => (DerivativeRules.Get(DerivativeRules.Negate, 1), new[] { u.Operand }),
