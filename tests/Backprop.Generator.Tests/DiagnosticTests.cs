@@ -722,6 +722,101 @@ public sealed class DiagnosticTests
         ("BPG029", "Cannot differentiate the index '(int)Math.Abs(x) % 4': it depends on a differentiated value, and an index has no derivative; compute the index from integers or [NoDerivative] inputs"));
 
     [Fact]
+    public void NonDifferentiableArgument_BPG030_OnScalarArgument() => Verify(Usings + """
+        public static partial class Model
+        {
+            [Differentiable]
+            public static double Scale([NoDerivative] double k, double x) => k * x;
+
+            [Differentiable]
+            public static double F(double a) => Scale([|a * 2|], 3.0);
+        }
+        """,
+        new[] { "Model.Scale.g.cs" },
+        ("BPG030", "Cannot differentiate through the argument 'a * 2' of 'Scale': it depends on differentiated values, but the parameter 'k' is marked [NoDerivative], so its derivative would be lost; remove [NoDerivative] from 'k', or pass a value that does not depend on the differentiated parameters"));
+
+    [Fact]
+    public void NonDifferentiableArgument_BPG030_OnSpanArgument_AndLayerInput() => Verify(Usings + """
+        public static partial class Model
+        {
+            [Differentiable]
+            public static double Dot([NoDerivative] ReadOnlySpan<double> u, ReadOnlySpan<double> v)
+            {
+                double s = 0;
+                for (int i = 0; i < u.Length; i++) s += u[i] * v[i];
+                return s;
+            }
+
+            [Differentiable]
+            public static void Shift([NoDerivative] ReadOnlySpan<double> offset, ReadOnlySpan<double> x, Span<double> y)
+            {
+                for (int i = 0; i < x.Length; i++) y[i] = x[i] + offset[i];
+            }
+
+            [Differentiable]
+            public static double F(ReadOnlySpan<double> a, [NoDerivative] ReadOnlySpan<double> half)
+            {
+                Span<double> sq = stackalloc double[2];
+                Span<double> shifted = stackalloc double[2];
+                for (int i = 0; i < 2; i++) sq[i] = a[i] * a[i];
+                Shift([|sq|], half, shifted);
+                return Dot([|sq|], half) + shifted[0];
+            }
+        }
+        """,
+        new[] { "Model.Dot.g.cs", "Model.Shift.g.cs" },
+        ("BPG030", "Cannot differentiate through the argument 'sq' of 'Shift': it depends on differentiated values, but the parameter 'offset' is marked [NoDerivative], so its derivative would be lost; remove [NoDerivative] from 'offset', or pass a value that does not depend on the differentiated parameters"),
+        ("BPG030", "Cannot differentiate through the argument 'sq' of 'Dot': it depends on differentiated values, but the parameter 'u' is marked [NoDerivative], so its derivative would be lost; remove [NoDerivative] from 'u', or pass a value that does not depend on the differentiated parameters"));
+
+    [Fact]
+    public void NonDifferentiableArgument_NotReported_ForData() => Verify(Usings + """
+        public static partial class Model
+        {
+            [Differentiable]
+            public static double Scale([NoDerivative] double k, double x) => k * x;
+
+            [Differentiable]
+            public static double F(double a, [NoDerivative] double c, int n) => Scale(c * n, a) + Scale(2.0, a);
+        }
+        """, Array.Empty<(string, string)>());
+
+    [Fact]
+    public void RefLocal_ReBound_BPG014_AndBoundToACall_BPG014() => Verify(Usings + """
+        public static partial class Model
+        {
+            private static double s_cell;
+
+            private static ref double Cell() => ref s_cell;
+
+            [Differentiable]
+            public static double F(double x, double y)
+            {
+                ref double a = ref x;
+                [|a = ref y|];
+                ref double c = ref [|Cell()|];
+                return a * x;
+            }
+        }
+        """,
+        ("BPG014", "Cannot differentiate the expression 'a = ref y' (a ref local re-bound to another variable); declare a new ref local for the other variable ('ref double b = ref y;')"),
+        ("BPG014", "Cannot differentiate the expression 'Cell()' (a ref local bound to something other than a local, a parameter or an element); bind it to a local, a parameter or an element ('ref double a = ref x;', 'ref double r = ref w[i];'), or use a plain local and assign it back"));
+
+    [Fact]
+    public void RefLocal_ForEachRef_BPG018_NeverACopy() => Verify(Usings + """
+        public static partial class Model
+        {
+            [Differentiable]
+            public static double F(double x)
+            {
+                Span<double> w = stackalloc double[2];
+                foreach (ref [|double|] e in w) e = x;
+                return w[0] + w[1];
+            }
+        }
+        """,
+        ("BPG018", "Cannot differentiate local 'e' of type 'ref double'; use double, float, int, long or bool locals"));
+
+    [Fact]
     public void NestedBuffer_BPG027_OnDeclarator() => Verify(Usings + """
         public static partial class Model
         {

@@ -86,6 +86,19 @@ public sealed class IncrementalTests
             output => Assert.Equal(IncrementalStepRunReason.Cached, output.Reason));
     }
 
+    [Fact(Skip = "Fails until issue 10 (back-end redesign) makes the generated '// line N:' comments relative to the method: today a line added above shifts them, so the output is regenerated.")]
+    public void LineAddedAboveTheMethod_LeavesTheOutputCached()
+    {
+        string edited = ModelFile.Replace("    [Differentiable]", "    // A comment line added above the method.\n    [Differentiable]");
+        Assert.Equal(ModelFile.Split('\n').Length + 1, edited.Split('\n').Length);
+
+        var result = RunTwice(0, edited);
+
+        Assert.Equal(new[] { IncrementalStepRunReason.Unchanged }, Reasons(result, TrackingNames.Models));
+        Assert.All(result.TrackedOutputSteps.SelectMany(step => step.Value).SelectMany(run => run.Outputs),
+            output => Assert.Equal(IncrementalStepRunReason.Cached, output.Reason));
+    }
+
     [Fact]
     public void BodyEdit_IsModified()
     {

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using Backprop.Generator.Diagnostics;
+using Backprop.Generator.Helpers;
 using Backprop.Generator.Ir;
 using Backprop.Generator.Lowering;
 using Microsoft.CodeAnalysis;
@@ -111,6 +112,8 @@ internal static class SupportGate
                 break;
             case IrCallStatement call:
                 foreach (var argument in call.Arguments) CheckExpression(argument, activity, lowering, diagnostics);
+                bool outputsUseful = call.Arguments.Where((_, i) => call.Callee.OutputParameters[i]).Any(a => activity.Useful.Contains(IrSlice.BufferOf(a)));
+                if (outputsUseful) CheckInactiveArguments(call.Callee, call.Arguments, activity, lowering, diagnostics);
                 break;
             case IrIf branch:
                 foreach (var s in branch.Then.Concat(branch.Else)) Check(s, activity, lowering, diagnostics);
@@ -134,7 +137,26 @@ internal static class SupportGate
             }
             return;
         }
+        if (expression is IrDifferentiableCall differentiable)
+            CheckInactiveArguments(differentiable.Callee, differentiable.Arguments, activity, lowering, diagnostics);
         foreach (var child in ActivityAnalysis.DifferentiableChildren(expression))
             CheckExpression(child, activity, lowering, diagnostics);
+    }
+
+    /// <summary>
+    /// A real argument for a parameter the callee does not differentiate (<c>[NoDerivative]</c>) must not depend on
+    /// differentiated values: the callee's pullback has no gradient for it, so the derivative would silently be zero.
+    /// </summary>
+    private static void CheckInactiveArguments(CalleeInfo callee, EquatableArray<IrExpression> arguments, ActivityAnalysis activity, LoweringResult lowering, List<DiagnosticInfo> diagnostics)
+    {
+        for (int i = 0; i < arguments.Count; i++)
+        {
+            var argument = arguments[i];
+            if (callee.ActiveParameters[i] || callee.OutputParameters[i] || !argument.Type.IsReal) continue;
+            if (!ActivityAnalysis.SourcesAll(argument).Overlaps(activity.Varied)) continue;
+            lowering.ExpressionLocations.TryGetValue(argument, out var location);
+            string text = location?.SourceTree?.GetText().ToString(location.SourceSpan) ?? callee.ParameterNames[i];
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NonDifferentiableArgument, location, text, callee.Name, Identifiers.Bare(callee.ParameterNames[i])));
+        }
     }
 }

@@ -175,6 +175,12 @@ internal static class DiagnosticDescriptors
         "Cannot differentiate the index '{0}': it depends on a differentiated value, and an index has no derivative; compute the index from integers or [NoDerivative] inputs",
         "Which element is read or written must not depend on the values being differentiated: the derivative through an index is zero almost everywhere and undefined at each jump, which is almost always a modelling error.");
 
+    public static readonly DiagnosticDescriptor NonDifferentiableArgument = Error(
+        "BPG030",
+        "Differentiated value passed to a [NoDerivative] parameter",
+        "Cannot differentiate through the argument '{0}' of '{1}': it depends on differentiated values, but the parameter '{2}' is marked [NoDerivative], so its derivative would be lost; remove [NoDerivative] from '{2}', or pass a value that does not depend on the differentiated parameters",
+        "A [NoDerivative] parameter of a [Differentiable] method gets no gradient: the callee's pullback does not compute one. An argument that carries a derivative would silently contribute zero, so the call is rejected instead.");
+
     private static readonly System.Collections.Generic.Dictionary<string, DiagnosticDescriptor> s_byId = Index();
 
     /// <summary>The descriptor with the given ID.</summary>

@@ -1084,6 +1084,10 @@ internal sealed partial class MethodLowerer
             Report(DiagnosticDescriptors.CalleeNotDifferentiable, invocation.Syntax.GetLocation(), target.Name);
             return null;
         }
+        // Where each argument is, for diagnostics about what is passed (BPG030).
+        foreach (var argument in invocation.Arguments)
+            if (argument.Parameter is { } parameter && parameter.Ordinal < arguments.Count)
+                _expressionLocations[arguments[parameter.Ordinal]] = argument.Syntax.GetLocation();
         var outputs = target.Parameters.Select(p => analysed.Outputs.Any(o => analysed.Variables[o].Name == p.Name)).ToEquatableArray();
         var callee = new CalleeInfo(receiver, target.Name, analysed.Shape.PullbackName, active, outputs, target.Parameters.Select(p => p.Name).ToEquatableArray());
         return Located(new IrDifferentiableCall(type ?? IrType.Double, callee, arguments.ToEquatableArray()), invocation);
