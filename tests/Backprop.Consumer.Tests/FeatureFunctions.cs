@@ -473,6 +473,8 @@ public static partial class OtherModel
 
 public partial class Oscillator
 {
+    /// <summary>A physical constant: [NoDerivative] makes the member data (unmarked, it would be differentiated into dThis).</summary>
+    [NoDerivative]
     private readonly double _omega;
 
     public Oscillator(double omega) => _omega = omega;
@@ -480,6 +482,7 @@ public partial class Oscillator
     [Differentiable]
     public double Energy(double position, double velocity) => 0.5 * velocity * velocity + 0.5 * _omega * _omega * position * position;
 
+    [NoDerivative]
     private readonly float[] _damping = { 0.25f, 2f };
 
     /// <summary>An instance array field as data.</summary>

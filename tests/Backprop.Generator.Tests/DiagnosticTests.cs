@@ -817,6 +817,24 @@ public sealed class DiagnosticTests
         ("BPG018", "Cannot differentiate local 'e' of type 'ref double'; use double, float, int, long or bool locals"));
 
     [Fact]
+    public void MemberThatCannotReceiveItsGradient_BPG014_SaysToMarkIt() => Verify(Usings + """
+        public partial class Model
+        {
+            private readonly double _scale = 2;
+            public double Bias { get; } = 0.5;
+            public double Twice => 2 * _weight;
+            private double _weight = 1;
+            [NoDerivative] private readonly double _constant = 3;
+
+            [Differentiable]
+            public double Loss(double x) => [|_scale|] * x + [|Bias|] + [|Twice|] + _constant * _weight;
+        }
+        """,
+        ("BPG014", "Cannot differentiate the expression '_scale' (the readonly field '_scale', into which dThis cannot add its gradient); mark '_scale' [NoDerivative] to read it as a constant, or make it a settable field or auto-property to differentiate it"),
+        ("BPG014", "Cannot differentiate the expression 'Bias' (the get-only property 'Bias', into which dThis cannot add its gradient); mark 'Bias' [NoDerivative] to read it as a constant, or make it a settable field or auto-property to differentiate it"),
+        ("BPG014", "Cannot differentiate the expression 'Twice' (the computed property 'Twice', whose getter is not differentiated); mark 'Twice' [NoDerivative] to read it as a constant, or make it a settable field or auto-property to differentiate it"));
+
+    [Fact]
     public void NestedBuffer_BPG027_OnDeclarator() => Verify(Usings + """
         public static partial class Model
         {

@@ -239,7 +239,7 @@ public sealed class SnapshotTests
     public void InstanceMethod_GradientName_FieldRead() => VerifyGenerated("""
         public partial class Oscillator
         {
-            private readonly double _omega = 3;
+            private double _omega = 3;
 
             [Differentiable(GradientName = "Sensitivities")]
             internal double Energy(double position, double velocity) => 0.5 * velocity * velocity + 0.5 * _omega * _omega * position * position;

@@ -37,11 +37,18 @@ internal sealed class ActivityAnalysis
         {
             IrRead r => _active.Contains(r.Variable),
             IrElement e => _active.Contains(e.Buffer),
+            IrDifferentiableCall { Callee.ThisGradientPath: not null } when _active.Contains(Instance) => true,
             _ => DifferentiableChildren(expression).Any(IsActive),
         };
         _activeExpressions[expression] = active;
         return active;
     }
+
+    /// <summary>
+    /// The instance as a source of derivatives: a call of a method of <c>this</c> or of a sub-module that differentiates
+    /// members depends on it, like an expression on the variables it reads.
+    /// </summary>
+    public const int Instance = -1;
 
     public static ActivityAnalysis Run(IrMethod method)
     {
@@ -49,6 +56,8 @@ internal sealed class ActivityAnalysis
         foreach (var statement in method.Body) Collect(statement, assignments);
 
         var varied = new HashSet<int>(method.Parameters.Where(p => method.Variables[p].IsDifferentiableParameter && !method.Outputs.Contains(p)));
+        varied.UnionWith(method.Variables.Where(v => v.Kind == VariableKind.Member && v.IsDifferentiableInput).Select(v => v.Id));
+        if (method.Shape.HasThisGradient) varied.Add(Instance);
         bool changed = true;
         while (changed)
         {
@@ -122,6 +131,10 @@ internal sealed class ActivityAnalysis
                 case IrElement el when el.Type.IsReal:
                     sources.Add(el.Buffer);
                     break;
+                case IrDifferentiableCall { Callee.ThisGradientPath: not null } call:
+                    sources.Add(Instance);
+                    foreach (var child in DifferentiableChildren(call)) Walk(child);
+                    break;
                 default:
                     foreach (var child in DifferentiableChildren(e)) Walk(child);
                     break;
@@ -155,6 +168,7 @@ internal sealed class ActivityAnalysis
                 break;
             case IrCallStatement c:
                 var inputs = new HashSet<int>();
+                if (c.Callee.ThisGradientPath is not null) inputs.Add(Instance);
                 for (int i = 0; i < c.Arguments.Count; i++)
                     if (c.Callee.ActiveParameters[i] && !c.Callee.OutputParameters[i]) inputs.UnionWith(Sources(c.Arguments[i]));
                 for (int i = 0; i < c.Arguments.Count; i++)

@@ -76,6 +76,9 @@ internal sealed class GradientProgram
 
     public string ResultAdjoint { get; set; } = "";
 
+    /// <summary>The name of the instance's gradient parameter (<c>dThis</c>), or empty when the method takes none.</summary>
+    public string ThisName { get; set; } = "";
+
     public string SeedName { get; set; } = "";
 }
 

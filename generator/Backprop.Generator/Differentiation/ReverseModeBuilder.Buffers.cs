@@ -18,7 +18,7 @@ internal sealed partial class ReverseModeBuilder
     /// </summary>
     private void FindScratchBuffers()
     {
-        bool HasOwnGradient(int v) => _method.Outputs.Contains(v) || _method.Variables[v].IsDifferentiableParameter;
+        bool HasOwnGradient(int v) => _method.Outputs.Contains(v) || _method.Variables[v].IsDifferentiableInput;
         void Consider(CalleeInfo callee, IReadOnlyList<IrExpression> arguments)
         {
             for (int i = 0; i < arguments.Count; i++)
@@ -197,6 +197,7 @@ internal sealed partial class ReverseModeBuilder
             var gradients = new List<string>();
             var pending = new List<(IrExpression, string)>();
             foreach (int i in outputs) arguments.Add(OutputAdjoint(call.Arguments[i]));
+            if (ThisGradientArgument(call.Callee) is { } thisGradient) arguments.Add(thisGradient);
             for (int i = 0; i < call.Arguments.Count; i++)
             {
                 if (!call.Callee.ActiveParameters[i] || call.Callee.OutputParameters[i]) continue;
@@ -241,11 +242,14 @@ internal sealed partial class ReverseModeBuilder
 
     /// <summary>The slice of the buffer's gradient span that matches <paramref name="slice"/> (gradient spans are spans, never arrays).</summary>
     private string AdjointSlice(IrSlice slice) =>
-        ExpressionText.Slice(Adjoint(slice.Buffer.Variable), slice.Buffer.Type with { Shape = ShapeKind.Span }, _text.Of(slice.Start), _text.Of(slice.Length));
+        ExpressionText.Slice(Adjoint(slice.Buffer.Variable), slice.Buffer.Type with { Shape = IsMember(slice.Buffer.Variable) ? ShapeKind.Array : ShapeKind.Span }, _text.Of(slice.Start), _text.Of(slice.Length));
+
+    /// <summary>A member of <c>this</c>: its gradient is the same member of <c>dThis</c> (an array for an array member).</summary>
+    private bool IsMember(int variable) => _method.Variables[variable].Kind == VariableKind.Member;
 
     /// <summary>Whether a buffer has a gradient span: a gradient parameter, an output's adjoint, or a gradient buffer of ours.</summary>
     private bool HasGradientBuffer(int buffer) =>
-        _scratch.Contains(buffer) || _method.Outputs.Contains(buffer) || _method.Variables[buffer].IsDifferentiableParameter;
+        _scratch.Contains(buffer) || _method.Outputs.Contains(buffer) || _method.Variables[buffer].IsDifferentiableInput;
 
     private Code SaveBuffer(int buffer)
     {

@@ -39,7 +39,7 @@ internal sealed partial class ReverseModeBuilder
             {
                 VariableKind.Parameter => count == 0,
                 // The method cannot assign a field (BPG023): a field's buffer keeps its length while the method runs.
-                VariableKind.External => true,
+                VariableKind.External or VariableKind.Member => true,
                 _ => count == 1 && topLevel.Contains(v),
             };
         }

@@ -103,7 +103,11 @@ internal sealed partial class ReverseModeBuilder
     /// A call whose arguments are all scalars is differentiated eagerly: the forward sweep calls the pullback with seed 1
     /// and keeps the partial derivatives, so the reverse sweep only multiplies (the callee runs once, not twice).
     /// </summary>
-    private static bool IsEager(IrDifferentiableCall call) => call.Arguments.All(a => !a.Type.IsBuffer);
+    private static bool IsEager(IrDifferentiableCall call) => call.Arguments.All(a => !a.Type.IsBuffer) && call.Callee.ThisGradientPath is null;
+
+    /// <summary>The part of <c>dThis</c> a callee that differentiates members receives (<c>dThis</c>, <c>dThis.Fc1</c>), or null.</summary>
+    private string? ThisGradientArgument(CalleeInfo callee) =>
+        callee.ThisGradientPath is { } path ? (callee.ThisByRef ? "ref " : "") + _program.ThisName + path : null;
 
     private readonly Dictionary<IrExpression, string?[]> _partials = new(ReferenceComparer<IrExpression>.Instance);
 
@@ -258,6 +262,7 @@ internal sealed partial class ReverseModeBuilder
     {
         var pending = new List<(IrExpression, string)>();
         var arguments = call.Arguments.Select(Argument).Append(adjoint).ToList();
+        if (ThisGradientArgument(call.Callee) is { } thisGradient) arguments.Add(thisGradient);
         for (int i = 0; i < call.Arguments.Count; i++)
             if (call.Callee.ActiveParameters[i])
                 arguments.Add(GradientArgument(call.Callee.Name, call.Callee.ParameterNames[i], call.Arguments[i], reverse, pending));

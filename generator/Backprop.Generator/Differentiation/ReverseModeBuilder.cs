@@ -77,6 +77,14 @@ internal sealed partial class ReverseModeBuilder
             _adjoints[output] = adjoint;
             _program.Outputs.Add((output, adjoint));
         }
+        if (_method.Shape.HasThisGradient) _program.ThisName = Reserve("dThis");
+        foreach (var member in _method.Variables.Where(v => v.Kind == VariableKind.Member && v.IsDifferentiableInput))
+        {
+            // A member's gradient is the same member of dThis: incremented, like a span gradient (arrays element-wise).
+            string gradient = _program.ThisName + "." + member.Member;
+            if (member.Type.IsBuffer) _adjoints[member.Id] = gradient;
+            _program.Gradients.Add((member.Id, gradient, member.Type.IsBuffer || !_activity.IsActive(member.Id) ? null : Adjoint(member.Id)));
+        }
         _program.SeedName = Reserve("d" + MethodName);
         _program.ResultAdjoint = Adjoint(_method.Result);
         foreach (int parameter in _method.Parameters.Where(_scratch.Contains))
@@ -88,7 +96,7 @@ internal sealed partial class ReverseModeBuilder
 
         foreach (var variable in _method.Variables)
         {
-            if (variable.Kind == VariableKind.Parameter || _inlineDeclared.Contains(variable.Id) || variable.Type.IsBuffer) continue;
+            if (variable.Kind is VariableKind.Parameter or VariableKind.Member || _inlineDeclared.Contains(variable.Id) || variable.Type.IsBuffer) continue;
             _program.Declarations.Add(variable.Type.Keyword + " " + variable.Name + " = " + Zero(variable.Type) + ";");
         }
 

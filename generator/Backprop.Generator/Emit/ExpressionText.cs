@@ -16,7 +16,7 @@ internal sealed class ExpressionText
 
     public string Of(IrExpression expression) => Spell(expression).Text;
 
-    public string Name(int variable) => _method.Variables[variable].Name;
+    public string Name(int variable) => _method.Variables[variable].Spelling;
 
     public static string MathClass(IrType type, string function) =>
         type.Scalar == ScalarKind.Float && function != "Clamp" ? "global::System.MathF" : "global::System.Math";

@@ -61,7 +61,10 @@ internal static class GradientEmitter
 
     /// <summary>Whether the method gets the split pair: callers with buffer arguments need it, and a tape needs restarts.</summary>
     private static bool IsSplit(IrMethod method, GradientProgram program) =>
-        program.UsesTape || method.Parameters.Any(p => method.Variables[p].Type.IsBuffer);
+        program.UsesTape || method.Parameters.Any(p => method.Variables[p].Type.IsBuffer) || method.Shape.HasThisGradient;
+
+    /// <summary>Members' gradients live in <c>dThis</c>: they are not parameters of their own.</summary>
+    private static bool IsMember(IrMethod method, int variable) => method.Variables[variable].Kind == VariableKind.Member;
 
     private static void WriteMethod(SourceWriter writer, IrMethod method, GradientProgram program, Kind kind, bool splitPair)
     {
@@ -79,8 +82,11 @@ internal static class GradientEmitter
             if (seeded && !shape.IsVoid) parameters.Add(type + " " + program.SeedName);
             foreach (var (output, adjoint) in program.Outputs)
                 parameters.Add(scoped + method.Variables[output].Type.GradientSpanKeyword + " " + adjoint);
+            if (shape.HasThisGradient)
+                parameters.Add((shape.ThisIsStruct ? scoped + "ref " : "") + shape.ThisType + " " + program.ThisName);
             foreach (var (variable, gradient, _) in program.Gradients)
             {
+                if (IsMember(method, variable)) continue;
                 var v = method.Variables[variable];
                 parameters.Add(v.Type.IsBuffer
                     ? scoped + v.Type.GradientSpanKeyword + " " + gradient
@@ -155,7 +161,8 @@ internal static class GradientEmitter
     /// </summary>
     private static void WriteLengthChecks(SourceWriter writer, IrMethod method, GradientProgram program, bool seeded)
     {
-        var inputs = program.Gradients.Select(g => (g.Variable, g.GradientName, Optional: seeded));
+        WriteThisChecks(writer, method, program);
+        var inputs = program.Gradients.Where(g => !IsMember(method, g.Variable)).Select(g => (g.Variable, g.GradientName, Optional: seeded));
         foreach (var (variable, gradient, optional) in inputs.Concat(program.Outputs.Select(o => (o.Variable, o.AdjointName, Optional: false))))
         {
             var v = method.Variables[variable];
@@ -165,6 +172,35 @@ internal static class GradientEmitter
                 string shown = Identifiers.Bare(v.Name);
                 writer.Line("throw new global::System.ArgumentException(\"The gradient of '" + shown + "' must have \" + " + v.Name + ".Length + \" entries, like '" + shown + "'" + (optional ? " (or none)" : "") + ", but has \" + " + gradient + ".Length + \".\", nameof(" + gradient + "));");
             }
+        }
+    }
+
+    /// <summary>
+    /// <c>dThis</c> must mirror <c>this</c> wherever the gradient writes: not null, sub-modules present, array members of
+    /// the same lengths. Checked before anything is written, naming the member by its dotted path.
+    /// </summary>
+    private static void WriteThisChecks(SourceWriter writer, IrMethod method, GradientProgram program)
+    {
+        var shape = method.Shape;
+        if (!shape.HasThisGradient) return;
+        string d = program.ThisName;
+        if (!shape.ThisIsStruct)
+        {
+            using (writer.Block("if (" + d + " is null)"))
+                writer.Line("throw new global::System.ArgumentNullException(nameof(" + d + "), \"The gradient of this instance must be an instance of the same type whose members receive the gradients.\");");
+        }
+        foreach (var check in shape.ThisChecks)
+        {
+            string mine = "this." + check.Path, theirs = d + "." + check.Path;
+            string shown = Identifiers.Bare(check.Path).Replace(".@", ".");
+            if (check.Kind == MemberCheckKind.Object)
+            {
+                using (writer.Block("if (" + theirs + " is null)"))
+                    writer.Line("throw new global::System.ArgumentException(\"The gradient of '" + shown + "' is null: " + d + " must have the same sub-modules as this instance.\", nameof(" + d + "));");
+                continue;
+            }
+            using (writer.Block("if (" + theirs + " is null || " + theirs + ".Length != " + mine + ".Length)"))
+                writer.Line("throw new global::System.ArgumentException(\"The gradient of '" + shown + "' must have \" + " + mine + ".Length + \" entries, like '" + shown + "', but has \" + (" + theirs + "?.Length ?? 0) + \".\", nameof(" + d + "));");
         }
     }
 
@@ -236,8 +272,10 @@ internal static class GradientEmitter
         var reverseArguments = new List<string>(arguments);
         if (!shape.IsVoid) reverseArguments.Add(seeded ? program.SeedName : "1");
         reverseArguments.AddRange(program.Outputs.Select(o => o.AdjointName));
+        if (shape.HasThisGradient) reverseArguments.Add((shape.ThisIsStruct ? "ref " : "") + program.ThisName);
         foreach (var (variable, gradient, _) in program.Gradients)
         {
+            if (IsMember(method, variable)) continue;
             if (method.Variables[variable].Type.IsBuffer)
             {
                 reverseArguments.Add(gradient);

@@ -72,7 +72,11 @@ internal sealed record IrDifferentiableCall(IrType Type, CalleeInfo Callee, Equa
 /// <summary>What a caller needs to know of a <c>[Differentiable]</c> callee: its names and which parameters are active.</summary>
 /// <param name="Target">The C# spelling of the receiver: <c>global::Ns.Type</c>, or empty for an instance call on <c>this</c>.</param>
 /// <param name="OutputParameters">For a layer (a void method), the span parameters it writes.</param>
-internal sealed record CalleeInfo(string Target, string Name, string PullbackName, EquatableArray<bool> ActiveParameters, EquatableArray<bool> OutputParameters, EquatableArray<string> ParameterNames)
+/// <param name="ThisGradientPath">
+/// For a callee that takes <c>dThis</c>: the path from the caller's <c>dThis</c> to the callee's (empty for a method of
+/// <c>this</c>, <c>.Fc1</c> for a sub-module); null when the callee takes none.
+/// </param>
+internal sealed record CalleeInfo(string Target, string Name, string PullbackName, EquatableArray<bool> ActiveParameters, EquatableArray<bool> OutputParameters, EquatableArray<string> ParameterNames, string? ThisGradientPath = null, bool ThisByRef = false)
 {
     /// <summary>The split forward sweep: runs the callee, leaving what its reverse sweep reads on the caller's tape.</summary>
     public string ForwardName => MethodShape.ForwardNameOf(Name);

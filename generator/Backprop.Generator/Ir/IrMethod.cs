@@ -13,15 +13,38 @@ internal enum VariableKind
     /// the C# spelling of that member, so it is never declared, handed over, written or differentiated.
     /// </summary>
     External,
+    /// <summary>
+    /// An instance field or auto-property of <c>this</c> that the method differentiates (a model's weight): read as
+    /// <c>this.Member</c>, never written, its gradient accumulated into the same member of <c>dThis</c>.
+    /// </summary>
+    Member,
 }
 
 /// <summary>A variable of the method; <paramref name="Name"/> is unique within the method.</summary>
 /// <param name="DeclaredType">The C# spelling of the declared type (parameters may have types the IR does not model).</param>
-internal sealed record IrVariable(int Id, string Name, IrType Type, VariableKind Kind, bool NoDerivative, string DeclaredType)
+/// <param name="Member">For <see cref="VariableKind.Member"/>: the member's C# name (the variable is <c>this.Member</c>).</param>
+internal sealed record IrVariable(int Id, string Name, IrType Type, VariableKind Kind, bool NoDerivative, string DeclaredType, string Member = "")
 {
     /// <summary>Parameters that get a gradient: real scalars and buffers not marked <c>[NoDerivative]</c>.</summary>
     public bool IsDifferentiableParameter => Kind == VariableKind.Parameter && Type.IsReal && !NoDerivative;
+
+    /// <summary>Parameters and members of <c>this</c> that get a gradient.</summary>
+    public bool IsDifferentiableInput => (Kind == VariableKind.Parameter || Kind == VariableKind.Member) && Type.IsReal && !NoDerivative;
+
+    /// <summary>How the variable is written in C#: its name, or <c>this.Member</c>.</summary>
+    public string Spelling => Kind == VariableKind.Member ? "this." + Member : Name;
 }
+
+internal enum MemberCheckKind
+{
+    /// <summary>A sub-module: the member of <c>dThis</c> must not be null.</summary>
+    Object,
+    /// <summary>An array member: the member of <c>dThis</c> must be an array as long as the one of <c>this</c>.</summary>
+    Array,
+}
+
+/// <summary>What the gradient checks of <c>dThis</c> before it writes anything: <paramref name="Path"/> is a dotted member path (<c>Fc1.Weight</c>).</summary>
+internal sealed record MemberCheck(string Path, MemberCheckKind Kind);
 
 /// <summary>The declaration of the method and of the partial types around it, to emit the gradient beside it.</summary>
 internal sealed record MethodShape(
@@ -35,8 +58,17 @@ internal sealed record MethodShape(
     IrType ReturnType,
     string HintName,
     bool IsVoid = false,
-    bool SkipsLocalsInit = false)
+    bool SkipsLocalsInit = false,
+    string ThisType = "",
+    bool ThisIsStruct = false,
+    EquatableArray<MemberCheck> ThisChecks = default)
 {
+    /// <summary>
+    /// Whether the method differentiates members of <c>this</c> (its own, or through the methods it calls): then its
+    /// gradient takes <c>dThis</c>, an instance of <see cref="ThisType"/> whose members are incremented.
+    /// </summary>
+    public bool HasThisGradient => ThisType.Length > 0;
+
     public string ForwardName => ForwardNameOf(Name);
 
     public string ReverseName => ReverseNameOf(Name);

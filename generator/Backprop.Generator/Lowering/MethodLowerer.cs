@@ -80,7 +80,7 @@ internal sealed partial class MethodLowerer
         var outputs = FindOutputs(body, parameters);
         var method = shape is null || returnType is null
             ? null
-            : new IrMethod(shape, _variables.ToEquatableArray(), parameters.ToEquatableArray(), result, body.ToEquatableArray(), _syntax.SyntaxTree.FilePath, outputs.ToEquatableArray());
+            : new IrMethod(WithThisGradient(shape), _variables.ToEquatableArray(), parameters.ToEquatableArray(), result, body.ToEquatableArray(), _syntax.SyntaxTree.FilePath, outputs.ToEquatableArray());
         return new LoweringResult(method, _diagnostics, _expressionLocations, _parameterLocations, _indexLocations);
     }
 
@@ -160,7 +160,8 @@ internal sealed partial class MethodLowerer
             returnType!,
             SanitizeHint(ns.Length == 0 ? hint : ns + "." + hint),
             _method.ReturnsVoid,
-            SkipsLocalsInit());
+            SkipsLocalsInit(),
+            ThisChecks: EquatableArray<MemberCheck>.Empty);
     }
 
     /// <summary>
@@ -911,6 +912,11 @@ internal sealed partial class MethodLowerer
             ReportUnsupportedExpression(member, "a member of another object", "copy the value into a parameter or local first");
             return null;
         }
+        if (member.Instance is IInstanceReferenceOperation)
+        {
+            var differentiated = LowerThisMember(member, type, out bool isData);
+            if (!isData) return differentiated;
+        }
         return new IrExternal(type, receiver + "." + Identifiers.Escape(member.Member.Name));
     }
 
@@ -927,6 +933,11 @@ internal sealed partial class MethodLowerer
         {
             ReportUnsupportedExpression(member, "a buffer of another object", "pass it as a parameter");
             return null;
+        }
+        if (member.Instance is IInstanceReferenceOperation)
+        {
+            var differentiated = LowerThisMember(member, type, out bool isData);
+            if (!isData) return differentiated;
         }
         string spelling = receiver + "." + Identifiers.Escape(member.Member.Name);
         if (!_externalBuffers.TryGetValue(spelling, out int id))
@@ -1057,12 +1068,8 @@ internal sealed partial class MethodLowerer
             Report(DiagnosticDescriptors.Recursion, invocation.Syntax.GetLocation(), _method.Name);
             return null;
         }
-        string? receiver = invocation.Instance switch
-        {
-            null => target.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
-            IInstanceReferenceOperation when SymbolEqualityComparer.Default.Equals(target.ContainingType, _method.ContainingType) => "this",
-            _ => null,
-        };
+        var instance = invocation.Instance is null ? null : InstanceReceiver(invocation);
+        string? receiver = invocation.Instance is null ? target.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) : instance?.Receiver;
         if (receiver is null || (type is not { IsRealScalar: true } && !target.ReturnsVoid) || target.IsGenericMethod)
         {
             ReportUnsupportedExpression(invocation, "a call of an instance [Differentiable] method of another object", "make the callee static or call it on this");
@@ -1089,7 +1096,13 @@ internal sealed partial class MethodLowerer
             if (argument.Parameter is { } parameter && parameter.Ordinal < arguments.Count)
                 _expressionLocations[arguments[parameter.Ordinal]] = argument.Syntax.GetLocation();
         var outputs = target.Parameters.Select(p => analysed.Outputs.Any(o => analysed.Variables[o].Name == p.Name)).ToEquatableArray();
-        var callee = new CalleeInfo(receiver, target.Name, analysed.Shape.PullbackName, active, outputs, target.Parameters.Select(p => p.Name).ToEquatableArray());
+        string? thisPath = null;
+        if (analysed.Shape.HasThisGradient && instance is { } owner)
+        {
+            thisPath = owner.Path;
+            CallsMemberDifferentiatingMethod(owner.Path, owner.Member, analysed.Shape);
+        }
+        var callee = new CalleeInfo(receiver, target.Name, analysed.Shape.PullbackName, active, outputs, target.Parameters.Select(p => p.Name).ToEquatableArray(), thisPath, analysed.Shape.ThisIsStruct);
         return Located(new IrDifferentiableCall(type ?? IrType.Double, callee, arguments.ToEquatableArray()), invocation);
     }
 

@@ -1,0 +1,115 @@
+using System.Collections.Generic;
+using System.Linq;
+using Backprop.Generator.Diagnostics;
+using Backprop.Generator.Helpers;
+using Backprop.Generator.Ir;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Backprop.Generator.Lowering;
+
+/// <summary>
+/// Instance methods differentiate the members of <c>this</c> they read, as PyTorch's modules do their parameters and
+/// Clad its <c>_d_this</c>: a <c>double</c>/<c>float</c> field or auto-property, or an array of them, not marked
+/// <c>[NoDerivative]</c>, becomes a <see cref="VariableKind.Member"/> variable whose gradient the caller receives in
+/// <c>dThis</c>. A member is never silently a constant: one that cannot receive a gradient (readonly scalar, computed
+/// property) is a located error that says to mark it. Calls of <c>[Differentiable]</c> methods of <c>this</c> and of
+/// sub-modules (member objects) pass the matching part of <c>dThis</c> on.
+/// </summary>
+internal sealed partial class MethodLowerer
+{
+    private readonly Dictionary<ISymbol, int> _members = new(SymbolEqualityComparer.Default);
+
+    /// <summary>What the gradient checks of <c>dThis</c> before writing: this method's array members and its callees' checks.</summary>
+    private readonly SortedDictionary<string, MemberCheckKind> _thisChecks = new(System.StringComparer.Ordinal);
+
+    /// <summary>Whether the method differentiates members, its own or through calls: it then takes <c>dThis</c>.</summary>
+    private bool _differentiatesMembers;
+
+    /// <summary>A real field or property of <c>this</c> as a differentiated member, or null when it is data (integers, <c>[NoDerivative]</c>).</summary>
+    private IrExpression? LowerThisMember(IMemberReferenceOperation reference, IrType type, out bool isData)
+    {
+        isData = false;
+        var member = reference.Member;
+        if (!type.IsReal || HasNoDerivative(member) || type.Shape is ShapeKind.Span or ShapeKind.ReadOnlySpan)
+        {
+            isData = true;
+            return null;
+        }
+        if (_members.TryGetValue(member, out int known)) return Read(known);
+
+        string why = member switch
+        {
+            IPropertySymbol property when !IsAutoProperty(property) => "the computed property '" + member.Name + "', whose getter is not differentiated",
+            IPropertySymbol { SetMethod: null } when !type.IsBuffer => "the get-only property '" + member.Name + "', into which dThis cannot add its gradient",
+            IFieldSymbol { IsReadOnly: true } when !type.IsBuffer => "the readonly field '" + member.Name + "', into which dThis cannot add its gradient",
+            _ => "",
+        };
+        if (why.Length > 0)
+        {
+            ReportUnsupportedExpression(reference, why,
+                "mark '" + member.Name + "' [NoDerivative] to read it as a constant, or make it a settable field or auto-property to differentiate it");
+            return null;
+        }
+
+        string unique = member.Name;
+        for (int i = 2; !_names.Add(unique); i++) unique = member.Name + "_" + i;
+        int id = _variables.Count;
+        string declared = (member is IFieldSymbol f ? f.Type : ((IPropertySymbol)member).Type).ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+        _variables.Add(new IrVariable(id, Identifiers.Escape(unique), type, VariableKind.Member, NoDerivative: false, declared, Identifiers.Escape(member.Name)));
+        _members[member] = id;
+        _differentiatesMembers = true;
+        if (type.IsBuffer) _thisChecks[Identifiers.Escape(member.Name)] = MemberCheckKind.Array;
+        return Read(id);
+    }
+
+    /// <summary>
+    /// The receiver of a call of an instance <c>[Differentiable]</c> method: <c>this</c>, or a sub-module (a field or
+    /// property of <c>this</c> holding an object); its path from <c>dThis</c> (<c>""</c>, <c>".Fc1"</c>); null otherwise.
+    /// </summary>
+    private (string Receiver, string Path, IMemberReferenceOperation? Member)? InstanceReceiver(IInvocationOperation invocation)
+    {
+        var target = invocation.TargetMethod;
+        switch (invocation.Instance)
+        {
+            case IInstanceReferenceOperation when SymbolEqualityComparer.Default.Equals(target.ContainingType, _method.ContainingType):
+                return ("this", "", null);
+            case IFieldReferenceOperation { Instance: IInstanceReferenceOperation } or IPropertyReferenceOperation { Instance: IInstanceReferenceOperation, Property.IsIndexer: false }
+                when !_method.IsStatic:
+                var member = (IMemberReferenceOperation)invocation.Instance;
+                string name = Identifiers.Escape(member.Member.Name);
+                return ("this." + name, "." + name, member);
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>Records that a call passes part of <c>dThis</c> to a callee that differentiates its members.</summary>
+    private void CallsMemberDifferentiatingMethod(string path, IMemberReferenceOperation? subModule, MethodShape callee)
+    {
+        _differentiatesMembers = true;
+        string prefix = path.Length == 0 ? "" : path.Substring(1);
+        if (subModule is not null) _thisChecks[prefix] = MemberCheckKind.Object;
+        foreach (var check in callee.ThisChecks)
+            _thisChecks[prefix.Length == 0 ? check.Path : prefix + "." + check.Path] = check.Kind;
+    }
+
+    /// <summary>The shape's <c>dThis</c>: the instance's type when the method differentiates members.</summary>
+    private MethodShape WithThisGradient(MethodShape shape)
+    {
+        if (!_differentiatesMembers || _method.IsStatic) return shape;
+        return shape with
+        {
+            ThisType = _method.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
+            ThisIsStruct = _method.ContainingType.IsValueType,
+            ThisChecks = _thisChecks.Select(c => new MemberCheck(c.Key, c.Value)).ToEquatableArray(),
+        };
+    }
+
+    private static bool HasNoDerivative(ISymbol member) =>
+        member.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == NoDerivativeAttribute);
+
+    /// <summary>An auto-property has a compiler-generated backing field associated with it.</summary>
+    private static bool IsAutoProperty(IPropertySymbol property) =>
+        property.ContainingType.GetMembers().OfType<IFieldSymbol>().Any(f => SymbolEqualityComparer.Default.Equals(f.AssociatedSymbol, property));
+}

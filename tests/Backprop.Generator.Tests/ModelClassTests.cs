@@ -1,0 +1,258 @@
+using System;
+using System.Linq;
+using Xunit;
+
+namespace Backprop.Generator.Tests;
+
+/// <summary>
+/// Instance methods differentiate the members of <c>this</c> they read (issue 11): scalar and array fields and
+/// auto-properties, through calls of the instance's own methods and of sub-modules, into <c>dThis</c>. Each model is
+/// compiled with the generator and its gradients checked against central finite differences computed in the same program.
+/// </summary>
+public sealed class ModelClassTests
+{
+    private const string Usings = "using System;\nusing Backprop;\n\n";
+
+    /// <summary>
+    /// The probe every model below provides: <c>Check()</c> returns, for each member entry, the analytic gradient and the
+    /// central finite difference of the loss, interleaved, after checking that the gradient returned the loss itself.
+    /// </summary>
+    private static double[] Probe(string source)
+    {
+        var type = GeneratorHarness.CompileAndLoad(Usings + source).GetType("Probe")!;
+        return (double[])type.GetMethod("Check")!.Invoke(null, null)!;
+    }
+
+    private static void AssertPairsAgree(double[] pairs)
+    {
+        Assert.True(pairs.Length >= 2 && pairs.Length % 2 == 0);
+        for (int k = 0; k < pairs.Length; k += 2)
+            Assert.True(Math.Abs(pairs[k] - pairs[k + 1]) <= 1e-6 * Math.Max(1, Math.Abs(pairs[k + 1])),
+                $"entry {k / 2}: analytic {pairs[k]}, numeric {pairs[k + 1]}");
+    }
+
+    /// <summary>Finite differences over every entry of the given arrays and scalars, in C#, for the probes.</summary>
+    private const string FiniteDifferences = """
+        public static class Fd
+        {
+            public static void Add(System.Collections.Generic.List<double> pairs, double[] values, double[] analytic, Func<double> loss)
+            {
+                for (int i = 0; i < values.Length; i++)
+                {
+                    double old = values[i];
+                    values[i] = old + 1e-6; double plus = loss();
+                    values[i] = old - 1e-6; double minus = loss();
+                    values[i] = old;
+                    pairs.Add(analytic[i]);
+                    pairs.Add((plus - minus) / 2e-6);
+                }
+            }
+        }
+        """;
+
+    [Fact]
+    public void ScalarAndArrayMembers_GetTheirGradientsInDThis_AndNoDerivativeMembersStayConstant()
+    {
+        var pairs = Probe(FiniteDifferences + """
+            public partial class Affine
+            {
+                public double[] W = { 0.5, -1.25, 2.0 };
+                public double B = 0.3;
+                public float Scale { get; set; } = 1.5f;
+                [NoDerivative] public double Temperature = 2.0;
+                public int Calls;
+
+                [Differentiable]
+                public double Loss([NoDerivative] ReadOnlySpan<double> x, [NoDerivative] double y)
+                {
+                    double z = B;
+                    for (int i = 0; i < W.Length; i++) z += W[i] * x[i];
+                    double a = Math.Tanh(z / Temperature) * Scale;
+                    return 0.5 * (a - y) * (a - y);
+                }
+            }
+
+            public static class Probe
+            {
+                public static double[] Check()
+                {
+                    var model = new Affine();
+                    var grad = new Affine { W = new double[3], B = 0.25, Scale = 0 };
+                    double[] x = { 0.3, -0.7, 1.1 };
+                    double loss = model.LossGradient(x, 0.2, grad);
+                    if (loss != model.Loss(x, 0.2)) throw new Exception("value");
+                    if (grad.Temperature != 2.0) throw new Exception("a [NoDerivative] member was written");
+                    var pairs = new System.Collections.Generic.List<double>();
+                    Fd.Add(pairs, model.W, grad.W, () => model.Loss(x, 0.2));
+                    var b = new[] { model.B };
+                    Fd.Add(pairs, b, new[] { grad.B - 0.25 }, () => { model.B = b[0]; return model.Loss(x, 0.2); });
+                    model.B = b[0];
+                    // A float member: a step float can represent.
+                    float scale = model.Scale;
+                    model.Scale = scale + 1e-3f; double up = model.Loss(x, 0.2);
+                    model.Scale = scale - 1e-3f; double down = model.Loss(x, 0.2);
+                    pairs.Add(grad.Scale);
+                    pairs.Add((up - down) / 2e-3);
+                    return pairs.ToArray();
+                }
+            }
+            """);
+        // The float member's finite difference is in float precision: compare it loosely, the rest tightly.
+        AssertPairsAgree(pairs.Take(pairs.Length - 2).ToArray());
+        Assert.Equal(pairs[^1], pairs[^2], 3);
+    }
+
+    [Fact]
+    public void SubModules_AndCallsOfThis_PassTheirPartOfDThis()
+    {
+        var pairs = Probe(FiniteDifferences + """
+            public partial class Linear
+            {
+                public double[] Weight, Bias;
+                public Linear(int inputs, int outputs, double seed)
+                {
+                    Weight = new double[inputs * outputs];
+                    Bias = new double[outputs];
+                    for (int i = 0; i < Weight.Length; i++) Weight[i] = Math.Sin(seed + i);
+                    for (int i = 0; i < Bias.Length; i++) Bias[i] = Math.Cos(seed * i) * 0.1;
+                }
+
+                [Differentiable]
+                public void Forward(ReadOnlySpan<double> x, Span<double> y)
+                {
+                    for (int o = 0; o < y.Length; o++)
+                    {
+                        double s = Bias[o];
+                        for (int i = 0; i < x.Length; i++) s += Weight[o * x.Length + i] * x[i];
+                        y[o] = s;
+                    }
+                }
+            }
+
+            public partial class Mlp
+            {
+                public Linear Fc1 = new(3, 4, 1.0), Fc2 = new(4, 2, 2.0);
+                public double Gain = 0.7;
+
+                [Differentiable]
+                public double Activate(double v) => Math.Tanh(Gain * v);
+
+                [Differentiable]
+                public double Loss([NoDerivative] ReadOnlySpan<double> x, [NoDerivative] int label)
+                {
+                    Span<double> h = stackalloc double[4];
+                    Span<double> a = stackalloc double[4];
+                    Span<double> o = stackalloc double[2];
+                    Fc1.Forward(x, h);
+                    for (int k = 0; k < 4; k++) a[k] = Activate(h[k]);
+                    Fc2.Forward(a, o);
+                    double m = Math.Max(o[0], o[1]);
+                    double e = Math.Exp(o[0] - m) + Math.Exp(o[1] - m);
+                    return Math.Log(e) + m - o[label];
+                }
+            }
+
+            public static class Probe
+            {
+                public static double[] Check()
+                {
+                    var model = new Mlp();
+                    var grad = new Mlp { Gain = 0 };
+                    Array.Clear(grad.Fc1.Weight); Array.Clear(grad.Fc1.Bias); Array.Clear(grad.Fc2.Weight); Array.Clear(grad.Fc2.Bias);
+                    double[] x = { 0.3, -0.7, 1.1 };
+                    double loss = model.LossGradient(x, 1, grad);
+                    if (loss != model.Loss(x, 1)) throw new Exception("value");
+                    var pairs = new System.Collections.Generic.List<double>();
+                    foreach (var (values, analytic) in new[] { (model.Fc1.Weight, grad.Fc1.Weight), (model.Fc1.Bias, grad.Fc1.Bias), (model.Fc2.Weight, grad.Fc2.Weight), (model.Fc2.Bias, grad.Fc2.Bias) })
+                        Fd.Add(pairs, values, analytic, () => model.Loss(x, 1));
+                    var g = new[] { model.Gain };
+                    Fd.Add(pairs, g, new[] { grad.Gain }, () => { model.Gain = g[0]; return model.Loss(x, 1); });
+                    return pairs.ToArray();
+                }
+            }
+            """);
+        AssertPairsAgree(pairs);
+        Assert.Equal(2 * (12 + 4 + 8 + 2 + 1), pairs.Length);
+    }
+
+    [Fact]
+    public void DThis_IsValidatedBeforeAnythingIsWritten_NamingTheMember()
+    {
+        var type = GeneratorHarness.CompileAndLoad(Usings + """
+            using System.Linq;
+
+            public partial class Linear
+            {
+                public double[] Weight = { 1, 2 };
+                public double Shift;
+
+                [Differentiable]
+                public double Forward(double x) => Weight[0] * x + Weight[1] + Shift;
+            }
+
+            public partial class Model
+            {
+                public Linear Fc1 = new();
+                public double[] Scale = { 2, 3, 4 };
+
+                [Differentiable]
+                public double Loss(double x) => Fc1.Forward(x) * Scale[0] + Scale[2];
+            }
+
+            public static class Probe
+            {
+                public static string Check(int which)
+                {
+                    var model = new Model();
+                    var grad = which switch
+                    {
+                        0 => new Model { Fc1 = null! },
+                        1 => new Model { Scale = new double[2] },
+                        _ => new Model { Fc1 = new Linear { Weight = new double[1] } },
+                    };
+                    grad.Fc1?.Weight.AsSpan().Clear();
+                    try { model.LossGradient(1.5, grad, out _); }
+                    catch (ArgumentException e)
+                    {
+                        bool untouched = grad.Scale.All(v => v == 0 || v == 2 || v == 3 || v == 4) && (grad.Fc1 is null || grad.Fc1.Shift == 0);
+                        return e.ParamName + ": " + e.Message.Split('(')[0].Trim() + (untouched ? "" : " (written)");
+                    }
+                    return "no exception";
+                }
+            }
+            """).GetType("Probe")!;
+        string Check(int which) => (string)type.GetMethod("Check")!.Invoke(null, new object[] { which })!;
+        Assert.Equal("dThis: The gradient of 'Fc1' is null: dThis must have the same sub-modules as this instance.", Check(0));
+        Assert.Equal("dThis: The gradient of 'Scale' must have 3 entries, like 'Scale', but has 2.", Check(1));
+        Assert.Equal("dThis: The gradient of 'Fc1.Weight' must have 2 entries, like 'Fc1.Weight', but has 1.", Check(2));
+    }
+
+    [Fact]
+    public void StructInstanceMethods_TakeDThisByRef()
+    {
+        var pairs = Probe(FiniteDifferences + """
+            public partial struct Spring
+            {
+                public double K, Rest;
+
+                [Differentiable]
+                public double Energy(double x) => 0.5 * K * (x - Rest) * (x - Rest);
+            }
+
+            public static class Probe
+            {
+                public static double[] Check()
+                {
+                    var spring = new Spring { K = 3, Rest = 0.5 };
+                    var grad = new Spring();
+                    spring.EnergyGradient(1.25, ref grad, out double dX);
+                    var values = new[] { spring.K, spring.Rest, 1.25 };
+                    var pairs = new System.Collections.Generic.List<double>();
+                    Fd.Add(pairs, values, new[] { grad.K, grad.Rest, dX }, () => new Spring { K = values[0], Rest = values[1] }.Energy(values[2]));
+                    return pairs.ToArray();
+                }
+            }
+            """);
+        AssertPairsAgree(pairs);
+    }
+}
