@@ -1,4 +1,7 @@
+using System.Collections.Immutable;
+using System.Linq;
 using Backprop.Generator.Discovery;
+using Backprop.Generator.Emit;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
@@ -29,6 +32,17 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
             foreach (var diagnostic in source.Diagnostics) output.ReportDiagnostic(diagnostic.ToDiagnostic());
             if (source.Text is not null) output.AddSource(source.HintName, source.Text);
         });
+
+        // Model classes: one AddParameters per class with [Differentiable] instance methods, however many it has.
+        var registrations = models
+            .Select(static (model, _) => model.Registration)
+            .Where(static registration => registration is not null)
+            .Collect()
+            .SelectMany(static (all, _) => all.Distinct().OrderBy(r => r!.HintName, System.StringComparer.Ordinal).ToImmutableArray())
+            .WithTrackingName(TrackingNames.Registrations);
+
+        context.RegisterSourceOutput(registrations, static (output, registration) =>
+            output.AddSource(registration!.HintName, RegistrationEmitter.Emit(registration)));
     }
 }
 
@@ -37,4 +51,5 @@ public static class TrackingNames
 {
     public const string Models = nameof(Models);
     public const string Sources = nameof(Sources);
+    public const string Registrations = nameof(Registrations);
 }

@@ -176,6 +176,66 @@ public sealed class ModelClassTests
     }
 
     [Fact]
+    public void AddParameters_RegistersEveryMemberAndSubModule_AndSgdTrainsTheModel()
+    {
+        var type = GeneratorHarness.CompileAndLoad(Usings + """
+            using Backprop.Training;
+
+            public partial class Linear
+            {
+                public double[] Weight = { 0.5, -0.3, 0.8, 0.1 }, Bias = { 0.0, 0.1 };
+                [NoDerivative] public double[] Mask = { 1, 1 };
+
+                [Differentiable]
+                public void Forward(ReadOnlySpan<double> x, Span<double> y)
+                {
+                    for (int o = 0; o < 2; o++) y[o] = Mask[o] * (Bias[o] + Weight[2 * o] * x[0] + Weight[2 * o + 1] * x[1]);
+                }
+            }
+
+            public partial class Net
+            {
+                public Linear Fc1 = new();
+                public double Gain = 1.0;
+                public float Unused = 1f;
+
+                [Differentiable]
+                public double Loss([NoDerivative] ReadOnlySpan<double> x, [NoDerivative] double target)
+                {
+                    Span<double> h = stackalloc double[2];
+                    Fc1.Forward(x, h);
+                    double y = Gain * Math.Tanh(h[0]) + h[1];
+                    return (y - target) * (y - target);
+                }
+            }
+
+            public static class Probe
+            {
+                public static string Check()
+                {
+                    var model = new Net();
+                    var gradient = new Net { Fc1 = new Linear { Weight = new double[4], Bias = new double[2] }, Gain = 0 };
+                    var parameters = new ParameterSet<double>();
+                    model.AddParameters(parameters.AddGroup(learningRate: 0.05), gradient);
+                    var optimizer = new Sgd<double>(parameters, new SgdOptions());
+                    double[] x = { 0.7, -0.4 };
+                    double first = model.Loss(x, 0.3), last = first;
+                    for (int step = 0; step < 200; step++)
+                    {
+                        optimizer.ZeroGrad();
+                        last = model.LossGradient(x, 0.3, gradient);
+                        optimizer.Step();
+                    }
+                    optimizer.ZeroGrad();
+                    bool zeroed = gradient.Gain == 0 && gradient.Fc1.Weight.All(v => v == 0) && gradient.Fc1.Bias.All(v => v == 0);
+                    return string.Join(",", parameters.Parameters.Select(p => p.Name)) + "|" + (last < 1e-6 * first) + "|" + zeroed;
+                }
+            }
+            """.Replace("using Backprop.Training;", "using Backprop.Training;\nusing System.Linq;")).GetType("Probe")!;
+        Assert.Equal("Fc1.Weight,Fc1.Bias,Gain|True|True", (string)type.GetMethod("Check")!.Invoke(null, null)!);
+    }
+
+    [Fact]
     public void DThis_IsValidatedBeforeAnythingIsWritten_NamingTheMember()
     {
         var type = GeneratorHarness.CompileAndLoad(Usings + """

@@ -21,7 +21,7 @@ internal static class MethodModelBuilder
             var (method, diagnostics) = MethodAnalyzer.AnalyzeOnce(symbol, syntax, context.SemanticModel, cancellationToken);
             // BPG016 is reported by ZeroDerivativeAnalyzer, where #pragma and .editorconfig can suppress it.
             diagnostics.RemoveAll(d => d.Id == DiagnosticDescriptors.ZeroDerivative.Id);
-            return new MethodModel(display, method, diagnostics.ToEquatableArray());
+            return new MethodModel(display, method, diagnostics.ToEquatableArray(), method is null ? null : ModelRegistration.Of(symbol));
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

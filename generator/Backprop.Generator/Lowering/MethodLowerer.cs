@@ -257,7 +257,7 @@ internal sealed partial class MethodLowerer
         return ids;
     }
 
-    private static string TypeDeclaration(INamedTypeSymbol type)
+    internal static string TypeDeclaration(INamedTypeSymbol type)
     {
         string kind = type.IsRecord
             ? (type.TypeKind == TypeKind.Struct ? "record struct" : "record")

@@ -1,0 +1,92 @@
+using System.Collections.Generic;
+using System.Linq;
+using Backprop.Generator.Helpers;
+using Backprop.Generator.Lowering;
+using Microsoft.CodeAnalysis;
+
+namespace Backprop.Generator.Discovery;
+
+internal enum RegisteredMemberKind
+{
+    /// <summary>A <c>double</c>/<c>float</c> field.</summary>
+    Scalar,
+    /// <summary>A <c>double</c>/<c>float</c> auto-property: it has no storage a parameter group can point at.</summary>
+    ScalarProperty,
+    /// <summary>An array of <c>double</c>/<c>float</c>.</summary>
+    Array,
+    /// <summary>A member object whose type registers its own members (a sub-module).</summary>
+    Module,
+}
+
+/// <summary>A member <c>AddParameters</c> registers; <paramref name="Element"/> is <c>double</c> or <c>float</c> (empty for a module).</summary>
+internal sealed record RegisteredMember(string Name, RegisteredMemberKind Kind, string Element);
+
+/// <summary>
+/// A model class, a class with <c>[Differentiable]</c> instance methods: the members it registers with a parameter group
+/// (every member a <c>[Differentiable]</c> method differentiates when it reads it, and its sub-modules), for the generated
+/// <c>AddParameters</c>. Equatable: no Roslyn object survives.
+/// </summary>
+internal sealed record ModelRegistration(string HintName, string Namespace, EquatableArray<string> ContainingTypes, string TypeName, EquatableArray<RegisteredMember> Members)
+{
+    public const string MethodName = "AddParameters";
+
+    private const string NoDerivativeAttribute = "Backprop.NoDerivativeAttribute";
+    private const string DifferentiableAttribute = "Backprop.DifferentiableAttribute";
+
+    /// <summary>The registration of the instance method's class, or null (static methods, structs, generic types, a name in use).</summary>
+    public static ModelRegistration? Of(IMethodSymbol method)
+    {
+        var type = method.ContainingType;
+        if (method.IsStatic || type.TypeKind != TypeKind.Class || type.IsGenericType || type.GetMembers(MethodName).Any(m => !m.IsImplicitlyDeclared && !IsGenerated(m)))
+            return null;
+        var containing = new List<string>();
+        for (var t = type; t is not null; t = t.ContainingType)
+        {
+            if (t.IsGenericType) return null;
+            containing.Insert(0, MethodLowerer.TypeDeclaration(t));
+        }
+        var members = new List<RegisteredMember>();
+        foreach (var member in type.GetMembers())
+        {
+            if (member.IsStatic || member.IsImplicitlyDeclared || HasNoDerivative(member)) continue;
+            var (memberType, isProperty) = member switch
+            {
+                IFieldSymbol { IsConst: false } f => (f.Type, false),
+                IPropertySymbol { IsIndexer: false } p when IsAutoProperty(p) => (p.Type, true),
+                _ => (null, false),
+            };
+            if (memberType is null) continue;
+            string name = Identifiers.Escape(member.Name);
+            if (memberType is IArrayTypeSymbol { Rank: 1 } array && Element(array.ElementType) is { } element)
+                members.Add(new RegisteredMember(name, RegisteredMemberKind.Array, element));
+            else if (Element(memberType) is { } scalar && !(member is IFieldSymbol { IsReadOnly: true }))
+                members.Add(new RegisteredMember(name, isProperty ? RegisteredMemberKind.ScalarProperty : RegisteredMemberKind.Scalar, scalar));
+            else if (memberType is INamedTypeSymbol { TypeKind: TypeKind.Class } module && IsModel(module))
+                members.Add(new RegisteredMember(name, RegisteredMemberKind.Module, ""));
+        }
+        if (members.Count == 0) return null;
+        string ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : "";
+        string hint = (ns.Length == 0 ? "" : ns + ".") + string.Join(".", containing.Select(c => c.Split(' ').Last())) + ".[parameters].g.cs";
+        return new ModelRegistration(hint, ns, containing.ToEquatableArray(), type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), members.ToEquatableArray());
+    }
+
+    private static string? Element(ITypeSymbol type) => type.SpecialType switch
+    {
+        SpecialType.System_Double => "double",
+        SpecialType.System_Single => "float",
+        _ => null,
+    };
+
+    /// <summary>A class that gets <c>AddParameters</c> too: it has <c>[Differentiable]</c> instance methods.</summary>
+    private static bool IsModel(INamedTypeSymbol type) =>
+        !type.IsGenericType && type.GetMembers().OfType<IMethodSymbol>().Any(m => !m.IsStatic && m.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttribute));
+
+    private static bool HasNoDerivative(ISymbol member) => member.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == NoDerivativeAttribute);
+
+    private static bool IsGenerated(ISymbol member) => member.GetAttributes().Any(a =>
+        a.AttributeClass?.ToDisplayString() == "System.CodeDom.Compiler.GeneratedCodeAttribute"
+        && a.ConstructorArguments.Length > 0 && a.ConstructorArguments[0].Value as string == "Backprop.Gen");
+
+    private static bool IsAutoProperty(IPropertySymbol property) =>
+        property.ContainingType.GetMembers().OfType<IFieldSymbol>().Any(f => SymbolEqualityComparer.Default.Equals(f.AssociatedSymbol, property));
+}
