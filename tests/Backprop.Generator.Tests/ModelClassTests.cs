@@ -146,6 +146,7 @@ public sealed class ModelClassTests
                     Fc1.Forward(x, h);
                     for (int k = 0; k < 4; k++) a[k] = Activate(h[k]);
                     Fc2.Forward(a, o);
+                    o[1] += 0.5 * Fc2.Bias[0] * Fc1.Weight[1];
                     double m = Math.Max(o[0], o[1]);
                     double e = Math.Exp(o[0] - m) + Math.Exp(o[1] - m);
                     return Math.Log(e) + m - o[label];

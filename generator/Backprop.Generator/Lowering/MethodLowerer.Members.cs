@@ -18,7 +18,8 @@ namespace Backprop.Generator.Lowering;
 /// </summary>
 internal sealed partial class MethodLowerer
 {
-    private readonly Dictionary<ISymbol, int> _members = new(SymbolEqualityComparer.Default);
+    /// <summary>The member variables by their path from <c>this</c> (<c>B</c>, <c>Fc1.Weight</c>).</summary>
+    private readonly Dictionary<string, int> _members = new(System.StringComparer.Ordinal);
 
     /// <summary>What the gradient checks of <c>dThis</c> before writing: this method's array members and its callees' checks.</summary>
     private readonly SortedDictionary<string, MemberCheckKind> _thisChecks = new(System.StringComparer.Ordinal);
@@ -26,17 +27,40 @@ internal sealed partial class MethodLowerer
     /// <summary>Whether the method differentiates members, its own or through calls: it then takes <c>dThis</c>.</summary>
     private bool _differentiatesMembers;
 
-    /// <summary>A real field or property of <c>this</c> as a differentiated member, or null when it is data (integers, <c>[NoDerivative]</c>).</summary>
-    private IrExpression? LowerThisMember(IMemberReferenceOperation reference, IrType type, out bool isData)
+    /// <summary>
+    /// <c>this</c>, or <c>this.Fc1</c> for a sub-module (a chain of fields and properties from <c>this</c>); null for any
+    /// other receiver. A chain through a <c>[NoDerivative]</c> member is still a path: its members are data.
+    /// </summary>
+    private string? ReceiverPath(IOperation instance) => instance switch
+    {
+        IInstanceReferenceOperation => "this",
+        // Through sub-modules only (objects): a struct member would be copied by a property, and cannot be null-checked.
+        IFieldReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: false }
+            when instance.Type?.TypeKind == TypeKind.Class
+            && ((IMemberReferenceOperation)instance).Instance is { } inner && ReceiverPath(inner) is { } path
+            => path + "." + Identifiers.Escape(((IMemberReferenceOperation)instance).Member.Name),
+        _ => null,
+    };
+
+    /// <summary>Whether some member on the receiver chain (<c>Fc1</c> of <c>this.Fc1.Weight</c>) is marked <c>[NoDerivative]</c>.</summary>
+    private static bool ThroughConstant(IOperation? instance) => instance is IMemberReferenceOperation member
+        && (HasNoDerivative(member.Member) || ThroughConstant(member.Instance));
+
+    /// <summary>
+    /// A real field or property of <c>this</c> or of a sub-module (<paramref name="receiver"/> is <c>this</c> or
+    /// <c>this.Fc1</c>) as a differentiated member, or null when it is data (integers, <c>[NoDerivative]</c>).
+    /// </summary>
+    private IrExpression? LowerThisMember(IMemberReferenceOperation reference, IrType type, string receiver, out bool isData)
     {
         isData = false;
         var member = reference.Member;
-        if (!type.IsReal || HasNoDerivative(member) || type.Shape is ShapeKind.Span or ShapeKind.ReadOnlySpan)
+        if (!type.IsReal || HasNoDerivative(member) || ThroughConstant(reference.Instance) || type.Shape is ShapeKind.Span or ShapeKind.ReadOnlySpan || _method.IsStatic)
         {
             isData = true;
             return null;
         }
-        if (_members.TryGetValue(member, out int known)) return Read(known);
+        string path = (receiver == "this" ? "" : receiver.Substring("this.".Length) + ".") + Identifiers.Escape(member.Name);
+        if (_members.TryGetValue(path, out int known)) return Read(known);
 
         string why = member switch
         {
@@ -52,14 +76,18 @@ internal sealed partial class MethodLowerer
             return null;
         }
 
-        string unique = member.Name;
-        for (int i = 2; !_names.Add(unique); i++) unique = member.Name + "_" + i;
+        string baseName = path.Replace("@", "").Replace('.', '_');
+        string unique = baseName;
+        for (int i = 2; !_names.Add(unique); i++) unique = baseName + "_" + i;
         int id = _variables.Count;
         string declared = (member is IFieldSymbol f ? f.Type : ((IPropertySymbol)member).Type).ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
-        _variables.Add(new IrVariable(id, Identifiers.Escape(unique), type, VariableKind.Member, NoDerivative: false, declared, Identifiers.Escape(member.Name)));
-        _members[member] = id;
+        _variables.Add(new IrVariable(id, Identifiers.Escape(unique), type, VariableKind.Member, NoDerivative: false, declared, path));
+        _members[path] = id;
         _differentiatesMembers = true;
-        if (type.IsBuffer) _thisChecks[Identifiers.Escape(member.Name)] = MemberCheckKind.Array;
+        // dThis must have every sub-module on the way (Fc1 of Fc1.Weight), and an array member as long as this one.
+        for (int dot = path.IndexOf('.'); dot >= 0; dot = path.IndexOf('.', dot + 1))
+            _thisChecks[path.Substring(0, dot)] = MemberCheckKind.Object;
+        if (type.IsBuffer) _thisChecks[path] = MemberCheckKind.Array;
         return Read(id);
     }
 

@@ -901,20 +901,15 @@ internal sealed partial class MethodLowerer
 
     private IrExpression? LowerMember(IMemberReferenceOperation member, IrType type)
     {
-        string? receiver = member.Instance switch
-        {
-            null => member.Member.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
-            IInstanceReferenceOperation => "this",
-            _ => null,
-        };
+        string? receiver = member.Instance is null ? member.Member.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) : ReceiverPath(member.Instance);
         if (receiver is null)
         {
             ReportUnsupportedExpression(member, "a member of another object", "copy the value into a parameter or local first");
             return null;
         }
-        if (member.Instance is IInstanceReferenceOperation)
+        if (member.Instance is not null)
         {
-            var differentiated = LowerThisMember(member, type, out bool isData);
+            var differentiated = LowerThisMember(member, type, receiver, out bool isData);
             if (!isData) return differentiated;
         }
         return new IrExternal(type, receiver + "." + Identifiers.Escape(member.Member.Name));
@@ -923,20 +918,15 @@ internal sealed partial class MethodLowerer
     /// <summary>A buffer read from a static or <c>this</c> field or property: data, spelled as the member wherever it is used.</summary>
     private IrExpression? LowerBufferMember(IMemberReferenceOperation member, IrType type)
     {
-        string? receiver = member.Instance switch
-        {
-            null => member.Member.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
-            IInstanceReferenceOperation => "this",
-            _ => null,
-        };
+        string? receiver = member.Instance is null ? member.Member.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) : ReceiverPath(member.Instance);
         if (receiver is null)
         {
             ReportUnsupportedExpression(member, "a buffer of another object", "pass it as a parameter");
             return null;
         }
-        if (member.Instance is IInstanceReferenceOperation)
+        if (member.Instance is not null)
         {
-            var differentiated = LowerThisMember(member, type, out bool isData);
+            var differentiated = LowerThisMember(member, type, receiver, out bool isData);
             if (!isData) return differentiated;
         }
         string spelling = receiver + "." + Identifiers.Escape(member.Member.Name);
