@@ -157,6 +157,102 @@ public static partial class LayerFunctions
         for (int k = 0; k < a.Length; k++) o[k] = Math.Tanh(a[k] * scale + k);
     }
 
+    // ---------------------------------------------------------------- what a layer's backward leaves behind (issue 15)
+    // Each writes its outputs in a way whose reverse sweep rewinds them (the reverse reads a result it overwrote, or a
+    // callee's reverse does), or writes an output no differentiated input reaches.
+
+    /// <summary>Each output element a tanh: tanh' reads the result, so the reverse sweep rewinds the output.</summary>
+    [Differentiable]
+    public static void TanhEach(ReadOnlySpan<double> a, Span<double> o)
+    {
+        for (int k = 0; k < a.Length; k++) o[k] = Math.Tanh(a[k]);
+    }
+
+    /// <summary>The same into an array output.</summary>
+    [Differentiable]
+    public static void TanhEachIntoArray(ReadOnlySpan<double> a, double[] o)
+    {
+        for (int k = 0; k < a.Length; k++) o[k] = Math.Tanh(a[k]);
+    }
+
+    /// <summary>A layer calling layers: a hidden buffer, then the output written by the callee.</summary>
+    [Differentiable]
+    public static void StackedLayers(ReadOnlySpan<double> a, ReadOnlySpan<double> w, Span<double> o)
+    {
+        Span<double> h = stackalloc double[a.Length];
+        TanhEach(a, h);
+        TanhLinear(h, w, o);
+    }
+
+    /// <summary>Branches and loops around the writes of the output.</summary>
+    [Differentiable]
+    public static void Piecewise(ReadOnlySpan<double> x, double s, Span<double> y)
+    {
+        for (int i = 0; i < y.Length; i++)
+        {
+            if (x[i] > 0)
+            {
+                y[i] = Math.Exp(-x[i] * s);
+            }
+            else
+            {
+                double t = x[i];
+                for (int k = 0; k < 3; k++) t = Math.Sin(t * s + k);
+                y[i] = t * t;
+            }
+        }
+    }
+
+    /// <summary>Every output element written twice, the first one three times.</summary>
+    [Differentiable]
+    public static void WrittenTwice(ReadOnlySpan<double> x, double s, Span<double> y)
+    {
+        for (int i = 0; i < y.Length; i++) y[i] = Math.Sinh(x[i]);
+        for (int i = 0; i < y.Length; i++) y[i] = Math.Tanh(x[i] * s);
+        y[0] = Math.Exp(s);
+    }
+
+    /// <summary>Three outputs: one depends on x, one is a constant, one depends on a [NoDerivative] input only.</summary>
+    [Differentiable]
+    public static void WithConstantOutputs(ReadOnlySpan<double> x, [NoDerivative] ReadOnlySpan<double> mask, Span<double> y, Span<double> c, Span<double> m)
+    {
+        for (int i = 0; i < x.Length; i++) y[i] = Math.Tanh(x[i]);
+        for (int i = 0; i < c.Length; i++) c[i] = 2;
+        for (int i = 0; i < m.Length; i++) m[i] = Math.Exp(mask[i]);
+    }
+
+    /// <summary>A layer without differentiated inputs: its backward computes no gradient, but consumes the adjoints.</summary>
+    [Differentiable]
+    public static void AllNoDerivative([NoDerivative] ReadOnlySpan<double> x, [NoDerivative] double s, Span<double> y)
+    {
+        for (int i = 0; i < y.Length; i++) y[i] = Math.Tanh(x[i] * s);
+    }
+
+    /// <summary>A layer whose output a callee writes from a [NoDerivative] input only.</summary>
+    [Differentiable]
+    public static void CallsWithoutDerivative([NoDerivative] ReadOnlySpan<double> x, Span<double> y) => TanhEach(x, y);
+
+    [Differentiable]
+    public static void Fill([NoDerivative] double value, Span<double> o)
+    {
+        for (int i = 0; i < o.Length; i++) o[i] = value;
+    }
+
+    /// <summary>
+    /// A buffer with adjoints overwritten by a layer whose output depends on no differentiated input: the layer's split
+    /// reverse must consume the adjoints, or they flow on into the earlier writes of the buffer.
+    /// </summary>
+    [Differentiable]
+    public static double OverwrittenByAConstantLayer(double x)
+    {
+        Span<double> h = stackalloc double[2];
+        h[0] = x * x;
+        h[1] = Math.Sin(x);
+        double s = h[0] + h[1];
+        Fill(2.5, h);
+        return s * (h[0] + h[1]);
+    }
+
     /// <summary>Regression (property test): a layer's scalar argument reads the buffer the layer then overwrites.</summary>
     [Differentiable]
     public static double LayerArgumentReadsItsOutput(double x, double y)

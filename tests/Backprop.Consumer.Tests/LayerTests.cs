@@ -132,6 +132,185 @@ public sealed class LayerTests
         }
     }
 
+    // ---------------------------------------------------------------- what a layer's backward leaves behind (issue 15)
+
+    /// <summary>
+    /// Calls a layer's backward on outputs that hold stale values: afterwards they hold exactly what the layer itself
+    /// leaves in the same buffers (its results where it writes, the stale values where it does not), and the adjoints of
+    /// the entries it writes are zero (the others untouched).
+    /// </summary>
+    private static void AssertBackwardLeavesResults(int length, int written, Action<double[]> layer, Action<double[], double[]> backward)
+    {
+        double[] stale = Random(length, 30);
+        double[] expected = stale.ToArray();
+        layer(expected);
+        double[] y = stale.ToArray();
+        double[] seed = Random(length, 31);
+        double[] dY = seed.ToArray();
+        backward(y, dY);
+        Assert.Equal(expected, y);
+        Assert.Equal(new double[written].Concat(seed.Skip(written)), dY);
+    }
+
+    /// <summary>The input gradients a backward accumulates against central differences of the outputs projected on the adjoints.</summary>
+    private static void AssertBackwardMatchesFiniteDifferences(double[] inputs, int outputs, Func<double[], double[]> layer, Func<double[], double[], double[]> backward)
+    {
+        double[] seed = Random(outputs, 32);
+        double[] gradient = backward(inputs, seed.ToArray());
+        var result = GradientCheck.Check(p => layer(p).Zip(seed, (o, s) => o * s).Sum(), inputs, gradient);
+        Assert.True(result.Passed, result.ToString());
+    }
+
+    [Fact]
+    public void TanhLoopBackward_LeavesTheLayersResults_AndConsumesTheAdjoints()
+    {
+        double[] a = Random(3, 33);
+        AssertBackwardLeavesResults(3, 3, y => LayerFunctions.TanhEach(a, y), (y, dY) => LayerFunctions.TanhEachBackward(a, y, dY, new double[3]));
+        // An output longer than what the layer writes keeps its other entries, and so do their adjoints.
+        AssertBackwardLeavesResults(5, 3, y => LayerFunctions.TanhEach(a, y), (y, dY) => LayerFunctions.TanhEachBackward(a, y, dY, new double[3]));
+        AssertBackwardLeavesResults(3, 3, y => LayerFunctions.TanhEachIntoArray(a, y), (y, dY) => LayerFunctions.TanhEachIntoArrayBackward(a, y, dY, new double[3]));
+        AssertBackwardLeavesResults(3, 3, y => LayerFunctions.Mix(a, 0.7, y), (y, dY) =>
+        {
+            double dScale = 0;
+            LayerFunctions.MixBackward(a, 0.7, y, dY, default, ref dScale);
+        });
+        AssertBackwardMatchesFiniteDifferences(a, 3, p =>
+        {
+            var y = new double[3];
+            LayerFunctions.TanhEach(p, y);
+            return y;
+        }, (p, dY) =>
+        {
+            var dA = new double[3];
+            LayerFunctions.TanhEachBackward(p, new double[3], dY, dA);
+            return dA;
+        });
+    }
+
+    [Fact]
+    public void LayerCallingLayersBackward_LeavesTheLayersResults_AndConsumesTheAdjoints()
+    {
+        double[] a = Random(3, 34), w = Random(6, 35);
+        AssertBackwardLeavesResults(2, 2, y => LayerFunctions.StackedLayers(a, w, y), (y, dY) => LayerFunctions.StackedLayersBackward(a, w, y, dY, new double[3], new double[6]));
+        double[] x = Random(4, 36);
+        AssertBackwardLeavesResults(4, 4, y => LayerFunctions.BlockDiagonal(x, w.AsSpan(0, 4), y), (y, dY) => LayerFunctions.BlockDiagonalBackward(x, w.AsSpan(0, 4), y, dY, new double[4], new double[4]));
+        AssertBackwardMatchesFiniteDifferences(a.Concat(w).ToArray(), 2, p =>
+        {
+            var y = new double[2];
+            LayerFunctions.StackedLayers(p.AsSpan(0, 3), p.AsSpan(3), y);
+            return y;
+        }, (p, dY) =>
+        {
+            double[] dA = new double[3], dW = new double[6];
+            LayerFunctions.StackedLayersBackward(p.AsSpan(0, 3), p.AsSpan(3), new double[2], dY, dA, dW);
+            return dA.Concat(dW).ToArray();
+        });
+    }
+
+    [Fact]
+    public void BranchesAndLoopsBackward_LeavesTheLayersResults_AndConsumesTheAdjoints()
+    {
+        double[] x = { 0.8, -0.3, 0.2, -1.1, 0.5 };
+        AssertBackwardLeavesResults(5, 5, y => LayerFunctions.Piecewise(x, 0.9, y), (y, dY) =>
+        {
+            double dS = 0;
+            LayerFunctions.PiecewiseBackward(x, 0.9, y, dY, new double[5], ref dS);
+        });
+        AssertBackwardMatchesFiniteDifferences(x.Append(0.9).ToArray(), 5, p =>
+        {
+            var y = new double[5];
+            LayerFunctions.Piecewise(p.AsSpan(0, 5), p[5], y);
+            return y;
+        }, (p, dY) =>
+        {
+            double[] dX = new double[5];
+            double dS = 0;
+            LayerFunctions.PiecewiseBackward(p.AsSpan(0, 5), p[5], new double[5], dY, dX, ref dS);
+            return dX.Append(dS).ToArray();
+        });
+    }
+
+    [Fact]
+    public void OutputWrittenTwiceBackward_LeavesTheLastWrites_AndConsumesTheAdjoints()
+    {
+        double[] x = Random(4, 37);
+        AssertBackwardLeavesResults(4, 4, y => LayerFunctions.WrittenTwice(x, 0.6, y), (y, dY) =>
+        {
+            double dS = 0;
+            LayerFunctions.WrittenTwiceBackward(x, 0.6, y, dY, new double[4], ref dS);
+        });
+        AssertBackwardMatchesFiniteDifferences(x.Append(0.6).ToArray(), 4, p =>
+        {
+            var y = new double[4];
+            LayerFunctions.WrittenTwice(p.AsSpan(0, 4), p[4], y);
+            return y;
+        }, (p, dY) =>
+        {
+            double[] dX = new double[4];
+            double dS = 0;
+            LayerFunctions.WrittenTwiceBackward(p.AsSpan(0, 4), p[4], new double[4], dY, dX, ref dS);
+            return dX.Append(dS).ToArray();
+        });
+    }
+
+    [Fact]
+    public void OutputsThatDependOnNoDifferentiatedInput_HaveTheirAdjointsConsumed()
+    {
+        double[] x = Random(3, 38), mask = Random(2, 39);
+        double[] y = new double[3], c = new double[4], m = new double[2];
+        double[] dY = Random(3, 40), dC = Random(4, 41), dM = Random(2, 42), dX = new double[3];
+        LayerFunctions.WithConstantOutputsBackward(x, mask, y, c, m, dY, dC, dM, dX);
+        double[] expectedY = new double[3], expectedC = new double[4], expectedM = new double[2];
+        LayerFunctions.WithConstantOutputs(x, mask, expectedY, expectedC, expectedM);
+        Assert.Equal(expectedY, y);
+        Assert.Equal(expectedC, c);
+        Assert.Equal(expectedM, m);
+        Assert.All(dY.Concat(dC).Concat(dM), v => Assert.Equal(0, v));
+        AssertBackwardMatchesFiniteDifferences(x, 3, p =>
+        {
+            var output = new double[3];
+            LayerFunctions.WithConstantOutputs(p, mask, output, new double[4], new double[2]);
+            return output;
+        }, (p, seed) =>
+        {
+            var gradient = new double[3];
+            LayerFunctions.WithConstantOutputsBackward(p, mask, new double[3], new double[4], new double[2], seed, Random(4, 43), Random(2, 44), gradient);
+            return gradient;
+        });
+    }
+
+    [Fact]
+    public void LayersWithOnlyNoDerivativeInputs_LeaveTheirResults_AndConsumeTheAdjoints()
+    {
+        double[] x = Random(3, 45);
+        AssertBackwardLeavesResults(3, 3, y => LayerFunctions.AllNoDerivative(x, 1.3, y), (y, dY) => LayerFunctions.AllNoDerivativeBackward(x, 1.3, y, dY));
+        AssertBackwardLeavesResults(3, 3, y => LayerFunctions.CallsWithoutDerivative(x, y), (y, dY) => LayerFunctions.CallsWithoutDerivativeBackward(x, y, dY));
+        AssertBackwardLeavesResults(3, 3, y => LayerFunctions.Fill(2.5, y), (y, dY) => LayerFunctions.FillBackward(2.5, y, dY));
+    }
+
+    [Fact]
+    public void CallerOfALayerWithoutDerivative_OverwritingABufferWithAdjoints_MatchesFiniteDifferences()
+    {
+        foreach (double x in new[] { 0.3, -1.2, 0.9 })
+        {
+            double value = LayerFunctions.OverwrittenByAConstantLayerGradient(x, out double dX);
+            Assert.Equal(LayerFunctions.OverwrittenByAConstantLayer(x), value);
+            var result = GradientCheck.Check(p => LayerFunctions.OverwrittenByAConstantLayer(p[0]), new[] { x }, new[] { dX });
+            Assert.True(result.Passed, result.ToString());
+        }
+    }
+
+    [Fact]
+    public void LayerBackwardKeepingItsResults_AllocatesNothing()
+    {
+        double[] x = { 0.8, -0.3, 0.2, -1.1, 0.5 }, y = new double[5], dY = new double[5], dX = new double[5];
+        double dS = 0;
+        for (int i = 0; i < 100; i++) LayerFunctions.PiecewiseBackward(x, 0.9, y, dY, dX, ref dS);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 1000; i++) LayerFunctions.PiecewiseBackward(x, 0.9, y, dY, dX, ref dS);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
     [Fact]
     public void SimpleNN_LossThroughLayersAndStackBuffers_MatchesFiniteDifferences()
     {

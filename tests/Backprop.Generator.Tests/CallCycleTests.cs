@@ -35,4 +35,50 @@ public class CallCycleTests
         Assert.Empty(outcome.CompilationDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error));
         Assert.Empty(outcome.Sources);
     }
+
+    /// <summary>
+    /// Not a cycle: a caller, reached first, calls a layer twice, and the layer calls another. The second call must get
+    /// the layer's own analysis (it was taken for a cycle, the layer lowered without its callee, so writing nothing: the
+    /// caller's gradient was zero, with BPG016 as the only sign).
+    /// </summary>
+    [Fact]
+    public void CalleeCalledTwice_AnalysedFirstAsACallee_IsNotTakenForACycle()
+    {
+        const string source = """
+            using System;
+            using Backprop;
+            public static partial class M
+            {
+                [Differentiable]
+                public static double Caller(double a, double b)
+                {
+                    Span<double> x = stackalloc double[2];
+                    Span<double> z = stackalloc double[2];
+                    Span<double> y = stackalloc double[2];
+                    x[0] = a;
+                    x[1] = b;
+                    Outer(x, z);
+                    Outer(z, y);
+                    return y[0] + y[1];
+                }
+
+                [Differentiable]
+                public static void Outer(ReadOnlySpan<double> x, Span<double> y) => Inner(x, y);
+
+                [Differentiable]
+                public static void Inner(ReadOnlySpan<double> x, Span<double> y)
+                {
+                    for (int j = 0; j < y.Length; j++) y[j] = Math.Tanh(x[j] * (j + 1));
+                }
+            }
+            """;
+        Assert.Empty(GeneratorHarness.Run(source).GeneratorDiagnostics);
+        var type = GeneratorHarness.CompileAndLoad(source).GetType("M")!;
+        double F(double a, double b) => (double)type.GetMethod("Caller")!.Invoke(null, new object[] { a, b })!;
+        var arguments = new object[] { 0.3, -0.7, 0.0, 0.0 };
+        type.GetMethod("CallerGradient")!.Invoke(null, arguments);
+        const double h = 1e-6;
+        Assert.Equal((F(0.3 + h, -0.7) - F(0.3 - h, -0.7)) / (2 * h), (double)arguments[2], 6);
+        Assert.Equal((F(0.3, -0.7 + h) - F(0.3, -0.7 - h)) / (2 * h), (double)arguments[3], 6);
+    }
 }

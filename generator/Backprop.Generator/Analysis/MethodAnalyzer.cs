@@ -48,6 +48,9 @@ internal static class MethodAnalyzer
         var chain = inProgress ?? new AnalysisChain();
         int cuts = chain.Cuts;
         var (method, diagnostics) = Analyze(definition, syntax, model, cancellationToken, chain);
+        // Its lowering put it on the chain; analysed, it is no longer up the chain of the caller's other calls (a second
+        // call of it would otherwise be taken for a cycle and lowered without its callees).
+        if (!own) chain.Remove(definition);
         analysed[definition] = new Analysis(method, diagnostics.ToArray(), ForCallersOnly: !own && chain.Cuts != cuts);
         return (method, diagnostics);
     }

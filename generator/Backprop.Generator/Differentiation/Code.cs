@@ -71,6 +71,13 @@ internal sealed class GradientProgram
     /// <summary>For a layer: each output span parameter and the name of its adjoint span parameter.</summary>
     public List<(int Variable, string AdjointName)> Outputs { get; } = new();
 
+    /// <summary>
+    /// For a layer: the outputs whose contents the reverse sweep may rewind to what they held before the layer ran (it
+    /// restores overwritten elements it reads, or calls a layer's reverse, which may), each with the name of the pooled
+    /// array in which the backward keeps the layer's results across the reverse sweep.
+    /// </summary>
+    public List<(int Variable, string KeptName)> RewoundOutputs { get; } = new();
+
     /// <summary>Statements for the <c>finally</c> block: returning rented gradient buffers.</summary>
     public List<string> Cleanup { get; } = new();
 

@@ -41,32 +41,49 @@ internal static class LoopVersioning
                 output.Add(block);
                 continue;
             }
+            if (Versions(block, spans, guarded) is not { } versions)
+            {
+                // No combination leaves the loop anything to do: it goes, with its source comment.
+                if (output.Count > 0 && output[output.Count - 1] is CodeComment) output.RemoveAt(output.Count - 1);
+                continue;
+            }
             output.Add(new CodeComment("One copy of this loop per combination of wanted gradient spans, without emptiness checks inside."));
-            output.Add(Versions(block, spans, guarded));
+            output.Add(versions);
         }
         return output;
     }
 
-    /// <summary><c>if (a and b wanted) { … } else if (a wanted) { … } else if (b wanted) { … } else { … }</c>.</summary>
-    private static Code Versions(CodeBlock loop, List<string> spans, IReadOnlyCollection<string> guarded)
+    /// <summary>
+    /// <c>if (a and b wanted) { … } else if (a wanted) { … } else if (b wanted) { … } else { … }</c>, without the copies
+    /// left with nothing to do; null when that is all of them.
+    /// </summary>
+    private static Code? Versions(CodeBlock loop, List<string> spans, IReadOnlyCollection<string> guarded)
     {
         int combinations = 1 << spans.Count;
         List<Code>? next = null;
+        bool hasElse = false;
         for (int absent = combinations - 1; absent >= 0; absent--)
         {
             // Bit s of 'absent' set: span s is empty in this copy.
             var wanted = spans.Where((_, s) => (absent & (1 << s)) == 0).ToList();
-            var copy = new List<Code> { Specialize(loop, guarded, spans, wanted) };
-            if (next is null)
+            var specialized = Specialize(loop, guarded, spans, wanted);
+            // A copy whose body has no statement left (the loop only added to unwanted spans) has no effect but on its
+            // counter, and nothing after a reverse loop reads the counter it leaves (see Specialize): it goes. The copy
+            // without any versioned span is the final else; once it is gone, every remaining case is named by a condition
+            // over all the versioned spans, so a case whose copy goes runs nothing, as it should.
+            bool empty = !HasStatements(specialized.Body);
+            if (absent == combinations - 1)
             {
-                next = copy;
+                hasElse = !empty;
+                if (hasElse) next = new List<Code> { specialized };
                 continue;
             }
+            if (empty && !hasElse) continue;
             string condition = string.Join(" && ", wanted.Select(s => "!" + s + ".IsEmpty"));
             if (wanted.Count < spans.Count) condition = string.Join(" && ", new[] { condition }.Concat(spans.Except(wanted).Select(s => s + ".IsEmpty")));
-            next = new List<Code> { new CodeBlock("if (" + condition + ")", copy, next) };
+            next = new List<Code> { new CodeBlock("if (" + condition + ")", new List<Code> { specialized }, next) };
         }
-        return next![0];
+        return next?[0];
     }
 
     private static bool IsLoop(CodeBlock block) =>

@@ -11,6 +11,9 @@ internal sealed partial class ReverseModeBuilder
 {
     private readonly HashSet<int> _scratch = new();
 
+    /// <summary>The outputs whose contents the reverse sweep may rewind to what they held before the layer ran.</summary>
+    private readonly HashSet<int> _rewound = new();
+
     /// <summary>
     /// Buffers that need a gradient buffer of our own: active local buffers, and buffers passed to an output parameter of
     /// a callee, whose reverse reads and zeroes their adjoints. A buffer without a gradient passed to a differentiated
@@ -84,7 +87,7 @@ internal sealed partial class ReverseModeBuilder
     {
         var buffer = _method.Variables[store.Buffer];
         var element = buffer.Type.Element;
-        bool active = _activity.IsActive(store.Buffer);
+        bool active = HasAdjoint(store.Buffer);
         // A store whose counted loop saves the old elements in one piece (PushSlice) needs no save of its own.
         bool restore = _reverseRead.MustRestore(store.Buffer, store) && !_sliceSaved.Contains(store);
         string target = buffer.Name + "[" + _text.Of(store.Index) + "]";
@@ -128,7 +131,10 @@ internal sealed partial class ReverseModeBuilder
                 reverse.Add(new CodeLine(kept[i].Name + " = " + Reload(kept[i].Name, kept[i].Type) + ";"));
         }
         if (restore)
+        {
             reverse.Add(new CodeLine(target + " = " + (saved ?? Reload(target, element)) + ";"));
+            Rewinds(store.Buffer);
+        }
         if (active)
         {
             string adjoint = Adjoint(store.Buffer) + "[" + _text.Of(store.Index) + "]";
@@ -156,7 +162,7 @@ internal sealed partial class ReverseModeBuilder
     {
         var outputs = Enumerable.Range(0, call.Arguments.Count).Where(i => call.Callee.OutputParameters[i]).ToList();
         // An output may be a slice of a buffer: the call overwrites that part, and the whole buffer is saved when needed.
-        bool active = outputs.Any(i => _activity.IsActive(IrSlice.BufferOf(call.Arguments[i])));
+        bool active = outputs.Any(i => HasAdjoint(IrSlice.BufferOf(call.Arguments[i])));
         var restored = outputs.Select(i => IrSlice.BufferOf(call.Arguments[i])).Distinct().Where(v => _reverseRead.MustRestore(v, call)).ToList();
         string Invocation(string name, IEnumerable<string> arguments) => call.Callee.Target + "." + name + "(" + string.Join(", ", arguments) + ");";
         if (!active && restored.Count == 0)
@@ -205,6 +211,8 @@ internal sealed partial class ReverseModeBuilder
             }
             arguments.Add("ref " + Tape());
             reverse.Add(new CodeLine(Invocation(call.Callee.ReverseName, arguments)));
+            // The callee's reverse may rewind its outputs as ours does.
+            foreach (int i in outputs) Rewinds(IrSlice.BufferOf(call.Arguments[i]));
             // Arguments are differentiated in the state before the call: restore its outputs first.
             for (int k = restored.Count - 1; k >= 0; k--) reverse.AddRange(RestoreBuffer(restored[k]));
             foreach (var (argument, local) in pending) Propagate(argument, local, reverse);
@@ -214,6 +222,18 @@ internal sealed partial class ReverseModeBuilder
             for (int k = restored.Count - 1; k >= 0; k--) reverse.AddRange(RestoreBuffer(restored[k]));
         }
         _values.Clear();
+    }
+
+    /// <summary>
+    /// Whether writes into the buffer are differentiated: an active buffer, or a layer's output, whose adjoint every write
+    /// consumes (zeroes), also when no derivative flows through it (a constant, a value of <c>[NoDerivative]</c> inputs).
+    /// </summary>
+    private bool HasAdjoint(int buffer) => _activity.IsActive(buffer) || _method.Outputs.Contains(buffer);
+
+    /// <summary>Notes that the reverse sweep may rewind the buffer's contents: for an output, the backward keeps its results.</summary>
+    private void Rewinds(int buffer)
+    {
+        if (_method.Outputs.Contains(buffer)) _rewound.Add(buffer);
     }
 
     /// <summary>The gradient argument of a callee parameter: a gradient span, <c>ref</c> to an adjoint, or a local to propagate from.</summary>
@@ -259,6 +279,7 @@ internal sealed partial class ReverseModeBuilder
 
     private IEnumerable<Code> RestoreBuffer(int buffer)
     {
+        Rewinds(buffer);
         var variable = _method.Variables[buffer];
         yield return new CodeLine(Tape() + ".Pop<int>();");
         yield return new CodeLine(Tape() + ".PopRange<" + variable.Type.ScalarKeyword + ">(" + variable.Name + ");");

@@ -161,6 +161,7 @@ internal sealed partial class ReverseModeBuilder
         {
             var buffer = _method.Variables[slices[k].Buffer];
             reverse.Add(new CodeLine(Tape() + ".PopSlice<" + buffer.Type.ScalarKeyword + ">(" + buffer.Name + range));
+            Rewinds(slices[k].Buffer);
         }
     }
 }

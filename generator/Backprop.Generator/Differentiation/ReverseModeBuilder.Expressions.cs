@@ -309,7 +309,7 @@ internal sealed partial class ReverseModeBuilder
             case IrAssign assign when _activity.IsActive(assign.Variable):
                 CollectExpressionReads(statement, assign.Value, assign.Variable);
                 break;
-            case IrStore store when _activity.IsActive(store.Buffer) || _reverseRead.IsRead(store.Buffer):
+            case IrStore store when HasAdjoint(store.Buffer) || _reverseRead.IsRead(store.Buffer):
                 AddReads(store.Index, statement);
                 if (_activity.IsActive(store.Buffer)) CollectExpressionReads(statement, store.Value, store.Buffer);
                 break;
@@ -429,9 +429,9 @@ internal sealed partial class ReverseModeBuilder
     {
         IrAssign { Value: IrNewBuffer } => false,
         IrAssign assign => _activity.IsActive(assign.Variable) || NeedsRestore(assign),
-        IrStore store => _activity.IsActive(store.Buffer) || _reverseRead.MustRestore(store.Buffer, store),
+        IrStore store => HasAdjoint(store.Buffer) || _reverseRead.MustRestore(store.Buffer, store),
         IrCallStatement call => call.Arguments.Where((_, i) => call.Callee.OutputParameters[i])
-            .Select(IrSlice.BufferOf).Any(b => _activity.IsActive(b) || _reverseRead.MustRestore(b, call)),
+            .Select(IrSlice.BufferOf).Any(b => HasAdjoint(b) || _reverseRead.MustRestore(b, call)),
         IrIf branch => branch.Then.Concat(branch.Else).Any(IsRelevant),
         IrLoop loop => loop.Body.Concat(loop.Step).Any(IsRelevant),
         _ => false,

@@ -105,6 +105,8 @@ internal sealed partial class ReverseModeBuilder
         var guarded = _method.Parameters.Where(p => _method.Variables[p].Type.IsBuffer && _adjoints.ContainsKey(p) && !_method.Outputs.Contains(p))
             .Select(Adjoint).ToList();
         _program.Reverse.AddRange(LoopVersioning.Apply(FirstWrites.Apply(Simplifier.Simplify(reverse), zeroAdjoints), guarded));
+        foreach (int output in _method.Outputs.Where(_rewound.Contains))
+            _program.RewoundOutputs.Add((output, Reserve(_method.Variables[output].Name + "Results")));
     }
 
     // ---------------------------------------------------------------- statements

@@ -301,7 +301,24 @@ internal static class GradientEmitter
                 writer.Line(tape + ".Restart();");
             }
         }
+        // A backward leaves the layer's results in its outputs. Where the reverse sweep may rewind an output (the reverses
+        // of earlier writes read what later ones overwrote), the results are kept in a pooled array meanwhile.
+        var kept = program.RewoundOutputs.Select(o => (method.Variables[o.Variable], o.KeptName)).ToList();
+        if (kept.Count > 0) writer.Line("// The reverse sweep may rewind outputs to their old contents: the layer's results are kept and put back after it.");
+        foreach (var (output, keptName) in kept)
+        {
+            string element = output.Type.ScalarKeyword;
+            string source = output.Type.Shape == ShapeKind.Array ? "global::System.MemoryExtensions.AsSpan(" + output.Name + ")" : output.Name;
+            writer.Line(element + "[] " + keptName + " = global::System.Buffers.ArrayPool<" + element + ">.Shared.Rent(" + output.Name + ".Length);");
+            writer.Line(source + ".CopyTo(" + keptName + ");");
+        }
         writer.Line(shape.ReverseName + "(" + string.Join(", ", reverseArguments.Append("ref " + tape)) + ");");
+        foreach (var (output, keptName) in kept)
+        {
+            string element = output.Type.ScalarKeyword;
+            writer.Line("global::System.MemoryExtensions.AsSpan(" + keptName + ", 0, " + output.Name + ".Length).CopyTo(" + output.Name + ");");
+            writer.Line("global::System.Buffers.ArrayPool<" + element + ">.Shared.Return(" + keptName + ");");
+        }
         writer.Line(tape + ".Dispose();");
         if (!shape.IsVoid) writer.Line("return " + result + ";");
     }

@@ -646,7 +646,12 @@ namespace SpiralClassifier
                     tape.Restart();
                 }
             }
+            // The reverse sweep may rewind outputs to their old contents: the layer's results are kept and put back after it.
+            double[] yResults = global::System.Buffers.ArrayPool<double>.Shared.Rent(y.Length);
+            y.CopyTo(yResults);
             TanhReverse(x, y, dY, dX, ref tape);
+            global::System.MemoryExtensions.AsSpan(yResults, 0, y.Length).CopyTo(y);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(yResults);
             tape.Dispose();
         }
 

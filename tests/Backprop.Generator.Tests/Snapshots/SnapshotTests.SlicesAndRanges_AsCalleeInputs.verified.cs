@@ -147,13 +147,6 @@ namespace Demo
                     dA[i] += dDot_ds * b[i];
                 }
             }
-            else
-            {
-                for (i = a.Length - 1; i >= 0; i--)
-                {
-                    // line 12: s += a[i] * b[i];
-                }
-            }
         }
     }
 }

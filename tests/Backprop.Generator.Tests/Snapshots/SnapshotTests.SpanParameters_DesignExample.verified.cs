@@ -142,13 +142,6 @@ namespace Demo
                     dW[i] += dLoss_dz * x[i];
                 }
             }
-            else
-            {
-                for (i = w.Length - 1; i >= 0; i--)
-                {
-                    // line 13: z += w[i] * x[i];
-                }
-            }
             // line 11: z = b
             dLoss_db = dLoss_dz;
 
