@@ -733,7 +733,7 @@ public sealed class DiagnosticTests
         }
         """,
         new[] { "Model.Scale.g.cs" },
-        ("BPG030", "Cannot differentiate through the argument 'a * 2' of 'Scale': it depends on differentiated values, but the parameter 'k' is marked [NoDerivative], so its derivative would be lost; remove [NoDerivative] from 'k', or pass a value that does not depend on the differentiated parameters"));
+        ("BPG030", "Cannot differentiate through the argument 'a * 2' of 'Scale': it depends on differentiated values, but the parameter 'k' is marked [NoDerivative], so its derivative would be lost; remove [NoDerivative] from 'k', or cut the derivative on purpose with Ad.StopGradient(a * 2)"));
 
     [Fact]
     public void NonDifferentiableArgument_BPG030_OnSpanArgument_AndLayerInput() => Verify(Usings + """
@@ -765,8 +765,8 @@ public sealed class DiagnosticTests
         }
         """,
         new[] { "Model.Dot.g.cs", "Model.Shift.g.cs" },
-        ("BPG030", "Cannot differentiate through the argument 'sq' of 'Shift': it depends on differentiated values, but the parameter 'offset' is marked [NoDerivative], so its derivative would be lost; remove [NoDerivative] from 'offset', or pass a value that does not depend on the differentiated parameters"),
-        ("BPG030", "Cannot differentiate through the argument 'sq' of 'Dot': it depends on differentiated values, but the parameter 'u' is marked [NoDerivative], so its derivative would be lost; remove [NoDerivative] from 'u', or pass a value that does not depend on the differentiated parameters"));
+        ("BPG030", "Cannot differentiate through the argument 'sq' of 'Shift': it depends on differentiated values, but the parameter 'offset' is marked [NoDerivative], so its derivative would be lost; remove [NoDerivative] from 'offset', or cut the derivative on purpose with Ad.StopGradient(sq)"),
+        ("BPG030", "Cannot differentiate through the argument 'sq' of 'Dot': it depends on differentiated values, but the parameter 'u' is marked [NoDerivative], so its derivative would be lost; remove [NoDerivative] from 'u', or cut the derivative on purpose with Ad.StopGradient(sq)"));
 
     [Fact]
     public void NonDifferentiableArgument_NotReported_ForData() => Verify(Usings + """
@@ -833,6 +833,27 @@ public sealed class DiagnosticTests
         ("BPG014", "Cannot differentiate the expression '_scale' (the readonly field '_scale', into which dThis cannot add its gradient); mark '_scale' [NoDerivative] to read it as a constant, or make it a settable field or auto-property to differentiate it"),
         ("BPG014", "Cannot differentiate the expression 'Bias' (the get-only property 'Bias', into which dThis cannot add its gradient); mark 'Bias' [NoDerivative] to read it as a constant, or make it a settable field or auto-property to differentiate it"),
         ("BPG014", "Cannot differentiate the expression 'Twice' (the computed property 'Twice', whose getter is not differentiated); mark 'Twice' [NoDerivative] to read it as a constant, or make it a settable field or auto-property to differentiate it"));
+
+    [Fact]
+    public void CustomRuleMismatch_BPG031_OnTheRule_NamingTheExpectedSignature() => Verify(Usings + """
+        public static class Special
+        {
+            public static double Gain(double x, int n, ReadOnlySpan<double> w) => x * n * w[0];
+        }
+
+        public static class Rules
+        {
+            [DerivativeOf(typeof(Special), nameof(Special.Gain))]
+            public static void [|GainReverse|](double x, int n, ReadOnlySpan<double> w, double dResult, ref double dX) => dX += dResult * n * w[0];
+        }
+
+        public static partial class Model
+        {
+            [Differentiable]
+            public static double F(double x, [NoDerivative] double[] w) => Special.Gain(x, 2, w);
+        }
+        """,
+        ("BPG031", "The rule 'GainReverse' does not match 'Special.Gain(double, int, System.ReadOnlySpan<double>)': a [DerivativeOf] rule of it must be 'static void GainReverse(double x, int n, System.ReadOnlySpan<double> w, double result, double dResult, ref double dX, System.Span<double> dW)'"));
 
     [Fact]
     public void NestedBuffer_BPG027_OnDeclarator() => Verify(Usings + """

@@ -127,7 +127,7 @@ internal static class SupportGate
     /// <summary>Walks the derivative paths of a useful value; an opaque call on them with a varied argument loses a derivative.</summary>
     private static void CheckExpression(IrExpression expression, ActivityAnalysis activity, LoweringResult lowering, List<DiagnosticInfo> diagnostics)
     {
-        if (expression is IrOpaqueCall call && expression.Type.IsReal)
+        if (expression is IrOpaqueCall call && expression.Type.IsReal && call.Method != Lowering.MethodLowerer.StopGradient)
         {
             bool varied = call.Arguments.Any(a => ActivityAnalysis.SourcesAll(a).Overlaps(activity.Varied));
             if (varied)

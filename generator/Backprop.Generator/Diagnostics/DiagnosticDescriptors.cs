@@ -178,8 +178,14 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor NonDifferentiableArgument = Error(
         "BPG030",
         "Differentiated value passed to a [NoDerivative] parameter",
-        "Cannot differentiate through the argument '{0}' of '{1}': it depends on differentiated values, but the parameter '{2}' is marked [NoDerivative], so its derivative would be lost; remove [NoDerivative] from '{2}', or pass a value that does not depend on the differentiated parameters",
+        "Cannot differentiate through the argument '{0}' of '{1}': it depends on differentiated values, but the parameter '{2}' is marked [NoDerivative], so its derivative would be lost; remove [NoDerivative] from '{2}', or cut the derivative on purpose with Ad.StopGradient({0})",
         "A [NoDerivative] parameter of a [Differentiable] method gets no gradient: the callee's pullback does not compute one. An argument that carries a derivative would silently contribute zero, so the call is rejected instead.");
+
+    public static readonly DiagnosticDescriptor CustomRuleMismatch = Error(
+        "BPG031",
+        "Custom derivative does not match its original",
+        "The rule '{0}' does not match '{1}': a [DerivativeOf] rule of it must be '{2}'",
+        "A [DerivativeOf] rule takes the original's parameters, its result, the result's adjoint, then one gradient per differentiable parameter (ref T for a scalar, Span<T> for a span or array), and returns void.");
 
     private static readonly System.Collections.Generic.Dictionary<string, DiagnosticDescriptor> s_byId = Index();
 

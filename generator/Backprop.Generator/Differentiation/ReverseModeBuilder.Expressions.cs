@@ -43,7 +43,9 @@ internal sealed partial class ReverseModeBuilder
             {
                 foreach (var argument in call.Arguments)
                     if (!argument.Type.IsBuffer) plan.Needed.Add(argument);
-                if (arms == 0) plan.Split.Add(call);
+                // A custom rule runs joint: the reverse sweep calls it with the kept result and the buffers as they were.
+                if (call.Callee.CustomRule) plan.Needed.Add(call);
+                else if (arms == 0) plan.Split.Add(call);
             }
             if (node is IrConditional) arms++;
             foreach (var child in ActivityAnalysis.DifferentiableChildren(node)) Visit(child);
@@ -129,8 +131,18 @@ internal sealed partial class ReverseModeBuilder
             }
         }
         _partials[call] = partials;
-        string arguments = string.Join(", ", call.Arguments.Select(a => _text.Of(a)).Append("1").Concat(references));
         string value = Reserve(TempName(call));
+        if (call.Callee.CustomRule)
+        {
+            // The original, then its rule with seed 1: the partial derivatives, which the reverse sweep scales.
+            forward.Add(Keep(value, call.Type, _text.Of(call)));
+            var ruleArguments = call.Arguments.Select(a => _text.Of(a)).Append(value).Append("1").Concat(references);
+            forward.Add(new CodeLine(call.Callee.PullbackName + "(" + string.Join(", ", ruleArguments) + ");"));
+            if (valueNeeded) kept.Add((value, call.Type));
+            _values[call] = value;
+            return value;
+        }
+        string arguments = string.Join(", ", call.Arguments.Select(a => _text.Of(a)).Append("1").Concat(references));
         forward.Add(Keep(value, call.Type, call.Callee.Target + "." + call.Callee.PullbackName + "(" + arguments + ")"));
         if (valueNeeded) kept.Add((value, call.Type));
         _values[call] = value;
@@ -261,14 +273,16 @@ internal sealed partial class ReverseModeBuilder
     private void PropagateCall(IrDifferentiableCall call, string adjoint, List<Code> reverse, bool split = false)
     {
         var pending = new List<(IrExpression, string)>();
-        var arguments = call.Arguments.Select(Argument).Append(adjoint).ToList();
+        var arguments = call.Arguments.Select(Argument).ToList();
+        if (call.Callee.CustomRule) arguments.Add(Value(call));
+        arguments.Add(adjoint);
         if (ThisGradientArgument(call.Callee) is { } thisGradient) arguments.Add(thisGradient);
         for (int i = 0; i < call.Arguments.Count; i++)
             if (call.Callee.ActiveParameters[i])
                 arguments.Add(GradientArgument(call.Callee.Name, call.Callee.ParameterNames[i], call.Arguments[i], reverse, pending));
         if (split) arguments.Add("ref " + Tape());
-        string callee = split ? call.Callee.ReverseName : call.Callee.PullbackName;
-        reverse.Add(new CodeLine(call.Callee.Target + "." + callee + "(" + string.Join(", ", arguments) + ");"));
+        string callee = split ? call.Callee.Target + "." + call.Callee.ReverseName : call.Callee.CustomRule ? call.Callee.PullbackName : call.Callee.Target + "." + call.Callee.PullbackName;
+        reverse.Add(new CodeLine(callee + "(" + string.Join(", ", arguments) + ");"));
         if (split) reverse.Add(new CodeLine(adjoint + " = 0;"));
         foreach (var (argument, local) in pending) Propagate(argument, local, reverse);
     }

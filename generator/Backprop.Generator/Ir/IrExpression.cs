@@ -76,7 +76,11 @@ internal sealed record IrDifferentiableCall(IrType Type, CalleeInfo Callee, Equa
 /// For a callee that takes <c>dThis</c>: the path from the caller's <c>dThis</c> to the callee's (empty for a method of
 /// <c>this</c>, <c>.Fc1</c> for a sub-module); null when the callee takes none.
 /// </param>
-internal sealed record CalleeInfo(string Target, string Name, string PullbackName, EquatableArray<bool> ActiveParameters, EquatableArray<bool> OutputParameters, EquatableArray<string> ParameterNames, string? ThisGradientPath = null, bool ThisByRef = false)
+/// <param name="CustomRule">
+/// The callee has a <c>[DerivativeOf]</c> rule: <paramref name="PullbackName"/> is the rule's qualified name, called with the
+/// arguments, the result, its adjoint and the gradients; the callee itself is only run.
+/// </param>
+internal sealed record CalleeInfo(string Target, string Name, string PullbackName, EquatableArray<bool> ActiveParameters, EquatableArray<bool> OutputParameters, EquatableArray<string> ParameterNames, string? ThisGradientPath = null, bool ThisByRef = false, bool CustomRule = false)
 {
     /// <summary>The split forward sweep: runs the callee, leaving what its reverse sweep reads on the caller's tape.</summary>
     public string ForwardName => MethodShape.ForwardNameOf(Name);

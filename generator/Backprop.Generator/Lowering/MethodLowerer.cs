@@ -960,6 +960,11 @@ internal sealed partial class MethodLowerer
         }
         if (!ok) return null;
 
+        // A hand-written rule replaces differentiating the callee (or having to).
+        if (CustomRules.For(_model.Compilation, target).Count > 0) return LowerCustomRuleCall(invocation, type, arguments);
+        if (target.Name == "StopGradient" && target.ContainingType?.ToDisplayString() == "Backprop.Ad" && arguments.Count == 1)
+            return Located(new IrOpaqueCall(arguments[0].Type, StopGradient, "Ad.StopGradient", arguments.ToEquatableArray()), invocation);
+
         if (target.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttribute))
             return LowerDifferentiableCall(invocation, type, arguments);
 

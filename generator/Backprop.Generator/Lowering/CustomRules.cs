@@ -1,0 +1,91 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Runtime.CompilerServices;
+using Microsoft.CodeAnalysis;
+
+namespace Backprop.Generator.Lowering;
+
+/// <summary>
+/// The hand-written reverse rules of the compilation: static methods marked <c>[DerivativeOf(typeof(T), nameof(T.M))]</c>,
+/// indexed once per compilation by the original's type and name.
+/// </summary>
+internal static class CustomRules
+{
+    public const string AttributeName = "Backprop.DerivativeOfAttribute";
+
+    private static readonly ConditionalWeakTable<Compilation, Dictionary<(ISymbol Type, string Name), List<IMethodSymbol>>> s_index = new();
+
+    /// <summary>The rules declared for methods named like <paramref name="original"/> in its type (overloads included).</summary>
+    public static IReadOnlyList<IMethodSymbol> For(Compilation compilation, IMethodSymbol original)
+    {
+        var index = s_index.GetValue(compilation, Build);
+        return index.TryGetValue((original.ContainingType.OriginalDefinition, original.Name), out var rules) ? rules : (IReadOnlyList<IMethodSymbol>)System.Array.Empty<IMethodSymbol>();
+    }
+
+    private static Dictionary<(ISymbol, string), List<IMethodSymbol>> Build(Compilation compilation)
+    {
+        var index = new Dictionary<(ISymbol, string), List<IMethodSymbol>>(new KeyComparer());
+        void Visit(INamespaceOrTypeSymbol container)
+        {
+            foreach (var member in container.GetMembers())
+            {
+                if (member is INamespaceOrTypeSymbol nested)
+                {
+                    Visit(nested);
+                    continue;
+                }
+                if (member is not IMethodSymbol method) continue;
+                foreach (var attribute in method.GetAttributes())
+                {
+                    if (attribute.AttributeClass?.ToDisplayString() != AttributeName || attribute.ConstructorArguments.Length != 2) continue;
+                    if (attribute.ConstructorArguments[0].Value is not INamedTypeSymbol type || attribute.ConstructorArguments[1].Value is not string name) continue;
+                    var key = ((ISymbol)type.OriginalDefinition, name);
+                    if (!index.TryGetValue(key, out var list)) index[key] = list = new List<IMethodSymbol>();
+                    list.Add(method);
+                }
+            }
+        }
+        Visit(compilation.Assembly.GlobalNamespace);
+        return index;
+    }
+
+    /// <summary>
+    /// The parameters a rule for <paramref name="original"/> must have, spelled as C#: the original's parameters, its result
+    /// and the result's adjoint, then one gradient per differentiable parameter.
+    /// </summary>
+    public static List<(ITypeSymbol? Type, RefKind RefKind, string Spelling)> ExpectedParameters(IMethodSymbol original, Compilation compilation, System.Func<IParameterSymbol, bool> differentiable)
+    {
+        var expected = new List<(ITypeSymbol?, RefKind, string)>();
+        foreach (var p in original.Parameters) expected.Add((p.Type, RefKind.None, p.Type.ToDisplayString() + " " + p.Name));
+        expected.Add((original.ReturnType, RefKind.None, original.ReturnType.ToDisplayString() + " result"));
+        expected.Add((original.ReturnType, RefKind.None, original.ReturnType.ToDisplayString() + " dResult"));
+        var span = compilation.GetTypeByMetadataName("System.Span`1");
+        foreach (var p in original.Parameters.Where(differentiable))
+        {
+            string gradient = "d" + char.ToUpperInvariant(p.Name[0]) + p.Name.Substring(1);
+            if (TypeMapping.Map(p.Type) is { IsBuffer: true } buffer && span is not null)
+            {
+                var element = p.Type is IArrayTypeSymbol array ? array.ElementType : ((INamedTypeSymbol)p.Type).TypeArguments[0];
+                var type = span.Construct(element);
+                expected.Add((type, RefKind.None, type.ToDisplayString() + " " + gradient));
+            }
+            else
+            {
+                expected.Add((p.Type, RefKind.Ref, "ref " + p.Type.ToDisplayString() + " " + gradient));
+            }
+        }
+        return expected;
+    }
+
+    public static bool Matches(IMethodSymbol rule, List<(ITypeSymbol? Type, RefKind RefKind, string Spelling)> expected) =>
+        rule.IsStatic && rule.ReturnsVoid && !rule.IsGenericMethod && rule.Parameters.Length == expected.Count
+        && rule.Parameters.Zip(expected, (p, e) => SymbolEqualityComparer.Default.Equals(p.Type, e.Type) && p.RefKind == e.RefKind).All(ok => ok);
+
+    private sealed class KeyComparer : IEqualityComparer<(ISymbol Type, string Name)>
+    {
+        public bool Equals((ISymbol Type, string Name) x, (ISymbol Type, string Name) y) =>
+            SymbolEqualityComparer.Default.Equals(x.Type, y.Type) && x.Name == y.Name;
+
+        public int GetHashCode((ISymbol Type, string Name) key) => SymbolEqualityComparer.Default.GetHashCode(key.Type) * 31 + key.Name.GetHashCode();
+    }
+}
