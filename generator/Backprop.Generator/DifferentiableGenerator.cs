@@ -33,6 +33,20 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
             if (source.Text is not null) output.AddSource(source.HintName, source.Text);
         });
 
+        // Unmarked callees: differentiated for the marked methods that call them, emitted once each (by hint name).
+        var helpers = models
+            .SelectMany(static (model, _) => model.Method is { } method ? method.Helpers : Helpers.EquatableArray<Ir.IrMethod>.Empty)
+            .Collect()
+            .SelectMany(static (all, _) => all.GroupBy(h => h.Shape.HintName).OrderBy(g => g.Key, System.StringComparer.Ordinal)
+                .Select(g => new MethodModel(g.First().Shape.Name, g.First(), Helpers.EquatableArray<Diagnostics.DiagnosticInfo>.Empty)).ToImmutableArray())
+            .Select(SourceBuilder.Build)
+            .WithTrackingName(TrackingNames.Helpers);
+
+        context.RegisterSourceOutput(helpers, static (output, source) =>
+        {
+            if (source.Text is not null) output.AddSource(source.HintName, source.Text);
+        });
+
         // Model classes: one AddParameters per class with [Differentiable] instance methods, however many it has.
         var registrations = models
             .Select(static (model, _) => model.Registration)
@@ -52,4 +66,5 @@ public static class TrackingNames
     public const string Models = nameof(Models);
     public const string Sources = nameof(Sources);
     public const string Registrations = nameof(Registrations);
+    public const string Helpers = nameof(Helpers);
 }

@@ -315,22 +315,23 @@ public sealed class DiagnosticTests
 
     [Fact]
     public void UnknownCall_BPG010_OnCall_WhenADerivativePathGoesThroughIt() => Verify(Usings + """
+        public static class Activations
+        {
+            public static double Softplus(double z) => Math.Log(1 + Math.Exp(z));
+        }
+
         public static partial class Model
         {
-            static double Softplus(double z) => Math.Log(1 + Math.Exp(z));
-
             [Differentiable]
-            public static double Loss(double w, [NoDerivative] double x) => [|Softplus(w * x)|];
+            public static double Loss(double w, [NoDerivative] double x) => [|Activations.Softplus(w * x)|];
         }
         """,
-        ("BPG010", "Cannot differentiate the call to 'Model.Softplus': its derivative is unknown; mark 'Model.Softplus' [Differentiable], or use a System.Math function"));
+        ("BPG010", "Cannot differentiate the call to 'Activations.Softplus': its derivative is unknown; mark 'Activations.Softplus' [Differentiable] to see why it cannot be differentiated, give it a [DerivativeOf] rule, or use a System.Math function"));
 
     [Fact]
     public void UnknownCall_BPG010_OnCall_InsideALoopAndBranch() => Verify(Usings + """
         public static partial class Model
         {
-            static double Softplus(double z) => Math.Log(1 + Math.Exp(z));
-
             [Differentiable]
             public static double Loss(double[] w, [NoDerivative] double[] x)
             {
@@ -338,30 +339,33 @@ public sealed class DiagnosticTests
                 for (int i = 0; i < w.Length; i++)
                 {
                     if (x[i] > 0)
-                        sum += [|Softplus(w[i] * x[i])|];
+                        sum += [|Math.BitIncrement(w[i] * x[i])|];
                 }
                 return sum;
             }
         }
         """,
-        ("BPG010", "Cannot differentiate the call to 'Model.Softplus': its derivative is unknown; mark 'Model.Softplus' [Differentiable], or use a System.Math function"));
+        ("BPG010", "Cannot differentiate the call to 'Math.BitIncrement': its derivative is unknown; mark 'Math.BitIncrement' [Differentiable] to see why it cannot be differentiated, give it a [DerivativeOf] rule, or use a System.Math function"));
 
     [Fact]
     public void UnknownCall_BPG010_OnCallThatTakesABuffer() => Verify(Usings + """
-        public static partial class Model
+        public static class Reductions
         {
-            static double Sum(double[] values)
+            public static double Sum(double[] values)
             {
                 double s = 0;
                 for (int i = 0; i < values.Length; i++) s += values[i];
                 return s;
             }
+        }
 
+        public static partial class Model
+        {
             [Differentiable]
-            public static double Loss(double[] w) => [|Sum(w)|] * 2.0;
+            public static double Loss(double[] w) => [|Reductions.Sum(w)|] * 2.0;
         }
         """,
-        ("BPG010", "Cannot differentiate the call to 'Model.Sum': its derivative is unknown; mark 'Model.Sum' [Differentiable], or use a System.Math function"));
+        ("BPG010", "Cannot differentiate the call to 'Reductions.Sum': its derivative is unknown; mark 'Reductions.Sum' [Differentiable] to see why it cannot be differentiated, give it a [DerivativeOf] rule, or use a System.Math function"));
 
     [Fact]
     public void Recursion_BPG011_OnRecursiveCall() => Verify(Usings + """

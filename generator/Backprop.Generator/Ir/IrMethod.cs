@@ -80,6 +80,7 @@ internal sealed record MethodShape(
 
 /// <summary>The lowered method: what the rest of the pipeline works on.</summary>
 /// <param name="Outputs">For a layer (void method): the span parameters it writes, whose adjoints seed the reverse sweep.</param>
+/// <param name="Helpers">The unmarked methods it calls (transitively), differentiated for it: their derivatives are emitted once each.</param>
 internal sealed record IrMethod(
     MethodShape Shape,
     EquatableArray<IrVariable> Variables,
@@ -87,4 +88,5 @@ internal sealed record IrMethod(
     int Result,
     EquatableArray<IrStatement> Body,
     string SourceFile,
-    EquatableArray<int> Outputs = default);
+    EquatableArray<int> Outputs = default,
+    EquatableArray<IrMethod> Helpers = default);

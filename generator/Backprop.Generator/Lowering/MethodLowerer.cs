@@ -39,6 +39,9 @@ internal sealed partial class MethodLowerer
     private int _depth;
     private readonly bool _analyseCallees;
 
+    /// <summary>The unmarked methods this one calls, directly or through its callees, whose derivatives must be emitted.</summary>
+    private readonly List<IrMethod> _helpers = new();
+
     /// <param name="inProgress">Methods whose differentiability is being decided up the call chain (breaks cycles).</param>
     /// <param name="analyseCallees">False to lower a method only for its shape (a callee in a cycle): calls are not followed.</param>
     public MethodLowerer(IMethodSymbol method, MethodDeclarationSyntax syntax, SemanticModel model, CancellationToken cancellationToken, AnalysisChain? inProgress = null, bool analyseCallees = true)
@@ -80,7 +83,7 @@ internal sealed partial class MethodLowerer
         var outputs = FindOutputs(body, parameters);
         var method = shape is null || returnType is null
             ? null
-            : new IrMethod(WithThisGradient(shape), _variables.ToEquatableArray(), parameters.ToEquatableArray(), result, body.ToEquatableArray(), _syntax.SyntaxTree.FilePath, outputs.ToEquatableArray());
+            : new IrMethod(WithThisGradient(shape), _variables.ToEquatableArray(), parameters.ToEquatableArray(), result, body.ToEquatableArray(), _syntax.SyntaxTree.FilePath, outputs.ToEquatableArray(), _helpers.OrderBy(h => h.Shape.HintName, System.StringComparer.Ordinal).ToEquatableArray());
         return new LoweringResult(method, _diagnostics, _expressionLocations, _parameterLocations, _indexLocations);
     }
 
@@ -129,13 +132,14 @@ internal sealed partial class MethodLowerer
         }
 
         string gradientName = _method.Name + "Gradient";
-        var attribute = _method.GetAttributes().First(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttribute);
-        foreach (var argument in attribute.NamedArguments)
+        // An unmarked method is differentiated as the callee of a marked one: it has no attribute to read.
+        var attribute = _method.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttribute);
+        foreach (var argument in attribute?.NamedArguments ?? ImmutableArray<KeyValuePair<string, TypedConstant>>.Empty)
         {
             if (argument.Key != "GradientName" || argument.Value.Value is not string name) continue;
             if (!SyntaxFacts.IsValidIdentifier(name) || SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None || name == _method.Name)
             {
-                var location = attribute.ApplicationSyntaxReference?.GetSyntax(_cancellationToken).GetLocation() ?? identifier;
+                var location = attribute!.ApplicationSyntaxReference?.GetSyntax(_cancellationToken).GetLocation() ?? identifier;
                 Report(DiagnosticDescriptors.InvalidGradientName, location, name);
                 ok = false;
             }
@@ -155,7 +159,9 @@ internal sealed partial class MethodLowerer
             _method.Name,
             gradientName,
             _method.ReturnsVoid ? _method.Name + "Backward" : _method.Name + "Pullback",
-            Accessibility(_method.DeclaredAccessibility),
+            attribute is null && _method.DeclaredAccessibility is Microsoft.CodeAnalysis.Accessibility.Private or Microsoft.CodeAnalysis.Accessibility.Protected or Microsoft.CodeAnalysis.Accessibility.ProtectedAndInternal
+                ? "internal"
+                : Accessibility(_method.DeclaredAccessibility),
             _method.IsStatic,
             returnType!,
             SanitizeHint(ns.Length == 0 ? hint : ns + "." + hint),
@@ -178,9 +184,9 @@ internal sealed partial class MethodLowerer
     }
 
     /// <summary>The emitted names must not clash with members the user wrote or with another method's gradient.</summary>
-    private bool CheckNameCollisions(string gradientName, AttributeData attribute)
+    private bool CheckNameCollisions(string gradientName, AttributeData? attribute)
     {
-        var location = attribute.ApplicationSyntaxReference?.GetSyntax(_cancellationToken).GetLocation() ?? _syntax.Identifier.GetLocation();
+        var location = attribute?.ApplicationSyntaxReference?.GetSyntax(_cancellationToken).GetLocation() ?? _syntax.Identifier.GetLocation();
         var type = _method.ContainingType;
         foreach (string name in _method.ReturnsVoid ? new[] { _method.Name + "Backward" } : new[] { gradientName, _method.Name + "Pullback" })
         {
@@ -982,6 +988,11 @@ internal sealed partial class MethodLowerer
         // A local function is reported once, on its declaration (BPG007), not again at every call.
         if (target.MethodKind == MethodKind.LocalFunction) return null;
 
+        // A method with source is differentiated without a mark, as Clad and Enzyme do; if it cannot be, it still runs as
+        // an opaque call, which is fine as long as nothing it takes carries a derivative (else BPG010 at the call).
+        if (IsUnmarkedCallee(target, type, invocation) && LowerDifferentiableCall(invocation, type, arguments, unmarked: true) is { } differentiated)
+            return differentiated;
+
         if (target.IsStatic && type is { IsBuffer: false } && target.Parameters.All(p => TypeMapping.Map(p.Type) is { IsBuffer: false }))
         {
             string name = target.ContainingType!.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + "." + Identifiers.Escape(target.Name);
@@ -1055,7 +1066,16 @@ internal sealed partial class MethodLowerer
         return Located(new IrSlice(type, buffer, start, length), invocation);
     }
 
-    private IrExpression? LowerDifferentiableCall(IInvocationOperation invocation, IrType? type, List<IrExpression> arguments)
+    /// <summary>A method of the compilation, with a body, that returns a real scalar (or is a layer), called statically or on this or a sub-module.</summary>
+    private bool IsUnmarkedCallee(IMethodSymbol target, IrType? type, IInvocationOperation invocation) =>
+        target.MethodKind == MethodKind.Ordinary && !target.IsGenericMethod && !target.IsAbstract && !target.IsExtern
+        && (type is { IsRealScalar: true } || target.ReturnsVoid)
+        && (invocation.Instance is null || InstanceReceiver(invocation) is not null)
+        && !SymbolEqualityComparer.Default.Equals(target.OriginalDefinition, _method.OriginalDefinition)
+        && target.OriginalDefinition.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(_cancellationToken) is MethodDeclarationSyntax { Body: not null } or MethodDeclarationSyntax { ExpressionBody: not null };
+
+    /// <param name="unmarked">The callee has no [Differentiable] mark: return null without a diagnostic when it cannot be differentiated.</param>
+    private IrExpression? LowerDifferentiableCall(IInvocationOperation invocation, IrType? type, List<IrExpression> arguments, bool unmarked = false)
     {
         var target = invocation.TargetMethod;
         if (SymbolEqualityComparer.Default.Equals(target.OriginalDefinition, _method.OriginalDefinition))
@@ -1077,15 +1097,20 @@ internal sealed partial class MethodLowerer
         {
             if (arguments[i].Type.IsBuffer && arguments[i] is not (IrRead or IrSlice))
             {
+                if (unmarked) return null;
                 ReportUnsupportedExpression(invocation.Arguments[i], "a buffer expression passed to '" + target.Name + "'", "pass a buffer parameter or local directly");
                 return null;
             }
         }
         if (Differentiate(target) is not { } analysed)
         {
-            Report(DiagnosticDescriptors.CalleeNotDifferentiable, invocation.Syntax.GetLocation(), target.Name);
+            if (!unmarked) Report(DiagnosticDescriptors.CalleeNotDifferentiable, invocation.Syntax.GetLocation(), target.Name);
             return null;
         }
+        // Unmarked callees get their derivatives emitted through the methods that call them (DifferentiableGenerator).
+        if (unmarked && !_helpers.Any(h => h.Shape.HintName == analysed.Shape.HintName)) _helpers.Add(analysed);
+        foreach (var helper in analysed.Helpers)
+            if (!_helpers.Any(h => h.Shape.HintName == helper.Shape.HintName)) _helpers.Add(helper);
         // Where each argument is, for diagnostics about what is passed (BPG030).
         foreach (var argument in invocation.Arguments)
             if (argument.Parameter is { } parameter && parameter.Ordinal < arguments.Count)
