@@ -58,6 +58,9 @@ internal static class MethodAnalyzer
     public static (IrMethod? Method, List<DiagnosticInfo> Diagnostics) Analyze(
         IMethodSymbol symbol, MethodDeclarationSyntax syntax, SemanticModel model, CancellationToken cancellationToken, AnalysisChain? inProgress = null)
     {
+        // Code the compiler rejects gets the compiler's errors only: nothing generated, nothing more reported.
+        if (model.GetDiagnostics(syntax.Span, cancellationToken).Any(d => d.Severity == DiagnosticSeverity.Error))
+            return (null, new List<DiagnosticInfo>());
         var lowering = new MethodLowerer(symbol, syntax, model, cancellationToken, inProgress).Lower();
         var diagnostics = lowering.Diagnostics;
         if (lowering.Method is null || HasErrors(diagnostics)) return (null, diagnostics);

@@ -127,13 +127,22 @@ internal static class SupportGate
     /// <summary>Walks the derivative paths of a useful value; an opaque call on them with a varied argument loses a derivative.</summary>
     private static void CheckExpression(IrExpression expression, ActivityAnalysis activity, LoweringResult lowering, List<DiagnosticInfo> diagnostics)
     {
+        if (expression is IrVerbatim verbatim && expression.Type.IsReal)
+        {
+            if (verbatim.Operands.Any(a => ActivityAnalysis.SourcesAll(a).Overlaps(activity.Varied)))
+            {
+                lowering.ExpressionLocations.TryGetValue(verbatim, out var location);
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownCall, location, verbatim.DisplayName, verbatim.Advice));
+            }
+            return;
+        }
         if (expression is IrOpaqueCall call && expression.Type.IsReal && call.Method != Lowering.MethodLowerer.StopGradient)
         {
             bool varied = call.Arguments.Any(a => ActivityAnalysis.SourcesAll(a).Overlaps(activity.Varied));
             if (varied)
             {
                 lowering.ExpressionLocations.TryGetValue(call, out var location);
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownCall, location, call.DisplayName));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownCall, location, call.DisplayName, call.Advice));
             }
             return;
         }

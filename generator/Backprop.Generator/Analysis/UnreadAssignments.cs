@@ -32,7 +32,7 @@ internal static class UnreadAssignments
     private static bool CallsAMethod(IrExpression value)
     {
         bool calls = false;
-        IrWalker.VisitExpression(value, e => calls |= e is IrOpaqueCall or IrDifferentiableCall);
+        IrWalker.VisitExpression(value, e => calls |= e is IrOpaqueCall or IrDifferentiableCall or IrVerbatim);
         return calls;
     }
 

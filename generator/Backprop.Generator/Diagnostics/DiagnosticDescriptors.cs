@@ -66,7 +66,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor UnknownCall = Error(
         "BPG010",
         "Call has no known derivative",
-        "Cannot differentiate the call to '{0}': its derivative is unknown; mark '{0}' [Differentiable] to see why it cannot be differentiated, give it a [DerivativeOf] rule, or use a System.Math function",
+        "Cannot differentiate the call to '{0}': its derivative is unknown; {1}",
         "Only calls of System.Math/MathF functions with a derivative rule and of other [Differentiable] methods can take values that depend on differentiated parameters. Calls whose arguments are all constant are allowed.");
 
     public static readonly DiagnosticDescriptor Recursion = Error(

@@ -47,6 +47,8 @@ internal sealed class ExpressionText
                 return (Operand(c.Condition, Conditional - 1) + " ? " + Operand(c.WhenTrue, Conditional - 1) + " : " + Operand(c.WhenFalse, Conditional), Conditional);
             case IrMathCall m:
                 return (MathClass(m.Type, m.Function) + "." + m.Function + "(" + Arguments(m.Arguments) + ")", Primary);
+            case IrVerbatim v:
+                return ("(" + v.Text + ")", Primary);
             case IrOpaqueCall o:
                 return (o.Method + "(" + Arguments(o.Arguments) + ")", Primary);
             case IrDifferentiableCall d:

@@ -37,6 +37,9 @@ internal static class GradientEmitter
 
         var scopes = new List<System.IDisposable>();
         if (shape.Namespace.Length > 0) scopes.Add(writer.Block("namespace " + shape.Namespace));
+        // Expressions kept as written need the names the source file imports (inside the namespace, where they resolve alike).
+        foreach (var directive in method.Usings) writer.Line(directive);
+        if (method.Usings.Count > 0) writer.Line();
         foreach (var type in shape.ContainingTypes) scopes.Add(writer.Block(type));
 
         // With a tape or buffers the entry points run the split pair; a scalar method without loops gets whole bodies.

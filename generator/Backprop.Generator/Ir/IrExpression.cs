@@ -89,6 +89,15 @@ internal sealed record CalleeInfo(string Target, string Name, string PullbackNam
     public string ReverseName => MethodShape.ReverseNameOf(Name);
 }
 
+/// <summary>
+/// An expression on data that the IR does not model (<c>labels.Count</c>, <c>ys.Average()</c>, <c>mode == Mode.Fast</c>,
+/// <c>grid.GetLength(0)</c>), kept as the user wrote it with the method's variables re-spelled. It never carries a
+/// derivative; <paramref name="Operands"/> are the IR variables it reads, so that the support gate can reject it where
+/// one of them does (BPG010) and what-to-record sees the reads.
+/// </summary>
+/// <param name="Advice">What BPG010 tells the user to do if a derivative would flow through it.</param>
+internal sealed record IrVerbatim(IrType Type, string Text, string DisplayName, string Advice, EquatableArray<IrExpression> Operands) : IrExpression(Type);
+
 /// <summary><c>stackalloc T[length]</c> or <c>new T[length]</c>: the initializer of a local buffer.</summary>
 internal sealed record IrNewBuffer(IrType Type, IrExpression Length, bool OnStack) : IrExpression(Type);
 
@@ -96,4 +105,5 @@ internal sealed record IrNewBuffer(IrType Type, IrExpression Length, bool OnStac
 /// A call of a static method without a derivative rule (<c>Math.BitIncrement</c>, a helper not marked
 /// <c>[Differentiable]</c>). Allowed only where no argument depends on differentiated values.
 /// </summary>
-internal sealed record IrOpaqueCall(IrType Type, string Method, string DisplayName, EquatableArray<IrExpression> Arguments) : IrExpression(Type);
+/// <param name="Advice">What BPG010 tells the user to do if a derivative would flow through it.</param>
+internal sealed record IrOpaqueCall(IrType Type, string Method, string DisplayName, string Advice, EquatableArray<IrExpression> Arguments) : IrExpression(Type);

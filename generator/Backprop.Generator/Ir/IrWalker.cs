@@ -81,6 +81,9 @@ internal static class IrWalker
             case IrOpaqueCall o:
                 foreach (var a in o.Arguments) VisitExpression(a, visit);
                 break;
+            case IrVerbatim v:
+                foreach (var a in v.Operands) VisitExpression(a, visit);
+                break;
             case IrDifferentiableCall d:
                 foreach (var a in d.Arguments) VisitExpression(a, visit);
                 break;

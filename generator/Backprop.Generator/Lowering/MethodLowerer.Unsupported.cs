@@ -69,7 +69,7 @@ internal sealed partial class MethodLowerer
                 Report(DiagnosticDescriptors.UnsupportedExpression, location, Text(operation), "an assignment used as a value", "assign in its own statement");
                 return;
             case IInvocationOperation invocation when what is null:
-                Report(DiagnosticDescriptors.UnknownCall, location, invocation.TargetMethod.ContainingType?.Name + "." + invocation.TargetMethod.Name);
+                Report(DiagnosticDescriptors.UnknownCall, location, invocation.TargetMethod.ContainingType?.Name + "." + invocation.TargetMethod.Name, CallAdvice(invocation.TargetMethod));
                 return;
         }
         Report(DiagnosticDescriptors.UnsupportedExpression, location, Text(operation),

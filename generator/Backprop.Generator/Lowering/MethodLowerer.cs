@@ -83,7 +83,7 @@ internal sealed partial class MethodLowerer
         var outputs = FindOutputs(body, parameters);
         var method = shape is null || returnType is null
             ? null
-            : new IrMethod(WithThisGradient(shape), _variables.ToEquatableArray(), parameters.ToEquatableArray(), result, body.ToEquatableArray(), _syntax.SyntaxTree.FilePath, outputs.ToEquatableArray(), _helpers.OrderBy(h => h.Shape.HintName, System.StringComparer.Ordinal).ToEquatableArray());
+            : new IrMethod(WithThisGradient(shape), _variables.ToEquatableArray(), parameters.ToEquatableArray(), result, body.ToEquatableArray(), _syntax.SyntaxTree.FilePath, outputs.ToEquatableArray(), _helpers.OrderBy(h => h.Shape.HintName, System.StringComparer.Ordinal).ToEquatableArray(), (_keptAsWritten ? Usings() : new List<string>()).ToEquatableArray());
         return new LoweringResult(method, _diagnostics, _expressionLocations, _parameterLocations, _indexLocations);
     }
 
@@ -809,6 +809,8 @@ internal sealed partial class MethodLowerer
                 return c is null || t is null || f is null ? null : new IrConditional(type, c, ConvertTo(t, type), ConvertTo(f, type));
             case ISwitchExpressionOperation switchExpression when type is { IsBuffer: false }:
                 return LowerSwitchExpression(switchExpression, type);
+            case IIsPatternOperation isPattern when TypeMapping.Map(isPattern.Value.Type) is null && TryVerbatim(isPattern, type) is { } data:
+                return data;
             case IIsPatternOperation isPattern:
                 return LowerExpression(isPattern.Value) is { } input ? LowerPattern(isPattern.Pattern, input) : null;
             case IArrayElementReferenceOperation { Indices.Length: 1 } element when type is { IsBuffer: true } && element.Indices[0] is IRangeOperation range:
@@ -817,12 +819,17 @@ internal sealed partial class MethodLowerer
                 return LowerRangeSlice(indexer.Instance, range, type, operation);
             case IArrayElementReferenceOperation { Indices.Length: 1 } element:
                 return LowerElement(element.ArrayReference, element.Indices[0], type, operation);
+            // Elements of data the IR does not model (a List<double>, a double[,]) are read as written.
+            case IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } instance } when TypeMapping.Map(instance.Type) is null && TryVerbatim(operation, type) is { } data:
+                return data;
+            case IArrayElementReferenceOperation { Indices.Length: > 1 } when TryVerbatim(operation, type) is { } data:
+                return data;
             case IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } instance, Arguments.Length: 1 } indexer:
                 return LowerElement(instance, indexer.Arguments[0].Value, type, operation);
             case IImplicitIndexerReferenceOperation indexer when type is { IsBuffer: false }:
                 return LowerElement(indexer.Instance, indexer.Argument, type, operation);
             case IPropertyReferenceOperation { Property.Name: "Length", Instance: { } instance }
-                when LowerExpression(instance) is IrRead { Type.IsBuffer: true } buffer:
+                when TypeMapping.Map(instance.Type) is { IsBuffer: true } && LowerExpression(instance) is IrRead { Type.IsBuffer: true } buffer:
                 return new IrLength(buffer.Variable);
             case IFieldReferenceOperation or IPropertyReferenceOperation when type is { IsBuffer: false }:
                 return LowerMember((IMemberReferenceOperation)operation, type);
@@ -836,6 +843,8 @@ internal sealed partial class MethodLowerer
 
     private IrExpression? LowerBinary(IBinaryOperation binary, IrType? type)
     {
+        // Enums, strings, chars: compared as written.
+        if ((TypeMapping.Map(binary.LeftOperand.Type) is null || TypeMapping.Map(binary.RightOperand.Type) is null) && TryVerbatim(binary, type) is { } data) return data;
         var left = LowerExpression(binary.LeftOperand);
         var right = LowerExpression(binary.RightOperand);
         if (binary.OperatorMethod is not null || type is null || BinaryOperatorOf(binary.OperatorKind) is not { } op)
@@ -873,6 +882,7 @@ internal sealed partial class MethodLowerer
 
     private IrExpression? LowerConversion(IConversionOperation conversion, IrType? type)
     {
+        if (TypeMapping.Map(conversion.Operand.Type) is null && conversion.Operand.ConstantValue is not { HasValue: true } && TryVerbatim(conversion, type) is { } data) return data;
         var operand = LowerExpression(conversion.Operand);
         if (operand is null) return null;
         // Arrays and spans convert implicitly at call sites (through op_Implicit before C# 14); the buffer itself flows.
@@ -910,6 +920,7 @@ internal sealed partial class MethodLowerer
         string? receiver = member.Instance is null ? member.Member.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) : ReceiverPath(member.Instance);
         if (receiver is null)
         {
+            if (TryVerbatim(member, type) is { } data) return data;
             ReportUnsupportedExpression(member, "a member of another object", "copy the value into a parameter or local first");
             return null;
         }
@@ -950,6 +961,10 @@ internal sealed partial class MethodLowerer
     {
         var target = invocation.TargetMethod;
         if (type is { IsBuffer: true } && IsSlicing(target)) return LowerSlice(invocation, type);
+        // A call on data the IR does not model (a list, a string, an enum, another object) runs as written.
+        bool onData = invocation.Arguments.Any(a => a.Value.Type is { } t && TypeMapping.Map(t) is null && a.Value.ConstantValue is not { HasValue: true })
+            || invocation.Instance is { } receiver && !IsSlicing(target) && ReceiverPath(receiver) is null && TypeMapping.Map(receiver.Type) is null;
+        if (onData && TryVerbatim(invocation, type) is { } data) return data;
         var arguments = new List<IrExpression>();
         bool ok = true;
         foreach (var argument in invocation.Arguments.OrderBy(a => a.Parameter?.Ordinal ?? 0))
@@ -969,7 +984,7 @@ internal sealed partial class MethodLowerer
         // A hand-written rule replaces differentiating the callee (or having to).
         if (CustomRules.For(_model.Compilation, target).Count > 0) return LowerCustomRuleCall(invocation, type, arguments);
         if (target.Name == "StopGradient" && target.ContainingType?.ToDisplayString() == "Backprop.Ad" && arguments.Count == 1)
-            return Located(new IrOpaqueCall(arguments[0].Type, StopGradient, "Ad.StopGradient", arguments.ToEquatableArray()), invocation);
+            return Located(new IrOpaqueCall(arguments[0].Type, StopGradient, "Ad.StopGradient", "", arguments.ToEquatableArray()), invocation);
 
         if (target.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttribute))
             return LowerDifferentiableCall(invocation, type, arguments);
@@ -996,10 +1011,11 @@ internal sealed partial class MethodLowerer
         if (target.IsStatic && type is { IsBuffer: false } && target.Parameters.All(p => TypeMapping.Map(p.Type) is { IsBuffer: false }))
         {
             string name = target.ContainingType!.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + "." + Identifiers.Escape(target.Name);
-            return Located(new IrOpaqueCall(type, name, target.ContainingType.Name + "." + target.Name, arguments.ToEquatableArray()), invocation);
+            return Located(new IrOpaqueCall(type, name, target.ContainingType.Name + "." + target.Name, CallAdvice(target), arguments.ToEquatableArray()), invocation);
         }
 
-        Report(DiagnosticDescriptors.UnknownCall, invocation.Syntax.GetLocation(), target.ContainingType?.Name + "." + target.Name);
+        if (TryVerbatim(invocation, type) is { } asWritten) return asWritten;
+        Report(DiagnosticDescriptors.UnknownCall, invocation.Syntax.GetLocation(), target.ContainingType?.Name + "." + target.Name, CallAdvice(target));
         return null;
     }
 

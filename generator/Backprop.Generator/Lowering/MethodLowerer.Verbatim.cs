@@ -1,0 +1,114 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using Backprop.Generator.Helpers;
+using Backprop.Generator.Ir;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Backprop.Generator.Lowering;
+
+/// <summary>
+/// Expressions on data of any type run as written (issue 16): a call, a property or a LINQ query over lists, strings,
+/// enums, two-dimensional arrays or other objects, whose value is a number or a boolean, becomes an
+/// <see cref="IrVerbatim"/>: the user's own text, comments dropped and the method's variables re-spelled as the
+/// generated code names them. The generated file repeats the source file's <c>using</c> directives, so names resolve as
+/// they did. Such an expression never carries a derivative: where one of the variables it reads does, the support gate
+/// reports BPG010.
+/// </summary>
+internal sealed partial class MethodLowerer
+{
+    /// <summary>The expression as an <see cref="IrVerbatim"/>, or null when it cannot be kept as written (then the caller reports).</summary>
+    private IrExpression? TryVerbatim(IOperation operation, IrType? type)
+    {
+        if (type is not { IsBuffer: false } || !IsReadOnly(operation)) return null;
+        var operands = new List<IrExpression>();
+        var text = new StringBuilder();
+        SyntaxToken previous = default;
+        foreach (var token in operation.Syntax.DescendantTokens())
+        {
+            string spelling = token.Text;
+            if (token.IsKind(SyntaxKind.IdentifierToken) && token.Parent is IdentifierNameSyntax name)
+            {
+                var symbol = _model.GetSymbolInfo(name, _cancellationToken).Symbol;
+                // A lambda that captures a number of the method could carry its derivative away: BPG006 says so.
+                if (symbol is ILocalSymbol or IParameterSymbol && !IsDeclaredWithin(symbol, operation.Syntax)
+                    && TypeMapping.Map(symbol is ILocalSymbol l ? l.Type : ((IParameterSymbol)symbol).Type) is { IsReal: true }
+                    && name.Ancestors().TakeWhile(a => a != operation.Syntax).Any(a => a is AnonymousFunctionExpressionSyntax))
+                    return null;
+                switch (symbol)
+                {
+                    case ILocalSymbol local when !IsDeclaredWithin(local, operation.Syntax):
+                        if (local.IsRef || TypeMapping.Map(local.Type) is null || VariableOf(local, name.GetLocation()) is not { } id) return null;
+                        spelling = _variables[id].Spelling;
+                        operands.Add(Read(id));
+                        break;
+                    case IParameterSymbol parameter when _variableIds.TryGetValue(parameter, out int parameterId):
+                        spelling = _variables[parameterId].Spelling;
+                        if (TypeMapping.Map(parameter.Type) is not null) operands.Add(Read(parameterId));
+                        break;
+                    // A member of this that is differentiated must be read through the IR, never hidden in text.
+                    case IFieldSymbol or IPropertySymbol when !symbol.IsStatic && !_method.IsStatic && !HasNoDerivative(symbol)
+                        && SymbolEqualityComparer.Default.Equals(symbol.ContainingType, _method.ContainingType)
+                        && TypeMapping.Map(symbol is IFieldSymbol f ? f.Type : ((IPropertySymbol)symbol).Type) is { IsReal: true }:
+                        return null;
+                }
+            }
+            if (text.Length > 0 && (previous.HasTrailingTrivia || token.HasLeadingTrivia)) text.Append(' ');
+            text.Append(spelling);
+            previous = token;
+        }
+        // A lambda beside numbers of the method (Apply(v => v * v, w)) is reported as a lambda (BPG006), not hidden in text.
+        if (operands.Any(o => o.Type.IsReal) && operation.Syntax.DescendantNodes().Any(n => n is AnonymousFunctionExpressionSyntax)) return null;
+        string display = operation is IInvocationOperation invocation
+            ? invocation.TargetMethod.ContainingType?.Name + "." + invocation.TargetMethod.Name
+            : OneLine(Code(operation.Syntax));
+        string advice = operation is IInvocationOperation call
+            ? CallAdvice(call.TargetMethod)
+            : "it reads differentiated values through data the generator does not model; compute it from [NoDerivative] inputs, or cut the derivative with Ad.StopGradient";
+        _keptAsWritten = true;
+        return Located(new IrVerbatim(type, OneLine(text.ToString()), display, advice, operands.ToEquatableArray()), operation);
+    }
+
+    /// <summary>The way out of BPG010 that works for this callee.</summary>
+    private static string CallAdvice(IMethodSymbol target)
+    {
+        string name = target.ContainingType?.Name + "." + target.Name;
+        if (target.DeclaringSyntaxReferences.Length > 0)
+            return "mark '" + name + "' [Differentiable] to see why it cannot be differentiated, or give it a [DerivativeOf] rule";
+        return "give '" + name + "' a [DerivativeOf] rule, or cut the derivative before the call with Ad.StopGradient";
+    }
+
+    /// <summary>Whether some expression is kept as written: the generated file then repeats the source's usings.</summary>
+    private bool _keptAsWritten;
+
+    /// <summary>No assignment, increment, <c>ref</c>/<c>out</c> argument, allocation on the stack or throw inside.</summary>
+    private static bool IsReadOnly(IOperation operation) => !operation.Descendants().Prepend(operation).Any(o =>
+        o is IAssignmentOperation or IIncrementOrDecrementOperation or IThrowOperation or IDeclarationExpressionOperation
+        || o is IArgumentOperation { Parameter.RefKind: RefKind.Ref or RefKind.Out }
+        || o.Syntax is StackAllocArrayCreationExpressionSyntax);
+
+    /// <summary>A lambda's parameter or a pattern's variable declared inside the expression stays as it is.</summary>
+    private static bool IsDeclaredWithin(ISymbol local, SyntaxNode syntax) =>
+        local.DeclaringSyntaxReferences.Any(r => syntax.Span.Contains(r.Span));
+
+    /// <summary>The <c>using</c> directives in force at the method (file and enclosing namespaces), for the generated file.</summary>
+    private List<string> Usings()
+    {
+        var usings = new List<string>();
+        foreach (var node in _syntax.Ancestors().Reverse())
+        {
+            var directives = node switch
+            {
+                CompilationUnitSyntax unit => unit.Usings,
+                BaseNamespaceDeclarationSyntax ns => ns.Usings,
+                _ => default,
+            };
+            foreach (var directive in directives)
+                if (directive.GlobalKeyword.IsKind(SyntaxKind.None)) usings.Add(OneLine(Code(directive)));
+        }
+        return usings;
+    }
+}
