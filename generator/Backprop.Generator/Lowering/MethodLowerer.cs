@@ -383,12 +383,34 @@ internal sealed partial class MethodLowerer
         return operation is ILocalReferenceOperation or IParameterReferenceOperation && TypeMapping.Map(operation.Type) is { IsBuffer: true };
     }
 
-    private IrExpression? LowerBufferInitializer(IVariableDeclaratorOperation declarator, IOperation value)
+    /// <param name="elements">Receives the initial elements of an initialized buffer (<c>{ x, y }</c>), lowered.</param>
+    private IrExpression? LowerBufferInitializer(IVariableDeclaratorOperation declarator, IOperation value, List<IrExpression> elements)
     {
         var type = _variables[_variableIds[declarator.Symbol]].Type;
         value = WithoutConversions(value);
         IOperation? length = null;
         bool onStack = false;
+        ImmutableArray<IOperation>? initial = value switch
+        {
+            IArrayCreationOperation { DimensionSizes.Length: 1, Initializer: { } init } => init.ElementValues,
+            ICollectionExpressionOperation collection when collection.Elements.All(e => e is not ISpreadOperation) => collection.Elements,
+            // stackalloc has no operation of its own: its initializer's expressions have.
+            _ when value.Syntax is StackAllocArrayCreationExpressionSyntax { Initializer: not null } or ImplicitStackAllocArrayCreationExpressionSyntax
+                => (value.Syntax is StackAllocArrayCreationExpressionSyntax s ? s.Initializer! : ((ImplicitStackAllocArrayCreationExpressionSyntax)value.Syntax).Initializer)
+                    .Expressions.Select(e => _model.GetOperation(e, _cancellationToken)!).ToImmutableArray(),
+            _ => null,
+        };
+        if (initial is { } values)
+        {
+            foreach (var v in values)
+            {
+                if (LowerExpression(v) is not { } lowered) return null;
+                elements.Add(lowered);
+            }
+            // A collection expression or stackalloc for a span lives on the stack, like the span the user asked for.
+            onStack = type.Shape != ShapeKind.Array;
+            return new IrNewBuffer(type, new IrConstant(IrType.Int32, Literals.Of(values.Length, ScalarKind.Int32)), onStack);
+        }
         if (value is IArrayCreationOperation { DimensionSizes.Length: 1, Initializer: null } array)
         {
             length = array.DimensionSizes[0];
@@ -561,8 +583,14 @@ internal sealed partial class MethodLowerer
                         if (id is null || initializer is null) continue;
                         if (_variables[id.Value].Type.IsBuffer)
                         {
-                            if (LowerBufferInitializer(declarator, initializer.Value) is IrNewBuffer buffer)
+                            var elements = new List<IrExpression>();
+                            if (LowerBufferInitializer(declarator, initializer.Value, elements) is IrNewBuffer buffer)
+                            {
                                 DeclareBuffer(declarator, id.Value, buffer, output);
+                                // { x, y }, [x, y], stackalloc[] { x, y }: the buffer, then its elements in order.
+                                for (int k = 0; k < elements.Count; k++)
+                                    output.Add(new IrStore(Source(declarator.Syntax), id.Value, new IrConstant(IrType.Int32, Literals.Of(k, ScalarKind.Int32)), ConvertTo(elements[k], buffer.Type.Element)));
+                            }
                         }
                         else if (LowerExpression(initializer.Value) is { } value)
                         {
