@@ -487,19 +487,44 @@ public sealed class DiagnosticTests
         """, Array.Empty<(string, string)>());
 
     [Fact]
-    public void UnsupportedExpression_BPG014_AssignmentUsedAsValue() => Verify(Usings + """
+    public void UnsupportedExpression_BPG014_AssignmentUsedAsValueThatMayNotRun() => Verify(Usings + """
+        public static partial class Model
+        {
+            [Differentiable]
+            public static double Loss(double w, bool first)
+            {
+                double a = 0;
+                double b = first ? w : [|a = w * w|];
+                return b + a;
+            }
+        }
+        """,
+        ("BPG014", "Cannot differentiate the expression 'a = w * w' (an assignment or increment inside &&, || or ?:, which may not run); assign in a statement of its own before the condition"));
+
+    [Fact]
+    public void UnsupportedExpression_BPG014_AssignmentUsedAsValueOfAnElement() => Verify(Usings + """
         public static partial class Model
         {
             [Differentiable]
             public static double Loss(double w)
             {
-                double a;
-                double b = [|a = w * w|];
-                return b;
+                Span<double> a = stackalloc double[2];
+                double b = [|a[0] = w * w|];
+                return b + a[0];
             }
         }
         """,
-        ("BPG014", "Cannot differentiate the expression 'a = w * w' (an assignment used as a value); assign in its own statement"));
+        ("BPG014", "Cannot differentiate the expression 'a[0] = w * w' (an assignment used as a value whose target is not a local or a parameter); assign in a statement of its own"));
+
+    [Fact]
+    public void UnsupportedStatement_BPG015_ChangeOfAVariableTheStatementReadBefore() => Verify(Usings + """
+        public static partial class Model
+        {
+            [Differentiable]
+            public static double Loss(double w, int i) => w * (i + [|i++|]);
+        }
+        """,
+        ("BPG015", "Cannot differentiate the statement 'i++' (a change of a variable that the same statement reads before it); change the variable in a statement of its own"));
 
     [Fact]
     public void UnsupportedExpression_BPG014_BitwiseOperator() => Verify(Usings + """

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using Xunit;
 
 namespace Backprop.Generator.Tests;
@@ -51,5 +52,53 @@ public sealed class SyntaxTests
             }
             """, "F", 0.7, -1.2);
         Assert.True(worst < 1e-6, declaration + ": worst relative error " + worst);
+    }
+
+    [Fact]
+    public void AssignmentsAndIncrementsUsedAsValues_RunInEvaluationOrder()
+    {
+        double worst = WorstError("""
+            [Differentiable]
+            public static double F(double x, double y)
+            {
+                Span<double> a = stackalloc double[6];
+                int i = 0;
+                a[i++] = x * y;
+                a[i++] = Math.Sin(x);
+                a[++i] = y;
+                double p, q;
+                p = q = x * 2;
+                double s = 0;
+                int n = 3;
+                while (n-- > 0) s += a[n] * (q + n);
+                int m = 2;
+                do { s += p * y; } while (--m > 0);
+                for (int k = 0; k++ < 2;) s += (p = p * x) + k;
+                return s + a[3] + (q = q + 1) * q;
+            }
+            """, "F", 0.7, -1.2);
+        Assert.True(worst < 1e-6, "worst relative error " + worst);
+    }
+
+    [Fact]
+    public void SideEffectsThatWouldRunOutOfOrder_AreLocatedErrors()
+    {
+        var outcome = GeneratorHarness.Run("""
+            using System;
+            using Backprop;
+
+            public static partial class Model
+            {
+                [Differentiable]
+                public static double F(double x, int i)
+                {
+                    double s = x * (i + i++);
+                    if (x > 0 && i++ > 2) s += x;
+                    return s;
+                }
+            }
+            """);
+        Assert.Equal(new[] { "BPG014", "BPG015" }, outcome.GeneratorDiagnostics.Select(d => d.Id).OrderBy(id => id));
+        Assert.Empty(outcome.Sources);
     }
 }

@@ -566,6 +566,15 @@ internal sealed partial class MethodLowerer
                 break;
             case IEmptyOperation:
                 break;
+            case IVariableDeclarationGroupOperation group when _pending is null:
+                WithSideEffects(group, output, () => LowerStatement(group, output));
+                break;
+            case IExpressionStatementOperation statementWithEffects when _pending is null:
+                WithSideEffects(statementWithEffects, output, () => LowerStatement(statementWithEffects, output));
+                break;
+            case IReturnOperation { ReturnedValue: not null } returnWithEffects when _pending is null:
+                WithSideEffects(returnWithEffects, output, () => LowerStatement(returnWithEffects, output));
+                break;
             case IVariableDeclarationGroupOperation group:
                 foreach (var declaration in group.Declarations)
                 {
@@ -612,7 +621,8 @@ internal sealed partial class MethodLowerer
                 output.Add(new IrReturn(Source(ret.Syntax), null));
                 break;
             case IConditionalOperation conditional:
-                var condition = LowerExpression(conditional.Condition);
+                var (condition, conditionEffects) = LowerCondition(conditional.Condition, Header(conditional.Syntax));
+                output.AddRange(conditionEffects);
                 var whenTrue = LowerNested(conditional.WhenTrue);
                 var whenFalse = conditional.WhenFalse is null ? ImmutableArray<IrStatement>.Empty : LowerNested(conditional.WhenFalse);
                 if (condition is not null)
@@ -620,16 +630,22 @@ internal sealed partial class MethodLowerer
                 break;
             case IForLoopOperation loop:
                 foreach (var before in loop.Before) LowerStatement(before, output);
-                var forCondition = loop.Condition is null ? null : LowerExpression(loop.Condition);
+                var (forCondition, forEffects) = LowerCondition(loop.Condition!, Header(loop.Syntax));
                 var forBody = LowerNested(loop.Body);
                 var step = ImmutableArray.CreateBuilder<IrStatement>();
                 foreach (var bottom in loop.AtLoopBottom) LowerStatement(bottom, step);
-                output.Add(new IrLoop(Header(loop.Syntax), forCondition, forBody.ToEquatableArray(), step.ToImmutable().ToEquatableArray()));
+                output.Add(forEffects.Count > 0 && forCondition is not null
+                    ? LoopWithEffects(Header(loop.Syntax), forCondition, forEffects, forBody, step.ToImmutable().ToEquatableArray())
+                    : new IrLoop(Header(loop.Syntax), forCondition, forBody.ToEquatableArray(), step.ToImmutable().ToEquatableArray()));
                 break;
             case IWhileLoopOperation { ConditionIsUntil: false } loop:
-                var whileCondition = loop.Condition is null ? null : LowerExpression(loop.Condition);
+                var (whileCondition, whileEffects) = LowerCondition(loop.Condition!, Header(loop.Syntax));
                 var whileBody = LowerNested(loop.Body);
-                if (loop.ConditionIsTop)
+                if (loop.ConditionIsTop && whileEffects.Count > 0 && whileCondition is not null)
+                {
+                    output.Add(LoopWithEffects(Header(loop.Syntax), whileCondition, whileEffects, whileBody, EquatableArray<IrStatement>.Empty));
+                }
+                else if (loop.ConditionIsTop)
                 {
                     output.Add(new IrLoop(Header(loop.Syntax), whileCondition, whileBody.ToEquatableArray(), EquatableArray<IrStatement>.Empty));
                 }
@@ -637,7 +653,7 @@ internal sealed partial class MethodLowerer
                 {
                     // do { body } while (c): the test runs after the body and after every continue, like a for loop's step.
                     var exit = new IrIf(Header(loop.Syntax), Not(whileCondition), new IrStatement[] { new IrBreak(Header(loop.Syntax)) }.ToEquatableArray(), EquatableArray<IrStatement>.Empty);
-                    output.Add(new IrLoop(Header(loop.Syntax), null, whileBody.ToEquatableArray(), new IrStatement[] { exit }.ToEquatableArray()));
+                    output.Add(new IrLoop(Header(loop.Syntax), null, whileBody.ToEquatableArray(), whileEffects.Append(exit).ToEquatableArray()));
                 }
                 break;
             case IForEachLoopOperation { LoopControlVariable: IVariableDeclaratorOperation control } loop
@@ -810,6 +826,8 @@ internal sealed partial class MethodLowerer
         {
             case IParenthesizedOperation parenthesized:
                 return LowerExpression(parenthesized.Operand);
+            case IAssignmentOperation or IIncrementOrDecrementOperation when LowerSideEffect(operation) is { } hoisted:
+                return ReferenceEquals(hoisted, Poisoned) ? null : hoisted;
             case ILocalReferenceOperation { Local.IsRef: true } local when RefAliasOf(local.Local) is { } alias:
                 return alias;
             case ILocalReferenceOperation local:
@@ -832,8 +850,10 @@ internal sealed partial class MethodLowerer
                 return LowerInvocation(invocation, type);
             case IConditionalOperation { WhenFalse: { } whenFalse } conditional when type is { IsBuffer: false }:
                 var c = LowerExpression(conditional.Condition);
+                _conditionalDepth++;
                 var t = LowerExpression(conditional.WhenTrue);
                 var f = LowerExpression(whenFalse);
+                _conditionalDepth--;
                 return c is null || t is null || f is null ? null : new IrConditional(type, c, ConvertTo(t, type), ConvertTo(f, type));
             case ISwitchExpressionOperation switchExpression when type is { IsBuffer: false }:
                 return LowerSwitchExpression(switchExpression, type);
@@ -871,6 +891,16 @@ internal sealed partial class MethodLowerer
 
     private IrExpression? LowerBinary(IBinaryOperation binary, IrType? type)
     {
+        if (binary.OperatorKind is BinaryOperatorKind.ConditionalAnd or BinaryOperatorKind.ConditionalOr)
+        {
+            // The right operand may not run: no side effect of it can be hoisted before the statement.
+            var l = LowerExpression(binary.LeftOperand);
+            _conditionalDepth++;
+            var r = LowerExpression(binary.RightOperand);
+            _conditionalDepth--;
+            if (l is null || r is null || type is null) return null;
+            return new IrBinary(type, binary.OperatorKind == BinaryOperatorKind.ConditionalAnd ? BinaryOperator.And : BinaryOperator.Or, l, r);
+        }
         // Enums, strings, chars: compared as written.
         if ((TypeMapping.Map(binary.LeftOperand.Type) is null || TypeMapping.Map(binary.RightOperand.Type) is null) && TryVerbatim(binary, type) is { } data) return data;
         var left = LowerExpression(binary.LeftOperand);
@@ -1202,7 +1232,6 @@ internal sealed partial class MethodLowerer
         return expression;
     }
 
-    private IrRead Read(int id) => new(_variables[id].Type, id);
 
     private static IrExpression Not(IrExpression condition) => new IrUnary(IrType.Boolean, UnaryOperator.Not, condition);
 
