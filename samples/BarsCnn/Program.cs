@@ -1,4 +1,5 @@
 using System;
+using Backprop.Samples;
 using Backprop.Training;
 using BarsCnn;
 
@@ -51,26 +52,28 @@ double Accuracy(double[] images, double[] labels)
 }
 
 Console.WriteLine($"{TrainImages} training and {TestImages} test images; target: test accuracy >= {TargetAccuracy:P0}");
-Console.WriteLine($"epoch  0: loss = {Model.Loss(k, kb, w, b, trainImages, trainLabels):F4}  train {Accuracy(trainImages, trainLabels):P1}  test {Accuracy(testImages, testLabels):P1}");
+const int BatchesPerEpoch = TrainImages / BatchSize;
+var progress = new TrainingProgress("BarsCnn", MaxEpochs * BatchesPerEpoch, "batch", args);
+progress.Report(0, Model.Loss(k, kb, w, b, trainImages, trainLabels), Accuracy(testImages, testLabels));
 double testAccuracy = 0;
 int epoch;
 for (epoch = 1; epoch <= MaxEpochs; epoch++)
 {
-    for (int batch = 0; batch < TrainImages / BatchSize; batch++)
+    for (int batch = 0; batch < BatchesPerEpoch; batch++)
     {
         optimizer.ZeroGrad();
-        Model.LossGradient(k, kb, w, b,
+        double batchLoss = Model.LossGradient(k, kb, w, b,
             trainImages.AsSpan(batch * BatchSize * Pixels, BatchSize * Pixels), trainLabels.AsSpan(batch * BatchSize, BatchSize),
             dk, dkb, dw, db);
         optimizer.Step();
+        bool epochEnd = batch == BatchesPerEpoch - 1;
+        if (epochEnd) testAccuracy = Accuracy(testImages, testLabels);
+        progress.Report((epoch - 1) * BatchesPerEpoch + batch + 1, batchLoss, epochEnd ? testAccuracy : null);
     }
-    double loss = Model.Loss(k, kb, w, b, trainImages, trainLabels);
-    testAccuracy = Accuracy(testImages, testLabels);
-    Console.WriteLine($"epoch {epoch,2}: loss = {loss:F4}  train {Accuracy(trainImages, trainLabels):P1}  test {testAccuracy:P1}");
     if (testAccuracy >= TargetAccuracy) break;
 }
 bool reached = testAccuracy >= TargetAccuracy;
-Console.WriteLine(reached
-    ? $"Reached test accuracy {testAccuracy:P1} after {Math.Min(epoch, MaxEpochs)} epochs."
+progress.Finish(reached
+    ? $"Reached test accuracy {testAccuracy:P1} (train {Accuracy(trainImages, trainLabels):P1}) after {Math.Min(epoch, MaxEpochs)} epochs."
     : $"Did not reach the target: test accuracy {testAccuracy:P1}.");
 return reached ? 0 : 1;

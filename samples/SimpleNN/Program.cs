@@ -1,4 +1,5 @@
 using System;
+using Backprop.Samples;
 using Backprop.Training;
 using SimpleNN;
 
@@ -36,7 +37,8 @@ var order = new int[Samples / BatchSize];
 for (int i = 0; i < order.Length; i++) order[i] = i;
 double loss = Model.Loss(w1, b1, w2, b2, xs, ys);
 Console.WriteLine($"target: mean squared error < {Target} (noise variance {NoiseStd * NoiseStd:G2})");
-Console.WriteLine($"epoch    0: loss = {loss:F6}");
+var progress = new TrainingProgress("SimpleNN", MaxEpochs, "epoch", args);
+progress.Report(0, loss);
 int epoch = 0;
 while (loss >= Target && epoch < MaxEpochs)
 {
@@ -51,11 +53,10 @@ while (loss >= Target && epoch < MaxEpochs)
         optimizer.Step();
     }
     loss = Model.Loss(w1, b1, w2, b2, xs, ys);
-    if (epoch % 10 == 0 || loss < Target)
-        Console.WriteLine($"epoch {epoch,4}: loss = {loss:F6}");
+    progress.Report(epoch, loss);
 }
 bool reached = loss < Target;
-Console.WriteLine(reached
+progress.Finish(reached
     ? $"Reached mean loss {loss:F6} < {Target} after {epoch} epochs."
     : $"Did not reach the target: mean loss {loss:F6} after {epoch} epochs.");
 return reached ? 0 : 1;

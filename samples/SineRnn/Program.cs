@@ -1,4 +1,5 @@
 using System;
+using Backprop.Samples;
 using Backprop.Training;
 using SineRnn;
 
@@ -38,7 +39,8 @@ double EvalLoss()
 
 double initial = EvalLoss(), loss = initial;
 Console.WriteLine($"T = {Steps} steps, hidden size {H}; target: final loss < {TargetRatio} x initial loss");
-Console.WriteLine($"iteration    0: loss = {loss:F5}");
+var progress = new TrainingProgress("SineRnn", Iterations, "iteration", args);
+progress.Report(0, loss);
 for (int iteration = 1; iteration <= Iterations; iteration++)
 {
     optimizer.ZeroGrad();
@@ -48,14 +50,10 @@ for (int iteration = 1; iteration <= Iterations; iteration++)
         Model.LossGradient(wx, wh, b, wo, bo, series.AsSpan(start, Steps + 1), dwx, dwh, db, dwo, dbo);
     }
     optimizer.Step();
-    if (iteration % 50 == 0)
-    {
-        loss = EvalLoss();
-        Console.WriteLine($"iteration {iteration,4}: loss = {loss:F5}");
-    }
+    if (iteration % 10 == 0) progress.Report(iteration, EvalLoss());
 }
 loss = EvalLoss();
 bool reached = loss < TargetRatio * initial;
-Console.WriteLine($"initial loss {initial:F5}, final loss {loss:F5} ({loss / initial:P2} of the initial; noise floor about {2 * NoiseStd * NoiseStd:F4})");
-Console.WriteLine(reached ? "Target reached." : "Did not reach the target.");
+progress.Finish($"initial loss {initial:F5}, final loss {loss:F5} ({loss / initial:P2} of the initial; noise floor about {2 * NoiseStd * NoiseStd:F4})\n"
+    + (reached ? "Target reached." : "Did not reach the target."));
 return reached ? 0 : 1;

@@ -1,4 +1,5 @@
 using System;
+using Backprop.Samples;
 using Backprop.Training;
 using SpiralClassifier;
 
@@ -45,22 +46,22 @@ double Accuracy()
 
 Console.WriteLine($"{n} points, 3 classes; target: train accuracy >= {TargetAccuracy:P0}");
 double loss = 0, accuracy = Accuracy();
+var progress = new TrainingProgress("SpiralClassifier", MaxEpochs, "epoch", args);
+progress.Report(0, Model.Loss(w1, b1, w2, b2, xs, labels), accuracy);
 int epoch;
 for (epoch = 1; epoch <= MaxEpochs; epoch++)
 {
     optimizer.ZeroGrad();
     loss = Model.LossGradient(w1, b1, w2, b2, xs, labels, dw1, db1, dw2, db2);
     optimizer.Step();
-    if (epoch % 100 == 0)
-    {
-        accuracy = Accuracy();
-        Console.WriteLine($"epoch {epoch,4}: loss = {loss:F4}  train accuracy = {accuracy:P1}");
-        if (accuracy >= TargetAccuracy) break;
-    }
+    bool measure = epoch % 10 == 0;
+    if (measure) accuracy = Accuracy();
+    progress.Report(epoch, loss, measure ? accuracy : null);
+    if (epoch % 100 == 0 && accuracy >= TargetAccuracy) break;
 }
 accuracy = Accuracy();
 bool reached = accuracy >= TargetAccuracy;
-Console.WriteLine(reached
+progress.Finish(reached
     ? $"Reached train accuracy {accuracy:P1} (loss {Model.Loss(w1, b1, w2, b2, xs, labels):F4}) after {Math.Min(epoch, MaxEpochs)} epochs."
     : $"Did not reach the target: train accuracy {accuracy:P1} after {MaxEpochs} epochs.");
 return reached ? 0 : 1;

@@ -42,41 +42,50 @@ internal static class GeneratorHarness
     /// <summary>The generator's diagnostics, its sources, and the diagnostics of compiling everything.</summary>
     public static GeneratorOutcome Run(params string[] sources)
     {
-        var compilation = Compilation(sources);
-        var driver = Driver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
-        var result = driver.GetRunResult();
-        var exceptions = result.Results.Select(r => r.Exception).Where(e => e is not null).ToList();
-        if (exceptions.Count > 0) throw new InvalidOperationException("The generator threw.", exceptions[0]);
+        var (output, generatorDiagnostics, generated) = Generate(sources);
         // The analyzer that ships beside the generator (BPG016) reports through the compiler, as in a user's build.
-        var analyzerDiagnostics = output
-            .WithAnalyzers(ImmutableArray.Create<DiagnosticAnalyzer>(new ZeroDerivativeAnalyzer()))
-            .GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult();
+        // One pass binds everything once and yields the compiler's diagnostics and the analyzer's.
+        var analyzer = new ZeroDerivativeAnalyzer();
+        var analyzerIds = analyzer.SupportedDiagnostics.Select(d => d.Id).Append("AD0001").ToHashSet();
+        var all = output.WithAnalyzers(ImmutableArray.Create<DiagnosticAnalyzer>(analyzer))
+            .GetAllDiagnosticsAsync().GetAwaiter().GetResult();
         return new GeneratorOutcome(
-            generatorDiagnostics.AddRange(analyzerDiagnostics),
-            result.GeneratedTrees.Select(t => (Path.GetFileName(t.FilePath), t.ToString())).ToArray(),
-            output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).ToImmutableArray(),
+            generatorDiagnostics.AddRange(all.Where(d => analyzerIds.Contains(d.Id))),
+            generated,
+            all.Where(d => !analyzerIds.Contains(d.Id) && d.Severity >= DiagnosticSeverity.Warning).ToImmutableArray(),
             output);
     }
 
     /// <summary>Generates, compiles (failing on any error or warning) and loads the assembly.</summary>
+    /// <remarks>Compiles once: the emit reports every compiler diagnostic. The analyzer is not run: its only diagnostic
+    /// (BPG016) is a warning, which this method never fails on.</remarks>
     public static Assembly CompileAndLoad(params string[] sources)
     {
-        var outcome = Run(sources);
+        var (output, generatorDiagnostics, generated) = Generate(sources);
+        using var stream = new MemoryStream();
+        var emit = output.Emit(stream);
         // Errors anywhere fail; so do warnings in generated code, unless the user's own code has the same warning
         // (the forward sweep mirrors the user's statements, e.g. CS1718 for 'x < x').
         bool Generated(Diagnostic d) => d.Location.SourceTree?.FilePath.Contains("Backprop.Generator") == true;
-        var userWarnings = outcome.CompilationDiagnostics.Where(d => !Generated(d)).Select(d => d.Id).ToHashSet();
-        var problems = outcome.GeneratorDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error)
-            .Concat(outcome.CompilationDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error || (Generated(d) && !userWarnings.Contains(d.Id))))
+        var compilationDiagnostics = emit.Diagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
+        var userWarnings = compilationDiagnostics.Where(d => !Generated(d)).Select(d => d.Id).ToHashSet();
+        var problems = generatorDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error)
+            .Concat(compilationDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error || (Generated(d) && !userWarnings.Contains(d.Id))))
             .ToList();
-        if (problems.Count > 0)
-            throw new InvalidOperationException("Compilation failed:\n" + string.Join("\n", problems) + "\n\n" + string.Join("\n\n", outcome.Sources.Select(s => s.Text)));
-        using var stream = new MemoryStream();
-        var emit = outcome.Output.Emit(stream);
-        if (!emit.Success) throw new InvalidOperationException(string.Join("\n", emit.Diagnostics));
+        if (problems.Count > 0 || !emit.Success)
+            throw new InvalidOperationException("Compilation failed:\n" + string.Join("\n", problems) + "\n\n" + string.Join("\n\n", generated.Select(s => s.Text)));
         stream.Position = 0;
         var context = new AssemblyLoadContext("generated" + Guid.NewGuid().ToString("N"), isCollectible: true);
         return context.LoadFromStream(stream);
+    }
+
+    private static (Compilation Output, ImmutableArray<Diagnostic> Diagnostics, IReadOnlyList<(string HintName, string Text)> Sources) Generate(string[] sources)
+    {
+        var driver = Driver().RunGeneratorsAndUpdateCompilation(Compilation(sources), out var output, out var diagnostics);
+        var result = driver.GetRunResult();
+        var exceptions = result.Results.Select(r => r.Exception).Where(e => e is not null).ToList();
+        if (exceptions.Count > 0) throw new InvalidOperationException("The generator threw.", exceptions[0]);
+        return (output, diagnostics, result.GeneratedTrees.Select(t => (Path.GetFileName(t.FilePath), t.ToString())).ToArray());
     }
 }
 

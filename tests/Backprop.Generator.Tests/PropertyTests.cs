@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using System.Reflection;
+using System.Threading;
 using CsCheck;
 using Xunit;
 using Xunit.Abstractions;
@@ -35,10 +36,10 @@ public sealed class PropertyTests
                     switch (CheckPoint(function, gradient, point, out string? failure))
                     {
                         case true:
-                            checkedPoints++;
+                            Interlocked.Increment(ref checkedPoints);
                             break;
                         case null:
-                            skippedPoints++;
+                            Interlocked.Increment(ref skippedPoints);
                             break;
                         default:
                             // A wrong derivative is wrong at every point of the branch; a mismatch that a point 1e-3 away
@@ -47,13 +48,13 @@ public sealed class PropertyTests
                             if (CheckPoint(function, gradient, nearby, out string? again) == false)
                                 throw new Exception("Gradient mismatch for program F" + k + " at (" + string.Join(", ", point) + "): " + failure
                                     + "\nand nearby at (" + string.Join(", ", nearby) + "): " + again + "\n\n" + bodies[k]);
-                            unrepeated++;
+                            Interlocked.Increment(ref unrepeated);
                             break;
                     }
                 }
-                checkedPrograms++;
+                Interlocked.Increment(ref checkedPrograms);
             }
-        }, iter: Compilations, threads: 1);
+        }, iter: Compilations); // one compilation per core at a time
         _output.WriteLine($"{checkedPrograms} programs, {checkedPoints} points checked, {skippedPoints} skipped (non-finite or discontinuous within the step), {unrepeated} mismatches not repeated nearby");
         Assert.True(unrepeated <= 4, unrepeated + " mismatches that a point nearby did not repeat: too many to be degenerate points");
         Assert.Equal(ProgramsPerCompilation * Compilations, checkedPrograms);

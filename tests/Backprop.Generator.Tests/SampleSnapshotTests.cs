@@ -28,4 +28,7 @@ public sealed class SampleSnapshotTests
 
     [Fact]
     public void BarsCnn() => VerifySample(nameof(BarsCnn));
+
+    [Fact]
+    public void Rosenbrock() => VerifySample(nameof(Rosenbrock));
 }

@@ -189,4 +189,24 @@ public sealed class SampleModelTests
         var g = p.Select(a => new double[a.Length]).ToArray();
         Assert.Equal(0, AllocatedBy(() => BarsCnn.Model.LossGradient(p[0], p[1], p[2], p[3], images, labels, g[0], g[1], g[2], g[3])));
     }
+
+    // ---- Rosenbrock ----
+
+    [Theory]
+    [InlineData(-1.5, 2.0)]
+    [InlineData(0.3, -0.7)]
+    [InlineData(1.0, 1.0)]
+    public void Rosenbrock_GradientMatchesFiniteDifferences(double x, double y)
+    {
+        double value = Rosenbrock.Model.RosenbrockGradient(x, y, out double dX, out double dY);
+        Assert.Equal(Rosenbrock.Model.Rosenbrock(x, y), value, 12);
+        GradientCheck.Check(p => Rosenbrock.Model.Rosenbrock(p[0], p[1]), new[] { x, y }, new[] { dX, dY },
+            new GradientCheckOptions { Layout = new[] { ("x", 1), ("y", 1) } }).ThrowIfFailed();
+    }
+
+    [Fact]
+    public void Rosenbrock_GradientAllocatesNothing()
+    {
+        Assert.Equal(0, AllocatedBy(() => Rosenbrock.Model.RosenbrockGradient(-1.5, 2.0, out _, out _)));
+    }
 }
