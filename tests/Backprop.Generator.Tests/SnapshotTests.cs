@@ -245,4 +245,55 @@ public sealed class SnapshotTests
             internal double Energy(double position, double velocity) => 0.5 * velocity * velocity + 0.5 * _omega * _omega * position * position;
         }
         """, nameof(InstanceMethod_GradientName_FieldRead));
+
+    [Fact]
+    public void ModelClass_SubModules_MembersAndAddParameters() => VerifyGenerated("""
+        public partial class Linear
+        {
+            public double[] Weight = new double[4], Bias = new double[2];
+
+            [Differentiable]
+            public void Forward(ReadOnlySpan<double> x, Span<double> y)
+            {
+                for (int o = 0; o < 2; o++) y[o] = Bias[o] + Weight[2 * o] * x[0] + Weight[2 * o + 1] * x[1];
+            }
+        }
+
+        public partial class Net
+        {
+            public Linear Fc1 = new();
+            public double Gain = 1;
+
+            [Differentiable]
+            public double Loss([NoDerivative] ReadOnlySpan<double> x)
+            {
+                Span<double> h = stackalloc double[2];
+                Fc1.Forward(x, h);
+                return Gain * Math.Tanh(h[0]) + h[1];
+            }
+        }
+        """, nameof(ModelClass_SubModules_MembersAndAddParameters));
+
+    [Fact]
+    public void CustomRule_UnmarkedHelper_StopGradient_AndDataAsWritten() => VerifyGenerated("""
+        public static class Special
+        {
+            public static double Erf(double x) => Math.Tanh(1.2 * x);
+        }
+
+        public static class Rules
+        {
+            [DerivativeOf(typeof(Special), nameof(Special.Erf))]
+            public static void ErfReverse(double x, double result, double dResult, ref double dX) => dX += dResult * 2 / Math.Sqrt(Math.PI) * Math.Exp(-x * x);
+        }
+
+        public static partial class Model
+        {
+            static double NormCdf(double x) => 0.5 * (1 + Special.Erf(x / Math.Sqrt(2)));
+
+            [Differentiable]
+            public static double Price(double s, double k, [NoDerivative] System.Collections.Generic.List<double> weights) =>
+                s * NormCdf(s - k) * weights.Count + Ad.StopGradient(s * k);
+        }
+        """, nameof(CustomRule_UnmarkedHelper_StopGradient_AndDataAsWritten));
 }
