@@ -17,4 +17,11 @@ public sealed class DifferentiableAttribute : Attribute
 {
     /// <summary>The name of the emitted gradient method; defaults to the method's name followed by <c>Gradient</c>.</summary>
     public string? GradientName { get; set; }
+
+    /// <summary>
+    /// Also emit forward mode: <c>T MTangent(p1 … pn, t1 … tk, out T tM)</c>, the value and the directional derivative along
+    /// the tangents of the differentiated parameters (<c>T tX</c> for a scalar, <c>ReadOnlySpan&lt;T&gt; tW</c> for a buffer); a
+    /// layer writes its outputs' tangents into <c>Span&lt;T&gt; tY</c> arguments after the input tangents.
+    /// </summary>
+    public bool Forward { get; set; }
 }

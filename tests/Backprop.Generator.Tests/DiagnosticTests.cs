@@ -898,6 +898,20 @@ public sealed class DiagnosticTests
         ("BPG031", "The rule 'GainReverse' does not match 'Special.Gain(double, int, System.ReadOnlySpan<double>)': a [DerivativeOf] rule of it must be 'static void GainReverse(double x, int n, System.ReadOnlySpan<double> w, double result, double dResult, ref double dX, System.Span<double> dW)'"));
 
     [Fact]
+    public void ForwardMode_WithACall_BPG014_UntilForwardModeFollowsCalls() => Verify(Usings + """
+        public static partial class Model
+        {
+            [Differentiable]
+            public static double Square(double x) => x * x;
+
+            [Differentiable(Forward = true)]
+            public static double F(double x) => [|Square(x)|] + x;
+        }
+        """,
+        new[] { "Model.Square.g.cs" },
+        ("BPG014", "Cannot differentiate the expression 'Square(x)' (a call in a method with Forward = true (forward mode does not follow calls yet)); write the callee's computation in the method, or remove Forward = true"));
+
+    [Fact]
     public void NestedBuffer_BPG027_OnDeclarator() => Verify(Usings + """
         public static partial class Model
         {

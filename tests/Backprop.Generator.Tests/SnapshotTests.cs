@@ -296,4 +296,19 @@ public sealed class SnapshotTests
                 s * NormCdf(s - k) * weights.Count + Ad.StopGradient(s * k);
         }
         """, nameof(CustomRule_UnmarkedHelper_StopGradient_AndDataAsWritten));
+
+    [Fact]
+    public void ForwardMode_Tangent() => VerifyGenerated("""
+        public static partial class Model
+        {
+            [Differentiable(Forward = true)]
+            public static double Energy(double x, ReadOnlySpan<double> w)
+            {
+                double s = 0;
+                for (int i = 0; i < w.Length; i++)
+                    s += Math.Exp(w[i] * x);
+                return x > 0 ? Math.Log(s) : s * x;
+            }
+        }
+        """, nameof(ForwardMode_Tangent));
 }

@@ -19,8 +19,9 @@ internal static class SourceBuilder
             var activity = ActivityAnalysis.Run(method);
             cancellationToken.ThrowIfCancellationRequested();
             var program = ReverseModeBuilder.Build(method, activity);
+            var tangent = method.Shape.EmitTangent ? TangentBuilder.Build(method, activity) : null;
             cancellationToken.ThrowIfCancellationRequested();
-            return new GeneratedSource(method.Shape.HintName, GradientEmitter.Emit(method, program), model.Diagnostics);
+            return new GeneratedSource(method.Shape.HintName, GradientEmitter.Emit(method, program, tangent), model.Diagnostics);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -26,7 +26,7 @@ internal static class GradientEmitter
         SplitReverse,
     }
 
-    public static string Emit(IrMethod method, GradientProgram program)
+    public static string Emit(IrMethod method, GradientProgram program, TangentProgram? tangent = null)
     {
         var shape = method.Shape;
         var writer = new SourceWriter();
@@ -58,8 +58,52 @@ internal static class GradientEmitter
             WriteMethod(writer, method, program, Kind.SplitReverse, split);
         }
 
+        if (tangent is not null)
+        {
+            writer.Line();
+            WriteTangent(writer, method, tangent);
+        }
+
         for (int i = scopes.Count - 1; i >= 0; i--) scopes[i].Dispose();
         return writer.ToString();
+    }
+
+    /// <summary>Forward mode: <c>T MTangent(p…, t…, out T tM)</c> (a layer: <c>void MTangent(p…, t…, Span&lt;T&gt; tY…)</c>).</summary>
+    private static void WriteTangent(SourceWriter writer, IrMethod method, TangentProgram tangent)
+    {
+        var shape = method.Shape;
+        var parameters = method.Parameters.Select(p => method.Variables[p]).Select(v => v.DeclaredType + " " + v.Name).ToList();
+        foreach (var (variable, name) in tangent.Inputs)
+        {
+            var v = method.Variables[variable];
+            parameters.Add((v.Type.IsBuffer ? "global::System.ReadOnlySpan<" + v.Type.ScalarKeyword + ">" : v.Type.Keyword) + " " + name);
+        }
+        foreach (var (variable, name) in tangent.Outputs)
+            parameters.Add(method.Variables[variable].Type.GradientSpanKeyword + " " + name);
+        if (!shape.IsVoid) parameters.Add("out " + shape.ReturnType.Keyword + " " + tangent.ResultName);
+        writer.Line("/// <summary>");
+        writer.Line("/// Forward mode of <c>" + shape.Name + "</c>: " + (shape.IsVoid ? "runs it, and writes its outputs' tangents" : "returns its value, and its directional derivative in <paramref name=\"" + tangent.ResultName + "\"/>,"));
+        writer.Line("/// along the tangents of its differentiated parameters (Jacobian–vector product).");
+        writer.Line("/// </summary>");
+        writer.Line(GeneratedCode);
+        using (writer.Block(shape.Accessibility + (shape.IsStatic ? " static " : " ") + (shape.IsVoid ? "void" : shape.ReturnType.Keyword) + " " + shape.TangentName + "(" + string.Join(", ", parameters) + ")"))
+        {
+            foreach (var (variable, name) in tangent.Inputs.Concat(tangent.Outputs))
+            {
+                var v = method.Variables[variable];
+                if (!v.Type.IsBuffer) continue;
+                string shown = Identifiers.Bare(v.Name);
+                using (writer.Block("if (" + name + ".Length != " + v.Name + ".Length)"))
+                    writer.Line("throw new global::System.ArgumentException(\"The tangent of '" + shown + "' must have \" + " + v.Name + ".Length + \" entries, like '" + shown + "', but has \" + " + name + ".Length + \".\", nameof(" + name + "));");
+            }
+            foreach (var declaration in tangent.Declarations) writer.Line(declaration);
+            Write(writer, tangent.Body);
+            if (!shape.IsVoid)
+            {
+                writer.Line(tangent.ResultName + " = " + tangent.ResultTangent + ";");
+                writer.Line("return " + method.Variables[method.Result].Name + ";");
+            }
+        }
     }
 
     /// <summary>Whether the method gets the split pair: callers with buffer arguments need it, and a tape needs restarts.</summary>

@@ -59,6 +59,7 @@ internal sealed record MethodShape(
     string HintName,
     bool IsVoid = false,
     bool SkipsLocalsInit = false,
+    bool EmitTangent = false,
     string ThisType = "",
     bool ThisIsStruct = false,
     EquatableArray<MemberCheck> ThisChecks = default)
@@ -70,6 +71,9 @@ internal sealed record MethodShape(
     public bool HasThisGradient => ThisType.Length > 0;
 
     public string ForwardName => ForwardNameOf(Name);
+
+    /// <summary>Forward mode's method (<c>[Differentiable(Forward = true)]</c>): value and directional derivative.</summary>
+    public string TangentName => Name + "Tangent";
 
     public string ReverseName => ReverseNameOf(Name);
 

@@ -21,6 +21,12 @@ internal sealed partial class MethodLowerer
     private IrExpression? LowerCustomRuleCall(IInvocationOperation invocation, IrType? type, List<IrExpression> arguments)
     {
         var target = invocation.TargetMethod;
+        if (_forward)
+        {
+            ReportUnsupportedExpression(invocation, "a call with a [DerivativeOf] rule in a method with Forward = true (a rule gives no tangent yet)",
+                "remove Forward = true");
+            return null;
+        }
         bool Differentiable(IParameterSymbol p) => TypeMapping.Map(p.Type) is { IsReal: true } && p.RefKind == RefKind.None && !HasNoDerivative(p);
         var expected = CustomRules.ExpectedParameters(target, _model.Compilation, Differentiable);
         var rules = CustomRules.For(_model.Compilation, target);

@@ -126,6 +126,9 @@ internal sealed partial class MethodLowerer
     private MethodShape WithThisGradient(MethodShape shape)
     {
         if (!_differentiatesMembers || _method.IsStatic) return shape;
+        if (_forward)
+            Report(DiagnosticDescriptors.UnsupportedStatement, _syntax.Identifier.GetLocation(), _method.Name,
+                "forward mode of a method that differentiates members of this, not supported yet", "remove Forward = true, or mark the members [NoDerivative]");
         return shape with
         {
             ThisType = _method.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),

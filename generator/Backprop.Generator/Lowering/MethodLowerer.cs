@@ -39,6 +39,9 @@ internal sealed partial class MethodLowerer
     private int _depth;
     private readonly bool _analyseCallees;
 
+    /// <summary>Whether forward mode is asked for (<c>[Differentiable(Forward = true)]</c>).</summary>
+    private bool _forward;
+
     /// <summary>The unmarked methods this one calls, directly or through its callees, whose derivatives must be emitted.</summary>
     private readonly List<IrMethod> _helpers = new();
 
@@ -145,6 +148,7 @@ internal sealed partial class MethodLowerer
             }
             gradientName = name;
         }
+        _forward = attribute?.NamedArguments.Any(a => a.Key == "Forward" && a.Value.Value is true) == true;
         if (ok) ok = CheckNameCollisions(gradientName, attribute);
         if (!ok) return null;
 
@@ -167,6 +171,7 @@ internal sealed partial class MethodLowerer
             SanitizeHint(ns.Length == 0 ? hint : ns + "." + hint),
             _method.ReturnsVoid,
             SkipsLocalsInit(),
+            EmitTangent: _forward,
             ThisChecks: EquatableArray<MemberCheck>.Empty);
     }
 
@@ -1063,7 +1068,7 @@ internal sealed partial class MethodLowerer
 
         // A method with source is differentiated without a mark, as Clad and Enzyme do; if it cannot be, it still runs as
         // an opaque call, which is fine as long as nothing it takes carries a derivative (else BPG010 at the call).
-        if (IsUnmarkedCallee(target, type, invocation) && LowerDifferentiableCall(invocation, type, arguments, unmarked: true) is { } differentiated)
+        if (!_forward && IsUnmarkedCallee(target, type, invocation) && LowerDifferentiableCall(invocation, type, arguments, unmarked: true) is { } differentiated)
             return differentiated;
 
         if (target.IsStatic && type is { IsBuffer: false } && target.Parameters.All(p => TypeMapping.Map(p.Type) is { IsBuffer: false }))
@@ -1185,6 +1190,12 @@ internal sealed partial class MethodLowerer
         if (unmarked && !_helpers.Any(h => h.Shape.HintName == analysed.Shape.HintName)) _helpers.Add(analysed);
         foreach (var helper in analysed.Helpers)
             if (!_helpers.Any(h => h.Shape.HintName == helper.Shape.HintName)) _helpers.Add(helper);
+        if (_forward && !unmarked)
+        {
+            ReportUnsupportedExpression(invocation, "a call in a method with Forward = true (forward mode does not follow calls yet)",
+                "write the callee's computation in the method, or remove Forward = true");
+            return null;
+        }
         // Where each argument is, for diagnostics about what is passed (BPG030).
         foreach (var argument in invocation.Arguments)
             if (argument.Parameter is { } parameter && parameter.Ordinal < arguments.Count)
