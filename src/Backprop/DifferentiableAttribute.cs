@@ -24,4 +24,11 @@ public sealed class DifferentiableAttribute : Attribute
     /// layer writes its outputs' tangents into <c>Span&lt;T&gt; tY</c> arguments after the input tangents.
     /// </summary>
     public bool Forward { get; set; }
+
+    /// <summary>
+    /// Also emit <c>R MJacobian(p1 … pn, Span&lt;T&gt; jacobian)</c>: the method's own result (a layer writes its outputs) and the
+    /// row-major Jacobian of its outputs (flattened in parameter order) with respect to its differentiated parameters
+    /// (flattened in parameter order).
+    /// </summary>
+    public bool Jacobian { get; set; }
 }

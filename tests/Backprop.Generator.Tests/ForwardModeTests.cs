@@ -75,3 +75,72 @@ public sealed class ForwardModeTests
         Assert.True(worst < 1e-6, "worst relative error " + worst);
     }
 }
+
+/// <summary><c>MJacobian</c> (issue 13): rows by reverse sweeps, checked column by column against central finite differences.</summary>
+public sealed class JacobianTests
+{
+    [Fact]
+    public void Jacobian_OfALayerAndOfAScalarMethod_MatchesFiniteDifferences()
+    {
+        var type = GeneratorHarness.CompileAndLoad("""
+            using System;
+            using Backprop;
+
+            public static partial class Model
+            {
+                /// <summary>A bundle-adjustment-like reprojection: camera (3), point (2) and focal length in, 2 residuals out.</summary>
+                [Differentiable(Jacobian = true)]
+                public static void Reproject(ReadOnlySpan<double> camera, ReadOnlySpan<double> point, double focal, [NoDerivative] ReadOnlySpan<double> observed, Span<double> residual)
+                {
+                    double c = Math.Cos(camera[0]), s = Math.Sin(camera[0]);
+                    double x = c * point[0] - s * point[1] + camera[1];
+                    double y = s * point[0] + c * point[1] + camera[2];
+                    double depth = 2 + x * x * 0.1;
+                    residual[0] = focal * x / depth - observed[0];
+                    residual[1] = focal * y / depth - observed[1];
+                }
+
+                [Differentiable(Jacobian = true)]
+                public static double Energy(double a, ReadOnlySpan<double> w) => a * (w[0] * w[0] + Math.Sin(w[1])) + Math.Exp(a);
+
+                public static double Check()
+                {
+                    double[] camera = { 0.3, 0.5, -0.2 }, point = { 1.1, -0.4 }, observed = { 0.2, 0.1 };
+                    double focal = 1.7;
+                    double[] residual = new double[2], jacobian = new double[2 * 6];
+                    ReprojectJacobian(camera, point, focal, observed, residual, jacobian);
+                    double[] expected = new double[2];
+                    Reproject(camera, point, focal, observed, expected);
+                    if (residual[0] != expected[0] || residual[1] != expected[1]) return double.PositiveInfinity;
+                    double worst = 0;
+                    double[] inputs = { camera[0], camera[1], camera[2], point[0], point[1], focal };
+                    double[] Evaluate(double[] p)
+                    {
+                        var r = new double[2];
+                        Reproject(new[] { p[0], p[1], p[2] }, new[] { p[3], p[4] }, p[5], observed, r);
+                        return r;
+                    }
+                    for (int i = 0; i < 6; i++)
+                    {
+                        var plus = (double[])inputs.Clone(); plus[i] += 1e-6;
+                        var minus = (double[])inputs.Clone(); minus[i] -= 1e-6;
+                        var up = Evaluate(plus); var down = Evaluate(minus);
+                        for (int o = 0; o < 2; o++)
+                        {
+                            double numeric = (up[o] - down[o]) / 2e-6;
+                            worst = Math.Max(worst, Math.Abs(numeric - jacobian[o * 6 + i]) / Math.Max(1, Math.Abs(numeric)));
+                        }
+                    }
+                    double[] w = { 0.4, -0.9 }, row = new double[3];
+                    double value = EnergyJacobian(1.3, w, row);
+                    EnergyGradient(1.3, w, out double dA, new double[2] is var dW ? dW : dW);
+                    if (value != Energy(1.3, w)) return double.NegativeInfinity;
+                    worst = Math.Max(worst, Math.Abs(row[0] - dA) + Math.Abs(row[1] - dW[0]) + Math.Abs(row[2] - dW[1]));
+                    return worst;
+                }
+            }
+            """).GetType("Model")!;
+        double worst = (double)type.GetMethod("Check")!.Invoke(null, null)!;
+        Assert.True(worst < 1e-6, "worst relative error " + worst);
+    }
+}

@@ -311,4 +311,17 @@ public sealed class SnapshotTests
             }
         }
         """, nameof(ForwardMode_Tangent));
+
+    [Fact]
+    public void Jacobian_OfALayer() => VerifyGenerated("""
+        public static partial class Model
+        {
+            [Differentiable(Jacobian = true)]
+            public static void Project(ReadOnlySpan<double> camera, double focal, [NoDerivative] ReadOnlySpan<double> point, Span<double> residual)
+            {
+                residual[0] = focal * (point[0] + camera[0]) / (2 + camera[1] * camera[1]);
+                residual[1] = focal * point[1] - camera[0];
+            }
+        }
+        """, nameof(Jacobian_OfALayer));
 }

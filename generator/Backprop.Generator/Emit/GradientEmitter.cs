@@ -63,9 +63,132 @@ internal static class GradientEmitter
             writer.Line();
             WriteTangent(writer, method, tangent);
         }
+        if (shape.EmitJacobian && !shape.HasThisGradient)
+        {
+            writer.Line();
+            WriteJacobian(writer, method, program);
+        }
 
         for (int i = scopes.Count - 1; i >= 0; i--) scopes[i].Dispose();
         return writer.ToString();
+    }
+
+    /// <summary>
+    /// <c>R MJacobian(p…, Span&lt;T&gt; jacobian)</c>: the row-major Jacobian of the outputs (the value, or a layer's output
+    /// spans flattened in parameter order) with respect to the differentiated inputs (flattened in parameter order). A
+    /// scalar method is one reverse sweep (its gradient); a layer takes one reverse sweep per output entry (its backward
+    /// with a unit adjoint, which runs the layer again each time).
+    /// </summary>
+    private static void WriteJacobian(SourceWriter writer, IrMethod method, GradientProgram program)
+    {
+        var shape = method.Shape;
+        string element = shape.IsVoid ? method.Variables[program.Outputs[0].Variable].Type.ScalarKeyword : shape.ReturnType.Keyword;
+        var names = new HashSet<string>(method.Variables.Select(v => Identifiers.Bare(v.Name)));
+        string Fresh(string name) { string unique = name; for (int i = 2; !names.Add(unique); i++) unique = name + i; return unique; }
+        string jacobian = Fresh("jacobian"), columns = Fresh("columns"), rows = Fresh("rows");
+        var parameters = method.Parameters.Select(p => method.Variables[p]).Select(v => v.DeclaredType + " " + v.Name).Append("global::System.Span<" + element + "> " + jacobian);
+        var inputs = program.Gradients.Where(g => !IsMember(method, g.Variable)).Select(g => method.Variables[g.Variable]).ToList();
+        string Size(IrVariable v) => v.Type.IsBuffer ? v.Name + ".Length" : "1";
+        string columnsText = inputs.Count == 0 ? "0" : string.Join(" + ", inputs.Select(Size));
+        var outputs = program.Outputs.Select(o => method.Variables[o.Variable]).ToList();
+        string rowsText = shape.IsVoid ? string.Join(" + ", outputs.Select(Size)) : "1";
+        var arguments = method.Parameters.Select(p => method.Variables[p].Name).ToList();
+
+        writer.Line("/// <summary>");
+        writer.Line("/// Returns " + (shape.IsVoid ? "nothing (the outputs hold the layer's results)" : "<c>" + shape.Name + "</c>'s value") + " and writes the row-major Jacobian of " + (shape.IsVoid ? "its outputs" : "it"));
+        writer.Line("/// with respect to its differentiated parameters, flattened in parameter order, into <paramref name=\"" + jacobian + "\"/>.");
+        writer.Line("/// </summary>");
+        writer.Line(GeneratedCode);
+        using (writer.Block(shape.Accessibility + (shape.IsStatic ? " static " : " ") + (shape.IsVoid ? "void" : shape.ReturnType.Keyword) + " " + shape.JacobianName + "(" + string.Join(", ", parameters) + ")"))
+        {
+            writer.Line("int " + columns + " = " + columnsText + ";");
+            writer.Line("int " + rows + " = " + rowsText + ";");
+            using (writer.Block("if (" + jacobian + ".Length != " + rows + " * " + columns + ")"))
+                writer.Line("throw new global::System.ArgumentException(\"The Jacobian must have \" + " + rows + " + \" x \" + " + columns + " + \" entries, but has \" + " + jacobian + ".Length + \".\", nameof(" + jacobian + "));");
+            writer.Line(jacobian + ".Clear();");
+            if (!shape.IsVoid)
+            {
+                // One reverse sweep: the gradient, written into the single row.
+                string offset = Fresh("offset");
+                var call = new List<string>(arguments);
+                var scalars = new List<(string Local, string Offset)>();
+                writer.Line("int " + offset + " = 0;");
+                foreach (var v in inputs)
+                {
+                    if (v.Type.IsBuffer)
+                    {
+                        string at = Fresh("at" + Capital(v.Name));
+                        writer.Line("int " + at + " = " + offset + ";");
+                        writer.Line(offset + " += " + v.Name + ".Length;");
+                        call.Add(jacobian + ".Slice(" + at + ", " + v.Name + ".Length)");
+                    }
+                    else
+                    {
+                        string local = Fresh("d" + Identifiers.Bare(v.Name));
+                        string at = Fresh("at" + Identifiers.Bare(v.Name));
+                        writer.Line("int " + at + " = " + offset + "++;");
+                        call.Add("out " + v.Type.Keyword + " " + local);
+                        scalars.Add((local, at));
+                    }
+                }
+                string value = Fresh("value");
+                writer.Line(shape.ReturnType.Keyword + " " + value + " = " + shape.GradientName + "(" + string.Join(", ", call) + ");");
+                foreach (var (local, at) in scalars) writer.Line(jacobian + "[" + at + "] = " + local + ";");
+                writer.Line("return " + value + ";");
+                return;
+            }
+            // A layer: unit adjoints, one output entry at a time (each backward runs the layer and consumes its adjoint).
+            string row = Fresh("row"), k = Fresh("k");
+            var adjoints = outputs.Select(o => (Output: o, Rented: Fresh("rented" + Capital(o.Name)), Span: Fresh("d" + Capital(o.Name)))).ToList();
+            foreach (var (output, rented, span) in adjoints)
+            {
+                writer.Line(output.Type.ScalarKeyword + "[] " + rented + " = global::System.Buffers.ArrayPool<" + output.Type.ScalarKeyword + ">.Shared.Rent(" + output.Name + ".Length);");
+                writer.Line("global::System.Span<" + output.Type.ScalarKeyword + "> " + span + " = global::System.MemoryExtensions.AsSpan(" + rented + ", 0, " + output.Name + ".Length);");
+            }
+            writer.Line("int " + row + " = 0;");
+            foreach (var (output, _, span) in adjoints)
+            {
+                using (writer.Block("for (int " + k + " = 0; " + k + " < " + output.Name + ".Length; " + k + "++, " + row + "++)"))
+                {
+                    foreach (var (_, _, other) in adjoints) writer.Line(other + ".Clear();");
+                    writer.Line(span + "[" + k + "] = 1;");
+                    string offset = Fresh("offset");
+                    writer.Line("int " + offset + " = " + row + " * " + columns + ";");
+                    var call = new List<string>(arguments);
+                    call.AddRange(adjoints.Select(a => a.Span));
+                    var scalars = new List<(string Local, string Offset)>();
+                    foreach (var v in inputs)
+                    {
+                        if (v.Type.IsBuffer)
+                        {
+                            string at = Fresh("at" + Capital(v.Name));
+                            writer.Line("int " + at + " = " + offset + ";");
+                            writer.Line(offset + " += " + v.Name + ".Length;");
+                            call.Add(jacobian + ".Slice(" + at + ", " + v.Name + ".Length)");
+                        }
+                        else
+                        {
+                            string local = Fresh("d" + Identifiers.Bare(v.Name));
+                            string at = Fresh("at" + Identifiers.Bare(v.Name));
+                            writer.Line(v.Type.Keyword + " " + local + " = 0;");
+                            writer.Line("int " + at + " = " + offset + "++;");
+                            call.Add("ref " + local);
+                            scalars.Add((local, at));
+                        }
+                    }
+                    writer.Line(shape.PullbackName + "(" + string.Join(", ", call) + ");");
+                    foreach (var (local, at) in scalars) writer.Line(jacobian + "[" + at + "] = " + local + ";");
+                }
+            }
+            foreach (var (output, rented, _) in adjoints)
+                writer.Line("global::System.Buffers.ArrayPool<" + output.Type.ScalarKeyword + ">.Shared.Return(" + rented + ");");
+        }
+    }
+
+    private static string Capital(string name)
+    {
+        name = Identifiers.Bare(name);
+        return char.ToUpperInvariant(name[0]) + name.Substring(1);
     }
 
     /// <summary>Forward mode: <c>T MTangent(p…, t…, out T tM)</c> (a layer: <c>void MTangent(p…, t…, Span&lt;T&gt; tY…)</c>).</summary>

@@ -60,6 +60,7 @@ internal sealed record MethodShape(
     bool IsVoid = false,
     bool SkipsLocalsInit = false,
     bool EmitTangent = false,
+    bool EmitJacobian = false,
     string ThisType = "",
     bool ThisIsStruct = false,
     EquatableArray<MemberCheck> ThisChecks = default)
@@ -74,6 +75,9 @@ internal sealed record MethodShape(
 
     /// <summary>Forward mode's method (<c>[Differentiable(Forward = true)]</c>): value and directional derivative.</summary>
     public string TangentName => Name + "Tangent";
+
+    /// <summary><c>[Differentiable(Jacobian = true)]</c>: the value (or outputs) and the dense Jacobian.</summary>
+    public string JacobianName => Name + "Jacobian";
 
     public string ReverseName => ReverseNameOf(Name);
 

@@ -172,6 +172,7 @@ internal sealed partial class MethodLowerer
             _method.ReturnsVoid,
             SkipsLocalsInit(),
             EmitTangent: _forward,
+            EmitJacobian: attribute?.NamedArguments.Any(a => a.Key == "Jacobian" && a.Value.Value is true) == true,
             ThisChecks: EquatableArray<MemberCheck>.Empty);
     }
 
