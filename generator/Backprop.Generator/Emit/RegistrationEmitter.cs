@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using Backprop.Generator.Discovery;
+using Backprop.Generator.Helpers;
 
 namespace Backprop.Generator.Emit;
 
@@ -11,7 +12,7 @@ namespace Backprop.Generator.Emit;
 /// </summary>
 internal static class RegistrationEmitter
 {
-    private const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"Backprop.Gen\", \"0.1.0\")]";
+    private static readonly string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"Backprop.Gen\", \"" + GeneratorVersion.Value + "\")]";
 
     public static string Emit(ModelRegistration model)
     {

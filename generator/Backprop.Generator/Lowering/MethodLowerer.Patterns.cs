@@ -199,7 +199,7 @@ internal sealed partial class MethodLowerer
     }
 
     /// <summary>The section's labels as the comment of its test: <c>switch (mode) case 1: case 2:</c>.</summary>
-    private static SourceRef Labels(ISwitchCaseOperation section) =>
+    private SourceRef Labels(ISwitchCaseOperation section) =>
         section.Syntax is SwitchSectionSyntax syntax && syntax.Parent is SwitchStatementSyntax parent
             ? new SourceRef(Line(syntax), OneLine("switch (" + Code(parent.Expression) + ") " + string.Join(" ", syntax.Labels.Select(l => Code(l)))))
             : Source(section.Syntax);

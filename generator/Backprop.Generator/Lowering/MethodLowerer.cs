@@ -1294,10 +1294,10 @@ internal sealed partial class MethodLowerer
         _ => null,
     };
 
-    private static SourceRef Source(SyntaxNode syntax) => new(Line(syntax), OneLine(Code(syntax)));
+    private SourceRef Source(SyntaxNode syntax) => new(Line(syntax), OneLine(Code(syntax)));
 
     /// <summary>The head of a compound statement (<c>if (c)</c>, <c>for (…)</c>), without its body.</summary>
-    private static SourceRef Header(SyntaxNode syntax)
+    private SourceRef Header(SyntaxNode syntax)
     {
         string text = syntax switch
         {
@@ -1311,7 +1311,12 @@ internal sealed partial class MethodLowerer
         return new SourceRef(Line(syntax), OneLine(text));
     }
 
-    private static int Line(SyntaxNode syntax) => syntax.GetLocation().GetLineSpan().StartLinePosition.Line + 1;
+    /// <summary>
+    /// The line of a statement counted from the method's declaration (line 1), so that lines added above the method leave
+    /// its model, and so its generated file, unchanged (cached).
+    /// </summary>
+    private int Line(SyntaxNode syntax) =>
+        syntax.GetLocation().GetLineSpan().StartLinePosition.Line - _syntax.Identifier.GetLocation().GetLineSpan().StartLinePosition.Line + 1;
 
     /// <summary>
     /// The code of a node without its comments: its tokens, a space wherever the source had trivia between them. Comments
