@@ -110,28 +110,8 @@ internal static class GradientEmitter
             if (!shape.IsVoid)
             {
                 // One reverse sweep: the gradient, written into the single row.
-                string offset = Fresh("offset");
                 var call = new List<string>(arguments);
-                var scalars = new List<(string Local, string Offset)>();
-                writer.Line("int " + offset + " = 0;");
-                foreach (var v in inputs)
-                {
-                    if (v.Type.IsBuffer)
-                    {
-                        string at = Fresh("at" + Capital(v.Name));
-                        writer.Line("int " + at + " = " + offset + ";");
-                        writer.Line(offset + " += " + v.Name + ".Length;");
-                        call.Add(jacobian + ".Slice(" + at + ", " + v.Name + ".Length)");
-                    }
-                    else
-                    {
-                        string local = Fresh("d" + Identifiers.Bare(v.Name));
-                        string at = Fresh("at" + Identifiers.Bare(v.Name));
-                        writer.Line("int " + at + " = " + offset + "++;");
-                        call.Add("out " + v.Type.Keyword + " " + local);
-                        scalars.Add((local, at));
-                    }
-                }
+                var scalars = RowArguments(writer, inputs, jacobian, "0", call, Fresh, seeded: false);
                 string value = Fresh("value");
                 writer.Line(shape.ReturnType.Keyword + " " + value + " = " + shape.GradientName + "(" + string.Join(", ", call) + ");");
                 foreach (var (local, at) in scalars) writer.Line(jacobian + "[" + at + "] = " + local + ";");
@@ -153,30 +133,9 @@ internal static class GradientEmitter
                 {
                     foreach (var (_, _, other) in adjoints) writer.Line(other + ".Clear();");
                     writer.Line(span + "[" + k + "] = 1;");
-                    string offset = Fresh("offset");
-                    writer.Line("int " + offset + " = " + row + " * " + columns + ";");
                     var call = new List<string>(arguments);
                     call.AddRange(adjoints.Select(a => a.Span));
-                    var scalars = new List<(string Local, string Offset)>();
-                    foreach (var v in inputs)
-                    {
-                        if (v.Type.IsBuffer)
-                        {
-                            string at = Fresh("at" + Capital(v.Name));
-                            writer.Line("int " + at + " = " + offset + ";");
-                            writer.Line(offset + " += " + v.Name + ".Length;");
-                            call.Add(jacobian + ".Slice(" + at + ", " + v.Name + ".Length)");
-                        }
-                        else
-                        {
-                            string local = Fresh("d" + Identifiers.Bare(v.Name));
-                            string at = Fresh("at" + Identifiers.Bare(v.Name));
-                            writer.Line(v.Type.Keyword + " " + local + " = 0;");
-                            writer.Line("int " + at + " = " + offset + "++;");
-                            call.Add("ref " + local);
-                            scalars.Add((local, at));
-                        }
-                    }
+                    var scalars = RowArguments(writer, inputs, jacobian, row + " * " + columns, call, Fresh, seeded: true);
                     writer.Line(shape.PullbackName + "(" + string.Join(", ", call) + ");");
                     foreach (var (local, at) in scalars) writer.Line(jacobian + "[" + at + "] = " + local + ";");
                 }
@@ -184,6 +143,34 @@ internal static class GradientEmitter
             foreach (var (output, rented, _) in adjoints)
                 writer.Line("global::System.Buffers.ArrayPool<" + output.Type.ScalarKeyword + ">.Shared.Return(" + rented + ");");
         }
+    }
+
+    /// <summary>
+    /// The gradient arguments that write one row of the Jacobian, starting at <paramref name="start"/>: a slice of the row
+    /// per buffer input, a local per scalar input (returned with its column, to copy in after the call).
+    /// </summary>
+    private static List<(string Local, string At)> RowArguments(SourceWriter writer, List<IrVariable> inputs, string jacobian, string start, List<string> call, System.Func<string, string> fresh, bool seeded)
+    {
+        string offset = fresh("offset");
+        writer.Line("int " + offset + " = " + start + ";");
+        var scalars = new List<(string Local, string At)>();
+        foreach (var v in inputs)
+        {
+            string at = fresh("at" + Capital(v.Name));
+            if (v.Type.IsBuffer)
+            {
+                writer.Line("int " + at + " = " + offset + ";");
+                writer.Line(offset + " += " + v.Name + ".Length;");
+                call.Add(jacobian + ".Slice(" + at + ", " + v.Name + ".Length)");
+                continue;
+            }
+            string local = fresh("d" + Capital(v.Name));
+            if (seeded) writer.Line(v.Type.Keyword + " " + local + " = 0;");
+            writer.Line("int " + at + " = " + offset + "++;");
+            call.Add((seeded ? "ref " : "out " + v.Type.Keyword + " ") + local);
+            scalars.Add((local, at));
+        }
+        return scalars;
     }
 
     private static string Capital(string name)

@@ -144,10 +144,10 @@ namespace Demo
                 int offset = row * columns;
                 int atCamera = offset;
                 offset += camera.Length;
-                double dfocal = 0;
-                int atfocal = offset++;
-                ProjectBackward(camera, focal, point, residual, dResidual, jacobian.Slice(atCamera, camera.Length), ref dfocal);
-                jacobian[atfocal] = dfocal;
+                double dFocal = 0;
+                int atFocal = offset++;
+                ProjectBackward(camera, focal, point, residual, dResidual, jacobian.Slice(atCamera, camera.Length), ref dFocal);
+                jacobian[atFocal] = dFocal;
             }
             global::System.Buffers.ArrayPool<double>.Shared.Return(rentedResidual);
         }
