@@ -898,7 +898,7 @@ public sealed class DiagnosticTests
         ("BPG031", "The rule 'GainReverse' does not match 'Special.Gain(double, int, System.ReadOnlySpan<double>)': a [DerivativeOf] rule of it must be 'static void GainReverse(double x, int n, System.ReadOnlySpan<double> w, double result, double dResult, ref double dX, System.Span<double> dW)'"));
 
     [Fact]
-    public void ForwardMode_WithACall_BPG014_UntilForwardModeFollowsCalls() => Verify(Usings + """
+    public void ForwardMode_CallOfAMethodWithoutForwardMode_BPG014() => Verify(Usings + """
         public static partial class Model
         {
             [Differentiable]
@@ -909,7 +909,7 @@ public sealed class DiagnosticTests
         }
         """,
         new[] { "Model.Square.g.cs" },
-        ("BPG014", "Cannot differentiate the expression 'Square(x)' (a call in a method with Forward = true (forward mode does not follow calls yet)); write the callee's computation in the method, or remove Forward = true"));
+        ("BPG014", "Cannot differentiate the expression 'Square(x)' (a call, in a method with Forward = true, of 'Square', which has no forward mode); mark 'Square' [Differentiable(Forward = true)] too, or remove Forward = true here"));
 
     [Fact]
     public void NestedBuffer_BPG027_OnDeclarator() => Verify(Usings + """

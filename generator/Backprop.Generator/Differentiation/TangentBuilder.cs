@@ -43,6 +43,8 @@ internal sealed class TangentBuilder
     private readonly Dictionary<int, string> _tangents = new();
     private readonly HashSet<string> _names;
     private readonly TangentProgram _program = new();
+    private readonly HashSet<int> _callBuffers = new();
+    private readonly Dictionary<IrExpression, string> _callTangents = new(ReferenceComparer<IrExpression>.Instance);
 
     private TangentBuilder(IrMethod method, ActivityAnalysis activity)
     {
@@ -61,6 +63,18 @@ internal sealed class TangentBuilder
 
     private void Run()
     {
+        // A local buffer passed to a call gets a tangent buffer even when it is inactive: the callee reads its tangent (zero).
+        foreach (var statement in _method.Body)
+            IrWalker.VisitStatements(statement, s =>
+            {
+                var arguments = s is IrCallStatement call ? call.Arguments : default;
+                foreach (var a in arguments) if (a.Type.IsBuffer) _callBuffers.Add(IrSlice.BufferOf(a));
+                IrWalker.VisitStatement(s, e =>
+                {
+                    if (e is IrDifferentiableCall d)
+                        foreach (var a in d.Arguments) if (a.Type.IsBuffer) _callBuffers.Add(IrSlice.BufferOf(a));
+                });
+            });
         foreach (int parameter in _method.Parameters)
         {
             var variable = _method.Variables[parameter];
@@ -96,7 +110,7 @@ internal sealed class TangentBuilder
         {
             case IrAssign { Value: IrNewBuffer allocation } declaration:
                 code.Add(new CodeLine(Declared(declaration) + " = " + _text.Of(allocation) + ";"));
-                if (_activity.IsActive(declaration.Variable))
+                if (_activity.IsActive(declaration.Variable) || _callBuffers.Contains(declaration.Variable))
                 {
                     // The tangent buffer is allocated like the buffer (stackalloc and new zero it).
                     var v = _method.Variables[declaration.Variable];
@@ -133,6 +147,17 @@ internal sealed class TangentBuilder
                 code.Add(new CodeLine(TangentOf(store.Buffer) + "[" + index + "] = " + elementTangent + ";"));
                 _values.Clear();
                 break;
+            case IrCallStatement call:
+                Comment(code, call.Source);
+                foreach (var a in call.Arguments.Where(a => !a.Type.IsBuffer)) Keep(a, code, root: false);
+                var layerArguments = call.Arguments.Select(a => a.Type.IsBuffer ? _text.Of(a) : Value(a)).ToList();
+                for (int i = 0; i < call.Arguments.Count; i++)
+                    if (call.Callee.ActiveParameters[i] && !call.Callee.OutputParameters[i]) layerArguments.Add(TangentArgument(call.Arguments[i], code));
+                for (int i = 0; i < call.Arguments.Count; i++)
+                    if (call.Callee.OutputParameters[i]) layerArguments.Add(BufferTangent(call.Arguments[i]));
+                code.Add(new CodeLine(call.Callee.Target + "." + MethodShape.TangentNameOf(call.Callee.Name) + "(" + string.Join(", ", layerArguments) + ");"));
+                _values.Clear();
+                break;
             case IrIf branch:
                 var then = new List<Code>();
                 var otherwise = new List<Code>();
@@ -164,6 +189,20 @@ internal sealed class TangentBuilder
         if (!_activity.IsActive(node) || IsLeaf(node)) return;
         foreach (var child in ActivityAnalysis.DifferentiableChildren(node)) Keep(child, code, root: false);
         if (node is IrConditional) return;
+        if (node is IrDifferentiableCall call)
+        {
+            // The callee's tangent gives its value and its tangent at once.
+            string value = Reserve(char.ToLowerInvariant(call.Callee.Name[0]) + call.Callee.Name.Substring(1));
+            string tangent = Reserve("t" + call.Callee.Name);
+            var callArguments = call.Arguments.Select(a => a.Type.IsBuffer ? _text.Of(a) : Value(a)).ToList();
+            for (int i = 0; i < call.Arguments.Count; i++)
+                if (call.Callee.ActiveParameters[i]) callArguments.Add(TangentArgument(call.Arguments[i], code));
+            callArguments.Add("out " + call.Type.Keyword + " " + tangent);
+            code.Add(new CodeLine(call.Type.Keyword + " " + value + " = " + call.Callee.Target + "." + MethodShape.TangentNameOf(call.Callee.Name) + "(" + string.Join(", ", callArguments) + ");"));
+            _values[node] = value;
+            _callTangents[node] = tangent;
+            return;
+        }
         var applied = ReverseModeBuilder.RuleOf(node);
         if (applied is null) return;
         // The result itself is read by rules like exp' = exp: keep it, the root too (its primal is written after).
@@ -193,6 +232,8 @@ internal sealed class TangentBuilder
                 return TangentOf(element.Buffer) + "[" + _text.Of(element.Index) + "]";
             case IrConvert convert:
                 return Tangent(convert.Operand, code) is { } t ? "(" + convert.Type.Keyword + ")" + ExpressionText.Atom(t) : null;
+            case IrDifferentiableCall:
+                return _callTangents[node];
             case IrConditional conditional:
                 string whenTrue = Tangent(conditional.WhenTrue, code) ?? Zero(node.Type);
                 string whenFalse = Tangent(conditional.WhenFalse, code) ?? Zero(node.Type);
@@ -219,6 +260,20 @@ internal sealed class TangentBuilder
         string name = Reserve("tangent");
         code.Add(new CodeLine(node.Type.Keyword + " " + name + " = " + sum + ";"));
         return name;
+    }
+
+    /// <summary>A callee's tangent argument: a scalar's tangent (or 0), a buffer's tangent buffer or the same slice of it.</summary>
+    private string TangentArgument(IrExpression argument, List<Code> code) =>
+        argument.Type.IsBuffer ? BufferTangent(argument) : ExpressionText.Atom(Tangent(argument, code) ?? Zero(argument.Type));
+
+    private string BufferTangent(IrExpression argument)
+    {
+        int buffer = IrSlice.BufferOf(argument);
+        // A buffer without a tangent (an inactive parameter) has a zero one; an empty span says so to a callee that reads none.
+        if (!_tangents.ContainsKey(buffer) && !_activity.IsActive(buffer) && !_callBuffers.Contains(buffer)) return "default";
+        if (!_tangents.ContainsKey(buffer) && _method.Variables[buffer].Kind == VariableKind.Parameter) return "default";
+        string tangent = TangentOf(buffer);
+        return argument is IrSlice slice ? tangent + ".Slice(" + _text.Of(slice.Start) + ", " + _text.Of(slice.Length) + ")" : tangent;
     }
 
     private string Value(IrExpression node) => _values.TryGetValue(node, out var name) ? name : ExpressionText.Atom(_text.Of(node));

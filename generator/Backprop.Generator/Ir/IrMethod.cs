@@ -74,7 +74,9 @@ internal sealed record MethodShape(
     public string ForwardName => ForwardNameOf(Name);
 
     /// <summary>Forward mode's method (<c>[Differentiable(Forward = true)]</c>): value and directional derivative.</summary>
-    public string TangentName => Name + "Tangent";
+    public string TangentName => TangentNameOf(Name);
+
+    public static string TangentNameOf(string method) => method + "Tangent";
 
     /// <summary><c>[Differentiable(Jacobian = true)]</c>: the value (or outputs) and the dense Jacobian.</summary>
     public string JacobianName => Name + "Jacobian";

@@ -1191,10 +1191,11 @@ internal sealed partial class MethodLowerer
         if (unmarked && !_helpers.Any(h => h.Shape.HintName == analysed.Shape.HintName)) _helpers.Add(analysed);
         foreach (var helper in analysed.Helpers)
             if (!_helpers.Any(h => h.Shape.HintName == helper.Shape.HintName)) _helpers.Add(helper);
-        if (_forward && !unmarked)
+        // Forward mode follows a call through the callee's own tangent.
+        if (_forward && (!analysed.Shape.EmitTangent || analysed.Shape.HasThisGradient))
         {
-            ReportUnsupportedExpression(invocation, "a call in a method with Forward = true (forward mode does not follow calls yet)",
-                "write the callee's computation in the method, or remove Forward = true");
+            ReportUnsupportedExpression(invocation, "a call, in a method with Forward = true, of '" + target.Name + "', which has no forward mode",
+                "mark '" + target.Name + "' [Differentiable(Forward = true)] too, or remove Forward = true here");
             return null;
         }
         // Where each argument is, for diagnostics about what is passed (BPG030).

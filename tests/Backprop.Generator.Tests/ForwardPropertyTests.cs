@@ -1,0 +1,51 @@
+using System;
+using System.Linq;
+using CsCheck;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Backprop.Generator.Tests;
+
+/// <summary>
+/// Forward mode on random programs (issue 13): the tangent along a random direction equals the gradient dotted with
+/// that direction, through branches, loops, buffers and calls of scalar, span and layer helpers.
+/// </summary>
+public sealed class ForwardPropertyTests
+{
+    private readonly ITestOutputHelper _output;
+
+    public ForwardPropertyTests(ITestOutputHelper output) => _output = output;
+
+    [Fact]
+    public void RandomPrograms_TangentEqualsGradientDotDirection()
+    {
+        int checkedPrograms = 0;
+        RandomPrograms.Body.Array[60].Sample(all =>
+        {
+            var bodies = all;
+            // Every method, the helpers included, gets forward mode: the programs' calls go through the helpers' tangents.
+            string source = RandomPrograms.Class(bodies).Replace("    [Differentiable]\n", "    [Differentiable(Forward = true)]\n", StringComparison.Ordinal);
+            var type = GeneratorHarness.CompileAndLoad(source).GetType("Programs")!;
+            var random = new Random(bodies.Length * 7919 + bodies[0].Length);
+            for (int k = 0; k < bodies.Length; k++)
+            {
+                var point = new[] { random.NextDouble() * 3 - 1.5, random.NextDouble() * 3 - 1.5, random.NextDouble() * 3 - 1.5 };
+                var direction = new[] { random.NextDouble() - 0.5, random.NextDouble() - 0.5, random.NextDouble() - 0.5 };
+                var gradientArguments = new object[] { point[0], point[1], point[2], 0.0, 0.0, 0.0 };
+                double value = (double)type.GetMethod("F" + k + "Gradient")!.Invoke(null, gradientArguments)!;
+                var tangentArguments = new object[] { point[0], point[1], point[2], direction[0], direction[1], direction[2], 0.0 };
+                double tangentValue = (double)type.GetMethod("F" + k + "Tangent")!.Invoke(null, tangentArguments)!;
+                if (!double.IsFinite(value) || Math.Abs(value) > 1e6) continue;
+                Assert.Equal(value, tangentValue);
+                double expected = 0;
+                for (int i = 0; i < 3; i++) expected += (double)gradientArguments[3 + i] * direction[i];
+                double tangent = (double)tangentArguments[6];
+                Assert.True(Math.Abs(expected - tangent) <= 1e-9 * Math.Max(1, Math.Abs(expected)),
+                    $"F{k} at ({string.Join(", ", point)}) along ({string.Join(", ", direction)}): tangent {tangent}, gradient . direction {expected}\n\n{bodies[k]}");
+                checkedPrograms++;
+            }
+        }, iter: 5, threads: 1);
+        _output.WriteLine(checkedPrograms + " programs checked");
+        Assert.True(checkedPrograms > 250, "too few programs checked: " + checkedPrograms);
+    }
+}
