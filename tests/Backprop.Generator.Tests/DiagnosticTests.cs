@@ -912,6 +912,24 @@ public sealed class DiagnosticTests
         ("BPG014", "Cannot differentiate the expression 'Square(x)' (a call, in a method with Forward = true, of 'Square', which has no forward mode); mark 'Square' [Differentiable(Forward = true)] too, or remove Forward = true here"));
 
     [Fact]
+    public void GradientNameCollision_BPG025_WithTheTangentAndJacobianNames() => Verify(Usings + """
+        public static partial class Model
+        {
+            [[|Differentiable(Forward = true)|]]
+            public static double F(double x) => x * x;
+
+            public static double FTangent(double x, double t, out double tF) { tF = 2 * x * t; return x * x; }
+
+            [[|Differentiable(Jacobian = true)|]]
+            public static double G(double x) => x * x;
+
+            public static void GJacobian() { }
+        }
+        """,
+        ("BPG025", "Cannot emit the gradient of 'F': the name 'FTangent' is already taken by the member 'Model.FTangent(double, double, out double)'; rename 'FTangent' (the generated method needs its name) or the method"),
+        ("BPG025", "Cannot emit the gradient of 'G': the name 'GJacobian' is already taken by the member 'Model.GJacobian()'; rename 'GJacobian' (the generated method needs its name) or the method"));
+
+    [Fact]
     public void NestedBuffer_BPG027_OnDeclarator() => Verify(Usings + """
         public static partial class Model
         {

@@ -148,7 +148,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor GradientNameCollision = Error(
         "BPG025",
         "Gradient name is already used",
-        "Cannot emit the gradient of '{0}': the name '{1}' is already taken by {2}; choose another name with [Differentiable(GradientName = \"...\")]",
+        "Cannot emit the gradient of '{0}': the name '{1}' is already taken by {2}; {3}",
         "The generated gradient and pullback methods are added to the containing type; their names must not collide with existing members or with another method's gradient of the same signature.");
 
     public static readonly DiagnosticDescriptor CalleeNotDifferentiable = Error(

@@ -194,12 +194,15 @@ internal sealed partial class MethodLowerer
     {
         var location = attribute?.ApplicationSyntaxReference?.GetSyntax(_cancellationToken).GetLocation() ?? _syntax.Identifier.GetLocation();
         var type = _method.ContainingType;
-        foreach (string name in _method.ReturnsVoid ? new[] { _method.Name + "Backward" } : new[] { gradientName, _method.Name + "Pullback" })
+        var emitted = (_method.ReturnsVoid ? new[] { _method.Name + "Backward" } : new[] { gradientName, _method.Name + "Pullback" }).ToList();
+        if (_forward) emitted.Add(MethodShape.TangentNameOf(_method.Name));
+        if (attribute?.NamedArguments.Any(a => a.Key == "Jacobian" && a.Value.Value is true) == true) emitted.Add(_method.Name + "Jacobian");
+        foreach (string name in emitted)
         {
             // Our own output (seen by analyzers, which run on the compilation with generated code) is no collision.
             if (type.GetMembers(name).FirstOrDefault(m => !IsOurOutput(m)) is { } existing)
             {
-                Report(DiagnosticDescriptors.GradientNameCollision, location, _method.Name, name, "the member '" + existing.ToDisplayString() + "'");
+                Report(DiagnosticDescriptors.GradientNameCollision, location, _method.Name, name, "the member '" + existing.ToDisplayString() + "'", CollisionAdvice(name, gradientName, existing));
                 return false;
             }
         }
@@ -209,7 +212,7 @@ internal sealed partial class MethodLowerer
             if (_method.Parameters.Any(p => TypeMapping.Map(p.Type) is { IsBuffer: true })
                 && type.GetMembers(name).FirstOrDefault(m => m is not IMethodSymbol) is { } existing)
             {
-                Report(DiagnosticDescriptors.GradientNameCollision, location, _method.Name, name, "the member '" + existing.ToDisplayString() + "'");
+                Report(DiagnosticDescriptors.GradientNameCollision, location, _method.Name, name, "the member '" + existing.ToDisplayString() + "'", CollisionAdvice(name, gradientName, existing));
                 return false;
             }
         }
@@ -222,12 +225,18 @@ internal sealed partial class MethodLowerer
                 || other.Locations.FirstOrDefault()?.SourceTree?.FilePath is { } path && string.CompareOrdinal(path, _syntax.SyntaxTree.FilePath) < 0;
             if ((otherName == gradientName || other.Name == _method.Name) && sameSignature && declaredEarlier)
             {
-                Report(DiagnosticDescriptors.GradientNameCollision, location, _method.Name, gradientName, "the gradient of '" + other.Name + "'");
+                Report(DiagnosticDescriptors.GradientNameCollision, location, _method.Name, gradientName, "the gradient of '" + other.Name + "'", RenameGradient);
                 return false;
             }
         }
         return true;
     }
+
+    private const string RenameGradient = "choose another name with [Differentiable(GradientName = \"...\")]";
+
+    /// <summary>Only the gradient's own name can be chosen; the other generated names follow the method's.</summary>
+    private static string CollisionAdvice(string name, string gradientName, ISymbol existing) =>
+        name == gradientName ? RenameGradient : "rename '" + existing.Name + "' (the generated method needs its name) or the method";
 
     private static bool IsOurOutput(ISymbol member) => member.GetAttributes().Any(a =>
         a.AttributeClass?.ToDisplayString() == "System.CodeDom.Compiler.GeneratedCodeAttribute"
