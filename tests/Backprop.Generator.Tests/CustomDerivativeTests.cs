@@ -134,4 +134,64 @@ public sealed class CustomDerivativeTests
         Assert.Equal(15.0, (double)arguments[2]);
         Assert.Equal(1.0, (double)arguments[3]);
     }
+
+    [Fact]
+    public void LayerRules_ReceiveTheOutputsAsComputed_AndTheirAdjoints()
+    {
+        double worst = WorstError("""
+            public static class Ops
+            {
+                /// <summary>y = tanh(a * x): a "hand-tuned kernel" whose rule reads its outputs.</summary>
+                public static void ScaledTanh(ReadOnlySpan<double> x, double a, Span<double> y)
+                {
+                    for (int i = 0; i < x.Length; i++) y[i] = Math.Tanh(a * x[i]);
+                }
+            }
+
+            public static class OpsRules
+            {
+                [DerivativeOf(typeof(Ops), nameof(Ops.ScaledTanh))]
+                public static void ScaledTanhReverse(ReadOnlySpan<double> x, double a, Span<double> y, ReadOnlySpan<double> dY, Span<double> dX, ref double dA)
+                {
+                    for (int i = 0; i < x.Length; i++)
+                    {
+                        double d = dY[i] * (1 - y[i] * y[i]);
+                        if (!dX.IsEmpty) dX[i] += d * a;
+                        dA += d * x[i];
+                    }
+                }
+            }
+
+            public static partial class Model
+            {
+                [Differentiable]
+                public static double Loss(double a, double b)
+                {
+                    Span<double> x = stackalloc double[3];
+                    Span<double> y = stackalloc double[3];
+                    x[0] = b; x[1] = a * b; x[2] = 0.5;
+                    double s = 0;
+                    for (int pass = 0; pass < 2; pass++)
+                    {
+                        Ops.ScaledTanh(x, a + pass, y);
+                        s += y[0] * y[1] + y[2];
+                        y[1] = s;
+                    }
+                    return s * y[1];
+                }
+            }
+
+            public static class Probe
+            {
+                public static double Check()
+                {
+                    double[] p = { 0.7, -0.4 };
+                    double value = Model.LossGradient(p[0], p[1], out double dA, out double dB);
+                    if (value != Model.Loss(p[0], p[1])) return double.PositiveInfinity;
+                    return Fd.Worst(q => Model.Loss(q[0], q[1]), p, new[] { dA, dB });
+                }
+            }
+            """);
+        Assert.True(worst < 1e-6, "worst relative error " + worst);
+    }
 }

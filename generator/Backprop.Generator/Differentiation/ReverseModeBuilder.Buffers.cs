@@ -186,7 +186,7 @@ internal sealed partial class ReverseModeBuilder
         // A buffer the reverse sweep reads keeps its old contents; the call overwrites them.
         foreach (int buffer in restored) forward.Add(SaveBuffer(buffer));
         // An active layer runs split: its forward leaves on the tape what its reverse reads, so nothing is run twice.
-        forward.Add(new CodeLine(active
+        forward.Add(new CodeLine(active && !call.Callee.CustomRule
             ? Invocation(call.Callee.ForwardName, call.Arguments.Select(Argument).Append("ref " + Tape()))
             : Invocation(call.Callee.Name, call.Arguments.Select(Argument))));
         foreach (var (name, type) in kept) Record(name, type, forward, reverse: null);
@@ -209,8 +209,17 @@ internal sealed partial class ReverseModeBuilder
                 if (!call.Callee.ActiveParameters[i] || call.Callee.OutputParameters[i]) continue;
                 arguments.Add(GradientArgument(call.Callee.Name, call.Callee.ParameterNames[i], call.Arguments[i], reverse, pending));
             }
-            arguments.Add("ref " + Tape());
-            reverse.Add(new CodeLine(Invocation(call.Callee.ReverseName, arguments)));
+            if (call.Callee.CustomRule)
+            {
+                // A hand-written rule: called with the outputs as the layer computed them; its adjoints are then consumed.
+                reverse.Add(new CodeLine(call.Callee.PullbackName + "(" + string.Join(", ", arguments) + ");"));
+                foreach (int i in outputs) reverse.Add(new CodeLine(OutputAdjoint(call.Arguments[i]) + ".Clear();"));
+            }
+            else
+            {
+                arguments.Add("ref " + Tape());
+                reverse.Add(new CodeLine(Invocation(call.Callee.ReverseName, arguments)));
+            }
             // The callee's reverse may rewind its outputs as ours does.
             foreach (int i in outputs) Rewinds(IrSlice.BufferOf(call.Arguments[i]));
             // Arguments are differentiated in the state before the call: restore its outputs first.

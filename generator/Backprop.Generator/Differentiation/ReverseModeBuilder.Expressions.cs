@@ -338,6 +338,10 @@ internal sealed partial class ReverseModeBuilder
                     AddReads(slice.Start, statement);
                     AddReads(slice.Length, statement);
                 }
+                // A hand-written rule reads the outputs as the call left them.
+                if (call.Callee.CustomRule)
+                    foreach (var output in call.Arguments.Where((_, i) => call.Callee.OutputParameters[i]))
+                        _reverseRead.Add(IrSlice.BufferOf(output), statement, after: true);
                 break;
             case IrIf branch:
                 foreach (var s in branch.Then) CollectReverseReads(s);

@@ -57,10 +57,23 @@ internal static class CustomRules
     {
         var expected = new List<(ITypeSymbol?, RefKind, string)>();
         foreach (var p in original.Parameters) expected.Add((p.Type, RefKind.None, p.Type.ToDisplayString() + " " + p.Name));
-        expected.Add((original.ReturnType, RefKind.None, original.ReturnType.ToDisplayString() + " result"));
-        expected.Add((original.ReturnType, RefKind.None, original.ReturnType.ToDisplayString() + " dResult"));
         var span = compilation.GetTypeByMetadataName("System.Span`1");
-        foreach (var p in original.Parameters.Where(differentiable))
+        var readOnlySpan = compilation.GetTypeByMetadataName("System.ReadOnlySpan`1");
+        if (original.ReturnsVoid)
+        {
+            // A layer: the adjoints of its outputs (its Span<T> parameters), read-only, then the inputs' gradients.
+            foreach (var p in original.Parameters.Where(IsOutput))
+            {
+                var type = readOnlySpan!.Construct(((INamedTypeSymbol)p.Type).TypeArguments[0]);
+                expected.Add((type, RefKind.None, type.ToDisplayString() + " d" + char.ToUpperInvariant(p.Name[0]) + p.Name.Substring(1)));
+            }
+        }
+        else
+        {
+            expected.Add((original.ReturnType, RefKind.None, original.ReturnType.ToDisplayString() + " result"));
+            expected.Add((original.ReturnType, RefKind.None, original.ReturnType.ToDisplayString() + " dResult"));
+        }
+        foreach (var p in original.Parameters.Where(p => differentiable(p) && !IsOutput(p)))
         {
             string gradient = "d" + char.ToUpperInvariant(p.Name[0]) + p.Name.Substring(1);
             if (TypeMapping.Map(p.Type) is { IsBuffer: true } buffer && span is not null)
@@ -76,6 +89,11 @@ internal static class CustomRules
         }
         return expected;
     }
+
+    /// <summary>A layer's output: a <c>Span&lt;T&gt;</c> parameter of a <c>void</c> method (a <c>ReadOnlySpan&lt;T&gt;</c> or array is an input).</summary>
+    public static bool IsOutput(IParameterSymbol parameter) =>
+        parameter.ContainingSymbol is IMethodSymbol { ReturnsVoid: true }
+        && parameter.Type is INamedTypeSymbol { Name: "Span", ContainingNamespace.Name: "System", TypeArguments.Length: 1 };
 
     public static bool Matches(IMethodSymbol rule, List<(ITypeSymbol? Type, RefKind RefKind, string Spelling)> expected) =>
         rule.IsStatic && rule.ReturnsVoid && !rule.IsGenericMethod && rule.Parameters.Length == expected.Count

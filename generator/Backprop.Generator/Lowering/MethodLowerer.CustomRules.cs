@@ -39,10 +39,10 @@ internal sealed partial class MethodLowerer
                 wrong.Name, target.ContainingType.Name + "." + target.Name + "(" + string.Join(", ", target.Parameters.Select(p => p.Type.ToDisplayString())) + ")", signature);
             return null;
         }
-        if (!target.IsStatic || type is not { IsRealScalar: true } || target.IsGenericMethod)
+        if (!target.IsStatic || (type is not { IsRealScalar: true } && !target.ReturnsVoid) || target.IsGenericMethod)
         {
-            ReportUnsupportedExpression(invocation, "a call of '" + target.Name + "', whose [DerivativeOf] rule is for a method that is not a static method returning double or float",
-                "give the rule to a static method that returns double or float");
+            ReportUnsupportedExpression(invocation, "a call of '" + target.Name + "', whose [DerivativeOf] rule is for a method that is not static, or returns something other than double, float or void",
+                "give the rule to a static method that returns double or float, or a static void layer");
             return null;
         }
         for (int i = 0; i < arguments.Count; i++)
@@ -59,9 +59,9 @@ internal sealed partial class MethodLowerer
             target.Name,
             rule.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + "." + Identifiers.Escape(rule.Name),
             active,
-            target.Parameters.Select(_ => false).ToEquatableArray(),
+            target.Parameters.Select(CustomRules.IsOutput).ToEquatableArray(),
             target.Parameters.Select(p => p.Name).ToEquatableArray(),
             CustomRule: true);
-        return Located(new IrDifferentiableCall(type, callee, arguments.ToEquatableArray()), invocation);
+        return Located(new IrDifferentiableCall(type ?? IrType.Double, callee, arguments.ToEquatableArray()), invocation);
     }
 }

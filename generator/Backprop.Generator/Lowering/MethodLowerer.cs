@@ -723,7 +723,8 @@ internal sealed partial class MethodLowerer
                 LowerAssignment(compound.Target, ConvertTo(combined, current.Type), source, output);
                 break;
             case IInvocationOperation invocation when invocation.TargetMethod.ReturnsVoid
-                && invocation.TargetMethod.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttribute):
+                && (invocation.TargetMethod.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttribute)
+                    || CustomRules.For(_model.Compilation, invocation.TargetMethod).Count > 0):
                 if (LowerLayerCall(invocation) is { } layer)
                     output.Add(new IrCallStatement(source, layer.Callee, layer.Arguments));
                 break;
