@@ -194,4 +194,57 @@ public sealed class CustomDerivativeTests
             """);
         Assert.True(worst < 1e-6, "worst relative error " + worst);
     }
+
+    [Fact]
+    public void OpsMatMul_IsDifferentiableThroughItsRuntimeRule_InDoubleAndFloat()
+    {
+        double worst = WorstError("""
+            public static partial class Model
+            {
+                [Differentiable]
+                public static double Loss(double a, double b)
+                {
+                    Span<double> x = stackalloc double[6];
+                    Span<double> w = stackalloc double[6];
+                    Span<double> y = stackalloc double[4];
+                    for (int i = 0; i < 6; i++) { x[i] = Math.Sin(a * (i + 1)); w[i] = b * i - a; }
+                    Ops.MatMul(x, w, y, 2, 3, 2);
+                    double s = 0;
+                    for (int i = 0; i < 4; i++) s += Math.Tanh(y[i]) * (i + 1);
+                    return s;
+                }
+
+                [Differentiable]
+                public static float LossF(float a, ReadOnlySpan<float> w)
+                {
+                    Span<float> x = stackalloc float[2];
+                    Span<float> y = stackalloc float[2];
+                    x[0] = a; x[1] = a * a;
+                    Ops.MatMul(x, w, y, 1, 2, 2);
+                    return y[0] * y[1];
+                }
+            }
+
+            public static class Probe
+            {
+                public static double Check()
+                {
+                    double[] p = { 0.7, -0.4 };
+                    double value = Model.LossGradient(p[0], p[1], out double dA, out double dB);
+                    if (value != Model.Loss(p[0], p[1])) return double.PositiveInfinity;
+                    double worst = Fd.Worst(q => Model.Loss(q[0], q[1]), p, new[] { dA, dB });
+                    float[] w = { 0.5f, -1f, 2f, 0.25f };
+                    float[] dW = new float[4];
+                    Model.LossFGradient(0.8f, w, out float dAf, dW);
+                    // y0 = a w0 + a² w2, y1 = a w1 + a² w3: d(y0 y1)/da and d/dw0 by hand.
+                    double a = 0.8, y0 = a * 0.5 + a * a * 2, y1 = a * -1 + a * a * 0.25;
+                    double expectedA = (0.5 + 2 * a * 2) * y1 + y0 * (-1 + 2 * a * 0.25);
+                    worst = Math.Max(worst, Math.Abs(dAf - expectedA) / Math.Abs(expectedA) > 1e-5 ? 1 : 0);
+                    worst = Math.Max(worst, Math.Abs(dW[0] - a * y1) > 1e-5 ? 1 : 0);
+                    return worst;
+                }
+            }
+            """);
+        Assert.True(worst < 1e-6, "worst relative error " + worst);
+    }
 }

@@ -46,6 +46,9 @@ internal static class CustomRules
             }
         }
         Visit(compilation.Assembly.GlobalNamespace);
+        // The runtime's own differentiable operations (Backprop.Ops) come with rules too.
+        foreach (var reference in compilation.References)
+            if (compilation.GetAssemblyOrModuleSymbol(reference) is IAssemblySymbol { Name: "Backprop" } runtime) Visit(runtime.GlobalNamespace);
         return index;
     }
 
