@@ -126,7 +126,8 @@ internal sealed class TangentBuilder
                 }
                 string tangent = TangentValue(assign.Value, code);
                 code.Add(new CodeLine(Declared(assign) + " = " + _text.Of(assign.Value) + ";"));
-                code.Add(new CodeLine(TangentOf(assign.Variable) + " = " + tangent + ";"));
+                // x = x + 1 leaves x's tangent as it is (an assignment to itself would be CS1717).
+                if (tangent != TangentOf(assign.Variable)) code.Add(new CodeLine(TangentOf(assign.Variable) + " = " + tangent + ";"));
                 _values.Clear();
                 break;
             case IrStore store:

@@ -350,7 +350,7 @@ internal static class GradientEmitter
         foreach (var check in shape.ThisChecks)
         {
             string mine = "this." + check.Path, theirs = d + "." + check.Path;
-            string shown = Identifiers.Bare(check.Path).Replace(".@", ".");
+            string shown = Identifiers.Bare(check.Path).Replace(".@", ".").Replace("!", "");
             if (check.Kind == MemberCheckKind.Object)
             {
                 using (writer.Block("if (" + theirs + " is null)"))

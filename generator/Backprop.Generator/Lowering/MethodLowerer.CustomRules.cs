@@ -30,7 +30,20 @@ internal sealed partial class MethodLowerer
         bool Differentiable(IParameterSymbol p) => TypeMapping.Map(p.Type) is { IsReal: true } && p.RefKind == RefKind.None && !HasNoDerivative(p);
         var expected = CustomRules.ExpectedParameters(target, _model.Compilation, Differentiable);
         var rules = CustomRules.For(_model.Compilation, target);
-        var rule = rules.FirstOrDefault(r => CustomRules.Matches(r, expected));
+        var matching = rules.Where(r => CustomRules.Matches(r, expected)).ToList();
+        if (matching.Count > 1)
+        {
+            ReportUnsupportedExpression(invocation, "a call of '" + target.Name + "', for which the rules '" + string.Join("' and '", matching.Select(r => r.ContainingType.Name + "." + r.Name)) + "' both match",
+                "keep one [DerivativeOf] rule per method");
+            return null;
+        }
+        var rule = matching.FirstOrDefault();
+        if (rule is not null && !_model.Compilation.IsSymbolAccessibleWithin(rule, _method.ContainingType))
+        {
+            ReportUnsupportedExpression(invocation, "a call of '" + target.Name + "', whose [DerivativeOf] rule '" + rule.ContainingType.Name + "." + rule.Name + "' is not accessible here",
+                "make the rule and its type internal or public");
+            return null;
+        }
         if (rule is null)
         {
             var wrong = rules[0];

@@ -38,7 +38,7 @@ internal sealed partial class MethodLowerer
         IFieldReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: false }
             when instance.Type?.TypeKind == TypeKind.Class
             && ((IMemberReferenceOperation)instance).Instance is { } inner && ReceiverPath(inner) is { } path
-            => path + "." + Identifiers.Escape(((IMemberReferenceOperation)instance).Member.Name),
+            => path + "." + Identifiers.Escape(((IMemberReferenceOperation)instance).Member.Name) + NullForgiving(((IMemberReferenceOperation)instance).Member),
         _ => null,
     };
 
@@ -66,6 +66,7 @@ internal sealed partial class MethodLowerer
         {
             IPropertySymbol property when !IsAutoProperty(property) => "the computed property '" + member.Name + "', whose getter is not differentiated",
             IPropertySymbol { SetMethod: null } when !type.IsBuffer => "the get-only property '" + member.Name + "', into which dThis cannot add its gradient",
+            IPropertySymbol { SetMethod.IsInitOnly: true } when !type.IsBuffer => "the init-only property '" + member.Name + "', into which dThis cannot add its gradient",
             IFieldSymbol { IsReadOnly: true } when !type.IsBuffer => "the readonly field '" + member.Name + "', into which dThis cannot add its gradient",
             _ => "",
         };
@@ -76,7 +77,7 @@ internal sealed partial class MethodLowerer
             return null;
         }
 
-        string baseName = path.Replace("@", "").Replace('.', '_');
+        string baseName = path.Replace("@", "").Replace("!", "").Replace(".", "_");
         string unique = baseName;
         for (int i = 2; !_names.Add(unique); i++) unique = baseName + "_" + i;
         int id = _variables.Count;
@@ -105,7 +106,7 @@ internal sealed partial class MethodLowerer
             case IFieldReferenceOperation { Instance: IInstanceReferenceOperation } or IPropertyReferenceOperation { Instance: IInstanceReferenceOperation, Property.IsIndexer: false }
                 when !_method.IsStatic:
                 var member = (IMemberReferenceOperation)invocation.Instance;
-                string name = Identifiers.Escape(member.Member.Name);
+                string name = Identifiers.Escape(member.Member.Name) + NullForgiving(member.Member);
                 return ("this." + name, "." + name, member);
             default:
                 return null;
@@ -126,9 +127,10 @@ internal sealed partial class MethodLowerer
     private MethodShape WithThisGradient(MethodShape shape)
     {
         if (!_differentiatesMembers || _method.IsStatic) return shape;
-        if (_forward)
+        if (_forward || shape.EmitJacobian)
             Report(DiagnosticDescriptors.UnsupportedStatement, _syntax.Identifier.GetLocation(), _method.Name,
-                "forward mode of a method that differentiates members of this, not supported yet", "remove Forward = true, or mark the members [NoDerivative]");
+                (_forward ? "forward mode" : "the Jacobian") + " of a method that differentiates members of this, not supported yet",
+                "remove " + (_forward ? "Forward" : "Jacobian") + " = true, or mark the members [NoDerivative]");
         return shape with
         {
             ThisType = _method.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
@@ -136,6 +138,10 @@ internal sealed partial class MethodLowerer
             ThisChecks = _thisChecks.Select(c => new MemberCheck(c.Key, c.Value)).ToEquatableArray(),
         };
     }
+
+    /// <summary>A sub-module declared nullable (<c>Lin? A</c>) is dereferenced as the user's code does, without warnings.</summary>
+    private static string NullForgiving(ISymbol member) =>
+        (member is IFieldSymbol f ? f.Type : (member as IPropertySymbol)?.Type)?.NullableAnnotation == NullableAnnotation.Annotated ? "!" : "";
 
     private static bool HasNoDerivative(ISymbol member) =>
         member.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == NoDerivativeAttribute);

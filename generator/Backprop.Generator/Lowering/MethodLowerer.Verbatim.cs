@@ -49,11 +49,13 @@ internal sealed partial class MethodLowerer
                         spelling = _variables[parameterId].Spelling;
                         if (TypeMapping.Map(parameter.Type) is not null) operands.Add(Read(parameterId));
                         break;
-                    // A member of this that is differentiated must be read through the IR, never hidden in text.
+                    // A member of this that holds numbers is differentiated or reported, never hidden in text as a constant.
                     case IFieldSymbol or IPropertySymbol when !symbol.IsStatic && !_method.IsStatic && !HasNoDerivative(symbol)
-                        && SymbolEqualityComparer.Default.Equals(symbol.ContainingType, _method.ContainingType)
-                        && TypeMapping.Map(symbol is IFieldSymbol f ? f.Type : ((IPropertySymbol)symbol).Type) is { IsReal: true }:
-                        return null;
+                        && IsOwnMember(symbol) && CarriesReals(symbol is IFieldSymbol f ? f.Type : ((IPropertySymbol)symbol).Type, 0):
+                        if (TypeMapping.Map(symbol is IFieldSymbol g ? g.Type : ((IPropertySymbol)symbol).Type) is { IsReal: true }) return null;
+                        ReportUnsupportedExpression(operation, "the member '" + symbol.Name + "' of type '" + (symbol is IFieldSymbol h ? h.Type : ((IPropertySymbol)symbol).Type).ToDisplayString()
+                            + "', which is not differentiated yet (multi-dimensional arrays, structs and tuples)", "mark '" + symbol.Name + "' [NoDerivative] to read it as data");
+                        return Poisoned;
                 }
             }
             if (text.Length > 0 && (previous.HasTrailingTrivia || token.HasLeadingTrivia)) text.Append(' ');
@@ -83,6 +85,24 @@ internal sealed partial class MethodLowerer
 
     /// <summary>Whether some expression is kept as written: the generated file then repeats the source's usings.</summary>
     private bool _keptAsWritten;
+
+    /// <summary>A member of the method's type or of one of its base types.</summary>
+    private bool IsOwnMember(ISymbol symbol)
+    {
+        for (var type = _method.ContainingType; type is not null; type = type.BaseType)
+            if (SymbolEqualityComparer.Default.Equals(symbol.ContainingType, type)) return true;
+        return false;
+    }
+
+    /// <summary>Whether values of the type hold floating-point numbers: reals, arrays of them, structs and tuples with them.</summary>
+    private static bool CarriesReals(ITypeSymbol type, int depth) => depth < 4 && type switch
+    {
+        { SpecialType: SpecialType.System_Double or SpecialType.System_Single } => true,
+        IArrayTypeSymbol array => CarriesReals(array.ElementType, depth + 1),
+        INamedTypeSymbol { IsValueType: true, SpecialType: SpecialType.None } named => named.GetMembers().OfType<IFieldSymbol>()
+            .Any(f => !f.IsStatic && CarriesReals(f.Type, depth + 1)),
+        _ => false,
+    };
 
     /// <summary>No assignment, increment, <c>ref</c>/<c>out</c> argument, allocation on the stack or throw inside.</summary>
     private static bool IsReadOnly(IOperation operation) => !operation.Descendants().Prepend(operation).Any(o =>

@@ -118,6 +118,14 @@ internal sealed partial class MethodLowerer
             Report(DiagnosticDescriptors.UnsupportedReturnType, _syntax.ReturnType.GetLocation(), _method.Name, returned);
             ok = false;
         }
+        // (An abstract method is reported for having no body.)
+        if (_method.IsVirtual || _method.IsOverride)
+        {
+            // The generated gradient could not be virtual in turn: a base-typed reference would run the base's gradient.
+            Report(DiagnosticDescriptors.UnsupportedStatement, identifier, _method.Name,
+                "a virtual, abstract or override method, whose gradient would not dispatch like the method", "differentiate a non-virtual method that the virtual one calls");
+            ok = false;
+        }
         if (_method.IsGenericMethod)
         {
             Report(DiagnosticDescriptors.GenericMethod, _syntax.TypeParameterList?.GetLocation() ?? identifier, _method.Name);
@@ -796,7 +804,7 @@ internal sealed partial class MethodLowerer
                 if (value is null) break;
                 if (alias is IrRead aliased)
                     output.Add(new IrAssign(source, aliased.Variable, ConvertTo(value, _variables[aliased.Variable].Type)));
-                else if (alias is IrElement aliasedElement && _variables[aliasedElement.Buffer].Kind == VariableKind.External)
+                else if (alias is IrElement aliasedElement && _variables[aliasedElement.Buffer].Kind is VariableKind.External or VariableKind.Member)
                     Report(DiagnosticDescriptors.MemberWrite, target.Syntax.GetLocation(), target.Syntax.ToString());
                 else if (alias is IrElement aliasedElement2)
                     output.Add(new IrStore(source, aliasedElement2.Buffer, aliasedElement2.Index, ConvertTo(value, aliasedElement2.Type)));
@@ -815,7 +823,7 @@ internal sealed partial class MethodLowerer
             case IArrayElementReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: true } or IImplicitIndexerReferenceOperation:
                 if (LowerExpression(target) is IrElement element && value is not null)
                 {
-                    if (_variables[element.Buffer].Kind == VariableKind.External)
+                    if (_variables[element.Buffer].Kind is VariableKind.External or VariableKind.Member)
                         Report(DiagnosticDescriptors.MemberWrite, target.Syntax.GetLocation(), target.Syntax.ToString());
                     else
                         output.Add(new IrStore(source, element.Buffer, element.Index, ConvertTo(value, element.Type)));
@@ -1244,7 +1252,19 @@ internal sealed partial class MethodLowerer
     private (CalleeInfo Callee, EquatableArray<IrExpression> Arguments)? LowerLayerCall(IInvocationOperation invocation)
     {
         var call = LowerInvocation(invocation, null) as IrDifferentiableCall;
-        return call is null ? null : (call.Callee, call.Arguments);
+        if (call is null) return null;
+        // A layer writing into a member's or a field table's array writes a field (BPG023), as an element assignment would.
+        for (int i = 0; i < call.Arguments.Count; i++)
+        {
+            if (call.Callee.OutputParameters[i] && call.Arguments[i].Type.IsBuffer
+                && _variables[IrSlice.BufferOf(call.Arguments[i])].Kind is VariableKind.External or VariableKind.Member)
+            {
+                var argument = invocation.Arguments.FirstOrDefault(a => a.Parameter?.Ordinal == i);
+                Report(DiagnosticDescriptors.MemberWrite, (argument?.Syntax ?? invocation.Syntax).GetLocation(), (argument?.Syntax ?? invocation.Syntax).ToString());
+                return null;
+            }
+        }
+        return (call.Callee, call.Arguments);
     }
 
     // ---------------------------------------------------------------- helpers

@@ -1,0 +1,91 @@
+using System;
+using System.Linq;
+using Xunit;
+
+namespace Backprop.Generator.Tests;
+
+/// <summary>
+/// Found by an adversarial review of model classes and custom rules: each silent constant, wrong dispatch or
+/// uncompilable output is now a located error or compiles cleanly.
+/// </summary>
+public sealed class ReviewRegressionTests
+{
+    private const string Usings = "using System;\nusing Backprop;\n\n";
+
+    private static string[] Ids(string source)
+    {
+        var outcome = GeneratorHarness.Run(Usings + source);
+        Assert.Empty(outcome.CompilationDiagnostics.Where(d => d.Location.SourceTree?.FilePath.Contains("Backprop.Generator") == true));
+        return outcome.GeneratorDiagnostics.Select(d => d.Id).OrderBy(id => id, StringComparer.Ordinal).ToArray();
+    }
+
+    [Fact]
+    public void MembersOfTypesNotDifferentiatedYet_AreLocatedErrors_NeverConstants() => Assert.Equal(new[] { "BPG014", "BPG014", "BPG014", "BPG014" }, Ids("""
+        public struct Pt { public double X; }
+
+        public partial class Net
+        {
+            public double[,] G = { { 1, 2 }, { 3, 4 } };
+            public (double, double) T = (5, 6);
+            public System.Numerics.Vector2 V = new(7, 8);
+            public Pt P = new() { X = 9 };
+            [NoDerivative] public Pt Data = new() { X = 1 };
+
+            [Differentiable] public double L2(double x) => G[0, 1] * x;
+            [Differentiable] public double L4(double x) => T.Item1 * x;
+            [Differentiable] public double L5(double x) => V.X * x;
+            [Differentiable] public double L7(double x) => P.X * x + Data.X;
+        }
+        """));
+
+    [Fact]
+    public void VirtualAndOverrideMethods_AreLocatedErrors() => Assert.Equal(new[] { "BPG015", "BPG015" }, Ids("""
+        public partial class PBase { public double C = 2; [Differentiable] public virtual double V(double x) => C * x; }
+        public partial class Derived : PBase { public double B = 1.5; [Differentiable] public override double V(double x) => B * x * x; }
+        """));
+
+    [Fact]
+    public void WritesIntoMemberArrays_AreBPG023_ByElementAndByLayer() => Assert.Equal(new[] { "BPG023", "BPG023" }, Ids("""
+        public partial class Net
+        {
+            public double[] W = { 0.5, 1.5 };
+
+            [Differentiable] public static void Fill(double x, Span<double> y) { for (int i = 0; i < y.Length; i++) y[i] = x; }
+
+            [Differentiable] public double L1(double x) { double a = W[0]; W[0] = x * W[1]; return a * W[0]; }
+            [Differentiable] public double L2(double x) { Fill(x, W); return W[0]; }
+        }
+        """));
+
+    [Fact]
+    public void TwoRulesForOneMethod_AndAnInaccessibleRule_AreLocatedErrors() => Assert.Equal(new[] { "BPG014", "BPG014" }, Ids("""
+        public static class Sp { public static double H(double x) => x; public static double G(double x) => x; }
+        public static class R
+        {
+            [DerivativeOf(typeof(Sp), nameof(Sp.H))] public static void R1(double x, double result, double dResult, ref double dX) { dX += dResult; }
+            [DerivativeOf(typeof(Sp), nameof(Sp.H))] public static void R2(double x, double result, double dResult, ref double dX) { dX += 2 * dResult; }
+            [DerivativeOf(typeof(Sp), nameof(Sp.G))] private static void GR(double x, double result, double dResult, ref double dX) { dX += dResult; }
+        }
+        public static partial class M
+        {
+            [Differentiable] public static double L(double a) => Sp.H(a);
+            [Differentiable] public static double L2(double a) => Sp.G(a);
+        }
+        """));
+
+    [Fact]
+    public void JacobianOfAMemberMethod_InitOnlyMembers_AreLocatedErrors() => Assert.Equal(new[] { "BPG014", "BPG015" }, Ids("""
+        public partial class Net2 { public double W = 3; [Differentiable(Jacobian = true)] public double J(double x) => x * W; }
+        public partial record R { public double Z { get; init; } = 1; [Differentiable] public double L(double x) => Z * x; }
+        """));
+
+    [Fact]
+    public void NullableSubModules_CompileWithoutWarnings() => Assert.Empty(Ids("""
+        public partial class Lin { public double[] W = { 1, 2 }; public double Gain = 2; [Differentiable] public double F(double x) => W[0] * x + W[1]; }
+        public partial class Net
+        {
+            public Lin? A = new();
+            [Differentiable] public double Loss(double x) => A!.F(x) + A.W[0] * A.Gain;
+        }
+        """));
+}
