@@ -109,4 +109,50 @@ public sealed class UnmarkedCalleeTests
         Assert.Empty(outcome.GeneratorDiagnostics);
         Assert.Empty(outcome.CompilationDiagnostics);
     }
+
+    [Fact]
+    public void UnmarkedLayerHelpers_AreDifferentiated()
+    {
+        var type = GeneratorHarness.CompileAndLoad("""
+            using System;
+            using Backprop;
+
+            public static partial class H
+            {
+                public static void Lay(ReadOnlySpan<double> x, ReadOnlySpan<double> w, Span<double> y)
+                {
+                    for (int i = 0; i < y.Length; i++) y[i] = Math.Tanh(x[i] * w[i] + w[(i + 1) % w.Length]);
+                }
+            }
+
+            public static partial class M
+            {
+                [Differentiable]
+                public static double L(double[] w, [NoDerivative] double[] x)
+                {
+                    Span<double> y = stackalloc double[3];
+                    Span<double> z = stackalloc double[3];
+                    H.Lay(x, w, y);
+                    H.Lay(y, w, z);
+                    return z[0] * z[1] + z[2];
+                }
+
+                public static double Check()
+                {
+                    double[] w = { 0.3, -0.6, 0.9 }, x = { 1.1, 0.2, -0.5 }, dW = new double[3];
+                    L(w, x);
+                    LGradient(w, x, dW);
+                    double worst = 0;
+                    for (int i = 0; i < 3; i++)
+                    {
+                        var p = (double[])w.Clone(); p[i] += 1e-6; double up = L(p, x);
+                        p[i] -= 2e-6; double down = L(p, x);
+                        worst = Math.Max(worst, Math.Abs((up - down) / 2e-6 - dW[i]));
+                    }
+                    return worst;
+                }
+            }
+            """).GetType("M")!;
+        Assert.True((double)type.GetMethod("Check")!.Invoke(null, null)! < 1e-6);
+    }
 }

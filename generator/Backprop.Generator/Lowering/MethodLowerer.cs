@@ -732,7 +732,8 @@ internal sealed partial class MethodLowerer
                 break;
             case IInvocationOperation invocation when invocation.TargetMethod.ReturnsVoid
                 && (invocation.TargetMethod.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttribute)
-                    || CustomRules.For(_model.Compilation, invocation.TargetMethod).Count > 0):
+                    || CustomRules.For(_model.Compilation, invocation.TargetMethod).Count > 0
+                    || IsUnmarkedCallee(invocation.TargetMethod, null, invocation)):
                 if (LowerLayerCall(invocation) is { } layer)
                     output.Add(new IrCallStatement(source, layer.Callee, layer.Arguments));
                 break;
@@ -1087,8 +1088,16 @@ internal sealed partial class MethodLowerer
 
         // A method with source is differentiated without a mark, as Clad and Enzyme do; if it cannot be, it still runs as
         // an opaque call, which is fine as long as nothing it takes carries a derivative (else BPG010 at the call).
-        if (!_forward && IsUnmarkedCallee(target, type, invocation) && LowerDifferentiableCall(invocation, type, arguments, unmarked: true) is { } differentiated)
-            return differentiated;
+        if (IsUnmarkedCallee(target, type, invocation))
+        {
+            if (_forward)
+            {
+                ReportUnsupportedExpression(invocation, "a call, in a method with Forward = true, of '" + target.Name + "', which has no forward mode",
+                    "mark '" + target.Name + "' [Differentiable(Forward = true)], or remove Forward = true here");
+                return null;
+            }
+            if (LowerDifferentiableCall(invocation, type, arguments, unmarked: true) is { } differentiated) return differentiated;
+        }
 
         if (target.IsStatic && type is { IsBuffer: false } && target.Parameters.All(p => TypeMapping.Map(p.Type) is { IsBuffer: false }))
         {
