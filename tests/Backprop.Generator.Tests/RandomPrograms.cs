@@ -1,36 +1,59 @@
+using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using System.Text.RegularExpressions;
 using CsCheck;
 
 namespace Backprop.Generator.Tests;
 
+/// <summary>One random [Differentiable] method: its parameter list (three doubles) and its body.</summary>
+internal sealed record RandomProgram(string Parameters, string Body)
+{
+    public string Method(string name) =>
+        "    [Differentiable]\n    public static double " + name + "(" + Parameters + ")\n    {\n        " + Body + "\n    }\n";
+}
+
 /// <summary>
 /// CsCheck generators of random [Differentiable] methods over three double parameters: straight-line code,
 /// compound assignments, nested branches, conditionals, switch statements and expressions, slices passed to callees, early returns, counted loops with loop-carried values triangular inner loops and buffers declared in loops,
-/// break and continue, and calls of a differentiable helper. Operations are chosen to stay finite on [-1.5, 1.5]³.
+/// break and continue, and calls of differentiable helpers, overloaded by arity. Besides, the shapes of issue 15:
+/// ref locals (to scalars and to elements, chained, with writes through them), names that are C# keywords, local
+/// constants, from-end indexes, <c>Math.Min(e, e)</c>, deconstructions with unused elements, comments inside
+/// expressions, and conditionals whose unselected arm would throw or give NaN.
+/// Operations are chosen to stay finite on [-1.5, 1.5]³, and no method throws.
 /// </summary>
 internal static class RandomPrograms
 {
     private static readonly string[] Scalars = { "p0", "p1", "p2", "v0", "v1" };
 
-    private static Gen<string> Leaf(bool inLoop) => Weighted(
+    /// <summary>An element of <c>b</c> or <c>c</c> (length 3) at a constant index, from the start or from the end.</summary>
+    private static Gen<string> ConstantElement => Weighted(
+        (3, Gen.Select(Gen.OneOf("b", "c"), Gen.Int[0, 2], (buffer, k) => buffer + "[" + k + "]")),
+        (1, Gen.Select(Gen.OneOf("b", "c"), Gen.Int[1, 3], (buffer, k) => buffer + "[^" + k + "]")));
+
+    /// <param name="alias">A ref local in scope, read like any scalar.</param>
+    private static Gen<string> Leaf(bool inLoop, string? alias) => Weighted(
         (6, Gen.OneOf(Scalars)),
         (2, Gen.Double[-2, 2].Select(c => Literal(c))),
-        (2, Gen.Select(Gen.OneOf("b", "c"), Gen.Int[0, 2], (buffer, k) => buffer + "[" + k + "]")),
+        (2, ConstantElement),
         (inLoop ? 1 : 0, Gen.OneOf("b[i % 3]", "c[(i + 1) % 3]")),
+        // Local constants, declared by Body when read.
+        (1, Gen.OneOf("k0", "(k0 * n0)")),
         (1, Gen.Const("Helpers.SumSquares(b)")),
-        (1, Gen.OneOf("Helpers.SumSquares(c.Slice(1))", "Helpers.SumSquares(b.Slice(0, 2))")),
-        (inLoop ? 2 : 0, Gen.Const("(double)i")));
+        (1, Gen.OneOf("Helpers.SumSquares(c.Slice(1))", "Helpers.SumSquares(b.Slice(0, 2))", "Helpers.SumSquares(c, 0.5)")),
+        (inLoop ? 2 : 0, Gen.Const("(double)i")),
+        (alias is null ? 0 : 4, Gen.Const(alias ?? "")));
 
     private static string Literal(double c) => "(" + System.Math.Round(c, 3).ToString("0.0##", CultureInfo.InvariantCulture) + ")";
 
-    public static Gen<string> Expression(int depth, bool inLoop)
+    public static Gen<string> Expression(int depth, bool inLoop, string? alias = null)
     {
-        if (depth == 0) return Leaf(inLoop);
-        var sub = Expression(depth - 1, inLoop);
+        if (depth == 0) return Leaf(inLoop, alias);
+        var sub = Expression(depth - 1, inLoop, alias);
         return Weighted(
-            (3, Leaf(inLoop)),
+            (3, Leaf(inLoop, alias)),
             (4, Gen.Select(sub, sub, Gen.OneOf("+", "-", "*"), (a, b, op) => "(" + a + " " + op + " " + b + ")")),
+            (1, Gen.Select(sub, sub, Gen.OneOf("+", "*"), (a, b, op) => "(" + a + " /* " + op + " */ " + op + " " + b + ")")),
             (1, Gen.Select(sub, sub, (a, b) => "(" + a + " / (1.5 + " + b + " * " + b + "))")),
             (1, Gen.Select(sub, a => "(-" + a + ")")),
             (4, Gen.Select(sub, Gen.OneOf(
@@ -39,25 +62,91 @@ internal static class RandomPrograms
                 "Math.Pow(1.5 + Math.Cos({0}), 1.7)", "Math.Asinh({0})", "Helpers.Square({0})"),
                 (a, f) => string.Format(CultureInfo.InvariantCulture, f, a))),
             (1, Gen.Select(sub, sub, (a, b) => "Math.Atan2(" + a + ", 2 + Math.Cos(" + b + "))")),
+            // The overload of Helpers.Square by arity; Min and Max of the same operand twice, and of two.
+            // Left out: the same constant operand twice ('Math.Max(k0, k0) > 0.5 ? Math.Log(k0) : 1.0' becomes
+            // 'if (2.0 > 0.5)' in the generated code, warning CS0162: a generator bug, reported).
+            (1, Gen.Select(sub, sub, (a, b) => "Helpers.Square(" + a + ", Math.Tanh(" + b + "))")),
+            (1, Gen.Select(sub, sub, Gen.OneOf("Min", "Max"), Gen.Int[0, 2], (a, b, f, same) =>
+                "Math." + f + "(" + a + ", " + (same > 0 && !IsConstant(a) ? a : b) + ")")),
             (1, Gen.Select(sub, sub, sub, sub, (a, b, c, d) => "(" + a + " < " + b + " ? " + c + " : " + d + ")")),
+            // Conditionals whose unselected arm would throw (Math.Sign(NaN), an index out of range, a division by zero)
+            // or give NaN: the gradient must evaluate only the selected one, like the method.
+            (1, Gen.Select(sub, sub, sub, Gen.OneOf("Math.Log({0}) * {1}", "Math.Sign(Math.Sqrt({0} - 0.5)) * {1}"), (a, b, c, arm) =>
+                "(" + a + " > 0.5 ? " + string.Format(CultureInfo.InvariantCulture, arm, a, b) + " : " + c + ")")),
+            (inLoop ? 1 : 0, Gen.Select(sub, sub, Gen.OneOf(
+                "(i < 3 ? Math.Exp(Math.Tanh(b[i] * {0})) * {0} : {1})", "(i < 3 ? b[i] : {1})", "(i + 1 < 3 ? c[i + 1] * Math.Exp(Math.Tanh({0})) : {1})",
+                "(i != 0 ? Math.Sin((6 / i) * {0}) : {1})"),
+                (a, b, f) => string.Format(CultureInfo.InvariantCulture, f, a, b))),
             (1, Gen.Select(sub, sub, sub, sub, (a, b, c, d) => "(" + a + " switch { < -0.5 => " + b + ", > 0.5 and < 1.2 => " + c + ", _ => " + d + " })")));
     }
 
+    /// <summary>Whether C# folds the expression to a constant: literals, the local constants, arithmetic.</summary>
+    private static bool IsConstant(string expression) =>
+        Regex.IsMatch(expression.Replace("k0", "").Replace("n0", "").Replace("(double)", ""), @"^[-+*/().\d\s]*$");
+
     private static Gen<string> Target => Gen.OneOf("v0", "v1", "v0", "v1", "p0", "p1", "p2");
+
+    /// <summary>What an assignment may write: a scalar, an element, the ref local in scope.</summary>
+    private static Gen<string> Written(bool inLoop, bool counted, string? alias) => Weighted(
+        (5, Target),
+        (2, ConstantElement),
+        (inLoop ? 1 : 0, Gen.Const("b[i % 3]")),
+        (counted ? 1 : 0, Gen.Const("c[i]")),
+        (alias is null ? 0 : 5, Gen.Const(alias ?? "")));
+
+    private static Gen<string> Assignment(bool inLoop, bool counted, string? alias = null) =>
+        Gen.Select(Written(inLoop, counted, alias), Gen.OneOf("=", "=", "+=", "-=", "*="), Expression(2, inLoop, alias), (t, op, e) =>
+            op == "*=" ? t + " *= Math.Tanh(" + e + ");"
+            // Left out: 'v = Math.Min(v, v);' folds to 'v = v;' in the generated code, warning CS1717 (a generator bug,
+            // reported); a ref local may alias the name, so any name's Min with itself is added instead.
+            : op == "=" && SameNameMinMax.IsMatch(e) ? t + " += " + e + ";"
+            : t + " " + op + " " + e + ";");
+
+    private static readonly Regex SameNameMinMax = new(@"^Math\.(Min|Max)\(([\w@]+), \2\)$");
+
+    /// <summary>
+    /// A block with a ref local bound to a scalar or an element, written and read through it (and through a second ref
+    /// local bound to the first); or bound to <c>c[j]</c> before <c>j</c> changes, which must not move it.
+    /// </summary>
+    private static Gen<string> RefBlock(bool inLoop, bool counted) =>
+        Gen.OneOf("r", "@ref").SelectMany(r =>
+        {
+            var bound = Weighted((3, Target), (2, ConstantElement), (inLoop ? 1 : 0, Gen.Const("b[i % 3]")), (counted ? 1 : 0, Gen.Const("c[i]")));
+            var through = Assignment(inLoop, counted, r).Array[1, 2].Select(s => string.Join(" ", s));
+            return Weighted(
+                (3, Gen.Select(bound, through, (t, body) => "{ ref double " + r + " = ref " + t + "; " + body + " }")),
+                (1, Gen.Select(bound, through, Assignment(inLoop, counted, "q"), (t, body, chained) =>
+                    "{ ref double " + r + " = ref " + t + "; " + body + " ref double q = ref " + r + "; " + chained + " }")),
+                (1, Gen.Select(inLoop ? Gen.OneOf("(i + 1) % 3", "i % 3") : Gen.OneOf("0", "1", "2"), through, Expression(1, inLoop, r), (j, body, e) =>
+                    "{ int j = " + j + "; ref double " + r + " = ref c[j]; j = (j + 1) % 3; " + body + " " + r + " += b[j] * " + e + "; }")));
+        });
+
+    /// <summary>Deconstructions: one element unused (a named local or a discard), or two targets assigned at once (a swap).</summary>
+    private static Gen<string> Deconstruction(bool inLoop, bool counted)
+    {
+        var expression = Expression(2, inLoop);
+        var pair = Gen.OneOf(("v0", "v1"), ("v1", "v0"), ("p0", "v1"), ("v0", "b[0]"), ("c[^1]", "p2"));
+        return Weighted(
+            (2, Gen.Select(expression, Gen.Double[-2, 2], Written(inLoop, counted, null), (e, c, t) =>
+                "{ var (d, _unused) = (" + e + ", " + Literal(c) + "); " + t + " += d; }")),
+            (1, Gen.Select(expression, expression, Written(inLoop, counted, null), (e1, e2, t) =>
+                "{ var (d, _) = (" + e1 + ", " + e2 + "); " + t + " -= d; }")),
+            (2, Gen.Select(pair, Expression(1, inLoop), (targets, e) =>
+                "(" + targets.Item1 + ", " + targets.Item2 + ") = (" + targets.Item2 + ", " + targets.Item1 + " * " + e + ");")));
+    }
 
     /// <param name="counted">Inside <c>for (int i = 0; i &lt; n; i++)</c> with n ≤ 3: <c>c[i]</c> is a target (a range the loop overwrites).</param>
     /// <param name="inSwitch">Inside a switch section, where <c>break</c> would leave the switch, not the loop.</param>
     private static Gen<string> Statement(int depth, bool inLoop, bool loopAllowed, bool counted = false, bool inSwitch = false)
     {
-        var expression = Expression(2, inLoop);
-        var element = Gen.Select(Gen.OneOf("b", "c"), Gen.Int[0, 2], (buffer, k) => buffer + "[" + k + "]");
-        var target = inLoop ? Weighted((5, Target), (2, element), (1, Gen.Const("b[i % 3]")), (counted ? 1 : 0, Gen.Const("c[i]"))) : Weighted((5, Target), (2, element));
         var assign = Weighted(
-            (12, Gen.Select(target, Gen.OneOf("=", "=", "+=", "-=", "*="), expression, (t, op, e) =>
-                op == "*=" ? t + " *= Math.Tanh(" + e + ");" : t + " " + op + " " + e + ";")),
-            (1, Gen.Select(expression, e => "Helpers.Mix(b, " + e + ", c);")),
-            (1, Gen.Select(expression, e => "Helpers.Mix(b.Slice(1, 2), " + e + ", c);")),
-            (1, Gen.Select(expression, e => "Helpers.Mix(b.Slice(0, 2), " + e + ", c.Slice(1, 2));")));
+            (12, Assignment(inLoop, counted)),
+            (1, Gen.Select(Expression(2, inLoop), e => "Helpers.Mix(b, " + e + ", c);")),
+            (1, Gen.Select(Expression(2, inLoop), e => "Helpers.Mix(b.Slice(1, 2), " + e + ", c);")),
+            (1, Gen.Select(Expression(2, inLoop), e => "Helpers.Mix(b.Slice(0, 2), " + e + ", c.Slice(1, 2));")),
+            (1, Gen.OneOf("Helpers.Mix(c, b);", "Helpers.Mix(b.Slice(1), c.Slice(0, 2));")),
+            (1, RefBlock(inLoop, counted)),
+            (1, Deconstruction(inLoop, counted)));
         if (depth == 0) return assign;
         var block = Statement(depth - 1, inLoop, loopAllowed: false, counted, inSwitch).Array[1, 3].Select(s => string.Join(" ", s));
         var section = Statement(depth - 1, inLoop, loopAllowed: false, counted, inSwitch: true).Array[1, 3].Select(s => string.Join(" ", s));
@@ -78,7 +167,8 @@ internal static class RandomPrograms
             // A triangular inner loop: its bound is the outer counter, an int the inner loop does not assign.
             (counted ? 1 : 0, Gen.Select(Statement(0, inLoop: true, loopAllowed: false).Array[1, 2],
                 body => "for (int k = 0; k <= i; k++) { " + string.Join(" ", body) + " }")),
-            (loopAllowed ? 3 : 0, Gen.Select(Gen.Int[1, 3], Statement(depth - 1, inLoop: true, loopAllowed: false, counted: true).Array[1, 4],
+            // The bound may be the local constant n0 (at most 3, like the literals).
+            (loopAllowed ? 3 : 0, Gen.Select(Gen.OneOf("1", "2", "3", "n0"), Statement(depth - 1, inLoop: true, loopAllowed: false, counted: true).Array[1, 4],
                 (n, body) => "for (int i = 0; i < " + n + "; i++) { " + string.Join(" ", body) + " }")),
             (loopAllowed ? 1 : 0, Gen.Select(Gen.Int[1, 4], Statement(depth - 1, inLoop: true, loopAllowed: false).Array[1, 3],
                 (n, body) => "int i = 0; while (i < " + n + ") { i++; " + string.Join(" ", body) + " }")),
@@ -86,10 +176,21 @@ internal static class RandomPrograms
         return Weighted(options);
     }
 
-    /// <summary>The body of one method: two locals, a few statements (at most one loop), a return.</summary>
-    public static Gen<string> Body =>
+    /// <summary>
+    /// Names that are C# keywords, in some programs: a parameter (<c>@params</c>, <c>@in</c>) or a local
+    /// (<c>@event</c>, <c>@class</c>) renamed throughout.
+    /// </summary>
+    private static readonly Gen<(string From, string To)[]> KeywordNames = Gen.Frequency(
+        (8, Gen.Const(System.Array.Empty<(string, string)>())),
+        (1, Gen.Const(new[] { ("p0", "@params") })),
+        (1, Gen.Const(new[] { ("v1", "@event") })),
+        (1, Gen.Const(new[] { ("v0", "@class"), ("p2", "@in") })));
+
+    /// <summary>One method: two locals, a few statements (at most one loop), a return; local constants when read.</summary>
+    public static Gen<RandomProgram> Program =>
         Gen.Select(Expression(2, false), Expression(2, false), Statement(2, false, loopAllowed: true).Array[1, 5], Expression(2, false),
-            (a, b, statements, result) =>
+            Gen.OneOf("0.5", "1.25", "-0.75", "2.0"), Gen.Int[1, 3], KeywordNames,
+            (a, b, statements, result, k0, n0, keywords) =>
             {
                 // At most one top-level loop: each declares its own 'i'.
                 bool seenLoop = false;
@@ -103,17 +204,38 @@ internal static class RandomPrograms
                 // Initializers may only read what is already declared.
                 a = a.Replace("v0", "p1").Replace("v1", "p2");
                 b = b.Replace("v1", "p0");
-                return "Span<double> b = stackalloc double[3];\n        Span<double> c = stackalloc double[3];\n        double v0 = " + a + ";\n        double v1 = " + b + ";\n        " + string.Join("\n        ", kept) + "\n        return " + result + ";";
+                var lines = new List<string>();
+                string body = "Span<double> b = stackalloc double[3];\n        Span<double> c = stackalloc double[3];\n        double v0 = " + a + ";\n        double v1 = " + b + ";\n        " +
+                    string.Join("\n        ", kept) + "\n        return " + result + ";";
+                if (Mentions(body, "k0")) lines.Add("const double k0 = " + k0 + ";");
+                if (Mentions(body, "n0")) lines.Add("const int n0 = " + n0 + ";");
+                lines.Add(body);
+                body = string.Join("\n        ", lines);
+                string parameters = "double p0, double p1, double p2";
+                foreach (var (from, to) in keywords)
+                {
+                    body = Rename(body, from, to);
+                    parameters = Rename(parameters, from, to);
+                }
+                return new RandomProgram(parameters, body);
             });
+
+    private static bool Mentions(string text, string name) => Regex.IsMatch(text, @"\b" + name + @"\b");
+
+    private static string Rename(string text, string from, string to) => Regex.Replace(text, @"(?<![\w@])" + from + @"\b", to);
 
     private static Gen<string> Weighted(params (int Weight, Gen<string> Gen)[] options) =>
         Gen.Frequency(options.Where(o => o.Weight > 0).Select(o => (o.Weight, (IGen<string>)o.Gen)).ToArray());
 
-    public static string Class(string[] bodies) =>
-        "using System;\nusing Backprop;\n\npublic static partial class Helpers\n{\n    [Differentiable]\n    public static double Square(double x) => x * x;\n\n" +
+    /// <summary>The helpers the programs call (overloads by arity, parameters named by keywords) and the programs F0, F1, ….</summary>
+    public static string Class(RandomProgram[] programs) =>
+        "using System;\nusing Backprop;\n\npublic static partial class Helpers\n{\n" +
+        "    [Differentiable]\n    public static double Square(double x) => x * x;\n\n" +
+        "    [Differentiable]\n    public static double Square(double @base, double @params) => @params * @base * @base;\n\n" +
         "    [Differentiable]\n    public static double SumSquares(ReadOnlySpan<double> v)\n    {\n        double s = 0;\n        for (int k = 0; k < v.Length; k++) s += v[k] * v[k];\n        return s;\n    }\n\n" +
-        "    [Differentiable]\n    public static void Mix(ReadOnlySpan<double> a, double scale, Span<double> o)\n    {\n        for (int k = 0; k < a.Length; k++) o[k] = Math.Tanh(a[k] * scale + k);\n    }\n}\n\npublic static partial class Programs\n{\n" +
-        string.Join("\n", bodies.Select((body, k) =>
-            "    [Differentiable]\n    public static double F" + k + "(double p0, double p1, double p2)\n    {\n        " + body + "\n    }\n")) +
+        "    [Differentiable]\n    public static double SumSquares(ReadOnlySpan<double> v, double @in)\n    {\n        double s = 0;\n        for (int k = 0; k < v.Length; k++) s += @in * v[^(k + 1)] * v[k];\n        return s;\n    }\n\n" +
+        "    [Differentiable]\n    public static void Mix(ReadOnlySpan<double> a, double scale, Span<double> o)\n    {\n        for (int k = 0; k < a.Length; k++) o[k] = Math.Tanh(a[k] * scale + k);\n    }\n\n" +
+        "    [Differentiable]\n    public static void Mix(ReadOnlySpan<double> a, Span<double> o)\n    {\n        for (int k = 0; k < a.Length; k++) o[k] = Math.Tanh(a[k] - k);\n    }\n}\n\npublic static partial class Programs\n{\n" +
+        string.Join("\n", programs.Select((program, k) => program.Method("F" + k))) +
         "}\n";
 }
