@@ -20,14 +20,13 @@ public sealed class ForwardPropertyTests
     public void RandomPrograms_TangentEqualsGradientDotDirection()
     {
         int checkedPrograms = 0;
-        RandomPrograms.Body.Array[60].Sample(all =>
+        RandomPrograms.Program.Array[60].Sample(programs =>
         {
-            var bodies = all;
             // Every method, the helpers included, gets forward mode: the programs' calls go through the helpers' tangents.
-            string source = RandomPrograms.Class(bodies).Replace("    [Differentiable]\n", "    [Differentiable(Forward = true)]\n", StringComparison.Ordinal);
+            string source = RandomPrograms.Class(programs).Replace("    [Differentiable]\n", "    [Differentiable(Forward = true)]\n", StringComparison.Ordinal);
             var type = GeneratorHarness.CompileAndLoad(source).GetType("Programs")!;
-            var random = new Random(bodies.Length * 7919 + bodies[0].Length);
-            for (int k = 0; k < bodies.Length; k++)
+            var random = new Random(programs.Length * 7919 + programs[0].Body.Length);
+            for (int k = 0; k < programs.Length; k++)
             {
                 var point = new[] { random.NextDouble() * 3 - 1.5, random.NextDouble() * 3 - 1.5, random.NextDouble() * 3 - 1.5 };
                 var direction = new[] { random.NextDouble() - 0.5, random.NextDouble() - 0.5, random.NextDouble() - 0.5 };
@@ -41,7 +40,7 @@ public sealed class ForwardPropertyTests
                 for (int i = 0; i < 3; i++) expected += (double)gradientArguments[3 + i] * direction[i];
                 double tangent = (double)tangentArguments[6];
                 Assert.True(Math.Abs(expected - tangent) <= 1e-9 * Math.Max(1, Math.Abs(expected)),
-                    $"F{k} at ({string.Join(", ", point)}) along ({string.Join(", ", direction)}): tangent {tangent}, gradient . direction {expected}\n\n{bodies[k]}");
+                    $"F{k} at ({string.Join(", ", point)}) along ({string.Join(", ", direction)}): tangent {tangent}, gradient . direction {expected}\n\n{programs[k].Method("F" + k)}");
                 checkedPrograms++;
             }
         }, iter: 5, threads: 1);

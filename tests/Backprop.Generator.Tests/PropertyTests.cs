@@ -12,7 +12,11 @@ namespace Backprop.Generator.Tests;
 public sealed class PropertyTests
 {
     private const int ProgramsPerCompilation = 100;
-    private const int Compilations = 20;
+
+    /// <summary>20, or BACKPROP_PROPERTY_COMPILATIONS for a longer run by hand (CI runs the default).</summary>
+    private static readonly int Compilations =
+        int.TryParse(Environment.GetEnvironmentVariable("BACKPROP_PROPERTY_COMPILATIONS"), out int compilations) && compilations > 0 ? compilations : 20;
+
     private readonly ITestOutputHelper _output;
 
     public PropertyTests(ITestOutputHelper output) => _output = output;
@@ -21,12 +25,12 @@ public sealed class PropertyTests
     public void RandomPrograms_GradientsMatchFiniteDifferences()
     {
         int checkedPrograms = 0, checkedPoints = 0, skippedPoints = 0, unrepeated = 0;
-        RandomPrograms.Body.Array[ProgramsPerCompilation].Sample(bodies =>
+        RandomPrograms.Program.Array[ProgramsPerCompilation].Sample(programs =>
         {
-            var assembly = GeneratorHarness.CompileAndLoad(RandomPrograms.Class(bodies));
+            var assembly = GeneratorHarness.CompileAndLoad(RandomPrograms.Class(programs));
             var type = assembly.GetType("Programs")!;
-            var random = new Random(bodies.Length * 7919 + bodies[0].Length);
-            for (int k = 0; k < bodies.Length; k++)
+            var random = new Random(programs.Length * 7919 + programs[0].Body.Length);
+            for (int k = 0; k < programs.Length; k++)
             {
                 var function = type.GetMethod("F" + k)!;
                 var gradient = type.GetMethod("F" + k + "Gradient")!;
@@ -47,7 +51,7 @@ public sealed class PropertyTests
                             var nearby = point.Select(x => x + 1e-3 * (random.NextDouble() - 0.5)).ToArray();
                             if (CheckPoint(function, gradient, nearby, out string? again) == false)
                                 throw new Exception("Gradient mismatch for program F" + k + " at (" + string.Join(", ", point) + "): " + failure
-                                    + "\nand nearby at (" + string.Join(", ", nearby) + "): " + again + "\n\n" + bodies[k]);
+                                    + "\nand nearby at (" + string.Join(", ", nearby) + "): " + again + "\n\n" + programs[k].Method("F" + k));
                             Interlocked.Increment(ref unrepeated);
                             break;
                     }
@@ -56,7 +60,8 @@ public sealed class PropertyTests
             }
         }, iter: Compilations); // one compilation per core at a time
         _output.WriteLine($"{checkedPrograms} programs, {checkedPoints} points checked, {skippedPoints} skipped (non-finite or discontinuous within the step), {unrepeated} mismatches not repeated nearby");
-        Assert.True(unrepeated <= 4, unrepeated + " mismatches that a point nearby did not repeat: too many to be degenerate points");
+        // At most 4 per 2000 programs.
+        Assert.True(unrepeated <= 4 * Math.Max(1, Compilations / 20), unrepeated + " mismatches that a point nearby did not repeat: too many to be degenerate points");
         Assert.Equal(ProgramsPerCompilation * Compilations, checkedPrograms);
         Assert.True(checkedPoints > checkedPrograms, "Too few points were checked: " + checkedPoints);
     }

@@ -1,36 +1,60 @@
+using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using System.Text.RegularExpressions;
 using CsCheck;
 
 namespace Backprop.Generator.Tests;
 
+/// <summary>One random [Differentiable] method: its parameter list (three doubles) and its body.</summary>
+internal sealed record RandomProgram(string Parameters, string Body)
+{
+    public string Method(string name) =>
+        "    [Differentiable]\n    public static double " + name + "(" + Parameters + ")\n    {\n        " + Body + "\n    }\n";
+}
+
 /// <summary>
 /// CsCheck generators of random [Differentiable] methods over three double parameters: straight-line code,
 /// compound assignments, nested branches, conditionals, switch statements and expressions, slices passed to callees, early returns, counted loops with loop-carried values triangular inner loops and buffers declared in loops,
-/// break and continue, and calls of a differentiable helper. Operations are chosen to stay finite on [-1.5, 1.5]³.
+/// break and continue, and calls of differentiable helpers, overloaded by arity. Besides, the shapes of issue 15:
+/// ref locals (to scalars and to elements, chained, with writes through them), names that are C# keywords, local
+/// constants, from-end indexes, <c>Math.Min(e, e)</c>, deconstructions with unused elements, comments inside
+/// expressions, and conditionals whose unselected arm would throw or give NaN.
+/// Operations are chosen to stay finite on [-1.5, 1.5]³, and no method throws.
 /// </summary>
 internal static class RandomPrograms
 {
     private static readonly string[] Scalars = { "p0", "p1", "p2", "v0", "v1" };
 
-    private static Gen<string> Leaf(bool inLoop) => Weighted(
-        (6, Gen.OneOf(Scalars)),
+    /// <summary>An element of <c>b</c> or <c>c</c> (length 3) at a constant index, from the start or from the end.</summary>
+    private static Gen<string> ConstantElement => Weighted(
+        (3, Gen.Select(Gen.OneOf("b", "c"), Gen.Int[0, 2], (buffer, k) => buffer + "[" + k + "]")),
+        (1, Gen.Select(Gen.OneOf("b", "c"), Gen.Int[1, 3], (buffer, k) => buffer + "[^" + k + "]")));
+
+    /// <param name="alias">A ref local in scope, read like any scalar.</param>
+    /// <param name="hidden">The scalar the ref local is bound to, not read by its name where the alias is in scope.</param>
+    private static Gen<string> Leaf(bool inLoop, string? alias, string? hidden) => Weighted(
+        (6, Gen.OneOf(Scalars.Where(s => s != hidden).ToArray())),
         (2, Gen.Double[-2, 2].Select(c => Literal(c))),
-        (2, Gen.Select(Gen.OneOf("b", "c"), Gen.Int[0, 2], (buffer, k) => buffer + "[" + k + "]")),
+        (2, ConstantElement),
         (inLoop ? 1 : 0, Gen.OneOf("b[i % 3]", "c[(i + 1) % 3]")),
+        // Local constants, declared by Body when read.
+        (1, Gen.OneOf("k0", "(k0 * n0)")),
         (1, Gen.Const("Helpers.SumSquares(b)")),
-        (1, Gen.OneOf("Helpers.SumSquares(c.Slice(1))", "Helpers.SumSquares(b.Slice(0, 2))")),
-        (inLoop ? 2 : 0, Gen.Const("(double)i")));
+        (1, Gen.OneOf("Helpers.SumSquares(c.Slice(1))", "Helpers.SumSquares(b.Slice(0, 2))", "Helpers.SumSquares(c, 0.5)")),
+        (inLoop ? 2 : 0, Gen.Const("(double)i")),
+        (alias is null ? 0 : 4, Gen.Const(alias ?? "")));
 
     private static string Literal(double c) => "(" + System.Math.Round(c, 3).ToString("0.0##", CultureInfo.InvariantCulture) + ")";
 
-    public static Gen<string> Expression(int depth, bool inLoop)
+    public static Gen<string> Expression(int depth, bool inLoop, string? alias = null, string? hidden = null)
     {
-        if (depth == 0) return Leaf(inLoop);
-        var sub = Expression(depth - 1, inLoop);
+        if (depth == 0) return Leaf(inLoop, alias, hidden);
+        var sub = Expression(depth - 1, inLoop, alias, hidden);
         return Weighted(
-            (3, Leaf(inLoop)),
+            (3, Leaf(inLoop, alias, hidden)),
             (4, Gen.Select(sub, sub, Gen.OneOf("+", "-", "*"), (a, b, op) => "(" + a + " " + op + " " + b + ")")),
+            (1, Gen.Select(sub, sub, Gen.OneOf("+", "*"), (a, b, op) => "(" + a + " /* " + op + " */ " + op + " " + b + ")")),
             (1, Gen.Select(sub, sub, (a, b) => "(" + a + " / (1.5 + " + b + " * " + b + "))")),
             (1, Gen.Select(sub, a => "(-" + a + ")")),
             (4, Gen.Select(sub, Gen.OneOf(
@@ -39,29 +63,134 @@ internal static class RandomPrograms
                 "Math.Pow(1.5 + Math.Cos({0}), 1.7)", "Math.Asinh({0})", "Helpers.Square({0})"),
                 (a, f) => string.Format(CultureInfo.InvariantCulture, f, a))),
             (1, Gen.Select(sub, sub, (a, b) => "Math.Atan2(" + a + ", 2 + Math.Cos(" + b + "))")),
-            (1, Gen.Select(sub, sub, sub, sub, (a, b, c, d) => "(" + a + " < " + b + " ? " + c + " : " + d + ")")),
-            (1, Gen.Select(sub, sub, sub, sub, (a, b, c, d) => "(" + a + " switch { < -0.5 => " + b + ", > 0.5 and < 1.2 => " + c + ", _ => " + d + " })")));
+            // The overload of Helpers.Square by arity; Min and Max of the same operand twice, and of two.
+            (1, Gen.Select(sub, sub, (a, b) => "Helpers.Square(" + a + ", Math.Tanh(" + b + "))")),
+            (1, Gen.Select(sub, sub, Gen.OneOf("Min", "Max"), Gen.Int[0, 2], (a, b, f, same) => (a, b: same > 0 ? a : b, f))
+                .Where(m => !(Folded(m.a) == Folded(m.b) && IsVariable(Folded(m.a))))
+                .Select(m => "Math." + m.f + "(" + m.a + ", " + m.b + ")")),
+            (1, Gen.Select(Condition(sub), sub, sub, (condition, c, d) => (condition, c, d))
+                .Where(e => !FoldsToConstant(e.condition) || !(IsVariable(e.c) || IsVariable(e.d)))
+                .Select(e => "(" + e.condition + " ? " + e.c + " : " + e.d + ")")),
+            // Conditionals whose unselected arm would throw (Math.Sign(NaN), an index out of range, a division by zero)
+            // or give NaN: the gradient must evaluate only the selected one, like the method.
+            (1, Gen.Select(sub.Where(a => !ConstantOnceFolded(a)), sub, sub, Gen.OneOf("Math.Log({0}) * {1}", "Math.Sign(Math.Sqrt({0} - 0.5)) * {1}"), (a, b, c, arm) => (a, b, c, arm))
+                .Where(e => !IsConstant(e.a) || !IsVariable(e.c))
+                .Select(e => "(" + e.a + " > 0.5 ? " + string.Format(CultureInfo.InvariantCulture, e.arm, e.a, e.b) + " : " + e.c + ")")),
+            (inLoop ? 1 : 0, Gen.Select(sub, sub, Gen.OneOf(
+                "(i < 3 ? Math.Exp(Math.Tanh(b[i] * {0})) * {0} : {1})", "(i < 3 ? b[i] : {1})", "(i + 1 < 3 ? c[i + 1] * Math.Exp(Math.Tanh({0})) : {1})",
+                "(i != 0 ? Math.Sin((6 / i) * {0}) : {1})"),
+                (a, b, f) => string.Format(CultureInfo.InvariantCulture, f, a, b))),
+            (1, Gen.Select(sub.Where(a => !ConstantOnceFolded(a)), sub, sub, sub, (a, b, c, d) => (a, b, c, d))
+                .Where(e => !IsConstant(e.a) || !(IsVariable(e.b) || IsVariable(e.c) || IsVariable(e.d)))
+                .Select(e => "(" + e.a + " switch { < -0.5 => " + e.b + ", > 0.5 and < 1.2 => " + e.c + ", _ => " + e.d + " })")));
     }
 
+    // Left out, generator bugs (reported), each a warning in generated code where the method has none:
+    // - an assignment whose value the generator reduces to its target: Min or Max of one variable twice ('v = Math.Min(v, v)'
+    //   is emitted 'v = v', CS1717, and 'x < Math.Max(x, x)' is 'x < x', CS1718), a conditional or switch expression
+    //   with a constant condition choosing the target ('v = 0.5 < 1.0 ? v : Math.Sin(x)' is 'v = v'), a ref local
+    //   (see RefBlock): such arms and operands are not generated;
+    // - a condition that is constant only once the generator has folded Min(e, e) and constant patterns:
+    //   'if (Math.Max(1.5, 1.5) < 1.2) c[1] = Math.Tanh(x);' is emitted 'if (1.5 < 1.2)', CS0162, and so is a
+    //   conditional whose arms compute constants: such conditions are not generated.
+
+    /// <summary>A comparison of two expressions, unless the generator would fold it to a constant C# does not see.</summary>
+    private static Gen<string> Condition(Gen<string> operand) =>
+        Gen.Select(operand, operand, (a, b) => a + " < " + b).Where(condition => !ConstantOnceFolded(condition));
+
+    /// <summary>The expression with Math.Min(e, e) and Math.Max(e, e) replaced by e, as the generator folds them.</summary>
+    private static string Folded(string expression)
+    {
+        var same = Regex.Match(expression, @"^Math\.(?:Min|Max)\((.+), \1\)$");
+        return same.Success ? Folded(same.Groups[1].Value) : expression;
+    }
+
+    /// <summary>A scalar read by its name (<c>v0</c>, <c>(double)i</c>, a ref local): not an element, not a computation.</summary>
+    private static bool IsVariable(string expression) => Regex.IsMatch(expression, @"^(\(double\))?[\w@]+$");
+
+    /// <summary>Whether C# folds the expression (or comparison) to a constant: literals, the local constants, arithmetic.</summary>
+    private static bool IsConstant(string expression) =>
+        Regex.IsMatch(expression.Replace("k0", "").Replace("n0", "").Replace("(double)", ""), @"^[-+*/().\d\s<>]*$");
+
+    /// <summary>
+    /// Whether the expression (or comparison) is no C# constant but becomes one once the generator folds Math.Min(e, e),
+    /// Math.Max(e, e) and the constant patterns of switch expressions: it reads nothing but literals and the local constants.
+    /// </summary>
+    private static bool ConstantOnceFolded(string expression) => !IsConstant(expression) && FoldsToConstant(expression);
+
+    /// <summary>Whether the expression is constant once Math.Min(e, e), Math.Max(e, e) and constant patterns are folded.</summary>
+    private static bool FoldsToConstant(string expression) =>
+        IsConstant(Regex.Replace(expression, @"Math\.(?:Min|Max)|switch|and|=>|_|[{}<>,]", ""));
+
     private static Gen<string> Target => Gen.OneOf("v0", "v1", "v0", "v1", "p0", "p1", "p2");
+
+    /// <summary>What an assignment may write: a scalar, an element, the ref local in scope.</summary>
+    private static Gen<string> Written(bool inLoop, bool counted, string? alias, string? hidden) => Weighted(
+        (5, hidden is null ? Target : Target.Where(t => t != hidden)),
+        (2, ConstantElement),
+        (inLoop ? 1 : 0, Gen.Const("b[i % 3]")),
+        (counted ? 1 : 0, Gen.Const("c[i]")),
+        (alias is null ? 0 : 5, Gen.Const(alias ?? "")));
+
+    private static Gen<string> Assignment(bool inLoop, bool counted, string? alias = null, string? hidden = null) =>
+        Gen.Select(Written(inLoop, counted, alias, hidden), Gen.OneOf("=", "=", "+=", "-=", "*="), Expression(2, inLoop, alias, hidden), (t, op, e) =>
+            op == "*=" ? t + " *= Math.Tanh(" + e + ");" : t + " " + op + " " + e + ";");
+
+    /// <summary>
+    /// A block with a ref local bound to a scalar or an element, written and read through it (and through a second ref
+    /// local bound to the first); or bound to <c>c[j]</c> before <c>j</c> changes, which must not move it.
+    /// </summary>
+    /// <remarks>
+    /// Left out (a generator bug, reported): a scalar read both by its name and through a ref local in one statement
+    /// ('ref double r = ref v1; v1 = r;' is emitted 'v1 = v1', CS1717; 'r &lt; v1' is emitted 'v1 &lt; v1', CS1718).
+    /// Where the ref local is in scope the scalar it is bound to is hidden; its element is not (no warning for those).
+    /// </remarks>
+    private static Gen<string> RefBlock(bool inLoop, bool counted) =>
+        Gen.Select(Gen.OneOf("r", "@ref"), Weighted((3, Target), (2, ConstantElement), (inLoop ? 1 : 0, Gen.Const("b[i % 3]")), (counted ? 1 : 0, Gen.Const("c[i]"))))
+            .SelectMany(((string Name, string Target) bound) =>
+            {
+                string r = bound.Name, t = bound.Target;
+                string? hidden = Scalars.Contains(t) ? t : null;
+                var through = Assignment(inLoop, counted, r, hidden).Array[1, 2].Select(s => string.Join(" ", s));
+                return Weighted(
+                    (3, through.Select(body => "{ ref double " + r + " = ref " + t + "; " + body + " }")),
+                    (1, Gen.Select(through, Assignment(inLoop, counted, "q", hidden), (body, chained) =>
+                        "{ ref double " + r + " = ref " + t + "; " + body + " ref double q = ref " + r + "; " + chained + " }")),
+                    (1, Gen.Select(inLoop ? Gen.OneOf("(i + 1) % 3", "i % 3") : Gen.OneOf("0", "1", "2"), Assignment(inLoop, counted, r).Array[1, 2],
+                        Expression(1, inLoop, r), (j, body, e) =>
+                        "{ int j = " + j + "; ref double " + r + " = ref c[j]; j = (j + 1) % 3; " + string.Join(" ", body) + " " + r + " += b[j] * " + e + "; }")));
+            });
+
+    /// <summary>Deconstructions: one element unused (a named local or a discard), or two targets assigned at once (a swap).</summary>
+    private static Gen<string> Deconstruction(bool inLoop, bool counted)
+    {
+        var expression = Expression(2, inLoop);
+        var pair = Gen.OneOf(("v0", "v1"), ("v1", "v0"), ("p0", "v1"), ("v0", "b[0]"), ("c[^1]", "p2"));
+        return Weighted(
+            (2, Gen.Select(expression, Gen.Double[-2, 2], Written(inLoop, counted, null, null), (e, c, t) =>
+                "{ var (d, _unused) = (" + e + ", " + Literal(c) + "); " + t + " += d; }")),
+            (1, Gen.Select(expression, expression, Written(inLoop, counted, null, null), (e1, e2, t) =>
+                "{ var (d, _) = (" + e1 + ", " + e2 + "); " + t + " -= d; }")),
+            (2, Gen.Select(pair, Expression(1, inLoop), (targets, e) =>
+                "(" + targets.Item1 + ", " + targets.Item2 + ") = (" + targets.Item2 + ", " + targets.Item1 + " * " + e + ");")));
+    }
 
     /// <param name="counted">Inside <c>for (int i = 0; i &lt; n; i++)</c> with n ≤ 3: <c>c[i]</c> is a target (a range the loop overwrites).</param>
     /// <param name="inSwitch">Inside a switch section, where <c>break</c> would leave the switch, not the loop.</param>
     private static Gen<string> Statement(int depth, bool inLoop, bool loopAllowed, bool counted = false, bool inSwitch = false)
     {
-        var expression = Expression(2, inLoop);
-        var element = Gen.Select(Gen.OneOf("b", "c"), Gen.Int[0, 2], (buffer, k) => buffer + "[" + k + "]");
-        var target = inLoop ? Weighted((5, Target), (2, element), (1, Gen.Const("b[i % 3]")), (counted ? 1 : 0, Gen.Const("c[i]"))) : Weighted((5, Target), (2, element));
         var assign = Weighted(
-            (12, Gen.Select(target, Gen.OneOf("=", "=", "+=", "-=", "*="), expression, (t, op, e) =>
-                op == "*=" ? t + " *= Math.Tanh(" + e + ");" : t + " " + op + " " + e + ";")),
-            (1, Gen.Select(expression, e => "Helpers.Mix(b, " + e + ", c);")),
-            (1, Gen.Select(expression, e => "Helpers.Mix(b.Slice(1, 2), " + e + ", c);")),
-            (1, Gen.Select(expression, e => "Helpers.Mix(b.Slice(0, 2), " + e + ", c.Slice(1, 2));")));
+            (12, Assignment(inLoop, counted)),
+            (1, Gen.Select(Expression(2, inLoop), e => "Helpers.Mix(b, " + e + ", c);")),
+            (1, Gen.Select(Expression(2, inLoop), e => "Helpers.Mix(b.Slice(1, 2), " + e + ", c);")),
+            (1, Gen.Select(Expression(2, inLoop), e => "Helpers.Mix(b.Slice(0, 2), " + e + ", c.Slice(1, 2));")),
+            (1, Gen.OneOf("Helpers.Mix(c, b);", "Helpers.Mix(b.Slice(1), c.Slice(0, 2));")),
+            (1, RefBlock(inLoop, counted)),
+            (1, Deconstruction(inLoop, counted)));
         if (depth == 0) return assign;
         var block = Statement(depth - 1, inLoop, loopAllowed: false, counted, inSwitch).Array[1, 3].Select(s => string.Join(" ", s));
         var section = Statement(depth - 1, inLoop, loopAllowed: false, counted, inSwitch: true).Array[1, 3].Select(s => string.Join(" ", s));
-        var condition = Gen.Select(Expression(1, inLoop), Expression(1, inLoop), (a, b) => a + " < " + b);
+        var condition = Condition(Expression(1, inLoop));
         var options = new (int, Gen<string>)[]
         {
             (6, assign),
@@ -69,7 +198,7 @@ internal static class RandomPrograms
             (1, Gen.Select(condition, block, (c, t) => "if (" + c + ") { " + t + " }")),
             (1, Gen.Select(condition, Expression(2, inLoop), (c, e) => "if (" + c + ") return " + e + ";")),
             (inLoop && !inSwitch ? 1 : 0, Gen.Select(condition, c => "if (" + c + ") break;")),
-            (1, Gen.Select(Expression(1, inLoop), section, section, section, (v, a, b, c) =>
+            (1, Gen.Select(Expression(1, inLoop).Where(v => !ConstantOnceFolded(v)), section, section, section, (v, a, b, c) =>
                 "switch (" + v + ") { case < -0.5: " + a + " break; case > 0.5 and < 1.2: " + b + " break; default: " + c + " break; }")),
             (inLoop ? 1 : 0, Gen.Select(condition, c => "if (" + c + ") continue;")),
             // A buffer declared in the loop: fresh and zeroed on every pass, read before and after it is written.
@@ -78,7 +207,8 @@ internal static class RandomPrograms
             // A triangular inner loop: its bound is the outer counter, an int the inner loop does not assign.
             (counted ? 1 : 0, Gen.Select(Statement(0, inLoop: true, loopAllowed: false).Array[1, 2],
                 body => "for (int k = 0; k <= i; k++) { " + string.Join(" ", body) + " }")),
-            (loopAllowed ? 3 : 0, Gen.Select(Gen.Int[1, 3], Statement(depth - 1, inLoop: true, loopAllowed: false, counted: true).Array[1, 4],
+            // The bound may be the local constant n0 (at most 3, like the literals).
+            (loopAllowed ? 3 : 0, Gen.Select(Gen.OneOf("1", "2", "3", "n0"), Statement(depth - 1, inLoop: true, loopAllowed: false, counted: true).Array[1, 4],
                 (n, body) => "for (int i = 0; i < " + n + "; i++) { " + string.Join(" ", body) + " }")),
             (loopAllowed ? 1 : 0, Gen.Select(Gen.Int[1, 4], Statement(depth - 1, inLoop: true, loopAllowed: false).Array[1, 3],
                 (n, body) => "int i = 0; while (i < " + n + ") { i++; " + string.Join(" ", body) + " }")),
@@ -86,10 +216,21 @@ internal static class RandomPrograms
         return Weighted(options);
     }
 
-    /// <summary>The body of one method: two locals, a few statements (at most one loop), a return.</summary>
-    public static Gen<string> Body =>
+    /// <summary>
+    /// Names that are C# keywords, in some programs: a parameter (<c>@params</c>, <c>@in</c>) or a local
+    /// (<c>@event</c>, <c>@class</c>) renamed throughout.
+    /// </summary>
+    private static readonly Gen<(string From, string To)[]> KeywordNames = Gen.Frequency(
+        (8, Gen.Const(System.Array.Empty<(string, string)>())),
+        (1, Gen.Const(new[] { ("p0", "@params") })),
+        (1, Gen.Const(new[] { ("v1", "@event") })),
+        (1, Gen.Const(new[] { ("v0", "@class"), ("p2", "@in") })));
+
+    /// <summary>One method: two locals, a few statements (at most one loop), a return; local constants when read.</summary>
+    public static Gen<RandomProgram> Program =>
         Gen.Select(Expression(2, false), Expression(2, false), Statement(2, false, loopAllowed: true).Array[1, 5], Expression(2, false),
-            (a, b, statements, result) =>
+            Gen.OneOf("0.5", "1.25", "-0.75", "2.0"), Gen.Int[1, 3], KeywordNames,
+            (a, b, statements, result, k0, n0, keywords) =>
             {
                 // At most one top-level loop: each declares its own 'i'.
                 bool seenLoop = false;
@@ -103,17 +244,38 @@ internal static class RandomPrograms
                 // Initializers may only read what is already declared.
                 a = a.Replace("v0", "p1").Replace("v1", "p2");
                 b = b.Replace("v1", "p0");
-                return "Span<double> b = stackalloc double[3];\n        Span<double> c = stackalloc double[3];\n        double v0 = " + a + ";\n        double v1 = " + b + ";\n        " + string.Join("\n        ", kept) + "\n        return " + result + ";";
+                var lines = new List<string>();
+                string body = "Span<double> b = stackalloc double[3];\n        Span<double> c = stackalloc double[3];\n        double v0 = " + a + ";\n        double v1 = " + b + ";\n        " +
+                    string.Join("\n        ", kept) + "\n        return " + result + ";";
+                if (Mentions(body, "k0")) lines.Add("const double k0 = " + k0 + ";");
+                if (Mentions(body, "n0")) lines.Add("const int n0 = " + n0 + ";");
+                lines.Add(body);
+                body = string.Join("\n        ", lines);
+                string parameters = "double p0, double p1, double p2";
+                foreach (var (from, to) in keywords)
+                {
+                    body = Rename(body, from, to);
+                    parameters = Rename(parameters, from, to);
+                }
+                return new RandomProgram(parameters, body);
             });
+
+    private static bool Mentions(string text, string name) => Regex.IsMatch(text, @"\b" + name + @"\b");
+
+    private static string Rename(string text, string from, string to) => Regex.Replace(text, @"(?<![\w@])" + from + @"\b", to);
 
     private static Gen<string> Weighted(params (int Weight, Gen<string> Gen)[] options) =>
         Gen.Frequency(options.Where(o => o.Weight > 0).Select(o => (o.Weight, (IGen<string>)o.Gen)).ToArray());
 
-    public static string Class(string[] bodies) =>
-        "using System;\nusing Backprop;\n\npublic static partial class Helpers\n{\n    [Differentiable]\n    public static double Square(double x) => x * x;\n\n" +
+    /// <summary>The helpers the programs call (overloads by arity, parameters named by keywords) and the programs F0, F1, ….</summary>
+    public static string Class(RandomProgram[] programs) =>
+        "using System;\nusing Backprop;\n\npublic static partial class Helpers\n{\n" +
+        "    [Differentiable]\n    public static double Square(double x) => x * x;\n\n" +
+        "    [Differentiable]\n    public static double Square(double @base, double @params) => @params * @base * @base;\n\n" +
         "    [Differentiable]\n    public static double SumSquares(ReadOnlySpan<double> v)\n    {\n        double s = 0;\n        for (int k = 0; k < v.Length; k++) s += v[k] * v[k];\n        return s;\n    }\n\n" +
-        "    [Differentiable]\n    public static void Mix(ReadOnlySpan<double> a, double scale, Span<double> o)\n    {\n        for (int k = 0; k < a.Length; k++) o[k] = Math.Tanh(a[k] * scale + k);\n    }\n}\n\npublic static partial class Programs\n{\n" +
-        string.Join("\n", bodies.Select((body, k) =>
-            "    [Differentiable]\n    public static double F" + k + "(double p0, double p1, double p2)\n    {\n        " + body + "\n    }\n")) +
+        "    [Differentiable]\n    public static double SumSquares(ReadOnlySpan<double> v, double @in)\n    {\n        double s = 0;\n        for (int k = 0; k < v.Length; k++) s += @in * v[^(k + 1)] * v[k];\n        return s;\n    }\n\n" +
+        "    [Differentiable]\n    public static void Mix(ReadOnlySpan<double> a, double scale, Span<double> o)\n    {\n        for (int k = 0; k < a.Length; k++) o[k] = Math.Tanh(a[k] * scale + k);\n    }\n\n" +
+        "    [Differentiable]\n    public static void Mix(ReadOnlySpan<double> a, Span<double> o)\n    {\n        for (int k = 0; k < a.Length; k++) o[k] = Math.Tanh(a[k] - k);\n    }\n}\n\npublic static partial class Programs\n{\n" +
+        string.Join("\n", programs.Select((program, k) => program.Method("F" + k))) +
         "}\n";
 }
