@@ -304,4 +304,23 @@ public sealed class CorrectnessRegressionTests
         var again = GeneratorHarness.Run(Usings + "namespace Demo;\npublic static partial class Model { [Differentiable] public static double Sum(double a) => a; }");
         Assert.Equal("Demo.Model.Sum.g.cs", Assert.Single(again.Sources).HintName);
     }
+
+    [Fact]
+    public void FoldedMinMaxAndConstantChoices_LeaveNoSelfAssignmentSelfComparisonOrUnreachableCode()
+    {
+        // Found by the property test once generated warnings were excused only by their own method's (CS1717, CS1718, CS0162).
+        var type = Compile("""
+            [Differentiable] public static double Local(double x) { double v = x * x; v = Math.Min(v, v); return v; }
+            [Differentiable] public static double Parameter(double x) { x = Math.Max(x, x); return x * x; }
+            [Differentiable] public static double ConstantChoice(double x) { double v = x * x; v = 0.5 < 1.0 ? v : Math.Sin(x); return v; }
+            [Differentiable] public static double MaxCompare(double x) => x < Math.Max(x, x) ? x * x : Math.Sin(x) * x;
+            [Differentiable] public static double MaxCompareOrEqual(double x) => x <= Math.Max(x, x) ? x * x : Math.Sin(x) * x;
+            [Differentiable] public static double Folded(double x) { double v = Math.Max(2.0, 2.0) > 0.5 ? Math.Log(2.0) : 1.0; return v * x; }
+            [Differentiable] public static double SwitchInCondition(double x) => x * ((0.0 switch { < -0.5 => 2.0, _ => 0.0 }) < 1.0 ? Math.Log(2.0) : 1.0);
+            [Differentiable] public static double FoldedIf(double x) { Span<double> c = stackalloc double[3]; if (Math.Max(1.5, 1.5) < 1.2) c[1] = Math.Tanh(x); return x + c[1]; }
+            """);
+        foreach (string name in new[] { "Local", "Parameter", "ConstantChoice", "MaxCompare", "MaxCompareOrEqual", "Folded", "SwitchInCondition", "FoldedIf" })
+            CheckAgainstFiniteDifferences(type, name, 0.7);
+        Assert.True(double.IsNaN(Gradient(type, "MaxCompareOrEqual", double.NaN).Value));
+    }
 }

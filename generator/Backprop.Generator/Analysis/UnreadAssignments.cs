@@ -45,6 +45,9 @@ internal static class UnreadAssignments
             {
                 case IrAssign assign when unread(assign):
                     break;
+                // x = x (left by folding Min(x, x) or a constant choice) does nothing, and would be CS1717.
+                case IrAssign { Value: IrRead read } assign when read.Variable == assign.Variable:
+                    break;
                 case IrIf branch:
                     var then = Filter(branch.Then, unread);
                     var otherwise = Filter(branch.Else, unread);

@@ -119,7 +119,10 @@ internal sealed partial class MethodLowerer
             }
             // A constant input folds the conditions to true or false, as C# folds them in the user's code. The arms stay,
             // so that what they read is still read (no unused variables); the reverse sweep follows the constant.
-            result = result is null ? ConvertTo(value, type) : new IrConditional(type, condition!, ConvertTo(value, type), result);
+            // A pattern test of a constant is folded (as C# folds it): the arm is chosen now, not printed as 'true ? a : b'.
+            result = result is null ? ConvertTo(value, type)
+                : condition is IrConstant { Type.Scalar: ScalarKind.Boolean } decided ? (decided.Text == "true" ? ConvertTo(value, type) : result)
+                : new IrConditional(type, condition!, ConvertTo(value, type), result);
         }
         return ok ? result : null;
     }
@@ -190,8 +193,13 @@ internal sealed partial class MethodLowerer
         var chain = fallback ?? ImmutableArray<IrStatement>.Empty;
         for (int k = sections.Count - 1; k >= 0; k--)
         {
-            // With a constant input the conditions fold to true or false and some sections are unreachable, in the
-            // user's code as in ours (warning CS0162 on both).
+            // With a constant input the conditions fold to true or false: the section is chosen or skipped now (C# does
+            // not warn about the user's switch, and an 'if (false)' in the generated code would be CS0162).
+            if (sections[k].Condition is IrConstant { Type.Scalar: ScalarKind.Boolean } decided)
+            {
+                if (decided.Text == "true") chain = sections[k].Body;
+                continue;
+            }
             var branch = new IrIf(sections[k].Labels, sections[k].Condition!, sections[k].Body.ToEquatableArray(), chain.ToEquatableArray());
             chain = ImmutableArray.Create<IrStatement>(branch);
         }

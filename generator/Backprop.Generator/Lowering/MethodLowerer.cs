@@ -648,7 +648,9 @@ internal sealed partial class MethodLowerer
                 output.AddRange(conditionEffects);
                 var whenTrue = LowerNested(conditional.WhenTrue);
                 var whenFalse = conditional.WhenFalse is null ? ImmutableArray<IrStatement>.Empty : LowerNested(conditional.WhenFalse);
-                if (condition is not null)
+                if (condition is IrConstant { Type.Scalar: ScalarKind.Boolean } decided)
+                    output.AddRange(decided.Text == "true" ? whenTrue : whenFalse);
+                else if (condition is not null)
                     output.Add(new IrIf(Header(conditional.Syntax), condition, whenTrue.ToEquatableArray(), whenFalse.ToEquatableArray()));
                 break;
             case IForLoopOperation loop:
@@ -875,6 +877,9 @@ internal sealed partial class MethodLowerer
                 return LowerInvocation(invocation, type);
             case IConditionalOperation { WhenFalse: { } whenFalse } conditional when type is { IsBuffer: false }:
                 var c = LowerExpression(conditional.Condition);
+                // A condition folded to a constant chooses now (as C# does for its own constants).
+                if (c is IrConstant { Type.Scalar: ScalarKind.Boolean } chosen)
+                    return LowerExpression(chosen.Text == "true" ? conditional.WhenTrue : whenFalse) is { } arm ? ConvertTo(arm, type) : null;
                 _conditionalDepth++;
                 var t = LowerExpression(conditional.WhenTrue);
                 var f = LowerExpression(whenFalse);
@@ -942,7 +947,35 @@ internal sealed partial class MethodLowerer
             return null;
         }
         var operandType = Promote(left.Type, right.Type);
-        return new IrBinary(type, op, ConvertTo(left, operandType), ConvertTo(right, operandType));
+        var (convertedLeft, convertedRight) = (ConvertTo(left, operandType), ConvertTo(right, operandType));
+        return FoldComparison(type, op, convertedLeft, convertedRight) ?? new IrBinary(type, op, convertedLeft, convertedRight);
+    }
+
+    /// <summary>
+    /// A comparison the generator's own folding made trivial (<c>Max(x, x) &lt; x</c> is <c>x &lt; x</c>, <c>Max(2, 2) &gt; 0.5</c>
+    /// is <c>2.0 &gt; 0.5</c>), decided now: printed, it would be a warning the user's code does not have (CS1718, CS0162).
+    /// NaN keeps its meaning: <c>x &lt;= x</c> is <c>!double.IsNaN(x)</c>.
+    /// </summary>
+    private static IrExpression? FoldComparison(IrType type, BinaryOperator op, IrExpression left, IrExpression right)
+    {
+        if (op is not (BinaryOperator.Less or BinaryOperator.LessOrEqual or BinaryOperator.Greater or BinaryOperator.GreaterOrEqual or BinaryOperator.Equal or BinaryOperator.NotEqual))
+            return null;
+        IrExpression Constant(bool value) => new IrConstant(IrType.Boolean, value ? "true" : "false");
+        if (left is IrConstant a && right is IrConstant b && Literals.Number(a) is { } x && Literals.Number(b) is { } y)
+            return Constant(op switch
+            {
+                BinaryOperator.Less => x < y,
+                BinaryOperator.LessOrEqual => x <= y,
+                BinaryOperator.Greater => x > y,
+                BinaryOperator.GreaterOrEqual => x >= y,
+                BinaryOperator.Equal => x == y,
+                _ => x != y,
+            });
+        if (!left.Equals(right) || left is not (IrRead or IrElement or IrExternal)) return null;
+        if (op is BinaryOperator.Less or BinaryOperator.Greater) return Constant(false);
+        if (!left.Type.IsReal) return Constant(op != BinaryOperator.NotEqual);
+        var isNaN = new IrOpaqueCall(IrType.Boolean, left.Type.Scalar == ScalarKind.Float ? "global::System.Single.IsNaN" : "global::System.Double.IsNaN", "IsNaN", "", new[] { left }.ToEquatableArray());
+        return op == BinaryOperator.NotEqual ? isNaN : Not(isNaN);
     }
 
     private IrExpression? LowerUnary(IUnaryOperation unary, IrType? type)
@@ -956,7 +989,9 @@ internal sealed partial class MethodLowerer
             case UnaryOperatorKind.Minus when unary.OperatorMethod is null:
                 return new IrUnary(type, UnaryOperator.Negate, ConvertTo(operand, type));
             case UnaryOperatorKind.Not when unary.OperatorMethod is null:
-                return new IrUnary(type, UnaryOperator.Not, operand);
+                return operand is IrConstant { Type.Scalar: ScalarKind.Boolean } constant
+                    ? new IrConstant(IrType.Boolean, constant.Text == "true" ? "false" : "true")
+                    : new IrUnary(type, UnaryOperator.Not, operand);
             default:
                 ReportUnsupportedExpression(unary, "the operator '" + unary.OperatorKind + "'", "use unary minus or !");
                 return null;
