@@ -971,7 +971,7 @@ internal sealed partial class MethodLowerer
                 BinaryOperator.Equal => x == y,
                 _ => x != y,
             });
-        if (!left.Equals(right) || left is not (IrRead or IrElement or IrExternal)) return null;
+        if (!left.Equals(right) || left is not (IrRead or IrElement or IrExternal or IrConvert { Operand: IrRead or IrElement or IrExternal })) return null;
         if (op is BinaryOperator.Less or BinaryOperator.Greater) return Constant(false);
         if (!left.Type.IsReal) return Constant(op != BinaryOperator.NotEqual);
         var isNaN = new IrOpaqueCall(IrType.Boolean, left.Type.Scalar == ScalarKind.Float ? "global::System.Single.IsNaN" : "global::System.Double.IsNaN", "IsNaN", "", new[] { left }.ToEquatableArray());
