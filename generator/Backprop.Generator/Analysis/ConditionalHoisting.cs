@@ -130,9 +130,7 @@ internal sealed class ConditionalHoisting
 
     private int NewVariable(string name, IrType type)
     {
-        string unique = name;
-        for (int i = 2; !_names.Add(unique); i++) unique = name + i;
-        _variables.Add(new IrVariable(_variables.Count, unique, type, VariableKind.Synthetic, false, type.Keyword));
+        _variables.Add(new IrVariable(_variables.Count, Identifiers.Reserve(_names, name), type, VariableKind.Synthetic, false, type.Keyword));
         return _variables.Count - 1;
     }
 }

@@ -362,24 +362,10 @@ internal sealed partial class ReverseModeBuilder
         return name;
     }
 
-    /// <summary>
-    /// A fresh local name derived from <paramref name="name"/>: source names lose their verbatim <c>@</c>
-    /// (<c>@event</c> → <c>eventOld</c>), and a keyword (<c>fixed</c> from a method <c>Fixed</c>) gets a number like a clash.
-    /// </summary>
-    private string Reserve(string name)
-    {
-        name = name.Replace("@", "");
-        string unique = name;
-        for (int i = 2; Identifiers.IsKeyword(unique) || !_names.Add(unique); i++) unique = name + i;
-        return unique;
-    }
+    private string Reserve(string name) => Identifiers.Reserve(_names, name);
 
     /// <summary><c>w</c> → <c>dW</c>, <c>@params</c> → <c>dParams</c>.</summary>
-    private static string GradientNameOf(string name)
-    {
-        name = Identifiers.Bare(name);
-        return "d" + char.ToUpperInvariant(name[0]) + name.Substring(1);
-    }
+    private static string GradientNameOf(string name) => "d" + Identifiers.Capitalized(name);
 
     private static string Zero(IrType type) => type.Scalar == ScalarKind.Boolean ? "false" : "0";
 

@@ -79,7 +79,7 @@ internal sealed class TangentBuilder
         {
             var variable = _method.Variables[parameter];
             if (!variable.IsDifferentiableParameter) continue;
-            string name = Reserve("t" + Capitalized(variable.Name));
+            string name = Reserve("t" + Identifiers.Capitalized(variable.Name));
             _tangents[parameter] = name;
             if (_method.Outputs.Contains(parameter)) _program.Outputs.Add((parameter, name));
             else _program.Inputs.Add((parameter, name));
@@ -283,7 +283,7 @@ internal sealed class TangentBuilder
     {
         if (_tangents.TryGetValue(variable, out var name)) return name;
         var v = _method.Variables[variable];
-        name = Reserve("t" + Capitalized(v.Name));
+        name = Reserve("t" + Identifiers.Capitalized(v.Name));
         _tangents[variable] = name;
         if (!v.Type.IsBuffer) _program.Declarations.Add(v.Type.Keyword + " " + name + " = 0;");
         return name;
@@ -307,19 +307,7 @@ internal sealed class TangentBuilder
 
     private static string Zero(IrType type) => type.Scalar == ScalarKind.Boolean ? "false" : "0";
 
-    private static string Capitalized(string name)
-    {
-        name = Identifiers.Bare(name);
-        return char.ToUpperInvariant(name[0]) + name.Substring(1);
-    }
-
-    private string Reserve(string name)
-    {
-        name = name.Replace("@", "");
-        string unique = name;
-        for (int i = 2; Identifiers.IsKeyword(unique) || !_names.Add(unique); i++) unique = name + i;
-        return unique;
-    }
+    private string Reserve(string name) => Identifiers.Reserve(_names, name);
 
     private static void Comment(List<Code> code, SourceRef source)
     {

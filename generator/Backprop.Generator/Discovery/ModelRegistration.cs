@@ -30,14 +30,13 @@ internal sealed record ModelRegistration(string HintName, string Namespace, Equa
 {
     public const string MethodName = "AddParameters";
 
-    private const string NoDerivativeAttribute = "Backprop.NoDerivativeAttribute";
     private const string DifferentiableAttribute = "Backprop.DifferentiableAttribute";
 
     /// <summary>The registration of the instance method's class, or null (static methods, structs, generic types, a name in use).</summary>
     public static ModelRegistration? Of(IMethodSymbol method)
     {
         var type = method.ContainingType;
-        if (method.IsStatic || type.TypeKind != TypeKind.Class || type.IsGenericType || type.GetMembers(MethodName).Any(m => !m.IsImplicitlyDeclared && !IsGenerated(m)))
+        if (method.IsStatic || type.TypeKind != TypeKind.Class || type.IsGenericType || type.GetMembers(MethodName).Any(m => !m.IsImplicitlyDeclared && !SymbolFacts.IsOurOutput(m)))
             return null;
         var containing = new List<string>();
         for (var t = type; t is not null; t = t.ContainingType)
@@ -48,11 +47,11 @@ internal sealed record ModelRegistration(string HintName, string Namespace, Equa
         var members = new List<RegisteredMember>();
         foreach (var member in type.GetMembers())
         {
-            if (member.IsStatic || member.IsImplicitlyDeclared || HasNoDerivative(member)) continue;
+            if (member.IsStatic || member.IsImplicitlyDeclared || SymbolFacts.HasNoDerivative(member)) continue;
             var (memberType, isProperty) = member switch
             {
                 IFieldSymbol { IsConst: false } f => (f.Type, false),
-                IPropertySymbol { IsIndexer: false } p when IsAutoProperty(p) => (p.Type, true),
+                IPropertySymbol { IsIndexer: false } p when SymbolFacts.IsAutoProperty(p) => (p.Type, true),
                 _ => (null, false),
             };
             if (memberType is null) continue;
@@ -81,12 +80,4 @@ internal sealed record ModelRegistration(string HintName, string Namespace, Equa
     private static bool IsModel(INamedTypeSymbol type) =>
         !type.IsGenericType && type.GetMembers().OfType<IMethodSymbol>().Any(m => !m.IsStatic && m.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttribute));
 
-    private static bool HasNoDerivative(ISymbol member) => member.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == NoDerivativeAttribute);
-
-    private static bool IsGenerated(ISymbol member) => member.GetAttributes().Any(a =>
-        a.AttributeClass?.ToDisplayString() == "System.CodeDom.Compiler.GeneratedCodeAttribute"
-        && a.ConstructorArguments.Length > 0 && a.ConstructorArguments[0].Value as string == "Backprop.Gen");
-
-    private static bool IsAutoProperty(IPropertySymbol property) =>
-        property.ContainingType.GetMembers().OfType<IFieldSymbol>().Any(f => SymbolEqualityComparer.Default.Equals(f.AssociatedSymbol, property));
 }

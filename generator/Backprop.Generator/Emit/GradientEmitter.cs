@@ -85,7 +85,7 @@ internal static class GradientEmitter
         var shape = method.Shape;
         string element = shape.IsVoid ? method.Variables[program.Outputs[0].Variable].Type.ScalarKeyword : shape.ReturnType.Keyword;
         var names = new HashSet<string>(method.Variables.Select(v => Identifiers.Bare(v.Name)));
-        string Fresh(string name) { string unique = name; for (int i = 2; !names.Add(unique); i++) unique = name + i; return unique; }
+        string Fresh(string name) => Identifiers.Reserve(names, name);
         string jacobian = Fresh("jacobian"), columns = Fresh("columns"), rows = Fresh("rows");
         var parameters = method.Parameters.Select(p => method.Variables[p]).Select(v => v.DeclaredType + " " + v.Name).Append("global::System.Span<" + element + "> " + jacobian);
         var inputs = program.Gradients.Where(g => !IsMember(method, g.Variable)).Select(g => method.Variables[g.Variable]).ToList();
@@ -120,7 +120,7 @@ internal static class GradientEmitter
             }
             // A layer: unit adjoints, one output entry at a time (each backward runs the layer and consumes its adjoint).
             string row = Fresh("row"), k = Fresh("k");
-            var adjoints = outputs.Select(o => (Output: o, Rented: Fresh("rented" + Capital(o.Name)), Span: Fresh("d" + Capital(o.Name)))).ToList();
+            var adjoints = outputs.Select(o => (Output: o, Rented: Fresh("rented" + Identifiers.Capitalized(o.Name)), Span: Fresh("d" + Identifiers.Capitalized(o.Name)))).ToList();
             foreach (var (output, rented, span) in adjoints)
             {
                 writer.Line(output.Type.ScalarKeyword + "[] " + rented + " = global::System.Buffers.ArrayPool<" + output.Type.ScalarKeyword + ">.Shared.Rent(" + output.Name + ".Length);");
@@ -156,7 +156,7 @@ internal static class GradientEmitter
         var scalars = new List<(string Local, string At)>();
         foreach (var v in inputs)
         {
-            string at = fresh("at" + Capital(v.Name));
+            string at = fresh("at" + Identifiers.Capitalized(v.Name));
             if (v.Type.IsBuffer)
             {
                 writer.Line("int " + at + " = " + offset + ";");
@@ -164,19 +164,13 @@ internal static class GradientEmitter
                 call.Add(jacobian + ".Slice(" + at + ", " + v.Name + ".Length)");
                 continue;
             }
-            string local = fresh("d" + Capital(v.Name));
+            string local = fresh("d" + Identifiers.Capitalized(v.Name));
             if (seeded) writer.Line(v.Type.Keyword + " " + local + " = 0;");
             writer.Line("int " + at + " = " + offset + "++;");
             call.Add((seeded ? "ref " : "out " + v.Type.Keyword + " ") + local);
             scalars.Add((local, at));
         }
         return scalars;
-    }
-
-    private static string Capital(string name)
-    {
-        name = Identifiers.Bare(name);
-        return char.ToUpperInvariant(name[0]) + name.Substring(1);
     }
 
     /// <summary>Forward mode: <c>T MTangent(p…, t…, out T tM)</c> (a layer: <c>void MTangent(p…, t…, Span&lt;T&gt; tY…)</c>).</summary>

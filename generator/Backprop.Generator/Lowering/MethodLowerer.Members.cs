@@ -44,7 +44,7 @@ internal sealed partial class MethodLowerer
 
     /// <summary>Whether some member on the receiver chain (<c>Fc1</c> of <c>this.Fc1.Weight</c>) is marked <c>[NoDerivative]</c>.</summary>
     private static bool ThroughConstant(IOperation? instance) => instance is IMemberReferenceOperation member
-        && (HasNoDerivative(member.Member) || ThroughConstant(member.Instance));
+        && (SymbolFacts.HasNoDerivative(member.Member) || ThroughConstant(member.Instance));
 
     /// <summary>
     /// A real field or property of <c>this</c> or of a sub-module (<paramref name="receiver"/> is <c>this</c> or
@@ -54,7 +54,7 @@ internal sealed partial class MethodLowerer
     {
         isData = false;
         var member = reference.Member;
-        if (!type.IsReal || HasNoDerivative(member) || ThroughConstant(reference.Instance) || type.Shape is ShapeKind.Span or ShapeKind.ReadOnlySpan || _method.IsStatic)
+        if (!type.IsReal || SymbolFacts.HasNoDerivative(member) || ThroughConstant(reference.Instance) || type.Shape is ShapeKind.Span or ShapeKind.ReadOnlySpan || _method.IsStatic)
         {
             isData = true;
             return null;
@@ -64,7 +64,7 @@ internal sealed partial class MethodLowerer
 
         string why = member switch
         {
-            IPropertySymbol property when !IsAutoProperty(property) => "the computed property '" + member.Name + "', whose getter is not differentiated",
+            IPropertySymbol property when !SymbolFacts.IsAutoProperty(property) => "the computed property '" + member.Name + "', whose getter is not differentiated",
             IPropertySymbol { SetMethod: null } when !type.IsBuffer => "the get-only property '" + member.Name + "', into which dThis cannot add its gradient",
             IPropertySymbol { SetMethod.IsInitOnly: true } when !type.IsBuffer => "the init-only property '" + member.Name + "', into which dThis cannot add its gradient",
             IFieldSymbol { IsReadOnly: true } when !type.IsBuffer => "the readonly field '" + member.Name + "', into which dThis cannot add its gradient",
@@ -143,10 +143,4 @@ internal sealed partial class MethodLowerer
     private static string NullForgiving(ISymbol member) =>
         (member is IFieldSymbol f ? f.Type : (member as IPropertySymbol)?.Type)?.NullableAnnotation == NullableAnnotation.Annotated ? "!" : "";
 
-    private static bool HasNoDerivative(ISymbol member) =>
-        member.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == NoDerivativeAttribute);
-
-    /// <summary>An auto-property has a compiler-generated backing field associated with it.</summary>
-    private static bool IsAutoProperty(IPropertySymbol property) =>
-        property.ContainingType.GetMembers().OfType<IFieldSymbol>().Any(f => SymbolEqualityComparer.Default.Equals(f.AssociatedSymbol, property));
 }

@@ -50,7 +50,7 @@ internal sealed partial class MethodLowerer
                         if (TypeMapping.Map(parameter.Type) is not null) operands.Add(Read(parameterId));
                         break;
                     // A member of this that holds numbers is differentiated or reported, never hidden in text as a constant.
-                    case IFieldSymbol or IPropertySymbol when !symbol.IsStatic && !_method.IsStatic && !HasNoDerivative(symbol)
+                    case IFieldSymbol or IPropertySymbol when !symbol.IsStatic && !_method.IsStatic && !SymbolFacts.HasNoDerivative(symbol)
                         && IsOwnMember(symbol) && CarriesReals(symbol is IFieldSymbol f ? f.Type : ((IPropertySymbol)symbol).Type, 0):
                         if (TypeMapping.Map(symbol is IFieldSymbol g ? g.Type : ((IPropertySymbol)symbol).Type) is { IsReal: true }) return null;
                         ReportUnsupportedExpression(operation, "the member '" + symbol.Name + "' of type '" + (symbol is IFieldSymbol h ? h.Type : ((IPropertySymbol)symbol).Type).ToDisplayString()

@@ -22,7 +22,6 @@ namespace Backprop.Generator.Lowering;
 internal sealed partial class MethodLowerer
 {
     private const string DifferentiableAttribute = "Backprop.DifferentiableAttribute";
-    private const string NoDerivativeAttribute = "Backprop.NoDerivativeAttribute";
 
     private readonly IMethodSymbol _method;
     private readonly MethodDeclarationSyntax _syntax;
@@ -208,7 +207,7 @@ internal sealed partial class MethodLowerer
         foreach (string name in emitted)
         {
             // Our own output (seen by analyzers, which run on the compilation with generated code) is no collision.
-            if (type.GetMembers(name).FirstOrDefault(m => !IsOurOutput(m)) is { } existing)
+            if (type.GetMembers(name).FirstOrDefault(m => !SymbolFacts.IsOurOutput(m)) is { } existing)
             {
                 Report(DiagnosticDescriptors.GradientNameCollision, location, _method.Name, name, "the member '" + existing.ToDisplayString() + "'", CollisionAdvice(name, gradientName, existing));
                 return false;
@@ -246,9 +245,6 @@ internal sealed partial class MethodLowerer
     private static string CollisionAdvice(string name, string gradientName, ISymbol existing) =>
         name == gradientName ? RenameGradient : "rename '" + existing.Name + "' (the generated method needs its name) or the method";
 
-    private static bool IsOurOutput(ISymbol member) => member.GetAttributes().Any(a =>
-        a.AttributeClass?.ToDisplayString() == "System.CodeDom.Compiler.GeneratedCodeAttribute"
-        && a.ConstructorArguments.Length > 0 && a.ConstructorArguments[0].Value as string == "Backprop.Gen");
 
     private static string? GradientNameOf(IMethodSymbol method)
     {
@@ -276,7 +272,7 @@ internal sealed partial class MethodLowerer
                 };
                 Report(DiagnosticDescriptors.UnsupportedParameter, location, _method.Name, parameter.Name, modifier);
             }
-            bool noDerivative = parameter.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == NoDerivativeAttribute);
+            bool noDerivative = SymbolFacts.HasNoDerivative(parameter);
             var type = TypeMapping.Map(parameter.Type);
             int id = AddVariable(parameter.Name, type ?? IrType.Int32, VariableKind.Parameter, noDerivative || type is null, parameter.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat));
             _variableIds[parameter] = id;
@@ -1233,7 +1229,7 @@ internal sealed partial class MethodLowerer
             return null;
         }
         var active = target.Parameters
-            .Select(p => TypeMapping.Map(p.Type) is { IsReal: true } && !p.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == NoDerivativeAttribute))
+            .Select(p => TypeMapping.Map(p.Type) is { IsReal: true } && !SymbolFacts.HasNoDerivative(p))
             .ToEquatableArray();
         for (int i = 0; i < arguments.Count; i++)
         {
