@@ -9,7 +9,7 @@ namespace Backprop;
 /// for use inside <see cref="DifferentiableAttribute"/> methods where a scalar loop would be slow: the generated gradient
 /// calls the kernel in its forward sweep and the rule in its reverse sweep.
 /// </summary>
-public static class Ops
+public static partial class Ops
 {
     /// <summary><c>c = a · b</c> for row-major <c>a</c> (<paramref name="m"/> × <paramref name="k"/>), <c>b</c> (<paramref name="k"/> × <paramref name="n"/>) and <c>c</c> (<paramref name="m"/> × <paramref name="n"/>).</summary>
     public static void MatMul(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> c, int m, int k, int n) => MatMulCore(a, b, c, m, k, n);
