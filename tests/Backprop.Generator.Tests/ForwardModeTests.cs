@@ -74,6 +74,47 @@ public sealed class ForwardModeTests
         double worst = (double)type.GetMethod("Check")!.Invoke(null, null)!;
         Assert.True(worst < 1e-6, "worst relative error " + worst);
     }
+
+    /// <summary>
+    /// Found by the forward property test (seed 00023rnrX0P3): the tangent of a conditional or a switch expression was
+    /// computed after the primal write, so a condition that reads the written variable chose the other arm.
+    /// </summary>
+    [Fact]
+    public void Tangent_OfAConditional_ReadsTheConditionBeforeTheWrite()
+    {
+        var type = GeneratorHarness.CompileAndLoad("""
+            using System;
+            using Backprop;
+
+            public static partial class Model
+            {
+                [Differentiable(Forward = true)]
+                public static double F(double p, double q, double v)
+                {
+                    Span<double> b = stackalloc double[2];
+                    b[0] = p; b[1] = q * p;
+                    b[0] = b[0] switch { > 0.5 and < 1.2 => v, _ => b[1] };
+                    q = q > 0.5 ? v * q : p;
+                    return b[0] * b[0] + b[1] + q;
+                }
+
+                public static double Check()
+                {
+                    double worst = 0;
+                    foreach (var (p, q, v) in new[] { (0.7, 0.8, 0.3), (2.0, 0.1, -0.4), (0.9, 1.5, 0.6) })
+                    {
+                        const double tp = 0.3, tq = -0.7, tv = 0.4, h = 1e-6;
+                        FTangent(p, q, v, tp, tq, tv, out double t);
+                        double numeric = (F(p + h * tp, q + h * tq, v + h * tv) - F(p - h * tp, q - h * tq, v - h * tv)) / (2 * h);
+                        worst = Math.Max(worst, Math.Abs(numeric - t) / Math.Max(1, Math.Abs(numeric)));
+                    }
+                    return worst;
+                }
+            }
+            """).GetType("Model")!;
+        double worst = (double)type.GetMethod("Check")!.Invoke(null, null)!;
+        Assert.True(worst < 1e-6, "worst relative error " + worst);
+    }
 }
 
 /// <summary><c>MJacobian</c> (issue 13): rows by reverse sweeps, checked column by column against central finite differences.</summary>

@@ -181,7 +181,12 @@ internal sealed class TangentBuilder
     private string TangentValue(IrExpression value, List<Code> code)
     {
         Keep(value, code, root: true);
-        return Tangent(value, code) ?? Zero(value.Type);
+        if (Tangent(value, code) is not { } tangent) return Zero(value.Type);
+        // The primal write comes next: a tangent that still reads primal values (a conditional's condition) is computed first.
+        if (IsName(tangent) || value is IrElement) return tangent;
+        string name = Reserve("tangent");
+        code.Add(new CodeLine(value.Type.Keyword + " " + name + " = " + tangent + ";"));
+        return name;
     }
 
     /// <summary>Declares a local for every active non-leaf value below the root that a partial derivative reads.</summary>
