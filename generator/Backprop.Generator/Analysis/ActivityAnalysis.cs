@@ -103,8 +103,8 @@ internal sealed class ActivityAnalysis
                 yield return c.WhenFalse;
                 break;
             case IrMathCall m when m.Type.IsReal:
-                var partials = DerivativeRules.Get(m.Function, m.Arguments.Count).Partials(new RuleContext(m.Type.Scalar, m.Arguments.Select(_ => "x").ToArray(), "r"));
-                for (int i = 0; i < partials.Length; i++)
+                var partials = DerivativeRules.Get(m.Function, m.Arguments.Count).Trees;
+                for (int i = 0; i < partials.Count; i++)
                     if (partials[i] is not null) yield return m.Arguments[i];
                 break;
             case IrDifferentiableCall d:

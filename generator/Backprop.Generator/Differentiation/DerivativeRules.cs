@@ -37,49 +37,46 @@ internal sealed class RuleContext
 }
 
 /// <summary>
-/// One derivative rule: the partial derivative of an operation with respect to each argument, as C#,
-/// or null where it is identically zero.
+/// One derivative rule: the partial derivative of an operation with respect to each argument, as an expression tree
+/// over the arguments and the result, or null where it is identically zero.
 /// </summary>
 internal sealed class DerivativeRule
 {
-    private const string ArgumentMarker = "\u0001";
-    private const string ResultMarker = "\u0002";
-
-    private readonly Func<RuleContext, string?[]> _partials;
-
-    public DerivativeRule(string name, int arity, Func<RuleContext, string?[]> partials)
+    public DerivativeRule(string name, int arity, RuleExpression?[] trees)
     {
         Name = name;
         Arity = arity;
-        _partials = partials;
+        Trees = trees;
     }
 
     public string Name { get; }
 
     public int Arity { get; }
 
+    /// <summary>The partial derivative with respect to each argument; null where it is zero.</summary>
+    public IReadOnlyList<RuleExpression?> Trees { get; }
+
     /// <summary>The rule's entry in the table, <c>name/arity</c> (e.g. <c>Round/2</c>, <c>op_Addition/2</c>).</summary>
     public string Key => DerivativeRules.Key(Name, Arity);
 
-    public string?[] Partials(RuleContext context) => _partials(context);
+    /// <summary>The partials spelled as C# with the context's argument and result atoms.</summary>
+    public string?[] Partials(RuleContext context)
+    {
+        var partials = new string?[Arity];
+        for (int i = 0; i < Arity; i++) partials[i] = Trees[i]?.Print(context);
+        return partials;
+    }
 
     /// <summary>
     /// Which argument values, and whether the result, the partials with respect to the
-    /// <paramref name="active"/> arguments refer to: those values are kept for the reverse sweep.
+    /// <paramref name="active"/> arguments read: those values are kept for the reverse sweep.
     /// </summary>
     public (bool[] Arguments, bool Result) Needs(bool[] active)
     {
-        var markers = new string[Arity];
-        for (int i = 0; i < Arity; i++) markers[i] = ArgumentMarker + i + ArgumentMarker;
-        var partials = _partials(new RuleContext(ScalarKind.Double, markers, ResultMarker));
         var arguments = new bool[Arity];
         bool result = false;
         for (int i = 0; i < Arity; i++)
-        {
-            if (!active[i] || partials[i] is not { } partial) continue;
-            result |= partial.Contains(ResultMarker);
-            for (int j = 0; j < Arity; j++) arguments[j] |= partial.Contains(markers[j]);
-        }
+            if (active[i] && Trees[i] is { } tree) result |= tree.Reads(arguments);
         return (arguments, result);
     }
 }
@@ -117,68 +114,55 @@ internal static class DerivativeRules
     private static Dictionary<string, DerivativeRule> Build()
     {
         var rules = new Dictionary<string, DerivativeRule>();
-        void Rule(string name, int arity, Func<RuleContext, string?[]> partials) =>
-            rules.Add(Key(name, arity), new DerivativeRule(name, arity, partials));
-        void Unary(string name, Func<RuleContext, string> partial) => Rule(name, 1, c => new[] { partial(c) });
-        void Constant(string name, int arity) => Rule(name, arity, _ => new string?[arity]);
+        void Rule(string name, params RuleExpression?[] partials) =>
+            rules.Add(Key(name, partials.Length), new DerivativeRule(name, partials.Length, partials));
+        void Constant(string name, int arity) => Rule(name, new RuleExpression?[arity]);
+        RuleExpression X = new RuleArgument(0), Y = new RuleArgument(1), Z = new RuleArgument(2), R = new RuleResult();
+        static RuleExpression M(string function, params RuleExpression[] arguments) => new RuleMath(function, arguments.ToEquatableArray());
+        static RuleExpression If(RuleExpression condition, RuleExpression whenTrue, RuleExpression whenFalse) => new RuleConditional(condition, whenTrue, whenFalse);
+        static RuleExpression Eq(RuleExpression left, RuleExpression right) => new RuleBinary("==", left, right);
+        static RuleExpression And(RuleExpression left, RuleExpression right) => new RuleBinary("&&", left, right);
 
         // Operators.
-        Rule(Add, 2, _ => new[] { "1", "1" });
-        Rule(Subtract, 2, _ => new[] { "1", "-1" });
-        Rule(Multiply, 2, c => new[] { c.Y, c.X });
-        Rule(Divide, 2, c => new[] { $"1 / {c.Y}", $"-{c.Result} / {c.Y}" });
-        Rule(Remainder, 2, c => new[] { "1", $"-{c.M}.Truncate({c.X} / {c.Y})" });
-        Unary(Negate, _ => "-1");
+        Rule(Add, 1, 1);
+        Rule(Subtract, 1, -1);
+        Rule(Multiply, Y, X);
+        Rule(Divide, 1 / Y, -R / Y);
+        Rule(Remainder, 1, -M("Truncate", X / Y));
+        Rule(Negate, -1);
 
         // Trigonometric and hyperbolic functions.
-        Unary("Sin", c => $"{c.M}.Cos({c.X})");
-        Unary("Cos", c => $"-{c.M}.Sin({c.X})");
-        Unary("Tan", c => $"1 + {c.Result} * {c.Result}");
-        Unary("Asin", c => $"1 / {c.M}.Sqrt(1 - {c.X} * {c.X})");
-        Unary("Acos", c => $"-1 / {c.M}.Sqrt(1 - {c.X} * {c.X})");
-        Unary("Atan", c => $"1 / (1 + {c.X} * {c.X})");
-        Rule("Atan2", 2, c => new[] { $"{c.Arg(1)} / ({c.Arg(1)} * {c.Arg(1)} + {c.Arg(0)} * {c.Arg(0)})", $"-{c.Arg(0)} / ({c.Arg(1)} * {c.Arg(1)} + {c.Arg(0)} * {c.Arg(0)})" });
-        Unary("Sinh", c => $"{c.M}.Cosh({c.X})");
-        Unary("Cosh", c => $"{c.M}.Sinh({c.X})");
-        Unary("Tanh", c => $"1 - {c.Result} * {c.Result}");
-        Unary("Asinh", c => $"1 / {c.M}.Sqrt({c.X} * {c.X} + 1)");
-        Unary("Acosh", c => $"1 / {c.M}.Sqrt({c.X} * {c.X} - 1)");
-        Unary("Atanh", c => $"1 / (1 - {c.X} * {c.X})");
+        Rule("Sin", M("Cos", X));
+        Rule("Cos", -M("Sin", X));
+        Rule("Tan", 1 + R * R);
+        Rule("Asin", 1 / M("Sqrt", 1 - X * X));
+        Rule("Acos", -1 / M("Sqrt", 1 - X * X));
+        Rule("Atan", 1 / (1 + X * X));
+        Rule("Atan2", Y / (Y * Y + X * X), -X / (Y * Y + X * X));
+        Rule("Sinh", M("Cosh", X));
+        Rule("Cosh", M("Sinh", X));
+        Rule("Tanh", 1 - R * R);
+        Rule("Asinh", 1 / M("Sqrt", X * X + 1));
+        Rule("Acosh", 1 / M("Sqrt", X * X - 1));
+        Rule("Atanh", 1 / (1 - X * X));
 
         // Exponentials, logarithms, powers and roots.
-        Unary("Exp", c => c.Result);
-        Unary("Log", c => $"1 / {c.X}");
-        Rule("Log", 2, c => new[] { $"1 / ({c.X} * {c.M}.Log({c.Y}))", $"-{c.M}.Log({c.X}) / ({c.Y} * {c.M}.Log({c.Y}) * {c.M}.Log({c.Y}))" });
-        Unary("Log10", c => $"1 / ({c.X} * {c.Lit(Math.Log(10))})");
-        Unary("Log2", c => $"1 / ({c.X} * {c.Lit(Math.Log(2))})");
-        Unary("Sqrt", c => $"{c.Lit(0.5)} / {c.Result}");
-        Unary("Cbrt", c => $"1 / (3 * {c.Result} * {c.Result})");
-        Rule("Pow", 2, c => new[]
-        {
-            $"{c.Y} == 0 ? 0 : {c.Y} * {c.M}.Pow({c.X}, {c.Y} - 1)",
-            $"{c.X} > 0 ? {c.Result} * {c.M}.Log({c.X}) : {c.X} == 0 ? 0 : {c.Lit(double.NaN)}",
-        });
+        Rule("Exp", R);
+        Rule("Log", 1 / X);
+        Rule("Log", 1 / (X * M("Log", Y)), -M("Log", X) / (Y * M("Log", Y) * M("Log", Y)));
+        Rule("Log10", 1 / (X * Math.Log(10)));
+        Rule("Log2", 1 / (X * Math.Log(2)));
+        Rule("Sqrt", 0.5 / R);
+        Rule("Cbrt", 1 / (3 * R * R));
+        Rule("Pow", If(Eq(Y, 0), 0, Y * M("Pow", X, Y - 1)), If(X > 0, R * M("Log", X), If(Eq(X, 0), 0, double.NaN)));
 
         // Piecewise-linear functions.
-        Unary("Abs", c => $"{c.X} > 0 ? 1 : {c.X} < 0 ? -1 : 0");
-        Rule("Min", 2, c => new[]
-        {
-            $"{c.X} < {c.Y} ? 1 : {c.X} == {c.Y} ? {c.Lit(0.5)} : 0",
-            $"{c.Y} < {c.X} ? 1 : {c.X} == {c.Y} ? {c.Lit(0.5)} : 0",
-        });
-        Rule("Max", 2, c => new[]
-        {
-            $"{c.X} > {c.Y} ? 1 : {c.X} == {c.Y} ? {c.Lit(0.5)} : 0",
-            $"{c.Y} > {c.X} ? 1 : {c.X} == {c.Y} ? {c.Lit(0.5)} : 0",
-        });
-        Rule("Clamp", 3, c => new[]
-        {
-            $"{c.Arg(0)} >= {c.Arg(1)} && {c.Arg(0)} <= {c.Arg(2)} ? 1 : 0",
-            $"{c.Arg(0)} < {c.Arg(1)} ? 1 : 0",
-            $"{c.Arg(0)} > {c.Arg(2)} ? 1 : 0",
-        });
-        Rule("FusedMultiplyAdd", 3, c => new[] { c.Arg(1), c.Arg(0), "1" });
-        Rule("CopySign", 2, c => new[] { $"{c.X} == 0 ? 0 : {c.M}.CopySign(1, {c.X}) * {c.M}.CopySign(1, {c.Y})", null });
+        Rule("Abs", If(X > 0, 1, If(X < 0, -1, 0)));
+        Rule("Min", If(X < Y, 1, If(Eq(X, Y), 0.5, 0)), If(Y < X, 1, If(Eq(X, Y), 0.5, 0)));
+        Rule("Max", If(X > Y, 1, If(Eq(X, Y), 0.5, 0)), If(Y > X, 1, If(Eq(X, Y), 0.5, 0)));
+        Rule("Clamp", If(And(X >= Y, X <= Z), 1, 0), If(X < Y, 1, 0), If(X > Z, 1, 0));
+        Rule("FusedMultiplyAdd", Y, X, 1);
+        Rule("CopySign", If(Eq(X, 0), 0, M("CopySign", 1, X) * M("CopySign", 1, Y)), null);
 
         // Piecewise-constant functions: zero derivative almost everywhere.
         Constant("Floor", 1);
