@@ -764,6 +764,27 @@ public sealed class DiagnosticTests
         ("BPG029", "Cannot differentiate the index '(int)Math.Abs(x) % 4': it depends on a differentiated value, and an index has no derivative; compute the index from integers or [NoDerivative] inputs"));
 
     [Fact]
+    public void HessianOnALayer_OrOnAMethodThatCalls_BPG032_AtTheAttribute() => Verify(Usings + """
+        public static partial class Model
+        {
+            [Differentiable]
+            public static double Pair(double a, double b) => a * b;
+
+            [[|Differentiable(Hessian = true)|]]
+            public static double Energy(double x, double y) => Pair(x, y) + x * x;
+
+            [[|Differentiable(Hessian = true)|]]
+            public static void Layer(ReadOnlySpan<double> x, Span<double> y) { for (int i = 0; i < x.Length; i++) y[i] = x[i] * x[i]; }
+
+            [Differentiable(Hessian = true)]
+            public static double Fine(double x, double y) => Math.Exp(x * y) + Math.Pow(x, 3);
+        }
+        """,
+        new[] { "Model.Fine.g.cs", "Model.Pair.g.cs" },
+        ("BPG032", "'Energy' cannot get Hessian = true: it calls 'Pair', and second derivatives do not follow calls yet; write the callee's body inline; or remove Hessian = true"),
+        ("BPG032", "'Layer' cannot get Hessian = true: it is a layer (a void method); Hessians are of scalar methods; or remove Hessian = true"));
+
+    [Fact]
     public void NonDifferentiableArgument_BPG030_OnScalarArgument() => Verify(Usings + """
         public static partial class Model
         {

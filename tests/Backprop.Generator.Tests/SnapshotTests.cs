@@ -324,4 +324,18 @@ public sealed class SnapshotTests
             }
         }
         """, nameof(Jacobian_OfALayer));
+
+    [Fact]
+    public void HessianMode_VectorProductAndDenseHessian() => VerifyGenerated("""
+        public static partial class Model
+        {
+            [Differentiable(Hessian = true)]
+            public static double Energy(ReadOnlySpan<double> q, double k)
+            {
+                double e = 0;
+                for (int i = 1; i < q.Length; i++) e += k * (q[i] - q[i - 1]) * (q[i] - q[i - 1]);
+                return e + Math.Cos(q[0]);
+            }
+        }
+        """, nameof(HessianMode_VectorProductAndDenseHessian));
 }

@@ -187,6 +187,12 @@ internal static class DiagnosticDescriptors
         "The rule '{0}' does not match '{1}': a [DerivativeOf] rule of it must be '{2}'",
         "A [DerivativeOf] rule takes the original's parameters, its result, the result's adjoint, then one gradient per differentiable parameter (ref T for a scalar, Span<T> for a span or array), and returns void.");
 
+    public static readonly DiagnosticDescriptor HessianNotSupported = Error(
+        "BPG032",
+        "Hessian = true is not supported for this method",
+        "'{0}' cannot get Hessian = true: {1}; or remove Hessian = true",
+        "Hessian-vector products and Hessians are built by forward mode over the method's own body, then reverse mode over that (reverse over forward). They cover scalar static methods over scalars, spans, arrays and local buffers, with loops and branches; layers, members of 'this' and calls of other differentiable methods are not covered yet.");
+
     private static readonly System.Collections.Generic.Dictionary<string, DiagnosticDescriptor> s_byId = Index();
 
     /// <summary>The descriptor with the given ID.</summary>

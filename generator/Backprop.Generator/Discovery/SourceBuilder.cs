@@ -20,8 +20,15 @@ internal static class SourceBuilder
             cancellationToken.ThrowIfCancellationRequested();
             var program = ReverseModeBuilder.Build(method, activity);
             var tangent = method.Shape.EmitTangent ? TangentBuilder.Build(method, activity) : null;
+            (Ir.IrMethod, GradientProgram)? directional = null;
+            if (method.Shape.EmitHessian)
+            {
+                // Reverse over forward: the directional derivative as IR, differentiated like any method.
+                var core = TangentLowering.Build(method, activity, method.Shape.DirectionalName);
+                directional = (core, ReverseModeBuilder.Build(core, ActivityAnalysis.Run(core)));
+            }
             cancellationToken.ThrowIfCancellationRequested();
-            return new GeneratedSource(method.Shape.HintName, GradientEmitter.Emit(method, program, tangent), model.Diagnostics);
+            return new GeneratedSource(method.Shape.HintName, GradientEmitter.Emit(method, program, tangent, directional), model.Diagnostics);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -26,7 +26,11 @@ internal static class GradientEmitter
         SplitReverse,
     }
 
-    public static string Emit(IrMethod method, GradientProgram program, TangentProgram? tangent = null)
+    /// <param name="directional">
+    /// For <c>Hessian = true</c>: the method's directional derivative as IR (<see cref="TangentLowering"/>) and its reverse
+    /// program, whose gradient is the Hessian–vector product.
+    /// </param>
+    public static string Emit(IrMethod method, GradientProgram program, TangentProgram? tangent = null, (IrMethod Method, GradientProgram Program)? directional = null)
     {
         var shape = method.Shape;
         var writer = new SourceWriter();
@@ -68,6 +72,25 @@ internal static class GradientEmitter
         {
             writer.Line();
             WriteJacobian(writer, method, program);
+        }
+        if (directional is var (core, coreProgram))
+        {
+            bool coreSplit = IsSplit(core, coreProgram);
+            writer.Line();
+            WriteMethod(writer, core, coreProgram, Kind.Gradient, coreSplit);
+            writer.Line();
+            WriteMethod(writer, core, coreProgram, Kind.Pullback, coreSplit);
+            if (coreSplit)
+            {
+                writer.Line();
+                WriteMethod(writer, core, coreProgram, Kind.SplitForward, coreSplit);
+                writer.Line();
+                WriteMethod(writer, core, coreProgram, Kind.SplitReverse, coreSplit);
+            }
+            writer.Line();
+            WriteHessianVectorProduct(writer, method, program, core);
+            writer.Line();
+            WriteHessian(writer, method, program, core);
         }
 
         for (int i = scopes.Count - 1; i >= 0; i--) scopes[i].Dispose();
@@ -142,6 +165,111 @@ internal static class GradientEmitter
             }
             foreach (var (output, rented, _) in adjoints)
                 writer.Line("global::System.Buffers.ArrayPool<" + output.Type.ScalarKeyword + ">.Shared.Return(" + rented + ");");
+        }
+    }
+
+    /// <summary>
+    /// <c>T MHessianVectorProduct(p…, v…, g…, h…)</c>: the value, the gradient as <c>MGradient</c> gives it, and <c>h = H·v</c>,
+    /// the gradient of the directional derivative along <c>v</c> (reverse over forward).
+    /// </summary>
+    private static void WriteHessianVectorProduct(SourceWriter writer, IrMethod method, GradientProgram program, IrMethod core)
+    {
+        var shape = method.Shape;
+        var names = new HashSet<string>(core.Variables.Select(v => Identifiers.Bare(v.Name)));
+        foreach (var (_, gradient, _) in program.Gradients) names.Add(Identifiers.Bare(gradient));
+        var directions = core.Parameters.Skip(method.Parameters.Count).Select(p => core.Variables[p]).ToList();
+        var parameters = core.Parameters.Select(p => core.Variables[p]).Select(v => v.DeclaredType + " " + v.Name).ToList();
+        var gradients = new List<string>();
+        var products = new List<string>();
+        var gradientParameters = new List<string>();
+        var productParameters = new List<string>();
+        foreach (var (variable, gradient, _) in program.Gradients)
+        {
+            var v = method.Variables[variable];
+            string product = Identifiers.Escape(Identifiers.Reserve(names, "h" + Identifiers.Capitalized(Identifiers.Bare(v.Name))));
+            string keyword = v.Type.IsBuffer ? v.Type.GradientSpanKeyword + " " : "out " + v.Type.Keyword + " ";
+            gradientParameters.Add(keyword + gradient);
+            gradients.Add((v.Type.IsBuffer ? "" : "out ") + gradient);
+            productParameters.Add(keyword + product);
+            products.Add((v.Type.IsBuffer ? "" : "out ") + product);
+        }
+        parameters.AddRange(gradientParameters);
+        parameters.AddRange(productParameters);
+        var arguments = method.Parameters.Select(p => method.Variables[p].Name).ToList();
+        writer.Line("/// <summary>");
+        writer.Line("/// Returns <c>" + shape.Name + "</c>'s value, its gradient (as <c>" + shape.GradientName + "</c>: assigned to scalars, added to spans) and");
+        writer.Line("/// the Hessian–vector product <c>H·v</c> along the directions <c>" + string.Join("</c>, <c>", directions.Select(d => Identifiers.Bare(d.Name))) + "</c> (assigned to scalars, added to spans).");
+        writer.Line("/// </summary>");
+        writer.Line(GeneratedCode);
+        using (writer.Block(shape.Accessibility + (shape.IsStatic ? " static " : " ") + shape.ReturnType.Keyword + " " + shape.HessianVectorProductName + "(" + string.Join(", ", parameters) + ")"))
+        {
+            writer.Line(core.Shape.GradientName + "(" + string.Join(", ", arguments.Concat(directions.Select(d => d.Name)).Concat(products)) + ");");
+            writer.Line("return " + shape.GradientName + "(" + string.Join(", ", arguments.Concat(gradients)) + ");");
+        }
+    }
+
+    /// <summary>
+    /// <c>T MHessian(p…, Span&lt;T&gt; hessian)</c>: the value and the dense, row-major Hessian over the differentiated
+    /// parameters flattened in order, one Hessian–vector product per unit direction.
+    /// </summary>
+    private static void WriteHessian(SourceWriter writer, IrMethod method, GradientProgram program, IrMethod core)
+    {
+        var shape = method.Shape;
+        string element = shape.ReturnType.Keyword;
+        var names = new HashSet<string>(core.Variables.Select(v => Identifiers.Bare(v.Name)));
+        string Fresh(string name) => Identifiers.Escape(Identifiers.Reserve(names, name));
+        string hessian = Fresh("hessian"), size = Fresh("size"), column = Fresh("column");
+        var inputs = program.Gradients.Select(g => method.Variables[g.Variable]).ToList();
+        var directions = core.Parameters.Skip(method.Parameters.Count).Select(p => core.Variables[p]).ToList();
+        var parameters = method.Parameters.Select(p => method.Variables[p]).Select(v => v.DeclaredType + " " + v.Name).Append("global::System.Span<" + element + "> " + hessian);
+        var arguments = method.Parameters.Select(p => method.Variables[p].Name).ToList();
+        writer.Line("/// <summary>");
+        writer.Line("/// Returns <c>" + shape.Name + "</c>'s value and writes its row-major Hessian with respect to its differentiated parameters,");
+        writer.Line("/// flattened in parameter order, into <paramref name=\"" + Identifiers.Bare(hessian) + "\"/> (one Hessian–vector product per column).");
+        writer.Line("/// </summary>");
+        writer.Line(GeneratedCode);
+        using (writer.Block(shape.Accessibility + (shape.IsStatic ? " static " : " ") + element + " " + shape.HessianName + "(" + string.Join(", ", parameters) + ")"))
+        {
+            writer.Line("int " + size + " = " + (inputs.Count == 0 ? "0" : string.Join(" + ", inputs.Select(v => v.Type.IsBuffer ? v.Name + ".Length" : "1"))) + ";");
+            using (writer.Block("if (" + hessian + ".Length != " + size + " * " + size + ")"))
+                writer.Line("throw new global::System.ArgumentException(\"The Hessian must have \" + " + size + " + \" x \" + " + size + " + \" entries, but has \" + " + hessian + ".Length + \".\", nameof(" + hessian + "));");
+            writer.Line(hessian + ".Clear();");
+            // The directions: a scalar local, or a zeroed span over a pooled array, set to one unit vector at a time.
+            var rented = new List<(string Array, string Keyword)>();
+            for (int i = 0; i < inputs.Count; i++)
+            {
+                var (input, direction) = (inputs[i], directions[i]);
+                if (!input.Type.IsBuffer)
+                {
+                    writer.Line(input.Type.Keyword + " " + direction.Name + " = 0;");
+                    continue;
+                }
+                string array = Fresh("rented" + Identifiers.Capitalized(Identifiers.Bare(direction.Name)));
+                rented.Add((array, input.Type.ScalarKeyword));
+                writer.Line(input.Type.ScalarKeyword + "[] " + array + " = global::System.Buffers.ArrayPool<" + input.Type.ScalarKeyword + ">.Shared.Rent(" + input.Name + ".Length);");
+                writer.Line("global::System.Span<" + input.Type.ScalarKeyword + "> " + direction.Name + " = global::System.MemoryExtensions.AsSpan(" + array + ", 0, " + input.Name + ".Length);");
+                writer.Line(direction.Name + ".Clear();");
+            }
+            writer.Line("int " + column + " = 0;");
+            for (int i = 0; i < inputs.Count; i++)
+            {
+                var (input, direction) = (inputs[i], directions[i]);
+                string k = Fresh("k");
+                string unit = input.Type.IsBuffer ? direction.Name + "[" + k + "]" : direction.Name;
+                using (writer.Block(input.Type.IsBuffer ? "for (int " + k + " = 0; " + k + " < " + input.Name + ".Length; " + k + "++, " + column + "++)" : "// " + Identifiers.Bare(input.Name)))
+                {
+                    writer.Line(unit + " = 1;");
+                    var call = arguments.Concat(directions.Select(d => d.Name)).ToList();
+                    var scalars = RowArguments(writer, inputs, hessian, column + " * " + size, call, Fresh, seeded: false);
+                    writer.Line(core.Shape.GradientName + "(" + string.Join(", ", call) + ");");
+                    foreach (var (local, at) in scalars) writer.Line(hessian + "[" + at + "] = " + local + ";");
+                    writer.Line(unit + " = 0;");
+                    if (!input.Type.IsBuffer) writer.Line(column + "++;");
+                }
+            }
+            foreach (var (array, keyword) in rented)
+                writer.Line("global::System.Buffers.ArrayPool<" + keyword + ">.Shared.Return(" + array + ");");
+            writer.Line("return " + (shape.IsStatic ? "" : "this.") + shape.Name + "(" + string.Join(", ", arguments) + ");");
         }
     }
 

@@ -63,7 +63,8 @@ internal sealed record MethodShape(
     bool EmitJacobian = false,
     string ThisType = "",
     bool ThisIsStruct = false,
-    EquatableArray<MemberCheck> ThisChecks = default)
+    EquatableArray<MemberCheck> ThisChecks = default,
+    bool EmitHessian = false)
 {
     /// <summary>
     /// Whether the method differentiates members of <c>this</c> (its own, or through the methods it calls): then its
@@ -82,6 +83,15 @@ internal sealed record MethodShape(
     public string JacobianName => Name + "Jacobian";
 
     public string ReverseName => ReverseNameOf(Name);
+
+    /// <summary><c>[Differentiable(Hessian = true)]</c>: value, gradient and the Hessian–vector product.</summary>
+    public string HessianVectorProductName => Name + "HessianVectorProduct";
+
+    /// <summary><c>[Differentiable(Hessian = true)]</c>: value and the dense Hessian.</summary>
+    public string HessianName => Name + "Hessian";
+
+    /// <summary>The private directional derivative whose gradient is the Hessian–vector product (reverse over forward).</summary>
+    public string DirectionalName => Name + "Directional";
 
     public static string ForwardNameOf(string method) => method + "Forward";
 

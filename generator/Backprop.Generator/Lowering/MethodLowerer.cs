@@ -86,8 +86,14 @@ internal sealed partial class MethodLowerer
         var method = shape is null || returnType is null
             ? null
             : new IrMethod(WithThisGradient(shape), _variables.ToEquatableArray(), parameters.ToEquatableArray(), result, body.ToEquatableArray(), _syntax.SyntaxTree.FilePath, outputs.ToEquatableArray(), _helpers.OrderBy(h => h.Shape.HintName, System.StringComparer.Ordinal).ToEquatableArray(), (_keptAsWritten ? Usings() : new List<string>()).ToEquatableArray());
+        // Second derivatives are built over the method's own IR (TangentLowering): what it does not cover is reported here.
+        if (method is { Shape.EmitHessian: true } && TangentLowering.Limit(method) is { } why)
+            Report(DiagnosticDescriptors.HessianNotSupported, _hessianLocation!, _method.Name, why);
         return new LoweringResult(method, _diagnostics, _expressionLocations, _parameterLocations, _indexLocations);
     }
+
+    /// <summary>Where <c>Hessian = true</c> is written, when it is.</summary>
+    private Location? _hessianLocation;
 
     // ---------------------------------------------------------------- declaration
 
@@ -156,6 +162,8 @@ internal sealed partial class MethodLowerer
             gradientName = name;
         }
         _forward = attribute?.NamedArguments.Any(a => a.Key == "Forward" && a.Value.Value is true) == true;
+        if (attribute?.NamedArguments.Any(a => a.Key == "Hessian" && a.Value.Value is true) == true)
+            _hessianLocation = attribute.ApplicationSyntaxReference?.GetSyntax(_cancellationToken).GetLocation() ?? identifier;
         if (ok) ok = CheckNameCollisions(gradientName, attribute);
         if (!ok) return null;
 
@@ -180,7 +188,8 @@ internal sealed partial class MethodLowerer
             SkipsLocalsInit(),
             EmitTangent: _forward,
             EmitJacobian: attribute?.NamedArguments.Any(a => a.Key == "Jacobian" && a.Value.Value is true) == true,
-            ThisChecks: EquatableArray<MemberCheck>.Empty);
+            ThisChecks: EquatableArray<MemberCheck>.Empty,
+            EmitHessian: _hessianLocation is not null);
     }
 
     /// <summary>
