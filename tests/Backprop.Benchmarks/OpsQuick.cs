@@ -12,11 +12,14 @@ namespace Backprop.Benchmarks;
 /// </summary>
 public static class OpsQuick
 {
-    /// <summary>Registered by Torch/TorchRows.cs when it is compiled in: extra rows, each a name, FLOPs (0: none) and a call.</summary>
+    /// <summary>Added by Torch/TorchRows.cs when it is compiled in: extra rows, each a group, a name, FLOPs (0: none) and a call.</summary>
     public static readonly List<(string Group, string Name, double Flops, Action Run)> Extra = new();
 
     public static int Run(int rounds)
     {
+#if TORCH
+        Torch.TorchRows.Register();
+#endif
         var rows = new List<(string Group, string Name, double Flops, Action Run)>();
         foreach (var (m, k, n) in new[] { (32, 784, 128), (256, 256, 256) })
         {
