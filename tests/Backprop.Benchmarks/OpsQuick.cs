@@ -29,6 +29,20 @@ public static class OpsQuick
             rows.Add(($"GEMM {m}x{k}x{n}", "Ops.MatMul double", flops, () => Ops.MatMul(ad, bd, cd, m, k, n)));
             rows.Add(($"GEMM {m}x{k}x{n}", "Ops.MatMul float", flops, () => Ops.MatMul(af, bf, cf, m, k, n)));
         }
+        // The MLP's first layer alone: forward reads w transposed in place; the reverse is dW += dYᵀ·x and dB (x is data).
+        {
+            const int batch = 32, inF = 784, outF = 128;
+            double flops = 2.0 * batch * inF * outF;
+            double[] x = Fill(batch * inF, 3), w = Fill(outF * inF, 4), b = Fill(outF, 5), y = new double[batch * outF], dY = Fill(batch * outF, 6);
+            double[] dW = new double[w.Length], dB = new double[outF];
+            float[] xf = Array.ConvertAll(x, v => (float)v), wf = Array.ConvertAll(w, v => (float)v), bf = Array.ConvertAll(b, v => (float)v);
+            float[] yf = new float[y.Length], dYf = Array.ConvertAll(dY, v => (float)v), dWf = new float[w.Length], dBf = new float[outF];
+            const string group = "Linear 784→128, batch 32";
+            rows.Add((group, "Ops.Linear double", flops, () => Ops.Linear(x, w, b, y, batch, inF, outF)));
+            rows.Add((group, "Ops.Linear float", flops, () => Ops.Linear(xf, wf, bf, yf, batch, inF, outF)));
+            rows.Add((group, "Ops.LinearReverse (dW, dB) double", flops, () => Ops.LinearReverse(x, w, b, y, batch, inF, outF, dY, default, dW, dB)));
+            rows.Add((group, "Ops.LinearReverse (dW, dB) float", flops, () => Ops.LinearReverse(xf, wf, bf, yf, batch, inF, outF, dYf, default, dWf, dBf)));
+        }
         var mlp = new MlpOpsData();
         var d = mlp.D;
         rows.Add(("MLP 784-128-10, batch 32, value+gradient", "plain loops, generated (double)", 0,
@@ -40,15 +54,18 @@ public static class OpsQuick
         double peak = PeakFlops.Float();
         Console.WriteLine($"{Environment.ProcessorCount} cores, Vector512 {System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated}, load: {Load()}");
         Console.WriteLine($"Measured FMA peak of one core: {peak / 1e9:F1} GFLOP/s float, {peak / 2e9:F1} GFLOP/s double");
-        Console.WriteLine("| Workload | Implementation | Time (min of rounds) | GFLOP/s | % of peak |");
-        Console.WriteLine("|---|---|--:|--:|--:|");
+        Console.WriteLine("| Workload | Implementation | Time (min of rounds) | GFLOP/s | % of peak | Allocated per call |");
+        Console.WriteLine("|---|---|--:|--:|--:|--:|");
         foreach (var (group, name, flops, run) in rows)
         {
             double seconds = Time(run, rounds);
             string rate = flops > 0 ? (flops / seconds / 1e9).ToString("F1", CultureInfo.InvariantCulture) : "–";
             double typePeak = name.Contains("double", StringComparison.Ordinal) ? peak / 2 : peak;
             string share = flops > 0 && peak > 0 ? (100 * flops / seconds / typePeak).ToString("F0", CultureInfo.InvariantCulture) + " %" : "–";
-            Console.WriteLine($"| {group} | {name} | {Format(seconds)} | {rate} | {share} |");
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 100; i++) run();
+            double allocated = (GC.GetAllocatedBytesForCurrentThread() - before) / 100.0;
+            Console.WriteLine($"| {group} | {name} | {Format(seconds)} | {rate} | {share} | {allocated:0.#} B |");
         }
         Console.WriteLine($"load after: {Load()}");
         return 0;

@@ -112,8 +112,7 @@ internal static class Gemm
             else
             {
                 // op(a)[i, p] = a[i, p]: row r is read along p and written with stride mr.
-                for (int r = 0; r < rows; r++)
-                    Scatter(ref Unsafe.Add(ref a0, (nint)(ic + ir + r) * lda + pc), kc, ref Unsafe.Add(ref panel, r), mr);
+                Transpose.Pack(ref Unsafe.Add(ref a0, (nint)(ic + ir) * lda + pc), lda, rows, kc, ref panel, mr);
                 for (int r = rows; r < mr; r++)
                     for (int p = 0; p < kc; p++) Unsafe.Add(ref panel, (nint)p * mr + r) = T.Zero;
             }
@@ -135,8 +134,7 @@ internal static class Gemm
             if (transposed)
             {
                 // op(b)[p, j] = b[j, p]: column j is read along p and written with stride nr.
-                for (int j = 0; j < columns; j++)
-                    Scatter(ref Unsafe.Add(ref b0, (nint)(jc + jr + j) * ldb + pc), kc, ref Unsafe.Add(ref panel, j), nr);
+                Transpose.Pack(ref Unsafe.Add(ref b0, (nint)(jc + jr) * ldb + pc), ldb, columns, kc, ref panel, nr);
                 for (int j = columns; j < nr; j++)
                     for (int p = 0; p < kc; p++) Unsafe.Add(ref panel, (nint)p * nr + j) = T.Zero;
             }
@@ -160,22 +158,6 @@ internal static class Gemm
                 Vector.LoadUnsafe(ref source, (nuint)i).StoreUnsafe(ref destination, (nuint)i);
         for (; i < count; i++) Unsafe.Add(ref destination, i) = Unsafe.Add(ref source, i);
         for (; i < width; i++) Unsafe.Add(ref destination, i) = T.Zero;
-    }
-
-    /// <summary><c>destination[p · stride] = source[p]</c> for <c>p &lt; count</c>: a row of a transposition.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Scatter<T>(ref T source, int count, ref T destination, int stride)
-        where T : unmanaged
-    {
-        int p = 0;
-        for (; p <= count - 4; p += 4)
-        {
-            Unsafe.Add(ref destination, (nint)p * stride) = Unsafe.Add(ref source, p);
-            Unsafe.Add(ref destination, (nint)(p + 1) * stride) = Unsafe.Add(ref source, p + 1);
-            Unsafe.Add(ref destination, (nint)(p + 2) * stride) = Unsafe.Add(ref source, p + 2);
-            Unsafe.Add(ref destination, (nint)(p + 3) * stride) = Unsafe.Add(ref source, p + 3);
-        }
-        for (; p < count; p++) Unsafe.Add(ref destination, (nint)p * stride) = Unsafe.Add(ref source, p);
     }
 
     /// <summary>Adds the <paramref name="mr"/> × <paramref name="nr"/> corner of a spilled register tile to <c>c</c>: the ragged edges.</summary>
