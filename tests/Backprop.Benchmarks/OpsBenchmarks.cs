@@ -56,7 +56,7 @@ public class GemmBenchmarks
 
 /// <summary>The 784-128-10 MLP's value and gradient on a batch of 32: the plain-loop model (<see cref="MlpModel"/>) against the one on <see cref="Ops.Linear(ReadOnlySpan{double}, ReadOnlySpan{double}, ReadOnlySpan{double}, Span{double}, int, int, int)"/>.</summary>
 [Config(typeof(OpsConfig))]
-public class MlpOpsGradientBenchmarks
+public class MlpOpsBenchmarks
 {
     private readonly MlpOpsData _data = new();
 

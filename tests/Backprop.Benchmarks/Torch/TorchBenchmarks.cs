@@ -35,9 +35,9 @@ public class TorchGemmBenchmarks
     public void Float() => _float.Run();
 }
 
-/// <summary>The MLP of <see cref="MlpOpsGradientBenchmarks"/> on libtorch, one thread; the setup checks both agree first.</summary>
+/// <summary>The MLP of <see cref="MlpOpsBenchmarks"/> on libtorch, one thread; the setup checks both agree first.</summary>
 [Config(typeof(OpsConfig))]
-public class TorchMlpGradientBenchmarks
+public class TorchMlpBenchmarks
 {
     private TorchMlp _double = null!, _float = null!;
 
