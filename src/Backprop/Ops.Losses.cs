@@ -100,16 +100,16 @@ public static partial class Ops
         RequireLength(target.Length, prediction.Length, nameof(target), "prediction.Length");
         var pv = MemoryMarshal.Cast<T, Vector<T>>(prediction);
         var tv = MemoryMarshal.Cast<T, Vector<T>>(target);
-        var sum = Vector<T>.Zero;
-        for (int v = 0; v < pv.Length; v++)
-        {
-            var d = pv[v] - tv[v];
-            sum += d * d;
-        }
         int done = pv.Length * Vector<T>.Count;
+        var sum = Vector<T>.Zero;
         if (done < prediction.Length)
         {
             var d = Lanes.LoadTail(prediction.Slice(done), T.Zero) - Lanes.LoadTail(target.Slice(done), T.Zero);
+            sum = d * d;
+        }
+        for (int v = 0; v < pv.Length; v++)
+        {
+            var d = pv[v] - tv[v];
             sum += d * d;
         }
         return Vector.Sum(sum) / T.CreateTruncating(prediction.Length);

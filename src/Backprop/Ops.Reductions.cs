@@ -102,15 +102,14 @@ public static partial class Ops
         if (!dX.IsEmpty) AddScaledExp(dX, dResult, x, result);
     }
 
-    /// <summary>Σ e^(x[i] − shift); the padding of the tail is −∞, whose exponential is 0.</summary>
+    /// <summary>Σ e^(x[i] − shift); the padding of the tail is −∞, whose exponential is 0. (Tails first: see <see cref="Lanes"/>.)</summary>
     private static T SumOfExp<T>(ReadOnlySpan<T> x, T shift) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var xv = MemoryMarshal.Cast<T, Vector<T>>(x);
-        var s = new Vector<T>(shift);
-        var sum = Vector<T>.Zero;
-        for (int v = 0; v < xv.Length; v++) sum += VectorMath.Exp(xv[v] - s);
         int done = xv.Length * Vector<T>.Count;
-        if (done < x.Length) sum += VectorMath.Exp(Lanes.LoadTail(x.Slice(done), T.NegativeInfinity) - s);
+        var sum = done < x.Length ? VectorMath.Exp(Lanes.LoadTail(x.Slice(done), T.NegativeInfinity) - new Vector<T>(shift)) : Vector<T>.Zero;
+        var s = new Vector<T>(shift);
+        for (int v = 0; v < xv.Length; v++) sum += VectorMath.Exp(xv[v] - s);
         return Vector.Sum(sum);
     }
 
@@ -119,14 +118,15 @@ public static partial class Ops
     {
         var tv = MemoryMarshal.Cast<T, Vector<T>>(target);
         var xv = MemoryMarshal.Cast<T, Vector<T>>(x);
-        var s = new Vector<T>(shift);
-        var c = new Vector<T>(scale);
-        for (int v = 0; v < tv.Length; v++) tv[v] += c * VectorMath.Exp(xv[v] - s);
         int done = tv.Length * Vector<T>.Count;
         if (done < target.Length)
         {
             var tail = target.Slice(done);
-            Lanes.StoreTail(Lanes.LoadTail<T>(tail, default) + c * VectorMath.Exp(Lanes.LoadTail(x.Slice(done), T.NegativeInfinity) - s), tail);
+            var e = VectorMath.Exp(Lanes.LoadTail(x.Slice(done), T.NegativeInfinity) - new Vector<T>(shift));
+            Lanes.StoreTail(Lanes.LoadTail<T>(tail, default) + new Vector<T>(scale) * e, tail);
         }
+        var s = new Vector<T>(shift);
+        var c = new Vector<T>(scale);
+        for (int v = 0; v < tv.Length; v++) tv[v] += c * VectorMath.Exp(xv[v] - s);
     }
 }

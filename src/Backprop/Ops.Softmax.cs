@@ -117,10 +117,10 @@ public static partial class Ops
     {
         var xv = MemoryMarshal.Cast<T, Vector<T>>(x);
         var yv = MemoryMarshal.Cast<T, Vector<T>>(y);
+        int done = xv.Length * Vector<T>.Count;
+        if (done < x.Length) Lanes.StoreTail(VectorMath.Exp(Lanes.LoadTail(x.Slice(done), T.NegativeInfinity) - new Vector<T>(shift)), y.Slice(done));
         var s = new Vector<T>(shift);
         for (int v = 0; v < xv.Length; v++) yv[v] = VectorMath.Exp(xv[v] - s);
-        int done = xv.Length * Vector<T>.Count;
-        if (done < x.Length) Lanes.StoreTail(VectorMath.Exp(Lanes.LoadTail(x.Slice(done), T.NegativeInfinity) - s), y.Slice(done));
     }
 
     /// <summary><c>target[i] += y[i] · (dY[i] − c)</c>.</summary>

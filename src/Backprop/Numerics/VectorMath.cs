@@ -1,5 +1,6 @@
 using System;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Backprop.Numerics;
 
@@ -17,6 +18,9 @@ namespace Backprop.Numerics;
 /// </remarks>
 internal static class VectorMath
 {
+    // Every function is inlined into its loop: a Vector<T> argument or result goes through memory in a call (x64 Unix),
+    // and the constants are loaded once per loop rather than once per vector.
+
     // Rounds to an integer in the low bits: x + 1.5·2^52 has its units in the last place of the mantissa.
     private const double Shift = 6755399441055744.0;
     private const double InvLn2 = 1.44269504088896338700e+00;
@@ -40,6 +44,7 @@ internal static class VectorMath
     private const double Lg7 = 1.479819860511658591e-01;
 
     /// <summary>e^x per lane, for <c>double</c> or <c>float</c> lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<T> Exp<T>(Vector<T> x) where T : unmanaged
     {
         if (typeof(T) == typeof(double)) return Vector.As<double, T>(Exp(Vector.As<T, double>(x)));
@@ -48,6 +53,7 @@ internal static class VectorMath
     }
 
     /// <summary>The natural logarithm per lane, for <c>double</c> or <c>float</c> lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<T> Log<T>(Vector<T> x) where T : unmanaged
     {
         if (typeof(T) == typeof(double)) return Vector.As<double, T>(Log(Vector.As<T, double>(x)));
@@ -56,6 +62,7 @@ internal static class VectorMath
     }
 
     /// <summary>tanh x per lane, for <c>double</c> or <c>float</c> lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<T> Tanh<T>(Vector<T> x) where T : unmanaged
     {
         if (typeof(T) == typeof(double)) return Vector.As<double, T>(Tanh(Vector.As<T, double>(x)));
@@ -64,6 +71,7 @@ internal static class VectorMath
     }
 
     /// <summary>The logistic function 1 / (1 + e^−x) per lane, for <c>double</c> or <c>float</c> lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<T> Sigmoid<T>(Vector<T> x) where T : unmanaged
     {
         if (typeof(T) == typeof(double)) return Vector.As<double, T>(Sigmoid(Vector.As<T, double>(x)));
@@ -76,6 +84,7 @@ internal static class VectorMath
     /// approximation, then a scaling by 2^n in two steps, 2^⌊n/2⌉ · 2^(n − ⌊n/2⌉), so that results that overflow become
     /// +∞ and results below the normal range round once, to a subnormal or 0.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<double> Exp(Vector<double> x)
     {
         var clamped = Vector.Min(Vector.Max(x, new Vector<double>(-746.0)), new Vector<double>(710.0));
@@ -103,6 +112,7 @@ internal static class VectorMath
     /// log x as fdlibm computes it: x = 2^k · (1 + f) with 1 + f in [√2/2, √2), then log(1 + f) = f − f²/2 + s·(f²/2 + R(s²))
     /// with s = f/(2 + f). Subnormal inputs are scaled by 2^54 first.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<double> Log(Vector<double> x)
     {
         var subnormal = Vector.LessThan(x, new Vector<double>(2.2250738585072014e-308));
@@ -140,6 +150,7 @@ internal static class VectorMath
     /// tanh x: (1 − e^−2|x|)/(1 + e^−2|x|) with the sign of x, and for |x| &lt; 1/4, where that difference cancels, the
     /// Taylor series to x^21 (truncation error below 3·10^-18, relative).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<double> Tanh(Vector<double> x)
     {
         var a = Vector.Abs(x);
@@ -163,5 +174,6 @@ internal static class VectorMath
     }
 
     /// <summary>1 / (1 + e^−x): no cancellation on either side, 0 where e^−x overflows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<double> Sigmoid(Vector<double> x) => Vector<double>.One / (Vector<double>.One + Exp(-x));
 }
