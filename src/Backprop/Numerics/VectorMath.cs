@@ -81,23 +81,34 @@ internal static class VectorMath
 
     /// <summary>
     /// e^x as fdlibm computes it: x = n·ln2 + r with |r| ≤ ln2/2 (ln2 in two parts, so r is exact), e^r from a rational
-    /// approximation, then a scaling by 2^n in two steps, 2^⌊n/2⌉ · 2^(n − ⌊n/2⌉), so that results that overflow become
+    /// approximation, then a scaling by 2^n. When every lane is below 708 in magnitude (the usual case), 2^n is one
+    /// normal number; otherwise the scaling takes two steps, 2^⌊n/2⌉ · 2^(n − ⌊n/2⌉), so that results that overflow become
     /// +∞ and results below the normal range round once, to a subnormal or 0.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<double> Exp(Vector<double> x)
     {
+        var shift = new Vector<double>(Shift);
+        if (Vector.LessThanAll(Vector.Abs(x), new Vector<double>(708.0)))
+        {
+            var shifted = x * new Vector<double>(InvLn2) + shift;
+            var y = ExpReduced(x, shifted - shift);
+            // The low bits of shifted hold n; n + 1023 shifted into the exponent field is 2^n.
+            var scale = Vector.ShiftLeft(Vector.AsVectorInt64(shifted) + new Vector<long>(1023 - BitConverter.DoubleToInt64Bits(Shift)), 52);
+            return y * Vector.AsVectorDouble(scale);
+        }
+        return ExpWide(x);
+    }
+
+    /// <summary><see cref="Exp(Vector{double})"/> for lanes that may overflow, underflow or be NaN.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<double> ExpWide(Vector<double> x)
+    {
         var clamped = Vector.Min(Vector.Max(x, new Vector<double>(-746.0)), new Vector<double>(710.0));
         var shift = new Vector<double>(Shift);
         var shifted = clamped * new Vector<double>(InvLn2) + shift;
         var n = shifted - shift;
-        var hi = clamped - n * new Vector<double>(Ln2Hi);
-        var lo = n * new Vector<double>(Ln2Lo);
-        var r = hi - lo;
-        var t = r * r;
-        var c = r - t * (new Vector<double>(P1) + t * (new Vector<double>(P2) + t * (new Vector<double>(P3) + t * (new Vector<double>(P4) + t * new Vector<double>(P5)))));
-        var y = Vector<double>.One - ((lo - r * c / (new Vector<double>(2.0) - c)) - hi);
-
+        var y = ExpReduced(clamped, n);
         var shiftBits = Vector.AsVectorInt64(shift);
         var whole = Vector.AsVectorInt64(shifted) - shiftBits;
         var half = Vector.AsVectorInt64(n * new Vector<double>(0.5) + shift) - shiftBits;
@@ -106,6 +117,18 @@ internal static class VectorMath
         var scale2 = Vector.AsVectorDouble(Vector.ShiftLeft(whole - half + bias, 52));
         var result = y * scale1 * scale2;
         return Vector.ConditionalSelect(Vector.Equals(x, x), result, x + x);
+    }
+
+    /// <summary>e^(x − n·ln2) for an integer-valued <paramref name="n"/>, fdlibm's rational approximation (error below 1 ulp).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<double> ExpReduced(Vector<double> x, Vector<double> n)
+    {
+        var hi = x - n * new Vector<double>(Ln2Hi);
+        var lo = n * new Vector<double>(Ln2Lo);
+        var r = hi - lo;
+        var t = r * r;
+        var c = r - t * (new Vector<double>(P1) + t * (new Vector<double>(P2) + t * (new Vector<double>(P3) + t * (new Vector<double>(P4) + t * new Vector<double>(P5)))));
+        return Vector<double>.One - ((lo - r * c / (new Vector<double>(2.0) - c)) - hi);
     }
 
     /// <summary>
