@@ -78,3 +78,20 @@ public partial class Regressor
         return sum / ys.Length;
     }
 }
+
+/// <summary>A float model: a weight array and a scalar bias, registered by the generated <c>float</c> overload of <c>AddParameters</c>.</summary>
+public partial class FloatNeuron
+{
+    public float[] Weight = { 0.5f, -0.25f, 0.75f };
+    public float Bias = 0.1f;
+
+    [Differentiable]
+    public float Loss([NoDerivative] ReadOnlySpan<float> x, [NoDerivative] float target)
+    {
+        float z = Bias;
+        for (int i = 0; i < Weight.Length; i++)
+            z += Weight[i] * x[i];
+        float a = MathF.Tanh(z);
+        return (a - target) * (a - target);
+    }
+}

@@ -64,4 +64,21 @@ public sealed class ModelGradientCheckTests
         Assert.Equal(("regressor.Offset", 0), (Assert.Single(result.Mismatches).Parameter, result.Mismatches[0].Index));
         Assert.Equal(offset, model.Offset);
     }
+
+    [Fact]
+    public void GeneratedFloatGradient_IsCheckedInSinglePrecision_ThroughTheFloatRegistration()
+    {
+        var model = new FloatNeuron();
+        var gradient = new FloatNeuron { Weight = new float[3], Bias = 0 };
+        float[] x = { 1.0f, -0.5f, 0.25f };
+        model.LossGradient(x, 0.3f, gradient);
+
+        var passed = GradientCheck.Check(() => model.Loss(x, 0.3f), group => model.AddParameters(group, gradient));
+        gradient.Weight[2] += 0.1f;
+        var failed = GradientCheck.Check(() => model.Loss(x, 0.3f), group => model.AddParameters(group, gradient));
+
+        Assert.True(passed.Passed, passed.ToString());
+        Assert.Equal(4, passed.NumericGradient.Count);
+        Assert.Equal(("Weight", 2), (Assert.Single(failed.Mismatches).Parameter, failed.Mismatches[0].Index));
+    }
 }
