@@ -50,6 +50,7 @@ internal static class GradientCheck
             Compare("LogSumExp(n = 50)", [v1, .. g], [v2, .. h], [v1, .. f]);
         }
         CheckModels(fd);
+        CheckDigits(fd);
         Console.WriteLine(_failures == 0 ? "All gradients agree." : $"{_failures} mismatches.");
         return _failures == 0 ? 0 : 1;
     }
@@ -96,6 +97,23 @@ internal static class GradientCheck
                 p => global::BarsCnn.Model.Loss(p.AsSpan(0, 36), p.AsSpan(36, 4), p.AsSpan(40, 72), p.AsSpan(112, 2), d.X, d.Y),
                 [.. d.P[0], .. d.P[1], .. d.P[2], .. d.P[3]]);
             CompareModel($"Cnn (batch = {n})", v1, d, v2, h, global::BarsCnn.Model.Loss(d.P[0], d.P[1], d.P[2], d.P[3], d.X, d.Y), f);
+        }
+    }
+
+    // samples/Digits' model class against the same model as static methods: both generated, so they agree to 1e-10.
+    private static void CheckDigits(NumericalJacobian fd)
+    {
+        foreach (int n in new[] { 1, 32 })
+        {
+            var d = ModelData.Digits(n);
+            var s = ModelData.Digits(n);
+            var (model, gradient, labels) = ModelData.DigitsModule(d);
+            double v1 = model.LossGradient(d.X, labels, gradient);
+            double v2 = DigitsStaticModel.LossGradient(s.P[0], s.P[1], s.P[2], s.P[3], s.X, labels, s.G[0], s.G[1], s.G[2], s.G[3]);
+            double[]? f = n > 1 ? null : fd.Evaluate(
+                p => DigitsStaticModel.Loss(p.AsSpan(0, 2048), p.AsSpan(2048, 32), p.AsSpan(2080, 320), p.AsSpan(2400, 10), s.X, labels),
+                [.. s.P[0], .. s.P[1], .. s.P[2], .. s.P[3]]);
+            CompareModel($"Digits model class vs static (batch = {n})", v1, d, v2, s, model.Loss(d.X, labels), f);
         }
     }
 

@@ -52,6 +52,22 @@ public sealed class ModelData
         new(4, new[] { CnnModel.Filters * CnnModel.Kernel * CnnModel.Kernel, CnnModel.Filters, CnnModel.Classes * CnnModel.Features, CnnModel.Classes }, 0.5,
             batch * CnnModel.Size * CnnModel.Size, r => 2 * r.NextDouble() - 0.5, batch, r => r.Next(2));
 
+    /// <summary>samples/Digits' Mlp 64-32-10: a batch of pixel rows in [0, 1) and labels 0..9 (as doubles; see <see cref="DigitsModule"/>).</summary>
+    public static ModelData Digits(int batch) =>
+        new(6, new[] { DigitsStaticModel.Hidden * DigitsStaticModel.Inputs, DigitsStaticModel.Hidden, DigitsStaticModel.Classes * DigitsStaticModel.Hidden, DigitsStaticModel.Classes },
+            0.2, batch * DigitsStaticModel.Inputs, r => r.NextDouble(), batch, r => r.Next(DigitsStaticModel.Classes));
+
+    /// <summary>The sample's model class over <paramref name="d"/>'s arrays (shared, not copied): its members are
+    /// <c>P</c>, its gradient's members <c>G</c>; and the labels as the ints its loss takes.</summary>
+    public static (global::Digits.Mlp Model, global::Digits.Mlp Gradient, int[] Labels) DigitsModule(ModelData d)
+    {
+        var model = new global::Digits.Mlp(new Random(0));
+        var gradient = new global::Digits.Mlp(new Random(0));
+        (model.Fc1.Weight, model.Fc1.Bias, model.Fc2.Weight, model.Fc2.Bias) = (d.P[0], d.P[1], d.P[2], d.P[3]);
+        (gradient.Fc1.Weight, gradient.Fc1.Bias, gradient.Fc2.Weight, gradient.Fc2.Bias) = (d.G[0], d.G[1], d.G[2], d.G[3]);
+        return (model, gradient, Array.ConvertAll(d.Y, y => (int)y));
+    }
+
     private ModelData WithSine()
     {
         var random = new Random(5);

@@ -4,8 +4,9 @@ using Xunit;
 namespace Backprop.Package.Tests;
 
 /// <summary>
-/// The README's recipes for a user's own tests, followed in a new xunit project that holds the first example's model:
-/// a gradient check with <c>GradientCheck</c>, and snapshots of the generated code written into the project.
+/// The README's recipes for a user's own tests, followed in a new xunit project that holds the first example's model
+/// and the model-class example's <c>Mlp</c>: a gradient check with <c>GradientCheck</c> of each (a flat point; a model's
+/// registered members), and snapshots of the generated code written into the project.
 /// </summary>
 public sealed class UserTestRecipeTests
 {
@@ -19,6 +20,9 @@ public sealed class UserTestRecipeTests
         string firstExample = Readme.Block("first-example");
         File.WriteAllText(Path.Combine(project, "Model.cs"), "using Backprop;\n\n" + firstExample[firstExample.IndexOf("public static partial class Model", System.StringComparison.Ordinal)..]);
         File.WriteAllText(Path.Combine(project, "ModelGradientTests.cs"), Readme.Block("gradient-check-test"));
+        string modelClassExample = Readme.Block("model-class-example");
+        File.WriteAllText(Path.Combine(project, "Mlp.cs"), "using Backprop;\n\n" + modelClassExample[modelClassExample.IndexOf("public partial class Linear", System.StringComparison.Ordinal)..]);
+        File.WriteAllText(Path.Combine(project, "MlpGradientTests.cs"), Readme.Block("model-gradient-check-test"));
         // What 'dotnet new xunit' makes, with the package and the README's snapshot settings added.
         File.WriteAllText(Path.Combine(project, "MyModel.Tests.csproj"), $"""
             <Project Sdk="Microsoft.NET.Sdk">
@@ -40,7 +44,7 @@ public sealed class UserTestRecipeTests
 
         string output = Dotnet.Run(project, "test", "-c", "Release");
         Assert.Contains("Passed!", output);
-        Assert.Contains("Passed:     1", output);
+        Assert.Contains("Passed:     2", output);
 
         string snapshot = Path.Combine(project, Readme.Block("snapshot-file").Trim());
         Assert.True(File.Exists(snapshot), snapshot + " was not written:\n" + string.Join("\n", Directory.GetFiles(project, "*.g.cs", SearchOption.AllDirectories)));

@@ -190,6 +190,62 @@ public sealed class SampleModelTests
         Assert.Equal(0, AllocatedBy(() => BarsCnn.Model.LossGradient(p[0], p[1], p[2], p[3], images, labels, g[0], g[1], g[2], g[3])));
     }
 
+    // ---- Digits (a model class: the check walks its registered members) ----
+
+    private static (Digits.Mlp Model, double[] Images, int[] Labels) DigitsCase(int seed)
+    {
+        var random = new Random(seed);
+        const int n = 3;
+        var model = new Digits.Mlp(random);
+        var labels = Enumerable.Range(0, n).Select(i => (3 * i + seed) % Digits.Mlp.Classes).ToArray();
+        return (model, Random(random, n * Digits.Mlp.Inputs, 1.0), labels);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Digits_GradientMatchesFiniteDifferences(int seed)
+    {
+        var (model, images, labels) = DigitsCase(seed);
+        var gradient = new Digits.Mlp(new Random(0));
+        var parameters = new Backprop.Training.ParameterSet<double>();
+        model.AddParameters(parameters.AddGroup(learningRate: 0), gradient);
+        parameters.ZeroGrad();
+        double value = model.LossGradient(images, labels, gradient);
+        Assert.Equal(model.Loss(images, labels), value, 12);
+        var result = GradientCheck.Check(() => model.Loss(images, labels), parameters);
+        Assert.Equal(64 * 32 + 32 + 32 * 10 + 10, result.NumericGradient.Count);
+        result.ThrowIfFailed();
+    }
+
+    [Fact]
+    public void Digits_GradientAllocatesNothing()
+    {
+        var (model, images, labels) = DigitsCase(1);
+        var gradient = new Digits.Mlp(new Random(0));
+        Assert.Equal(0, AllocatedBy(() => model.LossGradient(images, labels, gradient)));
+    }
+
+    [Fact]
+    public void Digits_ReachesItsTargetAccuracy()
+    {
+        var output = new System.IO.StringWriter();
+        var console = Console.Out;
+        Console.SetOut(output);
+        int exitCode;
+        try
+        {
+            exitCode = (int)typeof(Digits.Mlp).Assembly.EntryPoint!.Invoke(null, new object[] { new[] { "--no-plot" } })!;
+        }
+        finally
+        {
+            Console.SetOut(console);
+        }
+        Assert.True(exitCode == 0, output.ToString());
+        Assert.Contains("Reached test accuracy", output.ToString());
+    }
+
     // ---- Rosenbrock ----
 
     [Theory]

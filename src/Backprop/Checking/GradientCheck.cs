@@ -7,10 +7,11 @@ namespace Backprop;
 /// Compares an analytic gradient with central finite differences, as <c>torch.autograd.gradcheck</c> does:
 /// entry <c>i</c> passes when <c>|analytic − numeric| ≤ AbsoluteTolerance + RelativeTolerance · |numeric|</c>.
 /// </summary>
-/// <remarks>The function is evaluated at a flat parameter vector; <see cref="GradientCheckOptions.Layout"/>
-/// names its segments so that a report says which parameter and index disagree. This is a testing tool:
-/// it allocates.</remarks>
-public static class GradientCheck
+/// <remarks>Either the function is evaluated at a flat parameter vector, whose segments
+/// <see cref="GradientCheckOptions.Layout"/> names, or a model's registered parameters are perturbed in place and
+/// name themselves (<c>Fc1.Weight[3]</c>); either way a report says which parameter and index disagree. This is a
+/// testing tool: it allocates.</remarks>
+public static partial class GradientCheck
 {
     /// <summary>Checks <paramref name="analyticGradient"/> against central differences of <paramref name="function"/> at <paramref name="point"/>.</summary>
     /// <exception cref="ArgumentNullException">A required argument is null.</exception>
@@ -42,11 +43,8 @@ public static class GradientCheck
             numeric[i] = (plus - minus) / (2 * h);
 
             double analytic = analyticGradient[i];
-            double error = Math.Abs(analytic - numeric[i]);
-            bool ok = error <= options.AbsoluteTolerance + options.RelativeTolerance * Math.Abs(numeric[i])
-                      || (double.IsNaN(analytic) && double.IsNaN(numeric[i]));
-            if (!ok)
-                mismatches.Add(new GradientMismatch(names[i].Name, names[i].Index, analytic, numeric[i], error));
+            if (!Agrees(analytic, numeric[i], options))
+                mismatches.Add(new GradientMismatch(names[i].Name, names[i].Index, analytic, numeric[i], Math.Abs(analytic - numeric[i])));
         }
         return new GradientCheckResult(mismatches, numeric);
     }
@@ -72,6 +70,11 @@ public static class GradientCheck
             },
             p, g, options ?? GradientCheckOptions.SinglePrecision);
     }
+
+    /// <summary><c>|analytic − numeric| ≤ atol + rtol · |numeric|</c>, or both NaN.</summary>
+    private static bool Agrees(double analytic, double numeric, GradientCheckOptions options) =>
+        Math.Abs(analytic - numeric) <= options.AbsoluteTolerance + options.RelativeTolerance * Math.Abs(numeric)
+        || (double.IsNaN(analytic) && double.IsNaN(numeric));
 
     private static (string Name, int Index)[] ExpandLayout(IReadOnlyList<(string Name, int Length)>? layout, int length, string paramName)
     {

@@ -1,0 +1,84 @@
+using System;
+using System.Linq;
+using Backprop.Training;
+using Xunit;
+
+namespace Backprop.Consumer.Tests;
+
+/// <summary>
+/// <see cref="GradientCheck"/> over a model class's registered members, with the gradient and the registration the
+/// generator emitted for <see cref="Regressor"/> (a sub-module with sub-modules, an array and a scalar field).
+/// </summary>
+public sealed class ModelGradientCheckTests
+{
+    private static readonly double[] Xs = { 0.5, -1.0, 1.5, 0.25, 0.75, -0.5, -1.25, 0.0, 2.0 }, Ys = { 0.3, -0.2, 0.6 };
+
+    /// <summary>A model, a gradient object of its shape, and their parameters with the gradient of the loss in them.</summary>
+    private static (Regressor Model, Regressor Gradient, ParameterSet<double> Parameters) Case()
+    {
+        var model = new Regressor(new Random(1));
+        var gradient = new Regressor(new Random(2));
+        var parameters = new ParameterSet<double>();
+        model.AddParameters(parameters.AddGroup(learningRate: 0), gradient);
+        parameters.ZeroGrad();
+        Assert.Equal(model.Loss(Xs, Ys), model.LossGradient(Xs, Ys, gradient));
+        return (model, gradient, parameters);
+    }
+
+    [Fact]
+    public void GeneratedGradient_PassesTheCheck_OfEveryRegisteredMember()
+    {
+        var (model, _, parameters) = Case();
+
+        var result = GradientCheck.Check(() => model.Loss(Xs, Ys), parameters);
+
+        Assert.True(result.Passed, result.ToString());
+        Assert.Equal(
+            new[] { "Encoder.Fc1.Weight", "Encoder.Fc1.Bias", "Encoder.Fc2.Weight", "Encoder.Fc2.Bias", "Head", "Offset" },
+            parameters.Parameters.Select(p => p.Name));
+        Assert.Equal(12 + 4 + 8 + 2 + 2 + 1, result.NumericGradient.Count);
+    }
+
+    [Fact]
+    public void GeneratedGradient_WithOneEntryChanged_IsReportedByItsDottedName()
+    {
+        var (model, gradient, _) = Case();
+        gradient.Encoder.Fc2.Weight[3] += 0.05;
+
+        var result = GradientCheck.Check(() => model.Loss(Xs, Ys), group => model.AddParameters(group, gradient));
+
+        var mismatch = Assert.Single(result.Mismatches);
+        Assert.Equal(("Encoder.Fc2.Weight", 3), (mismatch.Parameter, mismatch.Index));
+        Assert.Contains("Encoder.Fc2.Weight[3]: analytic", Assert.Throws<InvalidOperationException>(result.ThrowIfFailed).Message);
+    }
+
+    [Fact]
+    public void GeneratedGradient_OfAScalarField_IsCheckedThroughItsRegistration()
+    {
+        var (model, gradient, _) = Case();
+        double offset = model.Offset;
+        gradient.Offset = -gradient.Offset + 0.1;
+
+        var result = GradientCheck.Check(() => model.Loss(Xs, Ys), group => model.AddParameters(group, gradient, "regressor."));
+
+        Assert.Equal(("regressor.Offset", 0), (Assert.Single(result.Mismatches).Parameter, result.Mismatches[0].Index));
+        Assert.Equal(offset, model.Offset);
+    }
+
+    [Fact]
+    public void GeneratedFloatGradient_IsCheckedInSinglePrecision_ThroughTheFloatRegistration()
+    {
+        var model = new FloatNeuron();
+        var gradient = new FloatNeuron { Weight = new float[3], Bias = 0 };
+        float[] x = { 1.0f, -0.5f, 0.25f };
+        model.LossGradient(x, 0.3f, gradient);
+
+        var passed = GradientCheck.Check(() => model.Loss(x, 0.3f), group => model.AddParameters(group, gradient));
+        gradient.Weight[2] += 0.1f;
+        var failed = GradientCheck.Check(() => model.Loss(x, 0.3f), group => model.AddParameters(group, gradient));
+
+        Assert.True(passed.Passed, passed.ToString());
+        Assert.Equal(4, passed.NumericGradient.Count);
+        Assert.Equal(("Weight", 2), (Assert.Single(failed.Mismatches).Parameter, failed.Mismatches[0].Index));
+    }
+}
