@@ -764,6 +764,28 @@ public sealed class DiagnosticTests
         ("BPG029", "Cannot differentiate the index '(int)Math.Abs(x) % 4': it depends on a differentiated value, and an index has no derivative; compute the index from integers or [NoDerivative] inputs"));
 
     [Fact]
+    public void GeneratedGradientCalled_InsideADifferentiableMethod_BPG033_AtTheName() => Verify(Usings + """
+        public static partial class Model
+        {
+            [Differentiable]
+            public static double Energy(double x, double y) => x * x * y;
+
+            [Differentiable(Forward = true)]
+            public static double Spring(double x) => x * x;
+
+            [Differentiable]
+            public static double GradientNorm(double x, double y)
+            {
+                [|EnergyGradient|](x, y, out double dx, out double dy);
+                return dx * dx + dy * dy + Model.[|SpringTangent|](x, 1, out double t) * t;
+            }
+        }
+        """,
+        new[] { "Model.Energy.g.cs", "Model.Spring.g.cs" },
+        ("BPG033", "'EnergyGradient' is a derivative Backprop.Gen generates for 'Energy': differentiating it would be a second-order derivative, which does not go through a call; for Hessian-vector products put [Differentiable(Hessian = true)] on 'Energy' and call EnergyHessianVectorProduct, or, to use its value as data, compute it outside this method and pass it in as a [NoDerivative] parameter"),
+        ("BPG033", "'SpringTangent' is a derivative Backprop.Gen generates for 'Spring': differentiating it would be a second-order derivative, which does not go through a call; for Hessian-vector products put [Differentiable(Hessian = true)] on 'Spring' and call SpringHessianVectorProduct, or, to use its value as data, compute it outside this method and pass it in as a [NoDerivative] parameter"));
+
+    [Fact]
     public void HessianOnALayer_OrOnAMethodThatCalls_BPG032_AtTheAttribute() => Verify(Usings + """
         public static partial class Model
         {

@@ -58,9 +58,15 @@ internal static class MethodAnalyzer
     public static (IrMethod? Method, List<DiagnosticInfo> Diagnostics) Analyze(
         IMethodSymbol symbol, MethodDeclarationSyntax syntax, SemanticModel model, CancellationToken cancellationToken, AnalysisChain? inProgress = null)
     {
-        // Code the compiler rejects gets the compiler's errors only: nothing generated, nothing more reported.
-        if (model.GetDiagnostics(syntax.Span, cancellationToken).Any(d => d.Severity == DiagnosticSeverity.Error))
-            return (null, new List<DiagnosticInfo>());
+        // Code the compiler rejects gets the compiler's errors only: nothing generated, nothing more reported. Except a
+        // call of a derivative this generator emits (FGradient): generators do not see generated code, so it does not
+        // bind here, while the user's build compiles it; that is a second-order derivative, reported as such.
+        var errors = model.GetDiagnostics(syntax.Span, cancellationToken).Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+        if (errors.Count > 0)
+        {
+            var secondOrder = GeneratedDerivativeCalls.Find(errors, syntax, model, cancellationToken);
+            return (null, secondOrder.Count == errors.Count ? secondOrder : new List<DiagnosticInfo>());
+        }
         var lowering = new MethodLowerer(symbol, syntax, model, cancellationToken, inProgress).Lower();
         var diagnostics = lowering.Diagnostics;
         if (lowering.Method is null || HasErrors(diagnostics)) return (null, diagnostics);

@@ -193,6 +193,12 @@ internal static class DiagnosticDescriptors
         "'{0}' cannot get Hessian = true: {1}; or remove Hessian = true",
         "Hessian-vector products and Hessians are built by forward mode over the method's own body, then reverse mode over that (reverse over forward). They cover scalar static methods over scalars, spans, arrays and local buffers, with loops and branches; layers, members of 'this' and calls of other differentiable methods are not covered yet.");
 
+    public static readonly DiagnosticDescriptor SecondOrderCall = Error(
+        "BPG033",
+        "A generated derivative called inside a [Differentiable] method",
+        "'{0}' is a derivative Backprop.Gen generates for '{1}': differentiating it would be a second-order derivative, which does not go through a call; for Hessian-vector products put [Differentiable(Hessian = true)] on '{1}' and call {1}HessianVectorProduct, or, to use its value as data, compute it outside this method and pass it in as a [NoDerivative] parameter",
+        "Generated derivatives (MGradient, MPullback, MTangent, MJacobian, …) are not differentiated again. Second derivatives come from [Differentiable(Hessian = true)]: MHessianVectorProduct and MHessian, built by reverse mode over forward mode.");
+
     private static readonly System.Collections.Generic.Dictionary<string, DiagnosticDescriptor> s_byId = Index();
 
     /// <summary>The descriptor with the given ID.</summary>
