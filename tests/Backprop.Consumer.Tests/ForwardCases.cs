@@ -60,6 +60,16 @@ public sealed record ForwardCase(
         yield return Binary("Loops", (x, y) => F.Loops(x, y, 6),
             (double x, double y, double tX, double tY, out double t) => F.LoopsTangent(x, y, 6, tX, tY, out t),
             (x, y, j) => F.LoopsJacobian(x, y, 6, j), [0.5, 0.7], [1.2, 0.9], [0.2, 0.3]);
+        yield return Binary(nameof(F.Recurrences), F.Recurrences, F.RecurrencesTangent, F.RecurrencesJacobian, [0.5, 0.7], [1.2, 0.9], [-0.6, -1.7], [0.2, 0.3]);
+        yield return new(nameof(F.NestedLoopsWithBreak), false, [Point(17, 6), Point(18, 6, 2.5)],
+            p => [F.NestedLoopsWithBreak(Slice(p, 0, 5), p[5])],
+            (p, t) => { double v = F.NestedLoopsWithBreakTangent(Slice(p, 0, 5), p[5], Slice(t, 0, 5), t[5], out double tv); return ([v], [tv]); },
+            p => { var j = new double[6]; double v = F.NestedLoopsWithBreakJacobian(Slice(p, 0, 5), p[5], j); return ([v], j); });
+        // Windows: signal[6], kernel[3] → y[4].
+        yield return new(nameof(F.Windows), false, [Point(19, 9), Point(20, 9)],
+            p => { var y = new double[4]; F.Windows(Slice(p, 0, 6), Slice(p, 6, 3), y); return y; },
+            (p, t) => { double[] y = new double[4], ty = new double[4]; F.WindowsTangent(Slice(p, 0, 6), Slice(p, 6, 3), y, Slice(t, 0, 6), Slice(t, 6, 3), ty); return (y, ty); },
+            p => { double[] y = new double[4], j = new double[4 * 9]; F.WindowsJacobian(Slice(p, 0, 6), Slice(p, 6, 3), y, j); return (y, j); });
         yield return Binary(nameof(F.Inner), F.Inner, F.InnerTangent, F.InnerJacobian, [0.7, -0.4]);
 
         // SpanLoss(w[4], b, x, v[4]): inputs w, b, v.

@@ -141,6 +141,43 @@ public static partial class ForwardFunctions
         return s;
     }
 
+    [Differentiable(Forward = true, Jacobian = true)]
+    public static double Recurrences(double x, double y)
+    {
+        double a = x, b = y;
+        for (int i = 0; i < 5; i++)
+        {
+            (a, b) = (b, a * 0.5 + Math.Sin(b));
+            ref double first = ref a;
+            if (first > b) first *= 0.9;
+        }
+        double c = a switch
+        {
+            > 1 => a * b,
+            < -1 => -a,
+            _ => a + b * b,
+        };
+        int n = 0;
+        while (n++ < 3) c = c * y + 0.1;
+        return c;
+    }
+
+    [Differentiable(Forward = true, Jacobian = true)]
+    public static double NestedLoopsWithBreak(ReadOnlySpan<double> v, double s)
+    {
+        Span<double> acc = stackalloc double[3];
+        for (int i = 0; i < v.Length; i++)
+        {
+            for (int j = 0; j < 3; j++)
+            {
+                acc[j] *= 0.5 + 0.1 * s;
+                acc[j] += v[i] * (j + 1);
+                if (acc[j] > 1.5) break;
+            }
+        }
+        return acc[0] * acc[1] + Math.Exp(acc[2] * s);
+    }
+
     // ---- Spans and layers ----
 
     [Differentiable(Forward = true, Jacobian = true)]
@@ -191,6 +228,21 @@ public static partial class ForwardFunctions
     public static void Square(ReadOnlySpan<double> x, Span<double> y)
     {
         for (int i = 0; i < y.Length; i++) y[i] = x[i] * x[i];
+    }
+
+    /// <summary>A layer calling a scalar method on slices of its input, in a loop.</summary>
+    [Differentiable(Forward = true, Jacobian = true)]
+    public static void Windows(ReadOnlySpan<double> signal, ReadOnlySpan<double> kernel, Span<double> y)
+    {
+        for (int i = 0; i < y.Length; i++) y[i] = Math.Tanh(Correlate(signal.Slice(i, kernel.Length), kernel));
+    }
+
+    [Differentiable(Forward = true, Jacobian = true)]
+    public static double Correlate(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+    {
+        double s = 0;
+        for (int i = 0; i < a.Length; i++) s += a[i] * b[i];
+        return s;
     }
 
     /// <summary>A scalar loss over a layer's output, with a heap buffer.</summary>
