@@ -31,4 +31,7 @@ public sealed class SampleSnapshotTests
 
     [Fact]
     public void Rosenbrock() => VerifySample(nameof(Rosenbrock));
+
+    [Fact]
+    public void CurveFit() => VerifySample(nameof(CurveFit));
 }
