@@ -138,6 +138,12 @@ internal static class GradientCheck
             value = gmm.Tangent(direction[..a], direction[a..(a + mu)], direction[(a + mu)..], out tangents[i]);
         }
         CompareExpected("ADBench GMM test (objective, tangents)", [value, .. tangents], [8.073804080049758, .. gradient], 1e-9);
+
+        var curveFit = new CurveFitJacobianBenchmarks();
+        curveFit.Jacobian();
+        double[] byReverseSweeps = (double[])curveFit.LastJacobian.Clone();
+        curveFit.JacobianByTangents();
+        CompareExpected("CurveFit Jacobian (tangents vs reverse sweeps)", curveFit.LastJacobian, byReverseSweeps, 1e-12);
     }
 
     private static void CompareExpected(string what, double[] actual, double[] expected, double tolerance)
