@@ -139,6 +139,20 @@ internal static class GradientCheck
         }
         CompareExpected("ADBench GMM test (objective, tangents)", [value, .. tangents], [8.073804080049758, .. gradient], 1e-9);
 
+        // The measured calls allocate nothing once warm.
+        var gmmBenchmark = new GaussianMixtureTangentBenchmarks();
+        gmmBenchmark.Setup();
+        var baBenchmark = new BundleAdjustmentJacobianBenchmarks();
+        foreach (var (name, call) in new (string, Func<double>)[] { ("GMM Tangent", gmmBenchmark.Tangent), ("BA Jacobian", baBenchmark.Jacobian) })
+        {
+            for (int i = 0; i < 20; i++) call();
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 20; i++) call();
+            long bytes = GC.GetAllocatedBytesForCurrentThread() - before;
+            if (bytes != 0) _failures++;
+            Console.WriteLine($"{name}: {bytes} bytes allocated in 20 calls");
+        }
+
         var curveFit = new CurveFitJacobianBenchmarks();
         curveFit.Jacobian();
         double[] byReverseSweeps = (double[])curveFit.LastJacobian.Clone();
