@@ -97,6 +97,20 @@ public sealed record ForwardCase(
             (p, t) => { double[] y = new double[2], ty = new double[2]; F.StackedTangent(Slice(p, 0, 3), Slice(p, 3, 6), Slice(p, 9, 2), y, Slice(t, 0, 3), Slice(t, 3, 6), Slice(t, 9, 2), ty); return (y, ty); },
             p => { double[] y = new double[2], j = new double[2 * 11]; F.StackedJacobian(Slice(p, 0, 3), Slice(p, 3, 6), Slice(p, 9, 2), y, j); return (y, j); });
 
+        // PartialWrites: x[4], s → y[4]; the entries it does not write hold 7, a constant. MTangent leaves the tangents
+        // of entries it does not write as they were (an earlier value's tangent), so they start at 0 here; MJacobian
+        // writes every entry of its rows.
+        yield return new(nameof(F.PartialWrites), false, [[0.1, 0.3, 0.9, 0.2, 0.8], [0.1, -0.3, 0.4, 0.2, 0.8]],
+            p => { double[] y = { 7, 7, 7, 7 }; F.PartialWrites(Slice(p, 0, 4), p[4], y); return y; },
+            (p, t) => { double[] y = { 7, 7, 7, 7 }, ty = new double[4]; F.PartialWritesTangent(Slice(p, 0, 4), p[4], y, Slice(t, 0, 4), t[4], ty); return (y, ty); },
+            p => { double[] y = { 7, 7, 7, 7 }, j = Enumerable.Repeat(9.0, 4 * 5).ToArray(); F.PartialWritesJacobian(Slice(p, 0, 4), p[4], y, j); return (y, j); });
+
+        // Concatenated: x[3], w[2×3], b[2] → y[5].
+        yield return new(nameof(F.Concatenated), false, [Point(21, 11), Point(22, 11)],
+            p => { var y = new double[5]; F.Concatenated(Slice(p, 0, 3), Slice(p, 3, 6), Slice(p, 9, 2), y); return y; },
+            (p, t) => { double[] y = new double[5], ty = new double[5]; F.ConcatenatedTangent(Slice(p, 0, 3), Slice(p, 3, 6), Slice(p, 9, 2), y, Slice(t, 0, 3), Slice(t, 3, 6), Slice(t, 9, 2), ty); return (y, ty); },
+            p => { double[] y = new double[5], j = new double[5 * 11]; F.ConcatenatedJacobian(Slice(p, 0, 3), Slice(p, 3, 6), Slice(p, 9, 2), y, j); return (y, j); });
+
         // LayerLoss: a scalar loss of a layer's output in a heap buffer.
         double[] target = [0.1, -0.3];
         yield return new(nameof(F.LayerLoss), false, [Point(7, 11), Point(8, 11)],

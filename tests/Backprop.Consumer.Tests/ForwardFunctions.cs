@@ -245,6 +245,33 @@ public static partial class ForwardFunctions
         return s;
     }
 
+    /// <summary>Writes some outputs only, one in a loop that stops early: the others keep what the caller put there.</summary>
+    [Differentiable(Forward = true, Jacobian = true)]
+    public static void PartialWrites(ReadOnlySpan<double> x, double s, Span<double> y)
+    {
+        for (int i = 0; i < y.Length; i++)
+        {
+            if (x[i] * s > 0.5) break;
+            y[i] = Math.Sin(x[i] * s);
+        }
+        y[^1] = s * s;
+    }
+
+    /// <summary>Sub-layers writing slices of the output (a concatenation), and a ref local to an element.</summary>
+    [Differentiable(Forward = true, Jacobian = true)]
+    public static void Concatenated(ReadOnlySpan<double> x, ReadOnlySpan<double> w, ReadOnlySpan<double> b, Span<double> y)
+    {
+        Dense(x, w, b, y.Slice(0, 2));
+        Span<double> h = stackalloc double[3];
+        for (int i = 0; i < 3; i++)
+        {
+            h[i] = x[i] * b[0];
+            ref double e = ref h[i];
+            e *= e + w[i];
+        }
+        Square(h, y.Slice(2, 3));
+    }
+
     /// <summary>A scalar loss over a layer's output, with a heap buffer.</summary>
     [Differentiable(Forward = true, Jacobian = true)]
     public static double LayerLoss(ReadOnlySpan<double> x, ReadOnlySpan<double> w, ReadOnlySpan<double> b, [NoDerivative] ReadOnlySpan<double> target)
