@@ -70,6 +70,17 @@ public sealed record ForwardCase(
             p => { var y = new double[4]; F.Windows(Slice(p, 0, 6), Slice(p, 6, 3), y); return y; },
             (p, t) => { double[] y = new double[4], ty = new double[4]; F.WindowsTangent(Slice(p, 0, 6), Slice(p, 6, 3), y, Slice(t, 0, 6), Slice(t, 6, 3), ty); return (y, ty); },
             p => { double[] y = new double[4], j = new double[4 * 9]; F.WindowsJacobian(Slice(p, 0, 6), Slice(p, 6, 3), y, j); return (y, j); });
+        yield return Binary(nameof(F.CallsInArms) + "(n = 3)", (x, y) => F.CallsInArms(x, y, 3),
+            (double x, double y, double tX, double tY, out double t) => F.CallsInArmsTangent(x, y, 3, tX, tY, out t),
+            (x, y, j) => F.CallsInArmsJacobian(x, y, 3, j), [0.7, 0.4], [-0.6, 0.3], [0.9, -0.4], [1.6, 1.2]);
+        yield return Binary(nameof(F.CallsInArms) + "(n = 2)", (x, y) => F.CallsInArms(x, y, 2),
+            (double x, double y, double tX, double tY, out double t) => F.CallsInArmsTangent(x, y, 2, tX, tY, out t),
+            (x, y, j) => F.CallsInArmsJacobian(x, y, 2, j), [0.7, 0.4], [-0.6, 0.3]);
+        // IntoArray: a[4] → o[2] (an array parameter).
+        yield return new(nameof(F.IntoArray), false, [[0.3, -0.8, 0.5, 0.1], [-0.9, 0.2, 0.7, -0.4]],
+            p => { double[] o = { 0.5, 0.5 }; F.IntoArray(p, o); return o; },
+            (p, t) => { double[] o = { 0.5, 0.5 }, to = new double[2]; F.IntoArrayTangent(p, o, t, to); return (o, to); },
+            p => { double[] o = { 0.5, 0.5 }, j = new double[2 * 4]; F.IntoArrayJacobian(p, o, j); return (o, j); });
         yield return Binary(nameof(F.Inner), F.Inner, F.InnerTangent, F.InnerJacobian, [0.7, -0.4]);
 
         // SpanLoss(w[4], b, x, v[4]): inputs w, b, v.

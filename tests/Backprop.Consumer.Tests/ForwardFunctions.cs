@@ -323,6 +323,42 @@ public static partial class ForwardFunctions
         for (int i = 0; i < y.Length; i++) y[i] = h[i] * h[(i + 1) % y.Length];
     }
 
+    [Differentiable(Forward = true, Jacobian = true)]
+    public static double CallsInArms(double x, double y, [NoDerivative] int n)
+    {
+        double a = x > 0 ? Inner(x, y) : Inner(y, x) * 2;
+        double b = Math.Pow(a, n) + (x % 0.75) * y + Math.Clamp(y, x - 1, x + 1);
+        double c = x switch
+        {
+            > 0.5 when y > 0 => b * y,
+            _ when n > 2 => b - x,
+            _ => b * b,
+        };
+        int i = 0;
+        do
+        {
+            i++;
+            if (i % 2 == 0) continue;
+            c += Inner(c * 0.1, y) * 0.1;
+        }
+        while (i < 4);
+        return c;
+    }
+
+    /// <summary>A layer whose output is an array parameter.</summary>
+    [Differentiable(Forward = true, Jacobian = true)]
+    public static void IntoArray(ReadOnlySpan<double> a, double[] o)
+    {
+        double sum = 0;
+        foreach (double v in a)
+        {
+            if (v < -0.7) continue;
+            sum += Math.Tanh(v);
+        }
+        o[0] = sum;
+        o[1] = a[0] * a[1];
+    }
+
     // ---- Local buffers ----
 
     [Differentiable(Forward = true, Jacobian = true)]
