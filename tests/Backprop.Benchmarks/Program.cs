@@ -17,6 +17,7 @@ public static class Program
     {
         if (args.Length == 1 && args[0] == "--check") return GradientCheck.Run();
         if (args.Length == 1 && args[0] == "--generator") return GeneratorBenchmark.Run();
+        if (args.Length == 1 && args[0] == "--ratios") return InterleavedRatios.Run();
 
         // Besides the default exporters: a CSV with fixed units (ns, bytes) and no units in the cells, which
         // update-readme.sh reads, and GitHub markdown.
