@@ -139,6 +139,16 @@ public class BundleAdjustmentJacobianBenchmarks
         return _jacobian[0];
     }
 
+    /// <summary>The same Jacobian from <see cref="BundleAdjustmentJacobianSketch"/>: one forward sweep, three reverse sweeps.</summary>
+    [Benchmark]
+    public double OneForwardThreeReverse()
+    {
+        const int block = BundleAdjustmentModel.Outputs * BundleAdjustmentModel.Inputs;
+        for (int i = 0; i < _d.P; i++)
+            BundleAdjustmentJacobianSketch.ReprojectionJacobian(_d.Camera(i), _d.Point(i), _d.Weights[i], _d.Features.AsSpan(2 * i, 2), _errors.AsSpan(3 * i, 3), _jacobian.AsSpan(block * i, block));
+        return _jacobian[0];
+    }
+
     // What the Jacobian is made of (it runs ReprojectionBackward once per output row): the split forward sweep with its
     // tape, and one whole row (forward sweep, tape, reverse sweep).
 

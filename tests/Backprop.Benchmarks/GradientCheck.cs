@@ -119,6 +119,9 @@ internal static class GradientCheck
         };
         double[] expected = [-0.2690488492351894, 0.2599447926779019, 0.826092651516, .. expectedJacobian];
         CompareExpected("ADBench BA test (errors, Jacobian)", [.. errors, .. jacobian], expected, 1e-9);
+        double[] sketchErrors = new double[3], sketch = new double[3 * 15];
+        BundleAdjustmentJacobianSketch.ReprojectionJacobian(ba.Camera(0), ba.Point(0), ba.Weights[0], ba.Features.AsSpan(0, 2), sketchErrors, sketch);
+        CompareExpected("BA Jacobian, one forward and three reverse sweeps", [.. sketchErrors, .. sketch], [.. errors, .. jacobian], 1e-15);
 
         var gmm = GaussianMixtureData.Load("test.txt");
         double[] gradient =

@@ -18,7 +18,7 @@ internal static class InterleavedRatios
     public static int Run()
     {
         var ba = new BundleAdjustmentJacobianBenchmarks();
-        Report("BA ba1_n49_m7776_p31843", ("Objective", ba.Objective), ("Jacobian", ba.Jacobian), ("ForwardOnTape", ba.ForwardOnTape), ("OneRow", ba.OneRow));
+        Report("BA ba1_n49_m7776_p31843", ("Objective", ba.Objective), ("Jacobian", ba.Jacobian), ("OneForwardThreeReverse", ba.OneForwardThreeReverse), ("ForwardOnTape", ba.ForwardOnTape), ("OneRow", ba.OneRow));
         foreach (string instance in new[] { "gmm_d2_K5.txt", "gmm_d10_K25.txt" })
         {
             var gmm = new GaussianMixtureTangentBenchmarks { Instance = instance };
@@ -55,7 +55,7 @@ internal static class InterleavedRatios
         for (int k = 0; k < methods.Length; k++)
         {
             double ratio = Median(Enumerable.Range(0, Rounds).Select(r => times[k][r] / times[0][r]));
-            Console.WriteLine($"  {methods[k].Name,-20} {Format(Median(times[k])),12}   {ratio,7:F2}x {methods[0].Name}");
+            Console.WriteLine($"  {methods[k].Name,-24} {Format(Median(times[k])),12}   {ratio,7:F2}x {methods[0].Name}");
         }
     }
 
