@@ -101,6 +101,42 @@ public sealed class ForwardModeTests
     }
 
     [Fact]
+    public void TangentOfTheWrongLength_IsAnArgumentExceptionNamingIt()
+    {
+        double[] x = new double[3], w = new double[6], b = new double[2], y = new double[2];
+        var e = Assert.Throws<ArgumentException>(() => ForwardFunctions.DenseTangent(x, w, b, y, new double[3], new double[5], new double[2], new double[2]));
+        Assert.Equal("tW", e.ParamName);
+        e = Assert.Throws<ArgumentException>(() => ForwardFunctions.DenseTangent(x, w, b, y, new double[3], new double[6], new double[2], new double[3]));
+        Assert.Equal("tY", e.ParamName);
+    }
+
+    [Fact]
+    public void JacobianOfTheWrongSize_IsAnArgumentException_BeforeAnythingIsWritten()
+    {
+        double[] x = { 0.1, 0.2, 0.3 }, w = new double[6], b = new double[2], y = { 5, 5 };
+        var e = Assert.Throws<ArgumentException>(() => ForwardFunctions.DenseJacobian(x, w, b, y, new double[2 * 11 - 1]));
+        Assert.Equal("jacobian", e.ParamName);
+        Assert.Equal(new double[] { 5, 5 }, y);
+        Assert.Equal("jacobian", Assert.Throws<ArgumentException>(() => ForwardFunctions.ArithmeticJacobian(0.1, 0.2, new double[3])).ParamName);
+    }
+
+    [Fact]
+    public void TangentsAndJacobians_OnManyThreadsAtOnce_AgreeWithOneThread()
+    {
+        var cases = ForwardCase.All().Where(c => c.Tangent is not null).ToArray();
+        var expected = cases.Select(c => (c.Tangent!(c.Points[0], Direction(c.Points[0].Length)).Tangent, c.Jacobian(c.Points[0]).Jacobian)).ToArray();
+        System.Threading.Tasks.Parallel.For(0, 64, i =>
+        {
+            var c = cases[i % cases.Length];
+            var (tangent, jacobian) = (c.Tangent!(c.Points[0], Direction(c.Points[0].Length)).Tangent, c.Jacobian(c.Points[0]).Jacobian);
+            Assert.Equal(expected[i % cases.Length].Item1, tangent);
+            Assert.Equal(expected[i % cases.Length].Item2, jacobian);
+        });
+    }
+
+    private static double[] Direction(int length) => Enumerable.Range(0, length).Select(i => Math.Sin(i + 1.0)).ToArray();
+
+    [Fact]
     public void EveryForwardFunction_HasACase()
     {
         var methods = typeof(ForwardFunctions).GetMethods()
