@@ -122,6 +122,12 @@ public sealed record ForwardCase(
             (p, t) => { double[] y = new double[5], ty = new double[5]; F.ConcatenatedTangent(Slice(p, 0, 3), Slice(p, 3, 6), Slice(p, 9, 2), y, Slice(t, 0, 3), Slice(t, 3, 6), Slice(t, 9, 2), ty); return (y, ty); },
             p => { double[] y = new double[5], j = new double[5 * 11]; F.ConcatenatedJacobian(Slice(p, 0, 3), Slice(p, 3, 6), Slice(p, 9, 2), y, j); return (y, j); });
 
+        // Unrolled: w[2×2], b[2], x0[2], 5 steps.
+        yield return new(nameof(F.Unrolled), false, [Point(23, 8, 1.2), Point(24, 8, 1.2), Point(25, 8, 1.5)],
+            p => [F.Unrolled(Slice(p, 0, 4), Slice(p, 4, 2), Slice(p, 6, 2), 5)],
+            (p, t) => { double v = F.UnrolledTangent(Slice(p, 0, 4), Slice(p, 4, 2), Slice(p, 6, 2), 5, Slice(t, 0, 4), Slice(t, 4, 2), Slice(t, 6, 2), out double tv); return ([v], [tv]); },
+            p => { var j = new double[8]; double v = F.UnrolledJacobian(Slice(p, 0, 4), Slice(p, 4, 2), Slice(p, 6, 2), 5, j); return ([v], j); });
+
         // LayerLoss: a scalar loss of a layer's output in a heap buffer.
         double[] target = [0.1, -0.3];
         yield return new(nameof(F.LayerLoss), false, [Point(7, 11), Point(8, 11)],

@@ -272,6 +272,23 @@ public static partial class ForwardFunctions
         Square(h, y.Slice(2, 3));
     }
 
+    /// <summary>A layer called in a loop, its output feeding its next input (an unrolled recurrence).</summary>
+    [Differentiable(Forward = true, Jacobian = true)]
+    public static double Unrolled(ReadOnlySpan<double> w, ReadOnlySpan<double> b, ReadOnlySpan<double> x0, [NoDerivative] int steps)
+    {
+        Span<double> h = stackalloc double[2];
+        Span<double> next = stackalloc double[2];
+        h[0] = x0[0];
+        h[1] = x0[1];
+        for (int s = 0; s < steps; s++)
+        {
+            Dense(h, w, b, next);
+            for (int i = 0; i < 2; i++) h[i] = next[i] + 0.1 * h[i] * h[1 - i];
+            if (h[0] > 0.95) break;
+        }
+        return h[0] * h[1] + SumOfSquares(next);
+    }
+
     /// <summary>A scalar loss over a layer's output, with a heap buffer.</summary>
     [Differentiable(Forward = true, Jacobian = true)]
     public static double LayerLoss(ReadOnlySpan<double> x, ReadOnlySpan<double> w, ReadOnlySpan<double> b, [NoDerivative] ReadOnlySpan<double> target)
