@@ -148,6 +148,8 @@ public sealed record ForwardCase(
             null,
             p => { double[] y = new double[3], j = new double[3 * 4]; F.CallsUnmarkedLayerJacobian(Slice(p, 0, 3), p[3], y, j); return (y, j); });
 
+        yield return Binary(nameof(F.CallsCustomRule), F.CallsCustomRule, null, F.CallsCustomRuleJacobian, [0.7, -0.4], [-1.3, 0.9]);
+
         // An instance method of a model class, calling another.
         var model = new ForwardModel();
         yield return Binary(nameof(ForwardModel.Predict), model.Predict, model.PredictTangent, model.PredictJacobian, [0.7, -0.4], [-0.3, 0.9]);

@@ -376,6 +376,15 @@ public static partial class ForwardFunctions
         o[1] = a[0] * a[1];
     }
 
+    /// <summary>A function of another assembly's kind, with a hand-written reverse rule: the Jacobian uses the rule.</summary>
+    public static double Softplus(double x) => Math.Log(1 + Math.Exp(x));
+
+    [DerivativeOf(typeof(ForwardFunctions), nameof(Softplus))]
+    private static void SoftplusReverse(double x, double result, double dResult, ref double dX) => dX += dResult / (1 + Math.Exp(-x));
+
+    [Differentiable(Jacobian = true)]
+    public static double CallsCustomRule(double x, double y) => Softplus(x * y) * y + Softplus(-x);
+
     // ---- Local buffers ----
 
     [Differentiable(Forward = true, Jacobian = true)]
