@@ -51,6 +51,7 @@ internal static class GradientCheck
         }
         CheckModels(fd);
         CheckDigits(fd);
+        CheckAdBench();
         Console.WriteLine(_failures == 0 ? "All gradients agree." : $"{_failures} mismatches.");
         return _failures == 0 ? 0 : 1;
     }
@@ -115,6 +116,81 @@ internal static class GradientCheck
                 [.. s.P[0], .. s.P[1], .. s.P[2], .. s.P[3]]);
             CompareModel($"Digits model class vs static (batch = {n})", v1, d, v2, s, model.Loss(d.X, labels), f);
         }
+    }
+
+    // ADBench's expected values (test/cpp/modules/common/BaTests.cpp and GmmTests.cpp): the BA layer's errors and its
+    // Jacobian's first block, and the GMM objective with the tangent along each unit direction against its gradient.
+    private static void CheckAdBench()
+    {
+        var ba = BundleAdjustmentData.Test();
+        double[] errors = new double[3], jacobian = new double[3 * 15];
+        BundleAdjustmentModel.ReprojectionJacobian(ba.Camera(0), ba.Point(0), ba.Weights[0], ba.Features.AsSpan(0, 2), errors, jacobian);
+        double[] expectedJacobian =
+        {
+            228.87720220824676, 634.5748114955454, -782.2228662593405, 2.4289261560715967, -11.782807962801131, 2.5416931248774346,
+            -1.0365708495851809, 0.417022, 0.0, -350.7395210960052, -912.1077736680086, -2.4289261560715967, 11.782807962801131,
+            -2.5416931248774346, -0.6451670397129874,
+            -120.54243599499688, -385.6732407664604, 97.54762914033265, -1.7837210852957657, 4.154667994331261, 2.040257180298989,
+            0.3491763974331459, 0.0, 0.417022, 118.1491477044145, 307.25010896034325, 1.7837210852957657, -4.154667994331261,
+            -2.040257180298989, 0.623335921553064,
+            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -2 * 0.417022,
+        };
+        double[] expected = [-0.2690488492351894, 0.2599447926779019, 0.826092651516, .. expectedJacobian];
+        CompareExpected("ADBench BA test (errors, Jacobian)", [.. errors, .. jacobian], expected, 1e-9);
+        double[] sketchErrors = new double[3], sketch = new double[3 * 15];
+        BundleAdjustmentJacobianSketch.ReprojectionJacobian(ba.Camera(0), ba.Point(0), ba.Weights[0], ba.Features.AsSpan(0, 2), sketchErrors, sketch);
+        CompareExpected("BA Jacobian, one forward and three reverse sweeps", [.. sketchErrors, .. sketch], [.. errors, .. jacobian], 1e-15);
+
+        var gmm = GaussianMixtureData.Load("test.txt");
+        double[] gradient =
+        {
+            0.10866285550865246, -0.7412700395238985, 0.6326071840152461, 1.1169257653278701, 0.16333301355145527,
+            -0.021998982407119314, 0.2277782922542361, 1.2096302561283219, -0.060637592073395634, 2.5852999405116224,
+            0.11263269452421379, 0.3857443098496118, 0.07351805731823055, 5.418363627155952, -0.32149440967744647,
+            1.7189230977500494, 0.8600910907908669, -0.9946409304663228,
+        };
+        int a = gmm.Alphas.Length, mu = gmm.Means.Length;
+        var tangents = new double[gradient.Length];
+        double value = 0;
+        for (int i = 0; i < gradient.Length; i++)
+        {
+            double[] direction = new double[gradient.Length];
+            direction[i] = 1;
+            value = gmm.Tangent(direction[..a], direction[a..(a + mu)], direction[(a + mu)..], out tangents[i]);
+        }
+        CompareExpected("ADBench GMM test (objective, tangents)", [value, .. tangents], [8.073804080049758, .. gradient], 1e-9);
+
+        // The measured calls allocate nothing once warm.
+        var gmmBenchmark = new GaussianMixtureTangentBenchmarks();
+        gmmBenchmark.Setup();
+        var baBenchmark = new BundleAdjustmentJacobianBenchmarks();
+        foreach (var (name, call) in new (string, Func<double>)[] { ("GMM Tangent", gmmBenchmark.Tangent), ("BA Jacobian", baBenchmark.Jacobian) })
+        {
+            for (int i = 0; i < 20; i++) call();
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 20; i++) call();
+            long bytes = GC.GetAllocatedBytesForCurrentThread() - before;
+            if (bytes != 0) _failures++;
+            Console.WriteLine($"{name}: {bytes} bytes allocated in 20 calls");
+        }
+
+        var curveFit = new CurveFitJacobianBenchmarks();
+        curveFit.Jacobian();
+        double[] byReverseSweeps = (double[])curveFit.LastJacobian.Clone();
+        curveFit.JacobianByTangents();
+        CompareExpected("CurveFit Jacobian (tangents vs reverse sweeps)", curveFit.LastJacobian, byReverseSweeps, 1e-12);
+    }
+
+    private static void CompareExpected(string what, double[] actual, double[] expected, double tolerance)
+    {
+        int bad = 0;
+        for (int i = 0; i < expected.Length; i++)
+        {
+            if (Math.Abs(actual[i] - expected[i]) <= tolerance * Math.Max(1, Math.Abs(expected[i]))) continue;
+            _failures++;
+            if (++bad <= 5) Console.WriteLine($"{what} [{i}]: {actual[i]:R}, expected {expected[i]:R}");
+        }
+        Console.WriteLine($"{what}: {expected.Length} values, {bad} mismatches");
     }
 
     private static void CompareModel(string what, double generatedValue, ModelData generated, double handValue, ModelData hand,

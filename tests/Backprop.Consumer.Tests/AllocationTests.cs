@@ -47,4 +47,36 @@ public sealed class AllocationTests
         var dW = new double[16];
         Assert.Equal(0, AllocatedBy(() => FeatureFunctions.CallsWithSpansGradient(w, x, 0.2, dW, out _)));
     }
+
+    [Fact]
+    public void Tangents_AllocateNothing()
+    {
+        double[] x = { 0.3, -0.2, 0.5 }, w = { 0.1, 0.2, 0.3, -0.4, 0.5, -0.6 }, b = { 0.1, -0.1 }, y = new double[2];
+        double[] tX = { 1, 0, 0.5 }, tW = { 0, 1, 0, 0, 0.5, 0 }, tB = { 1, 1 }, tY = new double[2];
+        float[] xf = { 0.3f, -0.2f, 0.5f }, wf = { 0.1f, 0.2f, 0.3f, -0.4f, 0.5f, -0.6f }, yf = new float[2], tYf = new float[2];
+        float[] tXf = { 1, 0, 0.5f }, tWf = { 0, 1, 0, 0, 0.5f, 0 };
+        Assert.Equal(0, AllocatedBy(() =>
+        {
+            ForwardFunctions.BranchesTangent(0.7, 0.4, 1, -1, out _);
+            ForwardFunctions.LoopsTangent(0.5, 0.7, 6, 1, 0.5, out _);
+            ForwardFunctions.CallsDifferentiableTangent(0.3, x, 1, tX, out _);
+            ForwardFunctions.StackedTangent(x, w, b, y, tX, tW, tB, tY);
+            ForwardFunctions.FloatDenseTangent(xf, wf, 0.1f, yf, tXf, tWf, 1, tYf);
+        }));
+    }
+
+    [Fact]
+    public void Jacobians_AllocateNothing()
+    {
+        double[] x = { 0.3, -0.2, 0.5 }, w = { 0.1, 0.2, 0.3, -0.4, 0.5, -0.6 }, b = { 0.1, -0.1 }, y = new double[2];
+        double[] scalar = new double[2], row = new double[4], layer = new double[2 * 11], unmarked = new double[3 * 4], y3 = new double[3];
+        Assert.Equal(0, AllocatedBy(() =>
+        {
+            ForwardFunctions.BranchesJacobian(0.7, 0.4, scalar);
+            ForwardFunctions.LoopsJacobian(0.5, 0.7, 6, scalar);
+            ForwardFunctions.CallsDifferentiableJacobian(0.3, x, row);
+            ForwardFunctions.StackedJacobian(x, w, b, y, layer);
+            ForwardFunctions.CallsUnmarkedLayerJacobian(x, 0.7, y3, unmarked);
+        }));
+    }
 }

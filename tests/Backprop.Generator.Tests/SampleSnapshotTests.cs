@@ -34,4 +34,7 @@ public sealed class SampleSnapshotTests
 
     [Fact]
     public void Digits() => VerifySample(nameof(Digits));
+
+    [Fact]
+    public void CurveFit() => VerifySample(nameof(CurveFit));
 }

@@ -1,0 +1,69 @@
+using System;
+using System.Diagnostics;
+using System.Linq;
+
+namespace Backprop.Benchmarks;
+
+/// <summary>
+/// <c>--ratios</c>: the ratios of the forward-mode and Jacobian benchmarks to their baselines, timed round-robin with a
+/// Stopwatch (each round times every method once, back to back), so that load from other processes, which shifts the
+/// separate runs of BenchmarkDotNet, hits a method and its baseline alike. Prints the median time and the median
+/// per-round ratio of each.
+/// </summary>
+internal static class InterleavedRatios
+{
+    private const int Rounds = 21;
+    private static readonly TimeSpan PerMeasurement = TimeSpan.FromMilliseconds(40);
+
+    public static int Run()
+    {
+        var ba = new BundleAdjustmentJacobianBenchmarks();
+        Report("BA ba1_n49_m7776_p31843", ("Objective", ba.Objective), ("Jacobian", ba.Jacobian), ("OneForwardThreeReverse", ba.OneForwardThreeReverse), ("ForwardOnTape", ba.ForwardOnTape), ("OneRow", ba.OneRow));
+        foreach (string instance in new[] { "gmm_d2_K5.txt", "gmm_d10_K25.txt" })
+        {
+            var gmm = new GaussianMixtureTangentBenchmarks { Instance = instance };
+            gmm.Setup();
+            Report("GMM " + instance, ("Objective", gmm.Objective), ("Tangent", gmm.Tangent));
+        }
+        var curveFit = new CurveFitJacobianBenchmarks();
+        Report("CurveFit 200 x 5", ("Residuals", curveFit.Residuals), ("Jacobian", curveFit.Jacobian), ("JacobianByTangents", curveFit.JacobianByTangents));
+        return 0;
+    }
+
+    private static void Report(string workload, params (string Name, Func<double> Call)[] methods)
+    {
+        // Calls per measurement, from a warm-up that also gets the JIT to its last tier.
+        var calls = methods.Select(m =>
+        {
+            var watch = Stopwatch.StartNew();
+            int n = 0;
+            while (watch.Elapsed < TimeSpan.FromMilliseconds(300)) { m.Call(); n++; }
+            return Math.Max(1, (int)(n * PerMeasurement.TotalMilliseconds / watch.Elapsed.TotalMilliseconds));
+        }).ToArray();
+        var times = new double[methods.Length][];
+        for (int k = 0; k < methods.Length; k++) times[k] = new double[Rounds];
+        for (int round = 0; round < Rounds; round++)
+        {
+            for (int k = 0; k < methods.Length; k++)
+            {
+                var watch = Stopwatch.StartNew();
+                for (int i = 0; i < calls[k]; i++) methods[k].Call();
+                times[k][round] = watch.Elapsed.TotalMilliseconds * 1e6 / calls[k];
+            }
+        }
+        Console.WriteLine($"{workload} (median of {Rounds} interleaved rounds):");
+        for (int k = 0; k < methods.Length; k++)
+        {
+            double ratio = Median(Enumerable.Range(0, Rounds).Select(r => times[k][r] / times[0][r]));
+            Console.WriteLine($"  {methods[k].Name,-24} {Format(Median(times[k])),12}   {ratio,7:F2}x {methods[0].Name}");
+        }
+    }
+
+    private static double Median(System.Collections.Generic.IEnumerable<double> values)
+    {
+        var sorted = values.OrderBy(v => v).ToArray();
+        return sorted[sorted.Length / 2];
+    }
+
+    private static string Format(double ns) => ns < 1e3 ? $"{ns:F1} ns" : ns < 1e6 ? $"{ns / 1e3:F2} us" : $"{ns / 1e6:F2} ms";
+}
