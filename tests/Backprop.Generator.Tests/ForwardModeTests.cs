@@ -185,3 +185,64 @@ public sealed class JacobianTests
         Assert.True(worst < 1e-6, "worst relative error " + worst);
     }
 }
+
+/// <summary>
+/// A layer's Jacobian runs its forward sweep once and every reverse sweep over the same tape (issue 13): here the reverse
+/// sweeps restore a stack buffer overwritten in a loop (writing into their view of the tape) and rewind an output written
+/// twice, which a second sweep must not see; every entry against central differences, and the outputs keep the results.
+/// </summary>
+public sealed class JacobianReuseTests
+{
+    [Fact]
+    public void LayerJacobian_OneForwardManyReverseSweeps_RestoresTheTapeAndOutputsBetweenSweeps()
+    {
+        var type = GeneratorHarness.CompileAndLoad("""
+            using System;
+            using Backprop;
+
+            public static partial class Model
+            {
+                [Differentiable(Jacobian = true)]
+                public static void Layer(ReadOnlySpan<double> x, double a, Span<double> y)
+                {
+                    Span<double> h = stackalloc double[3];
+                    for (int i = 0; i < 3; i++) h[i] = x[i] * a;
+                    for (int r = 0; r < 2; r++)
+                        for (int i = 0; i < 3; i++) h[i] = Math.Tanh(h[i] + h[(i + 1) % 3] * x[i]);
+                    y[0] = h[0] * h[1];
+                    y[2] = h[1] * h[0] * a;
+                    y[0] = Math.Sin(h[0] * h[1]) + a * h[1];
+                    y[1] = h[2] * x[0];
+                }
+
+                public static double Check()
+                {
+                    double[] x = { 0.3, -0.7, 1.1 }, y = new double[3], y0 = new double[3];
+                    const double a = 0.8;
+                    var jacobian = new double[3 * 4];
+                    LayerJacobian(x, a, y, jacobian);
+                    Layer(x, a, y0);
+                    double worst = 0;
+                    for (int k = 0; k < 3; k++) worst = Math.Max(worst, Math.Abs(y[k] - y0[k]));
+                    const double step = 1e-6;
+                    for (int j = 0; j < 4; j++)
+                    {
+                        double[] xp = (double[])x.Clone(), xm = (double[])x.Clone(), up = new double[3], down = new double[3];
+                        double ap = a, am = a;
+                        if (j < 3) { xp[j] += step; xm[j] -= step; } else { ap += step; am -= step; }
+                        Layer(xp, ap, up);
+                        Layer(xm, am, down);
+                        for (int k = 0; k < 3; k++)
+                        {
+                            double numeric = (up[k] - down[k]) / (2 * step);
+                            worst = Math.Max(worst, Math.Abs(numeric - jacobian[k * 4 + j]) / Math.Max(1, Math.Abs(numeric)));
+                        }
+                    }
+                    return worst;
+                }
+            }
+            """).GetType("Model")!;
+        double worst = (double)type.GetMethod("Check")!.Invoke(null, null)!;
+        Assert.True(worst < 1e-6, "worst error " + worst);
+    }
+}

@@ -100,8 +100,8 @@ internal static class GradientEmitter
     /// <summary>
     /// <c>R MJacobian(p…, Span&lt;T&gt; jacobian)</c>: the row-major Jacobian of the outputs (the value, or a layer's output
     /// spans flattened in parameter order) with respect to the differentiated inputs (flattened in parameter order). A
-    /// scalar method is one reverse sweep (its gradient); a layer takes one reverse sweep per output entry (its backward
-    /// with a unit adjoint, which runs the layer again each time).
+    /// scalar method is one reverse sweep (its gradient); a layer runs its split forward once and then one split reverse
+    /// per output entry with a unit adjoint, each over the same tape rewound to where the forward left it.
     /// </summary>
     private static void WriteJacobian(SourceWriter writer, IrMethod method, GradientProgram program)
     {
@@ -141,28 +141,61 @@ internal static class GradientEmitter
                 writer.Line("return " + value + ";");
                 return;
             }
-            // A layer: unit adjoints, one output entry at a time (each backward runs the layer and consumes its adjoint).
-            string row = Fresh("row"), k = Fresh("k");
+            // A layer: its forward sweep once, then one reverse sweep per output entry with a unit adjoint, each reading the
+            // same tape again (put back as the forward sweep left it: a sweep may write into views of the tape), as Enzyme and
+            // JAX's vjp reuse one forward pass.
+            string row = Fresh("row"), k = Fresh("k"), tape = Fresh("tape");
             var adjoints = outputs.Select(o => (Output: o, Rented: Fresh("rented" + Identifiers.Capitalized(o.Name)), Span: Fresh("d" + Identifiers.Capitalized(o.Name)))).ToList();
             foreach (var (output, rented, span) in adjoints)
             {
                 writer.Line(output.Type.ScalarKeyword + "[] " + rented + " = global::System.Buffers.ArrayPool<" + output.Type.ScalarKeyword + ">.Shared.Rent(" + output.Name + ".Length);");
                 writer.Line("global::System.Span<" + output.Type.ScalarKeyword + "> " + span + " = global::System.MemoryExtensions.AsSpan(" + rented + ", 0, " + output.Name + ".Length);");
             }
+            writer.Line("var " + tape + " = " + TapeType + ".Start();");
+            using (writer.Block("while (true)"))
+            {
+                using (writer.Block("try"))
+                {
+                    writer.Line(shape.ForwardName + "(" + string.Join(", ", arguments.Append("ref " + tape)) + ");");
+                    writer.Line("break;");
+                }
+                using (writer.Block("catch (global::Backprop.CompilerServices.TapeFullException)"))
+                    writer.Line(tape + ".Restart();");
+            }
+            writer.Line(tape + ".Checkpoint();");
+            // Outputs a reverse sweep may rewind to older contents are kept, and put back before each sweep and at the end.
+            var kept = program.RewoundOutputs.Select(o => (Output: method.Variables[o.Variable], Kept: Fresh("kept" + Identifiers.Capitalized(method.Variables[o.Variable].Name)))).ToList();
+            foreach (var (output, keptName) in kept)
+            {
+                string source = output.Type.Shape == ShapeKind.Array ? "global::System.MemoryExtensions.AsSpan(" + output.Name + ")" : output.Name;
+                writer.Line(output.Type.ScalarKeyword + "[] " + keptName + " = global::System.Buffers.ArrayPool<" + output.Type.ScalarKeyword + ">.Shared.Rent(" + output.Name + ".Length);");
+                writer.Line(source + ".CopyTo(" + keptName + ");");
+            }
+            void PutBack()
+            {
+                foreach (var (output, keptName) in kept)
+                    writer.Line("global::System.MemoryExtensions.AsSpan(" + keptName + ", 0, " + output.Name + ".Length).CopyTo(" + output.Name + ");");
+            }
             writer.Line("int " + row + " = 0;");
             foreach (var (output, _, span) in adjoints)
             {
                 using (writer.Block("for (int " + k + " = 0; " + k + " < " + output.Name + ".Length; " + k + "++, " + row + "++)"))
                 {
+                    writer.Line(tape + ".Rewind();");
+                    PutBack();
                     foreach (var (_, _, other) in adjoints) writer.Line(other + ".Clear();");
                     writer.Line(span + "[" + k + "] = 1;");
                     var call = new List<string>(arguments);
                     call.AddRange(adjoints.Select(a => a.Span));
                     var scalars = RowArguments(writer, inputs, jacobian, row + " * " + columns, call, Fresh, seeded: true);
-                    writer.Line(shape.PullbackName + "(" + string.Join(", ", call) + ");");
+                    writer.Line(shape.ReverseName + "(" + string.Join(", ", call.Append("ref " + tape)) + ");");
                     foreach (var (local, at) in scalars) writer.Line(jacobian + "[" + at + "] = " + local + ";");
                 }
             }
+            PutBack();
+            foreach (var (output, keptName) in kept)
+                writer.Line("global::System.Buffers.ArrayPool<" + output.Type.ScalarKeyword + ">.Shared.Return(" + keptName + ");");
+            writer.Line(tape + ".Dispose();");
             foreach (var (output, rented, _) in adjoints)
                 writer.Line("global::System.Buffers.ArrayPool<" + output.Type.ScalarKeyword + ">.Shared.Return(" + rented + ");");
         }

@@ -41,6 +41,8 @@ public ref struct Tape
     private Span<byte> _bytes;
     private byte[]? _rented;
     private int _count;
+    private byte[]? _checkpoint;
+    private int _checkpointCount;
 
     /// <summary>
     /// Starts with <paramref name="initial"/> (for example <c>stackalloc byte[1024]</c>) as storage, or with an array from
@@ -185,6 +187,29 @@ public ref struct Tape
     }
 
     /// <summary>
+    /// Keeps a copy of the tape as it is now (in a pooled array), for <see cref="Rewind"/>: a Jacobian's reverse sweeps
+    /// each read the tape its one forward sweep left, and a sweep may write into the views it pops.
+    /// </summary>
+    public void Checkpoint()
+    {
+        if (_checkpoint is null || _checkpoint.Length < _count)
+        {
+            if (_checkpoint is not null) ArrayPool<byte>.Shared.Return(_checkpoint);
+            _checkpoint = ArrayPool<byte>.Shared.Rent(Math.Max(_count, 256));
+        }
+        _bytes.Slice(0, _count).CopyTo(_checkpoint);
+        _checkpointCount = _count;
+    }
+
+    /// <summary>Puts the tape back as it was at the last <see cref="Checkpoint"/>, to be read again.</summary>
+    public void Rewind()
+    {
+        if (_checkpoint is null) throw new InvalidOperationException("Rewind needs a Checkpoint first.");
+        _checkpoint.AsSpan(0, _checkpointCount).CopyTo(_bytes);
+        _count = _checkpointCount;
+    }
+
+    /// <summary>
     /// Empties the tape and gives it twice the capacity, after a <see cref="TapeFullException"/>; later tapes start
     /// with that capacity.
     /// </summary>
@@ -206,6 +231,11 @@ public ref struct Tape
     /// <summary>Keeps the storage for this thread's next tape (or returns it to the pool if the thread keeps one already).</summary>
     public void Dispose()
     {
+        if (_checkpoint is not null)
+        {
+            ArrayPool<byte>.Shared.Return(_checkpoint);
+            _checkpoint = null;
+        }
         if (_rented is not null)
         {
             if (t_storage is null && _rented.Length <= MaxKeptBytes) t_storage = _rented;

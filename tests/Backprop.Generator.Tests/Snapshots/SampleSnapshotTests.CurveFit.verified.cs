@@ -262,16 +262,32 @@ namespace CurveFit
             jacobian.Clear();
             double[] rentedR = global::System.Buffers.ArrayPool<double>.Shared.Rent(r.Length);
             global::System.Span<double> dR = global::System.MemoryExtensions.AsSpan(rentedR, 0, r.Length);
+            var tape = global::Backprop.CompilerServices.Tape.Start();
+            while (true)
+            {
+                try
+                {
+                    ResidualsForward(theta, t, y, r, ref tape);
+                    break;
+                }
+                catch (global::Backprop.CompilerServices.TapeFullException)
+                {
+                    tape.Restart();
+                }
+            }
+            tape.Checkpoint();
             int row = 0;
             for (int k = 0; k < r.Length; k++, row++)
             {
+                tape.Rewind();
                 dR.Clear();
                 dR[k] = 1;
                 int offset = row * columns;
                 int atTheta = offset;
                 offset += theta.Length;
-                ResidualsBackward(theta, t, y, r, dR, jacobian.Slice(atTheta, theta.Length));
+                ResidualsReverse(theta, t, y, r, dR, jacobian.Slice(atTheta, theta.Length), ref tape);
             }
+            tape.Dispose();
             global::System.Buffers.ArrayPool<double>.Shared.Return(rentedR);
         }
     }

@@ -136,9 +136,27 @@ namespace Demo
             jacobian.Clear();
             double[] rentedResidual = global::System.Buffers.ArrayPool<double>.Shared.Rent(residual.Length);
             global::System.Span<double> dResidual = global::System.MemoryExtensions.AsSpan(rentedResidual, 0, residual.Length);
+            var tape = global::Backprop.CompilerServices.Tape.Start();
+            while (true)
+            {
+                try
+                {
+                    ProjectForward(camera, focal, point, residual, ref tape);
+                    break;
+                }
+                catch (global::Backprop.CompilerServices.TapeFullException)
+                {
+                    tape.Restart();
+                }
+            }
+            tape.Checkpoint();
+            double[] keptResidual = global::System.Buffers.ArrayPool<double>.Shared.Rent(residual.Length);
+            residual.CopyTo(keptResidual);
             int row = 0;
             for (int k = 0; k < residual.Length; k++, row++)
             {
+                tape.Rewind();
+                global::System.MemoryExtensions.AsSpan(keptResidual, 0, residual.Length).CopyTo(residual);
                 dResidual.Clear();
                 dResidual[k] = 1;
                 int offset = row * columns;
@@ -146,9 +164,12 @@ namespace Demo
                 offset += camera.Length;
                 double dFocal = 0;
                 int atFocal = offset++;
-                ProjectBackward(camera, focal, point, residual, dResidual, jacobian.Slice(atCamera, camera.Length), ref dFocal);
+                ProjectReverse(camera, focal, point, residual, dResidual, jacobian.Slice(atCamera, camera.Length), ref dFocal, ref tape);
                 jacobian[atFocal] = dFocal;
             }
+            global::System.MemoryExtensions.AsSpan(keptResidual, 0, residual.Length).CopyTo(residual);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(keptResidual);
+            tape.Dispose();
             global::System.Buffers.ArrayPool<double>.Shared.Return(rentedResidual);
         }
     }
