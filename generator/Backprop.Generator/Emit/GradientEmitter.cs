@@ -146,11 +146,19 @@ internal static class GradientEmitter
             // JAX's vjp reuse one forward pass.
             string row = Fresh("row"), k = Fresh("k"), tape = Fresh("tape");
             var adjoints = outputs.Select(o => (Output: o, Rented: Fresh("rented" + Identifiers.Capitalized(o.Name)), Span: Fresh("d" + Identifiers.Capitalized(o.Name)))).ToList();
-            foreach (var (output, rented, span) in adjoints)
+            // Small buffers (up to 32 entries: a residual, a reprojection) live on the stack, larger ones in pooled arrays.
+            void Scratch(IrVariable output, string rented, string span)
             {
-                writer.Line(output.Type.ScalarKeyword + "[] " + rented + " = global::System.Buffers.ArrayPool<" + output.Type.ScalarKeyword + ">.Shared.Rent(" + output.Name + ".Length);");
-                writer.Line("global::System.Span<" + output.Type.ScalarKeyword + "> " + span + " = global::System.MemoryExtensions.AsSpan(" + rented + ", 0, " + output.Name + ".Length);");
+                string element = output.Type.ScalarKeyword;
+                writer.Line(element + "[]? " + rented + " = null;");
+                writer.Line("global::System.Span<" + element + "> " + span + " = " + output.Name + ".Length <= 32 ? stackalloc " + element + "[32] : (" + rented + " = global::System.Buffers.ArrayPool<" + element + ">.Shared.Rent(" + output.Name + ".Length));");
+                writer.Line(span + " = " + span + ".Slice(0, " + output.Name + ".Length);");
             }
+            void Release(IrVariable output, string rented)
+            {
+                writer.Line("if (" + rented + " is not null) global::System.Buffers.ArrayPool<" + output.Type.ScalarKeyword + ">.Shared.Return(" + rented + ");");
+            }
+            foreach (var (output, rented, span) in adjoints) Scratch(output, rented, span);
             writer.Line("var " + tape + " = " + TapeType + ".Start();");
             using (writer.Block("while (true)"))
             {
@@ -164,17 +172,16 @@ internal static class GradientEmitter
             }
             writer.Line(tape + ".Checkpoint();");
             // Outputs a reverse sweep may rewind to older contents are kept, and put back before each sweep and at the end.
-            var kept = program.RewoundOutputs.Select(o => (Output: method.Variables[o.Variable], Kept: Fresh("kept" + Identifiers.Capitalized(method.Variables[o.Variable].Name)))).ToList();
-            foreach (var (output, keptName) in kept)
+            var kept = program.RewoundOutputs.Select(o => method.Variables[o.Variable])
+                .Select(o => (Output: o, Rented: Fresh("rentedKept" + Identifiers.Capitalized(o.Name)), Kept: Fresh("kept" + Identifiers.Capitalized(o.Name)))).ToList();
+            foreach (var (output, rented, keptName) in kept)
             {
-                string source = output.Type.Shape == ShapeKind.Array ? "global::System.MemoryExtensions.AsSpan(" + output.Name + ")" : output.Name;
-                writer.Line(output.Type.ScalarKeyword + "[] " + keptName + " = global::System.Buffers.ArrayPool<" + output.Type.ScalarKeyword + ">.Shared.Rent(" + output.Name + ".Length);");
-                writer.Line(source + ".CopyTo(" + keptName + ");");
+                Scratch(output, rented, keptName);
+                writer.Line((output.Type.Shape == ShapeKind.Array ? "global::System.MemoryExtensions.AsSpan(" + output.Name + ")" : output.Name) + ".CopyTo(" + keptName + ");");
             }
             void PutBack()
             {
-                foreach (var (output, keptName) in kept)
-                    writer.Line("global::System.MemoryExtensions.AsSpan(" + keptName + ", 0, " + output.Name + ".Length).CopyTo(" + output.Name + ");");
+                foreach (var (output, _, keptName) in kept) writer.Line(keptName + ".CopyTo(" + output.Name + ");");
             }
             writer.Line("int " + row + " = 0;");
             foreach (var (output, _, span) in adjoints)
@@ -193,11 +200,9 @@ internal static class GradientEmitter
                 }
             }
             PutBack();
-            foreach (var (output, keptName) in kept)
-                writer.Line("global::System.Buffers.ArrayPool<" + output.Type.ScalarKeyword + ">.Shared.Return(" + keptName + ");");
+            foreach (var (output, rented, _) in kept) Release(output, rented);
             writer.Line(tape + ".Dispose();");
-            foreach (var (output, rented, _) in adjoints)
-                writer.Line("global::System.Buffers.ArrayPool<" + output.Type.ScalarKeyword + ">.Shared.Return(" + rented + ");");
+            foreach (var (output, rented, _) in adjoints) Release(output, rented);
         }
     }
 

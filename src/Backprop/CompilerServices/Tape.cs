@@ -35,6 +35,10 @@ public ref struct Tape
     [ThreadStatic]
     private static byte[]? t_storage;
 
+    /// <summary>Storage kept for this thread's next <see cref="Checkpoint"/>.</summary>
+    [ThreadStatic]
+    private static byte[]? t_checkpoint;
+
     /// <summary>Storage larger than this goes back to the pool instead of staying with the thread.</summary>
     private const int MaxKeptBytes = 64 << 20;
 
@@ -192,6 +196,12 @@ public ref struct Tape
     /// </summary>
     public void Checkpoint()
     {
+        if (_checkpoint is null && t_checkpoint is { } kept)
+        {
+            // This thread's last checkpoint storage: nothing to rent per Jacobian.
+            _checkpoint = kept;
+            t_checkpoint = null;
+        }
         if (_checkpoint is null || _checkpoint.Length < _count)
         {
             if (_checkpoint is not null) ArrayPool<byte>.Shared.Return(_checkpoint);
@@ -233,7 +243,8 @@ public ref struct Tape
     {
         if (_checkpoint is not null)
         {
-            ArrayPool<byte>.Shared.Return(_checkpoint);
+            if (t_checkpoint is null && _checkpoint.Length <= MaxKeptBytes) t_checkpoint = _checkpoint;
+            else ArrayPool<byte>.Shared.Return(_checkpoint);
             _checkpoint = null;
         }
         if (_rented is not null)

@@ -134,8 +134,9 @@ namespace Demo
                 throw new global::System.ArgumentException("The Jacobian must have " + rows + " x " + columns + " entries, but has " + jacobian.Length + ".", nameof(jacobian));
             }
             jacobian.Clear();
-            double[] rentedResidual = global::System.Buffers.ArrayPool<double>.Shared.Rent(residual.Length);
-            global::System.Span<double> dResidual = global::System.MemoryExtensions.AsSpan(rentedResidual, 0, residual.Length);
+            double[]? rentedResidual = null;
+            global::System.Span<double> dResidual = residual.Length <= 32 ? stackalloc double[32] : (rentedResidual = global::System.Buffers.ArrayPool<double>.Shared.Rent(residual.Length));
+            dResidual = dResidual.Slice(0, residual.Length);
             var tape = global::Backprop.CompilerServices.Tape.Start();
             while (true)
             {
@@ -150,13 +151,15 @@ namespace Demo
                 }
             }
             tape.Checkpoint();
-            double[] keptResidual = global::System.Buffers.ArrayPool<double>.Shared.Rent(residual.Length);
+            double[]? rentedKeptResidual = null;
+            global::System.Span<double> keptResidual = residual.Length <= 32 ? stackalloc double[32] : (rentedKeptResidual = global::System.Buffers.ArrayPool<double>.Shared.Rent(residual.Length));
+            keptResidual = keptResidual.Slice(0, residual.Length);
             residual.CopyTo(keptResidual);
             int row = 0;
             for (int k = 0; k < residual.Length; k++, row++)
             {
                 tape.Rewind();
-                global::System.MemoryExtensions.AsSpan(keptResidual, 0, residual.Length).CopyTo(residual);
+                keptResidual.CopyTo(residual);
                 dResidual.Clear();
                 dResidual[k] = 1;
                 int offset = row * columns;
@@ -167,10 +170,10 @@ namespace Demo
                 ProjectReverse(camera, focal, point, residual, dResidual, jacobian.Slice(atCamera, camera.Length), ref dFocal, ref tape);
                 jacobian[atFocal] = dFocal;
             }
-            global::System.MemoryExtensions.AsSpan(keptResidual, 0, residual.Length).CopyTo(residual);
-            global::System.Buffers.ArrayPool<double>.Shared.Return(keptResidual);
+            keptResidual.CopyTo(residual);
+            if (rentedKeptResidual is not null) global::System.Buffers.ArrayPool<double>.Shared.Return(rentedKeptResidual);
             tape.Dispose();
-            global::System.Buffers.ArrayPool<double>.Shared.Return(rentedResidual);
+            if (rentedResidual is not null) global::System.Buffers.ArrayPool<double>.Shared.Return(rentedResidual);
         }
     }
 }
