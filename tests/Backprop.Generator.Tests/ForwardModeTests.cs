@@ -245,4 +245,57 @@ public sealed class JacobianReuseTests
         double worst = (double)type.GetMethod("Check")!.Invoke(null, null)!;
         Assert.True(worst < 1e-6, "worst error " + worst);
     }
+
+    /// <summary>
+    /// With forward mode too and fewer inputs than outputs, the Jacobian is built from tangents, one column per input
+    /// entry; an output entry the layer does not write has a zero row, and the outputs hold the layer's results.
+    /// </summary>
+    [Fact]
+    public void TallLayerJacobian_WithForwardMode_IsBuiltColumnByColumn()
+    {
+        var type = GeneratorHarness.CompileAndLoad("""
+            using System;
+            using Backprop;
+
+            public static partial class Model
+            {
+                [Differentiable(Forward = true, Jacobian = true)]
+                public static void Curve(ReadOnlySpan<double> p, double scale, [NoDerivative] ReadOnlySpan<double> t, Span<double> y)
+                {
+                    for (int i = 0; i < t.Length; i++)
+                        if (i != 2) y[i] = scale * p[0] * Math.Exp(-p[1] * t[i]) * Math.Cos(p[1] + t[i]);
+                }
+
+                public static double Check()
+                {
+                    double[] p = { 1.3, 0.4 }, t = { 0.0, 0.5, 1.0, 1.5, 2.0, 2.5 }, y = new double[6], y0 = new double[6];
+                    const double scale = 0.9;
+                    var jacobian = new double[6 * 3];
+                    for (int i = 0; i < jacobian.Length; i++) jacobian[i] = double.NaN;
+                    CurveJacobian(p, scale, t, y, jacobian);
+                    Curve(p, scale, t, y0);
+                    double worst = 0;
+                    for (int k = 0; k < 6; k++) worst = Math.Max(worst, Math.Abs(y[k] - y0[k]));
+                    const double step = 1e-6;
+                    for (int j = 0; j < 3; j++)
+                    {
+                        double[] pp = (double[])p.Clone(), pm = (double[])p.Clone(), up = new double[6], down = new double[6];
+                        double sp = scale, sm = scale;
+                        if (j < 2) { pp[j] += step; pm[j] -= step; } else { sp += step; sm -= step; }
+                        Curve(pp, sp, t, up);
+                        Curve(pm, sm, t, down);
+                        for (int k = 0; k < 6; k++)
+                        {
+                            double numeric = (up[k] - down[k]) / (2 * step);
+                            double entry = jacobian[k * 3 + j];
+                            worst = Math.Max(worst, double.IsNaN(entry) ? double.PositiveInfinity : Math.Abs(numeric - entry) / Math.Max(1, Math.Abs(numeric)));
+                        }
+                    }
+                    return worst;
+                }
+            }
+            """).GetType("Model")!;
+        double worst = (double)type.GetMethod("Check")!.Invoke(null, null)!;
+        Assert.True(worst < 1e-6, "worst error " + worst);
+    }
 }

@@ -71,7 +71,7 @@ internal static class GradientEmitter
         if (shape.EmitJacobian && !shape.HasThisGradient)
         {
             writer.Line();
-            WriteJacobian(writer, method, program);
+            WriteJacobian(writer, method, program, tangent);
         }
         if (directional is var (core, coreProgram))
         {
@@ -103,7 +103,7 @@ internal static class GradientEmitter
     /// scalar method is one reverse sweep (its gradient); a layer runs its split forward once and then one split reverse
     /// per output entry with a unit adjoint, each over the same tape rewound to where the forward left it.
     /// </summary>
-    private static void WriteJacobian(SourceWriter writer, IrMethod method, GradientProgram program)
+    private static void WriteJacobian(SourceWriter writer, IrMethod method, GradientProgram program, TangentProgram? tangent)
     {
         var shape = method.Shape;
         string element = shape.IsVoid ? method.Variables[program.Outputs[0].Variable].Type.ScalarKeyword : shape.ReturnType.Keyword;
@@ -157,6 +157,50 @@ internal static class GradientEmitter
             void Release(IrVariable output, string rented)
             {
                 writer.Line("if (" + rented + " is not null) global::System.Buffers.ArrayPool<" + output.Type.ScalarKeyword + ">.Shared.Return(" + rented + ");");
+            }
+            // With forward mode too (Forward = true) and fewer input entries than output entries: one tangent per input
+            // entry, each a column of the Jacobian.
+            if (tangent is not null && tangent.Inputs.Select(t => t.Variable).SequenceEqual(inputs.Select(v => v.Id))
+                && tangent.Outputs.Select(t => t.Variable).SequenceEqual(outputs.Select(o => o.Id)))
+            {
+                using (writer.Block("if (" + columns + " < " + rows + ")"))
+                {
+                    writer.Line("// Fewer inputs than outputs: forward sweeps, one column each.");
+                    var directions = tangent.Inputs.Select(t => (Input: method.Variables[t.Variable], Rented: Fresh("rentedT" + Identifiers.Capitalized(method.Variables[t.Variable].Name)), Span: Fresh("t" + Identifiers.Capitalized(method.Variables[t.Variable].Name)))).ToList();
+                    var results = tangent.Outputs.Select(t => (Output: method.Variables[t.Variable], Rented: Fresh("rentedT" + Identifiers.Capitalized(method.Variables[t.Variable].Name)), Span: Fresh("t" + Identifiers.Capitalized(method.Variables[t.Variable].Name)))).ToList();
+                    foreach (var (input, rented, span) in directions.Where(d => d.Input.Type.IsBuffer))
+                    {
+                        Scratch(input, rented, span);
+                        writer.Line(span + ".Clear();");
+                    }
+                    foreach (var (output, rented, span) in results) Scratch(output, rented, span);
+                    string column = Fresh("column"), entry = Fresh("entry"), at = Fresh("row");
+                    writer.Line("int " + column + " = 0;");
+                    for (int d = 0; d < directions.Count; d++)
+                    {
+                        var (input, _, span) = directions[d];
+                        string unit = input.Type.IsBuffer ? span + "[" + entry + "]" : "";
+                        using (writer.Block(input.Type.IsBuffer ? "for (int " + entry + " = 0; " + entry + " < " + input.Name + ".Length; " + entry + "++, " + column + "++)" : "// " + Identifiers.Bare(input.Name)))
+                        {
+                            if (input.Type.IsBuffer) writer.Line(unit + " = 1;");
+                            var call = new List<string>(arguments);
+                            call.AddRange(directions.Select((other, i) => other.Input.Type.IsBuffer ? other.Span : i == d ? "1" : "0"));
+                            call.AddRange(results.Select(r => r.Span));
+                            // An output entry the layer does not write keeps its tangent: zero, for a zero column entry.
+                            foreach (var (_, _, result) in results) writer.Line(result + ".Clear();");
+                            writer.Line(shape.TangentName + "(" + string.Join(", ", call) + ");");
+                            writer.Line("int " + at + " = 0;");
+                            foreach (var (output, _, result) in results)
+                                using (writer.Block("for (int " + k + " = 0; " + k + " < " + output.Name + ".Length; " + k + "++, " + at + "++)"))
+                                    writer.Line(jacobian + "[" + at + " * " + columns + " + " + column + "] = " + result + "[" + k + "];");
+                            if (input.Type.IsBuffer) writer.Line(unit + " = 0;");
+                            else writer.Line(column + "++;");
+                        }
+                    }
+                    foreach (var (input, rented, _) in directions.Where(d => d.Input.Type.IsBuffer)) Release(input, rented);
+                    foreach (var (output, rented, _) in results) Release(output, rented);
+                    writer.Line("return;");
+                }
             }
             foreach (var (output, rented, span) in adjoints) Scratch(output, rented, span);
             writer.Line("var " + tape + " = " + TapeType + ".Start();");

@@ -150,6 +150,43 @@ namespace CurveFit
             // Gradients of the scalar parameters (span gradients were incremented in place).
             dT += dOscillator_dt;
         }
+
+        /// <summary>
+        /// Forward mode of <c>Oscillator</c>: returns its value, and its directional derivative in <paramref name="tOscillator"/>,
+        /// along the tangents of its differentiated parameters (Jacobian–vector product).
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Gen", "0.1.0")]
+        public static double OscillatorTangent(global::System.ReadOnlySpan<double> theta, double t, global::System.ReadOnlySpan<double> tTheta, double tT, out double tOscillator)
+        {
+            if (tTheta.Length != theta.Length)
+            {
+                throw new global::System.ArgumentException("The tangent of 'theta' must have " + theta.Length + " entries, like 'theta', but has " + tTheta.Length + ".", nameof(tTheta));
+            }
+            double tResult = 0;
+            double result = 0;
+            // line 2: theta[0] * Math.Exp(-theta[1] * t) * Math.Cos(theta[2] * t + theta[3]) + theta[4]
+            double value = -theta[1];
+            double value2 = value * t;
+            double value3 = global::System.Math.Exp(value2);
+            double value4 = theta[0] * value3;
+            double value5 = theta[2] * t;
+            double value6 = value5 + theta[3];
+            double value7 = global::System.Math.Cos(value6);
+            double value8 = value4 * value7;
+            double tangent = -tTheta[1];
+            double tangent2 = t * tangent + value * tT;
+            double tangent3 = value3 * tangent2;
+            double tangent4 = value3 * tTheta[0] + theta[0] * tangent3;
+            double tangent5 = t * tTheta[2] + theta[2] * tT;
+            double tangent6 = tangent5 + tTheta[3];
+            double tangent7 = (-global::System.Math.Sin(value6)) * tangent6;
+            double tangent8 = value7 * tangent4 + value4 * tangent7;
+            double tangent9 = tangent8 + tTheta[4];
+            result = value8 + theta[4];
+            tResult = tangent9;
+            tOscillator = tResult;
+            return result;
+        }
     }
 }
 
@@ -247,6 +284,36 @@ namespace CurveFit
         }
 
         /// <summary>
+        /// Forward mode of <c>Residuals</c>: runs it, and writes its outputs' tangents
+        /// along the tangents of its differentiated parameters (Jacobian–vector product).
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Gen", "0.1.0")]
+        public static void ResidualsTangent(global::System.ReadOnlySpan<double> theta, global::System.ReadOnlySpan<double> t, global::System.ReadOnlySpan<double> y, global::System.Span<double> r, global::System.ReadOnlySpan<double> tTheta, global::System.Span<double> tR)
+        {
+            if (tTheta.Length != theta.Length)
+            {
+                throw new global::System.ArgumentException("The tangent of 'theta' must have " + theta.Length + " entries, like 'theta', but has " + tTheta.Length + ".", nameof(tTheta));
+            }
+            if (tR.Length != r.Length)
+            {
+                throw new global::System.ArgumentException("The tangent of 'r' must have " + r.Length + " entries, like 'r', but has " + tR.Length + ".", nameof(tR));
+            }
+            int i = 0;
+            // line 3: i = 0
+            i = 0;
+            while (i < r.Length)
+            {
+                // line 3: r[i] = Oscillator(theta, t[i]) - y[i];
+                double oscillator = global::CurveFit.Model.OscillatorTangent(theta, t[i], tTheta, 0, out double tOscillator);
+                int index = i;
+                r[index] = oscillator - y[i];
+                tR[index] = tOscillator;
+                // line 3: i++
+                i = i + 1;
+            }
+        }
+
+        /// <summary>
         /// Returns nothing (the outputs hold the layer's results) and writes the row-major Jacobian of its outputs
         /// with respect to its differentiated parameters, flattened in parameter order, into <paramref name="jacobian"/>.
         /// </summary>
@@ -260,8 +327,36 @@ namespace CurveFit
                 throw new global::System.ArgumentException("The Jacobian must have " + rows + " x " + columns + " entries, but has " + jacobian.Length + ".", nameof(jacobian));
             }
             jacobian.Clear();
-            double[] rentedR = global::System.Buffers.ArrayPool<double>.Shared.Rent(r.Length);
-            global::System.Span<double> dR = global::System.MemoryExtensions.AsSpan(rentedR, 0, r.Length);
+            if (columns < rows)
+            {
+                // Fewer inputs than outputs: forward sweeps, one column each.
+                double[]? rentedTTheta = null;
+                global::System.Span<double> tTheta = theta.Length <= 32 ? stackalloc double[32] : (rentedTTheta = global::System.Buffers.ArrayPool<double>.Shared.Rent(theta.Length));
+                tTheta = tTheta.Slice(0, theta.Length);
+                tTheta.Clear();
+                double[]? rentedTR = null;
+                global::System.Span<double> tR = r.Length <= 32 ? stackalloc double[32] : (rentedTR = global::System.Buffers.ArrayPool<double>.Shared.Rent(r.Length));
+                tR = tR.Slice(0, r.Length);
+                int column = 0;
+                for (int entry = 0; entry < theta.Length; entry++, column++)
+                {
+                    tTheta[entry] = 1;
+                    tR.Clear();
+                    ResidualsTangent(theta, t, y, r, tTheta, tR);
+                    int row2 = 0;
+                    for (int k = 0; k < r.Length; k++, row2++)
+                    {
+                        jacobian[row2 * columns + column] = tR[k];
+                    }
+                    tTheta[entry] = 0;
+                }
+                if (rentedTTheta is not null) global::System.Buffers.ArrayPool<double>.Shared.Return(rentedTTheta);
+                if (rentedTR is not null) global::System.Buffers.ArrayPool<double>.Shared.Return(rentedTR);
+                return;
+            }
+            double[]? rentedR = null;
+            global::System.Span<double> dR = r.Length <= 32 ? stackalloc double[32] : (rentedR = global::System.Buffers.ArrayPool<double>.Shared.Rent(r.Length));
+            dR = dR.Slice(0, r.Length);
             var tape = global::Backprop.CompilerServices.Tape.Start();
             while (true)
             {
@@ -288,7 +383,7 @@ namespace CurveFit
                 ResidualsReverse(theta, t, y, r, dR, jacobian.Slice(atTheta, theta.Length), ref tape);
             }
             tape.Dispose();
-            global::System.Buffers.ArrayPool<double>.Shared.Return(rentedR);
+            if (rentedR is not null) global::System.Buffers.ArrayPool<double>.Shared.Return(rentedR);
         }
     }
 }
