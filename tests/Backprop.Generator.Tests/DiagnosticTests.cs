@@ -786,6 +786,31 @@ public sealed class DiagnosticTests
         ("BPG033", "'SpringTangent' is a derivative Backprop.Gen generates for 'Spring': differentiating it would be a second-order derivative, which does not go through a call; for Hessian-vector products put [Differentiable(Hessian = true)] on 'Spring' and call SpringHessianVectorProduct, or, to use its value as data, compute it outside this method and pass it in as a [NoDerivative] parameter"));
 
     [Fact]
+    public void FloatingPointParameterWithoutGradientForm_BPG034_UnlessNoDerivative() => Verify("using System;\nusing System.Collections.Generic;\nusing Backprop;\n\n" + """
+        public static partial class Model
+        {
+            [Differentiable]
+            public static double Energy(ReadOnlySpan<double> w, double[,] [|coupling|])
+            {
+                double e = 0;
+                for (int i = 0; i < coupling.GetLength(0); i++)
+                    for (int j = 0; j < coupling.GetLength(1); j++) e += coupling[i, j] * w[i] * w[j];
+                return e;
+            }
+
+            [Differentiable]
+            public static double Fit(double a, List<float> [|ys|]) => a * a + ys.Count;
+
+            [Differentiable]
+            public static double Data(double a, [NoDerivative] double[][] rows, [NoDerivative] List<double> ys, string label) =>
+                a * rows.Length + ys.Count + label.Length;
+        }
+        """,
+        new[] { "Model.Data.g.cs" },
+        ("BPG034", "Cannot differentiate 'Energy': parameter 'coupling' of type 'double[,]' holds floating-point values that would get a gradient, which this type cannot carry yet; mark it [NoDerivative] to use it as data, or pass the values as a flat ReadOnlySpan<double> (row by row for a matrix)"),
+        ("BPG034", "Cannot differentiate 'Fit': parameter 'ys' of type 'List<float>' holds floating-point values that would get a gradient, which this type cannot carry yet; mark it [NoDerivative] to use it as data, or pass the values as a flat ReadOnlySpan<float> (row by row for a matrix)"));
+
+    [Fact]
     public void HessianOnALayer_OrOnAMethodThatCalls_BPG032_AtTheAttribute() => Verify(Usings + """
         public static partial class Model
         {

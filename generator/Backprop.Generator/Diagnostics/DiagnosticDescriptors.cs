@@ -199,6 +199,12 @@ internal static class DiagnosticDescriptors
         "'{0}' is a derivative Backprop.Gen generates for '{1}': differentiating it would be a second-order derivative, which does not go through a call; for Hessian-vector products put [Differentiable(Hessian = true)] on '{1}' and call {1}HessianVectorProduct, or, to use its value as data, compute it outside this method and pass it in as a [NoDerivative] parameter",
         "Generated derivatives (MGradient, MPullback, MTangent, MJacobian, …) are not differentiated again. Second derivatives come from [Differentiable(Hessian = true)]: MHessianVectorProduct and MHessian, built by reverse mode over forward mode.");
 
+    public static readonly DiagnosticDescriptor UndifferentiableParameterType = Error(
+        "BPG034",
+        "Parameter whose floating-point values cannot be differentiated",
+        "Cannot differentiate '{0}': parameter '{1}' of type '{2}' holds floating-point values that would get a gradient, which this type cannot carry yet; mark it [NoDerivative] to use it as data, or pass the values as a flat ReadOnlySpan<{3}> (row by row for a matrix)",
+        "Parameters are differentiated unless marked [NoDerivative]. Multi-dimensional and jagged arrays, collections and structs of doubles or floats have no gradient form yet, so such a parameter must be marked [NoDerivative] (it is then data, read as written) or passed as a flat span.");
+
     private static readonly System.Collections.Generic.Dictionary<string, DiagnosticDescriptor> s_byId = Index();
 
     /// <summary>The descriptor with the given ID.</summary>

@@ -18,4 +18,41 @@ internal static class SymbolFacts
     public static bool IsOurOutput(ISymbol member) => member.GetAttributes().Any(a =>
         a.AttributeClass?.ToDisplayString() == "System.CodeDom.Compiler.GeneratedCodeAttribute"
         && a.ConstructorArguments.Length > 0 && a.ConstructorArguments[0].Value as string == "Backprop.Gen");
+
+    /// <summary>
+    /// Whether values of <paramref name="type"/> hold <c>double</c>s or <c>float</c>s the generator would have to
+    /// differentiate: arrays of any rank and nesting, generic collections of them, structs with such fields (not delegates).
+    /// </summary>
+    public static bool HoldsFloatingPoint(ITypeSymbol type, int depth = 0)
+    {
+        if (depth > 4) return false;
+        switch (type)
+        {
+            case { SpecialType: SpecialType.System_Double or SpecialType.System_Single }:
+                return true;
+            case IArrayTypeSymbol array:
+                return HoldsFloatingPoint(array.ElementType, depth + 1);
+            case INamedTypeSymbol { TypeKind: TypeKind.Delegate }:
+                return false;
+            case INamedTypeSymbol named:
+                if (named.TypeArguments.Any(a => HoldsFloatingPoint(a, depth + 1))) return true;
+                return named.IsValueType && named.SpecialType == SpecialType.None && named.TypeKind != TypeKind.Enum
+                    && named.GetMembers().OfType<IFieldSymbol>().Any(f => !f.IsStatic && !f.IsConst && HoldsFloatingPoint(f.Type, depth + 1));
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>The C# keyword of the floating-point type inside <paramref name="type"/> (for advice), <c>double</c> by default.</summary>
+    public static string FloatingPointElement(ITypeSymbol type, int depth = 0)
+    {
+        if (type.SpecialType == SpecialType.System_Single) return "float";
+        if (depth > 4) return "double";
+        return type switch
+        {
+            IArrayTypeSymbol array => FloatingPointElement(array.ElementType, depth + 1),
+            INamedTypeSymbol named when named.TypeArguments.Length > 0 => FloatingPointElement(named.TypeArguments[0], depth + 1),
+            _ => "double",
+        };
+    }
 }

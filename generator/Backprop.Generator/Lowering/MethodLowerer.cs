@@ -283,6 +283,12 @@ internal sealed partial class MethodLowerer
             }
             bool noDerivative = SymbolFacts.HasNoDerivative(parameter);
             var type = TypeMapping.Map(parameter.Type);
+            // A parameter is differentiated unless marked: one whose floating-point values the IR cannot carry (double[,],
+            // double[][], List<double>, a struct of doubles) is an error, never silently a constant.
+            if (type is null && !noDerivative && SymbolFacts.HoldsFloatingPoint(parameter.Type))
+                Report(DiagnosticDescriptors.UndifferentiableParameterType, location, _method.Name, parameter.Name,
+                    (parameter.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(_cancellationToken) as Microsoft.CodeAnalysis.CSharp.Syntax.ParameterSyntax)?.Type?.ToString() ?? parameter.Type.ToDisplayString(),
+                    SymbolFacts.FloatingPointElement(parameter.Type));
             int id = AddVariable(parameter.Name, type ?? IrType.Int32, VariableKind.Parameter, noDerivative || type is null, parameter.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat));
             _variableIds[parameter] = id;
             _parameterLocations[id] = location;
