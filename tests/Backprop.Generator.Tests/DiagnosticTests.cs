@@ -811,6 +811,22 @@ public sealed class DiagnosticTests
         ("BPG034", "Cannot differentiate 'Fit': parameter 'ys' of type 'List<float>' holds floating-point values that would get a gradient, which this type cannot carry yet; mark it [NoDerivative] to use it as data, or pass the values as a flat ReadOnlySpan<float> (row by row for a matrix)"));
 
     [Fact]
+    public void CopyWithinOneBuffer_BPG014_AtTheCall() => Verify(Usings + """
+        public static partial class Model
+        {
+            [Differentiable]
+            public static double Shift(ReadOnlySpan<double> w)
+            {
+                Span<double> t = stackalloc double[4];
+                w.CopyTo(t);
+                [|t.Slice(0, 3).CopyTo(t.Slice(1, 3))|];
+                return t[3] * t[0];
+            }
+        }
+        """,
+        ("BPG014", "Cannot differentiate the expression 't.Slice(0, 3).CopyTo(t.Slice(1, 3))' (a copy within one buffer); copy through a second buffer, or write the loop"));
+
+    [Fact]
     public void HessianOnALayer_OrOnAMethodThatCalls_BPG032_AtTheAttribute() => Verify(Usings + """
         public static partial class Model
         {

@@ -750,6 +750,9 @@ internal sealed partial class MethodLowerer
                 if (LowerLayerCall(invocation) is { } layer)
                     output.Add(new IrCallStatement(source, layer.Callee, layer.Arguments));
                 break;
+            case IInvocationOperation bufferCall when BufferOperationOf(bufferCall) is { } bufferOperation:
+                LowerBufferOperation(bufferCall, bufferOperation, source, output);
+                break;
             case IDeconstructionAssignmentOperation deconstruction:
                 LowerDeconstruction(deconstruction, source, output);
                 break;
