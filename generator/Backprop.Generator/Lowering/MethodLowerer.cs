@@ -622,6 +622,7 @@ internal sealed partial class MethodLowerer
                             DeclareRefLocal(declarator, initializer.Value, output);
                             continue;
                         }
+                        if (initializer is not null && TryDeclareSpanView(declarator.Symbol, initializer.Value, declarator.Syntax, output)) continue;
                         var id = VariableOf(declarator.Symbol, declarator.Syntax.GetLocation());
                         if (id is null || initializer is null) continue;
                         if (_variables[id.Value].Type.IsBuffer)
@@ -826,6 +827,9 @@ internal sealed partial class MethodLowerer
                 else if (alias is IrElement aliasedElement2)
                     output.Add(new IrStore(source, aliasedElement2.Buffer, aliasedElement2.Index, ConvertTo(value, aliasedElement2.Type)));
                 break;
+            case ILocalReferenceOperation local when _spanViews.ContainsKey(local.Local):
+                ReportUnsupportedExpression(target, "a span local re-bound to another view", "declare a new span local for the other view");
+                break;
             case ILocalReferenceOperation local:
                 if (VariableOf(local.Local, local.Syntax.GetLocation()) is { } id && value is not null)
                     output.Add(new IrAssign(source, id, ConvertTo(value, _variables[id].Type)));
@@ -871,6 +875,8 @@ internal sealed partial class MethodLowerer
                 return ReferenceEquals(hoisted, Poisoned) ? null : hoisted;
             case ILocalReferenceOperation { Local.IsRef: true } local when RefAliasOf(local.Local) is { } alias:
                 return alias;
+            case ILocalReferenceOperation local when SpanViewOf(local.Local) is { } view:
+                return Located(view, operation);
             case ILocalReferenceOperation local:
                 return VariableOf(local.Local, local.Syntax.GetLocation()) is { } localId ? Read(localId) : null;
             case IParameterReferenceOperation parameter:
@@ -920,6 +926,8 @@ internal sealed partial class MethodLowerer
                 return LowerElement(instance, indexer.Arguments[0].Value, type, operation);
             case IImplicitIndexerReferenceOperation indexer when type is { IsBuffer: false }:
                 return LowerElement(indexer.Instance, indexer.Argument, type, operation);
+            case IPropertyReferenceOperation { Property.Name: "Length", Instance: ILocalReferenceOperation viewed } when SpanViewOf(viewed.Local) is { } view:
+                return view.Length;
             case IPropertyReferenceOperation { Property.Name: "Length", Instance: { } instance }
                 when TypeMapping.Map(instance.Type) is { IsBuffer: true } && LowerExpression(instance) is IrRead { Type.IsBuffer: true } buffer:
                 return new IrLength(buffer.Variable);
@@ -1029,6 +1037,18 @@ internal sealed partial class MethodLowerer
 
     private IrExpression? LowerElement(IOperation bufferOperation, IOperation indexOperation, IrType? type, IOperation whole)
     {
+        if (WithoutConversions(bufferOperation) is ILocalReferenceOperation viewed && SpanViewOf(viewed.Local) is { } view)
+        {
+            // An element of a view is the buffer's element at the view's start plus the index (w[^k] counts from the view's end).
+            bool fromViewEnd = WithoutConversions(indexOperation) is IUnaryOperation { OperatorKind: UnaryOperatorKind.Hat };
+            var offset = fromViewEnd
+                ? LowerExpression(((IUnaryOperation)WithoutConversions(indexOperation)).Operand) is { } back ? new IrBinary(IrType.Int32, BinaryOperator.Subtract, view.Length, back) : null
+                : LowerExpression(indexOperation);
+            if (offset is null || type is null) return null;
+            var at = view.Start is IrConstant { Text: "0" } ? offset : new IrBinary(IrType.Int32, BinaryOperator.Add, view.Start, offset);
+            _indexLocations[at] = indexOperation.Syntax.GetLocation();
+            return new IrElement(type, view.Buffer.Variable, at);
+        }
         var buffer = LowerExpression(bufferOperation);
         // w[^k] is w[w.Length - k], for arrays (an Index converted) and spans (an implicit indexer) alike.
         bool fromEnd = WithoutConversions(indexOperation) is IUnaryOperation { OperatorKind: UnaryOperatorKind.Hat } hat
@@ -1209,7 +1229,18 @@ internal sealed partial class MethodLowerer
             ReportUnsupportedExpression(invocation, "a slice by Index or Range", "slice with an int start and length: w.Slice(start, length)");
             return null;
         }
-        if (LowerExpression(WithoutConversions(operands[0])) is not IrRead { Type.IsBuffer: true } buffer)
+        var lowered = LowerExpression(WithoutConversions(operands[0]));
+        if (lowered is IrSlice outer)
+        {
+            // A slice of a view: a slice of its buffer, offset by the view's start.
+            if (operands.Count == 1) return outer;
+            var innerStart = LowerExpression(operands[1]);
+            if (innerStart is null) return null;
+            var innerLength = operands.Count == 3 ? LowerExpression(operands[2]) : new IrBinary(IrType.Int32, BinaryOperator.Subtract, outer.Length, innerStart);
+            if (innerLength is null) return null;
+            return Located(new IrSlice(type, outer.Buffer, new IrBinary(IrType.Int32, BinaryOperator.Add, outer.Start, innerStart), innerLength), invocation);
+        }
+        if (lowered is not IrRead { Type.IsBuffer: true } buffer)
         {
             ReportUnsupportedExpression(invocation, "a slice of something other than a buffer parameter or local", "slice a parameter or local");
             return null;
