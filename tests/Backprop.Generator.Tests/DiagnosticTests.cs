@@ -827,6 +827,30 @@ public sealed class DiagnosticTests
         ("BPG014", "Cannot differentiate the expression 't.Slice(0, 3).CopyTo(t.Slice(1, 3))' (a copy within one buffer); copy through a second buffer, or write the loop"));
 
     [Fact]
+    public void GotoCaseCycle_BPG009_AtTheJumpBack() => Verify(Usings + """
+        public static partial class Model
+        {
+            [Differentiable]
+            public static double F(double x, int k)
+            {
+                double s = x;
+                switch (k)
+                {
+                    case 0:
+                        s *= 2;
+                        goto case 1;
+                    case 1:
+                        s += x;
+                        if (s > 10) break;
+                        [|goto case 0;|]
+                }
+                return s;
+            }
+        }
+        """,
+        ("BPG009", "Cannot differentiate a 'goto case that jumps back to a section it came from' statement; rewrite it with if, loops, break or continue"));
+
+    [Fact]
     public void HessianOnALayer_OrOnAMethodThatCalls_BPG032_AtTheAttribute() => Verify(Usings + """
         public static partial class Model
         {

@@ -147,8 +147,12 @@ internal sealed partial class MethodLowerer
         bool ok = input is not null;
         foreach (var section in switchStatement.Cases)
         {
-            var body = section.Body.ToList();
-            if (body.Count > 0 && body[body.Count - 1] is IBranchOperation last && IsSwitchExit(last, switchStatement)) body.RemoveAt(body.Count - 1);
+            var body = SectionBody(switchStatement, section, new HashSet<ISwitchCaseOperation>());
+            if (body is null)
+            {
+                ok = false;
+                continue;
+            }
             foreach (var inner in body.SelectMany(s => s.DescendantsAndSelf()).OfType<IBranchOperation>().Where(b => IsSwitchExit(b, switchStatement)))
             {
                 Report(DiagnosticDescriptors.Switch, inner.Syntax.GetLocation(), "switch section", "it breaks before its end", "end the section with its only break, and guard what comes before it with if/else");
@@ -204,6 +208,35 @@ internal sealed partial class MethodLowerer
             chain = ImmutableArray.Create<IrStatement>(branch);
         }
         output.AddRange(chain);
+    }
+
+    /// <summary>
+    /// A section's statements without its final <c>break</c>; a final <c>goto case</c> or <c>goto default</c> is replaced by
+    /// the statements of the section it jumps to (followed the same way), which is what the jump runs. A cycle of jumps
+    /// is reported (BPG009), and null returned.
+    /// </summary>
+    private readonly HashSet<ISwitchOperation> _gotoCycles = new();
+
+    private List<IOperation>? SectionBody(ISwitchOperation switchStatement, ISwitchCaseOperation section, HashSet<ISwitchCaseOperation> visited)
+    {
+        visited.Add(section);
+        var body = section.Body.ToList();
+        if (body.Count > 0 && body[body.Count - 1] is IBranchOperation last && IsSwitchExit(last, switchStatement)) body.RemoveAt(body.Count - 1);
+        if (body.Count == 0 || body[body.Count - 1] is not IBranchOperation { BranchKind: BranchKind.GoTo } jump) return body;
+        var target = switchStatement.Cases.FirstOrDefault(c => c.Clauses.Any(clause => SymbolEqualityComparer.Default.Equals(clause.Label, jump.Target)));
+        if (target is null) return body;   // a goto to another label: reported as any goto
+        if (visited.Contains(target))
+        {
+            // Once per switch, at the first jump back found (sections in source order).
+            if (_gotoCycles.Add(switchStatement))
+                Report(DiagnosticDescriptors.Goto, jump.Syntax.GetLocation(), "goto case that jumps back to a section it came from");
+            return null;
+        }
+        body.RemoveAt(body.Count - 1);
+        var rest = SectionBody(switchStatement, target, visited);
+        if (rest is null) return null;
+        body.AddRange(rest);
+        return body;
     }
 
     /// <summary>The section's labels as the comment of its test: <c>switch (mode) case 1: case 2:</c>.</summary>
