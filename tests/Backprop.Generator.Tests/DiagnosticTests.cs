@@ -326,7 +326,7 @@ public sealed class DiagnosticTests
             public static double Loss(double w, [NoDerivative] double x) => [|Activations.Softplus(w * x)|];
         }
         """,
-        ("BPG010", "Cannot differentiate the call to 'Activations.Softplus': its derivative is unknown; mark 'Activations.Softplus' [Differentiable] to see why it cannot be differentiated, or give it a [DerivativeOf] rule"));
+        ("BPG010", "Cannot differentiate the call to 'Activations.Softplus': its derivative is unknown; make 'Activations' partial, so that the derivative of 'Activations.Softplus' can be generated next to it"));
 
     [Fact]
     public void UnknownCall_BPG010_OnCall_InsideALoopAndBranch() => Verify(Usings + """
@@ -365,7 +365,7 @@ public sealed class DiagnosticTests
             public static double Loss(double[] w) => [|Reductions.Sum(w)|] * 2.0;
         }
         """,
-        ("BPG010", "Cannot differentiate the call to 'Reductions.Sum': its derivative is unknown; mark 'Reductions.Sum' [Differentiable] to see why it cannot be differentiated, or give it a [DerivativeOf] rule"));
+        ("BPG010", "Cannot differentiate the call to 'Reductions.Sum': its derivative is unknown; make 'Reductions' partial, so that the derivative of 'Reductions.Sum' can be generated next to it"));
 
     [Fact]
     public void Recursion_BPG011_OnRecursiveCall() => Verify(Usings + """
@@ -849,6 +849,22 @@ public sealed class DiagnosticTests
         }
         """,
         ("BPG009", "Cannot differentiate a 'goto case that jumps back to a section it came from' statement; rewrite it with if, loops, break or continue"));
+
+    [Fact]
+    public void ParamsCallee_AndLinqOnDifferentiatedValues_AreNamedInTheUsersWords() => Verify("using System;\nusing System.Linq;\nusing Backprop;\n\n" + """
+        public static partial class Model
+        {
+            static double SumAll(params double[] v) { double s = 0; foreach (var a in v) s += a; return s; }
+
+            [Differentiable]
+            public static double Packed(double x) => [|SumAll(x, x * x)|];
+
+            [Differentiable]
+            public static double Mean(double[] w, [NoDerivative] double[] data) => [|w.Sum()|] / w.Length + data.Average();
+        }
+        """,
+        ("BPG014", "Cannot differentiate the expression 'SumAll(x, x * x)' (a call of 'SumAll', which packs its arguments into a 'params' array); give 'SumAll' one parameter per value, or a ReadOnlySpan<double> parameter and pass a buffer"),
+        ("BPG010", "Cannot differentiate the call to 'Enumerable.Sum': its derivative is unknown; LINQ is not differentiated: write it as a loop over the buffer (LINQ on [NoDerivative] data is fine), or use Backprop.Ops (Ops.Sum, Ops.Dot, Ops.LogSumExp)"));
 
     [Fact]
     public void HessianOnALayer_OrOnAMethodThatCalls_BPG032_AtTheAttribute() => Verify(Usings + """

@@ -83,7 +83,7 @@ public sealed class InactiveDataTests
         var diagnostic = Assert.Single(outcome.GeneratorDiagnostics);
         Assert.Equal("BPG010", diagnostic.Id);
         Assert.Equal("w.Sum()", source.Substring(diagnostic.Location.SourceSpan.Start, diagnostic.Location.SourceSpan.Length));
-        Assert.Equal("Cannot differentiate the call to 'Enumerable.Sum': its derivative is unknown; give 'Enumerable.Sum' a [DerivativeOf] rule, or cut the derivative before the call with Ad.StopGradient",
+        Assert.Equal("Cannot differentiate the call to 'Enumerable.Sum': its derivative is unknown; LINQ is not differentiated: write it as a loop over the buffer (LINQ on [NoDerivative] data is fine), or use Backprop.Ops (Ops.Sum, Ops.Dot, Ops.LogSumExp)",
             diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
     }
 }

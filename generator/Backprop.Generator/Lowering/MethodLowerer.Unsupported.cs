@@ -71,6 +71,17 @@ internal sealed partial class MethodLowerer
             case IInvocationOperation invocation when what is null:
                 Report(DiagnosticDescriptors.UnknownCall, location, invocation.TargetMethod.ContainingType?.Name + "." + invocation.TargetMethod.Name, CallAdvice(invocation.TargetMethod));
                 return;
+            // The array C# builds for a 'params' callee: the problem is the callee's signature, said as such.
+            case IArrayCreationOperation { IsImplicit: true } when what is null && operation.Parent is IArgumentOperation { Parent: IInvocationOperation packed }:
+                what = "a call of '" + packed.TargetMethod.Name + "', which packs its arguments into a 'params' array";
+                instead ??= "give '" + packed.TargetMethod.Name + "' one parameter per value, or a ReadOnlySpan<double> parameter and pass a buffer";
+                break;
+            // A buffer converted to IEnumerable<T> for LINQ (w.Sum(), w.Select(...)): name the LINQ call.
+            case IConversionOperation { IsImplicit: true } when what is null && operation.Parent is IArgumentOperation { Parent: IInvocationOperation linq }
+                && linq.TargetMethod.ContainingType?.ToDisplayString() == "System.Linq.Enumerable":
+                Report(DiagnosticDescriptors.UnsupportedExpression, linq.Syntax.GetLocation(), Text(linq), "the LINQ call '" + linq.TargetMethod.Name + "' on differentiated values",
+                    "write it as a loop over the buffer (LINQ on [NoDerivative] data is fine), or use Backprop.Ops (Ops.Sum, Ops.Dot, Ops.LogSumExp)");
+                return;
         }
         Report(DiagnosticDescriptors.UnsupportedExpression, location, Text(operation),
             what ?? Describe(operation),
@@ -79,10 +90,29 @@ internal sealed partial class MethodLowerer
 
     private static Location FirstToken(IOperation operation) => operation.Syntax.GetFirstToken().GetLocation();
 
+    /// <summary>What the expression is, in the words of C# rather than of Roslyn's operation kinds.</summary>
     private static string Describe(IOperation operation)
     {
-        string words = Words(operation.Kind.ToString());
-        return ("aeiou".IndexOf(words[0]) >= 0 ? "an " : "a ") + words + " operation";
+        string type = operation.Type is { } t ? t.ToDisplayString() : "";
+        return operation switch
+        {
+            ILiteralOperation => type.Length > 0 ? "a literal of type '" + type + "'" : "a literal",
+            IArrayCreationOperation => "a new array",
+            IObjectCreationOperation => "a new '" + type + "'",
+            IConversionOperation conversion => "a conversion to '" + type + "'" + (conversion.Operand.Type is { } from ? " from '" + from.ToDisplayString() + "'" : ""),
+            IInterpolatedStringOperation => "an interpolated string",
+            ITupleOperation => "a tuple",
+            IDefaultValueOperation => "a default value",
+            INameOfOperation => "a nameof expression",
+            ITypeOfOperation => "a typeof expression",
+            ISizeOfOperation => "a sizeof expression",
+            IAwaitOperation => "an await",
+            IWithOperation => "a with expression",
+            IIsTypeOperation or IIsPatternOperation => "a type or pattern test",
+            ICoalesceOperation => "a ?? expression",
+            IConditionalAccessOperation => "a ?. expression",
+            _ => type.Length > 0 ? "an expression of type '" + type + "'" : "this kind of expression",
+        };
     }
 
     private static string Words(string pascal)

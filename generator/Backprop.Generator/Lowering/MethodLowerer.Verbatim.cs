@@ -78,6 +78,11 @@ internal sealed partial class MethodLowerer
     private static string CallAdvice(IMethodSymbol target)
     {
         string name = target.ContainingType?.Name + "." + target.Name;
+        if (target.ContainingType?.ToDisplayString() == "System.Linq.Enumerable")
+            return "LINQ is not differentiated: write it as a loop over the buffer (LINQ on [NoDerivative] data is fine), or use Backprop.Ops (Ops.Sum, Ops.Dot, Ops.LogSumExp)";
+        if (target.DeclaringSyntaxReferences.Length > 0 && target.ContainingType is { } owner
+            && !owner.DeclaringSyntaxReferences.Any(r => r.GetSyntax() is Microsoft.CodeAnalysis.CSharp.Syntax.TypeDeclarationSyntax t && t.Modifiers.Any(m => m.ValueText == "partial")))
+            return "make '" + owner.Name + "' partial, so that the derivative of '" + name + "' can be generated next to it";
         if (target.DeclaringSyntaxReferences.Length > 0)
             return "mark '" + name + "' [Differentiable] to see why it cannot be differentiated, or give it a [DerivativeOf] rule";
         return "give '" + name + "' a [DerivativeOf] rule, or cut the derivative before the call with Ad.StopGradient";
