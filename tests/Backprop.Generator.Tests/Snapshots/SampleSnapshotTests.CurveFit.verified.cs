@@ -260,8 +260,9 @@ namespace CurveFit
                 throw new global::System.ArgumentException("The Jacobian must have " + rows + " x " + columns + " entries, but has " + jacobian.Length + ".", nameof(jacobian));
             }
             jacobian.Clear();
-            double[] rentedR = global::System.Buffers.ArrayPool<double>.Shared.Rent(r.Length);
-            global::System.Span<double> dR = global::System.MemoryExtensions.AsSpan(rentedR, 0, r.Length);
+            double[]? rentedR = null;
+            global::System.Span<double> dR = r.Length <= 32 ? stackalloc double[32] : (rentedR = global::System.Buffers.ArrayPool<double>.Shared.Rent(r.Length));
+            dR = dR.Slice(0, r.Length);
             var tape = global::Backprop.CompilerServices.Tape.Start();
             while (true)
             {
@@ -288,7 +289,7 @@ namespace CurveFit
                 ResidualsReverse(theta, t, y, r, dR, jacobian.Slice(atTheta, theta.Length), ref tape);
             }
             tape.Dispose();
-            global::System.Buffers.ArrayPool<double>.Shared.Return(rentedR);
+            if (rentedR is not null) global::System.Buffers.ArrayPool<double>.Shared.Return(rentedR);
         }
     }
 }
