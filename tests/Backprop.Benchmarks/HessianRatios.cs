@@ -22,16 +22,18 @@ internal static class HessianRatios
     {
         Console.WriteLine("Load average (1, 5, 15 min) before: " + LoadAverage());
         var b = new HessianBenchmarks();
-        Report("Logistic loss, d = 100, m = 500 (NewtonCG sample)", b.LogisticForward, b.LogisticGradient, b.LogisticHessianVectorProduct, b.LogisticTangent);
+        Report("Logistic loss, d = 100, m = 500 (NewtonCG sample)", b.LogisticForward, b.LogisticGradient, b.LogisticHessianVectorProduct, b.LogisticTangent,
+            ("directional gradient", new LogisticWorkload().DirectionalGradient));
         Report("Wavy (3 scalars, Sin/Exp/Log)", b.WavyForward, b.WavyGradient, b.WavyHessianVectorProduct, b.WavyTangent);
         Report("Rosenbrock (2 scalars)", b.RosenbrockForward, b.RosenbrockGradient, b.RosenbrockHessianVectorProduct, b.RosenbrockTangent);
         Console.WriteLine("Load average (1, 5, 15 min) after: " + LoadAverage());
         return 0;
     }
 
-    private static void Report(string workload, Func<double> forward, Func<double> gradient, Func<double> product, Func<double> tangent)
+    /// <param name="parts">Further methods timed with the others, such as a part of the Hessian–vector product.</param>
+    private static void Report(string workload, Func<double> forward, Func<double> gradient, Func<double> product, Func<double> tangent, params (string, Func<double>)[] parts)
     {
-        var methods = new[] { ("forward", forward), ("gradient", gradient), ("Hessian-vector product", product), ("tangent", tangent) };
+        var methods = new[] { ("forward", forward), ("gradient", gradient), ("Hessian-vector product", product), ("tangent", tangent) }.Concat(parts).ToArray();
         // Calls per measurement, from a warm-up that also gets the JIT to its last tier.
         int[] calls = methods.Select(m =>
         {
@@ -61,6 +63,7 @@ internal static class HessianRatios
         Ratio("Hessian-vector product / gradient", times[2], times[1], "target <= 3");
         Ratio("gradient / forward", times[1], times[0], "");
         Ratio("tangent / forward", times[3], times[0], "target <= 2");
+        for (int k = 4; k < methods.Length; k++) Ratio(methods[k].Item1 + " / gradient", times[k], times[1], "");
     }
 
     private static void Ratio(string name, List<double> numerator, List<double> denominator, string target)
