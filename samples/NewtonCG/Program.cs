@@ -27,7 +27,8 @@ var solver = new NewtonCg(Features,
     },
     (w, v, product) =>
     {
-        // Span gradients and products are added to: clear them. The gradient it also returns is not needed here.
+        // Span gradients and products are added to: clear them. The gradient it also computes is not needed here, but it
+        // cannot be skipped (the buffer must have w's length).
         product.Clear();
         Array.Clear(scratch);
         Model.LossHessianVectorProduct(w, x, y, Lambda, v, scratch, product);
