@@ -37,4 +37,7 @@ public sealed class SampleSnapshotTests
 
     [Fact]
     public void CurveFit() => VerifySample(nameof(CurveFit));
+
+    [Fact]
+    public void NewtonCG() => VerifySample(nameof(NewtonCG));
 }

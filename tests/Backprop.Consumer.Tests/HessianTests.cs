@@ -1,0 +1,194 @@
+using System;
+using System.Linq;
+using Xunit;
+
+namespace Backprop.Consumer.Tests;
+
+/// <summary>
+/// The generated second derivatives of <see cref="HessianFunctions"/> in real consumer code: <c>MHessianVectorProduct</c>
+/// against central differences of <c>MGradient</c> along random directions, with its value and gradient equal to
+/// <c>MGradient</c>'s; every column of <c>MHessian</c> against central differences of <c>MGradient</c> along a unit vector;
+/// and no allocation per call once warm. Each case flattens its differentiated parameters into one point.
+/// </summary>
+public sealed class HessianTests
+{
+    private const double Lambda = 1e-2;
+    private static readonly double[] Features = Enumerable.Range(0, 12 * 5).Select(k => Math.Sin(1.7 * k + 0.3) * (1 + k % 5)).ToArray();
+    private static readonly double[] Labels = Enumerable.Range(0, 12).Select(i => i % 3 == 0 ? -1.0 : 1.0).ToArray();
+
+    /// <summary>
+    /// One objective: its dimension, a test point, value and gradient (MGradient), value, gradient and H·v
+    /// (MHessianVectorProduct), value and dense Hessian (MHessian); step and tolerance of the central differences, and
+    /// the relative tolerance of H's symmetry (rounding: the columns come from different sweeps).
+    /// </summary>
+    private sealed record Case(
+        string Name, double[] Point,
+        Func<double[], (double Value, double[] Gradient)> Gradient,
+        Func<double[], double[], (double Value, double[] Gradient, double[] Product)> Product,
+        Func<double[], (double Value, double[] Hessian)> Hessian,
+        double Step = 1e-5, double Tolerance = 1e-6, double Symmetry = 1e-12);
+
+    private static readonly Case[] Cases =
+    {
+        new("LogisticLoss", new[] { 0.3, -0.7, 1.2, 0.05, -1.5 },
+            p =>
+            {
+                var g = new double[5];
+                return (HessianFunctions.LogisticLossGradient(p, Features, Labels, Lambda, g), g);
+            },
+            (p, v) =>
+            {
+                double[] g = new double[5], h = new double[5];
+                return (HessianFunctions.LogisticLossHessianVectorProduct(p, Features, Labels, Lambda, v, g, h), g, h);
+            },
+            p =>
+            {
+                var h = new double[25];
+                return (HessianFunctions.LogisticLossHessian(p, Features, Labels, Lambda, h), h);
+            }),
+        new("Wavy", new[] { 0.7, -0.4, 0.9 },
+            p =>
+            {
+                double value = HessianFunctions.WavyGradient(p[0], p[1], p[2], out double dX, out double dY, out double dZ);
+                return (value, new[] { dX, dY, dZ });
+            },
+            (p, v) =>
+            {
+                double value = HessianFunctions.WavyHessianVectorProduct(p[0], p[1], p[2], v[0], v[1], v[2],
+                    out double dX, out double dY, out double dZ, out double hX, out double hY, out double hZ);
+                return (value, new[] { dX, dY, dZ }, new[] { hX, hY, hZ });
+            },
+            p =>
+            {
+                var h = new double[9];
+                return (HessianFunctions.WavyHessian(p[0], p[1], p[2], h), h);
+            }),
+        new("SoftMaximum", new[] { 0.2, 1.1, -0.6, 0.8, 0.7 },
+            p =>
+            {
+                var dZ = new double[4];
+                double value = HessianFunctions.SoftMaximumGradient(p.AsSpan(0, 4), p[4], dZ, out double dT);
+                return (value, dZ.Append(dT).ToArray());
+            },
+            (p, v) =>
+            {
+                double[] dZ = new double[4], hZ = new double[4];
+                double value = HessianFunctions.SoftMaximumHessianVectorProduct(p.AsSpan(0, 4), p[4], v.AsSpan(0, 4), v[4], dZ, out double dT, hZ, out double hT);
+                return (value, dZ.Append(dT).ToArray(), hZ.Append(hT).ToArray());
+            },
+            p =>
+            {
+                var h = new double[25];
+                return (HessianFunctions.SoftMaximumHessian(p.AsSpan(0, 4), p[4], h), h);
+            }),
+        // Float: the central differences of a float gradient need a large step, and agree to about 1e-3.
+        new("TanhChain (float)", new[] { 0.6, -0.9, 0.4, 0.3 },
+            p =>
+            {
+                var dW = new float[3];
+                float value = HessianFunctions.TanhChainGradient(Single(p, 3), (float)p[3], dW, out float dBias);
+                return (value, Double(dW).Append(dBias).ToArray());
+            },
+            (p, v) =>
+            {
+                float[] dW = new float[3], hW = new float[3];
+                float value = HessianFunctions.TanhChainHessianVectorProduct(Single(p, 3), (float)p[3], Single(v, 3), (float)v[3], dW, out float dBias, hW, out float hBias);
+                return (value, Double(dW).Append(dBias).ToArray(), Double(hW).Append(hBias).ToArray());
+            },
+            p =>
+            {
+                var h = new float[16];
+                return (HessianFunctions.TanhChainHessian(Single(p, 3), (float)p[3], h), Double(h));
+            },
+            Step: 1e-2, Tolerance: 3e-3, Symmetry: 1e-6),
+    };
+
+    public static TheoryData<string> Names() => new(Cases.Select(c => c.Name));
+
+    private static Case Named(string name) => Cases.Single(c => c.Name == name);
+
+    private static float[] Single(double[] p, int length) => p.Take(length).Select(v => (float)v).ToArray();
+
+    private static double[] Double(float[] p) => p.Select(v => (double)v).ToArray();
+
+    /// <summary>(∇f(p + h·v) − ∇f(p − h·v)) / 2h, the product H·v to O(h²).</summary>
+    private static double[] CentralDifference(Case c, double[] point, double[] direction)
+    {
+        var up = c.Gradient(point.Zip(direction, (p, d) => p + c.Step * d).ToArray()).Gradient;
+        var down = c.Gradient(point.Zip(direction, (p, d) => p - c.Step * d).ToArray()).Gradient;
+        return up.Zip(down, (u, d) => (u - d) / (2 * c.Step)).ToArray();
+    }
+
+    private static void AssertClose(double expected, double actual, double tolerance, string what) =>
+        Assert.True(Math.Abs(expected - actual) <= tolerance * (1 + Math.Abs(expected)), $"{what}: expected {expected:R}, got {actual:R}");
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void HessianVectorProduct_MatchesCentralDifferencesOfTheGradient(string name)
+    {
+        var c = Named(name);
+        var random = new Random(7);
+        var (value, gradient) = c.Gradient(c.Point);
+        for (int trial = 0; trial < 3; trial++)
+        {
+            double[] direction = c.Point.Select(_ => 2 * random.NextDouble() - 1).ToArray();
+            var (productValue, productGradient, product) = c.Product(c.Point, direction);
+            Assert.Equal(value, productValue);
+            Assert.Equal(gradient, productGradient);
+            double[] numeric = CentralDifference(c, c.Point, direction);
+            for (int i = 0; i < numeric.Length; i++) AssertClose(numeric[i], product[i], c.Tolerance, $"{name} (H·v)[{i}], trial {trial}");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void Hessian_MatchesCentralDifferencesOfTheGradient_AndIsSymmetric(string name)
+    {
+        var c = Named(name);
+        int n = c.Point.Length;
+        var (value, hessian) = c.Hessian(c.Point);
+        Assert.Equal(c.Gradient(c.Point).Value, value);
+        Assert.Equal(n * n, hessian.Length);
+        for (int j = 0; j < n; j++)
+        {
+            double[] unit = new double[n];
+            unit[j] = 1;
+            double[] column = CentralDifference(c, c.Point, unit);
+            for (int i = 0; i < n; i++)
+            {
+                AssertClose(column[i], hessian[i * n + j], c.Tolerance, $"{name} H[{i}, {j}]");
+                AssertClose(hessian[j * n + i], hessian[i * n + j], c.Symmetry, $"{name} symmetry of H[{i}, {j}]");
+            }
+        }
+    }
+
+    private static long AllocatedBy(Action call)
+    {
+        for (int i = 0; i < 100; i++) call(); // warm-up: JIT tiers, pool buckets
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 1000; i++) call();
+        return GC.GetAllocatedBytesForCurrentThread() - before;
+    }
+
+    [Fact]
+    public void HessianVectorProduct_AllocatesNothing()
+    {
+        double[] w = { 0.3, -0.7, 1.2, 0.05, -1.5 }, v = { 1, 0.5, -0.5, 0.25, 2 }, g = new double[5], h = new double[5];
+        float[] wf = { 0.6f, -0.9f, 0.4f }, vf = { 1, -1, 0.5f }, gf = new float[3], hf = new float[3];
+        Assert.Equal(0, AllocatedBy(() => HessianFunctions.LogisticLossHessianVectorProduct(w, Features, Labels, Lambda, v, g, h)));
+        Assert.Equal(0, AllocatedBy(() => HessianFunctions.WavyHessianVectorProduct(0.7, -0.4, 0.9, 1, 2, 3, out _, out _, out _, out _, out _, out _)));
+        Assert.Equal(0, AllocatedBy(() => HessianFunctions.SoftMaximumHessianVectorProduct(w.AsSpan(0, 4), 0.7, v.AsSpan(0, 4), 0.5, g.AsSpan(0, 4), out _, h.AsSpan(0, 4), out _)));
+        Assert.Equal(0, AllocatedBy(() => HessianFunctions.TanhChainHessianVectorProduct(wf, 0.3f, vf, 0.5f, gf, out _, hf, out _)));
+    }
+
+    [Fact]
+    public void Hessian_AllocatesNothing()
+    {
+        double[] w = { 0.3, -0.7, 1.2, 0.05, -1.5 }, h25 = new double[25], h9 = new double[9];
+        float[] wf = { 0.6f, -0.9f, 0.4f }, h16 = new float[16];
+        Assert.Equal(0, AllocatedBy(() => HessianFunctions.LogisticLossHessian(w, Features, Labels, Lambda, h25)));
+        Assert.Equal(0, AllocatedBy(() => HessianFunctions.WavyHessian(0.7, -0.4, 0.9, h9)));
+        Assert.Equal(0, AllocatedBy(() => HessianFunctions.SoftMaximumHessian(w.AsSpan(0, 4), 0.7, h25)));
+        Assert.Equal(0, AllocatedBy(() => HessianFunctions.TanhChainHessian(wf, 0.3f, h16)));
+    }
+}
