@@ -51,17 +51,4 @@ public sealed class LogisticWorkload
     public double HessianVectorProduct() => NewtonCG.Model.LossHessianVectorProduct(_w, _x, _y, Lambda, _v, _g, _h);
 
     public double Tangent() => NewtonCG.Model.LossTangent(_w, _x, _y, Lambda, _v, out double t) + t;
-
-    /// <summary>
-    /// The generated private <c>LossDirectionalGradient</c> alone (H·v without the gradient, which
-    /// <c>LossHessianVectorProduct</c> computes by a separate <c>LossGradient</c> call), found by reflection: to split the
-    /// product's time between its two sweeps.
-    /// </summary>
-    public double DirectionalGradient() => s_directionalGradient(_w, _x, _y, Lambda, _v, _h);
-
-    private delegate double DirectionalGradientFunction(ReadOnlySpan<double> w, ReadOnlySpan<double> x, ReadOnlySpan<double> y, double lambda, ReadOnlySpan<double> vW, Span<double> dW);
-
-    private static readonly DirectionalGradientFunction s_directionalGradient = typeof(NewtonCG.Model)
-        .GetMethod("LossDirectionalGradient", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
-        .CreateDelegate<DirectionalGradientFunction>();
 }

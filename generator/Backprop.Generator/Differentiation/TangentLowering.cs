@@ -9,9 +9,9 @@ namespace Backprop.Generator.Differentiation;
 
 /// <summary>
 /// Forward mode as an IR-to-IR transformation, for second derivatives: from a scalar method <c>f(p)</c> it builds the
-/// method <c>g(p, v) = f'(p)·v</c> (its directional derivative along <c>v</c>, a <c>[NoDerivative]</c> input) as IR, so
-/// that the reverse-mode builder differentiates it like any method: <c>∇ₚ g = H·v</c>, the Hessian–vector product
-/// (reverse over forward). Each active write gets its tangent written just before it, from the same rules table
+/// method <c>g(p, v) = f'(p)·v</c> (its directional derivative along <c>v</c>) as IR, so that the reverse-mode builder
+/// differentiates it like any method: <c>∇ₚ g = H·v</c>, the Hessian–vector product (reverse over forward), and, in the
+/// same sweep, <c>∇ᵥ g = ∇f</c>, the gradient. Each active write gets its tangent written just before it, from the same rules table
 /// (the partials' trees become IR over the operation's arguments and result).
 /// </summary>
 internal sealed class TangentLowering
@@ -64,7 +64,8 @@ internal sealed class TangentLowering
             if (!v.IsDifferentiableParameter) continue;
             string keyword = v.Type.IsBuffer ? "global::System.ReadOnlySpan<" + v.Type.ScalarKeyword + ">" : v.Type.Keyword;
             var type = v.Type.IsBuffer ? v.Type with { Shape = ShapeKind.ReadOnlySpan } : v.Type;
-            int direction = Add("v" + Identifiers.Capitalized(v.Name), type, VariableKind.Parameter, keyword, noDerivative: true);
+            // Differentiated too: g is linear in v, so ∂g/∂v = ∇f comes out of the same reverse sweep as ∂g/∂p = H·v.
+            int direction = Add("v" + Identifiers.Capitalized(v.Name), type, VariableKind.Parameter, keyword);
             parameters.Add(direction);
             if (v.Type.IsBuffer)
             {

@@ -285,8 +285,9 @@ internal static class GradientEmitter
         writer.Line(GeneratedCode);
         using (writer.Block(shape.Accessibility + (shape.IsStatic ? " static " : " ") + shape.ReturnType.Keyword + " " + shape.HessianVectorProductName + "(" + string.Join(", ", parameters) + ")"))
         {
-            writer.Line(core.Shape.GradientName + "(" + string.Join(", ", arguments.Concat(directions.Select(d => d.Name)).Concat(products)) + ");");
-            writer.Line("return " + shape.GradientName + "(" + string.Join(", ", arguments.Concat(gradients)) + ");");
+            // One reverse sweep of the directional derivative gives both: H·v as its gradient in p, ∇f as its gradient in v.
+            writer.Line(core.Shape.GradientName + "(" + string.Join(", ", arguments.Concat(directions.Select(d => d.Name)).Concat(products).Concat(gradients)) + ");");
+            writer.Line("return " + (shape.IsStatic ? "" : "this.") + shape.Name + "(" + string.Join(", ", arguments) + ");");
         }
     }
 
@@ -333,6 +334,8 @@ internal static class GradientEmitter
                 writer.Line(direction.Name + ".Clear();");
             }
             writer.Line("int " + column + " = 0;");
+            string unwanted = Fresh("unwanted");
+            if (inputs.Any(v => !v.Type.IsBuffer)) writer.Line(element + " " + unwanted + " = 0;");
             for (int i = 0; i < inputs.Count; i++)
             {
                 var (input, direction) = (inputs[i], directions[i]);
@@ -342,8 +345,11 @@ internal static class GradientEmitter
                 {
                     writer.Line(unit + " = 1;");
                     var call = arguments.Concat(directions.Select(d => d.Name)).ToList();
-                    var scalars = RowArguments(writer, inputs, hessian, column + " * " + size, call, Fresh, seeded: false);
-                    writer.Line(core.Shape.GradientName + "(" + string.Join(", ", call) + ");");
+                    call.Add("1");
+                    var scalars = RowArguments(writer, inputs, hessian, column + " * " + size, call, Fresh, seeded: true);
+                    // The gradient in the directions (∇f) is not wanted here: empty spans, and one local for the scalars.
+                    call.AddRange(inputs.Select(v => v.Type.IsBuffer ? "default" : "ref " + unwanted));
+                    writer.Line(core.Shape.PullbackName + "(" + string.Join(", ", call) + ");");
                     foreach (var (local, at) in scalars) writer.Line(hessian + "[" + at + "] = " + local + ";");
                     writer.Line(unit + " = 0;");
                     if (!input.Type.IsBuffer) writer.Line(column + "++;");
