@@ -139,6 +139,24 @@ internal static class RandomPrograms
                 "(" + targets.Item1 + ", " + targets.Item2 + ") = (" + targets.Item2 + ", " + targets.Item1 + " * " + e + ");")));
     }
 
+    /// <summary>Fill, CopyTo (between slices) and Clear on a fresh array and on the local buffer c, read afterwards.</summary>
+    private static Gen<string> BufferOperations(bool inLoop, bool counted) =>
+        Gen.Select(Expression(2, inLoop), Expression(1, inLoop), Written(inLoop, counted, null, null), Gen.Int[0, 2], (e1, e2, t, form) => form switch
+        {
+            0 => "{ double[] t3 = new double[3]; Array.Fill(t3, " + e1 + "); c.Slice(1, 2).CopyTo(t3); t3.AsSpan(2).Clear(); " + t + " += t3[0] * t3[1] + t3[2] * " + e2 + "; }",
+            1 => "{ double[] t3 = new double[3]; b.CopyTo(t3); c.Fill(" + e1 + "); t3.AsSpan(0, 2).CopyTo(c.Slice(1)); " + t + " -= c[0] * t3[2] + c[2]; }",
+            _ => "{ c.Slice(0, 2).Clear(); b.Slice(1).CopyTo(c.Slice(0, 2)); " + t + " += c[1] * " + e1 + " + c[2]; }",
+        });
+
+    /// <summary>Span locals bound to slices of b and c: read, written through, sliced again, passed to a helper.</summary>
+    private static Gen<string> SpanViews(bool inLoop, bool counted) =>
+        Gen.Select(Expression(2, inLoop), Expression(1, inLoop), Written(inLoop, counted, null, null), Gen.Int[0, 2], (e1, e2, t, form) => form switch
+        {
+            0 => "{ var row = c.Slice(1, 2); row[0] = " + e1 + "; " + t + " += row[^1] * row.Length + row[0] * " + e2 + (Calls > 0 ? " + Helpers.SumSquares(row)" : "") + "; }",
+            1 => "{ ReadOnlySpan<double> all = b; var tail = b[1..]; " + t + " += all[0] * " + e1 + " + tail[tail.Length - 1]; }",
+            _ => "{ int s0 = 1; Span<double> view = c.Slice(s0, 2); s0 = 0; view[1] = " + e1 + "; " + t + " *= Math.Tanh(view[0] + " + e2 + "); }",
+        });
+
     /// <param name="counted">Inside <c>for (int i = 0; i &lt; n; i++)</c> with n ≤ 3: <c>c[i]</c> is a target (a range the loop overwrites).</param>
     /// <param name="inSwitch">Inside a switch section, where <c>break</c> would leave the switch, not the loop.</param>
     private static Gen<string> Statement(int depth, bool inLoop, bool loopAllowed, bool counted = false, bool inSwitch = false)
@@ -150,7 +168,9 @@ internal static class RandomPrograms
             (Calls, Gen.Select(Expression(2, inLoop), e => "Helpers.Mix(b.Slice(0, 2), " + e + ", c.Slice(1, 2));")),
             (Calls, Gen.OneOf("Helpers.Mix(c, b);", "Helpers.Mix(b.Slice(1), c.Slice(0, 2));")),
             (1, RefBlock(inLoop, counted)),
-            (1, Deconstruction(inLoop, counted)));
+            (1, Deconstruction(inLoop, counted)),
+            (1, BufferOperations(inLoop, counted)),
+            (1, SpanViews(inLoop, counted)));
         if (depth == 0) return assign;
         var block = Statement(depth - 1, inLoop, loopAllowed: false, counted, inSwitch).Array[1, 3].Select(s => string.Join(" ", s));
         var section = Statement(depth - 1, inLoop, loopAllowed: false, counted, inSwitch: true).Array[1, 3].Select(s => string.Join(" ", s));
@@ -165,6 +185,9 @@ internal static class RandomPrograms
             (1, Gen.Select(Expression(1, inLoop), section, section, section, (v, a, b, c) =>
                 "switch (" + v + ") { case < -0.5: " + a + " break; case > 0.5 and < 1.2: " + b + " break; default: " + c + " break; }")),
             (inLoop ? 1 : 0, Gen.Select(condition, c => "if (" + c + ") continue;")),
+            // goto case and goto default at the end of sections, over an int chosen by the values.
+            (1, Gen.Select(Expression(1, inLoop), section, section, section, (v, a, b, c) =>
+                "switch (" + v + " > 0.3 ? 0 : " + v + " < -0.6 ? 1 : 2) { case 0: " + a + " goto case 1; case 1: " + b + " goto default; default: " + c + " break; }")),
             // A buffer declared in the loop: fresh and zeroed on every pass, read before and after it is written.
             (inLoop ? 1 : 0, Gen.Select(Expression(1, inLoop), Expression(1, inLoop), Target, (e1, e2, t) =>
                 "{ double[] t = new double[3]; t[i % 3] += " + e1 + "; " + t + " += t[i % 3] * " + e2 + " + t[(i + 1) % 3]; }")),

@@ -9,6 +9,7 @@ namespace Backprop.Samples.Tests;
 /// and the sample reaching its target. The Hessian–vector product and Hessian of its loss are checked against the
 /// gradient in tests/Backprop.Consumer.Tests (HessianTests).
 /// </summary>
+[Collection("Console")] // tests that redirect Console.Out run one at a time
 public sealed class NewtonCGTests
 {
     private const double Lambda = 1e-2;

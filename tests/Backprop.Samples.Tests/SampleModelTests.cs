@@ -8,6 +8,7 @@ namespace Backprop.Samples.Tests;
 /// Each sample model's generated gradient against central differences (on small random parameters), and the
 /// generated gradient allocating nothing once warm.
 /// </summary>
+[Collection("Console")] // tests that redirect Console.Out run one at a time
 public sealed class SampleModelTests
 {
     private static double[] Random(Random random, int length, double scale = 0.5) =>

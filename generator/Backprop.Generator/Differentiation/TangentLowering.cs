@@ -97,7 +97,8 @@ internal sealed class TangentLowering
             Variables = _variables.ToEquatableArray(),
             Parameters = parameters.ToEquatableArray(),
             Result = result,
-            Body = prologue.Concat(body).ToEquatableArray(),
+            // Primal values only the dropped result read (a constant assigned, never read again) would be CS0219.
+            Body = UnreadAssignments.Prune(prologue.Concat(body).ToList(), _variables, result).ToEquatableArray(),
         };
     }
 

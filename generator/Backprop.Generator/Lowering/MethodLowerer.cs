@@ -478,8 +478,12 @@ internal sealed partial class MethodLowerer
             output.Add(new IrAssign(source, buffer, allocation, IsDeclaration: true));
             return;
         }
-        _hoisted.Add(new IrAssign(source, buffer, allocation, IsDeclaration: true));
-        _hoistedLengths.Add((declarator.Syntax.GetLocation(), declarator.Symbol.Name, allocation.Length));
+        // Lowered twice (a switch section that a goto case also runs): hoisted once, zeroed at each place.
+        if (!_hoisted.Any(h => h is IrAssign { Value: IrNewBuffer } hoisted && hoisted.Variable == buffer))
+        {
+            _hoisted.Add(new IrAssign(source, buffer, allocation, IsDeclaration: true));
+            _hoistedLengths.Add((declarator.Syntax.GetLocation(), declarator.Symbol.Name, allocation.Length));
+        }
         if (_depth == 0) return;
         source = source with { Text = source.Text + " (allocated once at the start, zeroed here)" };
         int index = AddVariable("clear", IrType.Int32, VariableKind.Synthetic);
