@@ -47,21 +47,7 @@ internal static class GradientEmitter
         if (method.Usings.Count > 0) writer.Line();
         foreach (var type in shape.ContainingTypes) scopes.Add(writer.Block(type));
 
-        // With a tape or buffers the entry points run the split pair; a scalar method without loops gets whole bodies.
-        bool split = IsSplit(method, program);
-        if (!shape.IsVoid)
-        {
-            WriteMethod(writer, method, program, Kind.Gradient, split);
-            writer.Line();
-        }
-        WriteMethod(writer, method, program, Kind.Pullback, split);
-        if (split)
-        {
-            writer.Line();
-            WriteMethod(writer, method, program, Kind.SplitForward, split);
-            writer.Line();
-            WriteMethod(writer, method, program, Kind.SplitReverse, split);
-        }
+        WriteReverseMethods(writer, method, program);
 
         if (tangent is not null)
         {
@@ -75,18 +61,8 @@ internal static class GradientEmitter
         }
         if (directional is var (core, coreProgram))
         {
-            bool coreSplit = IsSplit(core, coreProgram);
             writer.Line();
-            WriteMethod(writer, core, coreProgram, Kind.Gradient, coreSplit);
-            writer.Line();
-            WriteMethod(writer, core, coreProgram, Kind.Pullback, coreSplit);
-            if (coreSplit)
-            {
-                writer.Line();
-                WriteMethod(writer, core, coreProgram, Kind.SplitForward, coreSplit);
-                writer.Line();
-                WriteMethod(writer, core, coreProgram, Kind.SplitReverse, coreSplit);
-            }
+            WriteReverseMethods(writer, core, coreProgram);
             writer.Line();
             WriteHessianVectorProduct(writer, method, program, core);
             writer.Line();
@@ -95,6 +71,26 @@ internal static class GradientEmitter
 
         for (int i = scopes.Count - 1; i >= 0; i--) scopes[i].Dispose();
         return writer.ToString();
+    }
+
+    /// <summary>
+    /// The gradient (of a value-returning method), the pullback or backward, and, with a tape or buffers, the split pair
+    /// the entry points run; a scalar method without loops gets whole bodies.
+    /// </summary>
+    private static void WriteReverseMethods(SourceWriter writer, IrMethod method, GradientProgram program)
+    {
+        bool split = IsSplit(method, program);
+        if (!method.Shape.IsVoid)
+        {
+            WriteMethod(writer, method, program, Kind.Gradient, split);
+            writer.Line();
+        }
+        WriteMethod(writer, method, program, Kind.Pullback, split);
+        if (!split) return;
+        writer.Line();
+        WriteMethod(writer, method, program, Kind.SplitForward, split);
+        writer.Line();
+        WriteMethod(writer, method, program, Kind.SplitReverse, split);
     }
 
     /// <summary>
