@@ -1,6 +1,7 @@
 using System.Threading.Tasks;
 using Backprop.Generator.CodeFixes;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Testing;
 using Xunit;
 
 namespace Backprop.CodeFixes.Tests;
