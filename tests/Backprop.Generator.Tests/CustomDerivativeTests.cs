@@ -135,6 +135,28 @@ public sealed class CustomDerivativeTests
         Assert.Equal(1.0, (double)arguments[3]);
     }
 
+    /// <summary>What BPG030 advises (and its code fix writes): a differentiated argument of a [NoDerivative] parameter, cut on purpose.</summary>
+    [Fact]
+    public void StopGradient_OnTheArgumentOfANoDerivativeParameter_IsAccepted()
+    {
+        var type = GeneratorHarness.CompileAndLoad("""
+            using Backprop;
+
+            public static partial class Model
+            {
+                [Differentiable]
+                public static double Scale([NoDerivative] double k, double x) => k * x;
+
+                [Differentiable]
+                public static double F(double a) => Scale(Ad.StopGradient(a * 2), a);
+            }
+            """).GetType("Model")!;
+        var arguments = new object[] { 3.0, 0.0 };
+        double value = (double)type.GetMethod("FGradient")!.Invoke(null, arguments)!;
+        Assert.Equal(18.0, value);
+        Assert.Equal(6.0, (double)arguments[1]);
+    }
+
     [Fact]
     public void LayerRules_ReceiveTheOutputsAsComputed_AndTheirAdjoints()
     {

@@ -14,13 +14,14 @@ public sealed class PackageContentTests
     public PackageContentTests(ITestOutputHelper output) => _output = output;
 
     [Fact]
-    public void Package_HoldsRuntimeGeneratorAndReadme()
+    public void Package_HoldsRuntimeGeneratorCodeFixesAndReadme()
     {
         using var zip = ZipFile.OpenRead(PackedPackage.Path);
         var entries = zip.Entries.Select(e => e.FullName).ToList();
         Assert.Contains("lib/net8.0/Backprop.dll", entries);
         Assert.Contains("lib/net8.0/Backprop.xml", entries);
         Assert.Contains("analyzers/dotnet/cs/Backprop.Generator.dll", entries);
+        Assert.Contains("analyzers/dotnet/cs/Backprop.Generator.CodeFixes.dll", entries);
         Assert.Contains("README.md", entries);
         _output.WriteLine($"{System.IO.Path.GetFileName(PackedPackage.Path)}: {new System.IO.FileInfo(PackedPackage.Path).Length / 1024.0:F0} KiB");
     }

@@ -156,6 +156,23 @@ internal sealed class ActivityAnalysis
         return sources;
     }
 
+    /// <summary>
+    /// <see cref="SourcesAll"/> but for what is read under <c>Ad.StopGradient</c>, whose result has no derivative because
+    /// the user said so: the variables a derivative could still come from through a value passed where none can go.
+    /// </summary>
+    public static HashSet<int> SourcesUnlessStopped(IrExpression expression)
+    {
+        var sources = new HashSet<int>();
+        IrWalker.VisitExpressionPruned(expression, e =>
+        {
+            if (e is IrOpaqueCall { Method: Lowering.MethodLowerer.StopGradient }) return false;
+            if (e is IrRead { Type.IsReal: true } r) sources.Add(r.Variable);
+            else if (e is IrElement { Type.IsReal: true } el) sources.Add(el.Buffer);
+            return true;
+        });
+        return sources;
+    }
+
     private static void Collect(IrStatement statement, List<(int, HashSet<int>)> assignments)
     {
         switch (statement)

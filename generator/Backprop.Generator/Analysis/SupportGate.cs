@@ -162,7 +162,8 @@ internal static class SupportGate
         {
             var argument = arguments[i];
             if (callee.ActiveParameters[i] || callee.OutputParameters[i] || !argument.Type.IsReal) continue;
-            if (!ActivityAnalysis.SourcesAll(argument).Overlaps(activity.Varied)) continue;
+            // Ad.StopGradient(argument), as the message advises, cuts the derivative on purpose: nothing is lost then.
+            if (!ActivityAnalysis.SourcesUnlessStopped(argument).Overlaps(activity.Varied)) continue;
             lowering.ExpressionLocations.TryGetValue(argument, out var location);
             string text = location?.SourceTree?.GetText().ToString(location.SourceSpan) ?? callee.ParameterNames[i];
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NonDifferentiableArgument, location, text, callee.Name, Identifiers.Bare(callee.ParameterNames[i])));

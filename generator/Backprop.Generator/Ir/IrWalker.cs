@@ -52,48 +52,52 @@ internal static class IrWalker
         }
     }
 
-    public static void VisitExpression(IrExpression expression, Action<IrExpression> visit)
+    public static void VisitExpression(IrExpression expression, Action<IrExpression> visit) =>
+        VisitExpressionPruned(expression, e => { visit(e); return true; });
+
+    /// <summary>Visits an expression and its children, parents first; a node for which <paramref name="visit"/> returns false is not descended into.</summary>
+    public static void VisitExpressionPruned(IrExpression expression, Func<IrExpression, bool> visit)
     {
-        visit(expression);
+        if (!visit(expression)) return;
         switch (expression)
         {
             case IrElement e:
-                VisitExpression(e.Index, visit);
+                VisitExpressionPruned(e.Index, visit);
                 break;
             case IrUnary u:
-                VisitExpression(u.Operand, visit);
+                VisitExpressionPruned(u.Operand, visit);
                 break;
             case IrBinary b:
-                VisitExpression(b.Left, visit);
-                VisitExpression(b.Right, visit);
+                VisitExpressionPruned(b.Left, visit);
+                VisitExpressionPruned(b.Right, visit);
                 break;
             case IrConvert c:
-                VisitExpression(c.Operand, visit);
+                VisitExpressionPruned(c.Operand, visit);
                 break;
             case IrConditional c:
-                VisitExpression(c.Condition, visit);
-                VisitExpression(c.WhenTrue, visit);
-                VisitExpression(c.WhenFalse, visit);
+                VisitExpressionPruned(c.Condition, visit);
+                VisitExpressionPruned(c.WhenTrue, visit);
+                VisitExpressionPruned(c.WhenFalse, visit);
                 break;
             case IrMathCall m:
-                foreach (var a in m.Arguments) VisitExpression(a, visit);
+                foreach (var a in m.Arguments) VisitExpressionPruned(a, visit);
                 break;
             case IrOpaqueCall o:
-                foreach (var a in o.Arguments) VisitExpression(a, visit);
+                foreach (var a in o.Arguments) VisitExpressionPruned(a, visit);
                 break;
             case IrVerbatim v:
-                foreach (var a in v.Operands) VisitExpression(a, visit);
+                foreach (var a in v.Operands) VisitExpressionPruned(a, visit);
                 break;
             case IrDifferentiableCall d:
-                foreach (var a in d.Arguments) VisitExpression(a, visit);
+                foreach (var a in d.Arguments) VisitExpressionPruned(a, visit);
                 break;
             case IrNewBuffer n:
-                VisitExpression(n.Length, visit);
+                VisitExpressionPruned(n.Length, visit);
                 break;
             case IrSlice s:
-                VisitExpression(s.Buffer, visit);
-                VisitExpression(s.Start, visit);
-                VisitExpression(s.Length, visit);
+                VisitExpressionPruned(s.Buffer, visit);
+                VisitExpressionPruned(s.Start, visit);
+                VisitExpressionPruned(s.Length, visit);
                 break;
         }
     }
