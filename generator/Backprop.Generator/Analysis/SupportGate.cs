@@ -166,7 +166,9 @@ internal static class SupportGate
             if (!ActivityAnalysis.SourcesUnlessStopped(argument).Overlaps(activity.Varied)) continue;
             lowering.ExpressionLocations.TryGetValue(argument, out var location);
             string text = location?.SourceTree?.GetText().ToString(location.SourceSpan) ?? callee.ParameterNames[i];
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NonDifferentiableArgument, location, text, callee.Name, Identifiers.Bare(callee.ParameterNames[i])));
+            // Ad.StopGradient takes a scalar: for a span the one fix that compiles is the first.
+            string cut = argument.Type.IsBuffer ? "" : ", or cut the derivative on purpose with Ad.StopGradient(" + text + ")";
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NonDifferentiableArgument, location, text, callee.Name, Identifiers.Bare(callee.ParameterNames[i]), cut));
         }
     }
 }

@@ -178,7 +178,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor NonDifferentiableArgument = Error(
         "BPG030",
         "Differentiated value passed to a [NoDerivative] parameter",
-        "Cannot differentiate through the argument '{0}' of '{1}': it depends on differentiated values, but the parameter '{2}' is marked [NoDerivative], so its derivative would be lost; remove [NoDerivative] from '{2}', or cut the derivative on purpose with Ad.StopGradient({0})",
+        "Cannot differentiate through the argument '{0}' of '{1}': it depends on differentiated values, but the parameter '{2}' is marked [NoDerivative], so its derivative would be lost; remove [NoDerivative] from '{2}'{3}",
         "A [NoDerivative] parameter of a [Differentiable] method gets no gradient: the callee's pullback does not compute one. An argument that carries a derivative would silently contribute zero, so the call is rejected instead.");
 
     public static readonly DiagnosticDescriptor CustomRuleMismatch = Error(
