@@ -261,15 +261,17 @@ internal static class GradientEmitter
         var products = new List<string>();
         var gradientParameters = new List<string>();
         var productParameters = new List<string>();
+        var scalars = new List<(string Gradient, string Product)>();
         foreach (var (variable, gradient, _) in program.Gradients)
         {
             var v = method.Variables[variable];
             string product = Identifiers.Escape(Identifiers.Reserve(names, "h" + Identifiers.Capitalized(Identifiers.Bare(v.Name))));
             string keyword = v.Type.IsBuffer ? v.Type.GradientSpanKeyword + " " : "out " + v.Type.Keyword + " ";
             gradientParameters.Add(keyword + gradient);
-            gradients.Add((v.Type.IsBuffer ? "" : "out ") + gradient);
+            gradients.Add((v.Type.IsBuffer ? "" : "ref ") + gradient);
             productParameters.Add(keyword + product);
-            products.Add((v.Type.IsBuffer ? "" : "out ") + product);
+            products.Add((v.Type.IsBuffer ? "" : "ref ") + product);
+            if (!v.Type.IsBuffer) scalars.Add((gradient, product));
         }
         parameters.AddRange(gradientParameters);
         parameters.AddRange(productParameters);
@@ -277,12 +279,19 @@ internal static class GradientEmitter
         writer.Line("/// <summary>");
         writer.Line("/// Returns <c>" + shape.Name + "</c>'s value, its gradient (as <c>" + shape.GradientName + "</c>: assigned to scalars, added to spans) and");
         writer.Line("/// the Hessian–vector product <c>H·v</c> along the directions <c>" + string.Join("</c>, <c>", directions.Select(d => Identifiers.Bare(d.Name))) + "</c> (assigned to scalars, added to spans).");
+        writer.Line("/// An empty span is a part not wanted (H·v alone for conjugate gradients: pass empty gradient spans).");
         writer.Line("/// </summary>");
         writer.Line(GeneratedCode);
         using (writer.Block(shape.Accessibility + (shape.IsStatic ? " static " : " ") + shape.ReturnType.Keyword + " " + shape.HessianVectorProductName + "(" + string.Join(", ", parameters) + ")"))
         {
             // One reverse sweep of the directional derivative gives both: H·v as its gradient in p, ∇f as its gradient in v.
-            writer.Line(core.Shape.GradientName + "(" + string.Join(", ", arguments.Concat(directions.Select(d => d.Name)).Concat(products).Concat(gradients)) + ");");
+            // Its pullback (seed 1) takes empty spans for the parts not wanted.
+            foreach (var (gradient, product) in scalars)
+            {
+                writer.Line(gradient + " = 0;");
+                writer.Line(product + " = 0;");
+            }
+            writer.Line(core.Shape.PullbackName + "(" + string.Join(", ", arguments.Concat(directions.Select(d => d.Name)).Append("1").Concat(products).Concat(gradients)) + ");");
             writer.Line("return " + (shape.IsStatic ? "" : "this.") + shape.Name + "(" + string.Join(", ", arguments) + ");");
         }
     }

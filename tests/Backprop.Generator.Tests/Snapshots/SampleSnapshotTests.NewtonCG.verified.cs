@@ -883,11 +883,12 @@ namespace NewtonCG
         /// <summary>
         /// Returns <c>Loss</c>'s value, its gradient (as <c>LossGradient</c>: assigned to scalars, added to spans) and
         /// the Hessian–vector product <c>H·v</c> along the directions <c>vW</c> (assigned to scalars, added to spans).
+        /// An empty span is a part not wanted (H·v alone for conjugate gradients: pass empty gradient spans).
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Gen", "0.1.0")]
         public static double LossHessianVectorProduct(global::System.ReadOnlySpan<double> w, global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> y, double lambda, global::System.ReadOnlySpan<double> vW, global::System.Span<double> dW, global::System.Span<double> hW)
         {
-            LossDirectionalGradient(w, x, y, lambda, vW, hW, dW);
+            LossDirectionalPullback(w, x, y, lambda, vW, 1, hW, dW);
             return Loss(w, x, y, lambda);
         }
 

@@ -467,11 +467,14 @@ namespace Demo
         /// <summary>
         /// Returns <c>Energy</c>'s value, its gradient (as <c>EnergyGradient</c>: assigned to scalars, added to spans) and
         /// the Hessian–vector product <c>H·v</c> along the directions <c>vQ</c>, <c>vK</c> (assigned to scalars, added to spans).
+        /// An empty span is a part not wanted (H·v alone for conjugate gradients: pass empty gradient spans).
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Gen", "0.1.0")]
         public static double EnergyHessianVectorProduct(global::System.ReadOnlySpan<double> q, double k, global::System.ReadOnlySpan<double> vQ, double vK, global::System.Span<double> dQ, out double dK, global::System.Span<double> hQ, out double hK)
         {
-            EnergyDirectionalGradient(q, k, vQ, vK, hQ, out hK, dQ, out dK);
+            dK = 0;
+            hK = 0;
+            EnergyDirectionalPullback(q, k, vQ, vK, 1, hQ, ref hK, dQ, ref dK);
             return Energy(q, k);
         }
 
