@@ -1,6 +1,7 @@
 using System;
 using System.Numerics;
 using Backprop.Kernels;
+using Backprop.Numerics;
 
 namespace Backprop;
 
@@ -60,7 +61,7 @@ public static partial class Ops
         if (!dX.IsEmpty) Gemm.Multiply(false, false, batch, inFeatures, outFeatures, dY, outFeatures, w, inFeatures, dX, inFeatures, accumulate: true);
         if (!dW.IsEmpty) Gemm.Multiply(true, false, outFeatures, inFeatures, batch, dY, outFeatures, x, inFeatures, dW, inFeatures, accumulate: true);
         if (!dB.IsEmpty)
-            for (int s = 0; s < batch; s++) AddScaled(dB, T.One, dY.Slice(s * outFeatures, outFeatures));
+            for (int s = 0; s < batch; s++) Lanes.AddScaled(dB, T.One, dY.Slice(s * outFeatures, outFeatures));
     }
 
     private static void CheckLinearShapes(int xLength, int wLength, int bLength, int batch, int inFeatures, int outFeatures)

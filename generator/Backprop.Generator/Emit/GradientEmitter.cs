@@ -170,13 +170,15 @@ internal static class GradientEmitter
                         writer.Line(span + ".Clear();");
                     }
                     foreach (var (output, rented, span) in results) Scratch(output, rented, span);
-                    string column = Fresh("column"), entry = Fresh("entry"), at = Fresh("row");
+                    string column = Fresh("column"), entry = Fresh("entry");
                     writer.Line("int " + column + " = 0;");
                     for (int d = 0; d < directions.Count; d++)
                     {
                         var (input, _, span) = directions[d];
+                        string at = Fresh("row");   // one per column: a scalar's column is not a block of its own
                         string unit = input.Type.IsBuffer ? span + "[" + entry + "]" : "";
-                        using (writer.Block(input.Type.IsBuffer ? "for (int " + entry + " = 0; " + entry + " < " + input.Name + ".Length; " + entry + "++, " + column + "++)" : "// " + Identifiers.Bare(input.Name)))
+                        writer.Line("// The column" + (input.Type.IsBuffer ? "s" : "") + " of '" + Identifiers.Bare(input.Name) + "'.");
+                        using (writer.BlockIf(input.Type.IsBuffer ? "for (int " + entry + " = 0; " + entry + " < " + input.Name + ".Length; " + entry + "++, " + column + "++)" : null))
                         {
                             if (input.Type.IsBuffer) writer.Line(unit + " = 1;");
                             var call = new List<string>(arguments);
@@ -346,7 +348,8 @@ internal static class GradientEmitter
                 var (input, direction) = (inputs[i], directions[i]);
                 string k = Fresh("k");
                 string unit = input.Type.IsBuffer ? direction.Name + "[" + k + "]" : direction.Name;
-                using (writer.Block(input.Type.IsBuffer ? "for (int " + k + " = 0; " + k + " < " + input.Name + ".Length; " + k + "++, " + column + "++)" : "// " + Identifiers.Bare(input.Name)))
+                writer.Line("// The row" + (input.Type.IsBuffer ? "s" : "") + " of '" + Identifiers.Bare(input.Name) + "': H times its unit direction" + (input.Type.IsBuffer ? "s" : "") + ".");
+                using (writer.BlockIf(input.Type.IsBuffer ? "for (int " + k + " = 0; " + k + " < " + input.Name + ".Length; " + k + "++, " + column + "++)" : null))
                 {
                     writer.Line(unit + " = 1;");
                     var call = arguments.Concat(directions.Select(d => d.Name)).ToList();

@@ -23,16 +23,20 @@ internal sealed class SourceWriter
         return new Closer(this);
     }
 
+    /// <summary>A braced scope under <paramref name="header"/>, or, without one, nothing: the lines stay at this level.</summary>
+    public IDisposable BlockIf(string? header) => header is null ? new Closer(null) : Block(header);
+
     public override string ToString() => _text.ToString();
 
     private sealed class Closer : IDisposable
     {
-        private readonly SourceWriter _writer;
+        private readonly SourceWriter? _writer;
 
-        public Closer(SourceWriter writer) => _writer = writer;
+        public Closer(SourceWriter? writer) => _writer = writer;
 
         public void Dispose()
         {
+            if (_writer is null) return;
             _writer._indent--;
             _writer.Line("}");
         }

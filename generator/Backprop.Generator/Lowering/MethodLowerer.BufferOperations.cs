@@ -50,14 +50,14 @@ internal sealed partial class MethodLowerer
         switch (operation)
         {
             case BufferOperation.Clear:
-                AddCountedLoop(source, index, length, new IrStore(SourceRef.None, buffer.Variable, At(start), new IrConstant(element, Literals.Of(0, element.Scalar))), output);
+                AddCountedLoop(source, index, length, new IrStatement[] { new IrStore(SourceRef.None, buffer.Variable, At(start), new IrConstant(element, Literals.Of(0, element.Scalar))) }, output);
                 return;
             case BufferOperation.Fill:
                 if (LowerExpression(arguments[0]) is not { } value) return;
                 // The value is computed once, before the first store (it may read the buffer).
                 int kept = AddVariable("fill", element, VariableKind.Synthetic);
                 output.Add(new IrAssign(source, kept, ConvertTo(value, element), IsDeclaration: true));
-                AddCountedLoop(source, index, length, new IrStore(SourceRef.None, buffer.Variable, At(start), new IrRead(element, kept)), output);
+                AddCountedLoop(source, index, length, new IrStatement[] { new IrStore(SourceRef.None, buffer.Variable, At(start), new IrRead(element, kept)) }, output);
                 return;
             case BufferOperation.CopyTo:
                 if (View(arguments[0]) is not { } destination) return;
@@ -66,11 +66,9 @@ internal sealed partial class MethodLowerer
                     ReportUnsupportedExpression(invocation, "a copy within one buffer", "copy through a second buffer, or write the loop");
                     return;
                 }
-                AddCountedLoop(source, index, length, new IrStore(SourceRef.None, destination.Buffer.Variable, Offset(destination.Start), new IrElement(element, buffer.Variable, At(start))), output);
+                AddCountedLoop(source, index, length, new IrStatement[] { new IrStore(SourceRef.None, destination.Buffer.Variable, At(destination.Start), new IrElement(element, buffer.Variable, At(start))) }, output);
                 return;
         }
-
-        IrExpression Offset(IrExpression offset) => At(offset);
     }
 
     /// <summary>A buffer or a slice of one, as the buffer, the start and the length of the view.</summary>
@@ -93,15 +91,18 @@ internal sealed partial class MethodLowerer
         }
     }
 
-    /// <summary><c>index = 0; while (index &lt; length) { body } index++</c>.</summary>
-    private static void AddCountedLoop(SourceRef source, int index, IrExpression length, IrStatement body, ImmutableArray<IrStatement>.Builder output)
+    /// <summary>
+    /// <c>index = 0; while (index &lt; length) { body } index++</c>: the counted loop that foreach over a buffer, the zero
+    /// fill of a hoisted buffer and these operations mean (the reverse sweep reverses it without a trip count).
+    /// </summary>
+    private static void AddCountedLoop(SourceRef source, int index, IrExpression length, IEnumerable<IrStatement> body, ImmutableArray<IrStatement>.Builder output)
     {
         var counter = new IrRead(IrType.Int32, index);
         output.Add(new IrAssign(source, index, new IrConstant(IrType.Int32, "0"), IsDeclaration: true));
         output.Add(new IrLoop(
             source,
             new IrBinary(IrType.Boolean, BinaryOperator.Less, counter, length),
-            new[] { body }.ToEquatableArray(),
+            body.ToEquatableArray(),
             new IrStatement[] { new IrAssign(SourceRef.None, index, new IrBinary(IrType.Int32, BinaryOperator.Add, counter, new IrConstant(IrType.Int32, "1"))) }.ToEquatableArray()));
     }
 }

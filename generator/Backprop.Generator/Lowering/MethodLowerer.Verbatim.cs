@@ -51,10 +51,10 @@ internal sealed partial class MethodLowerer
                         break;
                     // A member of this that holds numbers is differentiated or reported, never hidden in text as a constant.
                     case IFieldSymbol or IPropertySymbol when !symbol.IsStatic && !_method.IsStatic && !SymbolFacts.HasNoDerivative(symbol)
-                        && IsOwnMember(symbol) && CarriesReals(symbol is IFieldSymbol f ? f.Type : ((IPropertySymbol)symbol).Type, 0):
+                        && IsOwnMember(symbol) && SymbolFacts.HoldsFloatingPoint(symbol is IFieldSymbol f ? f.Type : ((IPropertySymbol)symbol).Type):
                         if (TypeMapping.Map(symbol is IFieldSymbol g ? g.Type : ((IPropertySymbol)symbol).Type) is { IsReal: true }) return null;
                         ReportUnsupportedExpression(operation, "the member '" + symbol.Name + "' of type '" + (symbol is IFieldSymbol h ? h.Type : ((IPropertySymbol)symbol).Type).ToDisplayString()
-                            + "', which is not differentiated yet (multi-dimensional arrays, structs and tuples)", "mark '" + symbol.Name + "' [NoDerivative] to read it as data");
+                            + "', which is not differentiated yet (multi-dimensional and jagged arrays, collections, structs and tuples)", "mark '" + symbol.Name + "' [NoDerivative] to read it as data");
                         return Poisoned;
                 }
             }
@@ -98,16 +98,6 @@ internal sealed partial class MethodLowerer
             if (SymbolEqualityComparer.Default.Equals(symbol.ContainingType, type)) return true;
         return false;
     }
-
-    /// <summary>Whether values of the type hold floating-point numbers: reals, arrays of them, structs and tuples with them.</summary>
-    private static bool CarriesReals(ITypeSymbol type, int depth) => depth < 4 && type switch
-    {
-        { SpecialType: SpecialType.System_Double or SpecialType.System_Single } => true,
-        IArrayTypeSymbol array => CarriesReals(array.ElementType, depth + 1),
-        INamedTypeSymbol { IsValueType: true, SpecialType: SpecialType.None } named => named.GetMembers().OfType<IFieldSymbol>()
-            .Any(f => !f.IsStatic && CarriesReals(f.Type, depth + 1)),
-        _ => false,
-    };
 
     /// <summary>No assignment, increment, <c>ref</c>/<c>out</c> argument, allocation on the stack or throw inside.</summary>
     private static bool IsReadOnly(IOperation operation) => !operation.Descendants().Prepend(operation).Any(o =>

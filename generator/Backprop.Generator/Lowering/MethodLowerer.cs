@@ -488,22 +488,7 @@ internal sealed partial class MethodLowerer
         source = source with { Text = source.Text + " (allocated once at the start, zeroed here)" };
         int index = AddVariable("clear", IrType.Int32, VariableKind.Synthetic);
         var zero = new IrConstant(allocation.Type.Element, Literals.Of(0, allocation.Type.Scalar));
-        AddIndexLoop(source, index, buffer, new IrStatement[] { new IrStore(SourceRef.None, buffer, new IrRead(IrType.Int32, index), zero) }, output);
-    }
-
-    /// <summary>
-    /// <c>index = 0; while (index &lt; buffer.Length) { body } index++</c>: the counted loop over a buffer that foreach
-    /// and the zero fill of a hoisted buffer mean (the reverse sweep reverses it without a trip count).
-    /// </summary>
-    private static void AddIndexLoop(SourceRef source, int index, int buffer, IEnumerable<IrStatement> body, ImmutableArray<IrStatement>.Builder output)
-    {
-        var counter = new IrRead(IrType.Int32, index);
-        output.Add(new IrAssign(source, index, new IrConstant(IrType.Int32, "0"), IsDeclaration: true));
-        output.Add(new IrLoop(
-            source,
-            new IrBinary(IrType.Boolean, BinaryOperator.Less, counter, new IrLength(buffer)),
-            body.ToEquatableArray(),
-            new IrStatement[] { new IrAssign(SourceRef.None, index, new IrBinary(IrType.Int32, BinaryOperator.Add, counter, new IrConstant(IrType.Int32, "1"))) }.ToEquatableArray()));
+        AddCountedLoop(source, index, new IrLength(buffer), new IrStatement[] { new IrStore(SourceRef.None, buffer, new IrRead(IrType.Int32, index), zero) }, output);
     }
 
     /// <summary>Buffers allocated at the top of the method although declared later (see <see cref="DeclareBuffer"/>).</summary>
@@ -707,7 +692,7 @@ internal sealed partial class MethodLowerer
                 var read = new IrElement(collection.Type.Element, collection.Variable, new IrRead(IrType.Int32, counter));
                 var foreachBody = new List<IrStatement> { new IrAssign(header, element.Value, ConvertTo(read, _variables[element.Value].Type)) };
                 foreachBody.AddRange(LowerNested(loop.Body));
-                AddIndexLoop(header, counter, collection.Variable, foreachBody, output);
+                AddCountedLoop(header, counter, new IrLength(collection.Variable), foreachBody, output);
                 break;
             case ISwitchOperation switchStatement:
                 LowerSwitchStatement(switchStatement, output);

@@ -338,6 +338,7 @@ namespace CurveFit
                 global::System.Span<double> tR = r.Length <= 32 ? stackalloc double[32] : (rentedTR = global::System.Buffers.ArrayPool<double>.Shared.Rent(r.Length));
                 tR = tR.Slice(0, r.Length);
                 int column = 0;
+                // The columns of 'theta'.
                 for (int entry = 0; entry < theta.Length; entry++, column++)
                 {
                     tTheta[entry] = 1;

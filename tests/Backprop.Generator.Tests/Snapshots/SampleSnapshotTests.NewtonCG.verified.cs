@@ -909,6 +909,7 @@ namespace NewtonCG
             global::System.Span<double> vW = global::System.MemoryExtensions.AsSpan(rentedVW, 0, w.Length);
             vW.Clear();
             int column = 0;
+            // The rows of 'w': H times its unit directions.
             for (int k = 0; k < w.Length; k++, column++)
             {
                 vW[k] = 1;

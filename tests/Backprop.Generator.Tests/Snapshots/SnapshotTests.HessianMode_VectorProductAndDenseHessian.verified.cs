@@ -497,6 +497,7 @@ namespace Demo
             double vK = 0;
             int column = 0;
             double unwanted = 0;
+            // The rows of 'q': H times its unit directions.
             for (int k2 = 0; k2 < q.Length; k2++, column++)
             {
                 vQ[k2] = 1;
@@ -509,19 +510,17 @@ namespace Demo
                 hessian[atK] = dK;
                 vQ[k2] = 0;
             }
-            // k
-            {
-                vK = 1;
-                int offset2 = column * size;
-                int atQ2 = offset2;
-                offset2 += q.Length;
-                double dK2 = 0;
-                int atK2 = offset2++;
-                EnergyDirectionalPullback(q, k, vQ, vK, 1, hessian.Slice(atQ2, q.Length), ref dK2, default, ref unwanted);
-                hessian[atK2] = dK2;
-                vK = 0;
-                column++;
-            }
+            // The row of 'k': H times its unit direction.
+            vK = 1;
+            int offset2 = column * size;
+            int atQ2 = offset2;
+            offset2 += q.Length;
+            double dK2 = 0;
+            int atK2 = offset2++;
+            EnergyDirectionalPullback(q, k, vQ, vK, 1, hessian.Slice(atQ2, q.Length), ref dK2, default, ref unwanted);
+            hessian[atK2] = dK2;
+            vK = 0;
+            column++;
             global::System.Buffers.ArrayPool<double>.Shared.Return(rentedVQ);
             return Energy(q, k);
         }
