@@ -603,18 +603,19 @@ public sealed class DiagnosticTests
         ("BPG015", "Cannot differentiate the statement 'Console.WriteLine(e)' (a call whose result is discarded); a [Differentiable] method can only compute its result; move side effects such as 'WriteLine' out of it"));
 
     [Fact]
-    public void UnsupportedStatement_BPG015_DeconstructionOfATupleValuedCall() => Verify(Usings + """
+    public void UnknownCall_BPG010_TupleValuedCallOfAnotherAssemblyOnADifferentiatedValue() => Verify(Usings + """
         public static partial class Model
         {
             [Differentiable]
             public static double Loss(double x, double y)
             {
-                [|var (a, b) = Math.DivRem(3, 2)|];
-                return a * b * x * y;
+                var (s, c) = [|Math.SinCos(x)|];
+                var (q, r) = Math.DivRem(3, 2);
+                return s * c * y * q * r;
             }
         }
         """,
-        ("BPG015", "Cannot differentiate the statement 'var (a, b) = Math.DivRem(3, 2)' (a deconstruction of something other than a flat tuple literal); deconstruct a tuple literal such as '(x, y)', or assign each variable in its own statement"));
+        ("BPG010", "Cannot differentiate the call to 'Math.SinCos': its derivative is unknown; give 'Math.SinCos' a [DerivativeOf] rule, or cut the derivative before the call with Ad.StopGradient"));
 
     [Fact]
     public void UnsupportedStatement_BPG015_MethodWithoutBody_OnMethodName() => Verify(Usings + """

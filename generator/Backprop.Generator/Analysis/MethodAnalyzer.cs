@@ -69,6 +69,8 @@ internal static class MethodAnalyzer
         }
         var lowering = new MethodLowerer(symbol, syntax, model, cancellationToken, inProgress).Lower();
         var diagnostics = lowering.Diagnostics;
+        // One construct lowered to several IR nodes (a struct's leaves) is reported once.
+        diagnostics = diagnostics.Distinct().ToList();
         if (lowering.Method is null || HasErrors(diagnostics)) return (null, diagnostics);
 
         cancellationToken.ThrowIfCancellationRequested();
@@ -79,6 +81,7 @@ internal static class MethodAnalyzer
         var method = ControlFlowNormalizer.Normalize(hoisted);
         var activity = ActivityAnalysis.Run(method);
         SupportGate.Check(method, lowering, activity, diagnostics);
+        diagnostics = diagnostics.Distinct().ToList();
         if (!HasErrors(diagnostics)) return (method, diagnostics);
 
         // Activity is unreliable past an error (an unknown call cuts derivative paths): report the errors alone.

@@ -61,9 +61,18 @@ internal sealed partial class ReverseModeBuilder
         FindScratchBuffers();
         _program.TapeName = Reserve("tape");
 
+        // A struct parameter's gradient is a struct of the same type (out S dP): its fields' gradients are its fields.
+        var structGradients = new Dictionary<string, string>();
+        var structOwners = new HashSet<string>(_method.Variables.Where(v => v.IsParameterField && v.IsDifferentiableInput).Select(v => v.Owner));
         foreach (int parameter in _method.Parameters)
         {
             var variable = _method.Variables[parameter];
+            if (variable.Kind == VariableKind.Parameter && structOwners.Contains(variable.Name))
+            {
+                structGradients[variable.Name] = Reserve(GradientNameOf(variable.Name));
+                _program.Gradients.Add((parameter, structGradients[variable.Name], null));
+                continue;
+            }
             if (!variable.IsDifferentiableParameter || _method.Outputs.Contains(parameter)) continue;
             string gradient = Reserve(GradientNameOf(variable.Name));
             string? adjoint = variable.Type.IsBuffer || !_activity.IsActive(parameter) ? null : Adjoint(parameter);
@@ -81,7 +90,7 @@ internal sealed partial class ReverseModeBuilder
         foreach (var member in _method.Variables.Where(v => v.Kind == VariableKind.Member && v.IsDifferentiableInput))
         {
             // A member's gradient is the same member of dThis: incremented, like a span gradient (arrays element-wise).
-            string gradient = _program.ThisName + "." + member.Member;
+            string gradient = (member.IsParameterField ? structGradients[member.Owner] : _program.ThisName) + "." + member.Member;
             if (member.Type.IsBuffer) _adjoints[member.Id] = gradient;
             _program.Gradients.Add((member.Id, gradient, member.Type.IsBuffer || !_activity.IsActive(member.Id) ? null : Adjoint(member.Id)));
         }

@@ -442,6 +442,13 @@ internal static class GradientEmitter
     /// <summary>Members' gradients live in <c>dThis</c>: they are not parameters of their own.</summary>
     private static bool IsMember(IrMethod method, int variable) => method.Variables[variable].Kind == VariableKind.Member;
 
+    /// <summary>The gradient of a struct parameter: a struct of the same type (<c>out S dP</c>), assigned <c>default</c> first.</summary>
+    private static bool IsStructGradient(IrMethod method, int variable) =>
+        method.Variables[variable] is { Kind: VariableKind.Parameter, NoDerivative: true } v && method.Variables.Any(m => m.IsParameterField && m.Owner == v.Name);
+
+    private static string ZeroGradient(IrMethod method, int variable, string gradient) =>
+        gradient + (IsStructGradient(method, variable) ? " = default;" : " = 0;");
+
     private static void WriteMethod(SourceWriter writer, IrMethod method, GradientProgram program, Kind kind, bool splitPair)
     {
         var shape = method.Shape;
@@ -466,7 +473,7 @@ internal static class GradientEmitter
                 var v = method.Variables[variable];
                 parameters.Add(v.Type.IsBuffer
                     ? scoped + v.Type.GradientSpanKeyword + " " + gradient
-                    : (split ? "scoped ref " : seeded ? "ref " : "out ") + v.Type.Keyword + " " + gradient);
+                    : (split ? "scoped ref " : seeded ? "ref " : "out ") + (IsStructGradient(method, variable) ? v.DeclaredType : v.Type.Keyword) + " " + gradient);
             }
         }
         if (split) parameters.Add("ref " + TapeType + " " + program.TapeName);
@@ -611,9 +618,10 @@ internal static class GradientEmitter
     private static void WriteGradientThroughPullback(SourceWriter writer, IrMethod method, GradientProgram program)
     {
         var arguments = method.Parameters.Select(p => method.Variables[p].Name).Append("1").ToList();
-        foreach (var (_, gradient, _) in program.Gradients)
+        foreach (var (variable, gradient, _) in program.Gradients)
         {
-            writer.Line(gradient + " = 0;");
+            if (IsMember(method, variable)) continue;
+            writer.Line(ZeroGradient(method, variable, gradient));
             arguments.Add("ref " + gradient);
         }
         writer.Line("return " + method.Shape.PullbackName + "(" + string.Join(", ", arguments) + ");");
@@ -657,7 +665,7 @@ internal static class GradientEmitter
                 reverseArguments.Add(gradient);
                 continue;
             }
-            if (!seeded) writer.Line(gradient + " = 0;");
+            if (!seeded) writer.Line(ZeroGradient(method, variable, gradient));
             reverseArguments.Add("ref " + gradient);
         }
         string tape = program.TapeName;

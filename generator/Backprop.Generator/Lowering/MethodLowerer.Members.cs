@@ -50,7 +50,8 @@ internal sealed partial class MethodLowerer
     /// A real field or property of <c>this</c> or of a sub-module (<paramref name="receiver"/> is <c>this</c> or
     /// <c>this.Fc1</c>) as a differentiated member, or null when it is data (integers, <c>[NoDerivative]</c>).
     /// </summary>
-    private IrExpression? LowerThisMember(IMemberReferenceOperation reference, IrType type, string receiver, out bool isData)
+    /// <param name="leafPath">For a struct member: the path of one of its scalars (<c>X</c> of <c>Pos.X</c>).</param>
+    private IrExpression? LowerThisMember(IMemberReferenceOperation reference, IrType type, string receiver, out bool isData, string leafPath = "")
     {
         isData = false;
         var member = reference.Member;
@@ -59,10 +60,11 @@ internal sealed partial class MethodLowerer
             isData = true;
             return null;
         }
-        string path = (receiver == "this" ? "" : receiver.Substring("this.".Length) + ".") + Identifiers.Escape(member.Name);
+        string path = (receiver == "this" ? "" : receiver.Substring("this.".Length) + ".") + Identifiers.Escape(member.Name)
+            + (leafPath.Length == 0 ? "" : "." + string.Join(".", leafPath.Split('.').Select(Identifiers.Escape)));
         if (_members.TryGetValue(path, out int known)) return Read(known);
 
-        string why = member switch
+        string why = leafPath.Length > 0 ? "" : member switch
         {
             IPropertySymbol property when !SymbolFacts.IsAutoProperty(property) => "the computed property '" + member.Name + "', whose getter is not differentiated",
             IPropertySymbol { SetMethod: null } when !type.IsBuffer => "the get-only property '" + member.Name + "', into which dThis cannot add its gradient",
@@ -81,13 +83,14 @@ internal sealed partial class MethodLowerer
         string unique = baseName;
         for (int i = 2; !_names.Add(unique); i++) unique = baseName + "_" + i;
         int id = _variables.Count;
-        string declared = (member is IFieldSymbol f ? f.Type : ((IPropertySymbol)member).Type).ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+        string declared = leafPath.Length > 0 ? type.Keyword : (member is IFieldSymbol f ? f.Type : ((IPropertySymbol)member).Type).ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
         _variables.Add(new IrVariable(id, Identifiers.Escape(unique), type, VariableKind.Member, NoDerivative: false, declared, path));
         _members[path] = id;
         _differentiatesMembers = true;
         // dThis must have every sub-module on the way (Fc1 of Fc1.Weight), and an array member as long as this one.
-        for (int dot = path.IndexOf('.'); dot >= 0; dot = path.IndexOf('.', dot + 1))
-            _thisChecks[path.Substring(0, dot)] = MemberCheckKind.Object;
+        string objectPath = leafPath.Length == 0 ? path : path.Substring(0, path.Length - leafPath.Length - 1);
+        for (int dot = objectPath.IndexOf('.'); dot >= 0; dot = objectPath.IndexOf('.', dot + 1))
+            _thisChecks[objectPath.Substring(0, dot)] = MemberCheckKind.Object;
         if (type.IsBuffer) _thisChecks[path] = MemberCheckKind.Array;
         return Read(id);
     }

@@ -32,7 +32,7 @@ internal sealed partial class MethodLowerer
             string spelling = token.Text;
             if (token.IsKind(SyntaxKind.IdentifierToken) && token.Parent is IdentifierNameSyntax name)
             {
-                var symbol = _model.GetSymbolInfo(name, _cancellationToken).Symbol;
+                var symbol = ModelFor(name).GetSymbolInfo(name, _cancellationToken).Symbol;
                 // A lambda that captures a number of the method could carry its derivative away: BPG006 says so.
                 if (symbol is ILocalSymbol or IParameterSymbol && !IsDeclaredWithin(symbol, operation.Syntax)
                     && TypeMapping.Map(symbol is ILocalSymbol l ? l.Type : ((IParameterSymbol)symbol).Type) is { IsReal: true }

@@ -82,10 +82,15 @@ internal sealed partial class MethodLowerer
             CheckHoistedLengths(body);
             body = _hoisted.Concat(body).ToImmutableArray();
         }
+        if (_structPrologue.Count > 0) body = _structPrologue.Concat(body).ToImmutableArray();
         var outputs = FindOutputs(body, parameters);
         var method = shape is null || returnType is null
             ? null
             : new IrMethod(WithThisGradient(shape), _variables.ToEquatableArray(), parameters.ToEquatableArray(), result, body.ToEquatableArray(), _syntax.SyntaxTree.FilePath, outputs.ToEquatableArray(), _helpers.OrderBy(h => h.Shape.HintName, System.StringComparer.Ordinal).ToEquatableArray(), (_keptAsWritten ? Usings() : new List<string>()).ToEquatableArray());
+        if (method is not null && _structParameters.Count > 0 && (method.Shape.EmitTangent || method.Shape.EmitJacobian || method.Shape.EmitHessian))
+            Report(DiagnosticDescriptors.UnsupportedStatement, _parameterLocations[_variableIds[_structParameters[0]]], _method.Name,
+                "forward mode, Jacobians and Hessians of a method with the struct parameter '" + _structParameters[0].Name + "', not supported yet",
+                "pass its fields as double parameters, or remove Forward, Jacobian and Hessian = true");
         // Second derivatives are built over the method's own IR (TangentLowering): what it does not cover is reported here.
         if (method is { Shape.EmitHessian: true } && TangentLowering.Limit(method) is { } why)
             Report(DiagnosticDescriptors.HessianNotSupported, _hessianLocation!, _method.Name, why);
@@ -283,6 +288,16 @@ internal sealed partial class MethodLowerer
             }
             bool noDerivative = SymbolFacts.HasNoDerivative(parameter);
             var type = TypeMapping.Map(parameter.Type);
+            if (StructLayout.Of(parameter.Type) is { } layout && parameter.RefKind is RefKind.None)
+            {
+                // A struct of numbers: its fields are the variables (p.X), its gradient is an S of the same type.
+                int structId = AddVariable(parameter.Name, IrType.Int32, VariableKind.Parameter, noDerivative: true, parameter.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat));
+                _variableIds[parameter] = structId;
+                _parameterLocations[structId] = location;
+                ids.Add(structId);
+                LowerStructParameter(parameter, layout, structId, noDerivative);
+                continue;
+            }
             // A parameter is differentiated unless marked: one whose floating-point values the IR cannot carry (double[,],
             // double[][], List<double>, a struct of doubles) is an error, never silently a constant.
             if (type is null && !noDerivative && SymbolFacts.HoldsFloatingPoint(parameter.Type))
@@ -431,7 +446,7 @@ internal sealed partial class MethodLowerer
             // stackalloc has no operation of its own: its initializer's expressions have.
             _ when value.Syntax is StackAllocArrayCreationExpressionSyntax { Initializer: not null } or ImplicitStackAllocArrayCreationExpressionSyntax
                 => (value.Syntax is StackAllocArrayCreationExpressionSyntax s ? s.Initializer! : ((ImplicitStackAllocArrayCreationExpressionSyntax)value.Syntax).Initializer)
-                    .Expressions.Select(e => _model.GetOperation(e, _cancellationToken)!).ToImmutableArray(),
+                    .Expressions.Select(e => ModelFor(e).GetOperation(e, _cancellationToken)!).ToImmutableArray(),
             _ => null,
         };
         if (initial is { } values)
@@ -452,7 +467,7 @@ internal sealed partial class MethodLowerer
         else if (value.Syntax is StackAllocArrayCreationExpressionSyntax { Type: ArrayTypeSyntax rank, Initializer: null }
                  && rank.RankSpecifiers.Count == 1 && rank.RankSpecifiers[0].Sizes.Count == 1)
         {
-            length = _model.GetOperation(rank.RankSpecifiers[0].Sizes[0], _cancellationToken);
+            length = ModelFor(rank).GetOperation(rank.RankSpecifiers[0].Sizes[0], _cancellationToken);
             onStack = true;
         }
         if (length is null || length.Type?.SpecialType != SpecialType.System_Int32)
@@ -612,6 +627,11 @@ internal sealed partial class MethodLowerer
                             continue;
                         }
                         if (initializer is not null && TryDeclareSpanView(declarator.Symbol, initializer.Value, declarator.Syntax, output)) continue;
+                        if (!declarator.Symbol.IsRef && StructLayout.Of(declarator.Symbol.Type) is { } layout)
+                        {
+                            DeclareStructLocal(declarator, layout, initializer?.Value, output);
+                            continue;
+                        }
                         var id = VariableOf(declarator.Symbol, declarator.Syntax.GetLocation());
                         if (id is null || initializer is null) continue;
                         if (_variables[id.Value].Type.IsBuffer)
@@ -634,6 +654,9 @@ internal sealed partial class MethodLowerer
                 break;
             case IExpressionStatementOperation statement:
                 LowerExpressionStatement(statement.Operation, Source(statement.Syntax), output);
+                break;
+            case IReturnOperation ret when Frame is { } frame:
+                LowerInlinedReturn(frame, ret, output);
                 break;
             case IReturnOperation { ReturnedValue: { } returned } ret:
                 _returnSeen = true;
@@ -715,6 +738,13 @@ internal sealed partial class MethodLowerer
         {
             case ISimpleAssignmentOperation { IsRef: true } assignment:
                 ReportRefReassignment(assignment);
+                break;
+            case ISimpleAssignmentOperation or ICompoundAssignmentOperation when TryLowerStructAssignment(operation, source, output):
+                break;
+            case IDeconstructionAssignmentOperation deconstruction when TryLowerStructDeconstruction(deconstruction, source, output):
+                break;
+            case IInvocationOperation structCall when InvolvesStructs(structCall):
+                LowerStructCall(structCall);
                 break;
             case ISimpleAssignmentOperation assignment:
                 LowerAssignment(assignment.Target, LowerExpression(assignment.Value), source, output);
@@ -807,6 +837,9 @@ internal sealed partial class MethodLowerer
     {
         switch (target)
         {
+            case IFieldReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: false } when StructLeafPlace(target) is { } leaf:
+                if (value is not null) output.Add(new IrAssign(source, leaf, ConvertTo(value, _variables[leaf].Type)));
+                break;
             case ILocalReferenceOperation { Local.IsRef: true } local when RefAliasOf(local.Local) is { } alias:
                 if (value is null) break;
                 if (alias is IrRead aliased)
@@ -822,6 +855,9 @@ internal sealed partial class MethodLowerer
             case ILocalReferenceOperation local:
                 if (VariableOf(local.Local, local.Syntax.GetLocation()) is { } id && value is not null)
                     output.Add(new IrAssign(source, id, ConvertTo(value, _variables[id].Type)));
+                break;
+            case IParameterReferenceOperation parameter when !_variableIds.ContainsKey(parameter.Parameter):
+                ReportUnsupportedExpression(target, "an assignment to a parameter of an inlined method", "assign a local");
                 break;
             case IParameterReferenceOperation parameter:
                 int parameterId = _variableIds[parameter.Parameter];
@@ -868,6 +904,8 @@ internal sealed partial class MethodLowerer
                 return Located(view, operation);
             case ILocalReferenceOperation local:
                 return VariableOf(local.Local, local.Syntax.GetLocation()) is { } localId ? Read(localId) : null;
+            case IParameterReferenceOperation parameter when _parameterValues.TryGetValue(parameter.Parameter, out var boundValue):
+                return boundValue;
             case IParameterReferenceOperation parameter:
                 var parameterId = _variableIds[parameter.Parameter];
                 if (TypeMapping.Map(parameter.Parameter.Type) is null)
@@ -920,6 +958,8 @@ internal sealed partial class MethodLowerer
             case IPropertyReferenceOperation { Property.Name: "Length", Instance: { } instance }
                 when TypeMapping.Map(instance.Type) is { IsBuffer: true } && LowerExpression(instance) is IrRead { Type.IsBuffer: true } buffer:
                 return new IrLength(buffer.Variable);
+            case IFieldReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: false } when type is { IsBuffer: false } && IsStructValue(((IMemberReferenceOperation)operation).Instance):
+                return LowerStructMember((IMemberReferenceOperation)operation, type);
             case IFieldReferenceOperation or IPropertyReferenceOperation when type is { IsBuffer: false }:
                 return LowerMember((IMemberReferenceOperation)operation, type);
             case IFieldReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: false } when type is { IsBuffer: true }:
@@ -942,6 +982,8 @@ internal sealed partial class MethodLowerer
             if (l is null || r is null || type is null) return null;
             return new IrBinary(type, binary.OperatorKind == BinaryOperatorKind.ConditionalAnd ? BinaryOperator.And : BinaryOperator.Or, l, r);
         }
+        if (binary.OperatorMethod is { } structOperator && (IsStructValue(binary.LeftOperand) || IsStructValue(binary.RightOperand)))
+            return StructOperatorCall(structOperator, new[] { binary.LeftOperand, binary.RightOperand }, binary) as IrExpression;
         // Enums, strings, chars: compared as written.
         if ((TypeMapping.Map(binary.LeftOperand.Type) is null || TypeMapping.Map(binary.RightOperand.Type) is null) && TryVerbatim(binary, type) is { } data) return data;
         var left = LowerExpression(binary.LeftOperand);
@@ -1102,6 +1144,7 @@ internal sealed partial class MethodLowerer
     {
         var target = invocation.TargetMethod;
         if (type is { IsBuffer: true } && IsSlicing(target)) return LowerSlice(invocation, type);
+        if (InvolvesStructs(invocation)) return LowerStructCall(invocation) as IrExpression;
         // A call on data the IR does not model (a list, a string, an enum, another object) runs as written.
         bool onData = invocation.Arguments.Any(a => a.Value.Type is { } t && TypeMapping.Map(t) is null && a.Value.ConstantValue is not { HasValue: true })
             || invocation.Instance is { } receiver && !IsSlicing(target) && ReceiverPath(receiver) is null && TypeMapping.Map(receiver.Type) is null;
@@ -1403,11 +1446,12 @@ internal sealed partial class MethodLowerer
         _ => null,
     };
 
-    private SourceRef Source(SyntaxNode syntax) => new(Line(syntax), OneLine(Code(syntax)));
+    private SourceRef Source(SyntaxNode syntax) => Frame?.Source ?? new(Line(syntax), OneLine(Code(syntax)));
 
     /// <summary>The head of a compound statement (<c>if (c)</c>, <c>for (…)</c>), without its body.</summary>
     private SourceRef Header(SyntaxNode syntax)
     {
+        if (Frame is { } frame) return frame.Source;
         string text = syntax switch
         {
             IfStatementSyntax s => "if (" + Code(s.Condition) + ")",
