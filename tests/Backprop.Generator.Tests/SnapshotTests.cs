@@ -7,7 +7,7 @@ namespace Backprop.Generator.Tests;
 /// <summary>One snapshot of the emitted source per feature.</summary>
 public sealed class SnapshotTests
 {
-    private static void VerifyGenerated(string body, string name, string usings = "using System;\nusing Backprop;\n")
+    internal static void VerifyGenerated(string body, string name, string usings = "using System;\nusing Backprop;\n")
     {
         string source = usings + "\nnamespace Demo;\n\n" + body;
         var outcome = GeneratorHarness.Run(source);

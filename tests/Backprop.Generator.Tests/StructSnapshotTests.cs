@@ -1,0 +1,43 @@
+using Xunit;
+
+namespace Backprop.Generator.Tests;
+
+/// <summary>Snapshots of struct values lowered to scalars: a user struct's operators inlined, a struct parameter's gradient, a model class's struct member.</summary>
+public sealed class StructSnapshotTests
+{
+    [Fact]
+    public void StructValues_OperatorsInlined_StructParameterGradient() => SnapshotTests.VerifyGenerated("""
+        public struct Vec2
+        {
+            public double X, Y;
+            public Vec2(double x, double y) { X = x; Y = y; }
+            public static Vec2 operator -(Vec2 a, Vec2 b) => new(a.X - b.X, a.Y - b.Y);
+            public double LengthSquared() => X * X + Y * Y;
+        }
+
+        public static partial class Model
+        {
+            [Differentiable]
+            public static double Spring(Vec2 p, Vec2 anchor, double k)
+            {
+                var d = p - anchor;
+                return 0.5 * k * d.LengthSquared();
+            }
+        }
+        """, nameof(StructValues_OperatorsInlined_StructParameterGradient));
+
+    [Fact]
+    public void StructValues_VectorMembersAndAModelClassStructMember() => SnapshotTests.VerifyGenerated("""
+        public partial class Arm
+        {
+            public Vector2 Base = new(0f, 1f);
+
+            [Differentiable]
+            public float Reach(float angle, float length)
+            {
+                var tip = Base + length * new Vector2(MathF.Cos(angle), MathF.Sin(angle));
+                return Vector2.Distance(tip, new Vector2(1f, 1f));
+            }
+        }
+        """, nameof(StructValues_VectorMembersAndAModelClassStructMember), "using System;\nusing System.Numerics;\nusing Backprop;\n");
+}
