@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using System.Numerics;
+using Backprop.Training;
 using Xunit;
 
 namespace Backprop.Consumer.Tests;
@@ -126,6 +127,25 @@ public sealed class StructTests
         // dThis is incremented: the starting ones are subtracted.
         var analytic = new double[] { gradient.Anchor.X - 1, gradient.Anchor.Y - 1, gradient.Gain.X - 1, gradient.Gain.Y - 1, gradient.Length - 1, dAngle };
         var result = GradientCheck.Check(F, point, analytic, new GradientCheckOptions { Epsilon = 1e-3, AbsoluteTolerance = 1e-3, RelativeTolerance = 1e-3 });
+        Assert.True(result.Passed, result.ToString());
+    }
+
+    [Fact]
+    public void ModelClassStructMembers_AreRegisteredByTheirPaths_AndPassTheModelGradientCheck()
+    {
+        var model = new Pendulum();
+        var gradient = new Pendulum();
+        var parameters = new ParameterSet<double>();
+        model.AddParameters(parameters.AddGroup(learningRate: 0), gradient, "pendulum.");
+        Assert.Equal(new[] { "pendulum.Gain.X", "pendulum.Gain.Y", "pendulum.Length" }, parameters.Parameters.Select(p => p.Name));
+        var floats = new ParameterSet<float>();
+        model.AddParameters(floats.AddGroup(learningRate: 0), gradient, "pendulum.");
+        Assert.Equal(new[] { "pendulum.Anchor.X", "pendulum.Anchor.Y" }, floats.Parameters.Select(p => p.Name));
+
+        parameters.ZeroGrad();
+        floats.ZeroGrad();
+        model.LossGradient(0.4, gradient, out _);
+        var result = GradientCheck.Check(() => model.Loss(0.4), parameters);
         Assert.True(result.Passed, result.ToString());
     }
 }

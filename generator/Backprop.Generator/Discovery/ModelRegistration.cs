@@ -62,6 +62,10 @@ internal sealed record ModelRegistration(string HintName, string Namespace, Equa
                 members.Add(new RegisteredMember(name, isProperty ? RegisteredMemberKind.ScalarProperty : RegisteredMemberKind.Scalar, scalar));
             else if (memberType is INamedTypeSymbol { TypeKind: TypeKind.Class } module && IsModel(module))
                 members.Add(new RegisteredMember(name, RegisteredMemberKind.Module, ""));
+            // A struct field (Vector2, a user struct of doubles): each of its numbers, by its dotted path (anchor.X).
+            else if (member is IFieldSymbol { IsReadOnly: false } && StructLayout.Of(memberType) is { } layout)
+                foreach (var leaf in layout.Where(l => l.Type.IsReal))
+                    members.Add(new RegisteredMember(name + "." + string.Join(".", leaf.Path.Split('.').Select(Identifiers.Escape)), RegisteredMemberKind.Scalar, leaf.Type.ScalarKeyword));
         }
         if (members.Count == 0) return null;
         string ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : "";

@@ -407,6 +407,10 @@ internal sealed partial class MethodLowerer
                 return LowerStruct(plus.Operand, operation.Type);
             case IInvocationOperation invocation:
                 return LowerStructCall(invocation) as StructValue;
+            // Structs read from data (an element of a [NoDerivative] span of Vector2, a call on data): as written, leaf by leaf.
+            case IArrayElementReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: true } or IImplicitIndexerReferenceOperation or IInvocationOperation
+                when AsWritten(operation) is StructValue data:
+                return data;
             default:
                 ReportUnsupportedExpression(operation, "a struct value from this expression",
                     "build struct values from locals, parameters, constructors, operators, methods of the struct and tuples; an array or span of structs is not differentiated yet: keep the numbers in a flat double[]");

@@ -54,7 +54,7 @@ internal sealed partial class MethodLowerer
                         && IsOwnMember(symbol) && SymbolFacts.HoldsFloatingPoint(symbol is IFieldSymbol f ? f.Type : ((IPropertySymbol)symbol).Type):
                         if (TypeMapping.Map(symbol is IFieldSymbol g ? g.Type : ((IPropertySymbol)symbol).Type) is { IsReal: true }) return null;
                         ReportUnsupportedExpression(operation, "the member '" + symbol.Name + "' of type '" + (symbol is IFieldSymbol h ? h.Type : ((IPropertySymbol)symbol).Type).ToDisplayString()
-                            + "', which is not differentiated yet (multi-dimensional and jagged arrays, collections, structs and tuples)", "mark '" + symbol.Name + "' [NoDerivative] to read it as data");
+                            + "', which is not differentiated yet (multi-dimensional and jagged arrays, collections, arrays of structs)", "mark '" + symbol.Name + "' [NoDerivative] to read it as data");
                         return Poisoned;
                 }
             }
