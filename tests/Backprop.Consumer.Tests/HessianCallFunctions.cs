@@ -138,6 +138,19 @@ public static partial class HessianCallFunctions
         return s / w.Length + HessianCallees.Softplus(-b);
     }
 
+    // ---------------------------------------------------------------- float
+
+    private static float Cell(float s, float w) => MathF.Tanh(s * w + 0.5f) + 0.1f * w * w;
+
+    /// <summary><see cref="HessianFunctions.TanhChain"/> with its step in a helper.</summary>
+    [Differentiable(Hessian = true)]
+    public static float TanhChainOfCalls(float[] w, float bias)
+    {
+        float s = bias;
+        for (int i = 0; i < w.Length; i++) s = Cell(s, w[i]);
+        return s * s + bias * bias * bias;
+    }
+
     // ---------------------------------------------------------------- calls where C# may not evaluate them
 
     [Differentiable(Hessian = true)]

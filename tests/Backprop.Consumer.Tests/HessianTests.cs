@@ -143,6 +143,25 @@ public sealed class HessianTests
                 return (HessianCallFunctions.CallsMarkedHessian(p.AsSpan(0, 4), p[4], h), h);
             },
             Rounding: CallRounding),
+        new("Calls a float helper", new[] { 0.6, -0.9, 0.4, 0.3 },
+            p =>
+            {
+                var dW = new float[3];
+                float value = HessianCallFunctions.TanhChainOfCallsGradient(Single(p, 3), (float)p[3], dW, out float dBias);
+                return (value, Double(dW).Append(dBias).ToArray());
+            },
+            (p, v) =>
+            {
+                float[] dW = new float[3], hW = new float[3];
+                float value = HessianCallFunctions.TanhChainOfCallsHessianVectorProduct(Single(p, 3), (float)p[3], Single(v, 3), (float)v[3], dW, out float dBias, hW, out float hBias);
+                return (value, Double(dW).Append(dBias).ToArray(), Double(hW).Append(hBias).ToArray());
+            },
+            p =>
+            {
+                var h = new float[16];
+                return (HessianCallFunctions.TanhChainOfCallsHessian(Single(p, 3), (float)p[3], h), Double(h));
+            },
+            Step: 1e-2, Tolerance: 3e-3, Symmetry: 1e-6, Rounding: 1e-6),
     };
 
     /// <summary>The [NoDerivative] inputs of the layer cases.</summary>
@@ -297,6 +316,8 @@ public sealed class HessianTests
         Assert.Equal(0, AllocatedBy(() => HessianCallFunctions.CallsInLoopHessianVectorProduct(w.AsSpan(0, 5), v.AsSpan(0, 5), g.AsSpan(0, 5), h.AsSpan(0, 5))));
         Assert.Equal(0, AllocatedBy(() => HessianCallFunctions.CallsLayerOnStackHessianVectorProduct(w, Inputs, v, g, h)));
         Assert.Equal(0, AllocatedBy(() => HessianCallFunctions.CallsLayersInLoopHessianVectorProduct(w.AsSpan(0, 8), Inputs, v.AsSpan(0, 8), g.AsSpan(0, 8), h.AsSpan(0, 8))));
+        float[] wf = { 0.6f, -0.9f, 0.4f }, vf = { 1, -1, 0.5f }, gf = new float[3], hf = new float[3];
+        Assert.Equal(0, AllocatedBy(() => HessianCallFunctions.TanhChainOfCallsHessianVectorProduct(wf, 0.3f, vf, 0.5f, gf, out _, hf, out _)));
         Assert.Equal(0, AllocatedBy(() => HessianCallFunctions.CallsMarkedHessianVectorProduct(w.AsSpan(0, 4), 0.7, v.AsSpan(0, 4), 0.5, g.AsSpan(0, 4), out _, h.AsSpan(0, 4), out _)));
     }
 

@@ -27,7 +27,17 @@ internal static class CalleeBodies
         var compilation = model.Compilation;
         string key = Inliner.Key(symbol.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), symbol.Name, symbol.Parameters.Select(p => p.Name));
 
+        // A helper called in many places is looked up once.
+        var found = new Dictionary<string, (IrMethod? Method, string Why)>();
         IrMethod? Resolve(CalleeInfo callee, IReadOnlyList<IrExpression> arguments, out string why)
+        {
+            string lookup = Inliner.Key(callee.Target, callee.Name, callee.ParameterNames) + ":" + string.Join(",", arguments.Select(a => a.Type.Keyword));
+            if (!found.TryGetValue(lookup, out var known)) found[lookup] = known = (Find(callee, arguments, out string reason), reason);
+            why = known.Why;
+            return known.Method;
+        }
+
+        IrMethod? Find(CalleeInfo callee, IReadOnlyList<IrExpression> arguments, out string why)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var candidates = compilation.GetSymbolsWithName(callee.Name, SymbolFilter.Member, cancellationToken)

@@ -42,26 +42,30 @@ internal static class MethodAnalyzer
         var analysed = s_analysed.GetValue(model.Compilation, _ => new ConcurrentDictionary<ISymbol, Analysis>(SymbolEqualityComparer.Default));
         var definition = symbol.OriginalDefinition;
         bool own = inProgress is null;
-        IrMethod? method;
-        List<DiagnosticInfo> diagnostics;
         if (analysed.TryGetValue(definition, out var known) && !(own && known.ForCallersOnly))
-        {
-            (method, diagnostics) = (known.Method, known.Diagnostics.ToList());
-        }
-        else
-        {
-            var chain = inProgress ?? new AnalysisChain();
-            int cuts = chain.Cuts;
-            (method, diagnostics) = Analyze(definition, syntax, model, cancellationToken, chain);
-            // Its lowering put it on the chain; analysed, it is no longer up the chain of the caller's other calls (a second
-            // call of it would otherwise be taken for a cycle and lowered without its callees).
-            if (!own) chain.Remove(definition);
-            analysed[definition] = new Analysis(method, diagnostics.ToArray(), ForCallersOnly: !own && chain.Cuts != cuts);
-        }
-        // Second derivatives are built over one body: for the method's own output, the methods it calls are inlined into
-        // it (BPG032 when they cannot be). Callers never need that, so the cache keeps the method as it is.
-        if (own && method is { Shape.EmitHessian: true })
-            method = CalleeBodies.Inline(method, definition, syntax, model, cancellationToken, diagnostics);
+            return (known.Method, known.Diagnostics.ToList());
+
+        var chain = inProgress ?? new AnalysisChain();
+        int cuts = chain.Cuts;
+        var (method, diagnostics) = Analyze(definition, syntax, model, cancellationToken, chain);
+        // Its lowering put it on the chain; analysed, it is no longer up the chain of the caller's other calls (a second
+        // call of it would otherwise be taken for a cycle and lowered without its callees).
+        if (!own) chain.Remove(definition);
+        analysed[definition] = new Analysis(method, diagnostics.ToArray(), ForCallersOnly: !own && chain.Cuts != cuts);
+        return (method, diagnostics);
+    }
+
+    /// <summary>
+    /// <see cref="AnalyzeOnce"/> for the method's own generated code. Second derivatives are built over one body: for
+    /// <c>Hessian = true</c> the methods it calls are inlined into it (BPG032 when they cannot be). Callers and the
+    /// BPG016 analyzer never need that, so the cache keeps the method as it is.
+    /// </summary>
+    public static (IrMethod? Method, List<DiagnosticInfo> Diagnostics) AnalyzeForOutput(
+        IMethodSymbol symbol, MethodDeclarationSyntax syntax, SemanticModel model, CancellationToken cancellationToken)
+    {
+        var (method, diagnostics) = AnalyzeOnce(symbol, syntax, model, cancellationToken);
+        if (method is { Shape.EmitHessian: true })
+            method = CalleeBodies.Inline(method, symbol.OriginalDefinition, syntax, model, cancellationToken, diagnostics);
         return (method, diagnostics);
     }
 
