@@ -489,6 +489,9 @@ internal sealed class Inliner
                 throw new InvalidOperationException("A parameter bound to an argument is not a variable of the caller");
             if (_variables.TryGetValue(variable, out int mapped)) return mapped;
             if (Method!.Variables[variable].Kind == VariableKind.External) CheckVisible(Method.Variables[variable].Name, inliner._root);
+            // Spelled from the callee's own receiver (this.W, or a struct parameter's p.X), which the method does not have.
+            if (Method.Variables[variable].Kind == VariableKind.Member)
+                throw new LimitException("it calls '" + Callee + "', which reads the member '" + Method.Variables[variable].Spelling + "'; pass its value to '" + Callee + "' as a parameter");
             mapped = inliner.Fresh(Method.Variables[variable]);
             _variables[variable] = mapped;
             return mapped;
