@@ -36,7 +36,8 @@ public sealed class DifferentiableAttribute : Attribute
     /// Also emit, for a scalar method, <c>T MHessianVectorProduct(p1 … pn, v1 … vk, g1 … gk, h1 … hk)</c>: the value, the gradient
     /// (as <c>MGradient</c>) and <c>h = H·v</c>, the Hessian–vector product along the directions <c>v</c> (reverse mode over
     /// forward mode); and <c>T MHessian(p1 … pn, Span&lt;T&gt; hessian)</c>: the value and the dense, row-major Hessian over the
-    /// differentiated parameters flattened in order. Methods that call other differentiable methods are not covered yet (BPG032).
+    /// differentiated parameters flattened in order. The static methods it calls are inlined first; what cannot be (a
+    /// <c>[DerivativeOf]</c> rule, recursion) is BPG032.
     /// </summary>
     public bool Hessian { get; set; }
 }

@@ -19,14 +19,16 @@ public sealed class HessianTests
     /// <summary>
     /// One objective: its dimension, a test point, value and gradient (MGradient), value, gradient and H·v
     /// (MHessianVectorProduct), value and dense Hessian (MHessian); step and tolerance of the central differences, and
-    /// the relative tolerance of H's symmetry (rounding: the columns come from different sweeps).
+    /// the relative tolerance of H's symmetry (rounding: the columns come from different sweeps); and how far
+    /// MHessianVectorProduct's gradient may differ from MGradient's: 0, bitwise equal, unless the method calls helpers
+    /// (MGradient runs their pullbacks, the product their inlined bodies: the same sums in another order).
     /// </summary>
     private sealed record Case(
         string Name, double[] Point,
         Func<double[], (double Value, double[] Gradient)> Gradient,
         Func<double[], double[], (double Value, double[] Gradient, double[] Product)> Product,
         Func<double[], (double Value, double[] Hessian)> Hessian,
-        double Step = 1e-5, double Tolerance = 1e-6, double Symmetry = 1e-12);
+        double Step = 1e-5, double Tolerance = 1e-6, double Symmetry = 1e-12, double Rounding = 0);
 
     private static readonly Case[] Cases =
     {
@@ -101,7 +103,128 @@ public sealed class HessianTests
                 return (HessianFunctions.TanhChainHessian(Single(p, 3), (float)p[3], h), Double(h));
             },
             Step: 1e-2, Tolerance: 3e-3, Symmetry: 1e-6),
+        // Methods that call helpers (issue 13): the helpers' bodies are inlined before the second derivatives are built.
+        Scalars3("Calls a scalar helper", new[] { 0.7, -0.4, 0.9 }, HessianCallFunctions.CallsScalarGradient, HessianCallFunctions.CallsScalarHessianVectorProduct, HessianCallFunctions.CallsScalarHessian),
+        Scalars2("Calls a helper calling a helper", new[] { 0.6, -0.3 }, HessianCallFunctions.CallsNestedGradient, HessianCallFunctions.CallsNestedHessianVectorProduct, HessianCallFunctions.CallsNestedHessian),
+        Scalars2("Calls a helper with an early return", new[] { 0.7, -0.4 }, HessianCallFunctions.CallsEarlyReturnGradient, HessianCallFunctions.CallsEarlyReturnHessianVectorProduct, HessianCallFunctions.CallsEarlyReturnHessian),
+        Scalars2("Calls helpers in conditions", new[] { 0.7, 0.4 }, HessianCallFunctions.CallsInConditionsGradient, HessianCallFunctions.CallsInConditionsHessianVectorProduct, HessianCallFunctions.CallsInConditionsHessian),
+        Span("Calls helpers in loops, on slices", new[] { 0.3, -0.7, 1.2, 0.05, -1.5 },
+            (p, g) => HessianCallFunctions.CallsInLoopGradient(p, g),
+            (p, v, g, h) => HessianCallFunctions.CallsInLoopHessianVectorProduct(p, v, g, h),
+            (p, h) => HessianCallFunctions.CallsInLoopHessian(p, h)),
+        Span("Calls a layer writing a slice of a stack buffer", new[] { 0.3, -0.7, 1.2, 0.05, -1.5, 0.4, 0.9, -0.2, 0.6 },
+            (p, g) => HessianCallFunctions.CallsLayerOnStackGradient(p, Inputs, g),
+            (p, v, g, h) => HessianCallFunctions.CallsLayerOnStackHessianVectorProduct(p, Inputs, v, g, h),
+            (p, h) => HessianCallFunctions.CallsLayerOnStackHessian(p, Inputs, h)),
+        Span("Calls a layer writing an array", new[] { 0.3, -0.7, 1.2, 0.05, -1.5, 0.4, 0.9, -0.2, 0.6 },
+            (p, g) => HessianCallFunctions.CallsLayerOnArrayGradient(p.ToArray(), g),
+            (p, v, g, h) => HessianCallFunctions.CallsLayerOnArrayHessianVectorProduct(p.ToArray(), v, g, h),
+            (p, h) => HessianCallFunctions.CallsLayerOnArrayHessian(p.ToArray(), h)),
+        Span("Calls layers with a buffer of their own in a loop", new[] { 0.3, -0.7, 1.2, 0.05, -1.5, 0.4, 0.9, -0.2 },
+            (p, g) => HessianCallFunctions.CallsLayersInLoopGradient(p, Inputs, g),
+            (p, v, g, h) => HessianCallFunctions.CallsLayersInLoopHessianVectorProduct(p, Inputs, v, g, h),
+            (p, h) => HessianCallFunctions.CallsLayersInLoopHessian(p, Inputs, h)),
+        new("Calls a marked method of another type", new[] { 0.2, 1.1, -0.6, 0.8, 0.7 },
+            p =>
+            {
+                var dW = new double[4];
+                double value = HessianCallFunctions.CallsMarkedGradient(p.AsSpan(0, 4), p[4], dW, out double dB);
+                return (value, dW.Append(dB).ToArray());
+            },
+            (p, v) =>
+            {
+                double[] dW = new double[4], hW = new double[4];
+                double value = HessianCallFunctions.CallsMarkedHessianVectorProduct(p.AsSpan(0, 4), p[4], v.AsSpan(0, 4), v[4], dW, out double dB, hW, out double hB);
+                return (value, dW.Append(dB).ToArray(), hW.Append(hB).ToArray());
+            },
+            p =>
+            {
+                var h = new double[25];
+                return (HessianCallFunctions.CallsMarkedHessian(p.AsSpan(0, 4), p[4], h), h);
+            },
+            Rounding: CallRounding),
+        new("Calls a float helper", new[] { 0.6, -0.9, 0.4, 0.3 },
+            p =>
+            {
+                var dW = new float[3];
+                float value = HessianCallFunctions.TanhChainOfCallsGradient(Single(p, 3), (float)p[3], dW, out float dBias);
+                return (value, Double(dW).Append(dBias).ToArray());
+            },
+            (p, v) =>
+            {
+                float[] dW = new float[3], hW = new float[3];
+                float value = HessianCallFunctions.TanhChainOfCallsHessianVectorProduct(Single(p, 3), (float)p[3], Single(v, 3), (float)v[3], dW, out float dBias, hW, out float hBias);
+                return (value, Double(dW).Append(dBias).ToArray(), Double(hW).Append(hBias).ToArray());
+            },
+            p =>
+            {
+                var h = new float[16];
+                return (HessianCallFunctions.TanhChainOfCallsHessian(Single(p, 3), (float)p[3], h), Double(h));
+            },
+            Step: 1e-2, Tolerance: 3e-3, Symmetry: 1e-6, Rounding: 1e-6),
     };
+
+    /// <summary>The [NoDerivative] inputs of the layer cases.</summary>
+    private static readonly double[] Inputs = { 0.5, -1.2, 0.8 };
+
+    private delegate double Gradient2(double x, double y, out double dX, out double dY);
+
+    private delegate double Product2(double x, double y, double vX, double vY, out double dX, out double dY, out double hX, out double hY);
+
+    private delegate double Gradient3(double x, double y, double z, out double dX, out double dY, out double dZ);
+
+    private delegate double Product3(double x, double y, double z, double vX, double vY, double vZ, out double dX, out double dY, out double dZ, out double hX, out double hY, out double hZ);
+
+    private delegate double Hessian2(double x, double y, Span<double> hessian);
+
+    private delegate double Hessian3(double x, double y, double z, Span<double> hessian);
+
+    private delegate double SpanGradient(ReadOnlySpan<double> p, Span<double> g);
+
+    private delegate double SpanProduct(ReadOnlySpan<double> p, ReadOnlySpan<double> v, Span<double> g, Span<double> h);
+
+    private delegate double SpanHessian(ReadOnlySpan<double> p, Span<double> h);
+
+    private const double CallRounding = 1e-14;
+
+    private static Case Scalars2(string name, double[] point, Gradient2 gradient, Product2 product, Hessian2 hessian) => new(name, point,
+        p => (gradient(p[0], p[1], out double dX, out double dY), new[] { dX, dY }),
+        (p, v) => (product(p[0], p[1], v[0], v[1], out double dX, out double dY, out double hX, out double hY), new[] { dX, dY }, new[] { hX, hY }),
+        p =>
+        {
+            var h = new double[4];
+            return (hessian(p[0], p[1], h), h);
+        },
+        Rounding: CallRounding);
+
+    private static Case Scalars3(string name, double[] point, Gradient3 gradient, Product3 product, Hessian3 hessian) => new(name, point,
+        p => (gradient(p[0], p[1], p[2], out double dX, out double dY, out double dZ), new[] { dX, dY, dZ }),
+        (p, v) => (product(p[0], p[1], p[2], v[0], v[1], v[2], out double dX, out double dY, out double dZ, out double hX, out double hY, out double hZ), new[] { dX, dY, dZ }, new[] { hX, hY, hZ }),
+        p =>
+        {
+            var h = new double[9];
+            return (hessian(p[0], p[1], p[2], h), h);
+        },
+        Rounding: CallRounding);
+
+    /// <summary>A method of one span: its gradient, H·v and Hessian over the span's entries.</summary>
+    private static Case Span(string name, double[] point, SpanGradient gradient, SpanProduct product, SpanHessian hessian) => new(name, point,
+        p =>
+        {
+            var g = new double[p.Length];
+            return (gradient(p, g), g);
+        },
+        (p, v) =>
+        {
+            double[] g = new double[p.Length], h = new double[p.Length];
+            return (product(p, v, g, h), g, h);
+        },
+        p =>
+        {
+            var h = new double[p.Length * p.Length];
+            return (hessian(p, h), h);
+        },
+        Rounding: CallRounding);
 
     public static TheoryData<string> Names() => new(Cases.Select(c => c.Name));
 
@@ -134,7 +257,8 @@ public sealed class HessianTests
             double[] direction = c.Point.Select(_ => 2 * random.NextDouble() - 1).ToArray();
             var (productValue, productGradient, product) = c.Product(c.Point, direction);
             Assert.Equal(value, productValue);
-            Assert.Equal(gradient, productGradient);
+            if (c.Rounding == 0) Assert.Equal(gradient, productGradient);
+            for (int i = 0; i < gradient.Length; i++) AssertClose(gradient[i], productGradient[i], c.Rounding, $"{name} gradient[{i}], trial {trial}");
             double[] numeric = CentralDifference(c, c.Point, direction);
             for (int i = 0; i < numeric.Length; i++) AssertClose(numeric[i], product[i], c.Tolerance, $"{name} (H·v)[{i}], trial {trial}");
         }
@@ -179,6 +303,22 @@ public sealed class HessianTests
         Assert.Equal(0, AllocatedBy(() => HessianFunctions.WavyHessianVectorProduct(0.7, -0.4, 0.9, 1, 2, 3, out _, out _, out _, out _, out _, out _)));
         Assert.Equal(0, AllocatedBy(() => HessianFunctions.SoftMaximumHessianVectorProduct(w.AsSpan(0, 4), 0.7, v.AsSpan(0, 4), 0.5, g.AsSpan(0, 4), out _, h.AsSpan(0, 4), out _)));
         Assert.Equal(0, AllocatedBy(() => HessianFunctions.TanhChainHessianVectorProduct(wf, 0.3f, vf, 0.5f, gf, out _, hf, out _)));
+    }
+
+    [Fact]
+    public void HessianVectorProduct_ThroughCalls_AllocatesNothing()
+    {
+        double[] w = { 0.3, -0.7, 1.2, 0.05, -1.5, 0.4, 0.9, -0.2, 0.6 }, v = { 1, 0.5, -0.5, 0.25, 2, -1, 0.3, 0.7, -0.1 }, g = new double[9], h = new double[9];
+        Assert.Equal(0, AllocatedBy(() => HessianCallFunctions.CallsScalarHessianVectorProduct(0.7, -0.4, 0.9, 1, 2, 3, out _, out _, out _, out _, out _, out _)));
+        Assert.Equal(0, AllocatedBy(() => HessianCallFunctions.CallsNestedHessianVectorProduct(0.6, -0.3, 1, 2, out _, out _, out _, out _)));
+        Assert.Equal(0, AllocatedBy(() => HessianCallFunctions.CallsEarlyReturnHessianVectorProduct(0.7, -0.4, 1, 2, out _, out _, out _, out _)));
+        Assert.Equal(0, AllocatedBy(() => HessianCallFunctions.CallsInConditionsHessianVectorProduct(0.7, 0.4, 1, 2, out _, out _, out _, out _)));
+        Assert.Equal(0, AllocatedBy(() => HessianCallFunctions.CallsInLoopHessianVectorProduct(w.AsSpan(0, 5), v.AsSpan(0, 5), g.AsSpan(0, 5), h.AsSpan(0, 5))));
+        Assert.Equal(0, AllocatedBy(() => HessianCallFunctions.CallsLayerOnStackHessianVectorProduct(w, Inputs, v, g, h)));
+        Assert.Equal(0, AllocatedBy(() => HessianCallFunctions.CallsLayersInLoopHessianVectorProduct(w.AsSpan(0, 8), Inputs, v.AsSpan(0, 8), g.AsSpan(0, 8), h.AsSpan(0, 8))));
+        float[] wf = { 0.6f, -0.9f, 0.4f }, vf = { 1, -1, 0.5f }, gf = new float[3], hf = new float[3];
+        Assert.Equal(0, AllocatedBy(() => HessianCallFunctions.TanhChainOfCallsHessianVectorProduct(wf, 0.3f, vf, 0.5f, gf, out _, hf, out _)));
+        Assert.Equal(0, AllocatedBy(() => HessianCallFunctions.CallsMarkedHessianVectorProduct(w.AsSpan(0, 4), 0.7, v.AsSpan(0, 4), 0.5, g.AsSpan(0, 4), out _, h.AsSpan(0, 4), out _)));
     }
 
     [Fact]

@@ -338,4 +338,26 @@ public sealed class SnapshotTests
             }
         }
         """, nameof(HessianMode_VectorProductAndDenseHessian));
+
+    /// <summary>Second derivatives through calls: the helper's body is inlined into the directional method, once per call.</summary>
+    [Fact]
+    public void HessianMode_ThroughACallOfAHelper() => VerifyGenerated("""
+        public static partial class Model
+        {
+            private static double Spring(double a, double b, double k)
+            {
+                double d = b - a;
+                if (d < 0) return k * d * d;
+                return k * d * d * (1 + d);
+            }
+
+            [Differentiable(Hessian = true)]
+            public static double Energy(ReadOnlySpan<double> q, double k)
+            {
+                double e = 0;
+                for (int i = 1; i < q.Length; i++) e += Spring(q[i - 1], q[i], k);
+                return e + Math.Cos(q[0]);
+            }
+        }
+        """, nameof(HessianMode_ThroughACallOfAHelper));
 }

@@ -55,6 +55,24 @@ internal static class MethodAnalyzer
         return (method, diagnostics);
     }
 
+    /// <summary>
+    /// <see cref="AnalyzeOnce"/> for the method's own generated code. Second derivatives are built over one body: for
+    /// <c>Hessian = true</c> the methods it calls are inlined into it (BPG032 when they cannot be). Callers and the
+    /// BPG016 analyzer never need that, so the cache keeps the method as it is.
+    /// </summary>
+    public static (IrMethod? Method, List<DiagnosticInfo> Diagnostics) AnalyzeForOutput(
+        IMethodSymbol symbol, MethodDeclarationSyntax syntax, SemanticModel model, CancellationToken cancellationToken)
+    {
+        var (method, diagnostics) = AnalyzeOnce(symbol, syntax, model, cancellationToken);
+        if (method is { Shape.EmitHessian: true })
+            method = CalleeBodies.Inline(method, symbol.OriginalDefinition, syntax, model, cancellationToken, diagnostics);
+        return (method, diagnostics);
+    }
+
+    /// <summary>A callee's IR for inlining: analysed as a callee (cached, shared with the callers' lowering), never inlined itself.</summary>
+    public static IrMethod? AnalyzeCallee(IMethodSymbol symbol, MethodDeclarationSyntax syntax, SemanticModel model, CancellationToken cancellationToken) =>
+        AnalyzeOnce(symbol, syntax, model, cancellationToken, new AnalysisChain()).Method;
+
     public static (IrMethod? Method, List<DiagnosticInfo> Diagnostics) Analyze(
         IMethodSymbol symbol, MethodDeclarationSyntax syntax, SemanticModel model, CancellationToken cancellationToken, AnalysisChain? inProgress = null)
     {

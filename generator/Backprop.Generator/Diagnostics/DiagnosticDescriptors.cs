@@ -191,7 +191,7 @@ internal static class DiagnosticDescriptors
         "BPG032",
         "Hessian = true is not supported for this method",
         "'{0}' cannot get Hessian = true: {1}; or remove Hessian = true",
-        "Hessian-vector products and Hessians are built by forward mode over the method's own body, then reverse mode over that (reverse over forward). They cover scalar static methods over scalars, spans, arrays and local buffers, with loops and branches; layers, members of 'this' and calls of other differentiable methods are not covered yet.");
+        "Hessian-vector products and Hessians are built by forward mode over the method's body, with the bodies of the static methods it calls inlined, then reverse mode over that (reverse over forward). They cover scalar methods over scalars, spans, arrays and local buffers, with loops, branches and calls of static helpers and layers; not layers themselves, members of 'this', callees with a [DerivativeOf] rule, recursion, or a callee of another type that reads members the method may not see.");
 
     public static readonly DiagnosticDescriptor SecondOrderCall = Error(
         "BPG033",

@@ -31,19 +31,15 @@ internal sealed class TangentLowering
         _names = new HashSet<string>(method.Variables.Select(v => Identifiers.Bare(v.Name)));
     }
 
-    /// <summary>What makes <paramref name="method"/> unfit for this transformation, in the user's words, or null.</summary>
+    /// <summary>
+    /// What makes <paramref name="method"/> unfit for this transformation, in the user's words, or null. Calls are not
+    /// its concern: the analysis inlines them first (<see cref="Analysis.Inliner"/>), and reports what it cannot inline.
+    /// </summary>
     public static string? Limit(IrMethod method)
     {
         if (method.Shape.IsVoid) return "it is a layer (a void method); Hessians are of scalar methods";
         if (method.Shape.HasThisGradient) return "it differentiates members of 'this'; make it static and pass the parameters";
-        string? call = null;
-        foreach (var statement in method.Body)
-            IrWalker.VisitStatements(statement, s =>
-            {
-                if (s is IrCallStatement layer) call ??= layer.Callee.Name;
-                IrWalker.VisitStatement(s, e => { if (e is IrDifferentiableCall d) call ??= d.Callee.Name; });
-            });
-        return call is null ? null : "it calls '" + call + "', and second derivatives do not follow calls yet; write the callee's body inline";
+        return null;
     }
 
     /// <summary>The method <c>g(p, v)</c>, named <paramref name="name"/>: the parameters, then one tangent per differentiated parameter.</summary>

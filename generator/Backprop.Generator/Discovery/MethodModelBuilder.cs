@@ -18,7 +18,7 @@ internal static class MethodModelBuilder
         string display = symbol.ContainingType.Name + "." + symbol.Name;
         try
         {
-            var (method, diagnostics) = MethodAnalyzer.AnalyzeOnce(symbol, syntax, context.SemanticModel, cancellationToken);
+            var (method, diagnostics) = MethodAnalyzer.AnalyzeForOutput(symbol, syntax, context.SemanticModel, cancellationToken);
             // BPG016 is reported by ZeroDerivativeAnalyzer, where #pragma and .editorconfig can suppress it.
             diagnostics.RemoveAll(d => d.Id == DiagnosticDescriptors.ZeroDerivative.Id);
             return new MethodModel(display, method, diagnostics.ToEquatableArray(), method is null ? null : ModelRegistration.Of(symbol));

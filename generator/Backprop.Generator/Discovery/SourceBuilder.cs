@@ -23,8 +23,10 @@ internal static class SourceBuilder
             (Ir.IrMethod, GradientProgram)? directional = null;
             if (method.Shape.EmitHessian)
             {
-                // Reverse over forward: the directional derivative as IR, differentiated like any method.
-                var core = TangentLowering.Build(method, activity, method.Shape.DirectionalName);
+                // Reverse over forward: the directional derivative as IR, differentiated like any method; over the
+                // method with its callees inlined, when it calls any.
+                var primal = method.Inlined ?? method;
+                var core = TangentLowering.Build(primal, method.Inlined is null ? activity : ActivityAnalysis.Run(primal), method.Shape.DirectionalName);
                 directional = (core, ReverseModeBuilder.Build(core, ActivityAnalysis.Run(core)));
             }
             cancellationToken.ThrowIfCancellationRequested();

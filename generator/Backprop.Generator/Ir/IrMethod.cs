@@ -105,6 +105,10 @@ internal sealed record MethodShape(
 /// <summary>The lowered method: what the rest of the pipeline works on.</summary>
 /// <param name="Outputs">For a layer (void method): the span parameters it writes, whose adjoints seed the reverse sweep.</param>
 /// <param name="Usings">The <c>using</c> directives in force at the method, repeated in the generated file (expressions kept as written need them).</param>
+/// <param name="Inlined">
+/// For <c>Hessian = true</c> on a method that calls others: the same method with their bodies inlined (<c>Analysis/Inliner</c>),
+/// which second derivatives are built over; null when it calls nothing.
+/// </param>
 /// <param name="Helpers">The unmarked methods it calls (transitively), differentiated for it: their derivatives are emitted once each.</param>
 internal sealed record IrMethod(
     MethodShape Shape,
@@ -115,4 +119,5 @@ internal sealed record IrMethod(
     string SourceFile,
     EquatableArray<int> Outputs = default,
     EquatableArray<IrMethod> Helpers = default,
-    EquatableArray<string> Usings = default);
+    EquatableArray<string> Usings = default,
+    IrMethod? Inlined = null);
