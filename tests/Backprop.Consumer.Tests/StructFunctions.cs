@@ -217,6 +217,46 @@ public static partial class StructFunctions
     }
 }
 
+/// <summary>Helpers with ref and out parameters (issue 16): inlined, each parameter naming the caller's variable.</summary>
+public static partial class RefOutFunctions
+{
+    private static void PolarToCartesian(double r, double theta, out double x, out double y)
+    {
+        x = r * Math.Cos(theta);
+        y = r * Math.Sin(theta);
+    }
+
+    private static double Accumulate(ref double total, double value)
+    {
+        total += value * value;
+        return total;
+    }
+
+    private static void Swap(ref double a, ref double b) => (a, b) = (b, a);
+
+    private static void Integrate(ref Vec2 position, ref Vec2 velocity, Vec2 force, double h)
+    {
+        velocity += h * force;
+        position += h * velocity;
+    }
+
+    /// <summary>out var, a ref accumulator called for its side effect (and once with itself as the value), a swap, struct refs.</summary>
+    [Differentiable]
+    public static double OutAndRef(double r, double theta)
+    {
+        PolarToCartesian(r, theta, out var x, out double y);
+        double total = 0;
+        for (int i = 0; i < 3; i++) Accumulate(ref total, x * i + y);
+        double last = Accumulate(ref total, total);
+        double a = x, b = y * 2;
+        Swap(ref a, ref b);
+        var p = new Vec2(x, y);
+        var v = new Vec2(0, r);
+        Integrate(ref p, ref v, new Vec2(-x, -y), 0.1);
+        return 0.01 * last + a * Math.Sin(b) + p.X * v.Y;
+    }
+}
+
 /// <summary>A model class with struct members: their gradients are the same members of dThis.</summary>
 public partial class Pendulum
 {

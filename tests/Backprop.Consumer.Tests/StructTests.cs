@@ -41,6 +41,19 @@ public sealed class StructTests
     }
 
     [Fact]
+    public void RefAndOutHelpers_AreInlined_MatchingCentralDifferences()
+    {
+        for (int trial = 0; trial < 20; trial++)
+        {
+            var point = Point(2, -1.5, 1.5);
+            double value = RefOutFunctions.OutAndRefGradient(point[0], point[1], out double dR, out double dTheta);
+            Assert.Equal(RefOutFunctions.OutAndRef(point[0], point[1]), value);
+            var result = GradientCheck.Check(p => RefOutFunctions.OutAndRef(p[0], p[1]), point, new[] { dR, dTheta });
+            Assert.True(result.Passed, "at (" + string.Join(", ", point) + "): " + result);
+        }
+    }
+
+    [Fact]
     public void Vector3Members_MatchCentralDifferences()
     {
         for (int trial = 0; trial < 20; trial++)

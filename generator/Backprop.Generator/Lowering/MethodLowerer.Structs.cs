@@ -523,6 +523,15 @@ internal sealed partial class MethodLowerer
 
     // ---------------------------------------------------------------- calls
 
+    /// <summary>
+    /// Whether a call is inlined (or expanded): it takes or returns a struct value, or passes <c>ref</c>/<c>out</c>
+    /// arguments to a method of the compilation (the parameter then names the caller's variable).
+    /// </summary>
+    private bool InlinesCall(IInvocationOperation invocation) =>
+        InvolvesStructs(invocation)
+        || invocation.Arguments.Any(a => a.Parameter?.RefKind is RefKind.Ref or RefKind.Out)
+            && invocation.TargetMethod.MethodKind == MethodKind.Ordinary && invocation.TargetMethod.OriginalDefinition.DeclaringSyntaxReferences.Length > 0;
+
     /// <summary>Whether a call takes or returns a struct value: it is lowered here, inlined or expanded.</summary>
     private bool InvolvesStructs(IInvocationOperation invocation) =>
         LayoutOf(invocation.Type) is not null && invocation.Type?.TypeKind == TypeKind.Struct
@@ -601,19 +610,37 @@ internal sealed partial class MethodLowerer
         var bound = new List<ISymbol>();
         // Parameters: a value the body never writes is used as it is (a complex one once, in a temporary); else a copy.
         var parameters = method.Parameters;
-        for (int p = 0; p < parameters.Length; p++)
+        if (arguments.Count < parameters.Length)
+        {
+            ReportUnsupportedExpression(site, "'" + shown + "' called with fewer arguments than parameters", "pass every argument");
+            return null;
+        }
+        // ref and out parameters first: a value argument that reads a variable the body may write through one is copied.
+        var referenced = new HashSet<int>();
+        foreach (int p in Enumerable.Range(0, parameters.Length).OrderBy(p => parameters[p].RefKind is RefKind.Ref or RefKind.Out ? 0 : 1))
         {
             var parameter = parameters[p];
             var key = definition.Parameters[p];
-            if (parameter.RefKind is not (RefKind.None or RefKind.In) || p >= arguments.Count)
+            if (parameter.RefKind is RefKind.Ref or RefKind.Out)
             {
-                ReportUnsupportedExpression(site, "'" + shown + "', whose parameter '" + parameter.Name + "' is ref or out", "return the value instead");
-                return null;
+                // The parameter is the caller's variable: writes and reads inside go to it (two ref arguments naming one
+                // variable alias, as in C#).
+                if (!canHoist || !BindReference(key, arguments[p]))
+                {
+                    ReportUnsupportedExpression(arguments[p], "a " + (parameter.RefKind == RefKind.Ref ? "ref" : "out") + " argument of '" + shown + "' that is not a local, a parameter or a struct field" + (canHoist ? "" : ", or inside a condition, ?:, && or ||"),
+                        "pass a local variable (out var x), and call it in a statement of its own");
+                    return null;
+                }
+                bound.Add(key);
+                if (_variableIds.TryGetValue(key, out int variable)) referenced.Add(variable);
+                if (_structVariables.TryGetValue(key, out var leafVariables)) referenced.UnionWith(leafVariables);
+                continue;
             }
             bool written = Writes(body, key);
             if (LayoutOf(parameter.Type) is { } layout)
             {
                 if (LowerStruct(arguments[p], parameter.Type) is not { } value) return null;
+                written |= value.Leaves.Any(leaf => Reads(leaf, referenced));
                 if (written)
                 {
                     if (!canHoist) return ReportWrittenParameter(site, shown, parameter);
@@ -627,6 +654,7 @@ internal sealed partial class MethodLowerer
             {
                 if (LowerExpression(arguments[p]) is not { } value) return null;
                 value = ConvertTo(value, scalarType);
+                written |= Reads(value, referenced);
                 if (written)
                 {
                     if (!canHoist) return ReportWrittenParameter(site, shown, parameter);
@@ -768,6 +796,29 @@ internal sealed partial class MethodLowerer
         if (LayoutOf(site.Type) is not { } layout)
             return TypeMapping.Map(site.Type) is { IsBuffer: false } scalar ? verbatim with { Type = scalar } : null;
         return new StructValue(layout, layout.Select(l => (IrExpression)Located(verbatim with { Type = l.Type, Text = "(" + verbatim.Text + ")." + l.Path }, site)).ToList());
+    }
+
+    /// <summary>Binds a <c>ref</c>/<c>out</c> parameter to the variable (or struct leaves) its argument names.</summary>
+    private bool BindReference(IParameterSymbol key, IOperation argument)
+    {
+        argument = WithoutConversions(argument);
+        if (argument is IDeclarationExpressionOperation declaration) argument = declaration.Expression;
+        if (LayoutOf(key.Type) is not null)
+        {
+            if (StructPlace(argument) is not { } place) return false;
+            _structVariables[key] = place.Variables;
+            return true;
+        }
+        int? id = argument switch
+        {
+            ILocalReferenceOperation { Local.IsRef: false } local when TypeMapping.Map(local.Type) is { IsBuffer: false } && !_spanViews.ContainsKey(local.Local) => VariableOf(local.Local, local.Syntax.GetLocation()),
+            IParameterReferenceOperation parameter when _variableIds.TryGetValue(parameter.Parameter, out int known) && !_variables[known].Type.IsBuffer && _variables[known].Kind != VariableKind.Member => known,
+            IFieldReferenceOperation or IPropertyReferenceOperation => StructLeafPlace(argument),
+            _ => null,
+        };
+        if (id is null) return false;
+        _variableIds[key] = id.Value;
+        return true;
     }
 
     private void Unbind(ISymbol symbol)

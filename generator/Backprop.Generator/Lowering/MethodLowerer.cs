@@ -743,8 +743,8 @@ internal sealed partial class MethodLowerer
                 break;
             case IDeconstructionAssignmentOperation deconstruction when TryLowerStructDeconstruction(deconstruction, source, output):
                 break;
-            case IInvocationOperation structCall when InvolvesStructs(structCall):
-                LowerStructCall(structCall);
+            case IInvocationOperation inlined when InlinesCall(inlined):
+                LowerStructCall(inlined);
                 break;
             case ISimpleAssignmentOperation assignment:
                 LowerAssignment(assignment.Target, LowerExpression(assignment.Value), source, output);
@@ -1144,7 +1144,7 @@ internal sealed partial class MethodLowerer
     {
         var target = invocation.TargetMethod;
         if (type is { IsBuffer: true } && IsSlicing(target)) return LowerSlice(invocation, type);
-        if (InvolvesStructs(invocation)) return LowerStructCall(invocation) as IrExpression;
+        if (InlinesCall(invocation)) return LowerStructCall(invocation) as IrExpression;
         // A call on data the IR does not model (a list, a string, an enum, another object) runs as written.
         bool onData = invocation.Arguments.Any(a => a.Value.Type is { } t && TypeMapping.Map(t) is null && a.Value.ConstantValue is not { HasValue: true })
             || invocation.Instance is { } receiver && !IsSlicing(target) && ReceiverPath(receiver) is null && TypeMapping.Map(receiver.Type) is null;
