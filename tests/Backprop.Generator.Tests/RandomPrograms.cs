@@ -157,6 +157,22 @@ internal static class RandomPrograms
             _ => "{ int s0 = 1; Span<double> view = c.Slice(s0, 2); s0 = 0; view[1] = " + e1 + "; " + t + " *= Math.Tanh(view[0] + " + e2 + "); }",
         });
 
+    /// <summary>
+    /// Struct values (issue 11): a user struct's constructor, operators, computed property and mutating method, default and
+    /// field writes, a named tuple with a compound assignment to an element, a tuple-returning helper deconstructed, and a
+    /// helper with a ref parameter called for its side effect. All are inlined when lowered, so every mode covers them.
+    /// </summary>
+    private static Gen<string> StructBlock(bool inLoop, bool counted) =>
+        Gen.Select(Expression(2, inLoop), Expression(1, inLoop), Expression(1, inLoop), Written(inLoop, counted, null, null), Target, Gen.Int[0, 4],
+            (e1, e2, e3, t, scalar, form) => form switch
+            {
+                0 => "{ var s = new P2(" + e1 + ", " + e2 + "); s.X += " + e3 + "; " + t + " += s.Norm2 + (s * new P2(v0, " + e3 + ")).Y; }",
+                1 => "{ P2 s = default; s.Y = " + e1 + "; s = s + new P2(" + e2 + ", s.Y); s.Scale(" + e3 + "); " + t + " -= s.X * s.Y; }",
+                2 => "{ (double a, double b) u = (" + e1 + ", " + e2 + "); u.b *= Math.Tanh(u.a); " + t + " += u.a + u.b * " + e3 + "; }",
+                3 => "{ var (q0, q1) = P2.SumAndProduct(" + e1 + ", " + e2 + "); " + t + " += q0 * Math.Tanh(q1); }",
+                _ => "P2.Accumulate(ref " + scalar + ", " + e1 + ");",
+            });
+
     /// <param name="counted">Inside <c>for (int i = 0; i &lt; n; i++)</c> with n ≤ 3: <c>c[i]</c> is a target (a range the loop overwrites).</param>
     /// <param name="inSwitch">Inside a switch section, where <c>break</c> would leave the switch, not the loop.</param>
     private static Gen<string> Statement(int depth, bool inLoop, bool loopAllowed, bool counted = false, bool inSwitch = false)
@@ -170,7 +186,8 @@ internal static class RandomPrograms
             (1, RefBlock(inLoop, counted)),
             (1, Deconstruction(inLoop, counted)),
             (1, BufferOperations(inLoop, counted)),
-            (1, SpanViews(inLoop, counted)));
+            (1, SpanViews(inLoop, counted)),
+            (1, StructBlock(inLoop, counted)));
         if (depth == 0) return assign;
         var block = Statement(depth - 1, inLoop, loopAllowed: false, counted, inSwitch).Array[1, 3].Select(s => string.Join(" ", s));
         var section = Statement(depth - 1, inLoop, loopAllowed: false, counted, inSwitch: true).Array[1, 3].Select(s => string.Join(" ", s));
@@ -272,7 +289,13 @@ internal static class RandomPrograms
         "    [Differentiable]\n    public static double SumSquares(ReadOnlySpan<double> v)\n    {\n        double s = 0;\n        for (int k = 0; k < v.Length; k++) s += v[k] * v[k];\n        return s;\n    }\n\n" +
         "    [Differentiable]\n    public static double SumSquares(ReadOnlySpan<double> v, double @in)\n    {\n        double s = 0;\n        for (int k = 0; k < v.Length; k++) s += @in * v[^(k + 1)] * v[k];\n        return s;\n    }\n\n" +
         "    [Differentiable]\n    public static void Mix(ReadOnlySpan<double> a, double scale, Span<double> o)\n    {\n        for (int k = 0; k < a.Length; k++) o[k] = Math.Tanh(a[k] * scale + k);\n    }\n\n" +
-        "    [Differentiable]\n    public static void Mix(ReadOnlySpan<double> a, Span<double> o)\n    {\n        for (int k = 0; k < a.Length; k++) o[k] = Math.Tanh(a[k] - k);\n    }\n}\n\npublic static partial class Programs\n{\n" +
+        "    [Differentiable]\n    public static void Mix(ReadOnlySpan<double> a, Span<double> o)\n    {\n        for (int k = 0; k < a.Length; k++) o[k] = Math.Tanh(a[k] - k);\n    }\n}\n\n" +
+        "public struct P2\n{\n    public double X, Y;\n    public P2(double x, double y) { X = x; Y = y; }\n" +
+        "    public static P2 operator +(P2 a, P2 b) => new(a.X + b.X, a.Y + b.Y);\n    public static P2 operator *(P2 a, P2 b) => new(a.X * b.X - a.Y * b.Y, a.X * b.Y + a.Y * b.X);\n" +
+        "    public double Norm2 => X * X + Y * Y;\n    public void Scale(double s) { X *= s; Y = Math.Tanh(Y * s); }\n" +
+        "    public static (double Sum, double Product) SumAndProduct(double a, double b)\n    {\n        double sum = a + b;\n        return (sum, a * b);\n    }\n" +
+        "    public static void Accumulate(ref double total, double value) { total += Math.Sin(value) * total + value; }\n}\n\n" +
+        "public static partial class Programs\n{\n" +
         string.Join("\n", programs.Select((program, k) => program.Method("F" + k))) +
         "}\n";
 }
