@@ -1104,7 +1104,9 @@ internal sealed partial class MethodLowerer
         if (receiver is null)
         {
             if (TryVerbatim(member, type) is { } data) return data;
-            ReportUnsupportedExpression(member, "a member of another object", "copy the value into a parameter or local first");
+            // A member of a local already reported (BPG018) is not reported again.
+            if (member.Instance is ILocalReferenceOperation { Local: var local } && _unsupportedLocals.Contains(local)) return null;
+            ReportUnsupportedExpression(member, "a member of an object the generator does not differentiate", "read it before the method and pass the number in as a parameter");
             return null;
         }
         if (member.Instance is not null)

@@ -1,0 +1,120 @@
+using System.Globalization;
+using System.Linq;
+using Xunit;
+
+namespace Backprop.Generator.Tests;
+
+/// <summary>What struct values and inlined helpers cannot do yet is a located error in the user's words, reported once.</summary>
+public sealed class StructDiagnosticTests
+{
+    private const string Prelude = """
+        using System;
+        using Backprop;
+
+        public struct Vec2
+        {
+            public double X, Y;
+            public Vec2(double x, double y) { X = x; Y = y; }
+        }
+
+        """;
+
+    private static (string Id, string Located, string Message)[] Diagnostics(string source)
+    {
+        var text = Prelude + source;
+        var outcome = GeneratorHarness.Run(text);
+        Assert.Empty(outcome.CompilationDiagnostics.Where(d => d.Location.SourceTree?.FilePath.Contains("Backprop.Generator") == true));
+        return outcome.GeneratorDiagnostics
+            .Select(d => (d.Id, text.Substring(d.Location.SourceSpan.Start, d.Location.SourceSpan.Length), d.GetMessage(CultureInfo.InvariantCulture)))
+            .ToArray();
+    }
+
+    [Fact]
+    public void InlinedHelperWithAnEarlyReturn_IsReportedAtTheCall_WithAFixThatWorks()
+    {
+        var d = Assert.Single(Diagnostics("""
+            public static partial class Model
+            {
+                static Vec2 ClampLength(Vec2 v, double max)
+                {
+                    double length = Math.Sqrt(v.X * v.X + v.Y * v.Y);
+                    if (length <= max) return v;
+                    double s = max / length;
+                    return new Vec2(v.X * s, v.Y * s);
+                }
+
+                [Differentiable]
+                public static double Loss(double x, double y) => ClampLength(new Vec2(x, y), 1).X * y;
+            }
+            """));
+        Assert.Equal(("BPG014", "ClampLength(new Vec2(x, y), 1)"), (d.Id, d.Located));
+        Assert.Contains("returns before its end", d.Message);
+
+        // The advice applied: each path ends with its return.
+        Assert.Empty(Diagnostics("""
+            public static partial class Model
+            {
+                static Vec2 ClampLength(Vec2 v, double max)
+                {
+                    double length = Math.Sqrt(v.X * v.X + v.Y * v.Y);
+                    if (length <= max) return v;
+                    else return new Vec2(v.X * max / length, v.Y * max / length);
+                }
+
+                [Differentiable]
+                public static double Loss(double x, double y) => ClampLength(new Vec2(x, y), 1).X * y;
+            }
+            """));
+    }
+
+    [Fact]
+    public void RefArgumentThatIsNotAVariable_IsReportedOnTheArgument()
+    {
+        var d = Assert.Single(Diagnostics("""
+            public static partial class Model
+            {
+                static void Bump(ref double total, double v) => total += v * v;
+
+                [Differentiable]
+                public static double Loss(double x)
+                {
+                    Span<double> b = stackalloc double[2];
+                    Bump(ref b[0], x);
+                    return b[0];
+                }
+            }
+            """));
+        Assert.Equal(("BPG014", "b[0]"), (d.Id, d.Located));
+        Assert.Contains("pass a local variable", d.Message);
+    }
+
+    [Fact]
+    public void ArrayOfStructsParameter_IsBPG034_AndAMemberOfAReportedLocal_IsNotReportedAgain()
+    {
+        var ids = Diagnostics("""
+            public static partial class Model
+            {
+                [Differentiable]
+                public static double Loss(Vec2[] points, double w)
+                {
+                    Vec2[] copy = points;
+                    return w * copy.Length;
+                }
+            }
+            """).Select(d => d.Id).OrderBy(id => id).ToArray();
+        Assert.Equal(new[] { "BPG018", "BPG034" }, ids);
+    }
+
+    [Fact]
+    public void StructParameterWithForwardMode_IsALocatedErrorOnTheParameter()
+    {
+        var d = Assert.Single(Diagnostics("""
+            public static partial class Model
+            {
+                [Differentiable(Jacobian = true)]
+                public static double Loss(Vec2 p, double w) => w * p.X * p.Y;
+            }
+            """));
+        Assert.Equal(("BPG015", "p"), (d.Id, d.Located));
+    }
+}
