@@ -208,6 +208,29 @@ public static partial class StructFunctions
         return 0.5 * mass * (velocity * velocity) + potential;
     }
 
+    /// <summary>Early returns in an inlined helper: from a branch, from inside a nested loop, and at the end.</summary>
+    private static Vec2 ClampLength(Vec2 v, double max)
+    {
+        double length = v.Norm;
+        if (length <= max) return v;
+        for (int i = 0; i < 3; i++)
+        {
+            for (int j = 0; j < 2; j++)
+                if (length * (i + j) > 4 * max) return (max / length) * v;
+            if (v.X > 1.2) return new Vec2(max, 0);
+        }
+        double s = max / length;
+        return new Vec2(v.X * s, v.Y * s);
+    }
+
+    [Differentiable]
+    public static double Clamped(double x, double y, double max)
+    {
+        var total = new Vec2(0, 0);
+        for (int k = 0; k < 3; k++) total += ClampLength(new Vec2(x * (k + 1), y - k), max);
+        return total.X * total.Y + ClampLength(new Vec2(y, x), 0.5).Norm;
+    }
+
     /// <summary>A helper taking structs and returning a scalar, with a loop in its body.</summary>
     [Differentiable]
     public static double Energies(double x, double y, double m)

@@ -30,9 +30,9 @@ public sealed class StructDiagnosticTests
     }
 
     [Fact]
-    public void InlinedHelperWithAnEarlyReturn_IsReportedAtTheCall_WithAFixThatWorks()
+    public void InlinedHelperWithStatements_InsideAConditionalArm_IsReportedAtTheCall_WithAFixThatWorks()
     {
-        var d = Assert.Single(Diagnostics("""
+        const string helper = """
             public static partial class Model
             {
                 static Vec2 ClampLength(Vec2 v, double max)
@@ -43,26 +43,27 @@ public sealed class StructDiagnosticTests
                     return new Vec2(v.X * s, v.Y * s);
                 }
 
+            """;
+        var d = Assert.Single(Diagnostics(helper + """
                 [Differentiable]
-                public static double Loss(double x, double y) => ClampLength(new Vec2(x, y), 1).X * y;
+                public static double Loss(double x, double y) => x > 0 ? ClampLength(new Vec2(x, y), 1).X : y;
             }
             """));
         Assert.Equal(("BPG014", "ClampLength(new Vec2(x, y), 1)"), (d.Id, d.Located));
-        Assert.Contains("returns before its end", d.Message);
+        Assert.Contains("inside ?:, && or ||", d.Message);
 
-        // The advice applied: each path ends with its return.
-        Assert.Empty(Diagnostics("""
-            public static partial class Model
-            {
-                static Vec2 ClampLength(Vec2 v, double max)
-                {
-                    double length = Math.Sqrt(v.X * v.X + v.Y * v.Y);
-                    if (length <= max) return v;
-                    else return new Vec2(v.X * max / length, v.Y * max / length);
-                }
-
+        // The advice applied: the call in a statement of its own, inside an if statement (early returns inlined too).
+        Assert.Empty(Diagnostics(helper + """
                 [Differentiable]
-                public static double Loss(double x, double y) => ClampLength(new Vec2(x, y), 1).X * y;
+                public static double Loss(double x, double y)
+                {
+                    if (x > 0)
+                    {
+                        var clamped = ClampLength(new Vec2(x, y), 1);
+                        return clamped.X;
+                    }
+                    return y;
+                }
             }
             """));
     }

@@ -63,6 +63,9 @@ internal sealed partial class MethodLowerer
 
         /// <summary>Where <c>return</c> puts a scalar result.</summary>
         public int ScalarResult { get; set; } = -1;
+
+        /// <summary>For a body with returns before its end: the flag each return sets before it leaves the pass.</summary>
+        public int ReturnedFlag { get; set; } = -1;
     }
 
     /// <summary>The leaf variables of struct locals and of parameters bound to variables.</summary>
@@ -399,6 +402,8 @@ internal sealed partial class MethodLowerer
                 if (condition is null || whenTrueValue is null || whenFalseValue is null) return null;
                 condition = Materialize(condition, "condition");
                 return new StructValue(layout, layout.Select((l, k) => (IrExpression)new IrConditional(l.Type, condition, whenTrueValue.Leaves[k], whenFalseValue.Leaves[k])).ToList());
+            case ISwitchExpressionOperation switchExpression:
+                return LowerStructSwitch(switchExpression, layout);
             case IBinaryOperation { OperatorMethod: { } method } binary:
                 return StructOperatorCall(method, new[] { binary.LeftOperand, binary.RightOperand }, binary) as StructValue;
             case IUnaryOperation { OperatorMethod: { } method } unary:
@@ -416,6 +421,39 @@ internal sealed partial class MethodLowerer
                     "build struct values from locals, parameters, constructors, operators, methods of the struct and tuples; an array or span of structs is not differentiated yet: keep the numbers in a flat double[]");
                 return null;
         }
+    }
+
+    /// <summary>A switch expression choosing a struct: one conditional chain per leaf over the same arm conditions.</summary>
+    private StructValue? LowerStructSwitch(ISwitchExpressionOperation switchExpression, ImmutableArray<StructLeaf> layout)
+    {
+        if (!switchExpression.IsExhaustive || switchExpression.Arms.Length == 0)
+        {
+            Report(DiagnosticDescriptors.Switch, switchExpression.Syntax.GetLocation(), "switch expression", "some values match no arm, and then it throws", "add a discard arm '_ => …' for them");
+            return null;
+        }
+        if (LowerExpression(switchExpression.Value) is not { } subject) return null;
+        var input = Materialize(subject, "subject");
+        StructValue? result = null;
+        _conditionalDepth++;
+        try
+        {
+            for (int k = switchExpression.Arms.Length - 1; k >= 0; k--)
+            {
+                var arm = switchExpression.Arms[k];
+                var value = LowerStruct(arm.Value, switchExpression.Type);
+                // The switch is exhaustive, so the last arm matches whatever the others do not.
+                var condition = result is null ? null : ArmCondition(arm.Pattern, arm.Guard, input);
+                if (value is null || result is not null && condition is null) return null;
+                result = result is null || condition is IrConstant { Text: "true" } ? value
+                    : condition is IrConstant { Text: "false" } ? result
+                    : new StructValue(layout, layout.Select((l, i) => (IrExpression)new IrConditional(l.Type, condition!, value.Leaves[i], result.Leaves[i])).ToList());
+            }
+        }
+        finally
+        {
+            _conditionalDepth--;
+        }
+        return result;
     }
 
     /// <summary>A static struct member (<c>Vector3.UnitX</c>, a user's <c>static readonly Vec2 Origin</c>): constants or data.</summary>
@@ -594,15 +632,12 @@ internal sealed partial class MethodLowerer
             return null;
         }
         var single = SingleReturn(body);
-        if (single is null && !ReturnsOnlyAtEnd(body))
-        {
-            ReportUnsupportedExpression(site, "'" + shown + "', which takes or returns a struct and returns before its end", "restructure '" + shown + "' so that it returns only as its last statement (if/else arms may each end with a return)");
-            return null;
-        }
+        // Returns before the end: the body runs in a loop of one pass that each return leaves (see ExitThroughLoops).
+        bool earlyReturns = single is null && !ReturnsOnlyAtEnd(body);
         bool canHoist = _pending is not null && _conditionalDepth == 0;
         if (single is null && !canHoist && !(method.MethodKind == MethodKind.Constructor && FieldAssignments(body) is not null))
         {
-            ReportUnsupportedExpression(site, "a call of '" + shown + "', whose statements must run first, inside a condition, a loop test, ?:, && or ||", "call it in a statement of its own and use the local");
+            ReportUnsupportedExpression(site, "a call of '" + shown + "', whose statements must run first, inside ?:, && or ||", "call it in a statement of its own and use the local (inside an if statement when it should only run under that condition)");
             return null;
         }
 
@@ -764,6 +799,7 @@ internal sealed partial class MethodLowerer
             _pending = null;
             try
             {
+                if (earlyReturns) frame.ReturnedFlag = AddVariable(shown + "Returned", IrType.Boolean, VariableKind.Synthetic);
                 LowerStatement(body, statements);
             }
             finally
@@ -771,7 +807,14 @@ internal sealed partial class MethodLowerer
                 (_pending, _pendingSource) = (pending, pendingSource);
                 _statementReads.RemoveRange(reads, _statementReads.Count - reads);
             }
-            _pending.AddRange(statements);
+            if (earlyReturns)
+            {
+                var flag = frame.ReturnedFlag;
+                _pending.Add(new IrAssign(frame.Source, flag, new IrConstant(IrType.Boolean, "false"), IsDeclaration: true));
+                var pass = ExitThroughLoops(statements, flag).Append(new IrBreak(frame.Source));
+                _pending.Add(new IrLoop(frame.Source, null, pass.ToEquatableArray(), EquatableArray<IrStatement>.Empty));
+            }
+            else _pending.AddRange(statements);
             if (method.MethodKind == MethodKind.Constructor) return ReadAll(frame.ThisLayout, frame.ThisVariables!);
             if (frame.StructResult is { } result) return ReadAll(frame.ResultLayout, result);
             return frame.ScalarResult >= 0 ? Read(frame.ScalarResult) : null;
@@ -838,10 +881,53 @@ internal sealed partial class MethodLowerer
     }
 
     /// <summary>An inlined method's <c>return</c>: its value into the frame's result variables.</summary>
+    /// <summary>
+    /// An inlined body with early returns runs in <c>while (true) { body; break; }</c>: each return sets the frame's flag
+    /// and breaks; after every loop of the body that holds a return, <c>if (flag) break;</c> carries the exit outwards.
+    /// </summary>
+    private static IEnumerable<IrStatement> ExitThroughLoops(IEnumerable<IrStatement> statements, int flag)
+    {
+        bool SetsFlag(IrStatement statement)
+        {
+            bool sets = false;
+            IrWalker.VisitStatements(statement, s => sets |= s is IrAssign { Variable: var v, Value: IrConstant { Text: "true" } } && v == flag);
+            return sets;
+        }
+        foreach (var statement in statements)
+        {
+            switch (statement)
+            {
+                case IrLoop loop when SetsFlag(loop):
+                    yield return loop with { Body = ExitThroughLoops(loop.Body, flag).ToEquatableArray() };
+                    yield return new IrIf(loop.Source, new IrRead(IrType.Boolean, flag), new IrStatement[] { new IrBreak(loop.Source) }.ToEquatableArray(), EquatableArray<IrStatement>.Empty);
+                    break;
+                case IrIf branch when SetsFlag(branch):
+                    yield return branch with { Then = ExitThroughLoops(branch.Then, flag).ToEquatableArray(), Else = ExitThroughLoops(branch.Else, flag).ToEquatableArray() };
+                    break;
+                default:
+                    yield return statement;
+                    break;
+            }
+        }
+    }
+
     private void LowerInlinedReturn(InlineFrame frame, IReturnOperation ret, ImmutableArray<IrStatement>.Builder output)
     {
-        if (ret.ReturnedValue is not { } returned) return;
         var source = Source(ret.Syntax);
+        if (frame.ReturnedFlag >= 0)
+        {
+            // A return before the end: its value, then out of the pass (ExitThroughLoops).
+            LowerInlinedValue(frame, ret, source, output);
+            output.Add(new IrAssign(source, frame.ReturnedFlag, new IrConstant(IrType.Boolean, "true")));
+            output.Add(new IrBreak(source));
+            return;
+        }
+        LowerInlinedValue(frame, ret, source, output);
+    }
+
+    private void LowerInlinedValue(InlineFrame frame, IReturnOperation ret, SourceRef source, ImmutableArray<IrStatement>.Builder output)
+    {
+        if (ret.ReturnedValue is not { } returned) return;
         if (frame.StructResult is { } result)
         {
             if (LowerStruct(returned, frame.Method.ReturnType) is not { } value) return;
