@@ -280,6 +280,39 @@ public static partial class RefOutFunctions
     }
 }
 
+/// <summary>Arrays and spans of structs as differentiated inputs: Span&lt;S&gt; gradients, incremented.</summary>
+public static partial class StructArrayFunctions
+{
+    /// <summary>Indexed reads, Length, foreach, a struct local copied from an element, a helper over two elements.</summary>
+    [Differentiable]
+    public static double Polygon(Vec2[] points, double k)
+    {
+        double area = 0;
+        for (int i = 0; i < points.Length; i++)
+        {
+            var a = points[i];
+            var b = points[(i + 1) % points.Length];
+            area += 0.5 * (a.X * b.Y - b.X * a.Y);
+        }
+        double spread = 0;
+        foreach (var p in points) spread += Math.Exp(-k * (p * p));
+        return area * area + spread;
+    }
+
+    /// <summary>A read-only span of Vector2 (floats), with Vector2 members on its elements.</summary>
+    [Differentiable]
+    public static float Rope(ReadOnlySpan<Vector2> joints, float rest)
+    {
+        float energy = 0;
+        for (int i = 1; i < joints.Length; i++)
+        {
+            float stretch = Vector2.Distance(joints[i], joints[i - 1]) - rest;
+            energy += stretch * stretch + 0.1f * joints[i].Y;
+        }
+        return energy;
+    }
+}
+
 /// <summary>A model class with struct members: their gradients are the same members of dThis.</summary>
 public partial class Pendulum
 {

@@ -163,4 +163,66 @@ public sealed class StructTests
         var result = GradientCheck.Check(() => model.Loss(0.4), parameters);
         Assert.True(result.Passed, result.ToString());
     }
+
+    [Fact]
+    public void ArraysOfStructs_GetSpanOfStructGradients_MatchingCentralDifferences()
+    {
+        var points = new[] { new Vec2(0.3, 1.2), new Vec2(-0.5, 0.7), new Vec2(1.1, -0.2), new Vec2(0.4, -0.9) };
+        const double k = 0.6;
+        var dPoints = new Vec2[points.Length];
+        double value = StructArrayFunctions.PolygonGradient(points, k, dPoints, out double dK);
+        Assert.Equal(StructArrayFunctions.Polygon(points, k), value);
+
+        double F(double[] x)
+        {
+            var p = new Vec2[points.Length];
+            for (int i = 0; i < p.Length; i++) p[i] = new Vec2(x[2 * i], x[2 * i + 1]);
+            return StructArrayFunctions.Polygon(p, x[^1]);
+        }
+        var point = points.SelectMany(p => new[] { p.X, p.Y }).Append(k).ToArray();
+        var analytic = dPoints.SelectMany(p => new[] { p.X, p.Y }).Append(dK).ToArray();
+        var result = GradientCheck.Check(F, point, analytic);
+        Assert.True(result.Passed, result.ToString());
+
+        // The gradient span is incremented; an empty one means the gradient is not wanted.
+        var accumulated = dPoints.Select(p => new Vec2(p.X + 1, p.Y - 1)).ToArray();
+        StructArrayFunctions.PolygonGradient(points, k, accumulated, out _);
+        for (int i = 0; i < points.Length; i++)
+        {
+            Assert.Equal(2 * dPoints[i].X + 1, accumulated[i].X, 12);
+            Assert.Equal(2 * dPoints[i].Y - 1, accumulated[i].Y, 12);
+        }
+        Assert.Equal(value, StructArrayFunctions.PolygonPullback(points, k, 1, Span<Vec2>.Empty, ref dK));
+        Assert.Throws<ArgumentException>(() => StructArrayFunctions.PolygonGradient(points, k, new Vec2[3], out _));
+    }
+
+    [Fact]
+    public void SpansOfVector2_GetSpanOfVector2Gradients_MatchingCentralDifferences()
+    {
+        var joints = new[] { new Vector2(0, 0), new Vector2(1f, 0.5f), new Vector2(2f, 2f), new Vector2(2.5f, 1f) };
+        var dJoints = new Vector2[joints.Length];
+        float value = StructArrayFunctions.RopeGradient(joints, 0.8f, dJoints, out float dRest);
+        Assert.Equal(StructArrayFunctions.Rope(joints, 0.8f), value, 4);
+        float F(float[] x)
+        {
+            var j = new Vector2[joints.Length];
+            for (int i = 0; i < j.Length; i++) j[i] = new Vector2(x[2 * i], x[2 * i + 1]);
+            return StructArrayFunctions.Rope(j, x[^1]);
+        }
+        var point = joints.SelectMany(p => new[] { p.X, p.Y }).Append(0.8f).ToArray();
+        var analytic = dJoints.SelectMany(p => new[] { p.X, p.Y }).Append(dRest).ToArray();
+        var result = GradientCheck.Check(F, point, analytic, new GradientCheckOptions { Epsilon = 1e-3, AbsoluteTolerance = 1e-2, RelativeTolerance = 1e-2 });
+        Assert.True(result.Passed, result.ToString());
+    }
+
+    [Fact]
+    public void ArrayOfStructsGradient_AllocatesNothing()
+    {
+        var points = new[] { new Vec2(0.3, 1.2), new Vec2(-0.5, 0.7), new Vec2(1.1, -0.2) };
+        var dPoints = new Vec2[points.Length];
+        for (int i = 0; i < 20; i++) StructArrayFunctions.PolygonGradient(points, 0.5, dPoints, out _);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 20; i++) StructArrayFunctions.PolygonGradient(points, 0.5, dPoints, out _);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
 }

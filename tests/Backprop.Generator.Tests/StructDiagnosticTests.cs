@@ -90,7 +90,7 @@ public sealed class StructDiagnosticTests
     }
 
     [Fact]
-    public void ArrayOfStructsParameter_IsBPG034_AndAMemberOfAReportedLocal_IsNotReportedAgain()
+    public void ArrayOfStructsUsedAsAWhole_IsLocated_AndAMemberOfAReportedLocal_IsNotReportedAgain()
     {
         var ids = Diagnostics("""
             public static partial class Model
@@ -103,7 +103,19 @@ public sealed class StructDiagnosticTests
                 }
             }
             """).Select(d => d.Id).OrderBy(id => id).ToArray();
-        Assert.Equal(new[] { "BPG018", "BPG034" }, ids);
+        Assert.Equal(new[] { "BPG018" }, ids);
+
+        var whole = Assert.Single(Diagnostics("""
+            public static partial class Model
+            {
+                static double Sum(Vec2[] points) => points[0].X;
+
+                [Differentiable]
+                public static double Loss(Vec2[] points, double w) => w * Sum(points);
+            }
+            """));
+        Assert.Equal(("BPG014", "points"), (whole.Id, whole.Located));
+        Assert.Contains("used as a whole", whole.Message);
     }
 
     [Fact]
@@ -117,5 +129,49 @@ public sealed class StructDiagnosticTests
             }
             """));
         Assert.Equal(("BPG015", "p"), (d.Id, d.Located));
+    }
+
+    [Fact]
+    public void InlinedHelperOfAnotherType_ReadingItsPrivateStatics_IsLocated_AndTheAdviceBuilds()
+    {
+        const string model = """
+            public static partial class Model
+            {
+                [Differentiable]
+                public static double Loss(double x, double w) => w * Geo.Weighted(new Vec2(x, w));
+            }
+            """;
+        var diagnostics = Diagnostics("""
+            public static class Geo
+            {
+                private static readonly double[] Weights = { 0.5, 2.0 };
+                private static double Bias = 0.25;
+                public static double Weighted(Vec2 v) => Weights[0] * v.X + Weights[1] * v.Y + Bias;
+            }
+            """ + model);
+        Assert.Equal(new[] { ("BPG014", "Weights"), ("BPG014", "Weights"), ("BPG014", "Bias") }, diagnostics.Select(d => (d.Id, d.Located)));
+        Assert.Contains("make 'Bias' internal", diagnostics[2].Message);
+        Assert.Empty(Diagnostics("""
+            public static class Geo
+            {
+                internal static readonly double[] Weights = { 0.5, 2.0 };
+                internal static double Bias = 0.25;
+                public static double Weighted(Vec2 v) => Weights[0] * v.X + Weights[1] * v.Y + Bias;
+            }
+            """ + model));
+    }
+
+    [Fact]
+    public void ActiveStructPassedToAMethodOfAnotherAssembly_IsReported_NeverAConstant()
+    {
+        var d = Assert.Single(Diagnostics("""
+            public static partial class Model
+            {
+                [Differentiable]
+                public static double Loss(Vec2 p, double w) => w * p.X + System.HashCode.Combine(p).GetHashCode();
+            }
+            """));
+        Assert.Contains(d.Id, new[] { "BPG010", "BPG014" });
+        Assert.Contains("HashCode.Combine", d.Located + d.Message);
     }
 }

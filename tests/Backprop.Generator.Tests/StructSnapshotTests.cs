@@ -40,4 +40,23 @@ public sealed class StructSnapshotTests
             }
         }
         """, nameof(StructValues_VectorMembersAndAModelClassStructMember), "using System;\nusing System.Numerics;\nusing Backprop;\n");
+
+    [Fact]
+    public void ArrayOfStructs_FlatViewAndSpanOfStructGradient() => SnapshotTests.VerifyGenerated("""
+        public struct Vec2
+        {
+            public double X, Y;
+        }
+
+        public static partial class Model
+        {
+            [Differentiable]
+            public static double Spread(Vec2[] points, double k)
+            {
+                double s = 0;
+                for (int i = 0; i < points.Length; i++) s += k * points[i].X * points[i].Y;
+                return s;
+            }
+        }
+        """, nameof(ArrayOfStructs_FlatViewAndSpanOfStructGradient));
 }

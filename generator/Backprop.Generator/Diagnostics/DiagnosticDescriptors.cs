@@ -203,7 +203,7 @@ internal static class DiagnosticDescriptors
         "BPG034",
         "Parameter whose floating-point values cannot be differentiated",
         "Cannot differentiate '{0}': parameter '{1}' of type '{2}' holds floating-point values that would get a gradient, which this type cannot carry yet; mark it [NoDerivative] to use it as data, or pass the values as a flat ReadOnlySpan<{3}> (row by row for a matrix)",
-        "Parameters are differentiated unless marked [NoDerivative]. Multi-dimensional and jagged arrays, collections and arrays or spans of structs have no gradient form yet, so such a parameter must be marked [NoDerivative] (it is then data, read as written) or passed as a flat span.");
+        "Parameters are differentiated unless marked [NoDerivative]. Multi-dimensional and jagged arrays, collections, and arrays of structs whose numbers are not all one type (or whose layout is not sequential) have no gradient form yet, so such a parameter must be marked [NoDerivative] (it is then data, read as written) or passed as a flat span.");
 
     private static readonly System.Collections.Generic.Dictionary<string, DiagnosticDescriptor> s_byId = Index();
 

@@ -43,6 +43,12 @@ internal sealed class GradientProgram
 {
     public List<string> Declarations { get; } = new();
 
+    /// <summary>
+    /// Flat views of arrays and spans of structs (<c>ptsFlat</c>), declared first in every body: of the parameter, and,
+    /// where the method takes gradients (<paramref name="Gradient"/>), of its <c>Span&lt;S&gt;</c> gradient.
+    /// </summary>
+    public List<(string Line, bool Gradient)> Views { get; } = new();
+
     public List<Code> Forward { get; } = new();
 
     public List<Code> Reverse { get; } = new();

@@ -76,9 +76,13 @@ internal sealed partial class ReverseModeBuilder
             if (!variable.IsDifferentiableParameter || _method.Outputs.Contains(parameter)) continue;
             string gradient = Reserve(GradientNameOf(variable.Name));
             string? adjoint = variable.Type.IsBuffer || !_activity.IsActive(parameter) ? null : Adjoint(parameter);
-            if (variable.Type.IsBuffer) _adjoints[parameter] = gradient;
+            if (variable.Type.IsBuffer) _adjoints[parameter] = variable.View.Length > 0 ? Reserve(IrVariable.FlatName(gradient)) : gradient;
+            if (variable.View.Length > 0)
+                _program.Views.Add(("global::System.Span<" + variable.Type.ScalarKeyword + "> " + _adjoints[parameter] + " = " + Cast(variable, gradient) + ";", true));
             _program.Gradients.Add((parameter, gradient, adjoint));
         }
+        foreach (var view in _method.Parameters.Select(p => _method.Variables[p]).Where(v => v.View.Length > 0))
+            _program.Views.Insert(0, ("global::System.ReadOnlySpan<" + view.Type.ScalarKeyword + "> " + view.Spelling + " = " + Cast(view, "(global::System.ReadOnlySpan<" + view.View + ">)" + view.Name) + ";", false));
         foreach (int output in _method.Outputs)
         {
             var variable = _method.Variables[output];
@@ -117,6 +121,10 @@ internal sealed partial class ReverseModeBuilder
         foreach (int output in _method.Outputs.Where(_rewound.Contains))
             _program.RewoundOutputs.Add((output, Reserve(_method.Variables[output].Name + "Results")));
     }
+
+    /// <summary>The numbers of an array or span of structs, in memory order.</summary>
+    private static string Cast(IrVariable structs, string span) =>
+        "global::System.Runtime.InteropServices.MemoryMarshal.Cast<" + structs.View + ", " + structs.Type.ScalarKeyword + ">(" + span + ")";
 
     // ---------------------------------------------------------------- statements
 

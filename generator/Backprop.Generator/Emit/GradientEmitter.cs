@@ -472,7 +472,7 @@ internal static class GradientEmitter
                 if (IsMember(method, variable)) continue;
                 var v = method.Variables[variable];
                 parameters.Add(v.Type.IsBuffer
-                    ? scoped + v.Type.GradientSpanKeyword + " " + gradient
+                    ? scoped + (v.View.Length > 0 ? "global::System.Span<" + v.View + ">" : v.Type.GradientSpanKeyword) + " " + gradient
                     : (split ? "scoped ref " : seeded ? "ref " : "out ") + (IsStructGradient(method, variable) ? v.DeclaredType : v.Type.Keyword) + " " + gradient);
             }
         }
@@ -736,6 +736,7 @@ internal static class GradientEmitter
 
         if (!reverseHalf)
         {
+            foreach (var (view, _) in program.Views.Where(v => !v.Gradient)) writer.Line(view);
             foreach (var declaration in program.Declarations.Where(d => Identifiers.Mention(forwardText, DeclaredName(d)))) writer.Line(declaration);
             writer.Line("// Forward sweep: the original computation, keeping what the reverse sweep needs.");
             Write(writer, program.Forward);
@@ -754,6 +755,7 @@ internal static class GradientEmitter
             return;
         }
 
+        foreach (var (view, _) in program.Views) writer.Line(view);
         var handedNames = new HashSet<string>(handedOver.Select(l => l.Name));
         var declarations = program.Declarations.Where(d => !handedNames.Contains(DeclaredName(d)) && Identifiers.Mention(reverseText, DeclaredName(d))).ToList();
         foreach (var declaration in declarations) writer.Line(declaration);

@@ -24,7 +24,8 @@ internal enum VariableKind
 /// <param name="DeclaredType">The C# spelling of the declared type (parameters may have types the IR does not model).</param>
 /// <param name="Member">For <see cref="VariableKind.Member"/>: the member's C# path (the variable is <c>this.Member</c>, or <c>Owner.Member</c>).</param>
 /// <param name="Owner">For a field of a struct parameter: the parameter's name (its gradient is the same field of the parameter's gradient); empty for <c>this</c>.</param>
-internal sealed record IrVariable(int Id, string Name, IrType Type, VariableKind Kind, bool NoDerivative, string DeclaredType, string Member = "", string Owner = "")
+/// <param name="View">For an array or span of structs (<c>Vec2[] pts</c>): the struct's type; the IR sees the flat view of its numbers, <c>ptsFlat</c>.</param>
+internal sealed record IrVariable(int Id, string Name, IrType Type, VariableKind Kind, bool NoDerivative, string DeclaredType, string Member = "", string Owner = "", string View = "")
 {
     /// <summary>Parameters that get a gradient: real scalars and buffers not marked <c>[NoDerivative]</c>.</summary>
     public bool IsDifferentiableParameter => Kind == VariableKind.Parameter && Type.IsReal && !NoDerivative;
@@ -33,7 +34,10 @@ internal sealed record IrVariable(int Id, string Name, IrType Type, VariableKind
     public bool IsDifferentiableInput => (Kind == VariableKind.Parameter || Kind == VariableKind.Member) && Type.IsReal && !NoDerivative;
 
     /// <summary>How the variable is written in C#: its name, or <c>this.Member</c>.</summary>
-    public string Spelling => Kind == VariableKind.Member ? (Owner.Length == 0 ? "this." : Owner + ".") + Member : Name;
+    public string Spelling => Kind == VariableKind.Member ? (Owner.Length == 0 ? "this." : Owner + ".") + Member : View.Length > 0 ? FlatName(Name) : Name;
+
+    /// <summary>The flat view of an array or span of structs: its numbers in memory order.</summary>
+    public static string FlatName(string name) => name + "Flat";
 
     /// <summary>A field of a struct parameter (<c>p.X</c>), not a member of <c>this</c>.</summary>
     public bool IsParameterField => Kind == VariableKind.Member && Owner.Length > 0;

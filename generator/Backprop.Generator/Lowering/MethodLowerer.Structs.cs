@@ -124,6 +124,29 @@ internal sealed partial class MethodLowerer
         if (!noDerivative && layout.Any(l => l.Type.IsReal)) _structParameters.Add(parameter);
     }
 
+    /// <summary>Arrays and read-only spans of structs among the parameters, with their element layouts (see <see cref="StructLayout.OfElements"/>).</summary>
+    private readonly Dictionary<ISymbol, ImmutableArray<StructLeaf>> _structBuffers = new(SymbolEqualityComparer.Default);
+
+    /// <summary>An array or span of structs parameter: its flat buffer variable and element layout.</summary>
+    private (int Buffer, ImmutableArray<StructLeaf> Layout)? StructBufferOf(IOperation operation) =>
+        operation is IParameterReferenceOperation parameter && _structBuffers.TryGetValue(parameter.Parameter, out var layout)
+            ? (_variableIds[parameter.Parameter], layout)
+            : null;
+
+    /// <summary>The number of structs: the flat length over the stride.</summary>
+    private static IrExpression StructCount((int Buffer, ImmutableArray<StructLeaf> Layout) structs) => structs.Layout.Length == 1
+        ? new IrLength(structs.Buffer)
+        : new IrBinary(IrType.Int32, BinaryOperator.Divide, new IrLength(structs.Buffer), new IrConstant(IrType.Int32, Literals.Of(structs.Layout.Length, ScalarKind.Int32)));
+
+    /// <summary>Number <paramref name="leaf"/> of struct <paramref name="index"/>: the flat view at index · stride + leaf.</summary>
+    private static IrElement StructElement((int Buffer, ImmutableArray<StructLeaf> Layout) structs, IrExpression index, int leaf)
+    {
+        int stride = structs.Layout.Length;
+        IrExpression at = stride == 1 ? index : new IrBinary(IrType.Int32, BinaryOperator.Multiply, index, new IrConstant(IrType.Int32, Literals.Of(stride, ScalarKind.Int32)));
+        if (leaf > 0) at = new IrBinary(IrType.Int32, BinaryOperator.Add, at, new IrConstant(IrType.Int32, Literals.Of(leaf, ScalarKind.Int32)));
+        return new IrElement(structs.Layout[leaf].Type, structs.Buffer, at);
+    }
+
     /// <summary>The entry method's struct parameters that get a gradient.</summary>
     private readonly List<IParameterSymbol> _structParameters = new();
 
@@ -412,6 +435,12 @@ internal sealed partial class MethodLowerer
                 return LowerStruct(plus.Operand, operation.Type);
             case IInvocationOperation invocation:
                 return LowerStructCall(invocation) as StructValue;
+            case IArrayElementReferenceOperation { Indices.Length: 1 } element when StructBufferOf(WithoutConversions(element.ArrayReference)) is { } structs:
+                return StructElements(structs, element.Indices[0], operation);
+            case IPropertyReferenceOperation { Property.IsIndexer: true, Arguments.Length: 1, Instance: { } instance } indexer when StructBufferOf(WithoutConversions(instance)) is { } structs:
+                return StructElements(structs, indexer.Arguments[0].Value, operation);
+            case IImplicitIndexerReferenceOperation implicitIndexer when StructBufferOf(WithoutConversions(implicitIndexer.Instance)) is { } structs:
+                return StructElements(structs, implicitIndexer.Argument, operation);
             // Structs read from data (an element of a [NoDerivative] span of Vector2, a call on data): as written, leaf by leaf.
             case IArrayElementReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: true } or IImplicitIndexerReferenceOperation or IInvocationOperation
                 when AsWritten(operation) is StructValue data:
@@ -454,6 +483,19 @@ internal sealed partial class MethodLowerer
             _conditionalDepth--;
         }
         return result;
+    }
+
+    /// <summary><c>points[i]</c> of an array or span of structs: its leaves in the flat view (the index computed once).</summary>
+    private StructValue? StructElements((int Buffer, ImmutableArray<StructLeaf> Layout) structs, IOperation indexOperation, IOperation whole)
+    {
+        if (indexOperation.Type?.SpecialType != SpecialType.System_Int32)
+        {
+            ReportUnsupportedExpression(whole, "an element of an array of structs by an Index or Range", "index it with an int");
+            return null;
+        }
+        if (LowerExpression(indexOperation) is not { } index) return null;
+        index = Materialize(index, "element");
+        return new StructValue(structs.Layout, Enumerable.Range(0, structs.Layout.Length).Select(k => (IrExpression)StructElement(structs, index, k)).ToList());
     }
 
     /// <summary>A static struct member (<c>Vector3.UnitX</c>, a user's <c>static readonly Vec2 Origin</c>): constants or data.</summary>

@@ -29,6 +29,7 @@ internal sealed partial class MethodLowerer
         SyntaxToken previous = default;
         foreach (var token in operation.Syntax.DescendantTokens())
         {
+            if (token.IsKind(SyntaxKind.ThisKeyword) && Frame is not null) return null;
             string spelling = token.Text;
             if (token.IsKind(SyntaxKind.IdentifierToken) && token.Parent is IdentifierNameSyntax name)
             {
@@ -45,10 +46,19 @@ internal sealed partial class MethodLowerer
                         spelling = _variables[id].Spelling;
                         operands.Add(Read(id));
                         break;
+                    // A parameter bound by inlining, or the numbers of a struct, cannot be spelled by its name: reported instead.
+                    case IParameterSymbol parameter when _parameterValues.ContainsKey(parameter) || _structValues.ContainsKey(parameter) || _structBuffers.ContainsKey(parameter)
+                        || _structVariables.TryGetValue(parameter, out var leaves) && leaves.Any(l => _variables[l].Kind != VariableKind.Member || !_variables[l].NoDerivative):
+                        return null;
                     case IParameterSymbol parameter when _variableIds.TryGetValue(parameter, out int parameterId):
                         spelling = _variables[parameterId].Spelling;
                         if (TypeMapping.Map(parameter.Type) is not null) operands.Add(Read(parameterId));
                         break;
+                    // Inside an inlined method, its own members unqualified (or through this) would name the caller's.
+                    case IFieldSymbol or IPropertySymbol or IMethodSymbol or IEventSymbol when Frame is { } frame
+                        && SymbolEqualityComparer.Default.Equals(symbol.ContainingType, frame.Method.ContainingType)
+                        && !(name.Parent is MemberAccessExpressionSyntax access && access.Name == name && access.Expression is not ThisExpressionSyntax):
+                        return null;
                     // A member of this that holds numbers is differentiated or reported, never hidden in text as a constant.
                     case IFieldSymbol or IPropertySymbol when !symbol.IsStatic && !_method.IsStatic && !SymbolFacts.HasNoDerivative(symbol)
                         && IsOwnMember(symbol) && SymbolFacts.HoldsFloatingPoint(symbol is IFieldSymbol f ? f.Type : ((IPropertySymbol)symbol).Type):

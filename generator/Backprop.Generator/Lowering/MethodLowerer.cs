@@ -288,6 +288,20 @@ internal sealed partial class MethodLowerer
             }
             bool noDerivative = SymbolFacts.HasNoDerivative(parameter);
             var type = TypeMapping.Map(parameter.Type);
+            if (!noDerivative && parameter.RefKind is RefKind.None && StructLayout.OfElements(parameter.Type) is { } elements)
+            {
+                // An array or span of structs of one floating-point type: the IR reads the flat view of its numbers.
+                var (element, elementLayout, shape) = elements;
+                int bufferId = AddVariable(parameter.Name, new IrType(elementLayout[0].Type.Scalar, shape), VariableKind.Parameter, false, parameter.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat));
+                _names.Add(IrVariable.FlatName(_variables[bufferId].Name));
+                _variables[bufferId] = _variables[bufferId] with { View = element.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) };
+                _variableIds[parameter] = bufferId;
+                _structBuffers[parameter] = elementLayout;
+                _parameterLocations[bufferId] = location;
+                ids.Add(bufferId);
+                _structParameters.Add(parameter);
+                continue;
+            }
             if (StructLayout.Of(parameter.Type) is { } layout && parameter.RefKind is RefKind.None)
             {
                 // A struct of numbers: its fields are the variables (p.X), its gradient is an S of the same type.
@@ -706,6 +720,18 @@ internal sealed partial class MethodLowerer
                 }
                 break;
             case IForEachLoopOperation { LoopControlVariable: IVariableDeclaratorOperation control } loop
+                when StructBufferOf(WithoutConversions(loop.Collection)) is { } structs && StructLayout.Of(control.Symbol.Type) is { } controlLayout:
+                // foreach (var p in points) over structs: p's fields are the numbers of element k.
+                int structCounter = AddVariable("index", IrType.Int32, VariableKind.Synthetic);
+                var structHeader = Header(loop.Syntax);
+                var controlVariables = StructVariables(control.Symbol, controlLayout);
+                var elementBody = new List<IrStatement>();
+                for (int leaf = 0; leaf < controlLayout.Length; leaf++)
+                    elementBody.Add(new IrAssign(structHeader, controlVariables[leaf], StructElement(structs, new IrRead(IrType.Int32, structCounter), leaf), IsDeclaration: true));
+                elementBody.AddRange(LowerNested(loop.Body));
+                AddCountedLoop(structHeader, structCounter, StructCount(structs), elementBody, output);
+                break;
+            case IForEachLoopOperation { LoopControlVariable: IVariableDeclaratorOperation control } loop
                 when IsBufferReference(loop.Collection) && LowerExpression(WithoutConversions(loop.Collection)) is IrRead { Type.IsBuffer: true } collection:
                 // foreach (var v in buffer) is the indexed loop it means: v = buffer[k] at the top of each trip.
                 int counter = AddVariable("index", IrType.Int32, VariableKind.Synthetic);
@@ -906,6 +932,10 @@ internal sealed partial class MethodLowerer
                 return VariableOf(local.Local, local.Syntax.GetLocation()) is { } localId ? Read(localId) : null;
             case IParameterReferenceOperation parameter when _parameterValues.TryGetValue(parameter.Parameter, out var boundValue):
                 return boundValue;
+            case IParameterReferenceOperation parameter when _structBuffers.ContainsKey(parameter.Parameter):
+                ReportUnsupportedExpression(operation, "the array of structs '" + parameter.Parameter.Name + "' used as a whole (passed, sliced or assigned)",
+                    "read its elements where it is a parameter ('" + parameter.Parameter.Name + "[i].X', foreach), or pass its numbers as a flat double[]");
+                return null;
             case IParameterReferenceOperation parameter:
                 var parameterId = _variableIds[parameter.Parameter];
                 if (TypeMapping.Map(parameter.Parameter.Type) is null)
@@ -953,6 +983,8 @@ internal sealed partial class MethodLowerer
                 return LowerElement(instance, indexer.Arguments[0].Value, type, operation);
             case IImplicitIndexerReferenceOperation indexer when type is { IsBuffer: false }:
                 return LowerElement(indexer.Instance, indexer.Argument, type, operation);
+            case IPropertyReferenceOperation { Property.Name: "Length", Instance: { } counted } when StructBufferOf(WithoutConversions(counted)) is { } structs:
+                return StructCount(structs);
             case IPropertyReferenceOperation { Property.Name: "Length", Instance: ILocalReferenceOperation viewed } when SpanViewOf(viewed.Local) is { } view:
                 return view.Length;
             case IPropertyReferenceOperation { Property.Name: "Length", Instance: { } instance }
@@ -1098,8 +1130,21 @@ internal sealed partial class MethodLowerer
         return element;
     }
 
+    /// <summary>
+    /// A member an inlined method reads that the generated code, which lives in the differentiated method's type, could
+    /// not access (a private static of the helper's type): reported, never emitted to fail to compile.
+    /// </summary>
+    private bool InaccessibleFromGeneratedCode(IMemberReferenceOperation member)
+    {
+        if (Frame is null || _model.Compilation.IsSymbolAccessibleWithin(member.Member, _method.ContainingType)) return false;
+        ReportUnsupportedExpression(member, "'" + member.Member.ContainingType.Name + "." + member.Member.Name + "', which '" + Frame.Method.Name + "' reads and the generated code in '" + _method.ContainingType.Name + "' cannot access",
+            "make '" + member.Member.Name + "' internal");
+        return true;
+    }
+
     private IrExpression? LowerMember(IMemberReferenceOperation member, IrType type)
     {
+        if (InaccessibleFromGeneratedCode(member)) return null;
         string? receiver = member.Instance is null ? member.Member.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) : ReceiverPath(member.Instance);
         if (receiver is null)
         {
@@ -1120,6 +1165,7 @@ internal sealed partial class MethodLowerer
     /// <summary>A buffer read from a static or <c>this</c> field or property: data, spelled as the member wherever it is used.</summary>
     private IrExpression? LowerBufferMember(IMemberReferenceOperation member, IrType type)
     {
+        if (InaccessibleFromGeneratedCode(member)) return null;
         string? receiver = member.Instance is null ? member.Member.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) : ReceiverPath(member.Instance);
         if (receiver is null)
         {

@@ -25,6 +25,33 @@ internal static class StructLayout
         return type is not null && Add(type, "", leaves, 0) && leaves.Count > 0 ? leaves.ToImmutable() : null;
     }
 
+    /// <summary>
+    /// An array (rank 1), span or read-only span of a struct whose numbers are all one floating-point type and whose
+    /// fields lie in memory in declaration order without gaps (sequential layout; not a value tuple, whose layout is
+    /// automatic): the struct, its layout and the shape of its flat view (<c>MemoryMarshal.Cast</c>); otherwise null.
+    /// </summary>
+    public static (ITypeSymbol Element, ImmutableArray<StructLeaf> Layout, ShapeKind Shape)? OfElements(ITypeSymbol type)
+    {
+        var (element, shape) = type switch
+        {
+            IArrayTypeSymbol { Rank: 1 } array => (array.ElementType, ShapeKind.Array),
+            INamedTypeSymbol { Name: "ReadOnlySpan", TypeArguments.Length: 1 } span when span.ContainingNamespace?.ToDisplayString() == "System" => (span.TypeArguments[0], ShapeKind.ReadOnlySpan),
+            _ => ((ITypeSymbol?)null, ShapeKind.Scalar),
+        };
+        if (element is null || Of(element) is not { } layout || layout.Any(l => !l.Type.IsReal || l.Type.Scalar != layout[0].Type.Scalar)
+            || !IsSequential(element))
+            return null;
+        return (element, layout, shape);
+    }
+
+    private static bool IsSequential(ITypeSymbol type)
+    {
+        if (IsVector(type)) return true;
+        if (type is not INamedTypeSymbol named || named.IsTupleType || named.DeclaringSyntaxReferences.Length == 0) return false;
+        if (named.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "System.Runtime.InteropServices.StructLayoutAttribute")) return false;
+        return named.GetMembers().OfType<IFieldSymbol>().Where(f => !f.IsStatic && !f.IsConst).All(f => TypeMapping.Map(f.Type) is not null || IsSequential(f.Type));
+    }
+
     /// <summary>Whether the type is <c>System.Numerics.Vector2</c>, <c>Vector3</c> or <c>Vector4</c> (their members have built-in rules).</summary>
     public static bool IsVector(ITypeSymbol? type) =>
         type is INamedTypeSymbol { Name: "Vector2" or "Vector3" or "Vector4", IsGenericType: false } named
