@@ -278,6 +278,22 @@ public static partial class RefOutFunctions
         Integrate(ref p, ref v, new Vec2(-x, -y), 0.1);
         return 0.01 * last + a * Math.Sin(b) + p.X * v.Y;
     }
+
+    /// <summary>ref arguments that are elements: of a local buffer (index captured at the call), through a ref local.</summary>
+    [Differentiable]
+    public static double Elements(double r, double theta)
+    {
+        Span<double> w = stackalloc double[3];
+        w[0] = r;
+        w[1] = theta;
+        int i = 0;
+        Accumulate(ref w[i++], r * theta);
+        Accumulate(ref w[i], Math.Cos(r));
+        ref double last = ref w[2];
+        Swap(ref last, ref w[0]);
+        Accumulate(ref last, w[1]);
+        return w[0] * w[1] + w[2] * w[2] + i;
+    }
 }
 
 /// <summary>Arrays and spans of structs as differentiated inputs: Span&lt;S&gt; gradients, incremented.</summary>

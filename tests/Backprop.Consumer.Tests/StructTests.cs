@@ -51,6 +51,10 @@ public sealed class StructTests
             Assert.Equal(RefOutFunctions.OutAndRef(point[0], point[1]), value);
             var result = GradientCheck.Check(p => RefOutFunctions.OutAndRef(p[0], p[1]), point, new[] { dR, dTheta });
             Assert.True(result.Passed, "at (" + string.Join(", ", point) + "): " + result);
+            value = RefOutFunctions.ElementsGradient(point[0], point[1], out dR, out dTheta);
+            Assert.Equal(RefOutFunctions.Elements(point[0], point[1]), value);
+            result = GradientCheck.Check(p => RefOutFunctions.Elements(p[0], p[1]), point, new[] { dR, dTheta });
+            Assert.True(result.Passed, "Elements at (" + string.Join(", ", point) + "): " + result);
         }
     }
 

@@ -894,6 +894,24 @@ internal sealed partial class MethodLowerer
             _structVariables[key] = place.Variables;
             return true;
         }
+        // An element (ref w[i], a ref local bound to one, a parameter bound to one): the element at the index as it is now.
+        var element = argument switch
+        {
+            IArrayElementReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: true } or IImplicitIndexerReferenceOperation => LowerExpression(argument) as IrElement,
+            ILocalReferenceOperation { Local.IsRef: true } alias => RefAliasOf(alias.Local) as IrElement,
+            IParameterReferenceOperation bound when _parameterElements.TryGetValue(bound.Parameter, out var known) => known,
+            _ => null,
+        };
+        if (element is not null)
+        {
+            _parameterElements[key] = element with { Index = Materialize(element.Index, "index") };
+            return true;
+        }
+        if (argument is ILocalReferenceOperation { Local.IsRef: true } scalarAlias && RefAliasOf(scalarAlias.Local) is IrRead aliased)
+        {
+            _variableIds[key] = aliased.Variable;
+            return true;
+        }
         int? id = argument switch
         {
             ILocalReferenceOperation { Local.IsRef: false } local when TypeMapping.Map(local.Type) is { IsBuffer: false } && !_spanViews.ContainsKey(local.Local) => VariableOf(local.Local, local.Syntax.GetLocation()),
@@ -906,8 +924,16 @@ internal sealed partial class MethodLowerer
         return true;
     }
 
+    /// <summary>ref parameters of inlined methods bound to an element of a buffer (<c>Bump(ref w[i])</c>).</summary>
+    private readonly Dictionary<ISymbol, IrElement> _parameterElements = new(SymbolEqualityComparer.Default);
+
+    /// <summary>A fresh node for one use of a parameter bound to an element (IR nodes are keyed by reference in later passes).</summary>
+    private IrElement? ParameterElement(IParameterSymbol parameter) =>
+        _parameterElements.TryGetValue(parameter, out var element) ? element with { Index = element.Index with { } } : null;
+
     private void Unbind(ISymbol symbol)
     {
+        _parameterElements.Remove(symbol);
         _variableIds.Remove(symbol);
         _structVariables.Remove(symbol);
         _structValues.Remove(symbol);

@@ -47,7 +47,7 @@ internal sealed partial class MethodLowerer
                         operands.Add(Read(id));
                         break;
                     // A parameter bound by inlining, or the numbers of a struct, cannot be spelled by its name: reported instead.
-                    case IParameterSymbol parameter when _parameterValues.ContainsKey(parameter) || _structValues.ContainsKey(parameter) || _structBuffers.ContainsKey(parameter)
+                    case IParameterSymbol parameter when _parameterValues.ContainsKey(parameter) || _parameterElements.ContainsKey(parameter) || _structValues.ContainsKey(parameter) || _structBuffers.ContainsKey(parameter)
                         || _structVariables.TryGetValue(parameter, out var leaves) && leaves.Any(l => _variables[l].Kind != VariableKind.Member || !_variables[l].NoDerivative):
                         return null;
                     case IParameterSymbol parameter when _variableIds.TryGetValue(parameter, out int parameterId):

@@ -842,7 +842,7 @@ internal sealed partial class MethodLowerer
         {
             if (target is ILocalReferenceOperation { Local.IsRef: true } reference && RefAliasOf(reference.Local) is IrRead aliased) written.Add(aliased.Variable);
             else if (target is ILocalReferenceOperation { Local.IsRef: false } local && VariableOf(local.Local, local.Syntax.GetLocation()) is { } id) written.Add(id);
-            else if (target is IParameterReferenceOperation parameter) written.Add(_variableIds[parameter.Parameter]);
+            else if (target is IParameterReferenceOperation parameter && _variableIds.TryGetValue(parameter.Parameter, out int parameterId)) written.Add(parameterId);
             else if (target is not IDiscardOperation) readsATarget = true;
         }
         foreach (var value in lowered)
@@ -881,6 +881,13 @@ internal sealed partial class MethodLowerer
             case ILocalReferenceOperation local:
                 if (VariableOf(local.Local, local.Syntax.GetLocation()) is { } id && value is not null)
                     output.Add(new IrAssign(source, id, ConvertTo(value, _variables[id].Type)));
+                break;
+            case IParameterReferenceOperation parameter when ParameterElement(parameter.Parameter) is { } boundElement:
+                if (value is null) break;
+                if (_variables[boundElement.Buffer].Kind is VariableKind.External or VariableKind.Member)
+                    Report(DiagnosticDescriptors.MemberWrite, target.Syntax.GetLocation(), target.Syntax.ToString());
+                else
+                    output.Add(new IrStore(source, boundElement.Buffer, boundElement.Index, ConvertTo(value, boundElement.Type)));
                 break;
             case IParameterReferenceOperation parameter when !_variableIds.ContainsKey(parameter.Parameter):
                 ReportUnsupportedExpression(target, "an assignment to a parameter of an inlined method", "assign a local");
@@ -932,13 +939,14 @@ internal sealed partial class MethodLowerer
                 return VariableOf(local.Local, local.Syntax.GetLocation()) is { } localId ? Read(localId) : null;
             case IParameterReferenceOperation parameter when _parameterValues.TryGetValue(parameter.Parameter, out var boundValue):
                 return boundValue;
+            case IParameterReferenceOperation parameter when ParameterElement(parameter.Parameter) is { } boundElement:
+                return boundElement;
             case IParameterReferenceOperation parameter when _structBuffers.ContainsKey(parameter.Parameter):
                 ReportUnsupportedExpression(operation, "the array of structs '" + parameter.Parameter.Name + "' used as a whole (passed, sliced or assigned)",
                     "read its elements where it is a parameter ('" + parameter.Parameter.Name + "[i].X', foreach), or pass its numbers as a flat double[]");
                 return null;
             case IParameterReferenceOperation parameter:
-                var parameterId = _variableIds[parameter.Parameter];
-                if (TypeMapping.Map(parameter.Parameter.Type) is null)
+                if (!_variableIds.TryGetValue(parameter.Parameter, out int parameterId) || TypeMapping.Map(parameter.Parameter.Type) is null)
                 {
                     ReportUnsupportedExpression(operation, "a parameter of type '" + parameter.Parameter.Type.ToDisplayString() + "'", "pass double, float, int, long, bool, arrays or spans of double/float");
                     return null;
