@@ -174,4 +174,36 @@ public sealed class StructDiagnosticTests
         Assert.Contains(d.Id, new[] { "BPG010", "BPG014" });
         Assert.Contains("HashCode.Combine", d.Located + d.Message);
     }
+
+    [Fact]
+    public void TypoInAnInlinedHelper_GetsTheCompilersErrorOnly()
+    {
+        var outcome = GeneratorHarness.Run(Prelude + """
+            public static partial class Model
+            {
+                static Vec2 Twice(Vec2 v) => new Vec2(2 * v.X, 2 * v.Yy);
+
+                [Differentiable]
+                public static double Loss(double x) => Twice(new Vec2(x, x)).X;
+            }
+            """);
+        Assert.Empty(outcome.GeneratorDiagnostics);
+        Assert.Contains(outcome.CompilationDiagnostics, d => d.Id == "CS1061");
+    }
+
+    [Fact]
+    public void TypoInAnUnmarkedScalarHelper_GetsTheCompilersErrorOnly()
+    {
+        var outcome = GeneratorHarness.Run(Prelude + """
+            public static partial class Model
+            {
+                static double Twice(double v) => 2 * vv;
+
+                [Differentiable]
+                public static double Loss(double x) => Twice(x) * x;
+            }
+            """);
+        Assert.Empty(outcome.GeneratorDiagnostics);
+        Assert.Contains(outcome.CompilationDiagnostics, d => d.Id == "CS0103");
+    }
 }

@@ -86,6 +86,7 @@ internal static class MethodAnalyzer
             return (null, secondOrder.Count == errors.Count ? secondOrder : new List<DiagnosticInfo>());
         }
         var lowering = new MethodLowerer(symbol, syntax, model, cancellationToken, inProgress).Lower();
+        if (lowering.InlinedCodeHasErrors) return (null, new List<DiagnosticInfo>());
         var diagnostics = lowering.Diagnostics;
         // One construct lowered to several IR nodes (a struct's leaves) is reported once.
         diagnostics = diagnostics.Distinct().ToList();

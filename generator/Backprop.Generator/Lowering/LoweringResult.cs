@@ -20,6 +20,12 @@ internal sealed class LoweringResult
         ParameterLocations = parameterLocations;
     }
 
+    /// <summary>
+    /// A method this one calls (inlined or differentiated) has compile errors of its own: the compiler reports them, and
+    /// the generator says nothing more about this method (it generates nothing for it).
+    /// </summary>
+    public bool InlinedCodeHasErrors { get; init; }
+
     public IrMethod? Method { get; }
 
     public List<DiagnosticInfo> Diagnostics { get; }

@@ -78,6 +78,8 @@ internal sealed partial class MethodLowerer
 
     private readonly List<InlineFrame> _inlining = new();
 
+    private bool _inlinedCodeHasErrors;
+
     /// <summary>Statements that copy written struct parameters into locals before the body.</summary>
     private readonly List<IrStatement> _structPrologue = new();
 
@@ -660,6 +662,12 @@ internal sealed partial class MethodLowerer
             return null;
         }
         var model = ModelFor(syntax);
+        // A typo in the helper: the compiler's own errors are all the user sees (see MethodAnalyzer).
+        if (model.GetDiagnostics(syntax.Span, _cancellationToken).Any(d => d.Severity == DiagnosticSeverity.Error))
+        {
+            _inlinedCodeHasErrors = true;
+            return null;
+        }
         var bodyOperation = model.GetOperation(syntax, _cancellationToken);
         IOperation? body = bodyOperation switch
         {

@@ -94,7 +94,7 @@ internal sealed partial class MethodLowerer
         // Second derivatives are built over the method's own IR (TangentLowering): what it does not cover is reported here.
         if (method is { Shape.EmitHessian: true } && TangentLowering.Limit(method) is { } why)
             Report(DiagnosticDescriptors.HessianNotSupported, _hessianLocation!, _method.Name, why);
-        return new LoweringResult(method, _diagnostics, _expressionLocations, _parameterLocations, _indexLocations);
+        return new LoweringResult(method, _diagnostics, _expressionLocations, _parameterLocations, _indexLocations) { InlinedCodeHasErrors = _inlinedCodeHasErrors };
     }
 
     /// <summary>Where <c>Hessian = true</c> is written, when it is.</summary>
@@ -1353,6 +1353,13 @@ internal sealed partial class MethodLowerer
     private IrExpression? LowerDifferentiableCall(IInvocationOperation invocation, IrType? type, List<IrExpression> arguments, bool unmarked = false)
     {
         var target = invocation.TargetMethod;
+        // A typo in the callee: the compiler's own errors are all the user sees (see MethodAnalyzer).
+        if (target.OriginalDefinition.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(_cancellationToken) is { } calleeSyntax
+            && ModelFor(calleeSyntax).GetDiagnostics(calleeSyntax.Span, _cancellationToken).Any(d => d.Severity == DiagnosticSeverity.Error))
+        {
+            _inlinedCodeHasErrors = true;
+            return null;
+        }
         if (SymbolEqualityComparer.Default.Equals(target.OriginalDefinition, _method.OriginalDefinition))
         {
             Report(DiagnosticDescriptors.Recursion, invocation.Syntax.GetLocation(), _method.Name);
