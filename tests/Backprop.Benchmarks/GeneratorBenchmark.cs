@@ -182,7 +182,7 @@ internal static class GeneratorBenchmark
                     sb.AppendLine("        return r * x + y;\n    }");
                     break;
                 case 2: // a loop over spans
-                    sb.AppendLine($"    public static double {name}(ReadOnlySpan<double> w, [NoDerivative] ReadOnlySpan<double> x, double b)\n    {{\n        double s = b;");
+                    sb.AppendLine($"    public static double {name}(ReadOnlySpan<double> w, ReadOnlySpan<double> x, double b)\n    {{\n        double s = b;");
                     for (int k = 0; k < size; k++)
                         sb.AppendLine($"        for (int i = 0; i < w.Length; i++) s += Math.Tanh(w[i] * x[i] + {c} * s);");
                     sb.AppendLine("        return s * s;\n    }");
