@@ -62,6 +62,10 @@ public sealed class AllocationTests
             ForwardFunctions.CallsDifferentiableTangent(0.3, x, 1, tX, out _);
             ForwardFunctions.StackedTangent(x, w, b, y, tX, tW, tB, tY);
             ForwardFunctions.FloatDenseTangent(xf, wf, 0.1f, yf, tXf, tWf, 1, tYf);
+            // Through inlined helpers: scalar, span and layer helpers, in loops and branches.
+            ForwardFunctions.ScalarHelpersTangent(0.7, -0.4, 1, 0.5, out _);
+            ForwardFunctions.HelpersInLoopsAndBranchesTangent(w.AsSpan(0, 4), 0.3, tW.AsSpan(0, 4), 1, out _);
+            ForwardFunctions.LayersThroughHelpersTangent(x, w, b, y, tX, tW, tB, tY);
         }));
     }
 
@@ -69,7 +73,7 @@ public sealed class AllocationTests
     public void Jacobians_AllocateNothing()
     {
         double[] x = { 0.3, -0.2, 0.5 }, w = { 0.1, 0.2, 0.3, -0.4, 0.5, -0.6 }, b = { 0.1, -0.1 }, y = new double[2];
-        double[] scalar = new double[2], row = new double[4], layer = new double[2 * 11], unmarked = new double[3 * 4], y3 = new double[3];
+        double[] scalar = new double[2], row = new double[4], layer = new double[2 * 11], unmarked = new double[3 * 4], y3 = new double[3], y6 = new double[6], curve = new double[6 * 2];
         Assert.Equal(0, AllocatedBy(() =>
         {
             ForwardFunctions.BranchesJacobian(0.7, 0.4, scalar);
@@ -77,6 +81,8 @@ public sealed class AllocationTests
             ForwardFunctions.CallsDifferentiableJacobian(0.3, x, row);
             ForwardFunctions.StackedJacobian(x, w, b, y, layer);
             ForwardFunctions.CallsUnmarkedLayerJacobian(x, 0.7, y3, unmarked);
+            // Forward sweeps (2 inputs, 6 outputs) through an inlined helper.
+            ForwardFunctions.CurveJacobian(0.7, -0.4, y6, curve);
         }));
     }
 }

@@ -141,12 +141,54 @@ public sealed record ForwardCase(
             (p, t) => { double v = F.CallsDifferentiableTangent(p[0], Slice(p, 1, 3), t[0], Slice(t, 1, 3), out double tv); return ([v], [tv]); },
             p => { var j = new double[4]; double v = F.CallsDifferentiableJacobian(p[0], Slice(p, 1, 3), j); return ([v], j); });
 
-        // Unmarked helpers: the Jacobian only.
-        yield return Binary(nameof(F.CallsUnmarkedHelper), F.CallsUnmarkedHelper, null, F.CallsUnmarkedHelperJacobian, [0.7, -0.4], [-0.3, 0.9]);
+        // Unmarked helpers and callees without forward mode, inlined into MTangent.
+        yield return Binary(nameof(F.CallsUnmarkedHelper), F.CallsUnmarkedHelper, F.CallsUnmarkedHelperTangent, F.CallsUnmarkedHelperJacobian, [0.7, -0.4], [-0.3, 0.9]);
         yield return new(nameof(F.CallsUnmarkedLayer), false, [Point(15, 4), Point(16, 4)],
             p => { var y = new double[3]; F.CallsUnmarkedLayer(Slice(p, 0, 3), p[3], y); return y; },
-            null,
+            (p, t) => { double[] y = new double[3], ty = new double[3]; F.CallsUnmarkedLayerTangent(Slice(p, 0, 3), p[3], y, Slice(t, 0, 3), t[3], ty); return (y, ty); },
             p => { double[] y = new double[3], j = new double[3 * 4]; F.CallsUnmarkedLayerJacobian(Slice(p, 0, 3), p[3], y, j); return (y, j); });
+
+        yield return Binary(nameof(F.ScalarHelpers), F.ScalarHelpers, F.ScalarHelpersTangent, F.ScalarHelpersJacobian, [0.7, -0.4], [1.5, 0.3], [-0.6, 0.9]);
+        // SpanHelpers(w[4], b, x): inputs w, b.
+        double[] features = [0.5, -0.2, 0.8, 0.3];
+        yield return new(nameof(F.SpanHelpers), false, [Point(26, 5), Point(27, 5)],
+            p => [F.SpanHelpers(Slice(p, 0, 4), p[4], features)],
+            (p, t) => { double v = F.SpanHelpersTangent(Slice(p, 0, 4), p[4], features, Slice(t, 0, 4), t[4], out double tv); return ([v], [tv]); },
+            p => { var j = new double[5]; double v = F.SpanHelpersJacobian(Slice(p, 0, 4), p[4], features, j); return ([v], j); });
+        // HelpersInLoopsAndBranches(w[4], s): entries of both signs, above and below 1.2.
+        yield return new(nameof(F.HelpersInLoopsAndBranches), false, [[0.7, -0.4, 1.5, -1.1, 0.8], [1.4, 0.3, -0.6, 0.9, -0.5], [2.1, 1.9, 1.6, 2.4, 1.3]],
+            p => [F.HelpersInLoopsAndBranches(Slice(p, 0, 4), p[4])],
+            (p, t) => { double v = F.HelpersInLoopsAndBranchesTangent(Slice(p, 0, 4), p[4], Slice(t, 0, 4), t[4], out double tv); return ([v], [tv]); },
+            p => { var j = new double[5]; double v = F.HelpersInLoopsAndBranchesJacobian(Slice(p, 0, 4), p[4], j); return ([v], j); });
+        // LayersThroughHelpers: x[3], w[2×3], b[2] → y[2].
+        yield return new(nameof(F.LayersThroughHelpers), false, [Point(28, 11), Point(29, 11)],
+            p => { var y = new double[2]; F.LayersThroughHelpers(Slice(p, 0, 3), Slice(p, 3, 6), Slice(p, 9, 2), y); return y; },
+            (p, t) => { double[] y = new double[2], ty = new double[2]; F.LayersThroughHelpersTangent(Slice(p, 0, 3), Slice(p, 3, 6), Slice(p, 9, 2), y, Slice(t, 0, 3), Slice(t, 3, 6), Slice(t, 9, 2), ty); return (y, ty); },
+            p => { double[] y = new double[2], j = new double[2 * 11]; F.LayersThroughHelpersJacobian(Slice(p, 0, 3), Slice(p, 3, 6), Slice(p, 9, 2), y, j); return (y, j); });
+        // Curve: a, b → y[6], a tall Jacobian taken by forward sweeps.
+        yield return new(nameof(F.Curve), false, [[0.7, -0.4], [1.9, 0.6]],
+            p => { var y = new double[6]; F.Curve(p[0], p[1], y); return y; },
+            (p, t) => { double[] y = new double[6], ty = new double[6]; F.CurveTangent(p[0], p[1], y, t[0], t[1], ty); return (y, ty); },
+            p => { double[] y = new double[6], j = new double[6 * 2]; F.CurveJacobian(p[0], p[1], y, j); return (y, j); });
+
+        // Struct parameters, flattened: p.X, p.Y, k, body.Position.X, .Y, body.Velocity.X, .Y, body.Mass.
+        static Body BodyOf(double[] p, int at) => new() { Position = new Vec2(p[at], p[at + 1]), Velocity = new Vec2(p[at + 2], p[at + 3]), Mass = p[at + 4] };
+        yield return new(nameof(F.StructEnergy), false, [Point(30, 8), Point(31, 8)],
+            p => [F.StructEnergy(new Vec2(p[0], p[1]), p[2], BodyOf(p, 3))],
+            (p, t) => { double v = F.StructEnergyTangent(new Vec2(p[0], p[1]), p[2], BodyOf(p, 3), new Vec2(t[0], t[1]), t[2], BodyOf(t, 3), out double tv); return ([v], [tv]); },
+            p => { var j = new double[8]; double v = F.StructEnergyJacobian(new Vec2(p[0], p[1]), p[2], BodyOf(p, 3), j); return ([v], j); });
+        yield return new(nameof(F.StructWritten), false, [Point(32, 3), Point(33, 3)],
+            p => [F.StructWritten(new Vec2(p[0], p[1]), p[2])],
+            (p, t) => { double v = F.StructWrittenTangent(new Vec2(p[0], p[1]), p[2], new Vec2(t[0], t[1]), t[2], out double tv); return ([v], [tv]); },
+            p => { var j = new double[3]; double v = F.StructWrittenJacobian(new Vec2(p[0], p[1]), p[2], j); return ([v], j); });
+        // StructLayer: origin, scale → y[6] (forward sweeps) or y[2] (reverse sweeps).
+        foreach (int outputs in new[] { 6, 2 })
+        {
+            yield return new(nameof(F.StructLayer) + "(" + outputs + " outputs)", false, [Point(34, 3), Point(35, 3)],
+                p => { var y = new double[outputs]; F.StructLayer(new Vec2(p[0], p[1]), p[2], y); return y; },
+                (p, t) => { double[] y = new double[outputs], ty = new double[outputs]; F.StructLayerTangent(new Vec2(p[0], p[1]), p[2], y, new Vec2(t[0], t[1]), t[2], ty); return (y, ty); },
+                p => { double[] y = new double[outputs], j = new double[outputs * 3]; F.StructLayerJacobian(new Vec2(p[0], p[1]), p[2], y, j); return (y, j); });
+        }
 
         yield return Binary(nameof(F.CallsCustomRule), F.CallsCustomRule, null, F.CallsCustomRuleJacobian, [0.7, -0.4], [-1.3, 0.9]);
 

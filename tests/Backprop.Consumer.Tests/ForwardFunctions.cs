@@ -329,10 +329,10 @@ public static partial class ForwardFunctions
         for (int i = 0; i < y.Length; i++) y[i] = Math.Sin(x[i] * s) + Helper(x[i], s);
     }
 
-    [Differentiable(Jacobian = true)]
+    [Differentiable(Forward = true, Jacobian = true)]
     public static double CallsUnmarkedHelper(double x, double y) => Helper(x, y) * Helper(y, 0.5);
 
-    [Differentiable(Jacobian = true)]
+    [Differentiable(Forward = true, Jacobian = true)]
     public static void CallsUnmarkedLayer(ReadOnlySpan<double> x, double s, Span<double> y)
     {
         Span<double> h = stackalloc double[y.Length];

@@ -1053,19 +1053,81 @@ public sealed class DiagnosticTests
         """,
         ("BPG031", "The rule 'GainReverse' does not match 'Special.Gain(double, int, System.ReadOnlySpan<double>)': a [DerivativeOf] rule of it must be 'static void GainReverse(double x, int n, System.ReadOnlySpan<double> w, double result, double dResult, ref double dX, System.Span<double> dW)'"));
 
+    /// <summary>
+    /// Forward mode calls a callee's own tangent or inlines its body (Square, a [Differentiable] method without
+    /// Forward = true, is fine); BPG035 is left for what cannot be inlined: a helper calling a method with a [DerivativeOf]
+    /// rule, recursion, a member of another type the method may not see. A rule called directly stays BPG014.
+    /// </summary>
     [Fact]
-    public void ForwardMode_CallOfAMethodWithoutForwardMode_BPG014() => Verify(Usings + """
+    public void ForwardMode_ThroughCallsThatCannotBeInlined_BPG035_AtTheAttribute() => Verify(Usings + """
+        public static partial class Tables
+        {
+            private static readonly double[] Weights = { 0.5, 1.5 };
+
+            public static double Weighted(double x) => Weights[0] * x + Weights[1] * x * x;
+
+            [Differentiable(Forward = true)]
+            public static double Scaled(double x) => Weights[0] * x * x;
+        }
+
         public static partial class Model
         {
             [Differentiable]
             public static double Square(double x) => x * x;
 
+            public static double Erf(double x) => x * (1 - x * x / 3);
+
+            [DerivativeOf(typeof(Model), nameof(Erf))]
+            public static void ErfReverse(double x, double result, double dResult, ref double dX) => dX += dResult * (1 - x * x);
+
+            static double Wrapped(double x) => Erf(x) + x;
+
+            static double Even(double x, int n) => n <= 0 ? x : Odd(x * 0.5, n - 1);
+
+            static double Odd(double x, int n) => n <= 0 ? x * x : Even(x, n - 1);
+
             [Differentiable(Forward = true)]
-            public static double F(double x) => [|Square(x)|] + x;
+            public static double F(double x) => Square(x) + Tables.Scaled(x);
+
+            [[|Differentiable(Forward = true)|]]
+            public static double Smooth(double x) => Wrapped(x) * x;
+
+            [[|Differentiable(Forward = true)|]]
+            public static double Halving(double x) => Even(x, 4);
+
+            [[|Differentiable(Forward = true)|]]
+            public static double Tabled(double x) => Tables.Weighted(x);
+
+            [Differentiable(Forward = true)]
+            public static double Direct(double x) => [|Erf(x)|];
         }
         """,
-        new[] { "Model.Square.g.cs" },
-        ("BPG014", "Cannot differentiate the expression 'Square(x)' (a call, in a method with Forward = true, of 'Square', which has no forward mode); mark 'Square' [Differentiable(Forward = true)] too, or remove Forward = true here"));
+        new[] { "Model.F.g.cs", "Model.Square.g.cs", "Tables.Scaled.g.cs" },
+        ("BPG035", "'Smooth' cannot get Forward = true: it calls 'Erf', whose derivative is a [DerivativeOf] rule: a rule gives no tangent, and forward mode needs the body of 'Erf'; or remove Forward = true"),
+        ("BPG035", "'Halving' cannot get Forward = true: it calls 'Even', which is recursive (Even → Odd → Even), and forward mode inlines the methods it calls; write the recursion as a loop; or remove Forward = true"),
+        ("BPG035", "'Tabled' cannot get Forward = true: it calls 'Weighted', which reads 'Tables.Weights', and 'Tabled' is in another type, where it may not be visible; pass the value to 'Weighted' as a [NoDerivative] parameter, or move 'Weighted' beside 'Tabled'; or remove Forward = true"),
+        ("BPG014", "Cannot differentiate the expression 'Erf(x)' (a call with a [DerivativeOf] rule in a method with Forward = true (a rule gives no tangent yet)); remove Forward = true"));
+
+    /// <summary>Struct parameters have forward mode and Jacobians (Fine); arrays of structs, and Hessians of structs, are located errors.</summary>
+    [Fact]
+    public void StructParameters_HessianAndArraysOfStructsInForwardMode_BPG015_AtTheParameter() => Verify(Usings + """
+        public struct Vec2 { public double X, Y; }
+
+        public static partial class Model
+        {
+            [Differentiable(Forward = true, Jacobian = true)]
+            public static double Fine(Vec2 p, double k) => k * p.X * p.Y;
+
+            [Differentiable(Hessian = true)]
+            public static double Curved(Vec2 [|p|]) => p.X * p.X * p.Y;
+
+            [Differentiable(Forward = true)]
+            public static double Many(ReadOnlySpan<Vec2> [|points|]) => points[0].X * points[1].Y;
+        }
+        """,
+        new[] { "Model.Fine.g.cs" },
+        ("BPG015", "Cannot differentiate the statement 'Curved' (the Hessian of a method with the struct parameter 'p', not supported yet); pass its fields as double parameters, or remove Hessian = true"),
+        ("BPG015", "Cannot differentiate the statement 'Many' (forward mode, Jacobians and Hessians of a method with the array or span of structs 'points', not supported yet); pass its numbers as a flat ReadOnlySpan<double>, or remove Forward, Jacobian and Hessian = true"));
 
     [Fact]
     public void GradientNameCollision_BPG025_WithTheTangentAndJacobianNames() => Verify(Usings + """

@@ -313,6 +313,24 @@ public sealed class SnapshotTests
         """, nameof(ForwardMode_Tangent));
 
     [Fact]
+    public void ForwardMode_ThroughUnmarkedHelpers() => VerifyGenerated("""
+        public static partial class Model
+        {
+            static double Softplus(double x) => Math.Log(1 + Math.Exp(x));
+
+            static double Score(ReadOnlySpan<double> w, double b)
+            {
+                double s = b;
+                for (int i = 0; i < w.Length; i++) s += Softplus(w[i]) * w[i];
+                return s;
+            }
+
+            [Differentiable(Forward = true)]
+            public static double Energy(double x, ReadOnlySpan<double> w) => x > 0 ? Score(w, x) : Softplus(x) * w[0];
+        }
+        """, nameof(ForwardMode_ThroughUnmarkedHelpers));
+
+    [Fact]
     public void Jacobian_OfALayer() => VerifyGenerated("""
         public static partial class Model
         {

@@ -119,12 +119,12 @@ public sealed class StructDiagnosticTests
     }
 
     [Fact]
-    public void StructParameterWithForwardMode_IsALocatedErrorOnTheParameter()
+    public void StructParameterWithHessian_IsALocatedErrorOnTheParameter()
     {
         var d = Assert.Single(Diagnostics("""
             public static partial class Model
             {
-                [Differentiable(Jacobian = true)]
+                [Differentiable(Hessian = true)]
                 public static double Loss(Vec2 p, double w) => w * p.X * p.Y;
             }
             """));

@@ -10,7 +10,7 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace Backprop.Generator.Analysis;
 
 /// <summary>
-/// Finds the IR of the methods a <c>Hessian = true</c> method calls, for <see cref="Inliner"/>: a call names its callee by
+/// Finds the IR of the methods a <c>Hessian = true</c> or <c>Forward = true</c> method calls, for <see cref="Inliner"/>: a call names its callee by
 /// type, name and parameter names (<see cref="CalleeInfo"/>); the callee's analysis is the one its callers' lowering made
 /// (cached per compilation).
 /// </summary>
@@ -20,10 +20,12 @@ internal static class CalleeBodies
 
     /// <summary>
     /// <paramref name="method"/> with <see cref="IrMethod.Inlined"/> set when it calls other methods, or null after adding
-    /// BPG032 to <paramref name="diagnostics"/> when a call cannot be inlined.
+    /// BPG032 (second derivatives) or BPG035 (forward mode) to <paramref name="diagnostics"/> when a call cannot be inlined.
     /// </summary>
-    public static IrMethod? Inline(IrMethod method, IMethodSymbol symbol, MethodDeclarationSyntax syntax, SemanticModel model, CancellationToken cancellationToken, List<DiagnosticInfo> diagnostics)
+    public static IrMethod? Inline(IrMethod method, IMethodSymbol symbol, MethodDeclarationSyntax syntax, SemanticModel model, CancellationToken cancellationToken, List<DiagnosticInfo> diagnostics,
+        Inliner.Purpose purpose = Inliner.Purpose.SecondDerivatives)
     {
+        string mode = purpose == Inliner.Purpose.ForwardMode ? "forward mode" : "second derivatives";
         var compilation = model.Compilation;
         string key = Inliner.Key(symbol.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), symbol.Name, symbol.Parameters.Select(p => p.Name));
 
@@ -50,7 +52,7 @@ internal static class CalleeBodies
                 candidates = candidates.Where(m => m.Parameters.Select(p => TypeMapping.Map(p.Type)).SequenceEqual(arguments.Select(a => a.Type))).ToList();
             if (candidates.Count != 1)
             {
-                why = "whose overloads second derivatives cannot tell apart; give the overloads different parameter names";
+                why = "whose overloads " + mode + " cannot tell apart; give the overloads different parameter names";
                 return null;
             }
             var definition = candidates[0].OriginalDefinition;
@@ -63,11 +65,12 @@ internal static class CalleeBodies
             return MethodAnalyzer.AnalyzeCallee(definition, declaration, compilation.GetSemanticModel(declaration.SyntaxTree), cancellationToken);
         }
 
-        var inlined = Inliner.Inline(method, key, Resolve, out string? limit);
+        var inlined = Inliner.Inline(method, key, Resolve, out string? limit, purpose);
         if (limit is null) return ReferenceEquals(inlined, method) ? method : method with { Inlined = inlined };
         var attribute = symbol.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttribute);
         var location = attribute?.ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation() ?? syntax.Identifier.GetLocation();
-        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.HessianNotSupported, location, symbol.Name, limit));
+        var descriptor = purpose == Inliner.Purpose.ForwardMode ? DiagnosticDescriptors.ForwardNotSupported : DiagnosticDescriptors.HessianNotSupported;
+        diagnostics.Add(DiagnosticInfo.Create(descriptor, location, symbol.Name, limit));
         return null;
     }
 }

@@ -8,7 +8,8 @@ namespace Backprop.Generator.Analysis;
 
 /// <summary>
 /// Inlines the static methods a method calls (value-returning calls and layers, recursively) into one equivalent
-/// <see cref="IrMethod"/>, for the transformations that work on a single body (second derivatives: <c>TangentLowering</c>).
+/// <see cref="IrMethod"/>, for the transformations that work on a single body (second derivatives: <c>TangentLowering</c>;
+/// forward mode: <c>TangentBuilder</c>, where a call of a callee with a tangent of its own stays a call).
 /// Both sides are normalized IR (no return, break or continue): a callee's early returns are already its result variable
 /// and exit flags, so its body runs top to bottom where the call was.
 /// </summary>
@@ -24,11 +25,22 @@ namespace Backprop.Generator.Analysis;
 /// </remarks>
 internal sealed class Inliner
 {
+    /// <summary>What the inlined method is built for: the wording of its limits, and which calls stay calls.</summary>
+    public enum Purpose
+    {
+        /// <summary>Second derivatives: every call is inlined.</summary>
+        SecondDerivatives,
+
+        /// <summary>Forward mode: a call of a callee with forward mode of its own stays a call of its <c>MTangent</c>, where the method can make it.</summary>
+        ForwardMode,
+    }
+
     /// <summary>A callee's IR (lowered, normalized and gated like any method), or null and why not.</summary>
     public delegate IrMethod? Resolver(CalleeInfo callee, IReadOnlyList<IrExpression> arguments, out string why);
 
     private readonly IrMethod _root;
     private readonly Resolver _resolve;
+    private readonly Purpose _purpose;
     private readonly List<IrVariable> _variables;
     private readonly HashSet<string> _names;
     private readonly HashSet<int> _assignedInRoot = new();
@@ -40,10 +52,11 @@ internal sealed class Inliner
     /// <summary>How many loops and branches of the result enclose the statement being built.</summary>
     private int _depth;
 
-    private Inliner(IrMethod root, string key, Resolver resolve)
+    private Inliner(IrMethod root, string key, Resolver resolve, Purpose purpose)
     {
         _root = root;
         _resolve = resolve;
+        _purpose = purpose;
         _variables = root.Variables.ToList();
         _names = new HashSet<string>(root.Variables.Select(v => Identifiers.Bare(v.Name)));
         _chain.Add(key);
@@ -51,7 +64,7 @@ internal sealed class Inliner
             IrWalker.VisitStatements(statement, s => { if (s is IrAssign a) _assignedInRoot.Add(a.Variable); });
     }
 
-    /// <summary>Why a call cannot be inlined, in the user's words (the second half of BPG032's message).</summary>
+    /// <summary>Why a call cannot be inlined, in the user's words (the second half of BPG032's or BPG036's message).</summary>
     private sealed class LimitException : Exception
     {
         public LimitException(string reason)
@@ -65,11 +78,11 @@ internal sealed class Inliner
     /// call cannot be inlined, <paramref name="limit"/> says why and the method is returned unchanged.
     /// </summary>
     /// <param name="key">The method's own <see cref="Key"/>, so that a callee calling back into it is recursion.</param>
-    public static IrMethod Inline(IrMethod method, string key, Resolver resolve, out string? limit)
+    public static IrMethod Inline(IrMethod method, string key, Resolver resolve, out string? limit, Purpose purpose = Purpose.SecondDerivatives)
     {
         limit = null;
         if (!method.Body.Any(s => CallsIn(s))) return method;
-        var inliner = new Inliner(method, key, resolve);
+        var inliner = new Inliner(method, key, resolve, purpose);
         try
         {
             var body = inliner.Block(method.Body, Binding.Identity);
@@ -163,7 +176,8 @@ internal sealed class Inliner
                 break;
             case IrCallStatement call:
                 var arguments = call.Arguments.Select(a => Expression(a, binding, output, source)).ToList();
-                Call(call.Callee, arguments, source, output);
+                if (KeepsCall(call.Callee, binding)) output.Add(new IrCallStatement(source, call.Callee, arguments.ToEquatableArray()));
+                else Call(call.Callee, arguments, source, output);
                 break;
             default:
                 throw new InvalidOperationException("Inlining needs normalized IR, not " + statement.GetType().Name);
@@ -290,6 +304,7 @@ internal sealed class Inliner
                 return verbatim with { Operands = verbatim.Operands.Select(Child).ToList().ToEquatableArray() };
             case IrDifferentiableCall call:
                 var arguments = call.Arguments.Select(Child).ToList();
+                if (KeepsCall(call.Callee, binding)) return call with { Arguments = arguments.ToEquatableArray() };
                 return Read(Call(call.Callee, arguments, source, before), call.Type);
             default:
                 throw new InvalidOperationException("Unknown IR expression " + expression.GetType().Name);
@@ -327,20 +342,32 @@ internal sealed class Inliner
 
     // ---------------------------------------------------------------- calls
 
+    /// <summary>
+    /// Forward mode calls the tangent of a callee that has one: from the method itself, or from an inlined body when the
+    /// callee is static and seen from the method as from that body.
+    /// </summary>
+    private bool KeepsCall(CalleeInfo callee, Binding binding) =>
+        _purpose == Purpose.ForwardMode && callee.HasTangent
+        && (binding.IsIdentity || callee.Target.StartsWith("global::", StringComparison.Ordinal) && binding.SeesAsRoot(callee.Target + "." + callee.Name, _root));
+
+    private string For => _purpose == Purpose.ForwardMode ? "forward mode" : "second derivatives";
+
     /// <summary>Inlines one call whose arguments are already in the caller's variables; returns the variable of its result (-1 for a layer).</summary>
     private int Call(CalleeInfo callee, List<IrExpression> arguments, SourceRef source, List<IrStatement> output)
     {
         string name = callee.Name;
         if (callee.CustomRule)
-            throw new LimitException("it calls '" + name + "', whose derivative is a [DerivativeOf] rule: a rule gives first derivatives only, and second derivatives need the body of '" + name + "'");
+            throw new LimitException("it calls '" + name + "', whose derivative is a [DerivativeOf] rule: a rule gives "
+                + (_purpose == Purpose.ForwardMode ? "no tangent" : "first derivatives only") + ", and " + For + " need" + (_purpose == Purpose.ForwardMode ? "s" : "") + " the body of '" + name + "'");
         if (callee.ThisGradientPath is not null)
             throw new LimitException("it calls '" + name + "', which differentiates members of 'this'; make it static and pass the parameters");
         if (!callee.Target.StartsWith("global::", StringComparison.Ordinal))
-            throw new LimitException("it calls the instance method '" + name + "', and second derivatives follow static calls only; make '" + name + "' static");
+            throw new LimitException("it calls the instance method '" + name + "', and " + For + " follow" + (_purpose == Purpose.ForwardMode ? "s" : "") + " static calls only; make '" + name + "' static"
+                + (_purpose == Purpose.ForwardMode ? ", or mark it [Differentiable(Forward = true)]" : ""));
         string key = Key(callee);
         if (_chain.Contains(key))
             throw new LimitException("it calls '" + name + "', which is recursive (" + string.Join(" → ", _chain.Skip(_chain.IndexOf(key)).Select(Short).Append(name))
-                + "), and second derivatives inline the methods they call; write the recursion as a loop");
+                + "), and " + For + (_purpose == Purpose.ForwardMode ? " inlines the methods it calls" : " inline the methods they call") + "; write the recursion as a loop");
         var method = _resolve(callee, arguments, out string why) ?? throw new LimitException("it calls '" + name + "', " + why);
         if (method.Shape.HasThisGradient)
             throw new LimitException("it calls '" + name + "', which differentiates members of 'this'; make it static and pass the parameters");
@@ -361,7 +388,7 @@ internal sealed class Inliner
         {
             var parameter = method.Variables[method.Parameters[i]];
             if (parameter.DeclaredType != parameter.Type.Keyword)
-                throw new LimitException("it calls '" + name + "', whose parameter '" + Identifiers.Bare(parameter.Name) + "' is of a type ('" + parameter.DeclaredType + "') second derivatives cannot inline");
+                throw new LimitException("it calls '" + name + "', whose parameter '" + Identifiers.Bare(parameter.Name) + "' is of a type ('" + parameter.DeclaredType + "') " + For + " cannot inline");
             var argument = arguments[i];
             if (parameter.Type.IsBuffer)
             {
@@ -527,11 +554,15 @@ internal sealed class Inliner
         /// </summary>
         public void CheckVisible(string spelling, IrMethod root)
         {
-            if (Method!.Shape.Namespace == root.Shape.Namespace && Method.Shape.ContainingTypes.SequenceEqual(root.Shape.ContainingTypes)) return;
-            if (spelling.StartsWith("global::System.", StringComparison.Ordinal) || spelling.StartsWith("global::Backprop.", StringComparison.Ordinal)) return;
+            if (SeesAsRoot(spelling, root)) return;
             throw new LimitException("it calls '" + Callee + "', which reads '" + spelling.Replace("global::", "") + "', and '" + root.Shape.Name
                 + "' is in another type, where it may not be visible; pass the value to '" + Callee + "' as a [NoDerivative] parameter, or move '" + Callee + "' beside '" + root.Shape.Name + "'");
         }
+
+        /// <summary>Whether the method surely sees what the callee names (<see cref="CheckVisible"/>).</summary>
+        public bool SeesAsRoot(string spelling, IrMethod root) =>
+            Method!.Shape.Namespace == root.Shape.Namespace && Method.Shape.ContainingTypes.SequenceEqual(root.Shape.ContainingTypes)
+            || spelling.StartsWith("global::System.", StringComparison.Ordinal) || spelling.StartsWith("global::Backprop.", StringComparison.Ordinal);
 
         private static IrExpression Offset(IrExpression? start, IrExpression index)
         {

@@ -57,8 +57,10 @@ internal static class MethodAnalyzer
 
     /// <summary>
     /// <see cref="AnalyzeOnce"/> for the method's own generated code. Second derivatives are built over one body: for
-    /// <c>Hessian = true</c> the methods it calls are inlined into it (BPG032 when they cannot be). Callers and the
-    /// BPG016 analyzer never need that, so the cache keeps the method as it is.
+    /// <c>Hessian = true</c> the methods it calls are inlined into it (BPG032 when they cannot be). Forward mode follows a
+    /// call through the callee's own <c>MTangent</c>; for <c>Forward = true</c> on a method that calls a callee without one,
+    /// the callees without one are inlined (BPG035 when they cannot be). Callers and the BPG016 analyzer never need that,
+    /// so the cache keeps the method as it is.
     /// </summary>
     public static (IrMethod? Method, List<DiagnosticInfo> Diagnostics) AnalyzeForOutput(
         IMethodSymbol symbol, MethodDeclarationSyntax syntax, SemanticModel model, CancellationToken cancellationToken)
@@ -66,7 +68,22 @@ internal static class MethodAnalyzer
         var (method, diagnostics) = AnalyzeOnce(symbol, syntax, model, cancellationToken);
         if (method is { Shape.EmitHessian: true })
             method = CalleeBodies.Inline(method, symbol.OriginalDefinition, syntax, model, cancellationToken, diagnostics);
+        else if (method is { Shape.EmitTangent: true } && CallsWithoutTangent(method))
+            method = CalleeBodies.Inline(method, symbol.OriginalDefinition, syntax, model, cancellationToken, diagnostics, Inliner.Purpose.ForwardMode);
         return (method, diagnostics);
+    }
+
+    /// <summary>Whether the method calls a callee that has no forward mode of its own.</summary>
+    private static bool CallsWithoutTangent(IrMethod method)
+    {
+        bool found = false;
+        foreach (var statement in method.Body)
+            IrWalker.VisitStatements(statement, s =>
+            {
+                found |= s is IrCallStatement { Callee.HasTangent: false };
+                IrWalker.VisitStatement(s, e => found |= e is IrDifferentiableCall { Callee.HasTangent: false });
+            });
+        return found;
     }
 
     /// <summary>A callee's IR for inlining: analysed as a callee (cached, shared with the callers' lowering), never inlined itself.</summary>

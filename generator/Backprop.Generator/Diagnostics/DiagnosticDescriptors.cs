@@ -205,6 +205,12 @@ internal static class DiagnosticDescriptors
         "Cannot differentiate '{0}': parameter '{1}' of type '{2}' holds floating-point values that would get a gradient, which this type cannot carry yet; mark it [NoDerivative] to use it as data, or pass the values as a flat ReadOnlySpan<{3}> (row by row for a matrix)",
         "Parameters are differentiated unless marked [NoDerivative]. Multi-dimensional and jagged arrays, collections, and arrays of structs whose numbers are not all one type (or whose layout is not sequential) have no gradient form yet, so such a parameter must be marked [NoDerivative] (it is then data, read as written) or passed as a flat span.");
 
+    public static readonly DiagnosticDescriptor ForwardNotSupported = Error(
+        "BPG035",
+        "Forward = true is not supported for this method",
+        "'{0}' cannot get Forward = true: {1}; or remove Forward = true",
+        "Forward mode (MTangent, and MJacobian's forward sweeps) follows a call through the callee's own MTangent when the callee has Forward = true, and otherwise inlines the callee's body, recursively: unmarked helpers, [Differentiable] methods without Forward = true, value-returning or layers. A call it can neither follow nor inline is reported here: callees with a [DerivativeOf] rule, recursion, instance methods without Forward = true, methods that differentiate members of 'this', or a callee of another type that reads members the method may not see.");
+
     private static readonly System.Collections.Generic.Dictionary<string, DiagnosticDescriptor> s_byId = Index();
 
     /// <summary>The descriptor with the given ID.</summary>

@@ -75,9 +75,19 @@ internal sealed class TangentBuilder
                         foreach (var a in d.Arguments) if (a.Type.IsBuffer) _callBuffers.Add(IrSlice.BufferOf(a));
                 });
             });
+        // A struct parameter's tangent is a struct of the same type (S tP): its fields' tangents are its fields.
+        var structOwners = new HashSet<string>(_method.Variables.Where(v => v.IsParameterField && v.IsDifferentiableInput).Select(v => v.Owner));
         foreach (int parameter in _method.Parameters)
         {
             var variable = _method.Variables[parameter];
+            if (variable.Kind == VariableKind.Parameter && structOwners.Contains(variable.Name))
+            {
+                string structTangent = Reserve("t" + Identifiers.Capitalized(variable.Name));
+                _program.Inputs.Add((parameter, structTangent));
+                foreach (var field in _method.Variables.Where(v => v.IsParameterField && v.IsDifferentiableInput && v.Owner == variable.Name))
+                    _tangents[field.Id] = structTangent + "." + field.Member;
+                continue;
+            }
             if (!variable.IsDifferentiableParameter) continue;
             string name = Reserve("t" + Identifiers.Capitalized(variable.Name));
             _tangents[parameter] = name;

@@ -19,7 +19,10 @@ internal static class SourceBuilder
             var activity = ActivityAnalysis.Run(method);
             cancellationToken.ThrowIfCancellationRequested();
             var program = ReverseModeBuilder.Build(method, activity);
-            var tangent = method.Shape.EmitTangent ? TangentBuilder.Build(method, activity) : null;
+            // Forward mode over the method with its callees inlined, when it calls any without a tangent of its own (or for Hessians).
+            var tangent = !method.Shape.EmitTangent ? null
+                : method.Inlined is { } inlined ? TangentBuilder.Build(inlined, ActivityAnalysis.Run(inlined))
+                : TangentBuilder.Build(method, activity);
             (Ir.IrMethod, GradientProgram)? directional = null;
             if (method.Shape.EmitHessian)
             {

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using Backprop.Generator.Helpers;
 using Backprop.Generator.Differentiation;
@@ -108,7 +109,8 @@ internal static class GradientEmitter
         string jacobian = Fresh("jacobian"), columns = Fresh("columns"), rows = Fresh("rows");
         var parameters = method.Parameters.Select(p => method.Variables[p]).Select(v => v.DeclaredType + " " + v.Name).Append("global::System.Span<" + element + "> " + jacobian);
         var inputs = program.Gradients.Where(g => !IsMember(method, g.Variable)).Select(g => method.Variables[g.Variable]).ToList();
-        string Size(IrVariable v) => v.Type.IsBuffer ? v.Name + ".Length" : "1";
+        // A struct parameter's columns are its real fields, in declaration order.
+        string Size(IrVariable v) => v.Type.IsBuffer ? v.Name + ".Length" : IsStructGradient(method, v.Id) ? StructFields(method, v).Count.ToString(CultureInfo.InvariantCulture) : "1";
         string columnsText = inputs.Count == 0 ? "0" : string.Join(" + ", inputs.Select(Size));
         var outputs = program.Outputs.Select(o => method.Variables[o.Variable]).ToList();
         string rowsText = shape.IsVoid ? string.Join(" + ", outputs.Select(Size)) : "1";
@@ -130,7 +132,7 @@ internal static class GradientEmitter
             {
                 // One reverse sweep: the gradient, written into the single row.
                 var call = new List<string>(arguments);
-                var scalars = RowArguments(writer, inputs, jacobian, "0", call, Fresh, seeded: false);
+                var scalars = RowArguments(writer, method, inputs, jacobian, "0", call, Fresh, seeded: false);
                 string value = Fresh("value");
                 writer.Line(shape.ReturnType.Keyword + " " + value + " = " + shape.GradientName + "(" + string.Join(", ", call) + ");");
                 foreach (var (local, at) in scalars) writer.Line(jacobian + "[" + at + "] = " + local + ";");
@@ -169,28 +171,48 @@ internal static class GradientEmitter
                         Scratch(input, rented, span);
                         writer.Line(span + ".Clear();");
                     }
+                    // A struct's direction is a struct local, one field set to 1 at a time.
+                    foreach (var (input, _, local) in directions.Where(d => IsStructGradient(method, d.Input.Id)))
+                        writer.Line(input.DeclaredType + " " + local + " = default;");
                     foreach (var (output, rented, span) in results) Scratch(output, rented, span);
                     string column = Fresh("column"), entry = Fresh("entry");
                     writer.Line("int " + column + " = 0;");
+                    // One forward sweep with the unit direction set: a column of the Jacobian.
+                    void Sweep(int d)
+                    {
+                        var call = new List<string>(arguments);
+                        call.AddRange(directions.Select((other, i) => other.Input.Type.IsBuffer || IsStructGradient(method, other.Input.Id) ? other.Span : i == d ? "1" : "0"));
+                        call.AddRange(results.Select(r => r.Span));
+                        // An output entry the layer does not write keeps its tangent: zero, for a zero column entry.
+                        foreach (var (_, _, result) in results) writer.Line(result + ".Clear();");
+                        writer.Line(shape.TangentName + "(" + string.Join(", ", call) + ");");
+                        string at = Fresh("row");   // one per column: a scalar's column is not a block of its own
+                        writer.Line("int " + at + " = 0;");
+                        foreach (var (output, _, result) in results)
+                            using (writer.Block("for (int " + k + " = 0; " + k + " < " + output.Name + ".Length; " + k + "++, " + at + "++)"))
+                                writer.Line(jacobian + "[" + at + " * " + columns + " + " + column + "] = " + result + "[" + k + "];");
+                    }
                     for (int d = 0; d < directions.Count; d++)
                     {
                         var (input, _, span) = directions[d];
-                        string at = Fresh("row");   // one per column: a scalar's column is not a block of its own
+                        if (IsStructGradient(method, input.Id))
+                        {
+                            writer.Line("// The columns of '" + Identifiers.Bare(input.Name) + "', one per field.");
+                            foreach (var field in StructFields(method, input))
+                            {
+                                writer.Line(span + "." + field.Member + " = 1;");
+                                Sweep(d);
+                                writer.Line(span + "." + field.Member + " = 0;");
+                                writer.Line(column + "++;");
+                            }
+                            continue;
+                        }
                         string unit = input.Type.IsBuffer ? span + "[" + entry + "]" : "";
                         writer.Line("// The column" + (input.Type.IsBuffer ? "s" : "") + " of '" + Identifiers.Bare(input.Name) + "'.");
                         using (writer.BlockIf(input.Type.IsBuffer ? "for (int " + entry + " = 0; " + entry + " < " + input.Name + ".Length; " + entry + "++, " + column + "++)" : null))
                         {
                             if (input.Type.IsBuffer) writer.Line(unit + " = 1;");
-                            var call = new List<string>(arguments);
-                            call.AddRange(directions.Select((other, i) => other.Input.Type.IsBuffer ? other.Span : i == d ? "1" : "0"));
-                            call.AddRange(results.Select(r => r.Span));
-                            // An output entry the layer does not write keeps its tangent: zero, for a zero column entry.
-                            foreach (var (_, _, result) in results) writer.Line(result + ".Clear();");
-                            writer.Line(shape.TangentName + "(" + string.Join(", ", call) + ");");
-                            writer.Line("int " + at + " = 0;");
-                            foreach (var (output, _, result) in results)
-                                using (writer.Block("for (int " + k + " = 0; " + k + " < " + output.Name + ".Length; " + k + "++, " + at + "++)"))
-                                    writer.Line(jacobian + "[" + at + " * " + columns + " + " + column + "] = " + result + "[" + k + "];");
+                            Sweep(d);
                             if (input.Type.IsBuffer) writer.Line(unit + " = 0;");
                             else writer.Line(column + "++;");
                         }
@@ -236,7 +258,7 @@ internal static class GradientEmitter
                     writer.Line(span + "[" + k + "] = 1;");
                     var call = new List<string>(arguments);
                     call.AddRange(adjoints.Select(a => a.Span));
-                    var scalars = RowArguments(writer, inputs, jacobian, row + " * " + columns, call, Fresh, seeded: true);
+                    var scalars = RowArguments(writer, method, inputs, jacobian, row + " * " + columns, call, Fresh, seeded: true);
                     writer.Line(shape.ReverseName + "(" + string.Join(", ", call.Append("ref " + tape)) + ");");
                     foreach (var (local, at) in scalars) writer.Line(jacobian + "[" + at + "] = " + local + ";");
                 }
@@ -354,7 +376,7 @@ internal static class GradientEmitter
                     writer.Line(unit + " = 1;");
                     var call = arguments.Concat(directions.Select(d => d.Name)).ToList();
                     call.Add("1");
-                    var scalars = RowArguments(writer, inputs, hessian, column + " * " + size, call, Fresh, seeded: true);
+                    var scalars = RowArguments(writer, method, inputs, hessian, column + " * " + size, call, Fresh, seeded: true);
                     // The gradient in the directions (∇f) is not wanted here: empty spans, and one local for the scalars.
                     call.AddRange(inputs.Select(v => v.Type.IsBuffer ? "default" : "ref " + unwanted));
                     writer.Line(core.Shape.PullbackName + "(" + string.Join(", ", call) + ");");
@@ -373,7 +395,7 @@ internal static class GradientEmitter
     /// The gradient arguments that write one row of the Jacobian, starting at <paramref name="start"/>: a slice of the row
     /// per buffer input, a local per scalar input (returned with its column, to copy in after the call).
     /// </summary>
-    private static List<(string Local, string At)> RowArguments(SourceWriter writer, List<IrVariable> inputs, string jacobian, string start, List<string> call, System.Func<string, string> fresh, bool seeded)
+    private static List<(string Local, string At)> RowArguments(SourceWriter writer, IrMethod method, List<IrVariable> inputs, string jacobian, string start, List<string> call, System.Func<string, string> fresh, bool seeded)
     {
         string offset = fresh("offset");
         writer.Line("int " + offset + " = " + start + ";");
@@ -381,6 +403,18 @@ internal static class GradientEmitter
         foreach (var v in inputs)
         {
             string at = fresh("at" + Identifiers.Capitalized(v.Name));
+            if (IsStructGradient(method, v.Id))
+            {
+                // A struct's gradient (out S dP, or ref S dP from default), its fields copied into consecutive columns.
+                string gradient = fresh("d" + Identifiers.Capitalized(v.Name));
+                var fields = StructFields(method, v);
+                if (seeded) writer.Line(v.DeclaredType + " " + gradient + " = default;");
+                writer.Line("int " + at + " = " + offset + ";");
+                writer.Line(offset + " += " + fields.Count.ToString(CultureInfo.InvariantCulture) + ";");
+                call.Add((seeded ? "ref " : "out " + v.DeclaredType + " ") + gradient);
+                for (int k = 0; k < fields.Count; k++) scalars.Add((gradient + "." + fields[k].Member, k == 0 ? at : at + " + " + k.ToString(CultureInfo.InvariantCulture)));
+                continue;
+            }
             if (v.Type.IsBuffer)
             {
                 writer.Line("int " + at + " = " + offset + ";");
@@ -405,7 +439,7 @@ internal static class GradientEmitter
         foreach (var (variable, name) in tangent.Inputs)
         {
             var v = method.Variables[variable];
-            parameters.Add((v.Type.IsBuffer ? "global::System.ReadOnlySpan<" + v.Type.ScalarKeyword + ">" : v.Type.Keyword) + " " + name);
+            parameters.Add((v.Type.IsBuffer ? "global::System.ReadOnlySpan<" + v.Type.ScalarKeyword + ">" : IsStructGradient(method, variable) ? v.DeclaredType : v.Type.Keyword) + " " + name);
         }
         foreach (var (variable, name) in tangent.Outputs)
             parameters.Add(method.Variables[variable].Type.GradientSpanKeyword + " " + name);
@@ -445,6 +479,10 @@ internal static class GradientEmitter
     /// <summary>The gradient of a struct parameter: a struct of the same type (<c>out S dP</c>), assigned <c>default</c> first.</summary>
     private static bool IsStructGradient(IrMethod method, int variable) =>
         method.Variables[variable] is { Kind: VariableKind.Parameter, NoDerivative: true } v && method.Variables.Any(m => m.IsParameterField && m.Owner == v.Name);
+
+    /// <summary>The differentiated fields of a struct parameter, in declaration order: its columns in Jacobians.</summary>
+    private static List<IrVariable> StructFields(IrMethod method, IrVariable structParameter) =>
+        method.Variables.Where(m => m.IsParameterField && m.IsDifferentiableInput && m.Owner == structParameter.Name).ToList();
 
     private static string ZeroGradient(IrMethod method, int variable, string gradient) =>
         gradient + (IsStructGradient(method, variable) ? " = default;" : " = 0;");

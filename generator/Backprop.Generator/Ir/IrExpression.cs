@@ -80,7 +80,11 @@ internal sealed record IrDifferentiableCall(IrType Type, CalleeInfo Callee, Equa
 /// The callee has a <c>[DerivativeOf]</c> rule: <paramref name="PullbackName"/> is the rule's qualified name, called with the
 /// arguments, the result, its adjoint and the gradients; the callee itself is only run.
 /// </param>
-internal sealed record CalleeInfo(string Target, string Name, string PullbackName, EquatableArray<bool> ActiveParameters, EquatableArray<bool> OutputParameters, EquatableArray<string> ParameterNames, string? ThisGradientPath = null, bool ThisByRef = false, bool CustomRule = false)
+/// <param name="HasTangent">
+/// The callee has forward mode of its own (<c>Forward = true</c>, no <c>dThis</c>): a caller's <c>MTangent</c> calls its
+/// <c>MTangent</c>; forward mode inlines any other callee (<c>Analysis/CalleeBodies</c>).
+/// </param>
+internal sealed record CalleeInfo(string Target, string Name, string PullbackName, EquatableArray<bool> ActiveParameters, EquatableArray<bool> OutputParameters, EquatableArray<string> ParameterNames, string? ThisGradientPath = null, bool ThisByRef = false, bool CustomRule = false, bool HasTangent = false)
 {
     /// <summary>The split forward sweep: runs the callee, leaving what its reverse sweep reads on the caller's tape.</summary>
     public string ForwardName => MethodShape.ForwardNameOf(Name);

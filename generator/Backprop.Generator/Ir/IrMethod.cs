@@ -111,7 +111,8 @@ internal sealed record MethodShape(
 /// <param name="Usings">The <c>using</c> directives in force at the method, repeated in the generated file (expressions kept as written need them).</param>
 /// <param name="Inlined">
 /// For <c>Hessian = true</c> on a method that calls others: the same method with their bodies inlined (<c>Analysis/Inliner</c>),
-/// which second derivatives are built over; null when it calls nothing.
+/// which second derivatives and forward mode are built over; for <c>Forward = true</c> alone on a method that calls a callee
+/// without forward mode of its own: the method with those callees inlined. Null otherwise.
 /// </param>
 /// <param name="Helpers">The unmarked methods it calls (transitively), differentiated for it: their derivatives are emitted once each.</param>
 internal sealed record IrMethod(

@@ -87,10 +87,16 @@ internal sealed partial class MethodLowerer
         var method = shape is null || returnType is null
             ? null
             : new IrMethod(WithThisGradient(shape), _variables.ToEquatableArray(), parameters.ToEquatableArray(), result, body.ToEquatableArray(), _syntax.SyntaxTree.FilePath, outputs.ToEquatableArray(), _helpers.OrderBy(h => h.Shape.HintName, System.StringComparer.Ordinal).ToEquatableArray(), (_keptAsWritten ? Usings() : new List<string>()).ToEquatableArray());
-        if (method is not null && _structParameters.Count > 0 && (method.Shape.EmitTangent || method.Shape.EmitJacobian || method.Shape.EmitHessian))
+        // A struct parameter's tangent is a struct (S tP) and its Jacobian columns are its fields; arrays of structs, and
+        // Hessians of either, are not built yet.
+        if (method is not null && _structParameters.FirstOrDefault(_structBuffers.ContainsKey) is { } structs && (method.Shape.EmitTangent || method.Shape.EmitJacobian || method.Shape.EmitHessian))
+            Report(DiagnosticDescriptors.UnsupportedStatement, _parameterLocations[_variableIds[structs]], _method.Name,
+                "forward mode, Jacobians and Hessians of a method with the array or span of structs '" + structs.Name + "', not supported yet",
+                "pass its numbers as a flat ReadOnlySpan<double>, or remove Forward, Jacobian and Hessian = true");
+        else if (method is { Shape.EmitHessian: true } && _structParameters.Count > 0)
             Report(DiagnosticDescriptors.UnsupportedStatement, _parameterLocations[_variableIds[_structParameters[0]]], _method.Name,
-                "forward mode, Jacobians and Hessians of a method with the struct parameter '" + _structParameters[0].Name + "', not supported yet",
-                "pass its fields as double parameters, or remove Forward, Jacobian and Hessian = true");
+                "the Hessian of a method with the struct parameter '" + _structParameters[0].Name + "', not supported yet",
+                "pass its fields as double parameters, or remove Hessian = true");
         // Second derivatives are built over the method's own IR (TangentLowering): what it does not cover is reported here.
         if (method is { Shape.EmitHessian: true } && TangentLowering.Limit(method) is { } why)
             Report(DiagnosticDescriptors.HessianNotSupported, _hessianLocation!, _method.Name, why);
@@ -1245,16 +1251,8 @@ internal sealed partial class MethodLowerer
 
         // A method with source is differentiated without a mark, as Clad and Enzyme do; if it cannot be, it still runs as
         // an opaque call, which is fine as long as nothing it takes carries a derivative (else BPG010 at the call).
-        if (IsUnmarkedCallee(target, type, invocation))
-        {
-            if (_forward)
-            {
-                ReportUnsupportedExpression(invocation, "a call, in a method with Forward = true, of '" + target.Name + "', which has no forward mode",
-                    "mark '" + target.Name + "' [Differentiable(Forward = true)], or remove Forward = true here");
-                return null;
-            }
-            if (LowerDifferentiableCall(invocation, type, arguments, unmarked: true) is { } differentiated) return differentiated;
-        }
+        if (IsUnmarkedCallee(target, type, invocation) && LowerDifferentiableCall(invocation, type, arguments, unmarked: true) is { } differentiated)
+            return differentiated;
 
         if (target.IsStatic && type is { IsBuffer: false } && target.Parameters.All(p => TypeMapping.Map(p.Type) is { IsBuffer: false }))
         {
@@ -1393,13 +1391,6 @@ internal sealed partial class MethodLowerer
         if (unmarked && !_helpers.Any(h => h.Shape.HintName == analysed.Shape.HintName)) _helpers.Add(analysed);
         foreach (var helper in analysed.Helpers)
             if (!_helpers.Any(h => h.Shape.HintName == helper.Shape.HintName)) _helpers.Add(helper);
-        // Forward mode follows a call through the callee's own tangent.
-        if (_forward && (!analysed.Shape.EmitTangent || analysed.Shape.HasThisGradient))
-        {
-            ReportUnsupportedExpression(invocation, "a call, in a method with Forward = true, of '" + target.Name + "', which has no forward mode",
-                "mark '" + target.Name + "' [Differentiable(Forward = true)] too, or remove Forward = true here");
-            return null;
-        }
         // Where each argument is, for diagnostics about what is passed (BPG030).
         foreach (var argument in invocation.Arguments)
             if (argument.Parameter is { } parameter && parameter.Ordinal < arguments.Count)
@@ -1411,7 +1402,9 @@ internal sealed partial class MethodLowerer
             thisPath = owner.Path;
             CallsMemberDifferentiatingMethod(owner.Path, owner.Member, analysed.Shape);
         }
-        var callee = new CalleeInfo(receiver, target.Name, analysed.Shape.PullbackName, active, outputs, target.Parameters.Select(p => p.Name).ToEquatableArray(), thisPath, analysed.Shape.ThisIsStruct);
+        var callee = new CalleeInfo(receiver, target.Name, analysed.Shape.PullbackName, active, outputs, target.Parameters.Select(p => p.Name).ToEquatableArray(), thisPath, analysed.Shape.ThisIsStruct,
+            // Forward mode follows a call through the callee's own tangent when it has one, else inlines it (MethodAnalyzer).
+            HasTangent: analysed.Shape.EmitTangent && !analysed.Shape.HasThisGradient);
         return Located(new IrDifferentiableCall(type ?? IrType.Double, callee, arguments.ToEquatableArray()), invocation);
     }
 
