@@ -107,7 +107,7 @@ internal sealed partial class MethodLowerer
         }
         var model = ModelFor(syntax);
         // A typo in the helper: the compiler's own errors are all the user sees (see MethodAnalyzer).
-        if (model.GetDiagnostics(syntax.Span, _cancellationToken).Any(d => d.Severity == DiagnosticSeverity.Error))
+        if (HasCompileErrors(definition))
         {
             _inlinedCodeHasErrors = true;
             return null;
@@ -526,6 +526,18 @@ internal sealed partial class MethodLowerer
             _ => NoReturn(statement),
         };
         return Tail(body);
+    }
+
+    private readonly Dictionary<IMethodSymbol, bool> _compileErrors = new(SymbolEqualityComparer.Default);
+
+    /// <summary>Whether a method this one calls has compile errors of its own (checked once per callee).</summary>
+    private bool HasCompileErrors(IMethodSymbol callee)
+    {
+        if (_compileErrors.TryGetValue(callee, out bool known)) return known;
+        bool errors = callee.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(_cancellationToken) is { } syntax
+            && ModelFor(syntax).GetDiagnostics(syntax.Span, _cancellationToken).Any(d => d.Severity == DiagnosticSeverity.Error);
+        _compileErrors[callee] = errors;
+        return errors;
     }
 
     private SemanticModel ModelFor(SyntaxNode syntax) =>

@@ -1352,8 +1352,7 @@ internal sealed partial class MethodLowerer
     {
         var target = invocation.TargetMethod;
         // A typo in the callee: the compiler's own errors are all the user sees (see MethodAnalyzer).
-        if (target.OriginalDefinition.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(_cancellationToken) is { } calleeSyntax
-            && ModelFor(calleeSyntax).GetDiagnostics(calleeSyntax.Span, _cancellationToken).Any(d => d.Severity == DiagnosticSeverity.Error))
+        if (HasCompileErrors(target.OriginalDefinition))
         {
             _inlinedCodeHasErrors = true;
             return null;
