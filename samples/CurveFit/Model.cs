@@ -28,10 +28,10 @@ public static partial class Model
 
     /// <summary>
     /// The residuals r_i = y(t_i; θ) − y_i, a layer: its Jacobian (Observations × 5, row-major) is
-    /// <c>ResidualsJacobian(theta, t, y, r, jacobian)</c>. With forward mode too, and 5 parameters against 200 residuals,
-    /// it is built from 5 tangents (one per column) rather than 200 reverse sweeps.
+    /// <c>ResidualsJacobian(theta, t, y, r, jacobian)</c>. With 5 parameters against 200 residuals, it is built from 5
+    /// tangents (one per column) rather than 200 reverse sweeps.
     /// </summary>
-    [Differentiable(Forward = true, Jacobian = true)]
+    [Differentiable(Jacobian = true)]
     public static void Residuals(ReadOnlySpan<double> theta, [NoDerivative] ReadOnlySpan<double> t, [NoDerivative] ReadOnlySpan<double> y, Span<double> r)
     {
         for (int i = 0; i < r.Length; i++) r[i] = Oscillator(theta, t[i]) - y[i];

@@ -74,6 +74,7 @@ public sealed class AllocationTests
     {
         double[] x = { 0.3, -0.2, 0.5 }, w = { 0.1, 0.2, 0.3, -0.4, 0.5, -0.6 }, b = { 0.1, -0.1 }, y = new double[2];
         double[] scalar = new double[2], row = new double[4], layer = new double[2 * 11], unmarked = new double[3 * 4], y3 = new double[3], y6 = new double[6], curve = new double[6 * 2];
+        double[] y20 = new double[20], tall = new double[20 * 2], wide = new double[2 * 6];
         Assert.Equal(0, AllocatedBy(() =>
         {
             ForwardFunctions.BranchesJacobian(0.7, 0.4, scalar);
@@ -83,6 +84,10 @@ public sealed class AllocationTests
             ForwardFunctions.CallsUnmarkedLayerJacobian(x, 0.7, y3, unmarked);
             // Forward sweeps (2 inputs, 6 outputs) through an inlined helper.
             ForwardFunctions.CurveJacobian(0.7, -0.4, y6, curve);
+            // Jacobian = true alone: forward sweeps through the private tangent (2 inputs, 20 outputs), reverse sweeps.
+            ForwardFunctions.TallJacobianOnlyJacobian(0.7, -0.4, y20, tall);
+            ForwardFunctions.WideJacobianOnlyJacobian(w.AsSpan(0, 5), 0.3, y, wide);
+            ForwardFunctions.TallThroughCustomRuleJacobian(0.7, -0.4, y6, curve);
         }));
     }
 }

@@ -171,6 +171,21 @@ public sealed record ForwardCase(
             (p, t) => { double[] y = new double[6], ty = new double[6]; F.CurveTangent(p[0], p[1], y, t[0], t[1], ty); return (y, ty); },
             p => { double[] y = new double[6], j = new double[6 * 2]; F.CurveJacobian(p[0], p[1], y, j); return (y, j); });
 
+        // Jacobian = true alone: a tall layer (forward sweeps through a private tangent), a wide one, and a tall one forward
+        // mode cannot follow (reverse sweeps).
+        yield return new(nameof(F.TallJacobianOnly), false, [[0.7, -0.4], [1.9, 0.6]],
+            p => { var y = new double[20]; F.TallJacobianOnly(p[0], p[1], y); return y; },
+            null,
+            p => { double[] y = new double[20], j = new double[20 * 2]; F.TallJacobianOnlyJacobian(p[0], p[1], y, j); return (y, j); });
+        yield return new(nameof(F.WideJacobianOnly), false, [Point(36, 9), Point(37, 9)],
+            p => { var y = new double[2]; F.WideJacobianOnly(Slice(p, 0, 8), p[8], y); return y; },
+            null,
+            p => { double[] y = new double[2], j = new double[2 * 9]; F.WideJacobianOnlyJacobian(Slice(p, 0, 8), p[8], y, j); return (y, j); });
+        yield return new(nameof(F.TallThroughCustomRule), false, [[0.7, -0.4], [-0.3, 0.9]],
+            p => { var y = new double[6]; F.TallThroughCustomRule(p[0], p[1], y); return y; },
+            null,
+            p => { double[] y = new double[6], j = new double[6 * 2]; F.TallThroughCustomRuleJacobian(p[0], p[1], y, j); return (y, j); });
+
         // Struct parameters, flattened: p.X, p.Y, k, body.Position.X, .Y, body.Velocity.X, .Y, body.Mass.
         static Body BodyOf(double[] p, int at) => new() { Position = new Vec2(p[at], p[at + 1]), Velocity = new Vec2(p[at + 2], p[at + 3]), Mass = p[at + 4] };
         yield return new(nameof(F.StructEnergy), false, [Point(30, 8), Point(31, 8)],

@@ -134,6 +134,22 @@ public sealed class ForwardModeTests
         });
     }
 
+    /// <summary>
+    /// <c>Jacobian = true</c> alone adds no public <c>MTangent</c>: a tall layer's forward sweeps call a private one, which a
+    /// layer forward mode cannot follow does not get.
+    /// </summary>
+    [Fact]
+    public void JacobianOnlyLayers_GetAPrivateTangentForForwardSweeps_AndNoPublicOne()
+    {
+        const System.Reflection.BindingFlags any = System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static;
+        var type = typeof(ForwardFunctions);
+        foreach (string name in new[] { nameof(ForwardFunctions.TallJacobianOnly), nameof(ForwardFunctions.WideJacobianOnly), nameof(ForwardFunctions.TallThroughCustomRule) })
+            Assert.Null(type.GetMethod(name + "Tangent", any));
+        Assert.True(type.GetMethod(nameof(ForwardFunctions.TallJacobianOnly) + "JacobianTangent", any) is { IsPrivate: true });
+        Assert.True(type.GetMethod(nameof(ForwardFunctions.WideJacobianOnly) + "JacobianTangent", any) is { IsPrivate: true });
+        Assert.Null(type.GetMethod(nameof(ForwardFunctions.TallThroughCustomRule) + "JacobianTangent", any));
+    }
+
     private static double[] Direction(int length) => Enumerable.Range(0, length).Select(i => Math.Sin(i + 1.0)).ToArray();
 
     [Fact]

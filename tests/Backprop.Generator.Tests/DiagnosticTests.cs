@@ -1108,6 +1108,64 @@ public sealed class DiagnosticTests
         ("BPG035", "'Tabled' cannot get Forward = true: it calls 'Weighted', which reads 'Tables.Weights', and 'Tabled' is in another type, where it may not be visible; pass the value to 'Weighted' as a [NoDerivative] parameter, or move 'Weighted' beside 'Tabled'; or remove Forward = true"),
         ("BPG014", "Cannot differentiate the expression 'Erf(x)' (a call with a [DerivativeOf] rule in a method with Forward = true (a rule gives no tangent yet)); remove Forward = true"));
 
+    /// <summary>
+    /// Jacobian = true alone asks for no forward mode: a layer forward mode cannot follow (the calls of BPG035 above) reports
+    /// nothing and keeps its reverse sweeps (no private tangent); one it can follow gets a private tangent for its forward
+    /// sweeps, and no public MTangent.
+    /// </summary>
+    [Fact]
+    public void JacobianOnlyLayer_ThroughCallsForwardModeCannotFollow_ReportsNothing_AndKeepsReverseSweeps()
+    {
+        var outcome = Verify(Usings + """
+            public static partial class Tables
+            {
+                private static readonly double[] Weights = { 0.5, 1.5 };
+
+                public static double Weighted(double x) => Weights[0] * x + Weights[1] * x * x;
+            }
+
+            public static partial class Model
+            {
+                public static double Erf(double x) => x * (1 - x * x / 3);
+
+                [DerivativeOf(typeof(Model), nameof(Erf))]
+                public static void ErfReverse(double x, double result, double dResult, ref double dX) => dX += dResult * (1 - x * x);
+
+                static double Wrapped(double x) => Erf(x) + x;
+
+                static double Even(double x, int n) => n <= 0 ? x : Odd(x * 0.5, n - 1);
+
+                static double Odd(double x, int n) => n <= 0 ? x * x : Even(x, n - 1);
+
+                [Differentiable(Jacobian = true)]
+                public static void Smooth(double x, Span<double> y) { for (int i = 0; i < y.Length; i++) y[i] = Wrapped(x * i); }
+
+                [Differentiable(Jacobian = true)]
+                public static void Halving(double x, Span<double> y) { for (int i = 0; i < y.Length; i++) y[i] = Even(x * i, 4); }
+
+                [Differentiable(Jacobian = true)]
+                public static void Tabled(double x, Span<double> y) { for (int i = 0; i < y.Length; i++) y[i] = Tables.Weighted(x * i); }
+
+                [Differentiable(Jacobian = true)]
+                public static void Direct(double x, Span<double> y) { for (int i = 0; i < y.Length; i++) y[i] = Erf(x * i); }
+
+                [Differentiable(Jacobian = true)]
+                public static void Followed(double x, Span<double> y) { for (int i = 0; i < y.Length; i++) y[i] = Math.Sin(x * i); }
+            }
+            """, Array.Empty<(string, string)>());
+        Assert.Empty(outcome.CompilationDiagnostics);
+        foreach (string name in new[] { "Smooth", "Halving", "Tabled", "Direct" })
+        {
+            string text = outcome.Sources.Single(s => s.HintName == "Model." + name + ".g.cs").Text;
+            Assert.DoesNotContain("Tangent(", text);
+            Assert.DoesNotContain("columns < rows", text);
+        }
+        string followed = outcome.Sources.Single(s => s.HintName == "Model.Followed.g.cs").Text;
+        Assert.Contains("private static void FollowedJacobianTangent(", followed);
+        Assert.DoesNotContain("FollowedTangent(", followed);
+        Assert.Contains("columns < rows", followed);
+    }
+
     /// <summary>Struct parameters have forward mode and Jacobians (Fine); arrays of structs, and Hessians of structs, are located errors.</summary>
     [Fact]
     public void StructParameters_HessianAndArraysOfStructsInForwardMode_BPG015_AtTheParameter() => Verify(Usings + """
@@ -1142,10 +1200,16 @@ public sealed class DiagnosticTests
             public static double G(double x) => x * x;
 
             public static void GJacobian() { }
+
+            [[|Differentiable(Jacobian = true)|]]
+            public static void H(double x, Span<double> y) => y[0] = x * x;
+
+            public static void HJacobianTangent() { }
         }
         """,
         ("BPG025", "Cannot emit the gradient of 'F': the name 'FTangent' is already taken by the member 'Model.FTangent(double, double, out double)'; rename 'FTangent' (the generated method needs its name) or the method"),
-        ("BPG025", "Cannot emit the gradient of 'G': the name 'GJacobian' is already taken by the member 'Model.GJacobian()'; rename 'GJacobian' (the generated method needs its name) or the method"));
+        ("BPG025", "Cannot emit the gradient of 'G': the name 'GJacobian' is already taken by the member 'Model.GJacobian()'; rename 'GJacobian' (the generated method needs its name) or the method"),
+        ("BPG025", "Cannot emit the gradient of 'H': the name 'HJacobianTangent' is already taken by the member 'Model.HJacobianTangent()'; rename 'HJacobianTangent' (the generated method needs its name) or the method"));
 
     [Fact]
     public void NestedBuffer_BPG027_OnDeclarator() => Verify(Usings + """

@@ -70,11 +70,24 @@ internal static class MethodAnalyzer
             method = CalleeBodies.Inline(method, symbol.OriginalDefinition, syntax, model, cancellationToken, diagnostics);
         else if (method is { Shape.EmitTangent: true } && CallsWithoutTangent(method))
             method = CalleeBodies.Inline(method, symbol.OriginalDefinition, syntax, model, cancellationToken, diagnostics, Inliner.Purpose.ForwardMode);
+        else if (method is not null && WantsForwardSweeps(method.Shape) && CallsWithoutTangent(method))
+        {
+            // Forward sweeps are the Jacobian's choice, not the user's: a call forward mode cannot follow reports nothing,
+            // and the Jacobian keeps its reverse sweeps (no Inlined body: see SourceBuilder).
+            method = CalleeBodies.Inline(method, symbol.OriginalDefinition, syntax, model, cancellationToken, new List<DiagnosticInfo>(), Inliner.Purpose.ForwardMode) ?? method;
+        }
         return (method, diagnostics);
     }
 
+    /// <summary>
+    /// <c>Jacobian = true</c> on a layer without <c>Forward = true</c>: its Jacobian takes forward sweeps for tall shapes
+    /// through a private tangent, when forward mode can follow the method.
+    /// </summary>
+    public static bool WantsForwardSweeps(MethodShape shape) =>
+        shape is { EmitJacobian: true, EmitTangent: false, IsVoid: true, HasThisGradient: false };
+
     /// <summary>Whether the method calls a callee that has no forward mode of its own.</summary>
-    private static bool CallsWithoutTangent(IrMethod method)
+    public static bool CallsWithoutTangent(IrMethod method)
     {
         bool found = false;
         foreach (var statement in method.Body)

@@ -50,7 +50,8 @@ internal static class GradientEmitter
 
         WriteReverseMethods(writer, method, program);
 
-        if (tangent is not null)
+        // Without Forward = true, the tangent exists for the Jacobian's forward sweeps only: private, and only when they use it.
+        if (tangent is not null && (shape.EmitTangent || HasForwardSweeps(method, program, tangent)))
         {
             writer.Line();
             WriteTangent(writer, method, tangent);
@@ -98,7 +99,8 @@ internal static class GradientEmitter
     /// <c>R MJacobian(p…, Span&lt;T&gt; jacobian)</c>: the row-major Jacobian of the outputs (the value, or a layer's output
     /// spans flattened in parameter order) with respect to the differentiated inputs (flattened in parameter order). A
     /// scalar method is one reverse sweep (its gradient); a layer runs its split forward once and then one split reverse
-    /// per output entry with a unit adjoint, each over the same tape rewound to where the forward left it.
+    /// per output entry with a unit adjoint, each over the same tape rewound to where the forward left it, or, when it has
+    /// a tangent and fewer input entries than output entries (decided at run time), one forward sweep per input entry.
     /// </summary>
     private static void WriteJacobian(SourceWriter writer, IrMethod method, GradientProgram program, TangentProgram? tangent)
     {
@@ -156,10 +158,9 @@ internal static class GradientEmitter
             {
                 writer.Line("if (" + rented + " is not null) global::System.Buffers.ArrayPool<" + output.Type.ScalarKeyword + ">.Shared.Return(" + rented + ");");
             }
-            // With forward mode too (Forward = true) and fewer input entries than output entries: one tangent per input
-            // entry, each a column of the Jacobian.
-            if (tangent is not null && tangent.Inputs.Select(t => t.Variable).SequenceEqual(inputs.Select(v => v.Id))
-                && tangent.Outputs.Select(t => t.Variable).SequenceEqual(outputs.Select(o => o.Id)))
+            // With a tangent (Forward = true, or the private one of a Jacobian-only layer) and fewer input entries than output
+            // entries: one tangent per input entry, each a column of the Jacobian.
+            if (tangent is not null && HasForwardSweeps(method, program, tangent))
             {
                 using (writer.Block("if (" + columns + " < " + rows + ")"))
                 {
@@ -185,7 +186,7 @@ internal static class GradientEmitter
                         call.AddRange(results.Select(r => r.Span));
                         // An output entry the layer does not write keeps its tangent: zero, for a zero column entry.
                         foreach (var (_, _, result) in results) writer.Line(result + ".Clear();");
-                        writer.Line(shape.TangentName + "(" + string.Join(", ", call) + ");");
+                        writer.Line(TangentMethodName(shape) + "(" + string.Join(", ", call) + ");");
                         string at = Fresh("row");   // one per column: a scalar's column is not a block of its own
                         writer.Line("int " + at + " = 0;");
                         foreach (var (output, _, result) in results)
@@ -431,7 +432,22 @@ internal static class GradientEmitter
         return scalars;
     }
 
-    /// <summary>Forward mode: <c>T MTangent(p…, t…, out T tM)</c> (a layer: <c>void MTangent(p…, t…, Span&lt;T&gt; tY…)</c>).</summary>
+    /// <summary>
+    /// Whether a layer's Jacobian can take forward sweeps through <paramref name="tangent"/>: its tangent parameters are the
+    /// Jacobian's columns and its tangent outputs the rows, in the same order.
+    /// </summary>
+    private static bool HasForwardSweeps(IrMethod method, GradientProgram program, TangentProgram tangent) =>
+        method.Shape is { EmitJacobian: true, IsVoid: true, HasThisGradient: false }
+        && tangent.Inputs.Select(t => t.Variable).SequenceEqual(program.Gradients.Where(g => !IsMember(method, g.Variable)).Select(g => g.Variable))
+        && tangent.Outputs.Select(t => t.Variable).SequenceEqual(program.Outputs.Select(o => o.Variable));
+
+    /// <summary>The public <c>MTangent</c> with <c>Forward = true</c>, else the Jacobian's private one.</summary>
+    private static string TangentMethodName(MethodShape shape) => shape.EmitTangent ? shape.TangentName : shape.JacobianTangentName;
+
+    /// <summary>
+    /// Forward mode: <c>T MTangent(p…, t…, out T tM)</c> (a layer: <c>void MTangent(p…, t…, Span&lt;T&gt; tY…)</c>); without
+    /// <c>Forward = true</c>, the private <c>MJacobianTangent</c> of a layer's Jacobian, the same method under another name.
+    /// </summary>
     private static void WriteTangent(SourceWriter writer, IrMethod method, TangentProgram tangent)
     {
         var shape = method.Shape;
@@ -445,11 +461,11 @@ internal static class GradientEmitter
             parameters.Add(method.Variables[variable].Type.GradientSpanKeyword + " " + name);
         if (!shape.IsVoid) parameters.Add("out " + shape.ReturnType.Keyword + " " + tangent.ResultName);
         writer.Line("/// <summary>");
-        writer.Line("/// Forward mode of <c>" + shape.Name + "</c>: " + (shape.IsVoid ? "runs it, and writes its outputs' tangents" : "returns its value, and its directional derivative in <paramref name=\"" + tangent.ResultName + "\"/>,"));
+        writer.Line("/// Forward mode of <c>" + shape.Name + "</c>" + (shape.EmitTangent ? "" : " (for <c>" + shape.JacobianName + "</c>'s forward sweeps)") + ": " + (shape.IsVoid ? "runs it, and writes its outputs' tangents" : "returns its value, and its directional derivative in <paramref name=\"" + tangent.ResultName + "\"/>,"));
         writer.Line("/// along the tangents of its differentiated parameters (Jacobian–vector product).");
         writer.Line("/// </summary>");
         writer.Line(GeneratedCode);
-        using (writer.Block(shape.Accessibility + (shape.IsStatic ? " static " : " ") + (shape.IsVoid ? "void" : shape.ReturnType.Keyword) + " " + shape.TangentName + "(" + string.Join(", ", parameters) + ")"))
+        using (writer.Block((shape.EmitTangent ? shape.Accessibility : "private") + (shape.IsStatic ? " static " : " ") + (shape.IsVoid ? "void" : shape.ReturnType.Keyword) + " " + TangentMethodName(shape) + "(" + string.Join(", ", parameters) + ")"))
         {
             foreach (var (variable, name) in tangent.Inputs.Concat(tangent.Outputs))
             {

@@ -90,6 +90,14 @@ internal sealed record MethodShape(
     /// <summary><c>[Differentiable(Jacobian = true)]</c>: the value (or outputs) and the dense Jacobian.</summary>
     public string JacobianName => Name + "Jacobian";
 
+    /// <summary>
+    /// <c>Jacobian = true</c> on a layer without <c>Forward = true</c>: the private tangent its forward sweeps call (the
+    /// public <c>MTangent</c> is only for <c>Forward = true</c>).
+    /// </summary>
+    public string JacobianTangentName => JacobianTangentNameOf(Name);
+
+    public static string JacobianTangentNameOf(string method) => method + "JacobianTangent";
+
     public string ReverseName => ReverseNameOf(Name);
 
     /// <summary><c>[Differentiable(Hessian = true)]</c>: value, gradient and the Hessian–vector product.</summary>

@@ -223,7 +223,12 @@ internal sealed partial class MethodLowerer
         var type = _method.ContainingType;
         var emitted = (_method.ReturnsVoid ? new[] { _method.Name + "Backward" } : new[] { gradientName, _method.Name + "Pullback" }).ToList();
         if (_forward) emitted.Add(MethodShape.TangentNameOf(_method.Name));
-        if (attribute?.NamedArguments.Any(a => a.Key == "Jacobian" && a.Value.Value is true) == true) emitted.Add(_method.Name + "Jacobian");
+        if (attribute?.NamedArguments.Any(a => a.Key == "Jacobian" && a.Value.Value is true) == true)
+        {
+            emitted.Add(_method.Name + "Jacobian");
+            // A layer's forward sweeps call a private tangent of their own when there is no public one.
+            if (_method.ReturnsVoid && !_forward) emitted.Add(MethodShape.JacobianTangentNameOf(_method.Name));
+        }
         foreach (string name in emitted)
         {
             // Our own output (seen by analyzers, which run on the compilation with generated code) is no collision.

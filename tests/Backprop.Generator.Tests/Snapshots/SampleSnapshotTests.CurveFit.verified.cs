@@ -284,11 +284,11 @@ namespace CurveFit
         }
 
         /// <summary>
-        /// Forward mode of <c>Residuals</c>: runs it, and writes its outputs' tangents
+        /// Forward mode of <c>Residuals</c> (for <c>ResidualsJacobian</c>'s forward sweeps): runs it, and writes its outputs' tangents
         /// along the tangents of its differentiated parameters (Jacobian–vector product).
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Gen", "0.1.0")]
-        public static void ResidualsTangent(global::System.ReadOnlySpan<double> theta, global::System.ReadOnlySpan<double> t, global::System.ReadOnlySpan<double> y, global::System.Span<double> r, global::System.ReadOnlySpan<double> tTheta, global::System.Span<double> tR)
+        private static void ResidualsJacobianTangent(global::System.ReadOnlySpan<double> theta, global::System.ReadOnlySpan<double> t, global::System.ReadOnlySpan<double> y, global::System.Span<double> r, global::System.ReadOnlySpan<double> tTheta, global::System.Span<double> tR)
         {
             if (tTheta.Length != theta.Length)
             {
@@ -343,7 +343,7 @@ namespace CurveFit
                 {
                     tTheta[entry] = 1;
                     tR.Clear();
-                    ResidualsTangent(theta, t, y, r, tTheta, tR);
+                    ResidualsJacobianTangent(theta, t, y, r, tTheta, tR);
                     int row2 = 0;
                     for (int k = 0; k < r.Length; k++, row2++)
                     {

@@ -121,6 +121,43 @@ namespace Demo
         }
 
         /// <summary>
+        /// Forward mode of <c>Project</c> (for <c>ProjectJacobian</c>'s forward sweeps): runs it, and writes its outputs' tangents
+        /// along the tangents of its differentiated parameters (Jacobian–vector product).
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Gen", "0.1.0")]
+        private static void ProjectJacobianTangent(global::System.ReadOnlySpan<double> camera, double focal, global::System.ReadOnlySpan<double> point, global::System.Span<double> residual, global::System.ReadOnlySpan<double> tCamera, double tFocal, global::System.Span<double> tResidual)
+        {
+            if (tCamera.Length != camera.Length)
+            {
+                throw new global::System.ArgumentException("The tangent of 'camera' must have " + camera.Length + " entries, like 'camera', but has " + tCamera.Length + ".", nameof(tCamera));
+            }
+            if (tResidual.Length != residual.Length)
+            {
+                throw new global::System.ArgumentException("The tangent of 'residual' must have " + residual.Length + " entries, like 'residual', but has " + tResidual.Length + ".", nameof(tResidual));
+            }
+            // line 3: residual[0] = focal * (point[0] + camera[0]) / (2 + camera[1] * camera[1]);
+            double value = point[0] + camera[0];
+            double value2 = focal * value;
+            double value3 = camera[1] * camera[1];
+            double value4 = 2.0 + value3;
+            double value5 = value2 / value4;
+            double tangent = tCamera[0];
+            double tangent2 = value * tFocal + focal * tangent;
+            double tangent3 = camera[1] * tCamera[1] + camera[1] * tCamera[1];
+            double tangent4 = (1 / value4) * tangent2 + (-value5 / value4) * tangent3;
+            int index = 0;
+            residual[index] = value5;
+            tResidual[index] = tangent4;
+            // line 4: residual[1] = focal * point[1] - camera[0];
+            double value6 = focal * point[1];
+            double tangent5 = point[1] * tFocal;
+            double tangent6 = tangent5 + -tCamera[0];
+            int index2 = 1;
+            residual[index2] = value6 - camera[0];
+            tResidual[index2] = tangent6;
+        }
+
+        /// <summary>
         /// Returns nothing (the outputs hold the layer's results) and writes the row-major Jacobian of its outputs
         /// with respect to its differentiated parameters, flattened in parameter order, into <paramref name="jacobian"/>.
         /// </summary>
@@ -134,6 +171,43 @@ namespace Demo
                 throw new global::System.ArgumentException("The Jacobian must have " + rows + " x " + columns + " entries, but has " + jacobian.Length + ".", nameof(jacobian));
             }
             jacobian.Clear();
+            if (columns < rows)
+            {
+                // Fewer inputs than outputs: forward sweeps, one column each.
+                double[]? rentedTCamera = null;
+                global::System.Span<double> tCamera = camera.Length <= 32 ? stackalloc double[32] : (rentedTCamera = global::System.Buffers.ArrayPool<double>.Shared.Rent(camera.Length));
+                tCamera = tCamera.Slice(0, camera.Length);
+                tCamera.Clear();
+                double[]? rentedTResidual = null;
+                global::System.Span<double> tResidual = residual.Length <= 32 ? stackalloc double[32] : (rentedTResidual = global::System.Buffers.ArrayPool<double>.Shared.Rent(residual.Length));
+                tResidual = tResidual.Slice(0, residual.Length);
+                int column = 0;
+                // The columns of 'camera'.
+                for (int entry = 0; entry < camera.Length; entry++, column++)
+                {
+                    tCamera[entry] = 1;
+                    tResidual.Clear();
+                    ProjectJacobianTangent(camera, focal, point, residual, tCamera, 0, tResidual);
+                    int row2 = 0;
+                    for (int k = 0; k < residual.Length; k++, row2++)
+                    {
+                        jacobian[row2 * columns + column] = tResidual[k];
+                    }
+                    tCamera[entry] = 0;
+                }
+                // The column of 'focal'.
+                tResidual.Clear();
+                ProjectJacobianTangent(camera, focal, point, residual, tCamera, 1, tResidual);
+                int row3 = 0;
+                for (int k = 0; k < residual.Length; k++, row3++)
+                {
+                    jacobian[row3 * columns + column] = tResidual[k];
+                }
+                column++;
+                if (rentedTCamera is not null) global::System.Buffers.ArrayPool<double>.Shared.Return(rentedTCamera);
+                if (rentedTResidual is not null) global::System.Buffers.ArrayPool<double>.Shared.Return(rentedTResidual);
+                return;
+            }
             double[]? rentedResidual = null;
             global::System.Span<double> dResidual = residual.Length <= 32 ? stackalloc double[32] : (rentedResidual = global::System.Buffers.ArrayPool<double>.Shared.Rent(residual.Length));
             dResidual = dResidual.Slice(0, residual.Length);
