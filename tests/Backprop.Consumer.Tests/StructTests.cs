@@ -68,7 +68,7 @@ public sealed class StructTests
             float expected = StructFunctions.Vectors(p[0], p[1], p[2]);
             Assert.True(Math.Abs(value - expected) <= 1e-5f * (1 + Math.Abs(expected)), value + " vs " + expected);
             // A step of 1e-3, not SinglePrecision's 1e-2: Min, Max, Clamp and Abs have kinks a wide step straddles.
-            var result = GradientCheck.Check(x => StructFunctions.Vectors(x[0], x[1], x[2]), p, new[] { da, db, dc }, new GradientCheckOptions { Epsilon = 1e-3, AbsoluteTolerance = 2e-2, RelativeTolerance = 2e-2 });
+            var result = GradientCheck.Check(x => StructFunctions.Vectors(x[0], x[1], x[2]), p, new[] { da, db, dc }, new GradientCheckOptions { Epsilon = 1e-3, AbsoluteTolerance = 1e-2, RelativeTolerance = 1e-2 });
             Assert.True(result.Passed, "Vectors at (" + string.Join(", ", p) + "): " + result);
         }
     }

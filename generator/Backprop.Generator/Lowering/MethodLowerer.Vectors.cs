@@ -14,7 +14,7 @@ namespace Backprop.Generator.Lowering;
 internal sealed partial class MethodLowerer
 {
     private IrExpression? ScalarOperand(IOperation operation) =>
-        LowerExpression(operation) is { } value ? Materialize(ConvertTo(value, IrType.Float), "scale") : null;
+        LowerExpression(operation) is { } value ? Materialize(ConvertTo(value, IrType.Float), "component") : null;
 
     /// <summary>The members of Vector2/3/4 with rules (DESIGN.md), expanded over the leaves.</summary>
     private object? VectorMember(IMethodSymbol method, IReadOnlyList<IOperation> operands, IOperation site)
@@ -22,7 +22,7 @@ internal sealed partial class MethodLowerer
         string name = method.Name;
         var values = new List<object?>();
         foreach (var operand in operands)
-            values.Add(IsStructValue(operand) ? LowerStruct(operand, operand.Type) is { } v ? Materialize(v, "v") : null : ScalarOperand(operand));
+            values.Add(IsStructValue(operand) ? LowerStruct(operand, operand.Type) is { } v ? Materialize(v, "vector") : null : ScalarOperand(operand));
         if (values.Any(v => v is null)) return null;
         StructValue V(int i) => (StructValue)values[i]!;
         IrExpression S(int i) => (IrExpression)values[i]!;

@@ -126,21 +126,21 @@ namespace Demo
             float result = 0;
             // Forward sweep: the original computation, keeping what the reverse sweep needs.
             // line 3: var tip = Base + length * new Vector2(MathF.Cos(angle), MathF.Sin(angle));
-            float scale = global::System.MathF.Cos(angle);
-            float scale_2 = global::System.MathF.Sin(angle);
-            float v = length * scale;
-            float v_2 = length * scale_2;
+            float component = global::System.MathF.Cos(angle);
+            float component_2 = global::System.MathF.Sin(angle);
+            float vector = length * component;
+            float vector_2 = length * component_2;
             // line 3: tip = Base + length * new Vector2(MathF.Cos(angle), MathF.Sin(angle))
-            float tip_X = this.Base.X + v;
-            float tip_Y = this.Base.Y + v_2;
+            float tip_X = this.Base.X + vector;
+            float tip_Y = this.Base.Y + vector_2;
             // line 4: return Vector2.Distance(tip, new Vector2(1f, 1f));
             float difference = tip_X - 1f;
             float difference_2 = tip_Y - 1f;
             result = global::System.MathF.Sqrt(difference * difference + difference_2 * difference_2);
 
             // State the reverse sweep reads, handed over on the tape.
-            tape.Push(scale);
-            tape.Push(scale_2);
+            tape.Push(component);
+            tape.Push(component_2);
             tape.Push(difference);
             tape.Push(difference_2);
             tape.Push(result);
@@ -161,10 +161,10 @@ namespace Demo
             float dReach_dlength = 0;
             float dReach_dBase_X = 0;
             float dReach_dBase_Y = 0;
-            float dReach_dscale = 0;
-            float dReach_dscale_2 = 0;
-            float dReach_dv = 0;
-            float dReach_dv_2 = 0;
+            float dReach_dcomponent = 0;
+            float dReach_dcomponent_2 = 0;
+            float dReach_dvector = 0;
+            float dReach_dvector_2 = 0;
             float dReach_dtip_X = 0;
             float dReach_dtip_Y = 0;
             float dReach_ddifference = 0;
@@ -173,8 +173,8 @@ namespace Demo
             float result = tape.Pop<float>();
             float difference_2 = tape.Pop<float>();
             float difference = tape.Pop<float>();
-            float scale_2 = tape.Pop<float>();
-            float scale = tape.Pop<float>();
+            float component_2 = tape.Pop<float>();
+            float component = tape.Pop<float>();
 
             // Reverse sweep: adjoints flow from the result back to the parameters.
             float dReach_dresult = dReach;
@@ -188,20 +188,20 @@ namespace Demo
             dReach_dtip_X = dReach_ddifference;
             // line 3: tip = Base + length * new Vector2(MathF.Cos(angle), MathF.Sin(angle))
             dReach_dBase_Y = dReach_dtip_Y;
-            dReach_dv_2 = dReach_dtip_Y;
+            dReach_dvector_2 = dReach_dtip_Y;
             // line 3: tip = Base + length * new Vector2(MathF.Cos(angle), MathF.Sin(angle))
             dReach_dBase_X = dReach_dtip_X;
-            dReach_dv = dReach_dtip_X;
+            dReach_dvector = dReach_dtip_X;
             // line 3: var tip = Base + length * new Vector2(MathF.Cos(angle), MathF.Sin(angle));
-            dReach_dlength = dReach_dv_2 * scale_2;
-            dReach_dscale_2 = dReach_dv_2 * length;
+            dReach_dlength = dReach_dvector_2 * component_2;
+            dReach_dcomponent_2 = dReach_dvector_2 * length;
             // line 3: var tip = Base + length * new Vector2(MathF.Cos(angle), MathF.Sin(angle));
-            dReach_dlength += dReach_dv * scale;
-            dReach_dscale = dReach_dv * length;
+            dReach_dlength += dReach_dvector * component;
+            dReach_dcomponent = dReach_dvector * length;
             // line 3: var tip = Base + length * new Vector2(MathF.Cos(angle), MathF.Sin(angle));
-            dReach_dangle = dReach_dscale_2 * global::System.MathF.Cos(angle);
+            dReach_dangle = dReach_dcomponent_2 * global::System.MathF.Cos(angle);
             // line 3: var tip = Base + length * new Vector2(MathF.Cos(angle), MathF.Sin(angle));
-            dReach_dangle += dReach_dscale * (-global::System.MathF.Sin(angle));
+            dReach_dangle += dReach_dcomponent * (-global::System.MathF.Sin(angle));
 
             // Gradients of the scalar parameters (span gradients were incremented in place).
             dAngle += dReach_dangle;
