@@ -86,7 +86,7 @@ public sealed class DerivativeRuleCoverageTests
             // Each argument with a partial must carry a derivative in some marked method, or that partial goes unchecked.
             // A piecewise-constant rule has no partials: its check is that an argument with a derivative gets zero from it.
             var uses = functions.Uses.Where(u => u.Rule == rule.Key && methods.Contains(u.Method)).ToList();
-            var partials = rule.Partials(new RuleContext(ScalarKind.Double, Enumerable.Repeat("x", rule.Arity).ToArray(), "r"));
+            var partials = rule.Partials(new RuleContext(ScalarKind.Double, Enumerable.Repeat(Fragment.Of("x"), rule.Arity).ToArray(), Fragment.Of("r")));
             var active = Enumerable.Range(0, rule.Arity).Where(i => uses.Any(u => u.ActiveArguments[i])).ToList();
             var missing = Enumerable.Range(0, rule.Arity).Where(i => partials[i] is not null && !active.Contains(i)).ToList();
             string where = rule.Key + ": in " + string.Join(", ", methods.OrderBy(m => m, StringComparer.Ordinal));

@@ -50,10 +50,10 @@ public class InlinerTests
         string Block(IEnumerable<IrStatement> statements) => string.Join(" ", statements.Select(Statement));
         string Statement(IrStatement statement) => statement switch
         {
-            IrAssign a => (a.IsDeclaration ? "var " : "") + text.Name(a.Variable) + " = " + text.Of(a.Value) + ";",
-            IrStore s => text.Name(s.Buffer) + "[" + text.Of(s.Index) + "] = " + text.Of(s.Value) + ";",
-            IrIf i => "if (" + text.Of(i.Condition) + ") { " + Block(i.Then) + " }" + (i.Else.Count > 0 ? " else { " + Block(i.Else) + " }" : ""),
-            IrLoop l => "while (" + (l.Condition is null ? "true" : text.Of(l.Condition)) + ") { " + Block(l.Body) + " }" + (l.Step.Count > 0 ? " step { " + Block(l.Step) + " }" : ""),
+            IrAssign a => $"{(a.IsDeclaration ? "var " : "")}{text.Name(a.Variable)} = {text.Of(a.Value)};",
+            IrStore s => $"{text.Name(s.Buffer)}[{text.Of(s.Index)}] = {text.Of(s.Value)};",
+            IrIf i => $"if ({text.Of(i.Condition)}) {{ {Block(i.Then)} }}" + (i.Else.Count > 0 ? " else { " + Block(i.Else) + " }" : ""),
+            IrLoop l => $"while ({(l.Condition is null ? "true" : text.Of(l.Condition).ToString())}) {{ {Block(l.Body)} }}" + (l.Step.Count > 0 ? " step { " + Block(l.Step) + " }" : ""),
             _ => statement.GetType().Name + ";",
         };
         return Block(method.Body);

@@ -13,17 +13,21 @@ public class LoopVersioningTests
 {
     private const string Reverse = "for (i = n - 1; i >= 0; i--)";
 
-    private static CodeBlock Wanted(string span, string line) => new("if (!" + span + ".IsEmpty)", new List<Code> { new CodeLine(line) });
+    private static CodeIf Wanted(string span, string line) => CodeIf.Wanted(span, new List<Code> { Line(line) });
 
-    private static CodeBlock Loop(string header, params Code[] body) => new(header, body.ToList());
+    /// <summary>A statement (its text without the semicolon, which printing adds).</summary>
+    private static Code Line(string line) => new CodeStatement(Fragment.Literal(line.TrimEnd(';')));
+
+    /// <summary><c>for (i = n - 1; i &gt;= 0; i--)</c>.</summary>
+    private static CodeLoop Loop(params Code[] body) => CodeLoop.Down("i", Fragment.Literal("n - 1"), Fragment.Of("i") + " >= 0", body.ToList(), declares: false);
 
     /// <summary>The program on one line: <c>header { … } else { … }</c>, comments as <c>//text;</c>.</summary>
     private static string Text(IEnumerable<Code> code) => string.Join(" ", code.Select(item => item switch
     {
-        CodeLine line => line.Text,
         CodeComment comment => "//" + comment.Text + ";",
-        CodeBlock block => block.Header + " { " + Text(block.Body) + " }" + (block.ElseBody is { } otherwise ? " else { " + Text(otherwise) + " }" : ""),
-        _ => "?",
+        CodeIf block => $"if ({block.Condition}) {{ {Text(block.Then)} }}" + (block.Else is { } otherwise ? " else { " + Text(otherwise) + " }" : ""),
+        CodeLoop loop => loop.Header + " { " + Text(loop.Body) + " }",
+        _ => item.ToString()!,
     }));
 
     private static string Versioned(IReadOnlyCollection<string> guarded, params Code[] code) => Text(LoopVersioning.Apply(code.ToList(), guarded));
@@ -31,7 +35,7 @@ public class LoopVersioningTests
     [Fact]
     public void CopyWithoutTheOnlySpan_LeftWithOnlyComments_IsDropped()
     {
-        var loop = Loop(Reverse, new CodeComment("line 13"), Wanted("dW", "dW[i] += g * x[i];"));
+        var loop = Loop(new CodeComment("line 13"), Wanted("dW", "dW[i] += g * x[i];"));
 
         Assert.Equal(
             "//line 12; //One copy of this loop per combination of wanted gradient spans, without emptiness checks inside.; "
@@ -42,7 +46,7 @@ public class LoopVersioningTests
     [Fact]
     public void CopiesOfTwoSpans_WithoutAny_IsDropped_AndTheOthersKeepTheirExactConditions()
     {
-        var loop = Loop(Reverse, Wanted("dA", "dA[i] += g * b[i];"), Wanted("dB", "dB[i] += g * a[i];"));
+        var loop = Loop(Wanted("dA", "dA[i] += g * b[i];"), Wanted("dB", "dB[i] += g * a[i];"));
 
         Assert.Equal(
             "//One copy of this loop per combination of wanted gradient spans, without emptiness checks inside.; "
@@ -55,7 +59,7 @@ public class LoopVersioningTests
     [Fact]
     public void CopyWithOtherWork_IsKept_AsTheFinalElse()
     {
-        var loop = Loop(Reverse, Wanted("dW", "dW[i] += g * x[i];"), new CodeLine("dB[i] += g;"));
+        var loop = Loop(Wanted("dW", "dW[i] += g * x[i];"), Line("dB[i] += g;"));
 
         Assert.Equal(
             "//One copy of this loop per combination of wanted gradient spans, without emptiness checks inside.; "
@@ -67,7 +71,7 @@ public class LoopVersioningTests
     public void CopyThatOnlyUndoesACounter_IsKept()
     {
         // A loop without a counted form steps its index back by itself; code after the loop may read it.
-        var loop = Loop("for (int trip = trips; trip > 0; trip--)", new CodeLine("i = i - 1;"), Wanted("dW", "dW[i] += g;"));
+        var loop = CodeLoop.Down("trip", Fragment.Of("trips"), Fragment.Of("trip") + " > 0", new List<Code> { Line("i = i - 1;"), Wanted("dW", "dW[i] += g;") }, declares: true);
 
         Assert.Equal(
             "//One copy of this loop per combination of wanted gradient spans, without emptiness checks inside.; "
@@ -79,8 +83,8 @@ public class LoopVersioningTests
     [Fact]
     public void LoopWithNothingToDoInAnyCopy_IsDropped_WithItsSourceComment()
     {
-        var loop = Loop(Reverse, new CodeComment("line 13"), new CodeBlock("if (!dW.IsEmpty)", new List<Code> { new CodeComment("nothing") }));
+        var loop = Loop(new CodeComment("line 13"), CodeIf.Wanted("dW", new List<Code> { new CodeComment("nothing") }));
 
-        Assert.Equal("dZ = 0;", Versioned(new[] { "dW" }, new CodeComment("line 12"), loop, new CodeLine("dZ = 0;")));
+        Assert.Equal("dZ = 0;", Versioned(new[] { "dW" }, new CodeComment("line 12"), loop, Line("dZ = 0;")));
     }
 }

@@ -76,12 +76,12 @@ public sealed class RuleTableTests
     [Fact]
     public void Printing_KeepsCSharpPrecedence()
     {
-        var context = new RuleContext(Ir.ScalarKind.Float, new[] { "x", "y" }, "r");
-        Assert.Equal(new[] { "1 / y", "-r / y" }, DerivativeRules.Get(DerivativeRules.Divide, 2).Partials(context));
-        Assert.Equal(new[] { "y / (y * y + x * x)", "-x / (y * y + x * x)" }, DerivativeRules.Get("Atan2", 2).Partials(context));
-        Assert.Equal("y == 0 ? 0 : y * global::System.MathF.Pow(x, y - 1)", DerivativeRules.Get("Pow", 2).Partials(context)[0]);
-        Assert.Equal("0.5f / r", DerivativeRules.Get("Sqrt", 1).Partials(context)[0]);
-        Assert.Equal("1 / (3 * r * r)", DerivativeRules.Get("Cbrt", 1).Partials(context)[0]);
+        var context = new RuleContext(Ir.ScalarKind.Float, new[] { Fragment.Of("x"), Fragment.Of("y") }, Fragment.Of("r"));
+        Assert.Equal(new[] { "1 / y", "-r / y" }, DerivativeRules.Get(DerivativeRules.Divide, 2).Partials(context).Select(p => p?.ToString()));
+        Assert.Equal(new[] { "y / (y * y + x * x)", "-x / (y * y + x * x)" }, DerivativeRules.Get("Atan2", 2).Partials(context).Select(p => p?.ToString()));
+        Assert.Equal("y == 0 ? 0 : y * global::System.MathF.Pow(x, y - 1)", DerivativeRules.Get("Pow", 2).Partials(context)[0]?.ToString());
+        Assert.Equal("0.5f / r", DerivativeRules.Get("Sqrt", 1).Partials(context)[0]?.ToString());
+        Assert.Equal("1 / (3 * r * r)", DerivativeRules.Get("Cbrt", 1).Partials(context)[0]?.ToString());
     }
 
     [Fact]

@@ -1,17 +1,139 @@
 using System.Collections.Generic;
+using System.Linq;
+using System.Text;
 
 namespace Backprop.Generator.Differentiation;
 
-/// <summary>The differentiated method as structured C#: lines, comments and braced blocks, ready to print.</summary>
-internal abstract class Code
+/// <summary>How a piece of C# uses the value it names.</summary>
+internal enum NameUse
 {
+    /// <summary>Literal C#: operators, constants, type and method names. Passes never look into it.</summary>
+    None,
+    /// <summary>The value of a variable, or the contents of a buffer.</summary>
+    Value,
+    /// <summary><c>name.Length</c>: the length of a buffer, not its contents.</summary>
+    Length,
+    /// <summary><c>ref name</c>: passed by reference, so the callee may write it.</summary>
+    Reference,
+    /// <summary>Read by user code kept as written (an <see cref="Ir.IrVerbatim"/>'s operands); prints nothing of its own.</summary>
+    Hidden,
 }
 
-internal sealed class CodeLine : Code
+/// <summary>One piece of an expression: literal text, or a name of the generated method and how it is used.</summary>
+internal readonly struct Piece
 {
-    public CodeLine(string text) => Text = text;
+    public Piece(string text, string? name, NameUse use)
+    {
+        Text = text;
+        Name = name;
+        Use = use;
+    }
 
+    /// <summary>What is printed.</summary>
     public string Text { get; }
+
+    /// <summary>The variable, adjoint, kept value or buffer the piece refers to (by its unique name in the method), or null.</summary>
+    public string? Name { get; }
+
+    public NameUse Use { get; }
+}
+
+/// <summary>
+/// An expression of the adjoint program: C# text whose names are typed references. Passes ask which names it reads, writes
+/// by reference or only measures, and rename them, from its pieces; none of them searches text.
+/// </summary>
+internal sealed class Fragment
+{
+    private static readonly Piece[] NoPieces = new Piece[0];
+    private readonly Piece[] _pieces;
+
+    private Fragment(Piece[] pieces) => _pieces = pieces;
+
+    public static Fragment Empty { get; } = new(NoPieces);
+
+    public IReadOnlyList<Piece> Pieces => _pieces;
+
+    /// <summary>Literal C# (no names of the method in it).</summary>
+    public static Fragment Literal(string text) => text.Length == 0 ? Empty : new(new[] { new Piece(text, null, NameUse.None) });
+
+    /// <summary>The value of <paramref name="name"/>, printed as <paramref name="text"/> (a struct parameter's field <c>p.X</c>) or as the name.</summary>
+    public static Fragment Of(string name, string? text = null) => new(new[] { new Piece(text ?? name, name, NameUse.Value) });
+
+    /// <summary><c>name.Length</c>.</summary>
+    public static Fragment LengthOf(string name) => new(new[] { new Piece(name, name, NameUse.Length), new Piece(".Length", null, NameUse.None) });
+
+    /// <summary><c>ref name</c>.</summary>
+    public static Fragment RefOf(string name) => new(new[] { new Piece("ref ", null, NameUse.None), new Piece(name, name, NameUse.Reference) });
+
+    /// <summary>Names read by kept user code, printed by its own text.</summary>
+    public static Fragment Hidden(IEnumerable<string> names) => new(names.Select(n => new Piece("", n, NameUse.Hidden)).ToArray());
+
+    public static Fragment operator +(Fragment left, Fragment right) =>
+        left._pieces.Length == 0 ? right : right._pieces.Length == 0 ? left : new(left._pieces.Concat(right._pieces).ToArray());
+
+    public static Fragment operator +(Fragment left, string right) => left + Literal(right);
+
+    public static Fragment operator +(string left, Fragment right) => Literal(left) + right;
+
+    /// <summary>The fragments joined by <paramref name="separator"/>.</summary>
+    public static Fragment Join(string separator, IEnumerable<Fragment> parts)
+    {
+        var result = Empty;
+        bool first = true;
+        foreach (var part in parts)
+        {
+            result = first ? part : result + separator + part;
+            first = false;
+        }
+        return result;
+    }
+
+    /// <summary>The single name this fragment is, if it is nothing but a name's value.</summary>
+    public string? AsName => _pieces.Length == 1 && _pieces[0].Use == NameUse.Value && _pieces[0].Text == _pieces[0].Name ? _pieces[0].Name : null;
+
+    public bool IsLiteral(string text) => _pieces.All(p => p.Name is null) && ToString() == text;
+
+    /// <summary>Whether any piece refers to <paramref name="name"/>, however it uses it.</summary>
+    public bool Mentions(string name) => _pieces.Any(p => p.Name == name);
+
+    /// <summary>Whether the fragment needs what <paramref name="name"/> holds (its value or contents), not only its length.</summary>
+    public bool NeedsContents(string name) => _pieces.Any(p => p.Name == name && p.Use != NameUse.Length);
+
+    /// <summary>Whether <paramref name="name"/> is passed by reference (so may be written).</summary>
+    public bool PassesByReference(string name) => _pieces.Any(p => p.Name == name && p.Use == NameUse.Reference);
+
+    /// <summary>The names the fragment refers to.</summary>
+    public IEnumerable<string> Names => _pieces.Where(p => p.Name is not null).Select(p => p.Name!);
+
+    public Fragment Rename(string from, string to) => !Mentions(from) ? this
+        : new(_pieces.Select(p => p.Name != from ? p : new Piece(p.Text == from ? to : p.Text, to, p.Use)).ToArray());
+
+    public override string ToString()
+    {
+        if (_pieces.Length == 1) return _pieces[0].Text;
+        var builder = new StringBuilder();
+        foreach (var piece in _pieces) builder.Append(piece.Text);
+        return builder.ToString();
+    }
+}
+
+/// <summary>
+/// The typed adjoint program: what differentiation produces, what its passes (<see cref="Simplifier"/>,
+/// <see cref="FirstWrites"/>, <see cref="LoopVersioning"/>, dead writes, the split hand-over) transform and analyse, and
+/// what the emitter prints. Statements know their targets and the names their expressions use.
+/// </summary>
+internal abstract class Code
+{
+    /// <summary>Whether the statement (or any statement in it) refers to <paramref name="name"/>.</summary>
+    public abstract bool Mentions(string name);
+
+    /// <summary>Whether the statement (or any in it) may change the scalar <paramref name="name"/>: assigns it or passes it by reference.</summary>
+    public abstract bool Writes(string name);
+
+    public abstract Code Rename(string from, string to);
+
+    /// <summary>Whether the statement does anything when run (comments do not; blocks do when a statement in them does).</summary>
+    public abstract bool HasEffect { get; }
 }
 
 internal sealed class CodeComment : Code
@@ -19,29 +141,207 @@ internal sealed class CodeComment : Code
     public CodeComment(string text) => Text = text;
 
     public string Text { get; }
+
+    public override bool Mentions(string name) => false;
+
+    public override bool Writes(string name) => false;
+
+    public override Code Rename(string from, string to) => this;
+
+    public override bool HasEffect => false;
 }
 
-/// <summary><c>header { body }</c>, optionally followed by <c>else { elseBody }</c>.</summary>
-internal sealed class CodeBlock : Code
+internal enum AssignKind
 {
-    public CodeBlock(string header, List<Code> body, List<Code>? elseBody = null)
+    /// <summary><c>T name = value;</c></summary>
+    Declare,
+    /// <summary><c>target = value;</c></summary>
+    Assign,
+    /// <summary><c>target += value;</c></summary>
+    Accumulate,
+}
+
+/// <summary>An assignment to a name or an element: a declaration, a plain assignment (a reset when the value is 0) or an accumulation.</summary>
+internal sealed class CodeAssign : Code
+{
+    public CodeAssign(AssignKind kind, Fragment target, Fragment value, string? type = null)
     {
-        Header = header;
-        Body = body;
-        ElseBody = elseBody;
+        Kind = kind;
+        Target = target;
+        Value = value;
+        Type = type;
     }
 
-    public string Header { get; }
+    public static CodeAssign Declare(string type, string name, Fragment value) => new(AssignKind.Declare, Fragment.Of(name), value, type);
+
+    public static CodeAssign Set(Fragment target, Fragment value) => new(AssignKind.Assign, target, value);
+
+    public static CodeAssign Reset(Fragment target) => new(AssignKind.Assign, target, Literal0);
+
+    private static readonly Fragment Literal0 = Fragment.Literal("0");
+
+    public static CodeAssign Add(Fragment target, Fragment value) => new(AssignKind.Accumulate, target, value);
+
+    public AssignKind Kind { get; }
+
+    /// <summary>A name, or an element <c>d[i]</c> (whose target name is null: it writes the buffer, not a scalar).</summary>
+    public Fragment Target { get; }
+
+    public Fragment Value { get; }
+
+    /// <summary>The declared type's keyword, for <see cref="AssignKind.Declare"/>.</summary>
+    public string? Type { get; }
+
+    /// <summary>The scalar this statement assigns, or null when it assigns an element.</summary>
+    public string? TargetName => Target.AsName;
+
+    /// <summary>Whether this is <c>name = 0;</c> (or its declaration).</summary>
+    public bool IsZero => Value.IsLiteral("0");
+
+    public override bool Mentions(string name) => Target.Mentions(name) || Value.Mentions(name);
+
+    public override bool Writes(string name) => TargetName == name || Value.PassesByReference(name);
+
+    public override Code Rename(string from, string to) => new CodeAssign(Kind, Target.Rename(from, to), Value.Rename(from, to), Type);
+
+    public override bool HasEffect => true;
+
+    public override string ToString() => Kind switch
+    {
+        AssignKind.Declare => $"{Type} {Target} = {Value};",
+        AssignKind.Assign => $"{Target} = {Value};",
+        _ => $"{Target} += {Value};",
+    };
+}
+
+/// <summary>A statement run for its effect: a call (<c>tape.Push(x);</c>, a callee's reverse), an increment, a return.</summary>
+internal sealed class CodeStatement : Code
+{
+    /// <param name="increments">The name the statement steps (<c>trips++</c>), if any.</param>
+    public CodeStatement(Fragment text, string? increments = null)
+    {
+        Text = text;
+        Increments = increments;
+    }
+
+    public Fragment Text { get; }
+
+    public string? Increments { get; }
+
+    public override bool Mentions(string name) => Text.Mentions(name);
+
+    public override bool Writes(string name) => Increments == name || Text.PassesByReference(name);
+
+    public override Code Rename(string from, string to) => new CodeStatement(Text.Rename(from, to), Increments == from ? to : Increments);
+
+    public override bool HasEffect => true;
+
+    public override string ToString() => $"{Text};";
+}
+
+/// <summary><c>if (condition) { … } else { … }</c>; <see cref="Guard"/> names the gradient span of <c>if (!dX.IsEmpty)</c>.</summary>
+internal sealed class CodeIf : Code
+{
+    public CodeIf(Fragment condition, List<Code> then, List<Code>? otherwise = null, string? guard = null)
+    {
+        Condition = condition;
+        Then = then;
+        Else = otherwise;
+        Guard = guard;
+    }
+
+    /// <summary><c>if (!span.IsEmpty) { … }</c>: work on a gradient span the caller may not want.</summary>
+    public static CodeIf Wanted(string span, List<Code> then) => new("!" + Fragment.Of(span) + ".IsEmpty", then, null, span);
+
+    public Fragment Condition { get; }
+
+    public List<Code> Then { get; }
+
+    public List<Code>? Else { get; }
+
+    public string? Guard { get; }
+
+    public CodeIf With(List<Code> then, List<Code>? otherwise) => new(Condition, then, otherwise, Guard);
+
+    public override bool Mentions(string name) => Condition.Mentions(name) || Then.Any(c => c.Mentions(name)) || (Else?.Any(c => c.Mentions(name)) ?? false);
+
+    public override bool Writes(string name) => Then.Any(c => c.Writes(name)) || (Else?.Any(c => c.Writes(name)) ?? false);
+
+    public override Code Rename(string from, string to) =>
+        new CodeIf(Condition.Rename(from, to), Then.Select(c => c.Rename(from, to)).ToList(), Else?.Select(c => c.Rename(from, to)).ToList(), Guard == from ? to : Guard);
+
+    public override bool HasEffect => Then.Any(c => c.HasEffect) || (Else?.Any(c => c.HasEffect) ?? false);
+}
+
+/// <summary>
+/// A loop: <c>while (condition) { … }</c>, or the reverse of a loop, <c>for (counter = from; condition; counter--) { … }</c>
+/// (a counted loop run backwards, or a trip count run down, declared by the loop when <see cref="DeclaresCounter"/>).
+/// </summary>
+internal sealed class CodeLoop : Code
+{
+    private CodeLoop(Fragment condition, List<Code> body, string? counter, Fragment? from, bool declares)
+    {
+        Condition = condition;
+        Body = body;
+        Counter = counter;
+        From = from;
+        DeclaresCounter = declares;
+    }
+
+    public static CodeLoop While(Fragment condition, List<Code> body) => new(condition, body, null, null, false);
+
+    /// <summary><c>for ([int ]counter = from; condition; counter--)</c>.</summary>
+    public static CodeLoop Down(string counter, Fragment from, Fragment condition, List<Code> body, bool declares) => new(condition, body, counter, from, declares);
+
+    public Fragment Condition { get; }
 
     public List<Code> Body { get; }
 
-    public List<Code>? ElseBody { get; }
+    /// <summary>The counter a reverse loop sets and counts down, or null for a <c>while</c> loop.</summary>
+    public string? Counter { get; }
+
+    public Fragment? From { get; }
+
+    public bool DeclaresCounter { get; }
+
+    public CodeLoop With(List<Code> body) => new(Condition, body, Counter, From, DeclaresCounter);
+
+    public override bool Mentions(string name) => Counter == name || (From?.Mentions(name) ?? false) || Condition.Mentions(name) || Body.Any(c => c.Mentions(name));
+
+    public override bool Writes(string name) => Counter == name || Body.Any(c => c.Writes(name));
+
+    public override Code Rename(string from, string to) =>
+        new CodeLoop(Condition.Rename(from, to), Body.Select(c => c.Rename(from, to)).ToList(), Counter == from ? to : Counter, From?.Rename(from, to), DeclaresCounter);
+
+    public override bool HasEffect => Body.Any(c => c.HasEffect);
+
+    public string Header => Counter is null
+        ? $"while ({Condition})"
+        : $"for ({(DeclaresCounter ? "int " : "")}{Counter} = {From}; {Condition}; {Counter}--)";
+}
+
+/// <summary>Passes' shared walks over the adjoint program.</summary>
+internal static class CodeExtensions
+{
+    public static bool Mentions(this IEnumerable<Code> code, string name) => code.Any(c => c.Mentions(name));
+
+    public static bool Writes(this IEnumerable<Code> code, string name) => code.Any(c => c.Writes(name));
+
+    public static bool HasEffect(this IEnumerable<Code> code) => code.Any(c => c.HasEffect);
+
+    public static List<Code> Rename(this IEnumerable<Code> code, string from, string to) => code.Select(c => c.Rename(from, to)).ToList();
+}
+
+/// <summary>A local the generated method declares before its sweeps: <c>T name = initial;</c>.</summary>
+internal sealed record Declaration(string Type, string Name, string Initial)
+{
+    public override string ToString() => Type + " " + Name + " = " + Initial + ";";
 }
 
 /// <summary>Everything the emitter needs to print the gradient and pullback methods.</summary>
 internal sealed class GradientProgram
 {
-    public List<string> Declarations { get; } = new();
+    public List<Declaration> Declarations { get; } = new();
 
     /// <summary>
     /// Flat views of arrays and spans of structs (<c>ptsFlat</c>), declared first in every body: of the parameter, and,
@@ -85,7 +385,7 @@ internal sealed class GradientProgram
     public List<(int Variable, string KeptName)> RewoundOutputs { get; } = new();
 
     /// <summary>Statements for the <c>finally</c> block: returning rented gradient buffers.</summary>
-    public List<string> Cleanup { get; } = new();
+    public List<Code> Cleanup { get; } = new();
 
     public string ResultAdjoint { get; set; } = "";
 

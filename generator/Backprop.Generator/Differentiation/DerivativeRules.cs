@@ -8,9 +8,9 @@ namespace Backprop.Generator.Differentiation;
 /// <summary>What a rule can refer to when it spells a partial derivative as C#.</summary>
 internal sealed class RuleContext
 {
-    private readonly string[] _arguments;
+    private readonly Fragment[] _arguments;
 
-    public RuleContext(ScalarKind kind, string[] arguments, string result)
+    public RuleContext(ScalarKind kind, Fragment[] arguments, Fragment result)
     {
         Kind = kind;
         _arguments = arguments;
@@ -20,17 +20,17 @@ internal sealed class RuleContext
     public ScalarKind Kind { get; }
 
     /// <summary>The value of the operation itself (e.g. <c>t</c> for <c>t = tanh(u)</c>), reused instead of recomputed.</summary>
-    public string Result { get; }
+    public Fragment Result { get; }
 
     /// <summary><c>global::System.Math</c> or <c>global::System.MathF</c>, matching the element type.</summary>
     public string M => Kind == ScalarKind.Float ? "global::System.MathF" : "global::System.Math";
 
     /// <summary>The value of argument <paramref name="index"/>.</summary>
-    public string Arg(int index) => _arguments[index];
+    public Fragment Arg(int index) => _arguments[index];
 
-    public string X => _arguments[0];
+    public Fragment X => _arguments[0];
 
-    public string Y => _arguments[1];
+    public Fragment Y => _arguments[1];
 
     /// <summary>A literal of the element type.</summary>
     public string Lit(double value) => Literals.Real(value, Kind);
@@ -60,9 +60,9 @@ internal sealed class DerivativeRule
     public string Key => DerivativeRules.Key(Name, Arity);
 
     /// <summary>The partials spelled as C# with the context's argument and result atoms.</summary>
-    public string?[] Partials(RuleContext context)
+    public Fragment?[] Partials(RuleContext context)
     {
-        var partials = new string?[Arity];
+        var partials = new Fragment?[Arity];
         for (int i = 0; i < Arity; i++) partials[i] = Trees[i]?.Print(context);
         return partials;
     }

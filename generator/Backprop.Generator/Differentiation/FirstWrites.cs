@@ -1,7 +1,4 @@
 using System.Collections.Generic;
-using System.Linq;
-using System.Text.RegularExpressions;
-using Backprop.Generator.Helpers;
 
 namespace Backprop.Generator.Differentiation;
 
@@ -13,9 +10,6 @@ namespace Backprop.Generator.Differentiation;
 /// </summary>
 internal static class FirstWrites
 {
-    private static readonly Regex Declaration = new(@"^\w+ (?<name>\w+) = 0;$");
-    private static readonly Regex Accumulation = new(@"^(?<name>\w+) \+= (?<value>.+);$");
-
     public static List<Code> Apply(List<Code> code, IEnumerable<string> zeroAtStart)
     {
         var zero = new HashSet<string>(zeroAtStart);
@@ -29,61 +23,37 @@ internal static class FirstWrites
         {
             switch (item)
             {
-                case CodeLine line:
-                    if (Declaration.Match(line.Text) is { Success: true } declared)
-                    {
-                        zero.Add(declared.Groups["name"].Value);
-                        output.Add(line);
-                    }
-                    else if (line.Text.EndsWith(" = 0;", System.StringComparison.Ordinal) && zero.Contains(line.Text.Substring(0, line.Text.Length - 5)))
-                    {
-                        // Already zero.
-                    }
-                    else if (line.Text.EndsWith(" = 0;", System.StringComparison.Ordinal) && IsName(line.Text.Substring(0, line.Text.Length - 5)))
-                    {
-                        zero.Add(line.Text.Substring(0, line.Text.Length - 5));
-                        output.Add(line);
-                    }
-                    else if (Accumulation.Match(line.Text) is { Success: true } accumulated && zero.Contains(accumulated.Groups["name"].Value)
-                             && !Identifiers.Mention(accumulated.Groups["value"].Value, accumulated.Groups["name"].Value))
-                    {
-                        zero.Remove(accumulated.Groups["name"].Value);
-                        output.Add(new CodeLine(accumulated.Groups["name"].Value + " = " + accumulated.Groups["value"].Value + ";"));
-                    }
-                    else
-                    {
-                        zero.RemoveWhere(name => Identifiers.Written(line.Text, name));
-                        output.Add(line);
-                    }
+                case CodeAssign { Kind: AssignKind.Declare, IsZero: true, TargetName: { } declared }:
+                    zero.Add(declared);
+                    output.Add(item);
                     break;
-                case CodeBlock block when block.Header.StartsWith("for (", System.StringComparison.Ordinal)
-                                          || block.Header.StartsWith("while (", System.StringComparison.Ordinal):
-                    zero.RemoveWhere(name => WritesAnywhere(block.Body, name));
-                    output.Add(new CodeBlock(block.Header, Walk(block.Body, new HashSet<string>(zero))));
+                case CodeAssign { Kind: AssignKind.Assign, IsZero: true, TargetName: { } reset }:
+                    // Already zero: the reset goes.
+                    if (zero.Add(reset)) output.Add(item);
                     break;
-                case CodeBlock block:
+                case CodeAssign { Kind: AssignKind.Accumulate, TargetName: { } name } add when zero.Contains(name) && !add.Value.Mentions(name):
+                    zero.Remove(name);
+                    output.Add(CodeAssign.Set(add.Target, add.Value));
+                    break;
+                case CodeLoop loop:
+                    zero.RemoveWhere(name => loop.Body.Writes(name));
+                    output.Add(loop.With(Walk(loop.Body, new HashSet<string>(zero))));
+                    break;
+                case CodeIf branch:
                     var whenTrue = new HashSet<string>(zero);
                     var whenFalse = new HashSet<string>(zero);
-                    var body = Walk(block.Body, whenTrue);
-                    var otherwise = block.ElseBody is null ? null : Walk(block.ElseBody, whenFalse);
+                    var then = Walk(branch.Then, whenTrue);
+                    var otherwise = branch.Else is null ? null : Walk(branch.Else, whenFalse);
                     zero.IntersectWith(whenTrue);
                     zero.IntersectWith(whenFalse);
-                    output.Add(new CodeBlock(block.Header, body, otherwise));
+                    output.Add(branch.With(then, otherwise));
                     break;
                 default:
+                    zero.RemoveWhere(item.Writes);
                     output.Add(item);
                     break;
             }
         }
         return output;
     }
-
-    private static bool IsName(string text) => text.Length > 0 && text.All(c => char.IsLetterOrDigit(c) || c == '_');
-
-    private static bool WritesAnywhere(List<Code> code, string name) => code.Any(item => item switch
-    {
-        CodeLine line => Identifiers.Written(line.Text, name),
-        CodeBlock block => WritesAnywhere(block.Body, name) || (block.ElseBody is not null && WritesAnywhere(block.ElseBody, name)),
-        _ => false,
-    });
 }

@@ -23,14 +23,14 @@ internal static class LoopVersioning
         var output = new List<Code>(code.Count);
         foreach (var item in code)
         {
-            if (item is not CodeBlock block)
+            if (item is CodeIf branch)
             {
-                output.Add(item);
+                output.Add(branch.With(Apply(branch.Then, guarded), branch.Else is null ? null : Apply(branch.Else, guarded)));
                 continue;
             }
-            if (!IsLoop(block))
+            if (item is not CodeLoop block)
             {
-                output.Add(new CodeBlock(block.Header, Apply(block.Body, guarded), block.ElseBody is null ? null : Apply(block.ElseBody, guarded)));
+                output.Add(item);
                 continue;
             }
             var found = new List<(string Span, int Depth)>();
@@ -57,7 +57,7 @@ internal static class LoopVersioning
     /// <c>if (a and b wanted) { … } else if (a wanted) { … } else if (b wanted) { … } else { … }</c>, without the copies
     /// left with nothing to do; null when that is all of them.
     /// </summary>
-    private static Code? Versions(CodeBlock loop, List<string> spans, IReadOnlyCollection<string> guarded)
+    private static Code? Versions(CodeLoop loop, List<string> spans, IReadOnlyCollection<string> guarded)
     {
         int combinations = 1 << spans.Count;
         List<Code>? next = null;
@@ -71,7 +71,7 @@ internal static class LoopVersioning
             // counter, and nothing after a reverse loop reads the counter it leaves (see Specialize): it goes. The copy
             // without any versioned span is the final else; once it is gone, every remaining case is named by a condition
             // over all the versioned spans, so a case whose copy goes runs nothing, as it should.
-            bool empty = !HasStatements(specialized.Body);
+            bool empty = !specialized.Body.HasEffect();
             if (absent == combinations - 1)
             {
                 hasElse = !empty;
@@ -79,48 +79,49 @@ internal static class LoopVersioning
                 continue;
             }
             if (empty && !hasElse) continue;
-            string condition = string.Join(" && ", wanted.Select(s => "!" + s + ".IsEmpty"));
-            if (wanted.Count < spans.Count) condition = string.Join(" && ", new[] { condition }.Concat(spans.Except(wanted).Select(s => s + ".IsEmpty")));
-            next = new List<Code> { new CodeBlock("if (" + condition + ")", new List<Code> { specialized }, next) };
+            var condition = Fragment.Join(" && ", wanted.Select(s => "!" + Fragment.Of(s) + ".IsEmpty"));
+            if (wanted.Count < spans.Count) condition = Fragment.Join(" && ", new[] { condition }.Concat(spans.Except(wanted).Select(s => Fragment.Of(s) + ".IsEmpty")));
+            next = new List<Code> { new CodeIf(condition, new List<Code> { specialized }, next) };
         }
         return next?[0];
     }
 
-    private static bool IsLoop(CodeBlock block) =>
-        block.Header.StartsWith("for (", System.StringComparison.Ordinal) || block.Header.StartsWith("while (", System.StringComparison.Ordinal);
-
-    private static string? GuardedSpan(CodeBlock block, IReadOnlyCollection<string> guarded) =>
-        block.ElseBody is null && guarded.FirstOrDefault(s => block.Header == "if (!" + s + ".IsEmpty)") is { } span ? span : null;
+    private static string? GuardedSpan(Code code, IReadOnlyCollection<string> guarded) =>
+        code is CodeIf { Else: null, Guard: { } span } && guarded.Contains(span) ? span : null;
 
     private static void Collect(List<Code> code, IReadOnlyCollection<string> guarded, int depth, List<(string, int)> found)
     {
-        foreach (var block in code.OfType<CodeBlock>())
+        foreach (var item in code)
         {
-            if (GuardedSpan(block, guarded) is { } span) found.Add((span, depth));
-            int inner = IsLoop(block) ? depth + 1 : depth;
-            Collect(block.Body, guarded, inner, found);
-            if (block.ElseBody is not null) Collect(block.ElseBody, guarded, inner, found);
+            if (GuardedSpan(item, guarded) is { } span) found.Add((span, depth));
+            if (item is CodeLoop loop) Collect(loop.Body, guarded, depth + 1, found);
+            if (item is not CodeIf branch) continue;
+            Collect(branch.Then, guarded, depth, found);
+            if (branch.Else is not null) Collect(branch.Else, guarded, depth, found);
         }
     }
 
     /// <summary>The loop with the checks of <paramref name="versioned"/> spans resolved: kept bodies where wanted, dropped where not.</summary>
-    private static CodeBlock Specialize(CodeBlock block, IReadOnlyCollection<string> guarded, List<string> versioned, List<string> wanted) =>
-        new(block.Header, Specialize(block.Body, guarded, versioned, wanted), block.ElseBody is null ? null : Specialize(block.ElseBody, guarded, versioned, wanted));
+    private static CodeLoop Specialize(CodeLoop loop, IReadOnlyCollection<string> guarded, List<string> versioned, List<string> wanted) =>
+        loop.With(Specialize(loop.Body, guarded, versioned, wanted));
 
     private static List<Code> Specialize(List<Code> code, IReadOnlyCollection<string> guarded, List<string> versioned, List<string> wanted)
     {
         var output = new List<Code>(code.Count);
         foreach (var item in code)
         {
-            if (item is not CodeBlock block) output.Add(item);
-            else if (GuardedSpan(block, guarded) is { } span && versioned.Contains(span))
+            if (GuardedSpan(item, guarded) is { } span && versioned.Contains(span))
             {
-                if (wanted.Contains(span)) output.AddRange(Specialize(block.Body, guarded, versioned, wanted));
+                if (wanted.Contains(span)) output.AddRange(Specialize(((CodeIf)item).Then, guarded, versioned, wanted));
             }
-            else
+            else if (item is CodeIf branch)
             {
-                var specialized = Specialize(block, guarded, versioned, wanted);
-                if (IsLoop(specialized) && !HasStatements(specialized.Body))
+                output.Add(branch.With(Specialize(branch.Then, guarded, versioned, wanted), branch.Else is null ? null : Specialize(branch.Else, guarded, versioned, wanted)));
+            }
+            else if (item is CodeLoop loop)
+            {
+                var specialized = Specialize(loop, guarded, versioned, wanted);
+                if (!specialized.Body.HasEffect())
                 {
                     // A reverse loop left with nothing to do (every span it added to is unwanted) goes, with its source comment;
                     // nothing after it reads the counter it would leave (reverse loops set their counters themselves).
@@ -129,10 +130,8 @@ internal static class LoopVersioning
                 }
                 output.Add(specialized);
             }
+            else output.Add(item);
         }
         return output;
     }
-
-    private static bool HasStatements(List<Code> code) =>
-        code.Any(c => c is CodeLine || c is CodeBlock b && (HasStatements(b.Body) || b.ElseBody is { } e && HasStatements(e)));
 }

@@ -69,18 +69,18 @@ internal sealed partial class ReverseModeBuilder
         {
             // stackalloc zeroes the buffer, except under [SkipLocalsInit].
             yield return new CodeComment("gradient buffer of " + variable.Name + ", on the stack like it" + (_method.Shape.SkipsLocalsInit ? "" : " (stackalloc zeroes it)"));
-            yield return new CodeLine(variable.Type.GradientSpanKeyword + " " + adjoint + " = stackalloc " + element + "[" + variable.Name + ".Length];");
-            if (_method.Shape.SkipsLocalsInit) yield return new CodeLine(adjoint + ".Clear();");
+            yield return CodeAssign.Declare(variable.Type.GradientSpanKeyword, adjoint, "stackalloc " + element + "[" + Fragment.LengthOf(variable.Name) + "]");
+            if (_method.Shape.SkipsLocalsInit) yield return new CodeStatement(N(adjoint) + ".Clear()");
             yield break;
         }
         string rented = Reserve(adjoint + "Rented");
-        _program.Declarations.Add(element + "[]? " + rented + " = null;");
-        _program.Declarations.Add(variable.Type.GradientSpanKeyword + " " + adjoint + " = default;");
-        _program.Cleanup.Add("if (" + rented + " is not null) global::System.Buffers.ArrayPool<" + element + ">.Shared.Return(" + rented + ");");
+        _program.Declarations.Add(new Declaration(element + "[]?", rented, "null"));
+        _program.Declarations.Add(new Declaration(variable.Type.GradientSpanKeyword, adjoint, "default"));
+        _program.Cleanup.Add(new CodeIf(N(rented) + " is not null", new List<Code> { new CodeStatement("global::System.Buffers.ArrayPool<" + element + ">.Shared.Return(" + N(rented) + ")") }));
         yield return new CodeComment("gradient buffer of " + variable.Name + ", from the pool");
-        yield return new CodeLine(rented + " = global::System.Buffers.ArrayPool<" + element + ">.Shared.Rent(" + variable.Name + ".Length);");
-        yield return new CodeLine(adjoint + " = global::System.MemoryExtensions.AsSpan(" + rented + ", 0, " + variable.Name + ".Length);");
-        yield return new CodeLine(adjoint + ".Clear();");
+        yield return CodeAssign.Set(N(rented), "global::System.Buffers.ArrayPool<" + element + ">.Shared.Rent(" + Fragment.LengthOf(variable.Name) + ")");
+        yield return CodeAssign.Set(N(adjoint), "global::System.MemoryExtensions.AsSpan(" + N(rented) + ", 0, " + Fragment.LengthOf(variable.Name) + ")");
+        yield return new CodeStatement(N(adjoint) + ".Clear()");
     }
 
     private void Store(IrStore store, List<Code> forward, List<Code> reverse)
@@ -90,10 +90,10 @@ internal sealed partial class ReverseModeBuilder
         bool active = HasAdjoint(store.Buffer);
         // A store whose counted loop saves the old elements in one piece (PushSlice) needs no save of its own.
         bool restore = _reverseRead.MustRestore(store.Buffer, store) && !_sliceSaved.Contains(store);
-        string target = buffer.Name + "[" + _text.Of(store.Index) + "]";
+        var target = N(buffer.Name) + "[" + _text.Of(store.Index) + "]";
         if (!active && !restore)
         {
-            forward.Add(new CodeLine(target + " = " + _text.Of(store.Value) + ";"));
+            forward.Add(CodeAssign.Set(target, _text.Of(store.Value)));
             return;
         }
 
@@ -101,13 +101,13 @@ internal sealed partial class ReverseModeBuilder
         var plan = active ? Plan(store.Value) : new ExpressionPlan();
         _values.Clear();
         var kept = new List<(string Name, IrType Type)>();
-        string value = ForwardValue(store.Value, plan, forward, kept, root: true);
+        var value = ForwardValue(store.Value, plan, forward, kept, root: true);
         string? saved = null;
         if (restore)
         {
             if (_loopDepth > 0)
             {
-                forward.Add(new CodeLine(Tape() + ".Push(" + target + ");"));
+                forward.Add(new CodeStatement(Tape() + ".Push(" + target + ")"));
             }
             else
             {
@@ -115,39 +115,39 @@ internal sealed partial class ReverseModeBuilder
                 forward.Add(Keep(saved, element, target));
             }
         }
-        forward.Add(new CodeLine(target + " = " + value + ";"));
+        forward.Add(CodeAssign.Set(target, value));
         foreach (var (name, type) in kept) Record(name, type, forward, reverse: null);
 
         Comment(reverse, store.Source);
         if (active && plan.Needed.Contains(store.Value) && !IsLeaf(store.Value))
         {
             string result = Reserve(buffer.Name + "New");
-            reverse.Add(new CodeLine(element.Keyword + " " + result + " = " + target + ";"));
+            reverse.Add(CodeAssign.Declare(element.Keyword, result, target));
             _values[store.Value] = result;
         }
         if (_loopDepth > 0)
         {
             for (int i = kept.Count - 1; i >= 0; i--)
-                reverse.Add(new CodeLine(kept[i].Name + " = " + Reload(kept[i].Name, kept[i].Type) + ";"));
+                reverse.Add(CodeAssign.Set(N(kept[i].Name), Reload(N(kept[i].Name), kept[i].Type)));
         }
         if (restore)
         {
-            reverse.Add(new CodeLine(target + " = " + (saved ?? Reload(target, element)) + ";"));
+            reverse.Add(CodeAssign.Set(target, saved is null ? Reload(target, element) : N(saved)));
             Rewinds(store.Buffer);
         }
         if (active)
         {
-            string adjoint = Adjoint(store.Buffer) + "[" + _text.Of(store.Index) + "]";
+            var adjoint = N(Adjoint(store.Buffer)) + "[" + _text.Of(store.Index) + "]";
             if (!_activity.IsActive(store.Value))
             {
-                reverse.Add(new CodeLine(adjoint + " = 0;"));
+                reverse.Add(CodeAssign.Reset(adjoint));
             }
             else
             {
                 string incoming = Reserve("d" + MethodName + "_d" + buffer.Name + "Element");
-                reverse.Add(new CodeLine(element.Keyword + " " + incoming + " = " + adjoint + ";"));
-                reverse.Add(new CodeLine(adjoint + " = 0;"));
-                Propagate(store.Value, incoming, reverse);
+                reverse.Add(CodeAssign.Declare(element.Keyword, incoming, adjoint));
+                reverse.Add(CodeAssign.Reset(adjoint));
+                Propagate(store.Value, N(incoming), reverse);
             }
         }
         ReverseSplitCalls(reverse);
@@ -164,10 +164,10 @@ internal sealed partial class ReverseModeBuilder
         // An output may be a slice of a buffer: the call overwrites that part, and the whole buffer is saved when needed.
         bool active = outputs.Any(i => HasAdjoint(IrSlice.BufferOf(call.Arguments[i])));
         var restored = outputs.Select(i => IrSlice.BufferOf(call.Arguments[i])).Distinct().Where(v => _reverseRead.MustRestore(v, call)).ToList();
-        string Invocation(string name, IEnumerable<string> arguments) => call.Callee.Target + "." + name + "(" + string.Join(", ", arguments) + ");";
+        CodeStatement Invocation(string name, IEnumerable<Fragment> arguments) => new(call.Callee.Target + "." + name + "(" + Fragment.Join(", ", arguments) + ")");
         if (!active && restored.Count == 0)
         {
-            forward.Add(new CodeLine(Invocation(call.Callee.Name, call.Arguments.Select(_text.Of))));
+            forward.Add(Invocation(call.Callee.Name, call.Arguments.Select(_text.Of)));
             return;
         }
 
@@ -186,21 +186,20 @@ internal sealed partial class ReverseModeBuilder
         // A buffer the reverse sweep reads keeps its old contents; the call overwrites them.
         foreach (int buffer in restored) forward.Add(SaveBuffer(buffer));
         // An active layer runs split: its forward leaves on the tape what its reverse reads, so nothing is run twice.
-        forward.Add(new CodeLine(active && !call.Callee.CustomRule
+        forward.Add(active && !call.Callee.CustomRule
             ? Invocation(call.Callee.ForwardName, call.Arguments.Select(Argument).Append("ref " + Tape()))
-            : Invocation(call.Callee.Name, call.Arguments.Select(Argument))));
+            : Invocation(call.Callee.Name, call.Arguments.Select(Argument)));
         foreach (var (name, type) in kept) Record(name, type, forward, reverse: null);
 
         Comment(reverse, call.Source);
         if (_loopDepth > 0)
         {
             for (int i = kept.Count - 1; i >= 0; i--)
-                reverse.Add(new CodeLine(kept[i].Name + " = " + Reload(kept[i].Name, kept[i].Type) + ";"));
+                reverse.Add(CodeAssign.Set(N(kept[i].Name), Reload(N(kept[i].Name), kept[i].Type)));
         }
         if (active)
         {
             var arguments = call.Arguments.Select(Argument).ToList();
-            var gradients = new List<string>();
             var pending = new List<(IrExpression, string)>();
             foreach (int i in outputs) arguments.Add(OutputAdjoint(call.Arguments[i]));
             if (ThisGradientArgument(call.Callee) is { } thisGradient) arguments.Add(thisGradient);
@@ -212,19 +211,19 @@ internal sealed partial class ReverseModeBuilder
             if (call.Callee.CustomRule)
             {
                 // A hand-written rule: called with the outputs as the layer computed them; its adjoints are then consumed.
-                reverse.Add(new CodeLine(call.Callee.PullbackName + "(" + string.Join(", ", arguments) + ");"));
-                foreach (int i in outputs) reverse.Add(new CodeLine(OutputAdjoint(call.Arguments[i]) + ".Clear();"));
+                reverse.Add(new CodeStatement(call.Callee.PullbackName + "(" + Fragment.Join(", ", arguments) + ")"));
+                foreach (int i in outputs) reverse.Add(new CodeStatement(OutputAdjoint(call.Arguments[i]) + ".Clear()"));
             }
             else
             {
                 arguments.Add("ref " + Tape());
-                reverse.Add(new CodeLine(Invocation(call.Callee.ReverseName, arguments)));
+                reverse.Add(Invocation(call.Callee.ReverseName, arguments));
             }
             // The callee's reverse may rewind its outputs as ours does.
             foreach (int i in outputs) Rewinds(IrSlice.BufferOf(call.Arguments[i]));
             // Arguments are differentiated in the state before the call: restore its outputs first.
             for (int k = restored.Count - 1; k >= 0; k--) reverse.AddRange(RestoreBuffer(restored[k]));
-            foreach (var (argument, local) in pending) Propagate(argument, local, reverse);
+            foreach (var (argument, local) in pending) Propagate(argument, N(local), reverse);
         }
         else
         {
@@ -246,32 +245,32 @@ internal sealed partial class ReverseModeBuilder
     }
 
     /// <summary>The gradient argument of a callee parameter: a gradient span, <c>ref</c> to an adjoint, or a local to propagate from.</summary>
-    private string GradientArgument(string callee, string parameter, IrExpression argument, List<Code> reverse, List<(IrExpression, string)> pending)
+    private Fragment GradientArgument(string callee, string parameter, IrExpression argument, List<Code> reverse, List<(IrExpression, string)> pending)
     {
         if (argument is IrSlice slice)
         {
             // The same view of the buffer's gradient; a gradient parameter may be empty (not wanted), and then so is the view.
             int buffer = slice.Buffer.Variable;
-            if (!HasGradientBuffer(buffer)) return "default";
-            return _method.Variables[buffer].IsDifferentiableParameter ? Adjoint(buffer) + ".IsEmpty ? default : " + AdjointSlice(slice) : AdjointSlice(slice);
+            if (!HasGradientBuffer(buffer)) return Fragment.Literal("default");
+            return _method.Variables[buffer].IsDifferentiableParameter ? N(Adjoint(buffer)) + ".IsEmpty ? default : " + AdjointSlice(slice) : AdjointSlice(slice);
         }
-        if (argument.Type.IsBuffer) return HasGradientBuffer(((IrRead)argument).Variable) ? Adjoint(((IrRead)argument).Variable) : "default";
-        if (argument is IrRead read && _activity.IsActive(read.Variable)) return "ref " + Adjoint(read.Variable);
+        if (argument.Type.IsBuffer) return HasGradientBuffer(((IrRead)argument).Variable) ? N(Adjoint(((IrRead)argument).Variable)) : Fragment.Literal("default");
+        if (argument is IrRead read && _activity.IsActive(read.Variable)) return Fragment.RefOf(Adjoint(read.Variable));
         string local = Reserve("d" + MethodName + "_d" + callee + "_" + parameter);
-        reverse.Add(new CodeLine(argument.Type.Keyword + " " + local + " = 0;"));
+        reverse.Add(CodeAssign.Declare(argument.Type.Keyword, local, Fragment.Literal("0")));
         if (_activity.IsActive(argument)) pending.Add((argument, local));
-        return "ref " + local;
+        return Fragment.RefOf(local);
     }
 
     /// <summary>An argument as written in a call: a buffer (or slice) as it is, a scalar as its kept value.</summary>
-    private string Argument(IrExpression argument) => argument.Type.IsBuffer ? _text.Of(argument) : Value(argument);
+    private Fragment Argument(IrExpression argument) => argument.Type.IsBuffer ? _text.Of(argument) : Value(argument);
 
     /// <summary>The adjoint a layer's reverse consumes for an output argument: the buffer's adjoint, or the same slice of it.</summary>
-    private string OutputAdjoint(IrExpression argument) => argument is IrSlice slice ? AdjointSlice(slice) : Adjoint(((IrRead)argument).Variable);
+    private Fragment OutputAdjoint(IrExpression argument) => argument is IrSlice slice ? AdjointSlice(slice) : N(Adjoint(((IrRead)argument).Variable));
 
     /// <summary>The slice of the buffer's gradient span that matches <paramref name="slice"/> (gradient spans are spans, never arrays).</summary>
-    private string AdjointSlice(IrSlice slice) =>
-        ExpressionText.Slice(Adjoint(slice.Buffer.Variable), slice.Buffer.Type with { Shape = IsMember(slice.Buffer.Variable) ? ShapeKind.Array : ShapeKind.Span }, _text.Of(slice.Start), _text.Of(slice.Length));
+    private Fragment AdjointSlice(IrSlice slice) =>
+        ExpressionText.Slice(N(Adjoint(slice.Buffer.Variable)), slice.Buffer.Type with { Shape = IsMember(slice.Buffer.Variable) ? ShapeKind.Array : ShapeKind.Span }, _text.Of(slice.Start), _text.Of(slice.Length));
 
     /// <summary>A member of <c>this</c>: its gradient is the same member of <c>dThis</c> (an array for an array member).</summary>
     private bool IsMember(int variable) => _method.Variables[variable].Kind == VariableKind.Member;
@@ -283,14 +282,14 @@ internal sealed partial class ReverseModeBuilder
     private Code SaveBuffer(int buffer)
     {
         var variable = _method.Variables[buffer];
-        return new CodeLine(Tape() + ".PushRange<" + variable.Type.ScalarKeyword + ">(" + variable.Name + ");");
+        return new CodeStatement(Tape() + ".PushRange<" + variable.Type.ScalarKeyword + ">(" + N(variable.Name) + ")");
     }
 
     private IEnumerable<Code> RestoreBuffer(int buffer)
     {
         Rewinds(buffer);
         var variable = _method.Variables[buffer];
-        yield return new CodeLine(Tape() + ".Pop<int>();");
-        yield return new CodeLine(Tape() + ".PopRange<" + variable.Type.ScalarKeyword + ">(" + variable.Name + ");");
+        yield return new CodeStatement(Tape() + ".Pop<int>()");
+        yield return new CodeStatement(Tape() + ".PopRange<" + variable.Type.ScalarKeyword + ">(" + N(variable.Name) + ")");
     }
 }

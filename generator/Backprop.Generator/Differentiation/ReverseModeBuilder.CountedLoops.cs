@@ -130,13 +130,13 @@ internal sealed partial class ReverseModeBuilder
     private void CountedLoopCode(IrLoop loop, CountedLoop counted, List<Code> forward, List<Code> reverse)
     {
         var slices = SliceSaves(loop, counted);
-        string range = ", " + _text.Of(counted.Init) + ", " + _text.Of(counted.Bound) + ");";
+        var range = ", " + _text.Of(counted.Init) + ", " + _text.Of(counted.Bound) + ")";
         foreach (var store in slices)
         {
             var buffer = _method.Variables[store.Buffer];
             _sliceSaved.Add(store);
-            forward.Add(new CodeComment("old " + buffer.Name + "[" + _text.Of(counted.Init) + ".." + _text.Of(counted.Bound) + "), which the loop below overwrites, saved in one piece"));
-            forward.Add(new CodeLine(Tape() + ".PushSlice<" + buffer.Type.ScalarKeyword + ">(" + buffer.Name + range));
+            forward.Add(new CodeComment($"old {buffer.Name}[{_text.Of(counted.Init)}..{_text.Of(counted.Bound)}), which the loop below overwrites, saved in one piece"));
+            forward.Add(new CodeStatement(Tape() + ".PushSlice<" + buffer.Type.ScalarKeyword + ">(" + N(buffer.Name) + range));
         }
         Comment(forward, loop.Source);
         _nesting++;
@@ -147,20 +147,18 @@ internal sealed partial class ReverseModeBuilder
         Block(loop.Step, body);
         _loopDepth--;
         _nesting--;
-        forward.Add(new CodeBlock("while (" + _text.Of(loop.Condition!) + ")", body));
+        forward.Add(CodeLoop.While(_text.Of(loop.Condition!), body));
 
         Comment(reverse, loop.Source);
         string counter = _method.Variables[counted.Counter].Name;
         // A loop with nothing to reverse (a copy into a buffer saved in one piece) has no reverse loop: nothing after it
         // in the reverse sweep reads the counter it would leave.
         if (bodyReverse.Any(c => c is not CodeComment))
-            reverse.Add(new CodeBlock(
-            "for (" + counter + " = " + ExpressionText.Atom(_text.Of(counted.Bound)) + " - 1; " + counter + " >= " + ExpressionText.Atom(_text.Of(counted.Init)) + "; " + counter + "--)",
-            bodyReverse));
+            reverse.Add(CodeLoop.Down(counter, ExpressionText.Atom(_text.Of(counted.Bound)) + " - 1", N(counter) + " >= " + ExpressionText.Atom(_text.Of(counted.Init)), bodyReverse, declares: false));
         for (int k = slices.Count - 1; k >= 0; k--)
         {
             var buffer = _method.Variables[slices[k].Buffer];
-            reverse.Add(new CodeLine(Tape() + ".PopSlice<" + buffer.Type.ScalarKeyword + ">(" + buffer.Name + range));
+            reverse.Add(new CodeStatement(Tape() + ".PopSlice<" + buffer.Type.ScalarKeyword + ">(" + N(buffer.Name) + range));
             Rewinds(slices[k].Buffer);
         }
     }

@@ -86,19 +86,19 @@ internal sealed partial class ReverseModeBuilder
     }
 
     /// <summary>Spells the forward value, declaring a temporary for every needed intermediate result.</summary>
-    private string ForwardValue(IrExpression node, ExpressionPlan plan, List<Code> forward, List<(string, IrType)> kept, bool root)
+    private Fragment ForwardValue(IrExpression node, ExpressionPlan plan, List<Code> forward, List<(string, IrType)> kept, bool root)
     {
         if (IsLeaf(node)) return _text.Of(node);
         foreach (var child in Children(node)) ForwardValue(child, plan, forward, kept, root: false);
         if (node is IrDifferentiableCall call && IsEager(call) && _activity.IsActive(call)) return EagerCall(call, plan.Needed.Contains(call), forward, kept);
         if (node is IrDifferentiableCall split && plan.Split.Contains(split)) return SplitCall(split, plan.Needed.Contains(split), forward, kept);
-        string text = _text.Of(node);
+        var text = _text.Of(node);
         if (root || !plan.Needed.Contains(node) || IsRecomputable(node)) return text;
         string name = Reserve(TempName(node));
         forward.Add(Keep(name, node.Type, text));
         kept.Add((name, node.Type));
         _values[node] = name;
-        return name;
+        return N(name);
     }
 
     /// <summary>
@@ -108,22 +108,22 @@ internal sealed partial class ReverseModeBuilder
     private static bool IsEager(IrDifferentiableCall call) => call.Arguments.All(a => !a.Type.IsBuffer) && call.Callee.ThisGradientPath is null;
 
     /// <summary>The part of <c>dThis</c> a callee that differentiates members receives (<c>dThis</c>, <c>dThis.Fc1</c>), or null.</summary>
-    private string? ThisGradientArgument(CalleeInfo callee) =>
-        callee.ThisGradientPath is { } path ? (callee.ThisByRef ? "ref " : "") + _program.ThisName + path : null;
+    private Fragment? ThisGradientArgument(CalleeInfo callee) =>
+        callee.ThisGradientPath is { } path ? (callee.ThisByRef ? "ref " : "") + N(_program.ThisName) + path : null;
 
     private readonly Dictionary<IrExpression, string?[]> _partials = new(ReferenceComparer<IrExpression>.Instance);
 
-    private string EagerCall(IrDifferentiableCall call, bool valueNeeded, List<Code> forward, List<(string, IrType)> kept)
+    private Fragment EagerCall(IrDifferentiableCall call, bool valueNeeded, List<Code> forward, List<(string, IrType)> kept)
     {
         var partials = new string?[call.Arguments.Count];
-        var references = new List<string>();
+        var references = new List<Fragment>();
         for (int i = 0; i < call.Arguments.Count; i++)
         {
             if (!call.Callee.ActiveParameters[i]) continue;
             var type = call.Arguments[i].Type;
             string name = Reserve("d" + call.Callee.Name + "_d" + call.Callee.ParameterNames[i]);
-            forward.Add(Keep(name, type, "0"));
-            references.Add("ref " + name);
+            forward.Add(Keep(name, type, Fragment.Literal("0")));
+            references.Add(Fragment.RefOf(name));
             if (_activity.IsActive(call.Arguments[i]))
             {
                 partials[i] = name;
@@ -136,17 +136,17 @@ internal sealed partial class ReverseModeBuilder
         {
             // The original, then its rule with seed 1: the partial derivatives, which the reverse sweep scales.
             forward.Add(Keep(value, call.Type, _text.Of(call)));
-            var ruleArguments = call.Arguments.Select(a => _text.Of(a)).Append(value).Append("1").Concat(references);
-            forward.Add(new CodeLine(call.Callee.PullbackName + "(" + string.Join(", ", ruleArguments) + ");"));
+            var ruleArguments = call.Arguments.Select(a => _text.Of(a)).Append(N(value)).Append(Fragment.Literal("1")).Concat(references);
+            forward.Add(new CodeStatement(call.Callee.PullbackName + "(" + Fragment.Join(", ", ruleArguments) + ")"));
             if (valueNeeded) kept.Add((value, call.Type));
             _values[call] = value;
-            return value;
+            return N(value);
         }
-        string arguments = string.Join(", ", call.Arguments.Select(a => _text.Of(a)).Append("1").Concat(references));
+        var arguments = Fragment.Join(", ", call.Arguments.Select(a => _text.Of(a)).Append(Fragment.Literal("1")).Concat(references));
         forward.Add(Keep(value, call.Type, call.Callee.Target + "." + call.Callee.PullbackName + "(" + arguments + ")"));
         if (valueNeeded) kept.Add((value, call.Type));
         _values[call] = value;
-        return value;
+        return N(value);
     }
 
     /// <summary>The split calls of the statement being differentiated, in the order their forward sweeps ran.</summary>
@@ -159,18 +159,18 @@ internal sealed partial class ReverseModeBuilder
     /// tape what its reverse reads; <see cref="Propagate"/> accumulates the call's adjoint into a local, and
     /// <see cref="ReverseSplitCalls"/> runs the callee's split reverse once the statement's propagation is done.
     /// </summary>
-    private string SplitCall(IrDifferentiableCall call, bool valueNeeded, List<Code> forward, List<(string, IrType)> kept)
+    private Fragment SplitCall(IrDifferentiableCall call, bool valueNeeded, List<Code> forward, List<(string, IrType)> kept)
     {
-        string arguments = string.Join(", ", call.Arguments.Select(a => _text.Of(a)).Append("ref " + Tape()));
+        var arguments = Fragment.Join(", ", call.Arguments.Select(a => _text.Of(a)).Append("ref " + Tape()));
         string value = Reserve(TempName(call));
         forward.Add(Keep(value, call.Type, call.Callee.Target + "." + call.Callee.ForwardName + "(" + arguments + ")"));
         if (valueNeeded) kept.Add((value, call.Type));
         _values[call] = value;
         string adjoint = Reserve("d" + MethodName + "_d" + value);
-        _program.Declarations.Add(call.Type.Keyword + " " + adjoint + " = 0;");
+        _program.Declarations.Add(new Declaration(call.Type.Keyword, adjoint, "0"));
         _splitCalls.Add((call, adjoint));
         _splitAdjoints[call] = adjoint;
-        return value;
+        return N(value);
     }
 
     /// <summary>Runs the split reverses of the statement's calls, last call first, each followed by its scalar arguments.</summary>
@@ -179,7 +179,7 @@ internal sealed partial class ReverseModeBuilder
         for (int k = _splitCalls.Count - 1; k >= 0; k--)
         {
             var (call, adjoint) = _splitCalls[k];
-            PropagateCall(call, adjoint, reverse, split: true);
+            PropagateCall(call, N(adjoint), reverse, split: true);
         }
         _splitCalls.Clear();
     }
@@ -198,22 +198,22 @@ internal sealed partial class ReverseModeBuilder
     };
 
     /// <summary>The value of a node as an operand: a kept temporary, or the (parenthesized) recomputed expression.</summary>
-    private string Value(IrExpression node) => _values.TryGetValue(node, out var name) ? name : ExpressionText.Atom(_text.Of(node));
+    private Fragment Value(IrExpression node) => _values.TryGetValue(node, out var name) ? N(name) : ExpressionText.Atom(_text.Of(node));
 
     /// <summary>Accumulates <paramref name="adjoint"/> times the local derivatives into the operands of <paramref name="node"/>.</summary>
-    private void Propagate(IrExpression node, string adjoint, List<Code> reverse)
+    private void Propagate(IrExpression node, Fragment adjoint, List<Code> reverse)
     {
         if (!_activity.IsActive(node)) return;
         switch (node)
         {
             case IrRead read:
-                reverse.Add(new CodeLine(Adjoint(read.Variable) + " += " + adjoint + ";"));
+                reverse.Add(CodeAssign.Add(N(Adjoint(read.Variable)), adjoint));
                 return;
             case IrElement element:
-                var accumulate = new CodeLine(Adjoint(element.Buffer) + "[" + _text.Of(element.Index) + "] += " + adjoint + ";");
+                var accumulate = CodeAssign.Add(N(Adjoint(element.Buffer)) + "[" + _text.Of(element.Index) + "]", adjoint);
                 // A caller that does not want a parameter's gradient passes an empty span (see GradientArgument).
                 reverse.Add(_method.Variables[element.Buffer].Kind == VariableKind.Parameter && !_method.Outputs.Contains(element.Buffer)
-                    ? new CodeBlock("if (!" + Adjoint(element.Buffer) + ".IsEmpty)", new List<Code> { accumulate })
+                    ? CodeIf.Wanted(Adjoint(element.Buffer), new List<Code> { accumulate })
                     : accumulate);
                 return;
             case IrConvert convert:
@@ -227,17 +227,17 @@ internal sealed partial class ReverseModeBuilder
                 var whenFalse = new List<Code>();
                 Propagate(conditional.WhenTrue, adjoint, whenTrue);
                 Propagate(conditional.WhenFalse, adjoint, whenFalse);
-                string condition = _values.TryGetValue(conditional.Condition, out var kept) ? kept : _text.Of(conditional.Condition);
+                var condition = _values.TryGetValue(conditional.Condition, out var kept) ? N(kept) : _text.Of(conditional.Condition);
                 reverse.Add(whenTrue.Count == 0
-                    ? new CodeBlock("if (!" + ExpressionText.Atom(condition) + ")", whenFalse)
-                    : new CodeBlock("if (" + condition + ")", whenTrue, whenFalse.Count > 0 ? whenFalse : null));
+                    ? new CodeIf("!" + ExpressionText.Atom(condition), whenFalse)
+                    : new CodeIf(condition, whenTrue, whenFalse.Count > 0 ? whenFalse : null));
                 return;
             case IrDifferentiableCall call when _splitAdjoints.TryGetValue(call, out var split):
-                reverse.Add(new CodeLine(split + " += " + adjoint + ";"));
+                reverse.Add(CodeAssign.Add(N(split), adjoint));
                 return;
             case IrDifferentiableCall call when _partials.TryGetValue(call, out var eager):
                 for (int i = 0; i < eager.Length; i++)
-                    if (eager[i] is { } derivative) Propagate(call.Arguments[i], Scale(adjoint, derivative), reverse);
+                    if (eager[i] is { } derivative) Propagate(call.Arguments[i], Scale(adjoint, N(derivative)), reverse);
                 return;
             case IrDifferentiableCall call:
                 PropagateCall(call, adjoint, reverse);
@@ -248,7 +248,7 @@ internal sealed partial class ReverseModeBuilder
         var context = new RuleContext(node.Type.Scalar, applied.Arguments.Select(Value).ToArray(), Value(node));
         var partials = applied.Rule.Partials(context);
         // The same variable in several operands (x * x) gets one accumulation of the summed partials.
-        var targets = new List<(IrExpression Argument, string Partial)>();
+        var targets = new List<(IrExpression Argument, Fragment Partial)>();
         for (int i = 0; i < partials.Length; i++)
         {
             if (partials[i] is not { } partial || !_activity.IsActive(applied.Arguments[i])) continue;
@@ -256,11 +256,11 @@ internal sealed partial class ReverseModeBuilder
             if (same < 0) targets.Add((applied.Arguments[i], partial));
             else targets[same] = (targets[same].Argument, ExpressionText.Atom(targets[same].Partial) + " + " + ExpressionText.Atom(partial));
         }
-        if (targets.Count > 1 && !IsName(adjoint))
+        if (targets.Count > 1 && adjoint.AsName is null)
         {
             string local = Reserve("d" + MethodName + "_d" + TempName(node));
-            reverse.Add(new CodeLine(node.Type.Keyword + " " + local + " = " + adjoint + ";"));
-            adjoint = local;
+            reverse.Add(CodeAssign.Declare(node.Type.Keyword, local, adjoint));
+            adjoint = N(local);
         }
         foreach (var (argument, partial) in targets)
             Propagate(argument, Scale(adjoint, partial), reverse);
@@ -270,7 +270,7 @@ internal sealed partial class ReverseModeBuilder
     /// Calls the callee's pullback (joint: it runs the callee again) or, for a split call, its split reverse on our tape
     /// (then resets the call's adjoint), and propagates into the scalar arguments.
     /// </summary>
-    private void PropagateCall(IrDifferentiableCall call, string adjoint, List<Code> reverse, bool split = false)
+    private void PropagateCall(IrDifferentiableCall call, Fragment adjoint, List<Code> reverse, bool split = false)
     {
         var pending = new List<(IrExpression, string)>();
         var arguments = call.Arguments.Select(Argument).ToList();
@@ -282,19 +282,15 @@ internal sealed partial class ReverseModeBuilder
                 arguments.Add(GradientArgument(call.Callee.Name, call.Callee.ParameterNames[i], call.Arguments[i], reverse, pending));
         if (split) arguments.Add("ref " + Tape());
         string callee = split ? call.Callee.Target + "." + call.Callee.ReverseName : call.Callee.CustomRule ? call.Callee.PullbackName : call.Callee.Target + "." + call.Callee.PullbackName;
-        reverse.Add(new CodeLine(callee + "(" + string.Join(", ", arguments) + ");"));
-        if (split) reverse.Add(new CodeLine(adjoint + " = 0;"));
-        foreach (var (argument, local) in pending) Propagate(argument, local, reverse);
+        reverse.Add(new CodeStatement(callee + "(" + Fragment.Join(", ", arguments) + ")"));
+        if (split) reverse.Add(CodeAssign.Reset(adjoint));
+        foreach (var (argument, local) in pending) Propagate(argument, N(local), reverse);
     }
 
-    private static string Scale(string adjoint, string partial) => partial switch
-    {
-        "1" => adjoint,
-        "-1" => "-" + ExpressionText.Atom(adjoint),
-        _ => ExpressionText.Atom(adjoint) + " * " + ExpressionText.Atom(partial),
-    };
-
-    private static bool IsName(string text) => text.All(c => char.IsLetterOrDigit(c) || c == '_');
+    private static Fragment Scale(Fragment adjoint, Fragment partial) =>
+        partial.IsLiteral("1") ? adjoint
+        : partial.IsLiteral("-1") ? "-" + ExpressionText.Atom(adjoint)
+        : ExpressionText.Atom(adjoint) + " * " + ExpressionText.Atom(partial);
 
     private static string TempName(IrExpression node) => node switch
     {

@@ -110,7 +110,7 @@ internal sealed partial class ReverseModeBuilder
         foreach (var variable in _method.Variables)
         {
             if (variable.Kind is VariableKind.Parameter or VariableKind.Member || _inlineDeclared.Contains(variable.Id) || variable.Type.IsBuffer) continue;
-            _program.Declarations.Add(variable.Type.Keyword + " " + variable.Name + " = " + Zero(variable.Type) + ";");
+            _program.Declarations.Add(new Declaration(variable.Type.Keyword, variable.Name, Zero(variable.Type)));
         }
 
         var reverse = Block(_method.Body, _program.Forward);
@@ -147,7 +147,7 @@ internal sealed partial class ReverseModeBuilder
         switch (statement)
         {
             case IrAssign { Value: IrNewBuffer allocation } declaration:
-                forward.Add(new CodeLine(Target(declaration) + " = " + _text.Of(allocation) + ";"));
+                forward.Add(AssignTo(declaration, _text.Of(allocation)));
                 if (_scratch.Contains(declaration.Variable)) _program.ReverseSetup.AddRange(RentScratch(declaration.Variable, allocation.OnStack));
                 break;
             case IrAssign assign:
@@ -188,20 +188,20 @@ internal sealed partial class ReverseModeBuilder
         var elseReverse = Block(branch.Else, elseForward);
         _nesting--;
         forward.Add(thenForward.Count == 0
-            ? new CodeBlock("if (!" + flag + ")", elseForward)
-            : new CodeBlock("if (" + flag + ")", thenForward, elseForward.Count > 0 ? elseForward : null));
+            ? new CodeIf("!" + N(flag), elseForward)
+            : new CodeIf(N(flag), thenForward, elseForward.Count > 0 ? elseForward : null));
 
         Record(flag, IrType.Boolean, forward, reverse);
         Comment(reverse, branch.Source);
         if (thenReverse.Count == 0)
-            reverse.Add(new CodeBlock("if (!" + flag + ")", elseReverse));
+            reverse.Add(new CodeIf("!" + N(flag), elseReverse));
         else
-            reverse.Add(new CodeBlock("if (" + flag + ")", thenReverse, elseReverse.Count > 0 ? elseReverse : null));
+            reverse.Add(new CodeIf(N(flag), thenReverse, elseReverse.Count > 0 ? elseReverse : null));
     }
 
     private void Loop(IrLoop loop, List<Code> forward, List<Code> reverse)
     {
-        string condition = loop.Condition is null ? "true" : _text.Of(loop.Condition);
+        var condition = loop.Condition is null ? Fragment.Literal("true") : _text.Of(loop.Condition);
         if (!IsRelevant(loop))
         {
             forward.Add(PlainLoop(loop));
@@ -214,21 +214,21 @@ internal sealed partial class ReverseModeBuilder
         }
         Comment(forward, loop.Source);
         string count = Reserve("trips");
-        forward.Add(Keep(count, IrType.Int32, "0"));
+        forward.Add(Keep(count, IrType.Int32, Fragment.Literal("0")));
 
         _nesting++;
         _loopDepth++;
-        var body = new List<Code> { new CodeLine(count + "++;") };
+        var body = new List<Code> { new CodeStatement(N(count) + "++", count) };
         var bodyReverse = Block(loop.Body, body);
         var stepReverse = Block(loop.Step, body);
         _loopDepth--;
         _nesting--;
-        forward.Add(new CodeBlock("while (" + condition + ")", body));
+        forward.Add(CodeLoop.While(condition, body));
 
         Record(count, IrType.Int32, forward, reverse);
         Comment(reverse, loop.Source);
         string iteration = Reserve("trip");
-        reverse.Add(new CodeBlock("for (int " + iteration + " = " + count + "; " + iteration + " > 0; " + iteration + "--)", stepReverse.Concat(bodyReverse).ToList()));
+        reverse.Add(CodeLoop.Down(iteration, N(count), N(iteration) + " > 0", stepReverse.Concat(bodyReverse).ToList(), declares: true));
     }
 
     private void Assign(IrAssign assign, List<Code> forward, List<Code> reverse)
@@ -238,7 +238,7 @@ internal sealed partial class ReverseModeBuilder
         bool restore = NeedsRestore(assign);
         if (!active && !restore)
         {
-            forward.Add(new CodeLine(Target(assign) + " = " + _text.Of(assign.Value) + ";"));
+            forward.Add(AssignTo(assign, _text.Of(assign.Value)));
             return;
         }
 
@@ -246,24 +246,24 @@ internal sealed partial class ReverseModeBuilder
         var plan = active ? Plan(assign.Value) : new ExpressionPlan();
         _values.Clear();
         var kept = new List<(string Name, IrType Type)>();
-        string value = ForwardValue(assign.Value, plan, forward, kept, root: true);
+        var value = ForwardValue(assign.Value, plan, forward, kept, root: true);
 
         // Save the old value, unless an integer step can simply be undone.
-        string? undo = Inverse(assign);
+        var undo = Inverse(assign);
         string? saved = null;
         if (restore && undo is null)
         {
             if (_loopDepth > 0)
             {
-                forward.Add(new CodeLine(Tape() + ".Push(" + variable.Name + ");"));
+                forward.Add(new CodeStatement(Tape() + ".Push(" + N(variable.Name) + ")"));
             }
             else
             {
                 saved = Reserve(variable.Name + "Old");
-                forward.Add(Keep(saved, variable.Type, variable.Name));
+                forward.Add(Keep(saved, variable.Type, N(variable.Name)));
             }
         }
-        forward.Add(new CodeLine(Target(assign) + " = " + value + ";"));
+        forward.Add(AssignTo(assign, value));
         foreach (var (name, type) in kept) Record(name, type, forward, reverse: null);
 
         // Reverse: read the result, reload kept values, restore the variable, then apply the rules.
@@ -271,37 +271,37 @@ internal sealed partial class ReverseModeBuilder
         if (active && plan.Needed.Contains(assign.Value) && !IsLeaf(assign.Value))
         {
             string result = restore ? Reserve(variable.Name + "New") : variable.Name;
-            if (restore) reverse.Add(new CodeLine(variable.Type.Keyword + " " + result + " = " + variable.Name + ";"));
+            if (restore) reverse.Add(CodeAssign.Declare(variable.Type.Keyword, result, N(variable.Name)));
             _values[assign.Value] = result;
         }
         if (_loopDepth > 0)
         {
             for (int i = kept.Count - 1; i >= 0; i--)
-                reverse.Add(new CodeLine(kept[i].Name + " = " + Reload(kept[i].Name, kept[i].Type) + ";"));
+                reverse.Add(CodeAssign.Set(N(kept[i].Name), Reload(N(kept[i].Name), kept[i].Type)));
         }
         if (restore)
-            reverse.Add(new CodeLine(variable.Name + " = " + (undo ?? saved ?? Reload(variable.Name, variable.Type)) + ";"));
+            reverse.Add(CodeAssign.Set(N(variable.Name), undo ?? (saved is null ? Reload(N(variable.Name), variable.Type) : N(saved))));
         if (!active) return;
 
-        string adjoint = Adjoint(assign.Variable);
+        var adjoint = N(Adjoint(assign.Variable));
         bool readsItself = ReadsVariable(assign.Value, assign.Variable);
         // The result is assigned once on every path (ControlFlowNormalizer), so its adjoint needs no reset either.
         bool firstDefinition = (assign.IsDeclaration && _loopDepth == 0) || assign.Variable == _method.Result;
         if (!_activity.IsActive(assign.Value))
         {
-            if (!firstDefinition) reverse.Add(new CodeLine(adjoint + " = 0;"));
+            if (!firstDefinition) reverse.Add(CodeAssign.Reset(adjoint));
         }
         else if (readsItself)
         {
-            string incoming = Reserve(adjoint + "Out");
-            reverse.Add(new CodeLine(variable.Type.Keyword + " " + incoming + " = " + adjoint + ";"));
-            reverse.Add(new CodeLine(adjoint + " = 0;"));
-            Propagate(assign.Value, incoming, reverse);
+            string incoming = Reserve(Adjoint(assign.Variable) + "Out");
+            reverse.Add(CodeAssign.Declare(variable.Type.Keyword, incoming, adjoint));
+            reverse.Add(CodeAssign.Reset(adjoint));
+            Propagate(assign.Value, N(incoming), reverse);
         }
         else
         {
             Propagate(assign.Value, adjoint, reverse);
-            if (!firstDefinition) reverse.Add(new CodeLine(adjoint + " = 0;"));
+            if (!firstDefinition) reverse.Add(CodeAssign.Reset(adjoint));
         }
         ReverseSplitCalls(reverse);
         _values.Clear();
@@ -310,44 +310,48 @@ internal sealed partial class ReverseModeBuilder
     // ---------------------------------------------------------------- kept values
 
     /// <summary>Declares or assigns a value the reverse sweep reads: inline at the top level, hoisted when nested.</summary>
-    private Code Keep(string name, IrType type, string value)
+    private Code Keep(string name, IrType type, Fragment value)
     {
         if (_nesting == 0)
         {
             _program.ForwardLocals.Add(new ForwardLocal(name, type.Keyword, type.ScalarKeyword, ForwardLocalKind.Scalar));
-            return new CodeLine(type.Keyword + " " + name + " = " + value + ";");
+            return CodeAssign.Declare(type.Keyword, name, value);
         }
-        _program.Declarations.Add(type.Keyword + " " + name + " = " + Zero(type) + ";");
-        return new CodeLine(name + " = " + value + ";");
+        _program.Declarations.Add(new Declaration(type.Keyword, name, Zero(type)));
+        return CodeAssign.Set(N(name), value);
     }
 
     /// <summary>Inside a loop, pushes a kept value on its tape in the forward sweep and pops it back in the reverse sweep.</summary>
     private void Record(string name, IrType type, List<Code> forward, List<Code>? reverse)
     {
         if (_loopDepth == 0) return;
-        forward.Add(new CodeLine(Tape() + ".Push(" + name + ");"));
-        reverse?.Add(new CodeLine(name + " = " + Reload(name, type) + ";"));
+        forward.Add(new CodeStatement(Tape() + ".Push(" + N(name) + ")"));
+        reverse?.Add(CodeAssign.Set(N(name), Reload(N(name), type)));
     }
 
-    private string Reload(string name, IrType type) => _loopDepth == 0 ? name : Tape() + ".Pop<" + type.ScalarKeyword + ">()";
+    private Fragment Reload(Fragment value, IrType type) => _loopDepth == 0 ? value : Tape() + ".Pop<" + type.ScalarKeyword + ">()";
 
     /// <summary>The method's one tape; naming it marks it used.</summary>
-    private string Tape()
+    private Fragment Tape()
     {
         _program.UsesTape = true;
-        return _program.TapeName;
+        return N(_program.TapeName);
     }
+
+    /// <summary>A name of the generated method as a fragment of the adjoint program.</summary>
+    private static Fragment N(string name) => Fragment.Of(name);
 
     // ---------------------------------------------------------------- helpers
 
-    private string Target(IrAssign assign)
+    /// <summary>The forward assignment: a declaration where a top-level local is declared inline, else an assignment.</summary>
+    private Code AssignTo(IrAssign assign, Fragment value)
     {
         var variable = _method.Variables[assign.Variable];
-        if (!(assign.IsDeclaration && _inlineDeclared.Contains(assign.Variable) && _nesting == 0)) return variable.Name;
+        if (!(assign.IsDeclaration && _inlineDeclared.Contains(assign.Variable) && _nesting == 0)) return CodeAssign.Set(N(variable.Name), value);
         _program.ForwardLocals.Add(assign.Value is IrNewBuffer allocation
             ? Local(assign.Variable, ForwardLocalKind.Buffer, allocation.OnStack)
             : Local(assign.Variable, ForwardLocalKind.Scalar));
-        return variable.Type.Keyword + " " + variable.Name;
+        return CodeAssign.Declare(variable.Type.Keyword, variable.Name, value);
     }
 
     private ForwardLocal Local(int variable, ForwardLocalKind kind, bool onStack = false)
@@ -375,7 +379,7 @@ internal sealed partial class ReverseModeBuilder
         name = Reserve("d" + MethodName + "_d" + v.Name);
         _adjoints[variable] = name;
         if (v.Type.IsRealScalar && variable != _method.Result)
-            _program.Declarations.Add(v.Type.Keyword + " " + name + " = 0;");
+            _program.Declarations.Add(new Declaration(v.Type.Keyword, name, "0"));
         return name;
     }
 
@@ -400,22 +404,22 @@ internal sealed partial class ReverseModeBuilder
         code.Add(new CodeComment(text));
     }
 
-    private CodeBlock PlainIf(IrIf branch)
+    private CodeIf PlainIf(IrIf branch)
     {
         var then = new List<Code>();
         var otherwise = new List<Code>();
         foreach (var s in branch.Then) Statement(s, then, new List<Code>());
         foreach (var s in branch.Else) Statement(s, otherwise, new List<Code>());
         return then.Count == 0
-            ? new CodeBlock("if (!" + ExpressionText.Atom(_text.Of(branch.Condition)) + ")", otherwise)
-            : new CodeBlock("if (" + _text.Of(branch.Condition) + ")", then, otherwise.Count > 0 ? otherwise : null);
+            ? new CodeIf("!" + ExpressionText.Atom(_text.Of(branch.Condition)), otherwise)
+            : new CodeIf(_text.Of(branch.Condition), then, otherwise.Count > 0 ? otherwise : null);
     }
 
-    private CodeBlock PlainLoop(IrLoop loop)
+    private CodeLoop PlainLoop(IrLoop loop)
     {
         var body = new List<Code>();
         foreach (var s in loop.Body.Concat(loop.Step)) Statement(s, body, new List<Code>());
-        return new CodeBlock("while (" + (loop.Condition is null ? "true" : _text.Of(loop.Condition)) + ")", body);
+        return CodeLoop.While(loop.Condition is null ? Fragment.Literal("true") : _text.Of(loop.Condition), body);
     }
 
     private static bool ReadsVariable(IrExpression expression, int variable)
@@ -426,14 +430,14 @@ internal sealed partial class ReverseModeBuilder
     }
 
     /// <summary>For <c>i = i ± c</c> on integers, the expression that undoes the step; null otherwise.</summary>
-    private string? Inverse(IrAssign assign)
+    private Fragment? Inverse(IrAssign assign)
     {
         var variable = _method.Variables[assign.Variable];
         if (variable.Type.Scalar is not (ScalarKind.Int32 or ScalarKind.Int64)) return null;
         if (assign.Value is IrBinary { Operator: BinaryOperator.Add or BinaryOperator.Subtract } b
             && b.Left is IrRead r && r.Variable == assign.Variable && b.Right is IrConstant c)
         {
-            return variable.Name + (b.Operator == BinaryOperator.Add ? " - " : " + ") + c.Text;
+            return N(variable.Name) + (b.Operator == BinaryOperator.Add ? " - " : " + ") + c.Text;
         }
         return null;
     }

@@ -38,12 +38,12 @@ internal abstract record RuleExpression
     public static RuleExpression operator >=(RuleExpression left, RuleExpression right) => new RuleBinary(">=", left, right);
 
     /// <summary>The expression as C#: <paramref name="arguments"/> and <paramref name="result"/> are atoms (names or parenthesized).</summary>
-    public string Print(RuleContext context) => Text(context);
+    public Fragment Print(RuleContext context) => Text(context);
 
-    internal abstract string Text(RuleContext context);
+    internal abstract Fragment Text(RuleContext context);
 
     /// <summary>The child's text, parenthesized when it binds looser than <paramref name="precedence"/>.</summary>
-    protected static string Wrapped(RuleExpression child, int precedence, RuleContext context) =>
+    protected static Fragment Wrapped(RuleExpression child, int precedence, RuleContext context) =>
         child.Precedence < precedence ? "(" + child.Text(context) + ")" : child.Text(context);
 
     /// <summary>The value at the given arguments and result; comparisons are 1 or 0.</summary>
@@ -61,7 +61,7 @@ internal sealed record RuleArgument(int Index) : RuleExpression
 {
     protected override int Precedence => 100;
 
-    internal override string Text(RuleContext context) => context.Arg(Index);
+    internal override Fragment Text(RuleContext context) => context.Arg(Index);
 
     public override double Evaluate(double[] arguments, double result) => arguments[Index];
 
@@ -79,7 +79,7 @@ internal sealed record RuleResult : RuleExpression
 {
     protected override int Precedence => 100;
 
-    internal override string Text(RuleContext context) => context.Result;
+    internal override Fragment Text(RuleContext context) => context.Result;
 
     public override double Evaluate(double[] arguments, double result) => result;
 
@@ -93,7 +93,7 @@ internal sealed record RuleInteger(int Value) : RuleExpression
 {
     protected override int Precedence => Value < 0 ? 90 : 100;
 
-    internal override string Text(RuleContext context) => Value.ToString(CultureInfo.InvariantCulture);
+    internal override Fragment Text(RuleContext context) => Fragment.Literal(Value.ToString(CultureInfo.InvariantCulture));
 
     public override double Evaluate(double[] arguments, double result) => Value;
 
@@ -107,7 +107,7 @@ internal sealed record RuleReal(double Value) : RuleExpression
 {
     protected override int Precedence => 100;
 
-    internal override string Text(RuleContext context) => context.Lit(Value);
+    internal override Fragment Text(RuleContext context) => Fragment.Literal(context.Lit(Value));
 
     public override double Evaluate(double[] arguments, double result) => Value;
 
@@ -120,7 +120,7 @@ internal sealed record RuleNegate(RuleExpression Operand) : RuleExpression
 {
     protected override int Precedence => 90;
 
-    internal override string Text(RuleContext context) => "-" + Wrapped(Operand, 90, context);
+    internal override Fragment Text(RuleContext context) => "-" + Wrapped(Operand, 90, context);
 
     public override double Evaluate(double[] arguments, double result) => -Operand.Evaluate(arguments, result);
 
@@ -142,7 +142,7 @@ internal sealed record RuleBinary(string Operator, RuleExpression Left, RuleExpr
     };
 
     // Left-associative: the right operand of a - b or a / b (and, for a stable form, of every operator) binds tighter.
-    internal override string Text(RuleContext context) =>
+    internal override Fragment Text(RuleContext context) =>
         Wrapped(Left, Precedence, context) + " " + Operator + " " + Wrapped(Right, Precedence + 1, context);
 
     public override double Evaluate(double[] arguments, double result)
@@ -174,7 +174,7 @@ internal sealed record RuleConditional(RuleExpression Condition, RuleExpression 
     protected override int Precedence => 10;
 
     // Right-associative: a conditional in the false arm needs no parentheses.
-    internal override string Text(RuleContext context) =>
+    internal override Fragment Text(RuleContext context) =>
         Wrapped(Condition, 11, context) + " ? " + Wrapped(WhenTrue, 11, context) + " : " + Wrapped(WhenFalse, 10, context);
 
     public override double Evaluate(double[] arguments, double result) =>
@@ -191,11 +191,11 @@ internal sealed record RuleMath(string Function, EquatableArray<RuleExpression> 
 {
     protected override int Precedence => 100;
 
-    internal override string Text(RuleContext context)
+    internal override Fragment Text(RuleContext context)
     {
-        var parts = new string[Arguments.Count];
+        var parts = new Fragment[Arguments.Count];
         for (int i = 0; i < parts.Length; i++) parts[i] = Arguments[i].Text(context);
-        return context.M + "." + Function + "(" + string.Join(", ", parts) + ")";
+        return context.M + "." + Function + "(" + Fragment.Join(", ", parts) + ")";
     }
 
     public override double Evaluate(double[] arguments, double result)

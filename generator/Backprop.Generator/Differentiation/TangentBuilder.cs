@@ -10,7 +10,7 @@ namespace Backprop.Generator.Differentiation;
 /// <summary>What the emitter needs to print <c>MTangent</c>.</summary>
 internal sealed class TangentProgram
 {
-    public List<string> Declarations { get; } = new();
+    public List<Declaration> Declarations { get; } = new();
 
     public List<Code> Body { get; } = new();
 
@@ -101,7 +101,7 @@ internal sealed class TangentBuilder
         foreach (var (parameter, name) in _program.Inputs.Where(p => !_method.Variables[p.Variable].Type.IsBuffer && assigned.Contains(p.Variable)).ToList())
         {
             string local = Reserve(name + "Local");
-            _program.Declarations.Add(_method.Variables[parameter].Type.Keyword + " " + local + " = " + name + ";");
+            _program.Declarations.Add(new Declaration(_method.Variables[parameter].Type.Keyword, local, name));
             _tangents[parameter] = local;
         }
         _program.ResultName = Reserve("t" + _method.Shape.Name);
@@ -119,43 +119,43 @@ internal sealed class TangentBuilder
         switch (statement)
         {
             case IrAssign { Value: IrNewBuffer allocation } declaration:
-                code.Add(new CodeLine(Declared(declaration) + " = " + _text.Of(allocation) + ";"));
+                code.Add(Declared(declaration, _text.Of(allocation)));
                 if (_activity.IsActive(declaration.Variable) || _callBuffers.Contains(declaration.Variable))
                 {
                     // The tangent buffer is allocated like the buffer (stackalloc and new zero it).
                     var v = _method.Variables[declaration.Variable];
-                    code.Add(new CodeLine("global::System.Span<" + v.Type.ScalarKeyword + "> " + TangentOf(declaration.Variable) + " = " + _text.Of(allocation) + ";"));
+                    code.Add(CodeAssign.Declare("global::System.Span<" + v.Type.ScalarKeyword + ">", TangentOf(declaration.Variable), _text.Of(allocation)));
                 }
                 break;
             case IrAssign assign:
                 Comment(code, assign.Source);
                 if (!_activity.IsActive(assign.Variable))
                 {
-                    code.Add(new CodeLine(Declared(assign) + " = " + _text.Of(assign.Value) + ";"));
+                    code.Add(Declared(assign, _text.Of(assign.Value)));
                     break;
                 }
-                string tangent = TangentValue(assign.Value, code);
-                code.Add(new CodeLine(Declared(assign) + " = " + _text.Of(assign.Value) + ";"));
+                var tangent = TangentValue(assign.Value, code);
+                code.Add(Declared(assign, _text.Of(assign.Value)));
                 // x = x + 1 leaves x's tangent as it is (an assignment to itself would be CS1717).
-                if (tangent != TangentOf(assign.Variable)) code.Add(new CodeLine(TangentOf(assign.Variable) + " = " + tangent + ";"));
+                if (tangent.AsName != TangentOf(assign.Variable)) code.Add(CodeAssign.Set(N(TangentOf(assign.Variable)), tangent));
                 _values.Clear();
                 break;
             case IrStore store:
                 Comment(code, store.Source);
-                string target = "[" + _text.Of(store.Index) + "]";
+                var target = "[" + _text.Of(store.Index) + "]";
                 if (!_activity.IsActive(store.Buffer) || !_activity.IsActive(store.Value) && _tangents.ContainsKey(store.Buffer))
                 {
-                    code.Add(new CodeLine(_text.Name(store.Buffer) + target + " = " + _text.Of(store.Value) + ";"));
+                    code.Add(CodeAssign.Set(_text.Name(store.Buffer) + target, _text.Of(store.Value)));
                     // An output written with a constant has a zero tangent there.
                     if (_tangents.TryGetValue(store.Buffer, out var outputTangent))
-                        code.Add(new CodeLine(outputTangent + target + " = 0;"));
+                        code.Add(CodeAssign.Reset(N(outputTangent) + target));
                     break;
                 }
-                string elementTangent = TangentValue(store.Value, code);
+                var elementTangent = TangentValue(store.Value, code);
                 string index = Reserve("index");
-                code.Add(new CodeLine("int " + index + " = " + _text.Of(store.Index) + ";"));
-                code.Add(new CodeLine(_text.Name(store.Buffer) + "[" + index + "] = " + _text.Of(store.Value) + ";"));
-                code.Add(new CodeLine(TangentOf(store.Buffer) + "[" + index + "] = " + elementTangent + ";"));
+                code.Add(CodeAssign.Declare("int", index, _text.Of(store.Index)));
+                code.Add(CodeAssign.Set(_text.Name(store.Buffer) + "[" + N(index) + "]", _text.Of(store.Value)));
+                code.Add(CodeAssign.Set(N(TangentOf(store.Buffer)) + "[" + N(index) + "]", elementTangent));
                 _values.Clear();
                 break;
             case IrCallStatement call:
@@ -166,7 +166,7 @@ internal sealed class TangentBuilder
                     if (call.Callee.ActiveParameters[i] && !call.Callee.OutputParameters[i]) layerArguments.Add(TangentArgument(call.Arguments[i], code));
                 for (int i = 0; i < call.Arguments.Count; i++)
                     if (call.Callee.OutputParameters[i]) layerArguments.Add(BufferTangent(call.Arguments[i]));
-                code.Add(new CodeLine(call.Callee.Target + "." + MethodShape.TangentNameOf(call.Callee.Name) + "(" + string.Join(", ", layerArguments) + ");"));
+                code.Add(new CodeStatement(call.Callee.Target + "." + MethodShape.TangentNameOf(call.Callee.Name) + "(" + Fragment.Join(", ", layerArguments) + ")"));
                 _values.Clear();
                 break;
             case IrIf branch:
@@ -174,13 +174,13 @@ internal sealed class TangentBuilder
                 var otherwise = new List<Code>();
                 Block(branch.Then, then);
                 Block(branch.Else, otherwise);
-                code.Add(new CodeBlock("if (" + _text.Of(branch.Condition) + ")", then, otherwise.Count > 0 ? otherwise : null));
+                code.Add(new CodeIf(_text.Of(branch.Condition), then, otherwise.Count > 0 ? otherwise : null));
                 break;
             case IrLoop loop:
                 var body = new List<Code>();
                 Block(loop.Body, body);
                 Block(loop.Step, body);
-                code.Add(new CodeBlock("while (" + (loop.Condition is null ? "true" : _text.Of(loop.Condition)) + ")", body));
+                code.Add(CodeLoop.While(loop.Condition is null ? Fragment.Literal("true") : _text.Of(loop.Condition), body));
                 break;
             default:
                 throw new System.InvalidOperationException("Forward mode does not support " + statement.GetType().Name + ".");
@@ -188,15 +188,15 @@ internal sealed class TangentBuilder
     }
 
     /// <summary>Keeps the values the partials read, then returns the tangent of <paramref name="value"/>, spelled with them.</summary>
-    private string TangentValue(IrExpression value, List<Code> code)
+    private Fragment TangentValue(IrExpression value, List<Code> code)
     {
         Keep(value, code, root: true);
         if (Tangent(value, code) is not { } tangent) return Zero(value.Type);
         // The primal write comes next: a tangent that still reads primal values (a conditional's condition) is computed first.
-        if (IsName(tangent) || value is IrElement) return tangent;
+        if (tangent.AsName is not null || value is IrElement) return tangent;
         string name = Reserve("tangent");
-        code.Add(new CodeLine(value.Type.Keyword + " " + name + " = " + tangent + ";"));
-        return name;
+        code.Add(CodeAssign.Declare(value.Type.Keyword, name, tangent));
+        return N(name);
     }
 
     /// <summary>Declares a local for every active non-leaf value below the root that a partial derivative reads.</summary>
@@ -213,8 +213,8 @@ internal sealed class TangentBuilder
             var callArguments = call.Arguments.Select(a => a.Type.IsBuffer ? _text.Of(a) : Value(a)).ToList();
             for (int i = 0; i < call.Arguments.Count; i++)
                 if (call.Callee.ActiveParameters[i]) callArguments.Add(TangentArgument(call.Arguments[i], code));
-            callArguments.Add("out " + call.Type.Keyword + " " + tangent);
-            code.Add(new CodeLine(call.Type.Keyword + " " + value + " = " + call.Callee.Target + "." + MethodShape.TangentNameOf(call.Callee.Name) + "(" + string.Join(", ", callArguments) + ");"));
+            callArguments.Add("out " + call.Type.Keyword + " " + N(tangent));
+            code.Add(CodeAssign.Declare(call.Type.Keyword, value, call.Callee.Target + "." + MethodShape.TangentNameOf(call.Callee.Name) + "(" + Fragment.Join(", ", callArguments) + ")"));
             _values[node] = value;
             _callTangents[node] = tangent;
             return;
@@ -232,67 +232,66 @@ internal sealed class TangentBuilder
     {
         if (IsLeaf(node) || _values.ContainsKey(node)) return;
         string name = Reserve("value");
-        code.Add(new CodeLine(node.Type.Keyword + " " + name + " = " + _text.Of(node) + ";"));
+        code.Add(CodeAssign.Declare(node.Type.Keyword, name, _text.Of(node)));
         _values[node] = name;
     }
 
     /// <summary>The tangent of an expression, or null where it is zero.</summary>
-    private string? Tangent(IrExpression node, List<Code> code)
+    private Fragment? Tangent(IrExpression node, List<Code> code)
     {
         if (!_activity.IsActive(node)) return null;
         switch (node)
         {
             case IrRead read:
-                return TangentOf(read.Variable);
+                return N(TangentOf(read.Variable));
             case IrElement element:
-                return TangentOf(element.Buffer) + "[" + _text.Of(element.Index) + "]";
+                return N(TangentOf(element.Buffer)) + "[" + _text.Of(element.Index) + "]";
             case IrConvert convert:
                 return Tangent(convert.Operand, code) is { } t ? "(" + convert.Type.Keyword + ")" + ExpressionText.Atom(t) : null;
             case IrDifferentiableCall:
-                return _callTangents[node];
+                return N(_callTangents[node]);
             case IrConditional conditional:
-                string whenTrue = Tangent(conditional.WhenTrue, code) ?? Zero(node.Type);
-                string whenFalse = Tangent(conditional.WhenFalse, code) ?? Zero(node.Type);
+                var whenTrue = Tangent(conditional.WhenTrue, code) ?? Zero(node.Type);
+                var whenFalse = Tangent(conditional.WhenFalse, code) ?? Zero(node.Type);
                 return ExpressionText.Atom(_text.Of(conditional.Condition)) + " ? " + ExpressionText.Atom(whenTrue) + " : " + ExpressionText.Atom(whenFalse);
         }
         var applied = ReverseModeBuilder.RuleOf(node) ?? throw new System.InvalidOperationException("No derivative rule for " + node.GetType().Name);
         var context = new RuleContext(node.Type.Scalar, applied.Arguments.Select(Value).ToArray(), Value(node));
         var partials = applied.Rule.Partials(context);
-        var terms = new List<string>();
+        var terms = new List<Fragment>();
         for (int i = 0; i < partials.Length; i++)
         {
             if (partials[i] is not { } partial || Tangent(applied.Arguments[i], code) is not { } t) continue;
-            terms.Add(partial switch
-            {
-                "1" => ExpressionText.Atom(t),
-                "-1" => "-" + ExpressionText.Atom(t),
-                _ => ExpressionText.Atom(partial) + " * " + ExpressionText.Atom(t),
-            });
+            terms.Add(partial.IsLiteral("1") ? ExpressionText.Atom(t)
+                : partial.IsLiteral("-1") ? "-" + ExpressionText.Atom(t)
+                : ExpressionText.Atom(partial) + " * " + ExpressionText.Atom(t));
         }
         if (terms.Count == 0) return null;
-        string sum = string.Join(" + ", terms);
-        if (terms.Count == 1 && IsName(sum)) return sum;
+        var sum = Fragment.Join(" + ", terms);
+        if (sum.AsName is not null) return sum;
         // One local per operation keeps the tangent of a deep expression linear in its size.
         string name = Reserve("tangent");
-        code.Add(new CodeLine(node.Type.Keyword + " " + name + " = " + sum + ";"));
-        return name;
+        code.Add(CodeAssign.Declare(node.Type.Keyword, name, sum));
+        return N(name);
     }
 
     /// <summary>A callee's tangent argument: a scalar's tangent (or 0), a buffer's tangent buffer or the same slice of it.</summary>
-    private string TangentArgument(IrExpression argument, List<Code> code) =>
+    private Fragment TangentArgument(IrExpression argument, List<Code> code) =>
         argument.Type.IsBuffer ? BufferTangent(argument) : ExpressionText.Atom(Tangent(argument, code) ?? Zero(argument.Type));
 
-    private string BufferTangent(IrExpression argument)
+    private Fragment BufferTangent(IrExpression argument)
     {
         int buffer = IrSlice.BufferOf(argument);
         // A buffer without a tangent (an inactive parameter) has a zero one; an empty span says so to a callee that reads none.
-        if (!_tangents.ContainsKey(buffer) && !_activity.IsActive(buffer) && !_callBuffers.Contains(buffer)) return "default";
-        if (!_tangents.ContainsKey(buffer) && _method.Variables[buffer].Kind == VariableKind.Parameter) return "default";
-        string tangent = TangentOf(buffer);
+        if (!_tangents.ContainsKey(buffer) && !_activity.IsActive(buffer) && !_callBuffers.Contains(buffer)) return Fragment.Literal("default");
+        if (!_tangents.ContainsKey(buffer) && _method.Variables[buffer].Kind == VariableKind.Parameter) return Fragment.Literal("default");
+        var tangent = N(TangentOf(buffer));
         return argument is IrSlice slice ? tangent + ".Slice(" + _text.Of(slice.Start) + ", " + _text.Of(slice.Length) + ")" : tangent;
     }
 
-    private string Value(IrExpression node) => _values.TryGetValue(node, out var name) ? name : ExpressionText.Atom(_text.Of(node));
+    private Fragment Value(IrExpression node) => _values.TryGetValue(node, out var name) ? N(name) : ExpressionText.Atom(_text.Of(node));
+
+    private static Fragment N(string name) => Fragment.Of(name);
 
     private string TangentOf(int variable)
     {
@@ -300,27 +299,25 @@ internal sealed class TangentBuilder
         var v = _method.Variables[variable];
         name = Reserve("t" + Identifiers.Capitalized(v.Name));
         _tangents[variable] = name;
-        if (!v.Type.IsBuffer) _program.Declarations.Add(v.Type.Keyword + " " + name + " = 0;");
+        if (!v.Type.IsBuffer) _program.Declarations.Add(new Declaration(v.Type.Keyword, name, "0"));
         return name;
     }
 
     /// <summary>The assignment's target: a scalar local is declared at the top once, a buffer where it is allocated.</summary>
-    private string Declared(IrAssign assign)
+    private Code Declared(IrAssign assign, Fragment value)
     {
         var v = _method.Variables[assign.Variable];
-        if (v.Kind == VariableKind.Parameter || !_declared.Add(assign.Variable)) return v.Name;
-        if (v.Type.IsBuffer) return (v.Type.Shape == ShapeKind.Array ? v.Type.Keyword : "global::System.Span<" + v.Type.ScalarKeyword + ">") + " " + v.Name;
-        _program.Declarations.Add(v.Type.Keyword + " " + v.Name + " = " + Zero(v.Type) + ";");
-        return v.Name;
+        if (v.Kind == VariableKind.Parameter || !_declared.Add(assign.Variable)) return CodeAssign.Set(N(v.Name), value);
+        if (v.Type.IsBuffer) return CodeAssign.Declare(v.Type.Shape == ShapeKind.Array ? v.Type.Keyword : "global::System.Span<" + v.Type.ScalarKeyword + ">", v.Name, value);
+        _program.Declarations.Add(new Declaration(v.Type.Keyword, v.Name, Zero(v.Type).ToString()));
+        return CodeAssign.Set(N(v.Name), value);
     }
 
     private readonly HashSet<int> _declared = new();
 
     private static bool IsLeaf(IrExpression node) => node is IrRead or IrConstant or IrExternal or IrElement or IrLength;
 
-    private static bool IsName(string text) => text.All(c => char.IsLetterOrDigit(c) || c == '_');
-
-    private static string Zero(IrType type) => type.Scalar == ScalarKind.Boolean ? "false" : "0";
+    private static Fragment Zero(IrType type) => Fragment.Literal(type.Scalar == ScalarKind.Boolean ? "false" : "0");
 
     private string Reserve(string name) => Identifiers.Reserve(_names, name);
 

@@ -1,10 +1,14 @@
 using System;
 using System.Linq;
+using Backprop.Generator.Differentiation;
 using Backprop.Generator.Ir;
 
 namespace Backprop.Generator.Emit;
 
-/// <summary>Spells IR expressions as C#, adding parentheses only where precedence needs them.</summary>
+/// <summary>
+/// Spells IR expressions as fragments of the adjoint program, adding parentheses only where precedence needs them: the
+/// method's variables become typed names (<see cref="Fragment"/>), the rest literal C#.
+/// </summary>
 internal sealed class ExpressionText
 {
     private readonly IrMethod _method;
@@ -14,28 +18,38 @@ internal sealed class ExpressionText
     /// <summary>Lets a caller substitute the spelling of chosen nodes (temporaries); null keeps the default.</summary>
     public Func<IrExpression, string?>? Substitute { get; set; }
 
-    public string Of(IrExpression expression) => Spell(expression).Text;
+    public Fragment Of(IrExpression expression) => Spell(expression).Text;
 
-    public string Name(int variable) => _method.Variables[variable].Spelling;
+    /// <summary>A variable as the generated code spells it (<c>this.W</c>, <c>p.X</c>, <c>ptsFlat</c>), named by its own name (a view by its).</summary>
+    public Fragment Name(int variable) => NameOf(_method.Variables[variable]);
+
+    public static Fragment NameOf(IrVariable v) => v.View.Length > 0 ? Fragment.Of(v.Spelling) : Fragment.Of(v.Name, v.Spelling);
+
+    /// <summary><c>buffer.Length</c>: the length of a buffer, not its contents.</summary>
+    private Fragment LengthOf(int buffer)
+    {
+        var v = _method.Variables[buffer];
+        return v.Kind == VariableKind.Member ? Name(buffer) + ".Length" : Fragment.LengthOf(v.View.Length > 0 ? v.Spelling : v.Name);
+    }
 
     public static string MathClass(IrType type, string function) =>
         type.Scalar == ScalarKind.Float && function != "Clamp" ? "global::System.MathF" : "global::System.Math";
 
-    private (string Text, int Precedence) Spell(IrExpression expression)
+    private (Fragment Text, int Precedence) Spell(IrExpression expression)
     {
-        if (Substitute?.Invoke(expression) is { } substituted) return (substituted, Primary);
+        if (Substitute?.Invoke(expression) is { } substituted) return (Fragment.Of(substituted), Primary);
         switch (expression)
         {
             case IrConstant c:
-                return (c.Text, Primary);
+                return (Fragment.Literal(c.Text), Primary);
             case IrRead r:
                 return (Name(r.Variable), Primary);
             case IrExternal x:
-                return (x.Text, Primary);
+                return (Fragment.Literal(x.Text), Primary);
             case IrElement e:
                 return (Name(e.Buffer) + "[" + Of(e.Index) + "]", Primary);
             case IrLength l:
-                return (Name(l.Buffer) + ".Length", Primary);
+                return (LengthOf(l.Buffer), Primary);
             case IrUnary u:
                 return ((u.Operator == UnaryOperator.Negate ? "-" : "!") + Operand(u.Operand, Unary, prefix: true), Unary);
             case IrConvert c:
@@ -48,7 +62,7 @@ internal sealed class ExpressionText
             case IrMathCall m:
                 return (MathClass(m.Type, m.Function) + "." + m.Function + "(" + Arguments(m.Arguments) + ")", Primary);
             case IrVerbatim v:
-                return ("(" + v.Text + ")", Primary);
+                return ("(" + v.Text + ")" + Fragment.Hidden(v.Operands.SelectMany(Names)), Primary);
             case IrOpaqueCall o:
                 return (o.Method + "(" + Arguments(o.Arguments) + ")", Primary);
             case IrDifferentiableCall d:
@@ -62,17 +76,20 @@ internal sealed class ExpressionText
         }
     }
 
+    /// <summary>The names an expression kept as written reads.</summary>
+    private System.Collections.Generic.IEnumerable<string> Names(IrExpression operand) => Of(operand).Names;
+
     /// <summary><c>span.Slice(start, length)</c>, or a span over part of an array (arrays have no Slice).</summary>
-    public static string Slice(string buffer, IrType type, string start, string length) => type.Shape == ShapeKind.Array
+    public static Fragment Slice(Fragment buffer, IrType type, Fragment start, Fragment length) => type.Shape == ShapeKind.Array
         ? "new global::System.Span<" + type.ScalarKeyword + ">(" + buffer + ", " + start + ", " + length + ")"
         : buffer + ".Slice(" + start + ", " + length + ")";
 
-    private string Arguments(System.Collections.Generic.IEnumerable<IrExpression> arguments) => string.Join(", ", arguments.Select(Of));
+    private Fragment Arguments(System.Collections.Generic.IEnumerable<IrExpression> arguments) => Fragment.Join(", ", arguments.Select(Of));
 
-    private string Operand(IrExpression operand, int parent, bool right = false, bool prefix = false)
+    private Fragment Operand(IrExpression operand, int parent, bool right = false, bool prefix = false)
     {
         var (text, precedence) = Spell(operand);
-        bool wrap = precedence > parent || (right && precedence == parent) || (prefix && text.StartsWith("-", StringComparison.Ordinal));
+        bool wrap = precedence > parent || (right && precedence == parent) || (prefix && text.ToString().StartsWith("-", StringComparison.Ordinal));
         return wrap ? "(" + text + ")" : text;
     }
 
@@ -107,10 +124,10 @@ internal sealed class ExpressionText
         _ => "||",
     };
 
-    /// <summary>Wraps C# text in parentheses unless it is a name, literal, member access, call or element access.</summary>
-    public static string Atom(string text)
+    /// <summary>Wraps an expression in parentheses unless it is a name, literal, member access, call or element access.</summary>
+    public static Fragment Atom(Fragment text)
     {
-        if (IsAtomic(text)) return text;
+        if (text.AsName is not null || IsAtomic(text.ToString())) return text;
         return "(" + text + ")";
     }
 

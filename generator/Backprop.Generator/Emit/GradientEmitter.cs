@@ -475,7 +475,7 @@ internal static class GradientEmitter
                 using (writer.Block("if (" + name + ".Length != " + v.Name + ".Length)"))
                     writer.Line("throw new global::System.ArgumentException(\"The tangent of '" + shown + "' must have \" + " + v.Name + ".Length + \" entries, like '" + shown + "', but has \" + " + name + ".Length + \".\", nameof(" + name + "));");
             }
-            foreach (var declaration in tangent.Declarations) writer.Line(declaration);
+            foreach (var declaration in tangent.Declarations) writer.Line(declaration.ToString());
             Write(writer, tangent.Body);
             if (!shape.IsVoid)
             {
@@ -646,25 +646,23 @@ internal static class GradientEmitter
     {
         var tail = new List<Code>();
         foreach (var (variable, gradient, adjoint) in program.Gradients)
-            if (!method.Variables[variable].Type.IsBuffer && adjoint is not null) tail.Add(new CodeLine(gradient + " += " + adjoint + ";"));
+            if (!method.Variables[variable].Type.IsBuffer && adjoint is not null) tail.Add(CodeAssign.Add(Fragment.Of(gradient), Fragment.Of(adjoint)));
         if (tail.Count > 0) tail.Insert(0, new CodeComment("Gradients of the scalar parameters (span gradients were incremented in place)."));
         return tail;
     }
 
     /// <summary>The reverse sweep without adjoints that are only ever reset (their variable is overwritten by a constant).</summary>
     private static List<Code> Reverse(GradientProgram program, List<Code> rest) =>
-        DropDeadWrites(program.Reverse, rest, program.Declarations.Select(DeclaredName).Append(program.ResultAdjoint));
+        DropDeadWrites(program.Reverse, rest, program.Declarations.Select(d => d.Name).Append(program.ResultAdjoint));
 
-    private static string DeclaredName(string declaration) => declaration.Split(' ')[1];
-
-    private static CodeLine Seed(IrMethod method, GradientProgram program) =>
-        new(method.Shape.ReturnType.Keyword + " " + program.ResultAdjoint + " = " + program.SeedName + ";");
+    private static CodeAssign Seed(IrMethod method, GradientProgram program) =>
+        CodeAssign.Declare(method.Shape.ReturnType.Keyword, program.ResultAdjoint, Fragment.Of(program.SeedName));
 
     private static void WriteSeedAndReverse(SourceWriter writer, IrMethod method, GradientProgram program, List<Code> reverse)
     {
         writer.Line("// Reverse sweep: adjoints flow from the result back to the parameters.");
         Write(writer, program.ReverseSetup);
-        if (!method.Shape.IsVoid && Identifiers.Mention(Text(reverse), program.ResultAdjoint)) Write(writer, new List<Code> { Seed(method, program) });
+        if (!method.Shape.IsVoid && reverse.Mentions(program.ResultAdjoint)) Write(writer, new List<Code> { Seed(method, program) });
         Write(writer, reverse);
     }
 
@@ -685,11 +683,11 @@ internal static class GradientEmitter
     private static void WriteBody(SourceWriter writer, IrMethod method, GradientProgram program)
     {
         var tail = Tail(method, program);
-        if (!method.Shape.IsVoid) tail.Add(new CodeLine("return " + method.Variables[method.Result].Name + ";"));
+        if (!method.Shape.IsVoid) tail.Add(new CodeStatement("return " + Fragment.Of(method.Variables[method.Result].Name)));
         var reverse = Reverse(program, program.Forward.Concat(program.ReverseSetup).Concat(tail).ToList());
 
-        var used = Text(program.Forward.Concat(program.ReverseSetup).Concat(reverse).Concat(tail).Append(Seed(method, program)).ToList());
-        foreach (var declaration in program.Declarations.Where(d => Identifiers.Mention(used, DeclaredName(d)))) writer.Line(declaration);
+        var used = program.Forward.Concat(program.ReverseSetup).Concat(reverse).Concat(tail).Append(Seed(method, program)).ToList();
+        foreach (var declaration in program.Declarations.Where(d => used.Mentions(d.Name))) writer.Line(declaration.ToString());
         writer.Line("// Forward sweep: the original computation, keeping what the reverse sweep needs.");
         Write(writer, program.Forward);
         writer.Line();
@@ -769,29 +767,27 @@ internal static class GradientEmitter
     {
         var tail = Tail(method, program);
         var reverse = Reverse(program, program.Forward.Concat(program.ReverseSetup).Concat(tail).ToList());
-        string forwardText = Text(program.Forward);
         var reverseHalfCode = program.ReverseSetup.Append(Seed(method, program)).Concat(reverse).Concat(tail).ToList();
-        string reverseText = Text(reverseHalfCode);
 
         // The state handed over: what the forward sweep defines (its locals, assigned parameters, written outputs) and
         // the reverse sweep reads.
-        var declared = program.Declarations.Where(d => Identifiers.Mention(forwardText, DeclaredName(d)))
-            .Select(d => new ForwardLocal(DeclaredName(d), d.Split(' ')[0], d.Split(' ')[0], ForwardLocalKind.Scalar));
+        var declared = program.Declarations.Where(d => program.Forward.Mentions(d.Name))
+            .Select(d => new ForwardLocal(d.Name, d.Type, d.Type, ForwardLocalKind.Scalar));
         // (Mentioned, not only read: a variable the reverse sweep merely restores still has to exist there.)
-        var mentioned = program.ForwardLocals.Concat(declared).Where(l => Identifiers.Mention(reverseText, l.Name)).ToList();
+        var mentioned = program.ForwardLocals.Concat(declared).Where(l => reverseHalfCode.Mentions(l.Name)).ToList();
         // A local the reverse sweep assigns before it reads (a counter its reversed loop resets) is declared there instead.
         var reset = mentioned.Where(l => l.Kind == ForwardLocalKind.Scalar && AssignedBeforeRead(reverseHalfCode, l.Name)).ToList();
         var handedOver = mentioned.Except(reset).ToList();
         string tape = program.TapeName;
         // A buffer whose elements the reverse sweep reads travels whole; one whose length alone it reads (to size its
         // gradient buffer, to bound a loop), by length only; an output whose elements it does not read, not at all.
-        bool Contents(ForwardLocal local) => Identifiers.MentionBeyondLength(reverseText, local.Name);
+        bool Contents(ForwardLocal local) => NeedsContents(reverseHalfCode, local.Name);
         handedOver.RemoveAll(l => l.Kind == ForwardLocalKind.Output && !Contents(l));
 
         if (!reverseHalf)
         {
             foreach (var (view, _) in program.Views.Where(v => !v.Gradient)) writer.Line(view);
-            foreach (var declaration in program.Declarations.Where(d => Identifiers.Mention(forwardText, DeclaredName(d)))) writer.Line(declaration);
+            foreach (var declaration in program.Declarations.Where(d => program.Forward.Mentions(d.Name))) writer.Line(declaration.ToString());
             writer.Line("// Forward sweep: the original computation, keeping what the reverse sweep needs.");
             Write(writer, program.Forward);
             if (handedOver.Count > 0)
@@ -811,9 +807,9 @@ internal static class GradientEmitter
 
         foreach (var (view, _) in program.Views) writer.Line(view);
         var handedNames = new HashSet<string>(handedOver.Select(l => l.Name));
-        var declarations = program.Declarations.Where(d => !handedNames.Contains(DeclaredName(d)) && Identifiers.Mention(reverseText, DeclaredName(d))).ToList();
-        foreach (var declaration in declarations) writer.Line(declaration);
-        foreach (var local in reset.Where(l => !declarations.Any(d => DeclaredName(d) == l.Name)))
+        var declarations = program.Declarations.Where(d => !handedNames.Contains(d.Name) && reverseHalfCode.Mentions(d.Name)).ToList();
+        foreach (var declaration in declarations) writer.Line(declaration.ToString());
+        foreach (var local in reset.Where(l => !declarations.Any(d => d.Name == l.Name)))
             writer.Line(local.TypeKeyword + " " + local.Name + " = " + (local.TypeKeyword == "bool" ? "false" : "0") + ";");
         if (handedOver.Count > 0)
         {
@@ -855,20 +851,45 @@ internal static class GradientEmitter
         }
         // Rented gradient buffers go back to the pool; if an exception escapes they are simply left to the GC. (A
         // try/finally would make the JIT store every local that lives across it on each assignment.)
-        foreach (var line in program.Cleanup) writer.Line(line);
+        Write(writer, program.Cleanup);
     }
 
+    /// <summary>The reverse sweep without resets of adjoints nothing reads (their variable is overwritten by a constant).</summary>
     private static List<Code> DropDeadWrites(List<Code> reverse, List<Code> rest, IEnumerable<string> names)
     {
-        string text = Text(reverse) + Text(rest);
-        var dead = new HashSet<string>(names.Where(n => !Identifiers.Read(text, n)));
+        var dead = new HashSet<string>(names.Where(n => !Reads(reverse, n) && !Reads(rest, n)));
         if (dead.Count == 0) return reverse;
         List<Code> Filter(List<Code> code) => code
-            .Where(c => !(c is CodeLine line && line.Text.EndsWith(" = 0;", System.StringComparison.Ordinal) && dead.Contains(line.Text.Substring(0, line.Text.Length - 5))))
-            .Select(c => c is CodeBlock b ? new CodeBlock(b.Header, Filter(b.Body), b.ElseBody is null ? null : Filter(b.ElseBody)) : c)
+            .Where(c => !(c is CodeAssign { Kind: AssignKind.Assign, IsZero: true, TargetName: { } name } && dead.Contains(name)))
+            .Select(c => c switch
+            {
+                CodeIf b => b.With(Filter(b.Then), b.Else is null ? null : Filter(b.Else)),
+                CodeLoop l => l.With(Filter(l.Body)),
+                _ => c,
+            })
             .ToList();
         return Filter(reverse);
     }
+
+    /// <summary>Whether any statement reads <paramref name="name"/>: every use but the target of a plain assignment or declaration.</summary>
+    private static bool Reads(List<Code> code, string name) => code.Any(item => item switch
+    {
+        CodeAssign a => a.Value.Mentions(name) || (a.Target.Mentions(name) && !(a.Kind != AssignKind.Accumulate && a.TargetName == name)),
+        CodeStatement s => s.Text.Mentions(name),
+        CodeIf b => b.Condition.Mentions(name) || Reads(b.Then, name) || (b.Else is not null && Reads(b.Else, name)),
+        CodeLoop l => l.Counter == name || (l.From?.Mentions(name) ?? false) || l.Condition.Mentions(name) || Reads(l.Body, name),
+        _ => false,
+    });
+
+    /// <summary>Whether the code needs what <paramref name="name"/> holds, not only its length.</summary>
+    private static bool NeedsContents(List<Code> code, string name) => code.Any(item => item switch
+    {
+        CodeAssign a => a.Target.NeedsContents(name) || a.Value.NeedsContents(name),
+        CodeStatement s => s.Text.NeedsContents(name),
+        CodeIf b => b.Condition.NeedsContents(name) || NeedsContents(b.Then, name) || (b.Else is not null && NeedsContents(b.Else, name)),
+        CodeLoop l => l.Counter == name || (l.From?.NeedsContents(name) ?? false) || l.Condition.NeedsContents(name) || NeedsContents(l.Body, name),
+        _ => false,
+    });
 
     private static void Write(SourceWriter writer, List<Code> code)
     {
@@ -876,23 +897,26 @@ internal static class GradientEmitter
         {
             switch (item)
             {
-                case CodeLine line:
-                    writer.Line(line.Text);
-                    break;
                 case CodeComment comment:
                     writer.Line("// " + comment.Text);
                     break;
-                case CodeBlock block:
-                    using (writer.Block(block.Header)) Write(writer, block.Body);
-                    var otherwise = block.ElseBody;
+                case CodeIf branch:
+                    using (writer.Block($"if ({branch.Condition})")) Write(writer, branch.Then);
+                    var otherwise = branch.Else;
                     // else { if (…) { … } else { … } } reads as else if (…) { … } else { … }
-                    while (otherwise is { Count: 1 } && otherwise[0] is CodeBlock chained && chained.Header.StartsWith("if (", System.StringComparison.Ordinal))
+                    while (otherwise is { Count: 1 } && otherwise[0] is CodeIf chained)
                     {
-                        using (writer.Block("else " + chained.Header)) Write(writer, chained.Body);
-                        otherwise = chained.ElseBody;
+                        using (writer.Block($"else if ({chained.Condition})")) Write(writer, chained.Then);
+                        otherwise = chained.Else;
                     }
                     if (otherwise is not null)
                         using (writer.Block("else")) Write(writer, otherwise);
+                    break;
+                case CodeLoop loop:
+                    using (writer.Block(loop.Header)) Write(writer, loop.Body);
+                    break;
+                default:
+                    writer.Line(item.ToString());
                     break;
             }
         }
@@ -920,54 +944,20 @@ internal static class GradientEmitter
     {
         switch (item)
         {
-            case CodeLine line:
-                if (Assigns(line.Text, name)) return (false, true);
-                return (Identifiers.Mention(line.Text, name), false);
-            case CodeBlock block when block.Header.StartsWith("for (", System.StringComparison.Ordinal):
-                if (Assigns(block.Header.Substring(5), name)) return (false, true);
+            case CodeAssign { Kind: AssignKind.Assign } assign when assign.TargetName == name && !assign.Value.Mentions(name):
+                return (false, true);
+            case CodeLoop { Counter: not null, DeclaresCounter: false } loop when loop.Counter == name && !loop.From!.Mentions(name):
+                return (false, true);
+            case CodeLoop loop:
                 // The body may not run: it can only read the incoming value, not guarantee an assignment.
-                return (Identifiers.Mention(block.Header, name) || Scan(block.Body, name).ReadsIncoming, false);
-            case CodeBlock block:
-                if (Identifiers.Mention(block.Header, name)) return (true, false);
-                var then = Scan(block.Body, name);
-                var otherwise = block.ElseBody is null ? (ReadsIncoming: false, Assigns: false) : Scan(block.ElseBody, name);
-                bool isIf = block.Header.StartsWith("if (", System.StringComparison.Ordinal);
-                return (then.ReadsIncoming || otherwise.ReadsIncoming, isIf && then.Assigns && otherwise.Assigns);
+                return ((loop.From?.Mentions(name) ?? false) || loop.Counter == name || loop.Condition.Mentions(name) || Scan(loop.Body, name).ReadsIncoming, false);
+            case CodeIf branch:
+                if (branch.Condition.Mentions(name)) return (true, false);
+                var then = Scan(branch.Then, name);
+                var otherwise = branch.Else is null ? (ReadsIncoming: false, Assigns: false) : Scan(branch.Else, name);
+                return (then.ReadsIncoming || otherwise.ReadsIncoming, then.Assigns && otherwise.Assigns);
             default:
-                return (false, false);
+                return (item.Mentions(name), false);
         }
-    }
-
-    /// <summary>Whether <paramref name="text"/> starts <c>name = value;</c> with a value that does not mention the name.</summary>
-    private static bool Assigns(string text, string name)
-    {
-        string prefix = name + " = ";
-        int end = text.IndexOf(';');
-        return text.StartsWith(prefix, System.StringComparison.Ordinal) && end > prefix.Length
-            && !Identifiers.Mention(text.Substring(prefix.Length, end - prefix.Length), name);
-    }
-
-    private static string Text(List<Code> code)
-    {
-        var builder = new System.Text.StringBuilder();
-        void Walk(List<Code> items)
-        {
-            foreach (var item in items)
-            {
-                switch (item)
-                {
-                    case CodeLine line:
-                        builder.Append(line.Text).Append('\n');
-                        break;
-                    case CodeBlock block:
-                        builder.Append(block.Header).Append('\n');
-                        Walk(block.Body);
-                        if (block.ElseBody is { } otherwise) Walk(otherwise);
-                        break;
-                }
-            }
-        }
-        Walk(code);
-        return builder.ToString();
     }
 }
