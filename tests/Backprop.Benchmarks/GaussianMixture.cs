@@ -119,6 +119,10 @@ public sealed class GaussianMixtureData
 
     public double Objective() => GaussianMixtureModel.Objective(Alphas, Means, Icf, X, D, K, Gamma, M, WishartConstant);
 
+    /// <summary>The objective and its gradient (reverse mode), added to the gradient buffers.</summary>
+    public double Gradient(double[] dAlphas, double[] dMeans, double[] dIcf) =>
+        GaussianMixtureModel.ObjectiveGradient(Alphas, Means, Icf, X, D, K, Gamma, M, WishartConstant, dAlphas, dMeans, dIcf);
+
     public double Tangent(double[] tAlphas, double[] tMeans, double[] tIcf, out double tangent) =>
         GaussianMixtureModel.ObjectiveTangent(Alphas, Means, Icf, X, D, K, Gamma, M, WishartConstant, tAlphas, tMeans, tIcf, out tangent);
 

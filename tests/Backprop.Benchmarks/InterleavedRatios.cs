@@ -30,6 +30,18 @@ internal static class InterleavedRatios
         return 0;
     }
 
+    /// <summary><c>--gmm</c>: ADBench GMM gradient / objective for the three published sizes (issue 10's target: ≤ 3.0 at d = 10, K = 25).</summary>
+    public static int RunGaussianMixture()
+    {
+        foreach (string instance in new[] { "gmm_d2_K5.txt", "gmm_d10_K25.txt", "gmm_d20_K50.txt" })
+        {
+            var d = GaussianMixtureData.Load(instance);
+            double[] dAlphas = new double[d.Alphas.Length], dMeans = new double[d.Means.Length], dIcf = new double[d.Icf.Length];
+            Report("GMM " + instance, ("Objective", d.Objective), ("Gradient", () => d.Gradient(dAlphas, dMeans, dIcf)));
+        }
+        return 0;
+    }
+
     private static void Report(string workload, params (string Name, Func<double> Call)[] methods)
     {
         // Calls per measurement, from a warm-up that also gets the JIT to its last tier.

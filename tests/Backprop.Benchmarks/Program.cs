@@ -20,6 +20,7 @@ public static class Program
         if (args.Length >= 1 && args[0] == "--ops") return OpsQuick.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 15);
         if (args.Length == 1 && args[0] == "--model-class") return ModelClassComparison.Run();
         if (args.Length == 1 && args[0] == "--ratios") return InterleavedRatios.Run();
+        if (args.Length == 1 && args[0] == "--gmm") return InterleavedRatios.RunGaussianMixture();
         if (args.Length == 1 && args[0] == "--hessian") return HessianRatios.Run();
 
         // Besides the default exporters: a CSV with fixed units (ns, bytes) and no units in the cells, which

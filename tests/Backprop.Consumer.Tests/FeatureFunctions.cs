@@ -195,6 +195,56 @@ public static partial class FeatureFunctions
         return s;
     }
 
+    /// <summary>
+    /// GMM's pattern: per pass a loop writes the whole buffer (saved in one piece), then increments add into it; nothing
+    /// reads the buffer in between, so the increments save nothing of their own.
+    /// </summary>
+    [Differentiable]
+    public static double SlicedThenIncremented(ReadOnlySpan<double> w, int d)
+    {
+        Span<double> c = stackalloc double[d];
+        Span<double> t = stackalloc double[d];
+        double total = 0;
+        for (int pass = 0; pass < 3; pass++)
+        {
+            for (int i = 0; i < d; i++) c[i] = w[i] * (pass + 1) - w[d + i];
+            for (int i = 0; i < d; i++) t[i] = Math.Exp(w[i] * 0.3) * c[i];
+            int l = d;
+            for (int i = 0; i < d; i++)
+            {
+                for (int j = i + 1; j < d; j++)
+                {
+                    t[j] += w[l] * c[i];
+                    l++;
+                }
+            }
+            double norm = 0;
+            for (int i = 0; i < d; i++) norm += t[i] * t[i];
+            t[0] -= norm * 0.1;
+            total += Math.Log(1 + norm) + t[0] * w[0];
+        }
+        return total;
+    }
+
+    /// <summary>As <see cref="SlicedThenIncremented"/>, but a read of the buffer lies between the loop and the increments: they must save.</summary>
+    [Differentiable]
+    public static double SlicedReadThenIncremented(ReadOnlySpan<double> w, int d)
+    {
+        Span<double> t = stackalloc double[d];
+        double total = 0;
+        for (int pass = 0; pass < 3; pass++)
+        {
+            for (int i = 0; i < d; i++) t[i] = Math.Sin(w[i] * (pass + 1));
+            double product = t[0] * t[d - 1];
+            for (int j = 1; j < d; j++) t[j] += t[j - 1] * w[j];
+            for (int j = 0; j < d; j++) t[j] += product * w[d + j];
+            double norm = 0;
+            for (int i = 0; i < d; i++) norm += t[i] * t[i];
+            total += norm * product;
+        }
+        return total;
+    }
+
     [Differentiable]
     public static double DesignLoss(ReadOnlySpan<double> w, [NoDerivative] ReadOnlySpan<double> x, double b, [NoDerivative] double y)
     {

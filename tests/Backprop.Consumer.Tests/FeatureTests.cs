@@ -125,6 +125,47 @@ public sealed partial class FeatureTests
         }
     }
 
+    [Theory]
+    [InlineData(2)]
+    [InlineData(4)]
+    public void IncrementsAfterAWholeBufferSave_MatchFiniteDifferences(int d)
+    {
+        // w holds d diagonal entries, d offsets and d(d-1)/2 lower-triangle entries (GMM's transformed[j] += icf[l] * centered[i]).
+        var random = new Random(d);
+        var w = Enumerable.Range(0, 2 * d + d * (d - 1) / 2).Select(_ => random.NextDouble() - 0.5).ToArray();
+        foreach (var (function, gradient) in new (Func<double[], double> F, Func<double[], double[], double> G)[]
+        {
+            (q => FeatureFunctions.SlicedThenIncremented(q, d), (q, g) => FeatureFunctions.SlicedThenIncrementedGradient(q, d, g)),
+            (q => FeatureFunctions.SlicedReadThenIncremented(q, d), (q, g) => FeatureFunctions.SlicedReadThenIncrementedGradient(q, d, g)),
+        })
+        {
+            var dW = new double[w.Length];
+            Assert.Equal(function(w), gradient(w, dW));
+            var result = GradientCheck.Check(function, w, dW);
+            Assert.True(result.Passed, result.ToString());
+        }
+    }
+
+    [Theory]
+    [InlineData(2, 3, 5)]
+    [InlineData(4, 2, 3)]
+    public void AdBenchGaussianMixture_MatchesFiniteDifferences(int d, int k, int n)
+    {
+        var random = new Random(d * 100 + k);
+        double[] Draw(int count) => Enumerable.Range(0, count).Select(_ => random.NextDouble() - 0.5).ToArray();
+        int icfSize = d * (d + 1) / 2;
+        double[] alphas = Draw(k), means = Draw(k * d), icf = Draw(k * icfSize), x = Draw(n * d);
+        double Objective(double[] p) =>
+            GaussianMixtureFunctions.Objective(p.AsSpan(0, k), p.AsSpan(k, k * d), p.AsSpan(k + k * d, k * icfSize), x, d, k, 1.3, 2, 0.7);
+        var all = alphas.Concat(means).Concat(icf).ToArray();
+        var gradient = new double[all.Length];
+        double value = GaussianMixtureFunctions.ObjectiveGradient(alphas, means, icf, x, d, k, 1.3, 2, 0.7,
+            gradient.AsSpan(0, k), gradient.AsSpan(k, k * d), gradient.AsSpan(k + k * d, k * icfSize));
+        Assert.Equal(Objective(all), value);
+        var result = GradientCheck.Check(Objective, all, gradient);
+        Assert.True(result.Passed, result.ToString());
+    }
+
     [Fact]
     public void SkipLocalsInit_StackGradientBuffersAreCleared()
     {

@@ -89,7 +89,7 @@ internal sealed partial class ReverseModeBuilder
         var element = buffer.Type.Element;
         bool active = HasAdjoint(store.Buffer);
         // A store whose counted loop saves the old elements in one piece (PushSlice) needs no save of its own.
-        bool restore = _reverseRead.MustRestore(store.Buffer, store) && !_sliceSaved.Contains(store);
+        bool restore = StoreNeedsRestore(store);
         var target = N(buffer.Name) + "[" + _text.Of(store.Index) + "]";
         if (!active && !restore)
         {
@@ -142,6 +142,11 @@ internal sealed partial class ReverseModeBuilder
             {
                 reverse.Add(CodeAssign.Reset(adjoint));
             }
+            else if (Increment(store) is var (increment, subtracted))
+            {
+                // b[i] += e: the element's adjoint passes through unchanged (no capture, reset and re-add); e gets it too.
+                Propagate(increment, subtracted ? "-" + ExpressionText.Atom(adjoint) : adjoint, reverse);
+            }
             else
             {
                 string incoming = Reserve("d" + MethodName + "_d" + buffer.Name + "Element");
@@ -152,6 +157,20 @@ internal sealed partial class ReverseModeBuilder
         }
         ReverseSplitCalls(reverse);
         _values.Clear();
+    }
+
+    /// <summary>
+    /// For <c>b[i] = b[i] + e</c> or <c>b[i] = b[i] - e</c> where <c>e</c> does not read <c>b</c>: <c>e</c>, and whether it is
+    /// subtracted. Its derivative with respect to the old element is 1, so the element's adjoint stays as it is.
+    /// </summary>
+    private static (IrExpression Increment, bool Subtracted)? Increment(IrStore store)
+    {
+        if (store.Value is not IrBinary { Operator: BinaryOperator.Add or BinaryOperator.Subtract, Left: IrElement old } sum
+            || old.Buffer != store.Buffer || !old.Index.Equals(store.Index)) return null;
+        bool readsBuffer = false;
+        IrWalker.VisitExpression(sum.Right, e => readsBuffer |= e is IrElement { Buffer: var b } && b == store.Buffer || e is IrRead { Variable: var v } && v == store.Buffer
+            || e is IrSlice { Buffer.Variable: var s } && s == store.Buffer);
+        return readsBuffer ? null : (sum.Right, sum.Operator == BinaryOperator.Subtract);
     }
 
     /// <summary>

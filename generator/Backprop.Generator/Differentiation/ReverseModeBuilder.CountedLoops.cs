@@ -21,28 +21,35 @@ internal sealed partial class ReverseModeBuilder
     /// <summary>Counters of the counted loops around the statement being analysed: the reverse loop sets them itself.</summary>
     private readonly HashSet<int> _countersInScope = new();
 
+    private Dictionary<int, int>? _assignmentCounts;
+
+    /// <summary>
+    /// Whether nothing can change <paramref name="v"/> after it is first set: a parameter never assigned, or a local
+    /// assigned exactly once, by a statement at the top level of the method.
+    /// </summary>
+    private bool Frozen(int v)
+    {
+        if (_assignmentCounts is null)
+        {
+            _assignmentCounts = new Dictionary<int, int>();
+            foreach (var statement in _method.Body)
+                IrWalker.VisitStatements(statement, s =>
+                {
+                    if (s is IrAssign a) _assignmentCounts[a.Variable] = _assignmentCounts.TryGetValue(a.Variable, out int n) ? n + 1 : 1;
+                });
+        }
+        int count = _assignmentCounts.TryGetValue(v, out int c) ? c : 0;
+        return _method.Variables[v].Kind switch
+        {
+            VariableKind.Parameter => count == 0,
+            // The method cannot assign a field (BPG023): a field's buffer keeps its length while the method runs.
+            VariableKind.External or VariableKind.Member => true,
+            _ => count == 1 && _method.Body.OfType<IrAssign>().Any(a => a.Variable == v),
+        };
+    }
+
     private void FindCountedLoops()
     {
-        // A variable is frozen when nothing can change it after it is first set: a parameter never assigned, or a local
-        // assigned exactly once, by a statement at the top level of the method.
-        var assignments = new Dictionary<int, int>();
-        foreach (var statement in _method.Body)
-            IrWalker.VisitStatements(statement, s =>
-            {
-                if (s is IrAssign a) assignments[a.Variable] = assignments.TryGetValue(a.Variable, out int n) ? n + 1 : 1;
-            });
-        var topLevel = new HashSet<int>(_method.Body.OfType<IrAssign>().Select(a => a.Variable));
-        bool Frozen(int v)
-        {
-            int count = assignments.TryGetValue(v, out int n) ? n : 0;
-            return _method.Variables[v].Kind switch
-            {
-                VariableKind.Parameter => count == 0,
-                // The method cannot assign a field (BPG023): a field's buffer keeps its length while the method runs.
-                VariableKind.External or VariableKind.Member => true,
-                _ => count == 1 && topLevel.Contains(v),
-            };
-        }
         // An int the loop itself never assigns keeps its value through the loop, and the reverse sweep gives it that value
         // back when it reverses the loop (the loop's reverse reads it: see CollectReverseReads).
         bool Invariant(IrExpression e, IrLoop loop)
@@ -101,6 +108,83 @@ internal sealed partial class ReverseModeBuilder
     /// <summary>Stores whose old element a counted loop saves for the whole range at once (see <see cref="SliceSaves"/>).</summary>
     private readonly HashSet<IrStatement> _sliceSaved = new(ReferenceComparer<IrStatement>.Instance);
 
+    /// <summary>The stores each counted loop saves in one piece.</summary>
+    private readonly Dictionary<IrLoop, List<IrStore>> _sliceSaves = new(ReferenceComparer<IrLoop>.Instance);
+
+    /// <summary>Stores after a loop that saves their whole buffer once per pass, which need no save of their own (see <see cref="FindSliceSaves"/>).</summary>
+    private readonly HashSet<IrStatement> _coveredBySlice = new(ReferenceComparer<IrStatement>.Instance);
+
+    /// <summary>Whether the reverse sweep must undo this store's overwrite itself (no slice save covers it).</summary>
+    private bool StoreNeedsRestore(IrStore store) =>
+        _reverseRead.MustRestore(store.Buffer, store) && !_sliceSaved.Contains(store) && !_coveredBySlice.Contains(store);
+
+    /// <summary>
+    /// The slice saves of every counted loop, and the stores they cover (Tapenade's TBR: a save already made is not made
+    /// again). A loop that saves a whole buffer (<c>b[0..b.Length)</c>) before it runs, in a block run once per pass, puts
+    /// the buffer back to its state before the pass once its reverse is done. A store into that buffer later in the same
+    /// block then needs no save of its own when no reverse read of the buffer lies between that loop and the statement of
+    /// the block that holds the store: the reverse reads after it see the values they saw, and the slice's restore undoes
+    /// the store for everything before (GMM: <c>transformed[j] += icf[l] * centered[i]</c> after <c>transformed[i] = …</c>).
+    /// </summary>
+    private void FindSliceSaves()
+    {
+        void Visit(IReadOnlyList<IrStatement> block)
+        {
+            for (int k = 0; k < block.Count; k++)
+            {
+                if (block[k] is IrLoop loop && _counted.TryGetValue(loop, out var counted))
+                {
+                    var saves = SliceSaves(loop, counted);
+                    _sliceSaves[loop] = saves;
+                    _sliceSaved.UnionWith(saves);
+                    int from = _reverseRead.LastPosition(loop);
+                    foreach (int buffer in saves.Select(s => s.Buffer).Distinct().Where(b => SavesWholeBuffer(b, counted)))
+                    {
+                        for (int m = k + 1; m < block.Count; m++)
+                        {
+                            var holder = block[m];
+                            if (_reverseRead.IsReadBetween(buffer, from, _reverseRead.LastPosition(holder), excludingAfterAt: holder)) break;
+                            IrWalker.VisitStatements(holder, s =>
+                            {
+                                if (s is IrStore store && store.Buffer == buffer) _coveredBySlice.Add(store);
+                            });
+                        }
+                    }
+                }
+                switch (block[k])
+                {
+                    case IrIf branch:
+                        Visit(branch.Then);
+                        Visit(branch.Else);
+                        break;
+                    case IrLoop inner:
+                        Visit(inner.Body);
+                        Visit(inner.Step);
+                        break;
+                }
+            }
+        }
+        Visit(_method.Body);
+    }
+
+    /// <summary>Whether the counted loop's range <c>[init, bound)</c> is the whole buffer: from 0 to its length, which nothing changes.</summary>
+    private bool SavesWholeBuffer(int buffer, CountedLoop counted)
+    {
+        if (counted.Init is not IrConstant { Text: "0" }) return false;
+        if (counted.Bound is IrLength length && length.Buffer == buffer && Frozen(buffer)) return true;
+        // A local buffer allocated once with the bound as its length (stackalloc double[d], for (i = 0; i < d; i++)).
+        if (!Frozen(buffer) || _method.Body.OfType<IrAssign>().FirstOrDefault(a => a.Variable == buffer) is not { Value: IrNewBuffer allocation }) return false;
+        bool frozen = true;
+        IrWalker.VisitExpression(allocation.Length, e => frozen &= e switch
+        {
+            IrConstant or IrBinary => true,
+            IrRead r => Frozen(r.Variable),
+            IrLength l => Frozen(l.Buffer),
+            _ => false,
+        });
+        return frozen && allocation.Length.Equals(counted.Bound);
+    }
+
     /// <summary>
     /// The stores <c>b[i] = value</c> at the top level of a counted loop's body (so once per iteration, at the counter)
     /// whose buffer nothing else in the loop touches: the loop overwrites exactly <c>b[init..bound)</c> and nothing in it
@@ -129,12 +213,11 @@ internal sealed partial class ReverseModeBuilder
     /// <summary>The forward and reverse code of a counted loop.</summary>
     private void CountedLoopCode(IrLoop loop, CountedLoop counted, List<Code> forward, List<Code> reverse)
     {
-        var slices = SliceSaves(loop, counted);
+        var slices = _sliceSaves[loop];
         var range = ", " + _text.Of(counted.Init) + ", " + _text.Of(counted.Bound) + ")";
         foreach (var store in slices)
         {
             var buffer = _method.Variables[store.Buffer];
-            _sliceSaved.Add(store);
             forward.Add(new CodeComment($"old {buffer.Name}[{_text.Of(counted.Init)}..{_text.Of(counted.Bound)}), which the loop below overwrites, saved in one piece"));
             forward.Add(new CodeStatement(Tape() + ".PushSlice<" + buffer.Type.ScalarKeyword + ">(" + N(buffer.Name) + range));
         }

@@ -443,7 +443,8 @@ internal sealed partial class ReverseModeBuilder
     {
         IrAssign { Value: IrNewBuffer } => false,
         IrAssign assign => _activity.IsActive(assign.Variable) || NeedsRestore(assign),
-        IrStore store => HasAdjoint(store.Buffer) || _reverseRead.MustRestore(store.Buffer, store),
+        // A store its loop saves in one piece still makes the loop relevant: the loop's reverse restores the slice.
+        IrStore store => HasAdjoint(store.Buffer) || _reverseRead.MustRestore(store.Buffer, store) && !_coveredBySlice.Contains(store),
         IrCallStatement call => call.Arguments.Where((_, i) => call.Callee.OutputParameters[i])
             .Select(IrSlice.BufferOf).Any(b => HasAdjoint(b) || _reverseRead.MustRestore(b, call)),
         IrIf branch => branch.Then.Concat(branch.Else).Any(IsRelevant),

@@ -57,6 +57,7 @@ internal sealed partial class ReverseModeBuilder
             foreach (var statement in _method.Body) CollectReverseReads(statement);
         }
         FindDominatedWrites();
+        FindSliceSaves();
         FindInlineDeclarations();
         FindScratchBuffers();
         _program.TapeName = Reserve("tape");

@@ -88,9 +88,11 @@ internal sealed class ReverseReads
     /// Whether the reverse sweep reads <paramref name="variable"/> after the statement at <paramref name="from"/> ran and
     /// up to the position <paramref name="to"/>: at a statement in (from, to], or the value the statement at from produced.
     /// </summary>
-    public bool IsReadBetween(int variable, int from, int to) =>
+    /// <param name="excludingAfterAt">A statement whose read of its own result does not count (the store that produced it).</param>
+    public bool IsReadBetween(int variable, int from, int to, IrStatement? excludingAfterAt = null) =>
         _reads.TryGetValue(variable, out var reads)
-        && reads.Any(r => (r.Site.Position > from && r.Site.Position <= to) || (r.Site.Position == from && r.After));
+        && reads.Any(r => ((r.Site.Position > from && r.Site.Position <= to) || (r.Site.Position == from && r.After))
+            && !(r.After && excludingAfterAt is not null && r.Site == _sites[excludingAfterAt]));
 
     /// <summary>Whether an overwrite of <paramref name="variable"/> at <paramref name="statement"/> must be undone in the reverse sweep.</summary>
     public bool MustRestore(int variable, IrStatement statement)
