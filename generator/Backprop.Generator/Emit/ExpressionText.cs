@@ -41,7 +41,7 @@ internal sealed class ExpressionText
         switch (expression)
         {
             case IrConstant c:
-                return (Fragment.Literal(c.Text), Primary);
+                return (Fragment.Literal(c.Name ?? c.Text), Primary);
             case IrRead r:
                 return (Name(r.Variable), Primary);
             case IrExternal x:

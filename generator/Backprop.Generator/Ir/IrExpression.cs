@@ -6,7 +6,12 @@ namespace Backprop.Generator.Ir;
 internal abstract record IrExpression(IrType Type);
 
 /// <summary>A literal or a folded constant, already spelled as C# (invariant culture, typed suffix).</summary>
-internal sealed record IrConstant(IrType Type, string Text) : IrExpression(Type);
+/// <param name="Text">The value as a C# literal: what every pass reads.</param>
+/// <param name="Name">
+/// The named constant it is, as generated code spells it (<c>global::Ns.Model.Inputs</c>), or null: printed instead of
+/// the value so that generated code reads like the source.
+/// </param>
+internal sealed record IrConstant(IrType Type, string Text, string? Name = null) : IrExpression(Type);
 
 /// <summary>The current value of a variable (parameter, local or synthetic).</summary>
 internal sealed record IrRead(IrType Type, int Variable) : IrExpression(Type);

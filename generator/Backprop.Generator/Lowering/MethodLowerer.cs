@@ -930,11 +930,22 @@ internal sealed partial class MethodLowerer
 
     // ---------------------------------------------------------------- expressions
 
+    /// <summary>
+    /// A <c>const</c> field read as it is (no conversion), reachable from the generated code: its qualified name, so that
+    /// generated code says <c>Inputs</c> where the source does. Local constants are values (generated code has no such local).
+    /// </summary>
+    private string? ConstantName(IOperation operation) =>
+        operation is IFieldReferenceOperation { Field: { IsConst: true } field }
+        && SymbolEqualityComparer.Default.Equals(field.Type, operation.Type)
+        && _model.Compilation.IsSymbolAccessibleWithin(field, _method.ContainingType)
+            ? field.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + "." + Identifiers.Escape(field.Name)
+            : null;
+
     private IrExpression? LowerExpression(IOperation operation)
     {
         var type = TypeMapping.Map(operation.Type);
         if (operation.ConstantValue is { HasValue: true, Value: { } constant } && type is { IsBuffer: false })
-            return new IrConstant(type, Literals.Of(constant, type.Scalar));
+            return new IrConstant(type, Literals.Of(constant, type.Scalar), ConstantName(operation));
 
         switch (operation)
         {

@@ -68,34 +68,34 @@ namespace BarsCnn
             // Forward sweep: the original computation, keeping what the reverse sweep needs.
             int f = 0;
             // line 3: for (int f = 0; f < Filters; f++)
-            while (f < 4)
+            while (f < global::BarsCnn.Model.Filters)
             {
                 r = 0;
                 // line 4: for (int r = 0; r < ConvSize; r++)
-                while (r < 6)
+                while (r < global::BarsCnn.Model.ConvSize)
                 {
                     c = 0;
                     // line 5: for (int c = 0; c < ConvSize; c++)
-                    while (c < 6)
+                    while (c < global::BarsCnn.Model.ConvSize)
                     {
                         // line 7: s = b[f]
                         s = b[f];
                         i = 0;
                         // line 8: for (int i = 0; i < Kernel; i++)
-                        while (i < 3)
+                        while (i < global::BarsCnn.Model.Kernel)
                         {
                             j = 0;
                             // line 9: for (int j = 0; j < Kernel; j++)
-                            while (j < 3)
+                            while (j < global::BarsCnn.Model.Kernel)
                             {
                                 // line 10: s += k[(f * Kernel + i) * Kernel + j] * x[(r + i) * Size + c + j];
-                                s = s + k[(f * 3 + i) * 3 + j] * x[(r + i) * 8 + c + j];
+                                s = s + k[(f * global::BarsCnn.Model.Kernel + i) * global::BarsCnn.Model.Kernel + j] * x[(r + i) * global::BarsCnn.Model.Size + c + j];
                                 j = j + 1;
                             }
                             i = i + 1;
                         }
                         // line 11: y[(f * ConvSize + r) * ConvSize + c] = s;
-                        y[(f * 6 + r) * 6 + c] = s;
+                        y[(f * global::BarsCnn.Model.ConvSize + r) * global::BarsCnn.Model.ConvSize + c] = s;
                         c = c + 1;
                     }
                     r = r + 1;
@@ -125,27 +125,27 @@ namespace BarsCnn
             // One copy of this loop per combination of wanted gradient spans, without emptiness checks inside.
             if (!dK.IsEmpty && !dX.IsEmpty)
             {
-                for (f = 4 - 1; f >= 0; f--)
+                for (f = global::BarsCnn.Model.Filters - 1; f >= 0; f--)
                 {
                     // line 4: for (int r = 0; r < ConvSize; r++)
-                    for (r = 6 - 1; r >= 0; r--)
+                    for (r = global::BarsCnn.Model.ConvSize - 1; r >= 0; r--)
                     {
                         // line 5: for (int c = 0; c < ConvSize; c++)
-                        for (c = 6 - 1; c >= 0; c--)
+                        for (c = global::BarsCnn.Model.ConvSize - 1; c >= 0; c--)
                         {
                             // line 11: y[(f * ConvSize + r) * ConvSize + c] = s;
-                            double dConv2d_dyElement = dY[(f * 6 + r) * 6 + c];
-                            dY[(f * 6 + r) * 6 + c] = 0;
+                            double dConv2d_dyElement = dY[(f * global::BarsCnn.Model.ConvSize + r) * global::BarsCnn.Model.ConvSize + c];
+                            dY[(f * global::BarsCnn.Model.ConvSize + r) * global::BarsCnn.Model.ConvSize + c] = 0;
                             dConv2d_ds += dConv2d_dyElement;
                             // line 8: for (int i = 0; i < Kernel; i++)
-                            for (i = 3 - 1; i >= 0; i--)
+                            for (i = global::BarsCnn.Model.Kernel - 1; i >= 0; i--)
                             {
                                 // line 9: for (int j = 0; j < Kernel; j++)
-                                for (j = 3 - 1; j >= 0; j--)
+                                for (j = global::BarsCnn.Model.Kernel - 1; j >= 0; j--)
                                 {
                                     // line 10: s += k[(f * Kernel + i) * Kernel + j] * x[(r + i) * Size + c + j];
-                                    dK[(f * 3 + i) * 3 + j] += dConv2d_ds * x[(r + i) * 8 + c + j];
-                                    dX[(r + i) * 8 + c + j] += dConv2d_ds * k[(f * 3 + i) * 3 + j];
+                                    dK[(f * global::BarsCnn.Model.Kernel + i) * global::BarsCnn.Model.Kernel + j] += dConv2d_ds * x[(r + i) * global::BarsCnn.Model.Size + c + j];
+                                    dX[(r + i) * global::BarsCnn.Model.Size + c + j] += dConv2d_ds * k[(f * global::BarsCnn.Model.Kernel + i) * global::BarsCnn.Model.Kernel + j];
                                 }
                             }
                             // line 7: s = b[f]
@@ -160,26 +160,26 @@ namespace BarsCnn
             }
             else if (!dX.IsEmpty && dK.IsEmpty)
             {
-                for (f = 4 - 1; f >= 0; f--)
+                for (f = global::BarsCnn.Model.Filters - 1; f >= 0; f--)
                 {
                     // line 4: for (int r = 0; r < ConvSize; r++)
-                    for (r = 6 - 1; r >= 0; r--)
+                    for (r = global::BarsCnn.Model.ConvSize - 1; r >= 0; r--)
                     {
                         // line 5: for (int c = 0; c < ConvSize; c++)
-                        for (c = 6 - 1; c >= 0; c--)
+                        for (c = global::BarsCnn.Model.ConvSize - 1; c >= 0; c--)
                         {
                             // line 11: y[(f * ConvSize + r) * ConvSize + c] = s;
-                            double dConv2d_dyElement = dY[(f * 6 + r) * 6 + c];
-                            dY[(f * 6 + r) * 6 + c] = 0;
+                            double dConv2d_dyElement = dY[(f * global::BarsCnn.Model.ConvSize + r) * global::BarsCnn.Model.ConvSize + c];
+                            dY[(f * global::BarsCnn.Model.ConvSize + r) * global::BarsCnn.Model.ConvSize + c] = 0;
                             dConv2d_ds += dConv2d_dyElement;
                             // line 8: for (int i = 0; i < Kernel; i++)
-                            for (i = 3 - 1; i >= 0; i--)
+                            for (i = global::BarsCnn.Model.Kernel - 1; i >= 0; i--)
                             {
                                 // line 9: for (int j = 0; j < Kernel; j++)
-                                for (j = 3 - 1; j >= 0; j--)
+                                for (j = global::BarsCnn.Model.Kernel - 1; j >= 0; j--)
                                 {
                                     // line 10: s += k[(f * Kernel + i) * Kernel + j] * x[(r + i) * Size + c + j];
-                                    dX[(r + i) * 8 + c + j] += dConv2d_ds * k[(f * 3 + i) * 3 + j];
+                                    dX[(r + i) * global::BarsCnn.Model.Size + c + j] += dConv2d_ds * k[(f * global::BarsCnn.Model.Kernel + i) * global::BarsCnn.Model.Kernel + j];
                                 }
                             }
                             // line 7: s = b[f]
@@ -194,26 +194,26 @@ namespace BarsCnn
             }
             else if (!dK.IsEmpty && dX.IsEmpty)
             {
-                for (f = 4 - 1; f >= 0; f--)
+                for (f = global::BarsCnn.Model.Filters - 1; f >= 0; f--)
                 {
                     // line 4: for (int r = 0; r < ConvSize; r++)
-                    for (r = 6 - 1; r >= 0; r--)
+                    for (r = global::BarsCnn.Model.ConvSize - 1; r >= 0; r--)
                     {
                         // line 5: for (int c = 0; c < ConvSize; c++)
-                        for (c = 6 - 1; c >= 0; c--)
+                        for (c = global::BarsCnn.Model.ConvSize - 1; c >= 0; c--)
                         {
                             // line 11: y[(f * ConvSize + r) * ConvSize + c] = s;
-                            double dConv2d_dyElement = dY[(f * 6 + r) * 6 + c];
-                            dY[(f * 6 + r) * 6 + c] = 0;
+                            double dConv2d_dyElement = dY[(f * global::BarsCnn.Model.ConvSize + r) * global::BarsCnn.Model.ConvSize + c];
+                            dY[(f * global::BarsCnn.Model.ConvSize + r) * global::BarsCnn.Model.ConvSize + c] = 0;
                             dConv2d_ds += dConv2d_dyElement;
                             // line 8: for (int i = 0; i < Kernel; i++)
-                            for (i = 3 - 1; i >= 0; i--)
+                            for (i = global::BarsCnn.Model.Kernel - 1; i >= 0; i--)
                             {
                                 // line 9: for (int j = 0; j < Kernel; j++)
-                                for (j = 3 - 1; j >= 0; j--)
+                                for (j = global::BarsCnn.Model.Kernel - 1; j >= 0; j--)
                                 {
                                     // line 10: s += k[(f * Kernel + i) * Kernel + j] * x[(r + i) * Size + c + j];
-                                    dK[(f * 3 + i) * 3 + j] += dConv2d_ds * x[(r + i) * 8 + c + j];
+                                    dK[(f * global::BarsCnn.Model.Kernel + i) * global::BarsCnn.Model.Kernel + j] += dConv2d_ds * x[(r + i) * global::BarsCnn.Model.Size + c + j];
                                 }
                             }
                             // line 7: s = b[f]
@@ -228,17 +228,17 @@ namespace BarsCnn
             }
             else
             {
-                for (f = 4 - 1; f >= 0; f--)
+                for (f = global::BarsCnn.Model.Filters - 1; f >= 0; f--)
                 {
                     // line 4: for (int r = 0; r < ConvSize; r++)
-                    for (r = 6 - 1; r >= 0; r--)
+                    for (r = global::BarsCnn.Model.ConvSize - 1; r >= 0; r--)
                     {
                         // line 5: for (int c = 0; c < ConvSize; c++)
-                        for (c = 6 - 1; c >= 0; c--)
+                        for (c = global::BarsCnn.Model.ConvSize - 1; c >= 0; c--)
                         {
                             // line 11: y[(f * ConvSize + r) * ConvSize + c] = s;
-                            double dConv2d_dyElement = dY[(f * 6 + r) * 6 + c];
-                            dY[(f * 6 + r) * 6 + c] = 0;
+                            double dConv2d_dyElement = dY[(f * global::BarsCnn.Model.ConvSize + r) * global::BarsCnn.Model.ConvSize + c];
+                            dY[(f * global::BarsCnn.Model.ConvSize + r) * global::BarsCnn.Model.ConvSize + c] = 0;
                             dConv2d_ds += dConv2d_dyElement;
                             // line 7: s = b[f]
                             if (!dB.IsEmpty)
@@ -730,8 +730,8 @@ namespace BarsCnn
             global::System.Span<double> x = stackalloc double[64];
             global::System.Span<double> conv = stackalloc double[144];
             global::System.Span<double> act = stackalloc double[144];
-            global::System.Span<double> pooled = stackalloc double[36];
-            global::System.Span<double> z = stackalloc double[2];
+            global::System.Span<double> pooled = stackalloc double[global::BarsCnn.Model.Features];
+            global::System.Span<double> z = stackalloc double[global::BarsCnn.Model.Classes];
             // line 9: sum = 0
             double sum = 0.0;
             int s = 0;
@@ -744,7 +744,7 @@ namespace BarsCnn
                 // line 12: for (int p = 0; p < Size * Size; p++)
                 while (p < 64)
                 {
-                    x[p] = images[s * 8 * 8 + p];
+                    x[p] = images[s * global::BarsCnn.Model.Size * global::BarsCnn.Model.Size + p];
                     p = p + 1;
                 }
                 // line 14: Conv2d(x, k, kb, conv);
@@ -907,27 +907,27 @@ namespace BarsCnn
             // Forward sweep: the original computation, keeping what the reverse sweep needs.
             int f = 0;
             // line 3: for (int f = 0; f < Filters; f++)
-            while (f < 4)
+            while (f < global::BarsCnn.Model.Filters)
             {
                 r = 0;
                 // line 4: for (int r = 0; r < PoolSize; r++)
-                while (r < 3)
+                while (r < global::BarsCnn.Model.PoolSize)
                 {
                     c = 0;
                     // line 5: for (int c = 0; c < PoolSize; c++)
-                    while (c < 3)
+                    while (c < global::BarsCnn.Model.PoolSize)
                     {
                         // line 7: top = (f * ConvSize + 2 * r) * ConvSize + 2 * c
                         tape.Push(top);
-                        top = (f * 6 + 2 * r) * 6 + 2 * c;
+                        top = (f * global::BarsCnn.Model.ConvSize + 2 * r) * global::BarsCnn.Model.ConvSize + 2 * c;
                         // line 8: m1 = x[top] > x[top + 1] ? x[top] : x[top + 1]
                         tape.Push(m1);
                         m1 = x[top] > x[top + 1] ? x[top] : x[top + 1];
                         // line 9: m2 = x[top + ConvSize] > x[top + ConvSize + 1] ? x[top + ConvSize] : x[top + ConvSize + 1]
                         tape.Push(m2);
-                        m2 = x[top + 6] > x[top + 6 + 1] ? x[top + 6] : x[top + 6 + 1];
+                        m2 = x[top + global::BarsCnn.Model.ConvSize] > x[top + global::BarsCnn.Model.ConvSize + 1] ? x[top + global::BarsCnn.Model.ConvSize] : x[top + global::BarsCnn.Model.ConvSize + 1];
                         // line 10: y[(f * PoolSize + r) * PoolSize + c] = m1 > m2 ? m1 : m2;
-                        y[(f * 3 + r) * 3 + c] = m1 > m2 ? m1 : m2;
+                        y[(f * global::BarsCnn.Model.PoolSize + r) * global::BarsCnn.Model.PoolSize + c] = m1 > m2 ? m1 : m2;
                         c = c + 1;
                     }
                     r = r + 1;
@@ -966,17 +966,17 @@ namespace BarsCnn
             // One copy of this loop per combination of wanted gradient spans, without emptiness checks inside.
             if (!dX.IsEmpty)
             {
-                for (f = 4 - 1; f >= 0; f--)
+                for (f = global::BarsCnn.Model.Filters - 1; f >= 0; f--)
                 {
                     // line 4: for (int r = 0; r < PoolSize; r++)
-                    for (r = 3 - 1; r >= 0; r--)
+                    for (r = global::BarsCnn.Model.PoolSize - 1; r >= 0; r--)
                     {
                         // line 5: for (int c = 0; c < PoolSize; c++)
-                        for (c = 3 - 1; c >= 0; c--)
+                        for (c = global::BarsCnn.Model.PoolSize - 1; c >= 0; c--)
                         {
                             // line 10: y[(f * PoolSize + r) * PoolSize + c] = m1 > m2 ? m1 : m2;
-                            double dMaxPool_dyElement = dY[(f * 3 + r) * 3 + c];
-                            dY[(f * 3 + r) * 3 + c] = 0;
+                            double dMaxPool_dyElement = dY[(f * global::BarsCnn.Model.PoolSize + r) * global::BarsCnn.Model.PoolSize + c];
+                            dY[(f * global::BarsCnn.Model.PoolSize + r) * global::BarsCnn.Model.PoolSize + c] = 0;
                             if (m1 > m2)
                             {
                                 dMaxPool_dm1 += dMaxPool_dyElement;
@@ -987,13 +987,13 @@ namespace BarsCnn
                             }
                             // line 9: m2 = x[top + ConvSize] > x[top + ConvSize + 1] ? x[top + ConvSize] : x[top + ConvSize + 1]
                             m2 = tape.Pop<double>();
-                            if (x[top + 6] > x[top + 6 + 1])
+                            if (x[top + global::BarsCnn.Model.ConvSize] > x[top + global::BarsCnn.Model.ConvSize + 1])
                             {
-                                dX[top + 6] += dMaxPool_dm2;
+                                dX[top + global::BarsCnn.Model.ConvSize] += dMaxPool_dm2;
                             }
                             else
                             {
-                                dX[top + 6 + 1] += dMaxPool_dm2;
+                                dX[top + global::BarsCnn.Model.ConvSize + 1] += dMaxPool_dm2;
                             }
                             dMaxPool_dm2 = 0;
                             // line 8: m1 = x[top] > x[top + 1] ? x[top] : x[top + 1]
@@ -1015,17 +1015,17 @@ namespace BarsCnn
             }
             else
             {
-                for (f = 4 - 1; f >= 0; f--)
+                for (f = global::BarsCnn.Model.Filters - 1; f >= 0; f--)
                 {
                     // line 4: for (int r = 0; r < PoolSize; r++)
-                    for (r = 3 - 1; r >= 0; r--)
+                    for (r = global::BarsCnn.Model.PoolSize - 1; r >= 0; r--)
                     {
                         // line 5: for (int c = 0; c < PoolSize; c++)
-                        for (c = 3 - 1; c >= 0; c--)
+                        for (c = global::BarsCnn.Model.PoolSize - 1; c >= 0; c--)
                         {
                             // line 10: y[(f * PoolSize + r) * PoolSize + c] = m1 > m2 ? m1 : m2;
-                            double dMaxPool_dyElement = dY[(f * 3 + r) * 3 + c];
-                            dY[(f * 3 + r) * 3 + c] = 0;
+                            double dMaxPool_dyElement = dY[(f * global::BarsCnn.Model.PoolSize + r) * global::BarsCnn.Model.PoolSize + c];
+                            dY[(f * global::BarsCnn.Model.PoolSize + r) * global::BarsCnn.Model.PoolSize + c] = 0;
                             if (m1 > m2)
                             {
                                 dMaxPool_dm1 += dMaxPool_dyElement;
@@ -1036,7 +1036,7 @@ namespace BarsCnn
                             }
                             // line 9: m2 = x[top + ConvSize] > x[top + ConvSize + 1] ? x[top + ConvSize] : x[top + ConvSize + 1]
                             m2 = tape.Pop<double>();
-                            if (x[top + 6] > x[top + 6 + 1])
+                            if (x[top + global::BarsCnn.Model.ConvSize] > x[top + global::BarsCnn.Model.ConvSize + 1])
                             {
                             }
                             else

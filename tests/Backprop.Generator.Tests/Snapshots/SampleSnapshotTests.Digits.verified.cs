@@ -526,7 +526,7 @@ namespace Digits
         public void ForwardForward(scoped global::System.ReadOnlySpan<double> x, scoped global::System.Span<double> logits, ref global::Backprop.CompilerServices.Tape tape)
         {
             // Forward sweep: the original computation, keeping what the reverse sweep needs.
-            global::System.Span<double> h = stackalloc double[32];
+            global::System.Span<double> h = stackalloc double[global::Digits.Mlp.Hidden];
             // line 4: Fc1.Forward(x, h);
             this.Fc1.ForwardForward(x, h, ref tape);
             int j = 0;
@@ -698,7 +698,7 @@ namespace Digits
             double result = 0;
             double crossEntropy = 0;
             // Forward sweep: the original computation, keeping what the reverse sweep needs.
-            global::System.Span<double> logits = stackalloc double[10];
+            global::System.Span<double> logits = stackalloc double[global::Digits.Mlp.Classes];
             // line 4: sum = 0
             double sum = 0.0;
             int s = 0;
@@ -707,7 +707,7 @@ namespace Digits
             {
                 // line 7: Forward(images.Slice(s * Inputs, Inputs), logits);
                 tape.PushRange<double>(logits);
-                this.ForwardForward(images.Slice(s * 64, 64), logits, ref tape);
+                this.ForwardForward(images.Slice(s * global::Digits.Mlp.Inputs, global::Digits.Mlp.Inputs), logits, ref tape);
                 // line 8: sum += CrossEntropy(logits, labels[s]);
                 crossEntropy = global::Digits.Mlp.CrossEntropyForward(logits, labels[s], ref tape);
                 sum = sum + crossEntropy;
@@ -751,7 +751,7 @@ namespace Digits
                 global::Digits.Mlp.CrossEntropyReverse(logits, labels[s], dLoss_dcrossEntropy, dLoss_dlogits, ref tape);
                 dLoss_dcrossEntropy = 0;
                 // line 7: Forward(images.Slice(s * Inputs, Inputs), logits);
-                this.ForwardReverse(images.Slice(s * 64, 64), logits, dLoss_dlogits, dThis, default, ref tape);
+                this.ForwardReverse(images.Slice(s * global::Digits.Mlp.Inputs, global::Digits.Mlp.Inputs), logits, dLoss_dlogits, dThis, default, ref tape);
                 tape.Pop<int>();
                 tape.PopRange<double>(logits);
             }

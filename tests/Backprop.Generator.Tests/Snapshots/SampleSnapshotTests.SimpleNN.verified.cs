@@ -287,7 +287,7 @@ namespace SimpleNN
             double d = 0;
             double predict = 0;
             // Forward sweep: the original computation, keeping what the reverse sweep needs.
-            global::System.Span<double> x = stackalloc double[10];
+            global::System.Span<double> x = stackalloc double[global::SimpleNN.Model.Inputs];
             // line 5: sum = 0
             double sum = 0.0;
             int s = 0;
@@ -295,12 +295,12 @@ namespace SimpleNN
             while (s < ys.Length)
             {
                 i = 0;
-                // old x[0..10), which the loop below overwrites, saved in one piece
-                tape.PushSlice<double>(x, 0, 10);
+                // old x[0..global::SimpleNN.Model.Inputs), which the loop below overwrites, saved in one piece
+                tape.PushSlice<double>(x, 0, global::SimpleNN.Model.Inputs);
                 // line 8: for (int i = 0; i < Inputs; i++)
-                while (i < 10)
+                while (i < global::SimpleNN.Model.Inputs)
                 {
-                    x[i] = xs[s * 10 + i];
+                    x[i] = xs[s * global::SimpleNN.Model.Inputs + i];
                     i = i + 1;
                 }
                 // line 10: d = Predict(w1, b1, w2, b2, x) - ys[s]
@@ -354,7 +354,7 @@ namespace SimpleNN
                 global::SimpleNN.Model.PredictReverse(w1, b1, w2, b2, x, dLoss_dpredict, dW1, dB1, dW2, dB2, ref tape);
                 dLoss_dpredict = 0;
                 // line 8: for (int i = 0; i < Inputs; i++)
-                tape.PopSlice<double>(x, 0, 10);
+                tape.PopSlice<double>(x, 0, global::SimpleNN.Model.Inputs);
             }
         }
     }
@@ -451,8 +451,8 @@ namespace SimpleNN
         {
             double result = 0;
             // Forward sweep: the original computation, keeping what the reverse sweep needs.
-            global::System.Span<double> h = stackalloc double[5];
-            global::System.Span<double> a = stackalloc double[5];
+            global::System.Span<double> h = stackalloc double[global::SimpleNN.Model.Hidden];
+            global::System.Span<double> a = stackalloc double[global::SimpleNN.Model.Hidden];
             global::System.Span<double> o = stackalloc double[1];
             // line 7: Linear(x, w1, b1, h);
             global::SimpleNN.Model.LinearForward(x, w1, b1, h, ref tape);

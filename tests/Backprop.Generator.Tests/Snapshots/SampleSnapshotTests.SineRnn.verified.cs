@@ -104,7 +104,7 @@ namespace SineRnn
             double d = 0;
             // Forward sweep: the original computation, keeping what the reverse sweep needs.
             int steps = xs.Length - 1;
-            global::System.Span<double> hs = stackalloc double[(steps + 1) * 8];
+            global::System.Span<double> hs = stackalloc double[(steps + 1) * global::SineRnn.Model.Hidden];
             // line 6: sum = 0
             double sum = 0.0;
             int t = 0;
@@ -113,31 +113,31 @@ namespace SineRnn
             {
                 j = 0;
                 // line 9: for (int j = 0; j < Hidden; j++)
-                while (j < 8)
+                while (j < global::SineRnn.Model.Hidden)
                 {
                     // line 11: s = b[j] + wx[j] * xs[t]
                     s = b[j] + wx[j] * xs[t];
                     k = 0;
                     // line 12: for (int k = 0; k < Hidden; k++)
-                    while (k < 8)
+                    while (k < global::SineRnn.Model.Hidden)
                     {
                         // line 13: s += wh[j * Hidden + k] * hs[t * Hidden + k];
-                        s = s + wh[j * 8 + k] * hs[t * 8 + k];
+                        s = s + wh[j * global::SineRnn.Model.Hidden + k] * hs[t * global::SineRnn.Model.Hidden + k];
                         k = k + 1;
                     }
                     // line 14: hs[(t + 1) * Hidden + j] = Math.Tanh(s);
-                    tape.Push(hs[(t + 1) * 8 + j]);
-                    hs[(t + 1) * 8 + j] = global::System.Math.Tanh(s);
+                    tape.Push(hs[(t + 1) * global::SineRnn.Model.Hidden + j]);
+                    hs[(t + 1) * global::SineRnn.Model.Hidden + j] = global::System.Math.Tanh(s);
                     j = j + 1;
                 }
                 // line 16: y = bo[0]
                 y = bo[0];
                 j_2 = 0;
                 // line 17: for (int j = 0; j < Hidden; j++)
-                while (j_2 < 8)
+                while (j_2 < global::SineRnn.Model.Hidden)
                 {
                     // line 18: y += wo[j] * hs[(t + 1) * Hidden + j];
-                    y = y + wo[j_2] * hs[(t + 1) * 8 + j_2];
+                    y = y + wo[j_2] * hs[(t + 1) * global::SineRnn.Model.Hidden + j_2];
                     j_2 = j_2 + 1;
                 }
                 // line 19: d = y - xs[t + 1]
@@ -199,11 +199,11 @@ namespace SineRnn
                     dLoss_dy += dLoss_dd;
                     dLoss_dd = 0;
                     // line 17: for (int j = 0; j < Hidden; j++)
-                    for (j_2 = 8 - 1; j_2 >= 0; j_2--)
+                    for (j_2 = global::SineRnn.Model.Hidden - 1; j_2 >= 0; j_2--)
                     {
                         // line 18: y += wo[j] * hs[(t + 1) * Hidden + j];
-                        dWo[j_2] += dLoss_dy * hs[(t + 1) * 8 + j_2];
-                        dLoss_dhs[(t + 1) * 8 + j_2] += dLoss_dy * wo[j_2];
+                        dWo[j_2] += dLoss_dy * hs[(t + 1) * global::SineRnn.Model.Hidden + j_2];
+                        dLoss_dhs[(t + 1) * global::SineRnn.Model.Hidden + j_2] += dLoss_dy * wo[j_2];
                     }
                     // line 16: y = bo[0]
                     if (!dBo.IsEmpty)
@@ -212,20 +212,20 @@ namespace SineRnn
                     }
                     dLoss_dy = 0;
                     // line 9: for (int j = 0; j < Hidden; j++)
-                    for (j = 8 - 1; j >= 0; j--)
+                    for (j = global::SineRnn.Model.Hidden - 1; j >= 0; j--)
                     {
                         // line 14: hs[(t + 1) * Hidden + j] = Math.Tanh(s);
-                        double hsNew = hs[(t + 1) * 8 + j];
-                        hs[(t + 1) * 8 + j] = tape.Pop<double>();
-                        double dLoss_dhsElement = dLoss_dhs[(t + 1) * 8 + j];
-                        dLoss_dhs[(t + 1) * 8 + j] = 0;
+                        double hsNew = hs[(t + 1) * global::SineRnn.Model.Hidden + j];
+                        hs[(t + 1) * global::SineRnn.Model.Hidden + j] = tape.Pop<double>();
+                        double dLoss_dhsElement = dLoss_dhs[(t + 1) * global::SineRnn.Model.Hidden + j];
+                        dLoss_dhs[(t + 1) * global::SineRnn.Model.Hidden + j] = 0;
                         dLoss_ds += dLoss_dhsElement * (1 - hsNew * hsNew);
                         // line 12: for (int k = 0; k < Hidden; k++)
-                        for (k = 8 - 1; k >= 0; k--)
+                        for (k = global::SineRnn.Model.Hidden - 1; k >= 0; k--)
                         {
                             // line 13: s += wh[j * Hidden + k] * hs[t * Hidden + k];
-                            dWh[j * 8 + k] += dLoss_ds * hs[t * 8 + k];
-                            dLoss_dhs[t * 8 + k] += dLoss_ds * wh[j * 8 + k];
+                            dWh[j * global::SineRnn.Model.Hidden + k] += dLoss_ds * hs[t * global::SineRnn.Model.Hidden + k];
+                            dLoss_dhs[t * global::SineRnn.Model.Hidden + k] += dLoss_ds * wh[j * global::SineRnn.Model.Hidden + k];
                         }
                         // line 11: s = b[j] + wx[j] * xs[t]
                         if (!dB.IsEmpty)
@@ -251,11 +251,11 @@ namespace SineRnn
                     dLoss_dy += dLoss_dd;
                     dLoss_dd = 0;
                     // line 17: for (int j = 0; j < Hidden; j++)
-                    for (j_2 = 8 - 1; j_2 >= 0; j_2--)
+                    for (j_2 = global::SineRnn.Model.Hidden - 1; j_2 >= 0; j_2--)
                     {
                         // line 18: y += wo[j] * hs[(t + 1) * Hidden + j];
-                        dWo[j_2] += dLoss_dy * hs[(t + 1) * 8 + j_2];
-                        dLoss_dhs[(t + 1) * 8 + j_2] += dLoss_dy * wo[j_2];
+                        dWo[j_2] += dLoss_dy * hs[(t + 1) * global::SineRnn.Model.Hidden + j_2];
+                        dLoss_dhs[(t + 1) * global::SineRnn.Model.Hidden + j_2] += dLoss_dy * wo[j_2];
                     }
                     // line 16: y = bo[0]
                     if (!dBo.IsEmpty)
@@ -264,19 +264,19 @@ namespace SineRnn
                     }
                     dLoss_dy = 0;
                     // line 9: for (int j = 0; j < Hidden; j++)
-                    for (j = 8 - 1; j >= 0; j--)
+                    for (j = global::SineRnn.Model.Hidden - 1; j >= 0; j--)
                     {
                         // line 14: hs[(t + 1) * Hidden + j] = Math.Tanh(s);
-                        double hsNew = hs[(t + 1) * 8 + j];
-                        hs[(t + 1) * 8 + j] = tape.Pop<double>();
-                        double dLoss_dhsElement = dLoss_dhs[(t + 1) * 8 + j];
-                        dLoss_dhs[(t + 1) * 8 + j] = 0;
+                        double hsNew = hs[(t + 1) * global::SineRnn.Model.Hidden + j];
+                        hs[(t + 1) * global::SineRnn.Model.Hidden + j] = tape.Pop<double>();
+                        double dLoss_dhsElement = dLoss_dhs[(t + 1) * global::SineRnn.Model.Hidden + j];
+                        dLoss_dhs[(t + 1) * global::SineRnn.Model.Hidden + j] = 0;
                         dLoss_ds += dLoss_dhsElement * (1 - hsNew * hsNew);
                         // line 12: for (int k = 0; k < Hidden; k++)
-                        for (k = 8 - 1; k >= 0; k--)
+                        for (k = global::SineRnn.Model.Hidden - 1; k >= 0; k--)
                         {
                             // line 13: s += wh[j * Hidden + k] * hs[t * Hidden + k];
-                            dLoss_dhs[t * 8 + k] += dLoss_ds * wh[j * 8 + k];
+                            dLoss_dhs[t * global::SineRnn.Model.Hidden + k] += dLoss_ds * wh[j * global::SineRnn.Model.Hidden + k];
                         }
                         // line 11: s = b[j] + wx[j] * xs[t]
                         if (!dB.IsEmpty)
@@ -302,10 +302,10 @@ namespace SineRnn
                     dLoss_dy += dLoss_dd;
                     dLoss_dd = 0;
                     // line 17: for (int j = 0; j < Hidden; j++)
-                    for (j_2 = 8 - 1; j_2 >= 0; j_2--)
+                    for (j_2 = global::SineRnn.Model.Hidden - 1; j_2 >= 0; j_2--)
                     {
                         // line 18: y += wo[j] * hs[(t + 1) * Hidden + j];
-                        dLoss_dhs[(t + 1) * 8 + j_2] += dLoss_dy * wo[j_2];
+                        dLoss_dhs[(t + 1) * global::SineRnn.Model.Hidden + j_2] += dLoss_dy * wo[j_2];
                     }
                     // line 16: y = bo[0]
                     if (!dBo.IsEmpty)
@@ -314,20 +314,20 @@ namespace SineRnn
                     }
                     dLoss_dy = 0;
                     // line 9: for (int j = 0; j < Hidden; j++)
-                    for (j = 8 - 1; j >= 0; j--)
+                    for (j = global::SineRnn.Model.Hidden - 1; j >= 0; j--)
                     {
                         // line 14: hs[(t + 1) * Hidden + j] = Math.Tanh(s);
-                        double hsNew = hs[(t + 1) * 8 + j];
-                        hs[(t + 1) * 8 + j] = tape.Pop<double>();
-                        double dLoss_dhsElement = dLoss_dhs[(t + 1) * 8 + j];
-                        dLoss_dhs[(t + 1) * 8 + j] = 0;
+                        double hsNew = hs[(t + 1) * global::SineRnn.Model.Hidden + j];
+                        hs[(t + 1) * global::SineRnn.Model.Hidden + j] = tape.Pop<double>();
+                        double dLoss_dhsElement = dLoss_dhs[(t + 1) * global::SineRnn.Model.Hidden + j];
+                        dLoss_dhs[(t + 1) * global::SineRnn.Model.Hidden + j] = 0;
                         dLoss_ds += dLoss_dhsElement * (1 - hsNew * hsNew);
                         // line 12: for (int k = 0; k < Hidden; k++)
-                        for (k = 8 - 1; k >= 0; k--)
+                        for (k = global::SineRnn.Model.Hidden - 1; k >= 0; k--)
                         {
                             // line 13: s += wh[j * Hidden + k] * hs[t * Hidden + k];
-                            dWh[j * 8 + k] += dLoss_ds * hs[t * 8 + k];
-                            dLoss_dhs[t * 8 + k] += dLoss_ds * wh[j * 8 + k];
+                            dWh[j * global::SineRnn.Model.Hidden + k] += dLoss_ds * hs[t * global::SineRnn.Model.Hidden + k];
+                            dLoss_dhs[t * global::SineRnn.Model.Hidden + k] += dLoss_ds * wh[j * global::SineRnn.Model.Hidden + k];
                         }
                         // line 11: s = b[j] + wx[j] * xs[t]
                         if (!dB.IsEmpty)
@@ -353,10 +353,10 @@ namespace SineRnn
                     dLoss_dy += dLoss_dd;
                     dLoss_dd = 0;
                     // line 17: for (int j = 0; j < Hidden; j++)
-                    for (j_2 = 8 - 1; j_2 >= 0; j_2--)
+                    for (j_2 = global::SineRnn.Model.Hidden - 1; j_2 >= 0; j_2--)
                     {
                         // line 18: y += wo[j] * hs[(t + 1) * Hidden + j];
-                        dLoss_dhs[(t + 1) * 8 + j_2] += dLoss_dy * wo[j_2];
+                        dLoss_dhs[(t + 1) * global::SineRnn.Model.Hidden + j_2] += dLoss_dy * wo[j_2];
                     }
                     // line 16: y = bo[0]
                     if (!dBo.IsEmpty)
@@ -365,19 +365,19 @@ namespace SineRnn
                     }
                     dLoss_dy = 0;
                     // line 9: for (int j = 0; j < Hidden; j++)
-                    for (j = 8 - 1; j >= 0; j--)
+                    for (j = global::SineRnn.Model.Hidden - 1; j >= 0; j--)
                     {
                         // line 14: hs[(t + 1) * Hidden + j] = Math.Tanh(s);
-                        double hsNew = hs[(t + 1) * 8 + j];
-                        hs[(t + 1) * 8 + j] = tape.Pop<double>();
-                        double dLoss_dhsElement = dLoss_dhs[(t + 1) * 8 + j];
-                        dLoss_dhs[(t + 1) * 8 + j] = 0;
+                        double hsNew = hs[(t + 1) * global::SineRnn.Model.Hidden + j];
+                        hs[(t + 1) * global::SineRnn.Model.Hidden + j] = tape.Pop<double>();
+                        double dLoss_dhsElement = dLoss_dhs[(t + 1) * global::SineRnn.Model.Hidden + j];
+                        dLoss_dhs[(t + 1) * global::SineRnn.Model.Hidden + j] = 0;
                         dLoss_ds += dLoss_dhsElement * (1 - hsNew * hsNew);
                         // line 12: for (int k = 0; k < Hidden; k++)
-                        for (k = 8 - 1; k >= 0; k--)
+                        for (k = global::SineRnn.Model.Hidden - 1; k >= 0; k--)
                         {
                             // line 13: s += wh[j * Hidden + k] * hs[t * Hidden + k];
-                            dLoss_dhs[t * 8 + k] += dLoss_ds * wh[j * 8 + k];
+                            dLoss_dhs[t * global::SineRnn.Model.Hidden + k] += dLoss_ds * wh[j * global::SineRnn.Model.Hidden + k];
                         }
                         // line 11: s = b[j] + wx[j] * xs[t]
                         if (!dB.IsEmpty)

@@ -470,10 +470,10 @@ namespace SpiralClassifier
             int label = 0;
             double crossEntropy = 0;
             // Forward sweep: the original computation, keeping what the reverse sweep needs.
-            global::System.Span<double> x = stackalloc double[2];
-            global::System.Span<double> h = stackalloc double[32];
-            global::System.Span<double> a = stackalloc double[32];
-            global::System.Span<double> z = stackalloc double[3];
+            global::System.Span<double> x = stackalloc double[global::SpiralClassifier.Model.Inputs];
+            global::System.Span<double> h = stackalloc double[global::SpiralClassifier.Model.Hidden];
+            global::System.Span<double> a = stackalloc double[global::SpiralClassifier.Model.Hidden];
+            global::System.Span<double> z = stackalloc double[global::SpiralClassifier.Model.Classes];
             // line 8: sum = 0
             double sum = 0.0;
             int s = 0;
@@ -482,10 +482,10 @@ namespace SpiralClassifier
             {
                 // line 11: x[0] = xs[s * Inputs];
                 tape.Push(x[0]);
-                x[0] = xs[s * 2];
+                x[0] = xs[s * global::SpiralClassifier.Model.Inputs];
                 // line 12: x[1] = xs[s * Inputs + 1];
                 tape.Push(x[1]);
-                x[1] = xs[s * 2 + 1];
+                x[1] = xs[s * global::SpiralClassifier.Model.Inputs + 1];
                 // line 13: Linear(x, w1, b1, h);
                 tape.PushRange<double>(h);
                 global::SpiralClassifier.Model.LinearForward(x, w1, b1, h, ref tape);

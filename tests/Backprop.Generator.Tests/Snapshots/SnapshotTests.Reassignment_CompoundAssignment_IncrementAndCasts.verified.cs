@@ -35,7 +35,7 @@ namespace Demo
             float dMixed_dg = 0;
             // Forward sweep: the original computation, keeping what the reverse sweep needs.
             // line 3: z = x * Scale
-            double z = x * 2.5;
+            double z = x * global::Demo.Model.Scale;
             // line 4: z += f;
             z = z + (double)f;
             // line 5: z *= z;
@@ -43,7 +43,7 @@ namespace Demo
             z = z * z;
             // line 6: z -= Math.PI * n;
             double zOld2 = z;
-            z = z - 3.141592653589793 * (double)n;
+            z = z - global::System.Math.PI * (double)n;
             // line 7: z /= 1 + x * x;
             double sum = 1.0 + x * x;
             double zOld3 = z;
@@ -55,7 +55,7 @@ namespace Demo
             float converted = (float)z;
             float g = converted * f;
             // line 10: return -g + Math.E;
-            result = (double)(-g) + 2.718281828459045;
+            result = (double)(-g) + global::System.Math.E;
 
             // Reverse sweep: adjoints flow from the result back to the parameters.
             double dMixed_dresult = dMixed;
@@ -83,7 +83,7 @@ namespace Demo
             // line 4: z += f;
             dMixed_df += (float)dMixed_dz;
             // line 3: z = x * Scale
-            dMixed_dx += dMixed_dz * 2.5;
+            dMixed_dx += dMixed_dz * global::Demo.Model.Scale;
 
             // Gradients of the scalar parameters (span gradients were incremented in place).
             dX += dMixed_dx;
