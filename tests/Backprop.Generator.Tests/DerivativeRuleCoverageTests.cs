@@ -58,7 +58,7 @@ public sealed class DerivativeRuleCoverageTests
             {
                 IrWalker.VisitStatement(statement, node =>
                 {
-                    if (ReverseModeBuilder.RuleOf(node) is { } applied)
+                    if (Analysis.RecordingPlan.RuleOf(node) is { } applied)
                         uses.Add(new RuleUse(method.Shape.Name, applied.Rule.Key, applied.Arguments.Select(activity.IsActive).ToArray()));
                     // An integer-valued known call (Math.Sign returns int): no derivative flows through its result, so
                     // its entry's partials are never asked; the finite differences check that zero all the same.

@@ -9,51 +9,8 @@ namespace Backprop.Generator.Differentiation;
 /// <summary>Buffers: element writes, gradient buffers of locals, and calls of layers.</summary>
 internal sealed partial class ReverseModeBuilder
 {
-    private readonly HashSet<int> _scratch = new();
-
     /// <summary>The outputs whose contents the reverse sweep may rewind to what they held before the layer ran.</summary>
     private readonly HashSet<int> _rewound = new();
-
-    /// <summary>
-    /// Buffers that need a gradient buffer of our own: active local buffers, and buffers passed to an output parameter of
-    /// a callee, whose reverse reads and zeroes their adjoints. A buffer without a gradient passed to a differentiated
-    /// input gets an empty span instead: the callee skips that gradient.
-    /// </summary>
-    private void FindScratchBuffers()
-    {
-        bool HasOwnGradient(int v) => _method.Outputs.Contains(v) || _method.Variables[v].IsDifferentiableInput;
-        void Consider(CalleeInfo callee, IReadOnlyList<IrExpression> arguments)
-        {
-            for (int i = 0; i < arguments.Count; i++)
-                if (callee.OutputParameters[i] && arguments[i] is IrRead { Type.IsBuffer: true } or IrSlice && !HasOwnGradient(IrSlice.BufferOf(arguments[i])))
-                    _scratch.Add(IrSlice.BufferOf(arguments[i]));
-        }
-        foreach (var variable in _method.Variables)
-            if (variable.Type.IsBuffer && variable.Kind == VariableKind.Local && _activity.IsActive(variable.Id)) _scratch.Add(variable.Id);
-        foreach (var statement in _method.Body)
-        {
-            Walk(statement);
-        }
-        void Walk(IrStatement statement)
-        {
-            switch (statement)
-            {
-                case IrCallStatement call:
-                    Consider(call.Callee, call.Arguments);
-                    break;
-                case IrIf branch:
-                    foreach (var s in branch.Then.Concat(branch.Else)) Walk(s);
-                    break;
-                case IrLoop loop:
-                    foreach (var s in loop.Body.Concat(loop.Step)) Walk(s);
-                    break;
-            }
-            IrWalker.VisitStatement(statement, e =>
-            {
-                if (e is IrDifferentiableCall d) Consider(d.Callee, d.Arguments);
-            });
-        }
-    }
 
     /// <summary>
     /// The gradient buffer of <paramref name="buffer"/>: on the stack when the buffer itself is (the user chose that size
@@ -87,9 +44,9 @@ internal sealed partial class ReverseModeBuilder
     {
         var buffer = _method.Variables[store.Buffer];
         var element = buffer.Type.Element;
-        bool active = HasAdjoint(store.Buffer);
+        bool active = _plan.HasAdjoint(store.Buffer);
         // A store whose counted loop saves the old elements in one piece (PushSlice) needs no save of its own.
-        bool restore = StoreNeedsRestore(store);
+        bool restore = _plan.StoreNeedsRestore(store);
         var target = N(buffer.Name) + "[" + _text.Of(store.Index) + "]";
         if (!active && !restore)
         {
@@ -98,7 +55,7 @@ internal sealed partial class ReverseModeBuilder
         }
 
         Comment(forward, store.Source);
-        var plan = active ? Plan(store.Value) : new ExpressionPlan();
+        var plan = active ? _plan.Plan(store.Value) : new RecordingPlan.ExpressionPlan();
         _values.Clear();
         var kept = new List<(string Name, IrType Type)>();
         var value = ForwardValue(store.Value, plan, forward, kept, root: true);
@@ -119,7 +76,7 @@ internal sealed partial class ReverseModeBuilder
         foreach (var (name, type) in kept) Record(name, type, forward, reverse: null);
 
         Comment(reverse, store.Source);
-        if (active && plan.Needed.Contains(store.Value) && !IsLeaf(store.Value))
+        if (active && plan.Needed.Contains(store.Value) && !RecordingPlan.IsLeaf(store.Value))
         {
             string result = Reserve(buffer.Name + "New");
             reverse.Add(CodeAssign.Declare(element.Keyword, result, target));
@@ -181,8 +138,8 @@ internal sealed partial class ReverseModeBuilder
     {
         var outputs = Enumerable.Range(0, call.Arguments.Count).Where(i => call.Callee.OutputParameters[i]).ToList();
         // An output may be a slice of a buffer: the call overwrites that part, and the whole buffer is saved when needed.
-        bool active = outputs.Any(i => HasAdjoint(IrSlice.BufferOf(call.Arguments[i])));
-        var restored = outputs.Select(i => IrSlice.BufferOf(call.Arguments[i])).Distinct().Where(v => _reverseRead.MustRestore(v, call)).ToList();
+        bool active = outputs.Any(i => _plan.HasAdjoint(IrSlice.BufferOf(call.Arguments[i])));
+        var restored = outputs.Select(i => IrSlice.BufferOf(call.Arguments[i])).Distinct().Where(v => _plan.Reads.MustRestore(v, call)).ToList();
         CodeStatement Invocation(string name, IEnumerable<Fragment> arguments) => new(call.Callee.Target + "." + name + "(" + Fragment.Join(", ", arguments) + ")");
         if (!active && restored.Count == 0)
         {
@@ -251,12 +208,6 @@ internal sealed partial class ReverseModeBuilder
         _values.Clear();
     }
 
-    /// <summary>
-    /// Whether writes into the buffer are differentiated: an active buffer, or a layer's output, whose adjoint every write
-    /// consumes (zeroes), also when no derivative flows through it (a constant, a value of <c>[NoDerivative]</c> inputs).
-    /// </summary>
-    private bool HasAdjoint(int buffer) => _activity.IsActive(buffer) || _method.Outputs.Contains(buffer);
-
     /// <summary>Notes that the reverse sweep may rewind the buffer's contents: for an output, the backward keeps its results.</summary>
     private void Rewinds(int buffer)
     {
@@ -270,10 +221,10 @@ internal sealed partial class ReverseModeBuilder
         {
             // The same view of the buffer's gradient; a gradient parameter may be empty (not wanted), and then so is the view.
             int buffer = slice.Buffer.Variable;
-            if (!HasGradientBuffer(buffer)) return Fragment.Literal("default");
+            if (!_plan.HasGradientBuffer(buffer)) return Fragment.Literal("default");
             return _method.Variables[buffer].IsDifferentiableParameter ? N(Adjoint(buffer)) + ".IsEmpty ? default : " + AdjointSlice(slice) : AdjointSlice(slice);
         }
-        if (argument.Type.IsBuffer) return HasGradientBuffer(((IrRead)argument).Variable) ? N(Adjoint(((IrRead)argument).Variable)) : Fragment.Literal("default");
+        if (argument.Type.IsBuffer) return _plan.HasGradientBuffer(((IrRead)argument).Variable) ? N(Adjoint(((IrRead)argument).Variable)) : Fragment.Literal("default");
         if (argument is IrRead read && _activity.IsActive(read.Variable)) return Fragment.RefOf(Adjoint(read.Variable));
         string local = Reserve("d" + MethodName + "_d" + callee + "_" + parameter);
         reverse.Add(CodeAssign.Declare(argument.Type.Keyword, local, Fragment.Literal("0")));
@@ -293,10 +244,6 @@ internal sealed partial class ReverseModeBuilder
 
     /// <summary>A member of <c>this</c>: its gradient is the same member of <c>dThis</c> (an array for an array member).</summary>
     private bool IsMember(int variable) => _method.Variables[variable].Kind == VariableKind.Member;
-
-    /// <summary>Whether a buffer has a gradient span: a gradient parameter, an output's adjoint, or a gradient buffer of ours.</summary>
-    private bool HasGradientBuffer(int buffer) =>
-        _scratch.Contains(buffer) || _method.Outputs.Contains(buffer) || _method.Variables[buffer].IsDifferentiableInput;
 
     private Code SaveBuffer(int buffer)
     {

@@ -10,102 +10,21 @@ namespace Backprop.Generator.Differentiation;
 /// <summary>Expressions: which values to keep, the forward spelling, and the reverse propagation.</summary>
 internal sealed partial class ReverseModeBuilder
 {
-    /// <summary>The nodes of one expression whose values the reverse sweep reads.</summary>
-    private sealed class ExpressionPlan
-    {
-        public HashSet<IrExpression> Needed { get; } = new(ReferenceComparer<IrExpression>.Instance);
-
-        /// <summary>Calls with buffer arguments that run split (forward now, reverse after the statement's propagation).</summary>
-        public HashSet<IrExpression> Split { get; } = new(ReferenceComparer<IrExpression>.Instance);
-    }
-
-    private ExpressionPlan Plan(IrExpression root)
-    {
-        var plan = new ExpressionPlan();
-        // Inside a conditional's arms a call may not run: it stays joint (its pullback runs it in the reverse sweep).
-        int arms = 0;
-        void Visit(IrExpression node)
-        {
-            if (!_activity.IsActive(node)) return;
-            if (RuleOf(node) is { } applied)
-            {
-                var active = applied.Arguments.Select(_activity.IsActive).ToArray();
-                var (arguments, result) = applied.Rule.Needs(active);
-                for (int i = 0; i < arguments.Length; i++)
-                    if (arguments[i]) plan.Needed.Add(applied.Arguments[i]);
-                if (result) plan.Needed.Add(node);
-            }
-            else if (node is IrConditional conditional)
-            {
-                plan.Needed.Add(conditional.Condition);
-            }
-            else if (node is IrDifferentiableCall call && !IsEager(call))
-            {
-                foreach (var argument in call.Arguments)
-                    if (!argument.Type.IsBuffer) plan.Needed.Add(argument);
-                // A custom rule runs joint: the reverse sweep calls it with the kept result and the buffers as they were.
-                if (call.Callee.CustomRule) plan.Needed.Add(call);
-                else if (arms == 0) plan.Split.Add(call);
-            }
-            if (node is IrConditional) arms++;
-            foreach (var child in ActivityAnalysis.DifferentiableChildren(node)) Visit(child);
-            if (node is IrConditional) arms--;
-        }
-        Visit(root);
-        return plan;
-    }
-
-    /// <summary>The derivative rule applied at <paramref name="node"/> and its operands; null for a node without one.</summary>
-    internal static (DerivativeRule Rule, IReadOnlyList<IrExpression> Arguments)? RuleOf(IrExpression node) => node switch
-    {
-        IrBinary b when b.Type.IsReal && OperatorRule(b.Operator) is { } name => (DerivativeRules.Get(name, 2), new[] { b.Left, b.Right }),
-        IrUnary { Operator: UnaryOperator.Negate } u when u.Type.IsReal => (DerivativeRules.Get(DerivativeRules.Negate, 1), new[] { u.Operand }),
-        IrMathCall m when m.Type.IsReal => (DerivativeRules.Get(m.Function, m.Arguments.Count), m.Arguments.ToArray()),
-        _ => null,
-    };
-
-    private static string? OperatorRule(BinaryOperator op) => op switch
-    {
-        BinaryOperator.Add => DerivativeRules.Add,
-        BinaryOperator.Subtract => DerivativeRules.Subtract,
-        BinaryOperator.Multiply => DerivativeRules.Multiply,
-        BinaryOperator.Divide => DerivativeRules.Divide,
-        BinaryOperator.Remainder => DerivativeRules.Remainder,
-        _ => null,
-    };
-
-    private static bool IsLeaf(IrExpression node) => node is IrRead or IrConstant or IrExternal or IrElement or IrLength;
-
-    /// <summary>Inactive and cheap: the reverse sweep recomputes it from restored variables instead of keeping it.</summary>
-    private bool IsRecomputable(IrExpression node)
-    {
-        if (_activity.IsActive(node)) return false;
-        bool cheap = true;
-        IrWalker.VisitExpression(node, e => cheap &= e is IrRead or IrConstant or IrExternal or IrElement or IrLength or IrConvert or IrUnary or IrBinary);
-        return cheap;
-    }
-
     /// <summary>Spells the forward value, declaring a temporary for every needed intermediate result.</summary>
-    private Fragment ForwardValue(IrExpression node, ExpressionPlan plan, List<Code> forward, List<(string, IrType)> kept, bool root)
+    private Fragment ForwardValue(IrExpression node, RecordingPlan.ExpressionPlan plan, List<Code> forward, List<(string, IrType)> kept, bool root)
     {
-        if (IsLeaf(node)) return _text.Of(node);
+        if (RecordingPlan.IsLeaf(node)) return _text.Of(node);
         foreach (var child in Children(node)) ForwardValue(child, plan, forward, kept, root: false);
-        if (node is IrDifferentiableCall call && IsEager(call) && _activity.IsActive(call)) return EagerCall(call, plan.Needed.Contains(call), forward, kept);
+        if (node is IrDifferentiableCall call && RecordingPlan.IsEager(call) && _activity.IsActive(call)) return EagerCall(call, plan.Needed.Contains(call), forward, kept);
         if (node is IrDifferentiableCall split && plan.Split.Contains(split)) return SplitCall(split, plan.Needed.Contains(split), forward, kept);
         var text = _text.Of(node);
-        if (root || !plan.Needed.Contains(node) || IsRecomputable(node)) return text;
+        if (root || !plan.Needed.Contains(node) || _plan.IsRecomputable(node)) return text;
         string name = Reserve(TempName(node));
         forward.Add(Keep(name, node.Type, text));
         kept.Add((name, node.Type));
         _values[node] = name;
         return N(name);
     }
-
-    /// <summary>
-    /// A call whose arguments are all scalars is differentiated eagerly: the forward sweep calls the pullback with seed 1
-    /// and keeps the partial derivatives, so the reverse sweep only multiplies (the callee runs once, not twice).
-    /// </summary>
-    private static bool IsEager(IrDifferentiableCall call) => call.Arguments.All(a => !a.Type.IsBuffer) && call.Callee.ThisGradientPath is null;
 
     /// <summary>The part of <c>dThis</c> a callee that differentiates members receives (<c>dThis</c>, <c>dThis.Fc1</c>), or null.</summary>
     private Fragment? ThisGradientArgument(CalleeInfo callee) =>
@@ -244,7 +163,7 @@ internal sealed partial class ReverseModeBuilder
                 return;
         }
 
-        var applied = RuleOf(node) ?? throw new System.InvalidOperationException("No derivative rule for " + node.GetType().Name);
+        var applied = RecordingPlan.RuleOf(node) ?? throw new System.InvalidOperationException("No derivative rule for " + node.GetType().Name);
         var context = new RuleContext(node.Type.Scalar, applied.Arguments.Select(Value).ToArray(), Value(node));
         var partials = applied.Rule.Partials(context);
         // The same variable in several operands (x * x) gets one accumulation of the summed partials.
@@ -252,7 +171,7 @@ internal sealed partial class ReverseModeBuilder
         for (int i = 0; i < partials.Length; i++)
         {
             if (partials[i] is not { } partial || !_activity.IsActive(applied.Arguments[i])) continue;
-            int same = targets.FindIndex(t => IsLeaf(t.Argument) && t.Argument.Equals(applied.Arguments[i]));
+            int same = targets.FindIndex(t => RecordingPlan.IsLeaf(t.Argument) && t.Argument.Equals(applied.Arguments[i]));
             if (same < 0) targets.Add((applied.Arguments[i], partial));
             else targets[same] = (targets[same].Argument, ExpressionText.Atom(targets[same].Partial) + " + " + ExpressionText.Atom(partial));
         }
@@ -307,149 +226,6 @@ internal sealed partial class ReverseModeBuilder
         IrConditional => "choice",
         IrDifferentiableCall d => char.ToLowerInvariant(d.Callee.Name[0]) + d.Callee.Name.Substring(1),
         _ => "value",
-    };
-
-    // ---------------------------------------------------------------- what the reverse sweep reads
-
-    /// <summary>Records what the reverse code of a statement reads, so that overwrites it can observe are undone.</summary>
-    private void CollectReverseReads(IrStatement statement)
-    {
-        switch (statement)
-        {
-            case IrAssign assign when _activity.IsActive(assign.Variable):
-                CollectExpressionReads(statement, assign.Value, assign.Variable);
-                break;
-            case IrStore store when HasAdjoint(store.Buffer) || _reverseRead.IsRead(store.Buffer):
-                AddReads(store.Index, statement);
-                if (_activity.IsActive(store.Buffer)) CollectExpressionReads(statement, store.Value, store.Buffer);
-                break;
-            case IrCallStatement call:
-                // The layer's backward runs the layer again on the same inputs: they must hold their forward values.
-                // Scalar arguments are differentiated in the reverse sweep from the variables they read.
-                foreach (var argument in call.Arguments.Where((_, i) => !call.Callee.OutputParameters[i]))
-                    if (argument is IrRead or IrSlice || !argument.Type.IsBuffer) AddReads(argument, statement);
-                // An output slice's bounds pick the part of the adjoint its reverse consumes (not the buffer's contents).
-                foreach (var slice in call.Arguments.Where((_, i) => call.Callee.OutputParameters[i]).OfType<IrSlice>())
-                {
-                    AddReads(slice.Start, statement);
-                    AddReads(slice.Length, statement);
-                }
-                // A hand-written rule reads the outputs as the call left them.
-                if (call.Callee.CustomRule)
-                    foreach (var output in call.Arguments.Where((_, i) => call.Callee.OutputParameters[i]))
-                        _reverseRead.Add(IrSlice.BufferOf(output), statement, after: true);
-                break;
-            case IrIf branch:
-                foreach (var s in branch.Then) CollectReverseReads(s);
-                foreach (var s in branch.Else) CollectReverseReads(s);
-                break;
-            case IrLoop loop:
-                // The reverse loop 'for (i = bound - 1; i >= init; i--)' reads its bounds where the loop stands.
-                if (_counted.TryGetValue(loop, out var bounds))
-                {
-                    AddReads(bounds.Init, statement);
-                    AddReads(bounds.Bound, statement);
-                }
-                bool counted = _counted.TryGetValue(loop, out var c) && _countersInScope.Add(c.Counter);
-                foreach (var s in loop.Body) CollectReverseReads(s);
-                foreach (var s in loop.Step) CollectReverseReads(s);
-                if (counted) _countersInScope.Remove(c!.Counter);
-                break;
-        }
-    }
-
-    private void CollectExpressionReads(IrStatement statement, IrExpression value, int target)
-    {
-        var plan = Plan(value);
-        foreach (var node in plan.Needed)
-        {
-            if (ReferenceEquals(node, value))
-            {
-                // The reverse sweep reads a needed result from the target itself, right after the statement.
-                // The result variable is assigned once on every path (see ControlFlowNormalizer): nothing overwrites it.
-                if (!IsLeaf(node) && target != _method.Result) _reverseRead.Add(target, statement, after: true);
-                continue;
-            }
-            if (IsLeaf(node) || IsRecomputable(node)) AddReads(node, statement);
-        }
-        IrWalker.VisitExpression(value, e =>
-        {
-            if (e is IrElement element && _activity.IsActive(element)) AddReads(element.Index, statement);
-            if (e is IrDifferentiableCall call)
-                foreach (var argument in call.Arguments.Where(a => a.Type.IsBuffer)) AddReads(argument, statement);
-        });
-    }
-
-    private void AddReads(IrExpression expression, IrStatement statement) =>
-        IrWalker.VisitExpression(expression, e =>
-        {
-            if (e is IrRead read)
-            {
-                if (!_countersInScope.Contains(read.Variable)) _reverseRead.Add(read.Variable, statement);
-            }
-            else if (e is IrElement element) _reverseRead.Add(element.Buffer, statement);
-        });
-
-    private bool NeedsRestore(IrAssign assign) =>
-        _reverseRead.MustRestore(assign.Variable, assign) && !(assign.IsDeclaration && _reverseRead.SiteOf(assign).Loops.Length == 0)
-        && !_dominatedWrites.Contains(assign);
-
-    /// <summary>Assignments whose old values need no restore although a reverse read shares a loop with them (see <see cref="FindDominatedWrites"/>).</summary>
-    private readonly HashSet<IrStatement> _dominatedWrites = new(ReferenceComparer<IrStatement>.Instance);
-
-    /// <summary>
-    /// An assignment <c>v = …</c> inside a loop needs no restore when an assignment of <c>v</c> at the top of the same
-    /// block precedes that loop and the reverse sweep reads <c>v</c> nowhere from there to the loop's end: the loop's
-    /// reverse leaves <c>v</c> as the loop left it, which is what the reads after the loop saw, and the earlier assignment's
-    /// own restore gives the reads before it their value. <c>e = 0; for (…) e += Math.Exp(z[c] - m);</c> then saves
-    /// <c>e</c> once per pass, not once per term.
-    /// </summary>
-    private void FindDominatedWrites()
-    {
-        void Visit(IReadOnlyList<IrStatement> block)
-        {
-            for (int k = 0; k < block.Count; k++)
-            {
-                if (block[k] is IrAssign first)
-                {
-                    int from = _reverseRead.SiteOf(first).Position;
-                    for (int m = k + 1; m < block.Count; m++)
-                    {
-                        if (block[m] is not IrLoop loop) continue;
-                        if (_reverseRead.IsReadBetween(first.Variable, from, _reverseRead.LastPosition(loop))) break;
-                        IrWalker.VisitStatements(loop, s =>
-                        {
-                            if (s is IrAssign later && later.Variable == first.Variable) _dominatedWrites.Add(later);
-                        });
-                    }
-                }
-                switch (block[k])
-                {
-                    case IrIf branch:
-                        Visit(branch.Then);
-                        Visit(branch.Else);
-                        break;
-                    case IrLoop loop:
-                        Visit(loop.Body);
-                        Visit(loop.Step);
-                        break;
-                }
-            }
-        }
-        Visit(_method.Body);
-    }
-
-    private bool IsRelevant(IrStatement statement) => statement switch
-    {
-        IrAssign { Value: IrNewBuffer } => false,
-        IrAssign assign => _activity.IsActive(assign.Variable) || NeedsRestore(assign),
-        // A store its loop saves in one piece still makes the loop relevant: the loop's reverse restores the slice.
-        IrStore store => HasAdjoint(store.Buffer) || _reverseRead.MustRestore(store.Buffer, store) && !_coveredBySlice.Contains(store),
-        IrCallStatement call => call.Arguments.Where((_, i) => call.Callee.OutputParameters[i])
-            .Select(IrSlice.BufferOf).Any(b => HasAdjoint(b) || _reverseRead.MustRestore(b, call)),
-        IrIf branch => branch.Then.Concat(branch.Else).Any(IsRelevant),
-        IrLoop loop => loop.Body.Concat(loop.Step).Any(IsRelevant),
-        _ => false,
     };
 
     private void FindInlineDeclarations()

@@ -22,7 +22,7 @@ internal sealed partial class ReverseModeBuilder
     private readonly ExpressionText _text;
     private readonly GradientProgram _program = new();
     private readonly HashSet<string> _names;
-    private readonly ReverseReads _reverseRead;
+    private readonly RecordingPlan _plan;
     private readonly HashSet<int> _inlineDeclared = new();
     private readonly Dictionary<int, string> _adjoints = new();
     private readonly Dictionary<IrExpression, string> _values = new(ReferenceComparer<IrExpression>.Instance);
@@ -35,7 +35,7 @@ internal sealed partial class ReverseModeBuilder
         _activity = activity;
         _text = new ExpressionText(method) { Substitute = e => _values.TryGetValue(e, out var name) ? name : null };
         _names = new HashSet<string>(method.Variables.Select(v => Identifiers.Bare(v.Name))) { method.Shape.Name, method.Shape.GradientName, method.Shape.PullbackName };
-        _reverseRead = new ReverseReads(method.Body);
+        _plan = RecordingPlan.Compute(method, activity);
     }
 
     private string MethodName => _method.Shape.Name;
@@ -49,17 +49,7 @@ internal sealed partial class ReverseModeBuilder
 
     private void Run()
     {
-        FindCountedLoops();
-        // What the reverse sweep reads grows with what it must restore (a store's index): iterate to a fixed point.
-        for (int before = -1; before != _reverseRead.Count;)
-        {
-            before = _reverseRead.Count;
-            foreach (var statement in _method.Body) CollectReverseReads(statement);
-        }
-        FindDominatedWrites();
-        FindSliceSaves();
         FindInlineDeclarations();
-        FindScratchBuffers();
         _program.TapeName = Reserve("tape");
 
         // A struct parameter's gradient is a struct of the same type (out S dP): its fields' gradients are its fields.
@@ -101,7 +91,7 @@ internal sealed partial class ReverseModeBuilder
         }
         _program.SeedName = Reserve("d" + MethodName);
         _program.ResultAdjoint = Adjoint(_method.Result);
-        foreach (int parameter in _method.Parameters.Where(_scratch.Contains))
+        foreach (int parameter in _method.Parameters.Where(_plan.NeedsGradientBuffer))
             _program.ReverseSetup.AddRange(RentScratch(parameter, onStack: false));
         foreach (int output in _method.Outputs)
             _program.ForwardLocals.Add(Local(output, ForwardLocalKind.Output));
@@ -149,7 +139,7 @@ internal sealed partial class ReverseModeBuilder
         {
             case IrAssign { Value: IrNewBuffer allocation } declaration:
                 forward.Add(AssignTo(declaration, _text.Of(allocation)));
-                if (_scratch.Contains(declaration.Variable)) _program.ReverseSetup.AddRange(RentScratch(declaration.Variable, allocation.OnStack));
+                if (_plan.NeedsGradientBuffer(declaration.Variable)) _program.ReverseSetup.AddRange(RentScratch(declaration.Variable, allocation.OnStack));
                 break;
             case IrAssign assign:
                 Assign(assign, forward, reverse);
@@ -173,7 +163,7 @@ internal sealed partial class ReverseModeBuilder
 
     private void If(IrIf branch, List<Code> forward, List<Code> reverse)
     {
-        if (!IsRelevant(branch))
+        if (!_plan.IsRelevant(branch))
         {
             forward.Add(PlainIf(branch));
             return;
@@ -203,12 +193,12 @@ internal sealed partial class ReverseModeBuilder
     private void Loop(IrLoop loop, List<Code> forward, List<Code> reverse)
     {
         var condition = loop.Condition is null ? Fragment.Literal("true") : _text.Of(loop.Condition);
-        if (!IsRelevant(loop))
+        if (!_plan.IsRelevant(loop))
         {
             forward.Add(PlainLoop(loop));
             return;
         }
-        if (_counted.TryGetValue(loop, out var counted))
+        if (_plan.CountedLoops.TryGetValue(loop, out var counted))
         {
             CountedLoopCode(loop, counted, forward, reverse);
             return;
@@ -236,7 +226,7 @@ internal sealed partial class ReverseModeBuilder
     {
         var variable = _method.Variables[assign.Variable];
         bool active = _activity.IsActive(assign.Variable);
-        bool restore = NeedsRestore(assign);
+        bool restore = _plan.NeedsRestore(assign);
         if (!active && !restore)
         {
             forward.Add(AssignTo(assign, _text.Of(assign.Value)));
@@ -244,7 +234,7 @@ internal sealed partial class ReverseModeBuilder
         }
 
         Comment(forward, assign.Source);
-        var plan = active ? Plan(assign.Value) : new ExpressionPlan();
+        var plan = active ? _plan.Plan(assign.Value) : new RecordingPlan.ExpressionPlan();
         _values.Clear();
         var kept = new List<(string Name, IrType Type)>();
         var value = ForwardValue(assign.Value, plan, forward, kept, root: true);
@@ -269,7 +259,7 @@ internal sealed partial class ReverseModeBuilder
 
         // Reverse: read the result, reload kept values, restore the variable, then apply the rules.
         Comment(reverse, assign.Source);
-        if (active && plan.Needed.Contains(assign.Value) && !IsLeaf(assign.Value))
+        if (active && plan.Needed.Contains(assign.Value) && !RecordingPlan.IsLeaf(assign.Value))
         {
             string result = restore ? Reserve(variable.Name + "New") : variable.Name;
             if (restore) reverse.Add(CodeAssign.Declare(variable.Type.Keyword, result, N(variable.Name)));

@@ -202,7 +202,7 @@ internal sealed class TangentBuilder
     /// <summary>Declares a local for every active non-leaf value below the root that a partial derivative reads.</summary>
     private void Keep(IrExpression node, List<Code> code, bool root)
     {
-        if (!_activity.IsActive(node) || IsLeaf(node)) return;
+        if (!_activity.IsActive(node) || RecordingPlan.IsLeaf(node)) return;
         foreach (var child in ActivityAnalysis.DifferentiableChildren(node)) Keep(child, code, root: false);
         if (node is IrConditional) return;
         if (node is IrDifferentiableCall call)
@@ -219,7 +219,7 @@ internal sealed class TangentBuilder
             _callTangents[node] = tangent;
             return;
         }
-        var applied = ReverseModeBuilder.RuleOf(node);
+        var applied = RecordingPlan.RuleOf(node);
         if (applied is null) return;
         // The result itself is read by rules like exp' = exp: keep it, the root too (its primal is written after).
         var (arguments, result) = applied.Value.Rule.Needs(applied.Value.Arguments.Select(_activity.IsActive).ToArray());
@@ -230,7 +230,7 @@ internal sealed class TangentBuilder
 
     private void KeepValue(IrExpression node, List<Code> code)
     {
-        if (IsLeaf(node) || _values.ContainsKey(node)) return;
+        if (RecordingPlan.IsLeaf(node) || _values.ContainsKey(node)) return;
         string name = Reserve("value");
         code.Add(CodeAssign.Declare(node.Type.Keyword, name, _text.Of(node)));
         _values[node] = name;
@@ -255,7 +255,7 @@ internal sealed class TangentBuilder
                 var whenFalse = Tangent(conditional.WhenFalse, code) ?? Zero(node.Type);
                 return ExpressionText.Atom(_text.Of(conditional.Condition)) + " ? " + ExpressionText.Atom(whenTrue) + " : " + ExpressionText.Atom(whenFalse);
         }
-        var applied = ReverseModeBuilder.RuleOf(node) ?? throw new System.InvalidOperationException("No derivative rule for " + node.GetType().Name);
+        var applied = RecordingPlan.RuleOf(node) ?? throw new System.InvalidOperationException("No derivative rule for " + node.GetType().Name);
         var context = new RuleContext(node.Type.Scalar, applied.Arguments.Select(Value).ToArray(), Value(node));
         var partials = applied.Rule.Partials(context);
         var terms = new List<Fragment>();
@@ -314,8 +314,6 @@ internal sealed class TangentBuilder
     }
 
     private readonly HashSet<int> _declared = new();
-
-    private static bool IsLeaf(IrExpression node) => node is IrRead or IrConstant or IrExternal or IrElement or IrLength;
 
     private static Fragment Zero(IrType type) => Fragment.Literal(type.Scalar == ScalarKind.Boolean ? "false" : "0");
 

@@ -177,7 +177,7 @@ internal sealed class TangentLowering
             case IrDifferentiableCall:
                 throw new NotSupportedException("a call");
         }
-        if (ReverseModeBuilder.RuleOf(node) is not { } applied) return null;
+        if (RecordingPlan.RuleOf(node) is not { } applied) return null;
         IrExpression? sum = null;
         for (int i = 0; i < applied.Arguments.Count; i++)
         {

@@ -3,7 +3,7 @@ using System.Linq;
 using Backprop.Generator.Helpers;
 using Backprop.Generator.Ir;
 
-namespace Backprop.Generator.Differentiation;
+namespace Backprop.Generator.Analysis;
 
 /// <summary>Where a statement sits: its pre-order position and the loops around it.</summary>
 internal sealed class Site
