@@ -14,7 +14,7 @@ internal sealed partial class ReverseModeBuilder
     private Fragment ForwardValue(IrExpression node, RecordingPlan.ExpressionPlan plan, List<Code> forward, List<(string, IrType)> kept, bool root)
     {
         if (RecordingPlan.IsLeaf(node)) return _text.Of(node);
-        foreach (var child in Children(node)) ForwardValue(child, plan, forward, kept, root: false);
+        foreach (var child in node.Children) ForwardValue(child, plan, forward, kept, root: false);
         if (node is IrDifferentiableCall call && RecordingPlan.IsEager(call) && _activity.IsActive(call)) return EagerCall(call, plan.Needed.Contains(call), forward, kept);
         if (node is IrDifferentiableCall split && plan.Split.Contains(split)) return SplitCall(split, plan.Needed.Contains(split), forward, kept);
         var text = _text.Of(node);
@@ -102,19 +102,6 @@ internal sealed partial class ReverseModeBuilder
         }
         _splitCalls.Clear();
     }
-
-    private static IEnumerable<IrExpression> Children(IrExpression node) => node switch
-    {
-        IrElement e => new[] { e.Index },
-        IrUnary u => new[] { u.Operand },
-        IrBinary b => new[] { b.Left, b.Right },
-        IrConvert c => new[] { c.Operand },
-        IrConditional c => new[] { c.Condition, c.WhenTrue, c.WhenFalse },
-        IrMathCall m => m.Arguments,
-        IrOpaqueCall o => o.Arguments,
-        IrDifferentiableCall d => d.Arguments,
-        _ => System.Array.Empty<IrExpression>(),
-    };
 
     /// <summary>The value of a node as an operand: a kept temporary, or the (parenthesized) recomputed expression.</summary>
     private Fragment Value(IrExpression node) => _values.TryGetValue(node, out var name) ? N(name) : ExpressionText.Atom(_text.Of(node));

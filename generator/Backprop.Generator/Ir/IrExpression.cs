@@ -1,9 +1,14 @@
+using System.Collections.Generic;
 using Backprop.Generator.Helpers;
 
 namespace Backprop.Generator.Ir;
 
 /// <summary>A pure expression of the IR. Every node knows its type; no node holds anything of Roslyn.</summary>
-internal abstract record IrExpression(IrType Type);
+internal abstract record IrExpression(IrType Type)
+{
+    /// <summary>The node's operands, in evaluation order: the one way every pass enumerates them (see <see cref="IrWalker"/>).</summary>
+    public virtual IEnumerable<IrExpression> Children => System.Array.Empty<IrExpression>();
+}
 
 /// <summary>A literal or a folded constant, already spelled as C# (invariant culture, typed suffix).</summary>
 /// <param name="Text">The value as a C# literal: what every pass reads.</param>
@@ -17,7 +22,10 @@ internal sealed record IrConstant(IrType Type, string Text, string? Name = null)
 internal sealed record IrRead(IrType Type, int Variable) : IrExpression(Type);
 
 /// <summary><c>buffer[index]</c>.</summary>
-internal sealed record IrElement(IrType Type, int Buffer, IrExpression Index) : IrExpression(Type);
+internal sealed record IrElement(IrType Type, int Buffer, IrExpression Index) : IrExpression(Type)
+{
+    public override IEnumerable<IrExpression> Children => new[] { Index };
+}
 
 /// <summary>
 /// <c>buffer.Slice(start, length)</c> (also <c>AsSpan</c> and ranges): a view of part of a buffer, passed as an input
@@ -25,6 +33,8 @@ internal sealed record IrElement(IrType Type, int Buffer, IrExpression Index) : 
 /// </summary>
 internal sealed record IrSlice(IrType Type, IrRead Buffer, IrExpression Start, IrExpression Length) : IrExpression(Type)
 {
+    public override IEnumerable<IrExpression> Children => new IrExpression[] { Buffer, Start, Length };
+
     /// <summary>The buffer a callee's buffer argument reads or writes: the buffer itself, or the one under the slice.</summary>
     public static int BufferOf(IrExpression argument) => argument is IrSlice slice ? slice.Buffer.Variable : ((IrRead)argument).Variable;
 }
@@ -41,7 +51,10 @@ internal enum UnaryOperator
     Not,
 }
 
-internal sealed record IrUnary(IrType Type, UnaryOperator Operator, IrExpression Operand) : IrExpression(Type);
+internal sealed record IrUnary(IrType Type, UnaryOperator Operator, IrExpression Operand) : IrExpression(Type)
+{
+    public override IEnumerable<IrExpression> Children => new[] { Operand };
+}
 
 internal enum BinaryOperator
 {
@@ -60,19 +73,34 @@ internal enum BinaryOperator
     Or,
 }
 
-internal sealed record IrBinary(IrType Type, BinaryOperator Operator, IrExpression Left, IrExpression Right) : IrExpression(Type);
+internal sealed record IrBinary(IrType Type, BinaryOperator Operator, IrExpression Left, IrExpression Right) : IrExpression(Type)
+{
+    public override IEnumerable<IrExpression> Children => new[] { Left, Right };
+}
 
 /// <summary>A numeric conversion (<c>(float)x</c>, <c>(double)i</c>, <c>(int)x</c>).</summary>
-internal sealed record IrConvert(IrType Type, IrExpression Operand) : IrExpression(Type);
+internal sealed record IrConvert(IrType Type, IrExpression Operand) : IrExpression(Type)
+{
+    public override IEnumerable<IrExpression> Children => new[] { Operand };
+}
 
 /// <summary>A call of a known math function (one entry of the rules table), e.g. <c>Math.Tanh</c>.</summary>
-internal sealed record IrMathCall(IrType Type, string Function, EquatableArray<IrExpression> Arguments) : IrExpression(Type);
+internal sealed record IrMathCall(IrType Type, string Function, EquatableArray<IrExpression> Arguments) : IrExpression(Type)
+{
+    public override IEnumerable<IrExpression> Children => Arguments;
+}
 
 /// <summary><c>condition ? whenTrue : whenFalse</c>.</summary>
-internal sealed record IrConditional(IrType Type, IrExpression Condition, IrExpression WhenTrue, IrExpression WhenFalse) : IrExpression(Type);
+internal sealed record IrConditional(IrType Type, IrExpression Condition, IrExpression WhenTrue, IrExpression WhenFalse) : IrExpression(Type)
+{
+    public override IEnumerable<IrExpression> Children => new[] { Condition, WhenTrue, WhenFalse };
+}
 
 /// <summary>A call of another <c>[Differentiable]</c> method; the chain rule goes through its emitted pullback.</summary>
-internal sealed record IrDifferentiableCall(IrType Type, CalleeInfo Callee, EquatableArray<IrExpression> Arguments) : IrExpression(Type);
+internal sealed record IrDifferentiableCall(IrType Type, CalleeInfo Callee, EquatableArray<IrExpression> Arguments) : IrExpression(Type)
+{
+    public override IEnumerable<IrExpression> Children => Arguments;
+}
 
 /// <summary>What a caller needs to know of a <c>[Differentiable]</c> callee: its names and which parameters are active.</summary>
 /// <param name="Target">The C# spelling of the receiver: <c>global::Ns.Type</c>, or empty for an instance call on <c>this</c>.</param>
@@ -105,14 +133,23 @@ internal sealed record CalleeInfo(string Target, string Name, string PullbackNam
 /// one of them does (BPG010) and what-to-record sees the reads.
 /// </summary>
 /// <param name="Advice">What BPG010 tells the user to do if a derivative would flow through it.</param>
-internal sealed record IrVerbatim(IrType Type, string Text, string DisplayName, string Advice, EquatableArray<IrExpression> Operands) : IrExpression(Type);
+internal sealed record IrVerbatim(IrType Type, string Text, string DisplayName, string Advice, EquatableArray<IrExpression> Operands) : IrExpression(Type)
+{
+    public override IEnumerable<IrExpression> Children => Operands;
+}
 
 /// <summary><c>stackalloc T[length]</c> or <c>new T[length]</c>: the initializer of a local buffer.</summary>
-internal sealed record IrNewBuffer(IrType Type, IrExpression Length, bool OnStack) : IrExpression(Type);
+internal sealed record IrNewBuffer(IrType Type, IrExpression Length, bool OnStack) : IrExpression(Type)
+{
+    public override IEnumerable<IrExpression> Children => new[] { Length };
+}
 
 /// <summary>
 /// A call of a static method without a derivative rule (<c>Math.BitIncrement</c>, a helper not marked
 /// <c>[Differentiable]</c>). Allowed only where no argument depends on differentiated values.
 /// </summary>
 /// <param name="Advice">What BPG010 tells the user to do if a derivative would flow through it.</param>
-internal sealed record IrOpaqueCall(IrType Type, string Method, string DisplayName, string Advice, EquatableArray<IrExpression> Arguments) : IrExpression(Type);
+internal sealed record IrOpaqueCall(IrType Type, string Method, string DisplayName, string Advice, EquatableArray<IrExpression> Arguments) : IrExpression(Type)
+{
+    public override IEnumerable<IrExpression> Children => Arguments;
+}

@@ -59,46 +59,6 @@ internal static class IrWalker
     public static void VisitExpressionPruned(IrExpression expression, Func<IrExpression, bool> visit)
     {
         if (!visit(expression)) return;
-        switch (expression)
-        {
-            case IrElement e:
-                VisitExpressionPruned(e.Index, visit);
-                break;
-            case IrUnary u:
-                VisitExpressionPruned(u.Operand, visit);
-                break;
-            case IrBinary b:
-                VisitExpressionPruned(b.Left, visit);
-                VisitExpressionPruned(b.Right, visit);
-                break;
-            case IrConvert c:
-                VisitExpressionPruned(c.Operand, visit);
-                break;
-            case IrConditional c:
-                VisitExpressionPruned(c.Condition, visit);
-                VisitExpressionPruned(c.WhenTrue, visit);
-                VisitExpressionPruned(c.WhenFalse, visit);
-                break;
-            case IrMathCall m:
-                foreach (var a in m.Arguments) VisitExpressionPruned(a, visit);
-                break;
-            case IrOpaqueCall o:
-                foreach (var a in o.Arguments) VisitExpressionPruned(a, visit);
-                break;
-            case IrVerbatim v:
-                foreach (var a in v.Operands) VisitExpressionPruned(a, visit);
-                break;
-            case IrDifferentiableCall d:
-                foreach (var a in d.Arguments) VisitExpressionPruned(a, visit);
-                break;
-            case IrNewBuffer n:
-                VisitExpressionPruned(n.Length, visit);
-                break;
-            case IrSlice s:
-                VisitExpressionPruned(s.Buffer, visit);
-                VisitExpressionPruned(s.Start, visit);
-                VisitExpressionPruned(s.Length, visit);
-                break;
-        }
+        foreach (var child in expression.Children) VisitExpressionPruned(child, visit);
     }
 }
