@@ -1,0 +1,260 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Threading;
+using Backprop.Generator.Analysis;
+using Backprop.Generator.Diagnostics;
+using Backprop.Generator.Differentiation;
+using Backprop.Generator.Helpers;
+using Backprop.Generator.Ir;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Backprop.Generator.Lowering;
+
+/// <summary>Calls: invocations of Math and of other methods, slices, differentiable calls and layers.</summary>
+internal sealed partial class MethodLowerer
+{
+    private IrExpression? LowerInvocation(IInvocationOperation invocation, IrType? type)
+    {
+        var target = invocation.TargetMethod;
+        if (type is { IsBuffer: true } && IsSlicing(target)) return LowerSlice(invocation, type);
+        if (InlinesCall(invocation)) return LowerStructCall(invocation) as IrExpression;
+        // A call on data the IR does not model (a list, a string, an enum, another object) runs as written.
+        bool onData = invocation.Arguments.Any(a => a.Value.Type is { } t && TypeMapping.Map(t) is null && a.Value.ConstantValue is not { HasValue: true })
+            || invocation.Instance is { } receiver && !IsSlicing(target) && ReceiverPath(receiver) is null && TypeMapping.Map(receiver.Type) is null;
+        if (onData && TryVerbatim(invocation, type) is { } data) return data;
+        var arguments = new List<IrExpression>();
+        bool ok = true;
+        foreach (var argument in invocation.Arguments.OrderBy(a => a.Parameter?.Ordinal ?? 0))
+        {
+            if (argument.Parameter?.RefKind is RefKind.Ref or RefKind.Out)
+            {
+                ReportUnsupportedExpression(argument, "a ref or out argument", "pass the value and use the result");
+                ok = false;
+                continue;
+            }
+            var value = LowerExpression(argument.Value);
+            if (value is null) ok = false;
+            else arguments.Add(ConvertTo(value, TypeMapping.Map(argument.Parameter?.Type) ?? value.Type));
+        }
+        if (!ok) return null;
+
+        // A hand-written rule replaces differentiating the callee (or having to).
+        if (CustomRules.For(_model.Compilation, target).Count > 0) return LowerCustomRuleCall(invocation, type, arguments);
+        if (target.Name == "StopGradient" && target.ContainingType?.ToDisplayString() == "Backprop.Ad" && arguments.Count == 1)
+            return Located(new IrOpaqueCall(arguments[0].Type, StopGradient, "Ad.StopGradient", "", arguments.ToEquatableArray()), invocation);
+
+        if (target.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttribute))
+            return LowerDifferentiableCall(invocation, type, arguments);
+
+        string owner = target.ContainingType?.ToDisplayString() ?? "";
+        // System.Math, System.MathF and the generic-math statics of double and float (double.Sin, float.Max) share the rules.
+        bool mathClass = owner is "System.Math" or "System.MathF"
+            || target.IsStatic && target.ContainingType?.SpecialType is SpecialType.System_Double or SpecialType.System_Single;
+        if (type is { IsBuffer: false } && mathClass && DerivativeRules.TryGet(target.Name, arguments.Count, out _))
+        {
+            // Min(e, e) and Max(e, e) are e (NaN included); their rule would compare e with itself (CS1718).
+            if (target.Name is "Min" or "Max" && arguments.Count == 2 && arguments[0].Equals(arguments[1])) return arguments[0];
+            return Located(new IrMathCall(type, target.Name, arguments.ToEquatableArray()), invocation);
+        }
+
+        // A local function is reported once, on its declaration (BPG007), not again at every call.
+        if (target.MethodKind == MethodKind.LocalFunction) return null;
+
+        // A method with source is differentiated without a mark, as Clad and Enzyme do; if it cannot be, it still runs as
+        // an opaque call, which is fine as long as nothing it takes carries a derivative (else BPG010 at the call).
+        if (IsUnmarkedCallee(target, type, invocation) && LowerDifferentiableCall(invocation, type, arguments, unmarked: true) is { } differentiated)
+            return differentiated;
+
+        if (target.IsStatic && type is { IsBuffer: false } && target.Parameters.All(p => TypeMapping.Map(p.Type) is { IsBuffer: false }))
+        {
+            string name = target.ContainingType!.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + "." + Identifiers.Escape(target.Name);
+            return Located(new IrOpaqueCall(type, name, target.ContainingType.Name + "." + target.Name, CallAdvice(target), arguments.ToEquatableArray()), invocation);
+        }
+
+        if (TryVerbatim(invocation, type) is { } asWritten) return asWritten;
+        Report(DiagnosticDescriptors.UnknownCall, invocation.Syntax.GetLocation(), target.ContainingType?.Name + "." + target.Name, CallAdvice(target));
+        return null;
+    }
+
+    /// <summary><c>w[a..b]</c>, <c>w[a..]</c>, <c>w[..^k]</c>: the slice from a to b (b and a counted from the end after ^).</summary>
+    private IrExpression? LowerRangeSlice(IOperation bufferOperation, IRangeOperation range, IrType type, IOperation whole)
+    {
+        if (LowerExpression(WithoutConversions(bufferOperation)) is not IrRead { Type.IsBuffer: true } buffer) return null;
+        IrExpression Length() => new IrLength(buffer.Variable);
+        IrExpression? Position(IOperation? operand, bool isEnd)
+        {
+            if (operand is null) return isEnd ? Length() : new IrConstant(IrType.Int32, "0");
+            operand = WithoutConversions(operand);
+            if (operand is IUnaryOperation { OperatorKind: UnaryOperatorKind.Hat } fromEnd)
+                return LowerExpression(fromEnd.Operand) is { } k ? new IrBinary(IrType.Int32, BinaryOperator.Subtract, Length(), k) : null;
+            if (operand.Type?.SpecialType != SpecialType.System_Int32)
+            {
+                ReportUnsupportedExpression(whole, "a range with an Index value", "write the range with int bounds (a..b, ^k)");
+                return null;
+            }
+            return LowerExpression(operand);
+        }
+        var start = Position(range.LeftOperand, isEnd: false);
+        var end = Position(range.RightOperand, isEnd: true);
+        if (start is null || end is null) return null;
+        var length = start is IrConstant { Text: "0" } ? end
+            : end is IrLength && start is IrBinary { Operator: BinaryOperator.Subtract, Left: IrLength, Right: var fromEnd } ? fromEnd
+            : end is IrBinary { Operator: BinaryOperator.Add, Left: var from, Right: var count } && from.Equals(start) ? count
+            : start is IrConstant first && end is IrConstant last && Literals.Number(first) is { } a && Literals.Number(last) is { } b
+                ? new IrConstant(IrType.Int32, Literals.Of(b - a, ScalarKind.Int32))
+                : new IrBinary(IrType.Int32, BinaryOperator.Subtract, end, start);
+        return Located(new IrSlice(type with { Shape = buffer.Type.Shape == ShapeKind.Array ? ShapeKind.Span : type.Shape }, buffer, start, length), whole);
+    }
+
+    /// <summary><c>span.Slice(…)</c> and <c>array.AsSpan(…)</c>.</summary>
+    private static bool IsSlicing(IMethodSymbol target) =>
+        target.Name == "Slice" && target.ContainingType is { Name: "Span" or "ReadOnlySpan", ContainingNamespace.Name: "System" }
+        || target.Name == "AsSpan" && target.ContainingType?.ToDisplayString() == "System.MemoryExtensions";
+
+    /// <summary>
+    /// A view of part of a buffer: <c>w.Slice(start[, length])</c> or <c>w.AsSpan(start[, length])</c>. Only a
+    /// <c>[Differentiable]</c> callee's input may take one (see <see cref="LowerDifferentiableCall"/>); anywhere else a
+    /// slice is not a buffer the IR can index, and is reported there.
+    /// </summary>
+    private IrExpression? LowerSlice(IInvocationOperation invocation, IrType type)
+    {
+        var operands = new List<IOperation>();
+        if (invocation.Instance is { } instance) operands.Add(instance);
+        operands.AddRange(invocation.Arguments.OrderBy(a => a.Parameter?.Ordinal ?? 0).Select(a => a.Value));
+        if (operands.Count > 3 || operands.Skip(1).Any(o => o.Type?.SpecialType != SpecialType.System_Int32))
+        {
+            ReportUnsupportedExpression(invocation, "a slice by Index or Range", "slice with an int start and length: w.Slice(start, length)");
+            return null;
+        }
+        var lowered = LowerExpression(WithoutConversions(operands[0]));
+        if (lowered is IrSlice outer)
+        {
+            // A slice of a view: a slice of its buffer, offset by the view's start.
+            if (operands.Count == 1) return outer;
+            var innerStart = LowerExpression(operands[1]);
+            if (innerStart is null) return null;
+            var innerLength = operands.Count == 3 ? LowerExpression(operands[2]) : new IrBinary(IrType.Int32, BinaryOperator.Subtract, outer.Length, innerStart);
+            if (innerLength is null) return null;
+            return Located(new IrSlice(type, outer.Buffer, new IrBinary(IrType.Int32, BinaryOperator.Add, outer.Start, innerStart), innerLength), invocation);
+        }
+        if (lowered is not IrRead { Type.IsBuffer: true } buffer)
+        {
+            ReportUnsupportedExpression(invocation, "a slice of something other than a buffer parameter or local", "slice a parameter or local");
+            return null;
+        }
+        if (operands.Count == 1) return buffer;
+        var start = LowerExpression(operands[1]);
+        var length = operands.Count == 3 ? LowerExpression(operands[2]) : start is null ? null
+            : new IrBinary(IrType.Int32, BinaryOperator.Subtract, new IrLength(buffer.Variable), start);
+        if (start is null || length is null) return null;
+        return Located(new IrSlice(type, buffer, start, length), invocation);
+    }
+
+    /// <summary>A method of the compilation, with a body, that returns a real scalar (or is a layer), called statically or on this or a sub-module.</summary>
+    private bool IsUnmarkedCallee(IMethodSymbol target, IrType? type, IInvocationOperation invocation) =>
+        target.MethodKind == MethodKind.Ordinary && !target.IsGenericMethod && !target.IsAbstract && !target.IsExtern
+        && (type is { IsRealScalar: true } || target.ReturnsVoid)
+        && (invocation.Instance is null || InstanceReceiver(invocation) is not null)
+        && !SymbolEqualityComparer.Default.Equals(target.OriginalDefinition, _method.OriginalDefinition)
+        && target.OriginalDefinition.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(_cancellationToken) is MethodDeclarationSyntax { Body: not null } or MethodDeclarationSyntax { ExpressionBody: not null };
+
+    /// <param name="unmarked">The callee has no [Differentiable] mark: return null without a diagnostic when it cannot be differentiated.</param>
+    private IrExpression? LowerDifferentiableCall(IInvocationOperation invocation, IrType? type, List<IrExpression> arguments, bool unmarked = false)
+    {
+        var target = invocation.TargetMethod;
+        // A typo in the callee: the compiler's own errors are all the user sees (see MethodAnalyzer).
+        if (HasCompileErrors(target.OriginalDefinition))
+        {
+            _inlinedCodeHasErrors = true;
+            return null;
+        }
+        if (SymbolEqualityComparer.Default.Equals(target.OriginalDefinition, _method.OriginalDefinition))
+        {
+            Report(DiagnosticDescriptors.Recursion, invocation.Syntax.GetLocation(), _method.Name);
+            return null;
+        }
+        var instance = invocation.Instance is null ? null : InstanceReceiver(invocation);
+        string? receiver = invocation.Instance is null ? target.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) : instance?.Receiver;
+        if (receiver is null || (type is not { IsRealScalar: true } && !target.ReturnsVoid) || target.IsGenericMethod)
+        {
+            ReportUnsupportedExpression(invocation, "a call of an instance [Differentiable] method of another object", "make the callee static or call it on this");
+            return null;
+        }
+        var active = target.Parameters
+            .Select(p => TypeMapping.Map(p.Type) is { IsReal: true } && !SymbolFacts.HasNoDerivative(p))
+            .ToEquatableArray();
+        for (int i = 0; i < arguments.Count; i++)
+        {
+            if (arguments[i].Type.IsBuffer && arguments[i] is not (IrRead or IrSlice))
+            {
+                if (unmarked) return null;
+                ReportUnsupportedExpression(invocation.Arguments[i], "a buffer expression passed to '" + target.Name + "'", "pass a buffer parameter or local directly");
+                return null;
+            }
+        }
+        if (Differentiate(target) is not { } analysed)
+        {
+            if (!unmarked) Report(DiagnosticDescriptors.CalleeNotDifferentiable, invocation.Syntax.GetLocation(), target.Name);
+            return null;
+        }
+        // Unmarked callees get their derivatives emitted through the methods that call them (DifferentiableGenerator).
+        if (unmarked && !_helpers.Any(h => h.Shape.HintName == analysed.Shape.HintName)) _helpers.Add(analysed);
+        foreach (var helper in analysed.Helpers)
+            if (!_helpers.Any(h => h.Shape.HintName == helper.Shape.HintName)) _helpers.Add(helper);
+        // Where each argument is, for diagnostics about what is passed (BPG030).
+        foreach (var argument in invocation.Arguments)
+            if (argument.Parameter is { } parameter && parameter.Ordinal < arguments.Count)
+                _expressionLocations[arguments[parameter.Ordinal]] = argument.Syntax.GetLocation();
+        var outputs = target.Parameters.Select(p => analysed.Outputs.Any(o => analysed.Variables[o].Name == p.Name)).ToEquatableArray();
+        string? thisPath = null;
+        if (analysed.Shape.HasThisGradient && instance is { } owner)
+        {
+            thisPath = owner.Path;
+            CallsMemberDifferentiatingMethod(owner.Path, owner.Member, analysed.Shape);
+        }
+        var callee = new CalleeInfo(receiver, target.Name, analysed.Shape.PullbackName, active, outputs, target.Parameters.Select(p => p.Name).ToEquatableArray(), thisPath, analysed.Shape.ThisIsStruct,
+            // Forward mode follows a call through the callee's own tangent when it has one, else inlines it (MethodAnalyzer).
+            HasTangent: analysed.Shape.EmitTangent && !analysed.Shape.HasThisGradient);
+        return Located(new IrDifferentiableCall(type ?? IrType.Double, callee, arguments.ToEquatableArray()), invocation);
+    }
+
+    /// <summary>
+    /// The callee's IR when its own gradient is generated (it is analysed like the caller), or null. A callee already
+    /// being analysed up the call chain is a cycle: only its shape is needed, so it is lowered without that check.
+    /// </summary>
+    private IrMethod? Differentiate(IMethodSymbol callee)
+    {
+        var definition = callee.OriginalDefinition;
+        if (!_analyseCallees || definition.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(_cancellationToken) is not MethodDeclarationSyntax syntax)
+            return null;
+        var model = _model.Compilation.GetSemanticModel(syntax.SyntaxTree);
+        if (_inProgress.Contains(definition))
+        {
+            _inProgress.Cuts++;
+            return new MethodLowerer(definition, syntax, model, _cancellationToken, analyseCallees: false).Lower().Method;
+        }
+        return MethodAnalyzer.AnalyzeOnce(definition, syntax, model, _cancellationToken, _inProgress).Method;
+    }
+
+    private (CalleeInfo Callee, EquatableArray<IrExpression> Arguments)? LowerLayerCall(IInvocationOperation invocation)
+    {
+        var call = LowerInvocation(invocation, null) as IrDifferentiableCall;
+        if (call is null) return null;
+        // A layer writing into a member's or a field table's array writes a field (BPG023), as an element assignment would.
+        for (int i = 0; i < call.Arguments.Count; i++)
+        {
+            if (call.Callee.OutputParameters[i] && call.Arguments[i].Type.IsBuffer
+                && _variables[IrSlice.BufferOf(call.Arguments[i])].Kind is VariableKind.External or VariableKind.Member)
+            {
+                var argument = invocation.Arguments.FirstOrDefault(a => a.Parameter?.Ordinal == i);
+                Report(DiagnosticDescriptors.MemberWrite, (argument?.Syntax ?? invocation.Syntax).GetLocation(), (argument?.Syntax ?? invocation.Syntax).ToString());
+                return null;
+            }
+        }
+        return (call.Callee, call.Arguments);
+    }
+}
