@@ -96,6 +96,20 @@ public sealed record ForwardCase(
             (p, t) => { double[] y = new double[2], ty = new double[2]; F.DenseTangent(Slice(p, 0, 3), Slice(p, 3, 6), Slice(p, 9, 2), y, Slice(t, 0, 3), Slice(t, 3, 6), Slice(t, 9, 2), ty); return (y, ty); },
             p => { double[] y = new double[2], j = new double[2 * 11]; F.DenseJacobian(Slice(p, 0, 3), Slice(p, 3, 6), Slice(p, 9, 2), y, j); return (y, j); });
 
+        // Reprojection: camera[11], point[3], weight → error[3] (the feature is data).
+        double[] feature = [0.3, -0.2];
+        yield return new(nameof(F.Reprojection), false,
+            [[0.1, -0.2, 0.15, 0.3, -0.1, 0.2, 1.2, 0.05, -0.04, 0.01, 0.002, 0.5, -0.4, 4.0, 0.8], [0, 0, 0, 0.3, -0.1, 0.2, 1.2, 0.05, -0.04, 0.01, 0.002, 0.5, -0.4, 4.0, 0.8]],
+            p => { var e = new double[3]; F.Reprojection(Slice(p, 0, 11), Slice(p, 11, 3), p[14], feature, e); return e; },
+            (p, t) => { double[] e = new double[3], te = new double[3]; F.ReprojectionTangent(Slice(p, 0, 11), Slice(p, 11, 3), p[14], feature, e, Slice(t, 0, 11), Slice(t, 11, 3), t[14], te); return (e, te); },
+            p => { double[] e = new double[3], j = new double[3 * 15]; F.ReprojectionJacobian(Slice(p, 0, 11), Slice(p, 11, 3), p[14], feature, e, j); return (e, j); });
+
+        // Overwrites: r, theta → xy[2].
+        yield return new(nameof(F.Overwrites), false, [[0.7, 0.4], [-1.3, 2.1]],
+            p => { var xy = new double[2]; F.Overwrites(p[0], p[1], xy); return xy; },
+            (p, t) => { double[] xy = new double[2], txy = new double[2]; F.OverwritesTangent(p[0], p[1], xy, t[0], t[1], txy); return (xy, txy); },
+            p => { double[] xy = new double[2], j = new double[2 * 2]; F.OverwritesJacobian(p[0], p[1], xy, j); return (xy, j); });
+
         // TwoOutputs: x[3], s → y[3], z[2].
         yield return new(nameof(F.TwoOutputs), false, [[0.4, -0.6, 0.8, 0.7], [-0.4, -0.6, 0.8, 0.7]],
             p => { double[] y = new double[3], z = new double[2]; F.TwoOutputs(Slice(p, 0, 3), p[3], y, z); return [.. y, .. z]; },

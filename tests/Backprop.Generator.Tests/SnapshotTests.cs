@@ -343,6 +343,21 @@ public sealed class SnapshotTests
         }
         """, nameof(Jacobian_OfALayer));
 
+    /// <summary>A layer without loops or overwrites: its Jacobian runs the forward sweep once and replays the reverse sweep per row, in locals.</summary>
+    [Fact]
+    public void Jacobian_OfALoopFreeLayer_ReplaysItsReverseSweep() => VerifyGenerated("""
+        public static partial class Model
+        {
+            [Differentiable(Jacobian = true)]
+            public static void Polar(double r, double theta, ReadOnlySpan<double> offset, Span<double> xy)
+            {
+                double c = Math.Cos(theta), s = Math.Sin(theta);
+                xy[0] = r * c + offset[0];
+                xy[1] = r * s + offset[1];
+            }
+        }
+        """, nameof(Jacobian_OfALoopFreeLayer_ReplaysItsReverseSweep));
+
     [Fact]
     public void HessianMode_VectorProductAndDenseHessian() => VerifyGenerated("""
         public static partial class Model

@@ -223,6 +223,14 @@ internal static class GradientEmitter
                     writer.Line("return;");
                 }
             }
+            if (IsReplayable(method, program))
+            {
+                // The sweeps' own names are in scope here: the locals this method adds must not take them.
+                names.UnionWith(program.Declarations.Select(d => d.Name).Concat(program.ForwardLocals.Select(l => l.Name))
+                    .Concat(program.Gradients.Select(g => g.GradientName)).Concat(program.Outputs.Select(o => o.AdjointName)));
+                WriteFusedJacobian(writer, method, program, inputs, outputs, jacobian, columns, Fresh, Scratch, Release);
+                return;
+            }
             foreach (var (output, rented, span) in adjoints) Scratch(output, rented, span);
             writer.Line("var " + tape + " = " + TapeType + ".Start();");
             using (writer.Block("while (true)"))
@@ -269,6 +277,82 @@ internal static class GradientEmitter
             writer.Line(tape + ".Dispose();");
             foreach (var (output, rented, _) in adjoints) Release(output, rented);
         }
+    }
+
+    /// <summary>
+    /// Whether a layer's reverse sweep can run again and again after one forward sweep, in the same body: it uses no tape
+    /// and writes nothing of the forward sweep's state (no overwrite undone, no loop counter reset), only adjoints and
+    /// gradients, and it needs no gradient buffers of its own. Its Jacobian then keeps the forward values in locals.
+    /// </summary>
+    private static bool IsReplayable(IrMethod method, GradientProgram program)
+    {
+        if (program.UsesTape || program.ReverseSetup.Count > 0 || program.RewoundOutputs.Count > 0 || program.Views.Count > 0
+            || program.Gradients.Any(g => IsStructGradient(method, g.Variable) || method.Variables[g.Variable].IsParameterField)) return false;
+        var primal = new HashSet<string>(method.Variables.Select(v => v.Name).Concat(program.ForwardLocals.Select(l => l.Name))
+            .Concat(program.Declarations.Where(d => program.Forward.Mentions(d.Name)).Select(d => d.Name)));
+        bool WritesPrimal(List<Code> code) => code.Any(item => item switch
+        {
+            CodeAssign a => a.Target.Pieces.Count > 0 && a.Target.Pieces[0].Name is { } target && primal.Contains(target) || a.Value.Pieces.Any(p => p.Use == NameUse.Reference && primal.Contains(p.Name!)),
+            CodeStatement s => s.Increments is { } stepped && primal.Contains(stepped) || s.Text.Pieces.Any(p => p.Use == NameUse.Reference && primal.Contains(p.Name!)),
+            CodeIf b => WritesPrimal(b.Then) || (b.Else is not null && WritesPrimal(b.Else)),
+            CodeLoop l => (l.Counter is { } counter && !l.DeclaresCounter && primal.Contains(counter)) || WritesPrimal(l.Body),
+            _ => false,
+        });
+        return !WritesPrimal(program.Reverse);
+    }
+
+    /// <summary>
+    /// The Jacobian of a layer whose reverse sweep replays (<see cref="IsReplayable"/>): the forward sweep once, its values in
+    /// locals, then for each output entry the reverse sweep with a unit adjoint, writing its row of the Jacobian directly
+    /// (no tape, no split pair, as a hand-written Jacobian would).
+    /// </summary>
+    private static void WriteFusedJacobian(SourceWriter writer, IrMethod method, GradientProgram program, List<IrVariable> inputs, List<IrVariable> outputs,
+        string jacobian, string columns, System.Func<string, string> fresh, System.Action<IrVariable, string, string> scratch, System.Action<IrVariable, string> release)
+    {
+        var tail = Tail(method, program);
+        var reverse = Reverse(program, program.Forward.Concat(tail).ToList());
+        var shared = program.Declarations.Where(d => program.Forward.Mentions(d.Name)).ToList();
+        foreach (var declaration in shared) writer.Line(declaration.ToString());
+        writer.Line("// Forward sweep, once: its values stay in locals for every reverse sweep below.");
+        Write(writer, program.Forward);
+        var adjoints = program.Outputs.Select(o => (Output: method.Variables[o.Variable], Rented: fresh("rented" + Identifiers.Capitalized(o.AdjointName)), Span: o.AdjointName)).ToList();
+        foreach (var (output, rented, span) in adjoints) scratch(output, rented, span);
+        string row = fresh("row"), k = fresh("k");
+        writer.Line("int " + row + " = 0;");
+        var perRow = program.Declarations.Except(shared).Where(d => reverse.Mentions(d.Name) || tail.Mentions(d.Name)).ToList();
+        foreach (var (output, _, span) in adjoints)
+        {
+            using (writer.Block("for (int " + k + " = 0; " + k + " < " + output.Name + ".Length; " + k + "++, " + row + "++)"))
+            {
+                writer.Line("// Reverse sweep with a unit adjoint on this output entry: one row.");
+                foreach (var (_, _, other) in adjoints) writer.Line(other + ".Clear();");
+                writer.Line(span + "[" + k + "] = 1;");
+                foreach (var declaration in perRow) writer.Line(declaration.ToString());
+                string offset = fresh("offset");
+                writer.Line("int " + offset + " = " + row + " * " + columns + ";");
+                var scalars = new List<(string Gradient, string At)>();
+                foreach (var (variable, gradient, _) in program.Gradients)
+                {
+                    var v = method.Variables[variable];
+                    if (IsMember(method, variable)) continue;
+                    string at = fresh("at" + Identifiers.Capitalized(v.Name));
+                    writer.Line("int " + at + " = " + offset + ";");
+                    if (v.Type.IsBuffer)
+                    {
+                        writer.Line("global::System.Span<" + v.Type.ScalarKeyword + "> " + gradient + " = " + jacobian + ".Slice(" + at + ", " + v.Name + ".Length);");
+                        writer.Line(offset + " += " + v.Name + ".Length;");
+                        continue;
+                    }
+                    writer.Line(v.Type.Keyword + " " + gradient + " = 0;");
+                    writer.Line(offset + "++;");
+                    scalars.Add((gradient, at));
+                }
+                Write(writer, reverse);
+                Write(writer, tail);
+                foreach (var (gradient, at) in scalars) writer.Line(jacobian + "[" + at + "] = " + gradient + ";");
+            }
+        }
+        foreach (var (output, rented, _) in adjoints) release(output, rented);
     }
 
     /// <summary>
