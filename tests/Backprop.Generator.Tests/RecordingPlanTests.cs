@@ -106,6 +106,18 @@ public class RecordingPlanTests
     }
 
     [Fact]
+    public void StoresToOtherConstantElements_DoNotRestore_TheSameElementDoes()
+    {
+        // e[0]'s reverse reads its own result (exp' = exp); e[1] cannot change it, a second write of e[0] can.
+        var (method, plan) = Plan(
+            "Span<double> e = stackalloc double[2];\n e[0] = Math.Exp(w[0]);\n e[1] = w[1] * 3;\n double s = e[0] * e[1];\n e[0] = w[0] * w[1];\n return s + e[0];");
+
+        var stores = All<IrStore>(method);
+        Assert.False(plan.StoreNeedsRestore(stores[1]));
+        Assert.True(plan.StoreNeedsRestore(stores[2]));
+    }
+
+    [Fact]
     public void ActiveLocalBuffer_GetsAGradientBuffer_DataBufferDoesNot()
     {
         var (method, plan) = Plan(

@@ -158,7 +158,10 @@ internal sealed class RecordingPlan
 
     /// <summary>Whether the reverse sweep must undo this store's overwrite itself (no slice save covers it).</summary>
     public bool StoreNeedsRestore(IrStore store) =>
-        _reverseRead.MustRestore(store.Buffer, store) && !_sliceSaved.Contains(store) && !_coveredBySlice.Contains(store);
+        _reverseRead.MustRestore(store.Buffer, store, ConstantIndex(store.Index)) && !_sliceSaved.Contains(store) && !_coveredBySlice.Contains(store);
+
+    /// <summary>The index when it is a constant (<c>y[1]</c>): reads of other constant elements cannot observe the store.</summary>
+    private static string? ConstantIndex(IrExpression index) => index is IrConstant constant ? constant.Text : null;
 
     /// <summary>
     /// The slice saves of every counted loop, and the stores they cover (Tapenade's TBR: a save already made is not made
@@ -391,7 +394,8 @@ internal sealed class RecordingPlan
             {
                 // The reverse sweep reads a needed result from the target itself, right after the statement.
                 // The result variable is assigned once on every path (see ControlFlowNormalizer): nothing overwrites it.
-                if (!IsLeaf(node) && target != _method.Result) _reverseRead.Add(target, statement, after: true);
+                if (!IsLeaf(node) && target != _method.Result)
+                    _reverseRead.Add(target, statement, after: true, index: statement is IrStore store ? ConstantIndex(store.Index) : null);
                 continue;
             }
             if (IsLeaf(node) || IsRecomputable(node)) AddReads(node, statement);
@@ -411,7 +415,7 @@ internal sealed class RecordingPlan
             {
                 if (!_countersInScope.Contains(read.Variable)) _reverseRead.Add(read.Variable, statement);
             }
-            else if (e is IrElement element) _reverseRead.Add(element.Buffer, statement);
+            else if (e is IrElement element) _reverseRead.Add(element.Buffer, statement, index: ConstantIndex(element.Index));
         });
 
     public bool NeedsRestore(IrAssign assign) =>
@@ -468,7 +472,7 @@ internal sealed class RecordingPlan
         IrAssign { Value: IrNewBuffer } => false,
         IrAssign assign => _activity.IsActive(assign.Variable) || NeedsRestore(assign),
         // A store its loop saves in one piece still makes the loop relevant: the loop's reverse restores the slice.
-        IrStore store => HasAdjoint(store.Buffer) || _reverseRead.MustRestore(store.Buffer, store) && !_coveredBySlice.Contains(store),
+        IrStore store => HasAdjoint(store.Buffer) || _reverseRead.MustRestore(store.Buffer, store, ConstantIndex(store.Index)) && !_coveredBySlice.Contains(store),
         IrCallStatement call => call.Arguments.Where((_, i) => call.Callee.OutputParameters[i])
             .Select(IrSlice.BufferOf).Any(b => HasAdjoint(b) || _reverseRead.MustRestore(b, call)),
         IrIf branch => branch.Then.Concat(branch.Else).Any(IsRelevant),

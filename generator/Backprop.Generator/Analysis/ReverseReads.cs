@@ -29,7 +29,7 @@ internal sealed class Site
 internal sealed class ReverseReads
 {
     private readonly Dictionary<IrStatement, Site> _sites = new(ReferenceComparer<IrStatement>.Instance);
-    private readonly Dictionary<int, List<(Site Site, bool After)>> _reads = new();
+    private readonly Dictionary<int, List<(Site Site, bool After, string? Index)>> _reads = new();
 
     public ReverseReads(IEnumerable<IrStatement> body)
     {
@@ -64,13 +64,14 @@ internal sealed class ReverseReads
     public Site SiteOf(IrStatement statement) => _sites[statement];
 
     /// <summary>Records that the reverse of <paramref name="statement"/> reads <paramref name="variable"/>: its value
-    /// before the statement ran, or, with <paramref name="after"/>, the value the statement produced.</summary>
-    public void Add(int variable, IrStatement statement, bool after = false)
+    /// before the statement ran, or, with <paramref name="after"/>, the value the statement produced; for a buffer, the
+    /// element at the constant <paramref name="index"/> only, or (null) any element.</summary>
+    public void Add(int variable, IrStatement statement, bool after = false, string? index = null)
     {
-        if (!_reads.TryGetValue(variable, out var sites)) _reads[variable] = sites = new List<(Site, bool)>();
+        if (!_reads.TryGetValue(variable, out var sites)) _reads[variable] = sites = new List<(Site, bool, string?)>();
         var site = _sites[statement];
-        if (sites.Any(s => s.Site == site && s.After == after)) return;
-        sites.Add((site, after));
+        if (sites.Any(s => s.Site == site && s.After == after && s.Index == index)) return;
+        sites.Add((site, after, index));
         Count++;
     }
 
@@ -94,14 +95,17 @@ internal sealed class ReverseReads
         && reads.Any(r => ((r.Site.Position > from && r.Site.Position <= to) || (r.Site.Position == from && r.After))
             && !(r.After && excludingAfterAt is not null && r.Site == _sites[excludingAfterAt]));
 
-    /// <summary>Whether an overwrite of <paramref name="variable"/> at <paramref name="statement"/> must be undone in the reverse sweep.</summary>
-    public bool MustRestore(int variable, IrStatement statement)
+    /// <summary>
+    /// Whether an overwrite of <paramref name="variable"/> at <paramref name="statement"/> must be undone in the reverse
+    /// sweep; for a store at a constant <paramref name="index"/>, reads of other constant elements do not count.
+    /// </summary>
+    public bool MustRestore(int variable, IrStatement statement, string? index = null)
     {
         if (!_reads.TryGetValue(variable, out var reads)) return false;
         var write = _sites[statement];
-        return reads.Any(r =>
+        return reads.Any(r => (index is null || r.Index is null || r.Index == index) && (
             r.Site.Position < write.Position
             || (r.Site.Position == write.Position && !r.After)
-            || r.Site.Loops.Intersect(write.Loops).Any());
+            || r.Site.Loops.Intersect(write.Loops).Any()));
     }
 }

@@ -39,12 +39,7 @@ namespace Demo
                     tape.Restart();
                 }
             }
-            // The reverse sweep may rewind outputs to their old contents: the layer's results are kept and put back after it.
-            double[] residualResults = global::System.Buffers.ArrayPool<double>.Shared.Rent(residual.Length);
-            residual.CopyTo(residualResults);
             ProjectReverse(camera, focal, point, residual, dResidual, dCamera, ref dFocal, ref tape);
-            global::System.MemoryExtensions.AsSpan(residualResults, 0, residual.Length).CopyTo(residual);
-            global::System.Buffers.ArrayPool<double>.Shared.Return(residualResults);
             tape.Dispose();
         }
 
@@ -63,14 +58,12 @@ namespace Demo
             double sum2 = 2.0 + camera[1] * camera[1];
             residual[0] = focal * sum / sum2;
             // line 4: residual[1] = focal * point[1] - camera[0];
-            double residualOld = residual[1];
             residual[1] = focal * point[1] - camera[0];
 
             // State the reverse sweep reads, handed over on the tape.
             tape.PushRange<double>(residual);
             tape.Push(sum);
             tape.Push(sum2);
-            tape.Push(residualOld);
         }
 
         /// <summary>
@@ -85,7 +78,6 @@ namespace Demo
         {
             double dProject_dfocal = 0;
             // State the forward sweep handed over, popped in reverse order.
-            double residualOld = tape.Pop<double>();
             double sum2 = tape.Pop<double>();
             double sum = tape.Pop<double>();
             tape.Pop<int>();
@@ -93,7 +85,6 @@ namespace Demo
 
             // Reverse sweep: adjoints flow from the result back to the parameters.
             // line 4: residual[1] = focal * point[1] - camera[0];
-            residual[1] = residualOld;
             double dProject_dresidualElement2 = dResidual[1];
             dResidual[1] = 0;
             dProject_dfocal = dProject_dresidualElement2 * point[1];
@@ -208,46 +199,57 @@ namespace Demo
                 if (rentedTResidual is not null) global::System.Buffers.ArrayPool<double>.Shared.Return(rentedTResidual);
                 return;
             }
-            double[]? rentedResidual = null;
-            global::System.Span<double> dResidual = residual.Length <= 32 ? stackalloc double[32] : (rentedResidual = global::System.Buffers.ArrayPool<double>.Shared.Rent(residual.Length));
+            // Forward sweep, once: its values stay in locals for every reverse sweep below.
+            // line 3: residual[0] = focal * (point[0] + camera[0]) / (2 + camera[1] * camera[1]);
+            double sum = point[0] + camera[0];
+            double sum2 = 2.0 + camera[1] * camera[1];
+            residual[0] = focal * sum / sum2;
+            // line 4: residual[1] = focal * point[1] - camera[0];
+            residual[1] = focal * point[1] - camera[0];
+            double[]? rentedDResidual = null;
+            global::System.Span<double> dResidual = residual.Length <= 32 ? stackalloc double[32] : (rentedDResidual = global::System.Buffers.ArrayPool<double>.Shared.Rent(residual.Length));
             dResidual = dResidual.Slice(0, residual.Length);
-            var tape = global::Backprop.CompilerServices.Tape.Start();
-            while (true)
+            int row4 = 0;
+            for (int k2 = 0; k2 < residual.Length; k2++, row4++)
             {
-                try
-                {
-                    ProjectForward(camera, focal, point, residual, ref tape);
-                    break;
-                }
-                catch (global::Backprop.CompilerServices.TapeFullException)
-                {
-                    tape.Restart();
-                }
-            }
-            tape.Checkpoint();
-            double[]? rentedKeptResidual = null;
-            global::System.Span<double> keptResidual = residual.Length <= 32 ? stackalloc double[32] : (rentedKeptResidual = global::System.Buffers.ArrayPool<double>.Shared.Rent(residual.Length));
-            keptResidual = keptResidual.Slice(0, residual.Length);
-            residual.CopyTo(keptResidual);
-            int row = 0;
-            for (int k = 0; k < residual.Length; k++, row++)
-            {
-                tape.Rewind();
-                keptResidual.CopyTo(residual);
+                // Reverse sweep with a unit adjoint on this output entry: one row.
                 dResidual.Clear();
-                dResidual[k] = 1;
-                int offset = row * columns;
+                dResidual[k2] = 1;
+                double dProject_dfocal = 0;
+                int offset = row4 * columns;
                 int atCamera = offset;
+                global::System.Span<double> dCamera = jacobian.Slice(atCamera, camera.Length);
                 offset += camera.Length;
+                int atFocal = offset;
                 double dFocal = 0;
-                int atFocal = offset++;
-                ProjectReverse(camera, focal, point, residual, dResidual, jacobian.Slice(atCamera, camera.Length), ref dFocal, ref tape);
+                offset++;
+                // line 4: residual[1] = focal * point[1] - camera[0];
+                double dProject_dresidualElement2 = dResidual[1];
+                dResidual[1] = 0;
+                dProject_dfocal = dProject_dresidualElement2 * point[1];
+                if (!dCamera.IsEmpty)
+                {
+                    dCamera[0] += -dProject_dresidualElement2;
+                }
+                // line 3: residual[0] = focal * (point[0] + camera[0]) / (2 + camera[1] * camera[1]);
+                double residualNew = residual[0];
+                double dProject_dresidualElement = dResidual[0];
+                dResidual[0] = 0;
+                double dProject_dproduct = dProject_dresidualElement * (1 / sum2);
+                dProject_dfocal += dProject_dproduct * sum;
+                if (!dCamera.IsEmpty)
+                {
+                    dCamera[0] += dProject_dproduct * focal;
+                }
+                if (!dCamera.IsEmpty)
+                {
+                    dCamera[1] += (dProject_dresidualElement * (-residualNew / sum2)) * (camera[1] + camera[1]);
+                }
+                // Gradients of the scalar parameters (span gradients were incremented in place).
+                dFocal += dProject_dfocal;
                 jacobian[atFocal] = dFocal;
             }
-            keptResidual.CopyTo(residual);
-            if (rentedKeptResidual is not null) global::System.Buffers.ArrayPool<double>.Shared.Return(rentedKeptResidual);
-            tape.Dispose();
-            if (rentedResidual is not null) global::System.Buffers.ArrayPool<double>.Shared.Return(rentedResidual);
+            if (rentedDResidual is not null) global::System.Buffers.ArrayPool<double>.Shared.Return(rentedDResidual);
         }
     }
 }
