@@ -156,10 +156,10 @@ public sealed partial class FeatureTests
         int icfSize = d * (d + 1) / 2;
         double[] alphas = Draw(k), means = Draw(k * d), icf = Draw(k * icfSize), x = Draw(n * d);
         double Objective(double[] p) =>
-            GaussianMixtureFunctions.Objective(p.AsSpan(0, k), p.AsSpan(k, k * d), p.AsSpan(k + k * d, k * icfSize), x, d, k, 1.3, 2, 0.7);
+            GaussianMixtureModel.Objective(p.AsSpan(0, k), p.AsSpan(k, k * d), p.AsSpan(k + k * d, k * icfSize), x, d, k, 1.3, 2, 0.7);
         var all = alphas.Concat(means).Concat(icf).ToArray();
         var gradient = new double[all.Length];
-        double value = GaussianMixtureFunctions.ObjectiveGradient(alphas, means, icf, x, d, k, 1.3, 2, 0.7,
+        double value = GaussianMixtureModel.ObjectiveGradient(alphas, means, icf, x, d, k, 1.3, 2, 0.7,
             gradient.AsSpan(0, k), gradient.AsSpan(k, k * d), gradient.AsSpan(k + k * d, k * icfSize));
         Assert.Equal(Objective(all), value);
         var result = GradientCheck.Check(Objective, all, gradient);

@@ -4,12 +4,13 @@ using Backprop;
 namespace Backprop.Consumer.Tests;
 
 /// <summary>
-/// ADBench's Gaussian-mixture objective as the benchmarks write it (loops over spans, stack buffers overwritten per point
-/// and per component, increments into them): the recording plan's showcase, tested against finite differences.
+/// ADBench's Gaussian-mixture objective (microsoft/ADBench, <c>src/cpp/shared/gmm.h</c>), written with loops over spans
+/// as a user would (stack buffers overwritten per point and per component, increments into them): tested here against
+/// finite differences, and timed by the benchmarks, which compile this same file.
 /// </summary>
-public static partial class GaussianMixtureFunctions
+public static partial class GaussianMixtureModel
 {
-    [Differentiable]
+    [Differentiable(Forward = true)]
     public static double Objective(ReadOnlySpan<double> alphas, ReadOnlySpan<double> means, ReadOnlySpan<double> icf,
         [NoDerivative] ReadOnlySpan<double> x, int d, int k, [NoDerivative] double gamma, int m, [NoDerivative] double wishartConstant)
     {
