@@ -103,9 +103,10 @@ internal sealed partial class ReverseModeBuilder
 
     /// <summary>
     /// A call whose arguments are all scalars is differentiated eagerly: the forward sweep calls the pullback with seed 1
-    /// and keeps the partial derivatives, so the reverse sweep only multiplies (the callee runs once, not twice).
+    /// and keeps the partial derivatives, so the reverse sweep only multiplies (the callee runs once, not twice). A callee
+    /// with side effects runs split instead, on this method's tape (see <see cref="CalleeInfo.HasEffects"/>).
     /// </summary>
-    private static bool IsEager(IrDifferentiableCall call) => call.Arguments.All(a => !a.Type.IsBuffer) && call.Callee.ThisGradientPath is null;
+    private static bool IsEager(IrDifferentiableCall call) => call.Arguments.All(a => !a.Type.IsBuffer) && call.Callee.ThisGradientPath is null && !call.Callee.HasEffects;
 
     /// <summary>The part of <c>dThis</c> a callee that differentiates members receives (<c>dThis</c>, <c>dThis.Fc1</c>), or null.</summary>
     private string? ThisGradientArgument(CalleeInfo callee) =>

@@ -182,6 +182,9 @@ internal sealed class TangentBuilder
                 Block(loop.Step, body);
                 code.Add(new CodeBlock("while (" + (loop.Condition is null ? "true" : _text.Of(loop.Condition)) + ")", body));
                 break;
+            case IrKept kept:
+                code.Add(new CodeLine(kept.Text + ";"));
+                break;
             default:
                 throw new System.InvalidOperationException("Forward mode does not support " + statement.GetType().Name + ".");
         }

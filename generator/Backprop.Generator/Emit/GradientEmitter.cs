@@ -434,10 +434,11 @@ internal static class GradientEmitter
 
     /// <summary>
     /// Whether a layer's Jacobian can take forward sweeps through <paramref name="tangent"/>: its tangent parameters are the
-    /// Jacobian's columns and its tangent outputs the rows, in the same order.
+    /// Jacobian's columns and its tangent outputs the rows, in the same order. Not when it has side effects: one forward
+    /// sweep per column would run them once per column.
     /// </summary>
     private static bool HasForwardSweeps(IrMethod method, GradientProgram program, TangentProgram tangent) =>
-        method.Shape is { EmitJacobian: true, IsVoid: true, HasThisGradient: false }
+        method.Shape is { EmitJacobian: true, IsVoid: true, HasThisGradient: false } && !IrWalker.RunsEffects(method.Body)
         && tangent.Inputs.Select(t => t.Variable).SequenceEqual(program.Gradients.Where(g => !IsMember(method, g.Variable)).Select(g => g.Variable))
         && tangent.Outputs.Select(t => t.Variable).SequenceEqual(program.Outputs.Select(o => o.Variable));
 
