@@ -24,10 +24,51 @@ internal sealed partial class MethodLowerer
     private IrExpression? TryVerbatim(IOperation operation, IrType? type)
     {
         if (type is not { IsBuffer: false } || !IsReadOnly(operation)) return null;
+        var respelled = Respell(operation.Syntax, operation, forEffect: false);
+        if (respelled is null) return null;
+        if (ReferenceEquals(respelled, Unspellable.Reported)) return Poisoned;
+        string display = operation is IInvocationOperation invocation
+            ? invocation.TargetMethod.ContainingType?.Name + "." + invocation.TargetMethod.Name
+            : OneLine(Code(operation.Syntax));
+        string advice = operation is IInvocationOperation call
+            ? CallAdvice(call.TargetMethod)
+            : "it reads differentiated values through data the generator does not model; compute it from [NoDerivative] inputs, or cut the derivative with Ad.StopGradient";
+        return Located(new IrVerbatim(type, respelled.Text, display, advice, respelled.Operands.ToEquatableArray()), operation);
+    }
+
+    /// <summary>Code kept as written: its text with the method's variables re-spelled, and the IR variables it reads.</summary>
+    private sealed class Respelled
+    {
+        public Respelled(string text, List<IrExpression> operands)
+        {
+            Text = text;
+            Operands = operands;
+        }
+
+        public string Text { get; }
+
+        public List<IrExpression> Operands { get; }
+    }
+
+    /// <summary>Why <see cref="Respell"/> gave up, when it reported it itself.</summary>
+    private static class Unspellable
+    {
+        public static readonly Respelled Reported = new("", new List<IrExpression>());
+    }
+
+    /// <summary>
+    /// <paramref name="syntax"/> re-spelled for the generated code, comments dropped; null when it cannot be (a lambda that
+    /// captures a number of the method, a variable an inlined method binds), or <see cref="Unspellable.Reported"/> when a
+    /// diagnostic was reported.
+    /// </summary>
+    /// <param name="forEffect">A call run for its side effect reads members of <c>this</c> as they are: no value of it flows back.</param>
+    private Respelled? Respell(SyntaxNode syntax, IOperation operation, bool forEffect)
+    {
+        _unspellable = null;
         var operands = new List<IrExpression>();
         var text = new StringBuilder();
         SyntaxToken previous = default;
-        foreach (var token in operation.Syntax.DescendantTokens())
+        foreach (var token in syntax.DescendantTokens())
         {
             if (token.IsKind(SyntaxKind.ThisKeyword) && Frame is not null) return null;
             string spelling = token.Text;
@@ -35,24 +76,36 @@ internal sealed partial class MethodLowerer
             {
                 var symbol = ModelFor(name).GetSymbolInfo(name, _cancellationToken).Symbol;
                 // A lambda that captures a number of the method could carry its derivative away: BPG006 says so.
-                if (symbol is ILocalSymbol or IParameterSymbol && !IsDeclaredWithin(symbol, operation.Syntax)
+                if (symbol is ILocalSymbol or IParameterSymbol && !IsDeclaredWithin(symbol, syntax)
                     && TypeMapping.Map(symbol is ILocalSymbol l ? l.Type : ((IParameterSymbol)symbol).Type) is { IsReal: true }
-                    && name.Ancestors().TakeWhile(a => a != operation.Syntax).Any(a => a is AnonymousFunctionExpressionSyntax))
+                    && name.Ancestors().TakeWhile(a => a != syntax).Any(a => a is AnonymousFunctionExpressionSyntax))
                     return null;
                 switch (symbol)
                 {
-                    case ILocalSymbol local when !IsDeclaredWithin(local, operation.Syntax):
-                        if (local.IsRef || TypeMapping.Map(local.Type) is null || VariableOf(local, name.GetLocation()) is not { } id) return null;
+                    // A local of another type (a string, a list) is spelled by its name in the generated code.
+                    case ILocalSymbol local when !IsDeclaredWithin(local, syntax) && _dataLocals.TryGetValue(local, out int data):
+                        spelling = _variables[data].Spelling;
+                        operands.Add(Read(data));
+                        break;
+                    // A local of another type declared inside an expression (a pattern's, an out argument's) gets BPG018 once.
+                    case ILocalSymbol local when !IsDeclaredWithin(local, syntax) && !local.IsRef && TypeMapping.Map(local.Type) is null:
+                        VariableOf(local, local.Locations.FirstOrDefault() ?? name.GetLocation());
+                        return Unspellable.Reported;
+                    case ILocalSymbol local when !IsDeclaredWithin(local, syntax):
+                        _unspellable = local.Name;
+                        if (local.IsRef || VariableOf(local, name.GetLocation()) is not { } id) return null;
                         spelling = _variables[id].Spelling;
                         operands.Add(Read(id));
                         break;
                     // A parameter bound by inlining, or the numbers of a struct, cannot be spelled by its name: reported instead.
                     case IParameterSymbol parameter when _parameterValues.ContainsKey(parameter) || _parameterElements.ContainsKey(parameter) || _structValues.ContainsKey(parameter) || _structBuffers.ContainsKey(parameter)
                         || _structVariables.TryGetValue(parameter, out var leaves) && leaves.Any(l => _variables[l].Kind != VariableKind.Member || !_variables[l].NoDerivative):
+                        _unspellable = parameter.Name;
                         return null;
+                    // A parameter of another type (a list) is read too: what a call kept for its effect puts in it must not flow back unseen (SupportGate).
                     case IParameterSymbol parameter when _variableIds.TryGetValue(parameter, out int parameterId):
                         spelling = _variables[parameterId].Spelling;
-                        if (TypeMapping.Map(parameter.Type) is not null) operands.Add(Read(parameterId));
+                        operands.Add(Read(parameterId));
                         break;
                     // Inside an inlined method, its own members unqualified (or through this) would name the caller's.
                     case IFieldSymbol or IPropertySymbol or IMethodSymbol or IEventSymbol when Frame is { } frame
@@ -60,12 +113,12 @@ internal sealed partial class MethodLowerer
                         && !(name.Parent is MemberAccessExpressionSyntax access && access.Name == name && access.Expression is not ThisExpressionSyntax):
                         return null;
                     // A member of this that holds numbers is differentiated or reported, never hidden in text as a constant.
-                    case IFieldSymbol or IPropertySymbol when !symbol.IsStatic && !_method.IsStatic && !SymbolFacts.HasNoDerivative(symbol)
+                    case IFieldSymbol or IPropertySymbol when !forEffect && !symbol.IsStatic && !_method.IsStatic && !SymbolFacts.HasNoDerivative(symbol)
                         && IsOwnMember(symbol) && SymbolFacts.HoldsFloatingPoint(symbol is IFieldSymbol f ? f.Type : ((IPropertySymbol)symbol).Type):
                         if (TypeMapping.Map(symbol is IFieldSymbol g ? g.Type : ((IPropertySymbol)symbol).Type) is { IsReal: true }) return null;
                         ReportUnsupportedExpression(operation, "the member '" + symbol.Name + "' of type '" + (symbol is IFieldSymbol h ? h.Type : ((IPropertySymbol)symbol).Type).ToDisplayString()
                             + "', which is not differentiated yet (multi-dimensional and jagged arrays, collections, arrays of structs)", "mark '" + symbol.Name + "' [NoDerivative] to read it as data");
-                        return Poisoned;
+                        return Unspellable.Reported;
                 }
             }
             if (text.Length > 0 && (previous.HasTrailingTrivia || token.HasLeadingTrivia)) text.Append(' ');
@@ -73,15 +126,9 @@ internal sealed partial class MethodLowerer
             previous = token;
         }
         // A lambda beside numbers of the method (Apply(v => v * v, w)) is reported as a lambda (BPG006), not hidden in text.
-        if (operands.Any(o => o.Type.IsReal) && operation.Syntax.DescendantNodes().Any(n => n is AnonymousFunctionExpressionSyntax)) return null;
-        string display = operation is IInvocationOperation invocation
-            ? invocation.TargetMethod.ContainingType?.Name + "." + invocation.TargetMethod.Name
-            : OneLine(Code(operation.Syntax));
-        string advice = operation is IInvocationOperation call
-            ? CallAdvice(call.TargetMethod)
-            : "it reads differentiated values through data the generator does not model; compute it from [NoDerivative] inputs, or cut the derivative with Ad.StopGradient";
+        if (operands.Any(o => o.Type.IsReal) && syntax.DescendantNodes().Any(n => n is AnonymousFunctionExpressionSyntax)) return null;
         _keptAsWritten = true;
-        return Located(new IrVerbatim(type, OneLine(text.ToString()), display, advice, operands.ToEquatableArray()), operation);
+        return new Respelled(text.ToString(), operands);
     }
 
     /// <summary>The way out of BPG010 that works for this callee.</summary>
@@ -97,6 +144,9 @@ internal sealed partial class MethodLowerer
             return "mark '" + name + "' [Differentiable] to see why it cannot be differentiated, or give it a [DerivativeOf] rule";
         return "give '" + name + "' a [DerivativeOf] rule, or cut the derivative before the call with Ad.StopGradient";
     }
+
+    /// <summary>The variable that made <see cref="Respell"/> give up, when it was one.</summary>
+    private string? _unspellable;
 
     /// <summary>Whether some expression is kept as written: the generated file then repeats the source's usings.</summary>
     private bool _keptAsWritten;

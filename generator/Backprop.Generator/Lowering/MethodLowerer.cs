@@ -77,6 +77,7 @@ internal sealed partial class MethodLowerer
             Report(DiagnosticDescriptors.UnsupportedStatement, _syntax.Identifier.GetLocation(), _method.Name, "a method without a body", "give the method a body");
         }
 
+        CheckRefWrittenFields();
         if (_hoisted.Count > 0)
         {
             CheckHoistedLengths(body);
@@ -100,7 +101,7 @@ internal sealed partial class MethodLowerer
         // Second derivatives are built over the method's own IR (TangentLowering): what it does not cover is reported here.
         if (method is { Shape.EmitHessian: true } && TangentLowering.Limit(method) is { } why)
             Report(DiagnosticDescriptors.HessianNotSupported, _hessianLocation!, _method.Name, why);
-        return new LoweringResult(method, _diagnostics, _expressionLocations, _parameterLocations, _indexLocations) { InlinedCodeHasErrors = _inlinedCodeHasErrors };
+        return new LoweringResult(method, _diagnostics, _expressionLocations, _parameterLocations, _indexLocations) { InlinedCodeHasErrors = _inlinedCodeHasErrors, DataOrigins = _dataOrigins };
     }
 
     /// <summary>Where <c>Hessian = true</c> is written, when it is.</summary>
@@ -406,15 +407,19 @@ internal sealed partial class MethodLowerer
             // A ref local is an alias (see MethodLowerer.RefLocals.cs); one that is not bound to a variable or element
             // (foreach (ref var …), a failed binding) is never silently given a copy.
             if (_unsupportedLocals.Add(local))
-                Report(DiagnosticDescriptors.UnsupportedLocalType, location, local.Name, "ref " + local.Type.ToDisplayString());
+                Report(DiagnosticDescriptors.UnsupportedLocalType, location, local.Name, "ref " + local.Type.ToDisplayString(), "use double, float, int, long or bool locals");
             return null;
         }
         var type = TypeMapping.Map(local.Type);
         if (type is null || type.Shape == ShapeKind.ReadOnlySpan)
         {
-            // Once per local, where it first appears (its declaration), not again at every use.
+            // Once per local, where it first appears (its declaration), not again at every use. A local of another type
+            // declared by a statement of its own runs as written (MethodLowerer.Kept.cs); one declared inside an expression
+            // (a pattern, an out argument) cannot be.
             if (_unsupportedLocals.Add(local))
-                Report(DiagnosticDescriptors.UnsupportedLocalType, location, local.Name, local.Type.ToDisplayString());
+                Report(DiagnosticDescriptors.UnsupportedLocalType, location, local.Name, local.Type.ToDisplayString(), type is null
+                    ? "declare it in a declaration statement of its own ('" + local.Type.ToDisplayString() + " " + local.Name + " = ...;'), where it runs as written"
+                    : "use double, float, int, long or bool locals");
             return null;
         }
         id = AddVariable(local.Name, type, VariableKind.Local);
@@ -643,9 +648,14 @@ internal sealed partial class MethodLowerer
                 {
                     foreach (var declarator in declaration.Declarators)
                     {
-                        // A local constant is folded into every use (ConstantValue): declaring it would only be an unused local.
-                        if (declarator.Symbol.IsConst) continue;
                         var initializer = declarator.Initializer ?? declaration.Initializer;
+                        // A local constant is folded into every use (ConstantValue); code kept as written names it, so it is
+                        // declared as written too (and dropped where nothing kept reads it: UnreadAssignments).
+                        if (declarator.Symbol.IsConst)
+                        {
+                            DeclareDataLocal(declarator, initializer?.Value, output);
+                            continue;
+                        }
                         if (declarator.Symbol.IsRef && initializer is not null)
                         {
                             DeclareRefLocal(declarator, initializer.Value, output);
@@ -655,6 +665,11 @@ internal sealed partial class MethodLowerer
                         if (!declarator.Symbol.IsRef && StructLayout.Of(declarator.Symbol.Type) is { } layout)
                         {
                             DeclareStructLocal(declarator, layout, initializer?.Value, output);
+                            continue;
+                        }
+                        if (!declarator.Symbol.IsRef && IsDataType(declarator.Symbol.Type))
+                        {
+                            DeclareDataLocal(declarator, initializer?.Value, output);
                             continue;
                         }
                         var id = VariableOf(declarator.Symbol, declarator.Syntax.GetLocation());
@@ -743,16 +758,23 @@ internal sealed partial class MethodLowerer
                 AddCountedLoop(structHeader, structCounter, StructCount(structs), elementBody, output);
                 break;
             case IForEachLoopOperation { LoopControlVariable: IVariableDeclaratorOperation control } loop
-                when IsBufferReference(loop.Collection) && LowerExpression(WithoutConversions(loop.Collection)) is IrRead { Type.IsBuffer: true } collection:
-                // foreach (var v in buffer) is the indexed loop it means: v = buffer[k] at the top of each trip.
+                when TypeMapping.Map(WithoutConversions(loop.Collection).Type) is { IsBuffer: true }
+                    && LowerExpression(WithoutConversions(loop.Collection)) is { } lowered && lowered is IrRead { Type.IsBuffer: true } or IrSlice:
+                // foreach (var v in buffer) is the indexed loop it means: v = buffer[k] at the top of each trip (of a slice or
+                // view: buffer[start + k]).
+                var (collection, first, count) = lowered is IrSlice part ? (part.Buffer, part.Start, part.Length) : ((IrRead)lowered, null, new IrLength(((IrRead)lowered).Variable));
                 int counter = AddVariable("index", IrType.Int32, VariableKind.Synthetic);
                 var element = VariableOf(control.Symbol, control.Syntax.GetLocation());
                 if (element is null) break;
                 var header = Header(loop.Syntax);
-                var read = new IrElement(collection.Type.Element, collection.Variable, new IrRead(IrType.Int32, counter));
+                var position = new IrRead(IrType.Int32, counter);
+                var read = new IrElement(collection.Type.Element, collection.Variable, first is null or IrConstant { Text: "0" } ? position : new IrBinary(IrType.Int32, BinaryOperator.Add, first, position));
                 var foreachBody = new List<IrStatement> { new IrAssign(header, element.Value, ConvertTo(read, _variables[element.Value].Type)) };
                 foreachBody.AddRange(LowerNested(loop.Body));
-                AddCountedLoop(header, counter, new IrLength(collection.Variable), foreachBody, output);
+                AddCountedLoop(header, counter, count, foreachBody, output);
+                break;
+            case IForEachLoopOperation { LoopControlVariable: IVariableDeclaratorOperation control } loop when TypeMapping.Map(WithoutConversions(loop.Collection).Type) is null:
+                LowerEnumeratorLoop(loop, control, output);
                 break;
             case ISwitchOperation switchStatement:
                 LowerSwitchStatement(switchStatement, output);
@@ -775,6 +797,8 @@ internal sealed partial class MethodLowerer
         {
             case ISimpleAssignmentOperation { IsRef: true } assignment:
                 ReportRefReassignment(assignment);
+                break;
+            case IAssignmentOperation or IIncrementOrDecrementOperation when TryLowerDataAssignment(operation, source, output):
                 break;
             case ISimpleAssignmentOperation or ICompoundAssignmentOperation when TryLowerStructAssignment(operation, source, output):
                 break;
@@ -800,10 +824,7 @@ internal sealed partial class MethodLowerer
                 var combined = (IrExpression)new IrBinary(computationType, op, ConvertTo(current, computationType), ConvertTo(operand, computationType));
                 LowerAssignment(compound.Target, ConvertTo(combined, current.Type), source, output);
                 break;
-            case IInvocationOperation invocation when invocation.TargetMethod.ReturnsVoid
-                && (invocation.TargetMethod.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttribute)
-                    || CustomRules.For(_model.Compilation, invocation.TargetMethod).Count > 0
-                    || IsUnmarkedCallee(invocation.TargetMethod, null, invocation)):
+            case IInvocationOperation invocation when invocation.TargetMethod.ReturnsVoid && BufferOperationOf(invocation) is null && !IsKeptCall(invocation):
                 if (LowerLayerCall(invocation) is { } layer)
                     output.Add(new IrCallStatement(source, layer.Callee, layer.Arguments));
                 break;
@@ -819,6 +840,9 @@ internal sealed partial class MethodLowerer
                 var one = new IrConstant(target.Type, Literals.Of(1, target.Type.Scalar));
                 var kind = increment.Kind == OperationKind.Increment ? BinaryOperator.Add : BinaryOperator.Subtract;
                 LowerAssignment(increment.Target, new IrBinary(target.Type, kind, target, one), source, output);
+                break;
+            case IInvocationOperation kept when IsKeptCall(kept):
+                LowerKeptCall(kept, source, output);
                 break;
             default:
                 ReportUnsupportedStatement(operation);
@@ -1016,6 +1040,8 @@ internal sealed partial class MethodLowerer
             case IFieldReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: false } when type is { IsBuffer: true }:
                 return LowerBufferMember((IMemberReferenceOperation)operation, type);
             default:
+                // Any other test or computation on data of other types (o is int, a tuple's item) runs as written too.
+                if (operation.Descendants().Any(d => d.Type is { } t && TypeMapping.Map(t) is null && !d.ConstantValue.HasValue) && TryVerbatim(operation, type) is { } asWritten) return asWritten;
                 ReportUnsupportedExpression(operation);
                 return null;
         }
@@ -1123,9 +1149,9 @@ internal sealed partial class MethodLowerer
         {
             // An element of a view is the buffer's element at the view's start plus the index (w[^k] counts from the view's end).
             bool fromViewEnd = WithoutConversions(indexOperation) is IUnaryOperation { OperatorKind: UnaryOperatorKind.Hat };
-            var offset = fromViewEnd
+            var offset = EvaluatedOnce(fromViewEnd
                 ? LowerExpression(((IUnaryOperation)WithoutConversions(indexOperation)).Operand) is { } back ? new IrBinary(IrType.Int32, BinaryOperator.Subtract, view.Length, back) : null
-                : LowerExpression(indexOperation);
+                : LowerExpression(indexOperation), indexOperation);
             if (offset is null || type is null) return null;
             var at = view.Start is IrConstant { Text: "0" } ? offset : new IrBinary(IrType.Int32, BinaryOperator.Add, view.Start, offset);
             _indexLocations[at] = indexOperation.Syntax.GetLocation();
@@ -1135,9 +1161,9 @@ internal sealed partial class MethodLowerer
         // w[^k] is w[w.Length - k], for arrays (an Index converted) and spans (an implicit indexer) alike.
         bool fromEnd = WithoutConversions(indexOperation) is IUnaryOperation { OperatorKind: UnaryOperatorKind.Hat } hat
             && hat.Operand.Type?.SpecialType == SpecialType.System_Int32;
-        var index = fromEnd && buffer is IrRead { Type.IsBuffer: true } counted
+        var index = EvaluatedOnce(fromEnd && buffer is IrRead { Type.IsBuffer: true } counted
             ? LowerExpression(((IUnaryOperation)WithoutConversions(indexOperation)).Operand) is { } k ? new IrBinary(IrType.Int32, BinaryOperator.Subtract, new IrLength(counted.Variable), k) : null
-            : LowerExpression(indexOperation);
+            : LowerExpression(indexOperation), indexOperation);
         if (buffer is null || index is null) return null;
         if (buffer is not IrRead { Type.IsBuffer: true } read || type is null || !fromEnd && indexOperation.Type?.SpecialType != SpecialType.System_Int32)
         {
@@ -1178,6 +1204,7 @@ internal sealed partial class MethodLowerer
             var differentiated = LowerThisMember(member, type, receiver, out bool isData);
             if (!isData) return differentiated;
         }
+        _externalReads.Add(receiver + "." + Identifiers.Escape(member.Member.Name));
         return new IrExternal(type, receiver + "." + Identifiers.Escape(member.Member.Name));
     }
 
@@ -1280,13 +1307,13 @@ internal sealed partial class MethodLowerer
             if (operand is null) return isEnd ? Length() : new IrConstant(IrType.Int32, "0");
             operand = WithoutConversions(operand);
             if (operand is IUnaryOperation { OperatorKind: UnaryOperatorKind.Hat } fromEnd)
-                return LowerExpression(fromEnd.Operand) is { } k ? new IrBinary(IrType.Int32, BinaryOperator.Subtract, Length(), k) : null;
+                return EvaluatedOnce(LowerExpression(fromEnd.Operand), fromEnd.Operand) is { } k ? new IrBinary(IrType.Int32, BinaryOperator.Subtract, Length(), k) : null;
             if (operand.Type?.SpecialType != SpecialType.System_Int32)
             {
                 ReportUnsupportedExpression(whole, "a range with an Index value", "write the range with int bounds (a..b, ^k)");
                 return null;
             }
-            return LowerExpression(operand);
+            return EvaluatedOnce(LowerExpression(operand), operand);
         }
         var start = Position(range.LeftOperand, isEnd: false);
         var end = Position(range.RightOperand, isEnd: true);
@@ -1325,9 +1352,9 @@ internal sealed partial class MethodLowerer
         {
             // A slice of a view: a slice of its buffer, offset by the view's start.
             if (operands.Count == 1) return outer;
-            var innerStart = LowerExpression(operands[1]);
+            var innerStart = EvaluatedOnce(LowerExpression(operands[1]), operands[1]);
             if (innerStart is null) return null;
-            var innerLength = operands.Count == 3 ? LowerExpression(operands[2]) : new IrBinary(IrType.Int32, BinaryOperator.Subtract, outer.Length, innerStart);
+            var innerLength = operands.Count == 3 ? EvaluatedOnce(LowerExpression(operands[2]), operands[2]) : new IrBinary(IrType.Int32, BinaryOperator.Subtract, outer.Length, innerStart);
             if (innerLength is null) return null;
             return Located(new IrSlice(type, outer.Buffer, new IrBinary(IrType.Int32, BinaryOperator.Add, outer.Start, innerStart), innerLength), invocation);
         }
@@ -1337,8 +1364,8 @@ internal sealed partial class MethodLowerer
             return null;
         }
         if (operands.Count == 1) return buffer;
-        var start = LowerExpression(operands[1]);
-        var length = operands.Count == 3 ? LowerExpression(operands[2]) : start is null ? null
+        var start = EvaluatedOnce(LowerExpression(operands[1]), operands[1]);
+        var length = operands.Count == 3 ? EvaluatedOnce(LowerExpression(operands[2]), operands[2]) : start is null ? null
             : new IrBinary(IrType.Int32, BinaryOperator.Subtract, new IrLength(buffer.Variable), start);
         if (start is null || length is null) return null;
         return Located(new IrSlice(type, buffer, start, length), invocation);
@@ -1408,7 +1435,7 @@ internal sealed partial class MethodLowerer
         }
         var callee = new CalleeInfo(receiver, target.Name, analysed.Shape.PullbackName, active, outputs, target.Parameters.Select(p => p.Name).ToEquatableArray(), thisPath, analysed.Shape.ThisIsStruct,
             // Forward mode follows a call through the callee's own tangent when it has one, else inlines it (MethodAnalyzer).
-            HasTangent: analysed.Shape.EmitTangent && !analysed.Shape.HasThisGradient);
+            HasTangent: analysed.Shape.EmitTangent && !analysed.Shape.HasThisGradient, HasEffects: IrWalker.RunsEffects(analysed.Body));
         return Located(new IrDifferentiableCall(type ?? IrType.Double, callee, arguments.ToEquatableArray()), invocation);
     }
 
