@@ -68,13 +68,43 @@ internal sealed partial class MethodLowerer
         var operands = new List<IrExpression>();
         var text = new StringBuilder();
         SyntaxToken previous = default;
+        SyntaxToken skipThrough = default;
         foreach (var token in syntax.DescendantTokens())
         {
+            // The rest of a struct's member path (p.Pos.X), spelled as its variable.
+            if (skipThrough != default)
+            {
+                if (token == skipThrough) skipThrough = default;
+                previous = token;
+                continue;
+            }
             if (token.IsKind(SyntaxKind.ThisKeyword) && Frame is not null) return null;
             string spelling = token.Text;
+            // A pattern variable (o is int n) that code outside the text reads would be declared twice.
+            if (token.Parent is SingleVariableDesignationSyntax designation && ModelFor(designation).GetDeclaredSymbol(designation, _cancellationToken) is ILocalSymbol declared
+                && ReadOutside(declared, syntax))
+            {
+                _unspellable = declared.Name;
+                return null;
+            }
             if (token.IsKind(SyntaxKind.IdentifierToken) && token.Parent is IdentifierNameSyntax name)
             {
                 var symbol = ModelFor(name).GetSymbolInfo(name, _cancellationToken).Symbol;
+                // A field of a struct of numbers (p.X) is the variable of that field; the struct as a whole has none.
+                if (symbol is ILocalSymbol or IParameterSymbol && !IsDeclaredWithin(symbol, syntax) && _structVariables.TryGetValue(symbol, out var fields))
+                {
+                    if (StructFieldOf(name, symbol, fields) is not { } field)
+                    {
+                        _unspellable = symbol.Name;
+                        return null;
+                    }
+                    if (text.Length > 0 && (previous.HasTrailingTrivia || token.HasLeadingTrivia)) text.Append(' ');
+                    text.Append(_variables[field.Variable].Spelling);
+                    operands.Add(Read(field.Variable));
+                    previous = token;
+                    if (field.Last != token) skipThrough = field.Last;
+                    continue;
+                }
                 // A lambda that captures a number of the method could carry its derivative away: BPG006 says so.
                 if (symbol is ILocalSymbol or IParameterSymbol && !IsDeclaredWithin(symbol, syntax)
                     && TypeMapping.Map(symbol is ILocalSymbol l ? l.Type : ((IParameterSymbol)symbol).Type) is { IsReal: true }
@@ -129,6 +159,35 @@ internal sealed partial class MethodLowerer
         if (operands.Any(o => o.Type.IsReal) && syntax.DescendantNodes().Any(n => n is AnonymousFunctionExpressionSyntax)) return null;
         _keptAsWritten = true;
         return new Respelled(text.ToString(), operands);
+    }
+
+    /// <summary>
+    /// The variable of the struct field that <paramref name="name"/> starts (<c>p.X</c>, <c>p.Pos.X</c>, a tuple's <c>t.Item1</c>
+    /// or <c>t.Name</c>) and the last token of that member path; null when the struct is used otherwise.
+    /// </summary>
+    private (int Variable, SyntaxToken Last)? StructFieldOf(IdentifierNameSyntax name, ISymbol symbol, List<int> fields)
+    {
+        var type = symbol is ILocalSymbol local ? local.Type : ((IParameterSymbol)symbol).Type;
+        if (StructLayout.Of(type) is not { } layout || layout.Length != fields.Count) return null;
+        SyntaxNode node = name;
+        string path = "";
+        while (node.Parent is MemberAccessExpressionSyntax access && access.Expression == node
+            && ModelFor(access).GetSymbolInfo(access.Name, _cancellationToken).Symbol is { } member)
+        {
+            path = path.Length == 0 ? StructLayout.MemberName(member) : path + "." + StructLayout.MemberName(member);
+            node = access;
+            for (int k = 0; k < layout.Length; k++)
+                if (layout[k].Path == path) return (fields[k], access.GetLastToken());
+        }
+        return null;
+    }
+
+    /// <summary>Whether a local is read anywhere outside <paramref name="syntax"/> in its method.</summary>
+    private bool ReadOutside(ILocalSymbol local, SyntaxNode syntax)
+    {
+        var scope = syntax.FirstAncestorOrSelf<MemberDeclarationSyntax>() ?? syntax;
+        return scope.DescendantNodes().OfType<IdentifierNameSyntax>().Any(n => n.Identifier.ValueText == local.Name && !syntax.Span.Contains(n.Span)
+            && SymbolEqualityComparer.Default.Equals(ModelFor(n).GetSymbolInfo(n, _cancellationToken).Symbol, local));
     }
 
     /// <summary>The way out of BPG010 that works for this callee.</summary>

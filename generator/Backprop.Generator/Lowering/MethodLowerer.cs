@@ -970,6 +970,11 @@ internal sealed partial class MethodLowerer
                 return alias;
             case ILocalReferenceOperation local when SpanViewOf(local.Local) is { } view:
                 return Located(view, operation);
+            case ILocalReferenceOperation local when _dataLocals.ContainsKey(local.Local):
+                if (TryVerbatim(operation, type) is { } dataValue) return dataValue;
+                ReportUnsupportedExpression(operation, "the local '" + local.Local.Name + "' of type '" + local.Local.Type.ToDisplayString() + "', kept as written, where a number is needed",
+                    "convert it to a number explicitly ('(double)" + local.Local.Name + "')");
+                return null;
             case ILocalReferenceOperation local:
                 return VariableOf(local.Local, local.Syntax.GetLocation()) is { } localId ? Read(localId) : null;
             case IParameterReferenceOperation parameter when _parameterValues.TryGetValue(parameter.Parameter, out var boundValue):
@@ -1009,6 +1014,12 @@ internal sealed partial class MethodLowerer
                 return LowerSwitchExpression(switchExpression, type);
             case IIsPatternOperation isPattern when TypeMapping.Map(isPattern.Value.Type) is null && TryVerbatim(isPattern, type) is { } data:
                 return data;
+            case IIsPatternOperation isPattern when TypeMapping.Map(isPattern.Value.Type) is null && _unspellable is { } declared:
+                string declaredType = isPattern.Pattern.DescendantsAndSelf().OfType<IDeclarationPatternOperation>().Select(d => d.DeclaredSymbol).OfType<ILocalSymbol>()
+                    .FirstOrDefault(l => l.Name == declared)?.Type.ToDisplayString() ?? "T";
+                ReportUnsupportedExpression(isPattern, "a pattern test on '" + Text(isPattern.Value) + "' that declares '" + declared + "', which is read outside the test",
+                    "test the type alone, then convert: '" + Text(isPattern.Value) + " is " + declaredType + " ? (" + declaredType + ")" + Text(isPattern.Value) + " : …'");
+                return null;
             case IIsPatternOperation isPattern:
                 return LowerExpression(isPattern.Value) is { } input ? LowerPattern(isPattern.Pattern, input) : null;
             case IArrayElementReferenceOperation { Indices.Length: 1 } element when type is { IsBuffer: true } && element.Indices[0] is IRangeOperation range:
