@@ -77,7 +77,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor ForEach = Error(
         "BPG012",
-        "foreach is not supported",
+        "Unsupported foreach",
         "Cannot differentiate a 'foreach' loop over '{0}': {1}",
         "foreach over an array or a span is the indexed loop it stands for; over any other collection (a List<T>, an IEnumerable<T>, a string) it runs as written through the collection's enumerator, as long as its values carry no derivative.");
 
