@@ -711,18 +711,18 @@ public sealed class DiagnosticTests
         ("BPG018", "Cannot differentiate local 'exact' of type 'decimal'; it holds values computed from differentiated values, and a 'decimal' cannot carry their derivatives back into the result; keep a value in a double or float local, values in a double[] or Span<double> (new double[n], stackalloc double[n])"));
 
     [Fact]
-    public void UnsupportedLocalType_BPG018_PatternVariableOfAnotherType_OnItsDeclaration() => Verify(Usings + """
+    public void UnsupportedExpression_BPG014_PatternVariableOfAnotherTypeReadOutsideTheTest_OnTheTest() => Verify(Usings + """
         public static partial class Model
         {
             [Differentiable]
             public static double Loss(double w, [NoDerivative] object tag)
             {
-                if (tag is string [|name|]) return w * name.Length;
+                if ([|tag is string name|]) return w * name.Length;
                 return w;
             }
         }
         """,
-        ("BPG018", "Cannot differentiate local 'name' of type 'string'; declare it in a declaration statement of its own ('string name = ...;'), where it runs as written"));
+        ("BPG014", "Cannot differentiate the expression 'tag is string name' (a pattern test on 'tag' that declares 'name', which is read outside the test); test the type alone, then convert: 'tag is string ? (string)tag : …'"));
 
     [Fact]
     public void UnsupportedLocalType_BPG018_ArrayLocal() => Verify(Usings + """

@@ -234,6 +234,45 @@ public sealed class OrdinaryCSharpTests
         Assert.Equal("Cannot differentiate the expression 'boxed is double n' (a pattern test on 'boxed' that declares 'n', which is read outside the test); test the type alone, then convert: 'boxed is double ? (double)boxed : …'", message);
     }
 
+    /// <summary>
+    /// Regressions: a local constant read by code kept as written was a variable never assigned (0), and an expression kept
+    /// as written longer than 100 characters was cut ("...") in the generated code.
+    /// </summary>
+    [Fact]
+    public void LocalConstantsAndLongExpressions_KeptAsWritten_KeepTheirValues()
+    {
+        var type = GeneratorHarness.CompileAndLoad(Usings + """
+            public static partial class Model
+            {
+                [Differentiable]
+                public static double F(double x, [NoDerivative] List<double> data)
+                {
+                    const int Skip = 1;
+                    double s = 0;
+                    for (int k = Skip; k < data.Count; k++)
+                        s += x * data[data.Count - Skip - k] + data.IndexOf(data[0] + data[1] + data[2] + data[3] + data[0] + data[1] + data[2] + data[3] + data[0] + 100.0);
+                    return s * x;
+                }
+            }
+
+            public static class Probe
+            {
+                public static double[] Run()
+                {
+                    var data = new List<double> { 1, 2, 3, 4 };
+                    double value = Model.FGradient(0.5, data, out double dX);
+                    return new[] { value, Model.F(0.5, data), dX, (Model.F(0.5 + 1e-6, data) - Model.F(0.5 - 1e-6, data)) / 2e-6 };
+                }
+            }
+            """).GetType("Probe")!;
+        var results = (double[])type.GetMethod("Run")!.Invoke(null, null)!;
+        // s = x (data[2] + data[1] + data[0]) - 3 (IndexOf finds nothing) = 6x - 3, F = 6x² - 3x: F(0.5) = 0, F'(0.5) = 3.
+        Assert.Equal(results[1], results[0]);
+        Assert.Equal(0, results[0], 12);
+        Assert.Equal(3, results[2], 12);
+        Assert.Equal(results[3], results[2], 6);
+    }
+
     [Fact]
     public void ForEachOverASliceOrAView_IsTheIndexedLoop()
     {

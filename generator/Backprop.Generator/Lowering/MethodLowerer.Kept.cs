@@ -57,6 +57,7 @@ internal sealed partial class MethodLowerer
                     "make that change in a statement of its own before the declaration");
                 return;
             }
+            if (ReportedBufferWrite(initializer, initializer)) return;
             var respelled = Respell(equals.Value, initializer, forEffect: false);
             if (respelled is null)
             {
@@ -121,6 +122,7 @@ internal sealed partial class MethodLowerer
             ReportUnsupportedStatement(operation, "an assignment or increment nested in an assignment kept as written", "make each change in a statement of its own");
             return true;
         }
+        if (ReportedBufferWrite(operation, operation)) return true;
         var respelled = Respell(operation.Syntax, operation, forEffect: false);
         if (respelled is null)
         {
@@ -172,30 +174,17 @@ internal sealed partial class MethodLowerer
                     "pass the value, and assign what the call computes in the method ('" + Text(value) + " = ...')");
                 return;
             }
-            // A buffer the gradient reads or differentiates, passed where the callee may write into it.
-            if (WritableBuffer(value) is { } buffer && MayWriteInto(argument.Parameter))
-            {
-                ReportBufferWrite(invocation, buffer, argument.Parameter!.Type.ToDisplayString(), callee);
-                return;
-            }
             // A local of another type passed by reference (a list given to a helper that fills it) may be changed.
             if (DataRoot(value) is { } passed && value is ILocalReferenceOperation or IParameterReferenceOperation && IsMutable(value.Type))
                 writes.Add(passed);
         }
-        if (invocation.Instance is { } instance)
-        {
-            if (WritableBuffer(WithoutConversions(instance)) is { } buffer && !ReadsOnly(target))
-            {
-                ReportBufferWrite(invocation, buffer, instance.Type?.ToDisplayString() ?? "", callee);
-                return;
-            }
-            if (DataRoot(instance) is { } receiver && instance.Type?.SpecialType != SpecialType.System_String) writes.Add(receiver);
-        }
+        if (invocation.Instance is { } instance && DataRoot(instance) is { } receiver && instance.Type?.SpecialType != SpecialType.System_String) writes.Add(receiver);
         if (!invocation.Descendants().All(d => IsReadOnlyNode(d, invocation)))
         {
             ReportUnsupportedStatement(invocation, "an assignment, increment or throw inside a call kept as written", "make that change in a statement of its own before the call");
             return;
         }
+        if (ReportedBufferWrite(invocation, invocation)) return;
         var kind = writes.Any(w => _variables[w].Kind == VariableKind.Data) ? KeptKind.Data : KeptKind.Effect;
         var respelled = Respell(invocation.Syntax, invocation, forEffect: kind == KeptKind.Effect);
         if (respelled is null)
@@ -205,6 +194,36 @@ internal sealed partial class MethodLowerer
         }
         if (ReferenceEquals(respelled, Unspellable.Reported)) return;
         output.Add(new IrKept(source, respelled.Text, respelled.Operands.ToEquatableArray(), kind, writes.Distinct().ToEquatableArray()));
+    }
+
+    /// <summary>
+    /// Reports a call in code kept as written (the statement's own, or one nested in it: <c>log.Add(Fill(w))</c>) that could
+    /// write into a buffer the gradient reads or differentiates: passed where the callee may write into it, or the receiver
+    /// of a method that may change it.
+    /// </summary>
+    private bool ReportedBufferWrite(IOperation kept, IOperation statement)
+    {
+        foreach (var call in kept.DescendantsAndSelf().OfType<IInvocationOperation>())
+        {
+            var target = call.TargetMethod;
+            // A view of a buffer changes nothing; what is done with it is checked where it is passed.
+            if (IsSlicing(target)) continue;
+            string callee = target.ContainingType?.Name + "." + target.Name;
+            foreach (var argument in call.Arguments)
+            {
+                if (WritableBuffer(argument.Value) is { } buffer && MayWriteInto(argument.Parameter, target))
+                {
+                    ReportBufferWrite(statement, buffer, argument.Parameter!.Type.ToDisplayString(), callee);
+                    return true;
+                }
+            }
+            if (call.Instance is { } instance && WritableBuffer(instance) is { } written && !ReadsOnly(target))
+            {
+                ReportBufferWrite(statement, written, instance.Type?.ToDisplayString() ?? "", callee);
+                return true;
+            }
+        }
+        return false;
     }
 
     /// <summary>Whether the statement-level call may be kept as written: not a call the lowering differentiates or expands.</summary>
@@ -242,10 +261,18 @@ internal sealed partial class MethodLowerer
     /// Whether a callee may write into an argument passed for <paramref name="parameter"/>: by reference, or as an array,
     /// a <c>Span&lt;T&gt;</c>, a <c>Memory&lt;T&gt;</c> or a list interface (read-only spans, enumerables and <c>object</c> are read).
     /// </summary>
-    private static bool MayWriteInto(IParameterSymbol? parameter)
+    private static bool MayWriteInto(IParameterSymbol? parameter, IMethodSymbol? target = null)
     {
         if (parameter is null) return true;
         if (parameter.RefKind is RefKind.Ref or RefKind.Out) return true;
+        // The span and array helpers of the BCL that read (IndexOf, BinarySearch, SequenceEqual, …) take T[] and Span<T> too.
+        switch (target?.ContainingType?.ToDisplayString())
+        {
+            case "System.MemoryExtensions":
+                return target.Name is "Sort" or "Reverse" or "Fill" or "Clear" or "Replace" || parameter.Name == "destination";
+            case "System.Array":
+                return target.Name is "Sort" or "Reverse" or "Fill" or "Clear" or "Resize" or "Initialize" or "ConstrainedCopy" || target.Name == "Copy" && parameter.Name == "destinationArray";
+        }
         var type = parameter.Type;
         if (type is IArrayTypeSymbol || type.SpecialType == SpecialType.System_Array) return true;
         if (type is not INamedTypeSymbol named) return false;
@@ -262,8 +289,8 @@ internal sealed partial class MethodLowerer
     private static bool IsMutable(ITypeSymbol? type) => type is not null && type.SpecialType != SpecialType.System_String
         && (type.IsReferenceType || type.IsRefLikeType);
 
-    private void ReportBufferWrite(IInvocationOperation invocation, string buffer, string type, string callee) =>
-        ReportUnsupportedStatement(invocation, "a call that could write into the buffer '" + buffer + "', which '" + callee + "' takes as '" + type
+    private void ReportBufferWrite(IOperation statement, string buffer, string type, string callee) =>
+        ReportUnsupportedStatement(statement, "a call that could write into the buffer '" + buffer + "', which '" + callee + "' takes as '" + type
             + "', and the gradient reads or differentiates that buffer without seeing the writes",
             "pass it as a ReadOnlySpan if the call only reads it, or write the elements in the method ('" + buffer + "[i] = ...')");
 

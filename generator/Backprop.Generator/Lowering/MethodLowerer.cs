@@ -1015,8 +1015,11 @@ internal sealed partial class MethodLowerer
             case IIsPatternOperation isPattern when TypeMapping.Map(isPattern.Value.Type) is null && TryVerbatim(isPattern, type) is { } data:
                 return data;
             case IIsPatternOperation isPattern when TypeMapping.Map(isPattern.Value.Type) is null && _unspellable is { } declared:
-                string declaredType = isPattern.Pattern.DescendantsAndSelf().OfType<IDeclarationPatternOperation>().Select(d => d.DeclaredSymbol).OfType<ILocalSymbol>()
-                    .FirstOrDefault(l => l.Name == declared)?.Type.ToDisplayString() ?? "T";
+                var declaredLocal = isPattern.Pattern.DescendantsAndSelf().OfType<IDeclarationPatternOperation>().Select(d => d.DeclaredSymbol).OfType<ILocalSymbol>()
+                    .FirstOrDefault(l => l.Name == declared);
+                string declaredType = declaredLocal?.Type.ToDisplayString() ?? "T";
+                // Its reads are not reported again (BPG018).
+                if (declaredLocal is not null) _unsupportedLocals.Add(declaredLocal);
                 ReportUnsupportedExpression(isPattern, "a pattern test on '" + Text(isPattern.Value) + "' that declares '" + declared + "', which is read outside the test",
                     "test the type alone, then convert: '" + Text(isPattern.Value) + " is " + declaredType + " ? (" + declaredType + ")" + Text(isPattern.Value) + " : …'");
                 return null;
