@@ -45,7 +45,7 @@ internal sealed partial class MethodLowerer
         if (ReferenceEquals(respelled, Unspellable.Reported)) return;
 
         var header = Header(syntax);
-        string collectionType = WithoutConversions(collection).Type?.ToDisplayString() ?? "?";
+        string collectionType = WithoutConversions(collection).Type is { } shown ? Shown(shown) : "?";
         int enumerator = AddVariable("enumerator", IrType.Int32, VariableKind.Data, noDerivative: true, getEnumerator.ReturnType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat));
         _dataOrigins[enumerator] = new DataOrigin(FirstToken(loop), "enumerator", collectionType, ForEach: true);
         string name = _variables[enumerator].Name;

@@ -28,6 +28,9 @@ internal sealed partial class MethodLowerer
     /// <summary>Where each local of another type was declared, for the support gate's diagnostics.</summary>
     private readonly Dictionary<int, DataOrigin> _dataOrigins = new();
 
+    /// <summary>A type as a message shows it: a local declared with <c>var</c> without the <c>?</c> its inferred type carries.</summary>
+    private static string Shown(ITypeSymbol type) => type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString();
+
     /// <summary>Whether a local of this type is one the IR does not model: kept as written.</summary>
     private static bool IsDataType(ITypeSymbol type) =>
         TypeMapping.Map(type) is null && StructLayout.Of(type) is null && type is not (IPointerTypeSymbol or IFunctionPointerTypeSymbol);
@@ -44,7 +47,7 @@ internal sealed partial class MethodLowerer
         {
             id = AddVariable(local.Name, IrType.Int32, VariableKind.Data, noDerivative: true, local.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat));
             _dataLocals[local] = id;
-            _dataOrigins[id] = new DataOrigin(syntax.GetLocation(), local.Name, local.Type.ToDisplayString(), ForEach: false);
+            _dataOrigins[id] = new DataOrigin(syntax.GetLocation(), local.Name, Shown(local.Type), ForEach: false);
         }
         string type = Code((syntax.Parent as VariableDeclarationSyntax)?.Type);
         string text = (local.IsConst ? "const " : "") + type + " " + _variables[id].Name;
@@ -62,7 +65,7 @@ internal sealed partial class MethodLowerer
             if (respelled is null)
             {
                 if (_unspellable is { } blocker && equals.Value.DescendantNodesAndSelf().All(n => n is not AnonymousFunctionExpressionSyntax))
-                    Report(DiagnosticDescriptors.UnsupportedLocalType, syntax.GetLocation(), local.Name, local.Type.ToDisplayString(), UnspellableAdvice(blocker));
+                    Report(DiagnosticDescriptors.UnsupportedLocalType, syntax.GetLocation(), local.Name, Shown(local.Type), UnspellableAdvice(blocker));
                 else
                     ReportUnspellable(initializer, equals.Value);
                 return;

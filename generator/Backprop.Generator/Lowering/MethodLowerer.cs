@@ -417,8 +417,8 @@ internal sealed partial class MethodLowerer
             // declared by a statement of its own runs as written (MethodLowerer.Kept.cs); one declared inside an expression
             // (a pattern, an out argument) cannot be.
             if (_unsupportedLocals.Add(local))
-                Report(DiagnosticDescriptors.UnsupportedLocalType, location, local.Name, local.Type.ToDisplayString(), type is null
-                    ? "declare it in a declaration statement of its own ('" + local.Type.ToDisplayString() + " " + local.Name + " = ...;'), where it runs as written"
+                Report(DiagnosticDescriptors.UnsupportedLocalType, location, local.Name, Shown(local.Type), type is null
+                    ? "declare it in a declaration statement of its own ('" + Shown(local.Type) + " " + local.Name + " = ...;'), where it runs as written"
                     : "use double, float, int, long or bool locals");
             return null;
         }
@@ -972,7 +972,7 @@ internal sealed partial class MethodLowerer
                 return Located(view, operation);
             case ILocalReferenceOperation local when _dataLocals.ContainsKey(local.Local):
                 if (TryVerbatim(operation, type) is { } dataValue) return dataValue;
-                ReportUnsupportedExpression(operation, "the local '" + local.Local.Name + "' of type '" + local.Local.Type.ToDisplayString() + "', kept as written, where a number is needed",
+                ReportUnsupportedExpression(operation, "the local '" + local.Local.Name + "' of type '" + Shown(local.Local.Type) + "', kept as written, where a number is needed",
                     "convert it to a number explicitly ('(double)" + local.Local.Name + "')");
                 return null;
             case ILocalReferenceOperation local:
@@ -1038,6 +1038,8 @@ internal sealed partial class MethodLowerer
                 return data;
             case IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } instance, Arguments.Length: 1 } indexer:
                 return LowerElement(instance, indexer.Arguments[0].Value, type, operation);
+            case IImplicitIndexerReferenceOperation { Instance: { } listed } when TypeMapping.Map(listed.Type) is null && TryVerbatim(operation, type) is { } data:
+                return data;
             case IImplicitIndexerReferenceOperation indexer when type is { IsBuffer: false }:
                 return LowerElement(indexer.Instance, indexer.Argument, type, operation);
             case IPropertyReferenceOperation { Property.Name: "Length", Instance: { } counted } when StructBufferOf(WithoutConversions(counted)) is { } structs:
