@@ -697,6 +697,36 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
+    public void UnsupportedLocalType_BPG018_AListOfDifferentiatedValuesReadBack_OnDeclarator() => Verify(Usings + """
+        public static partial class Model
+        {
+            [Differentiable]
+            public static double Loss(double w)
+            {
+                var [|squares = new System.Collections.Generic.List<double>()|];
+                squares.Add(w * w);
+                Console.WriteLine(squares.Count);
+                return squares[0] + w;
+            }
+        }
+        """,
+        ("BPG018", "Cannot differentiate local 'squares' of type 'System.Collections.Generic.List<double>'; it holds values computed from differentiated values, and a 'System.Collections.Generic.List<double>' cannot carry their derivatives back into the result; keep one value in a double or float local, several in a double[] or Span<double> (new double[n], stackalloc double[n])"));
+
+    [Fact]
+    public void UnsupportedStatement_BPG015_ADifferentiatedBufferPassedAsASpan_OnCall() => Verify(Usings + """
+        public static partial class Model
+        {
+            [Differentiable]
+            public static double Loss(double[] w)
+            {
+                [|Random.Shared.Shuffle(w.AsSpan())|];
+                return w[0] * w[1];
+            }
+        }
+        """,
+        ("BPG015", "Cannot differentiate the statement 'Random.Shared.Shuffle(w.AsSpan())' (a call that could write into the buffer 'w', which 'Random.Shuffle' takes as 'System.Span<double>', and the gradient reads or differentiates that buffer without seeing the writes); pass it as a ReadOnlySpan if the call only reads it, or write the elements in the method ('w[i] = ...')"));
+
+    [Fact]
     public void UnsupportedLocalType_BPG018_ADifferentiatedValueInADecimal_OnDeclarator() => Verify(Usings + """
         public static partial class Model
         {
@@ -708,7 +738,7 @@ public sealed class DiagnosticTests
             }
         }
         """,
-        ("BPG018", "Cannot differentiate local 'exact' of type 'decimal'; it holds values computed from differentiated values, and a 'decimal' cannot carry their derivatives back into the result; keep a value in a double or float local, values in a double[] or Span<double> (new double[n], stackalloc double[n])"));
+        ("BPG018", "Cannot differentiate local 'exact' of type 'decimal'; it holds values computed from differentiated values, and a 'decimal' cannot carry their derivatives back into the result; keep one value in a double or float local, several in a double[] or Span<double> (new double[n], stackalloc double[n])"));
 
     [Fact]
     public void UnsupportedExpression_BPG014_PatternVariableOfAnotherTypeReadOutsideTheTest_OnTheTest() => Verify(Usings + """

@@ -69,7 +69,7 @@ internal sealed class DataFlow
                 ? DiagnosticInfo.Create(DiagnosticDescriptors.ForEach, origin.Location, origin.TypeName,
                     "its values depend on differentiated values, and their derivatives cannot pass through it; keep them in " + Buffers + " and loop over that")
                 : DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedLocalType, origin.Location, origin.Name, origin.TypeName,
-                    "it holds values computed from differentiated values, and a '" + origin.TypeName + "' cannot carry their derivatives back into the result; keep a value in a double or float local, values in " + Buffers);
+                    "it holds values computed from differentiated values, and a '" + origin.TypeName + "' cannot carry their derivatives back into the result; keep one value in a double or float local, several in " + Buffers);
         }
         var variable = _method.Variables[carrier];
         return DiagnosticInfo.Create(DiagnosticDescriptors.UnknownCall, location, verbatim.DisplayName,
