@@ -160,6 +160,29 @@ public sealed class OrdinaryCSharpTests
             + "'System.Collections.Generic.List<double>' cannot carry their derivatives; keep the values in a double[] or Span<double> (new double[n], stackalloc double[n])", message);
     }
 
+    /// <summary>Not yet: data of another type passed on to a differentiated call. The advice says so instead of "mark it".</summary>
+    [Fact]
+    public void DataOfAnotherTypePassedToADifferentiatedCall_IsBPG010_SayingWhy()
+    {
+        var (id, located, message) = Single("""
+            public static partial class Model
+            {
+                [Differentiable]
+                public static double Helper(double x, [NoDerivative] List<double> log)
+                {
+                    log.Add(x);
+                    return x * x;
+                }
+
+                [Differentiable]
+                public static double F(double x, [NoDerivative] List<double> log) => Helper(x, log) * 3;
+            }
+            """);
+        Assert.Equal(("BPG010", "Helper(x, log)"), (id, located));
+        Assert.Equal("Cannot differentiate the call to 'Model.Helper': its derivative is unknown; it is given 'log' of type 'System.Collections.Generic.List<double>', which a differentiated call "
+            + "cannot pass on yet; pass 'Helper' numbers or buffers (the values it needs from 'log' as a [NoDerivative] double[] or ReadOnlySpan<double>), or keep the code that uses it in the caller", message);
+    }
+
     [Fact]
     public void AFieldAKeptCallChangesThroughRef_IsAnErrorOnlyWhenTheMethodReadsIt()
     {

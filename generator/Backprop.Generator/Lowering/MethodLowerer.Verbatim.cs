@@ -31,7 +31,7 @@ internal sealed partial class MethodLowerer
             ? invocation.TargetMethod.ContainingType?.Name + "." + invocation.TargetMethod.Name
             : OneLine(Code(operation.Syntax));
         string advice = operation is IInvocationOperation call
-            ? CallAdvice(call.TargetMethod)
+            ? CallAdvice(call.TargetMethod, call)
             : "it reads differentiated values through data the generator does not model; compute it from [NoDerivative] inputs, or cut the derivative with Ad.StopGradient";
         return Located(new IrVerbatim(type, respelled.Text, display, advice, respelled.Operands.ToEquatableArray()), operation);
     }
@@ -191,9 +191,14 @@ internal sealed partial class MethodLowerer
     }
 
     /// <summary>The way out of BPG010 that works for this callee.</summary>
-    private static string CallAdvice(IMethodSymbol target)
+    /// <param name="call">The call, when an argument of a type the generator does not model may be what stands in the way.</param>
+    private static string CallAdvice(IMethodSymbol target, IInvocationOperation? call = null)
     {
         string name = target.ContainingType?.Name + "." + target.Name;
+        // A method with source, marked or not, runs as written here only because it is given data of another type.
+        if (target.DeclaringSyntaxReferences.Length > 0 && call?.Arguments.FirstOrDefault(a => a.Value.Type is { } t && TypeMapping.Map(t) is null && StructLayout.Of(t) is null && !a.Value.ConstantValue.HasValue) is { } data)
+            return "it is given '" + Code(data.Syntax) + "' of type '" + data.Value.Type!.ToDisplayString() + "', which a differentiated call cannot pass on yet; pass '" + target.Name
+                + "' numbers or buffers (the values it needs from '" + Code(data.Syntax) + "' as a [NoDerivative] double[] or ReadOnlySpan<double>), or keep the code that uses it in the caller";
         if (target.ContainingType?.ToDisplayString() == "System.Linq.Enumerable")
             return "LINQ is not differentiated: write it as a loop over the buffer (LINQ on [NoDerivative] data is fine), or use Backprop.Ops (Ops.Sum, Ops.Dot, Ops.LogSumExp)";
         if (target.DeclaringSyntaxReferences.Length > 0 && target.ContainingType is { } owner
