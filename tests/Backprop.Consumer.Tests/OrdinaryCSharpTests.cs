@@ -163,6 +163,20 @@ public sealed class OrdinaryCSharpTests
     }
 
     [Fact]
+    public void CodeKeptAsWrittenAfterANullTest_Compiles_AndGradientsMatch()
+    {
+        foreach (var name in new[] { null, "abc" })
+        {
+            var p = Point(1);
+            EffectLog.Values.Clear();
+            double value = OrdinaryFunctions.NamedGradient(p[0], name, out double dX);
+            Assert.Equal(name is null ? Array.Empty<double>() : new double[] { 3 }, EffectLog.Values);
+            Assert.Equal(OrdinaryFunctions.Named(p[0], name), value);
+            Check(q => OrdinaryFunctions.Named(q[0], name), p, new[] { dX }, "Named(" + (name ?? "null") + ")");
+        }
+    }
+
+    [Fact]
     public void IndicesReadFromAListLocal_MatchCentralDifferences()
     {
         var order = new[] { 3, 0, 2, 1 };

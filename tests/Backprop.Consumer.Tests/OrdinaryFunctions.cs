@@ -120,6 +120,23 @@ public static partial class OrdinaryFunctions
         return Math.Sin(z);
     }
 
+    /// <summary>
+    /// A null test the compiler proves in the method, and code kept as written that relies on it: in the generated code the
+    /// branch is a recorded flag, and the copy must still compile without nullable warnings.
+    /// </summary>
+    [Differentiable]
+    public static double Named(double x, [NoDerivative] string? name)
+    {
+        double y = x;
+        if (name != null)
+        {
+            y = x * x;
+            EffectLog.Record(name.Length);
+            y += name.Length * x;
+        }
+        return y;
+    }
+
     /// <summary>Indices read from a list local: each is evaluated once in the forward sweep, into an int the reverse sweep reads.</summary>
     [Differentiable]
     public static double Permuted(double[] w, [NoDerivative] int[] order)

@@ -71,6 +71,19 @@ internal static class IrWalker
         return found;
     }
 
+    /// <summary>Whether the statements hold user code kept as written (<see cref="IrKept"/>, <see cref="IrVerbatim"/>).</summary>
+    public static bool KeepCodeAsWritten(System.Collections.Generic.IEnumerable<IrStatement> statements)
+    {
+        bool found = false;
+        foreach (var statement in statements)
+            VisitStatements(statement, s =>
+            {
+                found |= s is IrKept;
+                VisitStatement(s, e => found |= e is IrVerbatim);
+            });
+        return found;
+    }
+
     public static void VisitExpression(IrExpression expression, Action<IrExpression> visit) =>
         VisitExpressionPruned(expression, e => { visit(e); return true; });
 
