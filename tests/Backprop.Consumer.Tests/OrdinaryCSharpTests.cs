@@ -67,6 +67,9 @@ public sealed class OrdinaryCSharpTests
         Assert.Equal(OrdinaryFunctions.Recurrence(0.7, steps, expected), value);
         Assert.Equal(expected, log);
         Assert.True(double.IsFinite(dX));
+        // A parameter of another type reassigned is the call's own state: the restarted sweep assigns it again.
+        int more = (int)capacity.GetValue(null)! / 8 + 1000;
+        Assert.Equal(OrdinaryFunctions.Retagged(0.7, more, "ab"), OrdinaryFunctions.RetaggedGradient(0.7, more, "ab", out _));
         for (int trial = 0; trial < 10; trial++)
         {
             var p = Point(1);

@@ -57,6 +57,17 @@ public static partial class OrdinaryFunctions
         return s * s;
     }
 
+    /// <summary>A parameter of another type reassigned (the call's own state, run again when the forward sweep restarts).</summary>
+    [Differentiable]
+    public static double Retagged(double x, int steps, [NoDerivative] string tag)
+    {
+        tag = tag + "!";
+        double s = x;
+        for (int i = 0; i < steps; i++)
+            s = Math.Sin(s) + x * tag.Length * 0.125;
+        return s;
+    }
+
     /// <summary>Effects in a branch and in a layer's loop over a buffer, with a scratch buffer kept as data.</summary>
     [Differentiable]
     public static double LoggedDot(double[] w, [NoDerivative] double[] x, [NoDerivative] List<double> log)

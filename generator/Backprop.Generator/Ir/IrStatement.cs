@@ -45,8 +45,9 @@ internal enum KeptKind
 
     /// <summary>
     /// Part of the method's own computation on data of other types: the declaration or assignment of a local of a type
-    /// the IR does not model (<c>var list = new List&lt;int&gt;();</c>), or a call that changes one (<c>list.Add(3)</c>). It
-    /// runs wherever the forward computation runs.
+    /// the IR does not model (<c>var list = new List&lt;int&gt;();</c>), an assignment of such a parameter itself
+    /// (<c>name = name.Trim();</c>), or a call that changes one (<c>list.Add(3)</c>). It runs wherever the forward
+    /// computation runs.
     /// </summary>
     Data,
 }

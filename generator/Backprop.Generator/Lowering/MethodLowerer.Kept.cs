@@ -133,8 +133,9 @@ internal sealed partial class MethodLowerer
             return true;
         }
         if (ReferenceEquals(respelled, Unspellable.Reported)) return true;
-        // A local of the method is its own computation; a parameter's contents are state outside the method (an effect).
-        var kind = _variables[root].Kind == VariableKind.Data ? KeptKind.Data : KeptKind.Effect;
+        // A local of the method, or a parameter itself, is the call's own state (run again with the computation); a
+        // parameter's contents are state outside the method (an effect, run once).
+        var kind = _variables[root].Kind == VariableKind.Data || WithoutConversions(target!) is IParameterReferenceOperation ? KeptKind.Data : KeptKind.Effect;
         bool constant = operation is ISimpleAssignmentOperation { Value.ConstantValue.HasValue: true } && target is ILocalReferenceOperation;
         output.Add(new IrKept(source, respelled.Text, respelled.Operands.ToEquatableArray(), kind, new[] { root }.ToEquatableArray(), Removable: constant));
         return true;
@@ -150,6 +151,8 @@ internal sealed partial class MethodLowerer
         var target = invocation.TargetMethod;
         string callee = target.ContainingType?.Name + "." + target.Name;
         var writes = new List<int>();
+        // Whether it changes the call's own state: a local of another type, or a parameter passed by reference.
+        bool own = false;
         foreach (var argument in invocation.Arguments)
         {
             var value = WithoutConversions(argument.Value);
@@ -164,6 +167,7 @@ internal sealed partial class MethodLowerer
                 if (DataRoot(value) is { } changed)
                 {
                     writes.Add(changed);
+                    own |= value is IParameterReferenceOperation;
                     continue;
                 }
                 if (value is IFieldReferenceOperation or IPropertyReferenceOperation && !IsOwnNumber(value))
@@ -188,7 +192,7 @@ internal sealed partial class MethodLowerer
             return;
         }
         if (ReportedBufferWrite(invocation, invocation)) return;
-        var kind = writes.Any(w => _variables[w].Kind == VariableKind.Data) ? KeptKind.Data : KeptKind.Effect;
+        var kind = own || writes.Any(w => _variables[w].Kind == VariableKind.Data) ? KeptKind.Data : KeptKind.Effect;
         var respelled = Respell(invocation.Syntax, invocation, forEffect: kind == KeptKind.Effect);
         if (respelled is null)
         {
