@@ -146,6 +146,21 @@ public sealed class OrdinaryCSharpTests
         }
     }
 
+    [Fact]
+    public void AModelClassLoggingItsMembers_RunsTheEffectOnce_AndGradientsMatch()
+    {
+        var model = new LoggedNeuron();
+        var x = new[] { 0.5, -1.0 };
+        var log = new List<double>();
+        var dModel = new LoggedNeuron { W = new double[2], B = 0 };
+        double value = model.LossGradient(x, log, dModel, new double[2]);
+        Assert.Equal(new[] { model.W[0] + model.W[1] }, log);
+        Assert.Equal(model.Loss(x, new List<double>()), value);
+        var point = new[] { model.W[0], model.W[1], model.B };
+        double Loss(double[] p) => new LoggedNeuron { W = new[] { p[0], p[1] }, B = p[2] }.Loss(x, new List<double>());
+        Check(Loss, point, new[] { dModel.W[0], dModel.W[1], dModel.B }, "LoggedNeuron");
+    }
+
     // ---------------------------------------------------------------- locals of other types
 
     [Fact]

@@ -193,3 +193,20 @@ public static partial class OrdinaryFunctions
         return sum;
     }
 }
+
+/// <summary>A model class whose differentiated method logs its members and keeps a list of them as data.</summary>
+public sealed partial class LoggedNeuron
+{
+    public double[] W = { 0.3, -0.7 };
+    public double B = 0.1;
+
+    [Differentiable]
+    public double Loss(ReadOnlySpan<double> x, [NoDerivative] List<double> log)
+    {
+        double z = B;
+        for (int i = 0; i < W.Length; i++) z += W[i] * x[i];
+        var snapshot = new List<double> { B, this.W[0] };
+        log.Add(snapshot[1] + W[1]);
+        return Math.Tanh(z) * snapshot.Count;
+    }
+}

@@ -160,6 +160,26 @@ public sealed class OrdinaryCSharpTests
             + "'System.Collections.Generic.List<double>' cannot carry their derivatives; keep the values in a double[] or Span<double> (new double[n], stackalloc double[n])", message);
     }
 
+    [Fact]
+    public void ADifferentiatedMemberOfThisInAListLocalReadBack_IsBPG018()
+    {
+        var (id, located, _) = Single("""
+            public sealed partial class Model
+            {
+                public double B = 0.5;
+
+                [Differentiable]
+                public double F(double x)
+                {
+                    var seen = new List<double> { B * x };
+                    Console.WriteLine(B);
+                    return seen[0];
+                }
+            }
+            """);
+        Assert.Equal(("BPG018", "seen = new List<double> { B * x }"), (id, located));
+    }
+
     /// <summary>Not yet: data of another type passed on to a differentiated call. The advice says so instead of "mark it".</summary>
     [Fact]
     public void DataOfAnotherTypePassedToADifferentiatedCall_IsBPG010_SayingWhy()

@@ -36,7 +36,7 @@ internal sealed partial class MethodLowerer
             ReportUnsupportedExpression(WithoutConversions(collection), "an assignment or increment in the collection of a foreach", "compute the collection in a statement of its own");
             return;
         }
-        var respelled = Respell(syntax.Expression, collection, forEffect: false);
+        var respelled = Respell(syntax.Expression, collection, statement: true);
         if (respelled is null)
         {
             ReportUnsupportedExpression(WithoutConversions(collection));

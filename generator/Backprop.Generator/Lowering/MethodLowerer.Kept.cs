@@ -61,7 +61,7 @@ internal sealed partial class MethodLowerer
                 return;
             }
             if (ReportedBufferWrite(initializer, initializer)) return;
-            var respelled = Respell(equals.Value, initializer, forEffect: false);
+            var respelled = Respell(equals.Value, initializer, statement: true);
             if (respelled is null)
             {
                 if (_unspellable is { } blocker && equals.Value.DescendantNodesAndSelf().All(n => n is not AnonymousFunctionExpressionSyntax))
@@ -126,7 +126,7 @@ internal sealed partial class MethodLowerer
             return true;
         }
         if (ReportedBufferWrite(operation, operation)) return true;
-        var respelled = Respell(operation.Syntax, operation, forEffect: false);
+        var respelled = Respell(operation.Syntax, operation, statement: true);
         if (respelled is null)
         {
             ReportUnspellable(operation, operation.Syntax);
@@ -193,7 +193,7 @@ internal sealed partial class MethodLowerer
         }
         if (ReportedBufferWrite(invocation, invocation)) return;
         var kind = own || writes.Any(w => _variables[w].Kind == VariableKind.Data) ? KeptKind.Data : KeptKind.Effect;
-        var respelled = Respell(invocation.Syntax, invocation, forEffect: kind == KeptKind.Effect);
+        var respelled = Respell(invocation.Syntax, invocation, statement: true);
         if (respelled is null)
         {
             ReportUnspellable(invocation, invocation.Syntax);

@@ -24,7 +24,7 @@ internal sealed partial class MethodLowerer
     private IrExpression? TryVerbatim(IOperation operation, IrType? type)
     {
         if (type is not { IsBuffer: false } || !IsReadOnly(operation)) return null;
-        var respelled = Respell(operation.Syntax, operation, forEffect: false);
+        var respelled = Respell(operation.Syntax, operation, statement: false);
         if (respelled is null) return null;
         if (ReferenceEquals(respelled, Unspellable.Reported)) return Poisoned;
         string display = operation is IInvocationOperation invocation
@@ -61,8 +61,8 @@ internal sealed partial class MethodLowerer
     /// captures a number of the method, a variable an inlined method binds), or <see cref="Unspellable.Reported"/> when a
     /// diagnostic was reported.
     /// </summary>
-    /// <param name="forEffect">A call run for its side effect reads members of <c>this</c> as they are: no value of it flows back.</param>
-    private Respelled? Respell(SyntaxNode syntax, IOperation operation, bool forEffect)
+    /// <param name="statement">A statement kept as written (not an expression of the IR) reads members of <c>this</c> as they are.</param>
+    private Respelled? Respell(SyntaxNode syntax, IOperation operation, bool statement)
     {
         _unspellable = null;
         var operands = new List<IrExpression>();
@@ -142,10 +142,24 @@ internal sealed partial class MethodLowerer
                         && SymbolEqualityComparer.Default.Equals(symbol.ContainingType, frame.Method.ContainingType)
                         && !(name.Parent is MemberAccessExpressionSyntax access && access.Name == name && access.Expression is not ThisExpressionSyntax):
                         return null;
-                    // A member of this that holds numbers is differentiated or reported, never hidden in text as a constant.
-                    case IFieldSymbol or IPropertySymbol when !forEffect && !symbol.IsStatic && !_method.IsStatic && !SymbolFacts.HasNoDerivative(symbol)
+                    // A member of this that holds numbers is differentiated or reported, never hidden in text as a constant. A
+                    // statement kept as written reads it as it is, its variable among the operands (so DataFlow sees it).
+                    case IFieldSymbol or IPropertySymbol when !symbol.IsStatic && !_method.IsStatic && !SymbolFacts.HasNoDerivative(symbol)
                         && IsOwnMember(symbol) && SymbolFacts.HoldsFloatingPoint(symbol is IFieldSymbol f ? f.Type : ((IPropertySymbol)symbol).Type):
-                        if (TypeMapping.Map(symbol is IFieldSymbol g ? g.Type : ((IPropertySymbol)symbol).Type) is { IsReal: true }) return null;
+                        if (TypeMapping.Map(symbol is IFieldSymbol g ? g.Type : ((IPropertySymbol)symbol).Type) is { IsReal: true })
+                        {
+                            SyntaxNode reference = name.Parent is MemberAccessExpressionSyntax { Expression: ThisExpressionSyntax } qualified && qualified.Name == name ? qualified : name;
+                            if (!statement || ModelFor(reference).GetOperation(reference, _cancellationToken) is not IMemberReferenceOperation member)
+                            {
+                                _unspellable = symbol.Name;
+                                return null;
+                            }
+                            // (Null when lowering the member reported why it cannot be read.)
+                            var read = LowerExpression(member);
+                            if (read is null) return Unspellable.Reported;
+                            if (read is IrRead or IrElement) operands.Add(read);
+                            break;
+                        }
                         ReportUnsupportedExpression(operation, "the member '" + symbol.Name + "' of type '" + (symbol is IFieldSymbol h ? h.Type : ((IPropertySymbol)symbol).Type).ToDisplayString()
                             + "', which is not differentiated yet (multi-dimensional and jagged arrays, collections, arrays of structs)", "mark '" + symbol.Name + "' [NoDerivative] to read it as data");
                         return Unspellable.Reported;
