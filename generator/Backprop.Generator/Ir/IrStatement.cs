@@ -58,7 +58,7 @@ internal enum KeptKind
 /// runs it as a plain forward statement (see <see cref="KeptKind"/>).
 /// </summary>
 /// <param name="Operands">The IR variables the statement reads, so that what-to-record and unread-assignment pruning see the reads.</param>
-/// <param name="Writes">The locals of other types (<see cref="VariableKind.Data"/>) it declares or may change.</param>
+/// <param name="Writes">The locals (<see cref="VariableKind.Data"/>) and parameters of other types it declares or may change.</param>
 /// <param name="Removable">
 /// It only gives its locals a constant value (or none): dropped, with them, where nothing reads them any more (a sweep
 /// without the side effects that read them), since C# warns about such a local.
