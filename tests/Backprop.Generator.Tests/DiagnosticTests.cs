@@ -382,20 +382,38 @@ public sealed class DiagnosticTests
         ("BPG011", "Cannot differentiate 'Power': it calls itself; rewrite the recursion as a loop"));
 
     [Fact]
-    public void ForEach_BPG012_OnForeachKeyword() => Verify(Usings + """
+    public void ForEach_BPG012_OverAListOfDifferentiatedValues_OnForeachKeyword() => Verify(Usings + """
         public static partial class Model
         {
             [Differentiable]
-            public static double SumOfSquares(double scale, [NoDerivative] System.Collections.Generic.IEnumerable<double> w)
+            public static double SumOfSquares(double[] w)
             {
+                var squares = new System.Collections.Generic.List<double>();
+                for (int i = 0; i < w.Length; i++) squares.Add(w[i] * w[i]);
                 double sum = 0;
-                [|foreach|] (double wi in w)
-                    sum += scale * wi * wi;
+                [|foreach|] (double s in squares)
+                    sum += s;
                 return sum;
             }
         }
         """,
-        ("BPG012", "Cannot differentiate a 'foreach' loop over 'System.Collections.Generic.IEnumerable<double>'; foreach works over arrays and spans: copy the values into one, or use an indexed for loop"));
+        ("BPG012", "Cannot differentiate a 'foreach' loop over 'System.Collections.Generic.List<double>': its values depend on differentiated values, and their derivatives cannot pass through it; keep them in a double[] or Span<double> (new double[n], stackalloc double[n]) and loop over that"));
+
+    [Fact]
+    public void ForEach_BPG012_DeconstructingLoopVariable_OnForeachKeyword() => Verify(Usings + """
+        public static partial class Model
+        {
+            [Differentiable]
+            public static double Sum(double w, [NoDerivative] System.Collections.Generic.List<(double, double)> pairs)
+            {
+                double sum = 0;
+                [|foreach|] (var (a, b) in pairs)
+                    sum += w * a * b;
+                return sum;
+            }
+        }
+        """,
+        ("BPG012", "Cannot differentiate a 'foreach' loop over 'System.Collections.Generic.List<(double, double)>': its loop variable deconstructs each element; declare one variable and deconstruct it in the body ('foreach (var item in items) { var (a, b) = item; … }')"));
 
     [Fact]
     public void Switch_BPG013_NotExhaustive_OnWholeExpression() => Verify(Usings + """
@@ -588,19 +606,51 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
-    public void UnsupportedStatement_BPG015_DiscardedCall_OnCall() => Verify(Usings + """
+    public void UnsupportedStatement_BPG015_DiscardedDerivative_OnCall() => Verify(Usings + """
         public static partial class Model
         {
             [Differentiable]
-            public static double Loss(double w, [NoDerivative] double x, [NoDerivative] double y)
+            public static double Square(double x) => x * x;
+
+            [Differentiable]
+            public static double Loss(double w)
             {
-                double e = w * x - y;
-                [|Console.WriteLine(e)|];
-                return e * e;
+                [|Square(w)|];
+                return w * 3;
             }
         }
         """,
-        ("BPG015", "Cannot differentiate the statement 'Console.WriteLine(e)' (a call whose result is discarded); a [Differentiable] method can only compute its result; move side effects such as 'WriteLine' out of it"));
+        new[] { "Model.Square.g.cs" },
+        ("BPG015", "Cannot differentiate the statement 'Square(w)' (a call of 'Square', whose derivative the generator would compute, with its result discarded); use its result, or remove the call"));
+
+    [Fact]
+    public void UnsupportedStatement_BPG015_CallThatCouldWriteADifferentiatedBuffer_OnCall() => Verify(Usings + """
+        public static partial class Model
+        {
+            [Differentiable]
+            public static double Loss(double[] w)
+            {
+                [|Array.Sort(w)|];
+                return w[0] * w[1];
+            }
+        }
+        """,
+        ("BPG015", "Cannot differentiate the statement 'Array.Sort(w)' (a call that could write into the buffer 'w', which 'Array.Sort' takes as 'double[]', and the gradient reads or differentiates that buffer without seeing the writes); pass it as a ReadOnlySpan if the call only reads it, or write the elements in the method ('w[i] = ...')"));
+
+    [Fact]
+    public void UnsupportedStatement_BPG015_CallThatCouldChangeAVariableThroughRef_OnCall() => Verify(Usings + """
+        public static partial class Model
+        {
+            [Differentiable]
+            public static double Loss(double w)
+            {
+                double total = w * w;
+                [|System.Threading.Interlocked.Exchange(ref total, 1.0)|];
+                return total * w;
+            }
+        }
+        """,
+        ("BPG015", "Cannot differentiate the statement 'System.Threading.Interlocked.Exchange(ref total, 1.0)' (a call that could change 'total' through its ref argument, and the gradient tracks that variable (its value, and its derivative if it has one) without seeing the change); pass the value, and assign what the call computes in the method ('total = ...')"));
 
     [Fact]
     public void UnknownCall_BPG010_TupleValuedCallOfAnotherAssemblyOnADifferentiatedValue() => Verify(Usings + """
@@ -647,18 +697,62 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
-    public void UnsupportedLocalType_BPG018_OnDeclarator() => Verify(Usings + """
+    public void UnsupportedLocalType_BPG018_AListOfDifferentiatedValuesReadBack_OnDeclarator() => Verify(Usings + """
         public static partial class Model
         {
             [Differentiable]
             public static double Loss(double w)
             {
-                string [|label = "loss"|];
-                return w * w;
+                var [|squares = new System.Collections.Generic.List<double>()|];
+                squares.Add(w * w);
+                Console.WriteLine(squares.Count);
+                return squares[0] + w;
             }
         }
         """,
-        ("BPG018", "Cannot differentiate local 'label' of type 'string'; use double, float, int, long or bool locals"));
+        ("BPG018", "Cannot differentiate local 'squares' of type 'System.Collections.Generic.List<double>'; it holds values computed from differentiated values, and a 'System.Collections.Generic.List<double>' cannot carry their derivatives back into the result; keep one value in a double or float local, several in a double[] or Span<double> (new double[n], stackalloc double[n])"));
+
+    [Fact]
+    public void UnsupportedStatement_BPG015_ADifferentiatedBufferPassedAsASpan_OnCall() => Verify(Usings + """
+        public static partial class Model
+        {
+            [Differentiable]
+            public static double Loss(double[] w)
+            {
+                [|Random.Shared.Shuffle(w.AsSpan())|];
+                return w[0] * w[1];
+            }
+        }
+        """,
+        ("BPG015", "Cannot differentiate the statement 'Random.Shared.Shuffle(w.AsSpan())' (a call that could write into the buffer 'w', which 'Random.Shuffle' takes as 'System.Span<double>', and the gradient reads or differentiates that buffer without seeing the writes); pass it as a ReadOnlySpan if the call only reads it, or write the elements in the method ('w[i] = ...')"));
+
+    [Fact]
+    public void UnsupportedLocalType_BPG018_ADifferentiatedValueInADecimal_OnDeclarator() => Verify(Usings + """
+        public static partial class Model
+        {
+            [Differentiable]
+            public static double Loss(double w)
+            {
+                decimal [|exact = (decimal)w|];
+                return (double)exact * 2;
+            }
+        }
+        """,
+        ("BPG018", "Cannot differentiate local 'exact' of type 'decimal'; it holds values computed from differentiated values, and a 'decimal' cannot carry their derivatives back into the result; keep one value in a double or float local, several in a double[] or Span<double> (new double[n], stackalloc double[n])"));
+
+    [Fact]
+    public void UnsupportedExpression_BPG014_PatternVariableOfAnotherTypeReadOutsideTheTest_OnTheTest() => Verify(Usings + """
+        public static partial class Model
+        {
+            [Differentiable]
+            public static double Loss(double w, [NoDerivative] object tag)
+            {
+                if ([|tag is string name|]) return w * name.Length;
+                return w;
+            }
+        }
+        """,
+        ("BPG014", "Cannot differentiate the expression 'tag is string name' (a pattern test on 'tag' that declares 'name', which is read outside the test); test the type alone, then convert: 'tag is string ? (string)tag : …'"));
 
     [Fact]
     public void UnsupportedLocalType_BPG018_ArrayLocal() => Verify(Usings + """
@@ -1301,14 +1395,14 @@ public sealed class DiagnosticTests
             public static partial class Model
             {
                 [Differentiable]
-                public static double Loss(double[] w, [NoDerivative] double limit, [NoDerivative] System.Collections.Generic.List<double> extra)
+                public static double Loss(double[] w, [NoDerivative] double limit, [NoDerivative] System.Collections.Generic.List<(double, double)> extra)
                 {
                     double sum = w[0];
-                    [|foreach|] (double e in extra)
-                        sum += e * w[0];
+                    [|foreach|] (var (a, b) in extra)
+                        sum += a * b * w[0];
                     if (sum > limit)
                         [|throw new InvalidOperationException("diverged");|]
-                    [|Console.WriteLine(sum)|];
+                    [|Array.Reverse(w)|];
                     return sum;
                 }
 
@@ -1317,9 +1411,9 @@ public sealed class DiagnosticTests
             }
             """,
             new[] { "Model.Square.g.cs" },
-            ("BPG012", "Cannot differentiate a 'foreach' loop over 'System.Collections.Generic.List<double>'; foreach works over arrays and spans: copy the values into one, or use an indexed for loop"),
+            ("BPG012", "Cannot differentiate a 'foreach' loop over 'System.Collections.Generic.List<(double, double)>': its loop variable deconstructs each element; declare one variable and deconstruct it in the body ('foreach (var item in items) { var (a, b) = item; … }')"),
             ("BPG019", "Cannot differentiate a 'throw'; validate arguments in a wrapper before calling the [Differentiable] method"),
-            ("BPG015", "Cannot differentiate the statement 'Console.WriteLine(sum)' (a call whose result is discarded); a [Differentiable] method can only compute its result; move side effects such as 'WriteLine' out of it"));
+            ("BPG015", "Cannot differentiate the statement 'Array.Reverse(w)' (a call that could write into the buffer 'w', which 'Array.Reverse' takes as 'double[]', and the gradient reads or differentiates that buffer without seeing the writes); pass it as a ReadOnlySpan if the call only reads it, or write the elements in the method ('w[i] = ...')"));
         Assert.DoesNotContain("LossGradient", outcome.Sources[0].Text, StringComparison.Ordinal);
     }
 
@@ -1353,8 +1447,8 @@ public sealed class DiagnosticTests
                 [Differentiable]
                 public static double Bad(double x)
                 {
-                    foreach (char c in "ab") x += c;
-                    return x;
+                    object boxed = x;
+                    return x * (double)boxed;
                 }
 
                 [Differentiable]

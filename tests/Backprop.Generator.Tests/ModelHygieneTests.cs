@@ -198,7 +198,7 @@ public sealed class ModelHygieneTests
             [Differentiable]
             public static double Broken(double w)
             {
-                foreach (char c in "ab") w += c;
+                foreach (var (a, b) in new[] { (1.0, 2.0) }) w += a * b;
                 return w;
             }
         }

@@ -71,13 +71,24 @@ public sealed class PropertyTests
     {
         failure = null;
         double Evaluate(double[] p) => (double)function.Invoke(null, new object[] { p[0], p[1], p[2] })!;
+        // What the programs log for their side effect (issue 16): the gradient must log what the method logs, once.
+        var log = (System.Collections.Generic.List<double>)function.DeclaringType!.Assembly.GetType("Helpers")!.GetProperty("Log")!.GetValue(null)!;
+        log.Clear();
         var arguments = new object[] { point[0], point[1], point[2], 0.0, 0.0, 0.0 };
         double value = (double)gradient.Invoke(null, arguments)!;
+        var logged = log.ToArray();
+        log.Clear();
         double forward = Evaluate(point);
+        var expected = log.ToArray();
         if (!double.IsFinite(forward) || Math.Abs(forward) > 1e6) return null;
         if (value != forward)
         {
             failure = $"the gradient method returned {value}, the method {forward}";
+            return false;
+        }
+        if (!logged.SequenceEqual(expected))
+        {
+            failure = $"the gradient method logged [{string.Join(", ", logged)}], the method [{string.Join(", ", expected)}]";
             return false;
         }
         for (int i = 0; i < 3; i++)

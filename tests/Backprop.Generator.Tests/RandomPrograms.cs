@@ -17,7 +17,8 @@ internal sealed record RandomProgram(string Parameters, string Body)
 /// <summary>
 /// CsCheck generators of random [Differentiable] methods over three double parameters: straight-line code,
 /// compound assignments, nested branches, conditionals, switch statements and expressions, slices passed to callees, early returns, counted loops with loop-carried values triangular inner loops and buffers declared in loops,
-/// break and continue, and calls of differentiable helpers, overloaded by arity. Besides, the shapes of issue 15:
+/// break and continue, and calls of differentiable helpers, overloaded by arity; ordinary C# kept as written (issue 16).
+/// Besides, the shapes of issue 15:
 /// ref locals (to scalars and to elements, chained, with writes through them), names that are C# keywords, local
 /// constants, from-end indexes, <c>Math.Min(e, e)</c>, deconstructions with unused elements, comments inside
 /// expressions, and conditionals whose unselected arm would throw or give NaN.
@@ -173,6 +174,20 @@ internal static class RandomPrograms
                 _ => "P2.Accumulate(ref " + scalar + ", " + e1 + ");",
             });
 
+    /// <summary>
+    /// Ordinary C# kept as written (issue 16): a value logged for its side effect (<c>Helpers.Log</c>, which the property
+    /// tests compare between the method and its gradient), a list and a string local, and foreach over a list of data and
+    /// over a LINQ query on it.
+    /// </summary>
+    private static Gen<string> OrdinaryBlock(bool inLoop, bool counted) =>
+        Gen.Select(Expression(2, inLoop), Expression(1, inLoop), Written(inLoop, counted, null, null), Gen.Int[0, 3], (e1, e2, t, form) => form switch
+        {
+            0 => "Helpers.Log.Add(" + e1 + ");",
+            1 => "{ var seen = new List<double>(); seen.Add(" + e1 + "); string tag = \"n\" + seen.Count; " + t + " += " + e2 + " * tag.Length; Helpers.Log.Add(seen[0]); }",
+            2 => "foreach (double datum in Helpers.Data) { " + t + " += datum * Math.Tanh(" + e1 + "); }",
+            _ => "{ double total = 0; foreach (var datum in Helpers.Data.Where(entry => entry > 0)) total += datum; " + t + " -= total * " + e1 + "; Helpers.Log.Add(total); }",
+        });
+
     /// <param name="counted">Inside <c>for (int i = 0; i &lt; n; i++)</c> with n ≤ 3: <c>c[i]</c> is a target (a range the loop overwrites).</param>
     /// <param name="inSwitch">Inside a switch section, where <c>break</c> would leave the switch, not the loop.</param>
     private static Gen<string> Statement(int depth, bool inLoop, bool loopAllowed, bool counted = false, bool inSwitch = false)
@@ -187,7 +202,8 @@ internal static class RandomPrograms
             (1, Deconstruction(inLoop, counted)),
             (1, BufferOperations(inLoop, counted)),
             (1, SpanViews(inLoop, counted)),
-            (1, StructBlock(inLoop, counted)));
+            (1, StructBlock(inLoop, counted)),
+            (1, OrdinaryBlock(inLoop, counted)));
         if (depth == 0) return assign;
         var block = Statement(depth - 1, inLoop, loopAllowed: false, counted, inSwitch).Array[1, 3].Select(s => string.Join(" ", s));
         var section = Statement(depth - 1, inLoop, loopAllowed: false, counted, inSwitch: true).Array[1, 3].Select(s => string.Join(" ", s));
@@ -283,7 +299,10 @@ internal static class RandomPrograms
 
     /// <summary>The helpers the programs call (overloads by arity, parameters named by keywords) and the programs F0, F1, ….</summary>
     public static string Class(RandomProgram[] programs) =>
-        "using System;\nusing Backprop;\n\npublic static partial class Helpers\n{\n" +
+        "using System;\nusing System.Collections.Generic;\nusing System.Linq;\nusing Backprop;\n\npublic static partial class Helpers\n{\n" +
+        "    [ThreadStatic]\n    private static List<double>? t_log;\n\n    /// <summary>What the programs log for their side effect, per thread.</summary>\n" +
+        "    public static List<double> Log => t_log ??= new List<double>();\n\n" +
+        "    public static readonly IReadOnlyList<double> Data = new[] { 0.5, -1.25, 2.0 };\n\n" +
         "    [Differentiable]\n    public static double Square(double x) => x * x;\n\n" +
         "    [Differentiable]\n    public static double Square(double @base, double @params) => @params * @base * @base;\n\n" +
         "    [Differentiable]\n    public static double SumSquares(ReadOnlySpan<double> v)\n    {\n        double s = 0;\n        for (int k = 0; k < v.Length; k++) s += v[k] * v[k];\n        return s;\n    }\n\n" +

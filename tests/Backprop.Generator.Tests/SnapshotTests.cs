@@ -297,6 +297,32 @@ public sealed class SnapshotTests
         }
         """, nameof(CustomRule_UnmarkedHelper_StopGradient_AndDataAsWritten));
 
+    /// <summary>
+    /// Issue 16: a side effect (guarded, so that a restarted forward sweep does not repeat it), a list local, a string and
+    /// an enumerator kept as written in the forward sweep, an index read from the list evaluated once into an int.
+    /// </summary>
+    [Fact]
+    public void SideEffects_LocalsOfOtherTypes_AndForEachOverAList() => VerifyGenerated("""
+        public static partial class Model
+        {
+            [Differentiable]
+            public static double Loss(double[] w, [NoDerivative] List<double> xs, [NoDerivative] List<double> log)
+            {
+                var picked = new List<int>();
+                double sum = 0;
+                foreach (double x in xs)
+                {
+                    picked.Add(picked.Count % w.Length);
+                    sum += Math.Tanh(w[picked[^1]] * x);
+                }
+                string label = "sum of " + picked.Count;
+                log.Add(sum);
+                Console.WriteLine(label);
+                return sum * sum;
+            }
+        }
+        """, nameof(SideEffects_LocalsOfOtherTypes_AndForEachOverAList), "using System;\nusing System.Collections.Generic;\nusing Backprop;\n");
+
     [Fact]
     public void ForwardMode_Tangent() => VerifyGenerated("""
         public static partial class Model

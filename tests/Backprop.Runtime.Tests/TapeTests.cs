@@ -210,6 +210,45 @@ public class TapeTests
         Assert.IsType<InvalidOperationException>(thrown);
     }
 
+    /// <summary>
+    /// A forward sweep that runs again after a restart skips the side effects its earlier runs made, and makes the ones
+    /// they did not reach: each once in all (issue 16).
+    /// </summary>
+    [Fact]
+    public void RunsEffect_AfterRestarts_RunsEachEffectOnce()
+    {
+        var tape = new Tape(stackalloc byte[16]);
+        try
+        {
+            var made = new System.Collections.Generic.List<int>();
+            // Each step makes effect k, then pushes one value: more values than the tape holds at first.
+            int steps = tape.Capacity / 8 + 3, restarts = 0;
+            for (bool done = false; !done;)
+            {
+                try
+                {
+                    for (int k = 0; k < steps; k++)
+                    {
+                        if (tape.RunsEffect()) made.Add(k);
+                        tape.Push((double)k);
+                    }
+                    done = true;
+                }
+                catch (TapeFullException)
+                {
+                    tape.Restart();
+                    restarts++;
+                }
+            }
+            Assert.True(restarts > 0);
+            Assert.Equal(System.Linq.Enumerable.Range(0, steps), made);
+        }
+        finally
+        {
+            tape.Dispose();
+        }
+    }
+
     [Fact]
     public void WarmPushAndPop_AllocateNothing()
     {

@@ -179,6 +179,15 @@ internal sealed class Inliner
                 if (KeepsCall(call.Callee, binding)) output.Add(new IrCallStatement(source, call.Callee, arguments.ToEquatableArray()));
                 else Call(call.Callee, arguments, source, output);
                 break;
+            case IrKept kept when binding.IsIdentity:
+                output.Add(kept);
+                break;
+            // Second derivatives run without side effects (TangentLowering): a callee's are dropped, unless its body serves forward mode too.
+            case IrKept { Kind: KeptKind.Effect } when _purpose == Purpose.SecondDerivatives && !_root.Shape.EmitTangent:
+                break;
+            case IrKept kept:
+                throw new LimitException("it calls '" + binding.Callee + "', which runs '" + kept.Text + "' as written, and " + For + " cannot move code kept as written into '"
+                    + _root.Shape.Name + "'" + (_purpose == Purpose.ForwardMode ? "; mark '" + binding.Callee + "' [Differentiable(Forward = true)], so that its own tangent runs it, or move the statement into '" + _root.Shape.Name + "'" : "; move the statement into '" + _root.Shape.Name + "'"));
             default:
                 throw new InvalidOperationException("Inlining needs normalized IR, not " + statement.GetType().Name);
         }

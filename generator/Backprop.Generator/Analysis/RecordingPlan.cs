@@ -332,9 +332,10 @@ internal sealed class RecordingPlan
 
     /// <summary>
     /// A call whose arguments are all scalars is differentiated eagerly: the forward sweep calls the pullback with seed 1
-    /// and keeps the partial derivatives, so the reverse sweep only multiplies (the callee runs once, not twice).
+    /// and keeps the partial derivatives, so the reverse sweep only multiplies (the callee runs once, not twice). A callee
+    /// with side effects runs split instead, on this method's tape (see <see cref="CalleeInfo.HasEffects"/>).
     /// </summary>
-    public static bool IsEager(IrDifferentiableCall call) => call.Arguments.All(a => !a.Type.IsBuffer) && call.Callee.ThisGradientPath is null;
+    public static bool IsEager(IrDifferentiableCall call) => call.Arguments.All(a => !a.Type.IsBuffer) && call.Callee.ThisGradientPath is null && !call.Callee.HasEffects;
 
     // ---------------------------------------------------------------- what the reverse sweep reads
 

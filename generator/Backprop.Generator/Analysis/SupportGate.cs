@@ -17,7 +17,8 @@ internal static class SupportGate
 {
     public static void Check(IrMethod method, LoweringResult lowering, ActivityAnalysis activity, List<DiagnosticInfo> diagnostics)
     {
-        foreach (var statement in method.Body) Check(statement, activity, lowering, diagnostics);
+        var data = new DataFlow(method, activity, lowering);
+        foreach (var statement in method.Body) Check(statement, activity, lowering, diagnostics, data);
 
         // An index computed from a differentiated value silently drops a derivative.
         var tainted = TaintedIntegers(method, activity);
@@ -100,40 +101,40 @@ internal static class SupportGate
         return tainted;
     }
 
-    private static void Check(IrStatement statement, ActivityAnalysis activity, LoweringResult lowering, List<DiagnosticInfo> diagnostics)
+    private static void Check(IrStatement statement, ActivityAnalysis activity, LoweringResult lowering, List<DiagnosticInfo> diagnostics, DataFlow data)
     {
         switch (statement)
         {
             case IrAssign assign when activity.Useful.Contains(assign.Variable):
-                CheckExpression(assign.Value, activity, lowering, diagnostics);
+                CheckExpression(assign.Value, activity, lowering, diagnostics, data);
                 break;
             case IrStore store when activity.Useful.Contains(store.Buffer):
-                CheckExpression(store.Value, activity, lowering, diagnostics);
+                CheckExpression(store.Value, activity, lowering, diagnostics, data);
                 break;
             case IrCallStatement call:
-                foreach (var argument in call.Arguments) CheckExpression(argument, activity, lowering, diagnostics);
+                foreach (var argument in call.Arguments) CheckExpression(argument, activity, lowering, diagnostics, data);
                 bool outputsUseful = call.Arguments.Where((_, i) => call.Callee.OutputParameters[i]).Any(a => activity.Useful.Contains(IrSlice.BufferOf(a)));
                 if (outputsUseful) CheckInactiveArguments(call.Callee, call.Arguments, activity, lowering, diagnostics);
                 break;
             case IrIf branch:
-                foreach (var s in branch.Then.Concat(branch.Else)) Check(s, activity, lowering, diagnostics);
+                foreach (var s in branch.Then.Concat(branch.Else)) Check(s, activity, lowering, diagnostics, data);
                 break;
             case IrLoop loop:
-                foreach (var s in loop.Body.Concat(loop.Step)) Check(s, activity, lowering, diagnostics);
+                foreach (var s in loop.Body.Concat(loop.Step)) Check(s, activity, lowering, diagnostics, data);
                 break;
         }
     }
 
     /// <summary>Walks the derivative paths of a useful value; an opaque call on them with a varied argument loses a derivative.</summary>
-    private static void CheckExpression(IrExpression expression, ActivityAnalysis activity, LoweringResult lowering, List<DiagnosticInfo> diagnostics)
+    private static void CheckExpression(IrExpression expression, ActivityAnalysis activity, LoweringResult lowering, List<DiagnosticInfo> diagnostics, DataFlow data)
     {
         if (expression is IrVerbatim verbatim && expression.Type.IsReal)
         {
+            lowering.ExpressionLocations.TryGetValue(verbatim, out var location);
             if (verbatim.Operands.Any(a => ActivityAnalysis.SourcesAll(a).Overlaps(activity.Varied)))
-            {
-                lowering.ExpressionLocations.TryGetValue(verbatim, out var location);
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownCall, location, verbatim.DisplayName, verbatim.Advice));
-            }
+            else if (data.VariedOperand(verbatim) is { } carrier)
+                diagnostics.Add(data.Report(carrier, verbatim, location));
             return;
         }
         if (expression is IrOpaqueCall call && expression.Type.IsReal && call.Method != Lowering.MethodLowerer.StopGradient)
@@ -149,7 +150,7 @@ internal static class SupportGate
         if (expression is IrDifferentiableCall differentiable)
             CheckInactiveArguments(differentiable.Callee, differentiable.Arguments, activity, lowering, diagnostics);
         foreach (var child in ActivityAnalysis.DifferentiableChildren(expression))
-            CheckExpression(child, activity, lowering, diagnostics);
+            CheckExpression(child, activity, lowering, diagnostics, data);
     }
 
     /// <summary>

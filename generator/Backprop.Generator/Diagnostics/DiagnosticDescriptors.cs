@@ -77,9 +77,9 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor ForEach = Error(
         "BPG012",
-        "foreach is not supported",
-        "Cannot differentiate a 'foreach' loop over '{0}'; foreach works over arrays and spans: copy the values into one, or use an indexed for loop",
-        "foreach is supported over arrays and spans (it is the indexed loop it stands for); other collections are not.");
+        "Unsupported foreach",
+        "Cannot differentiate a 'foreach' loop over '{0}': {1}",
+        "foreach over an array or a span is the indexed loop it stands for; over any other collection (a List<T>, an IEnumerable<T>, a string) it runs as written through the collection's enumerator, as long as its values carry no derivative.");
 
     public static readonly DiagnosticDescriptor Switch = Error(
         "BPG013",
@@ -118,8 +118,8 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor UnsupportedLocalType = Error(
         "BPG018",
         "Unsupported local variable type",
-        "Cannot differentiate local '{0}' of type '{1}'; use double, float, int, long or bool locals",
-        "Locals of other types cannot be tracked by the differentiator.");
+        "Cannot differentiate local '{0}' of type '{1}'; {2}",
+        "Locals of types the generator does not model (strings, collections, enums, objects) run as written but carry no derivative: one that holds values computed from differentiated ones must not pass them back into the result.");
 
     public static readonly DiagnosticDescriptor Throw = Error(
         "BPG019",

@@ -100,7 +100,7 @@ internal sealed partial class ReverseModeBuilder
 
         foreach (var variable in _method.Variables)
         {
-            if (variable.Kind is VariableKind.Parameter or VariableKind.Member || _inlineDeclared.Contains(variable.Id) || variable.Type.IsBuffer) continue;
+            if (variable.Kind is VariableKind.Parameter or VariableKind.Member or VariableKind.Data || _inlineDeclared.Contains(variable.Id) || variable.Type.IsBuffer) continue;
             _program.Declarations.Add(new Declaration(variable.Type.Keyword, variable.Name, Zero(variable.Type)));
         }
 
@@ -155,6 +155,11 @@ internal sealed partial class ReverseModeBuilder
                 break;
             case IrLoop loop:
                 Loop(loop, forward, reverse);
+                break;
+            // Kept as written, forward only; a side effect is not run again when the forward sweep restarts (Tape.RunsEffect).
+            case IrKept kept:
+                var keptStatement = new CodeStatement(_text.Kept(kept));
+                forward.Add(kept.Kind == KeptKind.Effect ? new CodeIf(Tape() + ".RunsEffect()", new List<Code> { keptStatement }) : keptStatement);
                 break;
             default:
                 throw new InvalidOperationException("Statement " + statement.GetType().Name + " should not survive normalization.");

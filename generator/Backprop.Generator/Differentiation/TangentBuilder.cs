@@ -182,6 +182,9 @@ internal sealed class TangentBuilder
                 Block(loop.Step, body);
                 code.Add(CodeLoop.While(loop.Condition is null ? Fragment.Literal("true") : _text.Of(loop.Condition), body));
                 break;
+            case IrKept kept:
+                code.Add(new CodeStatement(_text.Kept(kept)));
+                break;
             default:
                 throw new System.InvalidOperationException("Forward mode does not support " + statement.GetType().Name + ".");
         }

@@ -152,6 +152,9 @@ internal sealed class TangentLowering
                 return;
             case IrCallStatement or IrReturn:
                 throw new NotSupportedException(statement.GetType().Name);
+            // The Hessian methods run side effects once, through the method itself.
+            case IrKept { Kind: KeptKind.Effect }:
+                return;
             default:
                 code.Add(statement);
                 return;

@@ -22,7 +22,9 @@ internal static class SourceBuilder
             // Forward mode over the method with its callees inlined, when it calls any without a tangent of its own (or for Hessians).
             // A layer's Jacobian gets one for its forward sweeps even without Forward = true, unless a callee could not be
             // inlined (MethodAnalyzer left Inlined unset): then it keeps its reverse sweeps.
-            bool forwardSweeps = MethodAnalyzer.WantsForwardSweeps(method.Shape) && (method.Inlined is not null || !MethodAnalyzer.CallsWithoutTangent(method));
+            // Not with side effects, which would run once per sweep (GradientEmitter).
+            bool forwardSweeps = MethodAnalyzer.WantsForwardSweeps(method.Shape) && (method.Inlined is not null || !MethodAnalyzer.CallsWithoutTangent(method))
+                && !Ir.IrWalker.RunsEffects(method.Body);
             var tangent = !method.Shape.EmitTangent && !forwardSweeps ? null
                 : method.Inlined is { } inlined ? TangentBuilder.Build(inlined, ActivityAnalysis.Run(inlined))
                 : TangentBuilder.Build(method, activity);

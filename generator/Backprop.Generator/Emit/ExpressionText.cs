@@ -76,6 +76,9 @@ internal sealed class ExpressionText
         }
     }
 
+    /// <summary>A statement kept as written: its text, and the method's variables it reads as hidden names.</summary>
+    public Fragment Kept(IrKept kept) => Fragment.Literal(kept.Text) + Fragment.Hidden(kept.Operands.SelectMany(Names));
+
     /// <summary>The names an expression kept as written reads.</summary>
     private System.Collections.Generic.IEnumerable<string> Names(IrExpression operand) => Of(operand).Names;
 

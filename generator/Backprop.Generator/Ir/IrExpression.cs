@@ -117,7 +117,12 @@ internal sealed record IrDifferentiableCall(IrType Type, CalleeInfo Callee, Equa
 /// The callee has forward mode of its own (<c>Forward = true</c>, no <c>dThis</c>): a caller's <c>MTangent</c> calls its
 /// <c>MTangent</c>; forward mode inlines any other callee (<c>Analysis/CalleeBodies</c>).
 /// </param>
-internal sealed record CalleeInfo(string Target, string Name, string PullbackName, EquatableArray<bool> ActiveParameters, EquatableArray<bool> OutputParameters, EquatableArray<string> ParameterNames, string? ThisGradientPath = null, bool ThisByRef = false, bool CustomRule = false, bool HasTangent = false)
+/// <param name="HasEffects">
+/// The callee runs calls for their side effects (<see cref="KeptKind.Effect"/>), itself or through its callees: a caller
+/// runs it split on its own tape, never through its pullback, so that a restart of the caller's forward sweep does not run
+/// them again (see <see cref="IrWalker.RunsEffects"/>).
+/// </param>
+internal sealed record CalleeInfo(string Target, string Name, string PullbackName, EquatableArray<bool> ActiveParameters, EquatableArray<bool> OutputParameters, EquatableArray<string> ParameterNames, string? ThisGradientPath = null, bool ThisByRef = false, bool CustomRule = false, bool HasTangent = false, bool HasEffects = false)
 {
     /// <summary>The split forward sweep: runs the callee, leaving what its reverse sweep reads on the caller's tape.</summary>
     public string ForwardName => MethodShape.ForwardNameOf(Name);

@@ -18,6 +18,12 @@ internal enum VariableKind
     /// <c>this.Member</c>, never written, its gradient accumulated into the same member of <c>dThis</c>.
     /// </summary>
     Member,
+    /// <summary>
+    /// A local of a type the IR does not model (a string, a list, an enum): declared, assigned and read only by code
+    /// kept as written (<see cref="IrKept"/>, <see cref="IrVerbatim"/>), where it was declared; never differentiated.
+    /// Its <see cref="IrVariable.Type"/> is a placeholder.
+    /// </summary>
+    Data,
 }
 
 /// <summary>A variable of the method; <paramref name="Name"/> is unique within the method.</summary>

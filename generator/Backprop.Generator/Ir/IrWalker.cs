@@ -22,6 +22,9 @@ internal static class IrWalker
             case IrCallStatement c:
                 foreach (var a in c.Arguments) VisitExpression(a, visit);
                 break;
+            case IrKept k:
+                foreach (var a in k.Operands) VisitExpression(a, visit);
+                break;
             case IrIf i:
                 VisitExpression(i.Condition, visit);
                 foreach (var s in i.Then) VisitStatement(s, visit);
@@ -50,6 +53,35 @@ internal static class IrWalker
                 foreach (var s in l.Step) VisitStatements(s, visit);
                 break;
         }
+    }
+
+    /// <summary>
+    /// Whether running the statements runs a call for its side effect outside the method (<see cref="KeptKind.Effect"/>),
+    /// directly or in a method they call.
+    /// </summary>
+    public static bool RunsEffects(System.Collections.Generic.IEnumerable<IrStatement> statements)
+    {
+        bool found = false;
+        foreach (var statement in statements)
+            VisitStatements(statement, s =>
+            {
+                found |= s is IrKept { Kind: KeptKind.Effect } or IrCallStatement { Callee.HasEffects: true };
+                VisitStatement(s, e => found |= e is IrDifferentiableCall { Callee.HasEffects: true });
+            });
+        return found;
+    }
+
+    /// <summary>Whether the statements hold user code kept as written (<see cref="IrKept"/>, <see cref="IrVerbatim"/>).</summary>
+    public static bool KeepCodeAsWritten(System.Collections.Generic.IEnumerable<IrStatement> statements)
+    {
+        bool found = false;
+        foreach (var statement in statements)
+            VisitStatements(statement, s =>
+            {
+                found |= s is IrKept;
+                VisitStatement(s, e => found |= e is IrVerbatim);
+            });
+        return found;
     }
 
     public static void VisitExpression(IrExpression expression, Action<IrExpression> visit) =>

@@ -36,4 +36,13 @@ internal sealed class LoweringResult
 
     /// <summary>Where each index expression of an element read or write is, keyed by the index node.</summary>
     public Dictionary<IrExpression, Location> IndexLocations { get; }
+
+    /// <summary>Where each local of another type (<see cref="VariableKind.Data"/>) was declared, by variable.</summary>
+    public Dictionary<int, DataOrigin> DataOrigins { get; init; } = new();
 }
+
+/// <summary>
+/// Where a local of another type comes from: its declaration, or the <c>foreach</c> whose enumerator it is
+/// (<paramref name="ForEach"/>; <paramref name="TypeName"/> is then the collection's type).
+/// </summary>
+internal sealed record DataOrigin(Location Location, string Name, string TypeName, bool ForEach);

@@ -90,13 +90,13 @@ internal sealed partial class MethodLowerer
             if (operand is null) return isEnd ? Length() : new IrConstant(IrType.Int32, "0");
             operand = WithoutConversions(operand);
             if (operand is IUnaryOperation { OperatorKind: UnaryOperatorKind.Hat } fromEnd)
-                return LowerExpression(fromEnd.Operand) is { } k ? new IrBinary(IrType.Int32, BinaryOperator.Subtract, Length(), k) : null;
+                return EvaluatedOnce(LowerExpression(fromEnd.Operand), fromEnd.Operand) is { } k ? new IrBinary(IrType.Int32, BinaryOperator.Subtract, Length(), k) : null;
             if (operand.Type?.SpecialType != SpecialType.System_Int32)
             {
                 ReportUnsupportedExpression(whole, "a range with an Index value", "write the range with int bounds (a..b, ^k)");
                 return null;
             }
-            return LowerExpression(operand);
+            return EvaluatedOnce(LowerExpression(operand), operand);
         }
         var start = Position(range.LeftOperand, isEnd: false);
         var end = Position(range.RightOperand, isEnd: true);
@@ -135,9 +135,9 @@ internal sealed partial class MethodLowerer
         {
             // A slice of a view: a slice of its buffer, offset by the view's start.
             if (operands.Count == 1) return outer;
-            var innerStart = LowerExpression(operands[1]);
+            var innerStart = EvaluatedOnce(LowerExpression(operands[1]), operands[1]);
             if (innerStart is null) return null;
-            var innerLength = operands.Count == 3 ? LowerExpression(operands[2]) : new IrBinary(IrType.Int32, BinaryOperator.Subtract, outer.Length, innerStart);
+            var innerLength = operands.Count == 3 ? EvaluatedOnce(LowerExpression(operands[2]), operands[2]) : new IrBinary(IrType.Int32, BinaryOperator.Subtract, outer.Length, innerStart);
             if (innerLength is null) return null;
             return Located(new IrSlice(type, outer.Buffer, new IrBinary(IrType.Int32, BinaryOperator.Add, outer.Start, innerStart), innerLength), invocation);
         }
@@ -147,8 +147,8 @@ internal sealed partial class MethodLowerer
             return null;
         }
         if (operands.Count == 1) return buffer;
-        var start = LowerExpression(operands[1]);
-        var length = operands.Count == 3 ? LowerExpression(operands[2]) : start is null ? null
+        var start = EvaluatedOnce(LowerExpression(operands[1]), operands[1]);
+        var length = operands.Count == 3 ? EvaluatedOnce(LowerExpression(operands[2]), operands[2]) : start is null ? null
             : new IrBinary(IrType.Int32, BinaryOperator.Subtract, new IrLength(buffer.Variable), start);
         if (start is null || length is null) return null;
         return Located(new IrSlice(type, buffer, start, length), invocation);
@@ -218,7 +218,7 @@ internal sealed partial class MethodLowerer
         }
         var callee = new CalleeInfo(receiver, target.Name, analysed.Shape.PullbackName, active, outputs, target.Parameters.Select(p => p.Name).ToEquatableArray(), thisPath, analysed.Shape.ThisIsStruct,
             // Forward mode follows a call through the callee's own tangent when it has one, else inlines it (MethodAnalyzer).
-            HasTangent: analysed.Shape.EmitTangent && !analysed.Shape.HasThisGradient);
+            HasTangent: analysed.Shape.EmitTangent && !analysed.Shape.HasThisGradient, HasEffects: IrWalker.RunsEffects(analysed.Body));
         return Located(new IrDifferentiableCall(type ?? IrType.Double, callee, arguments.ToEquatableArray()), invocation);
     }
 

@@ -238,13 +238,20 @@ internal sealed partial class MethodLowerer
                 Report(DiagnosticDescriptors.UndifferentiableParameterType, location, _method.Name, parameter.Name,
                     (parameter.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(_cancellationToken) as Microsoft.CodeAnalysis.CSharp.Syntax.ParameterSyntax)?.Type?.ToString() ?? parameter.Type.ToDisplayString(),
                     SymbolFacts.FloatingPointElement(parameter.Type));
-            int id = AddVariable(parameter.Name, type ?? IrType.Int32, VariableKind.Parameter, noDerivative || type is null, parameter.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat));
+            int id = AddVariable(parameter.Name, type ?? IrType.Int32, VariableKind.Parameter, noDerivative || type is null, parameter.Type.ToDisplayString(type is null ? DataParameterFormat : SymbolDisplayFormat.FullyQualifiedFormat));
             _variableIds[parameter] = id;
             _parameterLocations[id] = location;
             ids.Add(id);
         }
         return ids;
     }
+
+    /// <summary>
+    /// The type of a parameter of another type (data) as the generated methods declare it: fully qualified, <c>string?</c>
+    /// and <c>List&lt;double&gt;?</c> kept, so that callers may pass null where the method takes it.
+    /// </summary>
+    private static readonly SymbolDisplayFormat DataParameterFormat =
+        SymbolDisplayFormat.FullyQualifiedFormat.AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
 
     internal static string TypeDeclaration(INamedTypeSymbol type)
     {

@@ -44,6 +44,11 @@ internal sealed partial class MethodLowerer
                 return alias;
             case ILocalReferenceOperation local when SpanViewOf(local.Local) is { } view:
                 return Located(view, operation);
+            case ILocalReferenceOperation local when _dataLocals.ContainsKey(local.Local):
+                if (TryVerbatim(operation, type) is { } dataValue) return dataValue;
+                ReportUnsupportedExpression(operation, "the local '" + local.Local.Name + "' of type '" + Shown(local.Local.Type) + "', kept as written, where a number is needed",
+                    "convert it to a number explicitly ('(double)" + local.Local.Name + "')");
+                return null;
             case ILocalReferenceOperation local:
                 return VariableOf(local.Local, local.Syntax.GetLocation()) is { } localId ? Read(localId) : null;
             case IParameterReferenceOperation parameter when _parameterValues.TryGetValue(parameter.Parameter, out var boundValue):
@@ -83,6 +88,15 @@ internal sealed partial class MethodLowerer
                 return LowerSwitchExpression(switchExpression, type);
             case IIsPatternOperation isPattern when TypeMapping.Map(isPattern.Value.Type) is null && TryVerbatim(isPattern, type) is { } data:
                 return data;
+            case IIsPatternOperation isPattern when TypeMapping.Map(isPattern.Value.Type) is null && _unspellable is { } declared:
+                var declaredLocal = isPattern.Pattern.DescendantsAndSelf().OfType<IDeclarationPatternOperation>().Select(d => d.DeclaredSymbol).OfType<ILocalSymbol>()
+                    .FirstOrDefault(l => l.Name == declared);
+                string declaredType = declaredLocal?.Type.ToDisplayString() ?? "T";
+                // Its reads are not reported again (BPG018).
+                if (declaredLocal is not null) _unsupportedLocals.Add(declaredLocal);
+                ReportUnsupportedExpression(isPattern, "a pattern test on '" + Text(isPattern.Value) + "' that declares '" + declared + "', which is read outside the test",
+                    "test the type alone, then convert: '" + Text(isPattern.Value) + " is " + declaredType + " ? (" + declaredType + ")" + Text(isPattern.Value) + " : …'");
+                return null;
             case IIsPatternOperation isPattern:
                 return LowerExpression(isPattern.Value) is { } input ? LowerPattern(isPattern.Pattern, input) : null;
             case IArrayElementReferenceOperation { Indices.Length: 1 } element when type is { IsBuffer: true } && element.Indices[0] is IRangeOperation range:
@@ -98,6 +112,8 @@ internal sealed partial class MethodLowerer
                 return data;
             case IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } instance, Arguments.Length: 1 } indexer:
                 return LowerElement(instance, indexer.Arguments[0].Value, type, operation);
+            case IImplicitIndexerReferenceOperation { Instance: { } listed } when TypeMapping.Map(listed.Type) is null && TryVerbatim(operation, type) is { } data:
+                return data;
             case IImplicitIndexerReferenceOperation indexer when type is { IsBuffer: false }:
                 return LowerElement(indexer.Instance, indexer.Argument, type, operation);
             case IPropertyReferenceOperation { Property.Name: "Length", Instance: { } counted } when StructBufferOf(WithoutConversions(counted)) is { } structs:
@@ -114,6 +130,8 @@ internal sealed partial class MethodLowerer
             case IFieldReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: false } when type is { IsBuffer: true }:
                 return LowerBufferMember((IMemberReferenceOperation)operation, type);
             default:
+                // Any other test or computation on data of other types (o is int, a tuple's item) runs as written too.
+                if (operation.Descendants().Any(d => d.Type is { } t && TypeMapping.Map(t) is null && !d.ConstantValue.HasValue) && TryVerbatim(operation, type) is { } asWritten) return asWritten;
                 ReportUnsupportedExpression(operation);
                 return null;
         }
@@ -221,9 +239,9 @@ internal sealed partial class MethodLowerer
         {
             // An element of a view is the buffer's element at the view's start plus the index (w[^k] counts from the view's end).
             bool fromViewEnd = WithoutConversions(indexOperation) is IUnaryOperation { OperatorKind: UnaryOperatorKind.Hat };
-            var offset = fromViewEnd
+            var offset = EvaluatedOnce(fromViewEnd
                 ? LowerExpression(((IUnaryOperation)WithoutConversions(indexOperation)).Operand) is { } back ? new IrBinary(IrType.Int32, BinaryOperator.Subtract, view.Length, back) : null
-                : LowerExpression(indexOperation);
+                : LowerExpression(indexOperation), indexOperation);
             if (offset is null || type is null) return null;
             var at = view.Start is IrConstant { Text: "0" } ? offset : new IrBinary(IrType.Int32, BinaryOperator.Add, view.Start, offset);
             _indexLocations[at] = indexOperation.Syntax.GetLocation();
@@ -233,9 +251,9 @@ internal sealed partial class MethodLowerer
         // w[^k] is w[w.Length - k], for arrays (an Index converted) and spans (an implicit indexer) alike.
         bool fromEnd = WithoutConversions(indexOperation) is IUnaryOperation { OperatorKind: UnaryOperatorKind.Hat } hat
             && hat.Operand.Type?.SpecialType == SpecialType.System_Int32;
-        var index = fromEnd && buffer is IrRead { Type.IsBuffer: true } counted
+        var index = EvaluatedOnce(fromEnd && buffer is IrRead { Type.IsBuffer: true } counted
             ? LowerExpression(((IUnaryOperation)WithoutConversions(indexOperation)).Operand) is { } k ? new IrBinary(IrType.Int32, BinaryOperator.Subtract, new IrLength(counted.Variable), k) : null
-            : LowerExpression(indexOperation);
+            : LowerExpression(indexOperation), indexOperation);
         if (buffer is null || index is null) return null;
         if (buffer is not IrRead { Type.IsBuffer: true } read || type is null || !fromEnd && indexOperation.Type?.SpecialType != SpecialType.System_Int32)
         {
@@ -276,6 +294,7 @@ internal sealed partial class MethodLowerer
             var differentiated = LowerThisMember(member, type, receiver, out bool isData);
             if (!isData) return differentiated;
         }
+        _externalReads.Add(receiver + "." + Identifiers.Escape(member.Member.Name));
         return new IrExternal(type, receiver + "." + Identifiers.Escape(member.Member.Name));
     }
 

@@ -236,9 +236,14 @@ internal sealed partial class MethodLowerer
                 {
                     foreach (var declarator in declaration.Declarators)
                     {
-                        // A local constant is folded into every use (ConstantValue): declaring it would only be an unused local.
-                        if (declarator.Symbol.IsConst) continue;
                         var initializer = declarator.Initializer ?? declaration.Initializer;
+                        // A local constant is folded into every use (ConstantValue); code kept as written names it, so it is
+                        // declared as written too (and dropped where nothing kept reads it: UnreadAssignments).
+                        if (declarator.Symbol.IsConst)
+                        {
+                            DeclareDataLocal(declarator, initializer?.Value, output);
+                            continue;
+                        }
                         if (declarator.Symbol.IsRef && initializer is not null)
                         {
                             DeclareRefLocal(declarator, initializer.Value, output);
@@ -248,6 +253,11 @@ internal sealed partial class MethodLowerer
                         if (!declarator.Symbol.IsRef && StructLayout.Of(declarator.Symbol.Type) is { } layout)
                         {
                             DeclareStructLocal(declarator, layout, initializer?.Value, output);
+                            continue;
+                        }
+                        if (!declarator.Symbol.IsRef && IsDataType(declarator.Symbol.Type))
+                        {
+                            DeclareDataLocal(declarator, initializer?.Value, output);
                             continue;
                         }
                         var id = VariableOf(declarator.Symbol, declarator.Syntax.GetLocation());
@@ -336,16 +346,23 @@ internal sealed partial class MethodLowerer
                 AddCountedLoop(structHeader, structCounter, StructCount(structs), elementBody, output);
                 break;
             case IForEachLoopOperation { LoopControlVariable: IVariableDeclaratorOperation control } loop
-                when IsBufferReference(loop.Collection) && LowerExpression(WithoutConversions(loop.Collection)) is IrRead { Type.IsBuffer: true } collection:
-                // foreach (var v in buffer) is the indexed loop it means: v = buffer[k] at the top of each trip.
+                when TypeMapping.Map(WithoutConversions(loop.Collection).Type) is { IsBuffer: true }
+                    && LowerExpression(WithoutConversions(loop.Collection)) is { } lowered && lowered is IrRead { Type.IsBuffer: true } or IrSlice:
+                // foreach (var v in buffer) is the indexed loop it means: v = buffer[k] at the top of each trip (of a slice or
+                // view: buffer[start + k]).
+                var (collection, first, count) = lowered is IrSlice part ? (part.Buffer, part.Start, part.Length) : ((IrRead)lowered, null, new IrLength(((IrRead)lowered).Variable));
                 int counter = AddVariable("index", IrType.Int32, VariableKind.Synthetic);
                 var element = VariableOf(control.Symbol, control.Syntax.GetLocation());
                 if (element is null) break;
                 var header = Header(loop.Syntax);
-                var read = new IrElement(collection.Type.Element, collection.Variable, new IrRead(IrType.Int32, counter));
+                var position = new IrRead(IrType.Int32, counter);
+                var read = new IrElement(collection.Type.Element, collection.Variable, first is null or IrConstant { Text: "0" } ? position : new IrBinary(IrType.Int32, BinaryOperator.Add, first, position));
                 var foreachBody = new List<IrStatement> { new IrAssign(header, element.Value, ConvertTo(read, _variables[element.Value].Type)) };
                 foreachBody.AddRange(LowerNested(loop.Body));
-                AddCountedLoop(header, counter, new IrLength(collection.Variable), foreachBody, output);
+                AddCountedLoop(header, counter, count, foreachBody, output);
+                break;
+            case IForEachLoopOperation { LoopControlVariable: IVariableDeclaratorOperation control } loop when TypeMapping.Map(WithoutConversions(loop.Collection).Type) is null:
+                LowerEnumeratorLoop(loop, control, output);
                 break;
             case ISwitchOperation switchStatement:
                 LowerSwitchStatement(switchStatement, output);
@@ -368,6 +385,8 @@ internal sealed partial class MethodLowerer
         {
             case ISimpleAssignmentOperation { IsRef: true } assignment:
                 ReportRefReassignment(assignment);
+                break;
+            case IAssignmentOperation or IIncrementOrDecrementOperation when TryLowerDataAssignment(operation, source, output):
                 break;
             case ISimpleAssignmentOperation or ICompoundAssignmentOperation when TryLowerStructAssignment(operation, source, output):
                 break;
@@ -393,10 +412,7 @@ internal sealed partial class MethodLowerer
                 var combined = (IrExpression)new IrBinary(computationType, op, ConvertTo(current, computationType), ConvertTo(operand, computationType));
                 LowerAssignment(compound.Target, ConvertTo(combined, current.Type), source, output);
                 break;
-            case IInvocationOperation invocation when invocation.TargetMethod.ReturnsVoid
-                && (invocation.TargetMethod.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttribute)
-                    || CustomRules.For(_model.Compilation, invocation.TargetMethod).Count > 0
-                    || IsUnmarkedCallee(invocation.TargetMethod, null, invocation)):
+            case IInvocationOperation invocation when invocation.TargetMethod.ReturnsVoid && BufferOperationOf(invocation) is null && !IsKeptCall(invocation):
                 if (LowerLayerCall(invocation) is { } layer)
                     output.Add(new IrCallStatement(source, layer.Callee, layer.Arguments));
                 break;
@@ -412,6 +428,9 @@ internal sealed partial class MethodLowerer
                 var one = new IrConstant(target.Type, Literals.Of(1, target.Type.Scalar));
                 var kind = increment.Kind == OperationKind.Increment ? BinaryOperator.Add : BinaryOperator.Subtract;
                 LowerAssignment(increment.Target, new IrBinary(target.Type, kind, target, one), source, output);
+                break;
+            case IInvocationOperation kept when IsKeptCall(kept):
+                LowerKeptCall(kept, source, output);
                 break;
             default:
                 ReportUnsupportedStatement(operation);

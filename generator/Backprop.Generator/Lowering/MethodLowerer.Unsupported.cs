@@ -33,7 +33,7 @@ internal sealed partial class MethodLowerer
                 break;
             case IForEachLoopOperation loop:
                 var collection = WithoutConversions(loop.Collection);
-                Report(DiagnosticDescriptors.ForEach, FirstToken(operation), collection.Type?.ToDisplayString() ?? "?");
+                Report(DiagnosticDescriptors.ForEach, FirstToken(operation), collection.Type?.ToDisplayString() ?? "?", ForEachLimit(loop));
                 break;
             case IThrowOperation:
                 Report(DiagnosticDescriptors.Throw, location);
@@ -41,9 +41,10 @@ internal sealed partial class MethodLowerer
             case IReturnOperation { ReturnedValue: null }:
                 Report(DiagnosticDescriptors.UnsupportedStatement, location, Text(operation), "a return without a value", "return the value");
                 break;
+            // Other calls run as written (MethodLowerer.Kept.cs); a derivative computed for nothing is a mistake.
             case IInvocationOperation invocation:
                 Report(DiagnosticDescriptors.UnsupportedStatement, location, Text(operation),
-                    "a call whose result is discarded", "a [Differentiable] method can only compute its result; move side effects such as '" + invocation.TargetMethod.Name + "' out of it");
+                    "a call of '" + invocation.TargetMethod.Name + "', whose derivative the generator would compute, with its result discarded", "use its result, or remove the call");
                 break;
             default:
                 Report(DiagnosticDescriptors.UnsupportedStatement, location, Text(operation), Describe(operation), "rewrite it with declarations, assignments, if/else, loops and return");

@@ -24,48 +24,145 @@ internal sealed partial class MethodLowerer
     private IrExpression? TryVerbatim(IOperation operation, IrType? type)
     {
         if (type is not { IsBuffer: false } || !IsReadOnly(operation)) return null;
+        var respelled = Respell(operation.Syntax, operation, statement: false);
+        if (respelled is null) return null;
+        if (ReferenceEquals(respelled, Unspellable.Reported)) return Poisoned;
+        string display = operation is IInvocationOperation invocation
+            ? invocation.TargetMethod.ContainingType?.Name + "." + invocation.TargetMethod.Name
+            : OneLine(Code(operation.Syntax));
+        string advice = operation is IInvocationOperation call
+            ? CallAdvice(call.TargetMethod, call)
+            : "it reads differentiated values through data the generator does not model; compute it from [NoDerivative] inputs, or cut the derivative with Ad.StopGradient";
+        return Located(new IrVerbatim(type, respelled.Text, display, advice, respelled.Operands.ToEquatableArray()), operation);
+    }
+
+    /// <summary>Code kept as written: its text with the method's variables re-spelled, and the IR variables it reads.</summary>
+    private sealed class Respelled
+    {
+        public Respelled(string text, List<IrExpression> operands)
+        {
+            Text = text;
+            Operands = operands;
+        }
+
+        public string Text { get; }
+
+        public List<IrExpression> Operands { get; }
+    }
+
+    /// <summary>Why <see cref="Respell"/> gave up, when it reported it itself.</summary>
+    private static class Unspellable
+    {
+        public static readonly Respelled Reported = new("", new List<IrExpression>());
+    }
+
+    /// <summary>
+    /// <paramref name="syntax"/> re-spelled for the generated code, comments dropped; null when it cannot be (a lambda that
+    /// captures a number of the method, a variable an inlined method binds), or <see cref="Unspellable.Reported"/> when a
+    /// diagnostic was reported.
+    /// </summary>
+    /// <param name="statement">A statement kept as written (not an expression of the IR) reads members of <c>this</c> as they are.</param>
+    private Respelled? Respell(SyntaxNode syntax, IOperation operation, bool statement)
+    {
+        _unspellable = null;
         var operands = new List<IrExpression>();
         var text = new StringBuilder();
         SyntaxToken previous = default;
-        foreach (var token in operation.Syntax.DescendantTokens())
+        SyntaxToken skipThrough = default;
+        foreach (var token in syntax.DescendantTokens())
         {
+            // The rest of a struct's member path (p.Pos.X), spelled as its variable.
+            if (skipThrough != default)
+            {
+                if (token == skipThrough) skipThrough = default;
+                previous = token;
+                continue;
+            }
             if (token.IsKind(SyntaxKind.ThisKeyword) && Frame is not null) return null;
             string spelling = token.Text;
+            // A pattern variable (o is int n) that code outside the text reads would be declared twice.
+            if (token.Parent is SingleVariableDesignationSyntax designation && ModelFor(designation).GetDeclaredSymbol(designation, _cancellationToken) is ILocalSymbol declared
+                && ReadOutside(declared, syntax))
+            {
+                _unspellable = declared.Name;
+                return null;
+            }
             if (token.IsKind(SyntaxKind.IdentifierToken) && token.Parent is IdentifierNameSyntax name)
             {
                 var symbol = ModelFor(name).GetSymbolInfo(name, _cancellationToken).Symbol;
+                // A field of a struct of numbers (p.X) is the variable of that field; the struct as a whole has none.
+                if (symbol is ILocalSymbol or IParameterSymbol && !IsDeclaredWithin(symbol, syntax) && _structVariables.TryGetValue(symbol, out var fields))
+                {
+                    if (StructFieldOf(name, symbol, fields) is not { } field)
+                    {
+                        _unspellable = symbol.Name;
+                        return null;
+                    }
+                    if (text.Length > 0 && (previous.HasTrailingTrivia || token.HasLeadingTrivia)) text.Append(' ');
+                    text.Append(_variables[field.Variable].Spelling);
+                    operands.Add(Read(field.Variable));
+                    previous = token;
+                    if (field.Last != token) skipThrough = field.Last;
+                    continue;
+                }
                 // A lambda that captures a number of the method could carry its derivative away: BPG006 says so.
-                if (symbol is ILocalSymbol or IParameterSymbol && !IsDeclaredWithin(symbol, operation.Syntax)
+                if (symbol is ILocalSymbol or IParameterSymbol && !IsDeclaredWithin(symbol, syntax)
                     && TypeMapping.Map(symbol is ILocalSymbol l ? l.Type : ((IParameterSymbol)symbol).Type) is { IsReal: true }
-                    && name.Ancestors().TakeWhile(a => a != operation.Syntax).Any(a => a is AnonymousFunctionExpressionSyntax))
+                    && name.Ancestors().TakeWhile(a => a != syntax).Any(a => a is AnonymousFunctionExpressionSyntax))
                     return null;
                 switch (symbol)
                 {
-                    case ILocalSymbol local when !IsDeclaredWithin(local, operation.Syntax):
-                        if (local.IsRef || TypeMapping.Map(local.Type) is null || VariableOf(local, name.GetLocation()) is not { } id) return null;
+                    // A local of another type (a string, a list) is spelled by its name in the generated code.
+                    case ILocalSymbol local when !IsDeclaredWithin(local, syntax) && _dataLocals.TryGetValue(local, out int data):
+                        spelling = _variables[data].Spelling;
+                        operands.Add(Read(data));
+                        break;
+                    // A local of another type declared inside an expression (a pattern's, an out argument's) gets BPG018 once.
+                    case ILocalSymbol local when !IsDeclaredWithin(local, syntax) && !local.IsRef && TypeMapping.Map(local.Type) is null:
+                        VariableOf(local, local.Locations.FirstOrDefault() ?? name.GetLocation());
+                        return Unspellable.Reported;
+                    case ILocalSymbol local when !IsDeclaredWithin(local, syntax):
+                        _unspellable = local.Name;
+                        if (local.IsRef || VariableOf(local, name.GetLocation()) is not { } id) return null;
                         spelling = _variables[id].Spelling;
                         operands.Add(Read(id));
                         break;
                     // A parameter bound by inlining, or the numbers of a struct, cannot be spelled by its name: reported instead.
                     case IParameterSymbol parameter when _parameterValues.ContainsKey(parameter) || _parameterElements.ContainsKey(parameter) || _structValues.ContainsKey(parameter) || _structBuffers.ContainsKey(parameter)
                         || _structVariables.TryGetValue(parameter, out var leaves) && leaves.Any(l => _variables[l].Kind != VariableKind.Member || !_variables[l].NoDerivative):
+                        _unspellable = parameter.Name;
                         return null;
+                    // A parameter of another type (a list) is read too: what a call kept for its effect puts in it must not flow back unseen (SupportGate).
                     case IParameterSymbol parameter when _variableIds.TryGetValue(parameter, out int parameterId):
                         spelling = _variables[parameterId].Spelling;
-                        if (TypeMapping.Map(parameter.Type) is not null) operands.Add(Read(parameterId));
+                        operands.Add(Read(parameterId));
                         break;
                     // Inside an inlined method, its own members unqualified (or through this) would name the caller's.
                     case IFieldSymbol or IPropertySymbol or IMethodSymbol or IEventSymbol when Frame is { } frame
                         && SymbolEqualityComparer.Default.Equals(symbol.ContainingType, frame.Method.ContainingType)
                         && !(name.Parent is MemberAccessExpressionSyntax access && access.Name == name && access.Expression is not ThisExpressionSyntax):
                         return null;
-                    // A member of this that holds numbers is differentiated or reported, never hidden in text as a constant.
+                    // A member of this that holds numbers is differentiated or reported, never hidden in text as a constant. A
+                    // statement kept as written reads it as it is, its variable among the operands (so DataFlow sees it).
                     case IFieldSymbol or IPropertySymbol when !symbol.IsStatic && !_method.IsStatic && !SymbolFacts.HasNoDerivative(symbol)
                         && IsOwnMember(symbol) && SymbolFacts.HoldsFloatingPoint(symbol is IFieldSymbol f ? f.Type : ((IPropertySymbol)symbol).Type):
-                        if (TypeMapping.Map(symbol is IFieldSymbol g ? g.Type : ((IPropertySymbol)symbol).Type) is { IsReal: true }) return null;
+                        if (TypeMapping.Map(symbol is IFieldSymbol g ? g.Type : ((IPropertySymbol)symbol).Type) is { IsReal: true })
+                        {
+                            SyntaxNode reference = name.Parent is MemberAccessExpressionSyntax { Expression: ThisExpressionSyntax } qualified && qualified.Name == name ? qualified : name;
+                            if (!statement || ModelFor(reference).GetOperation(reference, _cancellationToken) is not IMemberReferenceOperation member)
+                            {
+                                _unspellable = symbol.Name;
+                                return null;
+                            }
+                            // (Null when lowering the member reported why it cannot be read.)
+                            var read = LowerExpression(member);
+                            if (read is null) return Unspellable.Reported;
+                            if (read is IrRead or IrElement) operands.Add(read);
+                            break;
+                        }
                         ReportUnsupportedExpression(operation, "the member '" + symbol.Name + "' of type '" + (symbol is IFieldSymbol h ? h.Type : ((IPropertySymbol)symbol).Type).ToDisplayString()
                             + "', which is not differentiated yet (multi-dimensional and jagged arrays, collections, arrays of structs)", "mark '" + symbol.Name + "' [NoDerivative] to read it as data");
-                        return Poisoned;
+                        return Unspellable.Reported;
                 }
             }
             if (text.Length > 0 && (previous.HasTrailingTrivia || token.HasLeadingTrivia)) text.Append(' ');
@@ -73,21 +170,49 @@ internal sealed partial class MethodLowerer
             previous = token;
         }
         // A lambda beside numbers of the method (Apply(v => v * v, w)) is reported as a lambda (BPG006), not hidden in text.
-        if (operands.Any(o => o.Type.IsReal) && operation.Syntax.DescendantNodes().Any(n => n is AnonymousFunctionExpressionSyntax)) return null;
-        string display = operation is IInvocationOperation invocation
-            ? invocation.TargetMethod.ContainingType?.Name + "." + invocation.TargetMethod.Name
-            : OneLine(Code(operation.Syntax));
-        string advice = operation is IInvocationOperation call
-            ? CallAdvice(call.TargetMethod)
-            : "it reads differentiated values through data the generator does not model; compute it from [NoDerivative] inputs, or cut the derivative with Ad.StopGradient";
+        if (operands.Any(o => o.Type.IsReal) && syntax.DescendantNodes().Any(n => n is AnonymousFunctionExpressionSyntax)) return null;
         _keptAsWritten = true;
-        return Located(new IrVerbatim(type, OneLine(text.ToString()), display, advice, operands.ToEquatableArray()), operation);
+        return new Respelled(text.ToString(), operands);
+    }
+
+    /// <summary>
+    /// The variable of the struct field that <paramref name="name"/> starts (<c>p.X</c>, <c>p.Pos.X</c>, a tuple's <c>t.Item1</c>
+    /// or <c>t.Name</c>) and the last token of that member path; null when the struct is used otherwise.
+    /// </summary>
+    private (int Variable, SyntaxToken Last)? StructFieldOf(IdentifierNameSyntax name, ISymbol symbol, List<int> fields)
+    {
+        var type = symbol is ILocalSymbol local ? local.Type : ((IParameterSymbol)symbol).Type;
+        if (StructLayout.Of(type) is not { } layout || layout.Length != fields.Count) return null;
+        SyntaxNode node = name;
+        string path = "";
+        while (node.Parent is MemberAccessExpressionSyntax access && access.Expression == node
+            && ModelFor(access).GetSymbolInfo(access.Name, _cancellationToken).Symbol is { } member)
+        {
+            path = path.Length == 0 ? StructLayout.MemberName(member) : path + "." + StructLayout.MemberName(member);
+            node = access;
+            for (int k = 0; k < layout.Length; k++)
+                if (layout[k].Path == path) return (fields[k], access.GetLastToken());
+        }
+        return null;
+    }
+
+    /// <summary>Whether a local is read anywhere outside <paramref name="syntax"/> in its method.</summary>
+    private bool ReadOutside(ILocalSymbol local, SyntaxNode syntax)
+    {
+        var scope = syntax.FirstAncestorOrSelf<MemberDeclarationSyntax>() ?? syntax;
+        return scope.DescendantNodes().OfType<IdentifierNameSyntax>().Any(n => n.Identifier.ValueText == local.Name && !syntax.Span.Contains(n.Span)
+            && SymbolEqualityComparer.Default.Equals(ModelFor(n).GetSymbolInfo(n, _cancellationToken).Symbol, local));
     }
 
     /// <summary>The way out of BPG010 that works for this callee.</summary>
-    private static string CallAdvice(IMethodSymbol target)
+    /// <param name="call">The call, when an argument of a type the generator does not model may be what stands in the way.</param>
+    private static string CallAdvice(IMethodSymbol target, IInvocationOperation? call = null)
     {
         string name = target.ContainingType?.Name + "." + target.Name;
+        // A method with source, marked or not, runs as written here only because it is given data of another type.
+        if (target.DeclaringSyntaxReferences.Length > 0 && call?.Arguments.FirstOrDefault(a => a.Value.Type is { } t && TypeMapping.Map(t) is null && StructLayout.Of(t) is null && !a.Value.ConstantValue.HasValue) is { } data)
+            return "it is given '" + Code(data.Syntax) + "' of type '" + data.Value.Type!.ToDisplayString() + "', which a differentiated call cannot pass on yet; pass '" + target.Name
+                + "' numbers or buffers (the values it needs from '" + Code(data.Syntax) + "' as a [NoDerivative] double[] or ReadOnlySpan<double>), or keep the code that uses it in the caller";
         if (target.ContainingType?.ToDisplayString() == "System.Linq.Enumerable")
             return "LINQ is not differentiated: write it as a loop over the buffer (LINQ on [NoDerivative] data is fine), or use Backprop.Ops (Ops.Sum, Ops.Dot, Ops.LogSumExp)";
         if (target.DeclaringSyntaxReferences.Length > 0 && target.ContainingType is { } owner
@@ -97,6 +222,9 @@ internal sealed partial class MethodLowerer
             return "mark '" + name + "' [Differentiable] to see why it cannot be differentiated, or give it a [DerivativeOf] rule";
         return "give '" + name + "' a [DerivativeOf] rule, or cut the derivative before the call with Ad.StopGradient";
     }
+
+    /// <summary>The variable that made <see cref="Respell"/> give up, when it was one.</summary>
+    private string? _unspellable;
 
     /// <summary>Whether some expression is kept as written: the generated file then repeats the source's usings.</summary>
     private bool _keptAsWritten;

@@ -77,6 +77,7 @@ internal sealed partial class MethodLowerer
             Report(DiagnosticDescriptors.UnsupportedStatement, _syntax.Identifier.GetLocation(), _method.Name, "a method without a body", "give the method a body");
         }
 
+        CheckRefWrittenFields();
         if (_hoisted.Count > 0)
         {
             CheckHoistedLengths(body);
@@ -100,7 +101,7 @@ internal sealed partial class MethodLowerer
         // Second derivatives are built over the method's own IR (TangentLowering): what it does not cover is reported here.
         if (method is { Shape.EmitHessian: true } && TangentLowering.Limit(method) is { } why)
             Report(DiagnosticDescriptors.HessianNotSupported, _hessianLocation!, _method.Name, why);
-        return new LoweringResult(method, _diagnostics, _expressionLocations, _parameterLocations, _indexLocations) { InlinedCodeHasErrors = _inlinedCodeHasErrors };
+        return new LoweringResult(method, _diagnostics, _expressionLocations, _parameterLocations, _indexLocations) { InlinedCodeHasErrors = _inlinedCodeHasErrors, DataOrigins = _dataOrigins };
     }
 
     /// <summary>Where <c>Hessian = true</c> is written, when it is.</summary>
@@ -130,15 +131,19 @@ internal sealed partial class MethodLowerer
             // A ref local is an alias (see MethodLowerer.RefLocals.cs); one that is not bound to a variable or element
             // (foreach (ref var …), a failed binding) is never silently given a copy.
             if (_unsupportedLocals.Add(local))
-                Report(DiagnosticDescriptors.UnsupportedLocalType, location, local.Name, "ref " + local.Type.ToDisplayString());
+                Report(DiagnosticDescriptors.UnsupportedLocalType, location, local.Name, "ref " + local.Type.ToDisplayString(), "use double, float, int, long or bool locals");
             return null;
         }
         var type = TypeMapping.Map(local.Type);
         if (type is null || type.Shape == ShapeKind.ReadOnlySpan)
         {
-            // Once per local, where it first appears (its declaration), not again at every use.
+            // Once per local, where it first appears (its declaration), not again at every use. A local of another type
+            // declared by a statement of its own runs as written (MethodLowerer.Kept.cs); one declared inside an expression
+            // (a pattern, an out argument) cannot be.
             if (_unsupportedLocals.Add(local))
-                Report(DiagnosticDescriptors.UnsupportedLocalType, location, local.Name, local.Type.ToDisplayString());
+                Report(DiagnosticDescriptors.UnsupportedLocalType, location, local.Name, Shown(local.Type), type is null
+                    ? "declare it in a declaration statement of its own ('" + Shown(local.Type) + " " + local.Name + " = ...;'), where it runs as written"
+                    : "use double, float, int, long or bool locals");
             return null;
         }
         id = AddVariable(local.Name, type, VariableKind.Local);

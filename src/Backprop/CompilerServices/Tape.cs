@@ -47,6 +47,8 @@ public ref struct Tape
     private int _count;
     private byte[]? _checkpoint;
     private int _checkpointCount;
+    private int _effects;
+    private int _effectsRun;
 
     /// <summary>
     /// Starts with <paramref name="initial"/> (for example <c>stackalloc byte[1024]</c>) as storage, or with an array from
@@ -191,6 +193,14 @@ public ref struct Tape
     }
 
     /// <summary>
+    /// Whether the forward sweep runs the call it reaches next that a <c>[Differentiable]</c> method makes for its side
+    /// effect (<c>Console.WriteLine(x)</c>, <c>log.Add(x)</c>): true, except for the ones it already ran before a
+    /// <see cref="Restart"/>, so that each runs once per call of the generated method even when its forward sweep runs again.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool RunsEffect() => ++_effects > _effectsRun;
+
+    /// <summary>
     /// Keeps a copy of the tape as it is now (in a pooled array), for <see cref="Rewind"/>: a Jacobian's reverse sweeps
     /// each read the tape its one forward sweep left, and a sweep may write into the views it pops.
     /// </summary>
@@ -221,10 +231,12 @@ public ref struct Tape
 
     /// <summary>
     /// Empties the tape and gives it twice the capacity, after a <see cref="TapeFullException"/>; later tapes start
-    /// with that capacity.
+    /// with that capacity. The side effects the forward sweep ran so far are not run again (<see cref="RunsEffect"/>).
     /// </summary>
     public void Restart()
     {
+        _effectsRun = Math.Max(_effectsRun, _effects);
+        _effects = 0;
         int capacity = (int)Math.Min(Array.MaxLength, Math.Max(8192L, 2L * _bytes.Length));
         if (capacity <= _bytes.Length) throw new InsufficientMemoryException("The gradient tape cannot grow beyond " + _bytes.Length + " bytes.");
         var larger = ArrayPool<byte>.Shared.Rent(capacity);
