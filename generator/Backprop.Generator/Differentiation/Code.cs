@@ -68,8 +68,15 @@ internal sealed class Fragment
     /// <summary>Names read by kept user code, printed by its own text.</summary>
     public static Fragment Hidden(IEnumerable<string> names) => new(names.Select(n => new Piece("", n, NameUse.Hidden)).ToArray());
 
-    public static Fragment operator +(Fragment left, Fragment right) =>
-        left._pieces.Length == 0 ? right : right._pieces.Length == 0 ? left : new(left._pieces.Concat(right._pieces).ToArray());
+    public static Fragment operator +(Fragment left, Fragment right)
+    {
+        if (left._pieces.Length == 0) return right;
+        if (right._pieces.Length == 0) return left;
+        var pieces = new Piece[left._pieces.Length + right._pieces.Length];
+        left._pieces.CopyTo(pieces, 0);
+        right._pieces.CopyTo(pieces, left._pieces.Length);
+        return new(pieces);
+    }
 
     public static Fragment operator +(Fragment left, string right) => left + Literal(right);
 
@@ -91,16 +98,38 @@ internal sealed class Fragment
     /// <summary>The single name this fragment is, if it is nothing but a name's value.</summary>
     public string? AsName => _pieces.Length == 1 && _pieces[0].Use == NameUse.Value && _pieces[0].Text == _pieces[0].Name ? _pieces[0].Name : null;
 
-    public bool IsLiteral(string text) => _pieces.All(p => p.Name is null) && ToString() == text;
+    public bool IsLiteral(string text) => _pieces.Length == 1 ? _pieces[0].Name is null && _pieces[0].Text == text : _pieces.All(p => p.Name is null) && ToString() == text;
 
     /// <summary>Whether any piece refers to <paramref name="name"/>, however it uses it.</summary>
-    public bool Mentions(string name) => _pieces.Any(p => p.Name == name);
+    public bool Mentions(string name)
+    {
+        foreach (var piece in _pieces)
+            if (piece.Name == name) return true;
+        return false;
+    }
 
     /// <summary>Whether the fragment needs what <paramref name="name"/> holds (its value or contents), not only its length.</summary>
-    public bool NeedsContents(string name) => _pieces.Any(p => p.Name == name && p.Use != NameUse.Length);
+    public bool NeedsContents(string name)
+    {
+        foreach (var piece in _pieces)
+            if (piece.Name == name && piece.Use != NameUse.Length) return true;
+        return false;
+    }
 
     /// <summary>Whether <paramref name="name"/> is passed by reference (so may be written).</summary>
-    public bool PassesByReference(string name) => _pieces.Any(p => p.Name == name && p.Use == NameUse.Reference);
+    public bool PassesByReference(string name)
+    {
+        foreach (var piece in _pieces)
+            if (piece.Name == name && piece.Use == NameUse.Reference) return true;
+        return false;
+    }
+
+    /// <summary>Adds the names the fragment refers to (all of them, or those whose contents it needs) to <paramref name="names"/>.</summary>
+    public void AddNames(HashSet<string> names, bool contentsOnly = false)
+    {
+        foreach (var piece in _pieces)
+            if (piece.Name is { } name && !(contentsOnly && piece.Use == NameUse.Length)) names.Add(name);
+    }
 
     /// <summary>The names the fragment refers to.</summary>
     public IEnumerable<string> Names => _pieces.Where(p => p.Name is not null).Select(p => p.Name!);
@@ -330,6 +359,44 @@ internal static class CodeExtensions
     public static bool HasEffect(this IEnumerable<Code> code) => code.Any(c => c.HasEffect);
 
     public static List<Code> Rename(this IEnumerable<Code> code, string from, string to) => code.Select(c => c.Rename(from, to)).ToList();
+
+    /// <summary>
+    /// The names the code refers to, in one walk (what <see cref="Mentions(IEnumerable{Code}, string)"/> answers name by
+    /// name); with <paramref name="contentsOnly"/>, those whose value or contents it needs, not only their length.
+    /// </summary>
+    public static HashSet<string> MentionedNames(this IEnumerable<Code> code, bool contentsOnly = false)
+    {
+        var names = new HashSet<string>();
+        void Walk(IEnumerable<Code> items)
+        {
+            foreach (var item in items)
+            {
+                switch (item)
+                {
+                    case CodeAssign a:
+                        a.Target.AddNames(names, contentsOnly);
+                        a.Value.AddNames(names, contentsOnly);
+                        break;
+                    case CodeStatement s:
+                        s.Text.AddNames(names, contentsOnly);
+                        break;
+                    case CodeIf b:
+                        b.Condition.AddNames(names, contentsOnly);
+                        Walk(b.Then);
+                        if (b.Else is not null) Walk(b.Else);
+                        break;
+                    case CodeLoop l:
+                        if (l.Counter is not null) names.Add(l.Counter);
+                        l.From?.AddNames(names, contentsOnly);
+                        l.Condition.AddNames(names, contentsOnly);
+                        Walk(l.Body);
+                        break;
+                }
+            }
+        }
+        Walk(code);
+        return names;
+    }
 }
 
 /// <summary>A local the generated method declares before its sweeps: <c>T name = initial;</c>.</summary>

@@ -313,7 +313,8 @@ internal static class GradientEmitter
     {
         var tail = Tail(method, program);
         var reverse = Reverse(program, program.Forward.Concat(tail).ToList());
-        var shared = program.Declarations.Where(d => program.Forward.Mentions(d.Name)).ToList();
+        var inForward = program.Forward.MentionedNames();
+        var shared = program.Declarations.Where(d => inForward.Contains(d.Name)).ToList();
         foreach (var declaration in shared) writer.Line(declaration.ToString());
         writer.Line("// Forward sweep, once: its values stay in locals for every reverse sweep below.");
         Write(writer, program.Forward);
@@ -321,7 +322,8 @@ internal static class GradientEmitter
         foreach (var (output, rented, span) in adjoints) scratch(output, rented, span);
         string row = fresh("row"), k = fresh("k");
         writer.Line("int " + row + " = 0;");
-        var perRow = program.Declarations.Except(shared).Where(d => reverse.Mentions(d.Name) || tail.Mentions(d.Name)).ToList();
+        var inReverse = reverse.Concat(tail).MentionedNames();
+        var perRow = program.Declarations.Except(shared).Where(d => inReverse.Contains(d.Name)).ToList();
         foreach (var (output, _, span) in adjoints)
         {
             using (writer.Block("for (int " + k + " = 0; " + k + " < " + output.Name + ".Length; " + k + "++, " + row + "++)"))
@@ -785,7 +787,8 @@ internal static class GradientEmitter
         var reverse = Reverse(program, program.Forward.Concat(program.ReverseSetup).Concat(tail).ToList());
 
         var used = program.Forward.Concat(program.ReverseSetup).Concat(reverse).Concat(tail).Append(Seed(method, program)).ToList();
-        foreach (var declaration in program.Declarations.Where(d => used.Mentions(d.Name))) writer.Line(declaration.ToString());
+        var usedNames = used.MentionedNames();
+        foreach (var declaration in program.Declarations.Where(d => usedNames.Contains(d.Name))) writer.Line(declaration.ToString());
         writer.Line("// Forward sweep: the original computation, keeping what the reverse sweep needs.");
         Write(writer, program.Forward);
         writer.Line();
@@ -868,23 +871,26 @@ internal static class GradientEmitter
 
         // The state handed over: what the forward sweep defines (its locals, assigned parameters, written outputs) and
         // the reverse sweep reads.
-        var declared = program.Declarations.Where(d => program.Forward.Mentions(d.Name))
+        var inForward = program.Forward.MentionedNames();
+        var inReverse = reverseHalfCode.MentionedNames();
+        var reverseContents = reverseHalfCode.MentionedNames(contentsOnly: true);
+        var declared = program.Declarations.Where(d => inForward.Contains(d.Name))
             .Select(d => new ForwardLocal(d.Name, d.Type, d.Type, ForwardLocalKind.Scalar));
         // (Mentioned, not only read: a variable the reverse sweep merely restores still has to exist there.)
-        var mentioned = program.ForwardLocals.Concat(declared).Where(l => reverseHalfCode.Mentions(l.Name)).ToList();
+        var mentioned = program.ForwardLocals.Concat(declared).Where(l => inReverse.Contains(l.Name)).ToList();
         // A local the reverse sweep assigns before it reads (a counter its reversed loop resets) is declared there instead.
         var reset = mentioned.Where(l => l.Kind == ForwardLocalKind.Scalar && AssignedBeforeRead(reverseHalfCode, l.Name)).ToList();
         var handedOver = mentioned.Except(reset).ToList();
         string tape = program.TapeName;
         // A buffer whose elements the reverse sweep reads travels whole; one whose length alone it reads (to size its
         // gradient buffer, to bound a loop), by length only; an output whose elements it does not read, not at all.
-        bool Contents(ForwardLocal local) => NeedsContents(reverseHalfCode, local.Name);
+        bool Contents(ForwardLocal local) => reverseContents.Contains(local.Name);
         handedOver.RemoveAll(l => l.Kind == ForwardLocalKind.Output && !Contents(l));
 
         if (!reverseHalf)
         {
             foreach (var (view, _) in program.Views.Where(v => !v.Gradient)) writer.Line(view);
-            foreach (var declaration in program.Declarations.Where(d => program.Forward.Mentions(d.Name))) writer.Line(declaration.ToString());
+            foreach (var declaration in program.Declarations.Where(d => inForward.Contains(d.Name))) writer.Line(declaration.ToString());
             writer.Line("// Forward sweep: the original computation, keeping what the reverse sweep needs.");
             Write(writer, program.Forward);
             if (handedOver.Count > 0)
@@ -904,7 +910,7 @@ internal static class GradientEmitter
 
         foreach (var (view, _) in program.Views) writer.Line(view);
         var handedNames = new HashSet<string>(handedOver.Select(l => l.Name));
-        var declarations = program.Declarations.Where(d => !handedNames.Contains(d.Name) && reverseHalfCode.Mentions(d.Name)).ToList();
+        var declarations = program.Declarations.Where(d => !handedNames.Contains(d.Name) && inReverse.Contains(d.Name)).ToList();
         foreach (var declaration in declarations) writer.Line(declaration.ToString());
         foreach (var local in reset.Where(l => !declarations.Any(d => d.Name == l.Name)))
             writer.Line(local.TypeKeyword + " " + local.Name + " = " + (local.TypeKeyword == "bool" ? "false" : "0") + ";");
@@ -954,7 +960,8 @@ internal static class GradientEmitter
     /// <summary>The reverse sweep without resets of adjoints nothing reads (their variable is overwritten by a constant).</summary>
     private static List<Code> DropDeadWrites(List<Code> reverse, List<Code> rest, IEnumerable<string> names)
     {
-        var dead = new HashSet<string>(names.Where(n => !Reads(reverse, n) && !Reads(rest, n)));
+        var read = ReadNames(reverse.Concat(rest));
+        var dead = new HashSet<string>(names.Where(n => !read.Contains(n)));
         if (dead.Count == 0) return reverse;
         List<Code> Filter(List<Code> code) => code
             .Where(c => !(c is CodeAssign { Kind: AssignKind.Assign, IsZero: true, TargetName: { } name } && dead.Contains(name)))
@@ -968,25 +975,40 @@ internal static class GradientEmitter
         return Filter(reverse);
     }
 
-    /// <summary>Whether any statement reads <paramref name="name"/>: every use but the target of a plain assignment or declaration.</summary>
-    private static bool Reads(List<Code> code, string name) => code.Any(item => item switch
+    /// <summary>The names the code reads: every use but the target of a plain assignment or declaration.</summary>
+    private static HashSet<string> ReadNames(IEnumerable<Code> code)
     {
-        CodeAssign a => a.Value.Mentions(name) || (a.Target.Mentions(name) && !(a.Kind != AssignKind.Accumulate && a.TargetName == name)),
-        CodeStatement s => s.Text.Mentions(name),
-        CodeIf b => b.Condition.Mentions(name) || Reads(b.Then, name) || (b.Else is not null && Reads(b.Else, name)),
-        CodeLoop l => l.Counter == name || (l.From?.Mentions(name) ?? false) || l.Condition.Mentions(name) || Reads(l.Body, name),
-        _ => false,
-    });
-
-    /// <summary>Whether the code needs what <paramref name="name"/> holds, not only its length.</summary>
-    private static bool NeedsContents(List<Code> code, string name) => code.Any(item => item switch
-    {
-        CodeAssign a => a.Target.NeedsContents(name) || a.Value.NeedsContents(name),
-        CodeStatement s => s.Text.NeedsContents(name),
-        CodeIf b => b.Condition.NeedsContents(name) || NeedsContents(b.Then, name) || (b.Else is not null && NeedsContents(b.Else, name)),
-        CodeLoop l => l.Counter == name || (l.From?.NeedsContents(name) ?? false) || l.Condition.NeedsContents(name) || NeedsContents(l.Body, name),
-        _ => false,
-    });
+        var names = new HashSet<string>();
+        void Walk(IEnumerable<Code> items)
+        {
+            foreach (var item in items)
+            {
+                switch (item)
+                {
+                    case CodeAssign a:
+                        a.Value.AddNames(names);
+                        if (a.Kind == AssignKind.Accumulate || a.TargetName is null) a.Target.AddNames(names);
+                        break;
+                    case CodeStatement s:
+                        s.Text.AddNames(names);
+                        break;
+                    case CodeIf b:
+                        b.Condition.AddNames(names);
+                        Walk(b.Then);
+                        if (b.Else is not null) Walk(b.Else);
+                        break;
+                    case CodeLoop l:
+                        if (l.Counter is not null) names.Add(l.Counter);
+                        l.From?.AddNames(names);
+                        l.Condition.AddNames(names);
+                        Walk(l.Body);
+                        break;
+                }
+            }
+        }
+        Walk(code);
+        return names;
+    }
 
     private static void Write(SourceWriter writer, List<Code> code)
     {
