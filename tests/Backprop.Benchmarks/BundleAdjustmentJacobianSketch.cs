@@ -1,4 +1,5 @@
 using System;
+using Backprop.Consumer.Tests;
 
 namespace Backprop.Benchmarks;
 

@@ -1,4 +1,5 @@
 using System;
+using Backprop.Consumer.Tests;
 using MathNet.Numerics.Differentiation;
 
 namespace Backprop.Benchmarks;

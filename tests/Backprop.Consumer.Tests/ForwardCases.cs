@@ -98,11 +98,11 @@ public sealed record ForwardCase(
 
         // Reprojection: camera[11], point[3], weight → error[3] (the feature is data).
         double[] feature = [0.3, -0.2];
-        yield return new(nameof(F.Reprojection), false,
+        yield return new(nameof(BundleAdjustmentModel.Reprojection), false,
             [[0.1, -0.2, 0.15, 0.3, -0.1, 0.2, 1.2, 0.05, -0.04, 0.01, 0.002, 0.5, -0.4, 4.0, 0.8], [0, 0, 0, 0.3, -0.1, 0.2, 1.2, 0.05, -0.04, 0.01, 0.002, 0.5, -0.4, 4.0, 0.8]],
-            p => { var e = new double[3]; F.Reprojection(Slice(p, 0, 11), Slice(p, 11, 3), p[14], feature, e); return e; },
-            (p, t) => { double[] e = new double[3], te = new double[3]; F.ReprojectionTangent(Slice(p, 0, 11), Slice(p, 11, 3), p[14], feature, e, Slice(t, 0, 11), Slice(t, 11, 3), t[14], te); return (e, te); },
-            p => { double[] e = new double[3], j = new double[3 * 15]; F.ReprojectionJacobian(Slice(p, 0, 11), Slice(p, 11, 3), p[14], feature, e, j); return (e, j); });
+            p => { var e = new double[3]; BundleAdjustmentModel.Reprojection(Slice(p, 0, 11), Slice(p, 11, 3), p[14], feature, e); return e; },
+            (p, t) => { double[] e = new double[3], te = new double[3]; BundleAdjustmentModel.ReprojectionTangent(Slice(p, 0, 11), Slice(p, 11, 3), p[14], feature, e, Slice(t, 0, 11), Slice(t, 11, 3), t[14], te); return (e, te); },
+            p => { double[] e = new double[3], j = new double[3 * 15]; BundleAdjustmentModel.ReprojectionJacobian(Slice(p, 0, 11), Slice(p, 11, 3), p[14], feature, e, j); return (e, j); });
 
         // Overwrites: r, theta → xy[2].
         yield return new(nameof(F.Overwrites), false, [[0.7, 0.4], [-1.3, 2.1]],

@@ -201,41 +201,6 @@ public static partial class ForwardFunctions
         }
     }
 
-    /// <summary>
-    /// ADBench's bundle-adjustment reprojection: a layer without loops, whose Jacobian replays its reverse sweep once per
-    /// output entry after one forward sweep, all in locals (no tape).
-    /// </summary>
-    [Differentiable(Forward = true, Jacobian = true)]
-    public static void Reprojection(ReadOnlySpan<double> camera, ReadOnlySpan<double> point, double weight, [NoDerivative] ReadOnlySpan<double> feature, Span<double> error)
-    {
-        double px = point[0] - camera[3], py = point[1] - camera[4], pz = point[2] - camera[5];
-        double r0 = camera[0], r1 = camera[1], r2 = camera[2];
-        double squaredAngle = r0 * r0 + r1 * r1 + r2 * r2;
-        double xr, yr, zr;
-        if (squaredAngle != 0)
-        {
-            double angle = Math.Sqrt(squaredAngle);
-            double cos = Math.Cos(angle), sin = Math.Sin(angle), inverse = 1 / angle;
-            double w0 = r0 * inverse, w1 = r1 * inverse, w2 = r2 * inverse;
-            double along = (w0 * px + w1 * py + w2 * pz) * (1 - cos);
-            xr = px * cos + (w1 * pz - w2 * py) * sin + w0 * along;
-            yr = py * cos + (w2 * px - w0 * pz) * sin + w1 * along;
-            zr = pz * cos + (w0 * py - w1 * px) * sin + w2 * along;
-        }
-        else
-        {
-            xr = px + (r1 * pz - r2 * py);
-            yr = py + (r2 * px - r0 * pz);
-            zr = pz + (r0 * py - r1 * px);
-        }
-        double u = xr / zr, v = yr / zr;
-        double squaredRadius = u * u + v * v;
-        double distortion = 1 + camera[9] * squaredRadius + camera[10] * squaredRadius * squaredRadius;
-        error[0] = weight * (u * distortion * camera[6] + camera[7] - feature[0]);
-        error[1] = weight * (v * distortion * camera[6] + camera[8] - feature[1]);
-        error[2] = 1 - weight * weight;
-    }
-
     /// <summary>A loop-free layer that overwrites a local and an output: its reverse sweep would undo them, so it is not replayed.</summary>
     [Differentiable(Forward = true, Jacobian = true)]
     public static void Overwrites(double r, double theta, Span<double> xy)
