@@ -188,6 +188,16 @@ internal static class RandomPrograms
             _ => "{ double total = 0; foreach (var datum in Helpers.Data.Where(entry => entry > 0)) total += datum; " + t + " -= total * " + e1 + "; Helpers.Log.Add(total); }",
         });
 
+    /// <summary>
+    /// The recording plan's slice rules (issue 10): a loop writes all of c (saved in one piece per pass), increments add into
+    /// it (the adjoint passes through), one of them reading c (which stops the slice save from covering the stores after it),
+    /// and c is read afterwards.
+    /// </summary>
+    private static Gen<string> SliceBlock(bool inLoop, bool counted) =>
+        Gen.Select(Expression(1, inLoop), Expression(1, inLoop), Expression(1, inLoop), Written(inLoop, counted, null, null), Gen.Int[0, 2], Gen.Int[0, 2],
+            (e1, e2, e3, t, x, y) => "{ for (int j = 0; j < 3; j++) c[j] = " + e1 + " * (j + 1); c[1] += " + e2 + "; c[" + x + "] -= " + e3 + " * c[" + y + "]; "
+                + t + " += c[0] * c[1] + Math.Tanh(c[2]); }");
+
     /// <param name="counted">Inside <c>for (int i = 0; i &lt; n; i++)</c> with n ≤ 3: <c>c[i]</c> is a target (a range the loop overwrites).</param>
     /// <param name="inSwitch">Inside a switch section, where <c>break</c> would leave the switch, not the loop.</param>
     private static Gen<string> Statement(int depth, bool inLoop, bool loopAllowed, bool counted = false, bool inSwitch = false)
@@ -203,7 +213,8 @@ internal static class RandomPrograms
             (1, BufferOperations(inLoop, counted)),
             (1, SpanViews(inLoop, counted)),
             (1, StructBlock(inLoop, counted)),
-            (1, OrdinaryBlock(inLoop, counted)));
+            (1, OrdinaryBlock(inLoop, counted)),
+            (1, SliceBlock(inLoop, counted)));
         if (depth == 0) return assign;
         var block = Statement(depth - 1, inLoop, loopAllowed: false, counted, inSwitch).Array[1, 3].Select(s => string.Join(" ", s));
         var section = Statement(depth - 1, inLoop, loopAllowed: false, counted, inSwitch: true).Array[1, 3].Select(s => string.Join(" ", s));
