@@ -60,7 +60,7 @@ internal sealed class Fragment
     public static Fragment Of(string name, string? text = null) => new(new[] { new Piece(text ?? name, name, NameUse.Value) });
 
     /// <summary><c>name.Length</c>.</summary>
-    public static Fragment LengthOf(string name) => new(new[] { new Piece(name, name, NameUse.Length), new Piece(".Length", null, NameUse.None) });
+    public static Fragment LengthOf(string name, string? text = null) => new(new[] { new Piece(text ?? name, name, NameUse.Length), new Piece(".Length", null, NameUse.None) });
 
     /// <summary><c>ref name</c>.</summary>
     public static Fragment RefOf(string name) => new(new[] { new Piece("ref ", null, NameUse.None), new Piece(name, name, NameUse.Reference) });
@@ -130,6 +130,16 @@ internal sealed class Fragment
         foreach (var piece in _pieces)
             if (piece.Name is { } name && !(contentsOnly && piece.Use == NameUse.Length)) names.Add(name);
     }
+
+    /// <summary>Adds the names the fragment passes by reference to <paramref name="names"/>.</summary>
+    public void AddReferences(HashSet<string> names)
+    {
+        foreach (var piece in _pieces)
+            if (piece.Name is { } name && piece.Use == NameUse.Reference) names.Add(name);
+    }
+
+    /// <summary>The name a target writes: the scalar it is, or the buffer of the element it is.</summary>
+    public string? Root => _pieces.Length > 0 ? _pieces[0].Name : null;
 
     /// <summary>The names the fragment refers to.</summary>
     public IEnumerable<string> Names => _pieces.Where(p => p.Name is not null).Select(p => p.Name!);
@@ -360,35 +370,45 @@ internal static class CodeExtensions
 
     public static List<Code> Rename(this IEnumerable<Code> code, string from, string to) => code.Select(c => c.Rename(from, to)).ToList();
 
-    /// <summary>
-    /// The names the code refers to, in one walk (what <see cref="Mentions(IEnumerable{Code}, string)"/> answers name by
-    /// name); with <paramref name="contentsOnly"/>, those whose value or contents it needs, not only their length.
-    /// </summary>
-    public static HashSet<string> MentionedNames(this IEnumerable<Code> code, bool contentsOnly = false)
+    /// <summary>The names the code refers to in one way or another (see <see cref="NameSelection"/>), collected in one walk.</summary>
+    public static HashSet<string> Names(this IEnumerable<Code> code, NameSelection selection = NameSelection.Mentioned)
     {
         var names = new HashSet<string>();
+        bool contents = selection == NameSelection.Contents;
         void Walk(IEnumerable<Code> items)
         {
             foreach (var item in items)
             {
                 switch (item)
                 {
+                    case CodeAssign a when selection == NameSelection.Written:
+                        if (a.Target.Root is { } target) names.Add(target);
+                        a.Value.AddReferences(names);
+                        break;
                     case CodeAssign a:
-                        a.Target.AddNames(names, contentsOnly);
-                        a.Value.AddNames(names, contentsOnly);
+                        a.Value.AddNames(names, contents);
+                        // A plain assignment or declaration of a name does not read it.
+                        if (selection != NameSelection.Read || a.Kind == AssignKind.Accumulate || a.TargetName is null) a.Target.AddNames(names, contents);
+                        break;
+                    case CodeStatement s when selection == NameSelection.Written:
+                        if (s.Increments is { } stepped) names.Add(stepped);
+                        s.Text.AddReferences(names);
                         break;
                     case CodeStatement s:
-                        s.Text.AddNames(names, contentsOnly);
+                        s.Text.AddNames(names, contents);
                         break;
                     case CodeIf b:
-                        b.Condition.AddNames(names, contentsOnly);
+                        if (selection != NameSelection.Written) b.Condition.AddNames(names, contents);
                         Walk(b.Then);
                         if (b.Else is not null) Walk(b.Else);
                         break;
                     case CodeLoop l:
-                        if (l.Counter is not null) names.Add(l.Counter);
-                        l.From?.AddNames(names, contentsOnly);
-                        l.Condition.AddNames(names, contentsOnly);
+                        if (l.Counter is not null && !(selection == NameSelection.Written && l.DeclaresCounter)) names.Add(l.Counter);
+                        if (selection != NameSelection.Written)
+                        {
+                            l.From?.AddNames(names, contents);
+                            l.Condition.AddNames(names, contents);
+                        }
                         Walk(l.Body);
                         break;
                 }
@@ -397,6 +417,19 @@ internal static class CodeExtensions
         Walk(code);
         return names;
     }
+}
+
+/// <summary>Which names <see cref="CodeExtensions.Names"/> collects.</summary>
+internal enum NameSelection
+{
+    /// <summary>Every name the code refers to.</summary>
+    Mentioned,
+    /// <summary>The names whose value or contents the code needs, not only their length.</summary>
+    Contents,
+    /// <summary>The names the code reads: every use but the target of a plain assignment or declaration.</summary>
+    Read,
+    /// <summary>The names whose value or contents the code may change: targets (an element's buffer), by-reference arguments, increments, loop counters it sets.</summary>
+    Written,
 }
 
 /// <summary>A local the generated method declares before its sweeps: <c>T name = initial;</c>.</summary>

@@ -29,7 +29,7 @@ internal sealed class ExpressionText
     private Fragment LengthOf(int buffer)
     {
         var v = _method.Variables[buffer];
-        return v.Kind == VariableKind.Member ? Name(buffer) + ".Length" : Fragment.LengthOf(v.View.Length > 0 ? v.Spelling : v.Name);
+        return Fragment.LengthOf(v.View.Length > 0 ? v.Spelling : v.Name, v.Spelling);
     }
 
     public static string MathClass(IrType type, string function) =>

@@ -230,7 +230,7 @@ internal static class GradientEmitter
                 // The sweeps' own names are in scope here: the locals this method adds must not take them.
                 names.UnionWith(program.Declarations.Select(d => d.Name).Concat(program.ForwardLocals.Select(l => l.Name))
                     .Concat(program.Gradients.Select(g => g.GradientName)).Concat(program.Outputs.Select(o => o.AdjointName)));
-                WriteFusedJacobian(writer, method, program, inputs, outputs, jacobian, columns, Fresh, Scratch, Release);
+                WriteFusedJacobian(writer, method, program, jacobian, columns, row, k, Fresh, Scratch, Release);
                 return;
             }
             foreach (var (output, rented, span) in adjoints) Scratch(output, rented, span);
@@ -291,16 +291,8 @@ internal static class GradientEmitter
         if (program.UsesTape || program.ReverseSetup.Count > 0 || program.RewoundOutputs.Count > 0 || program.Views.Count > 0
             || program.Gradients.Any(g => IsStructGradient(method, g.Variable) || method.Variables[g.Variable].IsParameterField)) return false;
         var primal = new HashSet<string>(method.Variables.Select(v => v.Name).Concat(program.ForwardLocals.Select(l => l.Name))
-            .Concat(program.Declarations.Where(d => program.Forward.Mentions(d.Name)).Select(d => d.Name)));
-        bool WritesPrimal(List<Code> code) => code.Any(item => item switch
-        {
-            CodeAssign a => a.Target.Pieces.Count > 0 && a.Target.Pieces[0].Name is { } target && primal.Contains(target) || a.Value.Pieces.Any(p => p.Use == NameUse.Reference && primal.Contains(p.Name!)),
-            CodeStatement s => s.Increments is { } stepped && primal.Contains(stepped) || s.Text.Pieces.Any(p => p.Use == NameUse.Reference && primal.Contains(p.Name!)),
-            CodeIf b => WritesPrimal(b.Then) || (b.Else is not null && WritesPrimal(b.Else)),
-            CodeLoop l => (l.Counter is { } counter && !l.DeclaresCounter && primal.Contains(counter)) || WritesPrimal(l.Body),
-            _ => false,
-        });
-        return !WritesPrimal(program.Reverse);
+            .Concat(program.Declarations.Select(d => d.Name).Where(program.Forward.Names().Contains)));
+        return !program.Reverse.Names(NameSelection.Written).Overlaps(primal);
     }
 
     /// <summary>
@@ -308,21 +300,20 @@ internal static class GradientEmitter
     /// locals, then for each output entry the reverse sweep with a unit adjoint, writing its row of the Jacobian directly
     /// (no tape, no split pair, as a hand-written Jacobian would).
     /// </summary>
-    private static void WriteFusedJacobian(SourceWriter writer, IrMethod method, GradientProgram program, List<IrVariable> inputs, List<IrVariable> outputs,
-        string jacobian, string columns, System.Func<string, string> fresh, System.Action<IrVariable, string, string> scratch, System.Action<IrVariable, string> release)
+    private static void WriteFusedJacobian(SourceWriter writer, IrMethod method, GradientProgram program, string jacobian, string columns, string row, string k,
+        System.Func<string, string> fresh, System.Action<IrVariable, string, string> scratch, System.Action<IrVariable, string> release)
     {
         var tail = Tail(method, program);
         var reverse = Reverse(program, program.Forward.Concat(tail).ToList());
-        var inForward = program.Forward.MentionedNames();
+        var inForward = program.Forward.Names();
         var shared = program.Declarations.Where(d => inForward.Contains(d.Name)).ToList();
         foreach (var declaration in shared) writer.Line(declaration.ToString());
         writer.Line("// Forward sweep, once: its values stay in locals for every reverse sweep below.");
         Write(writer, program.Forward);
         var adjoints = program.Outputs.Select(o => (Output: method.Variables[o.Variable], Rented: fresh("rented" + Identifiers.Capitalized(o.AdjointName)), Span: o.AdjointName)).ToList();
         foreach (var (output, rented, span) in adjoints) scratch(output, rented, span);
-        string row = fresh("row"), k = fresh("k");
         writer.Line("int " + row + " = 0;");
-        var inReverse = reverse.Concat(tail).MentionedNames();
+        var inReverse = reverse.Concat(tail).Names();
         var perRow = program.Declarations.Except(shared).Where(d => inReverse.Contains(d.Name)).ToList();
         foreach (var (output, _, span) in adjoints)
         {
@@ -787,7 +778,7 @@ internal static class GradientEmitter
         var reverse = Reverse(program, program.Forward.Concat(program.ReverseSetup).Concat(tail).ToList());
 
         var used = program.Forward.Concat(program.ReverseSetup).Concat(reverse).Concat(tail).Append(Seed(method, program)).ToList();
-        var usedNames = used.MentionedNames();
+        var usedNames = used.Names();
         foreach (var declaration in program.Declarations.Where(d => usedNames.Contains(d.Name))) writer.Line(declaration.ToString());
         writer.Line("// Forward sweep: the original computation, keeping what the reverse sweep needs.");
         Write(writer, program.Forward);
@@ -871,9 +862,9 @@ internal static class GradientEmitter
 
         // The state handed over: what the forward sweep defines (its locals, assigned parameters, written outputs) and
         // the reverse sweep reads.
-        var inForward = program.Forward.MentionedNames();
-        var inReverse = reverseHalfCode.MentionedNames();
-        var reverseContents = reverseHalfCode.MentionedNames(contentsOnly: true);
+        var inForward = program.Forward.Names();
+        var inReverse = reverseHalfCode.Names();
+        var reverseContents = reverseHalfCode.Names(NameSelection.Contents);
         var declared = program.Declarations.Where(d => inForward.Contains(d.Name))
             .Select(d => new ForwardLocal(d.Name, d.Type, d.Type, ForwardLocalKind.Scalar));
         // (Mentioned, not only read: a variable the reverse sweep merely restores still has to exist there.)
@@ -960,7 +951,7 @@ internal static class GradientEmitter
     /// <summary>The reverse sweep without resets of adjoints nothing reads (their variable is overwritten by a constant).</summary>
     private static List<Code> DropDeadWrites(List<Code> reverse, List<Code> rest, IEnumerable<string> names)
     {
-        var read = ReadNames(reverse.Concat(rest));
+        var read = reverse.Concat(rest).Names(NameSelection.Read);
         var dead = new HashSet<string>(names.Where(n => !read.Contains(n)));
         if (dead.Count == 0) return reverse;
         List<Code> Filter(List<Code> code) => code
@@ -973,41 +964,6 @@ internal static class GradientEmitter
             })
             .ToList();
         return Filter(reverse);
-    }
-
-    /// <summary>The names the code reads: every use but the target of a plain assignment or declaration.</summary>
-    private static HashSet<string> ReadNames(IEnumerable<Code> code)
-    {
-        var names = new HashSet<string>();
-        void Walk(IEnumerable<Code> items)
-        {
-            foreach (var item in items)
-            {
-                switch (item)
-                {
-                    case CodeAssign a:
-                        a.Value.AddNames(names);
-                        if (a.Kind == AssignKind.Accumulate || a.TargetName is null) a.Target.AddNames(names);
-                        break;
-                    case CodeStatement s:
-                        s.Text.AddNames(names);
-                        break;
-                    case CodeIf b:
-                        b.Condition.AddNames(names);
-                        Walk(b.Then);
-                        if (b.Else is not null) Walk(b.Else);
-                        break;
-                    case CodeLoop l:
-                        if (l.Counter is not null) names.Add(l.Counter);
-                        l.From?.AddNames(names);
-                        l.Condition.AddNames(names);
-                        Walk(l.Body);
-                        break;
-                }
-            }
-        }
-        Walk(code);
-        return names;
     }
 
     private static void Write(SourceWriter writer, List<Code> code)

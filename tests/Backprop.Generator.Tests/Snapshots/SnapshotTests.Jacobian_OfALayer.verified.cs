@@ -209,14 +209,14 @@ namespace Demo
             double[]? rentedDResidual = null;
             global::System.Span<double> dResidual = residual.Length <= 32 ? stackalloc double[32] : (rentedDResidual = global::System.Buffers.ArrayPool<double>.Shared.Rent(residual.Length));
             dResidual = dResidual.Slice(0, residual.Length);
-            int row4 = 0;
-            for (int k2 = 0; k2 < residual.Length; k2++, row4++)
+            int row = 0;
+            for (int k = 0; k < residual.Length; k++, row++)
             {
                 // Reverse sweep with a unit adjoint on this output entry: one row.
                 dResidual.Clear();
-                dResidual[k2] = 1;
+                dResidual[k] = 1;
                 double dProject_dfocal = 0;
-                int offset = row4 * columns;
+                int offset = row * columns;
                 int atCamera = offset;
                 global::System.Span<double> dCamera = jacobian.Slice(atCamera, camera.Length);
                 offset += camera.Length;

@@ -229,17 +229,17 @@ namespace Demo
             double[]? rentedDXy = null;
             global::System.Span<double> dXy = xy.Length <= 32 ? stackalloc double[32] : (rentedDXy = global::System.Buffers.ArrayPool<double>.Shared.Rent(xy.Length));
             dXy = dXy.Slice(0, xy.Length);
-            int row5 = 0;
-            for (int k2 = 0; k2 < xy.Length; k2++, row5++)
+            int row = 0;
+            for (int k = 0; k < xy.Length; k++, row++)
             {
                 // Reverse sweep with a unit adjoint on this output entry: one row.
                 dXy.Clear();
-                dXy[k2] = 1;
+                dXy[k] = 1;
                 double dPolar_dr = 0;
                 double dPolar_dtheta = 0;
                 double dPolar_dc = 0;
                 double dPolar_ds = 0;
-                int offset2 = row5 * columns;
+                int offset2 = row * columns;
                 int atR = offset2;
                 double dR = 0;
                 offset2++;
