@@ -191,11 +191,12 @@ internal static class RandomPrograms
     /// <summary>
     /// The recording plan's slice rules (issue 10): a loop writes all of c (saved in one piece per pass), increments add into
     /// it (the adjoint passes through), one of them reading c (which stops the slice save from covering the stores after it),
-    /// and c is read afterwards.
+    /// and c is read afterwards. The loop's values are bounded (tanh): repeated in loops, c[j] = f(c) * (j + 1) with f
+    /// quadratic overflowed, and 0 × ∞ made the gradient NaN where the value was finite (seed 9FG4Li2G7ZS3).
     /// </summary>
     private static Gen<string> SliceBlock(bool inLoop, bool counted) =>
         Gen.Select(Expression(1, inLoop), Expression(1, inLoop), Expression(1, inLoop), Written(inLoop, counted, null, null), Gen.Int[0, 2], Gen.Int[0, 2],
-            (e1, e2, e3, t, x, y) => "{ for (int j = 0; j < 3; j++) c[j] = " + e1 + " * (j + 1); c[1] += " + e2 + "; c[" + x + "] -= " + e3 + " * c[" + y + "]; "
+            (e1, e2, e3, t, x, y) => "{ for (int j = 0; j < 3; j++) c[j] = Math.Tanh(" + e1 + ") * (j + 1); c[1] += " + e2 + "; c[" + x + "] -= " + e3 + " * c[" + y + "]; "
                 + t + " += c[0] * c[1] + Math.Tanh(c[2]); }");
 
     /// <param name="counted">Inside <c>for (int i = 0; i &lt; n; i++)</c> with n ≤ 3: <c>c[i]</c> is a target (a range the loop overwrites).</param>
