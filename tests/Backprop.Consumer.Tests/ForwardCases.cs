@@ -200,6 +200,24 @@ public sealed record ForwardCase(
             null,
             p => { double[] y = new double[6], j = new double[6 * 2]; F.TallThroughCustomRuleJacobian(p[0], p[1], y, j); return (y, j); });
 
+        // Vector mode (MJacobianLanes): 10 columns across the lanes, exactly one vector of doubles, floats, and a fallback.
+        yield return new(nameof(F.VectorTall), false, [Point(40, 10), Point(41, 10), Point(42, 10, 1.5)],
+            p => { var y = new double[12]; F.VectorTall(Slice(p, 0, 9), p[9], y); return y; },
+            null,
+            p => { double[] y = new double[12], j = new double[12 * 10]; F.VectorTallJacobian(Slice(p, 0, 9), p[9], y, j); return (y, j); });
+        yield return new(nameof(F.VectorFourScalars), false, [Point(43, 4), Point(44, 4)],
+            p => { var y = new double[8]; F.VectorFourScalars(p[0], p[1], p[2], p[3], y); return y; },
+            null,
+            p => { double[] y = new double[8], j = new double[8 * 4]; F.VectorFourScalarsJacobian(p[0], p[1], p[2], p[3], y, j); return (y, j); });
+        yield return new(nameof(F.VectorTallFloat), true, [Point(45, 10), Point(46, 10)],
+            p => { var y = new float[12]; F.VectorTallFloat(Floats(p, 0, 9), (float)p[9], y); return Doubles(y); },
+            null,
+            p => { float[] y = new float[12], j = new float[12 * 10]; F.VectorTallFloatJacobian(Floats(p, 0, 9), (float)p[9], y, j); return (Doubles(y), Doubles(j)); });
+        yield return new(nameof(F.TallWithConversion), true, [[0.7, -0.4], [-1.1, 0.9]],
+            p => { var y = new double[5]; F.TallWithConversion((float)p[0], p[1], y); return y; },
+            null,
+            p => { double[] y = new double[5], j = new double[5 * 2]; F.TallWithConversionJacobian((float)p[0], p[1], y, j); return (y, j); });
+
         // Struct parameters, flattened: p.X, p.Y, k, body.Position.X, .Y, body.Velocity.X, .Y, body.Mass.
         static Body BodyOf(double[] p, int at) => new() { Position = new Vec2(p[at], p[at + 1]), Velocity = new Vec2(p[at + 2], p[at + 3]), Mass = p[at + 4] };
         yield return new(nameof(F.StructEnergy), false, [Point(30, 8), Point(31, 8)],

@@ -145,9 +145,28 @@ public sealed class ForwardModeTests
         var type = typeof(ForwardFunctions);
         foreach (string name in new[] { nameof(ForwardFunctions.TallJacobianOnly), nameof(ForwardFunctions.WideJacobianOnly), nameof(ForwardFunctions.TallThroughCustomRule) })
             Assert.Null(type.GetMethod(name + "Tangent", any));
-        Assert.True(type.GetMethod(nameof(ForwardFunctions.TallJacobianOnly) + "JacobianTangent", any) is { IsPrivate: true });
-        Assert.True(type.GetMethod(nameof(ForwardFunctions.WideJacobianOnly) + "JacobianTangent", any) is { IsPrivate: true });
+        // Vector mode serves their forward sweeps: no one-direction tangent is needed.
+        Assert.True(type.GetMethod(nameof(ForwardFunctions.TallJacobianOnly) + "JacobianLanes", any) is { IsPrivate: true });
+        Assert.True(type.GetMethod(nameof(ForwardFunctions.WideJacobianOnly) + "JacobianLanes", any) is { IsPrivate: true });
+        Assert.Null(type.GetMethod(nameof(ForwardFunctions.TallJacobianOnly) + "JacobianTangent", any));
         Assert.Null(type.GetMethod(nameof(ForwardFunctions.TallThroughCustomRule) + "JacobianTangent", any));
+        Assert.Null(type.GetMethod(nameof(ForwardFunctions.TallThroughCustomRule) + "JacobianLanes", any));
+    }
+
+    /// <summary>
+    /// Vector mode where it applies (the layers' bodies, with their callees inlined), one forward sweep per column where it
+    /// does not (a conversion between floating types; struct tangents); the Jacobians of all are checked entry by entry.
+    /// </summary>
+    [Fact]
+    public void TallLayers_TakeVectorModeWhereItApplies()
+    {
+        const System.Reflection.BindingFlags any = System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static;
+        var type = typeof(ForwardFunctions);
+        foreach (string name in new[] { nameof(ForwardFunctions.VectorTall), nameof(ForwardFunctions.VectorFourScalars), nameof(ForwardFunctions.VectorTallFloat), nameof(ForwardFunctions.Curve) })
+            Assert.True(type.GetMethod(name + "JacobianLanes", any) is { IsPrivate: true }, name);
+        Assert.Null(type.GetMethod(nameof(ForwardFunctions.TallWithConversion) + "JacobianLanes", any));
+        Assert.True(type.GetMethod(nameof(ForwardFunctions.TallWithConversion) + "JacobianTangent", any) is { IsPrivate: true });
+        Assert.Null(type.GetMethod(nameof(ForwardFunctions.StructLayer) + "JacobianLanes", any));
     }
 
     private static double[] Direction(int length) => Enumerable.Range(0, length).Select(i => Math.Sin(i + 1.0)).ToArray();

@@ -76,6 +76,10 @@ internal static class MethodAnalyzer
             // and the Jacobian keeps its reverse sweeps (no Inlined body: see SourceBuilder).
             method = CalleeBodies.Inline(method, symbol.OriginalDefinition, syntax, model, cancellationToken, new List<DiagnosticInfo>(), Inliner.Purpose.ForwardMode) ?? method;
         }
+        // A layer's Jacobian takes its forward sweeps in vector mode over a body without calls: every callee inlined.
+        if (method is { Shape: { EmitJacobian: true, IsVoid: true, HasThisGradient: false } } && HasCalls(method)
+            && CalleeBodies.Inline(method, symbol.OriginalDefinition, syntax, model, cancellationToken, new List<DiagnosticInfo>()) is { Inlined: { } body })
+            method = method with { FullyInlined = body };
         return (method, diagnostics);
     }
 
@@ -85,6 +89,19 @@ internal static class MethodAnalyzer
     /// </summary>
     public static bool WantsForwardSweeps(MethodShape shape) =>
         shape is { EmitJacobian: true, EmitTangent: false, IsVoid: true, HasThisGradient: false };
+
+    /// <summary>Whether the method calls another differentiated method (a layer or a value-returning call).</summary>
+    public static bool HasCalls(IrMethod method)
+    {
+        bool found = false;
+        foreach (var statement in method.Body)
+            IrWalker.VisitStatements(statement, s =>
+            {
+                found |= s is IrCallStatement;
+                IrWalker.VisitStatement(s, e => found |= e is IrDifferentiableCall);
+            });
+        return found;
+    }
 
     /// <summary>Whether the method calls a callee that has no forward mode of its own.</summary>
     public static bool CallsWithoutTangent(IrMethod method)

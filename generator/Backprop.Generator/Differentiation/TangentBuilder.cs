@@ -34,6 +34,12 @@ internal sealed class TangentProgram
 /// an assignment that reads its own target (<c>v = v * x</c>) sees the old value in both. Control flow is the method's
 /// own: nothing is recorded, nothing reversed.
 /// </summary>
+/// <remarks>
+/// Vector mode (<see cref="BuildLanes"/>) is the same program with every tangent a <c>System.Numerics.Vector&lt;T&gt;</c>:
+/// one primal pass carries <c>Vector&lt;T&gt;.Count</c> directions at once (a scalar partial times a vector tangent is
+/// one SIMD multiply), for the forward sweeps of a layer's Jacobian. It needs a body without calls (callees inlined) and
+/// without struct tangents or conversions between floating types; otherwise there is no vector program.
+/// </remarks>
 internal sealed class TangentBuilder
 {
     private readonly IrMethod _method;
@@ -45,10 +51,12 @@ internal sealed class TangentBuilder
     private readonly TangentProgram _program = new();
     private readonly HashSet<int> _callBuffers = new();
     private readonly Dictionary<IrExpression, string> _callTangents = new(ReferenceComparer<IrExpression>.Instance);
+    private readonly bool _lanes;
 
-    private TangentBuilder(IrMethod method, ActivityAnalysis activity)
+    private TangentBuilder(IrMethod method, ActivityAnalysis activity, bool lanes = false)
     {
         _method = method;
+        _lanes = lanes;
         _activity = activity;
         _text = new ExpressionText(method) { Substitute = e => _values.TryGetValue(e, out var name) ? name : null };
         _names = new HashSet<string>(method.Variables.Select(v => Identifiers.Bare(v.Name))) { method.Shape.Name, method.Shape.TangentName };
@@ -60,6 +68,34 @@ internal sealed class TangentBuilder
         builder.Run();
         return builder._program;
     }
+
+    /// <summary>The vector-mode program (tangents as <c>Vector&lt;T&gt;</c>), or null where vector mode does not apply.</summary>
+    public static TangentProgram? BuildLanes(IrMethod method, ActivityAnalysis activity)
+    {
+        var builder = new TangentBuilder(method, activity, lanes: true);
+        try
+        {
+            builder.Run();
+        }
+        catch (NoLanes)
+        {
+            return null;
+        }
+        return builder._program;
+    }
+
+    /// <summary>A construct vector mode does not carry: the Jacobian keeps one forward sweep per column.</summary>
+    private sealed class NoLanes : System.Exception
+    {
+    }
+
+    /// <summary>The type of a scalar's tangent: the scalar, or in vector mode a vector of them.</summary>
+    private string TangentKeyword(IrType type) => _lanes ? LanesKeyword(type) : type.Keyword;
+
+    /// <summary><c>System.Numerics.Vector&lt;T&gt;</c> of the type's scalar.</summary>
+    public static string LanesKeyword(IrType type) => "global::System.Numerics.Vector<" + type.ScalarKeyword + ">";
+
+    private Fragment TangentZero(IrType type) => _lanes ? Fragment.Literal(LanesKeyword(type) + ".Zero") : Zero(type);
 
     private void Run()
     {
@@ -77,6 +113,7 @@ internal sealed class TangentBuilder
             });
         // A struct parameter's tangent is a struct of the same type (S tP): its fields' tangents are its fields.
         var structOwners = new HashSet<string>(_method.Variables.Where(v => v.IsParameterField && v.IsDifferentiableInput).Select(v => v.Owner));
+        if (_lanes && structOwners.Count > 0) throw new NoLanes();
         foreach (int parameter in _method.Parameters)
         {
             var variable = _method.Variables[parameter];
@@ -101,7 +138,7 @@ internal sealed class TangentBuilder
         foreach (var (parameter, name) in _program.Inputs.Where(p => !_method.Variables[p.Variable].Type.IsBuffer && assigned.Contains(p.Variable)).ToList())
         {
             string local = Reserve(name + "Local");
-            _program.Declarations.Add(new Declaration(_method.Variables[parameter].Type.Keyword, local, name));
+            _program.Declarations.Add(new Declaration(TangentKeyword(_method.Variables[parameter].Type), local, name));
             _tangents[parameter] = local;
         }
         _program.ResultName = Reserve("t" + _method.Shape.Name);
@@ -124,7 +161,9 @@ internal sealed class TangentBuilder
                 {
                     // The tangent buffer is allocated like the buffer (stackalloc and new zero it).
                     var v = _method.Variables[declaration.Variable];
-                    code.Add(CodeAssign.Declare("global::System.Span<" + v.Type.ScalarKeyword + ">", TangentOf(declaration.Variable), _text.Of(allocation)));
+                    var tangentBuffer = !_lanes ? _text.Of(allocation)
+                        : (allocation.OnStack ? "stackalloc " : "new ") + LanesKeyword(v.Type) + "[" + _text.Of(allocation.Length) + "]";
+                    code.Add(CodeAssign.Declare("global::System.Span<" + (_lanes ? LanesKeyword(v.Type) : v.Type.ScalarKeyword) + ">", TangentOf(declaration.Variable), tangentBuffer));
                 }
                 break;
             case IrAssign assign:
@@ -148,7 +187,7 @@ internal sealed class TangentBuilder
                     code.Add(CodeAssign.Set(_text.Name(store.Buffer) + target, _text.Of(store.Value)));
                     // An output written with a constant has a zero tangent there.
                     if (_tangents.TryGetValue(store.Buffer, out var outputTangent))
-                        code.Add(CodeAssign.Reset(N(outputTangent) + target));
+                        code.Add(CodeAssign.Set(N(outputTangent) + target, TangentZero(store.Value.Type)));
                     break;
                 }
                 var elementTangent = TangentValue(store.Value, code);
@@ -159,6 +198,7 @@ internal sealed class TangentBuilder
                 _values.Clear();
                 break;
             case IrCallStatement call:
+                if (_lanes) throw new NoLanes();
                 Comment(code, call.Source);
                 foreach (var a in call.Arguments.Where(a => !a.Type.IsBuffer)) Keep(a, code, root: false);
                 var layerArguments = call.Arguments.Select(a => a.Type.IsBuffer ? _text.Of(a) : Value(a)).ToList();
@@ -194,11 +234,11 @@ internal sealed class TangentBuilder
     private Fragment TangentValue(IrExpression value, List<Code> code)
     {
         Keep(value, code, root: true);
-        if (Tangent(value, code) is not { } tangent) return Zero(value.Type);
+        if (Tangent(value, code) is not { } tangent) return TangentZero(value.Type);
         // The primal write comes next: a tangent that still reads primal values (a conditional's condition) is computed first.
         if (tangent.AsName is not null || value is IrElement) return tangent;
         string name = Reserve("tangent");
-        code.Add(CodeAssign.Declare(value.Type.Keyword, name, tangent));
+        code.Add(CodeAssign.Declare(TangentKeyword(value.Type), name, tangent));
         return N(name);
     }
 
@@ -210,6 +250,7 @@ internal sealed class TangentBuilder
         if (node is IrConditional) return;
         if (node is IrDifferentiableCall call)
         {
+            if (_lanes) throw new NoLanes();
             // The callee's tangent gives its value and its tangent at once.
             string value = Reserve(char.ToLowerInvariant(call.Callee.Name[0]) + call.Callee.Name.Substring(1));
             string tangent = Reserve("t" + call.Callee.Name);
@@ -249,13 +290,17 @@ internal sealed class TangentBuilder
                 return N(TangentOf(read.Variable));
             case IrElement element:
                 return N(TangentOf(element.Buffer)) + "[" + _text.Of(element.Index) + "]";
+            case IrConvert convert when _lanes:
+                // Vector<double> and Vector<float> do not convert element-wise: vector mode keeps one floating type.
+                if (convert.Type.Scalar != convert.Operand.Type.Scalar) throw new NoLanes();
+                return Tangent(convert.Operand, code);
             case IrConvert convert:
                 return Tangent(convert.Operand, code) is { } t ? "(" + convert.Type.Keyword + ")" + ExpressionText.Atom(t) : null;
             case IrDifferentiableCall:
                 return N(_callTangents[node]);
             case IrConditional conditional:
-                var whenTrue = Tangent(conditional.WhenTrue, code) ?? Zero(node.Type);
-                var whenFalse = Tangent(conditional.WhenFalse, code) ?? Zero(node.Type);
+                var whenTrue = Tangent(conditional.WhenTrue, code) ?? TangentZero(node.Type);
+                var whenFalse = Tangent(conditional.WhenFalse, code) ?? TangentZero(node.Type);
                 return ExpressionText.Atom(_text.Of(conditional.Condition)) + " ? " + ExpressionText.Atom(whenTrue) + " : " + ExpressionText.Atom(whenFalse);
         }
         var applied = RecordingPlan.RuleOf(node) ?? throw new System.InvalidOperationException("No derivative rule for " + node.GetType().Name);
@@ -274,7 +319,7 @@ internal sealed class TangentBuilder
         if (sum.AsName is not null) return sum;
         // One local per operation keeps the tangent of a deep expression linear in its size.
         string name = Reserve("tangent");
-        code.Add(CodeAssign.Declare(node.Type.Keyword, name, sum));
+        code.Add(CodeAssign.Declare(TangentKeyword(node.Type), name, sum));
         return N(name);
     }
 
@@ -302,7 +347,7 @@ internal sealed class TangentBuilder
         var v = _method.Variables[variable];
         name = Reserve("t" + Identifiers.Capitalized(v.Name));
         _tangents[variable] = name;
-        if (!v.Type.IsBuffer) _program.Declarations.Add(new Declaration(v.Type.Keyword, name, "0"));
+        if (!v.Type.IsBuffer) _program.Declarations.Add(new Declaration(TangentKeyword(v.Type), name, TangentZero(v.Type).ToString()));
         return name;
     }
 

@@ -28,6 +28,10 @@ internal static class SourceBuilder
             var tangent = !method.Shape.EmitTangent && !forwardSweeps ? null
                 : method.Inlined is { } inlined ? TangentBuilder.Build(inlined, ActivityAnalysis.Run(inlined))
                 : TangentBuilder.Build(method, activity);
+            // Vector mode for a layer's Jacobian: over a body without calls.
+            var lanesBody = tangent is null || !method.Shape.EmitJacobian || !method.Shape.IsVoid || method.Shape.HasThisGradient ? null
+                : method.FullyInlined ?? (MethodAnalyzer.HasCalls(method) ? null : method);
+            var lanes = lanesBody is null ? null : TangentBuilder.BuildLanes(lanesBody, ReferenceEquals(lanesBody, method) ? activity : ActivityAnalysis.Run(lanesBody));
             (Ir.IrMethod, GradientProgram)? directional = null;
             if (method.Shape.EmitHessian)
             {
@@ -38,7 +42,7 @@ internal static class SourceBuilder
                 directional = (core, ReverseModeBuilder.Build(core, ActivityAnalysis.Run(core)));
             }
             cancellationToken.ThrowIfCancellationRequested();
-            return new GeneratedSource(method.Shape.HintName, GradientEmitter.Emit(method, program, tangent, directional), model.Diagnostics);
+            return new GeneratedSource(method.Shape.HintName, GradientEmitter.Emit(method, program, tangent, directional, lanes), model.Diagnostics);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -31,7 +31,9 @@ internal static class GradientEmitter
     /// For <c>Hessian = true</c>: the method's directional derivative as IR (<see cref="TangentLowering"/>) and its reverse
     /// program, whose gradient is the Hessian–vector product.
     /// </param>
-    public static string Emit(IrMethod method, GradientProgram program, TangentProgram? tangent = null, (IrMethod Method, GradientProgram Program)? directional = null)
+    /// <param name="lanes">For a layer's Jacobian: the vector-mode tangent its forward sweeps take, when there is one.</param>
+    public static string Emit(IrMethod method, GradientProgram program, TangentProgram? tangent = null, (IrMethod Method, GradientProgram Program)? directional = null,
+        TangentProgram? lanes = null)
     {
         var shape = method.Shape;
         var writer = new SourceWriter();
@@ -53,15 +55,22 @@ internal static class GradientEmitter
         WriteReverseMethods(writer, method, program);
 
         // Without Forward = true, the tangent exists for the Jacobian's forward sweeps only: private, and only when they use it.
-        if (tangent is not null && (shape.EmitTangent || HasForwardSweeps(method, program, tangent)))
+        bool forwardSweeps = tangent is not null && HasForwardSweeps(method, program, tangent);
+        if (!forwardSweeps || lanes is null || !SameColumns(tangent!, lanes)) lanes = null;
+        if (tangent is not null && (shape.EmitTangent || forwardSweeps && lanes is null))
         {
             writer.Line();
             WriteTangent(writer, method, tangent);
         }
+        if (lanes is not null)
+        {
+            writer.Line();
+            WriteTangent(writer, method, lanes, vector: true);
+        }
         if (shape.EmitJacobian && !shape.HasThisGradient)
         {
             writer.Line();
-            WriteJacobian(writer, method, program, tangent);
+            WriteJacobian(writer, method, program, tangent, lanes);
         }
         if (directional is var (core, coreProgram))
         {
@@ -104,7 +113,7 @@ internal static class GradientEmitter
     /// per output entry with a unit adjoint, each over the same tape rewound to where the forward left it, or, when it has
     /// a tangent and fewer input entries than output entries (decided at run time), one forward sweep per input entry.
     /// </summary>
-    private static void WriteJacobian(SourceWriter writer, IrMethod method, GradientProgram program, TangentProgram? tangent)
+    private static void WriteJacobian(SourceWriter writer, IrMethod method, GradientProgram program, TangentProgram? tangent, TangentProgram? lanes)
     {
         var shape = method.Shape;
         string element = shape.IsVoid ? method.Variables[program.Outputs[0].Variable].Type.ScalarKeyword : shape.ReturnType.Keyword;
@@ -162,7 +171,9 @@ internal static class GradientEmitter
             }
             // With a tangent (Forward = true, or the private one of a Jacobian-only layer) and fewer input entries than output
             // entries: one tangent per input entry, each a column of the Jacobian.
-            if (tangent is not null && HasForwardSweeps(method, program, tangent))
+            if (lanes is not null)
+                WriteVectorSweeps(writer, method, lanes, jacobian, columns, rows, k, Fresh, arguments);
+            else if (tangent is not null && HasForwardSweeps(method, program, tangent))
             {
                 using (writer.Block("if (" + columns + " < " + rows + ")"))
                 {
@@ -521,6 +532,83 @@ internal static class GradientEmitter
         && tangent.Inputs.Select(t => t.Variable).SequenceEqual(program.Gradients.Where(g => !IsMember(method, g.Variable)).Select(g => g.Variable))
         && tangent.Outputs.Select(t => t.Variable).SequenceEqual(program.Outputs.Select(o => o.Variable));
 
+    /// <summary>Whether the vector-mode tangent takes the same columns and rows as the tangent, in the same order.</summary>
+    private static bool SameColumns(TangentProgram tangent, TangentProgram lanes) =>
+        tangent.Inputs.Select(t => t.Variable).SequenceEqual(lanes.Inputs.Select(t => t.Variable))
+        && tangent.Outputs.Select(t => t.Variable).SequenceEqual(lanes.Outputs.Select(t => t.Variable));
+
+    /// <summary>
+    /// The forward sweeps of a tall Jacobian in vector mode: columns <c>first … first + Vector&lt;T&gt;.Count - 1</c> in one
+    /// sweep of <c>MJacobianLanes</c>, lane <c>l</c> of every input tangent the unit direction of column <c>first + l</c>.
+    /// The directions and the outputs' tangents are read and written through the lanes' scalars
+    /// (<c>MemoryMarshal.Cast</c>): entry <c>e</c>, lane <c>l</c> is scalar <c>e * width + l</c>.
+    /// </summary>
+    private static void WriteVectorSweeps(SourceWriter writer, IrMethod method, TangentProgram lanes, string jacobian, string columns, string rows, string k,
+        System.Func<string, string> fresh, List<string> arguments)
+    {
+        var shape = method.Shape;
+        string element = method.Variables[lanes.Outputs[0].Variable].Type.ScalarKeyword;
+        string vector = "global::System.Numerics.Vector<" + element + ">";
+        string width = fresh("width"), first = fresh("first"), count = fresh("count"), column = fresh("column"), entry = fresh("entry"), lane = fresh("lane"), at = fresh("row");
+        var inputs = lanes.Inputs.Select(t => method.Variables[t.Variable]).Select(v => (Variable: v, Rented: fresh("rentedT" + Identifiers.Capitalized(v.Name)), Span: fresh("t" + Identifiers.Capitalized(v.Name)), Flat: fresh("lanesT" + Identifiers.Capitalized(v.Name)))).ToList();
+        var outputs = lanes.Outputs.Select(t => method.Variables[t.Variable]).Select(v => (Variable: v, Rented: fresh("rentedT" + Identifiers.Capitalized(v.Name)), Span: fresh("t" + Identifiers.Capitalized(v.Name)), Flat: fresh("lanesT" + Identifiers.Capitalized(v.Name)))).ToList();
+        var scalars = inputs.Where(i => !i.Variable.Type.IsBuffer).ToList();
+        string scalarSpan = fresh("tScalars"), scalarFlat = fresh("lanesTScalars");
+        using (writer.Block("if (" + columns + " < " + rows + ")"))
+        {
+            writer.Line("// Fewer inputs than outputs: forward sweeps in vector mode, Vector<" + element + ">.Count columns per sweep.");
+            writer.Line("int " + width + " = " + vector + ".Count;");
+            // Small buffers (up to 32 entries) live on the stack, larger ones in pooled arrays.
+            foreach (var (variable, rented, span, flat) in inputs.Where(i => i.Variable.Type.IsBuffer).Concat(outputs))
+            {
+                writer.Line(vector + "[]? " + rented + " = null;");
+                writer.Line("global::System.Span<" + vector + "> " + span + " = " + variable.Name + ".Length <= 32 ? stackalloc " + vector + "[32] : (" + rented + " = global::System.Buffers.ArrayPool<" + vector + ">.Shared.Rent(" + variable.Name + ".Length));");
+                writer.Line(span + " = " + span + ".Slice(0, " + variable.Name + ".Length);");
+                writer.Line("global::System.Span<" + element + "> " + flat + " = global::System.Runtime.InteropServices.MemoryMarshal.Cast<" + vector + ", " + element + ">(" + span + ");");
+            }
+            if (scalars.Count > 0)
+            {
+                writer.Line("global::System.Span<" + vector + "> " + scalarSpan + " = stackalloc " + vector + "[" + scalars.Count.ToString(CultureInfo.InvariantCulture) + "];");
+                writer.Line("global::System.Span<" + element + "> " + scalarFlat + " = global::System.Runtime.InteropServices.MemoryMarshal.Cast<" + vector + ", " + element + ">(" + scalarSpan + ");");
+            }
+            using (writer.Block("for (int " + first + " = 0; " + first + " < " + columns + "; " + first + " += " + width + ")"))
+            {
+                writer.Line("int " + count + " = global::System.Math.Min(" + width + ", " + columns + " - " + first + ");");
+                writer.Line("// The directions: column " + first + " + l is lane l.");
+                foreach (var (_, _, span, _) in inputs.Where(i => i.Variable.Type.IsBuffer)) writer.Line(span + ".Clear();");
+                if (scalars.Count > 0) writer.Line(scalarSpan + ".Clear();");
+                writer.Line("int " + column + " = 0;");
+                foreach (var (variable, _, _, flat) in inputs)
+                {
+                    if (variable.Type.IsBuffer)
+                    {
+                        using (writer.Block("for (int " + entry + " = 0; " + entry + " < " + variable.Name + ".Length; " + entry + "++, " + column + "++)"))
+                            writer.Line("if ((uint)(" + column + " - " + first + ") < (uint)" + count + ") " + flat + "[" + entry + " * " + width + " + " + column + " - " + first + "] = 1;");
+                        continue;
+                    }
+                    int index = scalars.FindIndex(s => s.Variable.Id == variable.Id);
+                    string start = index == 0 ? "" : index.ToString(CultureInfo.InvariantCulture) + " * " + width + " + ";
+                    writer.Line("if ((uint)(" + column + " - " + first + ") < (uint)" + count + ") " + scalarFlat + "[" + start + column + " - " + first + "] = 1;");
+                    writer.Line(column + "++;");
+                }
+                // An output entry the layer does not write keeps its tangent: zero, for zero entries of the Jacobian.
+                foreach (var (_, _, span, _) in outputs) writer.Line(span + ".Clear();");
+                var call = new List<string>(arguments);
+                call.AddRange(inputs.Select(i => i.Variable.Type.IsBuffer ? i.Span : scalarSpan + "[" + scalars.FindIndex(s => s.Variable.Id == i.Variable.Id).ToString(CultureInfo.InvariantCulture) + "]"));
+                call.AddRange(outputs.Select(o => o.Span));
+                writer.Line(shape.JacobianLanesName + "(" + string.Join(", ", call) + ");");
+                writer.Line("int " + at + " = 0;");
+                foreach (var (variable, _, _, flat) in outputs)
+                    using (writer.Block("for (int " + k + " = 0; " + k + " < " + variable.Name + ".Length; " + k + "++, " + at + "++)"))
+                    using (writer.Block("for (int " + lane + " = 0; " + lane + " < " + count + "; " + lane + "++)"))
+                        writer.Line(jacobian + "[" + at + " * " + columns + " + " + first + " + " + lane + "] = " + flat + "[" + k + " * " + width + " + " + lane + "];");
+            }
+            foreach (var (variable, rented, _, _) in inputs.Where(i => i.Variable.Type.IsBuffer).Concat(outputs))
+                writer.Line("if (" + rented + " is not null) global::System.Buffers.ArrayPool<" + vector + ">.Shared.Return(" + rented + ");");
+            writer.Line("return;");
+        }
+    }
+
     /// <summary>The public <c>MTangent</c> with <c>Forward = true</c>, else the Jacobian's private one.</summary>
     private static string TangentMethodName(MethodShape shape) => shape.EmitTangent ? shape.TangentName : shape.JacobianTangentName;
 
@@ -528,24 +616,38 @@ internal static class GradientEmitter
     /// Forward mode: <c>T MTangent(p…, t…, out T tM)</c> (a layer: <c>void MTangent(p…, t…, Span&lt;T&gt; tY…)</c>); without
     /// <c>Forward = true</c>, the private <c>MJacobianTangent</c> of a layer's Jacobian, the same method under another name.
     /// </summary>
-    private static void WriteTangent(SourceWriter writer, IrMethod method, TangentProgram tangent)
+    /// <param name="vector">
+    /// The private <c>MJacobianLanes</c> of vector mode instead: every tangent a <c>Vector&lt;T&gt;</c>, one direction per
+    /// lane (a layer only).
+    /// </param>
+    private static void WriteTangent(SourceWriter writer, IrMethod method, TangentProgram tangent, bool vector = false)
     {
         var shape = method.Shape;
+        string Element(IrVariable v) => vector ? TangentBuilder.LanesKeyword(v.Type) : v.Type.ScalarKeyword;
         var parameters = method.Parameters.Select(p => method.Variables[p]).Select(v => v.DeclaredType + " " + v.Name).ToList();
         foreach (var (variable, name) in tangent.Inputs)
         {
             var v = method.Variables[variable];
-            parameters.Add((v.Type.IsBuffer ? "global::System.ReadOnlySpan<" + v.Type.ScalarKeyword + ">" : IsStructGradient(method, variable) ? v.DeclaredType : v.Type.Keyword) + " " + name);
+            parameters.Add((v.Type.IsBuffer ? "global::System.ReadOnlySpan<" + Element(v) + ">" : IsStructGradient(method, variable) ? v.DeclaredType : vector ? Element(v) : v.Type.Keyword) + " " + name);
         }
         foreach (var (variable, name) in tangent.Outputs)
-            parameters.Add(method.Variables[variable].Type.GradientSpanKeyword + " " + name);
+            parameters.Add("global::System.Span<" + Element(method.Variables[variable]) + "> " + name);
         if (!shape.IsVoid) parameters.Add("out " + shape.ReturnType.Keyword + " " + tangent.ResultName);
         writer.Line("/// <summary>");
-        writer.Line("/// Forward mode of <c>" + shape.Name + "</c>" + (shape.EmitTangent ? "" : " (for <c>" + shape.JacobianName + "</c>'s forward sweeps)") + ": " + (shape.IsVoid ? "runs it, and writes its outputs' tangents" : "returns its value, and its directional derivative in <paramref name=\"" + tangent.ResultName + "\"/>,"));
-        writer.Line("/// along the tangents of its differentiated parameters (Jacobian–vector product).");
+        if (vector)
+        {
+            writer.Line("/// Vector-mode forward mode of <c>" + shape.Name + "</c> (for <c>" + shape.JacobianName + "</c>'s forward sweeps): runs it once, and writes its outputs'");
+            writer.Line("/// tangents along <c>Vector&lt;T&gt;.Count</c> directions at once, one per lane (Jacobian–matrix product).");
+        }
+        else
+        {
+            writer.Line("/// Forward mode of <c>" + shape.Name + "</c>" + (shape.EmitTangent ? "" : " (for <c>" + shape.JacobianName + "</c>'s forward sweeps)") + ": " + (shape.IsVoid ? "runs it, and writes its outputs' tangents" : "returns its value, and its directional derivative in <paramref name=\"" + tangent.ResultName + "\"/>,"));
+            writer.Line("/// along the tangents of its differentiated parameters (Jacobian–vector product).");
+        }
         writer.Line("/// </summary>");
         writer.Line(GeneratedCode);
-        using (writer.Block((shape.EmitTangent ? shape.Accessibility : "private") + (shape.IsStatic ? " static " : " ") + (shape.IsVoid ? "void" : shape.ReturnType.Keyword) + " " + TangentMethodName(shape) + "(" + string.Join(", ", parameters) + ")"))
+        string methodName = vector ? shape.JacobianLanesName : TangentMethodName(shape);
+        using (writer.Block((shape.EmitTangent && !vector ? shape.Accessibility : "private") + (shape.IsStatic ? " static " : " ") + (shape.IsVoid ? "void" : shape.ReturnType.Keyword) + " " + methodName + "(" + string.Join(", ", parameters) + ")"))
         {
             foreach (var (variable, name) in tangent.Inputs.Concat(tangent.Outputs))
             {

@@ -104,6 +104,11 @@ internal sealed record MethodShape(
 
     public static string JacobianTangentNameOf(string method) => method + "JacobianTangent";
 
+    /// <summary>The private vector-mode tangent of a layer's Jacobian: several columns per forward sweep.</summary>
+    public string JacobianLanesName => JacobianLanesNameOf(Name);
+
+    public static string JacobianLanesNameOf(string method) => method + "JacobianLanes";
+
     public string ReverseName => ReverseNameOf(Name);
 
     /// <summary><c>[Differentiable(Hessian = true)]</c>: value, gradient and the Hessian–vector product.</summary>
@@ -129,6 +134,11 @@ internal sealed record MethodShape(
 /// without forward mode of its own: the method with those callees inlined. Null otherwise.
 /// </param>
 /// <param name="Helpers">The unmarked methods it calls (transitively), differentiated for it: their derivatives are emitted once each.</param>
+/// <param name="FullyInlined">
+/// For a layer with <c>Jacobian = true</c> that calls other methods: the same method with every call inlined, which the
+/// Jacobian's vector-mode forward sweeps are built over. Null when it calls none (the method itself serves) or when a
+/// call cannot be inlined (no vector mode).
+/// </param>
 internal sealed record IrMethod(
     MethodShape Shape,
     EquatableArray<IrVariable> Variables,
@@ -139,4 +149,5 @@ internal sealed record IrMethod(
     EquatableArray<int> Outputs = default,
     EquatableArray<IrMethod> Helpers = default,
     EquatableArray<string> Usings = default,
-    IrMethod? Inlined = null);
+    IrMethod? Inlined = null,
+    IrMethod? FullyInlined = null);

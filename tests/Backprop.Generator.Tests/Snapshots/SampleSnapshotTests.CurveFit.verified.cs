@@ -267,11 +267,11 @@ namespace CurveFit
         }
 
         /// <summary>
-        /// Forward mode of <c>Residuals</c> (for <c>ResidualsJacobian</c>'s forward sweeps): runs it, and writes its outputs' tangents
-        /// along the tangents of its differentiated parameters (Jacobian–vector product).
+        /// Vector-mode forward mode of <c>Residuals</c> (for <c>ResidualsJacobian</c>'s forward sweeps): runs it once, and writes its outputs'
+        /// tangents along <c>Vector&lt;T&gt;.Count</c> directions at once, one per lane (Jacobian–matrix product).
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Gen", "0.1.0")]
-        private static void ResidualsJacobianTangent(global::System.ReadOnlySpan<double> theta, global::System.ReadOnlySpan<double> t, global::System.ReadOnlySpan<double> y, global::System.Span<double> r, global::System.ReadOnlySpan<double> tTheta, global::System.Span<double> tR)
+        private static void ResidualsJacobianLanes(global::System.ReadOnlySpan<double> theta, global::System.ReadOnlySpan<double> t, global::System.ReadOnlySpan<double> y, global::System.Span<double> r, global::System.ReadOnlySpan<global::System.Numerics.Vector<double>> tTheta, global::System.Span<global::System.Numerics.Vector<double>> tR)
         {
             if (tTheta.Length != theta.Length)
             {
@@ -282,12 +282,36 @@ namespace CurveFit
                 throw new global::System.ArgumentException("The tangent of 'r' must have " + r.Length + " entries, like 'r', but has " + tR.Length + ".", nameof(tR));
             }
             int i = 0;
+            double t2 = 0;
+            double oscillator = 0;
+            global::System.Numerics.Vector<double> tOscillator = global::System.Numerics.Vector<double>.Zero;
             // line 3: i = 0
             i = 0;
             while (i < r.Length)
             {
                 // line 3: r[i] = Oscillator(theta, t[i]) - y[i];
-                double oscillator = global::CurveFit.Model.OscillatorTangent(theta, t[i], tTheta, 0, out double tOscillator);
+                t2 = t[i];
+                // line 3: in Oscillator: theta[0] * Math.Exp(-theta[1] * t) * Math.Cos(theta[2] * t + theta[3]) + theta[4]
+                double value = -theta[1];
+                double value2 = value * t2;
+                double value3 = global::System.Math.Exp(value2);
+                double value4 = theta[0] * value3;
+                double value5 = theta[2] * t2;
+                double value6 = value5 + theta[3];
+                double value7 = global::System.Math.Cos(value6);
+                double value8 = value4 * value7;
+                global::System.Numerics.Vector<double> tangent = -tTheta[1];
+                global::System.Numerics.Vector<double> tangent2 = t2 * tangent;
+                global::System.Numerics.Vector<double> tangent3 = value3 * tangent2;
+                global::System.Numerics.Vector<double> tangent4 = value3 * tTheta[0] + theta[0] * tangent3;
+                global::System.Numerics.Vector<double> tangent5 = t2 * tTheta[2];
+                global::System.Numerics.Vector<double> tangent6 = tangent5 + tTheta[3];
+                global::System.Numerics.Vector<double> tangent7 = (-global::System.Math.Sin(value6)) * tangent6;
+                global::System.Numerics.Vector<double> tangent8 = value7 * tangent4 + value4 * tangent7;
+                global::System.Numerics.Vector<double> tangent9 = tangent8 + tTheta[4];
+                oscillator = value8 + theta[4];
+                tOscillator = tangent9;
+                // line 3: r[i] = Oscillator(theta, t[i]) - y[i];
                 int index = i;
                 r[index] = oscillator - y[i];
                 tR[index] = tOscillator;
@@ -312,30 +336,39 @@ namespace CurveFit
             jacobian.Clear();
             if (columns < rows)
             {
-                // Fewer inputs than outputs: forward sweeps, one column each.
-                double[]? rentedTTheta = null;
-                global::System.Span<double> tTheta = theta.Length <= 32 ? stackalloc double[32] : (rentedTTheta = global::System.Buffers.ArrayPool<double>.Shared.Rent(theta.Length));
+                // Fewer inputs than outputs: forward sweeps in vector mode, Vector<double>.Count columns per sweep.
+                int width = global::System.Numerics.Vector<double>.Count;
+                global::System.Numerics.Vector<double>[]? rentedTTheta = null;
+                global::System.Span<global::System.Numerics.Vector<double>> tTheta = theta.Length <= 32 ? stackalloc global::System.Numerics.Vector<double>[32] : (rentedTTheta = global::System.Buffers.ArrayPool<global::System.Numerics.Vector<double>>.Shared.Rent(theta.Length));
                 tTheta = tTheta.Slice(0, theta.Length);
-                tTheta.Clear();
-                double[]? rentedTR = null;
-                global::System.Span<double> tR = r.Length <= 32 ? stackalloc double[32] : (rentedTR = global::System.Buffers.ArrayPool<double>.Shared.Rent(r.Length));
+                global::System.Span<double> lanesTTheta = global::System.Runtime.InteropServices.MemoryMarshal.Cast<global::System.Numerics.Vector<double>, double>(tTheta);
+                global::System.Numerics.Vector<double>[]? rentedTR = null;
+                global::System.Span<global::System.Numerics.Vector<double>> tR = r.Length <= 32 ? stackalloc global::System.Numerics.Vector<double>[32] : (rentedTR = global::System.Buffers.ArrayPool<global::System.Numerics.Vector<double>>.Shared.Rent(r.Length));
                 tR = tR.Slice(0, r.Length);
-                int column = 0;
-                // The columns of 'theta'.
-                for (int entry = 0; entry < theta.Length; entry++, column++)
+                global::System.Span<double> lanesTR = global::System.Runtime.InteropServices.MemoryMarshal.Cast<global::System.Numerics.Vector<double>, double>(tR);
+                for (int first = 0; first < columns; first += width)
                 {
-                    tTheta[entry] = 1;
+                    int count = global::System.Math.Min(width, columns - first);
+                    // The directions: column first + l is lane l.
+                    tTheta.Clear();
+                    int column = 0;
+                    for (int entry = 0; entry < theta.Length; entry++, column++)
+                    {
+                        if ((uint)(column - first) < (uint)count) lanesTTheta[entry * width + column - first] = 1;
+                    }
                     tR.Clear();
-                    ResidualsJacobianTangent(theta, t, y, r, tTheta, tR);
+                    ResidualsJacobianLanes(theta, t, y, r, tTheta, tR);
                     int row2 = 0;
                     for (int k = 0; k < r.Length; k++, row2++)
                     {
-                        jacobian[row2 * columns + column] = tR[k];
+                        for (int lane = 0; lane < count; lane++)
+                        {
+                            jacobian[row2 * columns + first + lane] = lanesTR[k * width + lane];
+                        }
                     }
-                    tTheta[entry] = 0;
                 }
-                if (rentedTTheta is not null) global::System.Buffers.ArrayPool<double>.Shared.Return(rentedTTheta);
-                if (rentedTR is not null) global::System.Buffers.ArrayPool<double>.Shared.Return(rentedTR);
+                if (rentedTTheta is not null) global::System.Buffers.ArrayPool<global::System.Numerics.Vector<double>>.Shared.Return(rentedTTheta);
+                if (rentedTR is not null) global::System.Buffers.ArrayPool<global::System.Numerics.Vector<double>>.Shared.Return(rentedTR);
                 return;
             }
             double[]? rentedR = null;

@@ -112,11 +112,11 @@ namespace Demo
         }
 
         /// <summary>
-        /// Forward mode of <c>Project</c> (for <c>ProjectJacobian</c>'s forward sweeps): runs it, and writes its outputs' tangents
-        /// along the tangents of its differentiated parameters (Jacobian–vector product).
+        /// Vector-mode forward mode of <c>Project</c> (for <c>ProjectJacobian</c>'s forward sweeps): runs it once, and writes its outputs'
+        /// tangents along <c>Vector&lt;T&gt;.Count</c> directions at once, one per lane (Jacobian–matrix product).
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Gen", "0.1.0")]
-        private static void ProjectJacobianTangent(global::System.ReadOnlySpan<double> camera, double focal, global::System.ReadOnlySpan<double> point, global::System.Span<double> residual, global::System.ReadOnlySpan<double> tCamera, double tFocal, global::System.Span<double> tResidual)
+        private static void ProjectJacobianLanes(global::System.ReadOnlySpan<double> camera, double focal, global::System.ReadOnlySpan<double> point, global::System.Span<double> residual, global::System.ReadOnlySpan<global::System.Numerics.Vector<double>> tCamera, global::System.Numerics.Vector<double> tFocal, global::System.Span<global::System.Numerics.Vector<double>> tResidual)
         {
             if (tCamera.Length != camera.Length)
             {
@@ -132,17 +132,17 @@ namespace Demo
             double value3 = camera[1] * camera[1];
             double value4 = 2.0 + value3;
             double value5 = value2 / value4;
-            double tangent = tCamera[0];
-            double tangent2 = value * tFocal + focal * tangent;
-            double tangent3 = camera[1] * tCamera[1] + camera[1] * tCamera[1];
-            double tangent4 = (1 / value4) * tangent2 + (-value5 / value4) * tangent3;
+            global::System.Numerics.Vector<double> tangent = tCamera[0];
+            global::System.Numerics.Vector<double> tangent2 = value * tFocal + focal * tangent;
+            global::System.Numerics.Vector<double> tangent3 = camera[1] * tCamera[1] + camera[1] * tCamera[1];
+            global::System.Numerics.Vector<double> tangent4 = (1 / value4) * tangent2 + (-value5 / value4) * tangent3;
             int index = 0;
             residual[index] = value5;
             tResidual[index] = tangent4;
             // line 4: residual[1] = focal * point[1] - camera[0];
             double value6 = focal * point[1];
-            double tangent5 = point[1] * tFocal;
-            double tangent6 = tangent5 + -tCamera[0];
+            global::System.Numerics.Vector<double> tangent5 = point[1] * tFocal;
+            global::System.Numerics.Vector<double> tangent6 = tangent5 + -tCamera[0];
             int index2 = 1;
             residual[index2] = value6 - camera[0];
             tResidual[index2] = tangent6;
@@ -164,39 +164,44 @@ namespace Demo
             jacobian.Clear();
             if (columns < rows)
             {
-                // Fewer inputs than outputs: forward sweeps, one column each.
-                double[]? rentedTCamera = null;
-                global::System.Span<double> tCamera = camera.Length <= 32 ? stackalloc double[32] : (rentedTCamera = global::System.Buffers.ArrayPool<double>.Shared.Rent(camera.Length));
+                // Fewer inputs than outputs: forward sweeps in vector mode, Vector<double>.Count columns per sweep.
+                int width = global::System.Numerics.Vector<double>.Count;
+                global::System.Numerics.Vector<double>[]? rentedTCamera = null;
+                global::System.Span<global::System.Numerics.Vector<double>> tCamera = camera.Length <= 32 ? stackalloc global::System.Numerics.Vector<double>[32] : (rentedTCamera = global::System.Buffers.ArrayPool<global::System.Numerics.Vector<double>>.Shared.Rent(camera.Length));
                 tCamera = tCamera.Slice(0, camera.Length);
-                tCamera.Clear();
-                double[]? rentedTResidual = null;
-                global::System.Span<double> tResidual = residual.Length <= 32 ? stackalloc double[32] : (rentedTResidual = global::System.Buffers.ArrayPool<double>.Shared.Rent(residual.Length));
+                global::System.Span<double> lanesTCamera = global::System.Runtime.InteropServices.MemoryMarshal.Cast<global::System.Numerics.Vector<double>, double>(tCamera);
+                global::System.Numerics.Vector<double>[]? rentedTResidual = null;
+                global::System.Span<global::System.Numerics.Vector<double>> tResidual = residual.Length <= 32 ? stackalloc global::System.Numerics.Vector<double>[32] : (rentedTResidual = global::System.Buffers.ArrayPool<global::System.Numerics.Vector<double>>.Shared.Rent(residual.Length));
                 tResidual = tResidual.Slice(0, residual.Length);
-                int column = 0;
-                // The columns of 'camera'.
-                for (int entry = 0; entry < camera.Length; entry++, column++)
+                global::System.Span<double> lanesTResidual = global::System.Runtime.InteropServices.MemoryMarshal.Cast<global::System.Numerics.Vector<double>, double>(tResidual);
+                global::System.Span<global::System.Numerics.Vector<double>> tScalars = stackalloc global::System.Numerics.Vector<double>[1];
+                global::System.Span<double> lanesTScalars = global::System.Runtime.InteropServices.MemoryMarshal.Cast<global::System.Numerics.Vector<double>, double>(tScalars);
+                for (int first = 0; first < columns; first += width)
                 {
-                    tCamera[entry] = 1;
+                    int count = global::System.Math.Min(width, columns - first);
+                    // The directions: column first + l is lane l.
+                    tCamera.Clear();
+                    tScalars.Clear();
+                    int column = 0;
+                    for (int entry = 0; entry < camera.Length; entry++, column++)
+                    {
+                        if ((uint)(column - first) < (uint)count) lanesTCamera[entry * width + column - first] = 1;
+                    }
+                    if ((uint)(column - first) < (uint)count) lanesTScalars[column - first] = 1;
+                    column++;
                     tResidual.Clear();
-                    ProjectJacobianTangent(camera, focal, point, residual, tCamera, 0, tResidual);
+                    ProjectJacobianLanes(camera, focal, point, residual, tCamera, tScalars[0], tResidual);
                     int row2 = 0;
                     for (int k = 0; k < residual.Length; k++, row2++)
                     {
-                        jacobian[row2 * columns + column] = tResidual[k];
+                        for (int lane = 0; lane < count; lane++)
+                        {
+                            jacobian[row2 * columns + first + lane] = lanesTResidual[k * width + lane];
+                        }
                     }
-                    tCamera[entry] = 0;
                 }
-                // The column of 'focal'.
-                tResidual.Clear();
-                ProjectJacobianTangent(camera, focal, point, residual, tCamera, 1, tResidual);
-                int row3 = 0;
-                for (int k = 0; k < residual.Length; k++, row3++)
-                {
-                    jacobian[row3 * columns + column] = tResidual[k];
-                }
-                column++;
-                if (rentedTCamera is not null) global::System.Buffers.ArrayPool<double>.Shared.Return(rentedTCamera);
-                if (rentedTResidual is not null) global::System.Buffers.ArrayPool<double>.Shared.Return(rentedTResidual);
+                if (rentedTCamera is not null) global::System.Buffers.ArrayPool<global::System.Numerics.Vector<double>>.Shared.Return(rentedTCamera);
+                if (rentedTResidual is not null) global::System.Buffers.ArrayPool<global::System.Numerics.Vector<double>>.Shared.Return(rentedTResidual);
                 return;
             }
             // Forward sweep, once: its values stay in locals for every reverse sweep below.

@@ -115,11 +115,11 @@ namespace Demo
         }
 
         /// <summary>
-        /// Forward mode of <c>Polar</c> (for <c>PolarJacobian</c>'s forward sweeps): runs it, and writes its outputs' tangents
-        /// along the tangents of its differentiated parameters (Jacobian–vector product).
+        /// Vector-mode forward mode of <c>Polar</c> (for <c>PolarJacobian</c>'s forward sweeps): runs it once, and writes its outputs'
+        /// tangents along <c>Vector&lt;T&gt;.Count</c> directions at once, one per lane (Jacobian–matrix product).
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Gen", "0.1.0")]
-        private static void PolarJacobianTangent(double r, double theta, global::System.ReadOnlySpan<double> offset, global::System.Span<double> xy, double tR, double tTheta, global::System.ReadOnlySpan<double> tOffset, global::System.Span<double> tXy)
+        private static void PolarJacobianLanes(double r, double theta, global::System.ReadOnlySpan<double> offset, global::System.Span<double> xy, global::System.Numerics.Vector<double> tR, global::System.Numerics.Vector<double> tTheta, global::System.ReadOnlySpan<global::System.Numerics.Vector<double>> tOffset, global::System.Span<global::System.Numerics.Vector<double>> tXy)
         {
             if (tOffset.Length != offset.Length)
             {
@@ -130,28 +130,28 @@ namespace Demo
                 throw new global::System.ArgumentException("The tangent of 'xy' must have " + xy.Length + " entries, like 'xy', but has " + tXy.Length + ".", nameof(tXy));
             }
             double c = 0;
-            double tC = 0;
+            global::System.Numerics.Vector<double> tC = global::System.Numerics.Vector<double>.Zero;
             double s = 0;
-            double tS = 0;
+            global::System.Numerics.Vector<double> tS = global::System.Numerics.Vector<double>.Zero;
             // line 3: c = Math.Cos(theta)
-            double tangent = (-global::System.Math.Sin(theta)) * tTheta;
+            global::System.Numerics.Vector<double> tangent = (-global::System.Math.Sin(theta)) * tTheta;
             c = global::System.Math.Cos(theta);
             tC = tangent;
             // line 3: s = Math.Sin(theta)
-            double tangent2 = global::System.Math.Cos(theta) * tTheta;
+            global::System.Numerics.Vector<double> tangent2 = global::System.Math.Cos(theta) * tTheta;
             s = global::System.Math.Sin(theta);
             tS = tangent2;
             // line 4: xy[0] = r * c + offset[0];
             double value = r * c;
-            double tangent3 = c * tR + r * tC;
-            double tangent4 = tangent3 + tOffset[0];
+            global::System.Numerics.Vector<double> tangent3 = c * tR + r * tC;
+            global::System.Numerics.Vector<double> tangent4 = tangent3 + tOffset[0];
             int index = 0;
             xy[index] = value + offset[0];
             tXy[index] = tangent4;
             // line 5: xy[1] = r * s + offset[1];
             double value2 = r * s;
-            double tangent5 = s * tR + r * tS;
-            double tangent6 = tangent5 + tOffset[1];
+            global::System.Numerics.Vector<double> tangent5 = s * tR + r * tS;
+            global::System.Numerics.Vector<double> tangent6 = tangent5 + tOffset[1];
             int index2 = 1;
             xy[index2] = value2 + offset[1];
             tXy[index2] = tangent6;
@@ -173,48 +173,46 @@ namespace Demo
             jacobian.Clear();
             if (columns < rows)
             {
-                // Fewer inputs than outputs: forward sweeps, one column each.
-                double[]? rentedTOffset = null;
-                global::System.Span<double> tOffset = offset.Length <= 32 ? stackalloc double[32] : (rentedTOffset = global::System.Buffers.ArrayPool<double>.Shared.Rent(offset.Length));
+                // Fewer inputs than outputs: forward sweeps in vector mode, Vector<double>.Count columns per sweep.
+                int width = global::System.Numerics.Vector<double>.Count;
+                global::System.Numerics.Vector<double>[]? rentedTOffset = null;
+                global::System.Span<global::System.Numerics.Vector<double>> tOffset = offset.Length <= 32 ? stackalloc global::System.Numerics.Vector<double>[32] : (rentedTOffset = global::System.Buffers.ArrayPool<global::System.Numerics.Vector<double>>.Shared.Rent(offset.Length));
                 tOffset = tOffset.Slice(0, offset.Length);
-                tOffset.Clear();
-                double[]? rentedTXy = null;
-                global::System.Span<double> tXy = xy.Length <= 32 ? stackalloc double[32] : (rentedTXy = global::System.Buffers.ArrayPool<double>.Shared.Rent(xy.Length));
+                global::System.Span<double> lanesTOffset = global::System.Runtime.InteropServices.MemoryMarshal.Cast<global::System.Numerics.Vector<double>, double>(tOffset);
+                global::System.Numerics.Vector<double>[]? rentedTXy = null;
+                global::System.Span<global::System.Numerics.Vector<double>> tXy = xy.Length <= 32 ? stackalloc global::System.Numerics.Vector<double>[32] : (rentedTXy = global::System.Buffers.ArrayPool<global::System.Numerics.Vector<double>>.Shared.Rent(xy.Length));
                 tXy = tXy.Slice(0, xy.Length);
-                int column = 0;
-                // The column of 'r'.
-                tXy.Clear();
-                PolarJacobianTangent(r, theta, offset, xy, 1, 0, tOffset, tXy);
-                int row2 = 0;
-                for (int k = 0; k < xy.Length; k++, row2++)
+                global::System.Span<double> lanesTXy = global::System.Runtime.InteropServices.MemoryMarshal.Cast<global::System.Numerics.Vector<double>, double>(tXy);
+                global::System.Span<global::System.Numerics.Vector<double>> tScalars = stackalloc global::System.Numerics.Vector<double>[2];
+                global::System.Span<double> lanesTScalars = global::System.Runtime.InteropServices.MemoryMarshal.Cast<global::System.Numerics.Vector<double>, double>(tScalars);
+                for (int first = 0; first < columns; first += width)
                 {
-                    jacobian[row2 * columns + column] = tXy[k];
-                }
-                column++;
-                // The column of 'theta'.
-                tXy.Clear();
-                PolarJacobianTangent(r, theta, offset, xy, 0, 1, tOffset, tXy);
-                int row3 = 0;
-                for (int k = 0; k < xy.Length; k++, row3++)
-                {
-                    jacobian[row3 * columns + column] = tXy[k];
-                }
-                column++;
-                // The columns of 'offset'.
-                for (int entry = 0; entry < offset.Length; entry++, column++)
-                {
-                    tOffset[entry] = 1;
-                    tXy.Clear();
-                    PolarJacobianTangent(r, theta, offset, xy, 0, 0, tOffset, tXy);
-                    int row4 = 0;
-                    for (int k = 0; k < xy.Length; k++, row4++)
+                    int count = global::System.Math.Min(width, columns - first);
+                    // The directions: column first + l is lane l.
+                    tOffset.Clear();
+                    tScalars.Clear();
+                    int column = 0;
+                    if ((uint)(column - first) < (uint)count) lanesTScalars[column - first] = 1;
+                    column++;
+                    if ((uint)(column - first) < (uint)count) lanesTScalars[1 * width + column - first] = 1;
+                    column++;
+                    for (int entry = 0; entry < offset.Length; entry++, column++)
                     {
-                        jacobian[row4 * columns + column] = tXy[k];
+                        if ((uint)(column - first) < (uint)count) lanesTOffset[entry * width + column - first] = 1;
                     }
-                    tOffset[entry] = 0;
+                    tXy.Clear();
+                    PolarJacobianLanes(r, theta, offset, xy, tScalars[0], tScalars[1], tOffset, tXy);
+                    int row2 = 0;
+                    for (int k = 0; k < xy.Length; k++, row2++)
+                    {
+                        for (int lane = 0; lane < count; lane++)
+                        {
+                            jacobian[row2 * columns + first + lane] = lanesTXy[k * width + lane];
+                        }
+                    }
                 }
-                if (rentedTOffset is not null) global::System.Buffers.ArrayPool<double>.Shared.Return(rentedTOffset);
-                if (rentedTXy is not null) global::System.Buffers.ArrayPool<double>.Shared.Return(rentedTXy);
+                if (rentedTOffset is not null) global::System.Buffers.ArrayPool<global::System.Numerics.Vector<double>>.Shared.Return(rentedTOffset);
+                if (rentedTXy is not null) global::System.Buffers.ArrayPool<global::System.Numerics.Vector<double>>.Shared.Return(rentedTXy);
                 return;
             }
             // Forward sweep, once: its values stay in locals for every reverse sweep below.
