@@ -13,7 +13,9 @@ namespace Backprop;
 /// result, the result's adjoint, then one gradient per differentiable parameter, in order: <c>ref T dX</c> for a scalar
 /// (add <c>dResult * ∂M/∂x</c> to it), <c>Span&lt;T&gt; dW</c> for a span or array (add to its entries; empty when the
 /// caller does not want it). Integer, boolean and <c>[NoDerivative]</c> parameters get no gradient. The forward sweep calls
-/// the original; the reverse sweep calls the rule.
+/// the original; the reverse sweep calls the rule. A second method marked for the same original and returning its type is
+/// its tangent rule (forward mode): <c>static T R(p1 … pn, t1 … tk, out T tResult)</c>, one tangent per differentiable
+/// parameter (<c>T tX</c>, <c>ReadOnlySpan&lt;T&gt; tW</c>), returning the original's value.
 /// </remarks>
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
 public sealed class DerivativeOfAttribute : Attribute

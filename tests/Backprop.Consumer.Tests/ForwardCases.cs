@@ -238,6 +238,16 @@ public sealed record ForwardCase(
         }
 
         yield return Binary(nameof(F.CallsCustomRule), F.CallsCustomRule, null, F.CallsCustomRuleJacobian, [0.7, -0.4], [-1.3, 0.9]);
+        // Tangent rules: forward mode calls them, reverse mode the reverse rules.
+        yield return Binary(nameof(F.ThroughTangentRules), F.ThroughTangentRules, F.ThroughTangentRulesTangent, F.ThroughTangentRulesJacobian, [0.7, -0.4], [-1.3, 0.9]);
+        yield return new(nameof(F.SpanThroughTangentRule), false, [Point(47, 5), Point(48, 5)],
+            p => [F.SpanThroughTangentRule(Slice(p, 0, 4), p[4])],
+            (p, t) => { double v = F.SpanThroughTangentRuleTangent(Slice(p, 0, 4), p[4], Slice(t, 0, 4), t[4], out double tv); return ([v], [tv]); },
+            p => { var j = new double[5]; double v = F.SpanThroughTangentRuleJacobian(Slice(p, 0, 4), p[4], j); return ([v], j); });
+        yield return new(nameof(F.TallThroughTangentRules), false, [[0.7, -0.4], [-0.3, 0.9]],
+            p => { var y = new double[6]; F.TallThroughTangentRules(p[0], p[1], y); return y; },
+            null,
+            p => { double[] y = new double[6], j = new double[6 * 2]; F.TallThroughTangentRulesJacobian(p[0], p[1], y, j); return (y, j); });
 
         // An instance method of a model class, calling another.
         var model = new ForwardModel();

@@ -169,6 +169,16 @@ public sealed class ForwardModeTests
         Assert.Null(type.GetMethod(nameof(ForwardFunctions.StructLayer) + "JacobianLanes", any));
     }
 
+    /// <summary>A tall layer through tangent rules takes forward sweeps (per column: a rule has no vector mode).</summary>
+    [Fact]
+    public void TallLayerThroughTangentRules_TakesForwardSweeps()
+    {
+        const System.Reflection.BindingFlags any = System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static;
+        var type = typeof(ForwardFunctions);
+        Assert.True(type.GetMethod(nameof(ForwardFunctions.TallThroughTangentRules) + "JacobianTangent", any) is { IsPrivate: true });
+        Assert.Null(type.GetMethod(nameof(ForwardFunctions.TallThroughTangentRules) + "JacobianLanes", any));
+    }
+
     private static double[] Direction(int length) => Enumerable.Range(0, length).Select(i => Math.Sin(i + 1.0)).ToArray();
 
     [Fact]

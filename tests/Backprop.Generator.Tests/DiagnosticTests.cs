@@ -1126,6 +1126,52 @@ public sealed class DiagnosticTests
         ("BPG014", "Cannot differentiate the expression 'Bias' (the get-only property 'Bias', into which dThis cannot add its gradient); mark 'Bias' [NoDerivative] to read it as a constant, or make it a settable field or auto-property to differentiate it"),
         ("BPG014", "Cannot differentiate the expression 'Twice' (the computed property 'Twice', whose getter is not differentiated); mark 'Twice' [NoDerivative] to read it as a constant, or make it a settable field or auto-property to differentiate it"));
 
+    /// <summary>
+    /// Tangent rules: a wrong shape is BPG031 on the rule with the tangent signature; Forward = true through a rule without
+    /// a tangent rule, or a tangent rule without a reverse rule, is an error at the call giving the rule to add.
+    /// </summary>
+    [Fact]
+    public void TangentRules_WrongShape_Missing_AndAlone_AreLocated() => Verify(Usings + """
+        public static class Special
+        {
+            public static double Gain(double x, ReadOnlySpan<double> w) => x * w[0];
+
+            public static double Bump(double x) => x * x;
+
+            public static double Soft(double x) => x / (1 + x * x);
+        }
+
+        public static class Rules
+        {
+            [DerivativeOf(typeof(Special), nameof(Special.Gain))]
+            public static void GainReverse(double x, ReadOnlySpan<double> w, double result, double dResult, ref double dX, Span<double> dW) => dX += dResult * w[0];
+
+            [DerivativeOf(typeof(Special), nameof(Special.Gain))]
+            public static double [|GainTangent|](double x, ReadOnlySpan<double> w, double tX, out double tResult) { tResult = tX * w[0]; return x * w[0]; }
+
+            [DerivativeOf(typeof(Special), nameof(Special.Bump))]
+            public static void BumpReverse(double x, double result, double dResult, ref double dX) => dX += dResult * 2 * x;
+
+            [DerivativeOf(typeof(Special), nameof(Special.Soft))]
+            public static double SoftTangent(double x, double tX, out double tResult) { tResult = tX; return x; }
+        }
+
+        public static partial class Model
+        {
+            [Differentiable(Forward = true)]
+            public static double F(double x, [NoDerivative] double[] w) => Special.Gain(x, w);
+
+            [Differentiable(Forward = true)]
+            public static double G(double x) => [|Special.Bump(x)|];
+
+            [Differentiable]
+            public static double H(double x) => [|Special.Soft(x)|];
+        }
+        """,
+        ("BPG031", "The rule 'GainTangent' does not match 'Special.Gain(double, System.ReadOnlySpan<double>)': a [DerivativeOf] rule of it must be 'static double GainTangent(double x, System.ReadOnlySpan<double> w, double tX, System.ReadOnlySpan<double> tW, out double tResult)'"),
+        ("BPG014", "Cannot differentiate the expression 'Special.Bump(x)' (a call of 'Bump', which has a [DerivativeOf] reverse rule but no tangent rule, in a method with Forward = true); add a tangent rule '[DerivativeOf(typeof(Special), nameof(Special.Bump))] static double BumpTangent(double x, double tX, out double tResult)', or remove Forward = true"),
+        ("BPG014", "Cannot differentiate the expression 'Special.Soft(x)' (a call of 'Soft', which has a [DerivativeOf] tangent rule but no reverse rule (a gradient needs one)); add a reverse rule '[DerivativeOf(typeof(Special), nameof(Special.Soft))] static void SoftReverse(double x, double result, double dResult, ref double dX)'"));
+
     [Fact]
     public void CustomRuleMismatch_BPG031_OnTheRule_NamingTheExpectedSignature() => Verify(Usings + """
         public static class Special
@@ -1197,10 +1243,10 @@ public sealed class DiagnosticTests
         }
         """,
         new[] { "Model.F.g.cs", "Model.Square.g.cs", "Tables.Scaled.g.cs" },
-        ("BPG035", "'Smooth' cannot get Forward = true: it calls 'Erf', whose derivative is a [DerivativeOf] rule: a rule gives no tangent, and forward mode needs the body of 'Erf'; or remove Forward = true"),
+        ("BPG035", "'Smooth' cannot get Forward = true: it calls 'Erf', whose derivative is a [DerivativeOf] rule without a tangent rule, and forward mode needs one; add a tangent rule for 'Erf' (value-returning methods only); or remove Forward = true"),
         ("BPG035", "'Halving' cannot get Forward = true: it calls 'Even', which is recursive (Even → Odd → Even), and forward mode inlines the methods it calls; write the recursion as a loop; or remove Forward = true"),
         ("BPG035", "'Tabled' cannot get Forward = true: it calls 'Weighted', which reads 'Tables.Weights', and 'Tabled' is in another type, where it may not be visible; pass the value to 'Weighted' as a [NoDerivative] parameter, or move 'Weighted' beside 'Tabled'; or remove Forward = true"),
-        ("BPG014", "Cannot differentiate the expression 'Erf(x)' (a call with a [DerivativeOf] rule in a method with Forward = true (a rule gives no tangent yet)); remove Forward = true"));
+        ("BPG014", "Cannot differentiate the expression 'Erf(x)' (a call of 'Erf', which has a [DerivativeOf] reverse rule but no tangent rule, in a method with Forward = true); add a tangent rule '[DerivativeOf(typeof(Model), nameof(Model.Erf))] static double ErfTangent(double x, double tX, out double tResult)', or remove Forward = true"));
 
     /// <summary>
     /// Jacobian = true alone asks for no forward mode: a layer forward mode cannot follow (the calls of BPG035 above) reports

@@ -366,8 +366,9 @@ internal sealed class Inliner
     {
         string name = callee.Name;
         if (callee.CustomRule)
-            throw new LimitException("it calls '" + name + "', whose derivative is a [DerivativeOf] rule: a rule gives "
-                + (_purpose == Purpose.ForwardMode ? "no tangent" : "first derivatives only") + ", and " + For + " need" + (_purpose == Purpose.ForwardMode ? "s" : "") + " the body of '" + name + "'");
+            throw new LimitException(_purpose == Purpose.ForwardMode
+                ? "it calls '" + name + "', whose derivative is a [DerivativeOf] rule without a tangent rule, and forward mode needs one; add a tangent rule for '" + name + "' (value-returning methods only)"
+                : "it calls '" + name + "', whose derivative is a [DerivativeOf] rule: a rule gives first derivatives only, and second derivatives need the body of '" + name + "'");
         if (callee.ThisGradientPath is not null)
             throw new LimitException("it calls '" + name + "', which differentiates members of 'this'; make it static and pass the parameters");
         if (!callee.Target.StartsWith("global::", StringComparison.Ordinal))

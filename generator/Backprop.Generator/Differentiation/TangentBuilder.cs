@@ -258,7 +258,8 @@ internal sealed class TangentBuilder
             for (int i = 0; i < call.Arguments.Count; i++)
                 if (call.Callee.ActiveParameters[i]) callArguments.Add(TangentArgument(call.Arguments[i], code));
             callArguments.Add("out " + call.Type.Keyword + " " + N(tangent));
-            code.Add(CodeAssign.Declare(call.Type.Keyword, value, call.Callee.Target + "." + MethodShape.TangentNameOf(call.Callee.Name) + "(" + Fragment.Join(", ", callArguments) + ")"));
+            string method = call.Callee.TangentRule ?? call.Callee.Target + "." + MethodShape.TangentNameOf(call.Callee.Name);
+            code.Add(CodeAssign.Declare(call.Type.Keyword, value, method + "(" + Fragment.Join(", ", callArguments) + ")"));
             _values[node] = value;
             _callTangents[node] = tangent;
             return;

@@ -114,15 +114,20 @@ internal sealed record IrDifferentiableCall(IrType Type, CalleeInfo Callee, Equa
 /// arguments, the result, its adjoint and the gradients; the callee itself is only run.
 /// </param>
 /// <param name="HasTangent">
-/// The callee has forward mode of its own (<c>Forward = true</c>, no <c>dThis</c>): a caller's <c>MTangent</c> calls its
-/// <c>MTangent</c>; forward mode inlines any other callee (<c>Analysis/CalleeBodies</c>).
+/// The callee has forward mode of its own (<c>Forward = true</c>, no <c>dThis</c>, or a <c>[DerivativeOf]</c> tangent
+/// rule): a caller's <c>MTangent</c> calls its <c>MTangent</c> (or <paramref name="TangentRule"/>); forward mode inlines
+/// any other callee (<c>Analysis/CalleeBodies</c>).
+/// </param>
+/// <param name="TangentRule">
+/// With <paramref name="CustomRule"/>: the qualified name of the callee's tangent rule, called like an <c>MTangent</c>
+/// (arguments, their tangents, <c>out</c> the result's tangent; returns the value); null when it has none.
 /// </param>
 /// <param name="HasEffects">
 /// The callee runs calls for their side effects (<see cref="KeptKind.Effect"/>), itself or through its callees: a caller
 /// runs it split on its own tape, never through its pullback, so that a restart of the caller's forward sweep does not run
 /// them again (see <see cref="IrWalker.RunsEffects"/>).
 /// </param>
-internal sealed record CalleeInfo(string Target, string Name, string PullbackName, EquatableArray<bool> ActiveParameters, EquatableArray<bool> OutputParameters, EquatableArray<string> ParameterNames, string? ThisGradientPath = null, bool ThisByRef = false, bool CustomRule = false, bool HasTangent = false, bool HasEffects = false)
+internal sealed record CalleeInfo(string Target, string Name, string PullbackName, EquatableArray<bool> ActiveParameters, EquatableArray<bool> OutputParameters, EquatableArray<string> ParameterNames, string? ThisGradientPath = null, bool ThisByRef = false, bool CustomRule = false, bool HasTangent = false, bool HasEffects = false, string? TangentRule = null)
 {
     /// <summary>The split forward sweep: runs the callee, leaving what its reverse sweep reads on the caller's tape.</summary>
     public string ForwardName => MethodShape.ForwardNameOf(Name);

@@ -93,6 +93,35 @@ internal static class CustomRules
         return expected;
     }
 
+    /// <summary>
+    /// The parameters a tangent rule for a value-returning <paramref name="original"/> must have: the original's parameters,
+    /// one tangent per differentiable parameter (<c>T tX</c> for a scalar, <c>ReadOnlySpan&lt;T&gt; tW</c> for a span or
+    /// array), then <c>out T tResult</c>; it returns the original's value (the shape of a generated <c>MTangent</c>).
+    /// </summary>
+    public static List<(ITypeSymbol? Type, RefKind RefKind, string Spelling)> ExpectedTangentParameters(IMethodSymbol original, Compilation compilation, System.Func<IParameterSymbol, bool> differentiable)
+    {
+        var expected = new List<(ITypeSymbol?, RefKind, string)>();
+        foreach (var p in original.Parameters) expected.Add((p.Type, RefKind.None, p.Type.ToDisplayString() + " " + p.Name));
+        var readOnlySpan = compilation.GetTypeByMetadataName("System.ReadOnlySpan`1");
+        foreach (var p in original.Parameters.Where(differentiable))
+        {
+            string tangent = "t" + char.ToUpperInvariant(p.Name[0]) + p.Name.Substring(1);
+            ITypeSymbol type = p.Type;
+            if (TypeMapping.Map(p.Type) is { IsBuffer: true } && readOnlySpan is not null)
+                type = readOnlySpan.Construct(p.Type is IArrayTypeSymbol array ? array.ElementType : ((INamedTypeSymbol)p.Type).TypeArguments[0]);
+            expected.Add((type, RefKind.None, type.ToDisplayString() + " " + tangent));
+        }
+        expected.Add((original.ReturnType, RefKind.Out, "out " + original.ReturnType.ToDisplayString() + " tResult"));
+        return expected;
+    }
+
+    /// <summary>A tangent rule: a <c>[DerivativeOf]</c> method that returns a value (a reverse rule returns <c>void</c>).</summary>
+    public static bool IsTangentRule(IMethodSymbol rule) => !rule.ReturnsVoid;
+
+    public static bool MatchesTangent(IMethodSymbol rule, IMethodSymbol original, List<(ITypeSymbol? Type, RefKind RefKind, string Spelling)> expected) =>
+        rule.IsStatic && SymbolEqualityComparer.Default.Equals(rule.ReturnType, original.ReturnType) && !rule.IsGenericMethod && rule.Parameters.Length == expected.Count
+        && rule.Parameters.Zip(expected, (p, e) => SymbolEqualityComparer.Default.Equals(p.Type, e.Type) && p.RefKind == e.RefKind).All(ok => ok);
+
     /// <summary>A layer's output: a <c>Span&lt;T&gt;</c> parameter of a <c>void</c> method (a <c>ReadOnlySpan&lt;T&gt;</c> or array is an input).</summary>
     public static bool IsOutput(IParameterSymbol parameter) =>
         parameter.ContainingSymbol is IMethodSymbol { ReturnsVoid: true }

@@ -16,20 +16,59 @@ internal sealed partial class MethodLowerer
 
     /// <summary>
     /// A call of a method that has a <c>[DerivativeOf]</c> rule: the forward sweep calls the original, the reverse sweep
-    /// the rule. A rule whose parameters do not match is a located error naming the signature it must have.
+    /// the rule, forward mode its tangent rule (a value-returning one, when there is one). A rule whose parameters do not
+    /// match is a located error naming the signature it must have.
     /// </summary>
     private IrExpression? LowerCustomRuleCall(IInvocationOperation invocation, IrType? type, List<IrExpression> arguments)
     {
         var target = invocation.TargetMethod;
-        if (_forward)
+        bool Differentiable(IParameterSymbol p) => TypeMapping.Map(p.Type) is { IsReal: true } && p.RefKind == RefKind.None && !SymbolFacts.HasNoDerivative(p);
+        var all = CustomRules.For(_model.Compilation, target);
+        // Tangent rules return the value (the shape of an MTangent); reverse rules return void.
+        var tangentRules = target.ReturnsVoid ? new List<IMethodSymbol>() : all.Where(CustomRules.IsTangentRule).ToList();
+        var tangentExpected = target.ReturnsVoid ? null : CustomRules.ExpectedTangentParameters(target, _model.Compilation, Differentiable);
+        var tangentMatching = tangentRules.Where(r => CustomRules.MatchesTangent(r, target, tangentExpected!)).ToList();
+        var tangentRule = tangentMatching.FirstOrDefault();
+        if (tangentRules.FirstOrDefault(r => !tangentMatching.Contains(r, SymbolEqualityComparer.Default)) is { } wrongTangent)
         {
-            ReportUnsupportedExpression(invocation, "a call with a [DerivativeOf] rule in a method with Forward = true (a rule gives no tangent yet)",
-                "remove Forward = true");
+            Report(DiagnosticDescriptors.CustomRuleMismatch, wrongTangent.Locations.FirstOrDefault() ?? invocation.Syntax.GetLocation(),
+                wrongTangent.Name, target.ContainingType.Name + "." + target.Name + "(" + string.Join(", ", target.Parameters.Select(p => p.Type.ToDisplayString())) + ")",
+                "static " + target.ReturnType.ToDisplayString() + " " + wrongTangent.Name + "(" + string.Join(", ", tangentExpected!.Select(e => e.Spelling)) + ")");
             return null;
         }
-        bool Differentiable(IParameterSymbol p) => TypeMapping.Map(p.Type) is { IsReal: true } && p.RefKind == RefKind.None && !SymbolFacts.HasNoDerivative(p);
+        if (tangentMatching.Count > 1)
+        {
+            ReportUnsupportedExpression(invocation, "a call of '" + target.Name + "', for which the tangent rules '" + string.Join("' and '", tangentRules.Select(r => r.ContainingType.Name + "." + r.Name)) + "' both match",
+                "keep one [DerivativeOf] tangent rule per method");
+            return null;
+        }
+        if (tangentRule is not null && !_model.Compilation.IsSymbolAccessibleWithin(tangentRule, _method.ContainingType))
+        {
+            ReportUnsupportedExpression(invocation, "a call of '" + target.Name + "', whose [DerivativeOf] tangent rule '" + tangentRule.ContainingType.Name + "." + tangentRule.Name + "' is not accessible here",
+                "make the rule and its type internal or public");
+            return null;
+        }
+        if (_forward && tangentRule is null)
+        {
+            if (target.ReturnsVoid)
+                ReportUnsupportedExpression(invocation, "a call of the layer '" + target.Name + "', whose [DerivativeOf] rule gives no tangent (tangent rules are for value-returning methods), in a method with Forward = true",
+                    "remove Forward = true, or call a value-returning method instead");
+            else
+                ReportUnsupportedExpression(invocation, "a call of '" + target.Name + "', which has a [DerivativeOf] reverse rule but no tangent rule, in a method with Forward = true",
+                    "add a tangent rule '[DerivativeOf(typeof(" + target.ContainingType.Name + "), nameof(" + target.ContainingType.Name + "." + target.Name + "))] static " + target.ReturnType.ToDisplayString() + " "
+                    + target.Name + "Tangent(" + string.Join(", ", tangentExpected!.Select(e => e.Spelling)) + ")', or remove Forward = true");
+            return null;
+        }
         var expected = CustomRules.ExpectedParameters(target, _model.Compilation, Differentiable);
-        var rules = CustomRules.For(_model.Compilation, target);
+        var rules = all.Where(r => !tangentRules.Contains(r, SymbolEqualityComparer.Default)).ToList();
+        if (rules.Count == 0)
+        {
+            // A tangent rule alone: the gradient, which every [Differentiable] method gets, needs the reverse rule too.
+            ReportUnsupportedExpression(invocation, "a call of '" + target.Name + "', which has a [DerivativeOf] tangent rule but no reverse rule (a gradient needs one)",
+                "add a reverse rule '[DerivativeOf(typeof(" + target.ContainingType.Name + "), nameof(" + target.ContainingType.Name + "." + target.Name + "))] static void "
+                + target.Name + "Reverse(" + string.Join(", ", expected.Select(e => e.Spelling)) + ")'");
+            return null;
+        }
         var matching = rules.Where(r => CustomRules.Matches(r, expected)).ToList();
         if (matching.Count > 1)
         {
@@ -74,7 +113,9 @@ internal sealed partial class MethodLowerer
             active,
             target.Parameters.Select(CustomRules.IsOutput).ToEquatableArray(),
             target.Parameters.Select(p => p.Name).ToEquatableArray(),
-            CustomRule: true);
+            CustomRule: true,
+            HasTangent: tangentRule is not null,
+            TangentRule: tangentRule is null ? null : tangentRule.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + "." + Identifiers.Escape(tangentRule.Name));
         return Located(new IrDifferentiableCall(type ?? IrType.Double, callee, arguments.ToEquatableArray()), invocation);
     }
 }
