@@ -51,4 +51,22 @@ public static partial class HessianFunctions
         for (int i = 0; i < w.Length; i++) s = MathF.Tanh(s * w[i] + 0.5f) + 0.1f * w[i] * w[i];
         return s * s + bias * bias * bias;
     }
+
+    /// <summary>Struct parameters (issue 13): a Vec2, a scalar and a nested struct, with operators and a struct method.</summary>
+    [Differentiable(Hessian = true)]
+    public static double StructPotential(Vec2 p, double k, Body body)
+    {
+        Vec2 d = p - body.Position;
+        double r2 = d * d + 0.5;
+        return k * Math.Log(r2) + body.Energy * Math.Sin(p.X * k) + body.Mass * body.Mass * d.Dot(body.Velocity);
+    }
+
+    /// <summary>A struct parameter the body writes (its fields are copied into locals first).</summary>
+    [Differentiable(Hessian = true)]
+    public static double StructWrittenCurvature(Vec2 p, double s)
+    {
+        p.Scale(s);
+        p = p + new Vec2(p.Y * p.Y, Math.Exp(-p.X));
+        return p.X * p.Y * s + p.Norm;
+    }
 }

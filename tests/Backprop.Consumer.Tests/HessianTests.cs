@@ -30,6 +30,10 @@ public sealed class HessianTests
         Func<double[], (double Value, double[] Hessian)> Hessian,
         double Step = 1e-5, double Tolerance = 1e-6, double Symmetry = 1e-12, double Rounding = 0);
 
+    private static Body BodyOf(double[] p, int at) => new() { Position = new Vec2(p[at], p[at + 1]), Velocity = new Vec2(p[at + 2], p[at + 3]), Mass = p[at + 4] };
+
+    private static double[] Flat(Body b) => [b.Position.X, b.Position.Y, b.Velocity.X, b.Velocity.Y, b.Mass];
+
     private static readonly Case[] Cases =
     {
         new("LogisticLoss", new[] { 0.3, -0.7, 1.2, 0.05, -1.5 },
@@ -83,6 +87,42 @@ public sealed class HessianTests
                 var h = new double[25];
                 return (HessianFunctions.SoftMaximumHessian(p.AsSpan(0, 4), p[4], h), h);
             }),
+        // Struct parameters: p.X, p.Y, k, body.Position.X, .Y, body.Velocity.X, .Y, body.Mass. The struct's methods are
+        // helpers (MGradient runs their pullbacks, the product their inlined bodies): gradients equal up to rounding.
+        new("StructPotential", new[] { 0.7, -0.4, 0.9, 0.2, 0.5, -0.3, 0.8, 1.1 },
+            p =>
+            {
+                double value = HessianFunctions.StructPotentialGradient(new Vec2(p[0], p[1]), p[2], BodyOf(p, 3), out Vec2 dP, out double dK, out Body dBody);
+                return (value, [dP.X, dP.Y, dK, .. Flat(dBody)]);
+            },
+            (p, v) =>
+            {
+                double value = HessianFunctions.StructPotentialHessianVectorProduct(new Vec2(p[0], p[1]), p[2], BodyOf(p, 3), new Vec2(v[0], v[1]), v[2], BodyOf(v, 3),
+                    out Vec2 dP, out double dK, out Body dBody, out Vec2 hP, out double hK, out Body hBody);
+                return (value, [dP.X, dP.Y, dK, .. Flat(dBody)], [hP.X, hP.Y, hK, .. Flat(hBody)]);
+            },
+            p =>
+            {
+                var h = new double[64];
+                return (HessianFunctions.StructPotentialHessian(new Vec2(p[0], p[1]), p[2], BodyOf(p, 3), h), h);
+            }),
+        new("StructWrittenCurvature", new[] { 0.7, -0.4, 0.9 },
+            p =>
+            {
+                double value = HessianFunctions.StructWrittenCurvatureGradient(new Vec2(p[0], p[1]), p[2], out Vec2 dP, out double dS);
+                return (value, [dP.X, dP.Y, dS]);
+            },
+            (p, v) =>
+            {
+                double value = HessianFunctions.StructWrittenCurvatureHessianVectorProduct(new Vec2(p[0], p[1]), p[2], new Vec2(v[0], v[1]), v[2], out Vec2 dP, out double dS, out Vec2 hP, out double hS);
+                return (value, [dP.X, dP.Y, dS], [hP.X, hP.Y, hS]);
+            },
+            p =>
+            {
+                var h = new double[9];
+                return (HessianFunctions.StructWrittenCurvatureHessian(new Vec2(p[0], p[1]), p[2], h), h);
+            },
+            Rounding: 1e-12),
         // Float: the central differences of a float gradient need a large step, and agree to about 1e-3.
         new("TanhChain (float)", new[] { 0.6, -0.9, 0.4, 0.3 },
             p =>
@@ -303,6 +343,8 @@ public sealed class HessianTests
         Assert.Equal(0, AllocatedBy(() => HessianFunctions.WavyHessianVectorProduct(0.7, -0.4, 0.9, 1, 2, 3, out _, out _, out _, out _, out _, out _)));
         Assert.Equal(0, AllocatedBy(() => HessianFunctions.SoftMaximumHessianVectorProduct(w.AsSpan(0, 4), 0.7, v.AsSpan(0, 4), 0.5, g.AsSpan(0, 4), out _, h.AsSpan(0, 4), out _)));
         Assert.Equal(0, AllocatedBy(() => HessianFunctions.TanhChainHessianVectorProduct(wf, 0.3f, vf, 0.5f, gf, out _, hf, out _)));
+        var body = new Body { Position = new Vec2(0.2, 0.5), Velocity = new Vec2(-0.3, 0.8), Mass = 1.1 };
+        Assert.Equal(0, AllocatedBy(() => HessianFunctions.StructPotentialHessianVectorProduct(new Vec2(0.7, -0.4), 0.9, body, new Vec2(1, 0), 0.5, body, out _, out _, out _, out _, out _, out _)));
     }
 
     [Fact]

@@ -26,6 +26,21 @@ public sealed class StructSnapshotTests
         }
         """, nameof(StructValues_OperatorsInlined_StructParameterGradient));
 
+    /// <summary>Second derivatives of a struct parameter: a struct direction (S vP), struct gradient and product (out S dP, out S hP), and the Hessian's rows per field.</summary>
+    [Fact]
+    public void StructParameter_Hessian() => SnapshotTests.VerifyGenerated("""
+        public struct Vec2
+        {
+            public double X, Y;
+        }
+
+        public static partial class Model
+        {
+            [Differentiable(Hessian = true)]
+            public static double Well(Vec2 p, double k) => k * Math.Exp(-(p.X * p.X + p.Y * p.Y)) + p.X * p.Y;
+        }
+        """, nameof(StructParameter_Hessian));
+
     [Fact]
     public void StructValues_VectorMembersAndAModelClassStructMember() => SnapshotTests.VerifyGenerated("""
         public partial class Arm

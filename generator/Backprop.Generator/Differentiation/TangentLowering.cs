@@ -57,6 +57,22 @@ internal sealed class TangentLowering
         foreach (int p in _method.Parameters)
         {
             var v = _variables[p];
+            var fields = _method.Variables.Where(f => f.IsParameterField && f.Owner == v.Name).ToList();
+            if (v.Kind == VariableKind.Parameter && fields.Any(f => f.IsDifferentiableInput))
+            {
+                // A struct parameter's direction is a struct of the same type (S vP): the tangent of the field p.X is vP.X,
+                // read where p.X is (fields of a parameter are never written).
+                int structDirection = Add("v" + Identifiers.Capitalized(Identifiers.Bare(v.Name)), v.Type, VariableKind.Parameter, v.DeclaredType, noDerivative: true);
+                parameters.Add(structDirection);
+                foreach (var field in fields)
+                {
+                    int id = _variables.Count;
+                    string fieldName = Identifiers.Escape(Identifiers.Reserve(_names, Identifiers.Bare(_variables[structDirection].Name) + "_" + field.Member.Replace('.', '_').Replace("@", "")));
+                    _variables.Add(new IrVariable(id, fieldName, field.Type, VariableKind.Member, field.NoDerivative, field.DeclaredType, field.Member, _variables[structDirection].Name));
+                    if (field.IsDifferentiableInput) _tangents[field.Id] = id;
+                }
+                continue;
+            }
             if (!v.IsDifferentiableParameter) continue;
             string keyword = v.Type.IsBuffer ? "global::System.ReadOnlySpan<" + v.Type.ScalarKeyword + ">" : v.Type.Keyword;
             var type = v.Type.IsBuffer ? v.Type with { Shape = ShapeKind.ReadOnlySpan } : v.Type;
@@ -75,7 +91,7 @@ internal sealed class TangentLowering
         int result = Tangent(_method.Result);
         // Every scalar tangent local is declared (zero) first: a primal declared in a branch may be read after it.
         foreach (var pair in _tangents.OrderBy(t => t.Value))
-            if (_variables[pair.Key].Kind != VariableKind.Parameter && !_variables[pair.Value].Type.IsBuffer)
+            if (_variables[pair.Key].Kind != VariableKind.Parameter && _variables[pair.Value].Kind != VariableKind.Member && !_variables[pair.Value].Type.IsBuffer)
                 prologue.Add(new IrAssign(none, pair.Value, Zero(_variables[pair.Value].Type), IsDeclaration: true));
         var shape = _method.Shape with
         {

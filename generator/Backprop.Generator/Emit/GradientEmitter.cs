@@ -376,17 +376,19 @@ internal static class GradientEmitter
         var products = new List<string>();
         var gradientParameters = new List<string>();
         var productParameters = new List<string>();
-        var scalars = new List<(string Gradient, string Product)>();
+        var scalars = new List<(string Gradient, string Product, bool Struct)>();
         foreach (var (variable, gradient, _) in program.Gradients)
         {
+            if (IsMember(method, variable)) continue;
             var v = method.Variables[variable];
             string product = Identifiers.Escape(Identifiers.Reserve(names, "h" + Identifiers.Capitalized(Identifiers.Bare(v.Name))));
-            string keyword = v.Type.IsBuffer ? v.Type.GradientSpanKeyword + " " : "out " + v.Type.Keyword + " ";
+            // A struct parameter's gradient and product are structs of its type (out S dP, out S hP).
+            string keyword = v.Type.IsBuffer ? v.Type.GradientSpanKeyword + " " : "out " + (IsStructGradient(method, variable) ? v.DeclaredType : v.Type.Keyword) + " ";
             gradientParameters.Add(keyword + gradient);
             gradients.Add((v.Type.IsBuffer ? "" : "ref ") + gradient);
             productParameters.Add(keyword + product);
             products.Add((v.Type.IsBuffer ? "" : "ref ") + product);
-            if (!v.Type.IsBuffer) scalars.Add((gradient, product));
+            if (!v.Type.IsBuffer) scalars.Add((gradient, product, IsStructGradient(method, variable)));
         }
         parameters.AddRange(gradientParameters);
         parameters.AddRange(productParameters);
@@ -401,10 +403,10 @@ internal static class GradientEmitter
         {
             // One reverse sweep of the directional derivative gives both: H·v as its gradient in p, ∇f as its gradient in v.
             // Its pullback (seed 1) takes empty spans for the parts not wanted.
-            foreach (var (gradient, product) in scalars)
+            foreach (var (gradient, product, isStruct) in scalars)
             {
-                writer.Line(gradient + " = 0;");
-                writer.Line(product + " = 0;");
+                writer.Line(gradient + (isStruct ? " = default;" : " = 0;"));
+                writer.Line(product + (isStruct ? " = default;" : " = 0;"));
             }
             writer.Line(core.Shape.PullbackName + "(" + string.Join(", ", arguments.Concat(directions.Select(d => d.Name)).Append("1").Concat(products).Concat(gradients)) + ");");
             writer.Line("return " + (shape.IsStatic ? "" : "this.") + shape.Name + "(" + string.Join(", ", arguments) + ");");
@@ -422,7 +424,8 @@ internal static class GradientEmitter
         var names = new HashSet<string>(core.Variables.Select(v => Identifiers.Bare(v.Name)));
         string Fresh(string name) => Identifiers.Escape(Identifiers.Reserve(names, name));
         string hessian = Fresh("hessian"), size = Fresh("size"), column = Fresh("column");
-        var inputs = program.Gradients.Select(g => method.Variables[g.Variable]).ToList();
+        // A struct's fields are columns of their parameter's (its gradient is a struct), not inputs of their own.
+        var inputs = program.Gradients.Where(g => !IsMember(method, g.Variable)).Select(g => method.Variables[g.Variable]).ToList();
         var directions = core.Parameters.Skip(method.Parameters.Count).Select(p => core.Variables[p]).ToList();
         var parameters = method.Parameters.Select(p => method.Variables[p]).Select(v => v.DeclaredType + " " + v.Name).Append("global::System.Span<" + element + "> " + hessian);
         var arguments = method.Parameters.Select(p => method.Variables[p].Name).ToList();
@@ -433,7 +436,7 @@ internal static class GradientEmitter
         writer.Line(GeneratedCode);
         using (writer.Block(shape.Accessibility + (shape.IsStatic ? " static " : " ") + element + " " + shape.HessianName + "(" + string.Join(", ", parameters) + ")"))
         {
-            writer.Line("int " + size + " = " + (inputs.Count == 0 ? "0" : string.Join(" + ", inputs.Select(v => v.Type.IsBuffer ? v.Name + ".Length" : "1"))) + ";");
+            writer.Line("int " + size + " = " + (inputs.Count == 0 ? "0" : string.Join(" + ", inputs.Select(v => v.Type.IsBuffer ? v.Name + ".Length" : IsStructGradient(method, v.Id) ? StructFields(method, v).Count.ToString(CultureInfo.InvariantCulture) : "1"))) + ";");
             using (writer.Block("if (" + hessian + ".Length != " + size + " * " + size + ")"))
                 writer.Line("throw new global::System.ArgumentException(\"The Hessian must have \" + " + size + " + \" x \" + " + size + " + \" entries, but has \" + " + hessian + ".Length + \".\", nameof(" + hessian + "));");
             writer.Line(hessian + ".Clear();");
@@ -442,6 +445,11 @@ internal static class GradientEmitter
             for (int i = 0; i < inputs.Count; i++)
             {
                 var (input, direction) = (inputs[i], directions[i]);
+                if (IsStructGradient(method, input.Id))
+                {
+                    writer.Line(input.DeclaredType + " " + direction.Name + " = default;");
+                    continue;
+                }
                 if (!input.Type.IsBuffer)
                 {
                     writer.Line(input.Type.Keyword + " " + direction.Name + " = 0;");
@@ -455,23 +463,48 @@ internal static class GradientEmitter
             }
             writer.Line("int " + column + " = 0;");
             string unwanted = Fresh("unwanted");
-            if (inputs.Any(v => !v.Type.IsBuffer)) writer.Line(element + " " + unwanted + " = 0;");
+            if (inputs.Any(v => !v.Type.IsBuffer && !IsStructGradient(method, v.Id))) writer.Line(element + " " + unwanted + " = 0;");
+            // A struct's gradient in its direction is not wanted either: one struct local per struct type.
+            var unwantedStructs = new Dictionary<string, string>();
+            foreach (var v in inputs.Where(v => IsStructGradient(method, v.Id)))
+                if (!unwantedStructs.ContainsKey(v.DeclaredType))
+                {
+                    unwantedStructs[v.DeclaredType] = Fresh("unwanted" + Identifiers.Capitalized(Identifiers.Bare(v.Name)));
+                    writer.Line(v.DeclaredType + " " + unwantedStructs[v.DeclaredType] + " = default;");
+                }
+            // One row: H times the unit direction set, through the directional derivative's pullback.
+            void WriteHessianRow()
+            {
+                var call = arguments.Concat(directions.Select(d => d.Name)).ToList();
+                call.Add("1");
+                var scalars = RowArguments(writer, method, inputs, hessian, column + " * " + size, call, Fresh, seeded: true);
+                // The gradient in the directions (∇f) is not wanted here: empty spans, and one local for the scalars.
+                call.AddRange(inputs.Select(v => v.Type.IsBuffer ? "default" : IsStructGradient(method, v.Id) ? "ref " + unwantedStructs[v.DeclaredType] : "ref " + unwanted));
+                writer.Line(core.Shape.PullbackName + "(" + string.Join(", ", call) + ");");
+                foreach (var (local, at) in scalars) writer.Line(hessian + "[" + at + "] = " + local + ";");
+            }
             for (int i = 0; i < inputs.Count; i++)
             {
                 var (input, direction) = (inputs[i], directions[i]);
+                if (IsStructGradient(method, input.Id))
+                {
+                    writer.Line("// The rows of '" + Identifiers.Bare(input.Name) + "', one per field: H times its unit directions.");
+                    foreach (var field in StructFields(method, input))
+                    {
+                        writer.Line(direction.Name + "." + field.Member + " = 1;");
+                        WriteHessianRow();
+                        writer.Line(direction.Name + "." + field.Member + " = 0;");
+                        writer.Line(column + "++;");
+                    }
+                    continue;
+                }
                 string k = Fresh("k");
                 string unit = input.Type.IsBuffer ? direction.Name + "[" + k + "]" : direction.Name;
                 writer.Line("// The row" + (input.Type.IsBuffer ? "s" : "") + " of '" + Identifiers.Bare(input.Name) + "': H times its unit direction" + (input.Type.IsBuffer ? "s" : "") + ".");
                 using (writer.BlockIf(input.Type.IsBuffer ? "for (int " + k + " = 0; " + k + " < " + input.Name + ".Length; " + k + "++, " + column + "++)" : null))
                 {
                     writer.Line(unit + " = 1;");
-                    var call = arguments.Concat(directions.Select(d => d.Name)).ToList();
-                    call.Add("1");
-                    var scalars = RowArguments(writer, method, inputs, hessian, column + " * " + size, call, Fresh, seeded: true);
-                    // The gradient in the directions (∇f) is not wanted here: empty spans, and one local for the scalars.
-                    call.AddRange(inputs.Select(v => v.Type.IsBuffer ? "default" : "ref " + unwanted));
-                    writer.Line(core.Shape.PullbackName + "(" + string.Join(", ", call) + ");");
-                    foreach (var (local, at) in scalars) writer.Line(hessian + "[" + at + "] = " + local + ";");
+                    WriteHessianRow();
                     writer.Line(unit + " = 0;");
                     if (!input.Type.IsBuffer) writer.Line(column + "++;");
                 }

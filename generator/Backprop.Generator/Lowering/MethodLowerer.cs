@@ -88,16 +88,12 @@ internal sealed partial class MethodLowerer
         var method = shape is null || returnType is null
             ? null
             : new IrMethod(WithThisGradient(shape), _variables.ToEquatableArray(), parameters.ToEquatableArray(), result, body.ToEquatableArray(), _syntax.SyntaxTree.FilePath, outputs.ToEquatableArray(), _helpers.OrderBy(h => h.Shape.HintName, System.StringComparer.Ordinal).ToEquatableArray(), (_keptAsWritten ? Usings() : new List<string>()).ToEquatableArray());
-        // A struct parameter's tangent is a struct (S tP) and its Jacobian columns are its fields; arrays of structs, and
-        // Hessians of either, are not built yet.
+        // A struct parameter's tangent and direction are structs (S tP, S vP) and its Jacobian and Hessian columns are its
+        // fields; arrays of structs are not built yet.
         if (method is not null && _structParameters.FirstOrDefault(_structBuffers.ContainsKey) is { } structs && (method.Shape.EmitTangent || method.Shape.EmitJacobian || method.Shape.EmitHessian))
             Report(DiagnosticDescriptors.UnsupportedStatement, _parameterLocations[_variableIds[structs]], _method.Name,
                 "forward mode, Jacobians and Hessians of a method with the array or span of structs '" + structs.Name + "', not supported yet",
                 "pass its numbers as a flat ReadOnlySpan<double>, or remove Forward, Jacobian and Hessian = true");
-        else if (method is { Shape.EmitHessian: true } && _structParameters.Count > 0)
-            Report(DiagnosticDescriptors.UnsupportedStatement, _parameterLocations[_variableIds[_structParameters[0]]], _method.Name,
-                "the Hessian of a method with the struct parameter '" + _structParameters[0].Name + "', not supported yet",
-                "pass its fields as double parameters, or remove Hessian = true");
         // Second derivatives are built over the method's own IR (TangentLowering): what it does not cover is reported here.
         if (method is { Shape.EmitHessian: true } && TangentLowering.Limit(method) is { } why)
             Report(DiagnosticDescriptors.HessianNotSupported, _hessianLocation!, _method.Name, why);
