@@ -237,6 +237,20 @@ public sealed record ForwardCase(
                 p => { double[] y = new double[outputs], j = new double[outputs * 3]; F.StructLayerJacobian(new Vec2(p[0], p[1]), p[2], y, j); return (y, j); });
         }
 
+        // Arrays and spans of structs: 3 points (6 numbers) and a scalar.
+        static Vec2[] Points(double[] p, int count) => Enumerable.Range(0, count).Select(i => new Vec2(p[2 * i], p[2 * i + 1])).ToArray();
+        yield return new(nameof(F.PointsEnergy), false, [Point(50, 7), Point(51, 7)],
+            p => [F.PointsEnergy(Points(p, 3), p[6])],
+            (p, t) => { double v = F.PointsEnergyTangent(Points(p, 3), p[6], Points(t, 3), t[6], out double tv); return ([v], [tv]); },
+            p => { var j = new double[7]; double v = F.PointsEnergyJacobian(Points(p, 3), p[6], j); return ([v], j); });
+        foreach (int outputs in new[] { 10, 2 })
+        {
+            yield return new(nameof(F.PointsLayer) + "(" + outputs + " outputs)", false, [Point(52, 7), Point(53, 7)],
+                p => { var y = new double[outputs]; F.PointsLayer(Points(p, 3), p[6], y); return y; },
+                (p, t) => { double[] y = new double[outputs], ty = new double[outputs]; F.PointsLayerTangent(Points(p, 3), p[6], y, Points(t, 3), t[6], ty); return (y, ty); },
+                p => { double[] y = new double[outputs], j = new double[outputs * 7]; F.PointsLayerJacobian(Points(p, 3), p[6], y, j); return (y, j); });
+        }
+
         yield return Binary(nameof(F.CallsCustomRule), F.CallsCustomRule, null, F.CallsCustomRuleJacobian, [0.7, -0.4], [-1.3, 0.9]);
         // Tangent rules: forward mode calls them, reverse mode the reverse rules.
         yield return Binary(nameof(F.ThroughTangentRules), F.ThroughTangentRules, F.ThroughTangentRulesTangent, F.ThroughTangentRulesJacobian, [0.7, -0.4], [-1.3, 0.9]);

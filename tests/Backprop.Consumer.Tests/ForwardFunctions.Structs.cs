@@ -34,4 +34,28 @@ public static partial class ForwardFunctions
             y[i] = q.Norm + Math.Sin(q.X);
         }
     }
+
+    /// <summary>A span of structs: its tangent is a span of structs, its Jacobian columns its numbers (p0.X, p0.Y, p1.X …).</summary>
+    [Differentiable(Forward = true, Jacobian = true)]
+    public static double PointsEnergy(ReadOnlySpan<Vec2> points, double k)
+    {
+        double e = 0;
+        for (int i = 0; i + 1 < points.Length; i++)
+        {
+            Vec2 d = points[i + 1] - points[i];
+            e += k * (d * d) + Math.Sin(points[i].X * k);
+        }
+        return e + points[points.Length - 1].Norm;
+    }
+
+    /// <summary>An array of structs in a layer: forward sweeps (one per number) when y is longer than the inputs, else reverse sweeps.</summary>
+    [Differentiable(Forward = true, Jacobian = true)]
+    public static void PointsLayer(Vec2[] points, double s, Span<double> y)
+    {
+        for (int i = 0; i < y.Length; i++)
+        {
+            Vec2 p = points[i % points.Length];
+            y[i] = Math.Tanh(p.X * s + i) * p.Y;
+        }
+    }
 }

@@ -69,4 +69,17 @@ public static partial class HessianFunctions
         p = p + new Vec2(p.Y * p.Y, Math.Exp(-p.X));
         return p.X * p.Y * s + p.Norm;
     }
+
+    /// <summary>A span of structs: directions, gradients and products are spans of structs; the Hessian's rows its numbers.</summary>
+    [Differentiable(Hessian = true)]
+    public static double PointsCurvature(ReadOnlySpan<Vec2> points, double k)
+    {
+        double e = 0;
+        for (int i = 0; i + 1 < points.Length; i++)
+        {
+            Vec2 d = points[i + 1] - points[i];
+            e += Math.Exp(-k * (d * d)) + points[i].X * points[i + 1].Y * k;
+        }
+        return e;
+    }
 }

@@ -32,6 +32,10 @@ public sealed class HessianTests
 
     private static Body BodyOf(double[] p, int at) => new() { Position = new Vec2(p[at], p[at + 1]), Velocity = new Vec2(p[at + 2], p[at + 3]), Mass = p[at + 4] };
 
+    private static Vec2[] PointsOf(double[] p) => [new Vec2(p[0], p[1]), new Vec2(p[2], p[3]), new Vec2(p[4], p[5])];
+
+    private static double[] Flat(Vec2[] points) => points.SelectMany(q => new[] { q.X, q.Y }).ToArray();
+
     private static double[] Flat(Body b) => [b.Position.X, b.Position.Y, b.Velocity.X, b.Velocity.Y, b.Mass];
 
     private static readonly Case[] Cases =
@@ -121,6 +125,26 @@ public sealed class HessianTests
             {
                 var h = new double[9];
                 return (HessianFunctions.StructWrittenCurvatureHessian(new Vec2(p[0], p[1]), p[2], h), h);
+            },
+            Rounding: 1e-12),
+        // A span of structs: 3 points (6 numbers) and k.
+        new("PointsCurvature", new[] { 0.7, -0.4, 0.9, 0.2, 0.5, -0.3, 0.8 },
+            p =>
+            {
+                var dPoints = new Vec2[3];
+                double value = HessianFunctions.PointsCurvatureGradient(PointsOf(p), p[6], dPoints, out double dK);
+                return (value, [.. Flat(dPoints), dK]);
+            },
+            (p, v) =>
+            {
+                Vec2[] dPoints = new Vec2[3], hPoints = new Vec2[3];
+                double value = HessianFunctions.PointsCurvatureHessianVectorProduct(PointsOf(p), p[6], PointsOf(v), v[6], dPoints, out double dK, hPoints, out double hK);
+                return (value, [.. Flat(dPoints), dK], [.. Flat(hPoints), hK]);
+            },
+            p =>
+            {
+                var h = new double[49];
+                return (HessianFunctions.PointsCurvatureHessian(PointsOf(p), p[6], h), h);
             },
             Rounding: 1e-12),
         // Float: the central differences of a float gradient need a large step, and agree to about 1e-3.

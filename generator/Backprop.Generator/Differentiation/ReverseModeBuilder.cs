@@ -114,8 +114,7 @@ internal sealed partial class ReverseModeBuilder
     }
 
     /// <summary>The numbers of an array or span of structs, in memory order.</summary>
-    private static string Cast(IrVariable structs, string span) =>
-        "global::System.Runtime.InteropServices.MemoryMarshal.Cast<" + structs.View + ", " + structs.Type.ScalarKeyword + ">(" + span + ")";
+    private static string Cast(IrVariable structs, string span) => structs.FlatViewOf(span);
 
     // ---------------------------------------------------------------- statements
 

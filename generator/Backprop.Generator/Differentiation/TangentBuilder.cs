@@ -59,7 +59,7 @@ internal sealed class TangentBuilder
         _lanes = lanes;
         _activity = activity;
         _text = new ExpressionText(method) { Substitute = e => _values.TryGetValue(e, out var name) ? name : null };
-        _names = new HashSet<string>(method.Variables.Select(v => Identifiers.Bare(v.Name))) { method.Shape.Name, method.Shape.TangentName };
+        _names = new HashSet<string>(method.Variables.Select(v => Identifiers.Bare(v.Name)).Concat(method.Variables.Where(v => v.View.Length > 0).Select(v => v.Spelling))) { method.Shape.Name, method.Shape.TangentName };
     }
 
     public static TangentProgram Build(IrMethod method, ActivityAnalysis activity)
@@ -123,6 +123,19 @@ internal sealed class TangentBuilder
                 _program.Inputs.Add((parameter, structTangent));
                 foreach (var field in _method.Variables.Where(v => v.IsParameterField && v.IsDifferentiableInput && v.Owner == variable.Name))
                     _tangents[field.Id] = structTangent + "." + field.Member;
+                continue;
+            }
+            if (variable.View.Length > 0)
+            {
+                // An array or span of structs: its numbers are read through a flat view, and so are its tangent's.
+                _program.Declarations.Insert(0, new Declaration("global::System.ReadOnlySpan<" + variable.Type.ScalarKeyword + ">", variable.Spelling, variable.FlatViewOf("(global::System.ReadOnlySpan<" + variable.View + ">)" + variable.Name)));
+                if (!variable.IsDifferentiableParameter) continue;
+                if (_lanes) throw new NoLanes();
+                string structTangents = Reserve("t" + Identifiers.Capitalized(variable.Name));
+                string flat = Reserve(IrVariable.FlatName(structTangents));
+                _program.Declarations.Add(new Declaration("global::System.ReadOnlySpan<" + variable.Type.ScalarKeyword + ">", flat, variable.FlatViewOf(structTangents)));
+                _tangents[parameter] = flat;
+                _program.Inputs.Add((parameter, structTangents));
                 continue;
             }
             if (!variable.IsDifferentiableParameter) continue;

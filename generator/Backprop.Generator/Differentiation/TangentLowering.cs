@@ -74,10 +74,16 @@ internal sealed class TangentLowering
                 continue;
             }
             if (!v.IsDifferentiableParameter) continue;
-            string keyword = v.Type.IsBuffer ? "global::System.ReadOnlySpan<" + v.Type.ScalarKeyword + ">" : v.Type.Keyword;
+            string keyword = v.Type.IsBuffer ? "global::System.ReadOnlySpan<" + (v.View.Length > 0 ? v.View : v.Type.ScalarKeyword) + ">" : v.Type.Keyword;
             var type = v.Type.IsBuffer ? v.Type with { Shape = ShapeKind.ReadOnlySpan } : v.Type;
             // Differentiated too: g is linear in v, so ∂g/∂v = ∇f comes out of the same reverse sweep as ∂g/∂p = H·v.
             int direction = Add("v" + Identifiers.Capitalized(v.Name), type, VariableKind.Parameter, keyword);
+            if (v.View.Length > 0)
+            {
+                // An array or span of structs: so is its direction, read through its flat view like the parameter.
+                _variables[direction] = _variables[direction] with { View = v.View };
+                _names.Add(_variables[direction].Spelling);
+            }
             parameters.Add(direction);
             if (v.Type.IsBuffer)
             {

@@ -123,7 +123,7 @@ internal static class GradientEmitter
         var parameters = method.Parameters.Select(p => method.Variables[p]).Select(v => v.DeclaredType + " " + v.Name).Append("global::System.Span<" + element + "> " + jacobian);
         var inputs = program.Gradients.Where(g => !IsMember(method, g.Variable)).Select(g => method.Variables[g.Variable]).ToList();
         // A struct parameter's columns are its real fields, in declaration order.
-        string Size(IrVariable v) => v.Type.IsBuffer ? v.Name + ".Length" : IsStructGradient(method, v.Id) ? StructFields(method, v).Count.ToString(CultureInfo.InvariantCulture) : "1";
+        string Size(IrVariable v) => v.Type.IsBuffer ? v.FlatLength : IsStructGradient(method, v.Id) ? StructFields(method, v).Count.ToString(CultureInfo.InvariantCulture) : "1";
         string columnsText = inputs.Count == 0 ? "0" : string.Join(" + ", inputs.Select(Size));
         var outputs = program.Outputs.Select(o => method.Variables[o.Variable]).ToList();
         string rowsText = shape.IsVoid ? string.Join(" + ", outputs.Select(Size)) : "1";
@@ -162,8 +162,8 @@ internal static class GradientEmitter
             {
                 string element = output.Type.ScalarKeyword;
                 writer.Line(element + "[]? " + rented + " = null;");
-                writer.Line("global::System.Span<" + element + "> " + span + " = " + output.Name + ".Length <= 32 ? stackalloc " + element + "[32] : (" + rented + " = global::System.Buffers.ArrayPool<" + element + ">.Shared.Rent(" + output.Name + ".Length));");
-                writer.Line(span + " = " + span + ".Slice(0, " + output.Name + ".Length);");
+                writer.Line("global::System.Span<" + element + "> " + span + " = " + output.FlatLength + " <= 32 ? stackalloc " + element + "[32] : (" + rented + " = global::System.Buffers.ArrayPool<" + element + ">.Shared.Rent(" + output.FlatLength + "));");
+                writer.Line(span + " = " + span + ".Slice(0, " + output.FlatLength + ");");
             }
             void Release(IrVariable output, string rented)
             {
@@ -195,7 +195,8 @@ internal static class GradientEmitter
                     void Sweep(int d)
                     {
                         var call = new List<string>(arguments);
-                        call.AddRange(directions.Select((other, i) => other.Input.Type.IsBuffer || IsStructGradient(method, other.Input.Id) ? other.Span : i == d ? "1" : "0"));
+                        call.AddRange(directions.Select((other, i) => other.Input.View.Length > 0 ? other.Input.StructViewOf(other.Span)
+                            : other.Input.Type.IsBuffer || IsStructGradient(method, other.Input.Id) ? other.Span : i == d ? "1" : "0"));
                         call.AddRange(results.Select(r => r.Span));
                         // An output entry the layer does not write keeps its tangent: zero, for a zero column entry.
                         foreach (var (_, _, result) in results) writer.Line(result + ".Clear();");
@@ -223,7 +224,7 @@ internal static class GradientEmitter
                         }
                         string unit = input.Type.IsBuffer ? span + "[" + entry + "]" : "";
                         writer.Line("// The column" + (input.Type.IsBuffer ? "s" : "") + " of '" + Identifiers.Bare(input.Name) + "'.");
-                        using (writer.BlockIf(input.Type.IsBuffer ? "for (int " + entry + " = 0; " + entry + " < " + input.Name + ".Length; " + entry + "++, " + column + "++)" : null))
+                        using (writer.BlockIf(input.Type.IsBuffer ? "for (int " + entry + " = 0; " + entry + " < " + input.FlatLength + "; " + entry + "++, " + column + "++)" : null))
                         {
                             if (input.Type.IsBuffer) writer.Line(unit + " = 1;");
                             Sweep(d);
@@ -383,7 +384,7 @@ internal static class GradientEmitter
             var v = method.Variables[variable];
             string product = Identifiers.Escape(Identifiers.Reserve(names, "h" + Identifiers.Capitalized(Identifiers.Bare(v.Name))));
             // A struct parameter's gradient and product are structs of its type (out S dP, out S hP).
-            string keyword = v.Type.IsBuffer ? v.Type.GradientSpanKeyword + " " : "out " + (IsStructGradient(method, variable) ? v.DeclaredType : v.Type.Keyword) + " ";
+            string keyword = v.Type.IsBuffer ? (v.View.Length > 0 ? "global::System.Span<" + v.View + ">" : v.Type.GradientSpanKeyword) + " " : "out " + (IsStructGradient(method, variable) ? v.DeclaredType : v.Type.Keyword) + " ";
             gradientParameters.Add(keyword + gradient);
             gradients.Add((v.Type.IsBuffer ? "" : "ref ") + gradient);
             productParameters.Add(keyword + product);
@@ -436,7 +437,7 @@ internal static class GradientEmitter
         writer.Line(GeneratedCode);
         using (writer.Block(shape.Accessibility + (shape.IsStatic ? " static " : " ") + element + " " + shape.HessianName + "(" + string.Join(", ", parameters) + ")"))
         {
-            writer.Line("int " + size + " = " + (inputs.Count == 0 ? "0" : string.Join(" + ", inputs.Select(v => v.Type.IsBuffer ? v.Name + ".Length" : IsStructGradient(method, v.Id) ? StructFields(method, v).Count.ToString(CultureInfo.InvariantCulture) : "1"))) + ";");
+            writer.Line("int " + size + " = " + (inputs.Count == 0 ? "0" : string.Join(" + ", inputs.Select(v => v.Type.IsBuffer ? v.FlatLength : IsStructGradient(method, v.Id) ? StructFields(method, v).Count.ToString(CultureInfo.InvariantCulture) : "1"))) + ";");
             using (writer.Block("if (" + hessian + ".Length != " + size + " * " + size + ")"))
                 writer.Line("throw new global::System.ArgumentException(\"The Hessian must have \" + " + size + " + \" x \" + " + size + " + \" entries, but has \" + " + hessian + ".Length + \".\", nameof(" + hessian + "));");
             writer.Line(hessian + ".Clear();");
@@ -457,9 +458,11 @@ internal static class GradientEmitter
                 }
                 string array = Fresh("rented" + Identifiers.Capitalized(Identifiers.Bare(direction.Name)));
                 rented.Add((array, input.Type.ScalarKeyword));
-                writer.Line(input.Type.ScalarKeyword + "[] " + array + " = global::System.Buffers.ArrayPool<" + input.Type.ScalarKeyword + ">.Shared.Rent(" + input.Name + ".Length);");
-                writer.Line("global::System.Span<" + input.Type.ScalarKeyword + "> " + direction.Name + " = global::System.MemoryExtensions.AsSpan(" + array + ", 0, " + input.Name + ".Length);");
-                writer.Line(direction.Name + ".Clear();");
+                writer.Line(input.Type.ScalarKeyword + "[] " + array + " = global::System.Buffers.ArrayPool<" + input.Type.ScalarKeyword + ">.Shared.Rent(" + input.FlatLength + ");");
+                writer.Line("global::System.Span<" + input.Type.ScalarKeyword + "> " + direction.Spelling + " = global::System.MemoryExtensions.AsSpan(" + array + ", 0, " + input.FlatLength + ");");
+                writer.Line(direction.Spelling + ".Clear();");
+                // An array or span of structs: the direction is its numbers, passed as structs.
+                if (input.View.Length > 0) writer.Line("global::System.Span<" + input.View + "> " + direction.Name + " = " + input.StructViewOf(direction.Spelling) + ";");
             }
             writer.Line("int " + column + " = 0;");
             string unwanted = Fresh("unwanted");
@@ -499,9 +502,9 @@ internal static class GradientEmitter
                     continue;
                 }
                 string k = Fresh("k");
-                string unit = input.Type.IsBuffer ? direction.Name + "[" + k + "]" : direction.Name;
+                string unit = input.Type.IsBuffer ? direction.Spelling + "[" + k + "]" : direction.Name;
                 writer.Line("// The row" + (input.Type.IsBuffer ? "s" : "") + " of '" + Identifiers.Bare(input.Name) + "': H times its unit direction" + (input.Type.IsBuffer ? "s" : "") + ".");
-                using (writer.BlockIf(input.Type.IsBuffer ? "for (int " + k + " = 0; " + k + " < " + input.Name + ".Length; " + k + "++, " + column + "++)" : null))
+                using (writer.BlockIf(input.Type.IsBuffer ? "for (int " + k + " = 0; " + k + " < " + input.FlatLength + "; " + k + "++, " + column + "++)" : null))
                 {
                     writer.Line(unit + " = 1;");
                     WriteHessianRow();
@@ -541,9 +544,11 @@ internal static class GradientEmitter
             }
             if (v.Type.IsBuffer)
             {
+                // An array or span of structs: its gradient (Span<S>) is the row's slice seen as structs.
                 writer.Line("int " + at + " = " + offset + ";");
-                writer.Line(offset + " += " + v.Name + ".Length;");
-                call.Add(jacobian + ".Slice(" + at + ", " + v.Name + ".Length)");
+                writer.Line(offset + " += " + v.FlatLength + ";");
+                string slice = jacobian + ".Slice(" + at + ", " + v.FlatLength + ")";
+                call.Add(v.View.Length > 0 ? v.StructViewOf(slice) : slice);
                 continue;
             }
             string local = fresh("d" + Identifiers.Capitalized(v.Name));
@@ -661,7 +666,7 @@ internal static class GradientEmitter
         foreach (var (variable, name) in tangent.Inputs)
         {
             var v = method.Variables[variable];
-            parameters.Add((v.Type.IsBuffer ? "global::System.ReadOnlySpan<" + Element(v) + ">" : IsStructGradient(method, variable) ? v.DeclaredType : vector ? Element(v) : v.Type.Keyword) + " " + name);
+            parameters.Add((v.View.Length > 0 ? "global::System.ReadOnlySpan<" + v.View + ">" : v.Type.IsBuffer ? "global::System.ReadOnlySpan<" + Element(v) + ">" : IsStructGradient(method, variable) ? v.DeclaredType : vector ? Element(v) : v.Type.Keyword) + " " + name);
         }
         foreach (var (variable, name) in tangent.Outputs)
             parameters.Add("global::System.Span<" + Element(method.Variables[variable]) + "> " + name);

@@ -45,6 +45,17 @@ internal sealed record IrVariable(int Id, string Name, IrType Type, VariableKind
     /// <summary>The flat view of an array or span of structs: its numbers in memory order.</summary>
     public static string FlatName(string name) => name + "Flat";
 
+    /// <summary>For an array or span of structs: the flat view of the numbers of <paramref name="span"/> (a span of <see cref="View"/>).</summary>
+    public string FlatViewOf(string span) =>
+        "global::System.Runtime.InteropServices.MemoryMarshal.Cast<" + View + ", " + Type.ScalarKeyword + ">(" + span + ")";
+
+    /// <summary>For an array or span of structs: a span of its numbers seen as a span of <see cref="View"/>.</summary>
+    public string StructViewOf(string span) =>
+        "global::System.Runtime.InteropServices.MemoryMarshal.Cast<" + Type.ScalarKeyword + ", " + View + ">(" + span + ")";
+
+    /// <summary>How many numbers the buffer holds: its length, or for an array or span of structs its flat view's.</summary>
+    public string FlatLength => View.Length > 0 ? FlatViewOf("(global::System.ReadOnlySpan<" + View + ">)" + Name) + ".Length" : Name + ".Length";
+
     /// <summary>A field of a struct parameter (<c>p.X</c>), not a member of <c>this</c>.</summary>
     public bool IsParameterField => Kind == VariableKind.Member && Owner.Length > 0;
 }

@@ -89,11 +89,7 @@ internal sealed partial class MethodLowerer
             ? null
             : new IrMethod(WithThisGradient(shape), _variables.ToEquatableArray(), parameters.ToEquatableArray(), result, body.ToEquatableArray(), _syntax.SyntaxTree.FilePath, outputs.ToEquatableArray(), _helpers.OrderBy(h => h.Shape.HintName, System.StringComparer.Ordinal).ToEquatableArray(), (_keptAsWritten ? Usings() : new List<string>()).ToEquatableArray());
         // A struct parameter's tangent and direction are structs (S tP, S vP) and its Jacobian and Hessian columns are its
-        // fields; arrays of structs are not built yet.
-        if (method is not null && _structParameters.FirstOrDefault(_structBuffers.ContainsKey) is { } structs && (method.Shape.EmitTangent || method.Shape.EmitJacobian || method.Shape.EmitHessian))
-            Report(DiagnosticDescriptors.UnsupportedStatement, _parameterLocations[_variableIds[structs]], _method.Name,
-                "forward mode, Jacobians and Hessians of a method with the array or span of structs '" + structs.Name + "', not supported yet",
-                "pass its numbers as a flat ReadOnlySpan<double>, or remove Forward, Jacobian and Hessian = true");
+        // fields; an array or span of structs has tangents, directions and gradients of the same kind, its columns its numbers.
         // Second derivatives are built over the method's own IR (TangentLowering): what it does not cover is reported here.
         if (method is { Shape.EmitHessian: true } && TangentLowering.Limit(method) is { } why)
             Report(DiagnosticDescriptors.HessianNotSupported, _hessianLocation!, _method.Name, why);
