@@ -1172,6 +1172,42 @@ public sealed class DiagnosticTests
         ("BPG014", "Cannot differentiate the expression 'Special.Bump(x)' (a call of 'Bump', which has a [DerivativeOf] reverse rule but no tangent rule, in a method with Forward = true); add a tangent rule '[DerivativeOf(typeof(Special), nameof(Special.Bump))] static double BumpTangent(double x, double tX, out double tResult)', or remove Forward = true"),
         ("BPG014", "Cannot differentiate the expression 'Special.Soft(x)' (a call of 'Soft', which has a [DerivativeOf] tangent rule but no reverse rule (a gradient needs one)); add a reverse rule '[DerivativeOf(typeof(Special), nameof(Special.Soft))] static void SoftReverse(double x, double result, double dResult, ref double dX)'"));
 
+    /// <summary>
+    /// A helper of another type calling a method through a tangent rule the root may not see: BPG035 with advice that
+    /// works (marking the helper Forward = true, so that its own tangent calls the rule, builds clean).
+    /// </summary>
+    [Fact]
+    public void TangentRuleInAHelperOfAnotherType_BPG035_AndTheAdviceBuilds()
+    {
+        const string helper = """
+            public static partial class Geo
+            {
+                public static double Bump(double x) => x * x;
+
+                [DerivativeOf(typeof(Geo), nameof(Bump))]
+                private static void BumpReverse(double x, double result, double dResult, ref double dX) => dX += dResult * 2 * x;
+
+                [DerivativeOf(typeof(Geo), nameof(Bump))]
+                private static double BumpTangent(double x, double tX, out double tResult) { tResult = 2 * x * tX; return x * x; }
+
+            """;
+        const string rest = """
+                public static double Lift(double x) => Bump(x) + x;
+            }
+
+            public static partial class Model
+            {
+                [[|Differentiable(Forward = true)|]]
+                public static double F(double x) => Geo.Lift(x) * x;
+            }
+            """;
+        Verify(Usings + helper + rest,
+            ("BPG035", "'F' cannot get Forward = true: it calls 'Bump', whose tangent rule 'Geo.BumpTangent' may not be visible from 'F' in another type; mark the method that calls 'Bump' [Differentiable(Forward = true)], so that its own tangent calls the rule; or remove Forward = true"));
+        var fixedSource = MarkedSource.Parse(Usings + helper + rest.Replace("public static double Lift", "[Differentiable(Forward = true)]\n    public static double Lift", StringComparison.Ordinal)).Text;
+        Assert.Empty(GeneratorHarness.Run(fixedSource).GeneratorDiagnostics);
+        GeneratorHarness.CompileAndLoad(fixedSource);
+    }
+
     [Fact]
     public void CustomRuleMismatch_BPG031_OnTheRule_NamingTheExpectedSignature() => Verify(Usings + """
         public static class Special

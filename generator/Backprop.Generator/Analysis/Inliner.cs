@@ -357,7 +357,7 @@ internal sealed class Inliner
     /// </summary>
     private bool KeepsCall(CalleeInfo callee, Binding binding) =>
         _purpose == Purpose.ForwardMode && callee.HasTangent
-        && (binding.IsIdentity || callee.Target.StartsWith("global::", StringComparison.Ordinal) && binding.SeesAsRoot(callee.Target + "." + callee.Name, _root));
+        && (binding.IsIdentity || callee.Target.StartsWith("global::", StringComparison.Ordinal) && binding.SeesAsRoot(callee.TangentRule ?? callee.Target + "." + callee.Name, _root));
 
     private string For => _purpose == Purpose.ForwardMode ? "forward mode" : "second derivatives";
 
@@ -365,6 +365,9 @@ internal sealed class Inliner
     private int Call(CalleeInfo callee, List<IrExpression> arguments, SourceRef source, List<IrStatement> output)
     {
         string name = callee.Name;
+        if (callee.CustomRule && callee.TangentRule is not null && _purpose == Purpose.ForwardMode)
+            throw new LimitException("it calls '" + name + "', whose tangent rule '" + callee.TangentRule.Replace("global::", "") + "' may not be visible from '" + _root.Shape.Name + "' in another type; mark the method that calls '"
+                + name + "' [Differentiable(Forward = true)], so that its own tangent calls the rule");
         if (callee.CustomRule)
             throw new LimitException(_purpose == Purpose.ForwardMode
                 ? "it calls '" + name + "', whose derivative is a [DerivativeOf] rule without a tangent rule, and forward mode needs one; add a tangent rule for '" + name + "' (value-returning methods only)"
