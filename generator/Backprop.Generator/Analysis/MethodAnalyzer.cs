@@ -123,17 +123,13 @@ internal static class MethodAnalyzer
     public static (IrMethod? Method, List<DiagnosticInfo> Diagnostics) Analyze(
         IMethodSymbol symbol, MethodDeclarationSyntax syntax, SemanticModel model, CancellationToken cancellationToken, AnalysisChain? inProgress = null)
     {
-        // Code the compiler rejects gets the compiler's errors only: nothing generated, nothing more reported. Except a
-        // call of a derivative this generator emits (FGradient): generators do not see generated code, so it does not
-        // bind here, while the user's build compiles it; that is a second-order derivative, reported as such.
-        var errors = model.GetDiagnostics(syntax.Span, cancellationToken).Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
-        if (errors.Count > 0)
-        {
-            var secondOrder = GeneratedDerivativeCalls.Find(errors, syntax, model, cancellationToken);
-            return (null, secondOrder.Count == errors.Count ? secondOrder : new List<DiagnosticInfo>());
-        }
+        // Code the compiler rejects gets the compiler's errors only: nothing generated, nothing more reported.
+        // The compiler's answer is asked only of a method the cheap screen suspects, or whose lowering reports something.
+        bool suspected = CompileErrors.Suspected(symbol, syntax, model, cancellationToken);
+        if (suspected && CompilerErrors(syntax, model, cancellationToken) is { } reported) return (null, reported);
         var lowering = new MethodLowerer(symbol, syntax, model, cancellationToken, inProgress).Lower();
         if (lowering.InlinedCodeHasErrors) return (null, new List<DiagnosticInfo>());
+        if (!suspected && lowering.Diagnostics.Count > 0 && CompilerErrors(syntax, model, cancellationToken) is { } late) return (null, late);
         var diagnostics = lowering.Diagnostics;
         // One construct lowered to several IR nodes (a struct's leaves) is reported once.
         diagnostics = diagnostics.Distinct().ToList();
@@ -153,6 +149,19 @@ internal static class MethodAnalyzer
         // Activity is unreliable past an error (an unknown call cuts derivative paths): report the errors alone.
         diagnostics.RemoveAll(d => DiagnosticDescriptors.ById(d.Id).DefaultSeverity != DiagnosticSeverity.Error);
         return (null, diagnostics);
+    }
+
+    /// <summary>
+    /// Null when the method has no compile errors; else what to report: nothing (the compiler reports them), except for
+    /// calls of derivatives this generator emits (FGradient), which do not bind here since generators do not see generated
+    /// code, while the user's build compiles them: a second-order derivative, reported as such.
+    /// </summary>
+    private static List<DiagnosticInfo>? CompilerErrors(MethodDeclarationSyntax syntax, SemanticModel model, CancellationToken cancellationToken)
+    {
+        var errors = CompileErrors.Of(syntax, model, cancellationToken);
+        if (errors.Count == 0) return null;
+        var secondOrder = GeneratedDerivativeCalls.Find(errors, syntax, model, cancellationToken);
+        return secondOrder.Count == errors.Count ? secondOrder : new List<DiagnosticInfo>();
     }
 
     private static bool HasErrors(List<DiagnosticInfo> diagnostics) =>
