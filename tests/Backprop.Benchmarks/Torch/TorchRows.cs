@@ -53,6 +53,25 @@ public static class TorchRows
                 () => global::BarsCnn.Model.LossGradient(cnn.P[0], cnn.P[1], cnn.P[2], cnn.P[3], cnn.X, cnn.Y, cnn.G[0], cnn.G[1], cnn.G[2], cnn.G[3]));
         }
 
+        foreach (string instance in new[] { "gmm_d2_K5.txt", "gmm_d10_K25.txt", "gmm_d20_K50.txt" })
+        {
+            var g = GaussianMixtureData.Load(instance);
+            double[] dAlphas = new double[g.Alphas.Length], dMeans = new double[g.Means.Length], dIcf = new double[g.Icf.Length];
+            var torchGmm = new TorchGmm(g);
+            string gmm = $"GMM {instance.Replace(".txt", "")} (n = {g.N}), value+gradient";
+            torchGmm.ZeroGradients();
+            double value = g.Gradient(dAlphas, dMeans, dIcf), expected = torchGmm.ValueAndGradient();
+            Compare(gmm + ": value", new[] { value }, new[] { expected }, 1e-12);
+            var tg = torchGmm.Gradients();
+            Compare(gmm + ": alphas", dAlphas, tg[0], 1e-12);
+            Compare(gmm + ": means", dMeans, tg[1], 1e-12);
+            Compare(gmm + ": icf", dIcf, tg[2], 1e-12);
+            torchGmm.ZeroGradients();
+            OpsQuick.Extra.Add((gmm, "objective alone (double)", 0, () => g.Objective()));
+            OpsQuick.Extra.Add((gmm, "generated (double)", 0, () => g.Gradient(dAlphas, dMeans, dIcf)));
+            OpsQuick.Extra.Add((gmm, "libtorch eager (double)", 0, () => torchGmm.ValueAndGradient()));
+        }
+
         const int n = 100_000;
         var random = new Random(11);
         double[] x = Enumerable.Range(0, n).Select(_ => 6 * random.NextDouble() - 3).ToArray(), dX = new double[n];

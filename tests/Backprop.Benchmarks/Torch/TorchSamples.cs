@@ -149,3 +149,48 @@ public sealed class TorchLogSumExp : TorchModel
 
     protected override Tensor Loss() => torch.logsumexp(_x, 0);
 }
+
+/// <summary>
+/// ADBench's GMM objective on libtorch (eager; ADBench's PyTorch formulation: a K×d×d strictly lower triangle built from
+/// icf, centred points broadcast over the components, logsumexp), from the same data file as <see cref="GaussianMixtureData"/>.
+/// </summary>
+public sealed class TorchGmm : TorchModel
+{
+    private readonly Tensor _alphas, _means, _icf, _x, _positions;
+    private readonly int _d, _k, _n, _m;
+    private readonly double _gamma, _wishartConstant;
+
+    public TorchGmm(GaussianMixtureData g)
+    {
+        (_d, _k, _n, _m, _gamma, _wishartConstant) = (g.D, g.K, g.N, g.M, g.Gamma, g.WishartConstant);
+        int icfSize = _d * (_d + 1) / 2;
+        _alphas = Parameter(g.Alphas, _k);
+        _means = Parameter(g.Means, _k, _d);
+        _icf = Parameter(g.Icf, _k, icfSize);
+        _x = Constant(g.X, _n, _d);
+        // The strict lower triangle by columns: entry l of icf[:, d:] is L[j, i] (j > i), at j·d + i of a flat d×d.
+        var positions = new List<long>();
+        for (int i = 0; i < _d; i++)
+            for (int j = i + 1; j < _d; j++) positions.Add(j * _d + i);
+        _positions = torch.tensor(positions.ToArray());
+        Data.Add(_positions);
+    }
+
+    protected override Tensor Loss()
+    {
+        var logDiagonal = _icf.narrow(1, 0, _d);
+        var q = logDiagonal.exp();                                            // K×d
+        var sumQs = logDiagonal.sum(1);                                       // K
+        var lower = torch.zeros(_k, _d * _d, dtype: ScalarType.Float64)
+            .index_add(1, _positions, _icf.narrow(1, _d, _icf.shape[1] - _d), 1.0).reshape(_k, _d, _d);
+        var centered = _x.unsqueeze(1) - _means.unsqueeze(0);                // n×K×d
+        var transformed = q.unsqueeze(0) * centered + torch.matmul(lower, centered.unsqueeze(-1)).squeeze(-1);
+        var inner = _alphas + sumQs - 0.5 * transformed.pow(2).sum(2);       // n×K
+        var slse = torch.logsumexp(inner, 1).sum();
+        var lseAlphas = torch.logsumexp(_alphas, 0);
+        var frobenius = q.pow(2).sum(1) + _icf.narrow(1, _d, _icf.shape[1] - _d).pow(2).sum(1);
+        var prior = (0.5 * _gamma * _gamma * frobenius - _m * sumQs).sum();
+        double constant = -_n * _d * 0.5 * Math.Log(2 * Math.PI);
+        return constant + slse - _n * lseAlphas + prior - _k * _wishartConstant;
+    }
+}
