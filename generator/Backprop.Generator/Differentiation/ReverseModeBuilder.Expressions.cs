@@ -160,7 +160,11 @@ internal sealed partial class ReverseModeBuilder
             if (partials[i] is not { } partial || !_activity.IsActive(applied.Arguments[i])) continue;
             int same = targets.FindIndex(t => RecordingPlan.IsLeaf(t.Argument) && t.Argument.Equals(applied.Arguments[i]));
             if (same < 0) targets.Add((applied.Arguments[i], partial));
-            else targets[same] = (targets[same].Argument, ExpressionText.Atom(targets[same].Partial) + " + " + ExpressionText.Atom(partial));
+            else
+            {
+                var (left, right) = (ExpressionText.Atom(targets[same].Partial), ExpressionText.Atom(partial));
+                targets[same] = (targets[same].Argument, Fragment.Binary(TreeKind.Add, left, right, left + " + " + right));
+            }
         }
         if (targets.Count > 1 && adjoint.AsName is null)
         {

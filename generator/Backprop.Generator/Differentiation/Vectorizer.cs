@@ -164,8 +164,8 @@ internal static class Vectorizer
             var declared = new HashSet<string>();
             foreach (CodeAssign assign in statements)
             {
-                if (Classify(assign.Value, declared) == Lanes.Invalid) return false;
-                if (!(assign.Kind == AssignKind.Assign && assign.IsZero) && !Fits(assign.Value, declared)) return false;
+                bool reset = assign.Kind == AssignKind.Assign && assign.IsZero;
+                if (!reset && (Classify(assign.Value, declared) == Lanes.Invalid || !Fits(assign.Value, declared))) return false;
                 if (assign.Kind == AssignKind.Declare) declared.Add(assign.TargetName!);
             }
             // The targets' indices again, now that everything the loop writes is known.
