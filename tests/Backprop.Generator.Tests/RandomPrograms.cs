@@ -189,6 +189,17 @@ internal static class RandomPrograms
         });
 
     /// <summary>
+    /// Loops whose reverse sweeps run over <c>Vector&lt;T&gt;</c> lanes (<c>Vectorizer</c>): a map into a local array of 9
+    /// (two passes of 4 lanes and a scalar tail, or one of 8 and a tail), whose reverse reduces into the adjoints of the
+    /// values it broadcasts, then a sum of squares whose reverse is element-wise.
+    /// </summary>
+    private static Gen<string> VectorBlock(bool inLoop, bool counted) =>
+        Gen.Select(Expression(1, inLoop), Expression(1, inLoop), Written(inLoop, counted, null, null),
+            (e1, e2, t) => "{ double[] vg = new double[9]; double vx = Math.Tanh(" + e1 + "), vy = Math.Tanh(" + e2 + "); "
+                + "for (int vq = 0; vq < 9; vq++) vg[vq] = vx * vx - vy / 2; double vs = 0; "
+                + "for (int vq = 0; vq < vg.Length; vq++) vs += vg[vq] * vg[vq] * vy; " + t + " += vs * 0.1; }");
+
+    /// <summary>
     /// The recording plan's slice rules (issue 10): a loop writes all of c (saved in one piece per pass), increments add into
     /// it (the adjoint passes through), one of them reading c (which stops the slice save from covering the stores after it),
     /// and c is read afterwards. The loop's values are bounded (tanh): repeated in loops, c[j] = f(c) * (j + 1) with f
@@ -215,7 +226,8 @@ internal static class RandomPrograms
             (1, SpanViews(inLoop, counted)),
             (1, StructBlock(inLoop, counted)),
             (1, OrdinaryBlock(inLoop, counted)),
-            (1, SliceBlock(inLoop, counted)));
+            (1, SliceBlock(inLoop, counted)),
+            (1, VectorBlock(inLoop, counted)));
         if (depth == 0) return assign;
         var block = Statement(depth - 1, inLoop, loopAllowed: false, counted, inSwitch).Array[1, 3].Select(s => string.Join(" ", s));
         var section = Statement(depth - 1, inLoop, loopAllowed: false, counted, inSwitch: true).Array[1, 3].Select(s => string.Join(" ", s));

@@ -31,6 +31,47 @@ public sealed class SnapshotTests
         """, nameof(StraightLine));
 
     [Fact]
+    public void VectorizedReverseLoops_DotAxpyAndRows() => VerifyGenerated("""
+        public static partial class Model
+        {
+            [Differentiable]
+            public static double Dot(ReadOnlySpan<double> w, ReadOnlySpan<double> x)
+            {
+                double s = 0;
+                for (int i = 0; i < w.Length; i++)
+                    s += w[i] * x[i];
+                return s * s;
+            }
+
+            [Differentiable]
+            public static float Axpy(float a, ReadOnlySpan<float> x, ReadOnlySpan<float> y)
+            {
+                Span<float> z = stackalloc float[x.Length];
+                for (int i = 0; i < x.Length; i++)
+                    z[i] = a * x[i] + y[i];
+                float s = 0;
+                for (int i = 0; i < z.Length; i++)
+                    s += z[i] * z[i];
+                return s;
+            }
+
+            [Differentiable]
+            public static double Rows(ReadOnlySpan<double> w, ReadOnlySpan<double> x, int n)
+            {
+                double total = 0;
+                for (int j = 0; j < 3; j++)
+                {
+                    double a = 0;
+                    for (int i = 0; i < n; i++)
+                        a += w[j * n + i] * x[i];
+                    total += Math.Tanh(a);
+                }
+                return total;
+            }
+        }
+        """, nameof(VectorizedReverseLoops_DotAxpyAndRows));
+
+    [Fact]
     public void Reassignment_CompoundAssignment_IncrementAndCasts() => VerifyGenerated("""
         public static partial class Model
         {

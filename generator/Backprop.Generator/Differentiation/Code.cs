@@ -47,17 +47,54 @@ internal sealed class Fragment
     private static readonly Piece[] NoPieces = new Piece[0];
     private readonly Piece[] _pieces;
 
-    private Fragment(Piece[] pieces) => _pieces = pieces;
+    private readonly Fragment? _inner;
+
+    private Fragment(Piece[] pieces, FragmentTree? tree = null, Fragment? inner = null)
+    {
+        _pieces = pieces;
+        Tree = tree;
+        _inner = inner;
+    }
 
     public static Fragment Empty { get; } = new(NoPieces);
 
     public IReadOnlyList<Piece> Pieces => _pieces;
 
+    /// <summary>
+    /// What the fragment computes, when it is arithmetic the builders know the structure of (see <see cref="FragmentTree"/>);
+    /// null for anything else. Concatenation forgets it, so only the typed factories below make one.
+    /// </summary>
+    public FragmentTree? Tree { get; }
+
+    /// <summary>A constant of the given type keyword (<c>1</c>, <c>0.5f</c>, a named <c>const</c>), printed as <paramref name="text"/>.</summary>
+    public static Fragment Constant(string text, string type) => new(Literal(text)._pieces, new FragmentTree(TreeKind.Constant, null, type));
+
+    /// <summary><c>buffer[index]</c>: an element of the buffer <paramref name="buffer"/> names.</summary>
+    public static Fragment Element(Fragment buffer, Fragment index)
+    {
+        var text = buffer + "[" + index + "]";
+        return buffer.AsName is { } name ? new(text._pieces, new FragmentTree(TreeKind.Element, name, null, index)) : text;
+    }
+
+    /// <summary><c>-operand</c> (<paramref name="text"/> its spelling, parenthesized as precedence needs).</summary>
+    public static Fragment Negate(Fragment operand, Fragment text) =>
+        operand.Tree is null ? text : new(text._pieces, new FragmentTree(TreeKind.Negate, null, null, operand));
+
+    /// <summary><c>left op right</c> for one of <c>+ - * /</c> (<paramref name="text"/> its spelling).</summary>
+    public static Fragment Binary(TreeKind op, Fragment left, Fragment right, Fragment text) =>
+        left.Tree is null || right.Tree is null ? text : new(text._pieces, new FragmentTree(op, null, null, left, right));
+
+    /// <summary><c>(inner)</c>, computing what <paramref name="inner"/> computes.</summary>
+    public static Fragment Parenthesized(Fragment inner) => new(("(" + inner + ")")._pieces, inner.Tree, inner);
+
+    /// <summary>The fragment without the parentheses <see cref="Parenthesized"/> put around it, or itself.</summary>
+    public Fragment Unwrapped => _inner?.Unwrapped ?? this;
+
     /// <summary>Literal C# (no names of the method in it).</summary>
     public static Fragment Literal(string text) => text.Length == 0 ? Empty : new(new[] { new Piece(text, null, NameUse.None) });
 
     /// <summary>The value of <paramref name="name"/>, printed as <paramref name="text"/> (a struct parameter's field <c>p.X</c>) or as the name.</summary>
-    public static Fragment Of(string name, string? text = null) => new(new[] { new Piece(text ?? name, name, NameUse.Value) });
+    public static Fragment Of(string name, string? text = null) => new(new[] { new Piece(text ?? name, name, NameUse.Value) }, new FragmentTree(TreeKind.Name, name, null));
 
     /// <summary><c>name.Length</c>.</summary>
     public static Fragment LengthOf(string name, string? text = null) => new(new[] { new Piece(text ?? name, name, NameUse.Length), new Piece(".Length", null, NameUse.None) });
@@ -145,7 +182,7 @@ internal sealed class Fragment
     public IEnumerable<string> Names => _pieces.Where(p => p.Name is not null).Select(p => p.Name!);
 
     public Fragment Rename(string from, string to) => !Mentions(from) ? this
-        : new(_pieces.Select(p => p.Name != from ? p : new Piece(p.Text == from ? to : p.Text, to, p.Use)).ToArray());
+        : new(_pieces.Select(p => p.Name != from ? p : new Piece(p.Text == from ? to : p.Text, to, p.Use)).ToArray(), Tree?.Rename(from, to), _inner?.Rename(from, to));
 
     public override string ToString()
     {
@@ -154,6 +191,51 @@ internal sealed class Fragment
         foreach (var piece in _pieces) builder.Append(piece.Text);
         return builder.ToString();
     }
+}
+
+/// <summary>The operation at the top of a <see cref="FragmentTree"/>.</summary>
+internal enum TreeKind
+{
+    /// <summary>The value of a name (<see cref="FragmentTree.Name"/>).</summary>
+    Name,
+    /// <summary>A constant of type <see cref="FragmentTree.Type"/>.</summary>
+    Constant,
+    /// <summary>An element of the buffer <see cref="FragmentTree.Name"/> at the index <c>Operands[0]</c>.</summary>
+    Element,
+    Negate,
+    Add,
+    Subtract,
+    Multiply,
+    Divide,
+}
+
+/// <summary>
+/// The structure of an arithmetic fragment: its operation and operands (fragments themselves, each with its own text and
+/// tree). Built only by the typed factories of <see cref="Fragment"/>, from the IR and the rules' trees, so that a pass
+/// (<see cref="Vectorizer"/>) can prove what an expression reads and computes without reading its text.
+/// </summary>
+internal sealed class FragmentTree
+{
+    public FragmentTree(TreeKind kind, string? name, string? type, params Fragment[] operands)
+    {
+        Kind = kind;
+        Name = name;
+        Type = type;
+        Operands = operands;
+    }
+
+    public TreeKind Kind { get; }
+
+    /// <summary>The name read (<see cref="TreeKind.Name"/>) or the buffer indexed (<see cref="TreeKind.Element"/>).</summary>
+    public string? Name { get; }
+
+    /// <summary>The type keyword of a <see cref="TreeKind.Constant"/>.</summary>
+    public string? Type { get; }
+
+    public IReadOnlyList<Fragment> Operands { get; }
+
+    public FragmentTree Rename(string from, string to) =>
+        new(Kind, Name == from ? to : Name, Type, Operands.Select(o => o.Rename(from, to)).ToArray());
 }
 
 /// <summary>
@@ -198,6 +280,8 @@ internal enum AssignKind
     Assign,
     /// <summary><c>target += value;</c></summary>
     Accumulate,
+    /// <summary><c>value.CopyTo(target);</c>: a <c>Vector&lt;T&gt;</c> stored into the span <c>target</c> (<c>d.Slice(k)</c>), which it writes.</summary>
+    Store,
 }
 
 /// <summary>An assignment to a name or an element: a declaration, a plain assignment (a reset when the value is 0) or an accumulation.</summary>
@@ -220,6 +304,9 @@ internal sealed class CodeAssign : Code
     private static readonly Fragment Literal0 = Fragment.Literal("0");
 
     public static CodeAssign Add(Fragment target, Fragment value) => new(AssignKind.Accumulate, target, value);
+
+    /// <summary><c>value.CopyTo(target);</c>, <paramref name="target"/> a slice of a span, starting with the span's name.</summary>
+    public static CodeAssign Store(Fragment target, Fragment value) => new(AssignKind.Store, target, value);
 
     public AssignKind Kind { get; }
 
@@ -249,6 +336,7 @@ internal sealed class CodeAssign : Code
     {
         AssignKind.Declare => $"{Type} {Target} = {Value};",
         AssignKind.Assign => $"{Target} = {Value};",
+        AssignKind.Store => $"{Value}.CopyTo({Target});",
         _ => $"{Target} += {Value};",
     };
 }
@@ -313,24 +401,38 @@ internal sealed class CodeIf : Code
 }
 
 /// <summary>
-/// A loop: <c>while (condition) { … }</c>, or the reverse of a loop, <c>for (counter = from; condition; counter--) { … }</c>
-/// (a counted loop run backwards, or a trip count run down, declared by the loop when <see cref="DeclaresCounter"/>).
+/// A loop: <c>while (condition) { … }</c>, or the reverse of a loop, <c>for (counter = from; condition; counter -= step) { … }</c>
+/// (a counted loop run backwards, or a trip count run down, declared by the loop when <see cref="DeclaresCounter"/>; the
+/// step is 1 unless <see cref="Step"/> says otherwise).
 /// </summary>
 internal sealed class CodeLoop : Code
 {
-    private CodeLoop(Fragment condition, List<Code> body, string? counter, Fragment? from, bool declares)
+    private CodeLoop(Fragment condition, List<Code> body, string? counter, Fragment? from, bool declares, Fragment? step = null, Fragment? init = null, Fragment? bound = null)
     {
         Condition = condition;
         Body = body;
         Counter = counter;
         From = from;
         DeclaresCounter = declares;
+        Step = step;
+        Init = init;
+        Bound = bound;
     }
 
     public static CodeLoop While(Fragment condition, List<Code> body) => new(condition, body, null, null, false);
 
     /// <summary><c>for ([int ]counter = from; condition; counter--)</c>.</summary>
     public static CodeLoop Down(string counter, Fragment from, Fragment condition, List<Code> body, bool declares) => new(condition, body, counter, from, declares);
+
+    /// <summary>
+    /// The reverse of a counted loop over <c>[init, bound)</c>: <c>for (counter = bound - 1; counter &gt;= init; counter--)</c>,
+    /// which keeps its bounds, so that a pass can reshape it (<see cref="Vectorizer"/>).
+    /// </summary>
+    public static CodeLoop Counted(string counter, Fragment init, Fragment bound, List<Code> body) =>
+        new(Fragment.Of(counter) + " >= " + Emit.ExpressionText.Atom(init), body, counter, Emit.ExpressionText.Atom(bound) + " - 1", false, null, init, bound);
+
+    /// <summary><c>for (counter = from; condition; counter -= step)</c>.</summary>
+    public static CodeLoop Strided(string counter, Fragment from, Fragment condition, Fragment step, List<Code> body) => new(condition, body, counter, from, false, step);
 
     public Fragment Condition { get; }
 
@@ -343,20 +445,30 @@ internal sealed class CodeLoop : Code
 
     public bool DeclaresCounter { get; }
 
-    public CodeLoop With(List<Code> body) => new(Condition, body, Counter, From, DeclaresCounter);
+    /// <summary>How much the counter goes down per pass, when not 1 (literal: it names nothing of the method).</summary>
+    public Fragment? Step { get; }
+
+    /// <summary>For the reverse of a counted loop (<see cref="Counted"/>): its lowest counter value, read where the loop stands.</summary>
+    public Fragment? Init { get; }
+
+    /// <summary>For the reverse of a counted loop: one past its highest counter value.</summary>
+    public Fragment? Bound { get; }
+
+    public CodeLoop With(List<Code> body) => new(Condition, body, Counter, From, DeclaresCounter, Step, Init, Bound);
 
     public override bool Mentions(string name) => Counter == name || (From?.Mentions(name) ?? false) || Condition.Mentions(name) || Body.Any(c => c.Mentions(name));
 
     public override bool Writes(string name) => Counter == name || Body.Any(c => c.Writes(name));
 
     public override Code Rename(string from, string to) =>
-        new CodeLoop(Condition.Rename(from, to), Body.Select(c => c.Rename(from, to)).ToList(), Counter == from ? to : Counter, From?.Rename(from, to), DeclaresCounter);
+        new CodeLoop(Condition.Rename(from, to), Body.Select(c => c.Rename(from, to)).ToList(), Counter == from ? to : Counter, From?.Rename(from, to), DeclaresCounter,
+            Step, Init?.Rename(from, to), Bound?.Rename(from, to));
 
     public override bool HasEffect => Body.Any(c => c.HasEffect);
 
     public string Header => Counter is null
         ? $"while ({Condition})"
-        : $"for ({(DeclaresCounter ? "int " : "")}{Counter} = {From}; {Condition}; {Counter}--)";
+        : $"for ({(DeclaresCounter ? "int " : "")}{Counter} = {From}; {Condition}; {(Step is null ? Counter + "--" : Counter + " -= " + Step)})";
 }
 
 /// <summary>Passes' shared walks over the adjoint program.</summary>

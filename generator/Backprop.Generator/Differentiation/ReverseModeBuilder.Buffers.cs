@@ -47,7 +47,7 @@ internal sealed partial class ReverseModeBuilder
         bool active = _plan.HasAdjoint(store.Buffer);
         // A store whose counted loop saves the old elements in one piece (PushSlice) needs no save of its own.
         bool restore = _plan.StoreNeedsRestore(store);
-        var target = N(buffer.Name) + "[" + _text.Of(store.Index) + "]";
+        var target = Fragment.Element(N(buffer.Name), _text.Of(store.Index));
         if (!active && !restore)
         {
             forward.Add(CodeAssign.Set(target, _text.Of(store.Value)));
@@ -94,7 +94,7 @@ internal sealed partial class ReverseModeBuilder
         }
         if (active)
         {
-            var adjoint = N(Adjoint(store.Buffer)) + "[" + _text.Of(store.Index) + "]";
+            var adjoint = Fragment.Element(N(Adjoint(store.Buffer)), _text.Of(store.Index));
             if (!_activity.IsActive(store.Value))
             {
                 reverse.Add(CodeAssign.Reset(adjoint));
@@ -102,7 +102,8 @@ internal sealed partial class ReverseModeBuilder
             else if (Increment(store) is var (increment, subtracted))
             {
                 // b[i] += e: the element's adjoint passes through unchanged (no capture, reset and re-add); e gets it too.
-                Propagate(increment, subtracted ? "-" + ExpressionText.Atom(adjoint) : adjoint, reverse);
+                var atom = ExpressionText.Atom(adjoint);
+                Propagate(increment, subtracted ? Fragment.Negate(atom, "-" + atom) : adjoint, reverse);
             }
             else
             {

@@ -42,7 +42,7 @@ internal sealed partial class ReverseModeBuilder
         // A loop with nothing to reverse (a copy into a buffer saved in one piece) has no reverse loop: nothing after it
         // in the reverse sweep reads the counter it would leave.
         if (bodyReverse.Any(c => c is not CodeComment))
-            reverse.Add(CodeLoop.Down(counter, ExpressionText.Atom(_text.Of(counted.Bound)) + " - 1", N(counter) + " >= " + ExpressionText.Atom(_text.Of(counted.Init)), bodyReverse, declares: false));
+            reverse.Add(CodeLoop.Counted(counter, _text.Of(counted.Init), _text.Of(counted.Bound), bodyReverse));
         for (int k = slices.Count - 1; k >= 0; k--)
         {
             var buffer = _method.Variables[slices[k].Buffer];

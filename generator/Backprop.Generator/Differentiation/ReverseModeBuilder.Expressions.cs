@@ -116,7 +116,7 @@ internal sealed partial class ReverseModeBuilder
                 reverse.Add(CodeAssign.Add(N(Adjoint(read.Variable)), adjoint));
                 return;
             case IrElement element:
-                var accumulate = CodeAssign.Add(N(Adjoint(element.Buffer)) + "[" + _text.Of(element.Index) + "]", adjoint);
+                var accumulate = CodeAssign.Add(Fragment.Element(N(Adjoint(element.Buffer)), _text.Of(element.Index)), adjoint);
                 // A caller that does not want a parameter's gradient passes an empty span (see GradientArgument).
                 reverse.Add(_method.Variables[element.Buffer].Kind == VariableKind.Parameter && !_method.Outputs.Contains(element.Buffer)
                     ? CodeIf.Wanted(Adjoint(element.Buffer), new List<Code> { accumulate })
@@ -160,7 +160,11 @@ internal sealed partial class ReverseModeBuilder
             if (partials[i] is not { } partial || !_activity.IsActive(applied.Arguments[i])) continue;
             int same = targets.FindIndex(t => RecordingPlan.IsLeaf(t.Argument) && t.Argument.Equals(applied.Arguments[i]));
             if (same < 0) targets.Add((applied.Arguments[i], partial));
-            else targets[same] = (targets[same].Argument, ExpressionText.Atom(targets[same].Partial) + " + " + ExpressionText.Atom(partial));
+            else
+            {
+                var (left, right) = (ExpressionText.Atom(targets[same].Partial), ExpressionText.Atom(partial));
+                targets[same] = (targets[same].Argument, Fragment.Binary(TreeKind.Add, left, right, left + " + " + right));
+            }
         }
         if (targets.Count > 1 && adjoint.AsName is null)
         {
@@ -193,10 +197,13 @@ internal sealed partial class ReverseModeBuilder
         foreach (var (argument, local) in pending) Propagate(argument, N(local), reverse);
     }
 
-    private static Fragment Scale(Fragment adjoint, Fragment partial) =>
-        partial.IsLiteral("1") ? adjoint
-        : partial.IsLiteral("-1") ? "-" + ExpressionText.Atom(adjoint)
-        : ExpressionText.Atom(adjoint) + " * " + ExpressionText.Atom(partial);
+    private static Fragment Scale(Fragment adjoint, Fragment partial)
+    {
+        if (partial.IsLiteral("1")) return adjoint;
+        var (left, right) = (ExpressionText.Atom(adjoint), ExpressionText.Atom(partial));
+        if (partial.IsLiteral("-1")) return Fragment.Negate(left, "-" + left);
+        return Fragment.Binary(TreeKind.Multiply, left, right, left + " * " + right);
+    }
 
     private static string TempName(IrExpression node) => node switch
     {

@@ -108,7 +108,9 @@ internal sealed partial class ReverseModeBuilder
         var zeroAdjoints = _adjoints.Where(a => a.Key != _method.Result && _method.Variables[a.Key].Type.IsRealScalar).Select(a => a.Value);
         var guarded = _method.Parameters.Where(p => _method.Variables[p].Type.IsBuffer && _adjoints.ContainsKey(p) && !_method.Outputs.Contains(p))
             .Select(Adjoint).ToList();
-        _program.Reverse.AddRange(LoopVersioning.Apply(FirstWrites.Apply(Simplifier.Simplify(reverse), zeroAdjoints), guarded));
+        var versioned = LoopVersioning.Apply(FirstWrites.Apply(Simplifier.Simplify(reverse), zeroAdjoints), guarded);
+        var symbols = VectorSymbols();
+        _program.Reverse.AddRange(Vectorizer.Apply(versioned, name => symbols.TryGetValue(name, out var symbol) ? symbol : null, Reserve));
         foreach (int output in _method.Outputs.Where(_rewound.Contains))
             _program.RewoundOutputs.Add((output, Reserve(_method.Variables[output].Name + "Results")));
     }

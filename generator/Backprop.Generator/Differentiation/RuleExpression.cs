@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using Backprop.Generator.Helpers;
+using Backprop.Generator.Ir;
 
 namespace Backprop.Generator.Differentiation;
 
@@ -44,7 +45,7 @@ internal abstract record RuleExpression
 
     /// <summary>The child's text, parenthesized when it binds looser than <paramref name="precedence"/>.</summary>
     protected static Fragment Wrapped(RuleExpression child, int precedence, RuleContext context) =>
-        child.Precedence < precedence ? "(" + child.Text(context) + ")" : child.Text(context);
+        child.Precedence < precedence ? Fragment.Parenthesized(child.Text(context)) : child.Text(context);
 
     /// <summary>The value at the given arguments and result; comparisons are 1 or 0.</summary>
     public abstract double Evaluate(double[] arguments, double result);
@@ -93,7 +94,7 @@ internal sealed record RuleInteger(int Value) : RuleExpression
 {
     protected override int Precedence => Value < 0 ? 90 : 100;
 
-    internal override Fragment Text(RuleContext context) => Fragment.Literal(Value.ToString(CultureInfo.InvariantCulture));
+    internal override Fragment Text(RuleContext context) => Fragment.Constant(Value.ToString(CultureInfo.InvariantCulture), "int");
 
     public override double Evaluate(double[] arguments, double result) => Value;
 
@@ -107,7 +108,7 @@ internal sealed record RuleReal(double Value) : RuleExpression
 {
     protected override int Precedence => 100;
 
-    internal override Fragment Text(RuleContext context) => Fragment.Literal(context.Lit(Value));
+    internal override Fragment Text(RuleContext context) => Fragment.Constant(context.Lit(Value), context.Kind == ScalarKind.Float ? "float" : "double");
 
     public override double Evaluate(double[] arguments, double result) => Value;
 
@@ -120,7 +121,11 @@ internal sealed record RuleNegate(RuleExpression Operand) : RuleExpression
 {
     protected override int Precedence => 90;
 
-    internal override Fragment Text(RuleContext context) => "-" + Wrapped(Operand, 90, context);
+    internal override Fragment Text(RuleContext context)
+    {
+        var operand = Wrapped(Operand, 90, context);
+        return Fragment.Negate(operand, "-" + operand);
+    }
 
     public override double Evaluate(double[] arguments, double result) => -Operand.Evaluate(arguments, result);
 
@@ -142,8 +147,13 @@ internal sealed record RuleBinary(string Operator, RuleExpression Left, RuleExpr
     };
 
     // Left-associative: the right operand of a - b or a / b (and, for a stable form, of every operator) binds tighter.
-    internal override Fragment Text(RuleContext context) =>
-        Wrapped(Left, Precedence, context) + " " + Operator + " " + Wrapped(Right, Precedence + 1, context);
+    internal override Fragment Text(RuleContext context)
+    {
+        var (left, right) = (Wrapped(Left, Precedence, context), Wrapped(Right, Precedence + 1, context));
+        var text = left + " " + Operator + " " + right;
+        TreeKind? kind = Operator switch { "+" => TreeKind.Add, "-" => TreeKind.Subtract, "*" => TreeKind.Multiply, "/" => TreeKind.Divide, _ => null };
+        return kind is { } arithmetic ? Fragment.Binary(arithmetic, left, right, text) : text;
+    }
 
     public override double Evaluate(double[] arguments, double result)
     {

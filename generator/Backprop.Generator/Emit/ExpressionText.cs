@@ -41,22 +41,27 @@ internal sealed class ExpressionText
         switch (expression)
         {
             case IrConstant c:
-                return (Fragment.Literal(c.Name ?? c.Text), Primary);
+                return (Fragment.Constant(c.Name ?? c.Text, c.Type.Keyword), Primary);
             case IrRead r:
                 return (Name(r.Variable), Primary);
             case IrExternal x:
                 return (Fragment.Literal(x.Text), Primary);
             case IrElement e:
-                return (Name(e.Buffer) + "[" + Of(e.Index) + "]", Primary);
+                return (Fragment.Element(Name(e.Buffer), Of(e.Index)), Primary);
             case IrLength l:
                 return (LengthOf(l.Buffer), Primary);
+            case IrUnary { Operator: UnaryOperator.Negate } u:
+                var negated = Operand(u.Operand, Unary, prefix: true);
+                return (Fragment.Negate(negated, "-" + negated), Unary);
             case IrUnary u:
-                return ((u.Operator == UnaryOperator.Negate ? "-" : "!") + Operand(u.Operand, Unary, prefix: true), Unary);
+                return ("!" + Operand(u.Operand, Unary, prefix: true), Unary);
             case IrConvert c:
                 return ("(" + c.Type.Keyword + ")" + Operand(c.Operand, Unary, prefix: true), Unary);
             case IrBinary b:
                 int precedence = PrecedenceOf(b.Operator);
-                return (Operand(b.Left, precedence, right: false) + " " + Symbol(b.Operator) + " " + Operand(b.Right, precedence, right: true), precedence);
+                var (left, right) = (Operand(b.Left, precedence, right: false), Operand(b.Right, precedence, right: true));
+                var text = left + " " + Symbol(b.Operator) + " " + right;
+                return (Arithmetic(b.Operator) is { } kind ? Fragment.Binary(kind, left, right, text) : text, precedence);
             case IrConditional c:
                 return (Operand(c.Condition, Conditional - 1) + " ? " + Operand(c.WhenTrue, Conditional - 1) + " : " + Operand(c.WhenFalse, Conditional), Conditional);
             case IrMathCall m:
@@ -93,7 +98,7 @@ internal sealed class ExpressionText
     {
         var (text, precedence) = Spell(operand);
         bool wrap = precedence > parent || (right && precedence == parent) || (prefix && text.ToString().StartsWith("-", StringComparison.Ordinal));
-        return wrap ? "(" + text + ")" : text;
+        return wrap ? Fragment.Parenthesized(text) : text;
     }
 
     private const int Primary = 0;
@@ -108,6 +113,16 @@ internal sealed class ExpressionText
         BinaryOperator.Equal or BinaryOperator.NotEqual => 5,
         BinaryOperator.And => 6,
         _ => 7,
+    };
+
+    /// <summary>The tree kind of an arithmetic operator (see <see cref="FragmentTree"/>), or null.</summary>
+    private static TreeKind? Arithmetic(BinaryOperator op) => op switch
+    {
+        BinaryOperator.Add => TreeKind.Add,
+        BinaryOperator.Subtract => TreeKind.Subtract,
+        BinaryOperator.Multiply => TreeKind.Multiply,
+        BinaryOperator.Divide => TreeKind.Divide,
+        _ => null,
     };
 
     private static string Symbol(BinaryOperator op) => op switch
@@ -131,7 +146,7 @@ internal sealed class ExpressionText
     public static Fragment Atom(Fragment text)
     {
         if (text.AsName is not null || IsAtomic(text.ToString())) return text;
-        return "(" + text + ")";
+        return Fragment.Parenthesized(text);
     }
 
     private static bool IsAtomic(string text)

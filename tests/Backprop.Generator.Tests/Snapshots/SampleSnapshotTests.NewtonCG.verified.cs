@@ -170,7 +170,15 @@ namespace NewtonCG
             // One copy of this loop per combination of wanted gradient spans, without emptiness checks inside.
             if (!dW.IsEmpty)
             {
-                for (j_2 = d - 1; j_2 >= 0; j_2--)
+                // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
+                // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
+                bool disjoint = !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)dW));
+                for (j_2 = d - global::System.Numerics.Vector<double>.Count; disjoint && j_2 >= 0; j_2 -= global::System.Numerics.Vector<double>.Count)
+                {
+                    // line 14: norm += w[j] * w[j];
+                    (new global::System.Numerics.Vector<double>(dW.Slice(j_2)) + (new global::System.Numerics.Vector<double>(dLoss_dnorm) * (new global::System.Numerics.Vector<double>(w.Slice(j_2)) + new global::System.Numerics.Vector<double>(w.Slice(j_2))))).CopyTo(dW.Slice(j_2));
+                }
+                for (j_2 = j_2 + global::System.Numerics.Vector<double>.Count - 1; j_2 >= 0; j_2--)
                 {
                     // line 14: norm += w[j] * w[j];
                     dW[j_2] += dLoss_dnorm * (w[j_2] + w[j_2]);
@@ -207,7 +215,15 @@ namespace NewtonCG
                     dLoss_dz += dLoss_dt * (-y[i]);
                     dLoss_dt = 0;
                     // line 8: for (int j = 0; j < d; j++)
-                    for (j = d - 1; j >= 0; j--)
+                    // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
+                    // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
+                    bool disjoint2 = !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dW));
+                    for (j = d - global::System.Numerics.Vector<double>.Count; disjoint2 && j >= 0; j -= global::System.Numerics.Vector<double>.Count)
+                    {
+                        // line 8: z += w[j] * x[i * d + j];
+                        (new global::System.Numerics.Vector<double>(dW.Slice(j)) + (new global::System.Numerics.Vector<double>(dLoss_dz) * new global::System.Numerics.Vector<double>(x.Slice(i * d + j)))).CopyTo(dW.Slice(j));
+                    }
+                    for (j = j + global::System.Numerics.Vector<double>.Count - 1; j >= 0; j--)
                     {
                         // line 8: z += w[j] * x[i * d + j];
                         dW[j] += dLoss_dz * x[i * d + j];
@@ -585,7 +601,18 @@ namespace NewtonCG
             // One copy of this loop per combination of wanted gradient spans, without emptiness checks inside.
             if (!dW.IsEmpty && !dVW.IsEmpty)
             {
-                for (j_2 = d - 1; j_2 >= 0; j_2--)
+                // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
+                // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
+                bool disjoint = !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)vW, (global::System.ReadOnlySpan<double>)dW) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)vW, (global::System.ReadOnlySpan<double>)dVW) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)dW) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)dVW) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)dW, (global::System.ReadOnlySpan<double>)dVW));
+                for (j_2 = d - global::System.Numerics.Vector<double>.Count; disjoint && j_2 >= 0; j_2 -= global::System.Numerics.Vector<double>.Count)
+                {
+                    // line 14: norm += w[j] * w[j];
+                    (new global::System.Numerics.Vector<double>(dW.Slice(j_2)) + (new global::System.Numerics.Vector<double>(dLossDirectional_dtNorm) * new global::System.Numerics.Vector<double>(vW.Slice(j_2)))).CopyTo(dW.Slice(j_2));
+                    (new global::System.Numerics.Vector<double>(dVW.Slice(j_2)) + (new global::System.Numerics.Vector<double>(dLossDirectional_dtNorm) * new global::System.Numerics.Vector<double>(w.Slice(j_2)))).CopyTo(dVW.Slice(j_2));
+                    (new global::System.Numerics.Vector<double>(dW.Slice(j_2)) + (new global::System.Numerics.Vector<double>(dLossDirectional_dtNorm) * new global::System.Numerics.Vector<double>(vW.Slice(j_2)))).CopyTo(dW.Slice(j_2));
+                    (new global::System.Numerics.Vector<double>(dVW.Slice(j_2)) + (new global::System.Numerics.Vector<double>(dLossDirectional_dtNorm) * new global::System.Numerics.Vector<double>(w.Slice(j_2)))).CopyTo(dVW.Slice(j_2));
+                }
+                for (j_2 = j_2 + global::System.Numerics.Vector<double>.Count - 1; j_2 >= 0; j_2--)
                 {
                     // line 14: norm += w[j] * w[j];
                     dW[j_2] += dLossDirectional_dtNorm * vW[j_2];
@@ -596,7 +623,16 @@ namespace NewtonCG
             }
             else if (!dVW.IsEmpty && dW.IsEmpty)
             {
-                for (j_2 = d - 1; j_2 >= 0; j_2--)
+                // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
+                // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
+                bool disjoint2 = !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)dVW));
+                for (j_2 = d - global::System.Numerics.Vector<double>.Count; disjoint2 && j_2 >= 0; j_2 -= global::System.Numerics.Vector<double>.Count)
+                {
+                    // line 14: norm += w[j] * w[j];
+                    (new global::System.Numerics.Vector<double>(dVW.Slice(j_2)) + (new global::System.Numerics.Vector<double>(dLossDirectional_dtNorm) * new global::System.Numerics.Vector<double>(w.Slice(j_2)))).CopyTo(dVW.Slice(j_2));
+                    (new global::System.Numerics.Vector<double>(dVW.Slice(j_2)) + (new global::System.Numerics.Vector<double>(dLossDirectional_dtNorm) * new global::System.Numerics.Vector<double>(w.Slice(j_2)))).CopyTo(dVW.Slice(j_2));
+                }
+                for (j_2 = j_2 + global::System.Numerics.Vector<double>.Count - 1; j_2 >= 0; j_2--)
                 {
                     // line 14: norm += w[j] * w[j];
                     dVW[j_2] += dLossDirectional_dtNorm * w[j_2];
@@ -605,7 +641,16 @@ namespace NewtonCG
             }
             else if (!dW.IsEmpty && dVW.IsEmpty)
             {
-                for (j_2 = d - 1; j_2 >= 0; j_2--)
+                // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
+                // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
+                bool disjoint3 = !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)vW, (global::System.ReadOnlySpan<double>)dW));
+                for (j_2 = d - global::System.Numerics.Vector<double>.Count; disjoint3 && j_2 >= 0; j_2 -= global::System.Numerics.Vector<double>.Count)
+                {
+                    // line 14: norm += w[j] * w[j];
+                    (new global::System.Numerics.Vector<double>(dW.Slice(j_2)) + (new global::System.Numerics.Vector<double>(dLossDirectional_dtNorm) * new global::System.Numerics.Vector<double>(vW.Slice(j_2)))).CopyTo(dW.Slice(j_2));
+                    (new global::System.Numerics.Vector<double>(dW.Slice(j_2)) + (new global::System.Numerics.Vector<double>(dLossDirectional_dtNorm) * new global::System.Numerics.Vector<double>(vW.Slice(j_2)))).CopyTo(dW.Slice(j_2));
+                }
+                for (j_2 = j_2 + global::System.Numerics.Vector<double>.Count - 1; j_2 >= 0; j_2--)
                 {
                     // line 14: norm += w[j] * w[j];
                     dW[j_2] += dLossDirectional_dtNorm * vW[j_2];
@@ -662,7 +707,17 @@ namespace NewtonCG
                     dLossDirectional_dtZ += dLossDirectional_dtT * (-y[i]);
                     dLossDirectional_dtT = 0;
                     // line 8: for (int j = 0; j < d; j++)
-                    for (j = d - 1; j >= 0; j--)
+                    // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
+                    // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
+                    bool disjoint4 = !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dW) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dVW) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)dW, (global::System.ReadOnlySpan<double>)dVW));
+                    for (j = d - global::System.Numerics.Vector<double>.Count; disjoint4 && j >= 0; j -= global::System.Numerics.Vector<double>.Count)
+                    {
+                        // line 8: z += w[j] * x[i * d + j];
+                        (new global::System.Numerics.Vector<double>(dW.Slice(j)) + (new global::System.Numerics.Vector<double>(dLossDirectional_dz) * new global::System.Numerics.Vector<double>(x.Slice(i * d + j)))).CopyTo(dW.Slice(j));
+                        // line 8: z += w[j] * x[i * d + j];
+                        (new global::System.Numerics.Vector<double>(dVW.Slice(j)) + (new global::System.Numerics.Vector<double>(dLossDirectional_dtZ) * new global::System.Numerics.Vector<double>(x.Slice(i * d + j)))).CopyTo(dVW.Slice(j));
+                    }
+                    for (j = j + global::System.Numerics.Vector<double>.Count - 1; j >= 0; j--)
                     {
                         // line 8: z += w[j] * x[i * d + j];
                         dW[j] += dLossDirectional_dz * x[i * d + j];
@@ -721,7 +776,16 @@ namespace NewtonCG
                     dLossDirectional_dtZ += dLossDirectional_dtT * (-y[i]);
                     dLossDirectional_dtT = 0;
                     // line 8: for (int j = 0; j < d; j++)
-                    for (j = d - 1; j >= 0; j--)
+                    // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
+                    // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
+                    bool disjoint5 = !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dVW));
+                    for (j = d - global::System.Numerics.Vector<double>.Count; disjoint5 && j >= 0; j -= global::System.Numerics.Vector<double>.Count)
+                    {
+                        // line 8: z += w[j] * x[i * d + j];
+                        // line 8: z += w[j] * x[i * d + j];
+                        (new global::System.Numerics.Vector<double>(dVW.Slice(j)) + (new global::System.Numerics.Vector<double>(dLossDirectional_dtZ) * new global::System.Numerics.Vector<double>(x.Slice(i * d + j)))).CopyTo(dVW.Slice(j));
+                    }
+                    for (j = j + global::System.Numerics.Vector<double>.Count - 1; j >= 0; j--)
                     {
                         // line 8: z += w[j] * x[i * d + j];
                         // line 8: z += w[j] * x[i * d + j];
@@ -779,7 +843,16 @@ namespace NewtonCG
                     dLossDirectional_dtZ += dLossDirectional_dtT * (-y[i]);
                     dLossDirectional_dtT = 0;
                     // line 8: for (int j = 0; j < d; j++)
-                    for (j = d - 1; j >= 0; j--)
+                    // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
+                    // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
+                    bool disjoint6 = !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dW));
+                    for (j = d - global::System.Numerics.Vector<double>.Count; disjoint6 && j >= 0; j -= global::System.Numerics.Vector<double>.Count)
+                    {
+                        // line 8: z += w[j] * x[i * d + j];
+                        (new global::System.Numerics.Vector<double>(dW.Slice(j)) + (new global::System.Numerics.Vector<double>(dLossDirectional_dz) * new global::System.Numerics.Vector<double>(x.Slice(i * d + j)))).CopyTo(dW.Slice(j));
+                        // line 8: z += w[j] * x[i * d + j];
+                    }
+                    for (j = j + global::System.Numerics.Vector<double>.Count - 1; j >= 0; j--)
                     {
                         // line 8: z += w[j] * x[i * d + j];
                         dW[j] += dLossDirectional_dz * x[i * d + j];

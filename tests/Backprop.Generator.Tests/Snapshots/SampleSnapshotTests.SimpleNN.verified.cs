@@ -115,7 +115,16 @@ namespace SimpleNN
                     dY[j] = 0;
                     dLinear_ds += dLinear_dyElement;
                     // line 7: for (int i = 0; i < n; i++)
-                    for (i = n - 1; i >= 0; i--)
+                    // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
+                    // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
+                    bool disjoint = !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dW) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dX) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)dW) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)dX) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)dW, (global::System.ReadOnlySpan<double>)dX));
+                    for (i = n - global::System.Numerics.Vector<double>.Count; disjoint && i >= 0; i -= global::System.Numerics.Vector<double>.Count)
+                    {
+                        // line 8: s += w[j * n + i] * x[i];
+                        (new global::System.Numerics.Vector<double>(dW.Slice(j * n + i)) + (new global::System.Numerics.Vector<double>(dLinear_ds) * new global::System.Numerics.Vector<double>(x.Slice(i)))).CopyTo(dW.Slice(j * n + i));
+                        (new global::System.Numerics.Vector<double>(dX.Slice(i)) + (new global::System.Numerics.Vector<double>(dLinear_ds) * new global::System.Numerics.Vector<double>(w.Slice(j * n + i)))).CopyTo(dX.Slice(i));
+                    }
+                    for (i = i + global::System.Numerics.Vector<double>.Count - 1; i >= 0; i--)
                     {
                         // line 8: s += w[j * n + i] * x[i];
                         dW[j * n + i] += dLinear_ds * x[i];
@@ -138,7 +147,15 @@ namespace SimpleNN
                     dY[j] = 0;
                     dLinear_ds += dLinear_dyElement;
                     // line 7: for (int i = 0; i < n; i++)
-                    for (i = n - 1; i >= 0; i--)
+                    // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
+                    // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
+                    bool disjoint2 = !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)dX));
+                    for (i = n - global::System.Numerics.Vector<double>.Count; disjoint2 && i >= 0; i -= global::System.Numerics.Vector<double>.Count)
+                    {
+                        // line 8: s += w[j * n + i] * x[i];
+                        (new global::System.Numerics.Vector<double>(dX.Slice(i)) + (new global::System.Numerics.Vector<double>(dLinear_ds) * new global::System.Numerics.Vector<double>(w.Slice(j * n + i)))).CopyTo(dX.Slice(i));
+                    }
+                    for (i = i + global::System.Numerics.Vector<double>.Count - 1; i >= 0; i--)
                     {
                         // line 8: s += w[j * n + i] * x[i];
                         dX[i] += dLinear_ds * w[j * n + i];
@@ -160,7 +177,15 @@ namespace SimpleNN
                     dY[j] = 0;
                     dLinear_ds += dLinear_dyElement;
                     // line 7: for (int i = 0; i < n; i++)
-                    for (i = n - 1; i >= 0; i--)
+                    // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
+                    // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
+                    bool disjoint3 = !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dW));
+                    for (i = n - global::System.Numerics.Vector<double>.Count; disjoint3 && i >= 0; i -= global::System.Numerics.Vector<double>.Count)
+                    {
+                        // line 8: s += w[j * n + i] * x[i];
+                        (new global::System.Numerics.Vector<double>(dW.Slice(j * n + i)) + (new global::System.Numerics.Vector<double>(dLinear_ds) * new global::System.Numerics.Vector<double>(x.Slice(i)))).CopyTo(dW.Slice(j * n + i));
+                    }
+                    for (i = i + global::System.Numerics.Vector<double>.Count - 1; i >= 0; i--)
                     {
                         // line 8: s += w[j * n + i] * x[i];
                         dW[j * n + i] += dLinear_ds * x[i];

@@ -199,7 +199,16 @@ namespace SineRnn
                     dLoss_dy += dLoss_dd;
                     dLoss_dd = 0;
                     // line 17: for (int j = 0; j < Hidden; j++)
-                    for (j_2 = global::SineRnn.Model.Hidden - 1; j_2 >= 0; j_2--)
+                    // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
+                    // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
+                    bool disjoint = !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)hs, (global::System.ReadOnlySpan<double>)dWo) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)wo, (global::System.ReadOnlySpan<double>)dWo));
+                    for (j_2 = global::SineRnn.Model.Hidden - global::System.Numerics.Vector<double>.Count; disjoint && j_2 >= 0; j_2 -= global::System.Numerics.Vector<double>.Count)
+                    {
+                        // line 18: y += wo[j] * hs[(t + 1) * Hidden + j];
+                        (new global::System.Numerics.Vector<double>(dWo.Slice(j_2)) + (new global::System.Numerics.Vector<double>(dLoss_dy) * new global::System.Numerics.Vector<double>(hs.Slice((t + 1) * global::SineRnn.Model.Hidden + j_2)))).CopyTo(dWo.Slice(j_2));
+                        (new global::System.Numerics.Vector<double>(dLoss_dhs.Slice((t + 1) * global::SineRnn.Model.Hidden + j_2)) + (new global::System.Numerics.Vector<double>(dLoss_dy) * new global::System.Numerics.Vector<double>(wo.Slice(j_2)))).CopyTo(dLoss_dhs.Slice((t + 1) * global::SineRnn.Model.Hidden + j_2));
+                    }
+                    for (j_2 = j_2 + global::System.Numerics.Vector<double>.Count - 1; j_2 >= 0; j_2--)
                     {
                         // line 18: y += wo[j] * hs[(t + 1) * Hidden + j];
                         dWo[j_2] += dLoss_dy * hs[(t + 1) * global::SineRnn.Model.Hidden + j_2];
@@ -221,7 +230,16 @@ namespace SineRnn
                         dLoss_dhs[(t + 1) * global::SineRnn.Model.Hidden + j] = 0;
                         dLoss_ds += dLoss_dhsElement * (1 - hsNew * hsNew);
                         // line 12: for (int k = 0; k < Hidden; k++)
-                        for (k = global::SineRnn.Model.Hidden - 1; k >= 0; k--)
+                        // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
+                        // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
+                        bool disjoint2 = !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)hs, (global::System.ReadOnlySpan<double>)dWh) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)wh, (global::System.ReadOnlySpan<double>)dWh));
+                        for (k = global::SineRnn.Model.Hidden - global::System.Numerics.Vector<double>.Count; disjoint2 && k >= 0; k -= global::System.Numerics.Vector<double>.Count)
+                        {
+                            // line 13: s += wh[j * Hidden + k] * hs[t * Hidden + k];
+                            (new global::System.Numerics.Vector<double>(dWh.Slice(j * global::SineRnn.Model.Hidden + k)) + (new global::System.Numerics.Vector<double>(dLoss_ds) * new global::System.Numerics.Vector<double>(hs.Slice(t * global::SineRnn.Model.Hidden + k)))).CopyTo(dWh.Slice(j * global::SineRnn.Model.Hidden + k));
+                            (new global::System.Numerics.Vector<double>(dLoss_dhs.Slice(t * global::SineRnn.Model.Hidden + k)) + (new global::System.Numerics.Vector<double>(dLoss_ds) * new global::System.Numerics.Vector<double>(wh.Slice(j * global::SineRnn.Model.Hidden + k)))).CopyTo(dLoss_dhs.Slice(t * global::SineRnn.Model.Hidden + k));
+                        }
+                        for (k = k + global::System.Numerics.Vector<double>.Count - 1; k >= 0; k--)
                         {
                             // line 13: s += wh[j * Hidden + k] * hs[t * Hidden + k];
                             dWh[j * global::SineRnn.Model.Hidden + k] += dLoss_ds * hs[t * global::SineRnn.Model.Hidden + k];
@@ -251,7 +269,16 @@ namespace SineRnn
                     dLoss_dy += dLoss_dd;
                     dLoss_dd = 0;
                     // line 17: for (int j = 0; j < Hidden; j++)
-                    for (j_2 = global::SineRnn.Model.Hidden - 1; j_2 >= 0; j_2--)
+                    // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
+                    // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
+                    bool disjoint3 = !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)hs, (global::System.ReadOnlySpan<double>)dWo) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)wo, (global::System.ReadOnlySpan<double>)dWo));
+                    for (j_2 = global::SineRnn.Model.Hidden - global::System.Numerics.Vector<double>.Count; disjoint3 && j_2 >= 0; j_2 -= global::System.Numerics.Vector<double>.Count)
+                    {
+                        // line 18: y += wo[j] * hs[(t + 1) * Hidden + j];
+                        (new global::System.Numerics.Vector<double>(dWo.Slice(j_2)) + (new global::System.Numerics.Vector<double>(dLoss_dy) * new global::System.Numerics.Vector<double>(hs.Slice((t + 1) * global::SineRnn.Model.Hidden + j_2)))).CopyTo(dWo.Slice(j_2));
+                        (new global::System.Numerics.Vector<double>(dLoss_dhs.Slice((t + 1) * global::SineRnn.Model.Hidden + j_2)) + (new global::System.Numerics.Vector<double>(dLoss_dy) * new global::System.Numerics.Vector<double>(wo.Slice(j_2)))).CopyTo(dLoss_dhs.Slice((t + 1) * global::SineRnn.Model.Hidden + j_2));
+                    }
+                    for (j_2 = j_2 + global::System.Numerics.Vector<double>.Count - 1; j_2 >= 0; j_2--)
                     {
                         // line 18: y += wo[j] * hs[(t + 1) * Hidden + j];
                         dWo[j_2] += dLoss_dy * hs[(t + 1) * global::SineRnn.Model.Hidden + j_2];
@@ -273,7 +300,13 @@ namespace SineRnn
                         dLoss_dhs[(t + 1) * global::SineRnn.Model.Hidden + j] = 0;
                         dLoss_ds += dLoss_dhsElement * (1 - hsNew * hsNew);
                         // line 12: for (int k = 0; k < Hidden; k++)
-                        for (k = global::SineRnn.Model.Hidden - 1; k >= 0; k--)
+                        // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
+                        for (k = global::SineRnn.Model.Hidden - global::System.Numerics.Vector<double>.Count; k >= 0; k -= global::System.Numerics.Vector<double>.Count)
+                        {
+                            // line 13: s += wh[j * Hidden + k] * hs[t * Hidden + k];
+                            (new global::System.Numerics.Vector<double>(dLoss_dhs.Slice(t * global::SineRnn.Model.Hidden + k)) + (new global::System.Numerics.Vector<double>(dLoss_ds) * new global::System.Numerics.Vector<double>(wh.Slice(j * global::SineRnn.Model.Hidden + k)))).CopyTo(dLoss_dhs.Slice(t * global::SineRnn.Model.Hidden + k));
+                        }
+                        for (k = k + global::System.Numerics.Vector<double>.Count - 1; k >= 0; k--)
                         {
                             // line 13: s += wh[j * Hidden + k] * hs[t * Hidden + k];
                             dLoss_dhs[t * global::SineRnn.Model.Hidden + k] += dLoss_ds * wh[j * global::SineRnn.Model.Hidden + k];
@@ -302,7 +335,13 @@ namespace SineRnn
                     dLoss_dy += dLoss_dd;
                     dLoss_dd = 0;
                     // line 17: for (int j = 0; j < Hidden; j++)
-                    for (j_2 = global::SineRnn.Model.Hidden - 1; j_2 >= 0; j_2--)
+                    // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
+                    for (j_2 = global::SineRnn.Model.Hidden - global::System.Numerics.Vector<double>.Count; j_2 >= 0; j_2 -= global::System.Numerics.Vector<double>.Count)
+                    {
+                        // line 18: y += wo[j] * hs[(t + 1) * Hidden + j];
+                        (new global::System.Numerics.Vector<double>(dLoss_dhs.Slice((t + 1) * global::SineRnn.Model.Hidden + j_2)) + (new global::System.Numerics.Vector<double>(dLoss_dy) * new global::System.Numerics.Vector<double>(wo.Slice(j_2)))).CopyTo(dLoss_dhs.Slice((t + 1) * global::SineRnn.Model.Hidden + j_2));
+                    }
+                    for (j_2 = j_2 + global::System.Numerics.Vector<double>.Count - 1; j_2 >= 0; j_2--)
                     {
                         // line 18: y += wo[j] * hs[(t + 1) * Hidden + j];
                         dLoss_dhs[(t + 1) * global::SineRnn.Model.Hidden + j_2] += dLoss_dy * wo[j_2];
@@ -323,7 +362,16 @@ namespace SineRnn
                         dLoss_dhs[(t + 1) * global::SineRnn.Model.Hidden + j] = 0;
                         dLoss_ds += dLoss_dhsElement * (1 - hsNew * hsNew);
                         // line 12: for (int k = 0; k < Hidden; k++)
-                        for (k = global::SineRnn.Model.Hidden - 1; k >= 0; k--)
+                        // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
+                        // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
+                        bool disjoint4 = !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)hs, (global::System.ReadOnlySpan<double>)dWh) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)wh, (global::System.ReadOnlySpan<double>)dWh));
+                        for (k = global::SineRnn.Model.Hidden - global::System.Numerics.Vector<double>.Count; disjoint4 && k >= 0; k -= global::System.Numerics.Vector<double>.Count)
+                        {
+                            // line 13: s += wh[j * Hidden + k] * hs[t * Hidden + k];
+                            (new global::System.Numerics.Vector<double>(dWh.Slice(j * global::SineRnn.Model.Hidden + k)) + (new global::System.Numerics.Vector<double>(dLoss_ds) * new global::System.Numerics.Vector<double>(hs.Slice(t * global::SineRnn.Model.Hidden + k)))).CopyTo(dWh.Slice(j * global::SineRnn.Model.Hidden + k));
+                            (new global::System.Numerics.Vector<double>(dLoss_dhs.Slice(t * global::SineRnn.Model.Hidden + k)) + (new global::System.Numerics.Vector<double>(dLoss_ds) * new global::System.Numerics.Vector<double>(wh.Slice(j * global::SineRnn.Model.Hidden + k)))).CopyTo(dLoss_dhs.Slice(t * global::SineRnn.Model.Hidden + k));
+                        }
+                        for (k = k + global::System.Numerics.Vector<double>.Count - 1; k >= 0; k--)
                         {
                             // line 13: s += wh[j * Hidden + k] * hs[t * Hidden + k];
                             dWh[j * global::SineRnn.Model.Hidden + k] += dLoss_ds * hs[t * global::SineRnn.Model.Hidden + k];
@@ -353,7 +401,13 @@ namespace SineRnn
                     dLoss_dy += dLoss_dd;
                     dLoss_dd = 0;
                     // line 17: for (int j = 0; j < Hidden; j++)
-                    for (j_2 = global::SineRnn.Model.Hidden - 1; j_2 >= 0; j_2--)
+                    // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
+                    for (j_2 = global::SineRnn.Model.Hidden - global::System.Numerics.Vector<double>.Count; j_2 >= 0; j_2 -= global::System.Numerics.Vector<double>.Count)
+                    {
+                        // line 18: y += wo[j] * hs[(t + 1) * Hidden + j];
+                        (new global::System.Numerics.Vector<double>(dLoss_dhs.Slice((t + 1) * global::SineRnn.Model.Hidden + j_2)) + (new global::System.Numerics.Vector<double>(dLoss_dy) * new global::System.Numerics.Vector<double>(wo.Slice(j_2)))).CopyTo(dLoss_dhs.Slice((t + 1) * global::SineRnn.Model.Hidden + j_2));
+                    }
+                    for (j_2 = j_2 + global::System.Numerics.Vector<double>.Count - 1; j_2 >= 0; j_2--)
                     {
                         // line 18: y += wo[j] * hs[(t + 1) * Hidden + j];
                         dLoss_dhs[(t + 1) * global::SineRnn.Model.Hidden + j_2] += dLoss_dy * wo[j_2];
@@ -374,7 +428,13 @@ namespace SineRnn
                         dLoss_dhs[(t + 1) * global::SineRnn.Model.Hidden + j] = 0;
                         dLoss_ds += dLoss_dhsElement * (1 - hsNew * hsNew);
                         // line 12: for (int k = 0; k < Hidden; k++)
-                        for (k = global::SineRnn.Model.Hidden - 1; k >= 0; k--)
+                        // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
+                        for (k = global::SineRnn.Model.Hidden - global::System.Numerics.Vector<double>.Count; k >= 0; k -= global::System.Numerics.Vector<double>.Count)
+                        {
+                            // line 13: s += wh[j * Hidden + k] * hs[t * Hidden + k];
+                            (new global::System.Numerics.Vector<double>(dLoss_dhs.Slice(t * global::SineRnn.Model.Hidden + k)) + (new global::System.Numerics.Vector<double>(dLoss_ds) * new global::System.Numerics.Vector<double>(wh.Slice(j * global::SineRnn.Model.Hidden + k)))).CopyTo(dLoss_dhs.Slice(t * global::SineRnn.Model.Hidden + k));
+                        }
+                        for (k = k + global::System.Numerics.Vector<double>.Count - 1; k >= 0; k--)
                         {
                             // line 13: s += wh[j * Hidden + k] * hs[t * Hidden + k];
                             dLoss_dhs[t * global::SineRnn.Model.Hidden + k] += dLoss_ds * wh[j * global::SineRnn.Model.Hidden + k];

@@ -299,7 +299,16 @@ namespace SpiralClassifier
                     dY[j] = 0;
                     dLinear_ds += dLinear_dyElement;
                     // line 7: for (int i = 0; i < n; i++)
-                    for (i = n - 1; i >= 0; i--)
+                    // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
+                    // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
+                    bool disjoint = !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dW) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dX) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)dW) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)dX) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)dW, (global::System.ReadOnlySpan<double>)dX));
+                    for (i = n - global::System.Numerics.Vector<double>.Count; disjoint && i >= 0; i -= global::System.Numerics.Vector<double>.Count)
+                    {
+                        // line 8: s += w[j * n + i] * x[i];
+                        (new global::System.Numerics.Vector<double>(dW.Slice(j * n + i)) + (new global::System.Numerics.Vector<double>(dLinear_ds) * new global::System.Numerics.Vector<double>(x.Slice(i)))).CopyTo(dW.Slice(j * n + i));
+                        (new global::System.Numerics.Vector<double>(dX.Slice(i)) + (new global::System.Numerics.Vector<double>(dLinear_ds) * new global::System.Numerics.Vector<double>(w.Slice(j * n + i)))).CopyTo(dX.Slice(i));
+                    }
+                    for (i = i + global::System.Numerics.Vector<double>.Count - 1; i >= 0; i--)
                     {
                         // line 8: s += w[j * n + i] * x[i];
                         dW[j * n + i] += dLinear_ds * x[i];
@@ -322,7 +331,15 @@ namespace SpiralClassifier
                     dY[j] = 0;
                     dLinear_ds += dLinear_dyElement;
                     // line 7: for (int i = 0; i < n; i++)
-                    for (i = n - 1; i >= 0; i--)
+                    // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
+                    // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
+                    bool disjoint2 = !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)dX));
+                    for (i = n - global::System.Numerics.Vector<double>.Count; disjoint2 && i >= 0; i -= global::System.Numerics.Vector<double>.Count)
+                    {
+                        // line 8: s += w[j * n + i] * x[i];
+                        (new global::System.Numerics.Vector<double>(dX.Slice(i)) + (new global::System.Numerics.Vector<double>(dLinear_ds) * new global::System.Numerics.Vector<double>(w.Slice(j * n + i)))).CopyTo(dX.Slice(i));
+                    }
+                    for (i = i + global::System.Numerics.Vector<double>.Count - 1; i >= 0; i--)
                     {
                         // line 8: s += w[j * n + i] * x[i];
                         dX[i] += dLinear_ds * w[j * n + i];
@@ -344,7 +361,15 @@ namespace SpiralClassifier
                     dY[j] = 0;
                     dLinear_ds += dLinear_dyElement;
                     // line 7: for (int i = 0; i < n; i++)
-                    for (i = n - 1; i >= 0; i--)
+                    // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
+                    // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
+                    bool disjoint3 = !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dW));
+                    for (i = n - global::System.Numerics.Vector<double>.Count; disjoint3 && i >= 0; i -= global::System.Numerics.Vector<double>.Count)
+                    {
+                        // line 8: s += w[j * n + i] * x[i];
+                        (new global::System.Numerics.Vector<double>(dW.Slice(j * n + i)) + (new global::System.Numerics.Vector<double>(dLinear_ds) * new global::System.Numerics.Vector<double>(x.Slice(i)))).CopyTo(dW.Slice(j * n + i));
+                    }
+                    for (i = i + global::System.Numerics.Vector<double>.Count - 1; i >= 0; i--)
                     {
                         // line 8: s += w[j * n + i] * x[i];
                         dW[j * n + i] += dLinear_ds * x[i];
@@ -670,7 +695,18 @@ namespace SpiralClassifier
             // One copy of this loop per combination of wanted gradient spans, without emptiness checks inside.
             if (!dX.IsEmpty)
             {
-                for (i = x.Length - 1; i >= 0; i--)
+                // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
+                // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
+                bool disjoint = !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)y, (global::System.ReadOnlySpan<double>)dY) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)y, (global::System.ReadOnlySpan<double>)dX) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)dY, (global::System.ReadOnlySpan<double>)dX));
+                for (i = x.Length - global::System.Numerics.Vector<double>.Count; disjoint && i >= 0; i -= global::System.Numerics.Vector<double>.Count)
+                {
+                    // line 4: y[i] = Math.Tanh(x[i]);
+                    global::System.Numerics.Vector<double> yNew = new global::System.Numerics.Vector<double>(y.Slice(i));
+                    global::System.Numerics.Vector<double> dTanh_dyElement = new global::System.Numerics.Vector<double>(dY.Slice(i));
+                    global::System.Numerics.Vector<double>.Zero.CopyTo(dY.Slice(i));
+                    (new global::System.Numerics.Vector<double>(dX.Slice(i)) + (dTanh_dyElement * (new global::System.Numerics.Vector<double>(1) - (yNew * yNew)))).CopyTo(dX.Slice(i));
+                }
+                for (i = i + global::System.Numerics.Vector<double>.Count - 1; i >= 0; i--)
                 {
                     // line 4: y[i] = Math.Tanh(x[i]);
                     double yNew = y[i];
@@ -681,7 +717,17 @@ namespace SpiralClassifier
             }
             else
             {
-                for (i = x.Length - 1; i >= 0; i--)
+                // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
+                // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
+                bool disjoint2 = !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)y, (global::System.ReadOnlySpan<double>)dY));
+                for (i = x.Length - global::System.Numerics.Vector<double>.Count; disjoint2 && i >= 0; i -= global::System.Numerics.Vector<double>.Count)
+                {
+                    // line 4: y[i] = Math.Tanh(x[i]);
+                    global::System.Numerics.Vector<double> yNew = new global::System.Numerics.Vector<double>(y.Slice(i));
+                    global::System.Numerics.Vector<double> dTanh_dyElement = new global::System.Numerics.Vector<double>(dY.Slice(i));
+                    global::System.Numerics.Vector<double>.Zero.CopyTo(dY.Slice(i));
+                }
+                for (i = i + global::System.Numerics.Vector<double>.Count - 1; i >= 0; i--)
                 {
                     // line 4: y[i] = Math.Tanh(x[i]);
                     double yNew = y[i];

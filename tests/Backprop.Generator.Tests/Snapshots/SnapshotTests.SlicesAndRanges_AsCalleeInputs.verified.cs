@@ -108,7 +108,16 @@ namespace Demo
             // One copy of this loop per combination of wanted gradient spans, without emptiness checks inside.
             if (!dA.IsEmpty && !dB.IsEmpty)
             {
-                for (i = a.Length - 1; i >= 0; i--)
+                // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
+                // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
+                bool disjoint = !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)b, (global::System.ReadOnlySpan<double>)dA) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)b, (global::System.ReadOnlySpan<double>)dB) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)a, (global::System.ReadOnlySpan<double>)dA) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)a, (global::System.ReadOnlySpan<double>)dB) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)dA, (global::System.ReadOnlySpan<double>)dB));
+                for (i = a.Length - global::System.Numerics.Vector<double>.Count; disjoint && i >= 0; i -= global::System.Numerics.Vector<double>.Count)
+                {
+                    // line 4: s += a[i] * b[i];
+                    (new global::System.Numerics.Vector<double>(dA.Slice(i)) + (new global::System.Numerics.Vector<double>(dDot_ds) * new global::System.Numerics.Vector<double>(b.Slice(i)))).CopyTo(dA.Slice(i));
+                    (new global::System.Numerics.Vector<double>(dB.Slice(i)) + (new global::System.Numerics.Vector<double>(dDot_ds) * new global::System.Numerics.Vector<double>(a.Slice(i)))).CopyTo(dB.Slice(i));
+                }
+                for (i = i + global::System.Numerics.Vector<double>.Count - 1; i >= 0; i--)
                 {
                     // line 4: s += a[i] * b[i];
                     dA[i] += dDot_ds * b[i];
@@ -117,7 +126,15 @@ namespace Demo
             }
             else if (!dB.IsEmpty && dA.IsEmpty)
             {
-                for (i = a.Length - 1; i >= 0; i--)
+                // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
+                // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
+                bool disjoint2 = !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)a, (global::System.ReadOnlySpan<double>)dB));
+                for (i = a.Length - global::System.Numerics.Vector<double>.Count; disjoint2 && i >= 0; i -= global::System.Numerics.Vector<double>.Count)
+                {
+                    // line 4: s += a[i] * b[i];
+                    (new global::System.Numerics.Vector<double>(dB.Slice(i)) + (new global::System.Numerics.Vector<double>(dDot_ds) * new global::System.Numerics.Vector<double>(a.Slice(i)))).CopyTo(dB.Slice(i));
+                }
+                for (i = i + global::System.Numerics.Vector<double>.Count - 1; i >= 0; i--)
                 {
                     // line 4: s += a[i] * b[i];
                     dB[i] += dDot_ds * a[i];
@@ -125,7 +142,15 @@ namespace Demo
             }
             else if (!dA.IsEmpty && dB.IsEmpty)
             {
-                for (i = a.Length - 1; i >= 0; i--)
+                // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
+                // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
+                bool disjoint3 = !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)b, (global::System.ReadOnlySpan<double>)dA));
+                for (i = a.Length - global::System.Numerics.Vector<double>.Count; disjoint3 && i >= 0; i -= global::System.Numerics.Vector<double>.Count)
+                {
+                    // line 4: s += a[i] * b[i];
+                    (new global::System.Numerics.Vector<double>(dA.Slice(i)) + (new global::System.Numerics.Vector<double>(dDot_ds) * new global::System.Numerics.Vector<double>(b.Slice(i)))).CopyTo(dA.Slice(i));
+                }
+                for (i = i + global::System.Numerics.Vector<double>.Count - 1; i >= 0; i--)
                 {
                     // line 4: s += a[i] * b[i];
                     dA[i] += dDot_ds * b[i];

@@ -120,7 +120,15 @@ namespace Demo
             // One copy of this loop per combination of wanted gradient spans, without emptiness checks inside.
             if (!dW.IsEmpty)
             {
-                for (i = w.Length - 1; i >= 0; i--)
+                // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
+                // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
+                bool disjoint = !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dW));
+                for (i = w.Length - global::System.Numerics.Vector<double>.Count; disjoint && i >= 0; i -= global::System.Numerics.Vector<double>.Count)
+                {
+                    // line 5: z += w[i] * x[i];
+                    (new global::System.Numerics.Vector<double>(dW.Slice(i)) + (new global::System.Numerics.Vector<double>(dLoss_dz) * new global::System.Numerics.Vector<double>(x.Slice(i)))).CopyTo(dW.Slice(i));
+                }
+                for (i = i + global::System.Numerics.Vector<double>.Count - 1; i >= 0; i--)
                 {
                     // line 5: z += w[i] * x[i];
                     dW[i] += dLoss_dz * x[i];
