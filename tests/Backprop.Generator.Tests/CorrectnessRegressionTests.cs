@@ -323,4 +323,48 @@ public sealed class CorrectnessRegressionTests
             CheckAgainstFiniteDifferences(type, name, 0.7);
         Assert.True(double.IsNaN(Gradient(type, "MaxCompareOrEqual", double.NaN).Value));
     }
+    // ---------------------------------------------------------------- found by the port of Clad's test suite
+
+    [Fact]
+    public void CallsKeptAsWritten_ThatWriteIntoABufferTheGradientReads_AreRejected_NeverMissed()
+    {
+        // Clad's FunctionCalls.C fn5: the helper writes arr[0], its result is unused; the gradient used to miss the write
+        // (d/darr[0] = 1 instead of 5). Each such call is BPG015 at the call, whether its result is used or not.
+        var marked = MarkedSource.Parse(Usings + """
+            public static partial class M
+            {
+                static double Modify2(double[] arr) { arr[0] = 5 * arr[0] + arr[1]; return 1; }
+                static double Modify3(Span<double> arr) { Scale(arr.Slice(1)); return arr[1]; }
+                static void Scale(Span<double> v) { foreach (ref double e in v) e *= 2; }
+
+                [Differentiable] public static double A(double[] arr) { double temp = [|Modify2(arr)|]; return arr[0]; }
+                [Differentiable] public static double B(double[] arr) => [|Modify2(arr)|] + arr[0];
+                [Differentiable] public static double E(double x) { double[] a = { x, 2 }; double t = [|Modify3(a)|]; return a[1]; }
+            }
+            """);
+        var outcome = GeneratorHarness.Run(marked.Text);
+        Assert.Equal(
+            new[] { ("BPG015", marked.Spans[0]), ("BPG015", marked.Spans[1]), ("BPG015", marked.Spans[2]) },
+            outcome.GeneratorDiagnostics.Where(d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error).Select(d => (d.Id, d.Location.SourceSpan)).OrderBy(d => d.SourceSpan.Start));
+        Assert.Contains("a call that could write into the buffer 'arr', which 'M.Modify2' takes as 'double[]'", outcome.GeneratorDiagnostics[0].GetMessage(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+
+        // Helpers that only read a writable buffer still run as written (kept calls) or are differentiated.
+        var type = Compile("""
+                static int CountPositive(double[] w) { int c = 0; for (int i = 0; i < w.Length; i++) if (w[i] > 0) c++; return c; }
+                static void Log(Span<double> w, System.Collections.Generic.List<double> log) { foreach (var v in w) log.Add(v); }
+                static double Head(Span<double> w) => w[0] * w[1];
+
+                [Differentiable]
+                public static double G(double x, double y)
+                {
+                    double[] a = { x, y };
+                    int c = CountPositive(a);
+                    var log = new System.Collections.Generic.List<double>();
+                    Log(a, log);
+                    return c * a[0] * a[1] + Head(a);
+                }
+            """);
+        CheckAgainstFiniteDifferences(type, "G", 0.7, -1.3);
+        CheckAgainstFiniteDifferences(type, "G", 0.7, 1.3);
+    }
 }
