@@ -367,4 +367,31 @@ public sealed class CorrectnessRegressionTests
         CheckAgainstFiniteDifferences(type, "G", 0.7, -1.3);
         CheckAgainstFiniteDifferences(type, "G", 0.7, 1.3);
     }
+
+    [Fact]
+    public void StructsWithBoolFields_ConstructedWithDefaults_AreDifferentiated()
+    {
+        // Clad's MemberFunctions.C fn8-fn10: a struct { double val; bool cond; } built with an initializer used to be an
+        // internal error (BPG017), its bool field spelled from the default 0.
+        var type = Compile("""
+                public struct S
+                {
+                    public double Val;
+                    public bool Flag;
+                    public readonly bool Cond(double t) => t > 0 || Flag;
+                    public static S operator -(S s, double x) => new S { Val = s.Val - x, Flag = s.Flag };
+                }
+
+                [Differentiable]
+                public static double F(double x, double y)
+                {
+                    S s = new S { Val = x };
+                    S t = new S();
+                    if (s.Cond(y) || t.Flag) return ((s - 4 * x) - y).Val * y;
+                    return s.Val * x;
+                }
+            """);
+        CheckAgainstFiniteDifferences(type, "F", 0.7, 1.3);
+        CheckAgainstFiniteDifferences(type, "F", 0.7, -1.3);
+    }
 }
