@@ -394,4 +394,33 @@ public sealed class CorrectnessRegressionTests
         CheckAgainstFiniteDifferences(type, "F", 0.7, 1.3);
         CheckAgainstFiniteDifferences(type, "F", 0.7, -1.3);
     }
+    [Fact]
+    public void InParameters_OfHelpersAndOfRuledMethods_AreDifferentiated()
+    {
+        // Clad's FunctionCalls.C fn9 and fn11 (const double& parameters): a helper with 'in' parameters could not be
+        // differentiated (BPG010 at the call), and a [DerivativeOf] rule of a method with 'in' parameters was told to take
+        // no gradients (BPG031). The helper is inlined; the rule's gradients are the 'in' parameters'.
+        var type = Compile("""
+                static double CustomMax(in double a, in double b) => a > b ? a : b;
+
+                public static double Sum(in double x, in double y) => x + 0 * y;
+
+                [DerivativeOf(typeof(M), nameof(Sum))]
+                public static void SumReverse(double x, double y, double result, double dResult, ref double dX, ref double dY)
+                {
+                    dX += dResult;
+                    dY += dResult;
+                }
+
+                [Differentiable] public static double G(double x, double y) => CustomMax(x * y, y);
+
+                [Differentiable] public static double H(double x, double y) => Sum(x, y) * x;
+            """);
+        CheckAgainstFiniteDifferences(type, "G", 0.7, 1.3);
+        CheckAgainstFiniteDifferences(type, "G", -0.7, 1.3);
+        // The rule, not the body, differentiates Sum: d/dy (Sum(x, y) * x) = x by the rule (0 by the body).
+        var (value, gradient) = Gradient(type, "H", 0.7, 1.3);
+        Assert.Equal(0.7 * 0.7, value, 12);
+        Assert.Equal(new[] { 2 * 0.7, 0.7 }, gradient.Select(g => Math.Round(g, 12)));
+    }
 }

@@ -27,7 +27,7 @@ internal sealed partial class MethodLowerer
                 "remove Forward = true");
             return null;
         }
-        bool Differentiable(IParameterSymbol p) => TypeMapping.Map(p.Type) is { IsReal: true } && p.RefKind == RefKind.None && !SymbolFacts.HasNoDerivative(p);
+        bool Differentiable(IParameterSymbol p) => TypeMapping.Map(p.Type) is { IsReal: true } && p.RefKind is RefKind.None or RefKind.In && !SymbolFacts.HasNoDerivative(p);
         var expected = CustomRules.ExpectedParameters(target, _model.Compilation, Differentiable);
         var rules = CustomRules.For(_model.Compilation, target);
         var matching = rules.Where(r => CustomRules.Matches(r, expected)).ToList();
