@@ -423,4 +423,54 @@ public sealed class CorrectnessRegressionTests
         Assert.Equal(0.7 * 0.7, value, 12);
         Assert.Equal(new[] { 2 * 0.7, 0.7 }, gradient.Select(g => Math.Round(g, 12)));
     }
+    [Fact]
+    public void ElementAssignmentsUsedAsValues_AreHoisted_InEvaluationOrder()
+    {
+        // Clad's Assignments.C f7 and f8 (x = ++t[0], t[3] = (y *= (t[0] = t[1] = t[2]))) were BPG014.
+        var type = Compile("""
+                [Differentiable]
+                public static double A(double x, double y)
+                {
+                    double[] t = { 1, x, x * x };
+                    x = ++t[0];
+                    t[0] *= t[1];
+                    return t[0] + x;
+                }
+
+                [Differentiable]
+                public static double B(double x, double y)
+                {
+                    double[] t = { 1, x, y, 1 };
+                    t[3] = (y *= (t[0] = t[1] = t[2]));
+                    return t[3] * t[0] + t[1];
+                }
+
+                [Differentiable]
+                public static double C(double x, double y)
+                {
+                    Span<double> t = stackalloc double[] { x, y, 0 };
+                    int i = 0;
+                    double s = (t[i] *= y) * x;
+                    s += t[i++]-- * (t[2] = s);
+                    return (t[0] = 1) + t[0] * x + s * t[1] * i;
+                }
+            """);
+        foreach (var name in new[] { "A", "B", "C" })
+        {
+            CheckAgainstFiniteDifferences(type, name, 0.7, 1.3);
+            CheckAgainstFiniteDifferences(type, name, -0.4, 0.9);
+        }
+
+        // Where the statement reads the buffer before the change, C# reads the old element: reported, not reordered.
+        var marked = MarkedSource.Parse(Usings + """
+            public static partial class M
+            {
+                [Differentiable] public static double D(double x) { double[] t = { x, 2 }; return t[0] + [|(t[0] = 1)|]; }
+            }
+            """);
+        var diagnostic = Assert.Single(GeneratorHarness.Run(marked.Text).GeneratorDiagnostics);
+        Assert.Equal("BPG015", diagnostic.Id);
+        Assert.Equal(marked.Spans[0].Start + 1, diagnostic.Location.SourceSpan.Start);
+        Assert.Contains("a change of an element of a buffer that the same statement reads before it", diagnostic.GetMessage(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+    }
 }
