@@ -520,19 +520,19 @@ public sealed class DiagnosticTests
         ("BPG014", "Cannot differentiate the expression 'a = w * w' (an assignment or increment inside &&, || or ?:, which may not run); assign in a statement of its own before the condition"));
 
     [Fact]
-    public void UnsupportedExpression_BPG014_AssignmentUsedAsValueOfAnElement() => Verify(Usings + """
+    public void UnsupportedStatement_BPG015_ChangeOfAnElementTheStatementReadBefore() => Verify(Usings + """
         public static partial class Model
         {
             [Differentiable]
             public static double Loss(double w)
             {
                 Span<double> a = stackalloc double[2];
-                double b = [|a[0] = w * w|];
+                double b = a[0] + ([|a[0] = w * w|]);
                 return b + a[0];
             }
         }
         """,
-        ("BPG014", "Cannot differentiate the expression 'a[0] = w * w' (an assignment used as a value whose target is not a local or a parameter); assign in a statement of its own"));
+        ("BPG015", "Cannot differentiate the statement 'a[0] = w * w' (a change of an element of a buffer that the same statement reads before it); change the element in a statement of its own"));
 
     [Fact]
     public void UnsupportedStatement_BPG015_ChangeOfAVariableTheStatementReadBefore() => Verify(Usings + """
