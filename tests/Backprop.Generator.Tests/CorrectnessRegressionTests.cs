@@ -473,4 +473,42 @@ public sealed class CorrectnessRegressionTests
         Assert.Equal(marked.Spans[0].Start + 1, diagnostic.Location.SourceSpan.Start);
         Assert.Contains("a change of an element of a buffer that the same statement reads before it", diagnostic.GetMessage(CultureInfo.InvariantCulture), StringComparison.Ordinal);
     }
+    [Fact]
+    public void RefLocals_ToStructLocalsAndTheirStructFields_AliasTheirNumbers()
+    {
+        // Clad's EarlyReturns.C structRefAfterEarly and nontrivialRefAfterEarly ('Pair& r = p;') were BPG014.
+        var type = Compile("""
+                public struct Pair { public double A; public double B; }
+                public struct Outer { public Pair P; public double C; }
+
+                [Differentiable]
+                public static double S1(double x, double y)
+                {
+                    if (y == 0) return 1;
+                    Pair p;
+                    p.A = x * y;
+                    p.B = x + y;
+                    ref Pair r = ref p;
+                    double d = r.A * r.B;
+                    r.A = d * x;
+                    ref Pair q = ref r;
+                    q.B *= y;
+                    return d + p.A * p.B;
+                }
+
+                [Differentiable]
+                public static double S2(double a, double c, double y)
+                {
+                    Outer o = new Outer { P = new Pair { A = a, B = c * a }, C = c };
+                    ref Pair r = ref o.P;
+                    r.A *= y;
+                    ref Outer w = ref o;
+                    w.C += r.B;
+                    return o.P.A * o.C + r.A;
+                }
+            """);
+        CheckAgainstFiniteDifferences(type, "S1", 0.7, 1.3);
+        CheckAgainstFiniteDifferences(type, "S1", -0.4, 0.9);
+        CheckAgainstFiniteDifferences(type, "S2", 0.7, 1.3, -0.8);
+    }
 }

@@ -10,7 +10,8 @@ namespace Backprop.Generator.Lowering;
 /// <c>ref</c> locals are aliases, never copies: <c>ref double a = ref x;</c> makes every use of <c>a</c> a use of
 /// <c>x</c>, and <c>ref double r = ref w[i];</c> one of <c>w[i']</c>, with <c>i'</c> the index as it was at the
 /// declaration (captured in a local of its own, since <c>i</c> may change afterwards). Chains resolve to the first
-/// target. A ref local bound to anything else, or re-bound with <c>= ref</c>, is a located error.
+/// target. A ref local to a struct local or a struct field of one (<c>ref Pair r = ref p;</c>) names its numbers. A
+/// ref local bound to anything else, or re-bound with <c>= ref</c>, is a located error.
 /// </summary>
 internal sealed partial class MethodLowerer
 {
@@ -21,6 +22,16 @@ internal sealed partial class MethodLowerer
     {
         var local = declarator.Symbol;
         var target = WithoutConversions(value);
+        // A ref local to a struct local (or a struct field of one) names the same numbers. (Not to a parameter: which of
+        // its numbers the method writes is found from the assignments that name it.)
+        var root = target;
+        while (root is IFieldReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: false })
+            root = ((IMemberReferenceOperation)root).Instance;
+        if (LayoutOf(local.Type) is not null && root is ILocalReferenceOperation && StructPlace(target) is { } place)
+        {
+            _structVariables[local] = place.Variables;
+            return;
+        }
         IrExpression? alias = target switch
         {
             ILocalReferenceOperation { Local.IsRef: true } other => _refAliases.TryGetValue(other.Local, out var known) ? known : null,

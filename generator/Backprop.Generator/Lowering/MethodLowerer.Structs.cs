@@ -180,7 +180,7 @@ internal sealed partial class MethodLowerer
         if (LayoutOf(target.Type) is not { } layout) return null;
         switch (target)
         {
-            case ILocalReferenceOperation { Local.IsRef: false } local:
+            case ILocalReferenceOperation local when !local.Local.IsRef || _structVariables.ContainsKey(local.Local):
                 return (layout, StructVariables(local.Local, layout));
             case IParameterReferenceOperation parameter when _structVariables.TryGetValue(parameter.Parameter, out var bound):
                 return (layout, bound);
@@ -339,7 +339,7 @@ internal sealed partial class MethodLowerer
                 return LowerStruct(conversion.Operand, operation.Type);
             case IConversionOperation { OperatorMethod: null } conversion when conversion.Operand is ITupleOperation or IDefaultValueOperation:
                 return LowerStruct(conversion.Operand, operation.Type);
-            case ILocalReferenceOperation { Local.IsRef: false } local:
+            case ILocalReferenceOperation local when !local.Local.IsRef || _structVariables.ContainsKey(local.Local):
                 return ReadAll(layout, StructVariables(local.Local, layout));
             case IParameterReferenceOperation parameter when _structValues.TryGetValue(parameter.Parameter, out var bound):
                 return bound;
