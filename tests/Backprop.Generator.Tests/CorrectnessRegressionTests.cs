@@ -511,4 +511,44 @@ public sealed class CorrectnessRegressionTests
         CheckAgainstFiniteDifferences(type, "S1", -0.4, 0.9);
         CheckAgainstFiniteDifferences(type, "S2", 0.7, 1.3, -0.8);
     }
+    [Fact]
+    public void ArrayLocalsBoundToArrays_AndReadOnlySpanLocalsThatOwnTheirNumbers_AreBuffers()
+    {
+        // Clad's Assignments.C f23 (an alias of an array local) and Loops.C fn38 (a braced list in a branch) were BPG014
+        // ('a buffer initializer') and BPG018 (a ReadOnlySpan<double> local).
+        var type = Compile("""
+                [Differentiable]
+                public static double F23(double x, double y)
+                {
+                    double[] list = { 1.0, x + y };
+                    double res = 5;
+                    if (x > y)
+                    {
+                        double[] r = list;
+                        res = r[^1] * r[0] * list[1];
+                    }
+                    return res;
+                }
+
+                [Differentiable]
+                public static double Fn38(double x, double y)
+                {
+                    double sum = 0;
+                    if (x > 0)
+                    {
+                        ReadOnlySpan<double> range = [1.0, x, 2.0, y, 3.0];
+                        foreach (double elem in range)
+                            sum += elem * elem;
+                        ReadOnlySpan<double> more = stackalloc double[] { x * y, y };
+                        sum += more[0] * more[1];
+                    }
+                    return sum;
+                }
+            """);
+        foreach (var name in new[] { "F23", "Fn38" })
+        {
+            CheckAgainstFiniteDifferences(type, name, 0.7, 0.3);
+            CheckAgainstFiniteDifferences(type, name, -0.7, 1.3);
+        }
+    }
 }

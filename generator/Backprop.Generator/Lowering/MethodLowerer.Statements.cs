@@ -260,6 +260,13 @@ internal sealed partial class MethodLowerer
                             DeclareDataLocal(declarator, initializer?.Value, output);
                             continue;
                         }
+                        // A read-only span local that owns its numbers ([x, y], stackalloc[] { … }, new[] { … }) is a local
+                        // buffer like a Span<T> one: only its initializer writes it.
+                        if (initializer is not null && !declarator.Symbol.IsRef && !_variableIds.ContainsKey(declarator.Symbol)
+                            && TypeMapping.Map(declarator.Symbol.Type) is { Shape: ShapeKind.ReadOnlySpan } readOnly
+                            && initializer.Value.Syntax is CollectionExpressionSyntax or StackAllocArrayCreationExpressionSyntax or ImplicitStackAllocArrayCreationExpressionSyntax
+                                or ArrayCreationExpressionSyntax or ImplicitArrayCreationExpressionSyntax)
+                            _variableIds[declarator.Symbol] = AddVariable(declarator.Symbol.Name, readOnly with { Shape = ShapeKind.Span }, VariableKind.Local);
                         var id = VariableOf(declarator.Symbol, declarator.Syntax.GetLocation());
                         if (id is null || initializer is null) continue;
                         if (_variables[id.Value].Type.IsBuffer)
