@@ -551,4 +551,48 @@ public sealed class CorrectnessRegressionTests
             CheckAgainstFiniteDifferences(type, name, -0.7, 1.3);
         }
     }
+    [Fact]
+    public void AssignmentsInTheRightOperandOfAndAndOr_RunOnlyWhenCSharpRunsThem()
+    {
+        // Clad's Gradients.C fn_cond_add_assign and Loops.C fn30, fn33 were BPG014 ('inside &&, || or ?:, which may not run').
+        var type = Compile("""
+                [Differentiable]
+                public static double A(double i, double j)
+                {
+                    double res = 0;
+                    if ((res = 2 * i * j) > 0.5 && (res += 3 * i * j) > 1 && (res += 5 * i * j) != 0)
+                        res += 6 * i * j;
+                    return res;
+                }
+
+                [Differentiable]
+                public static double B(double i, double j)
+                {
+                    double res = 0;
+                    for (int c = 0; (c < 3) && (res += i * j) < 2; ++c) { res *= 1.5; }
+                    return res;
+                }
+
+                [Differentiable]
+                public static double D(double x, double y)
+                {
+                    double r = x;
+                    bool b = x > 0 || (r *= y) > 1;
+                    return b ? r * x : r;
+                }
+            """);
+        foreach (var name in new[] { "A", "B", "D" })
+            foreach (var point in new[] { new[] { 0.7, 0.9 }, new[] { -0.7, 0.9 }, new[] { 0.3, 0.2 }, new[] { 1.7, 1.9 } })
+                CheckAgainstFiniteDifferences(type, name, point);
+
+        // A variable the statement read before the operand changes it: C# read the old value, so it is reported.
+        var marked = MarkedSource.Parse(Usings + """
+            public static partial class M
+            {
+                [Differentiable] public static double E(double x, double y) { double r = x; double s = r + (x > 0 && ([|r = y|]) > 0 ? 1 : 0); return s * r; }
+            }
+            """);
+        var diagnostic = Assert.Single(GeneratorHarness.Run(marked.Text).GeneratorDiagnostics);
+        Assert.Equal(("BPG015", marked.Spans[0]), (diagnostic.Id, diagnostic.Location.SourceSpan));
+    }
 }
