@@ -595,4 +595,74 @@ public sealed class CorrectnessRegressionTests
         var diagnostic = Assert.Single(GeneratorHarness.Run(marked.Text).GeneratorDiagnostics);
         Assert.Equal(("BPG015", marked.Spans[0]), (diagnostic.Id, diagnostic.Location.SourceSpan));
     }
+    [Fact]
+    public void SwitchStatements_OnEnumsStringsAndChars_AndOnAnAssignment()
+    {
+        // Clad's Switch.C fn24 (an enum parameter) and fn6 (switch (res = u * v)) were BPG014.
+        var type = Compile("""
+                public enum Op { Add, Sub, Mul, Div }
+
+                [Differentiable]
+                public static double Fn24(double x, double y, Op op)
+                {
+                    double res = 0;
+                    switch (op)
+                    {
+                        case Op.Add: res = x + y; break;
+                        case Op.Sub: res = x - y; break;
+                        case Op.Mul: res = x * y; break;
+                        case Op.Div: res = x / y; break;
+                    }
+                    return res;
+                }
+
+                [Differentiable]
+                public static double Named(double x, string name, char c)
+                {
+                    switch (name)
+                    {
+                        case "sq": return x * x;
+                        case "cube": if (c == 'a') return x * x * x; else return -x;
+                        default: return x;
+                    }
+                }
+
+                [Differentiable]
+                public static double Fn6(double u, double v)
+                {
+                    int res = 0;
+                    double temp = 0;
+                    switch (res = (int)(u * v))
+                    {
+                        case 2: temp = u; break;
+                        default: temp = v * v; break;
+                    }
+                    return res + temp * u;
+                }
+            """);
+        double Derivative(string name, object[] arguments, int at)
+        {
+            var method = type.GetMethod(name)!;
+            var plus = (object[])arguments.Clone();
+            var minus = (object[])arguments.Clone();
+            plus[at] = (double)arguments[at] + 1e-6;
+            minus[at] = (double)arguments[at] - 1e-6;
+            return ((double)method.Invoke(null, plus)! - (double)method.Invoke(null, minus)!) / 2e-6;
+        }
+        foreach (var op in Enum.GetValues(type.GetNestedType("Op")!))
+        {
+            var arguments = new object[] { 0.7, 1.3, op, 0.0, 0.0 };
+            type.GetMethod("Fn24Gradient")!.Invoke(null, arguments);
+            Assert.Equal(Derivative("Fn24", new object[] { 0.7, 1.3, op }, 0), (double)arguments[3], 6);
+            Assert.Equal(Derivative("Fn24", new object[] { 0.7, 1.3, op }, 1), (double)arguments[4], 6);
+        }
+        foreach (var (name, c) in new[] { ("sq", 'a'), ("cube", 'a'), ("cube", 'b'), ("other", 'a') })
+        {
+            var arguments = new object[] { 0.7, name, c, 0.0 };
+            type.GetMethod("NamedGradient")!.Invoke(null, arguments);
+            Assert.Equal(Derivative("Named", new object[] { 0.7, name, c }, 0), (double)arguments[3], 6);
+        }
+        CheckAgainstFiniteDifferences(type, "Fn6", 0.7, 1.3);
+        CheckAgainstFiniteDifferences(type, "Fn6", 1.1, 2.1);
+    }
 }
