@@ -665,4 +665,27 @@ public sealed class CorrectnessRegressionTests
         CheckAgainstFiniteDifferences(type, "Fn6", 0.7, 1.3);
         CheckAgainstFiniteDifferences(type, "Fn6", 1.1, 2.1);
     }
+    [Fact]
+    public void ForEachByReference_OverABuffer_NamesItsElements()
+    {
+        // Clad's Loops.C fn34 ('for (auto& i : a)') was BPG018 ('local i of type ref double').
+        var type = Compile("""
+                [Differentiable]
+                public static double Fn34(double x, double y)
+                {
+                    double r = 0;
+                    double[] a = { y, x * y, x * x + y };
+                    foreach (ref double i in a.AsSpan())
+                    {
+                        r += i * i;
+                        i *= x;
+                    }
+                    foreach (ref readonly double i in a.AsSpan(1))
+                        r += i;
+                    return r + a[0];
+                }
+            """);
+        CheckAgainstFiniteDifferences(type, "Fn34", 0.7, 1.3);
+        CheckAgainstFiniteDifferences(type, "Fn34", -0.4, 0.9);
+    }
 }

@@ -359,12 +359,21 @@ internal sealed partial class MethodLowerer
                 // view: buffer[start + k]).
                 var (collection, first, count) = lowered is IrSlice part ? (part.Buffer, part.Start, part.Length) : ((IrRead)lowered, null, new IrLength(((IrRead)lowered).Variable));
                 int counter = AddVariable("index", IrType.Int32, VariableKind.Synthetic);
-                var element = VariableOf(control.Symbol, control.Syntax.GetLocation());
-                if (element is null) break;
                 var header = Header(loop.Syntax);
                 var position = new IrRead(IrType.Int32, counter);
                 var read = new IrElement(collection.Type.Element, collection.Variable, first is null or IrConstant { Text: "0" } ? position : new IrBinary(IrType.Int32, BinaryOperator.Add, first, position));
-                var foreachBody = new List<IrStatement> { new IrAssign(header, element.Value, ConvertTo(read, _variables[element.Value].Type)) };
+                var foreachBody = new List<IrStatement>();
+                if (control.Symbol.IsRef)
+                {
+                    // foreach (ref var v in span): v is element k itself (reads and writes), as a ref local bound to it.
+                    _refAliases[control.Symbol] = read;
+                }
+                else
+                {
+                    var element = VariableOf(control.Symbol, control.Syntax.GetLocation());
+                    if (element is null) break;
+                    foreachBody.Add(new IrAssign(header, element.Value, ConvertTo(read, _variables[element.Value].Type)));
+                }
                 foreachBody.AddRange(LowerNested(loop.Body));
                 AddCountedLoop(header, counter, count, foreachBody, output);
                 break;
