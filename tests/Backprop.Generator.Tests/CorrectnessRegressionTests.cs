@@ -688,4 +688,33 @@ public sealed class CorrectnessRegressionTests
         CheckAgainstFiniteDifferences(type, "Fn34", 0.7, 1.3);
         CheckAgainstFiniteDifferences(type, "Fn34", -0.4, 0.9);
     }
+    [Fact]
+    public void IncrementAndDecrement_OfStructsWithTheirOwnOperators()
+    {
+        // Clad's MemberFunctions.C fn4 ('++v' with SimpleFunctions::operator++) was BPG014, which said that the struct
+        // parameter could not be passed at all.
+        var type = GeneratorHarness.CompileAndLoad(Usings + """
+            public partial struct SF
+            {
+                public double X, Y;
+                public SF(double pX, double pY) { X = pX; Y = pY; }
+                public static SF operator ++(SF s) => new(s.X * s.Y + 1.0, s.Y);
+                public static SF operator --(SF s) => new(s.X, s.Y - s.X);
+            }
+
+            public static partial class M
+            {
+                [Differentiable]
+                public static double G(double x, double y)
+                {
+                    SF v = new(x, y);
+                    v++;
+                    --v;
+                    return v.X * v.Y;
+                }
+            }
+            """).GetType("M")!;
+        CheckAgainstFiniteDifferences(type, "G", 0.7, 1.3);
+        CheckAgainstFiniteDifferences(type, "G", -0.4, 0.9);
+    }
 }

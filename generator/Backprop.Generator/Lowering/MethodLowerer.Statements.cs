@@ -404,7 +404,7 @@ internal sealed partial class MethodLowerer
                 break;
             case IAssignmentOperation or IIncrementOrDecrementOperation when TryLowerDataAssignment(operation, source, output):
                 break;
-            case ISimpleAssignmentOperation or ICompoundAssignmentOperation when TryLowerStructAssignment(operation, source, output):
+            case ISimpleAssignmentOperation or ICompoundAssignmentOperation or IIncrementOrDecrementOperation when TryLowerStructAssignment(operation, source, output):
                 break;
             case IDeconstructionAssignmentOperation deconstruction when TryLowerStructDeconstruction(deconstruction, source, output):
                 break;

@@ -221,6 +221,12 @@ internal sealed partial class MethodLowerer
                     : null;
                 if (compound.OperatorMethod is null) ReportUnsupportedExpression(compound, "this compound operator on a struct", "write the operation out: v = v + w");
                 break;
+            case IIncrementOrDecrementOperation { OperatorMethod: { } step } increment when LayoutOf(increment.Target.Type) is not null:
+                // ++v on a struct with its own operator ++: v = op_Increment(v) (for a statement, prefix and postfix alike).
+                target = increment.Target;
+                if (StructPlace(target) is null) return false;
+                value = StructOperatorCall(step, new[] { increment.Target }, increment) as StructValue;
+                break;
             default:
                 return false;
         }
