@@ -207,8 +207,6 @@ public static partial class CladAssignments
     }
 #endif
 
-#if CLAD_PORT_REJECTED
-    // Rejected: BPG014 at 'list'
     // f23
     [Differentiable]
     public static double F23(double x, double y)
@@ -222,7 +220,6 @@ public static partial class CladAssignments
         }
         return res;
     }
-#endif
 
     // constVal
     [Differentiable]

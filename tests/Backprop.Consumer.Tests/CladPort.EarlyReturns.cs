@@ -118,9 +118,6 @@ public static partial class CladEarlyReturns
         public double B;
     }
 
-#if CLAD_PORT_REJECTED
-    // Rejected: BPG014 at 'p'
-    // Rejected: BPG014 at 'r'
     // structRefAfterEarly
     [Differentiable]
     public static double StructRefAfterEarly(double x, double y)
@@ -134,7 +131,6 @@ public static partial class CladEarlyReturns
         double d = r.A * r.B;
         return d;
     }
-#endif
 
     public struct Seeded
     {
@@ -143,9 +139,6 @@ public static partial class CladEarlyReturns
         public Seeded() { }
     }
 
-#if CLAD_PORT_REJECTED
-    // Rejected: BPG014 at 's'
-    // Rejected: BPG014 at 'r'
     // nontrivialRefAfterEarly
     [Differentiable]
     public static double NontrivialRefAfterEarly(double x, double y)
@@ -159,5 +152,4 @@ public static partial class CladEarlyReturns
         double d = r.A * r.B;
         return d;
     }
-#endif
 }

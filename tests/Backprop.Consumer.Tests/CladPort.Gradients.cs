@@ -293,9 +293,6 @@ public static partial class CladGradients
         return res;
     }
 
-#if CLAD_PORT_REJECTED
-    // Rejected: BPG014 at 'res += 3 * i * j'
-    // Rejected: BPG014 at 'res += 5 * i * j'
     // fn_cond_add_assign
     [Differentiable]
     public static double FnCondAddAssign(double i, double j)
@@ -307,7 +304,6 @@ public static partial class CladGradients
         }
         return res;
     }
-#endif
 
     // f_mult3
     [Differentiable]

@@ -479,8 +479,6 @@ public static partial class CladLoops
         return res;
     }
 
-#if CLAD_PORT_REJECTED
-    // Rejected: BPG014 at 'res = i * j'
     // fn30
     [Differentiable]
     public static double Fn30(double i, double j)
@@ -489,7 +487,6 @@ public static partial class CladLoops
         for (int c = 0; (c == 0) && (res = i * j) != 0; ++c) { }
         return res;
     }
-#endif
 
     // fn32
     [Differentiable]
@@ -515,8 +512,6 @@ public static partial class CladLoops
         return res;
     }
 
-#if CLAD_PORT_REJECTED
-    // Rejected: BPG014 at 'res += i * j'
     // fn33
     [Differentiable]
     public static double Fn33(double i, double j)
@@ -535,10 +530,7 @@ public static partial class CladLoops
         }
         return res;
     }
-#endif
 
-#if CLAD_PORT_REJECTED
-    // Rejected: BPG018 at 'double'
     // fn34
     [Differentiable]
     public static double Fn34(double x, double y)
@@ -551,7 +543,6 @@ public static partial class CladLoops
         }
         return r;
     }
-#endif
 
     // fn35
     [Differentiable]
@@ -607,9 +598,6 @@ public static partial class CladLoops
         return sum;
     }
 
-#if CLAD_PORT_REJECTED
-    // Rejected: BPG018 at 'range = [1.0, x, 2.0, y, 3.0]'
-    // Rejected: BPG012 at 'foreach'
     // fn38
     [Differentiable]
     public static double Fn38(double x, double y)
@@ -623,7 +611,6 @@ public static partial class CladLoops
         }
         return sum;
     }
-#endif
 
     // fn39
     [Differentiable]

@@ -67,8 +67,6 @@ public static partial class CladMemberFunctions
         return v.X;
     }
 
-#if CLAD_PORT_REJECTED
-    // Rejected: BPG014 at 'v'
     // fn4
     [Differentiable]
     public static double Fn4(CladSimpleFunctions v)
@@ -76,7 +74,6 @@ public static partial class CladMemberFunctions
         ++v;
         return v.X;
     }
-#endif
 
     // SafeTestClass
     public struct SafeTestClass

@@ -100,14 +100,14 @@ public static partial class CladSwitch
         return res;
     }
 
-#if CLAD_PORT_REJECTED
-    // Rejected: BPG014 at 'res = (int)(u * v)'
     // fn6
     [Differentiable]
     public static double Fn6(double u, double v)
     {
         int res = 0;
+#pragma warning disable CS0219 // Clad's temp, assigned and never read
         double temp = 0;
+#pragma warning restore CS0219
         switch (res = (int)(u * v))
         {
             default:
@@ -116,7 +116,6 @@ public static partial class CladSwitch
         }
         return res;
     }
-#endif
 
     // fn7
     [Differentiable]
@@ -143,8 +142,6 @@ public static partial class CladSwitch
 
     public enum Op { Add, Sub, Mul, Div }
 
-#if CLAD_PORT_REJECTED
-    // Rejected: BPG014 at 'op'
     // fn24
     [Differentiable]
     public static double Fn24(double x, double y, Op op)
@@ -167,7 +164,6 @@ public static partial class CladSwitch
         }
         return res;
     }
-#endif
 
     // switchReturn
     [Differentiable]
