@@ -717,4 +717,35 @@ public sealed class CorrectnessRegressionTests
         CheckAgainstFiniteDifferences(type, "G", 0.7, 1.3);
         CheckAgainstFiniteDifferences(type, "G", -0.4, 0.9);
     }
+    [Fact]
+    public void RefLocals_ToStaticFields_ReadTheField()
+    {
+        // Clad's Gradients.C fn_global_var_use ('double& ref = global;') was BPG014.
+        var type = Compile("""
+                public static double Global = 7;
+                static readonly double Scale = 2;
+
+                [Differentiable]
+                public static double F(double i, double j)
+                {
+                    ref double r = ref Global;
+                    ref readonly double s = ref Scale;
+                    return r * i + s * j * i;
+                }
+            """);
+        CheckAgainstFiniteDifferences(type, "F", 0.7, 1.3);
+        var (_, gradient) = Gradient(type, "F", 0.7, 1.3);
+        Assert.Equal(7 + 2 * 1.3, gradient[0], 12);
+
+        // Writing through it writes the field: BPG023 at the write.
+        var marked = MarkedSource.Parse(Usings + """
+            public static partial class M
+            {
+                public static double Global = 7;
+                [Differentiable] public static double W(double i) { ref double r = ref Global; [|r|] += i; return r * i; }
+            }
+            """);
+        var diagnostic = Assert.Single(GeneratorHarness.Run(marked.Text).GeneratorDiagnostics);
+        Assert.Equal(("BPG023", marked.Spans[0]), (diagnostic.Id, diagnostic.Location.SourceSpan));
+    }
 }

@@ -15,7 +15,7 @@ namespace Backprop.Generator.Lowering;
 /// </summary>
 internal sealed partial class MethodLowerer
 {
-    /// <summary>What each ref local stands for: an <see cref="IrRead"/> of a variable or an <see cref="IrElement"/>.</summary>
+    /// <summary>What each ref local stands for: an <see cref="IrRead"/> of a variable, an <see cref="IrElement"/>, or an <see cref="IrExternal"/> static field.</summary>
     private readonly Dictionary<ILocalSymbol, IrExpression> _refAliases = new(SymbolEqualityComparer.Default);
 
     private void DeclareRefLocal(IVariableDeclaratorOperation declarator, IOperation value, ImmutableArray<IrStatement>.Builder output)
@@ -37,6 +37,8 @@ internal sealed partial class MethodLowerer
             ILocalReferenceOperation { Local.IsRef: true } other => _refAliases.TryGetValue(other.Local, out var known) ? known : null,
             ILocalReferenceOperation or IParameterReferenceOperation when TypeMapping.Map(target.Type) is { IsBuffer: false } => LowerExpression(target),
             IArrayElementReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: true } or IImplicitIndexerReferenceOperation => LowerExpression(target),
+            // A static field is data: the ref local reads it (and writing through it is a field write, BPG023).
+            IFieldReferenceOperation { Field.IsStatic: true } when TypeMapping.Map(target.Type) is { IsBuffer: false } => LowerExpression(target) as IrExternal,
             _ => null,
         };
         if (alias is IrElement element && element.Index is not IrConstant)
@@ -46,7 +48,7 @@ internal sealed partial class MethodLowerer
             output.Add(new IrAssign(Source(declarator.Syntax), index, element.Index, IsDeclaration: true));
             alias = element with { Index = Read(index) };
         }
-        if (alias is IrRead or IrElement)
+        if (alias is IrRead or IrElement or IrExternal)
         {
             _refAliases[local] = alias;
             return;
@@ -64,6 +66,7 @@ internal sealed partial class MethodLowerer
         {
             IrRead read => read with { },
             IrElement element => element with { Index = element.Index with { } },
+            IrExternal external => external with { },
             _ => null,
         }
         : null;

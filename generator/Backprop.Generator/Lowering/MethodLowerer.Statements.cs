@@ -513,6 +513,8 @@ internal sealed partial class MethodLowerer
                     Report(DiagnosticDescriptors.MemberWrite, target.Syntax.GetLocation(), target.Syntax.ToString());
                 else if (alias is IrElement aliasedElement2)
                     output.Add(new IrStore(source, aliasedElement2.Buffer, aliasedElement2.Index, ConvertTo(value, aliasedElement2.Type)));
+                else if (alias is IrExternal)
+                    Report(DiagnosticDescriptors.MemberWrite, target.Syntax.GetLocation(), target.Syntax.ToString());
                 break;
             case ILocalReferenceOperation local when _spanViews.ContainsKey(local.Local):
                 ReportUnsupportedExpression(target, "a span local re-bound to another view", "declare a new span local for the other view");
