@@ -182,8 +182,6 @@ public static partial class CladGradients
 
     public static double Global = 7;
 
-#if CLAD_PORT_REJECTED
-    // Rejected: BPG014 at 'Global'
     // fn_global_var_use
     [Differentiable]
     public static double FnGlobalVarUse(double i, double j)
@@ -191,7 +189,6 @@ public static partial class CladGradients
         ref double r = ref Global;
         return r * i;
     }
-#endif
 
     // fn_increment_in_return
     [Differentiable]
