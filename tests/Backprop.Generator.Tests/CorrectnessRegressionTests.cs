@@ -323,4 +323,429 @@ public sealed class CorrectnessRegressionTests
             CheckAgainstFiniteDifferences(type, name, 0.7);
         Assert.True(double.IsNaN(Gradient(type, "MaxCompareOrEqual", double.NaN).Value));
     }
+    // ---------------------------------------------------------------- found by the port of Clad's test suite
+
+    [Fact]
+    public void CallsKeptAsWritten_ThatWriteIntoABufferTheGradientReads_AreRejected_NeverMissed()
+    {
+        // Clad's FunctionCalls.C fn5: the helper writes arr[0], its result is unused; the gradient used to miss the write
+        // (d/darr[0] = 1 instead of 5). Each such call is BPG015 at the call, whether its result is used or not.
+        var marked = MarkedSource.Parse(Usings + """
+            public static partial class M
+            {
+                static double Modify2(double[] arr) { arr[0] = 5 * arr[0] + arr[1]; return 1; }
+                static double Modify3(Span<double> arr) { Scale(arr.Slice(1)); return arr[1]; }
+                static void Scale(Span<double> v) { foreach (ref double e in v) e *= 2; }
+
+                [Differentiable] public static double A(double[] arr) { double temp = [|Modify2(arr)|]; return arr[0]; }
+                [Differentiable] public static double B(double[] arr) => [|Modify2(arr)|] + arr[0];
+                [Differentiable] public static double E(double x) { double[] a = { x, 2 }; double t = [|Modify3(a)|]; return a[1]; }
+            }
+            """);
+        var outcome = GeneratorHarness.Run(marked.Text);
+        Assert.Equal(
+            new[] { ("BPG015", marked.Spans[0]), ("BPG015", marked.Spans[1]), ("BPG015", marked.Spans[2]) },
+            outcome.GeneratorDiagnostics.Where(d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error).Select(d => (d.Id, d.Location.SourceSpan)).OrderBy(d => d.SourceSpan.Start));
+        Assert.Contains("a call that could write into the buffer 'arr', which 'M.Modify2' takes as 'double[]'", outcome.GeneratorDiagnostics[0].GetMessage(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+
+        // Helpers that only read a writable buffer still run as written (kept calls) or are differentiated.
+        var type = Compile("""
+                static int CountPositive(double[] w) { int c = 0; for (int i = 0; i < w.Length; i++) if (w[i] > 0) c++; return c; }
+                static void Log(Span<double> w, System.Collections.Generic.List<double> log) { foreach (var v in w) log.Add(v); }
+                static double Head(Span<double> w) => w[0] * w[1];
+
+                [Differentiable]
+                public static double G(double x, double y)
+                {
+                    double[] a = { x, y };
+                    int c = CountPositive(a);
+                    var log = new System.Collections.Generic.List<double>();
+                    Log(a, log);
+                    return c * a[0] * a[1] + Head(a);
+                }
+            """);
+        CheckAgainstFiniteDifferences(type, "G", 0.7, -1.3);
+        CheckAgainstFiniteDifferences(type, "G", 0.7, 1.3);
+    }
+
+    [Fact]
+    public void StructsWithBoolFields_ConstructedWithDefaults_AreDifferentiated()
+    {
+        // Clad's MemberFunctions.C fn8-fn10: a struct { double val; bool cond; } built with an initializer used to be an
+        // internal error (BPG017), its bool field spelled from the default 0.
+        var type = Compile("""
+                public struct S
+                {
+                    public double Val;
+                    public bool Flag;
+                    public readonly bool Cond(double t) => t > 0 || Flag;
+                    public static S operator -(S s, double x) => new S { Val = s.Val - x, Flag = s.Flag };
+                }
+
+                [Differentiable]
+                public static double F(double x, double y)
+                {
+                    S s = new S { Val = x };
+                    S t = new S();
+                    if (s.Cond(y) || t.Flag) return ((s - 4 * x) - y).Val * y;
+                    return s.Val * x;
+                }
+            """);
+        CheckAgainstFiniteDifferences(type, "F", 0.7, 1.3);
+        CheckAgainstFiniteDifferences(type, "F", 0.7, -1.3);
+    }
+    [Fact]
+    public void InParameters_OfHelpersAndOfRuledMethods_AreDifferentiated()
+    {
+        // Clad's FunctionCalls.C fn9 and fn11 (const double& parameters): a helper with 'in' parameters could not be
+        // differentiated (BPG010 at the call), and a [DerivativeOf] rule of a method with 'in' parameters was told to take
+        // no gradients (BPG031). The helper is inlined; the rule's gradients are the 'in' parameters'.
+        var type = Compile("""
+                static double CustomMax(in double a, in double b) => a > b ? a : b;
+
+                public static double Sum(in double x, in double y) => x + 0 * y;
+
+                [DerivativeOf(typeof(M), nameof(Sum))]
+                public static void SumReverse(double x, double y, double result, double dResult, ref double dX, ref double dY)
+                {
+                    dX += dResult;
+                    dY += dResult;
+                }
+
+                [Differentiable] public static double G(double x, double y) => CustomMax(x * y, y);
+
+                [Differentiable] public static double H(double x, double y) => Sum(x, y) * x;
+            """);
+        CheckAgainstFiniteDifferences(type, "G", 0.7, 1.3);
+        CheckAgainstFiniteDifferences(type, "G", -0.7, 1.3);
+        // The rule, not the body, differentiates Sum: d/dy (Sum(x, y) * x) = x by the rule (0 by the body).
+        var (value, gradient) = Gradient(type, "H", 0.7, 1.3);
+        Assert.Equal(0.7 * 0.7, value, 12);
+        Assert.Equal(new[] { 2 * 0.7, 0.7 }, gradient.Select(g => Math.Round(g, 12)));
+    }
+    [Fact]
+    public void ElementAssignmentsUsedAsValues_AreHoisted_InEvaluationOrder()
+    {
+        // Clad's Assignments.C f7 and f8 (x = ++t[0], t[3] = (y *= (t[0] = t[1] = t[2]))) were BPG014.
+        var type = Compile("""
+                [Differentiable]
+                public static double A(double x, double y)
+                {
+                    double[] t = { 1, x, x * x };
+                    x = ++t[0];
+                    t[0] *= t[1];
+                    return t[0] + x;
+                }
+
+                [Differentiable]
+                public static double B(double x, double y)
+                {
+                    double[] t = { 1, x, y, 1 };
+                    t[3] = (y *= (t[0] = t[1] = t[2]));
+                    return t[3] * t[0] + t[1];
+                }
+
+                [Differentiable]
+                public static double C(double x, double y)
+                {
+                    Span<double> t = stackalloc double[] { x, y, 0 };
+                    int i = 0;
+                    double s = (t[i] *= y) * x;
+                    s += t[i++]-- * (t[2] = s);
+                    return (t[0] = 1) + t[0] * x + s * t[1] * i;
+                }
+            """);
+        foreach (var name in new[] { "A", "B", "C" })
+        {
+            CheckAgainstFiniteDifferences(type, name, 0.7, 1.3);
+            CheckAgainstFiniteDifferences(type, name, -0.4, 0.9);
+        }
+
+        // Where the statement reads the buffer before the change, C# reads the old element: reported, not reordered.
+        var marked = MarkedSource.Parse(Usings + """
+            public static partial class M
+            {
+                [Differentiable] public static double D(double x) { double[] t = { x, 2 }; return t[0] + [|(t[0] = 1)|]; }
+            }
+            """);
+        var diagnostic = Assert.Single(GeneratorHarness.Run(marked.Text).GeneratorDiagnostics);
+        Assert.Equal("BPG015", diagnostic.Id);
+        Assert.Equal(marked.Spans[0].Start + 1, diagnostic.Location.SourceSpan.Start);
+        Assert.Contains("a change of an element of a buffer that the same statement reads before it", diagnostic.GetMessage(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+    }
+    [Fact]
+    public void RefLocals_ToStructLocalsAndTheirStructFields_AliasTheirNumbers()
+    {
+        // Clad's EarlyReturns.C structRefAfterEarly and nontrivialRefAfterEarly ('Pair& r = p;') were BPG014.
+        var type = Compile("""
+                public struct Pair { public double A; public double B; }
+                public struct Outer { public Pair P; public double C; }
+
+                [Differentiable]
+                public static double S1(double x, double y)
+                {
+                    if (y == 0) return 1;
+                    Pair p;
+                    p.A = x * y;
+                    p.B = x + y;
+                    ref Pair r = ref p;
+                    double d = r.A * r.B;
+                    r.A = d * x;
+                    ref Pair q = ref r;
+                    q.B *= y;
+                    return d + p.A * p.B;
+                }
+
+                [Differentiable]
+                public static double S2(double a, double c, double y)
+                {
+                    Outer o = new Outer { P = new Pair { A = a, B = c * a }, C = c };
+                    ref Pair r = ref o.P;
+                    r.A *= y;
+                    ref Outer w = ref o;
+                    w.C += r.B;
+                    return o.P.A * o.C + r.A;
+                }
+            """);
+        CheckAgainstFiniteDifferences(type, "S1", 0.7, 1.3);
+        CheckAgainstFiniteDifferences(type, "S1", -0.4, 0.9);
+        CheckAgainstFiniteDifferences(type, "S2", 0.7, 1.3, -0.8);
+    }
+    [Fact]
+    public void ArrayLocalsBoundToArrays_AndReadOnlySpanLocalsThatOwnTheirNumbers_AreBuffers()
+    {
+        // Clad's Assignments.C f23 (an alias of an array local) and Loops.C fn38 (a braced list in a branch) were BPG014
+        // ('a buffer initializer') and BPG018 (a ReadOnlySpan<double> local).
+        var type = Compile("""
+                [Differentiable]
+                public static double F23(double x, double y)
+                {
+                    double[] list = { 1.0, x + y };
+                    double res = 5;
+                    if (x > y)
+                    {
+                        double[] r = list;
+                        res = r[^1] * r[0] * list[1];
+                    }
+                    return res;
+                }
+
+                [Differentiable]
+                public static double Fn38(double x, double y)
+                {
+                    double sum = 0;
+                    if (x > 0)
+                    {
+                        ReadOnlySpan<double> range = [1.0, x, 2.0, y, 3.0];
+                        foreach (double elem in range)
+                            sum += elem * elem;
+                        ReadOnlySpan<double> more = stackalloc double[] { x * y, y };
+                        sum += more[0] * more[1];
+                    }
+                    return sum;
+                }
+            """);
+        foreach (var name in new[] { "F23", "Fn38" })
+        {
+            CheckAgainstFiniteDifferences(type, name, 0.7, 0.3);
+            CheckAgainstFiniteDifferences(type, name, -0.7, 1.3);
+        }
+    }
+    [Fact]
+    public void AssignmentsInTheRightOperandOfAndAndOr_RunOnlyWhenCSharpRunsThem()
+    {
+        // Clad's Gradients.C fn_cond_add_assign and Loops.C fn30, fn33 were BPG014 ('inside &&, || or ?:, which may not run').
+        var type = Compile("""
+                [Differentiable]
+                public static double A(double i, double j)
+                {
+                    double res = 0;
+                    if ((res = 2 * i * j) > 0.5 && (res += 3 * i * j) > 1 && (res += 5 * i * j) != 0)
+                        res += 6 * i * j;
+                    return res;
+                }
+
+                [Differentiable]
+                public static double B(double i, double j)
+                {
+                    double res = 0;
+                    for (int c = 0; (c < 3) && (res += i * j) < 2; ++c) { res *= 1.5; }
+                    return res;
+                }
+
+                [Differentiable]
+                public static double D(double x, double y)
+                {
+                    double r = x;
+                    bool b = x > 0 || (r *= y) > 1;
+                    return b ? r * x : r;
+                }
+            """);
+        foreach (var name in new[] { "A", "B", "D" })
+            foreach (var point in new[] { new[] { 0.7, 0.9 }, new[] { -0.7, 0.9 }, new[] { 0.3, 0.2 }, new[] { 1.7, 1.9 } })
+                CheckAgainstFiniteDifferences(type, name, point);
+
+        // A variable the statement read before the operand changes it: C# read the old value, so it is reported.
+        var marked = MarkedSource.Parse(Usings + """
+            public static partial class M
+            {
+                [Differentiable] public static double E(double x, double y) { double r = x; double s = r + (x > 0 && ([|r = y|]) > 0 ? 1 : 0); return s * r; }
+            }
+            """);
+        var diagnostic = Assert.Single(GeneratorHarness.Run(marked.Text).GeneratorDiagnostics);
+        Assert.Equal(("BPG015", marked.Spans[0]), (diagnostic.Id, diagnostic.Location.SourceSpan));
+    }
+    [Fact]
+    public void SwitchStatements_OnEnumsStringsAndChars_AndOnAnAssignment()
+    {
+        // Clad's Switch.C fn24 (an enum parameter) and fn6 (switch (res = u * v)) were BPG014.
+        var type = Compile("""
+                public enum Op { Add, Sub, Mul, Div }
+
+                [Differentiable]
+                public static double Fn24(double x, double y, Op op)
+                {
+                    double res = 0;
+                    switch (op)
+                    {
+                        case Op.Add: res = x + y; break;
+                        case Op.Sub: res = x - y; break;
+                        case Op.Mul: res = x * y; break;
+                        case Op.Div: res = x / y; break;
+                    }
+                    return res;
+                }
+
+                [Differentiable]
+                public static double Named(double x, string name, char c)
+                {
+                    switch (name)
+                    {
+                        case "sq": return x * x;
+                        case "cube": if (c == 'a') return x * x * x; else return -x;
+                        default: return x;
+                    }
+                }
+
+                [Differentiable]
+                public static double Fn6(double u, double v)
+                {
+                    int res = 0;
+                    double temp = 0;
+                    switch (res = (int)(u * v))
+                    {
+                        case 2: temp = u; break;
+                        default: temp = v * v; break;
+                    }
+                    return res + temp * u;
+                }
+            """);
+        double Derivative(string name, object[] arguments, int at)
+        {
+            var method = type.GetMethod(name)!;
+            var plus = (object[])arguments.Clone();
+            var minus = (object[])arguments.Clone();
+            plus[at] = (double)arguments[at] + 1e-6;
+            minus[at] = (double)arguments[at] - 1e-6;
+            return ((double)method.Invoke(null, plus)! - (double)method.Invoke(null, minus)!) / 2e-6;
+        }
+        foreach (var op in Enum.GetValues(type.GetNestedType("Op")!))
+        {
+            var arguments = new object[] { 0.7, 1.3, op, 0.0, 0.0 };
+            type.GetMethod("Fn24Gradient")!.Invoke(null, arguments);
+            Assert.Equal(Derivative("Fn24", new object[] { 0.7, 1.3, op }, 0), (double)arguments[3], 6);
+            Assert.Equal(Derivative("Fn24", new object[] { 0.7, 1.3, op }, 1), (double)arguments[4], 6);
+        }
+        foreach (var (name, c) in new[] { ("sq", 'a'), ("cube", 'a'), ("cube", 'b'), ("other", 'a') })
+        {
+            var arguments = new object[] { 0.7, name, c, 0.0 };
+            type.GetMethod("NamedGradient")!.Invoke(null, arguments);
+            Assert.Equal(Derivative("Named", new object[] { 0.7, name, c }, 0), (double)arguments[3], 6);
+        }
+        CheckAgainstFiniteDifferences(type, "Fn6", 0.7, 1.3);
+        CheckAgainstFiniteDifferences(type, "Fn6", 1.1, 2.1);
+    }
+    [Fact]
+    public void ForEachByReference_OverABuffer_NamesItsElements()
+    {
+        // Clad's Loops.C fn34 ('for (auto& i : a)') was BPG018 ('local i of type ref double').
+        var type = Compile("""
+                [Differentiable]
+                public static double Fn34(double x, double y)
+                {
+                    double r = 0;
+                    double[] a = { y, x * y, x * x + y };
+                    foreach (ref double i in a.AsSpan())
+                    {
+                        r += i * i;
+                        i *= x;
+                    }
+                    foreach (ref readonly double i in a.AsSpan(1))
+                        r += i;
+                    return r + a[0];
+                }
+            """);
+        CheckAgainstFiniteDifferences(type, "Fn34", 0.7, 1.3);
+        CheckAgainstFiniteDifferences(type, "Fn34", -0.4, 0.9);
+    }
+    [Fact]
+    public void IncrementAndDecrement_OfStructsWithTheirOwnOperators()
+    {
+        // Clad's MemberFunctions.C fn4 ('++v' with SimpleFunctions::operator++) was BPG014, which said that the struct
+        // parameter could not be passed at all.
+        var type = GeneratorHarness.CompileAndLoad(Usings + """
+            public partial struct SF
+            {
+                public double X, Y;
+                public SF(double pX, double pY) { X = pX; Y = pY; }
+                public static SF operator ++(SF s) => new(s.X * s.Y + 1.0, s.Y);
+                public static SF operator --(SF s) => new(s.X, s.Y - s.X);
+            }
+
+            public static partial class M
+            {
+                [Differentiable]
+                public static double G(double x, double y)
+                {
+                    SF v = new(x, y);
+                    v++;
+                    --v;
+                    return v.X * v.Y;
+                }
+            }
+            """).GetType("M")!;
+        CheckAgainstFiniteDifferences(type, "G", 0.7, 1.3);
+        CheckAgainstFiniteDifferences(type, "G", -0.4, 0.9);
+    }
+    [Fact]
+    public void RefLocals_ToStaticFields_ReadTheField()
+    {
+        // Clad's Gradients.C fn_global_var_use ('double& ref = global;') was BPG014.
+        var type = Compile("""
+                public static double Global = 7;
+                static readonly double Scale = 2;
+
+                [Differentiable]
+                public static double F(double i, double j)
+                {
+                    ref double r = ref Global;
+                    ref readonly double s = ref Scale;
+                    return r * i + s * j * i;
+                }
+            """);
+        CheckAgainstFiniteDifferences(type, "F", 0.7, 1.3);
+        var (_, gradient) = Gradient(type, "F", 0.7, 1.3);
+        Assert.Equal(7 + 2 * 1.3, gradient[0], 12);
+
+        // Writing through it writes the field: BPG023 at the write.
+        var marked = MarkedSource.Parse(Usings + """
+            public static partial class M
+            {
+                public static double Global = 7;
+                [Differentiable] public static double W(double i) { ref double r = ref Global; [|r|] += i; return r * i; }
+            }
+            """);
+        var diagnostic = Assert.Single(GeneratorHarness.Run(marked.Text).GeneratorDiagnostics);
+        Assert.Equal(("BPG023", marked.Spans[0]), (diagnostic.Id, diagnostic.Location.SourceSpan));
+    }
 }

@@ -93,7 +93,7 @@ public sealed class SyntaxTests
                 public static double F(double x, int i)
                 {
                     double s = x * (i + i++);
-                    if (x > 0 && i++ > 2) s += x;
+                    s += x > 0 ? i++ : 0;
                     return s;
                 }
             }

@@ -23,7 +23,8 @@ internal static class Literals
     public static string Of(object value, ScalarKind kind) => kind switch
     {
         ScalarKind.Double or ScalarKind.Float => Real(System.Convert.ToDouble(value, CultureInfo.InvariantCulture), kind),
-        ScalarKind.Boolean => (bool)value ? "true" : "false",
+        // A default value is spelled from 0 for every kind (a struct's bool field too).
+        ScalarKind.Boolean => System.Convert.ToBoolean(value, CultureInfo.InvariantCulture) ? "true" : "false",
         ScalarKind.Int64 => Wrap(System.Convert.ToInt64(value, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture) + "L"),
         _ => Wrap(System.Convert.ToInt32(value, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture)),
     };

@@ -25,6 +25,7 @@ internal sealed partial class MethodLowerer
         // A call on data the IR does not model (a list, a string, an enum, another object) runs as written.
         bool onData = invocation.Arguments.Any(a => a.Value.Type is { } t && TypeMapping.Map(t) is null && a.Value.ConstantValue is not { HasValue: true })
             || invocation.Instance is { } receiver && !IsSlicing(target) && ReceiverPath(receiver) is null && TypeMapping.Map(receiver.Type) is null;
+        if (onData && ReportedBufferWrite(invocation, invocation)) return null;
         if (onData && TryVerbatim(invocation, type) is { } data) return data;
         var arguments = new List<IrExpression>();
         bool ok = true;
@@ -75,6 +76,8 @@ internal sealed partial class MethodLowerer
             return Located(new IrOpaqueCall(type, name, target.ContainingType.Name + "." + target.Name, CallAdvice(target), arguments.ToEquatableArray()), invocation);
         }
 
+        // Run as written, a call that writes into a buffer the gradient reads would change it behind the gradient's back.
+        if (ReportedBufferWrite(invocation, invocation)) return null;
         if (TryVerbatim(invocation, type) is { } asWritten) return asWritten;
         Report(DiagnosticDescriptors.UnknownCall, invocation.Syntax.GetLocation(), target.ContainingType?.Name + "." + target.Name, CallAdvice(target));
         return null;

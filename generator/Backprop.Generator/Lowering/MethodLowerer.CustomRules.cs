@@ -22,7 +22,7 @@ internal sealed partial class MethodLowerer
     private IrExpression? LowerCustomRuleCall(IInvocationOperation invocation, IrType? type, List<IrExpression> arguments)
     {
         var target = invocation.TargetMethod;
-        bool Differentiable(IParameterSymbol p) => TypeMapping.Map(p.Type) is { IsReal: true } && p.RefKind == RefKind.None && !SymbolFacts.HasNoDerivative(p);
+        bool Differentiable(IParameterSymbol p) => TypeMapping.Map(p.Type) is { IsReal: true } && p.RefKind is RefKind.None or RefKind.In && !SymbolFacts.HasNoDerivative(p);
         var all = CustomRules.For(_model.Compilation, target);
         // Tangent rules return the value (the shape of an MTangent); reverse rules return void.
         var tangentRules = target.ReturnsVoid ? new List<IMethodSymbol>() : all.Where(CustomRules.IsTangentRule).ToList();

@@ -141,8 +141,11 @@ internal sealed partial class MethodLowerer
     {
         if (binary.OperatorKind is BinaryOperatorKind.ConditionalAnd or BinaryOperatorKind.ConditionalOr)
         {
-            // The right operand may not run: no side effect of it can be hoisted before the statement.
+            // The right operand may not run: no side effect of it can be hoisted before the statement, except into a branch
+            // that runs it when C# would (see ConditionalWithEffects).
             var l = LowerExpression(binary.LeftOperand);
+            if (l is not null && type is not null && _pending is not null && _conditionalDepth == 0 && ChangesVariables(binary.RightOperand))
+                return ConditionalWithEffects(binary, l);
             _conditionalDepth++;
             var r = LowerExpression(binary.RightOperand);
             _conditionalDepth--;
@@ -169,6 +172,51 @@ internal sealed partial class MethodLowerer
         var operandType = Promote(left.Type, right.Type);
         var (convertedLeft, convertedRight) = (ConvertTo(left, operandType), ConvertTo(right, operandType));
         return FoldComparison(type, op, convertedLeft, convertedRight) ?? new IrBinary(type, op, convertedLeft, convertedRight);
+    }
+
+    /// <summary>
+    /// <c>a &amp;&amp; b</c> or <c>a || b</c> whose right operand assigns or increments (<c>(res = f(x)) != 0 &amp;&amp; (res += g(x)) != 0</c>):
+    /// a flag takes the left operand's value, and a branch that runs when C# evaluates the right operand holds the right
+    /// operand's effects and assigns it to the flag, which is the expression's value.
+    /// </summary>
+    private IrExpression? ConditionalWithEffects(IBinaryOperation binary, IrExpression left)
+    {
+        var pending = _pending!;
+        int flag = AddVariable(binary.OperatorKind == BinaryOperatorKind.ConditionalAnd ? "both" : "either", IrType.Boolean, VariableKind.Synthetic);
+        pending.Add(new IrAssign(_pendingSource, flag, left, IsDeclaration: true));
+        var branch = new List<IrStatement>();
+        IrExpression? right;
+        int reads = _statementReads.Count;
+        _pending = branch;
+        try
+        {
+            right = LowerExpression(binary.RightOperand);
+        }
+        finally
+        {
+            // What the branch reads, it reads when it runs, before anything hoisted after it.
+            _pending = pending;
+            _statementReads.RemoveRange(reads, _statementReads.Count - reads);
+        }
+        if (right is null) return null;
+        branch.Add(new IrAssign(_pendingSource, flag, right));
+        var runsRight = binary.OperatorKind == BinaryOperatorKind.ConditionalAnd ? Read(flag) : Not(Read(flag));
+        pending.Add(new IrIf(_pendingSource, runsRight, branch.ToEquatableArray(), EquatableArray<IrStatement>.Empty));
+        var result = Read(flag);
+        _hoistedReads.Add(result);
+        return result;
+    }
+
+    /// <summary>Whether an expression assigns or increments something (outside lambdas, which are reported on their own).</summary>
+    private static bool ChangesVariables(IOperation operation)
+    {
+        foreach (var change in operation.DescendantsAndSelf().Where(o => o is IAssignmentOperation or IIncrementOrDecrementOperation))
+        {
+            var outer = change.Parent;
+            while (outer is not null && outer != operation && outer is not IAnonymousFunctionOperation) outer = outer.Parent;
+            if (outer is not IAnonymousFunctionOperation) return true;
+        }
+        return false;
     }
 
     /// <summary>

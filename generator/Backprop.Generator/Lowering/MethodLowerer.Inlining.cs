@@ -55,7 +55,9 @@ internal sealed partial class MethodLowerer
     /// </summary>
     private bool InlinesCall(IInvocationOperation invocation) =>
         InvolvesStructs(invocation)
-        || invocation.Arguments.Any(a => a.Parameter?.RefKind is RefKind.Ref or RefKind.Out)
+        || (invocation.Arguments.Any(a => a.Parameter?.RefKind is RefKind.Ref or RefKind.Out)
+            // An 'in' parameter is read-only: inlined, it is the argument's value (unless a [DerivativeOf] rule replaces the body).
+            || invocation.Arguments.Any(a => a.Parameter?.RefKind is RefKind.In) && CustomRules.For(_model.Compilation, invocation.TargetMethod).Count == 0)
             && invocation.TargetMethod.MethodKind == MethodKind.Ordinary && invocation.TargetMethod.OriginalDefinition.DeclaringSyntaxReferences.Length > 0;
 
     /// <summary>Whether a call takes or returns a struct value: it is lowered here, inlined or expanded.</summary>

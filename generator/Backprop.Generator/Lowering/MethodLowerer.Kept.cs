@@ -218,7 +218,7 @@ internal sealed partial class MethodLowerer
             string callee = target.ContainingType?.Name + "." + target.Name;
             foreach (var argument in call.Arguments)
             {
-                if (WritableBuffer(argument.Value) is { } buffer && MayWriteInto(argument.Parameter, target))
+                if (WritableBuffer(argument.Value) is { } buffer && MayWriteInto(argument.Parameter, target) && CalleeMayWrite(target, argument.Parameter))
                 {
                     ReportBufferWrite(statement, buffer, argument.Parameter!.Type.ToDisplayString(), callee);
                     return true;
@@ -241,8 +241,10 @@ internal sealed partial class MethodLowerer
         if (CustomRules.For(_model.Compilation, target).Count > 0) return false;
         if (target.Name == "StopGradient" && target.ContainingType?.ToDisplayString() == "Backprop.Ad") return false;
         if (target.MethodKind == MethodKind.LocalFunction) return false;
-        // A helper with source that may write into a buffer is a layer: differentiated, its writes seen.
-        return !(target.ReturnsVoid && IsUnmarkedCallee(target, null, invocation) && target.Parameters.Any(p => MayWriteInto(p) && TypeMapping.Map(p.Type) is { IsBuffer: true, IsReal: true }));
+        // A helper with source that may write into a buffer is a layer: differentiated, its writes seen. One that only reads
+        // its buffers runs as written.
+        return !(target.ReturnsVoid && IsUnmarkedCallee(target, null, invocation)
+            && target.Parameters.Any(p => MayWriteInto(p) && TypeMapping.Map(p.Type) is { IsBuffer: true, IsReal: true } && CalleeMayWrite(target, p)));
     }
 
     /// <summary>An own member of <c>this</c> that holds numbers (differentiated, or reported): never changed behind the gradient's back.</summary>
@@ -286,6 +288,75 @@ internal sealed partial class MethodLowerer
         string ns = named.ContainingNamespace?.ToDisplayString() ?? "";
         return ns == "System" && named.Name is "Span" or "Memory" or "ArraySegment"
             || ns is "System.Collections.Generic" or "System.Collections" && named.Name is "IList" or "ICollection";
+    }
+
+    /// <summary>
+    /// Whether the callee may write into what is passed for <paramref name="parameter"/> (an array or a span): always for a
+    /// method without source; for one with source, when its body (or a callee's, a few calls deep) assigns an element of
+    /// it, takes an element by reference, changes it through a method, or lets it go anywhere else than an element read,
+    /// its length, a read-only view or an argument that only reads.
+    /// </summary>
+    private bool CalleeMayWrite(IMethodSymbol target, IParameterSymbol? parameter, int depth = 0)
+    {
+        if (parameter is null || depth > 4) return true;
+        var definition = target.OriginalDefinition;
+        if (definition.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(_cancellationToken) is not BaseMethodDeclarationSyntax syntax
+            || parameter.Ordinal >= definition.Parameters.Length)
+            return true;
+        var body = (SyntaxNode?)syntax.Body ?? syntax.ExpressionBody;
+        if (body is null || _model.Compilation.GetSemanticModel(syntax.SyntaxTree).GetOperation(body, _cancellationToken) is not { } operation) return true;
+        var own = definition.Parameters[parameter.Ordinal];
+        return operation.DescendantsAndSelf().OfType<IParameterReferenceOperation>()
+            .Any(use => SymbolEqualityComparer.Default.Equals(use.Parameter, own) && MayBeWritten(use, depth));
+    }
+
+    /// <summary>Whether a use of a buffer may change its contents (see <see cref="CalleeMayWrite"/>).</summary>
+    private bool MayBeWritten(IOperation use, int depth)
+    {
+        var parent = use.Parent;
+        while (parent is IConversionOperation or IParenthesizedOperation)
+        {
+            use = parent;
+            parent = parent.Parent;
+        }
+        switch (parent)
+        {
+            case IArrayElementReferenceOperation element when element.ArrayReference == use:
+                return IsWriteTarget(element);
+            case IPropertyReferenceOperation property when property.Instance == use:
+                return property.Property.IsIndexer && IsWriteTarget(property);
+            case IImplicitIndexerReferenceOperation indexer when indexer.Instance == use:
+                return IsWriteTarget(indexer) || TypeMapping.Map(indexer.Type) is { IsBuffer: true } && MayBeWritten(indexer, depth);
+            case IInvocationOperation call when call.Instance == use:
+                return IsSlicing(call.TargetMethod) ? MayBeWritten(call, depth) : !ReadsOnly(call.TargetMethod);
+            case IArgumentOperation argument when argument.Parent is IInvocationOperation call:
+                if (IsSlicing(call.TargetMethod)) return MayBeWritten(call, depth);
+                return MayWriteInto(argument.Parameter, call.TargetMethod) && CalleeMayWrite(call.TargetMethod, argument.Parameter, depth + 1);
+            case IForEachLoopOperation loop when loop.Collection == use:
+                return loop.Syntax is ForEachStatementSyntax { Type: RefTypeSyntax };
+            default:
+                return true;
+        }
+    }
+
+    /// <summary>Whether an element reference is written: assigned, incremented, passed or bound by reference.</summary>
+    private static bool IsWriteTarget(IOperation element)
+    {
+        var parent = element.Parent;
+        while (parent is IParenthesizedOperation)
+        {
+            element = parent;
+            parent = parent.Parent;
+        }
+        return parent switch
+        {
+            IAssignmentOperation assignment => assignment.Target == element,
+            IIncrementOrDecrementOperation => true,
+            IArgumentOperation argument => argument.Parameter?.RefKind is RefKind.Ref or RefKind.Out,
+            IVariableInitializerOperation { Parent: IVariableDeclaratorOperation { Symbol.RefKind: not RefKind.None } } => true,
+            IReturnOperation => element.Type is null || !element.Type.IsValueType || element.Syntax.Parent is RefExpressionSyntax,
+            _ => element.Syntax.Parent is RefExpressionSyntax,
+        };
     }
 
     /// <summary>Instance methods of arrays and spans that only read their receiver.</summary>

@@ -134,6 +134,16 @@ internal sealed partial class MethodLowerer
         return LowerExpression(guard) is { } g ? Fold(new IrBinary(IrType.Boolean, BinaryOperator.And, condition, g)) : null;
     }
 
+    /// <summary><c>input == value</c> for a switch on data (an enum, a string, a char), kept as written.</summary>
+    private IrExpression? DataEquals(IOperation input, Respelled spelled, IOperation value)
+    {
+        var label = Respell(value.Syntax, value, statement: false);
+        if (label is null || ReferenceEquals(label, Unspellable.Reported)) return null;
+        return Located(new IrVerbatim(IrType.Boolean, "(" + spelled.Text + ") == (" + label.Text + ")", OneLine(Code(input.Syntax)) + " == " + OneLine(Code(value.Syntax)),
+            "it reads differentiated values through data the generator does not model; compute it from [NoDerivative] inputs, or cut the derivative with Ad.StopGradient",
+            spelled.Operands.Concat(label.Operands).ToEquatableArray()), value);
+    }
+
     /// <summary>
     /// A switch statement as the if/else chain it means: each section's labels or-ed together, the default section last.
     /// A section must end in <c>break</c> (dropped), <c>return</c> or <c>continue</c>; a <c>break</c> elsewhere in it is
@@ -141,10 +151,21 @@ internal sealed partial class MethodLowerer
     /// </summary>
     private void LowerSwitchStatement(ISwitchOperation switchStatement, ImmutableArray<IrStatement>.Builder output)
     {
-        var input = LowerExpression(switchStatement.Value);
+        // An enum, string or char input (data) is compared as written, case by case; assignments in the input
+        // (switch (r = f(x))) run just before the switch.
+        var data = TypeMapping.Map(switchStatement.Value.Type) is null && IsReadOnly(switchStatement.Value)
+            ? Respell(switchStatement.Value.Syntax, switchStatement.Value, statement: false) : null;
+        if (ReferenceEquals(data, Unspellable.Reported)) return;
+        IrExpression? input = null;
+        if (data is null)
+        {
+            var (lowered, before) = LowerCondition(switchStatement.Value, Header(switchStatement.Syntax));
+            output.AddRange(before);
+            input = lowered;
+        }
         var sections = new List<(IrExpression? Condition, ImmutableArray<IrStatement> Body, SourceRef Labels)>();
         ImmutableArray<IrStatement>? fallback = null;
-        bool ok = input is not null;
+        bool ok = input is not null || data is not null;
         foreach (var section in switchStatement.Cases)
         {
             var body = SectionBody(switchStatement, section, new HashSet<ISwitchCaseOperation>());
@@ -172,6 +193,7 @@ internal sealed partial class MethodLowerer
                 {
                     IDefaultCaseClauseOperation => null,
                     ISingleValueCaseClauseOperation single when input is not null => Compare(BinaryOperator.Equal, input, single.Value),
+                    ISingleValueCaseClauseOperation single when data is not null => DataEquals(switchStatement.Value, data, single.Value),
                     IPatternCaseClauseOperation patternClause when input is not null => ArmCondition(patternClause.Pattern, patternClause.Guard, input),
                     IRelationalCaseClauseOperation relational when input is not null && BinaryOperatorOf(relational.Relation) is { } op => Compare(op, input, relational.Value),
                     _ => null,

@@ -10,22 +10,35 @@ namespace Backprop.Generator.Lowering;
 /// <c>ref</c> locals are aliases, never copies: <c>ref double a = ref x;</c> makes every use of <c>a</c> a use of
 /// <c>x</c>, and <c>ref double r = ref w[i];</c> one of <c>w[i']</c>, with <c>i'</c> the index as it was at the
 /// declaration (captured in a local of its own, since <c>i</c> may change afterwards). Chains resolve to the first
-/// target. A ref local bound to anything else, or re-bound with <c>= ref</c>, is a located error.
+/// target. A ref local to a struct local or a struct field of one (<c>ref Pair r = ref p;</c>) names its numbers. A
+/// ref local bound to anything else, or re-bound with <c>= ref</c>, is a located error.
 /// </summary>
 internal sealed partial class MethodLowerer
 {
-    /// <summary>What each ref local stands for: an <see cref="IrRead"/> of a variable or an <see cref="IrElement"/>.</summary>
+    /// <summary>What each ref local stands for: an <see cref="IrRead"/> of a variable, an <see cref="IrElement"/>, or an <see cref="IrExternal"/> static field.</summary>
     private readonly Dictionary<ILocalSymbol, IrExpression> _refAliases = new(SymbolEqualityComparer.Default);
 
     private void DeclareRefLocal(IVariableDeclaratorOperation declarator, IOperation value, ImmutableArray<IrStatement>.Builder output)
     {
         var local = declarator.Symbol;
         var target = WithoutConversions(value);
+        // A ref local to a struct local (or a struct field of one) names the same numbers. (Not to a parameter: which of
+        // its numbers the method writes is found from the assignments that name it.)
+        var root = target;
+        while (root is IFieldReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: false })
+            root = ((IMemberReferenceOperation)root).Instance;
+        if (LayoutOf(local.Type) is not null && root is ILocalReferenceOperation && StructPlace(target) is { } place)
+        {
+            _structVariables[local] = place.Variables;
+            return;
+        }
         IrExpression? alias = target switch
         {
             ILocalReferenceOperation { Local.IsRef: true } other => _refAliases.TryGetValue(other.Local, out var known) ? known : null,
             ILocalReferenceOperation or IParameterReferenceOperation when TypeMapping.Map(target.Type) is { IsBuffer: false } => LowerExpression(target),
             IArrayElementReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: true } or IImplicitIndexerReferenceOperation => LowerExpression(target),
+            // A static field is data: the ref local reads it (and writing through it is a field write, BPG023).
+            IFieldReferenceOperation { Field.IsStatic: true } when TypeMapping.Map(target.Type) is { IsBuffer: false } => LowerExpression(target) as IrExternal,
             _ => null,
         };
         if (alias is IrElement element && element.Index is not IrConstant)
@@ -35,7 +48,7 @@ internal sealed partial class MethodLowerer
             output.Add(new IrAssign(Source(declarator.Syntax), index, element.Index, IsDeclaration: true));
             alias = element with { Index = Read(index) };
         }
-        if (alias is IrRead or IrElement)
+        if (alias is IrRead or IrElement or IrExternal)
         {
             _refAliases[local] = alias;
             return;
@@ -53,6 +66,7 @@ internal sealed partial class MethodLowerer
         {
             IrRead read => read with { },
             IrElement element => element with { Index = element.Index with { } },
+            IrExternal external => external with { },
             _ => null,
         }
         : null;

@@ -99,6 +99,8 @@ internal sealed partial class MethodLowerer
             IParameterReferenceOperation parameter when _variableIds.TryGetValue(parameter.Parameter, out int id) && !_variables[id].Type.IsBuffer => id,
             _ => null,
         };
+        if (variable is null && target is IArrayElementReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: true } or IImplicitIndexerReferenceOperation)
+            return LowerElementSideEffect(operation, target);
         if (variable is not { } v || _variables[v].Type.IsBuffer)
         {
             ReportUnsupportedExpression(operation, "an assignment used as a value whose target is not a local or a parameter", "assign in a statement of its own");
@@ -129,6 +131,87 @@ internal sealed partial class MethodLowerer
         }
         LowerExpressionStatement(operation, _pendingSource, builder);
         pending.AddRange(builder);
+        _hoistedReads.Add(result);
+        return result;
+    }
+
+    /// <summary>
+    /// An assignment or increment of a buffer element used as a value (<c>x = ++t[0]</c>, <c>t[0] = t[1] = t[2]</c>,
+    /// <c>s += (w[i] *= 5)</c>): its index is evaluated once, first, as C# does; the new value goes into a temporary that
+    /// is stored into the element and is the expression's value (the old value for a postfix operator).
+    /// </summary>
+    private IrExpression LowerElementSideEffect(IOperation operation, IOperation target)
+    {
+        int before = _statementReads.Count;
+        if (LowerExpression(target) is not IrElement element) return Poisoned;
+        int buffer = element.Buffer;
+        // C# would have read the element before this change where the statement reads the buffer earlier (x = t[0] + (t[0] = 1)).
+        if (_statementReads.Take(before).Any(r => r.Variable == buffer && !_hoistedReads.Contains(r)))
+        {
+            Report(DiagnosticDescriptors.UnsupportedStatement, operation.Syntax.GetLocation(), Text(operation),
+                "a change of an element of a buffer that the same statement reads before it", "change the element in a statement of its own");
+            return Poisoned;
+        }
+        if (_variables[buffer].Kind is VariableKind.External or VariableKind.Member)
+        {
+            Report(DiagnosticDescriptors.MemberWrite, target.Syntax.GetLocation(), target.Syntax.ToString());
+            return Poisoned;
+        }
+        // The target names the buffer, it does not read an element; the index is captured now, so later changes of the
+        // variables it reads do not move the element.
+        _statementReads.RemoveRange(before, _statementReads.Count - before);
+        var pending = _pending!;
+        var index = element.Index;
+        if (index is not IrConstant)
+        {
+            int position = AddVariable(_variables[buffer].Name.TrimStart('@') + "Index", IrType.Int32, VariableKind.Synthetic);
+            pending.Add(new IrAssign(_pendingSource, position, index, IsDeclaration: true));
+            index = Read(position);
+        }
+        var place = new IrElement(element.Type, buffer, index);
+        var current = new IrElement(element.Type, buffer, index);
+        IrExpression? value;
+        switch (operation)
+        {
+            case ISimpleAssignmentOperation simple:
+                value = LowerExpression(simple.Value);
+                break;
+            case ICompoundAssignmentOperation compound when compound.OperatorMethod is null && BinaryOperatorOf(compound.OperatorKind) is { } op:
+            {
+                // The element is read before the operand is evaluated: a change of it inside the operand is reported.
+                _statementReads.Add(new IrRead(_variables[buffer].Type, buffer));
+                var operand = LowerExpression(compound.Value);
+                if (operand is null) return Poisoned;
+                var computation = Promote(element.Type, TypeMapping.Map(compound.Value.Type) ?? operand.Type);
+                value = new IrBinary(computation, op, ConvertTo(current, computation), ConvertTo(operand, computation));
+                break;
+            }
+            case IIncrementOrDecrementOperation increment:
+                value = new IrBinary(element.Type, increment.Kind == OperationKind.Increment ? BinaryOperator.Add : BinaryOperator.Subtract,
+                    current, new IrConstant(element.Type, Literals.Of(1, element.Type.Scalar)));
+                break;
+            default:
+                ReportUnsupportedExpression(operation, "this compound operator", "write it with a supported arithmetic operator");
+                return Poisoned;
+        }
+        if (value is null) return Poisoned;
+        string name = _variables[buffer].Name.TrimStart('@') + "Element";
+        IrExpression result;
+        if (operation is IIncrementOrDecrementOperation { IsPostfix: true })
+        {
+            int old = AddVariable(name + "Before", element.Type, VariableKind.Synthetic);
+            pending.Add(new IrAssign(_pendingSource, old, current, IsDeclaration: true));
+            value = new IrBinary(element.Type, ((IrBinary)value).Operator, Read(old), ((IrBinary)value).Right);
+            result = Read(old);
+            pending.Add(new IrStore(_pendingSource, buffer, place.Index, ConvertTo(value, element.Type)));
+        }
+        else
+        {
+            int temporary = AddVariable(name, element.Type, VariableKind.Synthetic);
+            pending.Add(new IrAssign(_pendingSource, temporary, ConvertTo(value, element.Type), IsDeclaration: true));
+            pending.Add(new IrStore(_pendingSource, buffer, place.Index, Read(temporary)));
+            result = Read(temporary);
+        }
         _hoistedReads.Add(result);
         return result;
     }

@@ -8,7 +8,7 @@ namespace Backprop.Generator.Lowering;
 
 /// <summary>
 /// Span locals bound to a buffer or a slice of one (<c>var row = w.Slice(i * n, n);</c>, <c>ReadOnlySpan&lt;double&gt; s = w;</c>,
-/// <c>var tail = w[2..];</c>) are views, never copies: every use is a use of the buffer at an offset, with the start and
+/// <c>var tail = w[2..];</c>), and array locals bound to another array (<c>double[] r = list;</c>) are views, never copies: every use is a use of the buffer at an offset, with the start and
 /// length captured when the view is bound (they may change afterwards). An element is <c>w[start + i]</c>, the length
 /// is the captured length, a slice of the view is a slice of the buffer, and a view passed to a callee is that slice.
 /// Re-binding a view is a located error.
@@ -20,9 +20,12 @@ internal sealed partial class MethodLowerer
     /// <summary>Declares <paramref name="local"/> as a view when its initializer is a buffer or a slice of one; false otherwise.</summary>
     private bool TryDeclareSpanView(ILocalSymbol local, IOperation initializer, SyntaxNode syntax, ImmutableArray<IrStatement>.Builder output)
     {
-        if (local.Type is not INamedTypeSymbol { Name: "Span" or "ReadOnlySpan", ContainingNamespace.Name: "System" } || TypeMapping.Map(local.Type) is not { } type)
+        bool isSpan = local.Type is INamedTypeSymbol { Name: "Span" or "ReadOnlySpan", ContainingNamespace.Name: "System" };
+        if (!isSpan && local.Type is not IArrayTypeSymbol { Rank: 1 } || TypeMapping.Map(local.Type) is not { IsBuffer: true } type)
             return false;
         var value = WithoutConversions(initializer);
+        // An array local bound to another array (double[] r = list;) is that array under another name.
+        if (!isSpan && value is not (ILocalReferenceOperation or IParameterReferenceOperation)) return false;
         bool view = value is ILocalReferenceOperation or IParameterReferenceOperation
             || value is IInvocationOperation invocation && IsSlicing(invocation.TargetMethod)
             || value is IArrayElementReferenceOperation { Indices.Length: 1 } element && element.Indices[0] is IRangeOperation

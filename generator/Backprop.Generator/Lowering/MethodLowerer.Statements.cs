@@ -260,6 +260,13 @@ internal sealed partial class MethodLowerer
                             DeclareDataLocal(declarator, initializer?.Value, output);
                             continue;
                         }
+                        // A read-only span local that owns its numbers ([x, y], stackalloc[] { … }, new[] { … }) is a local
+                        // buffer like a Span<T> one: only its initializer writes it.
+                        if (initializer is not null && !declarator.Symbol.IsRef && !_variableIds.ContainsKey(declarator.Symbol)
+                            && TypeMapping.Map(declarator.Symbol.Type) is { Shape: ShapeKind.ReadOnlySpan } readOnly
+                            && initializer.Value.Syntax is CollectionExpressionSyntax or StackAllocArrayCreationExpressionSyntax or ImplicitStackAllocArrayCreationExpressionSyntax
+                                or ArrayCreationExpressionSyntax or ImplicitArrayCreationExpressionSyntax)
+                            _variableIds[declarator.Symbol] = AddVariable(declarator.Symbol.Name, readOnly with { Shape = ShapeKind.Span }, VariableKind.Local);
                         var id = VariableOf(declarator.Symbol, declarator.Syntax.GetLocation());
                         if (id is null || initializer is null) continue;
                         if (_variables[id.Value].Type.IsBuffer)
@@ -352,12 +359,21 @@ internal sealed partial class MethodLowerer
                 // view: buffer[start + k]).
                 var (collection, first, count) = lowered is IrSlice part ? (part.Buffer, part.Start, part.Length) : ((IrRead)lowered, null, new IrLength(((IrRead)lowered).Variable));
                 int counter = AddVariable("index", IrType.Int32, VariableKind.Synthetic);
-                var element = VariableOf(control.Symbol, control.Syntax.GetLocation());
-                if (element is null) break;
                 var header = Header(loop.Syntax);
                 var position = new IrRead(IrType.Int32, counter);
                 var read = new IrElement(collection.Type.Element, collection.Variable, first is null or IrConstant { Text: "0" } ? position : new IrBinary(IrType.Int32, BinaryOperator.Add, first, position));
-                var foreachBody = new List<IrStatement> { new IrAssign(header, element.Value, ConvertTo(read, _variables[element.Value].Type)) };
+                var foreachBody = new List<IrStatement>();
+                if (control.Symbol.IsRef)
+                {
+                    // foreach (ref var v in span): v is element k itself (reads and writes), as a ref local bound to it.
+                    _refAliases[control.Symbol] = read;
+                }
+                else
+                {
+                    var element = VariableOf(control.Symbol, control.Syntax.GetLocation());
+                    if (element is null) break;
+                    foreachBody.Add(new IrAssign(header, element.Value, ConvertTo(read, _variables[element.Value].Type)));
+                }
                 foreachBody.AddRange(LowerNested(loop.Body));
                 AddCountedLoop(header, counter, count, foreachBody, output);
                 break;
@@ -388,7 +404,7 @@ internal sealed partial class MethodLowerer
                 break;
             case IAssignmentOperation or IIncrementOrDecrementOperation when TryLowerDataAssignment(operation, source, output):
                 break;
-            case ISimpleAssignmentOperation or ICompoundAssignmentOperation when TryLowerStructAssignment(operation, source, output):
+            case ISimpleAssignmentOperation or ICompoundAssignmentOperation or IIncrementOrDecrementOperation when TryLowerStructAssignment(operation, source, output):
                 break;
             case IDeconstructionAssignmentOperation deconstruction when TryLowerStructDeconstruction(deconstruction, source, output):
                 break;
@@ -497,6 +513,8 @@ internal sealed partial class MethodLowerer
                     Report(DiagnosticDescriptors.MemberWrite, target.Syntax.GetLocation(), target.Syntax.ToString());
                 else if (alias is IrElement aliasedElement2)
                     output.Add(new IrStore(source, aliasedElement2.Buffer, aliasedElement2.Index, ConvertTo(value, aliasedElement2.Type)));
+                else if (alias is IrExternal)
+                    Report(DiagnosticDescriptors.MemberWrite, target.Syntax.GetLocation(), target.Syntax.ToString());
                 break;
             case ILocalReferenceOperation local when _spanViews.ContainsKey(local.Local):
                 ReportUnsupportedExpression(target, "a span local re-bound to another view", "declare a new span local for the other view");

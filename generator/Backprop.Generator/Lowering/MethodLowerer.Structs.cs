@@ -180,7 +180,7 @@ internal sealed partial class MethodLowerer
         if (LayoutOf(target.Type) is not { } layout) return null;
         switch (target)
         {
-            case ILocalReferenceOperation { Local.IsRef: false } local:
+            case ILocalReferenceOperation local when !local.Local.IsRef || _structVariables.ContainsKey(local.Local):
                 return (layout, StructVariables(local.Local, layout));
             case IParameterReferenceOperation parameter when _structVariables.TryGetValue(parameter.Parameter, out var bound):
                 return (layout, bound);
@@ -220,6 +220,12 @@ internal sealed partial class MethodLowerer
                     ? StructOperatorCall(method, new[] { compound.Target, compound.Value }, compound) as StructValue
                     : null;
                 if (compound.OperatorMethod is null) ReportUnsupportedExpression(compound, "this compound operator on a struct", "write the operation out: v = v + w");
+                break;
+            case IIncrementOrDecrementOperation { OperatorMethod: { } step } increment when LayoutOf(increment.Target.Type) is not null:
+                // ++v on a struct with its own operator ++: v = op_Increment(v) (for a statement, prefix and postfix alike).
+                target = increment.Target;
+                if (StructPlace(target) is null) return false;
+                value = StructOperatorCall(step, new[] { increment.Target }, increment) as StructValue;
                 break;
             default:
                 return false;
@@ -339,7 +345,7 @@ internal sealed partial class MethodLowerer
                 return LowerStruct(conversion.Operand, operation.Type);
             case IConversionOperation { OperatorMethod: null } conversion when conversion.Operand is ITupleOperation or IDefaultValueOperation:
                 return LowerStruct(conversion.Operand, operation.Type);
-            case ILocalReferenceOperation { Local.IsRef: false } local:
+            case ILocalReferenceOperation local when !local.Local.IsRef || _structVariables.ContainsKey(local.Local):
                 return ReadAll(layout, StructVariables(local.Local, layout));
             case IParameterReferenceOperation parameter when _structValues.TryGetValue(parameter.Parameter, out var bound):
                 return bound;
