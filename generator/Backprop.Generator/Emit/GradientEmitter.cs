@@ -129,57 +129,35 @@ internal static class GradientEmitter
         string rowsText = shape.IsVoid ? string.Join(" + ", outputs.Select(Size)) : "1";
         var arguments = method.Parameters.Select(p => method.Variables[p].Name).ToList();
 
-        writer.Line("/// <summary>");
-        writer.Line("/// Returns " + (shape.IsVoid ? "nothing (the outputs hold the layer's results)" : "<c>" + shape.Name + "</c>'s value") + " and writes the row-major Jacobian of " + (shape.IsVoid ? "its outputs" : "it"));
-        writer.Line("/// with respect to its differentiated parameters, flattened in parameter order, into <paramref name=\"" + jacobian + "\"/>.");
-        writer.Line("/// </summary>");
-        writer.Line(GeneratedCode);
-        using (writer.Block(shape.Accessibility + (shape.IsStatic ? " static " : " ") + (shape.IsVoid ? "void" : shape.ReturnType.Keyword) + " " + shape.JacobianName + "(" + string.Join(", ", parameters) + ")"))
+        // The forward sweeps live in a method of their own: their spans and stack buffers would otherwise enlarge the frame
+        // (zeroed on entry) of every call that takes the reverse sweeps.
+        bool sweeps = shape.IsVoid && (lanes is not null || tangent is not null && HasForwardSweeps(method, program, tangent));
+        string sweepsName = shape.JacobianColumnsName;
+        string row = Fresh("row"), k = Fresh("k"), tape = Fresh("tape");
+        // Small buffers (up to 32 entries: a residual, a reprojection) live on the stack, larger ones in pooled arrays.
+        void Scratch(IrVariable output, string rented, string span)
         {
-            writer.Line("int " + columns + " = " + columnsText + ";");
-            writer.Line("int " + rows + " = " + rowsText + ";");
-            using (writer.Block("if (" + jacobian + ".Length != " + rows + " * " + columns + ")"))
-                writer.Line("throw new global::System.ArgumentException(\"The Jacobian must have \" + " + rows + " + \" x \" + " + columns + " + \" entries, but has \" + " + jacobian + ".Length + \".\", nameof(" + jacobian + "));");
-            writer.Line(jacobian + ".Clear();");
-            if (!shape.IsVoid)
+            string element = output.Type.ScalarKeyword;
+            writer.Line(element + "[]? " + rented + " = null;");
+            writer.Line("global::System.Span<" + element + "> " + span + " = " + output.FlatLength + " <= 32 ? stackalloc " + element + "[32] : (" + rented + " = global::System.Buffers.ArrayPool<" + element + ">.Shared.Rent(" + output.FlatLength + "));");
+            writer.Line(span + " = " + span + ".Slice(0, " + output.FlatLength + ");");
+        }
+        void Release(IrVariable output, string rented)
+        {
+            writer.Line("if (" + rented + " is not null) global::System.Buffers.ArrayPool<" + output.Type.ScalarKeyword + ">.Shared.Return(" + rented + ");");
+        }
+        if (sweeps)
+        {
+            writer.Line("/// <summary>The forward sweeps of <c>" + shape.JacobianName + "</c>, for fewer input entries than output entries: one column per sweep, or several in vector mode.</summary>");
+            writer.Line(GeneratedCode);
+            using (writer.Block("private " + (shape.IsStatic ? "static " : "") + "void " + sweepsName + "(" + string.Join(", ", parameters) + ", int " + columns + ")"))
             {
-                // One reverse sweep: the gradient, written into the single row.
-                var call = new List<string>(arguments);
-                var scalars = RowArguments(writer, method, inputs, jacobian, "0", call, Fresh, seeded: false);
-                string value = Fresh("value");
-                writer.Line(shape.ReturnType.Keyword + " " + value + " = " + shape.GradientName + "(" + string.Join(", ", call) + ");");
-                foreach (var (local, at) in scalars) writer.Line(jacobian + "[" + at + "] = " + local + ";");
-                writer.Line("return " + value + ";");
-                return;
-            }
-            // A layer: its forward sweep once, then one reverse sweep per output entry with a unit adjoint, each reading the
-            // same tape again (put back as the forward sweep left it: a sweep may write into views of the tape), as Enzyme and
-            // JAX's vjp reuse one forward pass.
-            string row = Fresh("row"), k = Fresh("k"), tape = Fresh("tape");
-            var adjoints = outputs.Select(o => (Output: o, Rented: Fresh("rented" + Identifiers.Capitalized(o.Name)), Span: Fresh("d" + Identifiers.Capitalized(o.Name)))).ToList();
-            // Small buffers (up to 32 entries: a residual, a reprojection) live on the stack, larger ones in pooled arrays.
-            void Scratch(IrVariable output, string rented, string span)
-            {
-                string element = output.Type.ScalarKeyword;
-                writer.Line(element + "[]? " + rented + " = null;");
-                writer.Line("global::System.Span<" + element + "> " + span + " = " + output.FlatLength + " <= 32 ? stackalloc " + element + "[32] : (" + rented + " = global::System.Buffers.ArrayPool<" + element + ">.Shared.Rent(" + output.FlatLength + "));");
-                writer.Line(span + " = " + span + ".Slice(0, " + output.FlatLength + ");");
-            }
-            void Release(IrVariable output, string rented)
-            {
-                writer.Line("if (" + rented + " is not null) global::System.Buffers.ArrayPool<" + output.Type.ScalarKeyword + ">.Shared.Return(" + rented + ");");
-            }
-            // With a tangent (Forward = true, or the private one of a Jacobian-only layer) and fewer input entries than output
-            // entries: one tangent per input entry, each a column of the Jacobian.
-            if (lanes is not null)
-                WriteVectorSweeps(writer, method, lanes, jacobian, columns, rows, k, Fresh, arguments);
-            else if (tangent is not null && HasForwardSweeps(method, program, tangent))
-            {
-                using (writer.Block("if (" + columns + " < " + rows + ")"))
+                if (lanes is not null) WriteVectorSweeps(writer, method, lanes, jacobian, columns, k, Fresh, arguments);
+                else
                 {
                     writer.Line("// Fewer inputs than outputs: forward sweeps, one column each.");
-                    var directions = tangent.Inputs.Select(t => (Input: method.Variables[t.Variable], Rented: Fresh("rentedT" + Identifiers.Capitalized(method.Variables[t.Variable].Name)), Span: Fresh("t" + Identifiers.Capitalized(method.Variables[t.Variable].Name)))).ToList();
-                    var results = tangent.Outputs.Select(t => (Output: method.Variables[t.Variable], Rented: Fresh("rentedT" + Identifiers.Capitalized(method.Variables[t.Variable].Name)), Span: Fresh("t" + Identifiers.Capitalized(method.Variables[t.Variable].Name)))).ToList();
+                    var directions = tangent!.Inputs.Select(t => (Input: method.Variables[t.Variable], Rented: Fresh("rentedT" + Identifiers.Capitalized(method.Variables[t.Variable].Name)), Span: Fresh("t" + Identifiers.Capitalized(method.Variables[t.Variable].Name)))).ToList();
+                    var results = tangent!.Outputs.Select(t => (Output: method.Variables[t.Variable], Rented: Fresh("rentedT" + Identifiers.Capitalized(method.Variables[t.Variable].Name)), Span: Fresh("t" + Identifiers.Capitalized(method.Variables[t.Variable].Name)))).ToList();
                     foreach (var (input, rented, span) in directions.Where(d => d.Input.Type.IsBuffer))
                     {
                         Scratch(input, rented, span);
@@ -234,6 +212,43 @@ internal static class GradientEmitter
                     }
                     foreach (var (input, rented, _) in directions.Where(d => d.Input.Type.IsBuffer)) Release(input, rented);
                     foreach (var (output, rented, _) in results) Release(output, rented);
+                }
+            }
+            writer.Line();
+        }
+        writer.Line("/// <summary>");
+        writer.Line("/// Returns " + (shape.IsVoid ? "nothing (the outputs hold the layer's results)" : "<c>" + shape.Name + "</c>'s value") + " and writes the row-major Jacobian of " + (shape.IsVoid ? "its outputs" : "it"));
+        writer.Line("/// with respect to its differentiated parameters, flattened in parameter order, into <paramref name=\"" + jacobian + "\"/>.");
+        writer.Line("/// </summary>");
+        writer.Line(GeneratedCode);
+        using (writer.Block(shape.Accessibility + (shape.IsStatic ? " static " : " ") + (shape.IsVoid ? "void" : shape.ReturnType.Keyword) + " " + shape.JacobianName + "(" + string.Join(", ", parameters) + ")"))
+        {
+            writer.Line("int " + columns + " = " + columnsText + ";");
+            writer.Line("int " + rows + " = " + rowsText + ";");
+            using (writer.Block("if (" + jacobian + ".Length != " + rows + " * " + columns + ")"))
+                writer.Line("throw new global::System.ArgumentException(\"The Jacobian must have \" + " + rows + " + \" x \" + " + columns + " + \" entries, but has \" + " + jacobian + ".Length + \".\", nameof(" + jacobian + "));");
+            writer.Line(jacobian + ".Clear();");
+            if (!shape.IsVoid)
+            {
+                // One reverse sweep: the gradient, written into the single row.
+                var call = new List<string>(arguments);
+                var scalars = RowArguments(writer, method, inputs, jacobian, "0", call, Fresh, seeded: false);
+                string value = Fresh("value");
+                writer.Line(shape.ReturnType.Keyword + " " + value + " = " + shape.GradientName + "(" + string.Join(", ", call) + ");");
+                foreach (var (local, at) in scalars) writer.Line(jacobian + "[" + at + "] = " + local + ";");
+                writer.Line("return " + value + ";");
+                return;
+            }
+            // A layer: its forward sweep once, then one reverse sweep per output entry with a unit adjoint, each reading the
+            // same tape again (put back as the forward sweep left it: a sweep may write into views of the tape), as Enzyme and
+            // JAX's vjp reuse one forward pass.
+            var adjoints = outputs.Select(o => (Output: o, Rented: Fresh("rented" + Identifiers.Capitalized(o.Name)), Span: Fresh("d" + Identifiers.Capitalized(o.Name)))).ToList();
+            if (sweeps)
+            {
+                using (writer.Block("if (" + columns + " < " + rows + ")"))
+                {
+                    writer.Line("// Fewer inputs than outputs: forward sweeps, one per column or per lanes of columns.");
+                    writer.Line(sweepsName + "(" + string.Join(", ", arguments) + ", " + jacobian + ", " + columns + ");");
                     writer.Line("return;");
                 }
             }
@@ -581,7 +596,7 @@ internal static class GradientEmitter
     /// The directions and the outputs' tangents are read and written through the lanes' scalars
     /// (<c>MemoryMarshal.Cast</c>): entry <c>e</c>, lane <c>l</c> is scalar <c>e * width + l</c>.
     /// </summary>
-    private static void WriteVectorSweeps(SourceWriter writer, IrMethod method, TangentProgram lanes, string jacobian, string columns, string rows, string k,
+    private static void WriteVectorSweeps(SourceWriter writer, IrMethod method, TangentProgram lanes, string jacobian, string columns, string k,
         System.Func<string, string> fresh, List<string> arguments)
     {
         var shape = method.Shape;
@@ -592,9 +607,8 @@ internal static class GradientEmitter
         var outputs = lanes.Outputs.Select(t => method.Variables[t.Variable]).Select(v => (Variable: v, Rented: fresh("rentedT" + Identifiers.Capitalized(v.Name)), Span: fresh("t" + Identifiers.Capitalized(v.Name)), Flat: fresh("lanesT" + Identifiers.Capitalized(v.Name)))).ToList();
         var scalars = inputs.Where(i => !i.Variable.Type.IsBuffer).ToList();
         string scalarSpan = fresh("tScalars"), scalarFlat = fresh("lanesTScalars");
-        using (writer.Block("if (" + columns + " < " + rows + ")"))
         {
-            writer.Line("// Fewer inputs than outputs: forward sweeps in vector mode, Vector<" + element + ">.Count columns per sweep.");
+            writer.Line("// Forward sweeps in vector mode, Vector<" + element + ">.Count columns per sweep.");
             writer.Line("int " + width + " = " + vector + ".Count;");
             // Small buffers (up to 32 entries) live on the stack, larger ones in pooled arrays.
             foreach (var (variable, rented, span, flat) in inputs.Where(i => i.Variable.Type.IsBuffer).Concat(outputs))
@@ -643,7 +657,6 @@ internal static class GradientEmitter
             }
             foreach (var (variable, rented, _, _) in inputs.Where(i => i.Variable.Type.IsBuffer).Concat(outputs))
                 writer.Line("if (" + rented + " is not null) global::System.Buffers.ArrayPool<" + vector + ">.Shared.Return(" + rented + ");");
-            writer.Line("return;");
         }
     }
 

@@ -120,6 +120,11 @@ internal sealed record MethodShape(
 
     public static string JacobianLanesNameOf(string method) => method + "JacobianLanes";
 
+    /// <summary>The private method that holds a layer Jacobian's forward sweeps.</summary>
+    public string JacobianColumnsName => JacobianColumnsNameOf(Name);
+
+    public static string JacobianColumnsNameOf(string method) => method + "JacobianColumns";
+
     public string ReverseName => ReverseNameOf(Name);
 
     /// <summary><c>[Differentiable(Hessian = true)]</c>: value, gradient and the Hessian–vector product.</summary>

@@ -137,7 +137,7 @@ internal sealed partial class MethodLowerer
             emitted.Add(_method.Name + "Jacobian");
             // A layer's forward sweeps call a private tangent of their own when there is no public one.
             if (_method.ReturnsVoid && !_forward) emitted.Add(MethodShape.JacobianTangentNameOf(_method.Name));
-            if (_method.ReturnsVoid) emitted.Add(MethodShape.JacobianLanesNameOf(_method.Name));
+            if (_method.ReturnsVoid) emitted.AddRange(new[] { MethodShape.JacobianLanesNameOf(_method.Name), MethodShape.JacobianColumnsNameOf(_method.Name) });
         }
         foreach (string name in emitted)
         {

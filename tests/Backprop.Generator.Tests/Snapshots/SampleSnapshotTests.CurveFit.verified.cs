@@ -320,6 +320,45 @@ namespace CurveFit
             }
         }
 
+        /// <summary>The forward sweeps of <c>ResidualsJacobian</c>, for fewer input entries than output entries: one column per sweep, or several in vector mode.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Gen", "0.1.0")]
+        private static void ResidualsJacobianColumns(global::System.ReadOnlySpan<double> theta, global::System.ReadOnlySpan<double> t, global::System.ReadOnlySpan<double> y, global::System.Span<double> r, global::System.Span<double> jacobian, int columns)
+        {
+            // Forward sweeps in vector mode, Vector<double>.Count columns per sweep.
+            int width = global::System.Numerics.Vector<double>.Count;
+            global::System.Numerics.Vector<double>[]? rentedTTheta = null;
+            global::System.Span<global::System.Numerics.Vector<double>> tTheta = theta.Length <= 32 ? stackalloc global::System.Numerics.Vector<double>[32] : (rentedTTheta = global::System.Buffers.ArrayPool<global::System.Numerics.Vector<double>>.Shared.Rent(theta.Length));
+            tTheta = tTheta.Slice(0, theta.Length);
+            global::System.Span<double> lanesTTheta = global::System.Runtime.InteropServices.MemoryMarshal.Cast<global::System.Numerics.Vector<double>, double>(tTheta);
+            global::System.Numerics.Vector<double>[]? rentedTR = null;
+            global::System.Span<global::System.Numerics.Vector<double>> tR = r.Length <= 32 ? stackalloc global::System.Numerics.Vector<double>[32] : (rentedTR = global::System.Buffers.ArrayPool<global::System.Numerics.Vector<double>>.Shared.Rent(r.Length));
+            tR = tR.Slice(0, r.Length);
+            global::System.Span<double> lanesTR = global::System.Runtime.InteropServices.MemoryMarshal.Cast<global::System.Numerics.Vector<double>, double>(tR);
+            for (int first = 0; first < columns; first += width)
+            {
+                int count = global::System.Math.Min(width, columns - first);
+                // The directions: column first + l is lane l.
+                tTheta.Clear();
+                int column = 0;
+                for (int entry = 0; entry < theta.Length; entry++, column++)
+                {
+                    if ((uint)(column - first) < (uint)count) lanesTTheta[entry * width + column - first] = 1;
+                }
+                tR.Clear();
+                ResidualsJacobianLanes(theta, t, y, r, tTheta, tR);
+                int row2 = 0;
+                for (int k = 0; k < r.Length; k++, row2++)
+                {
+                    for (int lane = 0; lane < count; lane++)
+                    {
+                        jacobian[row2 * columns + first + lane] = lanesTR[k * width + lane];
+                    }
+                }
+            }
+            if (rentedTTheta is not null) global::System.Buffers.ArrayPool<global::System.Numerics.Vector<double>>.Shared.Return(rentedTTheta);
+            if (rentedTR is not null) global::System.Buffers.ArrayPool<global::System.Numerics.Vector<double>>.Shared.Return(rentedTR);
+        }
+
         /// <summary>
         /// Returns nothing (the outputs hold the layer's results) and writes the row-major Jacobian of its outputs
         /// with respect to its differentiated parameters, flattened in parameter order, into <paramref name="jacobian"/>.
@@ -336,39 +375,8 @@ namespace CurveFit
             jacobian.Clear();
             if (columns < rows)
             {
-                // Fewer inputs than outputs: forward sweeps in vector mode, Vector<double>.Count columns per sweep.
-                int width = global::System.Numerics.Vector<double>.Count;
-                global::System.Numerics.Vector<double>[]? rentedTTheta = null;
-                global::System.Span<global::System.Numerics.Vector<double>> tTheta = theta.Length <= 32 ? stackalloc global::System.Numerics.Vector<double>[32] : (rentedTTheta = global::System.Buffers.ArrayPool<global::System.Numerics.Vector<double>>.Shared.Rent(theta.Length));
-                tTheta = tTheta.Slice(0, theta.Length);
-                global::System.Span<double> lanesTTheta = global::System.Runtime.InteropServices.MemoryMarshal.Cast<global::System.Numerics.Vector<double>, double>(tTheta);
-                global::System.Numerics.Vector<double>[]? rentedTR = null;
-                global::System.Span<global::System.Numerics.Vector<double>> tR = r.Length <= 32 ? stackalloc global::System.Numerics.Vector<double>[32] : (rentedTR = global::System.Buffers.ArrayPool<global::System.Numerics.Vector<double>>.Shared.Rent(r.Length));
-                tR = tR.Slice(0, r.Length);
-                global::System.Span<double> lanesTR = global::System.Runtime.InteropServices.MemoryMarshal.Cast<global::System.Numerics.Vector<double>, double>(tR);
-                for (int first = 0; first < columns; first += width)
-                {
-                    int count = global::System.Math.Min(width, columns - first);
-                    // The directions: column first + l is lane l.
-                    tTheta.Clear();
-                    int column = 0;
-                    for (int entry = 0; entry < theta.Length; entry++, column++)
-                    {
-                        if ((uint)(column - first) < (uint)count) lanesTTheta[entry * width + column - first] = 1;
-                    }
-                    tR.Clear();
-                    ResidualsJacobianLanes(theta, t, y, r, tTheta, tR);
-                    int row2 = 0;
-                    for (int k = 0; k < r.Length; k++, row2++)
-                    {
-                        for (int lane = 0; lane < count; lane++)
-                        {
-                            jacobian[row2 * columns + first + lane] = lanesTR[k * width + lane];
-                        }
-                    }
-                }
-                if (rentedTTheta is not null) global::System.Buffers.ArrayPool<global::System.Numerics.Vector<double>>.Shared.Return(rentedTTheta);
-                if (rentedTR is not null) global::System.Buffers.ArrayPool<global::System.Numerics.Vector<double>>.Shared.Return(rentedTR);
+                // Fewer inputs than outputs: forward sweeps, one per column or per lanes of columns.
+                ResidualsJacobianColumns(theta, t, y, r, jacobian, columns);
                 return;
             }
             double[]? rentedR = null;

@@ -148,6 +148,50 @@ namespace Demo
             tResidual[index2] = tangent6;
         }
 
+        /// <summary>The forward sweeps of <c>ProjectJacobian</c>, for fewer input entries than output entries: one column per sweep, or several in vector mode.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Gen", "0.1.0")]
+        private static void ProjectJacobianColumns(global::System.ReadOnlySpan<double> camera, double focal, global::System.ReadOnlySpan<double> point, global::System.Span<double> residual, global::System.Span<double> jacobian, int columns)
+        {
+            // Forward sweeps in vector mode, Vector<double>.Count columns per sweep.
+            int width = global::System.Numerics.Vector<double>.Count;
+            global::System.Numerics.Vector<double>[]? rentedTCamera = null;
+            global::System.Span<global::System.Numerics.Vector<double>> tCamera = camera.Length <= 32 ? stackalloc global::System.Numerics.Vector<double>[32] : (rentedTCamera = global::System.Buffers.ArrayPool<global::System.Numerics.Vector<double>>.Shared.Rent(camera.Length));
+            tCamera = tCamera.Slice(0, camera.Length);
+            global::System.Span<double> lanesTCamera = global::System.Runtime.InteropServices.MemoryMarshal.Cast<global::System.Numerics.Vector<double>, double>(tCamera);
+            global::System.Numerics.Vector<double>[]? rentedTResidual = null;
+            global::System.Span<global::System.Numerics.Vector<double>> tResidual = residual.Length <= 32 ? stackalloc global::System.Numerics.Vector<double>[32] : (rentedTResidual = global::System.Buffers.ArrayPool<global::System.Numerics.Vector<double>>.Shared.Rent(residual.Length));
+            tResidual = tResidual.Slice(0, residual.Length);
+            global::System.Span<double> lanesTResidual = global::System.Runtime.InteropServices.MemoryMarshal.Cast<global::System.Numerics.Vector<double>, double>(tResidual);
+            global::System.Span<global::System.Numerics.Vector<double>> tScalars = stackalloc global::System.Numerics.Vector<double>[1];
+            global::System.Span<double> lanesTScalars = global::System.Runtime.InteropServices.MemoryMarshal.Cast<global::System.Numerics.Vector<double>, double>(tScalars);
+            for (int first = 0; first < columns; first += width)
+            {
+                int count = global::System.Math.Min(width, columns - first);
+                // The directions: column first + l is lane l.
+                tCamera.Clear();
+                tScalars.Clear();
+                int column = 0;
+                for (int entry = 0; entry < camera.Length; entry++, column++)
+                {
+                    if ((uint)(column - first) < (uint)count) lanesTCamera[entry * width + column - first] = 1;
+                }
+                if ((uint)(column - first) < (uint)count) lanesTScalars[column - first] = 1;
+                column++;
+                tResidual.Clear();
+                ProjectJacobianLanes(camera, focal, point, residual, tCamera, tScalars[0], tResidual);
+                int row2 = 0;
+                for (int k = 0; k < residual.Length; k++, row2++)
+                {
+                    for (int lane = 0; lane < count; lane++)
+                    {
+                        jacobian[row2 * columns + first + lane] = lanesTResidual[k * width + lane];
+                    }
+                }
+            }
+            if (rentedTCamera is not null) global::System.Buffers.ArrayPool<global::System.Numerics.Vector<double>>.Shared.Return(rentedTCamera);
+            if (rentedTResidual is not null) global::System.Buffers.ArrayPool<global::System.Numerics.Vector<double>>.Shared.Return(rentedTResidual);
+        }
+
         /// <summary>
         /// Returns nothing (the outputs hold the layer's results) and writes the row-major Jacobian of its outputs
         /// with respect to its differentiated parameters, flattened in parameter order, into <paramref name="jacobian"/>.
@@ -164,44 +208,8 @@ namespace Demo
             jacobian.Clear();
             if (columns < rows)
             {
-                // Fewer inputs than outputs: forward sweeps in vector mode, Vector<double>.Count columns per sweep.
-                int width = global::System.Numerics.Vector<double>.Count;
-                global::System.Numerics.Vector<double>[]? rentedTCamera = null;
-                global::System.Span<global::System.Numerics.Vector<double>> tCamera = camera.Length <= 32 ? stackalloc global::System.Numerics.Vector<double>[32] : (rentedTCamera = global::System.Buffers.ArrayPool<global::System.Numerics.Vector<double>>.Shared.Rent(camera.Length));
-                tCamera = tCamera.Slice(0, camera.Length);
-                global::System.Span<double> lanesTCamera = global::System.Runtime.InteropServices.MemoryMarshal.Cast<global::System.Numerics.Vector<double>, double>(tCamera);
-                global::System.Numerics.Vector<double>[]? rentedTResidual = null;
-                global::System.Span<global::System.Numerics.Vector<double>> tResidual = residual.Length <= 32 ? stackalloc global::System.Numerics.Vector<double>[32] : (rentedTResidual = global::System.Buffers.ArrayPool<global::System.Numerics.Vector<double>>.Shared.Rent(residual.Length));
-                tResidual = tResidual.Slice(0, residual.Length);
-                global::System.Span<double> lanesTResidual = global::System.Runtime.InteropServices.MemoryMarshal.Cast<global::System.Numerics.Vector<double>, double>(tResidual);
-                global::System.Span<global::System.Numerics.Vector<double>> tScalars = stackalloc global::System.Numerics.Vector<double>[1];
-                global::System.Span<double> lanesTScalars = global::System.Runtime.InteropServices.MemoryMarshal.Cast<global::System.Numerics.Vector<double>, double>(tScalars);
-                for (int first = 0; first < columns; first += width)
-                {
-                    int count = global::System.Math.Min(width, columns - first);
-                    // The directions: column first + l is lane l.
-                    tCamera.Clear();
-                    tScalars.Clear();
-                    int column = 0;
-                    for (int entry = 0; entry < camera.Length; entry++, column++)
-                    {
-                        if ((uint)(column - first) < (uint)count) lanesTCamera[entry * width + column - first] = 1;
-                    }
-                    if ((uint)(column - first) < (uint)count) lanesTScalars[column - first] = 1;
-                    column++;
-                    tResidual.Clear();
-                    ProjectJacobianLanes(camera, focal, point, residual, tCamera, tScalars[0], tResidual);
-                    int row2 = 0;
-                    for (int k = 0; k < residual.Length; k++, row2++)
-                    {
-                        for (int lane = 0; lane < count; lane++)
-                        {
-                            jacobian[row2 * columns + first + lane] = lanesTResidual[k * width + lane];
-                        }
-                    }
-                }
-                if (rentedTCamera is not null) global::System.Buffers.ArrayPool<global::System.Numerics.Vector<double>>.Shared.Return(rentedTCamera);
-                if (rentedTResidual is not null) global::System.Buffers.ArrayPool<global::System.Numerics.Vector<double>>.Shared.Return(rentedTResidual);
+                // Fewer inputs than outputs: forward sweeps, one per column or per lanes of columns.
+                ProjectJacobianColumns(camera, focal, point, residual, jacobian, columns);
                 return;
             }
             // Forward sweep, once: its values stay in locals for every reverse sweep below.

@@ -157,6 +157,52 @@ namespace Demo
             tXy[index2] = tangent6;
         }
 
+        /// <summary>The forward sweeps of <c>PolarJacobian</c>, for fewer input entries than output entries: one column per sweep, or several in vector mode.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Gen", "0.1.0")]
+        private static void PolarJacobianColumns(double r, double theta, global::System.ReadOnlySpan<double> offset, global::System.Span<double> xy, global::System.Span<double> jacobian, int columns)
+        {
+            // Forward sweeps in vector mode, Vector<double>.Count columns per sweep.
+            int width = global::System.Numerics.Vector<double>.Count;
+            global::System.Numerics.Vector<double>[]? rentedTOffset = null;
+            global::System.Span<global::System.Numerics.Vector<double>> tOffset = offset.Length <= 32 ? stackalloc global::System.Numerics.Vector<double>[32] : (rentedTOffset = global::System.Buffers.ArrayPool<global::System.Numerics.Vector<double>>.Shared.Rent(offset.Length));
+            tOffset = tOffset.Slice(0, offset.Length);
+            global::System.Span<double> lanesTOffset = global::System.Runtime.InteropServices.MemoryMarshal.Cast<global::System.Numerics.Vector<double>, double>(tOffset);
+            global::System.Numerics.Vector<double>[]? rentedTXy = null;
+            global::System.Span<global::System.Numerics.Vector<double>> tXy = xy.Length <= 32 ? stackalloc global::System.Numerics.Vector<double>[32] : (rentedTXy = global::System.Buffers.ArrayPool<global::System.Numerics.Vector<double>>.Shared.Rent(xy.Length));
+            tXy = tXy.Slice(0, xy.Length);
+            global::System.Span<double> lanesTXy = global::System.Runtime.InteropServices.MemoryMarshal.Cast<global::System.Numerics.Vector<double>, double>(tXy);
+            global::System.Span<global::System.Numerics.Vector<double>> tScalars = stackalloc global::System.Numerics.Vector<double>[2];
+            global::System.Span<double> lanesTScalars = global::System.Runtime.InteropServices.MemoryMarshal.Cast<global::System.Numerics.Vector<double>, double>(tScalars);
+            for (int first = 0; first < columns; first += width)
+            {
+                int count = global::System.Math.Min(width, columns - first);
+                // The directions: column first + l is lane l.
+                tOffset.Clear();
+                tScalars.Clear();
+                int column = 0;
+                if ((uint)(column - first) < (uint)count) lanesTScalars[column - first] = 1;
+                column++;
+                if ((uint)(column - first) < (uint)count) lanesTScalars[1 * width + column - first] = 1;
+                column++;
+                for (int entry = 0; entry < offset.Length; entry++, column++)
+                {
+                    if ((uint)(column - first) < (uint)count) lanesTOffset[entry * width + column - first] = 1;
+                }
+                tXy.Clear();
+                PolarJacobianLanes(r, theta, offset, xy, tScalars[0], tScalars[1], tOffset, tXy);
+                int row2 = 0;
+                for (int k = 0; k < xy.Length; k++, row2++)
+                {
+                    for (int lane = 0; lane < count; lane++)
+                    {
+                        jacobian[row2 * columns + first + lane] = lanesTXy[k * width + lane];
+                    }
+                }
+            }
+            if (rentedTOffset is not null) global::System.Buffers.ArrayPool<global::System.Numerics.Vector<double>>.Shared.Return(rentedTOffset);
+            if (rentedTXy is not null) global::System.Buffers.ArrayPool<global::System.Numerics.Vector<double>>.Shared.Return(rentedTXy);
+        }
+
         /// <summary>
         /// Returns nothing (the outputs hold the layer's results) and writes the row-major Jacobian of its outputs
         /// with respect to its differentiated parameters, flattened in parameter order, into <paramref name="jacobian"/>.
@@ -173,46 +219,8 @@ namespace Demo
             jacobian.Clear();
             if (columns < rows)
             {
-                // Fewer inputs than outputs: forward sweeps in vector mode, Vector<double>.Count columns per sweep.
-                int width = global::System.Numerics.Vector<double>.Count;
-                global::System.Numerics.Vector<double>[]? rentedTOffset = null;
-                global::System.Span<global::System.Numerics.Vector<double>> tOffset = offset.Length <= 32 ? stackalloc global::System.Numerics.Vector<double>[32] : (rentedTOffset = global::System.Buffers.ArrayPool<global::System.Numerics.Vector<double>>.Shared.Rent(offset.Length));
-                tOffset = tOffset.Slice(0, offset.Length);
-                global::System.Span<double> lanesTOffset = global::System.Runtime.InteropServices.MemoryMarshal.Cast<global::System.Numerics.Vector<double>, double>(tOffset);
-                global::System.Numerics.Vector<double>[]? rentedTXy = null;
-                global::System.Span<global::System.Numerics.Vector<double>> tXy = xy.Length <= 32 ? stackalloc global::System.Numerics.Vector<double>[32] : (rentedTXy = global::System.Buffers.ArrayPool<global::System.Numerics.Vector<double>>.Shared.Rent(xy.Length));
-                tXy = tXy.Slice(0, xy.Length);
-                global::System.Span<double> lanesTXy = global::System.Runtime.InteropServices.MemoryMarshal.Cast<global::System.Numerics.Vector<double>, double>(tXy);
-                global::System.Span<global::System.Numerics.Vector<double>> tScalars = stackalloc global::System.Numerics.Vector<double>[2];
-                global::System.Span<double> lanesTScalars = global::System.Runtime.InteropServices.MemoryMarshal.Cast<global::System.Numerics.Vector<double>, double>(tScalars);
-                for (int first = 0; first < columns; first += width)
-                {
-                    int count = global::System.Math.Min(width, columns - first);
-                    // The directions: column first + l is lane l.
-                    tOffset.Clear();
-                    tScalars.Clear();
-                    int column = 0;
-                    if ((uint)(column - first) < (uint)count) lanesTScalars[column - first] = 1;
-                    column++;
-                    if ((uint)(column - first) < (uint)count) lanesTScalars[1 * width + column - first] = 1;
-                    column++;
-                    for (int entry = 0; entry < offset.Length; entry++, column++)
-                    {
-                        if ((uint)(column - first) < (uint)count) lanesTOffset[entry * width + column - first] = 1;
-                    }
-                    tXy.Clear();
-                    PolarJacobianLanes(r, theta, offset, xy, tScalars[0], tScalars[1], tOffset, tXy);
-                    int row2 = 0;
-                    for (int k = 0; k < xy.Length; k++, row2++)
-                    {
-                        for (int lane = 0; lane < count; lane++)
-                        {
-                            jacobian[row2 * columns + first + lane] = lanesTXy[k * width + lane];
-                        }
-                    }
-                }
-                if (rentedTOffset is not null) global::System.Buffers.ArrayPool<global::System.Numerics.Vector<double>>.Shared.Return(rentedTOffset);
-                if (rentedTXy is not null) global::System.Buffers.ArrayPool<global::System.Numerics.Vector<double>>.Shared.Return(rentedTXy);
+                // Fewer inputs than outputs: forward sweeps, one per column or per lanes of columns.
+                PolarJacobianColumns(r, theta, offset, xy, jacobian, columns);
                 return;
             }
             // Forward sweep, once: its values stay in locals for every reverse sweep below.
