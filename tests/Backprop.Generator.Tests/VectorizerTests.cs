@@ -69,7 +69,7 @@ public class VectorizerTests
         Assert.Equal(
             "//vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest; "
             + "//if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar; "
-            + "bool disjoint = !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dW)); "
+            + $"bool disjoint = n >= {V}.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dW)); "
             + $"for (i = n - {V}.Count; disjoint && i >= 0; i -= {V}.Count) {{ //line 13; "
             + $"(new {V}(dW.Slice(o * n + i)) + (new {V}(g) * new {V}(x.Slice(i)))).CopyTo(dW.Slice(o * n + i)); }} "
             + $"for (i = i + {V}.Count - 1; i >= 0; i--) {{ //line 13; dW[o * n + i] += g * x[i]; }}",

@@ -302,8 +302,10 @@ internal static class Vectorizer
             if (guards.Count > 0)
             {
                 string disjoint = reserve("disjoint");
+                // A loop shorter than one vector (a 3x3 kernel's rows) skips the tests: they would cost more than its iterations.
                 code.Add(new CodeComment("if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar"));
-                code.Add(CodeAssign.Declare("bool", disjoint, "!(" + Fragment.Join(" || ", guards) + ")"));
+                var trip = init.IsLiteral("0") ? bound : bound + " - " + init;
+                code.Add(CodeAssign.Declare("bool", disjoint, trip + " >= " + Vector + ".Count && !(" + Fragment.Join(" || ", guards) + ")"));
                 condition = Fragment.Of(disjoint) + " && " + condition;
             }
             var lanes = new Dictionary<string, string>();

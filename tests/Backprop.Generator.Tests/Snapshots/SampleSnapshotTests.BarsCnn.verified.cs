@@ -143,7 +143,7 @@ namespace BarsCnn
                                 // line 9: for (int j = 0; j < Kernel; j++)
                                 // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
                                 // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
-                                bool disjoint = !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dK) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dX) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)k, (global::System.ReadOnlySpan<double>)dK) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)k, (global::System.ReadOnlySpan<double>)dX) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)dK, (global::System.ReadOnlySpan<double>)dX));
+                                bool disjoint = global::BarsCnn.Model.Kernel >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dK) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dX) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)k, (global::System.ReadOnlySpan<double>)dK) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)k, (global::System.ReadOnlySpan<double>)dX) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)dK, (global::System.ReadOnlySpan<double>)dX));
                                 for (j = global::BarsCnn.Model.Kernel - global::System.Numerics.Vector<double>.Count; disjoint && j >= 0; j -= global::System.Numerics.Vector<double>.Count)
                                 {
                                     // line 10: s += k[(f * Kernel + i) * Kernel + j] * x[(r + i) * Size + c + j];
@@ -187,7 +187,7 @@ namespace BarsCnn
                                 // line 9: for (int j = 0; j < Kernel; j++)
                                 // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
                                 // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
-                                bool disjoint2 = !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)k, (global::System.ReadOnlySpan<double>)dX));
+                                bool disjoint2 = global::BarsCnn.Model.Kernel >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)k, (global::System.ReadOnlySpan<double>)dX));
                                 for (j = global::BarsCnn.Model.Kernel - global::System.Numerics.Vector<double>.Count; disjoint2 && j >= 0; j -= global::System.Numerics.Vector<double>.Count)
                                 {
                                     // line 10: s += k[(f * Kernel + i) * Kernel + j] * x[(r + i) * Size + c + j];
@@ -229,7 +229,7 @@ namespace BarsCnn
                                 // line 9: for (int j = 0; j < Kernel; j++)
                                 // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
                                 // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
-                                bool disjoint3 = !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dK));
+                                bool disjoint3 = global::BarsCnn.Model.Kernel >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dK));
                                 for (j = global::BarsCnn.Model.Kernel - global::System.Numerics.Vector<double>.Count; disjoint3 && j >= 0; j -= global::System.Numerics.Vector<double>.Count)
                                 {
                                     // line 10: s += k[(f * Kernel + i) * Kernel + j] * x[(r + i) * Size + c + j];
@@ -582,7 +582,7 @@ namespace BarsCnn
                     // line 7: for (int i = 0; i < n; i++)
                     // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
                     // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
-                    bool disjoint = !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dW) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dX) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)dW) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)dX) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)dW, (global::System.ReadOnlySpan<double>)dX));
+                    bool disjoint = n >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dW) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dX) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)dW) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)dX) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)dW, (global::System.ReadOnlySpan<double>)dX));
                     for (i = n - global::System.Numerics.Vector<double>.Count; disjoint && i >= 0; i -= global::System.Numerics.Vector<double>.Count)
                     {
                         // line 8: s += w[j * n + i] * x[i];
@@ -614,7 +614,7 @@ namespace BarsCnn
                     // line 7: for (int i = 0; i < n; i++)
                     // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
                     // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
-                    bool disjoint2 = !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)dX));
+                    bool disjoint2 = n >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)dX));
                     for (i = n - global::System.Numerics.Vector<double>.Count; disjoint2 && i >= 0; i -= global::System.Numerics.Vector<double>.Count)
                     {
                         // line 8: s += w[j * n + i] * x[i];
@@ -644,7 +644,7 @@ namespace BarsCnn
                     // line 7: for (int i = 0; i < n; i++)
                     // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
                     // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
-                    bool disjoint3 = !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dW));
+                    bool disjoint3 = n >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dW));
                     for (i = n - global::System.Numerics.Vector<double>.Count; disjoint3 && i >= 0; i -= global::System.Numerics.Vector<double>.Count)
                     {
                         // line 8: s += w[j * n + i] * x[i];

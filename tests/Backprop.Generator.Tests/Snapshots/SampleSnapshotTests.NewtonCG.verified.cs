@@ -172,7 +172,7 @@ namespace NewtonCG
             {
                 // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
                 // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
-                bool disjoint = !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)dW));
+                bool disjoint = d >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)dW));
                 for (j_2 = d - global::System.Numerics.Vector<double>.Count; disjoint && j_2 >= 0; j_2 -= global::System.Numerics.Vector<double>.Count)
                 {
                     // line 14: norm += w[j] * w[j];
@@ -217,7 +217,7 @@ namespace NewtonCG
                     // line 8: for (int j = 0; j < d; j++)
                     // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
                     // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
-                    bool disjoint2 = !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dW));
+                    bool disjoint2 = d >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dW));
                     for (j = d - global::System.Numerics.Vector<double>.Count; disjoint2 && j >= 0; j -= global::System.Numerics.Vector<double>.Count)
                     {
                         // line 8: z += w[j] * x[i * d + j];
@@ -603,7 +603,7 @@ namespace NewtonCG
             {
                 // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
                 // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
-                bool disjoint = !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)vW, (global::System.ReadOnlySpan<double>)dW) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)vW, (global::System.ReadOnlySpan<double>)dVW) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)dW) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)dVW) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)dW, (global::System.ReadOnlySpan<double>)dVW));
+                bool disjoint = d >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)vW, (global::System.ReadOnlySpan<double>)dW) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)vW, (global::System.ReadOnlySpan<double>)dVW) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)dW) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)dVW) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)dW, (global::System.ReadOnlySpan<double>)dVW));
                 for (j_2 = d - global::System.Numerics.Vector<double>.Count; disjoint && j_2 >= 0; j_2 -= global::System.Numerics.Vector<double>.Count)
                 {
                     // line 14: norm += w[j] * w[j];
@@ -625,7 +625,7 @@ namespace NewtonCG
             {
                 // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
                 // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
-                bool disjoint2 = !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)dVW));
+                bool disjoint2 = d >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)dVW));
                 for (j_2 = d - global::System.Numerics.Vector<double>.Count; disjoint2 && j_2 >= 0; j_2 -= global::System.Numerics.Vector<double>.Count)
                 {
                     // line 14: norm += w[j] * w[j];
@@ -643,7 +643,7 @@ namespace NewtonCG
             {
                 // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
                 // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
-                bool disjoint3 = !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)vW, (global::System.ReadOnlySpan<double>)dW));
+                bool disjoint3 = d >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)vW, (global::System.ReadOnlySpan<double>)dW));
                 for (j_2 = d - global::System.Numerics.Vector<double>.Count; disjoint3 && j_2 >= 0; j_2 -= global::System.Numerics.Vector<double>.Count)
                 {
                     // line 14: norm += w[j] * w[j];
@@ -709,7 +709,7 @@ namespace NewtonCG
                     // line 8: for (int j = 0; j < d; j++)
                     // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
                     // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
-                    bool disjoint4 = !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dW) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dVW) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)dW, (global::System.ReadOnlySpan<double>)dVW));
+                    bool disjoint4 = d >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dW) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dVW) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)dW, (global::System.ReadOnlySpan<double>)dVW));
                     for (j = d - global::System.Numerics.Vector<double>.Count; disjoint4 && j >= 0; j -= global::System.Numerics.Vector<double>.Count)
                     {
                         // line 8: z += w[j] * x[i * d + j];
@@ -778,7 +778,7 @@ namespace NewtonCG
                     // line 8: for (int j = 0; j < d; j++)
                     // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
                     // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
-                    bool disjoint5 = !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dVW));
+                    bool disjoint5 = d >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dVW));
                     for (j = d - global::System.Numerics.Vector<double>.Count; disjoint5 && j >= 0; j -= global::System.Numerics.Vector<double>.Count)
                     {
                         // line 8: z += w[j] * x[i * d + j];
@@ -845,7 +845,7 @@ namespace NewtonCG
                     // line 8: for (int j = 0; j < d; j++)
                     // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
                     // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
-                    bool disjoint6 = !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dW));
+                    bool disjoint6 = d >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dW));
                     for (j = d - global::System.Numerics.Vector<double>.Count; disjoint6 && j >= 0; j -= global::System.Numerics.Vector<double>.Count)
                     {
                         // line 8: z += w[j] * x[i * d + j];

@@ -117,7 +117,7 @@ namespace SimpleNN
                     // line 7: for (int i = 0; i < n; i++)
                     // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
                     // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
-                    bool disjoint = !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dW) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dX) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)dW) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)dX) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)dW, (global::System.ReadOnlySpan<double>)dX));
+                    bool disjoint = n >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dW) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dX) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)dW) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)dX) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)dW, (global::System.ReadOnlySpan<double>)dX));
                     for (i = n - global::System.Numerics.Vector<double>.Count; disjoint && i >= 0; i -= global::System.Numerics.Vector<double>.Count)
                     {
                         // line 8: s += w[j * n + i] * x[i];
@@ -149,7 +149,7 @@ namespace SimpleNN
                     // line 7: for (int i = 0; i < n; i++)
                     // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
                     // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
-                    bool disjoint2 = !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)dX));
+                    bool disjoint2 = n >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)dX));
                     for (i = n - global::System.Numerics.Vector<double>.Count; disjoint2 && i >= 0; i -= global::System.Numerics.Vector<double>.Count)
                     {
                         // line 8: s += w[j * n + i] * x[i];
@@ -179,7 +179,7 @@ namespace SimpleNN
                     // line 7: for (int i = 0; i < n; i++)
                     // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
                     // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
-                    bool disjoint3 = !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dW));
+                    bool disjoint3 = n >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dW));
                     for (i = n - global::System.Numerics.Vector<double>.Count; disjoint3 && i >= 0; i -= global::System.Numerics.Vector<double>.Count)
                     {
                         // line 8: s += w[j * n + i] * x[i];

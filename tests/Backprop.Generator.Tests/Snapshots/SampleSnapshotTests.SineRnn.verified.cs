@@ -201,7 +201,7 @@ namespace SineRnn
                     // line 17: for (int j = 0; j < Hidden; j++)
                     // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
                     // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
-                    bool disjoint = !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)hs, (global::System.ReadOnlySpan<double>)dWo) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)wo, (global::System.ReadOnlySpan<double>)dWo));
+                    bool disjoint = global::SineRnn.Model.Hidden >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)hs, (global::System.ReadOnlySpan<double>)dWo) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)wo, (global::System.ReadOnlySpan<double>)dWo));
                     for (j_2 = global::SineRnn.Model.Hidden - global::System.Numerics.Vector<double>.Count; disjoint && j_2 >= 0; j_2 -= global::System.Numerics.Vector<double>.Count)
                     {
                         // line 18: y += wo[j] * hs[(t + 1) * Hidden + j];
@@ -232,7 +232,7 @@ namespace SineRnn
                         // line 12: for (int k = 0; k < Hidden; k++)
                         // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
                         // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
-                        bool disjoint2 = !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)hs, (global::System.ReadOnlySpan<double>)dWh) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)wh, (global::System.ReadOnlySpan<double>)dWh));
+                        bool disjoint2 = global::SineRnn.Model.Hidden >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)hs, (global::System.ReadOnlySpan<double>)dWh) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)wh, (global::System.ReadOnlySpan<double>)dWh));
                         for (k = global::SineRnn.Model.Hidden - global::System.Numerics.Vector<double>.Count; disjoint2 && k >= 0; k -= global::System.Numerics.Vector<double>.Count)
                         {
                             // line 13: s += wh[j * Hidden + k] * hs[t * Hidden + k];
@@ -271,7 +271,7 @@ namespace SineRnn
                     // line 17: for (int j = 0; j < Hidden; j++)
                     // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
                     // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
-                    bool disjoint3 = !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)hs, (global::System.ReadOnlySpan<double>)dWo) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)wo, (global::System.ReadOnlySpan<double>)dWo));
+                    bool disjoint3 = global::SineRnn.Model.Hidden >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)hs, (global::System.ReadOnlySpan<double>)dWo) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)wo, (global::System.ReadOnlySpan<double>)dWo));
                     for (j_2 = global::SineRnn.Model.Hidden - global::System.Numerics.Vector<double>.Count; disjoint3 && j_2 >= 0; j_2 -= global::System.Numerics.Vector<double>.Count)
                     {
                         // line 18: y += wo[j] * hs[(t + 1) * Hidden + j];
@@ -364,7 +364,7 @@ namespace SineRnn
                         // line 12: for (int k = 0; k < Hidden; k++)
                         // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
                         // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
-                        bool disjoint4 = !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)hs, (global::System.ReadOnlySpan<double>)dWh) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)wh, (global::System.ReadOnlySpan<double>)dWh));
+                        bool disjoint4 = global::SineRnn.Model.Hidden >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)hs, (global::System.ReadOnlySpan<double>)dWh) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)wh, (global::System.ReadOnlySpan<double>)dWh));
                         for (k = global::SineRnn.Model.Hidden - global::System.Numerics.Vector<double>.Count; disjoint4 && k >= 0; k -= global::System.Numerics.Vector<double>.Count)
                         {
                             // line 13: s += wh[j * Hidden + k] * hs[t * Hidden + k];

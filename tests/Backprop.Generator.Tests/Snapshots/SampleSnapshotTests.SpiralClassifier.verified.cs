@@ -301,7 +301,7 @@ namespace SpiralClassifier
                     // line 7: for (int i = 0; i < n; i++)
                     // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
                     // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
-                    bool disjoint = !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dW) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dX) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)dW) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)dX) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)dW, (global::System.ReadOnlySpan<double>)dX));
+                    bool disjoint = n >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dW) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dX) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)dW) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)dX) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)dW, (global::System.ReadOnlySpan<double>)dX));
                     for (i = n - global::System.Numerics.Vector<double>.Count; disjoint && i >= 0; i -= global::System.Numerics.Vector<double>.Count)
                     {
                         // line 8: s += w[j * n + i] * x[i];
@@ -333,7 +333,7 @@ namespace SpiralClassifier
                     // line 7: for (int i = 0; i < n; i++)
                     // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
                     // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
-                    bool disjoint2 = !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)dX));
+                    bool disjoint2 = n >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)dX));
                     for (i = n - global::System.Numerics.Vector<double>.Count; disjoint2 && i >= 0; i -= global::System.Numerics.Vector<double>.Count)
                     {
                         // line 8: s += w[j * n + i] * x[i];
@@ -363,7 +363,7 @@ namespace SpiralClassifier
                     // line 7: for (int i = 0; i < n; i++)
                     // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
                     // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
-                    bool disjoint3 = !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dW));
+                    bool disjoint3 = n >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dW));
                     for (i = n - global::System.Numerics.Vector<double>.Count; disjoint3 && i >= 0; i -= global::System.Numerics.Vector<double>.Count)
                     {
                         // line 8: s += w[j * n + i] * x[i];
@@ -697,7 +697,7 @@ namespace SpiralClassifier
             {
                 // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
                 // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
-                bool disjoint = !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)y, (global::System.ReadOnlySpan<double>)dY) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)y, (global::System.ReadOnlySpan<double>)dX) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)dY, (global::System.ReadOnlySpan<double>)dX));
+                bool disjoint = x.Length >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)y, (global::System.ReadOnlySpan<double>)dY) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)y, (global::System.ReadOnlySpan<double>)dX) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)dY, (global::System.ReadOnlySpan<double>)dX));
                 for (i = x.Length - global::System.Numerics.Vector<double>.Count; disjoint && i >= 0; i -= global::System.Numerics.Vector<double>.Count)
                 {
                     // line 4: y[i] = Math.Tanh(x[i]);
@@ -719,7 +719,7 @@ namespace SpiralClassifier
             {
                 // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
                 // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
-                bool disjoint2 = !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)y, (global::System.ReadOnlySpan<double>)dY));
+                bool disjoint2 = x.Length >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)y, (global::System.ReadOnlySpan<double>)dY));
                 for (i = x.Length - global::System.Numerics.Vector<double>.Count; disjoint2 && i >= 0; i -= global::System.Numerics.Vector<double>.Count)
                 {
                     // line 4: y[i] = Math.Tanh(x[i]);

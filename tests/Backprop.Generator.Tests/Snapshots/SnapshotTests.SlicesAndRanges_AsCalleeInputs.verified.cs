@@ -110,7 +110,7 @@ namespace Demo
             {
                 // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
                 // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
-                bool disjoint = !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)b, (global::System.ReadOnlySpan<double>)dA) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)b, (global::System.ReadOnlySpan<double>)dB) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)a, (global::System.ReadOnlySpan<double>)dA) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)a, (global::System.ReadOnlySpan<double>)dB) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)dA, (global::System.ReadOnlySpan<double>)dB));
+                bool disjoint = a.Length >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)b, (global::System.ReadOnlySpan<double>)dA) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)b, (global::System.ReadOnlySpan<double>)dB) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)a, (global::System.ReadOnlySpan<double>)dA) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)a, (global::System.ReadOnlySpan<double>)dB) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)dA, (global::System.ReadOnlySpan<double>)dB));
                 for (i = a.Length - global::System.Numerics.Vector<double>.Count; disjoint && i >= 0; i -= global::System.Numerics.Vector<double>.Count)
                 {
                     // line 4: s += a[i] * b[i];
@@ -128,7 +128,7 @@ namespace Demo
             {
                 // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
                 // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
-                bool disjoint2 = !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)a, (global::System.ReadOnlySpan<double>)dB));
+                bool disjoint2 = a.Length >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)a, (global::System.ReadOnlySpan<double>)dB));
                 for (i = a.Length - global::System.Numerics.Vector<double>.Count; disjoint2 && i >= 0; i -= global::System.Numerics.Vector<double>.Count)
                 {
                     // line 4: s += a[i] * b[i];
@@ -144,7 +144,7 @@ namespace Demo
             {
                 // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
                 // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
-                bool disjoint3 = !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)b, (global::System.ReadOnlySpan<double>)dA));
+                bool disjoint3 = a.Length >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)b, (global::System.ReadOnlySpan<double>)dA));
                 for (i = a.Length - global::System.Numerics.Vector<double>.Count; disjoint3 && i >= 0; i -= global::System.Numerics.Vector<double>.Count)
                 {
                     // line 4: s += a[i] * b[i];

@@ -122,7 +122,7 @@ namespace Demo
             {
                 // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
                 // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
-                bool disjoint = !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dW));
+                bool disjoint = w.Length >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dW));
                 for (i = w.Length - global::System.Numerics.Vector<double>.Count; disjoint && i >= 0; i -= global::System.Numerics.Vector<double>.Count)
                 {
                     // line 5: z += w[i] * x[i];

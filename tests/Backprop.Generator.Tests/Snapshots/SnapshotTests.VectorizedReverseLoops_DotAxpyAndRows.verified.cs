@@ -142,7 +142,7 @@ namespace Demo
             {
                 // vectorized: Vector<float>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
                 // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
-                bool disjoint = !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<float>)x, (global::System.ReadOnlySpan<float>)dX) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<float>)x, (global::System.ReadOnlySpan<float>)dY) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<float>)dX, (global::System.ReadOnlySpan<float>)dY));
+                bool disjoint = x.Length >= global::System.Numerics.Vector<float>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<float>)x, (global::System.ReadOnlySpan<float>)dX) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<float>)x, (global::System.ReadOnlySpan<float>)dY) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<float>)dX, (global::System.ReadOnlySpan<float>)dY));
                 global::System.Numerics.Vector<float> dAxpy_daLanes = global::System.Numerics.Vector<float>.Zero;
                 for (i = x.Length - global::System.Numerics.Vector<float>.Count; disjoint && i >= 0; i -= global::System.Numerics.Vector<float>.Count)
                 {
@@ -168,7 +168,7 @@ namespace Demo
             {
                 // vectorized: Vector<float>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
                 // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
-                bool disjoint2 = !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<float>)x, (global::System.ReadOnlySpan<float>)dY));
+                bool disjoint2 = x.Length >= global::System.Numerics.Vector<float>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<float>)x, (global::System.ReadOnlySpan<float>)dY));
                 global::System.Numerics.Vector<float> dAxpy_daLanes2 = global::System.Numerics.Vector<float>.Zero;
                 for (i = x.Length - global::System.Numerics.Vector<float>.Count; disjoint2 && i >= 0; i -= global::System.Numerics.Vector<float>.Count)
                 {
@@ -192,7 +192,7 @@ namespace Demo
             {
                 // vectorized: Vector<float>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
                 // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
-                bool disjoint3 = !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<float>)x, (global::System.ReadOnlySpan<float>)dX));
+                bool disjoint3 = x.Length >= global::System.Numerics.Vector<float>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<float>)x, (global::System.ReadOnlySpan<float>)dX));
                 global::System.Numerics.Vector<float> dAxpy_daLanes3 = global::System.Numerics.Vector<float>.Zero;
                 for (i = x.Length - global::System.Numerics.Vector<float>.Count; disjoint3 && i >= 0; i -= global::System.Numerics.Vector<float>.Count)
                 {
@@ -357,7 +357,7 @@ namespace Demo
             {
                 // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
                 // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
-                bool disjoint = !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dW) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dX) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)dW) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)dX) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)dW, (global::System.ReadOnlySpan<double>)dX));
+                bool disjoint = w.Length >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dW) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dX) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)dW) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)dX) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)dW, (global::System.ReadOnlySpan<double>)dX));
                 for (i = w.Length - global::System.Numerics.Vector<double>.Count; disjoint && i >= 0; i -= global::System.Numerics.Vector<double>.Count)
                 {
                     // line 5: s += w[i] * x[i];
@@ -375,7 +375,7 @@ namespace Demo
             {
                 // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
                 // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
-                bool disjoint2 = !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)dX));
+                bool disjoint2 = w.Length >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)dX));
                 for (i = w.Length - global::System.Numerics.Vector<double>.Count; disjoint2 && i >= 0; i -= global::System.Numerics.Vector<double>.Count)
                 {
                     // line 5: s += w[i] * x[i];
@@ -391,7 +391,7 @@ namespace Demo
             {
                 // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
                 // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
-                bool disjoint3 = !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dW));
+                bool disjoint3 = w.Length >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dW));
                 for (i = w.Length - global::System.Numerics.Vector<double>.Count; disjoint3 && i >= 0; i -= global::System.Numerics.Vector<double>.Count)
                 {
                     // line 5: s += w[i] * x[i];
@@ -543,7 +543,7 @@ namespace Demo
                     // line 7: for (int i = 0; i < n; i++)
                     // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
                     // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
-                    bool disjoint = !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dW) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dX) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)dW) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)dX) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)dW, (global::System.ReadOnlySpan<double>)dX));
+                    bool disjoint = n >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dW) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dX) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)dW) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)dX) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)dW, (global::System.ReadOnlySpan<double>)dX));
                     for (i = n - global::System.Numerics.Vector<double>.Count; disjoint && i >= 0; i -= global::System.Numerics.Vector<double>.Count)
                     {
                         // line 8: a += w[j * n + i] * x[i];
@@ -570,7 +570,7 @@ namespace Demo
                     // line 7: for (int i = 0; i < n; i++)
                     // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
                     // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
-                    bool disjoint2 = !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)dX));
+                    bool disjoint2 = n >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)dX));
                     for (i = n - global::System.Numerics.Vector<double>.Count; disjoint2 && i >= 0; i -= global::System.Numerics.Vector<double>.Count)
                     {
                         // line 8: a += w[j * n + i] * x[i];
@@ -595,7 +595,7 @@ namespace Demo
                     // line 7: for (int i = 0; i < n; i++)
                     // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
                     // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
-                    bool disjoint3 = !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dW));
+                    bool disjoint3 = n >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dW));
                     for (i = n - global::System.Numerics.Vector<double>.Count; disjoint3 && i >= 0; i -= global::System.Numerics.Vector<double>.Count)
                     {
                         // line 8: a += w[j * n + i] * x[i];
