@@ -91,27 +91,19 @@ internal static class MethodAnalyzer
         shape is { EmitJacobian: true, EmitTangent: false, IsVoid: true, HasThisGradient: false };
 
     /// <summary>Whether the method calls another differentiated method (a layer or a value-returning call).</summary>
-    public static bool HasCalls(IrMethod method)
-    {
-        bool found = false;
-        foreach (var statement in method.Body)
-            IrWalker.VisitStatements(statement, s =>
-            {
-                found |= s is IrCallStatement;
-                IrWalker.VisitStatement(s, e => found |= e is IrDifferentiableCall);
-            });
-        return found;
-    }
+    public static bool HasCalls(IrMethod method) => Calls(method, _ => true);
 
     /// <summary>Whether the method calls a callee that has no forward mode of its own.</summary>
-    public static bool CallsWithoutTangent(IrMethod method)
+    public static bool CallsWithoutTangent(IrMethod method) => Calls(method, callee => !callee.HasTangent);
+
+    private static bool Calls(IrMethod method, System.Func<CalleeInfo, bool> which)
     {
         bool found = false;
         foreach (var statement in method.Body)
             IrWalker.VisitStatements(statement, s =>
             {
-                found |= s is IrCallStatement { Callee.HasTangent: false };
-                IrWalker.VisitStatement(s, e => found |= e is IrDifferentiableCall { Callee.HasTangent: false });
+                found |= s is IrCallStatement call && which(call.Callee);
+                IrWalker.VisitStatement(s, e => found |= e is IrDifferentiableCall d && which(d.Callee));
             });
         return found;
     }
