@@ -76,6 +76,20 @@ public class VectorizerTests
             Vectorized(loop));
     }
 
+    /// <summary>
+    /// A loop known from constant bounds to run fewer than <see cref="Vectorizer.MinimumTrips"/> times (a 3x3 kernel's
+    /// row) stays scalar: its vector pass would rarely run, and its setup would run every time. At the minimum it is vectorized.
+    /// </summary>
+    [Fact]
+    public void ShortLoopsOfKnownLength_StayScalar()
+    {
+        var body = CodeAssign.Add(E("dW", N("i")), Mul(N("g"), E("x", N("i"))));
+        var shortLoop = CodeLoop.Counted("i", C("0"), C("3"), new List<Code> { body }, trips: 3);
+        Assert.Equal(Text(new Code[] { shortLoop }), Vectorized(shortLoop));
+        var longEnough = CodeLoop.Counted("i", C("0"), C("8"), new List<Code> { body }, trips: Vectorizer.MinimumTrips);
+        Assert.Contains("disjoint", Vectorized(longEnough), System.StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Reduction_GetsLanesOfPartialSums_AddedAfterTheVectorLoop()
     {

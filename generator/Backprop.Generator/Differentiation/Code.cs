@@ -407,8 +407,9 @@ internal sealed class CodeIf : Code
 /// </summary>
 internal sealed class CodeLoop : Code
 {
-    private CodeLoop(Fragment condition, List<Code> body, string? counter, Fragment? from, bool declares, Fragment? step = null, Fragment? init = null, Fragment? bound = null)
+    private CodeLoop(Fragment condition, List<Code> body, string? counter, Fragment? from, bool declares, Fragment? step = null, Fragment? init = null, Fragment? bound = null, int? trips = null)
     {
+        Trips = trips;
         Condition = condition;
         Body = body;
         Counter = counter;
@@ -428,8 +429,9 @@ internal sealed class CodeLoop : Code
     /// The reverse of a counted loop over <c>[init, bound)</c>: <c>for (counter = bound - 1; counter &gt;= init; counter--)</c>,
     /// which keeps its bounds, so that a pass can reshape it (<see cref="Vectorizer"/>).
     /// </summary>
-    public static CodeLoop Counted(string counter, Fragment init, Fragment bound, List<Code> body) =>
-        new(Fragment.Of(counter) + " >= " + Emit.ExpressionText.Atom(init), body, counter, Emit.ExpressionText.Atom(bound) + " - 1", false, null, init, bound);
+    /// <param name="trips">How many times it runs, when its bounds are constants (<c>Kernel</c>, 3).</param>
+    public static CodeLoop Counted(string counter, Fragment init, Fragment bound, List<Code> body, int? trips = null) =>
+        new(Fragment.Of(counter) + " >= " + Emit.ExpressionText.Atom(init), body, counter, Emit.ExpressionText.Atom(bound) + " - 1", false, null, init, bound, trips);
 
     /// <summary><c>for (counter = from; condition; counter -= step)</c>.</summary>
     public static CodeLoop Strided(string counter, Fragment from, Fragment condition, Fragment step, List<Code> body) => new(condition, body, counter, from, false, step);
@@ -454,7 +456,10 @@ internal sealed class CodeLoop : Code
     /// <summary>For the reverse of a counted loop: one past its highest counter value.</summary>
     public Fragment? Bound { get; }
 
-    public CodeLoop With(List<Code> body) => new(Condition, body, Counter, From, DeclaresCounter, Step, Init, Bound);
+    /// <summary>For the reverse of a counted loop with constant bounds: how many times it runs.</summary>
+    public int? Trips { get; }
+
+    public CodeLoop With(List<Code> body) => new(Condition, body, Counter, From, DeclaresCounter, Step, Init, Bound, Trips);
 
     public override bool Mentions(string name) => Counter == name || (From?.Mentions(name) ?? false) || Condition.Mentions(name) || Body.Any(c => c.Mentions(name));
 
@@ -462,7 +467,7 @@ internal sealed class CodeLoop : Code
 
     public override Code Rename(string from, string to) =>
         new CodeLoop(Condition.Rename(from, to), Body.Select(c => c.Rename(from, to)).ToList(), Counter == from ? to : Counter, From?.Rename(from, to), DeclaresCounter,
-            Step, Init?.Rename(from, to), Bound?.Rename(from, to));
+            Step, Init?.Rename(from, to), Bound?.Rename(from, to), Trips);
 
     public override bool HasEffect => Body.Any(c => c.HasEffect);
 

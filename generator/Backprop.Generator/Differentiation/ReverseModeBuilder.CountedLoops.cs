@@ -42,7 +42,11 @@ internal sealed partial class ReverseModeBuilder
         // A loop with nothing to reverse (a copy into a buffer saved in one piece) has no reverse loop: nothing after it
         // in the reverse sweep reads the counter it would leave.
         if (bodyReverse.Any(c => c is not CodeComment))
-            reverse.Add(CodeLoop.Counted(counter, _text.Of(counted.Init), _text.Of(counted.Bound), bodyReverse));
+        {
+            int? trips = counted.Init is IrConstant low && counted.Bound is IrConstant high && Literals.Number(low) is { } a && Literals.Number(high) is { } b
+                ? (int)System.Math.Max(0, b - a) : null;
+            reverse.Add(CodeLoop.Counted(counter, _text.Of(counted.Init), _text.Of(counted.Bound), bodyReverse, trips));
+        }
         for (int k = slices.Count - 1; k >= 0; k--)
         {
             var buffer = _method.Variables[slices[k].Buffer];

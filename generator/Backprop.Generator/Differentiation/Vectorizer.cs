@@ -51,6 +51,9 @@ internal static class Vectorizer
 {
     /// <param name="symbols">The type of each name of the method, or null for one it does not know (never vectorized).</param>
     /// <param name="reserve">Reserves a fresh local name derived from the one given.</param>
+    /// <summary>Fewer iterations than this, known from constant bounds, stay scalar.</summary>
+    public const int MinimumTrips = 8;
+
     public static List<Code> Apply(List<Code> code, Func<string, VectorSymbol?> symbols, Func<string, string> reserve)
     {
         var output = new List<Code>(code.Count);
@@ -112,6 +115,8 @@ internal static class Vectorizer
         public static Plan? Of(CodeLoop loop, Func<string, VectorSymbol?> symbols)
         {
             if (loop is not { Counter: { } counter, Init: { } init, Bound: { } bound, Step: null, DeclaresCounter: false }) return null;
+            // A loop known to run fewer times than two passes of four lanes (a 3x3 kernel's rows) gains nothing from lanes.
+            if (loop.Trips < MinimumTrips) return null;
             var statements = loop.Body.Where(c => c is not CodeComment).ToList();
             if (statements.Count == 0 || statements.Any(c => c is not CodeAssign)) return null;
             // The element type: that of the first buffer an element of which the body writes.

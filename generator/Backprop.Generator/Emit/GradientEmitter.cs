@@ -134,18 +134,8 @@ internal static class GradientEmitter
         bool sweeps = shape.IsVoid && (lanes is not null || tangent is not null && HasForwardSweeps(method, program, tangent));
         string sweepsName = shape.JacobianColumnsName;
         string row = Fresh("row"), k = Fresh("k"), tape = Fresh("tape");
-        // Small buffers (up to 32 entries: a residual, a reprojection) live on the stack, larger ones in pooled arrays.
-        void Scratch(IrVariable output, string rented, string span)
-        {
-            string element = output.Type.ScalarKeyword;
-            writer.Line(element + "[]? " + rented + " = null;");
-            writer.Line("global::System.Span<" + element + "> " + span + " = " + output.FlatLength + " <= 32 ? stackalloc " + element + "[32] : (" + rented + " = global::System.Buffers.ArrayPool<" + element + ">.Shared.Rent(" + output.FlatLength + "));");
-            writer.Line(span + " = " + span + ".Slice(0, " + output.FlatLength + ");");
-        }
-        void Release(IrVariable output, string rented)
-        {
-            writer.Line("if (" + rented + " is not null) global::System.Buffers.ArrayPool<" + output.Type.ScalarKeyword + ">.Shared.Return(" + rented + ");");
-        }
+        void Scratch(IrVariable output, string rented, string span) => WriteScratch(writer, output.Type.ScalarKeyword, output.FlatLength, rented, span);
+        void Release(IrVariable output, string rented) => WriteRelease(writer, output.Type.ScalarKeyword, rented);
         if (sweeps)
         {
             writer.Line("/// <summary>The forward sweeps of <c>" + shape.JacobianName + "</c>, for fewer input entries than output entries: one column per sweep, or several in vector mode.</summary>");
@@ -585,6 +575,20 @@ internal static class GradientEmitter
         && tangent.Inputs.Select(t => t.Variable).SequenceEqual(program.Gradients.Where(g => !IsMember(method, g.Variable)).Select(g => g.Variable))
         && tangent.Outputs.Select(t => t.Variable).SequenceEqual(program.Outputs.Select(o => o.Variable));
 
+    /// <summary>
+    /// A scratch span of <paramref name="length"/> entries: on the stack up to 32 (a residual, a reprojection), else over a
+    /// pooled array (<see cref="WriteRelease"/> returns it).
+    /// </summary>
+    private static void WriteScratch(SourceWriter writer, string element, string length, string rented, string span)
+    {
+        writer.Line(element + "[]? " + rented + " = null;");
+        writer.Line("global::System.Span<" + element + "> " + span + " = " + length + " <= 32 ? stackalloc " + element + "[32] : (" + rented + " = global::System.Buffers.ArrayPool<" + element + ">.Shared.Rent(" + length + "));");
+        writer.Line(span + " = " + span + ".Slice(0, " + length + ");");
+    }
+
+    private static void WriteRelease(SourceWriter writer, string element, string rented) =>
+        writer.Line("if (" + rented + " is not null) global::System.Buffers.ArrayPool<" + element + ">.Shared.Return(" + rented + ");");
+
     /// <summary>Whether the vector-mode tangent takes the same columns and rows as the tangent, in the same order.</summary>
     private static bool SameColumns(TangentProgram tangent, TangentProgram lanes) =>
         tangent.Inputs.Select(t => t.Variable).SequenceEqual(lanes.Inputs.Select(t => t.Variable))
@@ -607,57 +611,53 @@ internal static class GradientEmitter
         var outputs = lanes.Outputs.Select(t => method.Variables[t.Variable]).Select(v => (Variable: v, Rented: fresh("rentedT" + Identifiers.Capitalized(v.Name)), Span: fresh("t" + Identifiers.Capitalized(v.Name)), Flat: fresh("lanesT" + Identifiers.Capitalized(v.Name)))).ToList();
         var scalars = inputs.Where(i => !i.Variable.Type.IsBuffer).ToList();
         string scalarSpan = fresh("tScalars"), scalarFlat = fresh("lanesTScalars");
+        writer.Line("// Forward sweeps in vector mode, Vector<" + element + ">.Count columns per sweep.");
+        writer.Line("int " + width + " = " + vector + ".Count;");
+        // Small buffers (up to 32 entries) live on the stack, larger ones in pooled arrays.
+        foreach (var (variable, rented, span, flat) in inputs.Where(i => i.Variable.Type.IsBuffer).Concat(outputs))
         {
-            writer.Line("// Forward sweeps in vector mode, Vector<" + element + ">.Count columns per sweep.");
-            writer.Line("int " + width + " = " + vector + ".Count;");
-            // Small buffers (up to 32 entries) live on the stack, larger ones in pooled arrays.
-            foreach (var (variable, rented, span, flat) in inputs.Where(i => i.Variable.Type.IsBuffer).Concat(outputs))
-            {
-                writer.Line(vector + "[]? " + rented + " = null;");
-                writer.Line("global::System.Span<" + vector + "> " + span + " = " + variable.Name + ".Length <= 32 ? stackalloc " + vector + "[32] : (" + rented + " = global::System.Buffers.ArrayPool<" + vector + ">.Shared.Rent(" + variable.Name + ".Length));");
-                writer.Line(span + " = " + span + ".Slice(0, " + variable.Name + ".Length);");
-                writer.Line("global::System.Span<" + element + "> " + flat + " = global::System.Runtime.InteropServices.MemoryMarshal.Cast<" + vector + ", " + element + ">(" + span + ");");
-            }
-            if (scalars.Count > 0)
-            {
-                writer.Line("global::System.Span<" + vector + "> " + scalarSpan + " = stackalloc " + vector + "[" + scalars.Count.ToString(CultureInfo.InvariantCulture) + "];");
-                writer.Line("global::System.Span<" + element + "> " + scalarFlat + " = global::System.Runtime.InteropServices.MemoryMarshal.Cast<" + vector + ", " + element + ">(" + scalarSpan + ");");
-            }
-            using (writer.Block("for (int " + first + " = 0; " + first + " < " + columns + "; " + first + " += " + width + ")"))
-            {
-                writer.Line("int " + count + " = global::System.Math.Min(" + width + ", " + columns + " - " + first + ");");
-                writer.Line("// The directions: column " + first + " + l is lane l.");
-                foreach (var (_, _, span, _) in inputs.Where(i => i.Variable.Type.IsBuffer)) writer.Line(span + ".Clear();");
-                if (scalars.Count > 0) writer.Line(scalarSpan + ".Clear();");
-                writer.Line("int " + column + " = 0;");
-                foreach (var (variable, _, _, flat) in inputs)
-                {
-                    if (variable.Type.IsBuffer)
-                    {
-                        using (writer.Block("for (int " + entry + " = 0; " + entry + " < " + variable.Name + ".Length; " + entry + "++, " + column + "++)"))
-                            writer.Line("if ((uint)(" + column + " - " + first + ") < (uint)" + count + ") " + flat + "[" + entry + " * " + width + " + " + column + " - " + first + "] = 1;");
-                        continue;
-                    }
-                    int index = scalars.FindIndex(s => s.Variable.Id == variable.Id);
-                    string start = index == 0 ? "" : index.ToString(CultureInfo.InvariantCulture) + " * " + width + " + ";
-                    writer.Line("if ((uint)(" + column + " - " + first + ") < (uint)" + count + ") " + scalarFlat + "[" + start + column + " - " + first + "] = 1;");
-                    writer.Line(column + "++;");
-                }
-                // An output entry the layer does not write keeps its tangent: zero, for zero entries of the Jacobian.
-                foreach (var (_, _, span, _) in outputs) writer.Line(span + ".Clear();");
-                var call = new List<string>(arguments);
-                call.AddRange(inputs.Select(i => i.Variable.Type.IsBuffer ? i.Span : scalarSpan + "[" + scalars.FindIndex(s => s.Variable.Id == i.Variable.Id).ToString(CultureInfo.InvariantCulture) + "]"));
-                call.AddRange(outputs.Select(o => o.Span));
-                writer.Line(shape.JacobianLanesName + "(" + string.Join(", ", call) + ");");
-                writer.Line("int " + at + " = 0;");
-                foreach (var (variable, _, _, flat) in outputs)
-                    using (writer.Block("for (int " + k + " = 0; " + k + " < " + variable.Name + ".Length; " + k + "++, " + at + "++)"))
-                    using (writer.Block("for (int " + lane + " = 0; " + lane + " < " + count + "; " + lane + "++)"))
-                        writer.Line(jacobian + "[" + at + " * " + columns + " + " + first + " + " + lane + "] = " + flat + "[" + k + " * " + width + " + " + lane + "];");
-            }
-            foreach (var (variable, rented, _, _) in inputs.Where(i => i.Variable.Type.IsBuffer).Concat(outputs))
-                writer.Line("if (" + rented + " is not null) global::System.Buffers.ArrayPool<" + vector + ">.Shared.Return(" + rented + ");");
+            WriteScratch(writer, vector, variable.Name + ".Length", rented, span);
+            writer.Line("global::System.Span<" + element + "> " + flat + " = global::System.Runtime.InteropServices.MemoryMarshal.Cast<" + vector + ", " + element + ">(" + span + ");");
         }
+        if (scalars.Count > 0)
+        {
+            writer.Line("global::System.Span<" + vector + "> " + scalarSpan + " = stackalloc " + vector + "[" + scalars.Count.ToString(CultureInfo.InvariantCulture) + "];");
+            writer.Line("global::System.Span<" + element + "> " + scalarFlat + " = global::System.Runtime.InteropServices.MemoryMarshal.Cast<" + vector + ", " + element + ">(" + scalarSpan + ");");
+        }
+        using (writer.Block("for (int " + first + " = 0; " + first + " < " + columns + "; " + first + " += " + width + ")"))
+        {
+            writer.Line("int " + count + " = global::System.Math.Min(" + width + ", " + columns + " - " + first + ");");
+            writer.Line("// The directions: column " + first + " + l is lane l.");
+            foreach (var (_, _, span, _) in inputs.Where(i => i.Variable.Type.IsBuffer)) writer.Line(span + ".Clear();");
+            if (scalars.Count > 0) writer.Line(scalarSpan + ".Clear();");
+            writer.Line("int " + column + " = 0;");
+            foreach (var (variable, _, _, flat) in inputs)
+            {
+                if (variable.Type.IsBuffer)
+                {
+                    using (writer.Block("for (int " + entry + " = 0; " + entry + " < " + variable.Name + ".Length; " + entry + "++, " + column + "++)"))
+                        writer.Line("if ((uint)(" + column + " - " + first + ") < (uint)" + count + ") " + flat + "[" + entry + " * " + width + " + " + column + " - " + first + "] = 1;");
+                    continue;
+                }
+                int index = scalars.FindIndex(s => s.Variable.Id == variable.Id);
+                string start = index == 0 ? "" : index.ToString(CultureInfo.InvariantCulture) + " * " + width + " + ";
+                writer.Line("if ((uint)(" + column + " - " + first + ") < (uint)" + count + ") " + scalarFlat + "[" + start + column + " - " + first + "] = 1;");
+                writer.Line(column + "++;");
+            }
+            // An output entry the layer does not write keeps its tangent: zero, for zero entries of the Jacobian.
+            foreach (var (_, _, span, _) in outputs) writer.Line(span + ".Clear();");
+            var call = new List<string>(arguments);
+            call.AddRange(inputs.Select(i => i.Variable.Type.IsBuffer ? i.Span : scalarSpan + "[" + scalars.FindIndex(s => s.Variable.Id == i.Variable.Id).ToString(CultureInfo.InvariantCulture) + "]"));
+            call.AddRange(outputs.Select(o => o.Span));
+            writer.Line(shape.JacobianLanesName + "(" + string.Join(", ", call) + ");");
+            writer.Line("int " + at + " = 0;");
+            foreach (var (variable, _, _, flat) in outputs)
+                using (writer.Block("for (int " + k + " = 0; " + k + " < " + variable.Name + ".Length; " + k + "++, " + at + "++)"))
+                using (writer.Block("for (int " + lane + " = 0; " + lane + " < " + count + "; " + lane + "++)"))
+                    writer.Line(jacobian + "[" + at + " * " + columns + " + " + first + " + " + lane + "] = " + flat + "[" + k + " * " + width + " + " + lane + "];");
+        }
+        foreach (var (variable, rented, _, _) in inputs.Where(i => i.Variable.Type.IsBuffer).Concat(outputs))
+            WriteRelease(writer, vector, rented);
     }
 
     /// <summary>The public <c>MTangent</c> with <c>Forward = true</c>, else the Jacobian's private one.</summary>

@@ -141,16 +141,7 @@ namespace BarsCnn
                             for (i = global::BarsCnn.Model.Kernel - 1; i >= 0; i--)
                             {
                                 // line 9: for (int j = 0; j < Kernel; j++)
-                                // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
-                                // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
-                                bool disjoint = global::BarsCnn.Model.Kernel >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dK) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dX) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)k, (global::System.ReadOnlySpan<double>)dK) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)k, (global::System.ReadOnlySpan<double>)dX) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)dK, (global::System.ReadOnlySpan<double>)dX));
-                                for (j = global::BarsCnn.Model.Kernel - global::System.Numerics.Vector<double>.Count; disjoint && j >= 0; j -= global::System.Numerics.Vector<double>.Count)
-                                {
-                                    // line 10: s += k[(f * Kernel + i) * Kernel + j] * x[(r + i) * Size + c + j];
-                                    (new global::System.Numerics.Vector<double>(dK.Slice((f * global::BarsCnn.Model.Kernel + i) * global::BarsCnn.Model.Kernel + j)) + (new global::System.Numerics.Vector<double>(dConv2d_ds) * new global::System.Numerics.Vector<double>(x.Slice((r + i) * global::BarsCnn.Model.Size + c + j)))).CopyTo(dK.Slice((f * global::BarsCnn.Model.Kernel + i) * global::BarsCnn.Model.Kernel + j));
-                                    (new global::System.Numerics.Vector<double>(dX.Slice((r + i) * global::BarsCnn.Model.Size + c + j)) + (new global::System.Numerics.Vector<double>(dConv2d_ds) * new global::System.Numerics.Vector<double>(k.Slice((f * global::BarsCnn.Model.Kernel + i) * global::BarsCnn.Model.Kernel + j)))).CopyTo(dX.Slice((r + i) * global::BarsCnn.Model.Size + c + j));
-                                }
-                                for (j = j + global::System.Numerics.Vector<double>.Count - 1; j >= 0; j--)
+                                for (j = global::BarsCnn.Model.Kernel - 1; j >= 0; j--)
                                 {
                                     // line 10: s += k[(f * Kernel + i) * Kernel + j] * x[(r + i) * Size + c + j];
                                     dK[(f * global::BarsCnn.Model.Kernel + i) * global::BarsCnn.Model.Kernel + j] += dConv2d_ds * x[(r + i) * global::BarsCnn.Model.Size + c + j];
@@ -185,15 +176,7 @@ namespace BarsCnn
                             for (i = global::BarsCnn.Model.Kernel - 1; i >= 0; i--)
                             {
                                 // line 9: for (int j = 0; j < Kernel; j++)
-                                // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
-                                // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
-                                bool disjoint2 = global::BarsCnn.Model.Kernel >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)k, (global::System.ReadOnlySpan<double>)dX));
-                                for (j = global::BarsCnn.Model.Kernel - global::System.Numerics.Vector<double>.Count; disjoint2 && j >= 0; j -= global::System.Numerics.Vector<double>.Count)
-                                {
-                                    // line 10: s += k[(f * Kernel + i) * Kernel + j] * x[(r + i) * Size + c + j];
-                                    (new global::System.Numerics.Vector<double>(dX.Slice((r + i) * global::BarsCnn.Model.Size + c + j)) + (new global::System.Numerics.Vector<double>(dConv2d_ds) * new global::System.Numerics.Vector<double>(k.Slice((f * global::BarsCnn.Model.Kernel + i) * global::BarsCnn.Model.Kernel + j)))).CopyTo(dX.Slice((r + i) * global::BarsCnn.Model.Size + c + j));
-                                }
-                                for (j = j + global::System.Numerics.Vector<double>.Count - 1; j >= 0; j--)
+                                for (j = global::BarsCnn.Model.Kernel - 1; j >= 0; j--)
                                 {
                                     // line 10: s += k[(f * Kernel + i) * Kernel + j] * x[(r + i) * Size + c + j];
                                     dX[(r + i) * global::BarsCnn.Model.Size + c + j] += dConv2d_ds * k[(f * global::BarsCnn.Model.Kernel + i) * global::BarsCnn.Model.Kernel + j];
@@ -227,15 +210,7 @@ namespace BarsCnn
                             for (i = global::BarsCnn.Model.Kernel - 1; i >= 0; i--)
                             {
                                 // line 9: for (int j = 0; j < Kernel; j++)
-                                // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
-                                // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
-                                bool disjoint3 = global::BarsCnn.Model.Kernel >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dK));
-                                for (j = global::BarsCnn.Model.Kernel - global::System.Numerics.Vector<double>.Count; disjoint3 && j >= 0; j -= global::System.Numerics.Vector<double>.Count)
-                                {
-                                    // line 10: s += k[(f * Kernel + i) * Kernel + j] * x[(r + i) * Size + c + j];
-                                    (new global::System.Numerics.Vector<double>(dK.Slice((f * global::BarsCnn.Model.Kernel + i) * global::BarsCnn.Model.Kernel + j)) + (new global::System.Numerics.Vector<double>(dConv2d_ds) * new global::System.Numerics.Vector<double>(x.Slice((r + i) * global::BarsCnn.Model.Size + c + j)))).CopyTo(dK.Slice((f * global::BarsCnn.Model.Kernel + i) * global::BarsCnn.Model.Kernel + j));
-                                }
-                                for (j = j + global::System.Numerics.Vector<double>.Count - 1; j >= 0; j--)
+                                for (j = global::BarsCnn.Model.Kernel - 1; j >= 0; j--)
                                 {
                                     // line 10: s += k[(f * Kernel + i) * Kernel + j] * x[(r + i) * Size + c + j];
                                     dK[(f * global::BarsCnn.Model.Kernel + i) * global::BarsCnn.Model.Kernel + j] += dConv2d_ds * x[(r + i) * global::BarsCnn.Model.Size + c + j];
