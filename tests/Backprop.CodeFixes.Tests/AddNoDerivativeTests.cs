@@ -164,7 +164,7 @@ public sealed class AddNoDerivativeTests
             public static partial class Model
             {
                 [Differentiable]
-                public static double Weighted(double w, double[,] {|#0:grid|}) => w * grid[0, 0];
+                public static double Weighted(double w, double[][] {|#0:grid|}) => w * grid[0][0];
             }
             """, """
             using Backprop;
@@ -172,7 +172,7 @@ public sealed class AddNoDerivativeTests
             public static partial class Model
             {
                 [Differentiable]
-                public static double Weighted(double w, [NoDerivative] double[,] grid) => w * grid[0, 0];
+                public static double Weighted(double w, [NoDerivative] double[][] grid) => w * grid[0][0];
             }
             """);
         test.ExpectedDiagnostics.Add(CodeFixTest<AddNoDerivativeCodeFixProvider>.Diagnostic("BPG034"));

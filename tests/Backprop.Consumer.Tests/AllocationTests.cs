@@ -28,6 +28,20 @@ public sealed class AllocationTests
     }
 
     [Fact]
+    public void MatrixGradients_OfAParameterAndOfAModelMember_AllocateNothing()
+    {
+        var a = new double[8, 8];
+        var dA = new double[8, 8];
+        var x = new double[8];
+        var dX = new double[8];
+        Assert.Equal(0, AllocatedBy(() => MatrixFunctions.QuadraticFormGradient(a, x, dA, dX)));
+        var model = new MatrixRegressor(4, 3, new Random(1));
+        var gradient = new MatrixRegressor(4, 3, new Random(2));
+        double[] input = { 0.1, 0.2, 0.3 }, target = { 0.0, 0.5, -0.5, 1.0 };
+        Assert.Equal(0, AllocatedBy(() => model.LossGradient(input, target, gradient)));
+    }
+
+    [Fact]
     public void LoopGradientWithTape_AllocatesNothing() =>
         Assert.Equal(0, AllocatedBy(() => FeatureFunctions.ForLoopGradient(0.4, 500, out _)));
 

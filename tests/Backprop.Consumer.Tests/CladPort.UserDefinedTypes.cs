@@ -343,8 +343,6 @@ public static partial class CladUserDefinedTypes
         public float[] Factors = { 9, 8, 7, 6, 5 };
     }
 
-#if CLAD_PORT_REJECTED
-    // Rejected: BPG014 at 'sess.Factors'
     // fn29
     [Differentiable]
     public static float Fn29(float[] input, Session session)
@@ -363,7 +361,6 @@ public static partial class CladUserDefinedTypes
         }
         return output;
     }
-#endif
 
     private static ref MyStruct ObjRef(ref MyStruct s) => ref s;
 

@@ -214,6 +214,16 @@ public sealed class CladPortTests
 
     public static IEnumerable<object[]> BufferMethods() => Buffers.Keys.Select(k => new object[] { k });
 
+    /// <summary>UserDefinedTypes.C fn29: an object's array read as data (its values are constants); the result sums the input.</summary>
+    [Fact]
+    public void ObjectDataReadAsWritten_Fn29_GradientIsOnes()
+    {
+        float[] input = { 0.5f, -1.5f, 2f, 0.25f, 3f };
+        var gradient = new float[5];
+        Assert.Equal(CladUserDefinedTypes.Fn29(input, new CladUserDefinedTypes.Session()), CladUserDefinedTypes.Fn29Gradient(input, new CladUserDefinedTypes.Session(), gradient));
+        Assert.Equal(new float[] { 1, 1, 1, 1, 1 }, gradient);
+    }
+
     [Theory]
     [MemberData(nameof(BufferMethods))]
     public void BufferGradient_MatchesCentralDifferences(string name)

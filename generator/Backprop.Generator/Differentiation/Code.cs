@@ -96,8 +96,8 @@ internal sealed class Fragment
     /// <summary>The value of <paramref name="name"/>, printed as <paramref name="text"/> (a struct parameter's field <c>p.X</c>) or as the name.</summary>
     public static Fragment Of(string name, string? text = null) => new(new[] { new Piece(text ?? name, name, NameUse.Value) }, new FragmentTree(TreeKind.Name, name, null));
 
-    /// <summary><c>name.Length</c>.</summary>
-    public static Fragment LengthOf(string name, string? text = null) => new(new[] { new Piece(text ?? name, name, NameUse.Length), new Piece(".Length", null, NameUse.None) });
+    /// <summary><c>name.Length</c> (or another <paramref name="member"/> of its length, <c>.GetLength(1)</c>).</summary>
+    public static Fragment LengthOf(string name, string? text = null, string member = ".Length") => new(new[] { new Piece(text ?? name, name, NameUse.Length), new Piece(member, null, NameUse.None) });
 
     /// <summary><c>ref name</c>.</summary>
     public static Fragment RefOf(string name) => new(new[] { new Piece("ref ", null, NameUse.None), new Piece(name, name, NameUse.Reference) });

@@ -21,7 +21,7 @@ internal sealed partial class ReverseModeBuilder
         foreach (var variable in _method.Variables)
         {
             if (variable.Kind == VariableKind.Data) continue;
-            var name = variable.View.Length > 0 ? variable.Spelling : variable.Name;
+            var name = variable.HasFlatView ? variable.Spelling : variable.Name;
             symbols[name] = new VectorSymbol(variable.Type.ScalarKeyword, variable.Type.IsBuffer, variable.Type.Shape == ShapeKind.Array);
         }
         foreach (var adjoint in _adjoints)

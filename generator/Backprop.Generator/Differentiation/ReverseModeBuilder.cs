@@ -67,13 +67,12 @@ internal sealed partial class ReverseModeBuilder
             if (!variable.IsDifferentiableParameter || _method.Outputs.Contains(parameter)) continue;
             string gradient = Reserve(GradientNameOf(variable.Name));
             string? adjoint = variable.Type.IsBuffer || !_activity.IsActive(parameter) ? null : Adjoint(parameter);
-            if (variable.Type.IsBuffer) _adjoints[parameter] = variable.View.Length > 0 ? Reserve(IrVariable.FlatName(gradient)) : gradient;
-            if (variable.View.Length > 0)
-                _program.Views.Add(("global::System.Span<" + variable.Type.ScalarKeyword + "> " + _adjoints[parameter] + " = " + Cast(variable, gradient) + ";", true));
+            if (variable.Type.IsBuffer) _adjoints[parameter] = variable.HasFlatView ? GradientView(variable, gradient, gradient) : gradient;
             _program.Gradients.Add((parameter, gradient, adjoint));
         }
-        foreach (var view in _method.Parameters.Select(p => _method.Variables[p]).Where(v => v.View.Length > 0))
-            _program.Views.Insert(0, ("global::System.ReadOnlySpan<" + view.Type.ScalarKeyword + "> " + view.Spelling + " = " + Cast(view, "(global::System.ReadOnlySpan<" + view.View + ">)" + view.Name) + ";", false));
+        // Arrays and spans of structs, two-dimensional arrays: the IR reads the flat views of their numbers.
+        foreach (var view in _method.Variables.Where(v => v.HasFlatView && (v.Kind == VariableKind.Parameter && _method.Parameters.Contains(v.Id) || v.Kind == VariableKind.Member)).Reverse())
+            _program.Views.Insert(0, (view.FlatViewDeclaration, false));
         foreach (int output in _method.Outputs)
         {
             var variable = _method.Variables[output];
@@ -86,7 +85,7 @@ internal sealed partial class ReverseModeBuilder
         {
             // A member's gradient is the same member of dThis: incremented, like a span gradient (arrays element-wise).
             string gradient = (member.IsParameterField ? structGradients[member.Owner] : _program.ThisName) + "." + member.Member;
-            if (member.Type.IsBuffer) _adjoints[member.Id] = gradient;
+            if (member.Type.IsBuffer) _adjoints[member.Id] = member.HasFlatView ? GradientView(member, "d" + Identifiers.Capitalized(Identifiers.Bare(member.Name)), gradient) : gradient;
             _program.Gradients.Add((member.Id, gradient, member.Type.IsBuffer || !_activity.IsActive(member.Id) ? null : Adjoint(member.Id)));
         }
         _program.SeedName = Reserve("d" + MethodName);
@@ -106,7 +105,7 @@ internal sealed partial class ReverseModeBuilder
 
         var reverse = Block(_method.Body, _program.Forward);
         var zeroAdjoints = _adjoints.Where(a => a.Key != _method.Result && _method.Variables[a.Key].Type.IsRealScalar).Select(a => a.Value);
-        var guarded = _method.Parameters.Where(p => _method.Variables[p].Type.IsBuffer && _adjoints.ContainsKey(p) && !_method.Outputs.Contains(p))
+        var guarded = _method.Parameters.Where(p => _method.Variables[p] is { Type.IsBuffer: true, IsMatrix: false } && _adjoints.ContainsKey(p) && !_method.Outputs.Contains(p))
             .Select(Adjoint).ToList();
         var versioned = LoopVersioning.Apply(FirstWrites.Apply(Simplifier.Simplify(reverse), zeroAdjoints), guarded);
         var symbols = VectorSymbols();
@@ -115,8 +114,13 @@ internal sealed partial class ReverseModeBuilder
             _program.RewoundOutputs.Add((output, Reserve(_method.Variables[output].Name + "Results")));
     }
 
-    /// <summary>The numbers of an array or span of structs, in memory order.</summary>
-    private static string Cast(IrVariable structs, string span) => structs.FlatViewOf(span);
+    /// <summary>The flat view of a buffer's gradient <paramref name="gradient"/>, declared as a view named after <paramref name="name"/>.</summary>
+    private string GradientView(IrVariable buffer, string name, string gradient)
+    {
+        string view = Reserve(IrVariable.FlatName(name));
+        _program.Views.Add(("global::System.Span<" + buffer.Type.ScalarKeyword + "> " + view + " = " + buffer.FlatViewOf(gradient) + ";", true));
+        return view;
+    }
 
     // ---------------------------------------------------------------- statements
 

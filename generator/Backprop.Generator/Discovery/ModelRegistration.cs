@@ -16,6 +16,8 @@ internal enum RegisteredMemberKind
     Array,
     /// <summary>A member object whose type registers its own members (a sub-module).</summary>
     Module,
+    /// <summary>A two-dimensional array of <c>double</c>/<c>float</c>, registered as its elements row by row.</summary>
+    Matrix,
 }
 
 /// <summary>A member <c>AddParameters</c> registers; <paramref name="Element"/> is <c>double</c> or <c>float</c> (empty for a module).</summary>
@@ -58,6 +60,8 @@ internal sealed record ModelRegistration(string HintName, string Namespace, Equa
             string name = Identifiers.Escape(member.Name);
             if (memberType is IArrayTypeSymbol { Rank: 1 } array && Element(array.ElementType) is { } element)
                 members.Add(new RegisteredMember(name, RegisteredMemberKind.Array, element));
+            else if (memberType is IArrayTypeSymbol { Rank: 2 } matrix && Element(matrix.ElementType) is { } matrixElement)
+                members.Add(new RegisteredMember(name, RegisteredMemberKind.Matrix, matrixElement));
             else if (Element(memberType) is { } scalar && !(member is IFieldSymbol { IsReadOnly: true }))
                 members.Add(new RegisteredMember(name, isProperty ? RegisteredMemberKind.ScalarProperty : RegisteredMemberKind.Scalar, scalar));
             else if (memberType is INamedTypeSymbol { TypeKind: TypeKind.Class } module && IsModel(module))

@@ -23,13 +23,14 @@ internal sealed class ExpressionText
     /// <summary>A variable as the generated code spells it (<c>this.W</c>, <c>p.X</c>, <c>ptsFlat</c>), named by its own name (a view by its).</summary>
     public Fragment Name(int variable) => NameOf(_method.Variables[variable]);
 
-    public static Fragment NameOf(IrVariable v) => v.View.Length > 0 ? Fragment.Of(v.Spelling) : Fragment.Of(v.Name, v.Spelling);
+    public static Fragment NameOf(IrVariable v) => v.HasFlatView ? Fragment.Of(v.Spelling) : Fragment.Of(v.Name, v.Spelling);
 
-    /// <summary><c>buffer.Length</c>: the length of a buffer, not its contents.</summary>
-    private Fragment LengthOf(int buffer)
+    /// <summary><c>buffer.Length</c> (or a two-dimensional array's <c>w.GetLength(d)</c>): the length of a buffer, not its contents.</summary>
+    private Fragment LengthOf(IrLength length)
     {
-        var v = _method.Variables[buffer];
-        return Fragment.LengthOf(v.View.Length > 0 ? v.Spelling : v.Name, v.Spelling);
+        var v = _method.Variables[length.Buffer];
+        return length.Dimension >= 0 ? Fragment.LengthOf(v.Name, v.Path, ".GetLength(" + length.Dimension.ToString(System.Globalization.CultureInfo.InvariantCulture) + ")")
+            : Fragment.LengthOf(v.HasFlatView ? v.Spelling : v.Name, v.Spelling);
     }
 
     public static string MathClass(IrType type, string function) =>
@@ -49,7 +50,7 @@ internal sealed class ExpressionText
             case IrElement e:
                 return (Fragment.Element(Name(e.Buffer), Of(e.Index)), Primary);
             case IrLength l:
-                return (LengthOf(l.Buffer), Primary);
+                return (LengthOf(l), Primary);
             case IrUnary { Operator: UnaryOperator.Negate } u:
                 var negated = Operand(u.Operand, Unary, prefix: true);
                 return (Fragment.Negate(negated, "-" + negated), Unary);

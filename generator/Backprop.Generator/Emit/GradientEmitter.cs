@@ -389,7 +389,7 @@ internal static class GradientEmitter
             var v = method.Variables[variable];
             string product = Identifiers.Escape(Identifiers.Reserve(names, "h" + Identifiers.Capitalized(Identifiers.Bare(v.Name))));
             // A struct parameter's gradient and product are structs of its type (out S dP, out S hP).
-            string keyword = v.Type.IsBuffer ? (v.View.Length > 0 ? "global::System.Span<" + v.View + ">" : v.Type.GradientSpanKeyword) + " " : "out " + (IsStructGradient(method, variable) ? v.DeclaredType : v.Type.Keyword) + " ";
+            string keyword = v.Type.IsBuffer ? v.GradientBufferKeyword + " " : "out " + (IsStructGradient(method, variable) ? v.DeclaredType : v.Type.Keyword) + " ";
             gradientParameters.Add(keyword + gradient);
             gradients.Add((v.Type.IsBuffer ? "" : "ref ") + gradient);
             productParameters.Add(keyword + product);
@@ -759,7 +759,7 @@ internal static class GradientEmitter
                 if (IsMember(method, variable)) continue;
                 var v = method.Variables[variable];
                 parameters.Add(v.Type.IsBuffer
-                    ? scoped + (v.View.Length > 0 ? "global::System.Span<" + v.View + ">" : v.Type.GradientSpanKeyword) + " " + gradient
+                    ? (v.IsMatrix ? "" : scoped) + v.GradientBufferKeyword + " " + gradient
                     : (split ? "scoped ref " : seeded ? "ref " : "out ") + (IsStructGradient(method, variable) ? v.DeclaredType : v.Type.Keyword) + " " + gradient);
             }
         }
@@ -837,9 +837,15 @@ internal static class GradientEmitter
         {
             var v = method.Variables[variable];
             if (!v.Type.IsBuffer) continue;
+            string shown = Identifiers.Bare(v.Name);
+            if (v.IsMatrix)
+            {
+                // A two-dimensional array's gradient is an array of the same dimensions (always wanted: it is no span).
+                WriteDimensionCheck(writer, v.Name, gradient, shown, gradient);
+                continue;
+            }
             using (writer.Block("if (" + (optional ? "!" + gradient + ".IsEmpty && " : "") + gradient + ".Length != " + v.Name + ".Length)"))
             {
-                string shown = Identifiers.Bare(v.Name);
                 writer.Line("throw new global::System.ArgumentException(\"The gradient of '" + shown + "' must have \" + " + v.Name + ".Length + \" entries, like '" + shown + "'" + (optional ? " (or none)" : "") + ", but has \" + " + gradient + ".Length + \".\", nameof(" + gradient + "));");
             }
         }
@@ -869,9 +875,22 @@ internal static class GradientEmitter
                     writer.Line("throw new global::System.ArgumentException(\"The gradient of '" + shown + "' is null: " + d + " must have the same sub-modules as this instance.\", nameof(" + d + "));");
                 continue;
             }
+            if (check.Kind == MemberCheckKind.Matrix)
+            {
+                WriteDimensionCheck(writer, mine, theirs, shown, d);
+                continue;
+            }
             using (writer.Block("if (" + theirs + " is null || " + theirs + ".Length != " + mine + ".Length)"))
                 writer.Line("throw new global::System.ArgumentException(\"The gradient of '" + shown + "' must have \" + " + mine + ".Length + \" entries, like '" + shown + "', but has \" + (" + theirs + "?.Length ?? 0) + \".\", nameof(" + d + "));");
         }
+    }
+
+    /// <summary>The gradient <paramref name="theirs"/> of the two-dimensional array <paramref name="mine"/> must have its dimensions.</summary>
+    private static void WriteDimensionCheck(SourceWriter writer, string mine, string theirs, string shown, string argument)
+    {
+        using (writer.Block("if (" + theirs + " is null || " + theirs + ".GetLength(0) != " + mine + ".GetLength(0) || " + theirs + ".GetLength(1) != " + mine + ".GetLength(1))"))
+            writer.Line("throw new global::System.ArgumentException(\"The gradient of '" + shown + "' must be a \" + " + mine + ".GetLength(0) + \" x \" + " + mine + ".GetLength(1) + \" array like '" + shown + "', but is \" + ("
+                + theirs + " is null ? \"null\" : " + theirs + ".GetLength(0) + \" x \" + " + theirs + ".GetLength(1)) + \".\", nameof(" + argument + "));");
     }
 
     /// <summary>The statements after the reverse sweep: the scalar gradients accumulated into their <c>ref</c> parameters.</summary>

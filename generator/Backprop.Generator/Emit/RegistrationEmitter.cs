@@ -58,10 +58,12 @@ internal static class RegistrationEmitter
                 string shown = member.Name.TrimStart('@');
                 switch (member.Kind)
                 {
-                    case RegisteredMemberKind.Array when member.Element == element:
+                    case RegisteredMemberKind.Array or RegisteredMemberKind.Matrix when member.Element == element:
                         using (writer.Block("if (this." + member.Name + " is null || gradient." + member.Name + " is null)"))
                             writer.Line("throw new global::System.ArgumentException(\"The array '\" + prefix + \"" + shown + "' is null in the model or in its gradient.\", nameof(gradient));");
-                        writer.Line("group.Add(prefix + \"" + shown + "\", this." + member.Name + ", gradient." + member.Name + ");");
+                        // A two-dimensional array is registered as its elements, row by row.
+                        string Memory(string array) => member.Kind == RegisteredMemberKind.Matrix ? "global::Backprop.CompilerServices.ArrayViews.AsMemory(" + array + ")" : array;
+                        writer.Line("group.Add(prefix + \"" + shown + "\", " + Memory("this." + member.Name) + ", " + Memory("gradient." + member.Name) + ");");
                         break;
                     case RegisteredMemberKind.Scalar when member.Element == element:
                         string memory = "global::Backprop.CompilerServices.MemberMemory<" + model.TypeName + ", " + element + ">";

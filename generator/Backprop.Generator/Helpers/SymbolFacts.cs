@@ -19,6 +19,9 @@ internal static class SymbolFacts
         a.AttributeClass?.ToDisplayString() == "System.CodeDom.Compiler.GeneratedCodeAttribute"
         && a.ConstructorArguments.Length > 0 && a.ConstructorArguments[0].Value as string == "Backprop.Gen");
 
+    /// <summary>A type as messages name it: as the compiler's errors do, but a two-dimensional array as C# spells it (<c>double[,]</c>, not <c>double[*,*]</c>).</summary>
+    public static string Shown(ITypeSymbol type) => type is IArrayTypeSymbol ? type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) : type.ToDisplayString();
+
     /// <summary>
     /// Whether values of <paramref name="type"/> hold <c>double</c>s or <c>float</c>s the generator would have to
     /// differentiate: arrays of any rank and nesting, generic collections of them, structs with such fields (not delegates).

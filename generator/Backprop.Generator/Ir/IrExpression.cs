@@ -39,8 +39,8 @@ internal sealed record IrSlice(IrType Type, IrRead Buffer, IrExpression Start, I
     public static int BufferOf(IrExpression argument) => argument is IrSlice slice ? slice.Buffer.Variable : ((IrRead)argument).Variable;
 }
 
-/// <summary><c>buffer.Length</c>.</summary>
-internal sealed record IrLength(int Buffer) : IrExpression(IrType.Int32);
+/// <summary><c>buffer.Length</c>, or with a <paramref name="Dimension"/> <c>buffer.GetLength(dimension)</c> of a two-dimensional array.</summary>
+internal sealed record IrLength(int Buffer, int Dimension = -1) : IrExpression(IrType.Int32);
 
 /// <summary>A value the method reads but never differentiates (a field, a property of a constant), spelled as C#.</summary>
 internal sealed record IrExternal(IrType Type, string Text) : IrExpression(Type);

@@ -31,7 +31,11 @@ internal enum VariableKind
 /// <param name="Member">For <see cref="VariableKind.Member"/>: the member's C# path (the variable is <c>this.Member</c>, or <c>Owner.Member</c>).</param>
 /// <param name="Owner">For a field of a struct parameter: the parameter's name (its gradient is the same field of the parameter's gradient); empty for <c>this</c>.</param>
 /// <param name="View">For an array or span of structs (<c>Vec2[] pts</c>): the struct's type; the IR sees the flat view of its numbers, <c>ptsFlat</c>.</param>
-internal sealed record IrVariable(int Id, string Name, IrType Type, VariableKind Kind, bool NoDerivative, string DeclaredType, string Member = "", string Owner = "", string View = "")
+/// <param name="Rank">
+/// 2 for a two-dimensional array (<c>double[,] w</c>, a parameter or a member): the IR sees the flat view of its
+/// elements row by row, <c>wFlat</c>, and reads <c>w[i, j]</c> as <c>wFlat[i * w.GetLength(1) + j]</c>.
+/// </param>
+internal sealed record IrVariable(int Id, string Name, IrType Type, VariableKind Kind, bool NoDerivative, string DeclaredType, string Member = "", string Owner = "", string View = "", int Rank = 1)
 {
     /// <summary>Parameters that get a gradient: real scalars and buffers not marked <c>[NoDerivative]</c>.</summary>
     public bool IsDifferentiableParameter => Kind == VariableKind.Parameter && Type.IsReal && !NoDerivative;
@@ -39,22 +43,45 @@ internal sealed record IrVariable(int Id, string Name, IrType Type, VariableKind
     /// <summary>Parameters and members of <c>this</c> that get a gradient.</summary>
     public bool IsDifferentiableInput => (Kind == VariableKind.Parameter || Kind == VariableKind.Member) && Type.IsReal && !NoDerivative;
 
-    /// <summary>How the variable is written in C#: its name, or <c>this.Member</c>.</summary>
-    public string Spelling => Kind == VariableKind.Member ? (Owner.Length == 0 ? "this." : Owner + ".") + Member : View.Length > 0 ? FlatName(Name) : Name;
+    /// <summary>How the variable is written in C#: its name, <c>this.Member</c>, or the name of its flat view.</summary>
+    public string Spelling => HasFlatView ? FlatName(Name) : Kind == VariableKind.Member ? Path : Name;
+
+    /// <summary>A member's C# path (<c>this.Member</c>, <c>p.X</c>); the variable's name otherwise.</summary>
+    public string Path => Kind == VariableKind.Member ? (Owner.Length == 0 ? "this." : Owner + ".") + Member : Name;
+
+    /// <summary>Whether the IR sees the buffer through a flat view of its numbers: an array or span of structs, or a two-dimensional array.</summary>
+    public bool HasFlatView => View.Length > 0 || Rank > 1;
+
+    /// <summary>A two-dimensional array: its gradient is an array of the same dimensions.</summary>
+    public bool IsMatrix => Rank > 1;
 
     /// <summary>The flat view of an array or span of structs: its numbers in memory order.</summary>
     public static string FlatName(string name) => name + "Flat";
 
-    /// <summary>For an array or span of structs: the flat view of the numbers of <paramref name="span"/> (a span of <see cref="View"/>).</summary>
-    public string FlatViewOf(string span) =>
-        "global::System.Runtime.InteropServices.MemoryMarshal.Cast<" + View + ", " + Type.ScalarKeyword + ">(" + span + ")";
+    /// <summary>
+    /// The flat view of the numbers of <paramref name="buffer"/>: for an array or span of structs a span of <see cref="View"/>,
+    /// for a two-dimensional array the array.
+    /// </summary>
+    public string FlatViewOf(string buffer) => IsMatrix
+        ? "global::Backprop.CompilerServices.ArrayViews.Flat(" + buffer + ")"
+        : "global::System.Runtime.InteropServices.MemoryMarshal.Cast<" + View + ", " + Type.ScalarKeyword + ">(" + buffer + ")";
+
+    /// <summary>The declaration of the variable's own flat view (<c>ptsFlat</c>, <c>wFlat</c>), read-only.</summary>
+    public string FlatViewDeclaration =>
+        "global::System.ReadOnlySpan<" + Type.ScalarKeyword + "> " + Spelling + " = " + FlatViewOf(IsMatrix ? Path : "(global::System.ReadOnlySpan<" + View + ">)" + Name) + ";";
 
     /// <summary>For an array or span of structs: a span of its numbers seen as a span of <see cref="View"/>.</summary>
     public string StructViewOf(string span) =>
         "global::System.Runtime.InteropServices.MemoryMarshal.Cast<" + Type.ScalarKeyword + ", " + View + ">(" + span + ")";
 
     /// <summary>How many numbers the buffer holds: its length, or for an array or span of structs its flat view's.</summary>
-    public string FlatLength => View.Length > 0 ? FlatViewOf("(global::System.ReadOnlySpan<" + View + ">)" + Name) + ".Length" : Name + ".Length";
+    public string FlatLength => View.Length > 0 ? FlatViewOf("(global::System.ReadOnlySpan<" + View + ">)" + Name) + ".Length" : Path + ".Length";
+
+    /// <summary>
+    /// The type of a buffer's gradient argument: <c>Span&lt;T&gt;</c>, <c>Span&lt;S&gt;</c> for an array or span of structs,
+    /// an array of the same dimensions for a two-dimensional array.
+    /// </summary>
+    public string GradientBufferKeyword => IsMatrix ? DeclaredType : View.Length > 0 ? "global::System.Span<" + View + ">" : Type.GradientSpanKeyword;
 
     /// <summary>A field of a struct parameter (<c>p.X</c>), not a member of <c>this</c>.</summary>
     public bool IsParameterField => Kind == VariableKind.Member && Owner.Length > 0;
@@ -66,6 +93,8 @@ internal enum MemberCheckKind
     Object,
     /// <summary>An array member: the member of <c>dThis</c> must be an array as long as the one of <c>this</c>.</summary>
     Array,
+    /// <summary>A two-dimensional array member: the member of <c>dThis</c> must have the same dimensions.</summary>
+    Matrix,
 }
 
 /// <summary>What the gradient checks of <c>dThis</c> before it writes anything: <paramref name="Path"/> is a dotted member path (<c>Fc1.Weight</c>).</summary>

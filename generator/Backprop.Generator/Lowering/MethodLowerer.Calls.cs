@@ -19,6 +19,7 @@ internal sealed partial class MethodLowerer
 {
     private IrExpression? LowerInvocation(IInvocationOperation invocation, IrType? type)
     {
+        if (LowerMatrixDimension(invocation) is { } dimension) return dimension;
         var target = invocation.TargetMethod;
         if (type is { IsBuffer: true } && IsSlicing(target)) return LowerSlice(invocation, type);
         if (InlinesCall(invocation)) return LowerStructCall(invocation) as IrExpression;

@@ -233,6 +233,23 @@ internal sealed partial class MethodLowerer
                 LowerStructParameter(parameter, layout, structId, noDerivative);
                 continue;
             }
+            if (!noDerivative && parameter.RefKind is RefKind.None && MatrixType(parameter.Type) is { } matrixType)
+            {
+                // A two-dimensional array: the IR reads the flat view of its elements, row by row; its gradient is a T[,].
+                int matrixId = AddVariable(parameter.Name, matrixType, VariableKind.Parameter, false, parameter.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat));
+                _names.Add(IrVariable.FlatName(_variables[matrixId].Name));
+                _variables[matrixId] = _variables[matrixId] with { Rank = 2 };
+                _variableIds[parameter] = matrixId;
+                _parameterLocations[matrixId] = location;
+                ids.Add(matrixId);
+                string? mode = _forward ? "Forward" : _hessianLocation is not null ? "Hessian"
+                    : _method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttribute && a.NamedArguments.Any(n => n.Key == "Jacobian" && n.Value.Value is true)) ? "Jacobian" : null;
+                if (mode is not null)
+                    Report(DiagnosticDescriptors.UnsupportedStatement, location, _method.Name,
+                        mode + " = true with the two-dimensional array parameter '" + parameter.Name + "', not supported yet",
+                        "remove " + mode + " = true, or pass its numbers as a flat ReadOnlySpan<" + matrixType.ScalarKeyword + ">, row by row");
+                continue;
+            }
             // A parameter is differentiated unless marked: one whose floating-point values the IR cannot carry (double[,],
             // double[][], List<double>, a struct of doubles) is an error, never silently a constant.
             if (type is null && !noDerivative && SymbolFacts.HoldsFloatingPoint(parameter.Type))

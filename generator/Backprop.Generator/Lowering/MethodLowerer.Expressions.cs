@@ -59,6 +59,9 @@ internal sealed partial class MethodLowerer
                 ReportUnsupportedExpression(operation, "the array of structs '" + parameter.Parameter.Name + "' used as a whole (passed, sliced or assigned)",
                     "read its elements where it is a parameter ('" + parameter.Parameter.Name + "[i].X', foreach), or pass its numbers as a flat double[]");
                 return null;
+            case IParameterReferenceOperation parameter when MatrixOf(parameter) is not null:
+                ReportWholeMatrix(operation, parameter.Parameter.Name);
+                return null;
             case IParameterReferenceOperation parameter:
                 if (!_variableIds.TryGetValue(parameter.Parameter, out int parameterId) || TypeMapping.Map(parameter.Parameter.Type) is null)
                 {
@@ -99,6 +102,9 @@ internal sealed partial class MethodLowerer
                 return null;
             case IIsPatternOperation isPattern:
                 return LowerExpression(isPattern.Value) is { } input ? LowerPattern(isPattern.Pattern, input) : null;
+            // Elements and members of data of other types (rows[i][j] of a jagged array, list[k].Length) are read as written.
+            case IArrayElementReferenceOperation or IPropertyReferenceOperation when DataRoot(operation) is not null && TryVerbatim(operation, type) is { } rootedInData:
+                return rootedInData;
             case IArrayElementReferenceOperation { Indices.Length: 1 } element when type is { IsBuffer: true } && element.Indices[0] is IRangeOperation range:
                 return LowerRangeSlice(element.ArrayReference, range, type, operation);
             case IImplicitIndexerReferenceOperation { Argument: IRangeOperation range } indexer when type is { IsBuffer: true }:
@@ -108,6 +114,8 @@ internal sealed partial class MethodLowerer
             // Elements of data the IR does not model (a List<double>, a double[,]) are read as written.
             case IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } instance } when TypeMapping.Map(instance.Type) is null && TryVerbatim(operation, type) is { } data:
                 return data;
+            case IArrayElementReferenceOperation { Indices.Length: 2 } element when MatrixOf(element.ArrayReference) is { } matrix:
+                return LowerMatrixElement(matrix, element, type);
             case IArrayElementReferenceOperation { Indices.Length: > 1 } when TryVerbatim(operation, type) is { } data:
                 return data;
             case IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } instance, Arguments.Length: 1 } indexer:

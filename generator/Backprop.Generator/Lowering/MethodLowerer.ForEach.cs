@@ -104,6 +104,14 @@ internal sealed partial class MethodLowerer
         }
     }
 
+    /// <summary>The buffer a <c>foreach</c> loops over by index (a buffer, a slice or view of one, a two-dimensional array), or null.</summary>
+    private IrExpression? ForEachBuffer(IOperation collection)
+    {
+        collection = WithoutConversions(collection);
+        if (MatrixType(collection.Type) is not null) return MatrixOf(collection) is { } matrix ? Read(matrix) : null;
+        return TypeMapping.Map(collection.Type) is { IsBuffer: true } && LowerExpression(collection) is { } lowered && lowered is IrRead { Type.IsBuffer: true } or IrSlice ? lowered : null;
+    }
+
     /// <summary>Why a foreach loop cannot be lowered, and the way out, for BPG012.</summary>
     private string ForEachLimit(IForEachLoopOperation loop)
     {

@@ -29,7 +29,7 @@ internal sealed partial class MethodLowerer
     private readonly Dictionary<int, DataOrigin> _dataOrigins = new();
 
     /// <summary>A type as a message shows it: a local declared with <c>var</c> without the <c>?</c> its inferred type carries.</summary>
-    private static string Shown(ITypeSymbol type) => type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString();
+    private static string Shown(ITypeSymbol type) => SymbolFacts.Shown(type.WithNullableAnnotation(NullableAnnotation.NotAnnotated));
 
     /// <summary>Whether a local of this type is one the IR does not model: kept as written.</summary>
     private static bool IsDataType(ITypeSymbol type) =>
@@ -91,7 +91,7 @@ internal sealed partial class MethodLowerer
             case ILocalReferenceOperation local when _dataLocals.TryGetValue(local.Local, out int id):
                 return id;
             case IParameterReferenceOperation parameter when TypeMapping.Map(parameter.Parameter.Type) is null
-                && StructLayout.Of(parameter.Parameter.Type) is null && _variableIds.TryGetValue(parameter.Parameter, out int id):
+                && StructLayout.Of(parameter.Parameter.Type) is null && _variableIds.TryGetValue(parameter.Parameter, out int id) && !_variables[id].IsMatrix:
                 return id;
             case IMemberReferenceOperation { Instance: { } instance }:
                 return DataRoot(instance);
@@ -256,7 +256,7 @@ internal sealed partial class MethodLowerer
     private string? WritableBuffer(IOperation value)
     {
         value = WithoutConversions(value);
-        if (TypeMapping.Map(value.Type) is not { IsBuffer: true, Shape: not ShapeKind.ReadOnlySpan }) return null;
+        if (TypeMapping.Map(value.Type) is not { IsBuffer: true, Shape: not ShapeKind.ReadOnlySpan } && MatrixType(value.Type) is null) return null;
         return value switch
         {
             ILocalReferenceOperation or IParameterReferenceOperation or IMemberReferenceOperation => Text(value),

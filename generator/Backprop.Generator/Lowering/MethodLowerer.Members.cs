@@ -51,7 +51,8 @@ internal sealed partial class MethodLowerer
     /// <c>this.Fc1</c>) as a differentiated member, or null when it is data (integers, <c>[NoDerivative]</c>).
     /// </summary>
     /// <param name="leafPath">For a struct member: the path of one of its scalars (<c>X</c> of <c>Pos.X</c>).</param>
-    private IrExpression? LowerThisMember(IMemberReferenceOperation reference, IrType type, string receiver, out bool isData, string leafPath = "")
+    /// <param name="rank">2 for a two-dimensional array member, read through its flat view.</param>
+    private IrExpression? LowerThisMember(IMemberReferenceOperation reference, IrType type, string receiver, out bool isData, string leafPath = "", int rank = 1)
     {
         isData = false;
         var member = reference.Member;
@@ -84,14 +85,15 @@ internal sealed partial class MethodLowerer
         for (int i = 2; !_names.Add(unique); i++) unique = baseName + "_" + i;
         int id = _variables.Count;
         string declared = leafPath.Length > 0 ? type.Keyword : (member is IFieldSymbol f ? f.Type : ((IPropertySymbol)member).Type).ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
-        _variables.Add(new IrVariable(id, Identifiers.Escape(unique), type, VariableKind.Member, NoDerivative: false, declared, path));
+        _variables.Add(new IrVariable(id, Identifiers.Escape(unique), type, VariableKind.Member, NoDerivative: false, declared, path, Rank: rank));
+        if (rank > 1) _names.Add(IrVariable.FlatName(_variables[id].Name));
         _members[path] = id;
         _differentiatesMembers = true;
         // dThis must have every sub-module on the way (Fc1 of Fc1.Weight), and an array member as long as this one.
         string objectPath = leafPath.Length == 0 ? path : path.Substring(0, path.Length - leafPath.Length - 1);
         for (int dot = objectPath.IndexOf('.'); dot >= 0; dot = objectPath.IndexOf('.', dot + 1))
             _thisChecks[objectPath.Substring(0, dot)] = MemberCheckKind.Object;
-        if (type.IsBuffer) _thisChecks[path] = MemberCheckKind.Array;
+        if (type.IsBuffer) _thisChecks[path] = rank > 1 ? MemberCheckKind.Matrix : MemberCheckKind.Array;
         return Read(id);
     }
 

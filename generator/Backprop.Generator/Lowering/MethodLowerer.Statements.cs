@@ -352,11 +352,9 @@ internal sealed partial class MethodLowerer
                 elementBody.AddRange(LowerNested(loop.Body));
                 AddCountedLoop(structHeader, structCounter, StructCount(structs), elementBody, output);
                 break;
-            case IForEachLoopOperation { LoopControlVariable: IVariableDeclaratorOperation control } loop
-                when TypeMapping.Map(WithoutConversions(loop.Collection).Type) is { IsBuffer: true }
-                    && LowerExpression(WithoutConversions(loop.Collection)) is { } lowered && lowered is IrRead { Type.IsBuffer: true } or IrSlice:
+            case IForEachLoopOperation { LoopControlVariable: IVariableDeclaratorOperation control } loop when ForEachBuffer(loop.Collection) is { } lowered:
                 // foreach (var v in buffer) is the indexed loop it means: v = buffer[k] at the top of each trip (of a slice or
-                // view: buffer[start + k]).
+                // view: buffer[start + k]; of a two-dimensional array, its flat view, row by row).
                 var (collection, first, count) = lowered is IrSlice part ? (part.Buffer, part.Start, part.Length) : ((IrRead)lowered, null, new IrLength(((IrRead)lowered).Variable));
                 int counter = AddVariable("index", IrType.Int32, VariableKind.Synthetic);
                 var header = Header(loop.Syntax);
@@ -543,7 +541,9 @@ internal sealed partial class MethodLowerer
             case IArrayElementReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: true } or IImplicitIndexerReferenceOperation:
                 if (LowerExpression(target) is IrElement element && value is not null)
                 {
-                    if (_variables[element.Buffer].Kind is VariableKind.External or VariableKind.Member)
+                    if (_variables[element.Buffer].IsMatrix)
+                        ReportMatrixWrite(target, Identifiers.Bare(_variables[element.Buffer].Kind == VariableKind.Member ? _variables[element.Buffer].Member : _variables[element.Buffer].Name));
+                    else if (_variables[element.Buffer].Kind is VariableKind.External or VariableKind.Member)
                         Report(DiagnosticDescriptors.MemberWrite, target.Syntax.GetLocation(), target.Syntax.ToString());
                     else
                         output.Add(new IrStore(source, element.Buffer, element.Index, ConvertTo(value, element.Type)));

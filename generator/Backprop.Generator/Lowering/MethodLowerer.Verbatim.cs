@@ -99,7 +99,7 @@ internal sealed partial class MethodLowerer
                         return null;
                     }
                     if (text.Length > 0 && (previous.HasTrailingTrivia || token.HasLeadingTrivia)) text.Append(' ');
-                    text.Append(_variables[field.Variable].Spelling);
+                    text.Append(_variables[field.Variable].Path);
                     operands.Add(Read(field.Variable));
                     previous = token;
                     if (field.Last != token) skipThrough = field.Last;
@@ -114,7 +114,7 @@ internal sealed partial class MethodLowerer
                 {
                     // A local of another type (a string, a list) is spelled by its name in the generated code.
                     case ILocalSymbol local when !IsDeclaredWithin(local, syntax) && _dataLocals.TryGetValue(local, out int data):
-                        spelling = _variables[data].Spelling;
+                        spelling = _variables[data].Path;
                         operands.Add(Read(data));
                         break;
                     // A local of another type declared inside an expression (a pattern's, an out argument's) gets BPG018 once.
@@ -124,7 +124,7 @@ internal sealed partial class MethodLowerer
                     case ILocalSymbol local when !IsDeclaredWithin(local, syntax):
                         _unspellable = local.Name;
                         if (local.IsRef || VariableOf(local, name.GetLocation()) is not { } id) return null;
-                        spelling = _variables[id].Spelling;
+                        spelling = _variables[id].Path;
                         operands.Add(Read(id));
                         break;
                     // A parameter bound by inlining, or the numbers of a struct, cannot be spelled by its name: reported instead.
@@ -134,7 +134,7 @@ internal sealed partial class MethodLowerer
                         return null;
                     // A parameter of another type (a list) is read too: what a call kept for its effect puts in it must not flow back unseen (SupportGate).
                     case IParameterSymbol parameter when _variableIds.TryGetValue(parameter, out int parameterId):
-                        spelling = _variables[parameterId].Spelling;
+                        spelling = _variables[parameterId].Path;
                         operands.Add(Read(parameterId));
                         break;
                     // Inside an inlined method, its own members unqualified (or through this) would name the caller's.
@@ -211,7 +211,7 @@ internal sealed partial class MethodLowerer
         string name = target.ContainingType?.Name + "." + target.Name;
         // A method with source, marked or not, runs as written here only because it is given data of another type.
         if (target.DeclaringSyntaxReferences.Length > 0 && call?.Arguments.FirstOrDefault(a => a.Value.Type is { } t && TypeMapping.Map(t) is null && StructLayout.Of(t) is null && !a.Value.ConstantValue.HasValue) is { } data)
-            return "it is given '" + Code(data.Syntax) + "' of type '" + data.Value.Type!.ToDisplayString() + "', which a differentiated call cannot pass on yet; pass '" + target.Name
+            return "it is given '" + Code(data.Syntax) + "' of type '" + SymbolFacts.Shown(data.Value.Type!) + "', which a differentiated call cannot pass on yet; pass '" + target.Name
                 + "' numbers or buffers (the values it needs from '" + Code(data.Syntax) + "' as a [NoDerivative] double[] or ReadOnlySpan<double>), or keep the code that uses it in the caller";
         if (target.ContainingType?.ToDisplayString() == "System.Linq.Enumerable")
             return "LINQ is not differentiated: write it as a loop over the buffer (LINQ on [NoDerivative] data is fine), or use Backprop.Ops (Ops.Sum, Ops.Dot, Ops.LogSumExp)";
