@@ -31,6 +31,40 @@ public sealed class SnapshotTests
         """, nameof(StraightLine));
 
     [Fact]
+    public void TwoDimensionalArrays_ParameterAndModelMember() => VerifyGenerated("""
+        public static partial class Model
+        {
+            [Differentiable]
+            public static double QuadraticForm(double[,] a, double[] x)
+            {
+                double s = 0;
+                for (int i = 0; i < a.GetLength(0); i++)
+                    for (int j = 0; j < a.GetLength(1); j++)
+                        s += x[i] * a[i, j] * x[j];
+                return s;
+            }
+        }
+
+        public partial class Regressor
+        {
+            public double[,] Weight = new double[2, 3];
+
+            [Differentiable]
+            public double Loss([NoDerivative] double[] x, [NoDerivative] double[] y)
+            {
+                double loss = 0;
+                for (int o = 0; o < Weight.GetLength(0); o++)
+                {
+                    double h = 0;
+                    for (int i = 0; i < Weight.GetLength(1); i++) h += Weight[o, i] * x[i];
+                    loss += (h - y[o]) * (h - y[o]);
+                }
+                return loss;
+            }
+        }
+        """, nameof(TwoDimensionalArrays_ParameterAndModelMember));
+
+    [Fact]
     public void VectorizedReverseLoops_DotAxpyAndRows() => VerifyGenerated("""
         public static partial class Model
         {
