@@ -159,3 +159,25 @@ public partial class MatrixRegressor
         return loss;
     }
 }
+
+/// <summary>A model whose matrix is read by an unmarked helper method of its own and by a float field's scale.</summary>
+public partial class MatrixHelperModel
+{
+    public double[,] Weight = { { 0.5, -0.25, 0.75 }, { -1.0, 0.3, 0.2 } };
+    public double Scale = 1.5;
+
+    private double Row(int o, double[] x)
+    {
+        double s = 0;
+        for (int i = 0; i < Weight.GetLength(1); i++) s += Weight[o, i] * x[i];
+        return Math.Tanh(Scale * s);
+    }
+
+    [Differentiable]
+    public double Loss([NoDerivative] double[] x)
+    {
+        double loss = 0;
+        for (int o = 0; o < Weight.GetLength(0); o++) loss += Row(o, x) * Row(o, x);
+        return loss;
+    }
+}

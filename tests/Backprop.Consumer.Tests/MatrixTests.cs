@@ -142,6 +142,19 @@ public sealed class MatrixTests
     }
 
     [Fact]
+    public void MatrixReadByAnUnmarkedHelperOfTheModel_MatchesCentralDifferences()
+    {
+        var model = new MatrixHelperModel();
+        var gradient = new MatrixHelperModel { Weight = new double[2, 3], Scale = 0 };
+        var parameters = new ParameterSet<double>();
+        model.AddParameters(parameters.AddGroup(learningRate: 0), gradient);
+        double[] x = { 0.4, -0.9, 1.1 };
+        Assert.Equal(model.Loss(x), model.LossGradient(x, gradient));
+        var result = GradientCheck.Check(() => model.Loss(x), parameters);
+        Assert.True(result.Passed, result.ToString());
+    }
+
+    [Fact]
     public void ModelWithMatrixWeight_GradientAndRegistration_PassTheCheck()
     {
         var model = new MatrixRegressor(2, 3, new Random(3));
