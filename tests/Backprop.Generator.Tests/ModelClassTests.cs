@@ -176,6 +176,99 @@ public sealed class ModelClassTests
         Assert.Equal(2 * (12 + 4 + 8 + 2 + 1), pairs.Length);
     }
 
+    /// <summary>A dense layer of any shape (its widths are its spans'), for the models of sub-module arrays below.</summary>
+    private const string Linear = """
+        public partial class Linear
+        {
+            public double[] Weight, Bias;
+            public Linear(int inputs, int outputs, double seed)
+            {
+                Weight = new double[inputs * outputs];
+                Bias = new double[outputs];
+                for (int i = 0; i < Weight.Length; i++) Weight[i] = Math.Sin(seed + i);
+                for (int i = 0; i < Bias.Length; i++) Bias[i] = Math.Cos(seed * i) * 0.1;
+            }
+
+            public static Linear Zero(Linear like) => new(like.Weight.Length / like.Bias.Length, like.Bias.Length, 0) { Weight = new double[like.Weight.Length], Bias = new double[like.Bias.Length] };
+
+            [Differentiable]
+            public void Forward(ReadOnlySpan<double> x, Span<double> y)
+            {
+                for (int o = 0; o < y.Length; o++)
+                {
+                    double s = Bias[o];
+                    for (int i = 0; i < x.Length; i++) s += Weight[o * x.Length + i] * x[i];
+                    y[o] = s;
+                }
+            }
+
+            [Differentiable]
+            public double Score(double v) => Weight[0] * Math.Tanh(v) + Bias[0];
+        }
+        """;
+
+    [Fact]
+    public void SubModuleArrays_CalledByIndexAndByForeach_PassDThisElements()
+    {
+        var pairs = Probe("using System.Linq;\n" + FiniteDifferences + Linear + """
+            public partial class Deep
+            {
+                public Linear[] Layers = { new(3, 4, 1.0), new(4, 4, 2.0), new(4, 2, 3.0) };
+                public System.Collections.Generic.List<Linear> Heads = new() { new(2, 1, 4.0), new(2, 1, 5.0) };
+                public System.Collections.Generic.IReadOnlyList<Linear> Scorers = new[] { new Linear(1, 1, 6.0), new Linear(1, 1, 7.0) };
+
+                [Differentiable]
+                public double Loss([NoDerivative] ReadOnlySpan<double> x, [NoDerivative] double target)
+                {
+                    Span<double> a = stackalloc double[4];
+                    Span<double> b = stackalloc double[4];
+                    Span<double> o = stackalloc double[1];
+                    for (int k = 0; k < 3; k++) a[k] = x[k];
+                    int width = 3;
+                    for (int i = 0; i < Layers.Length; i++)
+                    {
+                        int next = Layers[i].Bias.Length;
+                        Layers[i].Forward(a.Slice(0, width), b.Slice(0, next));
+                        for (int k = 0; k < next; k++) a[k] = Math.Tanh(b[k]);
+                        width = next;
+                    }
+                    double sum = 0;
+                    foreach (var head in Heads)
+                    {
+                        head.Forward(a.Slice(0, 2), o);
+                        sum += o[0] * o[0];
+                    }
+                    for (int j = Scorers.Count - 1; j >= 0; j--) sum += Scorers[j].Score(sum);
+                    return (sum - target) * (sum - target);
+                }
+            }
+
+            public static class Probe
+            {
+                public static double[] Check()
+                {
+                    var model = new Deep();
+                    var grad = new Deep { Layers = Array.ConvertAll(new Deep().Layers, Linear.Zero), Heads = new Deep().Heads.ConvertAll(Linear.Zero) };
+                    grad.Scorers = new[] { Linear.Zero(model.Scorers[0]), Linear.Zero(model.Scorers[1]) };
+                    double[] x = { 0.3, -0.7, 1.1 };
+                    double loss = model.LossGradient(x, 0.4, grad);
+                    if (loss != model.Loss(x, 0.4)) throw new Exception("value");
+                    var pairs = new System.Collections.Generic.List<double>();
+                    var all = model.Layers.Concat(model.Heads).Concat(model.Scorers).ToArray();
+                    var grads = grad.Layers.Concat(grad.Heads).Concat(grad.Scorers).ToArray();
+                    for (int m = 0; m < all.Length; m++)
+                    {
+                        Fd.Add(pairs, all[m].Weight, grads[m].Weight, () => model.Loss(x, 0.4));
+                        Fd.Add(pairs, all[m].Bias, grads[m].Bias, () => model.Loss(x, 0.4));
+                    }
+                    return pairs.ToArray();
+                }
+            }
+            """);
+        AssertPairsAgree(pairs);
+        Assert.Equal(2 * (12 + 4 + 16 + 4 + 8 + 2 + 2 * (2 + 1) + 2 * (1 + 1)), pairs.Length);
+    }
+
     [Fact]
     public void AddParameters_RegistersEveryMemberAndSubModule_AndSgdTrainsTheModel()
     {

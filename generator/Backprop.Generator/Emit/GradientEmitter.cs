@@ -859,18 +859,48 @@ internal static class GradientEmitter
             using (writer.Block("if (" + d + " is null)"))
                 writer.Line("throw new global::System.ArgumentNullException(nameof(" + d + "), \"The gradient of this instance must be an instance of the same type whose members receive the gradients.\");");
         }
-        foreach (var check in shape.ThisChecks)
+        WriteMemberChecks(writer, d, shape.ThisChecks, "this", d, shownBefore: "", depth: 0);
+    }
+
+    /// <summary>
+    /// The checks of <paramref name="checks"/> whose paths are members of <paramref name="mine"/> and
+    /// <paramref name="theirs"/>; those of the elements of a collection of sub-modules (<c>Layers[].Weight</c>) in a loop
+    /// over its elements, each named by its index (<c>Layers.3.Weight</c>).
+    /// </summary>
+    /// <param name="shownBefore">C# text, inside a string literal, that names the element the checks are in (<c>Layers.\" + k + \".</c>).</param>
+    private static void WriteMemberChecks(SourceWriter writer, string d, IEnumerable<MemberCheck> checks, string mine, string theirs, string shownBefore, int depth)
+    {
+        var all = checks.ToList();
+        foreach (var check in all.Where(c => !c.Path.Contains(MemberCheck.EachElement)))
         {
-            string mine = "this." + check.Path, theirs = d + "." + check.Path;
-            string shown = Identifiers.Bare(check.Path).Replace(".@", ".").Replace("!", "");
-            if (check.Kind == MemberCheckKind.Object)
+            string myMember = mine + "." + check.Path, theirMember = theirs + "." + check.Path;
+            string shown = shownBefore + Identifiers.Bare(check.Path).Replace(".@", ".").Replace("!", "");
+            switch (check.Kind)
             {
-                using (writer.Block("if (" + theirs + " is null)"))
-                    writer.Line("throw new global::System.ArgumentException(\"The gradient of '" + shown + "' is null: " + d + " must have the same sub-modules as this instance.\", nameof(" + d + "));");
-                continue;
+                case MemberCheckKind.Object:
+                    using (writer.Block("if (" + theirMember + " is null)"))
+                        writer.Line("throw new global::System.ArgumentException(\"The gradient of '" + shown + "' is null: " + d + " must have the same sub-modules as this instance.\", nameof(" + d + "));");
+                    break;
+                case MemberCheckKind.Array:
+                    using (writer.Block("if (" + theirMember + " is null || " + theirMember + ".Length != " + myMember + ".Length)"))
+                        writer.Line("throw new global::System.ArgumentException(\"The gradient of '" + shown + "' must have \" + " + myMember + ".Length + \" entries, like '" + shown + "', but has \" + (" + theirMember + "?.Length ?? 0) + \".\", nameof(" + d + "));");
+                    break;
+                case MemberCheckKind.Elements:
+                    string count = check.Count;
+                    using (writer.Block("if (" + theirMember + " is null || " + theirMember + "." + count + " != " + myMember + "." + count + ")"))
+                        writer.Line("throw new global::System.ArgumentException(\"The gradient of '" + shown + "' must have \" + " + myMember + "." + count + " + \" sub-modules, like '" + shown + "', but has \" + (" + theirMember + "?." + count + " ?? 0) + \".\", nameof(" + d + "));");
+                    string k = depth == 0 ? "k" : "k" + (depth + 1);
+                    string shownElement = shown + ".\" + " + k + " + \"";
+                    using (writer.Block("for (int " + k + " = 0; " + k + " < " + myMember + "." + count + "; " + k + "++)"))
+                    {
+                        using (writer.Block("if (" + theirMember + "[" + k + "] is null)"))
+                            writer.Line("throw new global::System.ArgumentException(\"The gradient of '" + shownElement + "' is null: " + d + " must have the same sub-modules as this instance.\", nameof(" + d + "));");
+                        string inside = check.Path + MemberCheck.EachElement + ".";
+                        var nested = all.Where(c => c.Path.StartsWith(inside, System.StringComparison.Ordinal)).Select(c => c with { Path = c.Path.Substring(inside.Length) });
+                        WriteMemberChecks(writer, d, nested, myMember + "[" + k + "]!", theirMember + "[" + k + "]!", shownElement + ".", depth + 1);
+                    }
+                    break;
             }
-            using (writer.Block("if (" + theirs + " is null || " + theirs + ".Length != " + mine + ".Length)"))
-                writer.Line("throw new global::System.ArgumentException(\"The gradient of '" + shown + "' must have \" + " + mine + ".Length + \" entries, like '" + shown + "', but has \" + (" + theirs + "?.Length ?? 0) + \".\", nameof(" + d + "));");
         }
     }
 

@@ -255,6 +255,7 @@ internal sealed partial class MethodLowerer
                             DeclareStructLocal(declarator, layout, initializer?.Value, output);
                             continue;
                         }
+                        if (!declarator.Symbol.IsRef && initializer is not null && TryDeclareModuleElement(declarator, initializer.Value, output)) continue;
                         if (!declarator.Symbol.IsRef && IsDataType(declarator.Symbol.Type))
                         {
                             DeclareDataLocal(declarator, initializer?.Value, output);
@@ -376,6 +377,9 @@ internal sealed partial class MethodLowerer
                 }
                 foreachBody.AddRange(LowerNested(loop.Body));
                 AddCountedLoop(header, counter, count, foreachBody, output);
+                break;
+            case IForEachLoopOperation { LoopControlVariable: IVariableDeclaratorOperation { Symbol.IsRef: false } control } loop when ModuleCollectionMember(loop.Collection) is { } modules:
+                LowerModuleForEach(loop, control, modules, output);
                 break;
             case IForEachLoopOperation { LoopControlVariable: IVariableDeclaratorOperation control } loop when TypeMapping.Map(WithoutConversions(loop.Collection).Type) is null:
                 LowerEnumeratorLoop(loop, control, output);
