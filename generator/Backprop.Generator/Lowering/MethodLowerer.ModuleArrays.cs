@@ -107,43 +107,31 @@ internal sealed partial class MethodLowerer
     }
 
     /// <summary>
-    /// <c>var layer = Layers[i];</c>: <c>layer</c> stands for that element wherever the method calls one of its methods,
-    /// the index evaluated once at the declaration. A local that is assigned again is a located error. False when the
-    /// initializer is not an element of a collection of sub-modules.
+    /// <c>var layer = Layers[i];</c>: <c>layer</c> stands for the element at an index of its own, set at the declaration
+    /// and at every assignment of another element of the same collection (<see cref="RebindModuleElement"/>), wherever the
+    /// method calls one of its methods. False when the initializer is not an element of a collection of sub-modules.
     /// </summary>
     private bool TryDeclareModuleElement(IVariableDeclaratorOperation declarator, IOperation initializer, ImmutableArray<IrStatement>.Builder output)
     {
         if (Frame is not null || ModuleElementOf(initializer) is not { } element) return false;
-        var local = declarator.Symbol;
-        string collection = element.Collection.Member.Name;
-        if (IsAssignedAgain(local))
-        {
-            ReportUnsupportedExpression(initializer, "the local '" + local.Name + "', which holds an element of the sub-modules '" + collection + "' and is assigned again",
-                "call the element's methods on '" + collection + "[i]' directly, or declare one local per element");
-            return true;
-        }
         if (LowerElementIndex(element) is not { } index) return true;
-        if (element.Counter is null)
-        {
-            int id = AddVariable(local.Name + "Index", IrType.Int32, VariableKind.Synthetic);
-            output.Add(new IrAssign(Source(declarator.Syntax), id, index, IsDeclaration: true));
-            index = Read(id);
-        }
-        _moduleAliases[local] = (element.Collection, index);
+        int id = AddVariable(declarator.Symbol.Name + "Index", IrType.Int32, VariableKind.Synthetic);
+        output.Add(new IrAssign(Source(declarator.Syntax), id, index, IsDeclaration: true));
+        _moduleAliases[declarator.Symbol] = (element.Collection, Read(id));
         return true;
     }
 
-    /// <summary>Whether the method assigns <paramref name="local"/> anywhere but in its declaration (or passes it by ref or out).</summary>
-    private bool IsAssignedAgain(ILocalSymbol local)
+    /// <summary><c>layer = Layers[j];</c>: the local's index becomes <c>j</c>; another collection's element is a located error.</summary>
+    private void RebindModuleElement(ILocalSymbol local, ISimpleAssignmentOperation assignment, SourceRef source, ImmutableArray<IrStatement>.Builder output)
     {
-        foreach (var name in _syntax.DescendantNodes().OfType<IdentifierNameSyntax>())
+        var (collection, index) = _moduleAliases[local];
+        if (ModuleElementOf(assignment.Value) is not { } element || !SymbolEqualityComparer.Default.Equals(element.Collection.Member, collection.Member))
         {
-            if (name.Identifier.ValueText != local.Name) continue;
-            bool written = name.Parent is AssignmentExpressionSyntax assignment && assignment.Left == name
-                || name.Parent is ArgumentSyntax { RefKindKeyword.RawKind: not 0 };
-            if (written && SymbolEqualityComparer.Default.Equals(ModelFor(name).GetSymbolInfo(name, _cancellationToken).Symbol, local)) return true;
+            ReportUnsupportedExpression(assignment.Value, "a value for the local '" + local.Name + "', which holds an element of the sub-modules '" + collection.Member.Name + "', that is not another of its elements",
+                "assign '" + local.Name + "' an element of '" + collection.Member.Name + "' ('" + collection.Member.Name + "[i]'), or declare another local");
+            return;
         }
-        return false;
+        if (LowerElementIndex(element) is { } value) output.Add(new IrAssign(source, ((IrRead)index).Variable, value));
     }
 
     /// <summary><c>this.Layers</c> (with <c>!</c> when the member is declared nullable).</summary>

@@ -406,6 +406,9 @@ internal sealed partial class MethodLowerer
             case ISimpleAssignmentOperation { IsRef: true } assignment:
                 ReportRefReassignment(assignment);
                 break;
+            case ISimpleAssignmentOperation { Target: ILocalReferenceOperation local } moduleAssignment when _moduleAliases.ContainsKey(local.Local):
+                RebindModuleElement(local.Local, moduleAssignment, source, output);
+                break;
             case IAssignmentOperation or IIncrementOrDecrementOperation when TryLowerDataAssignment(operation, source, output):
                 break;
             case ISimpleAssignmentOperation or ICompoundAssignmentOperation or IIncrementOrDecrementOperation when TryLowerStructAssignment(operation, source, output):
