@@ -49,6 +49,15 @@ public sealed class AllocationTests
     }
 
     [Fact]
+    public void ModelClassWithAnArrayOfSubModules_AllocatesNothing()
+    {
+        var model = new LayerStack(new Random(3), 3, 4, 4, 2);
+        var gradient = new LayerStack(new Random(4), 3, 4, 4, 2);
+        double[] xs = { 0.5, -1.0, 1.5, 0.25, 0.75, -0.5 }, ys = { 0.3, -0.2 };
+        Assert.Equal(0, AllocatedBy(() => model.LossGradient(xs, ys, gradient)));
+    }
+
+    [Fact]
     public void Tangents_AllocateNothing()
     {
         double[] x = { 0.3, -0.2, 0.5 }, w = { 0.1, 0.2, 0.3, -0.4, 0.5, -0.6 }, b = { 0.1, -0.1 }, y = new double[2];
