@@ -47,7 +47,8 @@ internal sealed partial class ReverseModeBuilder
         bool active = _plan.HasAdjoint(store.Buffer);
         // A store whose counted loop saves the old elements in one piece (PushSlice) needs no save of its own.
         bool restore = _plan.StoreNeedsRestore(store);
-        var target = Fragment.Element(N(buffer.Name), _text.Of(store.Index));
+        // (A span of structs is written through its flat view.)
+        var target = Fragment.Element(_text.Name(store.Buffer), _text.Of(store.Index));
         if (!active && !restore)
         {
             forward.Add(CodeAssign.Set(target, _text.Of(store.Value)));

@@ -73,12 +73,20 @@ internal sealed partial class ReverseModeBuilder
             _program.Gradients.Add((parameter, gradient, adjoint));
         }
         foreach (var view in _method.Parameters.Select(p => _method.Variables[p]).Where(v => v.View.Length > 0))
-            _program.Views.Insert(0, ("global::System.ReadOnlySpan<" + view.Type.ScalarKeyword + "> " + view.Spelling + " = " + Cast(view, "(global::System.ReadOnlySpan<" + view.View + ">)" + view.Name) + ";", false));
+        {
+            // A struct output is written through its flat view; an input only read.
+            _program.Views.Insert(0, _method.Outputs.Contains(view.Id)
+                ? ("global::System.Span<" + view.Type.ScalarKeyword + "> " + view.Spelling + " = " + Cast(view, view.Name) + ";", false)
+                : ("global::System.ReadOnlySpan<" + view.Type.ScalarKeyword + "> " + view.Spelling + " = " + Cast(view, "(global::System.ReadOnlySpan<" + view.View + ">)" + view.Name) + ";", false));
+        }
         foreach (int output in _method.Outputs)
         {
             var variable = _method.Variables[output];
             string adjoint = Reserve(GradientNameOf(variable.Name));
-            _adjoints[output] = adjoint;
+            // A struct output's adjoint is a Span<S> too, consumed through its flat view.
+            _adjoints[output] = variable.View.Length > 0 ? Reserve(IrVariable.FlatName(adjoint)) : adjoint;
+            if (variable.View.Length > 0)
+                _program.Views.Add(("global::System.Span<" + variable.Type.ScalarKeyword + "> " + _adjoints[output] + " = " + Cast(variable, adjoint) + ";", true));
             _program.Outputs.Add((output, adjoint));
         }
         if (_method.Shape.HasThisGradient) _program.ThisName = Reserve("dThis");

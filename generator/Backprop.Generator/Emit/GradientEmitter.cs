@@ -751,7 +751,7 @@ internal static class GradientEmitter
             string scoped = split ? "scoped " : "";
             if (seeded && !shape.IsVoid) parameters.Add(type + " " + program.SeedName);
             foreach (var (output, adjoint) in program.Outputs)
-                parameters.Add(scoped + method.Variables[output].Type.GradientSpanKeyword + " " + adjoint);
+                parameters.Add(scoped + (method.Variables[output].View is { Length: > 0 } view ? "global::System.Span<" + view + ">" : method.Variables[output].Type.GradientSpanKeyword) + " " + adjoint);
             if (shape.HasThisGradient)
                 parameters.Add((shape.ThisIsStruct ? scoped + "ref " : "") + shape.ThisType + " " + program.ThisName);
             foreach (var (variable, gradient, _) in program.Gradients)
@@ -1015,18 +1015,20 @@ internal static class GradientEmitter
         // of earlier writes read what later ones overwrote), the results are kept in a pooled array meanwhile.
         var kept = program.RewoundOutputs.Select(o => (method.Variables[o.Variable], o.KeptName)).ToList();
         if (kept.Count > 0) writer.Line("// The reverse sweep may rewind outputs to their old contents: the layer's results are kept and put back after it.");
+        // (A span of structs is kept as its numbers.)
+        string Numbers(IrVariable output) => output.View.Length > 0 ? output.FlatViewOf(output.Name) : output.Name;
         foreach (var (output, keptName) in kept)
         {
             string element = output.Type.ScalarKeyword;
-            string source = output.Type.Shape == ShapeKind.Array ? "global::System.MemoryExtensions.AsSpan(" + output.Name + ")" : output.Name;
-            writer.Line(element + "[] " + keptName + " = global::System.Buffers.ArrayPool<" + element + ">.Shared.Rent(" + output.Name + ".Length);");
+            string source = output.Type.Shape == ShapeKind.Array ? "global::System.MemoryExtensions.AsSpan(" + output.Name + ")" : Numbers(output);
+            writer.Line(element + "[] " + keptName + " = global::System.Buffers.ArrayPool<" + element + ">.Shared.Rent(" + Numbers(output) + ".Length);");
             writer.Line(source + ".CopyTo(" + keptName + ");");
         }
         writer.Line(shape.ReverseName + "(" + string.Join(", ", reverseArguments.Append("ref " + tape)) + ");");
         foreach (var (output, keptName) in kept)
         {
             string element = output.Type.ScalarKeyword;
-            writer.Line("global::System.MemoryExtensions.AsSpan(" + keptName + ", 0, " + output.Name + ".Length).CopyTo(" + output.Name + ");");
+            writer.Line("global::System.MemoryExtensions.AsSpan(" + keptName + ", 0, " + Numbers(output) + ".Length).CopyTo(" + Numbers(output) + ");");
             writer.Line("global::System.Buffers.ArrayPool<" + element + ">.Shared.Return(" + keptName + ");");
         }
         writer.Line(tape + ".Dispose();");

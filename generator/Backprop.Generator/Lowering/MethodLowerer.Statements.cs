@@ -409,6 +409,8 @@ internal sealed partial class MethodLowerer
             case ISimpleAssignmentOperation { Target: ILocalReferenceOperation local } moduleAssignment when _moduleAliases.ContainsKey(local.Local):
                 RebindModuleElement(local.Local, moduleAssignment, source, output);
                 break;
+            case ISimpleAssignmentOperation structStore when TryLowerStructElementStore(structStore, source, output):
+                break;
             case IAssignmentOperation or IIncrementOrDecrementOperation when TryLowerDataAssignment(operation, source, output):
                 break;
             case ISimpleAssignmentOperation or ICompoundAssignmentOperation or IIncrementOrDecrementOperation when TryLowerStructAssignment(operation, source, output):
