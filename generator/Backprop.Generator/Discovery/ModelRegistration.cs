@@ -65,7 +65,7 @@ internal sealed record ModelRegistration(string HintName, string Namespace, Equa
                 members.Add(new RegisteredMember(name, isProperty ? RegisteredMemberKind.ScalarProperty : RegisteredMemberKind.Scalar, scalar));
             else if (memberType is INamedTypeSymbol { TypeKind: TypeKind.Class } module && IsModel(module))
                 members.Add(new RegisteredMember(name, RegisteredMemberKind.Module, ""));
-            else if (MethodLowerer.ModuleCollection(memberType) is { Element: INamedTypeSymbol elements, Count: var count } && IsModel(elements))
+            else if (MethodLowerer.ModuleCollection(memberType) is { Count: var count })
                 members.Add(new RegisteredMember(name, RegisteredMemberKind.Modules, "", count));
             // A struct field (Vector2, a user struct of doubles): each of its numbers, by its dotted path (anchor.X).
             else if (member is IFieldSymbol { IsReadOnly: false } && StructLayout.Of(memberType) is { } layout)
@@ -86,7 +86,7 @@ internal sealed record ModelRegistration(string HintName, string Namespace, Equa
     };
 
     /// <summary>A class that gets <c>AddParameters</c> too: it has <c>[Differentiable]</c> instance methods.</summary>
-    private static bool IsModel(INamedTypeSymbol type) =>
+    internal static bool IsModel(INamedTypeSymbol type) =>
         !type.IsGenericType && type.GetMembers().OfType<IMethodSymbol>().Any(m => !m.IsStatic && m.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttribute));
 
 }

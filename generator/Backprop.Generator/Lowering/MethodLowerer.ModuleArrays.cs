@@ -32,8 +32,9 @@ internal sealed partial class MethodLowerer
     private Location? _elementCall;
 
     /// <summary>
-    /// For a one-dimensional array, a <c>List&lt;T&gt;</c> or an <c>IReadOnlyList&lt;T&gt;</c> of objects: the element type
-    /// and the name of its count (<c>Length</c>, <c>Count</c>); null for any other type.
+    /// For a one-dimensional array, a <c>List&lt;T&gt;</c> or an <c>IReadOnlyList&lt;T&gt;</c> of sub-modules (a class with
+    /// <c>[Differentiable]</c> instance methods, see <see cref="Discovery.ModelRegistration.IsModel"/>): the element type and
+    /// the name of its count (<c>Length</c>, <c>Count</c>); null for any other type (a list of data objects stays data).
     /// </summary>
     internal static (ITypeSymbol Element, string Count)? ModuleCollection(ITypeSymbol? type)
     {
@@ -44,7 +45,7 @@ internal sealed partial class MethodLowerer
                 is "System.Collections.Generic.List<T>" or "System.Collections.Generic.IReadOnlyList<T>" => (named.TypeArguments[0], "Count"),
             _ => (null, ""),
         };
-        return element is { TypeKind: TypeKind.Class, SpecialType: SpecialType.None } ? (element, count) : null;
+        return element is INamedTypeSymbol { TypeKind: TypeKind.Class, SpecialType: SpecialType.None } module && Discovery.ModelRegistration.IsModel(module) ? (element, count) : null;
     }
 
     /// <summary>
