@@ -1,4 +1,5 @@
 using System;
+using System.Numerics;
 using Xunit;
 
 namespace Backprop.Consumer.Tests;
@@ -60,6 +61,34 @@ public sealed class AllocationTests
         var x = new double[16];
         var dW = new double[16];
         Assert.Equal(0, AllocatedBy(() => FeatureFunctions.CallsWithSpansGradient(w, x, 0.2, dW, out _)));
+    }
+
+    [Fact]
+    public void ModelClassWithAnArrayOfSubModules_AllocatesNothing()
+    {
+        var model = new LayerStack(new Random(3), 3, 4, 4, 2);
+        var gradient = new LayerStack(new Random(4), 3, 4, 4, 2);
+        double[] xs = { 0.5, -1.0, 1.5, 0.25, 0.75, -0.5 }, ys = { 0.3, -0.2 };
+        Assert.Equal(0, AllocatedBy(() => model.LossGradient(xs, ys, gradient)));
+    }
+
+    [Fact]
+    public void LayersWithStructOutputs_AllocateNothing()
+    {
+        var xs = new[] { new Vec2(0.3, 1.2), new Vec2(-0.5, 0.7) };
+        var ys = new Vec2[2];
+        var dYs = new Vec2[2];
+        var dXs = new Vec2[2];
+        float[] floats = { 0.5f, -0.25f, 1.5f, 0.75f }, dFloats = new float[4];
+        var lifted = new Vector3[2];
+        var dLifted = new Vector3[2];
+        Assert.Equal(0, AllocatedBy(() =>
+        {
+            double dAngle = 0;
+            float dK = 0;
+            StructOutputLayers.RotateBackward(xs, 0.6, ys, dYs, dXs, ref dAngle);
+            StructOutputLayers.LiftBackward(floats, 1.25f, lifted, dLifted, dFloats, ref dK);
+        }));
     }
 
     [Fact]

@@ -95,3 +95,47 @@ public partial class FloatNeuron
         return (a - target) * (a - target);
     }
 }
+
+/// <summary>
+/// A stack of dense layers held in an array (PyTorch's <c>nn.ModuleList</c>), run in a loop over the array, then a
+/// linear head: each layer's gradient goes to the same element of <c>dThis.Layers</c>.
+/// </summary>
+public partial class LayerStack
+{
+    public Dense[] Layers;
+    public double[] Head;
+
+    public LayerStack(Random random, params int[] widths)
+    {
+        Layers = new Dense[widths.Length - 1];
+        for (int l = 0; l < Layers.Length; l++) Layers[l] = new Dense(widths[l], widths[l + 1], random);
+        Head = new double[widths[^1]];
+        for (int i = 0; i < Head.Length; i++) Head[i] = random.NextDouble() - 0.5;
+    }
+
+    /// <summary>Mean squared error over rows of <c>Layers[0]</c>'s inputs; the layers widths come from their biases.</summary>
+    [Differentiable]
+    public double Loss([NoDerivative] ReadOnlySpan<double> xs, [NoDerivative] ReadOnlySpan<double> ys)
+    {
+        Span<double> a = stackalloc double[8];
+        Span<double> b = stackalloc double[8];
+        int inputs = xs.Length / ys.Length;
+        double sum = 0;
+        for (int s = 0; s < ys.Length; s++)
+        {
+            for (int k = 0; k < inputs; k++) a[k] = xs[s * inputs + k];
+            int width = inputs;
+            for (int l = 0; l < Layers.Length; l++)
+            {
+                int next = Layers[l].Bias.Length;
+                Layers[l].Forward(a.Slice(0, width), b.Slice(0, next));
+                b.Slice(0, next).CopyTo(a);
+                width = next;
+            }
+            double y = 0;
+            for (int k = 0; k < width; k++) y += Head[k] * a[k];
+            sum += (y - ys[s]) * (y - ys[s]);
+        }
+        return sum / ys.Length;
+    }
+}

@@ -343,3 +343,29 @@ public partial class Pendulum
         return tip * Gain + Anchor.LengthSquared();
     }
 }
+
+/// <summary>Layers whose outputs are spans of structs: each number written is differentiated through the span's flat view.</summary>
+public static partial class StructOutputLayers
+{
+    /// <summary>Rotates points by an angle: whole elements written with a constructor.</summary>
+    [Differentiable]
+    public static void Rotate(ReadOnlySpan<Vec2> xs, double angle, Span<Vec2> ys)
+    {
+        double c = Math.Cos(angle), s = Math.Sin(angle);
+        for (int i = 0; i < xs.Length; i++)
+            ys[i] = new Vec2(c * xs[i].X - s * xs[i].Y, s * xs[i].X + c * xs[i].Y);
+    }
+
+    /// <summary>Lifts pairs of numbers to <see cref="Vector3"/>s field by field, the last one written twice.</summary>
+    [Differentiable]
+    public static void Lift(ReadOnlySpan<float> xs, float k, Span<Vector3> ys)
+    {
+        for (int i = 0; i < ys.Length; i++)
+        {
+            ys[i].X = k * xs[2 * i];
+            ys[i].Y = MathF.Tanh(xs[2 * i + 1]) * k;
+            ys[i].Z = MathF.Tanh(k * xs[2 * i]);
+            ys[i].Z = k * xs[2 * i] * xs[2 * i + 1];
+        }
+    }
+}

@@ -176,6 +176,253 @@ public sealed class ModelClassTests
         Assert.Equal(2 * (12 + 4 + 8 + 2 + 1), pairs.Length);
     }
 
+    /// <summary>A dense layer of any shape (its widths are its spans'), for the models of sub-module arrays below.</summary>
+    private const string Linear = """
+        public partial class Linear
+        {
+            public double[] Weight, Bias;
+            public Linear(int inputs, int outputs, double seed)
+            {
+                Weight = new double[inputs * outputs];
+                Bias = new double[outputs];
+                for (int i = 0; i < Weight.Length; i++) Weight[i] = Math.Sin(seed + i);
+                for (int i = 0; i < Bias.Length; i++) Bias[i] = Math.Cos(seed * i) * 0.1;
+            }
+
+            public static Linear Zero(Linear like) => new(like.Weight.Length / like.Bias.Length, like.Bias.Length, 0) { Weight = new double[like.Weight.Length], Bias = new double[like.Bias.Length] };
+
+            [Differentiable]
+            public void Forward(ReadOnlySpan<double> x, Span<double> y)
+            {
+                for (int o = 0; o < y.Length; o++)
+                {
+                    double s = Bias[o];
+                    for (int i = 0; i < x.Length; i++) s += Weight[o * x.Length + i] * x[i];
+                    y[o] = s;
+                }
+            }
+
+            [Differentiable]
+            public double Score(double v) => Weight[0] * Math.Tanh(v) + Bias[0];
+        }
+        """;
+
+    [Fact]
+    public void SubModuleArrays_CalledByIndexAndByForeach_PassDThisElements()
+    {
+        var pairs = Probe("using System.Linq;\n" + FiniteDifferences + Linear + """
+            public partial class Deep
+            {
+                public Linear[] Layers = { new(3, 4, 1.0), new(4, 4, 2.0), new(4, 2, 3.0) };
+                public System.Collections.Generic.List<Linear> Heads = new() { new(2, 1, 4.0), new(2, 1, 5.0) };
+                public System.Collections.Generic.IReadOnlyList<Linear> Scorers = new[] { new Linear(1, 1, 6.0), new Linear(1, 1, 7.0) };
+
+                [Differentiable]
+                public double Loss([NoDerivative] ReadOnlySpan<double> x, [NoDerivative] double target)
+                {
+                    Span<double> a = stackalloc double[4];
+                    Span<double> b = stackalloc double[4];
+                    Span<double> o = stackalloc double[1];
+                    for (int k = 0; k < 3; k++) a[k] = x[k];
+                    int width = 3;
+                    for (int i = 0; i < Layers.Length; i++)
+                    {
+                        int next = Layers[i].Bias.Length;
+                        Layers[i].Forward(a.Slice(0, width), b.Slice(0, next));
+                        for (int k = 0; k < next; k++) a[k] = Math.Tanh(b[k]);
+                        width = next;
+                    }
+                    double sum = 0;
+                    foreach (var head in Heads)
+                    {
+                        head.Forward(a.Slice(0, 2), o);
+                        sum += o[0] * o[0];
+                    }
+                    for (int j = Scorers.Count - 1; j >= 0; j--) sum += Scorers[j].Score(sum);
+                    // A local bound to an element, then to another (its index is captured at each binding).
+                    int at = 1;
+                    var scorer = Scorers[at];
+                    at = 0;
+                    sum += scorer.Score(sum) * Scorers[at].Score(0.5);
+                    scorer = Scorers[at];
+                    sum += scorer.Score(sum);
+                    return (sum - target) * (sum - target);
+                }
+            }
+
+            public static class Probe
+            {
+                public static double[] Check()
+                {
+                    var model = new Deep();
+                    var grad = new Deep { Layers = Array.ConvertAll(new Deep().Layers, Linear.Zero), Heads = new Deep().Heads.ConvertAll(Linear.Zero) };
+                    grad.Scorers = new[] { Linear.Zero(model.Scorers[0]), Linear.Zero(model.Scorers[1]) };
+                    double[] x = { 0.3, -0.7, 1.1 };
+                    double loss = model.LossGradient(x, 0.4, grad);
+                    if (loss != model.Loss(x, 0.4)) throw new Exception("value");
+                    var pairs = new System.Collections.Generic.List<double>();
+                    var all = model.Layers.Concat(model.Heads).Concat(model.Scorers).ToArray();
+                    var grads = grad.Layers.Concat(grad.Heads).Concat(grad.Scorers).ToArray();
+                    for (int m = 0; m < all.Length; m++)
+                    {
+                        Fd.Add(pairs, all[m].Weight, grads[m].Weight, () => model.Loss(x, 0.4));
+                        Fd.Add(pairs, all[m].Bias, grads[m].Bias, () => model.Loss(x, 0.4));
+                    }
+                    return pairs.ToArray();
+                }
+            }
+            """);
+        AssertPairsAgree(pairs);
+        Assert.Equal(2 * (12 + 4 + 16 + 4 + 8 + 2 + 2 * (2 + 1) + 2 * (1 + 1)), pairs.Length);
+    }
+
+    [Fact]
+    public void SubModuleArrays_AreRegisteredByIndex_ZeroedAndValidatedPerElement_BeforeAnythingIsWritten()
+    {
+        var type = GeneratorHarness.CompileAndLoad(Usings + "using System.Linq;\nusing Backprop.Training;\n\n" + Linear + """
+            public partial class Stack
+            {
+                public Linear[] Layers = { new(2, 2, 1.0), new(2, 2, 2.0) };
+                public System.Collections.Generic.List<Linear> Heads = new() { new(2, 1, 3.0) };
+                public double Scale = 0.5;
+
+                [Differentiable]
+                public double Loss([NoDerivative] ReadOnlySpan<double> x)
+                {
+                    Span<double> a = stackalloc double[2];
+                    Span<double> b = stackalloc double[2];
+                    Span<double> o = stackalloc double[1];
+                    for (int k = 0; k < 2; k++) a[k] = x[k];
+                    foreach (var layer in Layers)
+                    {
+                        layer.Forward(a, b);
+                        for (int k = 0; k < 2; k++) a[k] = Math.Tanh(b[k]);
+                    }
+                    Heads[0].Forward(a, o);
+                    return Scale * o[0] * o[0];
+                }
+            }
+
+            public static class Probe
+            {
+                static Stack Zero() => new Stack { Layers = Array.ConvertAll(new Stack().Layers, Linear.Zero), Heads = new Stack().Heads.ConvertAll(Linear.Zero), Scale = 0 };
+
+                public static string Registration()
+                {
+                    var model = new Stack();
+                    var gradient = Zero();
+                    var parameters = new ParameterSet<double>();
+                    model.AddParameters(parameters.AddGroup(learningRate: 0.1), gradient, "net.");
+                    model.LossGradient(new[] { 0.3, -0.6 }, gradient);
+                    bool written = gradient.Layers.All(l => l.Weight.Any(v => v != 0)) && gradient.Heads[0].Bias[0] != 0;
+                    parameters.ZeroGrad();
+                    bool zeroed = gradient.Layers.Concat(gradient.Heads).All(l => l.Weight.All(v => v == 0) && l.Bias.All(v => v == 0)) && gradient.Scale == 0;
+                    var check = GradientCheck.Check(() => model.Loss(new[] { 0.3, -0.6 }), group => model.AddParameters(group, Zero().Also(g => model.LossGradient(new[] { 0.3, -0.6 }, g))));
+                    return string.Join(",", parameters.Parameters.Select(p => p.Name)) + "|" + written + "|" + zeroed + "|" + check.Passed + "|" + check.NumericGradient.Count;
+                }
+
+                static Stack Also(this Stack s, Action<Stack> act) { act(s); return s; }
+
+                public static string Validation(int which)
+                {
+                    var model = new Stack();
+                    var grad = Zero();
+                    switch (which)
+                    {
+                        case 0: grad.Layers = null!; break;
+                        case 1: grad.Layers = new[] { grad.Layers[0] }; break;
+                        case 2: grad.Layers[1] = null!; break;
+                        case 3: grad.Layers[1].Weight = new double[3]; break;
+                        case 4: grad.Heads.Clear(); break;
+                    }
+                    try { model.LossGradient(new[] { 0.3, -0.6 }, grad); }
+                    catch (ArgumentException e)
+                    {
+                        bool untouched = grad.Scale == 0 && (grad.Layers?.All(l => l is null || l.Weight.All(v => v == 0)) ?? true);
+                        return e.ParamName + ": " + e.Message.Split(" (Parameter")[0] + (untouched ? "" : " (written)");
+                    }
+                    return "no exception";
+                }
+            }
+            """.Replace("static Stack Also", "public static Stack Also")).GetType("Probe")!;
+        Assert.Equal("net.Layers.0.Weight,net.Layers.0.Bias,net.Layers.1.Weight,net.Layers.1.Bias,net.Heads.0.Weight,net.Heads.0.Bias,net.Scale|True|True|True|" + (2 * (4 + 2) + 2 + 1 + 1),
+            (string)type.GetMethod("Registration")!.Invoke(null, null)!);
+        string Validation(int which) => (string)type.GetMethod("Validation")!.Invoke(null, new object[] { which })!;
+        Assert.Equal("dThis: The gradient of 'Layers' must have 2 sub-modules, like 'Layers', but has 0.", Validation(0));
+        Assert.Equal("dThis: The gradient of 'Layers' must have 2 sub-modules, like 'Layers', but has 1.", Validation(1));
+        Assert.Equal("dThis: The gradient of 'Layers.1' is null: dThis must have the same sub-modules as this instance.", Validation(2));
+        Assert.Equal("dThis: The gradient of 'Layers.1.Weight' must have 4 entries, like 'Layers.1.Weight', but has 3.", Validation(3));
+        Assert.Equal("dThis: The gradient of 'Heads' must have 1 sub-modules, like 'Heads', but has 0.", Validation(4));
+    }
+
+    [Fact]
+    public void SubModuleArrays_ReadOtherwiseThanThroughTheirMethods_AreLocatedErrors()
+    {
+        var source = Usings + """
+            using System.Linq;
+
+            public partial class Linear
+            {
+                public double[] Bias = new double[2];
+                public double Gain;
+
+                [Differentiable]
+                public double Score(double v) => Gain * v + Bias[0];
+            }
+
+            public static class Help { public static double Penalty(Linear[] layers) => layers[0].Gain; }
+
+            public partial class Encoder
+            {
+                public Linear[] Layers = { new(), new() };
+                [Differentiable]
+                public double Score(double v) => Layers[0].Score(v);
+            }
+
+            public partial class Model
+            {
+                public Linear[] Layers = { new(), new() };
+                public Encoder Encoder = new();
+
+                [Differentiable]
+                public double ElementArray(double v) => Layers[0].Bias[1] * v;
+                [Differentiable]
+                public double ElementScalar(double v) { double s = 0; foreach (var layer in Layers) s += layer.Gain * v; return s; }
+                [Differentiable]
+                public double Helper(double v) => Help.Penalty(Layers) * v;
+                [Differentiable]
+                public double Linq(double v) => Layers.Sum(l => l.Score(1)) * v;
+                [Differentiable]
+                public double OfASubModule(double v) => Encoder.Layers[0].Score(2.0) * v;
+                [Differentiable]
+                public double Rebound(double v) { var layer = Layers[0]; double s = layer.Score(v); layer = Encoder.Layers[1]; return s + layer.Score(v); }
+                [Differentiable(Forward = true)]
+                public double Tangent(double v) => v * Layers[0].Score(v);
+                [Differentiable]
+                public double Data(double v) { double s = v * Layers[0].Bias.Length; foreach (var layer in Layers) { s += layer.Score(v) * Layers.Length; Console.Write(layer.Gain); } return s; }
+            }
+            """;
+        var outcome = GeneratorHarness.Run(source);
+        var reported = outcome.GeneratorDiagnostics.Select(d => d.Id + " " + source.Substring(d.Location.SourceSpan.Start, d.Location.SourceSpan.Length)).ToArray();
+        Assert.Equal(new[]
+        {
+            "BPG014 Layers[0].Bias",
+            "BPG014 layer.Gain",
+            "BPG014 Help.Penalty(Layers)",
+            "BPG014 Layers.Sum(l => l.Score(1))",
+            "BPG014 Encoder.Layers[0].Score(2.0)",
+            "BPG014 Encoder.Layers[1]",
+            "BPG015 Tangent",
+        }, reported);
+        string Message(string located) => outcome.GeneratorDiagnostics.First(d => source.Substring(d.Location.SourceSpan.Start, d.Location.SourceSpan.Length) == located).GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains("'Bias' of an element of the sub-modules 'Layers'", Message("Layers[0].Bias"));
+        Assert.Contains("call that on the element ('Layers[i].Method(…)')", Message("layer.Gain"));
+        Assert.Contains("would lose the gradient of their members", Message("Help.Penalty(Layers)"));
+        Assert.Contains("another object", Message("Encoder.Layers[0].Score(2.0)"));
+        Assert.Contains("that is not another of its elements", Message("Encoder.Layers[1]"));
+        Assert.Contains("forward mode", Message("Tangent"));
+    }
+
     [Fact]
     public void AddParameters_RegistersEveryMemberAndSubModule_AndSgdTrainsTheModel()
     {

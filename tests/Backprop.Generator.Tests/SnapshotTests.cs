@@ -349,6 +349,49 @@ public sealed class SnapshotTests
         }
         """, nameof(ModelClass_SubModules_MembersAndAddParameters));
 
+    /// <summary>
+    /// Issue 11: an array of sub-modules called by index in a loop, a list of them through foreach: each call takes
+    /// <c>dThis.Layers[i]</c>, <c>dThis</c> is checked element by element, and the registration names elements by index.
+    /// </summary>
+    [Fact]
+    public void ModelClass_ArrayAndListOfSubModules() => VerifyGenerated("""
+        public partial class Linear
+        {
+            public double[] Weight = new double[4], Bias = new double[2];
+
+            [Differentiable]
+            public void Forward(ReadOnlySpan<double> x, Span<double> y)
+            {
+                for (int o = 0; o < 2; o++) y[o] = Bias[o] + Weight[2 * o] * x[0] + Weight[2 * o + 1] * x[1];
+            }
+
+            [Differentiable]
+            public double Score(ReadOnlySpan<double> x) => Weight[0] * x[0] + Bias[0];
+        }
+
+        public partial class Stack
+        {
+            public Linear[] Layers = { new(), new() };
+            public List<Linear> Heads = new() { new() };
+
+            [Differentiable]
+            public double Loss([NoDerivative] ReadOnlySpan<double> x)
+            {
+                Span<double> a = stackalloc double[2];
+                Span<double> b = stackalloc double[2];
+                x.CopyTo(a);
+                for (int i = 0; i < Layers.Length; i++)
+                {
+                    Layers[i].Forward(a, b);
+                    for (int k = 0; k < 2; k++) a[k] = Math.Tanh(b[k]);
+                }
+                double sum = 0;
+                foreach (var head in Heads) sum += head.Score(a);
+                return sum;
+            }
+        }
+        """, nameof(ModelClass_ArrayAndListOfSubModules), "using System;\nusing System.Collections.Generic;\nusing Backprop;\n");
+
     [Fact]
     public void CustomRule_UnmarkedHelper_StopGradient_AndDataAsWritten() => VerifyGenerated("""
         public static class Special

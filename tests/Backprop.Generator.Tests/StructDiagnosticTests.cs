@@ -205,4 +205,28 @@ public sealed class StructDiagnosticTests
         Assert.Empty(outcome.GeneratorDiagnostics);
         Assert.Contains(outcome.CompilationDiagnostics, d => d.Id == "CS0103");
     }
+
+    [Fact]
+    public void StructOutputsOfALayer_InForwardModeOrAJacobian_AreReportedAtTheOutput()
+    {
+        var reported = Diagnostics("""
+            public static partial class Model
+            {
+                [Differentiable(Forward = true)]
+                public static void Shift(ReadOnlySpan<Vec2> xs, double d, Span<Vec2> ys)
+                {
+                    for (int i = 0; i < xs.Length; i++) ys[i] = new Vec2(xs[i].X + d, xs[i].Y);
+                }
+
+                [Differentiable(Jacobian = true)]
+                public static void Scale(ReadOnlySpan<double> xs, double k, Span<Vec2> ys)
+                {
+                    for (int i = 0; i < ys.Length; i++) { ys[i].X = k * xs[2 * i]; ys[i].Y = k * xs[2 * i + 1]; }
+                }
+            }
+            """);
+        Assert.Equal(new[] { ("BPG015", "ys"), ("BPG015", "ys") }, reported.Select(d => (d.Id, d.Located)).ToArray());
+        Assert.Contains("forward mode of a layer that writes the span of structs 'ys'", reported[0].Message);
+        Assert.Contains("the Jacobian of a layer that writes the span of structs 'ys'", reported[1].Message);
+    }
 }

@@ -74,4 +74,28 @@ public sealed class StructSnapshotTests
             }
         }
         """, nameof(ArrayOfStructs_FlatViewAndSpanOfStructGradient));
+
+    /// <summary>A layer writing a span of structs: stores through the output's flat view, its adjoint a Span&lt;S&gt; consumed through its own.</summary>
+    [Fact]
+    public void StructOutputs_OfALayer_WrittenThroughTheFlatView() => SnapshotTests.VerifyGenerated("""
+        public struct Vec2
+        {
+            public double X, Y;
+            public Vec2(double x, double y) { X = x; Y = y; }
+        }
+
+        public static partial class Model
+        {
+            [Differentiable]
+            public static void Rotate(ReadOnlySpan<Vec2> xs, double angle, Span<Vec2> ys)
+            {
+                double c = Math.Cos(angle), s = Math.Sin(angle);
+                for (int i = 0; i < xs.Length; i++)
+                {
+                    ys[i] = new Vec2(c * xs[i].X - s * xs[i].Y, 0);
+                    ys[i].Y = s * xs[i].X + c * xs[i].Y;
+                }
+            }
+        }
+        """, nameof(StructOutputs_OfALayer_WrittenThroughTheFlatView));
 }

@@ -47,7 +47,8 @@ internal sealed partial class ReverseModeBuilder
         bool active = _plan.HasAdjoint(store.Buffer);
         // A store whose counted loop saves the old elements in one piece (PushSlice) needs no save of its own.
         bool restore = _plan.StoreNeedsRestore(store);
-        var target = Fragment.Element(N(buffer.Name), _text.Of(store.Index));
+        // (A span of structs is written through its flat view.)
+        var target = Fragment.Element(_text.Name(store.Buffer), _text.Of(store.Index));
         if (!active && !restore)
         {
             forward.Add(CodeAssign.Set(target, _text.Of(store.Value)));
@@ -141,10 +142,12 @@ internal sealed partial class ReverseModeBuilder
         // An output may be a slice of a buffer: the call overwrites that part, and the whole buffer is saved when needed.
         bool active = outputs.Any(i => _plan.HasAdjoint(IrSlice.BufferOf(call.Arguments[i])));
         var restored = outputs.Select(i => IrSlice.BufferOf(call.Arguments[i])).Distinct().Where(v => _plan.Reads.MustRestore(v, call)).ToList();
-        CodeStatement Invocation(string name, IEnumerable<Fragment> arguments) => new(call.Callee.Target + "." + name + "(" + Fragment.Join(", ", arguments) + ")");
+        // The callee's own arguments (as spelled), after those the receiver's index when it is an element of a collection.
+        CodeStatement Invocation(string name, IReadOnlyList<Fragment> spelled, IEnumerable<Fragment> after) =>
+            new(ExpressionText.Receiver(call.Callee, spelled) + "." + name + "(" + Fragment.Join(", ", call.Callee.Own(spelled).Concat(after)) + ")");
         if (!active && restored.Count == 0)
         {
-            forward.Add(Invocation(call.Callee.Name, call.Arguments.Select(_text.Of)));
+            forward.Add(Invocation(call.Callee.Name, call.Arguments.Select(_text.Of).ToList(), Enumerable.Empty<Fragment>()));
             return;
         }
 
@@ -163,9 +166,10 @@ internal sealed partial class ReverseModeBuilder
         // A buffer the reverse sweep reads keeps its old contents; the call overwrites them.
         foreach (int buffer in restored) forward.Add(SaveBuffer(buffer));
         // An active layer runs split: its forward leaves on the tape what its reverse reads, so nothing is run twice.
+        var forwardArguments = call.Arguments.Select(Argument).ToList();
         forward.Add(active && !call.Callee.CustomRule
-            ? Invocation(call.Callee.ForwardName, call.Arguments.Select(Argument).Append("ref " + Tape()))
-            : Invocation(call.Callee.Name, call.Arguments.Select(Argument)));
+            ? Invocation(call.Callee.ForwardName, forwardArguments, new Fragment[] { "ref " + Tape() })
+            : Invocation(call.Callee.Name, forwardArguments, Enumerable.Empty<Fragment>()));
         foreach (var (name, type) in kept) Record(name, type, forward, reverse: null);
 
         Comment(reverse, call.Source);
@@ -176,10 +180,11 @@ internal sealed partial class ReverseModeBuilder
         }
         if (active)
         {
-            var arguments = call.Arguments.Select(Argument).ToList();
+            var spelled = call.Arguments.Select(Argument).ToList();
+            var arguments = call.Callee.Own(spelled).ToList();
             var pending = new List<(IrExpression, string)>();
             foreach (int i in outputs) arguments.Add(OutputAdjoint(call.Arguments[i]));
-            if (ThisGradientArgument(call.Callee) is { } thisGradient) arguments.Add(thisGradient);
+            if (ThisGradientArgument(call.Callee, spelled) is { } thisGradient) arguments.Add(thisGradient);
             for (int i = 0; i < call.Arguments.Count; i++)
             {
                 if (!call.Callee.ActiveParameters[i] || call.Callee.OutputParameters[i]) continue;
@@ -194,7 +199,7 @@ internal sealed partial class ReverseModeBuilder
             else
             {
                 arguments.Add("ref " + Tape());
-                reverse.Add(Invocation(call.Callee.ReverseName, arguments));
+                reverse.Add(new CodeStatement(ExpressionText.Receiver(call.Callee, spelled) + "." + call.Callee.ReverseName + "(" + Fragment.Join(", ", arguments) + ")"));
             }
             // The callee's reverse may rewind its outputs as ours does.
             foreach (int i in outputs) Rewinds(IrSlice.BufferOf(call.Arguments[i]));

@@ -24,7 +24,7 @@ internal sealed partial class ReverseModeBuilder
         {
             var buffer = _method.Variables[store.Buffer];
             forward.Add(new CodeComment($"old {buffer.Name}[{_text.Of(counted.Init)}..{_text.Of(counted.Bound)}), which the loop below overwrites, saved in one piece"));
-            forward.Add(new CodeStatement(Tape() + ".PushSlice<" + buffer.Type.ScalarKeyword + ">(" + N(buffer.Name) + range));
+            forward.Add(new CodeStatement(Tape() + ".PushSlice<" + buffer.Type.ScalarKeyword + ">(" + _text.Name(store.Buffer) + range));
         }
         Comment(forward, loop.Source);
         _nesting++;
@@ -50,7 +50,7 @@ internal sealed partial class ReverseModeBuilder
         for (int k = slices.Count - 1; k >= 0; k--)
         {
             var buffer = _method.Variables[slices[k].Buffer];
-            reverse.Add(new CodeStatement(Tape() + ".PopSlice<" + buffer.Type.ScalarKeyword + ">(" + N(buffer.Name) + range));
+            reverse.Add(new CodeStatement(Tape() + ".PopSlice<" + buffer.Type.ScalarKeyword + ">(" + _text.Name(slices[k].Buffer) + range));
             Rewinds(slices[k].Buffer);
         }
     }

@@ -26,9 +26,13 @@ internal sealed partial class ReverseModeBuilder
         return N(name);
     }
 
-    /// <summary>The part of <c>dThis</c> a callee that differentiates members receives (<c>dThis</c>, <c>dThis.Fc1</c>), or null.</summary>
-    private Fragment? ThisGradientArgument(CalleeInfo callee) =>
-        callee.ThisGradientPath is { } path ? (callee.ThisByRef ? "ref " : "") + N(_program.ThisName) + path : null;
+    /// <summary>
+    /// The part of <c>dThis</c> a callee that differentiates members receives (<c>dThis</c>, <c>dThis.Fc1</c>,
+    /// <c>dThis.Layers[i]</c> with <paramref name="arguments"/> the call's arguments as spelled), or null.
+    /// </summary>
+    private Fragment? ThisGradientArgument(CalleeInfo callee, IReadOnlyList<Fragment> arguments) =>
+        callee.ThisGradientPath is not { } path ? null
+        : (callee.ThisByRef ? "ref " : "") + N(_program.ThisName) + path + (callee.IndexedReceiver ? "[" + arguments[arguments.Count - 1] + callee.ElementAccess : Fragment.Empty);
 
     private readonly Dictionary<IrExpression, string?[]> _partials = new(ReferenceComparer<IrExpression>.Instance);
 
@@ -61,8 +65,9 @@ internal sealed partial class ReverseModeBuilder
             _values[call] = value;
             return N(value);
         }
-        var arguments = Fragment.Join(", ", call.Arguments.Select(a => _text.Of(a)).Append(Fragment.Literal("1")).Concat(references));
-        forward.Add(Keep(value, call.Type, call.Callee.Target + "." + call.Callee.PullbackName + "(" + arguments + ")"));
+        var spelled = call.Arguments.Select(a => _text.Of(a)).ToList();
+        var arguments = Fragment.Join(", ", call.Callee.Own(spelled).Append(Fragment.Literal("1")).Concat(references));
+        forward.Add(Keep(value, call.Type, ExpressionText.Receiver(call.Callee, spelled) + "." + call.Callee.PullbackName + "(" + arguments + ")"));
         if (valueNeeded) kept.Add((value, call.Type));
         _values[call] = value;
         return N(value);
@@ -80,9 +85,10 @@ internal sealed partial class ReverseModeBuilder
     /// </summary>
     private Fragment SplitCall(IrDifferentiableCall call, bool valueNeeded, List<Code> forward, List<(string, IrType)> kept)
     {
-        var arguments = Fragment.Join(", ", call.Arguments.Select(a => _text.Of(a)).Append("ref " + Tape()));
+        var spelled = call.Arguments.Select(a => _text.Of(a)).ToList();
+        var arguments = Fragment.Join(", ", call.Callee.Own(spelled).Append("ref " + Tape()));
         string value = Reserve(TempName(call));
-        forward.Add(Keep(value, call.Type, call.Callee.Target + "." + call.Callee.ForwardName + "(" + arguments + ")"));
+        forward.Add(Keep(value, call.Type, ExpressionText.Receiver(call.Callee, spelled) + "." + call.Callee.ForwardName + "(" + arguments + ")"));
         if (valueNeeded) kept.Add((value, call.Type));
         _values[call] = value;
         string adjoint = Reserve("d" + MethodName + "_d" + value);
@@ -184,15 +190,17 @@ internal sealed partial class ReverseModeBuilder
     private void PropagateCall(IrDifferentiableCall call, Fragment adjoint, List<Code> reverse, bool split = false)
     {
         var pending = new List<(IrExpression, string)>();
-        var arguments = call.Arguments.Select(Argument).ToList();
+        var spelled = call.Arguments.Select(Argument).ToList();
+        var arguments = call.Callee.Own(spelled).ToList();
         if (call.Callee.CustomRule) arguments.Add(Value(call));
         arguments.Add(adjoint);
-        if (ThisGradientArgument(call.Callee) is { } thisGradient) arguments.Add(thisGradient);
+        if (ThisGradientArgument(call.Callee, spelled) is { } thisGradient) arguments.Add(thisGradient);
         for (int i = 0; i < call.Arguments.Count; i++)
             if (call.Callee.ActiveParameters[i])
                 arguments.Add(GradientArgument(call.Callee.Name, call.Callee.ParameterNames[i], call.Arguments[i], reverse, pending));
         if (split) arguments.Add("ref " + Tape());
-        string callee = split ? call.Callee.Target + "." + call.Callee.ReverseName : call.Callee.CustomRule ? call.Callee.PullbackName : call.Callee.Target + "." + call.Callee.PullbackName;
+        var callee = call.Callee.CustomRule && !split ? Fragment.Literal(call.Callee.PullbackName)
+            : ExpressionText.Receiver(call.Callee, spelled) + "." + (split ? call.Callee.ReverseName : call.Callee.PullbackName);
         reverse.Add(new CodeStatement(callee + "(" + Fragment.Join(", ", arguments) + ")"));
         if (split) reverse.Add(CodeAssign.Reset(adjoint));
         foreach (var (argument, local) in pending) Propagate(argument, N(local), reverse);

@@ -70,14 +70,18 @@ internal sealed partial class ReverseModeBuilder
             if (variable.Type.IsBuffer) _adjoints[parameter] = variable.HasFlatView ? GradientView(variable, gradient, gradient) : gradient;
             _program.Gradients.Add((parameter, gradient, adjoint));
         }
-        // Arrays and spans of structs, two-dimensional arrays: the IR reads the flat views of their numbers.
+        // Arrays and spans of structs, two-dimensional arrays: the IR reads the flat views of their numbers (a struct output
+        // is written through its flat view; an input only read).
         foreach (var view in _method.Variables.Where(v => v.HasFlatView && (v.Kind == VariableKind.Parameter && _method.Parameters.Contains(v.Id) || v.Kind == VariableKind.Member)).Reverse())
-            _program.Views.Insert(0, (view.FlatViewDeclaration, false));
+            _program.Views.Insert(0, _method.Outputs.Contains(view.Id)
+                ? ("global::System.Span<" + view.Type.ScalarKeyword + "> " + view.Spelling + " = " + view.FlatViewOf(view.Name) + ";", false)
+                : (view.FlatViewDeclaration, false));
         foreach (int output in _method.Outputs)
         {
             var variable = _method.Variables[output];
             string adjoint = Reserve(GradientNameOf(variable.Name));
-            _adjoints[output] = adjoint;
+            // A struct output's adjoint is a Span<S> too, consumed through its flat view.
+            _adjoints[output] = variable.HasFlatView ? GradientView(variable, adjoint, adjoint) : adjoint;
             _program.Outputs.Add((output, adjoint));
         }
         if (_method.Shape.HasThisGradient) _program.ThisName = Reserve("dThis");

@@ -18,10 +18,13 @@ internal enum RegisteredMemberKind
     Module,
     /// <summary>A two-dimensional array of <c>double</c>/<c>float</c>, registered as its elements row by row.</summary>
     Matrix,
+    /// <summary>An array or list of sub-modules: each element registers its members, under the element's index (<c>Layers.0.Weight</c>).</summary>
+    Modules,
 }
 
 /// <summary>A member <c>AddParameters</c> registers; <paramref name="Element"/> is <c>double</c> or <c>float</c> (empty for a module).</summary>
-internal sealed record RegisteredMember(string Name, RegisteredMemberKind Kind, string Element);
+/// <param name="Count">For <see cref="RegisteredMemberKind.Modules"/>: how the collection counts its elements (<c>Length</c>, <c>Count</c>).</param>
+internal sealed record RegisteredMember(string Name, RegisteredMemberKind Kind, string Element, string Count = "");
 
 /// <summary>
 /// A model class, a class with <c>[Differentiable]</c> instance methods: the members it registers with a parameter group
@@ -66,6 +69,8 @@ internal sealed record ModelRegistration(string HintName, string Namespace, Equa
                 members.Add(new RegisteredMember(name, isProperty ? RegisteredMemberKind.ScalarProperty : RegisteredMemberKind.Scalar, scalar));
             else if (memberType is INamedTypeSymbol { TypeKind: TypeKind.Class } module && IsModel(module))
                 members.Add(new RegisteredMember(name, RegisteredMemberKind.Module, ""));
+            else if (MethodLowerer.ModuleCollection(memberType) is { Count: var count })
+                members.Add(new RegisteredMember(name, RegisteredMemberKind.Modules, "", count));
             // A struct field (Vector2, a user struct of doubles): each of its numbers, by its dotted path (anchor.X).
             else if (member is IFieldSymbol { IsReadOnly: false } && StructLayout.Of(memberType) is { } layout)
                 foreach (var leaf in layout.Where(l => l.Type.IsReal))
@@ -85,7 +90,7 @@ internal sealed record ModelRegistration(string HintName, string Namespace, Equa
     };
 
     /// <summary>A class that gets <c>AddParameters</c> too: it has <c>[Differentiable]</c> instance methods.</summary>
-    private static bool IsModel(INamedTypeSymbol type) =>
+    internal static bool IsModel(INamedTypeSymbol type) =>
         !type.IsGenericType && type.GetMembers().OfType<IMethodSymbol>().Any(m => !m.IsStatic && m.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttribute));
 
 }

@@ -33,6 +33,13 @@ internal sealed class ExpressionText
             : Fragment.LengthOf(v.HasFlatView ? v.Spelling : v.Name, v.Spelling);
     }
 
+    /// <summary>
+    /// The receiver of a call as written: the callee's target, or for an element of a collection of sub-modules the element
+    /// at the index, the last of the call's <paramref name="arguments"/> as spelled (see <see cref="CalleeInfo.ElementAccess"/>).
+    /// </summary>
+    public static Fragment Receiver(CalleeInfo callee, System.Collections.Generic.IReadOnlyList<Fragment> arguments) =>
+        callee.IndexedReceiver ? callee.Target + "[" + arguments[arguments.Count - 1] + callee.ElementAccess : Fragment.Literal(callee.Target);
+
     public static string MathClass(IrType type, string function) =>
         type.Scalar == ScalarKind.Float && function != "Clamp" ? "global::System.MathF" : "global::System.Math";
 
@@ -72,7 +79,8 @@ internal sealed class ExpressionText
             case IrOpaqueCall o:
                 return (o.Method + "(" + Arguments(o.Arguments) + ")", Primary);
             case IrDifferentiableCall d:
-                return (d.Callee.Target + "." + Helpers.Identifiers.Escape(d.Callee.Name) + "(" + Arguments(d.Arguments) + ")", Primary);
+                var spelled = d.Arguments.Select(Of).ToList();
+                return (Receiver(d.Callee, spelled) + "." + Helpers.Identifiers.Escape(d.Callee.Name) + "(" + Fragment.Join(", ", d.Callee.Own(spelled)) + ")", Primary);
             case IrNewBuffer n:
                 return ((n.OnStack ? "stackalloc " : "new ") + n.Type.ScalarKeyword + "[" + Of(n.Length) + "]", Unary);
             case IrSlice s:

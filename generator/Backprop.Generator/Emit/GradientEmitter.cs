@@ -751,7 +751,7 @@ internal static class GradientEmitter
             string scoped = split ? "scoped " : "";
             if (seeded && !shape.IsVoid) parameters.Add(type + " " + program.SeedName);
             foreach (var (output, adjoint) in program.Outputs)
-                parameters.Add(scoped + method.Variables[output].Type.GradientSpanKeyword + " " + adjoint);
+                parameters.Add(scoped + (method.Variables[output].View is { Length: > 0 } view ? "global::System.Span<" + view + ">" : method.Variables[output].Type.GradientSpanKeyword) + " " + adjoint);
             if (shape.HasThisGradient)
                 parameters.Add((shape.ThisIsStruct ? scoped + "ref " : "") + shape.ThisType + " " + program.ThisName);
             foreach (var (variable, gradient, _) in program.Gradients)
@@ -865,23 +865,51 @@ internal static class GradientEmitter
             using (writer.Block("if (" + d + " is null)"))
                 writer.Line("throw new global::System.ArgumentNullException(nameof(" + d + "), \"The gradient of this instance must be an instance of the same type whose members receive the gradients.\");");
         }
-        foreach (var check in shape.ThisChecks)
+        WriteMemberChecks(writer, d, shape.ThisChecks, "this", d, shownBefore: "", depth: 0);
+    }
+
+    /// <summary>
+    /// The checks of <paramref name="checks"/> whose paths are members of <paramref name="mine"/> and
+    /// <paramref name="theirs"/>; those of the elements of a collection of sub-modules (<c>Layers[].Weight</c>) in a loop
+    /// over its elements, each named by its index (<c>Layers.3.Weight</c>).
+    /// </summary>
+    /// <param name="shownBefore">C# text, inside a string literal, that names the element the checks are in (<c>Layers.\" + k + \".</c>).</param>
+    private static void WriteMemberChecks(SourceWriter writer, string d, IEnumerable<MemberCheck> checks, string mine, string theirs, string shownBefore, int depth)
+    {
+        var all = checks.ToList();
+        foreach (var check in all.Where(c => !c.Path.Contains(MemberCheck.EachElement)))
         {
-            string mine = "this." + check.Path, theirs = d + "." + check.Path;
-            string shown = Identifiers.Bare(check.Path).Replace(".@", ".").Replace("!", "");
-            if (check.Kind == MemberCheckKind.Object)
+            string myMember = mine + "." + check.Path, theirMember = theirs + "." + check.Path;
+            string shown = shownBefore + Identifiers.Bare(check.Path).Replace(".@", ".").Replace("!", "");
+            switch (check.Kind)
             {
-                using (writer.Block("if (" + theirs + " is null)"))
-                    writer.Line("throw new global::System.ArgumentException(\"The gradient of '" + shown + "' is null: " + d + " must have the same sub-modules as this instance.\", nameof(" + d + "));");
-                continue;
+                case MemberCheckKind.Object:
+                    using (writer.Block("if (" + theirMember + " is null)"))
+                        writer.Line("throw new global::System.ArgumentException(\"The gradient of '" + shown + "' is null: " + d + " must have the same sub-modules as this instance.\", nameof(" + d + "));");
+                    break;
+                case MemberCheckKind.Array:
+                    using (writer.Block("if (" + theirMember + " is null || " + theirMember + ".Length != " + myMember + ".Length)"))
+                        writer.Line("throw new global::System.ArgumentException(\"The gradient of '" + shown + "' must have \" + " + myMember + ".Length + \" entries, like '" + shown + "', but has \" + (" + theirMember + "?.Length ?? 0) + \".\", nameof(" + d + "));");
+                    break;
+                case MemberCheckKind.Matrix:
+                    WriteDimensionCheck(writer, myMember, theirMember, shown, d);
+                    break;
+                case MemberCheckKind.Elements:
+                    string count = check.Count;
+                    using (writer.Block("if (" + theirMember + " is null || " + theirMember + "." + count + " != " + myMember + "." + count + ")"))
+                        writer.Line("throw new global::System.ArgumentException(\"The gradient of '" + shown + "' must have \" + " + myMember + "." + count + " + \" sub-modules, like '" + shown + "', but has \" + (" + theirMember + "?." + count + " ?? 0) + \".\", nameof(" + d + "));");
+                    string k = depth == 0 ? "k" : "k" + (depth + 1);
+                    string shownElement = shown + ".\" + " + k + " + \"";
+                    using (writer.Block("for (int " + k + " = 0; " + k + " < " + myMember + "." + count + "; " + k + "++)"))
+                    {
+                        using (writer.Block("if (" + theirMember + "[" + k + "] is null)"))
+                            writer.Line("throw new global::System.ArgumentException(\"The gradient of '" + shownElement + "' is null: " + d + " must have the same sub-modules as this instance.\", nameof(" + d + "));");
+                        string inside = check.Path + MemberCheck.EachElement + ".";
+                        var nested = all.Where(c => c.Path.StartsWith(inside, System.StringComparison.Ordinal)).Select(c => c with { Path = c.Path.Substring(inside.Length) });
+                        WriteMemberChecks(writer, d, nested, myMember + "[" + k + "]!", theirMember + "[" + k + "]!", shownElement + ".", depth + 1);
+                    }
+                    break;
             }
-            if (check.Kind == MemberCheckKind.Matrix)
-            {
-                WriteDimensionCheck(writer, mine, theirs, shown, d);
-                continue;
-            }
-            using (writer.Block("if (" + theirs + " is null || " + theirs + ".Length != " + mine + ".Length)"))
-                writer.Line("throw new global::System.ArgumentException(\"The gradient of '" + shown + "' must have \" + " + mine + ".Length + \" entries, like '" + shown + "', but has \" + (" + theirs + "?.Length ?? 0) + \".\", nameof(" + d + "));");
         }
     }
 
@@ -1004,18 +1032,20 @@ internal static class GradientEmitter
         // of earlier writes read what later ones overwrote), the results are kept in a pooled array meanwhile.
         var kept = program.RewoundOutputs.Select(o => (method.Variables[o.Variable], o.KeptName)).ToList();
         if (kept.Count > 0) writer.Line("// The reverse sweep may rewind outputs to their old contents: the layer's results are kept and put back after it.");
+        // (A span of structs is kept as its numbers.)
+        string Numbers(IrVariable output) => output.View.Length > 0 ? output.FlatViewOf(output.Name) : output.Name;
         foreach (var (output, keptName) in kept)
         {
             string element = output.Type.ScalarKeyword;
-            string source = output.Type.Shape == ShapeKind.Array ? "global::System.MemoryExtensions.AsSpan(" + output.Name + ")" : output.Name;
-            writer.Line(element + "[] " + keptName + " = global::System.Buffers.ArrayPool<" + element + ">.Shared.Rent(" + output.Name + ".Length);");
+            string source = output.Type.Shape == ShapeKind.Array ? "global::System.MemoryExtensions.AsSpan(" + output.Name + ")" : Numbers(output);
+            writer.Line(element + "[] " + keptName + " = global::System.Buffers.ArrayPool<" + element + ">.Shared.Rent(" + Numbers(output) + ".Length);");
             writer.Line(source + ".CopyTo(" + keptName + ");");
         }
         writer.Line(shape.ReverseName + "(" + string.Join(", ", reverseArguments.Append("ref " + tape)) + ");");
         foreach (var (output, keptName) in kept)
         {
             string element = output.Type.ScalarKeyword;
-            writer.Line("global::System.MemoryExtensions.AsSpan(" + keptName + ", 0, " + output.Name + ".Length).CopyTo(" + output.Name + ");");
+            writer.Line("global::System.MemoryExtensions.AsSpan(" + keptName + ", 0, " + Numbers(output) + ".Length).CopyTo(" + Numbers(output) + ");");
             writer.Line("global::System.Buffers.ArrayPool<" + element + ">.Shared.Return(" + keptName + ");");
         }
         writer.Line(tape + ".Dispose();");

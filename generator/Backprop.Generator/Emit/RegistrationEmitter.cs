@@ -74,6 +74,19 @@ internal static class RegistrationEmitter
                             writer.Line("throw new global::System.ArgumentException(\"The sub-module '\" + prefix + \"" + shown + "' is null in the model or in its gradient.\", nameof(gradient));");
                         writer.Line("this." + member.Name + "." + ModelRegistration.MethodName + "(group, gradient." + member.Name + ", prefix + \"" + shown + ".\");");
                         break;
+                    case RegisteredMemberKind.Modules:
+                        // Each element under its index, as PyTorch names the modules of a ModuleList (Layers.0.Weight).
+                        string count = member.Count;
+                        using (writer.Block("if (this." + member.Name + " is null || gradient." + member.Name + " is null || gradient." + member.Name + "." + count + " != this." + member.Name + "." + count + ")"))
+                            writer.Line("throw new global::System.ArgumentException(\"The sub-modules '\" + prefix + \"" + shown + "' are null in the model or in its gradient, or their counts differ.\", nameof(gradient));");
+                        using (writer.Block("for (int i = 0; i < this." + member.Name + "." + count + "; i++)"))
+                        {
+                            string index = "i.ToString(global::System.Globalization.CultureInfo.InvariantCulture)";
+                            using (writer.Block("if (this." + member.Name + "[i] is not { } module || gradient." + member.Name + "[i] is not { } moduleGradient)"))
+                                writer.Line("throw new global::System.ArgumentException(\"The sub-module '\" + prefix + \"" + shown + ".\" + " + index + " + \"' is null in the model or in its gradient.\", nameof(gradient));");
+                            writer.Line("module." + ModelRegistration.MethodName + "(group, moduleGradient, prefix + \"" + shown + ".\" + " + index + " + \".\");");
+                        }
+                        break;
                 }
             }
             writer.Line("return group;");

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using Backprop.Generator.Helpers;
 
 namespace Backprop.Generator.Ir;
@@ -127,8 +128,21 @@ internal sealed record IrDifferentiableCall(IrType Type, CalleeInfo Callee, Equa
 /// runs it split on its own tape, never through its pullback, so that a restart of the caller's forward sweep does not run
 /// them again (see <see cref="IrWalker.RunsEffects"/>).
 /// </param>
-internal sealed record CalleeInfo(string Target, string Name, string PullbackName, EquatableArray<bool> ActiveParameters, EquatableArray<bool> OutputParameters, EquatableArray<string> ParameterNames, string? ThisGradientPath = null, bool ThisByRef = false, bool CustomRule = false, bool HasTangent = false, bool HasEffects = false, string? TangentRule = null)
+/// <param name="ElementAccess">
+/// For a call on an element of an array or list of sub-modules (<c>Layers[i].Forward(h, y)</c>): what follows the index,
+/// <c>]</c> (or <c>]!</c> for elements of a nullable type). <paramref name="Target"/> is then the collection
+/// (<c>this.Layers</c>), <paramref name="ThisGradientPath"/> its path in <c>dThis</c> (<c>.Layers</c>), and the last
+/// argument the element's index: an inactive <c>int</c> that analyses see as any argument (so the reverse sweep finds it
+/// restored), never passed to the callee. Empty for any other call.
+/// </param>
+internal sealed record CalleeInfo(string Target, string Name, string PullbackName, EquatableArray<bool> ActiveParameters, EquatableArray<bool> OutputParameters, EquatableArray<string> ParameterNames, string? ThisGradientPath = null, bool ThisByRef = false, bool CustomRule = false, bool HasTangent = false, bool HasEffects = false, string? TangentRule = null, string ElementAccess = "")
 {
+    /// <summary>Whether the receiver is an element of a collection of sub-modules, indexed by the last argument.</summary>
+    public bool IndexedReceiver => ElementAccess.Length > 0;
+
+    /// <summary>The callee's own arguments: all of <paramref name="arguments"/> but the receiver's index.</summary>
+    public IEnumerable<T> Own<T>(IReadOnlyList<T> arguments) => IndexedReceiver ? arguments.Take(arguments.Count - 1) : arguments;
+
     /// <summary>The split forward sweep: runs the callee, leaving what its reverse sweep reads on the caller's tape.</summary>
     public string ForwardName => MethodShape.ForwardNameOf(Name);
 

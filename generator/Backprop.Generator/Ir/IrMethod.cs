@@ -95,10 +95,23 @@ internal enum MemberCheckKind
     Array,
     /// <summary>A two-dimensional array member: the member of <c>dThis</c> must have the same dimensions.</summary>
     Matrix,
+    /// <summary>
+    /// An array or list of sub-modules: the member of <c>dThis</c> must be as long as the one of <c>this</c>, and none of
+    /// its elements null; checks whose path continues with <see cref="MemberCheck.EachElement"/> hold for every element.
+    /// </summary>
+    Elements,
 }
 
-/// <summary>What the gradient checks of <c>dThis</c> before it writes anything: <paramref name="Path"/> is a dotted member path (<c>Fc1.Weight</c>).</summary>
-internal sealed record MemberCheck(string Path, MemberCheckKind Kind);
+/// <summary>
+/// What the gradient checks of <c>dThis</c> before it writes anything: <paramref name="Path"/> is a dotted member path
+/// (<c>Fc1.Weight</c>), where <c>[]</c> after a collection of sub-modules means each of its elements (<c>Layers[].Weight</c>).
+/// </summary>
+/// <param name="Count">For <see cref="MemberCheckKind.Elements"/>: how the collection counts its elements (<c>Length</c>, <c>Count</c>).</param>
+internal sealed record MemberCheck(string Path, MemberCheckKind Kind, string Count = "Length")
+{
+    /// <summary>The mark of "each element" in a path.</summary>
+    public const string EachElement = "[]";
+}
 
 /// <summary>The declaration of the method and of the partial types around it, to emit the gradient beside it.</summary>
 internal sealed record MethodShape(

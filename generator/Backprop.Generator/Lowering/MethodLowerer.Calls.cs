@@ -25,7 +25,7 @@ internal sealed partial class MethodLowerer
         if (InlinesCall(invocation)) return LowerStructCall(invocation) as IrExpression;
         // A call on data the IR does not model (a list, a string, an enum, another object) runs as written.
         bool onData = invocation.Arguments.Any(a => a.Value.Type is { } t && TypeMapping.Map(t) is null && a.Value.ConstantValue is not { HasValue: true })
-            || invocation.Instance is { } receiver && !IsSlicing(target) && ReceiverPath(receiver) is null && TypeMapping.Map(receiver.Type) is null;
+            || invocation.Instance is { } receiver && !IsSlicing(target) && ReceiverPath(receiver) is null && TypeMapping.Map(receiver.Type) is null && ModuleElementOf(receiver) is null;
         if (onData && ReportedBufferWrite(invocation, invocation)) return null;
         if (onData && TryVerbatim(invocation, type) is { } data) return data;
         var arguments = new List<IrExpression>();
@@ -214,15 +214,28 @@ internal sealed partial class MethodLowerer
             if (argument.Parameter is { } parameter && parameter.Ordinal < arguments.Count)
                 _expressionLocations[arguments[parameter.Ordinal]] = argument.Syntax.GetLocation();
         var outputs = target.Parameters.Select(p => analysed.Outputs.Any(o => analysed.Variables[o].Name == p.Name)).ToEquatableArray();
+        var parameterNames = target.Parameters.Select(p => p.Name).ToEquatableArray();
+        string elementAccess = "";
+        if (instance?.Element is { } element)
+        {
+            // The element's index is the last argument, for the receiver only (see CalleeInfo.ElementAccess).
+            if (LowerElementIndex(element) is not { } index) return null;
+            arguments.Add(index);
+            active = active.Append(false).ToEquatableArray();
+            outputs = outputs.Append(false).ToEquatableArray();
+            parameterNames = parameterNames.Append("").ToEquatableArray();
+            elementAccess = element.NullableElement ? "]!" : "]";
+            _elementCall ??= invocation.Syntax.GetLocation();
+        }
         string? thisPath = null;
         if (analysed.Shape.HasThisGradient && instance is { } owner)
         {
             thisPath = owner.Path;
-            CallsMemberDifferentiatingMethod(owner.Path, owner.Member, analysed.Shape);
+            CallsMemberDifferentiatingMethod(owner.Path, owner.Member, analysed.Shape, owner.Element is not null);
         }
-        var callee = new CalleeInfo(receiver, target.Name, analysed.Shape.PullbackName, active, outputs, target.Parameters.Select(p => p.Name).ToEquatableArray(), thisPath, analysed.Shape.ThisIsStruct,
+        var callee = new CalleeInfo(receiver, target.Name, analysed.Shape.PullbackName, active, outputs, parameterNames, thisPath, analysed.Shape.ThisIsStruct,
             // Forward mode follows a call through the callee's own tangent when it has one, else inlines it (MethodAnalyzer).
-            HasTangent: analysed.Shape.EmitTangent && !analysed.Shape.HasThisGradient, HasEffects: IrWalker.RunsEffects(analysed.Body));
+            HasTangent: analysed.Shape.EmitTangent && !analysed.Shape.HasThisGradient && elementAccess.Length == 0, HasEffects: IrWalker.RunsEffects(analysed.Body), ElementAccess: elementAccess);
         return Located(new IrDifferentiableCall(type ?? IrType.Double, callee, arguments.ToEquatableArray()), invocation);
     }
 

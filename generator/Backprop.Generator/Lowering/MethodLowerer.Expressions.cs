@@ -128,6 +128,9 @@ internal sealed partial class MethodLowerer
                 return StructCount(structs);
             case IPropertyReferenceOperation { Property.Name: "Length", Instance: ILocalReferenceOperation viewed } when SpanViewOf(viewed.Local) is { } view:
                 return view.Length;
+            // The length of an array of an element of a collection of sub-modules (Layers[i].Bias.Length) is data.
+            case IPropertyReferenceOperation { Property.Name: "Length", Instance: IMemberReferenceOperation { Instance: var owner } } when ModuleElementOf(owner) is not null && TryVerbatim(operation, type) is { } elementData:
+                return elementData;
             case IPropertyReferenceOperation { Property.Name: "Length", Instance: { } instance }
                 when TypeMapping.Map(instance.Type) is { IsBuffer: true } && LowerExpression(instance) is IrRead { Type.IsBuffer: true } buffer:
                 return new IrLength(buffer.Variable);
@@ -339,6 +342,7 @@ internal sealed partial class MethodLowerer
         string? receiver = member.Instance is null ? member.Member.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) : ReceiverPath(member.Instance);
         if (receiver is null)
         {
+            if (ReportedElementMemberRead(member, type)) return null;
             if (TryVerbatim(member, type) is { } data) return data;
             // A member of a local already reported (BPG018) is not reported again.
             if (member.Instance is ILocalReferenceOperation { Local: var local } && _unsupportedLocals.Contains(local)) return null;
@@ -361,6 +365,7 @@ internal sealed partial class MethodLowerer
         string? receiver = member.Instance is null ? member.Member.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) : ReceiverPath(member.Instance);
         if (receiver is null)
         {
+            if (ReportedElementMemberRead(member, type)) return null;
             ReportUnsupportedExpression(member, "a buffer of another object", "pass it as a parameter");
             return null;
         }

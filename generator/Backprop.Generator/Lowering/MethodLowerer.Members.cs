@@ -22,7 +22,7 @@ internal sealed partial class MethodLowerer
     private readonly Dictionary<string, int> _members = new(System.StringComparer.Ordinal);
 
     /// <summary>What the gradient checks of <c>dThis</c> before writing: this method's array members and its callees' checks.</summary>
-    private readonly SortedDictionary<string, MemberCheckKind> _thisChecks = new(System.StringComparer.Ordinal);
+    private readonly SortedDictionary<string, MemberCheck> _thisChecks = new(System.StringComparer.Ordinal);
 
     /// <summary>Whether the method differentiates members, its own or through calls: it then takes <c>dThis</c>.</summary>
     private bool _differentiatesMembers;
@@ -92,45 +92,67 @@ internal sealed partial class MethodLowerer
         // dThis must have every sub-module on the way (Fc1 of Fc1.Weight), and an array member as long as this one.
         string objectPath = leafPath.Length == 0 ? path : path.Substring(0, path.Length - leafPath.Length - 1);
         for (int dot = objectPath.IndexOf('.'); dot >= 0; dot = objectPath.IndexOf('.', dot + 1))
-            _thisChecks[objectPath.Substring(0, dot)] = MemberCheckKind.Object;
-        if (type.IsBuffer) _thisChecks[path] = rank > 1 ? MemberCheckKind.Matrix : MemberCheckKind.Array;
+            _thisChecks[objectPath.Substring(0, dot)] = new MemberCheck(objectPath.Substring(0, dot), MemberCheckKind.Object);
+        if (type.IsBuffer) _thisChecks[path] = new MemberCheck(path, rank > 1 ? MemberCheckKind.Matrix : MemberCheckKind.Array);
         return Read(id);
     }
 
     /// <summary>
-    /// The receiver of a call of an instance <c>[Differentiable]</c> method: <c>this</c>, or a sub-module (a field or
-    /// property of <c>this</c> holding an object); its path from <c>dThis</c> (<c>""</c>, <c>".Fc1"</c>); null otherwise.
+    /// The receiver of a call of an instance <c>[Differentiable]</c> method: <c>this</c>, a sub-module (a field or
+    /// property of <c>this</c> holding an object), or an element of a collection of them (<c>Layers[i]</c>, see
+    /// <see cref="ModuleElementOf"/>: the receiver and path are then the collection's); its path from <c>dThis</c>
+    /// (<c>""</c>, <c>".Fc1"</c>, <c>".Layers"</c>); null otherwise.
     /// </summary>
-    private (string Receiver, string Path, IMemberReferenceOperation? Member)? InstanceReceiver(IInvocationOperation invocation)
+    private (string Receiver, string Path, IMemberReferenceOperation? Member, ModuleElement? Element)? InstanceReceiver(IInvocationOperation invocation)
     {
         var target = invocation.TargetMethod;
+        if (ModuleElementOf(invocation.Instance) is { } element)
+        {
+            // The elements of a sub-module's collection (Encoder.Layers[i]) are another object's, as Encoder.Fc1 is.
+            if (element.Collection.Instance is not IInstanceReferenceOperation) return null;
+            string collection = Identifiers.Escape(element.Collection.Member.Name) + NullForgiving(element.Collection.Member);
+            return ("this." + collection, "." + collection, element.Collection, element);
+        }
         switch (invocation.Instance)
         {
             case IInstanceReferenceOperation when SymbolEqualityComparer.Default.Equals(target.ContainingType, _method.ContainingType):
-                return ("this", "", null);
+                return ("this", "", null, null);
             case IFieldReferenceOperation { Instance: IInstanceReferenceOperation } or IPropertyReferenceOperation { Instance: IInstanceReferenceOperation, Property.IsIndexer: false }
                 when !_method.IsStatic:
                 var member = (IMemberReferenceOperation)invocation.Instance;
                 string name = Identifiers.Escape(member.Member.Name) + NullForgiving(member.Member);
-                return ("this." + name, "." + name, member);
+                return ("this." + name, "." + name, member, null);
             default:
                 return null;
         }
     }
 
-    /// <summary>Records that a call passes part of <c>dThis</c> to a callee that differentiates its members.</summary>
-    private void CallsMemberDifferentiatingMethod(string path, IMemberReferenceOperation? subModule, MethodShape callee)
+    /// <summary>
+    /// Records that a call passes part of <c>dThis</c> to a callee that differentiates its members; on an element of a
+    /// collection of sub-modules (<paramref name="element"/>), the callee's checks hold for every element
+    /// (<c>Layers[].Weight</c>, see <see cref="MemberCheck"/>).
+    /// </summary>
+    private void CallsMemberDifferentiatingMethod(string path, IMemberReferenceOperation? subModule, MethodShape callee, bool element = false)
     {
         _differentiatesMembers = true;
         string prefix = path.Length == 0 ? "" : path.Substring(1);
-        if (subModule is not null) _thisChecks[prefix] = MemberCheckKind.Object;
+        if (subModule is not null)
+            _thisChecks[prefix] = element ? new MemberCheck(prefix, MemberCheckKind.Elements, ModuleCollection(subModule.Type)!.Value.Count) : new MemberCheck(prefix, MemberCheckKind.Object);
+        if (element) prefix += MemberCheck.EachElement;
         foreach (var check in callee.ThisChecks)
-            _thisChecks[prefix.Length == 0 ? check.Path : prefix + "." + check.Path] = check.Kind;
+        {
+            string checkPath = prefix.Length == 0 ? check.Path : prefix + "." + check.Path;
+            _thisChecks[checkPath] = check with { Path = checkPath };
+        }
     }
 
     /// <summary>The shape's <c>dThis</c>: the instance's type when the method differentiates members.</summary>
     private MethodShape WithThisGradient(MethodShape shape)
     {
+        if (_elementCall is { } call && !_differentiatesMembers && (_forward || shape.EmitJacobian))
+            Report(DiagnosticDescriptors.UnsupportedStatement, call, _method.Name,
+                (_forward ? "forward mode" : "the Jacobian") + " of a method that calls a method of an element of a collection of sub-modules, not supported yet",
+                "remove " + (_forward ? "Forward" : "Jacobian") + " = true");
         if (!_differentiatesMembers || _method.IsStatic) return shape;
         if (_forward || shape.EmitJacobian)
             Report(DiagnosticDescriptors.UnsupportedStatement, _syntax.Identifier.GetLocation(), _method.Name,
@@ -140,7 +162,7 @@ internal sealed partial class MethodLowerer
         {
             ThisType = _method.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
             ThisIsStruct = _method.ContainingType.IsValueType,
-            ThisChecks = _thisChecks.Select(c => new MemberCheck(c.Key, c.Value)).ToEquatableArray(),
+            ThisChecks = _thisChecks.Values.ToEquatableArray(),
         };
     }
 

@@ -255,6 +255,7 @@ internal sealed partial class MethodLowerer
                             DeclareStructLocal(declarator, layout, initializer?.Value, output);
                             continue;
                         }
+                        if (!declarator.Symbol.IsRef && initializer is not null && TryDeclareModuleElement(declarator, initializer.Value, output)) continue;
                         if (!declarator.Symbol.IsRef && IsDataType(declarator.Symbol.Type))
                         {
                             DeclareDataLocal(declarator, initializer?.Value, output);
@@ -375,6 +376,9 @@ internal sealed partial class MethodLowerer
                 foreachBody.AddRange(LowerNested(loop.Body));
                 AddCountedLoop(header, counter, count, foreachBody, output);
                 break;
+            case IForEachLoopOperation { LoopControlVariable: IVariableDeclaratorOperation { Symbol.IsRef: false } control } loop when ModuleCollectionMember(loop.Collection) is { } modules:
+                LowerModuleForEach(loop, control, modules, output);
+                break;
             case IForEachLoopOperation { LoopControlVariable: IVariableDeclaratorOperation control } loop when TypeMapping.Map(WithoutConversions(loop.Collection).Type) is null:
                 LowerEnumeratorLoop(loop, control, output);
                 break;
@@ -399,6 +403,11 @@ internal sealed partial class MethodLowerer
         {
             case ISimpleAssignmentOperation { IsRef: true } assignment:
                 ReportRefReassignment(assignment);
+                break;
+            case ISimpleAssignmentOperation { Target: ILocalReferenceOperation local } moduleAssignment when _moduleAliases.ContainsKey(local.Local):
+                RebindModuleElement(local.Local, moduleAssignment, source, output);
+                break;
+            case ISimpleAssignmentOperation structStore when TryLowerStructElementStore(structStore, source, output):
                 break;
             case IAssignmentOperation or IIncrementOrDecrementOperation when TryLowerDataAssignment(operation, source, output):
                 break;

@@ -112,6 +112,16 @@ internal sealed partial class MethodLowerer
                     return null;
                 switch (symbol)
                 {
+                    // The variable of a foreach over sub-modules is the element at the loop's counter; code kept as written
+                    // may read it for data (its arrays' lengths), never for a number (MethodLowerer.ModuleArrays).
+                    case ILocalSymbol local when !IsDeclaredWithin(local, syntax) && _moduleAliases.TryGetValue(local, out var alias):
+                        if (ReportedModulesKeptAsWritten(operation, statement, local.Name)) return Unspellable.Reported;
+                        spelling = ModuleCollectionSpelling(alias.Collection) + "[" + _variables[((IrRead)alias.Counter).Variable].Spelling + "]";
+                        operands.Add(alias.Counter);
+                        break;
+                    case IFieldSymbol or IPropertySymbol when IsModuleCollectionRead(name, symbol):
+                        if (ReportedModulesKeptAsWritten(operation, statement, symbol.Name)) return Unspellable.Reported;
+                        break;
                     // A local of another type (a string, a list) is spelled by its name in the generated code.
                     case ILocalSymbol local when !IsDeclaredWithin(local, syntax) && _dataLocals.TryGetValue(local, out int data):
                         spelling = _variables[data].Path;

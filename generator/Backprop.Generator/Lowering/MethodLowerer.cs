@@ -85,6 +85,7 @@ internal sealed partial class MethodLowerer
         }
         if (_structPrologue.Count > 0) body = _structPrologue.Concat(body).ToImmutableArray();
         var outputs = FindOutputs(body, parameters);
+        CheckStructOutputs(outputs, shape);
         var method = shape is null || returnType is null
             ? null
             : new IrMethod(WithThisGradient(shape), _variables.ToEquatableArray(), parameters.ToEquatableArray(), result, body.ToEquatableArray(), _syntax.SyntaxTree.FilePath, outputs.ToEquatableArray(), _helpers.OrderBy(h => h.Shape.HintName, System.StringComparer.Ordinal).ToEquatableArray(), (_keptAsWritten ? Usings() : new List<string>()).ToEquatableArray());

@@ -36,6 +36,8 @@ internal static class StructLayout
         {
             IArrayTypeSymbol { Rank: 1 } array => (array.ElementType, ShapeKind.Array),
             INamedTypeSymbol { Name: "ReadOnlySpan", TypeArguments.Length: 1 } span when span.ContainingNamespace?.ToDisplayString() == "System" => (span.TypeArguments[0], ShapeKind.ReadOnlySpan),
+            // A span a layer writes its results into (struct outputs: MethodLowerer.StructOutputs).
+            INamedTypeSymbol { Name: "Span", TypeArguments.Length: 1 } span when span.ContainingNamespace?.ToDisplayString() == "System" => (span.TypeArguments[0], ShapeKind.Span),
             _ => ((ITypeSymbol?)null, ShapeKind.Scalar),
         };
         if (element is null || Of(element) is not { } layout || layout.Any(l => !l.Type.IsReal || l.Type.Scalar != layout[0].Type.Scalar)
