@@ -40,6 +40,22 @@ public sealed class ModelGradientCheckTests
     }
 
     [Fact]
+    public void GradientObject_ThatIsTheModel_OrSharesItsParts_IsAnArgumentException()
+    {
+        var model = new Regressor(new Random(1));
+        var itself = Assert.Throws<ArgumentException>(() => model.LossGradient(Xs, Ys, model));
+        Assert.Equal("dThis", itself.ParamName);
+
+        var gradient = new Regressor(new Random(2));
+        gradient.Encoder.Fc2.Weight = model.Encoder.Fc2.Weight;
+        Assert.Contains("'Encoder.Fc2.Weight' is the model's own array", Assert.Throws<ArgumentException>(() => model.LossGradient(Xs, Ys, gradient)).Message);
+
+        gradient = new Regressor(new Random(2)) { Encoder = model.Encoder };
+        Assert.Contains("'Encoder' is the model's own sub-module", Assert.Throws<ArgumentException>(() => model.LossGradient(Xs, Ys, gradient)).Message);
+        Assert.Equal(model.Loss(Xs, Ys), model.Loss(Xs, Ys));
+    }
+
+    [Fact]
     public void GeneratedGradient_WithOneEntryChanged_IsReportedByItsDottedName()
     {
         var (model, gradient, _) = Case();

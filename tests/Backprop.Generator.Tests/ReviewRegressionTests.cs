@@ -39,6 +39,29 @@ public sealed class ReviewRegressionTests
         """));
 
     [Fact]
+    public void CallOnANoDerivativeSubModule_ThatDifferentiatesItsMembers_IsALocatedError()
+    {
+        string source = Usings + """
+            public partial class Lin
+            {
+                public double W = 0.5;
+                [Differentiable] public double Apply(double x) => W * x;
+            }
+
+            public partial class Net
+            {
+                [NoDerivative] public Lin Frozen = new();
+                public Lin Trained = new();
+                [Differentiable] public double Loss(double x) => Trained.Apply(Frozen.Apply(x));
+            }
+            """;
+        var diagnostic = Assert.Single(GeneratorHarness.Run(source).GeneratorDiagnostics);
+        Assert.Equal("BPG014", diagnostic.Id);
+        Assert.Equal("Frozen.Apply(x)", source.Substring(diagnostic.Location.SourceSpan.Start, diagnostic.Location.SourceSpan.Length));
+        Assert.Contains("on the [NoDerivative] sub-module 'Frozen'", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
     public void VirtualAndOverrideMethods_AreLocatedErrors() => Assert.Equal(new[] { "BPG015", "BPG015" }, Ids("""
         public partial class PBase { public double C = 2; [Differentiable] public virtual double V(double x) => C * x; }
         public partial class Derived : PBase { public double B = 1.5; [Differentiable] public override double V(double x) => B * x * x; }

@@ -864,6 +864,9 @@ internal static class GradientEmitter
         {
             using (writer.Block("if (" + d + " is null)"))
                 writer.Line("throw new global::System.ArgumentNullException(nameof(" + d + "), \"The gradient of this instance must be an instance of the same type whose members receive the gradients.\");");
+            // Gradients added into the model itself would change its parameters while the method reads them.
+            using (writer.Block("if (global::System.Object.ReferenceEquals(" + d + ", this))"))
+                writer.Line("throw new global::System.ArgumentException(\"The gradient of this instance must be another instance of its type: gradients added into the model itself would change its parameters.\", nameof(" + d + "));");
         }
         WriteMemberChecks(writer, d, shape.ThisChecks, "this", d, shownBefore: "", depth: 0);
     }
@@ -886,13 +889,16 @@ internal static class GradientEmitter
                 case MemberCheckKind.Object:
                     using (writer.Block("if (" + theirMember + " is null)"))
                         writer.Line("throw new global::System.ArgumentException(\"The gradient of '" + shown + "' is null: " + d + " must have the same sub-modules as this instance.\", nameof(" + d + "));");
+                    WriteNotItself(writer, d, myMember, theirMember, shown, "sub-module");
                     break;
                 case MemberCheckKind.Array:
                     using (writer.Block("if (" + theirMember + " is null || " + theirMember + ".Length != " + myMember + ".Length)"))
                         writer.Line("throw new global::System.ArgumentException(\"The gradient of '" + shown + "' must have \" + " + myMember + ".Length + \" entries, like '" + shown + "', but has \" + (" + theirMember + "?.Length ?? 0) + \".\", nameof(" + d + "));");
+                    WriteNotItself(writer, d, myMember, theirMember, shown, "array");
                     break;
                 case MemberCheckKind.Matrix:
                     WriteDimensionCheck(writer, myMember, theirMember, shown, d);
+                    WriteNotItself(writer, d, myMember, theirMember, shown, "array");
                     break;
                 case MemberCheckKind.Elements:
                     string count = check.Count;
@@ -911,6 +917,13 @@ internal static class GradientEmitter
                     break;
             }
         }
+    }
+
+    /// <summary>A member of <c>dThis</c> must not be the model's own (gradients added into it would change the model).</summary>
+    private static void WriteNotItself(SourceWriter writer, string d, string mine, string theirs, string shown, string what)
+    {
+        using (writer.Block("if (global::System.Object.ReferenceEquals(" + theirs + ", " + mine + "))"))
+            writer.Line("throw new global::System.ArgumentException(\"The gradient of '" + shown + "' is the model's own " + what + ": " + d + " must have " + what + "s of its own.\", nameof(" + d + "));");
     }
 
     /// <summary>The gradient <paramref name="theirs"/> of the two-dimensional array <paramref name="mine"/> must have its dimensions.</summary>

@@ -205,6 +205,13 @@ internal sealed partial class MethodLowerer
             if (!unmarked) Report(DiagnosticDescriptors.CalleeNotDifferentiable, invocation.Syntax.GetLocation(), target.Name);
             return null;
         }
+        // A [NoDerivative] sub-module is a constant: a call that would differentiate its members into dThis is not one.
+        if (instance?.Member is { } frozen && SymbolFacts.HasNoDerivative(frozen.Member) && analysed.Shape.HasThisGradient)
+        {
+            ReportUnsupportedExpression(invocation, "a call of '" + target.Name + "' on the [NoDerivative] sub-module '" + frozen.Member.Name + "', whose members the call differentiates (freezing a sub-module is not supported yet)",
+                "remove [NoDerivative] from '" + frozen.Member.Name + "' (its gradient then goes to dThis." + frozen.Member.Name + ")");
+            return null;
+        }
         // Unmarked callees get their derivatives emitted through the methods that call them (DifferentiableGenerator).
         if (unmarked && !_helpers.Any(h => h.Shape.HintName == analysed.Shape.HintName)) _helpers.Add(analysed);
         foreach (var helper in analysed.Helpers)

@@ -70,13 +70,25 @@ namespace Demo
             {
                 throw new global::System.ArgumentNullException(nameof(dThis), "The gradient of this instance must be an instance of the same type whose members receive the gradients.");
             }
+            if (global::System.Object.ReferenceEquals(dThis, this))
+            {
+                throw new global::System.ArgumentException("The gradient of this instance must be another instance of its type: gradients added into the model itself would change its parameters.", nameof(dThis));
+            }
             if (dThis.Bias is null || dThis.Bias.Length != this.Bias.Length)
             {
                 throw new global::System.ArgumentException("The gradient of 'Bias' must have " + this.Bias.Length + " entries, like 'Bias', but has " + (dThis.Bias?.Length ?? 0) + ".", nameof(dThis));
             }
+            if (global::System.Object.ReferenceEquals(dThis.Bias, this.Bias))
+            {
+                throw new global::System.ArgumentException("The gradient of 'Bias' is the model's own array: dThis must have arrays of its own.", nameof(dThis));
+            }
             if (dThis.Weight is null || dThis.Weight.Length != this.Weight.Length)
             {
                 throw new global::System.ArgumentException("The gradient of 'Weight' must have " + this.Weight.Length + " entries, like 'Weight', but has " + (dThis.Weight?.Length ?? 0) + ".", nameof(dThis));
+            }
+            if (global::System.Object.ReferenceEquals(dThis.Weight, this.Weight))
+            {
+                throw new global::System.ArgumentException("The gradient of 'Weight' is the model's own array: dThis must have arrays of its own.", nameof(dThis));
             }
             if (!dX.IsEmpty && dX.Length != x.Length)
             {
@@ -189,13 +201,25 @@ namespace Demo
             {
                 throw new global::System.ArgumentNullException(nameof(dThis), "The gradient of this instance must be an instance of the same type whose members receive the gradients.");
             }
+            if (global::System.Object.ReferenceEquals(dThis, this))
+            {
+                throw new global::System.ArgumentException("The gradient of this instance must be another instance of its type: gradients added into the model itself would change its parameters.", nameof(dThis));
+            }
             if (dThis.Bias is null || dThis.Bias.Length != this.Bias.Length)
             {
                 throw new global::System.ArgumentException("The gradient of 'Bias' must have " + this.Bias.Length + " entries, like 'Bias', but has " + (dThis.Bias?.Length ?? 0) + ".", nameof(dThis));
             }
+            if (global::System.Object.ReferenceEquals(dThis.Bias, this.Bias))
+            {
+                throw new global::System.ArgumentException("The gradient of 'Bias' is the model's own array: dThis must have arrays of its own.", nameof(dThis));
+            }
             if (dThis.Weight is null || dThis.Weight.Length != this.Weight.Length)
             {
                 throw new global::System.ArgumentException("The gradient of 'Weight' must have " + this.Weight.Length + " entries, like 'Weight', but has " + (dThis.Weight?.Length ?? 0) + ".", nameof(dThis));
+            }
+            if (global::System.Object.ReferenceEquals(dThis.Weight, this.Weight))
+            {
+                throw new global::System.ArgumentException("The gradient of 'Weight' is the model's own array: dThis must have arrays of its own.", nameof(dThis));
             }
             if (dX.Length != x.Length)
             {
@@ -216,13 +240,25 @@ namespace Demo
             {
                 throw new global::System.ArgumentNullException(nameof(dThis), "The gradient of this instance must be an instance of the same type whose members receive the gradients.");
             }
+            if (global::System.Object.ReferenceEquals(dThis, this))
+            {
+                throw new global::System.ArgumentException("The gradient of this instance must be another instance of its type: gradients added into the model itself would change its parameters.", nameof(dThis));
+            }
             if (dThis.Bias is null || dThis.Bias.Length != this.Bias.Length)
             {
                 throw new global::System.ArgumentException("The gradient of 'Bias' must have " + this.Bias.Length + " entries, like 'Bias', but has " + (dThis.Bias?.Length ?? 0) + ".", nameof(dThis));
             }
+            if (global::System.Object.ReferenceEquals(dThis.Bias, this.Bias))
+            {
+                throw new global::System.ArgumentException("The gradient of 'Bias' is the model's own array: dThis must have arrays of its own.", nameof(dThis));
+            }
             if (dThis.Weight is null || dThis.Weight.Length != this.Weight.Length)
             {
                 throw new global::System.ArgumentException("The gradient of 'Weight' must have " + this.Weight.Length + " entries, like 'Weight', but has " + (dThis.Weight?.Length ?? 0) + ".", nameof(dThis));
+            }
+            if (global::System.Object.ReferenceEquals(dThis.Weight, this.Weight))
+            {
+                throw new global::System.ArgumentException("The gradient of 'Weight' is the model's own array: dThis must have arrays of its own.", nameof(dThis));
             }
             if (!dX.IsEmpty && dX.Length != x.Length)
             {
@@ -399,6 +435,10 @@ namespace Demo
             {
                 throw new global::System.ArgumentNullException(nameof(dThis), "The gradient of this instance must be an instance of the same type whose members receive the gradients.");
             }
+            if (global::System.Object.ReferenceEquals(dThis, this))
+            {
+                throw new global::System.ArgumentException("The gradient of this instance must be another instance of its type: gradients added into the model itself would change its parameters.", nameof(dThis));
+            }
             if (dThis.Heads is null || dThis.Heads.Count != this.Heads.Count)
             {
                 throw new global::System.ArgumentException("The gradient of 'Heads' must have " + this.Heads.Count + " sub-modules, like 'Heads', but has " + (dThis.Heads?.Count ?? 0) + ".", nameof(dThis));
@@ -413,9 +453,17 @@ namespace Demo
                 {
                     throw new global::System.ArgumentException("The gradient of 'Heads." + k + ".Bias' must have " + this.Heads[k]!.Bias.Length + " entries, like 'Heads." + k + ".Bias', but has " + (dThis.Heads[k]!.Bias?.Length ?? 0) + ".", nameof(dThis));
                 }
+                if (global::System.Object.ReferenceEquals(dThis.Heads[k]!.Bias, this.Heads[k]!.Bias))
+                {
+                    throw new global::System.ArgumentException("The gradient of 'Heads." + k + ".Bias' is the model's own array: dThis must have arrays of its own.", nameof(dThis));
+                }
                 if (dThis.Heads[k]!.Weight is null || dThis.Heads[k]!.Weight.Length != this.Heads[k]!.Weight.Length)
                 {
                     throw new global::System.ArgumentException("The gradient of 'Heads." + k + ".Weight' must have " + this.Heads[k]!.Weight.Length + " entries, like 'Heads." + k + ".Weight', but has " + (dThis.Heads[k]!.Weight?.Length ?? 0) + ".", nameof(dThis));
+                }
+                if (global::System.Object.ReferenceEquals(dThis.Heads[k]!.Weight, this.Heads[k]!.Weight))
+                {
+                    throw new global::System.ArgumentException("The gradient of 'Heads." + k + ".Weight' is the model's own array: dThis must have arrays of its own.", nameof(dThis));
                 }
             }
             if (dThis.Layers is null || dThis.Layers.Length != this.Layers.Length)
@@ -432,9 +480,17 @@ namespace Demo
                 {
                     throw new global::System.ArgumentException("The gradient of 'Layers." + k + ".Bias' must have " + this.Layers[k]!.Bias.Length + " entries, like 'Layers." + k + ".Bias', but has " + (dThis.Layers[k]!.Bias?.Length ?? 0) + ".", nameof(dThis));
                 }
+                if (global::System.Object.ReferenceEquals(dThis.Layers[k]!.Bias, this.Layers[k]!.Bias))
+                {
+                    throw new global::System.ArgumentException("The gradient of 'Layers." + k + ".Bias' is the model's own array: dThis must have arrays of its own.", nameof(dThis));
+                }
                 if (dThis.Layers[k]!.Weight is null || dThis.Layers[k]!.Weight.Length != this.Layers[k]!.Weight.Length)
                 {
                     throw new global::System.ArgumentException("The gradient of 'Layers." + k + ".Weight' must have " + this.Layers[k]!.Weight.Length + " entries, like 'Layers." + k + ".Weight', but has " + (dThis.Layers[k]!.Weight?.Length ?? 0) + ".", nameof(dThis));
+                }
+                if (global::System.Object.ReferenceEquals(dThis.Layers[k]!.Weight, this.Layers[k]!.Weight))
+                {
+                    throw new global::System.ArgumentException("The gradient of 'Layers." + k + ".Weight' is the model's own array: dThis must have arrays of its own.", nameof(dThis));
                 }
             }
             return LossPullback(x, 1, dThis);
@@ -452,6 +508,10 @@ namespace Demo
             {
                 throw new global::System.ArgumentNullException(nameof(dThis), "The gradient of this instance must be an instance of the same type whose members receive the gradients.");
             }
+            if (global::System.Object.ReferenceEquals(dThis, this))
+            {
+                throw new global::System.ArgumentException("The gradient of this instance must be another instance of its type: gradients added into the model itself would change its parameters.", nameof(dThis));
+            }
             if (dThis.Heads is null || dThis.Heads.Count != this.Heads.Count)
             {
                 throw new global::System.ArgumentException("The gradient of 'Heads' must have " + this.Heads.Count + " sub-modules, like 'Heads', but has " + (dThis.Heads?.Count ?? 0) + ".", nameof(dThis));
@@ -466,9 +526,17 @@ namespace Demo
                 {
                     throw new global::System.ArgumentException("The gradient of 'Heads." + k + ".Bias' must have " + this.Heads[k]!.Bias.Length + " entries, like 'Heads." + k + ".Bias', but has " + (dThis.Heads[k]!.Bias?.Length ?? 0) + ".", nameof(dThis));
                 }
+                if (global::System.Object.ReferenceEquals(dThis.Heads[k]!.Bias, this.Heads[k]!.Bias))
+                {
+                    throw new global::System.ArgumentException("The gradient of 'Heads." + k + ".Bias' is the model's own array: dThis must have arrays of its own.", nameof(dThis));
+                }
                 if (dThis.Heads[k]!.Weight is null || dThis.Heads[k]!.Weight.Length != this.Heads[k]!.Weight.Length)
                 {
                     throw new global::System.ArgumentException("The gradient of 'Heads." + k + ".Weight' must have " + this.Heads[k]!.Weight.Length + " entries, like 'Heads." + k + ".Weight', but has " + (dThis.Heads[k]!.Weight?.Length ?? 0) + ".", nameof(dThis));
+                }
+                if (global::System.Object.ReferenceEquals(dThis.Heads[k]!.Weight, this.Heads[k]!.Weight))
+                {
+                    throw new global::System.ArgumentException("The gradient of 'Heads." + k + ".Weight' is the model's own array: dThis must have arrays of its own.", nameof(dThis));
                 }
             }
             if (dThis.Layers is null || dThis.Layers.Length != this.Layers.Length)
@@ -485,9 +553,17 @@ namespace Demo
                 {
                     throw new global::System.ArgumentException("The gradient of 'Layers." + k + ".Bias' must have " + this.Layers[k]!.Bias.Length + " entries, like 'Layers." + k + ".Bias', but has " + (dThis.Layers[k]!.Bias?.Length ?? 0) + ".", nameof(dThis));
                 }
+                if (global::System.Object.ReferenceEquals(dThis.Layers[k]!.Bias, this.Layers[k]!.Bias))
+                {
+                    throw new global::System.ArgumentException("The gradient of 'Layers." + k + ".Bias' is the model's own array: dThis must have arrays of its own.", nameof(dThis));
+                }
                 if (dThis.Layers[k]!.Weight is null || dThis.Layers[k]!.Weight.Length != this.Layers[k]!.Weight.Length)
                 {
                     throw new global::System.ArgumentException("The gradient of 'Layers." + k + ".Weight' must have " + this.Layers[k]!.Weight.Length + " entries, like 'Layers." + k + ".Weight', but has " + (dThis.Layers[k]!.Weight?.Length ?? 0) + ".", nameof(dThis));
+                }
+                if (global::System.Object.ReferenceEquals(dThis.Layers[k]!.Weight, this.Layers[k]!.Weight))
+                {
+                    throw new global::System.ArgumentException("The gradient of 'Layers." + k + ".Weight' is the model's own array: dThis must have arrays of its own.", nameof(dThis));
                 }
             }
             var tape = global::Backprop.CompilerServices.Tape.Start();

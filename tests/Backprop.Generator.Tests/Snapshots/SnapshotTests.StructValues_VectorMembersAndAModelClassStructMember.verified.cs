@@ -60,6 +60,10 @@ namespace Demo
             {
                 throw new global::System.ArgumentNullException(nameof(dThis), "The gradient of this instance must be an instance of the same type whose members receive the gradients.");
             }
+            if (global::System.Object.ReferenceEquals(dThis, this))
+            {
+                throw new global::System.ArgumentException("The gradient of this instance must be another instance of its type: gradients added into the model itself would change its parameters.", nameof(dThis));
+            }
             dAngle = 0;
             dLength = 0;
             return ReachPullback(angle, length, 1, dThis, ref dAngle, ref dLength);
@@ -76,6 +80,10 @@ namespace Demo
             if (dThis is null)
             {
                 throw new global::System.ArgumentNullException(nameof(dThis), "The gradient of this instance must be an instance of the same type whose members receive the gradients.");
+            }
+            if (global::System.Object.ReferenceEquals(dThis, this))
+            {
+                throw new global::System.ArgumentException("The gradient of this instance must be another instance of its type: gradients added into the model itself would change its parameters.", nameof(dThis));
             }
             var tape = global::Backprop.CompilerServices.Tape.Start();
             float result;
