@@ -13,8 +13,6 @@ public static partial class CladFunctionCalls
     // A::constantFn<T>
     private static T ConstantFn<T>(T i) where T : INumber<T> => T.CreateChecked(3);
 
-#if CLAD_PORT_REJECTED
-    // Rejected: BPG010 at 'ConstantFn(i)'
     // fn1
     [Differentiable]
     public static double Fn1(float i)
@@ -23,7 +21,6 @@ public static partial class CladFunctionCalls
         double a = res * i;
         return a;
     }
-#endif
 
     // modify1
     private static double Modify1(ref double i, ref double j)
@@ -218,8 +215,6 @@ public static partial class CladFunctionCalls
         return x + y;
     }
 
-#if CLAD_PORT_REJECTED
-    // Rejected: BPG015 at 'ConstantFn(y += x)'
     // fn15
     [Differentiable]
     public static double Fn15(double x, double y)
@@ -227,7 +222,6 @@ public static partial class CladFunctionCalls
         ConstantFn(y += x);
         return y;
     }
-#endif
 
     // recFun
     private static double RecFun(double x, double y)
@@ -237,11 +231,8 @@ public static partial class CladFunctionCalls
         return x * y;
     }
 
-#if CLAD_PORT_REJECTED
-    // Rejected: BPG010 at 'RecFun(x, y)'
     // fn16
     [Differentiable] public static double Fn16(double x, double y) => RecFun(x, y);
-#endif
 
     // add
     private static double Add(double a, ReadOnlySpan<double> b) => a + b[0];
@@ -267,11 +258,8 @@ public static partial class CladFunctionCalls
     // templated_fn<T>
     private static T TemplatedFn<T>(double x) where T : IFloatingPoint<T> => T.CreateChecked(x);
 
-#if CLAD_PORT_REJECTED
-    // Rejected: BPG010 at 'TemplatedFn<double>(x)'
     // fn19
     [Differentiable] public static double Fn19(double x) => TemplatedFn<double>(x);
-#endif
 
     // weighted_sum
     private static double WeightedSum(ReadOnlySpan<double> x, ReadOnlySpan<double> w) => w[0] * x[0] + w[1] * x[1];

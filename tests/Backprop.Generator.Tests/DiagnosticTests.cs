@@ -163,7 +163,7 @@ public sealed class DiagnosticTests
             public static double Square[|<T>|](double x) => x * x;
         }
         """,
-        ("BPG004", "Cannot differentiate 'Square': generic methods are not supported; write one method per element type (double or float)"));
+        ("BPG004", "Cannot differentiate 'Square': a generic [Differentiable] method is not supported; remove [Differentiable] and call it from a non-generic [Differentiable] method, which differentiates it for the double or float it is given, or write one method per element type"));
 
     [Fact]
     public void GenericMethod_BPG004_Alone_NotOnceMoreForEveryUseOfT() => Verify(Usings + """
@@ -173,7 +173,7 @@ public sealed class DiagnosticTests
             public static double Scale[|<T>|](double x, T factor) where T : System.Numerics.INumber<T> => x * double.CreateChecked(factor) * x;
         }
         """,
-        ("BPG004", "Cannot differentiate 'Scale': generic methods are not supported; write one method per element type (double or float)"));
+        ("BPG004", "Cannot differentiate 'Scale': a generic [Differentiable] method is not supported; remove [Differentiable] and call it from a non-generic [Differentiable] method, which differentiates it for the double or float it is given, or write one method per element type"));
 
     [Fact]
     public void AsyncOrIterator_BPG005_Async_OnMethodName_WithItsReturnType() => Verify(Usings + """
@@ -368,18 +368,20 @@ public sealed class DiagnosticTests
         ("BPG010", "Cannot differentiate the call to 'Reductions.Sum': its derivative is unknown; make 'Reductions' partial, so that the derivative of 'Reductions.Sum' can be generated next to it"));
 
     [Fact]
-    public void Recursion_BPG011_OnRecursiveCall() => Verify(Usings + """
+    public void Recursion_BPG011_InAStructMethod_OnRecursiveCall() => Verify(Usings + """
+        public struct Pt
+        {
+            public double X;
+            public Pt Halve(int n) => n == 0 ? this : [|new Pt { X = X / 2 }.Halve(n - 1)|];
+        }
+
         public static partial class Model
         {
             [Differentiable]
-            public static double Power(double x, int n)
-            {
-                if (n == 0) return 1.0;
-                return x * [|Power(x, n - 1)|];
-            }
+            public static double Half(Pt p) => p.Halve(3).X;
         }
         """,
-        ("BPG011", "Cannot differentiate 'Power': it calls itself; rewrite the recursion as a loop"));
+        ("BPG011", "Cannot differentiate 'Halve': it calls itself, and a method that takes or returns a struct is differentiated by inlining its body; rewrite the recursion as a loop, or recurse in a helper over the struct's numbers"));
 
     [Fact]
     public void ForEach_BPG012_OverAListOfDifferentiatedValues_OnForeachKeyword() => Verify(Usings + """

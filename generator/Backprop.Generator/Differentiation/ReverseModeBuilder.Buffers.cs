@@ -144,7 +144,7 @@ internal sealed partial class ReverseModeBuilder
         CodeStatement Invocation(string name, IEnumerable<Fragment> arguments) => new(call.Callee.Target + "." + name + "(" + Fragment.Join(", ", arguments) + ")");
         if (!active && restored.Count == 0)
         {
-            forward.Add(Invocation(call.Callee.Name, call.Arguments.Select(_text.Of)));
+            forward.Add(Invocation(call.Callee.CallName, call.Arguments.Select(_text.Of)));
             return;
         }
 
@@ -165,7 +165,7 @@ internal sealed partial class ReverseModeBuilder
         // An active layer runs split: its forward leaves on the tape what its reverse reads, so nothing is run twice.
         forward.Add(active && !call.Callee.CustomRule
             ? Invocation(call.Callee.ForwardName, call.Arguments.Select(Argument).Append("ref " + Tape()))
-            : Invocation(call.Callee.Name, call.Arguments.Select(Argument)));
+            : Invocation(call.Callee.CallName, call.Arguments.Select(Argument)));
         foreach (var (name, type) in kept) Record(name, type, forward, reverse: null);
 
         Comment(reverse, call.Source);

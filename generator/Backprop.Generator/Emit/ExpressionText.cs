@@ -71,7 +71,7 @@ internal sealed class ExpressionText
             case IrOpaqueCall o:
                 return (o.Method + "(" + Arguments(o.Arguments) + ")", Primary);
             case IrDifferentiableCall d:
-                return (d.Callee.Target + "." + Helpers.Identifiers.Escape(d.Callee.Name) + "(" + Arguments(d.Arguments) + ")", Primary);
+                return (d.Callee.Target + "." + d.Callee.CallName + "(" + Arguments(d.Arguments) + ")", Primary);
             case IrNewBuffer n:
                 return ((n.OnStack ? "stackalloc " : "new ") + n.Type.ScalarKeyword + "[" + Of(n.Length) + "]", Unary);
             case IrSlice s:

@@ -127,8 +127,13 @@ internal sealed record IrDifferentiableCall(IrType Type, CalleeInfo Callee, Equa
 /// runs it split on its own tape, never through its pullback, so that a restart of the caller's forward sweep does not run
 /// them again (see <see cref="IrWalker.RunsEffects"/>).
 /// </param>
-internal sealed record CalleeInfo(string Target, string Name, string PullbackName, EquatableArray<bool> ActiveParameters, EquatableArray<bool> OutputParameters, EquatableArray<string> ParameterNames, string? ThisGradientPath = null, bool ThisByRef = false, bool CustomRule = false, bool HasTangent = false, bool HasEffects = false, string? TangentRule = null)
+/// <param name="Spelling">A generic callee's name with its type arguments (<c>TemplatedFn&lt;double&gt;</c>), by which generated
+/// code calls it; <paramref name="Name"/> is then its specialization's (see <c>GenericSpecialization</c>).</param>
+internal sealed record CalleeInfo(string Target, string Name, string PullbackName, EquatableArray<bool> ActiveParameters, EquatableArray<bool> OutputParameters, EquatableArray<string> ParameterNames, string? ThisGradientPath = null, bool ThisByRef = false, bool CustomRule = false, bool HasTangent = false, bool HasEffects = false, string? TangentRule = null, string? Spelling = null)
 {
+    /// <summary>How generated code calls the original: its name, or a generic method's name with its type arguments (<c>F&lt;double&gt;</c>).</summary>
+    public string CallName => Spelling ?? Helpers.Identifiers.Escape(Name);
+
     /// <summary>The split forward sweep: runs the callee, leaving what its reverse sweep reads on the caller's tape.</summary>
     public string ForwardName => MethodShape.ForwardNameOf(Name);
 

@@ -48,13 +48,17 @@ internal sealed partial class MethodLowerer
         if (target.Name == "StopGradient" && target.ContainingType?.ToDisplayString() == "Backprop.Ad" && arguments.Count == 1)
             return Located(new IrOpaqueCall(arguments[0].Type, StopGradient, "Ad.StopGradient", "", arguments.ToEquatableArray()), invocation);
 
-        if (target.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttribute))
+        // A generic [Differentiable] callee (itself BPG004) is differentiated like an unmarked one, for its type arguments.
+        if (!target.IsGenericMethod && target.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttribute))
             return LowerDifferentiableCall(invocation, type, arguments);
 
         string owner = target.ContainingType?.ToDisplayString() ?? "";
         // System.Math, System.MathF and the generic-math statics of double and float (double.Sin, float.Max) share the rules.
         bool mathClass = owner is "System.Math" or "System.MathF"
             || target.IsStatic && target.ContainingType?.SpecialType is SpecialType.System_Double or SpecialType.System_Single;
+        // double.CreateChecked(x) and its kin (T.CreateChecked in a generic callee written for double) convert.
+        if (type is { IsReal: true, IsBuffer: false } && mathClass && target.Name is "CreateChecked" or "CreateSaturating" or "CreateTruncating" && arguments.Count == 1 && arguments[0].Type is { IsBuffer: false, Scalar: not ScalarKind.Boolean })
+            return arguments[0].Type == type ? arguments[0] : Located(ConvertTo(arguments[0], type), invocation);
         if (type is { IsBuffer: false } && mathClass && DerivativeRules.TryGet(target.Name, arguments.Count, out _))
         {
             // Min(e, e) and Max(e, e) are e (NaN included); their rule would compare e with itself (CS1718).
@@ -159,10 +163,9 @@ internal sealed partial class MethodLowerer
 
     /// <summary>A method of the compilation, with a body, that returns a real scalar (or is a layer), called statically or on this or a sub-module.</summary>
     private bool IsUnmarkedCallee(IMethodSymbol target, IrType? type, IInvocationOperation invocation) =>
-        target.MethodKind == MethodKind.Ordinary && !target.IsGenericMethod && !target.IsAbstract && !target.IsExtern
+        target.MethodKind == MethodKind.Ordinary && (!target.IsGenericMethod || GenericSpecialization.Applies(target)) && !target.IsAbstract && !target.IsExtern
         && (type is { IsRealScalar: true } || target.ReturnsVoid)
         && (invocation.Instance is null || InstanceReceiver(invocation) is not null)
-        && !SymbolEqualityComparer.Default.Equals(target.OriginalDefinition, _method.OriginalDefinition)
         && target.OriginalDefinition.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(_cancellationToken) is MethodDeclarationSyntax { Body: not null } or MethodDeclarationSyntax { ExpressionBody: not null };
 
     /// <param name="unmarked">The callee has no [Differentiable] mark: return null without a diagnostic when it cannot be differentiated.</param>
@@ -175,14 +178,9 @@ internal sealed partial class MethodLowerer
             _inlinedCodeHasErrors = true;
             return null;
         }
-        if (SymbolEqualityComparer.Default.Equals(target.OriginalDefinition, _method.OriginalDefinition))
-        {
-            Report(DiagnosticDescriptors.Recursion, invocation.Syntax.GetLocation(), _method.Name);
-            return null;
-        }
         var instance = invocation.Instance is null ? null : InstanceReceiver(invocation);
         string? receiver = invocation.Instance is null ? target.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) : instance?.Receiver;
-        if (receiver is null || (type is not { IsRealScalar: true } && !target.ReturnsVoid) || target.IsGenericMethod)
+        if (receiver is null || (type is not { IsRealScalar: true } && !target.ReturnsVoid) || target.IsGenericMethod && !unmarked)
         {
             ReportUnsupportedExpression(invocation, "a call of an instance [Differentiable] method of another object", "make the callee static or call it on this");
             return null;
@@ -199,13 +197,14 @@ internal sealed partial class MethodLowerer
                 return null;
             }
         }
-        if (Differentiate(target) is not { } analysed)
+        if (Differentiate(target, out bool cut) is not { } analysed)
         {
             if (!unmarked) Report(DiagnosticDescriptors.CalleeNotDifferentiable, invocation.Syntax.GetLocation(), target.Name);
             return null;
         }
-        // Unmarked callees get their derivatives emitted through the methods that call them (DifferentiableGenerator).
-        if (unmarked && !_helpers.Any(h => h.Shape.HintName == analysed.Shape.HintName)) _helpers.Add(analysed);
+        // Unmarked callees get their derivatives emitted through the methods that call them (DifferentiableGenerator). A
+        // recursive call (a cycle cut) got the callee's shape only: its derivatives come with the call that entered the cycle.
+        if (unmarked && !cut && !_helpers.Any(h => h.Shape.HintName == analysed.Shape.HintName)) _helpers.Add(analysed);
         foreach (var helper in analysed.Helpers)
             if (!_helpers.Any(h => h.Shape.HintName == helper.Shape.HintName)) _helpers.Add(helper);
         // Where each argument is, for diagnostics about what is passed (BPG030).
@@ -219,25 +218,40 @@ internal sealed partial class MethodLowerer
             thisPath = owner.Path;
             CallsMemberDifferentiatingMethod(owner.Path, owner.Member, analysed.Shape);
         }
-        var callee = new CalleeInfo(receiver, target.Name, analysed.Shape.PullbackName, active, outputs, target.Parameters.Select(p => p.Name).ToEquatableArray(), thisPath, analysed.Shape.ThisIsStruct,
+        // A generic callee is differentiated as its specialization (TemplatedFnOfDouble), and called as TemplatedFn<double>.
+        var specialized = target.IsGenericMethod ? GenericSpecialization.Of(target, _model.Compilation, _cancellationToken) : null;
+        var callee = new CalleeInfo(receiver, specialized is null ? target.Name : analysed.Shape.Name, analysed.Shape.PullbackName, active, outputs, target.Parameters.Select(p => p.Name).ToEquatableArray(), thisPath, analysed.Shape.ThisIsStruct,
             // Forward mode follows a call through the callee's own tangent when it has one, else inlines it (MethodAnalyzer).
-            HasTangent: analysed.Shape.EmitTangent && !analysed.Shape.HasThisGradient, HasEffects: IrWalker.RunsEffects(analysed.Body));
+            HasTangent: analysed.Shape.EmitTangent && !analysed.Shape.HasThisGradient, HasEffects: IrWalker.RunsEffects(analysed.Body), Spelling: specialized?.Spelling);
         return Located(new IrDifferentiableCall(type ?? IrType.Double, callee, arguments.ToEquatableArray()), invocation);
     }
 
     /// <summary>
     /// The callee's IR when its own gradient is generated (it is analysed like the caller), or null. A callee already
-    /// being analysed up the call chain is a cycle: only its shape is needed, so it is lowered without that check.
+    /// being analysed up the call chain (recursion, direct or mutual) is a cycle: only its shape is needed, so it is lowered
+    /// without that check (<paramref name="cut"/>); its pullback then calls itself, as the original does.
     /// </summary>
-    private IrMethod? Differentiate(IMethodSymbol callee)
+    private IrMethod? Differentiate(IMethodSymbol callee, out bool cut)
     {
+        cut = false;
         var definition = callee.OriginalDefinition;
-        if (!_analyseCallees || definition.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(_cancellationToken) is not MethodDeclarationSyntax syntax)
-            return null;
-        var model = _model.Compilation.GetSemanticModel(syntax.SyntaxTree);
+        MethodDeclarationSyntax? syntax;
+        SemanticModel model;
+        if (callee.IsGenericMethod)
+        {
+            if (!_analyseCallees || GenericSpecialization.Of(callee, _model.Compilation, _cancellationToken) is not { } specialized) return null;
+            (definition, syntax, model) = (specialized.Method, specialized.Syntax, specialized.Model);
+        }
+        else
+        {
+            syntax = definition.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(_cancellationToken) as MethodDeclarationSyntax;
+            if (!_analyseCallees || syntax is null) return null;
+            model = _model.Compilation.GetSemanticModel(syntax.SyntaxTree);
+        }
         if (_inProgress.Contains(definition))
         {
             _inProgress.Cuts++;
+            cut = true;
             return new MethodLowerer(definition, syntax, model, _cancellationToken, analyseCallees: false).Lower().Method;
         }
         return MethodAnalyzer.AnalyzeOnce(definition, syntax, model, _cancellationToken, _inProgress).Method;

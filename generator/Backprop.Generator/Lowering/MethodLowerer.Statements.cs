@@ -445,6 +445,12 @@ internal sealed partial class MethodLowerer
                 var kind = increment.Kind == OperationKind.Increment ? BinaryOperator.Add : BinaryOperator.Subtract;
                 LowerAssignment(increment.Target, new IrBinary(target.Type, kind, target, one), source, output);
                 break;
+            case IInvocationOperation discarded when ChangesInArguments(discarded) && TypeMapping.Map(discarded.Type) is { IsRealScalar: true } type
+                && IsUnmarkedCallee(discarded.TargetMethod, type, discarded):
+                // F(y += x) for its arguments' changes: the call is differentiated (its changes to y seen), its value unused.
+                if (LowerExpression(discarded) is { } value)
+                    output.Add(new IrAssign(source, AddVariable("discarded", type, VariableKind.Local), value, IsDeclaration: true));
+                break;
             case IInvocationOperation kept when IsKeptCall(kept):
                 LowerKeptCall(kept, source, output);
                 break;
@@ -453,6 +459,11 @@ internal sealed partial class MethodLowerer
                 break;
         }
     }
+
+    /// <summary>A call whose arguments are passed by value and assign or increment something (<c>F(y += x)</c>).</summary>
+    private static bool ChangesInArguments(IInvocationOperation invocation) =>
+        invocation.Arguments.All(a => a.Parameter?.RefKind is RefKind.None or RefKind.In)
+        && invocation.Arguments.Any(a => a.Value.DescendantsAndSelf().Any(o => o is IAssignmentOperation or IIncrementOrDecrementOperation));
 
     /// <summary>
     /// <c>(a, b) = (x, y)</c> and <c>var (a, b) = (x, y)</c>: every value is computed before any target is assigned, so

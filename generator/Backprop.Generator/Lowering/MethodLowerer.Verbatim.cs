@@ -218,6 +218,11 @@ internal sealed partial class MethodLowerer
         if (target.DeclaringSyntaxReferences.Length > 0 && target.ContainingType is { } owner
             && !owner.DeclaringSyntaxReferences.Any(r => r.GetSyntax() is Microsoft.CodeAnalysis.CSharp.Syntax.TypeDeclarationSyntax t && t.Modifiers.Any(m => m.ValueText == "partial")))
             return "make '" + owner.Name + "' partial, so that the derivative of '" + name + "' can be generated next to it";
+        if (target.IsGenericMethod && target.OriginalDefinition.DeclaringSyntaxReferences.Length > 0)
+            return GenericSpecialization.Applies(target)
+                ? "it is differentiated as '" + target.Name + "' written for " + string.Join(" and ", target.TypeArguments.Select(t => t.ToDisplayString()).Distinct())
+                    + "; write that copy without type parameters and mark it [Differentiable] to see why it cannot be, or give '" + name + "' a [DerivativeOf] rule"
+                : "generic callees are differentiated for the type arguments double and float only; call '" + name + "' with those, or give it a [DerivativeOf] rule";
         if (target.DeclaringSyntaxReferences.Length > 0)
             return "mark '" + name + "' [Differentiable] to see why it cannot be differentiated, or give it a [DerivativeOf] rule";
         return "give '" + name + "' a [DerivativeOf] rule, or cut the derivative before the call with Ad.StopGradient";
