@@ -1,0 +1,99 @@
+using System;
+using System.Numerics;
+
+namespace Backprop.Consumer.Tests;
+
+/// <summary>
+/// Unmarked callees that are generic (differentiated for the double or float they are called with) or recursive (through
+/// pullbacks that call themselves), issue 16. Checked by <see cref="GenericAndRecursiveTests"/>.
+/// </summary>
+public static partial class GenericAndRecursiveFunctions
+{
+    // ---------------------------------------------------------------- generic callees
+
+    /// <summary>Generic math on T: each static has the rule of its double/float counterpart.</summary>
+    private static T Blend<T>(T x, T y)
+        where T : IFloatingPointIeee754<T>
+    {
+        T s = T.Zero;
+        s += T.Exp(x) * T.Sin(y) + T.Sqrt(x * x + T.One) + T.Max(x, y) + T.Abs(y);
+        s -= T.Log(T.One + T.Exp(-x)) - T.Tanh(y) * T.Cos(x) + T.Pow(x * x + T.One, T.CreateChecked(1.5));
+        return s * T.CreateTruncating(2) + T.Atan2(y, T.One + x * x);
+    }
+
+    [Differentiable(Forward = true, Hessian = true)]
+    public static double BlendOfDoubles(double x, double y) => Blend(x, y);
+
+    [Differentiable]
+    public static float BlendOfFloats(float x, float y) => Blend<float>(x, y) * 0.5f;
+
+    /// <summary>Both specializations of one generic callee in one method.</summary>
+    [Differentiable]
+    public static double BothPrecisions(double x, double y) => Blend(x, y) + Blend((float)x, (float)y);
+
+    private static T Dot<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b)
+        where T : INumber<T>
+    {
+        T s = T.Zero;
+        for (int i = 0; i < a.Length; i++) s += a[i] * b[i];
+        return s;
+    }
+
+    /// <summary>A generic layer: writes its span.</summary>
+    private static void ScaledTanh<T>(ReadOnlySpan<T> x, T scale, Span<T> y)
+        where T : IFloatingPointIeee754<T>
+    {
+        for (int i = 0; i < x.Length; i++) y[i] = T.Tanh(scale * x[i]);
+    }
+
+    [Differentiable]
+    public static double GenericLayer(double[] x, double[] w, double scale)
+    {
+        Span<double> h = stackalloc double[x.Length];
+        ScaledTanh<double>(x, scale, h);
+        return Dot<double>(h, w);
+    }
+
+    private static T Nest<T>(T x, int n)
+        where T : IFloatingPointIeee754<T> => n == 0 ? x : T.Sin(Nest(x, n - 1)) * x;
+
+    /// <summary>A generic callee that calls itself.</summary>
+    [Differentiable]
+    public static double GenericRecursion(double x) => Nest(x, 4);
+
+    /// <summary>A call kept for its argument's change: the change is differentiated, the value unused.</summary>
+    [Differentiable]
+    public static double DiscardedCall(double x, double y)
+    {
+        Blend(y *= x, y);
+        return y * y;
+    }
+
+    // ---------------------------------------------------------------- recursion
+
+    private static double Horner(ReadOnlySpan<double> c, double x, int i) => i == c.Length - 1 ? c[i] : c[i] + x * Horner(c, x, i + 1);
+
+    /// <summary>A recursive helper over a buffer: its split pair calls itself on the caller's tape.</summary>
+    [Differentiable]
+    public static double Polynomial(double[] c, double x) => Horner(c, x, 0) + c[0] * x;
+
+    /// <summary>A [Differentiable] method that calls itself.</summary>
+    [Differentiable(Jacobian = true)]
+    public static double PowerByRecursion(double x, int n)
+    {
+        if (n == 0) return 1.0;
+        return x * PowerByRecursion(x, n - 1);
+    }
+
+    private static double Even(double x, int n) => n == 0 ? x : Odd(Math.Sin(x), n - 1);
+
+    private static double Odd(double x, int n) => n == 0 ? x * x : Even(x * 1.5 + Math.Cos(x), n - 1);
+
+    /// <summary>Mutual recursion through two unmarked helpers.</summary>
+    [Differentiable]
+    public static double Mutual(double x, int n) => Even(x, n) + Odd(x, n);
+
+    /// <summary>The same cycle entered at Odd: each helper's derivatives are emitted from its full analysis.</summary>
+    [Differentiable]
+    public static double MutualFromOdd(double x, int n) => Odd(x, n) * Even(x, n);
+}
