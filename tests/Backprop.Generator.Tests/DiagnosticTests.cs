@@ -368,6 +368,26 @@ public sealed class DiagnosticTests
         ("BPG010", "Cannot differentiate the call to 'Reductions.Sum': its derivative is unknown; make 'Reductions' partial, so that the derivative of 'Reductions.Sum' can be generated next to it"));
 
     [Fact]
+    public void UnsupportedExpression_BPG014_ConversionToUint_NamedAsAConversion_NotACall() => Verify(Usings + """
+        public static partial class Model
+        {
+            [Differentiable]
+            public static double Bucket(double x, double y) => [|(uint)(x * y)|] + x;
+        }
+        """,
+        ("BPG014", "Cannot differentiate the expression '(uint)(x * y)' (a conversion to 'uint', a type the generator does not model); convert to long instead ('(long)(…)'), whose derivative is zero, as it is for 'uint'"));
+
+    [Fact]
+    public void UnsupportedExpression_BPG014_ConversionToUint_AdviceApplied_Builds() => Verify(Usings + """
+        public static partial class Model
+        {
+            [Differentiable]
+            public static double Bucket(double x, double [|y|]) => (long)(x * y) + x;
+        }
+        """,
+        ("BPG016", "The result of 'Bucket' does not depend on parameter 'y', which will always have a zero derivative; mark it [NoDerivative] if that is intended"));
+
+    [Fact]
     public void Recursion_BPG011_InAStructMethod_OnRecursiveCall() => Verify(Usings + """
         public struct Pt
         {
