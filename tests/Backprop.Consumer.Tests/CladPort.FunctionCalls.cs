@@ -185,12 +185,8 @@ public static partial class CladFunctionCalls
     // do_nothing
     private static double DoNothing(ReadOnlySpan<double> u, ReadOnlySpan<double> v, ReadOnlySpan<double> w) => u[0];
 
-#if CLAD_PORT_REJECTED
-    // Rejected: BPG014 at '[x]'
-    // Rejected: BPG014 at 'default'
     // fn12
     [Differentiable] public static double Fn12(double x, double y) => DoNothing([x], default, default);
-#endif
 
     // multiply
     private static double Multiply(ReadOnlySpan<double> a, ReadOnlySpan<double> b) => a[0] * b[0];
@@ -237,8 +233,6 @@ public static partial class CladFunctionCalls
     // add
     private static double Add(double a, ReadOnlySpan<double> b) => a + b[0];
 
-#if CLAD_PORT_REJECTED
-    // Rejected: BPG014 at '[x]'
     // fn17
     [Differentiable]
     public static double Fn17(double x, ReadOnlySpan<double> y)
@@ -247,7 +241,6 @@ public static partial class CladFunctionCalls
         x = Add(x, [x]);
         return x;
     }
-#endif
 
     // fn18
     [Differentiable] public static double Fn18(double x, double y) => SqDefinedLater(x) + SqDefinedLater(y);

@@ -205,6 +205,7 @@ public sealed class CladPortTests
         ["CladLoops.Fn19"] = (4, p => CladLoops.Fn19(p[..], 4), (p, g) => CladLoops.Fn19Gradient(p[..], 4, g)),
         ["CladLoops.Fn43"] = (4, p => CladLoops.Fn43(p[0..3], p[3]), (p, g) => CladLoops.Fn43Gradient(p[0..3], p[3], g.AsSpan(0, 3), out g[3])),
         ["CladFunctionCalls.Fn13"] = (4, p => CladFunctionCalls.Fn13(p[0..2], p[2..4]), (p, g) => CladFunctionCalls.Fn13Gradient(p[0..2], p[2..4], g.AsSpan(0, 2), g.AsSpan(2, 2))),
+        ["CladFunctionCalls.Fn17"] = (2, p => CladFunctionCalls.Fn17(p[0], p[1..2]), (p, g) => CladFunctionCalls.Fn17Gradient(p[0], p[1..2], out g[0], g.AsSpan(1, 1))),
         ["CladFunctionCalls.Fn20"] = (5, p => CladFunctionCalls.Fn20(p[0..2], p[2..5]), (p, g) => CladFunctionCalls.Fn20Gradient(p[0..2], p[2..5], g.AsSpan(0, 2), g.AsSpan(2, 3))),
         ["CladFunctionCalls.Fn26"] = (4, p => CladFunctionCalls.Fn26(p[0..2], p[2..4]), (p, g) => CladFunctionCalls.Fn26Gradient(p[0..2], p[2..4], g.AsSpan(0, 2), g.AsSpan(2, 2))),
         ["CladFunctionCalls.Fn30"] = (5, p => CladFunctionCalls.Fn30(p[0..2], p[2..5]), (p, g) => CladFunctionCalls.Fn30Gradient(p[0..2], p[2..5], g.AsSpan(0, 2), g.AsSpan(2, 3))),

@@ -37,6 +37,12 @@ internal sealed partial class MethodLowerer
                 ok = false;
                 continue;
             }
+            if (TemporaryBuffer(invocation, argument) is { } temporary)
+            {
+                if (ReferenceEquals(temporary, Poisoned)) ok = false;
+                else arguments.Add(temporary);
+                continue;
+            }
             var value = LowerExpression(argument.Value);
             if (value is null) ok = false;
             else arguments.Add(ConvertTo(value, TypeMapping.Map(argument.Parameter?.Type) ?? value.Type));
@@ -85,6 +91,49 @@ internal sealed partial class MethodLowerer
         if (TryVerbatim(invocation, type) is { } asWritten) return asWritten;
         Report(DiagnosticDescriptors.UnknownCall, invocation.Syntax.GetLocation(), target.ContainingType?.Name + "." + target.Name, CallAdvice(target));
         return null;
+    }
+
+    /// <summary>
+    /// A buffer argument written in place, <c>F([x, y])</c>, <c>F(new[] { x })</c>, <c>F(stackalloc[] { x })</c> or
+    /// <c>F(default)</c>, of a call the lowering differentiates: a local buffer filled just before the statement (an
+    /// empty one for <c>default</c>), passed as the argument; null for any other argument.
+    /// </summary>
+    private IrExpression? TemporaryBuffer(IInvocationOperation invocation, IArgumentOperation argument)
+    {
+        var target = invocation.TargetMethod;
+        if (_pending is null || _conditionalDepth > 0 || argument.Parameter is not { RefKind: RefKind.None } parameter
+            || TypeMapping.Map(parameter.Type) is not { IsBuffer: true } type
+            || !(!target.IsGenericMethod && target.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttribute)
+                || IsUnmarkedCallee(target, TypeMapping.Map(invocation.Type), invocation)))
+            return null;
+        var value = WithoutConversions(argument.Value);
+        ImmutableArray<IOperation>? elements = value switch
+        {
+            IDefaultValueOperation => ImmutableArray<IOperation>.Empty,
+            IArrayCreationOperation { DimensionSizes.Length: 1, Initializer: { } init } => init.ElementValues,
+            ICollectionExpressionOperation collection when collection.Elements.All(e => e is not ISpreadOperation) => collection.Elements,
+            _ when value.Syntax is StackAllocArrayCreationExpressionSyntax { Initializer: { } s } => s.Expressions.Select(e => ModelFor(e).GetOperation(e, _cancellationToken)!).ToImmutableArray(),
+            _ when value.Syntax is ImplicitStackAllocArrayCreationExpressionSyntax i => i.Initializer.Expressions.Select(e => ModelFor(e).GetOperation(e, _cancellationToken)!).ToImmutableArray(),
+            _ => null,
+        };
+        if (elements is not { } values) return null;
+        var lowered = new List<IrExpression>();
+        foreach (var element in values)
+        {
+            if (LowerExpression(element) is not { } e) return Poisoned;
+            lowered.Add(ConvertTo(e, type.Element));
+        }
+        // An array parameter gets an array (as new[] { … } would be), a span parameter stack memory.
+        var local = type.Shape == ShapeKind.Array ? type : type with { Shape = ShapeKind.Span };
+        int buffer = AddVariable(Identifiers.Bare(parameter.Name) + "Argument", local, VariableKind.Local);
+        var allocation = new IrNewBuffer(local, new IrConstant(IrType.Int32, Literals.Of(lowered.Count, ScalarKind.Int32)), OnStack: local.Shape != ShapeKind.Array);
+        var declared = ImmutableArray.CreateBuilder<IrStatement>();
+        DeclareBuffer(argument.Syntax, parameter.Name, buffer, allocation, declared);
+        var source = Source(argument.Syntax);
+        for (int k = 0; k < lowered.Count; k++)
+            declared.Add(new IrStore(source, buffer, new IrConstant(IrType.Int32, Literals.Of(k, ScalarKind.Int32)), lowered[k]));
+        _pending.AddRange(declared);
+        return Located(new IrRead(local, buffer), argument.Value);
     }
 
     /// <summary><c>w[a..b]</c>, <c>w[a..]</c>, <c>w[..^k]</c>: the slice from a to b (b and a counted from the end after ^).</summary>

@@ -103,9 +103,12 @@ internal sealed partial class MethodLowerer
     /// declared, so that every pass sees the fresh zeroed buffer C# gives it (a loop that saves the old contents in one
     /// piece when the reverse sweep needs them). Its length must then be known at the top: see <see cref="CheckHoistedLengths"/>.
     /// </summary>
-    private void DeclareBuffer(IVariableDeclaratorOperation declarator, int buffer, IrNewBuffer allocation, ImmutableArray<IrStatement>.Builder output)
+    private void DeclareBuffer(IVariableDeclaratorOperation declarator, int buffer, IrNewBuffer allocation, ImmutableArray<IrStatement>.Builder output) =>
+        DeclareBuffer(declarator.Syntax, declarator.Symbol.Name, buffer, allocation, output);
+
+    private void DeclareBuffer(SyntaxNode syntax, string name, int buffer, IrNewBuffer allocation, ImmutableArray<IrStatement>.Builder output)
     {
-        var source = Source(declarator.Syntax);
+        var source = Source(syntax);
         if (_depth == 0 && !_returnSeen)
         {
             output.Add(new IrAssign(source, buffer, allocation, IsDeclaration: true));
@@ -115,7 +118,7 @@ internal sealed partial class MethodLowerer
         if (!_hoisted.Any(h => h is IrAssign { Value: IrNewBuffer } hoisted && hoisted.Variable == buffer))
         {
             _hoisted.Add(new IrAssign(source, buffer, allocation, IsDeclaration: true));
-            _hoistedLengths.Add((declarator.Syntax.GetLocation(), declarator.Symbol.Name, allocation.Length));
+            _hoistedLengths.Add((syntax.GetLocation(), name, allocation.Length));
         }
         if (_depth == 0) return;
         source = source with { Text = source.Text + " (allocated once at the start, zeroed here)" };

@@ -5,9 +5,9 @@ namespace Backprop.Consumer.Tests;
 
 /// <summary>
 /// Unmarked callees that are generic (differentiated for the double or float they are called with) or recursive (through
-/// pullbacks that call themselves), issue 16. Checked by <see cref="GenericAndRecursiveTests"/>.
+/// pullbacks that call themselves), and buffers written in place as arguments, issue 16. Checked by <see cref="CalleeTests"/>.
 /// </summary>
-public static partial class GenericAndRecursiveFunctions
+public static partial class CalleeFunctions
 {
     // ---------------------------------------------------------------- generic callees
 
@@ -96,4 +96,22 @@ public static partial class GenericAndRecursiveFunctions
     /// <summary>The same cycle entered at Odd: each helper's derivatives are emitted from its full analysis.</summary>
     [Differentiable]
     public static double MutualFromOdd(double x, int n) => Odd(x, n) * Even(x, n);
+
+    // ---------------------------------------------------------------- buffers written in place as arguments
+
+    private static double Weighted(ReadOnlySpan<double> a, double[] b, ReadOnlySpan<double> none)
+    {
+        double s = none.Length;
+        for (int i = 0; i < a.Length; i++) s += a[i] * b[i] * b[i];
+        return s;
+    }
+
+    /// <summary>A collection expression, stackalloc, an array initializer and default as arguments, in a loop.</summary>
+    [Differentiable]
+    public static double ArgumentBuffers(double x, double y)
+    {
+        double s = Weighted([x, y], new[] { y, x }, default);
+        for (int i = 0; i < 3; i++) s += Weighted(stackalloc[] { x * i, y, x * y }, new[] { y, x + i, 2.0 }, [x]);
+        return s;
+    }
 }
