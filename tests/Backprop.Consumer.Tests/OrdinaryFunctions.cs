@@ -192,6 +192,15 @@ public static partial class OrdinaryFunctions
         foreach (double s in squares) sum += s * w * w;
         return sum;
     }
+
+    /// <summary>Assignments used as values whose own value assigns the same variable first.</summary>
+    [Differentiable]
+    public static double NestedAssignments(double x, double y)
+    {
+        double t = (x = (x = x * y) * x);
+        double u = (y = t = x = Math.Sin(y) + t);
+        return t * x + u * y;
+    }
 }
 
 /// <summary>A model class whose differentiated method logs its members and keeps a list of them as data.</summary>
