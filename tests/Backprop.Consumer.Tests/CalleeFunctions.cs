@@ -114,4 +114,44 @@ public static partial class CalleeFunctions
         for (int i = 0; i < 3; i++) s += Weighted(stackalloc[] { x * i, y, x * y }, new[] { y, x + i, 2.0 }, [x]);
         return s;
     }
+
+    // ---------------------------------------------------------------- buffers updated in place
+
+    /// <summary>A method returning a value that writes into its own buffer parameter: the gradient is at the values on entry.</summary>
+    [Differentiable]
+    public static double PrefixProducts(double[] p, double scale)
+    {
+        for (int i = 1; i < p.Length; i++) p[i] = p[i] * p[i - 1] + scale * Math.Sin(p[i]);
+        double s = 0;
+        for (int i = 0; i < p.Length; i++) s += (p[i] *= scale) * p[i];
+        return s;
+    }
+
+    private static void ScaleInPlace(Span<double> x, double y)
+    {
+        for (int i = 0; i < x.Length; i++) x[i] = x[i] * y + x[0];
+    }
+
+    private static double Normalize(double[] w)
+    {
+        double norm = 0;
+        for (int i = 0; i < w.Length; i++) norm += w[i] * w[i];
+        norm = Math.Sqrt(norm);
+        for (int i = 0; i < w.Length; i++) w[i] /= norm;
+        return norm;
+    }
+
+    /// <summary>Helpers that update a buffer in place (a void one that reads what it writes, one that returns a value): inlined.</summary>
+    [Differentiable]
+    public static double InPlaceHelpers(double[] w, double y)
+    {
+        double norm = Normalize(w);
+        Span<double> local = stackalloc double[w.Length];
+        for (int i = 0; i < w.Length; i++) local[i] = w[i];
+        ScaleInPlace(local, y);
+        ScaleInPlace(w, norm);
+        double s = 0;
+        for (int i = 0; i < w.Length; i++) s += w[i] * local[i];
+        return s + norm;
+    }
 }

@@ -117,4 +117,29 @@ public sealed class CalleeTests
             }
         }
     }
+
+    [Fact]
+    public void BuffersUpdatedInPlace_GradientAtTheValuesOnEntry_AndTheCallersBufferAsTheOriginalLeavesIt()
+    {
+        for (int trial = 0; trial < 6; trial++)
+        {
+            var p = Point(5, 0.3, 1.2);
+            double[] w = p[..4];
+            double[] dW = new double[4];
+            double[] changed = (double[])w.Clone();
+            double value = CalleeFunctions.PrefixProductsGradient(changed, p[4], dW, out double dScale);
+            double[] original = (double[])w.Clone();
+            Assert.Equal(CalleeFunctions.PrefixProducts(original, p[4]), value);
+            Assert.Equal(original, changed);
+            Check(q => CalleeFunctions.PrefixProducts(q[..4], q[4]), p, dW.Append(dScale).ToArray(), "PrefixProducts");
+
+            dW = new double[4];
+            changed = (double[])w.Clone();
+            value = CalleeFunctions.InPlaceHelpersGradient(changed, p[4], dW, out double dY);
+            original = (double[])w.Clone();
+            Assert.Equal(CalleeFunctions.InPlaceHelpers(original, p[4]), value);
+            Assert.Equal(original, changed);
+            Check(q => CalleeFunctions.InPlaceHelpers(q[..4], q[4]), p, dW.Append(dY).ToArray(), "InPlaceHelpers");
+        }
+    }
 }

@@ -70,9 +70,6 @@ public static partial class CladFunctionCalls
     // twice
     private static void Twice(ref double d) => d = 2 * d;
 
-#if CLAD_PORT_REJECTED
-    // Rejected: BPG021 at 'arr'
-    // Rejected: BPG015 at 'Sum(arr, n)'
     // fn4
     [Differentiable]
     public static double Fn4(double[] arr, int n)
@@ -86,7 +83,6 @@ public static partial class CladFunctionCalls
         }
         return res;
     }
-#endif
 
     // modify2
     private static double Modify2(double[] arr)
@@ -95,8 +91,6 @@ public static partial class CladFunctionCalls
         return 1;
     }
 
-#if CLAD_PORT_REJECTED
-    // Rejected: BPG015 at 'Modify2(arr)'
     // fn5
     [Differentiable]
     public static double Fn5(double[] arr, int n)
@@ -104,7 +98,6 @@ public static partial class CladFunctionCalls
         double temp = Modify2(arr);
         return arr[0];
     }
-#endif
 
     // fn6
     [Differentiable] public static double Fn6(double i = 0, double j = 0) => i * j;
@@ -303,8 +296,6 @@ public static partial class CladFunctionCalls
         }
     }
 
-#if CLAD_PORT_REJECTED
-    // Rejected: BPG015 at 'Mult(arr, u)'
     // fn27
     [Differentiable]
     public static double Fn27(double u, double v)
@@ -314,7 +305,6 @@ public static partial class CladFunctionCalls
         Mult(arr, u);
         return sum + arr[2];
     }
-#endif
 
     // nested
     private static ref double Nested(Span<double> x, double y)
@@ -340,8 +330,6 @@ public static partial class CladFunctionCalls
     // foo
     private static void Foo(Span<double> x) => x[0] = x[0] * x[0];
 
-#if CLAD_PORT_REJECTED
-    // Rejected: BPG015 at 'Foo(x)'
     // fn29
     [Differentiable]
     public static double Fn29(double[] x)
@@ -349,7 +337,6 @@ public static partial class CladFunctionCalls
         Foo(x);
         return x[0] * x[1];
     }
-#endif
 
     // flexibleInterp
     private static double FlexibleInterp(ReadOnlySpan<double> parameters, ReadOnlySpan<double> high)
@@ -389,7 +376,7 @@ public static partial class CladFunctionCalls
     }
 
 #if CLAD_PORT_REJECTED
-    // Rejected: BPG015 at 'FastInterp(t3, xlArr, xlArr.AsSpan(1), t2)'
+    // Rejected: BPG014 at 'xlArr.AsSpan(1)'
     // fn32
     [Differentiable]
     public static double Fn32(double[] parameters)

@@ -166,8 +166,6 @@ public static partial class CladGradients
         return res;
     }
 
-#if CLAD_PORT_REJECTED
-    // Rejected: BPG021 at 'p'
     // running_sum
     [Differentiable]
     public static float RunningSum(float[] p, int n)
@@ -178,7 +176,6 @@ public static partial class CladGradients
         }
         return p[n - 1];
     }
-#endif
 
     public static double Global = 7;
 

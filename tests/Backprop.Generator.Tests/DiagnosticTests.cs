@@ -804,11 +804,11 @@ public sealed class DiagnosticTests
         ("BPG019", "Cannot differentiate a 'throw'; validate arguments in a wrapper before calling the [Differentiable] method"));
 
     [Fact]
-    public void UnsupportedStore_BPG021_ElementWrite_OnElement() => Verify(Usings + """
+    public void WrittenBufferParameters_OfAMethodReturningAValue_WorkOnACopy_ReportNothing() => Verify(Usings + """
         public static partial class Model
         {
             [Differentiable]
-            public static double Loss(double[] w, [NoDerivative] double[] x, [NoDerivative] double[] y, [NoDerivative] double[] [|predictions|])
+            public static double Loss(double[] w, [NoDerivative] double[] x, [NoDerivative] double[] y, [NoDerivative] double[] predictions)
             {
                 double loss = 0;
                 for (int i = 0; i < x.Length; i++)
@@ -819,23 +819,15 @@ public sealed class DiagnosticTests
                 }
                 return loss;
             }
-        }
-        """,
-        ("BPG021", "Cannot differentiate the write to 'predictions'; a method that returns a value cannot write into its parameters; make it a void layer that writes its results into Span<T> parameters"));
 
-    [Fact]
-    public void UnsupportedStore_BPG021_SpanElementCompoundWrite() => Verify(Usings + """
-        public static partial class Model
-        {
             [Differentiable]
-            public static double Loss(Span<double> [|w|])
+            public static double Bump(Span<double> w)
             {
                 w[0] += 1.0;
                 return w[0] * w[0];
             }
         }
-        """,
-        ("BPG021", "Cannot differentiate the write to 'w'; a method that returns a value cannot write into its parameters; make it a void layer that writes its results into Span<T> parameters"));
+        """, Array.Empty<(string, string)>());
 
     [Fact]
     public void ActiveIndex_BPG029_OnIndex() => Verify(Usings + """

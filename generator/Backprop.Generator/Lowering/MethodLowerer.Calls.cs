@@ -101,7 +101,7 @@ internal sealed partial class MethodLowerer
     private IrExpression? TemporaryBuffer(IInvocationOperation invocation, IArgumentOperation argument)
     {
         var target = invocation.TargetMethod;
-        if (_pending is null || _conditionalDepth > 0 || argument.Parameter is not { RefKind: RefKind.None } parameter
+        if (_pending is null || _conditionalDepth > 0 || argument.Parameter is not { RefKind: RefKind.None, IsParams: false } parameter
             || TypeMapping.Map(parameter.Type) is not { IsBuffer: true } type
             || !(!target.IsGenericMethod && target.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttribute)
                 || IsUnmarkedCallee(target, TypeMapping.Map(invocation.Type), invocation)))
@@ -225,6 +225,14 @@ internal sealed partial class MethodLowerer
         if (HasCompileErrors(target.OriginalDefinition))
         {
             _inlinedCodeHasErrors = true;
+            return null;
+        }
+        // A callee returning a value that writes into its buffer argument: its own gradient works on a copy, but the caller's
+        // would not see the writes (an unmarked one is then run as written, and reported there: BPG015).
+        if (!target.ReturnsVoid && invocation.Arguments.FirstOrDefault(a => a.Parameter is { } p && TypeMapping.Map(p.Type) is { IsBuffer: true, Shape: not ShapeKind.ReadOnlySpan }
+                && WritableBuffer(a.Value) is not null && CalleeMayWrite(target, p)) is { } written)
+        {
+            if (!unmarked) ReportBufferWrite(invocation, WritableBuffer(written.Value)!, written.Parameter!.Type.ToDisplayString(), target.ContainingType.Name + "." + target.Name);
             return null;
         }
         var instance = invocation.Instance is null ? null : InstanceReceiver(invocation);
