@@ -193,6 +193,19 @@ public static partial class OrdinaryFunctions
         return sum;
     }
 
+    /// <summary>Local buffers that copy a buffer: (double[])w.Clone() and span.ToArray().</summary>
+    [Differentiable]
+    public static double Copies(double[] w, double y)
+    {
+        double[] c = (double[])w.Clone();
+        for (int i = 0; i < c.Length; i++) c[i] *= y * c[i];
+        Span<double> s = stackalloc double[2];
+        s[0] = c[0];
+        s[1] = w[1];
+        double[] t = s.ToArray();
+        return c[0] + c[1] * t[1] + t[0];
+    }
+
     /// <summary>Assignments used as values whose own value assigns the same variable first.</summary>
     [Differentiable]
     public static double NestedAssignments(double x, double y)

@@ -1420,6 +1420,23 @@ public sealed class DiagnosticTests
         ("BPG028", "Cannot differentiate 'Scale': the span 'y' is written and also read; read inputs from one span and write results into another"));
 
     [Fact]
+    public void UnsupportedExpression_BPG014_BufferInitializerFromACall_NamesTheWaysThatWork() => Verify(Usings + """
+        public static partial class Model
+        {
+            static double[] Make(int n) => new double[n];
+
+            [Differentiable]
+            public static double Loss(double x)
+            {
+                double[] c = [|Make(2)|];
+                c[0] = x;
+                return c[0] * x;
+            }
+        }
+        """,
+        ("BPG014", "Cannot differentiate the expression 'Make(2)' (an initializer of the buffer 'c' that is neither an allocation, a list of values nor a copy of a buffer); allocate it with 'stackalloc T[n]' or 'new T[n]', list its values ('[x, y]'), or copy a buffer ('(double[])w.Clone()')"));
+
+    [Fact]
     public void UnsupportedStore_BPG021_BufferParameterReassigned() => Verify(Usings + """
         public static partial class Model
         {

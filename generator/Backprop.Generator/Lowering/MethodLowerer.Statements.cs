@@ -51,10 +51,18 @@ internal sealed partial class MethodLowerer
     }
 
     /// <param name="elements">Receives the initial elements of an initialized buffer (<c>{ x, y }</c>), lowered.</param>
-    private IrExpression? LowerBufferInitializer(IVariableDeclaratorOperation declarator, IOperation value, List<IrExpression> elements)
+    private IrExpression? LowerBufferInitializer(IVariableDeclaratorOperation declarator, IOperation value, List<IrExpression> elements, out int? copyOf)
     {
         var type = _variables[_variableIds[declarator.Symbol]].Type;
         value = WithoutConversions(value);
+        copyOf = null;
+        // A copy of a buffer, (double[])w.Clone() or span.ToArray(): a buffer of its length, filled from it.
+        if (value is IInvocationOperation { TargetMethod.Name: "Clone" or "ToArray", Arguments.Length: 0, Instance: { } instance }
+            && LowerExpression(WithoutConversions(instance)) is IrRead { Type.IsBuffer: true } source && source.Type.Scalar == type.Scalar)
+        {
+            copyOf = source.Variable;
+            return new IrNewBuffer(type, new IrLength(source.Variable), OnStack: type.Shape != ShapeKind.Array);
+        }
         IOperation? length = null;
         bool onStack = false;
         ImmutableArray<IOperation>? initial = value switch
@@ -90,7 +98,8 @@ internal sealed partial class MethodLowerer
         }
         if (length is null || length.Type?.SpecialType != SpecialType.System_Int32)
         {
-            ReportUnsupportedExpression(value, "a buffer initializer", "allocate the buffer with 'stackalloc T[n]' or 'new T[n]'");
+            ReportUnsupportedExpression(value, "an initializer of the buffer '" + declarator.Symbol.Name + "' that is neither an allocation, a list of values nor a copy of a buffer",
+                "allocate it with 'stackalloc T[n]' or 'new T[n]', list its values ('[x, y]'), or copy a buffer ('(double[])w.Clone()')");
             return null;
         }
         return LowerExpression(length) is { } n ? new IrNewBuffer(type, n, onStack) : null;
@@ -275,9 +284,15 @@ internal sealed partial class MethodLowerer
                         if (_variables[id.Value].Type.IsBuffer)
                         {
                             var elements = new List<IrExpression>();
-                            if (LowerBufferInitializer(declarator, initializer.Value, elements) is IrNewBuffer buffer)
+                            if (LowerBufferInitializer(declarator, initializer.Value, elements, out int? copyOf) is IrNewBuffer buffer)
                             {
                                 DeclareBuffer(declarator, id.Value, buffer, output);
+                                if (copyOf is { } from)
+                                {
+                                    int index = AddVariable("i", IrType.Int32, VariableKind.Synthetic);
+                                    var at = new IrRead(IrType.Int32, index);
+                                    AddCountedLoop(Source(declarator.Syntax), index, new IrLength(id.Value), new IrStatement[] { new IrStore(Source(declarator.Syntax), id.Value, at, new IrElement(buffer.Type.Element, from, at)) }, output);
+                                }
                                 // { x, y }, [x, y], stackalloc[] { x, y }: the buffer, then its elements in order.
                                 for (int k = 0; k < elements.Count; k++)
                                     output.Add(new IrStore(Source(declarator.Syntax), id.Value, new IrConstant(IrType.Int32, Literals.Of(k, ScalarKind.Int32)), ConvertTo(elements[k], buffer.Type.Element)));
