@@ -145,12 +145,8 @@ public static partial class CladFunctionCalls
         return 1;
     }
 
-#if CLAD_PORT_REJECTED
-    // Rejected: BPG014 at ''a''
-    // Rejected: BPG014 at '"aa"'
     // fn8
     [Differentiable] public static double Fn8(double x, double y) => CheckAndReturn(x, 'a', "aa") * y * Math.Tanh(1.0) * Math.Max(1.0, 2.0);
-#endif
 
     // custom_max
     private static double CustomMax(in double a, in double b) => a > b ? a : b;

@@ -37,6 +37,13 @@ internal sealed partial class MethodLowerer
                 ok = false;
                 continue;
             }
+            // A char or string constant passed on ('a', "aa"): spelled as a literal, never differentiated.
+            if (argument.Value.ConstantValue is { HasValue: true, Value: char or string } literal && TypeMapping.Map(argument.Value.Type) is null)
+            {
+                string text = literal.Value is char c ? SymbolDisplay.FormatLiteral(c, quote: true) : SymbolDisplay.FormatLiteral((string)literal.Value, quote: true);
+                arguments.Add(new IrVerbatim(IrType.Int32, text, text, "", EquatableArray<IrExpression>.Empty));
+                continue;
+            }
             if (TemporaryBuffer(invocation, argument) is { } temporary)
             {
                 if (ReferenceEquals(temporary, Poisoned)) ok = false;
