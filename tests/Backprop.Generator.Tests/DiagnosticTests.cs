@@ -1437,6 +1437,36 @@ public sealed class DiagnosticTests
         ("BPG014", "Cannot differentiate the expression 'Make(2)' (an initializer of the buffer 'c' that is neither an allocation, a list of values nor a copy of a buffer); allocate it with 'stackalloc T[n]' or 'new T[n]', list its values ('[x, y]'), or copy a buffer ('(double[])w.Clone()')"));
 
     [Fact]
+    public void ForEach_BPG012_OverASpanReturnedByACall_NamesTheCall_AndTheIndexedLoopBuilds()
+    {
+        Verify("using System;\nusing System.Collections.Generic;\nusing System.Runtime.InteropServices;\nusing Backprop;\n\n" + """
+            public static partial class Model
+            {
+                [Differentiable]
+                public static double Sum(double x, [NoDerivative] List<double> list)
+                {
+                    double s = 0;
+                    [|foreach|] (ref readonly var v in CollectionsMarshal.AsSpan(list)) s += v * x;
+                    return s;
+                }
+            }
+            """,
+            ("BPG012", "Cannot differentiate a 'foreach' loop over 'System.Span<double>': it loops over 'CollectionsMarshal.AsSpan(list)', a span returned by a call, which the generator does not model; use an indexed for loop over the collection it views, or pass its values as a [NoDerivative] double[] parameter"));
+        Verify("using System;\nusing System.Collections.Generic;\nusing Backprop;\n\n" + """
+            public static partial class Model
+            {
+                [Differentiable]
+                public static double Sum(double x, [NoDerivative] List<double> list)
+                {
+                    double s = 0;
+                    for (int i = 0; i < list.Count; i++) s += list[i] * x;
+                    return s;
+                }
+            }
+            """, Array.Empty<(string, string)>());
+    }
+
+    [Fact]
     public void UnsupportedStore_BPG021_BufferParameterReassigned() => Verify(Usings + """
         public static partial class Model
         {

@@ -371,7 +371,7 @@ internal sealed partial class MethodLowerer
                 AddCountedLoop(structHeader, structCounter, StructCount(structs), elementBody, output);
                 break;
             case IForEachLoopOperation { LoopControlVariable: IVariableDeclaratorOperation control } loop
-                when TypeMapping.Map(WithoutConversions(loop.Collection).Type) is { IsBuffer: true }
+                when TypeMapping.Map(WithoutConversions(loop.Collection).Type) is { IsBuffer: true } && !IsSpanFromCall(WithoutConversions(loop.Collection))
                     && LowerExpression(WithoutConversions(loop.Collection)) is { } lowered && lowered is IrRead { Type.IsBuffer: true } or IrSlice:
                 // foreach (var v in buffer) is the indexed loop it means: v = buffer[k] at the top of each trip (of a slice or
                 // view: buffer[start + k]).
