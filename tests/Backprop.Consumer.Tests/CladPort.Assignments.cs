@@ -196,8 +196,6 @@ public static partial class CladAssignments
         return x;
     }
 
-#if CLAD_PORT_REJECTED
-    // Rejected: BPG015 at 'x = 0'
     // f22
     [Differentiable]
     public static double F22(double x, double y)
@@ -205,7 +203,6 @@ public static partial class CladAssignments
         double t = (x = y = x = 0);
         return t;
     }
-#endif
 
     // f23
     [Differentiable]

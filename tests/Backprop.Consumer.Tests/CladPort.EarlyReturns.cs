@@ -65,11 +65,8 @@ public static partial class CladEarlyReturns
         return x * y;
     }
 
-#if CLAD_PORT_REJECTED
-    // Rejected: BPG010 at 'RecEarly(x, y)'
     // callsRec
     [Differentiable] public static double CallsRec(double x, double y) => RecEarly(x, y);
-#endif
 
     // nested_early_return
     [Differentiable]

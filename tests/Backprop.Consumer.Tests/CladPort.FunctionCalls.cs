@@ -13,8 +13,6 @@ public static partial class CladFunctionCalls
     // A::constantFn<T>
     private static T ConstantFn<T>(T i) where T : INumber<T> => T.CreateChecked(3);
 
-#if CLAD_PORT_REJECTED
-    // Rejected: BPG010 at 'ConstantFn(i)'
     // fn1
     [Differentiable]
     public static double Fn1(float i)
@@ -23,7 +21,6 @@ public static partial class CladFunctionCalls
         double a = res * i;
         return a;
     }
-#endif
 
     // modify1
     private static double Modify1(ref double i, ref double j)
@@ -73,9 +70,6 @@ public static partial class CladFunctionCalls
     // twice
     private static void Twice(ref double d) => d = 2 * d;
 
-#if CLAD_PORT_REJECTED
-    // Rejected: BPG021 at 'arr'
-    // Rejected: BPG015 at 'Sum(arr, n)'
     // fn4
     [Differentiable]
     public static double Fn4(double[] arr, int n)
@@ -89,7 +83,6 @@ public static partial class CladFunctionCalls
         }
         return res;
     }
-#endif
 
     // modify2
     private static double Modify2(double[] arr)
@@ -98,8 +91,6 @@ public static partial class CladFunctionCalls
         return 1;
     }
 
-#if CLAD_PORT_REJECTED
-    // Rejected: BPG015 at 'Modify2(arr)'
     // fn5
     [Differentiable]
     public static double Fn5(double[] arr, int n)
@@ -107,7 +98,6 @@ public static partial class CladFunctionCalls
         double temp = Modify2(arr);
         return arr[0];
     }
-#endif
 
     // fn6
     [Differentiable] public static double Fn6(double i = 0, double j = 0) => i * j;
@@ -155,12 +145,8 @@ public static partial class CladFunctionCalls
         return 1;
     }
 
-#if CLAD_PORT_REJECTED
-    // Rejected: BPG014 at ''a''
-    // Rejected: BPG014 at '"aa"'
     // fn8
     [Differentiable] public static double Fn8(double x, double y) => CheckAndReturn(x, 'a', "aa") * y * Math.Tanh(1.0) * Math.Max(1.0, 2.0);
-#endif
 
     // custom_max
     private static double CustomMax(in double a, in double b) => a > b ? a : b;
@@ -188,12 +174,8 @@ public static partial class CladFunctionCalls
     // do_nothing
     private static double DoNothing(ReadOnlySpan<double> u, ReadOnlySpan<double> v, ReadOnlySpan<double> w) => u[0];
 
-#if CLAD_PORT_REJECTED
-    // Rejected: BPG014 at '[x]'
-    // Rejected: BPG014 at 'default'
     // fn12
     [Differentiable] public static double Fn12(double x, double y) => DoNothing([x], default, default);
-#endif
 
     // multiply
     private static double Multiply(ReadOnlySpan<double> a, ReadOnlySpan<double> b) => a[0] * b[0];
@@ -218,8 +200,6 @@ public static partial class CladFunctionCalls
         return x + y;
     }
 
-#if CLAD_PORT_REJECTED
-    // Rejected: BPG015 at 'ConstantFn(y += x)'
     // fn15
     [Differentiable]
     public static double Fn15(double x, double y)
@@ -227,7 +207,6 @@ public static partial class CladFunctionCalls
         ConstantFn(y += x);
         return y;
     }
-#endif
 
     // recFun
     private static double RecFun(double x, double y)
@@ -237,17 +216,12 @@ public static partial class CladFunctionCalls
         return x * y;
     }
 
-#if CLAD_PORT_REJECTED
-    // Rejected: BPG010 at 'RecFun(x, y)'
     // fn16
     [Differentiable] public static double Fn16(double x, double y) => RecFun(x, y);
-#endif
 
     // add
     private static double Add(double a, ReadOnlySpan<double> b) => a + b[0];
 
-#if CLAD_PORT_REJECTED
-    // Rejected: BPG014 at '[x]'
     // fn17
     [Differentiable]
     public static double Fn17(double x, ReadOnlySpan<double> y)
@@ -256,7 +230,6 @@ public static partial class CladFunctionCalls
         x = Add(x, [x]);
         return x;
     }
-#endif
 
     // fn18
     [Differentiable] public static double Fn18(double x, double y) => SqDefinedLater(x) + SqDefinedLater(y);
@@ -267,11 +240,8 @@ public static partial class CladFunctionCalls
     // templated_fn<T>
     private static T TemplatedFn<T>(double x) where T : IFloatingPoint<T> => T.CreateChecked(x);
 
-#if CLAD_PORT_REJECTED
-    // Rejected: BPG010 at 'TemplatedFn<double>(x)'
     // fn19
     [Differentiable] public static double Fn19(double x) => TemplatedFn<double>(x);
-#endif
 
     // weighted_sum
     private static double WeightedSum(ReadOnlySpan<double> x, ReadOnlySpan<double> w) => w[0] * x[0] + w[1] * x[1];
@@ -322,8 +292,6 @@ public static partial class CladFunctionCalls
         }
     }
 
-#if CLAD_PORT_REJECTED
-    // Rejected: BPG015 at 'Mult(arr, u)'
     // fn27
     [Differentiable]
     public static double Fn27(double u, double v)
@@ -333,7 +301,6 @@ public static partial class CladFunctionCalls
         Mult(arr, u);
         return sum + arr[2];
     }
-#endif
 
     // nested
     private static ref double Nested(Span<double> x, double y)
@@ -359,8 +326,6 @@ public static partial class CladFunctionCalls
     // foo
     private static void Foo(Span<double> x) => x[0] = x[0] * x[0];
 
-#if CLAD_PORT_REJECTED
-    // Rejected: BPG015 at 'Foo(x)'
     // fn29
     [Differentiable]
     public static double Fn29(double[] x)
@@ -368,7 +333,6 @@ public static partial class CladFunctionCalls
         Foo(x);
         return x[0] * x[1];
     }
-#endif
 
     // flexibleInterp
     private static double FlexibleInterp(ReadOnlySpan<double> parameters, ReadOnlySpan<double> high)
@@ -408,7 +372,7 @@ public static partial class CladFunctionCalls
     }
 
 #if CLAD_PORT_REJECTED
-    // Rejected: BPG015 at 'FastInterp(t3, xlArr, xlArr.AsSpan(1), t2)'
+    // Rejected: BPG014 at 'xlArr.AsSpan(1)'
     // fn32
     [Differentiable]
     public static double Fn32(double[] parameters)

@@ -95,7 +95,7 @@ public static partial class CladGradients
     // f_sin
     [Differentiable] public static double FSin(double x, double y) => (Math.Sin(x) + Math.Sin(y)) * (x + y);
 #if CLAD_PORT_REJECTED
-    // Rejected: BPG010 at '(uint)(x + y + z)'
+    // Rejected: BPG014 at '(uint)(x + y + z)'
     // f_types: unsigned result, so a piecewise-constant function of y and z
     [Differentiable] public static double FTypes(int x, float y, double z) => (uint)(x + y + z);
 #endif
@@ -166,8 +166,6 @@ public static partial class CladGradients
         return res;
     }
 
-#if CLAD_PORT_REJECTED
-    // Rejected: BPG021 at 'p'
     // running_sum
     [Differentiable]
     public static float RunningSum(float[] p, int n)
@@ -178,7 +176,6 @@ public static partial class CladGradients
         }
         return p[n - 1];
     }
-#endif
 
     public static double Global = 7;
 

@@ -398,8 +398,6 @@ public static partial class CladLoops
         return sum;
     }
 
-#if CLAD_PORT_REJECTED
-    // Rejected: BPG021 at 'arr'
     // fn20
     [Differentiable]
     public static double Fn20(double[] arr, int n)
@@ -411,7 +409,6 @@ public static partial class CladLoops
         }
         return res;
     }
-#endif
 
     // fn21
     [Differentiable]

@@ -237,4 +237,29 @@ public sealed class OrdinaryCSharpTests
             Check(q => OrdinaryFunctions.Points(q[0], points, "AbC"), w, new[] { dW }, "Points");
         }
     }
+
+    [Fact]
+    public void AssignmentsNestedInTheirOwnValue_MatchCentralDifferences()
+    {
+        for (int trial = 0; trial < 20; trial++)
+        {
+            var p = Point(2);
+            double value = OrdinaryFunctions.NestedAssignmentsGradient(p[0], p[1], out double dX, out double dY);
+            Assert.Equal(OrdinaryFunctions.NestedAssignments(p[0], p[1]), value);
+            Check(q => OrdinaryFunctions.NestedAssignments(q[0], q[1]), p, new[] { dX, dY }, "NestedAssignments");
+        }
+    }
+
+    [Fact]
+    public void LocalBuffersCopiedFromBuffers_MatchCentralDifferences()
+    {
+        for (int trial = 0; trial < 20; trial++)
+        {
+            var p = Point(3);
+            double[] dW = new double[2];
+            double value = OrdinaryFunctions.CopiesGradient(p[..2], p[2], dW, out double dY);
+            Assert.Equal(OrdinaryFunctions.Copies(p[..2], p[2]), value);
+            Check(q => OrdinaryFunctions.Copies(q[..2], q[2]), p, new[] { dW[0], dW[1], dY }, "Copies");
+        }
+    }
 }

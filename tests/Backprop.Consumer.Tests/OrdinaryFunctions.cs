@@ -192,6 +192,28 @@ public static partial class OrdinaryFunctions
         foreach (double s in squares) sum += s * w * w;
         return sum;
     }
+
+    /// <summary>Local buffers that copy a buffer: (double[])w.Clone() and span.ToArray().</summary>
+    [Differentiable]
+    public static double Copies(double[] w, double y)
+    {
+        double[] c = (double[])w.Clone();
+        for (int i = 0; i < c.Length; i++) c[i] *= y * c[i];
+        Span<double> s = stackalloc double[2];
+        s[0] = c[0];
+        s[1] = w[1];
+        double[] t = s.ToArray();
+        return c[0] + c[1] * t[1] + t[0];
+    }
+
+    /// <summary>Assignments used as values whose own value assigns the same variable first.</summary>
+    [Differentiable]
+    public static double NestedAssignments(double x, double y)
+    {
+        double t = (x = (x = x * y) * x);
+        double u = (y = t = x = Math.Sin(y) + t);
+        return t * x + u * y;
+    }
 }
 
 /// <summary>A model class whose differentiated method logs its members and keeps a list of them as data.</summary>

@@ -163,7 +163,7 @@ public sealed class DiagnosticTests
             public static double Square[|<T>|](double x) => x * x;
         }
         """,
-        ("BPG004", "Cannot differentiate 'Square': generic methods are not supported; write one method per element type (double or float)"));
+        ("BPG004", "Cannot differentiate 'Square': a generic [Differentiable] method is not supported; remove [Differentiable] and call it from a non-generic [Differentiable] method, which differentiates it for the double or float it is given, or write one method per element type"));
 
     [Fact]
     public void GenericMethod_BPG004_Alone_NotOnceMoreForEveryUseOfT() => Verify(Usings + """
@@ -173,7 +173,7 @@ public sealed class DiagnosticTests
             public static double Scale[|<T>|](double x, T factor) where T : System.Numerics.INumber<T> => x * double.CreateChecked(factor) * x;
         }
         """,
-        ("BPG004", "Cannot differentiate 'Scale': generic methods are not supported; write one method per element type (double or float)"));
+        ("BPG004", "Cannot differentiate 'Scale': a generic [Differentiable] method is not supported; remove [Differentiable] and call it from a non-generic [Differentiable] method, which differentiates it for the double or float it is given, or write one method per element type"));
 
     [Fact]
     public void AsyncOrIterator_BPG005_Async_OnMethodName_WithItsReturnType() => Verify(Usings + """
@@ -368,18 +368,40 @@ public sealed class DiagnosticTests
         ("BPG010", "Cannot differentiate the call to 'Reductions.Sum': its derivative is unknown; make 'Reductions' partial, so that the derivative of 'Reductions.Sum' can be generated next to it"));
 
     [Fact]
-    public void Recursion_BPG011_OnRecursiveCall() => Verify(Usings + """
+    public void UnsupportedExpression_BPG014_ConversionToUint_NamedAsAConversion_NotACall() => Verify(Usings + """
         public static partial class Model
         {
             [Differentiable]
-            public static double Power(double x, int n)
-            {
-                if (n == 0) return 1.0;
-                return x * [|Power(x, n - 1)|];
-            }
+            public static double Bucket(double x, double y) => [|(uint)(x * y)|] + x;
         }
         """,
-        ("BPG011", "Cannot differentiate 'Power': it calls itself; rewrite the recursion as a loop"));
+        ("BPG014", "Cannot differentiate the expression '(uint)(x * y)' (a conversion to 'uint', a type the generator does not model); convert to long instead ('(long)(…)'), whose derivative is zero, as it is for 'uint'"));
+
+    [Fact]
+    public void UnsupportedExpression_BPG014_ConversionToUint_AdviceApplied_Builds() => Verify(Usings + """
+        public static partial class Model
+        {
+            [Differentiable]
+            public static double Bucket(double x, double [|y|]) => (long)(x * y) + x;
+        }
+        """,
+        ("BPG016", "The result of 'Bucket' does not depend on parameter 'y', which will always have a zero derivative; mark it [NoDerivative] if that is intended"));
+
+    [Fact]
+    public void Recursion_BPG011_InAStructMethod_OnRecursiveCall() => Verify(Usings + """
+        public struct Pt
+        {
+            public double X;
+            public Pt Halve(int n) => n == 0 ? this : [|new Pt { X = X / 2 }.Halve(n - 1)|];
+        }
+
+        public static partial class Model
+        {
+            [Differentiable]
+            public static double Half(Pt p) => p.Halve(3).X;
+        }
+        """,
+        ("BPG011", "Cannot differentiate 'Halve': it calls itself, and a method that takes or returns a struct is differentiated by inlining its body; rewrite the recursion as a loop, or recurse in a helper over the struct's numbers"));
 
     [Fact]
     public void ForEach_BPG012_OverAListOfDifferentiatedValues_OnForeachKeyword() => Verify(Usings + """
@@ -781,11 +803,11 @@ public sealed class DiagnosticTests
         ("BPG019", "Cannot differentiate a 'throw'; validate arguments in a wrapper before calling the [Differentiable] method"));
 
     [Fact]
-    public void UnsupportedStore_BPG021_ElementWrite_OnElement() => Verify(Usings + """
+    public void WrittenBufferParameters_OfAMethodReturningAValue_WorkOnACopy_ReportNothing() => Verify(Usings + """
         public static partial class Model
         {
             [Differentiable]
-            public static double Loss(double[] w, [NoDerivative] double[] x, [NoDerivative] double[] y, [NoDerivative] double[] [|predictions|])
+            public static double Loss(double[] w, [NoDerivative] double[] x, [NoDerivative] double[] y, [NoDerivative] double[] predictions)
             {
                 double loss = 0;
                 for (int i = 0; i < x.Length; i++)
@@ -796,23 +818,15 @@ public sealed class DiagnosticTests
                 }
                 return loss;
             }
-        }
-        """,
-        ("BPG021", "Cannot differentiate the write to 'predictions'; a method that returns a value cannot write into its parameters; make it a void layer that writes its results into Span<T> parameters"));
 
-    [Fact]
-    public void UnsupportedStore_BPG021_SpanElementCompoundWrite() => Verify(Usings + """
-        public static partial class Model
-        {
             [Differentiable]
-            public static double Loss(Span<double> [|w|])
+            public static double Bump(Span<double> w)
             {
                 w[0] += 1.0;
                 return w[0] * w[0];
             }
         }
-        """,
-        ("BPG021", "Cannot differentiate the write to 'w'; a method that returns a value cannot write into its parameters; make it a void layer that writes its results into Span<T> parameters"));
+        """, Array.Empty<(string, string)>());
 
     [Fact]
     public void ActiveIndex_BPG029_OnIndex() => Verify(Usings + """
@@ -1444,6 +1458,53 @@ public sealed class DiagnosticTests
         }
         """,
         ("BPG028", "Cannot differentiate 'Scale': the span 'y' is written and also read; read inputs from one span and write results into another"));
+
+    [Fact]
+    public void UnsupportedExpression_BPG014_BufferInitializerFromACall_NamesTheWaysThatWork() => Verify(Usings + """
+        public static partial class Model
+        {
+            static double[] Make(int n) => new double[n];
+
+            [Differentiable]
+            public static double Loss(double x)
+            {
+                double[] c = [|Make(2)|];
+                c[0] = x;
+                return c[0] * x;
+            }
+        }
+        """,
+        ("BPG014", "Cannot differentiate the expression 'Make(2)' (an initializer of the buffer 'c' that is neither an allocation, a list of values nor a copy of a buffer); allocate it with 'stackalloc T[n]' or 'new T[n]', list its values ('[x, y]'), or copy a buffer ('(double[])w.Clone()')"));
+
+    [Fact]
+    public void ForEach_BPG012_OverASpanReturnedByACall_NamesTheCall_AndTheIndexedLoopBuilds()
+    {
+        Verify("using System;\nusing System.Collections.Generic;\nusing System.Runtime.InteropServices;\nusing Backprop;\n\n" + """
+            public static partial class Model
+            {
+                [Differentiable]
+                public static double Sum(double x, [NoDerivative] List<double> list)
+                {
+                    double s = 0;
+                    [|foreach|] (ref readonly var v in CollectionsMarshal.AsSpan(list)) s += v * x;
+                    return s;
+                }
+            }
+            """,
+            ("BPG012", "Cannot differentiate a 'foreach' loop over 'System.Span<double>': it loops over 'CollectionsMarshal.AsSpan(list)', a span returned by a call, which the generator does not model; use an indexed for loop over the collection it views, or pass its values as a [NoDerivative] double[] parameter"));
+        Verify("using System;\nusing System.Collections.Generic;\nusing Backprop;\n\n" + """
+            public static partial class Model
+            {
+                [Differentiable]
+                public static double Sum(double x, [NoDerivative] List<double> list)
+                {
+                    double s = 0;
+                    for (int i = 0; i < list.Count; i++) s += list[i] * x;
+                    return s;
+                }
+            }
+            """, Array.Empty<(string, string)>());
+    }
 
     [Fact]
     public void UnsupportedStore_BPG021_BufferParameterReassigned() => Verify(Usings + """

@@ -42,6 +42,7 @@ internal static class CalleeBodies
         IrMethod? Find(CalleeInfo callee, IReadOnlyList<IrExpression> arguments, out string why)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            if (callee.Spelling is { } spelling) return FindSpecialized(callee, spelling, out why);
             var candidates = compilation.GetSymbolsWithName(callee.Name, SymbolFilter.Member, cancellationToken)
                 .OfType<IMethodSymbol>()
                 .Where(m => m.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) == callee.Target
@@ -63,6 +64,23 @@ internal static class CalleeBodies
             }
             why = "which cannot be differentiated (see its own diagnostics)";
             return MethodAnalyzer.AnalyzeCallee(definition, declaration, compilation.GetSemanticModel(declaration.SyntaxTree), cancellationToken);
+        }
+
+        // A generic callee (F<double>): its specialization, which its callers' lowering made and cached (GenericSpecialization).
+        IrMethod? FindSpecialized(CalleeInfo callee, string spelling, out string why)
+        {
+            int open = spelling.IndexOf('<');
+            var types = spelling.Substring(open + 1, spelling.Length - open - 2).Split(',')
+                .Select(t => (ITypeSymbol)compilation.GetSpecialType(t.Trim() == "double" ? SpecialType.System_Double : SpecialType.System_Single)).ToArray();
+            var generic = compilation.GetSymbolsWithName(spelling.Substring(0, open), SymbolFilter.Member, cancellationToken)
+                .OfType<IMethodSymbol>()
+                .Where(m => m.Arity == types.Length && m.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) == callee.Target
+                    && m.Parameters.Select(p => p.Name).SequenceEqual(callee.ParameterNames))
+                .ToList();
+            why = "whose overloads " + mode + " cannot tell apart; give the overloads different parameter names";
+            if (generic.Count != 1 || GenericSpecialization.Of(generic[0].Construct(types), compilation, cancellationToken) is not { } specialized) return null;
+            why = "which cannot be differentiated (see its own diagnostics)";
+            return MethodAnalyzer.AnalyzeCallee(specialized.Method, specialized.Syntax, specialized.Model, cancellationToken);
         }
 
         var inlined = Inliner.Inline(method, key, Resolve, out string? limit, purpose);

@@ -183,7 +183,7 @@ internal sealed class Inliner
                 output.Add(kept);
                 break;
             // Second derivatives run without side effects (TangentLowering): a callee's are dropped, unless its body serves forward mode too.
-            case IrKept { Kind: KeptKind.Effect } when _purpose == Purpose.SecondDerivatives && !_root.Shape.EmitTangent:
+            case IrKept { Kind: KeptKind.Effect or KeptKind.WriteBack } when _purpose == Purpose.SecondDerivatives && !_root.Shape.EmitTangent:
                 break;
             case IrKept kept:
                 throw new LimitException("it calls '" + binding.Callee + "', which runs '" + kept.Text + "' as written, and " + For + " cannot move code kept as written into '"

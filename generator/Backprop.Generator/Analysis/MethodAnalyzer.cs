@@ -4,6 +4,7 @@ using System.Linq;
 using System.Runtime.CompilerServices;
 using System.Threading;
 using Backprop.Generator.Diagnostics;
+using Backprop.Generator.Helpers;
 using Backprop.Generator.Ir;
 using Backprop.Generator.Lowering;
 using Microsoft.CodeAnalysis;
@@ -133,6 +134,7 @@ internal static class MethodAnalyzer
             if (lowering.ExpressionLocations.TryGetValue(old, out var location)) lowering.ExpressionLocations[rebuilt] = location;
         });
         var method = ControlFlowNormalizer.Normalize(hoisted);
+        if (lowering.Epilogue.Count > 0) method = method with { Body = method.Body.Concat(lowering.Epilogue).ToEquatableArray() };
         var activity = ActivityAnalysis.Run(method);
         SupportGate.Check(method, lowering, activity, diagnostics);
         diagnostics = diagnostics.Distinct().ToList();

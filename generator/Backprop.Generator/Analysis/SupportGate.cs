@@ -132,7 +132,9 @@ internal static class SupportGate
         {
             lowering.ExpressionLocations.TryGetValue(verbatim, out var location);
             if (verbatim.Operands.Any(a => ActivityAnalysis.SourcesAll(a).Overlaps(activity.Varied)))
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownCall, location, verbatim.DisplayName, verbatim.Advice));
+                diagnostics.Add(verbatim.Construct is { } construct
+                    ? DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedExpression, location, verbatim.DisplayName, construct, verbatim.Advice)
+                    : DiagnosticInfo.Create(DiagnosticDescriptors.UnknownCall, location, verbatim.DisplayName, verbatim.Advice));
             else if (data.VariedOperand(verbatim) is { } carrier)
                 diagnostics.Add(data.Report(carrier, verbatim, location));
             return;

@@ -30,7 +30,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor GenericMethod = Error(
         "BPG004",
         "Generic methods are not supported",
-        "Cannot differentiate '{0}': generic methods are not supported; write one method per element type (double or float)",
+        "Cannot differentiate '{0}': a generic [Differentiable] method is not supported; remove [Differentiable] and call it from a non-generic [Differentiable] method, which differentiates it for the double or float it is given, or write one method per element type",
         "The generator emits concrete code for double or float; type parameters cannot be differentiated.");
 
     public static readonly DiagnosticDescriptor AsyncOrIterator = Error(
@@ -71,9 +71,9 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor Recursion = Error(
         "BPG011",
-        "Recursion is not supported",
-        "Cannot differentiate '{0}': it calls itself; rewrite the recursion as a loop",
-        "Recursive [Differentiable] methods are not supported.");
+        "Recursion through a struct method",
+        "Cannot differentiate '{0}': it calls itself, and a method that takes or returns a struct is differentiated by inlining its body; rewrite the recursion as a loop, or recurse in a helper over the struct's numbers",
+        "Recursive methods are differentiated through pullbacks that call themselves, except methods that take or return structs, which are inlined.");
 
     public static readonly DiagnosticDescriptor ForEach = Error(
         "BPG012",

@@ -570,6 +570,9 @@ internal sealed class GradientProgram
 
     public List<Code> Reverse { get; } = new();
 
+    /// <summary>Copies written back into buffer parameters (<see cref="KeptKind.WriteBack"/>): the forward sweep's end.</summary>
+    public List<Code> WriteBack { get; } = new();
+
     /// <summary>
     /// Statements that prepare the reverse sweep (gradient buffers of local buffers and of inactive buffers passed to
     /// callees): after the forward sweep in the joint methods, at the start of the split reverse method.

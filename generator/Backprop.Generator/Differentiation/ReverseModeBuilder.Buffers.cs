@@ -147,7 +147,7 @@ internal sealed partial class ReverseModeBuilder
             new(ExpressionText.Receiver(call.Callee, spelled) + "." + name + "(" + Fragment.Join(", ", call.Callee.Own(spelled).Concat(after)) + ")");
         if (!active && restored.Count == 0)
         {
-            forward.Add(Invocation(call.Callee.Name, call.Arguments.Select(_text.Of).ToList(), Enumerable.Empty<Fragment>()));
+            forward.Add(Invocation(call.Callee.CallName, call.Arguments.Select(_text.Of).ToList(), Enumerable.Empty<Fragment>()));
             return;
         }
 
@@ -169,7 +169,7 @@ internal sealed partial class ReverseModeBuilder
         var forwardArguments = call.Arguments.Select(Argument).ToList();
         forward.Add(active && !call.Callee.CustomRule
             ? Invocation(call.Callee.ForwardName, forwardArguments, new Fragment[] { "ref " + Tape() })
-            : Invocation(call.Callee.Name, forwardArguments, Enumerable.Empty<Fragment>()));
+            : Invocation(call.Callee.CallName, forwardArguments, Enumerable.Empty<Fragment>()));
         foreach (var (name, type) in kept) Record(name, type, forward, reverse: null);
 
         Comment(reverse, call.Source);

@@ -166,6 +166,9 @@ internal sealed partial class ReverseModeBuilder
                 Loop(loop, forward, reverse);
                 break;
             // Kept as written, forward only; a side effect is not run again when the forward sweep restarts (Tape.RunsEffect).
+            case IrKept { Kind: KeptKind.WriteBack } writeBack:
+                _program.WriteBack.Add(new CodeStatement(_text.Kept(writeBack)));
+                break;
             case IrKept kept:
                 var keptStatement = new CodeStatement(_text.Kept(kept));
                 forward.Add(kept.Kind == KeptKind.Effect ? new CodeIf(Tape() + ".RunsEffect()", new List<Code> { keptStatement }) : keptStatement);

@@ -175,7 +175,7 @@ internal sealed class TangentLowering
             case IrCallStatement or IrReturn:
                 throw new NotSupportedException(statement.GetType().Name);
             // The Hessian methods run side effects once, through the method itself.
-            case IrKept { Kind: KeptKind.Effect }:
+            case IrKept { Kind: KeptKind.Effect or KeptKind.WriteBack }:
                 return;
             default:
                 code.Add(statement);

@@ -80,7 +80,7 @@ internal sealed class ExpressionText
                 return (o.Method + "(" + Arguments(o.Arguments) + ")", Primary);
             case IrDifferentiableCall d:
                 var spelled = d.Arguments.Select(Of).ToList();
-                return (Receiver(d.Callee, spelled) + "." + Helpers.Identifiers.Escape(d.Callee.Name) + "(" + Fragment.Join(", ", d.Callee.Own(spelled)) + ")", Primary);
+                return (Receiver(d.Callee, spelled) + "." + d.Callee.CallName + "(" + Fragment.Join(", ", d.Callee.Own(spelled)) + ")", Primary);
             case IrNewBuffer n:
                 return ((n.OnStack ? "stackalloc " : "new ") + n.Type.ScalarKeyword + "[" + Of(n.Length) + "]", Unary);
             case IrSlice s:

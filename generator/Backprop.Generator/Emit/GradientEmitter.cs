@@ -983,6 +983,15 @@ internal static class GradientEmitter
         writer.Line("return " + method.Shape.PullbackName + "(" + string.Join(", ", arguments) + ");");
     }
 
+    /// <summary>The copies of written buffer parameters back into them, once the forward sweep can no longer restart.</summary>
+    private static void WriteBack(SourceWriter writer, GradientProgram program)
+    {
+        if (program.WriteBack.Count == 0) return;
+        writer.Line();
+        writer.Line("// The buffers the method writes into get the values it leaves in them.");
+        Write(writer, program.WriteBack);
+    }
+
     /// <summary>The pullback of a method without buffers or tape: forward and reverse sweep in one body.</summary>
     private static void WriteBody(SourceWriter writer, IrMethod method, GradientProgram program)
     {
@@ -995,6 +1004,7 @@ internal static class GradientEmitter
         foreach (var declaration in program.Declarations.Where(d => usedNames.Contains(d.Name))) writer.Line(declaration.ToString());
         writer.Line("// Forward sweep: the original computation, keeping what the reverse sweep needs.");
         Write(writer, program.Forward);
+        WriteBack(writer, program);
         writer.Line();
         WriteSeedAndReverse(writer, method, program, reverse);
         writer.Line();
@@ -1110,6 +1120,7 @@ internal static class GradientEmitter
                         : tape + ".Push(" + local.Name + ".Length);");
                 }
             }
+            WriteBack(writer, program);
             if (!method.Shape.IsVoid) writer.Line("return " + method.Variables[method.Result].Name + ";");
             return;
         }

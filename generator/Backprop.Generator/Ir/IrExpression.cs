@@ -135,8 +135,13 @@ internal sealed record IrDifferentiableCall(IrType Type, CalleeInfo Callee, Equa
 /// argument the element's index: an inactive <c>int</c> that analyses see as any argument (so the reverse sweep finds it
 /// restored), never passed to the callee. Empty for any other call.
 /// </param>
-internal sealed record CalleeInfo(string Target, string Name, string PullbackName, EquatableArray<bool> ActiveParameters, EquatableArray<bool> OutputParameters, EquatableArray<string> ParameterNames, string? ThisGradientPath = null, bool ThisByRef = false, bool CustomRule = false, bool HasTangent = false, bool HasEffects = false, string? TangentRule = null, string ElementAccess = "")
+/// <param name="Spelling">A generic callee's name with its type arguments (<c>TemplatedFn&lt;double&gt;</c>), by which generated
+/// code calls it; <paramref name="Name"/> is then its specialization's (see <c>GenericSpecialization</c>).</param>
+internal sealed record CalleeInfo(string Target, string Name, string PullbackName, EquatableArray<bool> ActiveParameters, EquatableArray<bool> OutputParameters, EquatableArray<string> ParameterNames, string? ThisGradientPath = null, bool ThisByRef = false, bool CustomRule = false, bool HasTangent = false, bool HasEffects = false, string? TangentRule = null, string ElementAccess = "", string? Spelling = null)
 {
+    /// <summary>How generated code calls the original: its name, or a generic method's name with its type arguments (<c>F&lt;double&gt;</c>).</summary>
+    public string CallName => Spelling ?? Helpers.Identifiers.Escape(Name);
+
     /// <summary>Whether the receiver is an element of a collection of sub-modules, indexed by the last argument.</summary>
     public bool IndexedReceiver => ElementAccess.Length > 0;
 
@@ -157,7 +162,9 @@ internal sealed record CalleeInfo(string Target, string Name, string PullbackNam
 /// one of them does (BPG010) and what-to-record sees the reads.
 /// </summary>
 /// <param name="Advice">What BPG010 tells the user to do if a derivative would flow through it.</param>
-internal sealed record IrVerbatim(IrType Type, string Text, string DisplayName, string Advice, EquatableArray<IrExpression> Operands) : IrExpression(Type)
+/// <param name="Construct">For an expression that is not a call (a conversion to <c>uint</c>), what it is in the user's words:
+/// on a derivative path it is then an unsupported expression (BPG014), not an unknown call (BPG010).</param>
+internal sealed record IrVerbatim(IrType Type, string Text, string DisplayName, string Advice, EquatableArray<IrExpression> Operands, string? Construct = null) : IrExpression(Type)
 {
     public override IEnumerable<IrExpression> Children => Operands;
 }

@@ -50,6 +50,14 @@ internal enum KeptKind
     /// computation runs.
     /// </summary>
     Data,
+
+    /// <summary>
+    /// The working copy of a buffer parameter that a method returning a value writes into, copied back into the parameter
+    /// (<c>pCopy.CopyTo(p)</c>, see <c>MethodLowerer.WrittenParameters.cs</c>): the last statement of the forward sweep,
+    /// printed after anything that could restart it on a larger tape (which would copy the changed buffer again), and, like
+    /// an effect, not in the sweeps that compute second derivatives.
+    /// </summary>
+    WriteBack,
 }
 
 /// <summary>

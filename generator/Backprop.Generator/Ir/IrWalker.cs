@@ -65,7 +65,7 @@ internal static class IrWalker
         foreach (var statement in statements)
             VisitStatements(statement, s =>
             {
-                found |= s is IrKept { Kind: KeptKind.Effect } or IrCallStatement { Callee.HasEffects: true };
+                found |= s is IrKept { Kind: KeptKind.Effect or KeptKind.WriteBack } or IrCallStatement { Callee.HasEffects: true };
                 VisitStatement(s, e => found |= e is IrDifferentiableCall { Callee.HasEffects: true });
             });
         return found;

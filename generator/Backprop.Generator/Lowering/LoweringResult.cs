@@ -28,6 +28,9 @@ internal sealed class LoweringResult
 
     public IrMethod? Method { get; }
 
+    /// <summary>Statements that end the forward sweep, after the normalized body: copies written back into the parameters.</summary>
+    public IReadOnlyList<IrStatement> Epilogue { get; init; } = new List<IrStatement>();
+
     public List<DiagnosticInfo> Diagnostics { get; }
 
     public Dictionary<IrExpression, Location> ExpressionLocations { get; }

@@ -38,6 +38,19 @@ internal sealed partial class MethodLowerer
                 ok = false;
                 continue;
             }
+            // A char or string constant passed on ('a', "aa"): spelled as a literal, never differentiated.
+            if (argument.Value.ConstantValue is { HasValue: true, Value: char or string } literal && TypeMapping.Map(argument.Value.Type) is null)
+            {
+                string text = literal.Value is char c ? SymbolDisplay.FormatLiteral(c, quote: true) : SymbolDisplay.FormatLiteral((string)literal.Value, quote: true);
+                arguments.Add(new IrVerbatim(IrType.Int32, text, text, "", EquatableArray<IrExpression>.Empty));
+                continue;
+            }
+            if (TemporaryBuffer(invocation, argument) is { } temporary)
+            {
+                if (ReferenceEquals(temporary, Poisoned)) ok = false;
+                else arguments.Add(temporary);
+                continue;
+            }
             var value = LowerExpression(argument.Value);
             if (value is null) ok = false;
             else arguments.Add(ConvertTo(value, TypeMapping.Map(argument.Parameter?.Type) ?? value.Type));
@@ -49,13 +62,17 @@ internal sealed partial class MethodLowerer
         if (target.Name == "StopGradient" && target.ContainingType?.ToDisplayString() == "Backprop.Ad" && arguments.Count == 1)
             return Located(new IrOpaqueCall(arguments[0].Type, StopGradient, "Ad.StopGradient", "", arguments.ToEquatableArray()), invocation);
 
-        if (target.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttribute))
+        // A generic [Differentiable] callee (itself BPG004) is differentiated like an unmarked one, for its type arguments.
+        if (!target.IsGenericMethod && target.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttribute))
             return LowerDifferentiableCall(invocation, type, arguments);
 
         string owner = target.ContainingType?.ToDisplayString() ?? "";
         // System.Math, System.MathF and the generic-math statics of double and float (double.Sin, float.Max) share the rules.
         bool mathClass = owner is "System.Math" or "System.MathF"
             || target.IsStatic && target.ContainingType?.SpecialType is SpecialType.System_Double or SpecialType.System_Single;
+        // double.CreateChecked(x) and its kin (T.CreateChecked in a generic callee written for double) convert.
+        if (type is { IsReal: true, IsBuffer: false } && mathClass && target.Name is "CreateChecked" or "CreateSaturating" or "CreateTruncating" && arguments.Count == 1 && arguments[0].Type is { IsBuffer: false, Scalar: not ScalarKind.Boolean })
+            return arguments[0].Type == type ? arguments[0] : Located(ConvertTo(arguments[0], type), invocation);
         if (type is { IsBuffer: false } && mathClass && DerivativeRules.TryGet(target.Name, arguments.Count, out _))
         {
             // Min(e, e) and Max(e, e) are e (NaN included); their rule would compare e with itself (CS1718).
@@ -82,6 +99,49 @@ internal sealed partial class MethodLowerer
         if (TryVerbatim(invocation, type) is { } asWritten) return asWritten;
         Report(DiagnosticDescriptors.UnknownCall, invocation.Syntax.GetLocation(), target.ContainingType?.Name + "." + target.Name, CallAdvice(target));
         return null;
+    }
+
+    /// <summary>
+    /// A buffer argument written in place, <c>F([x, y])</c>, <c>F(new[] { x })</c>, <c>F(stackalloc[] { x })</c> or
+    /// <c>F(default)</c>, of a call the lowering differentiates: a local buffer filled just before the statement (an
+    /// empty one for <c>default</c>), passed as the argument; null for any other argument.
+    /// </summary>
+    private IrExpression? TemporaryBuffer(IInvocationOperation invocation, IArgumentOperation argument)
+    {
+        var target = invocation.TargetMethod;
+        if (_pending is null || _conditionalDepth > 0 || argument.Parameter is not { RefKind: RefKind.None, IsParams: false } parameter
+            || TypeMapping.Map(parameter.Type) is not { IsBuffer: true } type
+            || !(!target.IsGenericMethod && target.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttribute)
+                || IsUnmarkedCallee(target, TypeMapping.Map(invocation.Type), invocation)))
+            return null;
+        var value = WithoutConversions(argument.Value);
+        ImmutableArray<IOperation>? elements = value switch
+        {
+            IDefaultValueOperation => ImmutableArray<IOperation>.Empty,
+            IArrayCreationOperation { DimensionSizes.Length: 1, Initializer: { } init } => init.ElementValues,
+            ICollectionExpressionOperation collection when collection.Elements.All(e => e is not ISpreadOperation) => collection.Elements,
+            _ when value.Syntax is StackAllocArrayCreationExpressionSyntax { Initializer: { } s } => s.Expressions.Select(e => ModelFor(e).GetOperation(e, _cancellationToken)!).ToImmutableArray(),
+            _ when value.Syntax is ImplicitStackAllocArrayCreationExpressionSyntax i => i.Initializer.Expressions.Select(e => ModelFor(e).GetOperation(e, _cancellationToken)!).ToImmutableArray(),
+            _ => null,
+        };
+        if (elements is not { } values) return null;
+        var lowered = new List<IrExpression>();
+        foreach (var element in values)
+        {
+            if (LowerExpression(element) is not { } e) return Poisoned;
+            lowered.Add(ConvertTo(e, type.Element));
+        }
+        // An array parameter gets an array (as new[] { … } would be), a span parameter stack memory.
+        var local = type.Shape == ShapeKind.Array ? type : type with { Shape = ShapeKind.Span };
+        int buffer = AddVariable(Identifiers.Bare(parameter.Name) + "Argument", local, VariableKind.Local);
+        var allocation = new IrNewBuffer(local, new IrConstant(IrType.Int32, Literals.Of(lowered.Count, ScalarKind.Int32)), OnStack: local.Shape != ShapeKind.Array);
+        var declared = ImmutableArray.CreateBuilder<IrStatement>();
+        DeclareBuffer(argument.Syntax, parameter.Name, buffer, allocation, declared);
+        var source = Source(argument.Syntax);
+        for (int k = 0; k < lowered.Count; k++)
+            declared.Add(new IrStore(source, buffer, new IrConstant(IrType.Int32, Literals.Of(k, ScalarKind.Int32)), lowered[k]));
+        _pending.AddRange(declared);
+        return Located(new IrRead(local, buffer), argument.Value);
     }
 
     /// <summary><c>w[a..b]</c>, <c>w[a..]</c>, <c>w[..^k]</c>: the slice from a to b (b and a counted from the end after ^).</summary>
@@ -160,10 +220,9 @@ internal sealed partial class MethodLowerer
 
     /// <summary>A method of the compilation, with a body, that returns a real scalar (or is a layer), called statically or on this or a sub-module.</summary>
     private bool IsUnmarkedCallee(IMethodSymbol target, IrType? type, IInvocationOperation invocation) =>
-        target.MethodKind == MethodKind.Ordinary && !target.IsGenericMethod && !target.IsAbstract && !target.IsExtern
+        target.MethodKind == MethodKind.Ordinary && (!target.IsGenericMethod || GenericSpecialization.Applies(target)) && !target.IsAbstract && !target.IsExtern
         && (type is { IsRealScalar: true } || target.ReturnsVoid)
         && (invocation.Instance is null || InstanceReceiver(invocation) is not null)
-        && !SymbolEqualityComparer.Default.Equals(target.OriginalDefinition, _method.OriginalDefinition)
         && target.OriginalDefinition.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(_cancellationToken) is MethodDeclarationSyntax { Body: not null } or MethodDeclarationSyntax { ExpressionBody: not null };
 
     /// <param name="unmarked">The callee has no [Differentiable] mark: return null without a diagnostic when it cannot be differentiated.</param>
@@ -176,14 +235,17 @@ internal sealed partial class MethodLowerer
             _inlinedCodeHasErrors = true;
             return null;
         }
-        if (SymbolEqualityComparer.Default.Equals(target.OriginalDefinition, _method.OriginalDefinition))
+        // A callee returning a value that writes into its buffer argument: its own gradient works on a copy, but the caller's
+        // would not see the writes (an unmarked one is then run as written, and reported there: BPG015).
+        if (!target.ReturnsVoid && invocation.Arguments.FirstOrDefault(a => a.Parameter is { } p && TypeMapping.Map(p.Type) is { IsBuffer: true, Shape: not ShapeKind.ReadOnlySpan }
+                && WritableBuffer(a.Value) is not null && CalleeMayWrite(target, p)) is { } written)
         {
-            Report(DiagnosticDescriptors.Recursion, invocation.Syntax.GetLocation(), _method.Name);
+            if (!unmarked) ReportBufferWrite(invocation, WritableBuffer(written.Value)!, written.Parameter!.Type.ToDisplayString(), target.ContainingType.Name + "." + target.Name);
             return null;
         }
         var instance = invocation.Instance is null ? null : InstanceReceiver(invocation);
         string? receiver = invocation.Instance is null ? target.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) : instance?.Receiver;
-        if (receiver is null || (type is not { IsRealScalar: true } && !target.ReturnsVoid) || target.IsGenericMethod)
+        if (receiver is null || (type is not { IsRealScalar: true } && !target.ReturnsVoid) || target.IsGenericMethod && !unmarked)
         {
             ReportUnsupportedExpression(invocation, "a call of an instance [Differentiable] method of another object", "make the callee static or call it on this");
             return null;
@@ -200,7 +262,7 @@ internal sealed partial class MethodLowerer
                 return null;
             }
         }
-        if (Differentiate(target) is not { } analysed)
+        if (Differentiate(target, out bool cut) is not { } analysed)
         {
             if (!unmarked) Report(DiagnosticDescriptors.CalleeNotDifferentiable, invocation.Syntax.GetLocation(), target.Name);
             return null;
@@ -212,8 +274,9 @@ internal sealed partial class MethodLowerer
                 "remove [NoDerivative] from '" + frozen.Member.Name + "' (its gradient then goes to dThis." + frozen.Member.Name + ")");
             return null;
         }
-        // Unmarked callees get their derivatives emitted through the methods that call them (DifferentiableGenerator).
-        if (unmarked && !_helpers.Any(h => h.Shape.HintName == analysed.Shape.HintName)) _helpers.Add(analysed);
+        // Unmarked callees get their derivatives emitted through the methods that call them (DifferentiableGenerator). A
+        // recursive call (a cycle cut) got the callee's shape only: its derivatives come with the call that entered the cycle.
+        if (unmarked && !cut && !_helpers.Any(h => h.Shape.HintName == analysed.Shape.HintName)) _helpers.Add(analysed);
         foreach (var helper in analysed.Helpers)
             if (!_helpers.Any(h => h.Shape.HintName == helper.Shape.HintName)) _helpers.Add(helper);
         // Where each argument is, for diagnostics about what is passed (BPG030).
@@ -240,25 +303,40 @@ internal sealed partial class MethodLowerer
             thisPath = owner.Path;
             CallsMemberDifferentiatingMethod(owner.Path, owner.Member, analysed.Shape, owner.Element is not null);
         }
-        var callee = new CalleeInfo(receiver, target.Name, analysed.Shape.PullbackName, active, outputs, parameterNames, thisPath, analysed.Shape.ThisIsStruct,
+        // A generic callee is differentiated as its specialization (TemplatedFnOfDouble), and called as TemplatedFn<double>.
+        var specialized = target.IsGenericMethod ? GenericSpecialization.Of(target, _model.Compilation, _cancellationToken) : null;
+        var callee = new CalleeInfo(receiver, specialized is null ? target.Name : analysed.Shape.Name, analysed.Shape.PullbackName, active, outputs, parameterNames, thisPath, analysed.Shape.ThisIsStruct,
             // Forward mode follows a call through the callee's own tangent when it has one, else inlines it (MethodAnalyzer).
-            HasTangent: analysed.Shape.EmitTangent && !analysed.Shape.HasThisGradient && elementAccess.Length == 0, HasEffects: IrWalker.RunsEffects(analysed.Body), ElementAccess: elementAccess);
+            HasTangent: analysed.Shape.EmitTangent && !analysed.Shape.HasThisGradient && elementAccess.Length == 0, HasEffects: IrWalker.RunsEffects(analysed.Body), ElementAccess: elementAccess, Spelling: specialized?.Spelling);
         return Located(new IrDifferentiableCall(type ?? IrType.Double, callee, arguments.ToEquatableArray()), invocation);
     }
 
     /// <summary>
     /// The callee's IR when its own gradient is generated (it is analysed like the caller), or null. A callee already
-    /// being analysed up the call chain is a cycle: only its shape is needed, so it is lowered without that check.
+    /// being analysed up the call chain (recursion, direct or mutual) is a cycle: only its shape is needed, so it is lowered
+    /// without that check (<paramref name="cut"/>); its pullback then calls itself, as the original does.
     /// </summary>
-    private IrMethod? Differentiate(IMethodSymbol callee)
+    private IrMethod? Differentiate(IMethodSymbol callee, out bool cut)
     {
+        cut = false;
         var definition = callee.OriginalDefinition;
-        if (!_analyseCallees || definition.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(_cancellationToken) is not MethodDeclarationSyntax syntax)
-            return null;
-        var model = _model.Compilation.GetSemanticModel(syntax.SyntaxTree);
+        MethodDeclarationSyntax? syntax;
+        SemanticModel model;
+        if (callee.IsGenericMethod)
+        {
+            if (!_analyseCallees || GenericSpecialization.Of(callee, _model.Compilation, _cancellationToken) is not { } specialized) return null;
+            (definition, syntax, model) = (specialized.Method, specialized.Syntax, specialized.Model);
+        }
+        else
+        {
+            syntax = definition.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(_cancellationToken) as MethodDeclarationSyntax;
+            if (!_analyseCallees || syntax is null) return null;
+            model = _model.Compilation.GetSemanticModel(syntax.SyntaxTree);
+        }
         if (_inProgress.Contains(definition))
         {
             _inProgress.Cuts++;
+            cut = true;
             return new MethodLowerer(definition, syntax, model, _cancellationToken, analyseCallees: false).Lower().Method;
         }
         return MethodAnalyzer.AnalyzeOnce(definition, syntax, model, _cancellationToken, _inProgress).Method;

@@ -109,8 +109,12 @@ internal sealed partial class MethodLowerer
     {
         collection = WithoutConversions(collection);
         if (MatrixType(collection.Type) is not null) return MatrixOf(collection) is { } matrix ? Read(matrix) : null;
-        return TypeMapping.Map(collection.Type) is { IsBuffer: true } && LowerExpression(collection) is { } lowered && lowered is IrRead { Type.IsBuffer: true } or IrSlice ? lowered : null;
+        return TypeMapping.Map(collection.Type) is { IsBuffer: true } && !IsSpanFromCall(collection) && LowerExpression(collection) is { } lowered && lowered is IrRead { Type.IsBuffer: true } or IrSlice ? lowered : null;
     }
+
+    /// <summary>A span or array a call returns (<c>CollectionsMarshal.AsSpan(list)</c>), not a view of a buffer.</summary>
+    private static bool IsSpanFromCall(IOperation collection) =>
+        collection is IInvocationOperation call && !IsSlicing(call.TargetMethod) && TypeMapping.Map(collection.Type) is { IsBuffer: true };
 
     /// <summary>Why a foreach loop cannot be lowered, and the way out, for BPG012.</summary>
     private string ForEachLimit(IForEachLoopOperation loop)
@@ -118,6 +122,8 @@ internal sealed partial class MethodLowerer
         var collection = WithoutConversions(loop.Collection);
         if (loop.LoopControlVariable is not IVariableDeclaratorOperation control)
             return "its loop variable deconstructs each element; declare one variable and deconstruct it in the body ('foreach (var item in items) { var (a, b) = item; … }')";
+        if (IsSpanFromCall(collection))
+            return "it loops over '" + OneLine(Code(collection.Syntax)) + "', a span returned by a call, which the generator does not model; use an indexed for loop over the collection it views, or pass its values as a [NoDerivative] double[] parameter";
         if (control.Symbol.IsRef)
             return "its loop variable is a ref local, which foreach binds only over an array or a span; loop over one of those, or use an indexed for loop";
         if (TypeMapping.Map(collection.Type) is { IsBuffer: true })

@@ -58,7 +58,33 @@ internal sealed partial class MethodLowerer
         || (invocation.Arguments.Any(a => a.Parameter?.RefKind is RefKind.Ref or RefKind.Out)
             // An 'in' parameter is read-only: inlined, it is the argument's value (unless a [DerivativeOf] rule replaces the body).
             || invocation.Arguments.Any(a => a.Parameter?.RefKind is RefKind.In) && CustomRules.For(_model.Compilation, invocation.TargetMethod).Count == 0)
-            && invocation.TargetMethod.MethodKind == MethodKind.Ordinary && invocation.TargetMethod.OriginalDefinition.DeclaringSyntaxReferences.Length > 0;
+            && invocation.TargetMethod.MethodKind == MethodKind.Ordinary && invocation.TargetMethod.OriginalDefinition.DeclaringSyntaxReferences.Length > 0
+        || WritesBufferInPlace(invocation);
+
+    /// <summary>
+    /// A helper with source that writes into a buffer argument and returns a value (<c>Modify2(arr)</c>) or also reads what
+    /// it writes (<c>x[i] *= y</c>): neither a value-returning callee nor a layer, it is inlined, its writes the caller's.
+    /// </summary>
+    private bool WritesBufferInPlace(IInvocationOperation invocation)
+    {
+        var target = invocation.TargetMethod;
+        if (target.MethodKind != MethodKind.Ordinary || !target.IsStatic || target.IsGenericMethod
+            || target.OriginalDefinition.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(_cancellationToken) is not MethodDeclarationSyntax syntax
+            || target.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttribute)
+            || CustomRules.For(_model.Compilation, target).Count > 0)
+            return false;
+        var writes = invocation.Arguments.Where(a => a.Parameter is { RefKind: RefKind.None } p && TypeMapping.Map(p.Type) is { IsBuffer: true, IsReal: true, Shape: not ShapeKind.ReadOnlySpan }
+            && WritableBuffer(a.Value) is not null && CalleeMayWrite(target, p)).Select(a => a.Parameter!).ToList();
+        if (writes.Count == 0 || ModelFor(syntax).GetOperation(syntax, _cancellationToken) is not { } body) return false;
+        var operations = body.DescendantsAndSelf().ToList();
+        // Recursion stays a call (its pullback calls itself); it is reported where it cannot be one.
+        if (operations.OfType<IInvocationOperation>().Any(c => SymbolEqualityComparer.Default.Equals(c.TargetMethod.OriginalDefinition, target.OriginalDefinition))) return false;
+        if (!target.ReturnsVoid) return true;
+        // A void helper that only stores into its buffers is a layer; one that reads their elements too works in place.
+        return writes.Any(p => operations.OfType<IParameterReferenceOperation>().Any(use => SymbolEqualityComparer.Default.Equals(use.Parameter, target.OriginalDefinition.Parameters[p.Ordinal])
+            && use.Parent is IArrayElementReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: true } or IImplicitIndexerReferenceOperation
+            && !(use.Parent.Parent is ISimpleAssignmentOperation store && store.Target == use.Parent)));
+    }
 
     /// <summary>Whether a call takes or returns a struct value: it is lowered here, inlined or expanded.</summary>
     private bool InvolvesStructs(IInvocationOperation invocation) =>
@@ -198,6 +224,13 @@ internal sealed partial class MethodLowerer
             else if (TypeMapping.Map(parameter.Type) is { IsBuffer: true } && !written && LowerExpression(WithoutConversions(arguments[p])) is IrRead { Type.IsBuffer: true } buffer)
             {
                 _variableIds[key] = buffer.Variable;
+            }
+            else if (TypeMapping.Map(parameter.Type) is { IsBuffer: true } && site is IInvocationOperation call && WritesBufferInPlace(call))
+            {
+                // A helper that writes into its buffers in place runs inlined, over whole buffers.
+                ReportUnsupportedExpression(arguments[p], "a slice or view given to '" + shown + "', which writes into its buffer arguments in place and so is inlined into the caller",
+                    "pass whole buffers (parameters or locals) to '" + shown + "' and the offset as an int, or copy the slice into a local buffer");
+                return null;
             }
             else
             {

@@ -129,9 +129,11 @@ internal sealed partial class MethodLowerer
         {
             result = Read(v);
         }
+        // The expression's value is read after the change: an assignment nested in the value (x = (x = 0) + 1) comes
+        // before it, so it is no read that C# makes before that one.
+        _hoistedReads.Add(result);
         LowerExpressionStatement(operation, _pendingSource, builder);
         pending.AddRange(builder);
-        _hoistedReads.Add(result);
         return result;
     }
 

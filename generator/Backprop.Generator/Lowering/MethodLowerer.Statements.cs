@@ -51,10 +51,18 @@ internal sealed partial class MethodLowerer
     }
 
     /// <param name="elements">Receives the initial elements of an initialized buffer (<c>{ x, y }</c>), lowered.</param>
-    private IrExpression? LowerBufferInitializer(IVariableDeclaratorOperation declarator, IOperation value, List<IrExpression> elements)
+    private IrExpression? LowerBufferInitializer(IVariableDeclaratorOperation declarator, IOperation value, List<IrExpression> elements, out int? copyOf)
     {
         var type = _variables[_variableIds[declarator.Symbol]].Type;
         value = WithoutConversions(value);
+        copyOf = null;
+        // A copy of a buffer, (double[])w.Clone() or span.ToArray(): a buffer of its length, filled from it.
+        if (value is IInvocationOperation { TargetMethod.Name: "Clone" or "ToArray", Arguments.Length: 0, Instance: { } instance }
+            && LowerExpression(WithoutConversions(instance)) is IrRead { Type.IsBuffer: true } source && source.Type.Scalar == type.Scalar)
+        {
+            copyOf = source.Variable;
+            return new IrNewBuffer(type, new IrLength(source.Variable), OnStack: type.Shape != ShapeKind.Array);
+        }
         IOperation? length = null;
         bool onStack = false;
         ImmutableArray<IOperation>? initial = value switch
@@ -90,7 +98,8 @@ internal sealed partial class MethodLowerer
         }
         if (length is null || length.Type?.SpecialType != SpecialType.System_Int32)
         {
-            ReportUnsupportedExpression(value, "a buffer initializer", "allocate the buffer with 'stackalloc T[n]' or 'new T[n]'");
+            ReportUnsupportedExpression(value, "an initializer of the buffer '" + declarator.Symbol.Name + "' that is neither an allocation, a list of values nor a copy of a buffer",
+                "allocate it with 'stackalloc T[n]' or 'new T[n]', list its values ('[x, y]'), or copy a buffer ('(double[])w.Clone()')");
             return null;
         }
         return LowerExpression(length) is { } n ? new IrNewBuffer(type, n, onStack) : null;
@@ -103,9 +112,12 @@ internal sealed partial class MethodLowerer
     /// declared, so that every pass sees the fresh zeroed buffer C# gives it (a loop that saves the old contents in one
     /// piece when the reverse sweep needs them). Its length must then be known at the top: see <see cref="CheckHoistedLengths"/>.
     /// </summary>
-    private void DeclareBuffer(IVariableDeclaratorOperation declarator, int buffer, IrNewBuffer allocation, ImmutableArray<IrStatement>.Builder output)
+    private void DeclareBuffer(IVariableDeclaratorOperation declarator, int buffer, IrNewBuffer allocation, ImmutableArray<IrStatement>.Builder output) =>
+        DeclareBuffer(declarator.Syntax, declarator.Symbol.Name, buffer, allocation, output);
+
+    private void DeclareBuffer(SyntaxNode syntax, string name, int buffer, IrNewBuffer allocation, ImmutableArray<IrStatement>.Builder output)
     {
-        var source = Source(declarator.Syntax);
+        var source = Source(syntax);
         if (_depth == 0 && !_returnSeen)
         {
             output.Add(new IrAssign(source, buffer, allocation, IsDeclaration: true));
@@ -115,7 +127,7 @@ internal sealed partial class MethodLowerer
         if (!_hoisted.Any(h => h is IrAssign { Value: IrNewBuffer } hoisted && hoisted.Variable == buffer))
         {
             _hoisted.Add(new IrAssign(source, buffer, allocation, IsDeclaration: true));
-            _hoistedLengths.Add((declarator.Syntax.GetLocation(), declarator.Symbol.Name, allocation.Length));
+            _hoistedLengths.Add((syntax.GetLocation(), name, allocation.Length));
         }
         if (_depth == 0) return;
         source = source with { Text = source.Text + " (allocated once at the start, zeroed here)" };
@@ -273,9 +285,15 @@ internal sealed partial class MethodLowerer
                         if (_variables[id.Value].Type.IsBuffer)
                         {
                             var elements = new List<IrExpression>();
-                            if (LowerBufferInitializer(declarator, initializer.Value, elements) is IrNewBuffer buffer)
+                            if (LowerBufferInitializer(declarator, initializer.Value, elements, out int? copyOf) is IrNewBuffer buffer)
                             {
                                 DeclareBuffer(declarator, id.Value, buffer, output);
+                                if (copyOf is { } from)
+                                {
+                                    int index = AddVariable("i", IrType.Int32, VariableKind.Synthetic);
+                                    var at = new IrRead(IrType.Int32, index);
+                                    AddCountedLoop(Source(declarator.Syntax), index, new IrLength(id.Value), new IrStatement[] { new IrStore(Source(declarator.Syntax), id.Value, at, new IrElement(buffer.Type.Element, from, at)) }, output);
+                                }
                                 // { x, y }, [x, y], stackalloc[] { x, y }: the buffer, then its elements in order.
                                 for (int k = 0; k < elements.Count; k++)
                                     output.Add(new IrStore(Source(declarator.Syntax), id.Value, new IrConstant(IrType.Int32, Literals.Of(k, ScalarKind.Int32)), ConvertTo(elements[k], buffer.Type.Element)));
@@ -452,6 +470,12 @@ internal sealed partial class MethodLowerer
                 var kind = increment.Kind == OperationKind.Increment ? BinaryOperator.Add : BinaryOperator.Subtract;
                 LowerAssignment(increment.Target, new IrBinary(target.Type, kind, target, one), source, output);
                 break;
+            case IInvocationOperation discarded when ChangesInArguments(discarded) && TypeMapping.Map(discarded.Type) is { IsRealScalar: true } type
+                && IsUnmarkedCallee(discarded.TargetMethod, type, discarded):
+                // F(y += x) for its arguments' changes: the call is differentiated (its changes to y seen), its value unused.
+                if (LowerExpression(discarded) is { } value)
+                    output.Add(new IrAssign(source, AddVariable("discarded", type, VariableKind.Local), value, IsDeclaration: true));
+                break;
             case IInvocationOperation kept when IsKeptCall(kept):
                 LowerKeptCall(kept, source, output);
                 break;
@@ -460,6 +484,11 @@ internal sealed partial class MethodLowerer
                 break;
         }
     }
+
+    /// <summary>A call whose arguments are passed by value and assign or increment something (<c>F(y += x)</c>).</summary>
+    private static bool ChangesInArguments(IInvocationOperation invocation) =>
+        invocation.Arguments.All(a => a.Parameter?.RefKind is RefKind.None or RefKind.In)
+        && invocation.Arguments.Any(a => a.Value.DescendantsAndSelf().Any(o => o is IAssignmentOperation or IIncrementOrDecrementOperation));
 
     /// <summary>
     /// <c>(a, b) = (x, y)</c> and <c>var (a, b) = (x, y)</c>: every value is computed before any target is assigned, so

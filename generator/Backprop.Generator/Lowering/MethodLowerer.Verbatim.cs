@@ -30,10 +30,12 @@ internal sealed partial class MethodLowerer
         string display = operation is IInvocationOperation invocation
             ? invocation.TargetMethod.ContainingType?.Name + "." + invocation.TargetMethod.Name
             : OneLine(Code(operation.Syntax));
-        string advice = operation is IInvocationOperation call
-            ? CallAdvice(call.TargetMethod, call)
-            : "it reads differentiated values through data the generator does not model; compute it from [NoDerivative] inputs, or cut the derivative with Ad.StopGradient";
-        return Located(new IrVerbatim(type, respelled.Text, display, advice, respelled.Operands.ToEquatableArray()), operation);
+        if (operation is IInvocationOperation call)
+            return Located(new IrVerbatim(type, respelled.Text, display, CallAdvice(call.TargetMethod, call), respelled.Operands.ToEquatableArray()), operation);
+        var (construct, advice) = IntegerConversion(operation) is { } integer
+            ? ("a conversion to '" + integer + "', a type the generator does not model", "convert to long instead ('(long)(…)'), whose derivative is zero, as it is for '" + integer + "'")
+            : ("an expression on data the generator does not model", "compute it from values that carry no derivative ([NoDerivative] parameters, constants), or pass what it needs from the differentiated values as double or float");
+        return Located(new IrVerbatim(type, respelled.Text, display, advice, respelled.Operands.ToEquatableArray(), construct), operation);
     }
 
     /// <summary>Code kept as written: its text with the method's variables re-spelled, and the IR variables it reads.</summary>
@@ -228,9 +230,24 @@ internal sealed partial class MethodLowerer
         if (target.DeclaringSyntaxReferences.Length > 0 && target.ContainingType is { } owner
             && !owner.DeclaringSyntaxReferences.Any(r => r.GetSyntax() is Microsoft.CodeAnalysis.CSharp.Syntax.TypeDeclarationSyntax t && t.Modifiers.Any(m => m.ValueText == "partial")))
             return "make '" + owner.Name + "' partial, so that the derivative of '" + name + "' can be generated next to it";
+        if (target.IsGenericMethod && target.OriginalDefinition.DeclaringSyntaxReferences.Length > 0)
+            return GenericSpecialization.Applies(target)
+                ? "it is differentiated as '" + target.Name + "' written for " + string.Join(" and ", target.TypeArguments.Select(t => t.ToDisplayString()).Distinct())
+                    + "; write that copy without type parameters and mark it [Differentiable] to see why it cannot be, or give '" + name + "' a [DerivativeOf] rule"
+                : "generic callees are differentiated for the type arguments double and float only; call '" + name + "' with those, or give it a [DerivativeOf] rule";
         if (target.DeclaringSyntaxReferences.Length > 0)
             return "mark '" + name + "' [Differentiable] to see why it cannot be differentiated, or give it a [DerivativeOf] rule";
         return "give '" + name + "' a [DerivativeOf] rule, or cut the derivative before the call with Ad.StopGradient";
+    }
+
+    /// <summary>The integer type, other than int and long, that a conversion of a number to it names (<c>(uint)(x + y)</c>), or null.</summary>
+    private static string? IntegerConversion(IOperation operation)
+    {
+        var inner = operation is IConversionOperation { Operand: IConversionOperation nested } ? nested : operation as IConversionOperation;
+        return inner is { Type.SpecialType: SpecialType.System_UInt32 or SpecialType.System_UInt64 or SpecialType.System_Int16 or SpecialType.System_UInt16 or SpecialType.System_Byte or SpecialType.System_SByte }
+            && TypeMapping.Map(inner.Operand.Type) is { IsReal: true }
+            ? inner.Type!.ToDisplayString()
+            : null;
     }
 
     /// <summary>The variable that made <see cref="Respell"/> give up, when it was one.</summary>

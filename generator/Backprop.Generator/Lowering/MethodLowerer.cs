@@ -61,6 +61,7 @@ internal sealed partial class MethodLowerer
     {
         var shape = LowerShape();
         var parameters = LowerParameters();
+        CopyWrittenParameters();
         var returnType = _method.ReturnsVoid ? IrType.Double : TypeMapping.Map(_method.ReturnType);
         int result = AddVariable("result", returnType ?? IrType.Double, VariableKind.Synthetic);
 
@@ -84,6 +85,7 @@ internal sealed partial class MethodLowerer
             body = _hoisted.Concat(body).ToImmutableArray();
         }
         if (_structPrologue.Count > 0) body = _structPrologue.Concat(body).ToImmutableArray();
+        if (_copyPrologue.Count > 0) body = _copyPrologue.Concat(body).ToImmutableArray();
         var outputs = FindOutputs(body, parameters);
         CheckStructOutputs(outputs, shape);
         var method = shape is null || returnType is null
@@ -94,7 +96,7 @@ internal sealed partial class MethodLowerer
         // Second derivatives are built over the method's own IR (TangentLowering): what it does not cover is reported here.
         if (method is { Shape.EmitHessian: true } && TangentLowering.Limit(method) is { } why)
             Report(DiagnosticDescriptors.HessianNotSupported, _hessianLocation!, _method.Name, why);
-        return new LoweringResult(method, _diagnostics, _expressionLocations, _parameterLocations, _indexLocations) { InlinedCodeHasErrors = _inlinedCodeHasErrors, DataOrigins = _dataOrigins };
+        return new LoweringResult(method, _diagnostics, _expressionLocations, _parameterLocations, _indexLocations) { InlinedCodeHasErrors = _inlinedCodeHasErrors, DataOrigins = _dataOrigins, Epilogue = _copyEpilogue };
     }
 
     /// <summary>Where <c>Hessian = true</c> is written, when it is.</summary>
