@@ -115,7 +115,7 @@ public sealed class PropertyTests
 
     /// <summary>The central difference along coordinate <paramref name="i"/>, and how far the point's own value lies
     /// off the chord through its two neighbours (f(p+h) + f(p-h) - 2 f(p)).</summary>
-    private static (double Slope, double Gap) Central(Func<double[], double> f, double[] point, double value, int i, double step)
+    internal static (double Slope, double Gap) Central(Func<double[], double> f, double[] point, double value, int i, double step)
     {
         var p = (double[])point.Clone();
         double h = step * Math.Max(1, Math.Abs(p[i]));

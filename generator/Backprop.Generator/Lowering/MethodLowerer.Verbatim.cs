@@ -158,7 +158,8 @@ internal sealed partial class MethodLowerer
                     // statement kept as written reads it as it is, its variable among the operands (so DataFlow sees it).
                     case IFieldSymbol or IPropertySymbol when !symbol.IsStatic && !_method.IsStatic && !SymbolFacts.HasNoDerivative(symbol)
                         && IsOwnMember(symbol) && SymbolFacts.HoldsFloatingPoint(symbol is IFieldSymbol f ? f.Type : ((IPropertySymbol)symbol).Type):
-                        if (TypeMapping.Map(symbol is IFieldSymbol g ? g.Type : ((IPropertySymbol)symbol).Type) is { IsReal: true })
+                        var memberType = symbol is IFieldSymbol g ? g.Type : ((IPropertySymbol)symbol).Type;
+                        if (TypeMapping.Map(memberType) is { IsReal: true } || MatrixType(memberType) is not null)
                         {
                             SyntaxNode reference = name.Parent is MemberAccessExpressionSyntax { Expression: ThisExpressionSyntax } qualified && qualified.Name == name ? qualified : name;
                             if (!statement || ModelFor(reference).GetOperation(reference, _cancellationToken) is not IMemberReferenceOperation member)
@@ -167,12 +168,12 @@ internal sealed partial class MethodLowerer
                                 return null;
                             }
                             // (Null when lowering the member reported why it cannot be read.)
-                            var read = LowerExpression(member);
+                            var read = MatrixType(memberType) is null ? LowerExpression(member) : MatrixOf(member) is { } matrix ? Read(matrix) : null;
                             if (read is null) return Unspellable.Reported;
                             if (read is IrRead or IrElement) operands.Add(read);
                             break;
                         }
-                        ReportUnsupportedExpression(operation, "the member '" + symbol.Name + "' of type '" + (symbol is IFieldSymbol h ? h.Type : ((IPropertySymbol)symbol).Type).ToDisplayString()
+                        ReportUnsupportedExpression(operation, "the member '" + symbol.Name + "' of type '" + SymbolFacts.Shown(memberType)
                             + "', which is not differentiated yet (multi-dimensional and jagged arrays, collections, arrays of structs)", "mark '" + symbol.Name + "' [NoDerivative] to read it as data");
                         return Unspellable.Reported;
                 }
