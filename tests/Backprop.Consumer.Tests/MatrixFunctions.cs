@@ -58,6 +58,29 @@ public static partial class MatrixFunctions
     }
 }
 
+/// <summary>A matrix passed to helpers: inlined, their parameter the caller's matrix.</summary>
+public static partial class MatrixFunctions
+{
+    private static double RowDot(double[,] m, int row, double[] x)
+    {
+        double s = 0;
+        for (int j = 0; j < m.GetLength(1); j++) s += m[row, j] * x[j];
+        return s;
+    }
+
+    private static double Trace(double[,] m) => m[0, 0] + Diagonal(m, 1);
+
+    private static double Diagonal(double[,] m, int k) => m[k, k];
+
+    [Differentiable]
+    public static double PassedToHelpers(double[,] w, double[] x)
+    {
+        double loss = Trace(w) * x[0];
+        for (int r = 0; r < w.GetLength(0); r++) loss += Math.Tanh(RowDot(w, r, x));
+        return loss;
+    }
+}
+
 /// <summary>Data of rank two and jagged data, and a foreach over a matrix.</summary>
 public static partial class MatrixFunctions
 {
@@ -145,14 +168,20 @@ public partial class MatrixRegressor
         }
     }
 
+    private static double Dot(double[,] w, int row, double[] x)
+    {
+        double s = 0;
+        for (int i = 0; i < w.GetLength(1); i++) s += w[row, i] * x[i];
+        return s;
+    }
+
     [Differentiable]
     public double Loss([NoDerivative] double[] x, [NoDerivative] double[] y)
     {
         double loss = 0;
         for (int o = 0; o < Weight.GetLength(0); o++)
         {
-            double h = Bias[o];
-            for (int i = 0; i < Weight.GetLength(1); i++) h += Weight[o, i] * x[i];
+            double h = Bias[o] + Dot(Weight, o, x);
             double e = Math.Tanh(h) - y[o];
             loss += e * e;
         }

@@ -106,6 +106,18 @@ public sealed class MatrixTests
     }
 
     [Fact]
+    public void MatrixPassedToHelpers_MatchesCentralDifferences()
+    {
+        var w = Matrix(2, 3);
+        var x = Vector(3);
+        var dW = new double[2, 3];
+        var dX = new double[3];
+        Assert.Equal(MatrixFunctions.PassedToHelpers(w, x), MatrixFunctions.PassedToHelpersGradient(w, x, dW, dX));
+        var result = GradientCheck.Check(p => MatrixFunctions.PassedToHelpers(Shaped(p[..6], 2, 3), p[6..]), Flat(w).Concat(x).ToArray(), Flat(dW).Concat(dX).ToArray());
+        Assert.True(result.Passed, result.ToString());
+    }
+
+    [Fact]
     public void ForeachOverAMatrix_AndJaggedData_MatchCentralDifferences()
     {
         var m = Matrix(2, 3);

@@ -59,7 +59,17 @@ internal sealed partial class MethodLowerer
             // An 'in' parameter is read-only: inlined, it is the argument's value (unless a [DerivativeOf] rule replaces the body).
             || invocation.Arguments.Any(a => a.Parameter?.RefKind is RefKind.In) && CustomRules.For(_model.Compilation, invocation.TargetMethod).Count == 0)
             && invocation.TargetMethod.MethodKind == MethodKind.Ordinary && invocation.TargetMethod.OriginalDefinition.DeclaringSyntaxReferences.Length > 0
-        || WritesBufferInPlace(invocation);
+        || WritesBufferInPlace(invocation)
+        || PassesMatrix(invocation);
+
+    /// <summary>
+    /// A call that passes a differentiated two-dimensional array to a method of the compilation (<c>Row(w, r, x)</c>): inlined,
+    /// its parameter the caller's array, read through the same flat view.
+    /// </summary>
+    private bool PassesMatrix(IInvocationOperation invocation) =>
+        invocation.TargetMethod is { MethodKind: MethodKind.Ordinary, IsGenericMethod: false } target
+        && target.OriginalDefinition.DeclaringSyntaxReferences.Length > 0 && CustomRules.For(_model.Compilation, target).Count == 0
+        && invocation.Arguments.Any(a => a.Parameter is { RefKind: RefKind.None } p && MatrixType(p.Type) is not null && MatrixOf(a.Value) is not null);
 
     /// <summary>
     /// A helper with source that writes into a buffer argument and returns a value (<c>Modify2(arr)</c>) or also reads what
@@ -224,6 +234,11 @@ internal sealed partial class MethodLowerer
             else if (TypeMapping.Map(parameter.Type) is { IsBuffer: true } && !written && LowerExpression(WithoutConversions(arguments[p])) is IrRead { Type.IsBuffer: true } buffer)
             {
                 _variableIds[key] = buffer.Variable;
+            }
+            else if (MatrixType(parameter.Type) is not null && MatrixOf(arguments[p]) is { } matrix)
+            {
+                // A two-dimensional array: the caller's (its elements are read-only, so the body cannot change it).
+                _variableIds[key] = matrix;
             }
             else if (TypeMapping.Map(parameter.Type) is { IsBuffer: true } && site is IInvocationOperation call && WritesBufferInPlace(call))
             {
