@@ -32,8 +32,12 @@ public sealed class BufferOperationTests
                     Array.Fill(v, Math.Sin(a));
                     w.CopyTo(v);                              // v = w
                     Array.Clear(v);
-                    double s = 0;
-                    for (int i = 0; i < 4; i++) s += t[i] * t[i] + u[i] * a + v[i];
+                    double[] r = new double[4], q = new double[5], z = new double[4];
+                    for (int i = 0; i < 4; i++) r[i] = a * w[i];
+                    r.CopyTo(q, 1);                           // an array's CopyTo from an index: q = [0, a w]
+                    r.CopyTo(z.AsSpan());                     // and into a span: z = a w
+                    double s = q[0] + q[4] * z[0];
+                    for (int i = 0; i < 4; i++) s += t[i] * t[i] + u[i] * a + v[i] + q[i] * z[i];
                     return s + t.Length;
                 }
 

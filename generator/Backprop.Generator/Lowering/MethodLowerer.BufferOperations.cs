@@ -9,7 +9,7 @@ using Microsoft.CodeAnalysis.Operations;
 namespace Backprop.Generator.Lowering;
 
 /// <summary>
-/// <c>Span&lt;T&gt;.Fill</c>, <c>Clear</c> and <c>CopyTo</c>, <c>Array.Fill</c> and <c>Array.Clear</c> on buffers and slices
+/// <c>Span&lt;T&gt;.Fill</c>, <c>Clear</c> and <c>CopyTo</c>, an array's <c>CopyTo(span)</c>, <c>Array.Fill</c> and <c>Array.Clear</c> on buffers and slices
 /// of them: lowered into the counted loops of element stores they mean, which the rest of the pipeline differentiates
 /// like any loop (the way Swift lowers library calls it can see into), so no pass needs to know these methods.
 /// </summary>
@@ -27,11 +27,15 @@ internal sealed partial class MethodLowerer
         var target = invocation.TargetMethod;
         bool span = target.ContainingType is { Name: "Span" or "ReadOnlySpan", ContainingNamespace.Name: "System" } && invocation.Instance is not null;
         bool array = target.ContainingType?.ToDisplayString() == "System.Array" && target.IsStatic;
+        // An array's CopyTo: into a span (MemoryExtensions.CopyTo(T[], Span<T>)), or into an array from an index (Array.CopyTo).
+        bool arrayCopy = target.ContainingType?.ToDisplayString() == "System.MemoryExtensions" && target.IsStatic && target.Parameters.Length == 2
+                && target.Parameters[0].Type is IArrayTypeSymbol { Rank: 1 } && target.Parameters[1].Type is INamedTypeSymbol { Name: "Span" }
+            || target.ContainingType?.ToDisplayString() == "System.Array" && !target.IsStatic && target.Parameters.Length == 2 && target.Parameters[1].Type.SpecialType == SpecialType.System_Int32;
         return target.Name switch
         {
             "Fill" when span && invocation.Arguments.Length == 1 || array && invocation.Arguments.Length == 2 => BufferOperation.Fill,
             "Clear" when span && invocation.Arguments.Length == 0 || array && invocation.Arguments.Length == 1 => BufferOperation.Clear,
-            "CopyTo" when span && invocation.Arguments.Length == 1 => BufferOperation.CopyTo,
+            "CopyTo" when span && invocation.Arguments.Length == 1 || arrayCopy => BufferOperation.CopyTo,
             _ => null,
         };
     }
@@ -61,6 +65,12 @@ internal sealed partial class MethodLowerer
                 return;
             case BufferOperation.CopyTo:
                 if (View(arguments[0]) is not { } destination) return;
+                // Array.CopyTo(destination, index): the copy starts at that index of the destination.
+                if (arguments.Count == 2)
+                {
+                    if (LowerExpression(arguments[1]) is not { } from) return;
+                    destination = (destination.Buffer, destination.Start is IrConstant { Text: "0" } ? from : new IrBinary(IrType.Int32, BinaryOperator.Add, destination.Start, from), destination.Length);
+                }
                 if (destination.Buffer.Variable == buffer.Variable)
                 {
                     ReportUnsupportedExpression(invocation, "a copy within one buffer", "copy through a second buffer, or write the loop");
