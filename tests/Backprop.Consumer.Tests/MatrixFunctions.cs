@@ -210,3 +210,23 @@ public partial class MatrixHelperModel
         return loss;
     }
 }
+
+/// <summary>Nullable matrix and array members (<c>double[,]?</c>): the generated code reads them as the user's code does.</summary>
+public partial class NullableMatrixModel
+{
+    public double[,]? Weight = { { 0.5, -1.0 }, { 0.25, 2.0 } };
+    public double[]? Bias = { 0.1, -0.2 };
+
+    [Differentiable]
+    public double Loss([NoDerivative] double[] x)
+    {
+        double loss = 0;
+        for (int o = 0; o < 2; o++)
+        {
+            double h = Bias![o];
+            for (int i = 0; i < 2; i++) h += Weight![o, i] * x[i];
+            loss += Math.Tanh(h);
+        }
+        return loss;
+    }
+}

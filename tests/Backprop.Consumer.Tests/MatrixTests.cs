@@ -167,6 +167,21 @@ public sealed class MatrixTests
     }
 
     [Fact]
+    public void NullableArrayAndMatrixMembers_CompileWithoutWarnings_AndMatchCentralDifferences()
+    {
+        var model = new NullableMatrixModel();
+        var gradient = new NullableMatrixModel { Weight = new double[2, 2], Bias = new double[2] };
+        var parameters = new ParameterSet<double>();
+        model.AddParameters(parameters.AddGroup(learningRate: 0), gradient);
+        double[] x = { 0.3, -0.8 };
+        Assert.Equal(model.Loss(x), model.LossGradient(x, gradient));
+        var result = GradientCheck.Check(() => model.Loss(x), parameters);
+        Assert.True(result.Passed, result.ToString());
+        gradient.Bias = null;
+        Assert.Contains("'Bias'", Assert.Throws<ArgumentException>(() => model.LossGradient(x, gradient)).Message);
+    }
+
+    [Fact]
     public void ModelWithMatrixWeight_GradientAndRegistration_PassTheCheck()
     {
         var model = new MatrixRegressor(2, 3, new Random(3));

@@ -61,7 +61,8 @@ internal sealed partial class MethodLowerer
             isData = true;
             return null;
         }
-        string path = (receiver == "this" ? "" : receiver.Substring("this.".Length) + ".") + Identifiers.Escape(member.Name)
+        // An array member declared nullable (double[]? W) is dereferenced as the user's code does, without warnings.
+        string path = (receiver == "this" ? "" : receiver.Substring("this.".Length) + ".") + Identifiers.Escape(member.Name) + (type.IsBuffer ? NullForgiving(member) : "")
             + (leafPath.Length == 0 ? "" : "." + string.Join(".", leafPath.Split('.').Select(Identifiers.Escape)));
         if (_members.TryGetValue(path, out int known)) return Read(known);
 
