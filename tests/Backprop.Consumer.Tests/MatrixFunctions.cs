@@ -198,7 +198,7 @@ public partial class MatrixHelperModel
     private double Row(int o, double[] x)
     {
         double s = 0;
-        for (int i = 0; i < Weight.GetLength(1); i++) s += Weight[o, i] * x[i];
+        for (int i = Weight.GetLowerBound(1); i <= Weight.GetUpperBound(1); i++) s += Weight[o, i] * x[i];
         return Math.Tanh(Scale * s);
     }
 
@@ -207,7 +207,7 @@ public partial class MatrixHelperModel
     {
         double loss = 0;
         for (int o = 0; o < Weight.GetLength(0); o++) loss += Row(o, x) * Row(o, x);
-        return loss;
+        return loss * Weight.Length / (Weight.Rank * 3.0);
     }
 }
 

@@ -86,4 +86,19 @@ public sealed class InactiveDataTests
         Assert.Equal("Cannot differentiate the call to 'Enumerable.Sum': its derivative is unknown; LINQ is not differentiated: write it as a loop over the buffer (LINQ on [NoDerivative] data is fine), or use Backprop.Ops (Ops.Sum, Ops.Dot, Ops.LogSumExp)",
             diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
     }
+
+    [Fact]
+    public void RowOfJaggedData_UsedAsABuffer_IsALocatedError_WhoseAdviceBuilds()
+    {
+        const string head = "using System;\nusing Backprop;\n\npublic partial class Fit\n{\n    public double[,] W = new double[1, 2];\n"
+            + "    private double Dot(double[] x) => W[0, 0] * x[0] + W[0, 1] * x[1];\n"
+            + "    private double Dot(double[][] xs, int n) => W[0, 0] * xs[n][0] + W[0, 1] * xs[n][1];\n";
+        var wrong = GeneratorHarness.Run(head + "    [Differentiable] public double Loss([NoDerivative] double[][] xs) { double s = 0; for (int n = 0; n < xs.Length; n++) s += Dot(xs[n]); return s; }\n}\n");
+        var diagnostic = Assert.Single(wrong.GeneratorDiagnostics);
+        Assert.Equal("BPG014", diagnostic.Id);
+        Assert.Contains("the row 'xs[n]' of data of another type ('double[][]') used as a buffer", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        var advised = GeneratorHarness.Run(head + "    [Differentiable] public double Loss([NoDerivative] double[][] xs) { double s = 0; for (int n = 0; n < xs.Length; n++) s += Dot(xs, n); return s; }\n}\n");
+        Assert.Empty(advised.GeneratorDiagnostics);
+        Assert.Empty(advised.CompilationDiagnostics);
+    }
 }

@@ -105,6 +105,11 @@ internal sealed partial class MethodLowerer
             // Elements and members of data of other types (rows[i][j] of a jagged array, list[k].Length) are read as written.
             case IArrayElementReferenceOperation or IPropertyReferenceOperation when DataRoot(operation) is not null && TryVerbatim(operation, type) is { } rootedInData:
                 return rootedInData;
+            case IArrayElementReferenceOperation when type is { IsBuffer: true } && DataRoot(operation) is not null:
+                string row = Text(operation);
+                ReportUnsupportedExpression(operation, "the row '" + row + "' of data of another type ('" + Shown(((IArrayElementReferenceOperation)operation).ArrayReference.Type!) + "') used as a buffer",
+                    "pass the whole array and the row index to the method that reads the row, or copy the row into a local array declared at the start of the method");
+                return null;
             case IArrayElementReferenceOperation { Indices.Length: 1 } element when type is { IsBuffer: true } && element.Indices[0] is IRangeOperation range:
                 return LowerRangeSlice(element.ArrayReference, range, type, operation);
             case IImplicitIndexerReferenceOperation { Argument: IRangeOperation range } indexer when type is { IsBuffer: true }:
@@ -124,6 +129,8 @@ internal sealed partial class MethodLowerer
                 return data;
             case IImplicitIndexerReferenceOperation indexer when type is { IsBuffer: false }:
                 return LowerElement(indexer.Instance, indexer.Argument, type, operation);
+            case IPropertyReferenceOperation matrixProperty when LowerMatrixProperty(matrixProperty) is { } matrixValue:
+                return matrixValue;
             case IPropertyReferenceOperation { Property.Name: "Length", Instance: { } counted } when StructBufferOf(WithoutConversions(counted)) is { } structs:
                 return StructCount(structs);
             case IPropertyReferenceOperation { Property.Name: "Length", Instance: ILocalReferenceOperation viewed } when SpanViewOf(viewed.Local) is { } view:

@@ -54,15 +54,30 @@ internal sealed partial class MethodLowerer
         return new IrElement(type, matrix, index);
     }
 
-    /// <summary><c>w.GetLength(0)</c> or <c>w.GetLength(1)</c> of a differentiated two-dimensional array; null for anything else.</summary>
+    /// <summary>
+    /// <c>w.GetLength(d)</c>, <c>w.GetUpperBound(d)</c> and <c>w.GetLowerBound(d)</c> (<c>d</c> a constant 0 or 1) of a
+    /// differentiated two-dimensional array; null for anything else.
+    /// </summary>
     private IrExpression? LowerMatrixDimension(IInvocationOperation invocation)
     {
-        if (invocation.TargetMethod.Name != "GetLength" || invocation.Instance is not { } instance || invocation.Arguments.Length != 1
+        if (invocation.TargetMethod.Name is not ("GetLength" or "GetUpperBound" or "GetLowerBound") || invocation.Instance is not { } instance || invocation.Arguments.Length != 1
             || invocation.Arguments[0].Value.ConstantValue is not { HasValue: true, Value: int dimension } || dimension is not (0 or 1)
             || MatrixType(instance.Type) is null || MatrixOf(instance) is not { } matrix)
             return null;
-        return new IrLength(matrix, dimension);
+        var one = new IrConstant(IrType.Int32, "1");
+        return invocation.TargetMethod.Name switch
+        {
+            "GetLength" => new IrLength(matrix, dimension),
+            "GetUpperBound" => new IrBinary(IrType.Int32, BinaryOperator.Subtract, new IrLength(matrix, dimension), one),
+            _ => new IrConstant(IrType.Int32, "0"),
+        };
     }
+
+    /// <summary><c>w.Length</c> and <c>w.Rank</c> of a differentiated two-dimensional array; null for anything else.</summary>
+    private IrExpression? LowerMatrixProperty(IPropertyReferenceOperation property) =>
+        property is { Property.Name: "Length" or "Rank", Instance: { } instance } && MatrixType(instance.Type) is not null && MatrixOf(instance) is { } matrix
+            ? property.Property.Name == "Length" ? new IrLength(matrix) : new IrConstant(IrType.Int32, "2")
+            : null;
 
     /// <summary>A differentiated two-dimensional array read as a whole: what the user can write instead.</summary>
     private void ReportWholeMatrix(IOperation operation, string name) =>

@@ -1,4 +1,5 @@
 using Backprop.Generator.Diagnostics;
+using Backprop.Generator.Helpers;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
@@ -94,7 +95,7 @@ internal sealed partial class MethodLowerer
     /// <summary>What the expression is, in the words of C# rather than of Roslyn's operation kinds.</summary>
     private static string Describe(IOperation operation)
     {
-        string type = operation.Type is { } t ? t.ToDisplayString() : "";
+        string type = operation.Type is { } t ? SymbolFacts.Shown(t) : "";
         return operation switch
         {
             ILiteralOperation => type.Length > 0 ? "a literal of type '" + type + "'" : "a literal",
