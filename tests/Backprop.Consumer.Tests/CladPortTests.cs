@@ -167,7 +167,7 @@ public sealed class CladPortTests
                         $"{name} d/d slot {k}: analytic {analytic}, one-sided {forward} and {backward}");
                     continue;
                 }
-                double tolerance = isFloat || slots[k].IsFloat ? 2e-2 : 1e-6;
+                double tolerance = isFloat || slots[k].IsFloat ? 1e-3 : 1e-6;
                 Assert.True(Math.Abs(numeric - analytic) <= tolerance * Math.Max(1, Math.Abs(numeric)),
                     $"{name} d/d slot {k} at ({string.Join(", ", slots.Select(s => Get(args, s)))}): analytic {analytic}, numeric {numeric}");
             }

@@ -63,4 +63,15 @@ public sealed class ModuleArrayTests
         Assert.StartsWith("The gradient of 'Layers.1' is null", error.Message);
         Assert.All(gradient.Head.Concat(gradient.Layers[0].Weight), v => Assert.Equal(0, v));
     }
+
+    [Fact]
+    public void ArrayOfSubModules_DThisSharingTheCollectionOrAnElement_IsRejected()
+    {
+        var (model, gradient, _) = Case();
+        gradient.Layers[2] = model.Layers[2];
+        Assert.StartsWith("The gradient of 'Layers.2' is the model's own sub-module", Assert.Throws<ArgumentException>(() => model.LossGradient(Xs, Ys, gradient)).Message);
+
+        gradient.Layers = model.Layers;
+        Assert.StartsWith("The gradient of 'Layers' is the model's own collection", Assert.Throws<ArgumentException>(() => model.LossGradient(Xs, Ys, gradient)).Message);
+    }
 }

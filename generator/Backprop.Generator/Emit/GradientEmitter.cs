@@ -904,12 +904,14 @@ internal static class GradientEmitter
                     string count = check.Count;
                     using (writer.Block("if (" + theirMember + " is null || " + theirMember + "." + count + " != " + myMember + "." + count + ")"))
                         writer.Line("throw new global::System.ArgumentException(\"The gradient of '" + shown + "' must have \" + " + myMember + "." + count + " + \" sub-modules, like '" + shown + "', but has \" + (" + theirMember + "?." + count + " ?? 0) + \".\", nameof(" + d + "));");
+                    WriteNotItself(writer, d, myMember, theirMember, shown, "collection");
                     string k = depth == 0 ? "k" : "k" + (depth + 1);
                     string shownElement = shown + ".\" + " + k + " + \"";
                     using (writer.Block("for (int " + k + " = 0; " + k + " < " + myMember + "." + count + "; " + k + "++)"))
                     {
                         using (writer.Block("if (" + theirMember + "[" + k + "] is null)"))
                             writer.Line("throw new global::System.ArgumentException(\"The gradient of '" + shownElement + "' is null: " + d + " must have the same sub-modules as this instance.\", nameof(" + d + "));");
+                        WriteNotItself(writer, d, myMember + "[" + k + "]", theirMember + "[" + k + "]", shownElement, "sub-module");
                         string inside = check.Path + MemberCheck.EachElement + ".";
                         var nested = all.Where(c => c.Path.StartsWith(inside, System.StringComparison.Ordinal)).Select(c => c with { Path = c.Path.Substring(inside.Length) });
                         WriteMemberChecks(writer, d, nested, myMember + "[" + k + "]!", theirMember + "[" + k + "]!", shownElement + ".", depth + 1);

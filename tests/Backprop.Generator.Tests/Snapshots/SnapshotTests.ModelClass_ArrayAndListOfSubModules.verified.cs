@@ -443,11 +443,19 @@ namespace Demo
             {
                 throw new global::System.ArgumentException("The gradient of 'Heads' must have " + this.Heads.Count + " sub-modules, like 'Heads', but has " + (dThis.Heads?.Count ?? 0) + ".", nameof(dThis));
             }
+            if (global::System.Object.ReferenceEquals(dThis.Heads, this.Heads))
+            {
+                throw new global::System.ArgumentException("The gradient of 'Heads' is the model's own collection: dThis must have collections of its own.", nameof(dThis));
+            }
             for (int k = 0; k < this.Heads.Count; k++)
             {
                 if (dThis.Heads[k] is null)
                 {
                     throw new global::System.ArgumentException("The gradient of 'Heads." + k + "' is null: dThis must have the same sub-modules as this instance.", nameof(dThis));
+                }
+                if (global::System.Object.ReferenceEquals(dThis.Heads[k], this.Heads[k]))
+                {
+                    throw new global::System.ArgumentException("The gradient of 'Heads." + k + "' is the model's own sub-module: dThis must have sub-modules of its own.", nameof(dThis));
                 }
                 if (dThis.Heads[k]!.Bias is null || dThis.Heads[k]!.Bias.Length != this.Heads[k]!.Bias.Length)
                 {
@@ -470,11 +478,19 @@ namespace Demo
             {
                 throw new global::System.ArgumentException("The gradient of 'Layers' must have " + this.Layers.Length + " sub-modules, like 'Layers', but has " + (dThis.Layers?.Length ?? 0) + ".", nameof(dThis));
             }
+            if (global::System.Object.ReferenceEquals(dThis.Layers, this.Layers))
+            {
+                throw new global::System.ArgumentException("The gradient of 'Layers' is the model's own collection: dThis must have collections of its own.", nameof(dThis));
+            }
             for (int k = 0; k < this.Layers.Length; k++)
             {
                 if (dThis.Layers[k] is null)
                 {
                     throw new global::System.ArgumentException("The gradient of 'Layers." + k + "' is null: dThis must have the same sub-modules as this instance.", nameof(dThis));
+                }
+                if (global::System.Object.ReferenceEquals(dThis.Layers[k], this.Layers[k]))
+                {
+                    throw new global::System.ArgumentException("The gradient of 'Layers." + k + "' is the model's own sub-module: dThis must have sub-modules of its own.", nameof(dThis));
                 }
                 if (dThis.Layers[k]!.Bias is null || dThis.Layers[k]!.Bias.Length != this.Layers[k]!.Bias.Length)
                 {
@@ -516,11 +532,19 @@ namespace Demo
             {
                 throw new global::System.ArgumentException("The gradient of 'Heads' must have " + this.Heads.Count + " sub-modules, like 'Heads', but has " + (dThis.Heads?.Count ?? 0) + ".", nameof(dThis));
             }
+            if (global::System.Object.ReferenceEquals(dThis.Heads, this.Heads))
+            {
+                throw new global::System.ArgumentException("The gradient of 'Heads' is the model's own collection: dThis must have collections of its own.", nameof(dThis));
+            }
             for (int k = 0; k < this.Heads.Count; k++)
             {
                 if (dThis.Heads[k] is null)
                 {
                     throw new global::System.ArgumentException("The gradient of 'Heads." + k + "' is null: dThis must have the same sub-modules as this instance.", nameof(dThis));
+                }
+                if (global::System.Object.ReferenceEquals(dThis.Heads[k], this.Heads[k]))
+                {
+                    throw new global::System.ArgumentException("The gradient of 'Heads." + k + "' is the model's own sub-module: dThis must have sub-modules of its own.", nameof(dThis));
                 }
                 if (dThis.Heads[k]!.Bias is null || dThis.Heads[k]!.Bias.Length != this.Heads[k]!.Bias.Length)
                 {
@@ -543,11 +567,19 @@ namespace Demo
             {
                 throw new global::System.ArgumentException("The gradient of 'Layers' must have " + this.Layers.Length + " sub-modules, like 'Layers', but has " + (dThis.Layers?.Length ?? 0) + ".", nameof(dThis));
             }
+            if (global::System.Object.ReferenceEquals(dThis.Layers, this.Layers))
+            {
+                throw new global::System.ArgumentException("The gradient of 'Layers' is the model's own collection: dThis must have collections of its own.", nameof(dThis));
+            }
             for (int k = 0; k < this.Layers.Length; k++)
             {
                 if (dThis.Layers[k] is null)
                 {
                     throw new global::System.ArgumentException("The gradient of 'Layers." + k + "' is null: dThis must have the same sub-modules as this instance.", nameof(dThis));
+                }
+                if (global::System.Object.ReferenceEquals(dThis.Layers[k], this.Layers[k]))
+                {
+                    throw new global::System.ArgumentException("The gradient of 'Layers." + k + "' is the model's own sub-module: dThis must have sub-modules of its own.", nameof(dThis));
                 }
                 if (dThis.Layers[k]!.Bias is null || dThis.Layers[k]!.Bias.Length != this.Layers[k]!.Bias.Length)
                 {
