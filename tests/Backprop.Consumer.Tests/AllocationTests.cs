@@ -43,6 +43,15 @@ public sealed class AllocationTests
     }
 
     [Fact]
+    public void JaggedMemberGradient_AllocatesNothing()
+    {
+        var model = new JaggedMlp(4, 3, 2, new Random(1));
+        var gradient = new JaggedMlp(4, 3, 2, new Random(2));
+        double[] input = { 0.1, 0.2, 0.3, 0.4 };
+        Assert.Equal(0, AllocatedBy(() => model.LossGradient(input, 1, gradient)));
+    }
+
+    [Fact]
     public void LoopGradientWithTape_AllocatesNothing() =>
         Assert.Equal(0, AllocatedBy(() => FeatureFunctions.ForLoopGradient(0.4, 500, out _)));
 

@@ -356,6 +356,51 @@ public sealed class ModelClassTests
     }
 
     [Fact]
+    public void JaggedMembers_WrittenOrUsedWhole_AreLocatedErrors()
+    {
+        var source = Usings + """
+            public static class Help { public static double First(double[][] m) => m[0][0]; }
+
+            public partial class Model
+            {
+                public double[][] W = { new double[2], new double[2] };
+                public double[]?[] Maybe = { new double[2] };
+
+                [Differentiable]
+                public double Write(double v) { W[0][1] = v; return W[0][0] * v; }
+                [Differentiable]
+                public double Whole(double v) => Help.First(W) * v;
+                [Differentiable]
+                public double Library(ReadOnlySpan<double> x) => Backprop.Ops.Dot(W[1], x);
+                [Differentiable]
+                public double Rebound(double v) { var row = W[0]; double s = row[0]; row = W[1]; return s * row[1] * v; }
+                [Differentiable(Forward = true)]
+                public double Tangent(double v) => W[0][0] * v;
+                [Differentiable]
+                public double NullableRows(double v) => Maybe[0]![0] * v;
+            }
+            """;
+        var outcome = GeneratorHarness.Run(source);
+        var reported = outcome.GeneratorDiagnostics.Select(d => d.Id + " " + source.Substring(d.Location.SourceSpan.Start, d.Location.SourceSpan.Length)).ToArray();
+        Assert.Equal(new[]
+        {
+            "BPG023 W[0][1]",
+            "BPG014 W",
+            "BPG014 W[1]",
+            "BPG014 row",
+            "BPG015 Tangent",
+            "BPG014 Maybe",
+        }, reported);
+        string Message(int k) => outcome.GeneratorDiagnostics[k].GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains("the jagged array 'W' of the model used as a whole", Message(1));
+        Assert.Contains("pass one row at a time ('W[o]') to a method of your own code", Message(1));
+        Assert.Contains("a library method such as Ops needs the numbers in a flat double[] member", Message(2));
+        Assert.Contains("re-bound", Message(3));
+        Assert.Contains("forward mode", Message(4));
+        Assert.Empty(outcome.CompilationDiagnostics.Where(d => d.Location.SourceTree?.FilePath.Contains("Backprop.Generator") == true));
+    }
+
+    [Fact]
     public void SubModuleArrays_ReadOtherwiseThanThroughTheirMethods_AreLocatedErrors()
     {
         var source = Usings + """

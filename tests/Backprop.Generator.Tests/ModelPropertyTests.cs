@@ -10,7 +10,7 @@ namespace Backprop.Generator.Tests;
 
 /// <summary>
 /// Random programs as instance methods of a model class (issue 11) that read its members: a field, an auto-property, an
-/// array, a two-dimensional array, a sub-module's and an array of sub-modules' methods. Their gradients, with respect to
+/// array, a two-dimensional array, a jagged array, a sub-module's and an array of sub-modules' methods. Their gradients, with respect to
 /// the parameters and to every member value through <c>dThis</c>, against central finite differences.
 /// </summary>
 public sealed class ModelPropertyTests

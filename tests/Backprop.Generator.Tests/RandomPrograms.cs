@@ -47,10 +47,10 @@ internal static class RandomPrograms
         (inLoop ? 2 : 0, Gen.Const("(double)i")),
         (alias is null ? 0 : 4, Gen.Const(alias ?? "")),
         // Members of the model class the programs are methods of (issue 11): a field, an auto-property, an array, a
-        // two-dimensional array, and calls of a sub-module's and of an array of sub-modules' methods.
-        (WithMembers ? 3 : 0, Gen.OneOf("m0", "Gain", "mb[1]", "mb[^1]", "mw[1, 0]", "mw[0, 1]")),
+        // two-dimensional array, a jagged array, and calls of a sub-module's and of an array of sub-modules' methods.
+        (WithMembers ? 3 : 0, Gen.OneOf("m0", "Gain", "mb[1]", "mb[^1]", "mw[1, 0]", "mw[0, 1]", "mj[0][2]", "mj[^1][0]", "mj[0][^2]")),
         (WithMembers ? 1 : 0, Gen.OneOf("Sub.Apply(p0)", "Sub.Apply(v1)", "Layers[1].Apply(p2)", "Layers[0].Apply(v0)")),
-        (WithMembers && inLoop ? 1 : 0, Gen.OneOf("Layers[i % 2].Apply(p1)", "mw[i % 2, (i + 1) % 2]")));
+        (WithMembers && inLoop ? 1 : 0, Gen.OneOf("Layers[i % 2].Apply(p1)", "mw[i % 2, (i + 1) % 2]", "mj[0][i % mj[0].Length]", "mj[i % 2][0]")));
 
     /// <summary>
     /// True on a thread that generates the methods of a model class (<see cref="ModelClass"/>), which read its members. Set
@@ -355,7 +355,7 @@ internal static class RandomPrograms
         "}\n";
 
     /// <summary>The number of member values of <see cref="ModelClass"/>'s model, which its <c>Get</c> and <c>Set</c> index.</summary>
-    public const int MemberCount = 15;
+    public const int MemberCount = 19;
 
     /// <summary>
     /// The programs as instance methods of a model class with members of every kind (<see cref="WithMembers"/>), a
@@ -365,14 +365,15 @@ internal static class RandomPrograms
     {
         string source = Class(Array.Empty<RandomProgram>());
         source = source.Substring(0, source.LastIndexOf("public static partial class Programs", StringComparison.Ordinal));
-        var paths = new[] { "m0", "Gain", "mb[0]", "mb[1]", "mb[2]", "mw[0, 0]", "mw[0, 1]", "mw[1, 0]", "mw[1, 1]", "Sub.W", "Sub.B[0]", "Layers[0].W", "Layers[0].B[0]", "Layers[1].W", "Layers[1].B[0]" };
+        var paths = new[] { "m0", "Gain", "mb[0]", "mb[1]", "mb[2]", "mw[0, 0]", "mw[0, 1]", "mw[1, 0]", "mw[1, 1]", "Sub.W", "Sub.B[0]", "Layers[0].W", "Layers[0].B[0]", "Layers[1].W", "Layers[1].B[0]", "mj[0][0]", "mj[0][1]", "mj[0][2]", "mj[1][0]" };
         return source +
             "public partial class Sub\n{\n    public double W = 0.9;\n    public double[] B = { 0.4 };\n\n" +
             "    [Differentiable]\n    public double Apply(double x) => W * x + Math.Sin(B[0] * x);\n}\n\n" +
             "public partial class Programs\n{\n    public double m0 = 0.8;\n    public double Gain { get; set; } = -0.6;\n" +
             "    public double[] mb = { 0.5, -0.3, 1.1 };\n    public double[,] mw = { { 0.2, -0.7 }, { 1.3, 0.4 } };\n" +
+            "    public double[][] mj = { new[] { 0.3, -0.9, 0.6 }, new[] { 1.2 } };\n" +
             "    public Sub Sub = new();\n    public Sub[] Layers = { new(), new() { W = -0.5 } };\n\n" +
-            "    public static Programs Zero() => new() { m0 = 0, Gain = 0, mb = new double[3], mw = new double[2, 2], Sub = new() { W = 0, B = new double[1] },\n" +
+            "    public static Programs Zero() => new() { m0 = 0, Gain = 0, mb = new double[3], mw = new double[2, 2], mj = new[] { new double[3], new double[1] }, Sub = new() { W = 0, B = new double[1] },\n" +
             "        Layers = new Sub[] { new() { W = 0, B = new double[1] }, new() { W = 0, B = new double[1] } } };\n\n" +
             "    public static double Get(Programs p, int k) => k switch\n    {\n" + string.Concat(paths.Select((path, k) => "        " + k + " => p." + path + ",\n")) + "        _ => throw new ArgumentOutOfRangeException(nameof(k)),\n    };\n\n" +
             "    public static void Set(Programs p, int k, double v)\n    {\n        switch (k)\n        {\n" + string.Concat(paths.Select((path, k) => "            case " + k + ": p." + path + " = v; break;\n")) + "        }\n    }\n\n" +

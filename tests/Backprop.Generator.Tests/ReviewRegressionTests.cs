@@ -25,13 +25,13 @@ public sealed class ReviewRegressionTests
 
         public partial class Net
         {
-            public double[][] J = { new double[] { 1, 2 }, new double[] { 3, 4 } };
+            public Pt[] Ps = { new() { X = 1 } };
             public (double, double) T = (5, 6);
             public System.Numerics.Vector2 V = new(7, 8);
             public Pt P = new() { X = 9 };
             [NoDerivative] public Pt Data = new() { X = 1 };
 
-            [Differentiable] public double L2(double x) => J[0][1] * x;
+            [Differentiable] public double L2(double x) => Ps[0].X * x;
             [Differentiable] public double L4(double x) => T.Item1 * x;
             [Differentiable] public double L5(double x) => V.X * x;
             [Differentiable] public double L7(double x) => P.X * x + Data.X;

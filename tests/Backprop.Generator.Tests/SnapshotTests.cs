@@ -65,6 +65,33 @@ public sealed class SnapshotTests
         """, nameof(TwoDimensionalArrays_ParameterAndModelMember));
 
     [Fact]
+    public void JaggedArrayMember_RowsReadDirectlyThroughALocalAndAHelper() => VerifyGenerated("""
+        public partial class Network
+        {
+            public double[][] W = { new double[3], new double[3] };
+
+            private static double Dot(ReadOnlySpan<double> w, ReadOnlySpan<double> x)
+            {
+                double s = 0;
+                for (int i = 0; i < w.Length; i++) s += w[i] * x[i];
+                return s;
+            }
+
+            [Differentiable]
+            public double Loss([NoDerivative] double[] x)
+            {
+                double loss = 0;
+                for (int o = 0; o < W.Length; o++)
+                {
+                    var row = W[o];
+                    loss += Math.Tanh(Dot(row, x)) + W[o][0] * W[o][^1];
+                }
+                return loss;
+            }
+        }
+        """, nameof(JaggedArrayMember_RowsReadDirectlyThroughALocalAndAHelper));
+
+    [Fact]
     public void VectorizedReverseLoops_DotAxpyAndRows() => VerifyGenerated("""
         public static partial class Model
         {

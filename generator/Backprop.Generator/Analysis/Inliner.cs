@@ -280,8 +280,13 @@ internal sealed class Inliner
             case IrElement element:
                 var (buffer, index) = binding.Element(element.Buffer, Child(element.Index), this);
                 return new IrElement(element.Type, buffer, index);
+            case IrLength { Row: { } row } length:
+                return length with { Buffer = binding.Variable(length.Buffer, this), Row = Child(row) };
             case IrLength length:
                 return binding.Length(length.Buffer, this);
+            case IrRowIndex position:
+                var positionRow = Child(position.Row);
+                return position with { Row = positionRow, Column = Child(position.Column) };
             case IrSlice slice:
                 return binding.Slice(slice, Child(slice.Start), Child(slice.Length), this);
             case IrUnary unary:

@@ -216,7 +216,7 @@ internal sealed class RecordingPlan
     private bool SavesWholeBuffer(int buffer, CountedLoop counted)
     {
         if (counted.Init is not IrConstant { Text: "0" }) return false;
-        if (counted.Bound is IrLength length && length.Buffer == buffer && Frozen(buffer)) return true;
+        if (counted.Bound is IrLength { Row: null } length && length.Buffer == buffer && Frozen(buffer)) return true;
         // A local buffer allocated once with the bound as its length (stackalloc double[d], for (i = 0; i < d; i++)).
         if (!Frozen(buffer) || _method.Body.OfType<IrAssign>().FirstOrDefault(a => a.Variable == buffer) is not { Value: IrNewBuffer allocation }) return false;
         bool frozen = true;

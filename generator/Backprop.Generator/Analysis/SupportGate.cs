@@ -38,7 +38,12 @@ internal static class SupportGate
         foreach (var statement in method.Body)
             IrWalker.VisitStatement(statement, e =>
             {
-                if (e is IrElement element) CheckIndex(element.Index);
+                if (e is IrElement { Index: IrRowIndex position })
+                {
+                    CheckIndex(position.Row);
+                    CheckIndex(position.Column);
+                }
+                else if (e is IrElement element) CheckIndex(element.Index);
             });
 
         foreach (int parameter in method.Parameters)

@@ -122,10 +122,10 @@ internal sealed partial class ReverseModeBuilder
                 reverse.Add(CodeAssign.Add(N(Adjoint(read.Variable)), adjoint));
                 return;
             case IrElement element:
-                var accumulate = CodeAssign.Add(Fragment.Element(N(Adjoint(element.Buffer)), _text.Of(element.Index)), adjoint);
+                var accumulate = CodeAssign.Add(_text.Element(N(Adjoint(element.Buffer)), element.Index), adjoint);
                 // A caller that does not want a parameter's gradient passes an empty span (see GradientArgument); the
                 // gradient of a two-dimensional array is an array, always there.
-                reverse.Add(_method.Variables[element.Buffer] is { Kind: VariableKind.Parameter, IsMatrix: false } && !_method.Outputs.Contains(element.Buffer)
+                reverse.Add(_method.Variables[element.Buffer] is { Kind: VariableKind.Parameter, IsMatrix: false, Jagged: false } && !_method.Outputs.Contains(element.Buffer)
                     ? CodeIf.Wanted(Adjoint(element.Buffer), new List<Code> { accumulate })
                     : accumulate);
                 return;

@@ -20,6 +20,8 @@ internal enum RegisteredMemberKind
     Matrix,
     /// <summary>An array or list of sub-modules: each element registers its members, under the element's index (<c>Layers.0.Weight</c>).</summary>
     Modules,
+    /// <summary>An array of arrays of <c>double</c>/<c>float</c>: each row under its index (<c>W.0</c>), as PyTorch names a ParameterList's.</summary>
+    Jagged,
 }
 
 /// <summary>A member <c>AddParameters</c> registers; <paramref name="Element"/> is <c>double</c> or <c>float</c> (empty for a module).</summary>
@@ -65,6 +67,8 @@ internal sealed record ModelRegistration(string HintName, string Namespace, Equa
                 members.Add(new RegisteredMember(name, RegisteredMemberKind.Array, element));
             else if (memberType is IArrayTypeSymbol { Rank: 2 } matrix && Element(matrix.ElementType) is { } matrixElement)
                 members.Add(new RegisteredMember(name, RegisteredMemberKind.Matrix, matrixElement));
+            else if (memberType is IArrayTypeSymbol { Rank: 1, ElementType: IArrayTypeSymbol { Rank: 1, NullableAnnotation: not NullableAnnotation.Annotated } row } && Element(row.ElementType) is { } rowElement)
+                members.Add(new RegisteredMember(name, RegisteredMemberKind.Jagged, rowElement));
             else if (Element(memberType) is { } scalar && !(member is IFieldSymbol { IsReadOnly: true }))
                 members.Add(new RegisteredMember(name, isProperty ? RegisteredMemberKind.ScalarProperty : RegisteredMemberKind.Scalar, scalar));
             else if (memberType is INamedTypeSymbol { TypeKind: TypeKind.Class } module && IsModel(module))

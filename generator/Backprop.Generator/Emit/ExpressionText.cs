@@ -25,13 +25,26 @@ internal sealed class ExpressionText
 
     public static Fragment NameOf(IrVariable v) => v.HasFlatView ? Fragment.Of(v.Spelling) : Fragment.Of(v.Name, v.Spelling);
 
-    /// <summary><c>buffer.Length</c> (or a two-dimensional array's <c>w.GetLength(d)</c>): the length of a buffer, not its contents.</summary>
+    /// <summary>
+    /// <c>buffer.Length</c> (or a two-dimensional array's <c>w.GetLength(d)</c>): the length of a buffer, not its contents;
+    /// a row's length reads the jagged array's row (<c>this.W[o].Length</c>).
+    /// </summary>
     private Fragment LengthOf(IrLength length)
     {
         var v = _method.Variables[length.Buffer];
+        if (length.Row is { } row) return Fragment.Element(Name(length.Buffer), Of(row)) + ".Length";
         return length.Dimension >= 0 ? Fragment.LengthOf(v.Name, v.Path, ".GetLength(" + length.Dimension.ToString(System.Globalization.CultureInfo.InvariantCulture) + ")")
             : Fragment.LengthOf(v.HasFlatView ? v.Spelling : v.Name, v.Spelling);
     }
+
+    /// <summary>
+    /// The element of <paramref name="buffer"/> (a buffer or its adjoint) at <paramref name="index"/>: <c>b[i]</c>, or
+    /// <c>w[row][column]</c> for the <see cref="IrRowIndex"/> of a jagged array, whose row is no buffer of its own (so the
+    /// fragment carries no element tree: passes that reason about elements leave it alone).
+    /// </summary>
+    public Fragment Element(Fragment buffer, IrExpression index) => index is IrRowIndex position
+        ? Fragment.Element(buffer, Of(position.Row)) + "[" + Of(position.Column) + "]"
+        : Fragment.Element(buffer, Of(index));
 
     /// <summary>
     /// The receiver of a call as written: the callee's target, or for an element of a collection of sub-modules the element
@@ -55,7 +68,7 @@ internal sealed class ExpressionText
             case IrExternal x:
                 return (Fragment.Literal(x.Text), Primary);
             case IrElement e:
-                return (Fragment.Element(Name(e.Buffer), Of(e.Index)), Primary);
+                return (Element(Name(e.Buffer), e.Index), Primary);
             case IrLength l:
                 return (LengthOf(l), Primary);
             case IrUnary { Operator: UnaryOperator.Negate } u:

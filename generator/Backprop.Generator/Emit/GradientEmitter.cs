@@ -900,6 +900,20 @@ internal static class GradientEmitter
                     WriteDimensionCheck(writer, myMember, theirMember, shown, d);
                     WriteNotItself(writer, d, myMember, theirMember, shown, "array");
                     break;
+                case MemberCheckKind.Jagged:
+                    using (writer.Block("if (" + theirMember + " is null || " + theirMember + ".Length != " + myMember + ".Length)"))
+                        writer.Line("throw new global::System.ArgumentException(\"The gradient of '" + shown + "' must have \" + " + myMember + ".Length + \" rows, like '" + shown + "', but has \" + (" + theirMember + "?.Length ?? 0) + \".\", nameof(" + d + "));");
+                    WriteNotItself(writer, d, myMember, theirMember, shown, "array");
+                    // Each row as long as the model's, named as registered (W.3).
+                    string r = depth == 0 ? "r" : "r" + (depth + 1);
+                    string shownRow = shown + ".\" + " + r + " + \"";
+                    using (writer.Block("for (int " + r + " = 0; " + r + " < " + myMember + ".Length; " + r + "++)"))
+                    {
+                        using (writer.Block("if (" + theirMember + "[" + r + "] is null || " + theirMember + "[" + r + "].Length != " + myMember + "[" + r + "].Length)"))
+                            writer.Line("throw new global::System.ArgumentException(\"The gradient of '" + shownRow + "' must have \" + " + myMember + "[" + r + "].Length + \" entries, like '" + shownRow + "', but has \" + (" + theirMember + "[" + r + "]?.Length ?? 0) + \".\", nameof(" + d + "));");
+                        WriteNotItself(writer, d, myMember + "[" + r + "]", theirMember + "[" + r + "]", shownRow, "row");
+                    }
+                    break;
                 case MemberCheckKind.Elements:
                     string count = check.Count;
                     using (writer.Block("if (" + theirMember + " is null || " + theirMember + "." + count + " != " + myMember + "." + count + ")"))

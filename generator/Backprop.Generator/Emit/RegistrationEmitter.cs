@@ -65,6 +65,18 @@ internal static class RegistrationEmitter
                         string Memory(string array) => member.Kind == RegisteredMemberKind.Matrix ? "global::Backprop.CompilerServices.ArrayViews.AsMemory(" + array + ")" : array;
                         writer.Line("group.Add(prefix + \"" + shown + "\", " + Memory("this." + member.Name) + ", " + Memory("gradient." + member.Name) + ");");
                         break;
+                    case RegisteredMemberKind.Jagged when member.Element == element:
+                        using (writer.Block("if (this." + member.Name + " is null || gradient." + member.Name + " is null || gradient." + member.Name + ".Length != this." + member.Name + ".Length)"))
+                            writer.Line("throw new global::System.ArgumentException(\"The jagged array '\" + prefix + \"" + shown + "' is null in the model or in its gradient, or their row counts differ.\", nameof(gradient));");
+                        // Each row under its index (W.0), as PyTorch names the parameters of a ParameterList.
+                        using (writer.Block("for (int i = 0; i < this." + member.Name + ".Length; i++)"))
+                        {
+                            string rowIndex = "i.ToString(global::System.Globalization.CultureInfo.InvariantCulture)";
+                            using (writer.Block("if (this." + member.Name + "[i] is null || gradient." + member.Name + "[i] is null)"))
+                                writer.Line("throw new global::System.ArgumentException(\"The row '\" + prefix + \"" + shown + ".\" + " + rowIndex + " + \"' is null in the model or in its gradient.\", nameof(gradient));");
+                            writer.Line("group.Add(prefix + \"" + shown + ".\" + " + rowIndex + ", this." + member.Name + "[i], gradient." + member.Name + "[i]);");
+                        }
+                        break;
                     case RegisteredMemberKind.Scalar when member.Element == element:
                         string memory = "global::Backprop.CompilerServices.MemberMemory<" + model.TypeName + ", " + element + ">";
                         writer.Line("group.Add(prefix + \"" + shown + "\", new " + memory + "(this, static m => ref m." + member.Name + ").Memory, new " + memory + "(gradient, static m => ref m." + member.Name + ").Memory);");

@@ -22,7 +22,7 @@ internal sealed record IrConstant(IrType Type, string Text, string? Name = null)
 /// <summary>The current value of a variable (parameter, local or synthetic).</summary>
 internal sealed record IrRead(IrType Type, int Variable) : IrExpression(Type);
 
-/// <summary><c>buffer[index]</c>.</summary>
+/// <summary><c>buffer[index]</c>; for a jagged array the index is an <see cref="IrRowIndex"/> (<c>w[row][column]</c>).</summary>
 internal sealed record IrElement(IrType Type, int Buffer, IrExpression Index) : IrExpression(Type)
 {
     public override IEnumerable<IrExpression> Children => new[] { Index };
@@ -40,8 +40,24 @@ internal sealed record IrSlice(IrType Type, IrRead Buffer, IrExpression Start, I
     public static int BufferOf(IrExpression argument) => argument is IrSlice slice ? slice.Buffer.Variable : ((IrRead)argument).Variable;
 }
 
-/// <summary><c>buffer.Length</c>, or with a <paramref name="Dimension"/> <c>buffer.GetLength(dimension)</c> of a two-dimensional array.</summary>
-internal sealed record IrLength(int Buffer, int Dimension = -1) : IrExpression(IrType.Int32);
+/// <summary>
+/// The position of an element of a jagged array (<c>w[row][column]</c>): the index of an <see cref="IrElement"/> whose
+/// buffer is one (<see cref="IrVariable.Jagged"/>). A pass that does arithmetic on indices sees a node it does not know
+/// and stays on the safe side; every walk sees both operands.
+/// </summary>
+internal sealed record IrRowIndex(IrExpression Row, IrExpression Column) : IrExpression(IrType.Int32)
+{
+    public override IEnumerable<IrExpression> Children => new[] { Row, Column };
+}
+
+/// <summary>
+/// <c>buffer.Length</c>, or with a <paramref name="Dimension"/> <c>buffer.GetLength(dimension)</c> of a two-dimensional
+/// array, or with a <paramref name="Row"/> the length of that row of a jagged array (<c>w[row].Length</c>).
+/// </summary>
+internal sealed record IrLength(int Buffer, int Dimension = -1, IrExpression? Row = null) : IrExpression(IrType.Int32)
+{
+    public override IEnumerable<IrExpression> Children => Row is null ? System.Array.Empty<IrExpression>() : new[] { Row };
+}
 
 /// <summary>A value the method reads but never differentiates (a field, a property of a constant), spelled as C#.</summary>
 internal sealed record IrExternal(IrType Type, string Text) : IrExpression(Type);

@@ -35,7 +35,11 @@ internal enum VariableKind
 /// 2 for a two-dimensional array (<c>double[,] w</c>, a parameter or a member): the IR sees the flat view of its
 /// elements row by row, <c>wFlat</c>, and reads <c>w[i, j]</c> as <c>wFlat[i * w.GetLength(1) + j]</c>.
 /// </param>
-internal sealed record IrVariable(int Id, string Name, IrType Type, VariableKind Kind, bool NoDerivative, string DeclaredType, string Member = "", string Owner = "", string View = "", int Rank = 1)
+/// <param name="Jagged">
+/// An array of arrays (<c>double[][] w</c>, a member of <c>this</c>): its elements are indexed by an
+/// <see cref="IrRowIndex"/>, its gradient is an array of arrays of the same lengths.
+/// </param>
+internal sealed record IrVariable(int Id, string Name, IrType Type, VariableKind Kind, bool NoDerivative, string DeclaredType, string Member = "", string Owner = "", string View = "", int Rank = 1, bool Jagged = false)
 {
     /// <summary>Parameters that get a gradient: real scalars and buffers not marked <c>[NoDerivative]</c>.</summary>
     public bool IsDifferentiableParameter => Kind == VariableKind.Parameter && Type.IsReal && !NoDerivative;
@@ -95,6 +99,8 @@ internal enum MemberCheckKind
     Array,
     /// <summary>A two-dimensional array member: the member of <c>dThis</c> must have the same dimensions.</summary>
     Matrix,
+    /// <summary>An array of arrays: the member of <c>dThis</c> must have as many rows, each as long as the same row of <c>this</c>.</summary>
+    Jagged,
     /// <summary>
     /// An array or list of sub-modules: the member of <c>dThis</c> must be as long as the one of <c>this</c>, and none of
     /// its elements null; checks whose path continues with <see cref="MemberCheck.EachElement"/> hold for every element.

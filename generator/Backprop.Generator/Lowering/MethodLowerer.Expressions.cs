@@ -42,6 +42,9 @@ internal sealed partial class MethodLowerer
                 return ReferenceEquals(hoisted, Poisoned) ? null : hoisted;
             case ILocalReferenceOperation { Local.IsRef: true } local when RefAliasOf(local.Local) is { } alias:
                 return alias;
+            case ILocalReferenceOperation local when _boundRows.ContainsKey(local.Local):
+                ReportWholeJagged(operation, row: true);
+                return null;
             case ILocalReferenceOperation local when SpanViewOf(local.Local) is { } view:
                 return Located(view, operation);
             case ILocalReferenceOperation local when _dataLocals.ContainsKey(local.Local):
@@ -55,6 +58,9 @@ internal sealed partial class MethodLowerer
                 return boundValue;
             case IParameterReferenceOperation parameter when ParameterElement(parameter.Parameter) is { } boundElement:
                 return boundElement;
+            case IParameterReferenceOperation parameter when _boundRows.ContainsKey(parameter.Parameter):
+                ReportWholeJagged(operation, row: true);
+                return null;
             case IParameterReferenceOperation parameter when _structBuffers.ContainsKey(parameter.Parameter):
                 ReportUnsupportedExpression(operation, "the array of structs '" + parameter.Parameter.Name + "' used as a whole (passed, sliced or assigned)",
                     "read its elements where it is a parameter ('" + parameter.Parameter.Name + "[i].X', foreach), or pass its numbers as a flat double[]");
@@ -114,6 +120,9 @@ internal sealed partial class MethodLowerer
                 return LowerRangeSlice(element.ArrayReference, range, type, operation);
             case IImplicitIndexerReferenceOperation { Argument: IRangeOperation range } indexer when type is { IsBuffer: true }:
                 return LowerRangeSlice(indexer.Instance, range, type, operation);
+            case IArrayElementReferenceOperation { Indices.Length: 1 } when IsJaggedRow(operation):
+                ReportWholeJagged(operation, row: true);
+                return null;
             case IArrayElementReferenceOperation { Indices.Length: 1 } element:
                 return LowerElement(element.ArrayReference, element.Indices[0], type, operation);
             // Elements of data the IR does not model (a List<double>, a double[,]) are read as written.
@@ -131,6 +140,8 @@ internal sealed partial class MethodLowerer
                 return LowerElement(indexer.Instance, indexer.Argument, type, operation);
             case IPropertyReferenceOperation matrixProperty when LowerMatrixProperty(matrixProperty) is { } matrixValue:
                 return matrixValue;
+            case IPropertyReferenceOperation jaggedProperty when LowerJaggedLength(jaggedProperty) is { } jaggedLength:
+                return jaggedLength;
             case IPropertyReferenceOperation { Property.Name: "Length", Instance: { } counted } when StructBufferOf(WithoutConversions(counted)) is { } structs:
                 return StructCount(structs);
             case IPropertyReferenceOperation { Property.Name: "Length", Instance: ILocalReferenceOperation viewed } when SpanViewOf(viewed.Local) is { } view:
@@ -143,6 +154,9 @@ internal sealed partial class MethodLowerer
                 return new IrLength(buffer.Variable);
             case IFieldReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: false } when type is { IsBuffer: false } && IsStructValue(((IMemberReferenceOperation)operation).Instance):
                 return LowerStructMember((IMemberReferenceOperation)operation, type);
+            case IFieldReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: false } when JaggedType(operation.Type) is not null && JaggedOf(operation) is not null:
+                ReportWholeJagged(operation, row: false);
+                return null;
             case IFieldReferenceOperation or IPropertyReferenceOperation when type is { IsBuffer: false }:
                 return LowerMember((IMemberReferenceOperation)operation, type);
             case IFieldReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: false } when type is { IsBuffer: true }:
@@ -301,6 +315,7 @@ internal sealed partial class MethodLowerer
 
     private IrExpression? LowerElement(IOperation bufferOperation, IOperation indexOperation, IrType? type, IOperation whole)
     {
+        if (IsJaggedRow(bufferOperation)) return LowerJaggedElement(bufferOperation, indexOperation, type);
         if (WithoutConversions(bufferOperation) is ILocalReferenceOperation viewed && SpanViewOf(viewed.Local) is { } view)
         {
             // An element of a view is the buffer's element at the view's start plus the index (w[^k] counts from the view's end).

@@ -60,7 +60,8 @@ internal sealed partial class MethodLowerer
             || invocation.Arguments.Any(a => a.Parameter?.RefKind is RefKind.In) && CustomRules.For(_model.Compilation, invocation.TargetMethod).Count == 0)
             && invocation.TargetMethod.MethodKind == MethodKind.Ordinary && invocation.TargetMethod.OriginalDefinition.DeclaringSyntaxReferences.Length > 0
         || WritesBufferInPlace(invocation)
-        || PassesMatrix(invocation);
+        || PassesMatrix(invocation)
+        || PassesJaggedRow(invocation);
 
     /// <summary>
     /// A call that passes a differentiated two-dimensional array to a method of the compilation (<c>Row(w, r, x)</c>): inlined,
@@ -230,6 +231,17 @@ internal sealed partial class MethodLowerer
                     _variableIds[key] = copy;
                 }
                 else _parameterValues[key] = UsedOnce(body, key) ? value : Materialize(value, parameter.Name);
+            }
+            else if (TypeMapping.Map(parameter.Type) is { IsBuffer: true } && IsJaggedRow(arguments[p]))
+            {
+                // A row of a jagged array: its elements are read at the row's positions (the body cannot write them).
+                if (written)
+                {
+                    ReportUnsupportedExpression(arguments[p], "the row '" + Text(arguments[p]) + "' given to '" + shown + "', which assigns its parameter '" + parameter.Name + "'",
+                        "assign a local span in '" + shown + "' instead of its parameter");
+                    return null;
+                }
+                if (!BindJaggedRow(key, arguments[p], parameter.Name)) return null;
             }
             else if (TypeMapping.Map(parameter.Type) is { IsBuffer: true } && !written && LowerExpression(WithoutConversions(arguments[p])) is IrRead { Type.IsBuffer: true } buffer)
             {
@@ -436,6 +448,7 @@ internal sealed partial class MethodLowerer
     private void Unbind(ISymbol symbol)
     {
         _parameterElements.Remove(symbol);
+        _boundRows.Remove(symbol);
         _variableIds.Remove(symbol);
         _structVariables.Remove(symbol);
         _structValues.Remove(symbol);

@@ -52,7 +52,8 @@ internal sealed partial class MethodLowerer
     /// </summary>
     /// <param name="leafPath">For a struct member: the path of one of its scalars (<c>X</c> of <c>Pos.X</c>).</param>
     /// <param name="rank">2 for a two-dimensional array member, read through its flat view.</param>
-    private IrExpression? LowerThisMember(IMemberReferenceOperation reference, IrType type, string receiver, out bool isData, string leafPath = "", int rank = 1)
+    /// <param name="jagged">For an array of arrays (<c>double[][]</c>), whose elements sit at <see cref="IrRowIndex"/> positions.</param>
+    private IrExpression? LowerThisMember(IMemberReferenceOperation reference, IrType type, string receiver, out bool isData, string leafPath = "", int rank = 1, bool jagged = false)
     {
         isData = false;
         var member = reference.Member;
@@ -86,7 +87,7 @@ internal sealed partial class MethodLowerer
         for (int i = 2; !_names.Add(unique); i++) unique = baseName + "_" + i;
         int id = _variables.Count;
         string declared = leafPath.Length > 0 ? type.Keyword : (member is IFieldSymbol f ? f.Type : ((IPropertySymbol)member).Type).ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
-        _variables.Add(new IrVariable(id, Identifiers.Escape(unique), type, VariableKind.Member, NoDerivative: false, declared, path, Rank: rank));
+        _variables.Add(new IrVariable(id, Identifiers.Escape(unique), type, VariableKind.Member, NoDerivative: false, declared, path, Rank: rank, Jagged: jagged));
         if (rank > 1) _names.Add(IrVariable.FlatName(_variables[id].Name));
         _members[path] = id;
         _differentiatesMembers = true;
@@ -94,7 +95,7 @@ internal sealed partial class MethodLowerer
         string objectPath = leafPath.Length == 0 ? path : path.Substring(0, path.Length - leafPath.Length - 1);
         for (int dot = objectPath.IndexOf('.'); dot >= 0; dot = objectPath.IndexOf('.', dot + 1))
             _thisChecks[objectPath.Substring(0, dot)] = new MemberCheck(objectPath.Substring(0, dot), MemberCheckKind.Object);
-        if (type.IsBuffer) _thisChecks[path] = new MemberCheck(path, rank > 1 ? MemberCheckKind.Matrix : MemberCheckKind.Array);
+        if (type.IsBuffer) _thisChecks[path] = new MemberCheck(path, jagged ? MemberCheckKind.Jagged : rank > 1 ? MemberCheckKind.Matrix : MemberCheckKind.Array);
         return Read(id);
     }
 

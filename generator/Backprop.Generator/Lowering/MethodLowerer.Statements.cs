@@ -261,6 +261,7 @@ internal sealed partial class MethodLowerer
                             DeclareRefLocal(declarator, initializer.Value, output);
                             continue;
                         }
+                        if (initializer is not null && TryDeclareRowAlias(declarator.Symbol, initializer.Value, declarator.Syntax, output)) continue;
                         if (initializer is not null && TryDeclareSpanView(declarator.Symbol, initializer.Value, declarator.Syntax, output)) continue;
                         if (!declarator.Symbol.IsRef && StructLayout.Of(declarator.Symbol.Type) is { } layout)
                         {
@@ -371,6 +372,8 @@ internal sealed partial class MethodLowerer
                 elementBody.AddRange(LowerNested(loop.Body));
                 AddCountedLoop(structHeader, structCounter, StructCount(structs), elementBody, output);
                 break;
+            case IForEachLoopOperation { LoopControlVariable: IVariableDeclaratorOperation jaggedControl } jaggedLoop when TryLowerJaggedForEach(jaggedLoop, jaggedControl, output):
+                break;
             case IForEachLoopOperation { LoopControlVariable: IVariableDeclaratorOperation control } loop when ForEachBuffer(loop.Collection) is { } lowered:
                 // foreach (var v in buffer) is the indexed loop it means: v = buffer[k] at the top of each trip (of a slice or
                 // view: buffer[start + k]; of a two-dimensional array, its flat view, row by row).
@@ -435,6 +438,10 @@ internal sealed partial class MethodLowerer
                 break;
             case IInvocationOperation inlined when InlinesCall(inlined):
                 LowerStructCall(inlined);
+                break;
+            // A view or a row re-bound: one error, at the local (its new value may be a row, which is no value).
+            case ISimpleAssignmentOperation { Target: ILocalReferenceOperation rebound } assignment when _spanViews.ContainsKey(rebound.Local) || _boundRows.ContainsKey(rebound.Local):
+                LowerAssignment(assignment.Target, null, source, output);
                 break;
             case ISimpleAssignmentOperation assignment:
                 LowerAssignment(assignment.Target, LowerExpression(assignment.Value), source, output);
@@ -552,7 +559,7 @@ internal sealed partial class MethodLowerer
                 else if (alias is IrExternal)
                     Report(DiagnosticDescriptors.MemberWrite, target.Syntax.GetLocation(), target.Syntax.ToString());
                 break;
-            case ILocalReferenceOperation local when _spanViews.ContainsKey(local.Local):
+            case ILocalReferenceOperation local when _spanViews.ContainsKey(local.Local) || _boundRows.ContainsKey(local.Local):
                 ReportUnsupportedExpression(target, "a span local re-bound to another view", "declare a new span local for the other view");
                 break;
             case ILocalReferenceOperation local:

@@ -130,6 +130,9 @@ internal sealed partial class MethodLowerer
                         operands.Add(Read(data));
                         break;
                     // A local of another type declared inside an expression (a pattern's, an out argument's) gets BPG018 once.
+                    case ILocalSymbol local when _boundRows.ContainsKey(local):
+                        _unspellable = local.Name;
+                        return null;
                     case ILocalSymbol local when !IsDeclaredWithin(local, syntax) && !local.IsRef && TypeMapping.Map(local.Type) is null:
                         VariableOf(local, local.Locations.FirstOrDefault() ?? name.GetLocation());
                         return Unspellable.Reported;
@@ -140,7 +143,7 @@ internal sealed partial class MethodLowerer
                         operands.Add(Read(id));
                         break;
                     // A parameter bound by inlining, or the numbers of a struct, cannot be spelled by its name: reported instead.
-                    case IParameterSymbol parameter when _parameterValues.ContainsKey(parameter) || _parameterElements.ContainsKey(parameter) || _structValues.ContainsKey(parameter) || _structBuffers.ContainsKey(parameter)
+                    case IParameterSymbol parameter when _parameterValues.ContainsKey(parameter) || _parameterElements.ContainsKey(parameter) || _boundRows.ContainsKey(parameter) || _structValues.ContainsKey(parameter) || _structBuffers.ContainsKey(parameter)
                         || _structVariables.TryGetValue(parameter, out var leaves) && leaves.Any(l => _variables[l].Kind != VariableKind.Member || !_variables[l].NoDerivative):
                         _unspellable = parameter.Name;
                         return null;
@@ -159,7 +162,7 @@ internal sealed partial class MethodLowerer
                     case IFieldSymbol or IPropertySymbol when !symbol.IsStatic && !_method.IsStatic && !SymbolFacts.HasNoDerivative(symbol)
                         && IsOwnMember(symbol) && SymbolFacts.HoldsFloatingPoint(symbol is IFieldSymbol f ? f.Type : ((IPropertySymbol)symbol).Type):
                         var memberType = symbol is IFieldSymbol g ? g.Type : ((IPropertySymbol)symbol).Type;
-                        if (TypeMapping.Map(memberType) is { IsReal: true } || MatrixType(memberType) is not null)
+                        if (TypeMapping.Map(memberType) is { IsReal: true } || MatrixType(memberType) is not null || JaggedType(memberType) is not null)
                         {
                             SyntaxNode reference = name.Parent is MemberAccessExpressionSyntax { Expression: ThisExpressionSyntax } qualified && qualified.Name == name ? qualified : name;
                             if (!statement || ModelFor(reference).GetOperation(reference, _cancellationToken) is not IMemberReferenceOperation member)
@@ -168,7 +171,9 @@ internal sealed partial class MethodLowerer
                                 return null;
                             }
                             // (Null when lowering the member reported why it cannot be read.)
-                            var read = MatrixType(memberType) is null ? LowerExpression(member) : MatrixOf(member) is { } matrix ? Read(matrix) : null;
+                            var read = MatrixType(memberType) is not null ? MatrixOf(member) is { } matrix ? Read(matrix) : null
+                                : JaggedType(memberType) is not null ? JaggedOf(member) is { } jagged ? Read(jagged) : null
+                                : LowerExpression(member);
                             if (read is null) return Unspellable.Reported;
                             if (read is IrRead or IrElement) operands.Add(read);
                             break;

@@ -266,6 +266,15 @@ internal sealed partial class MethodLowerer
         return collapsed.Length <= 100 ? collapsed : collapsed.Substring(0, 97) + "...";
     }
 
-    private void Report(DiagnosticDescriptor descriptor, Location location, params string[] arguments) =>
+    /// <summary>
+    /// Reports a diagnostic; an expression is unsupported (BPG014) once: one that two lowering paths reject (the member
+    /// read, then the struct value built from it) is one mistake, reported by the first path, the more specific.
+    /// </summary>
+    private void Report(DiagnosticDescriptor descriptor, Location location, params string[] arguments)
+    {
+        if (descriptor == DiagnosticDescriptors.UnsupportedExpression && !_unsupportedAt.Add(location)) return;
         _diagnostics.Add(DiagnosticInfo.Create(descriptor, location, arguments));
+    }
+
+    private readonly HashSet<Location> _unsupportedAt = new();
 }

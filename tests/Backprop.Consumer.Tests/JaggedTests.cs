@@ -1,0 +1,106 @@
+using System;
+using System.Linq;
+using Backprop.Training;
+using Xunit;
+
+namespace Backprop.Consumer.Tests;
+
+/// <summary>
+/// Jagged array members (<see cref="JaggedMlp"/>, <see cref="RaggedModel"/>, <see cref="JaggedStack"/>): gradients of the
+/// same shape in <c>dThis</c>, incremented, against central differences over the registered rows; the checks of
+/// <c>dThis</c>'s rows.
+/// </summary>
+public sealed class JaggedTests
+{
+    private static double[][] Zeros(double[][] like) => like.Select(r => new double[r.Length]).ToArray();
+
+    [Fact]
+    public void JaggedMlp_RowsReadEveryWay_MatchCentralDifferences_AndRegisterEachRow()
+    {
+        var model = new JaggedMlp(4, 3, 2, new Random(11));
+        var gradient = new JaggedMlp(4, 3, 2, new Random(12));
+        var parameters = new ParameterSet<double>();
+        model.AddParameters(parameters.AddGroup(learningRate: 0), gradient);
+        Assert.Equal(new[] { "W1.0", "W1.1", "W1.2", "B1", "W2.0", "W2.1" }, parameters.Parameters.Select(p => p.Name));
+        double[] x = { 0.5, -1.0, 0.25, 0.8 };
+        for (int label = 0; label < 2; label++)
+        {
+            parameters.ZeroGrad();
+            Assert.Equal(model.Loss(x, label), model.LossGradient(x, label, gradient));
+            var result = GradientCheck.Check(() => model.Loss(x, label), parameters);
+            Assert.True(result.Passed, result.ToString());
+            Assert.Equal(12 + 3 + 6, result.NumericGradient.Count);
+        }
+    }
+
+    [Fact]
+    public void JaggedGradient_IsIncremented()
+    {
+        var model = new JaggedMlp(2, 2, 2, new Random(3));
+        var gradient = new JaggedMlp(2, 2, 2, new Random(3)) { W1 = Zeros(model.W1), B1 = new double[2], W2 = Zeros(model.W2) };
+        double[] x = { 0.3, -0.6 };
+        model.LossGradient(x, 1, gradient);
+        var once = gradient.W1.SelectMany(r => r).Concat(gradient.W2.SelectMany(r => r)).ToArray();
+        Assert.Contains(once, g => g != 0);
+        model.LossGradient(x, 1, gradient);
+        Assert.Equal(once.Select(g => 2 * g), gradient.W1.SelectMany(r => r).Concat(gradient.W2.SelectMany(r => r)));
+    }
+
+    [Fact]
+    public void RaggedFloatRows_CountedFromTheEnd_MatchCentralDifferences()
+    {
+        var model = new RaggedModel();
+        var gradient = new RaggedModel { Coefficients = model.Coefficients.Select(r => new float[r.Length]).ToArray() };
+        var parameters = new ParameterSet<float>();
+        model.AddParameters(parameters.AddGroup(learningRate: 0), gradient);
+        Assert.Equal(new[] { "Coefficients.0", "Coefficients.1", "Coefficients.2" }, parameters.Parameters.Select(p => p.Name));
+        foreach (float t in new[] { -0.7f, 0.4f, 1.3f })
+        {
+            parameters.ZeroGrad();
+            Assert.Equal(model.Evaluate(t), model.EvaluateGradient(t, gradient));
+            var result = GradientCheck.Check(() => model.Evaluate(t), parameters);
+            Assert.True(result.Passed, result.ToString());
+        }
+    }
+
+    [Fact]
+    public void JaggedSubModules_GradientsReachEachLayer()
+    {
+        var random = new Random(8);
+        var model = new JaggedStack { A = { W = JaggedMlp.Rows(3, 2, random) }, B = { W = JaggedMlp.Rows(1, 3, random) } };
+        var gradient = new JaggedStack { A = { W = JaggedMlp.Rows(3, 2, random) }, B = { W = JaggedMlp.Rows(1, 3, random) } };
+        var parameters = new ParameterSet<double>();
+        model.AddParameters(parameters.AddGroup(learningRate: 0), gradient);
+        parameters.ZeroGrad();
+        Assert.Equal(new[] { "A.W.0", "A.W.1", "A.W.2", "B.W.0" }, parameters.Parameters.Select(p => p.Name));
+        double[] x = { 0.9, -0.4 };
+        Assert.Equal(model.Loss(x), model.LossGradient(x, gradient));
+        var result = GradientCheck.Check(() => model.Loss(x), parameters);
+        Assert.True(result.Passed, result.ToString());
+    }
+
+    [Fact]
+    public void DThisWithRowsOfOtherLengths_NullOrShared_IsAnArgumentException_BeforeAnythingIsWritten()
+    {
+        var model = new JaggedMlp(3, 2, 2, new Random(5));
+        double[] x = { 0.1, 0.2, 0.3 };
+        var gradient = new JaggedMlp(3, 2, 2, new Random(5)) { W1 = Zeros(model.W1), B1 = new double[2], W2 = Zeros(model.W2) };
+
+        gradient.W1[1] = new double[2];
+        var exception = Assert.Throws<ArgumentException>(() => model.LossGradient(x, 0, gradient));
+        Assert.Equal("dThis", exception.ParamName);
+        Assert.Contains("'W1.1' must have 3 entries, like 'W1.1', but has 2", exception.Message);
+
+        gradient.W1[1] = null!;
+        Assert.Contains("'W1.1' must have 3 entries", Assert.Throws<ArgumentException>(() => model.LossGradient(x, 0, gradient)).Message);
+
+        gradient.W1[1] = model.W1[1];
+        Assert.Contains("'W1.1' is the model's own row", Assert.Throws<ArgumentException>(() => model.LossGradient(x, 0, gradient)).Message);
+
+        gradient.W1 = new double[1][];
+        Assert.Contains("'W1' must have 2 rows, like 'W1', but has 1", Assert.Throws<ArgumentException>(() => model.LossGradient(x, 0, gradient)).Message);
+
+        Assert.All(gradient.B1, g => Assert.Equal(0, g));
+        Assert.All(gradient.W2.SelectMany(r => r), g => Assert.Equal(0, g));
+    }
+}
