@@ -127,3 +127,22 @@ public partial class JaggedStack
         return y[0] * y[0];
     }
 }
+
+/// <summary>Jagged data beside a jagged weight: a static table and a <c>[NoDerivative]</c> member, read as written.</summary>
+public partial class JaggedDataModel
+{
+    private static readonly double[][] Table = { new[] { 0.5, 1.5 }, new[] { -2.0 } };
+
+    [NoDerivative] public double[][] Inputs = { new[] { 0.3, -0.2 }, new[] { 0.7 } };
+
+    public double[][] W = { new[] { 0.4, 0.1 }, new[] { -0.6 } };
+
+    [Differentiable]
+    public double Loss([NoDerivative] double scale)
+    {
+        double s = 0;
+        for (int r = 0; r < Inputs.Length; r++)
+            for (int c = 0; c < Inputs[r].Length; c++) s += Math.Sin(W[r][c] * Inputs[r][c] + Table[r][c]);
+        return s * Table.Length * scale;
+    }
+}

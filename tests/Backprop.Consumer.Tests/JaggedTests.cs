@@ -64,6 +64,19 @@ public sealed class JaggedTests
     }
 
     [Fact]
+    public void JaggedDataBesideAJaggedWeight_IsReadAsWritten_AndOnlyTheWeightGetsAGradient()
+    {
+        var model = new JaggedDataModel();
+        var gradient = new JaggedDataModel { W = Zeros(model.W), Inputs = null! };
+        var parameters = new ParameterSet<double>();
+        model.AddParameters(parameters.AddGroup(learningRate: 0), gradient);
+        Assert.Equal(new[] { "W.0", "W.1" }, parameters.Parameters.Select(p => p.Name));
+        Assert.Equal(model.Loss(0.5), model.LossGradient(0.5, gradient));
+        var result = GradientCheck.Check(() => model.Loss(0.5), parameters);
+        Assert.True(result.Passed, result.ToString());
+    }
+
+    [Fact]
     public void JaggedSubModules_GradientsReachEachLayer()
     {
         var random = new Random(8);

@@ -378,6 +378,8 @@ public sealed class ModelClassTests
                 public double Tangent(double v) => W[0][0] * v;
                 [Differentiable]
                 public double NullableRows(double v) => Maybe[0]![0] * v;
+                [Differentiable]
+                public double Alias(double v) { var w = W; return w[0][0] * v; }
             }
             """;
         var outcome = GeneratorHarness.Run(source);
@@ -389,7 +391,8 @@ public sealed class ModelClassTests
             "BPG014 W[1]",
             "BPG014 row",
             "BPG015 Tangent",
-            "BPG014 Maybe",
+            "BPG014 Maybe[0]![0]",
+            "BPG014 W",
         }, reported);
         string Message(int k) => outcome.GeneratorDiagnostics[k].GetMessage(System.Globalization.CultureInfo.InvariantCulture);
         Assert.Contains("the jagged array 'W' of the model used as a whole", Message(1));
@@ -397,6 +400,8 @@ public sealed class ModelClassTests
         Assert.Contains("a library method such as Ops needs the numbers in a flat double[] member", Message(2));
         Assert.Contains("re-bound", Message(3));
         Assert.Contains("forward mode", Message(4));
+        Assert.Contains("jagged arrays whose rows are declared nullable", Message(5));
+        Assert.Contains("the jagged array 'W' of the model used as a whole", Message(6));
         Assert.Empty(outcome.CompilationDiagnostics.Where(d => d.Location.SourceTree?.FilePath.Contains("Backprop.Generator") == true));
     }
 

@@ -120,6 +120,10 @@ internal sealed partial class MethodLowerer
                 return LowerRangeSlice(element.ArrayReference, range, type, operation);
             case IImplicitIndexerReferenceOperation { Argument: IRangeOperation range } indexer when type is { IsBuffer: true }:
                 return LowerRangeSlice(indexer.Instance, range, type, operation);
+            case IArrayElementReferenceOperation { Indices.Length: 1 } element when IsJaggedDataRow(element.ArrayReference) && TryVerbatim(operation, type) is { } tableElement:
+                return tableElement;
+            case IPropertyReferenceOperation { Property.Name: "Length", Instance: { } dataRow } when IsJaggedDataRow(dataRow) && TryVerbatim(operation, type) is { } rowLength:
+                return rowLength;
             case IArrayElementReferenceOperation { Indices.Length: 1 } when IsJaggedRow(operation):
                 ReportWholeJagged(operation, row: true);
                 return null;

@@ -44,6 +44,15 @@ internal sealed partial class MethodLowerer
         return LowerThisMember(member, type, receiver, out bool isData, jagged: true) is IrRead read && !isData ? read.Variable : null;
     }
 
+    /// <summary>
+    /// A row of an array of arrays that is data (<c>Table[k]</c> of a static table, of a <c>[NoDerivative]</c> member, or of
+    /// integers): its elements and length are read as written.
+    /// </summary>
+    private bool IsJaggedDataRow(IOperation operation) =>
+        WithoutConversions(operation) is IArrayElementReferenceOperation { Indices.Length: 1, ArrayReference: var array }
+        && WithoutConversions(array) is IFieldReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: false }
+        && array.Type is IArrayTypeSymbol { ElementType: IArrayTypeSymbol } && JaggedOf(array) is null;
+
     /// <summary>Whether <paramref name="operation"/> is a row of a differentiated jagged array: <c>W[o]</c>, or a parameter or local bound to one.</summary>
     private bool IsJaggedRow(IOperation operation) => WithoutConversions(operation) switch
     {
@@ -126,6 +135,13 @@ internal sealed partial class MethodLowerer
     /// </summary>
     private bool TryDeclareRowAlias(ILocalSymbol local, IOperation initializer, SyntaxNode syntax, ImmutableArray<IrStatement>.Builder output)
     {
+        if (!local.IsRef && JaggedType(local.Type) is not null && JaggedType(initializer.Type) is not null && JaggedOf(initializer) is not null)
+        {
+            // var w = W; of the whole array: another name for the model's parameter, which it cannot be here.
+            ReportWholeJagged(initializer, row: false);
+            _unsupportedLocals.Add(local);
+            return true;
+        }
         if (local.IsRef || TypeMapping.Map(local.Type) is not { IsBuffer: true } || !IsJaggedRow(initializer)) return false;
         var (jagged, row) = LowerJaggedRow(initializer);
         if (row is not null) _boundRows[local] = (jagged, Pinned(row, local.Name + "Index", Source(syntax), output));
