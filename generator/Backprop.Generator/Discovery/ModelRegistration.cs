@@ -49,7 +49,7 @@ internal sealed record ModelRegistration(string HintName, string Namespace, Equa
         for (var t = type; t is not null; t = t.ContainingType)
         {
             if (t.IsGenericType) return null;
-            containing.Insert(0, MethodLowerer.TypeDeclaration(t));
+            containing.Insert(0, DeclarationParser.TypeDeclaration(t));
         }
         var members = new List<RegisteredMember>();
         foreach (var member in type.GetMembers())

@@ -59,7 +59,8 @@ internal sealed partial class MethodLowerer
 
     public LoweringResult Lower()
     {
-        var shape = LowerShape();
+        MethodShape? shape;
+        (shape, _forward, _hessianLocation) = Discovery.DeclarationParser.Parse(_method, _syntax, _diagnostics, _cancellationToken);
         var parameters = LowerParameters();
         CopyWrittenParameters();
         var returnType = _method.ReturnsVoid ? IrType.Double : TypeMapping.Map(_method.ReturnType);

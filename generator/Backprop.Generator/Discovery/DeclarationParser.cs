@@ -2,22 +2,56 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
-using Backprop.Generator.Analysis;
 using Backprop.Generator.Diagnostics;
-using Backprop.Generator.Differentiation;
 using Backprop.Generator.Helpers;
 using Backprop.Generator.Ir;
+using Backprop.Generator.Lowering;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
-using Microsoft.CodeAnalysis.Operations;
 
-namespace Backprop.Generator.Lowering;
+namespace Backprop.Generator.Discovery;
 
-/// <summary>The method's declaration: its shape (names of the generated methods, containing types, modifiers), name collisions, parameters.</summary>
-internal sealed partial class MethodLowerer
+/// <summary>
+/// The declaration of a method to differentiate, checked before its body is lowered (as the Regex generator's parser
+/// checks a pattern's declaration): partial containing types, a real or void return, not virtual, generic, async or an
+/// iterator, a valid <c>GradientName</c>, no clash of the generated names with the type's members; and from it the
+/// <see cref="MethodShape"/>: the generated methods' names, the types around them, accessibility and the modes asked for.
+/// </summary>
+internal sealed class DeclarationParser
 {
-    private MethodShape? LowerShape()
+    private const string DifferentiableAttribute = "Backprop.DifferentiableAttribute";
+
+    /// <summary>
+    /// The shape of <paramref name="method"/>'s generated code, or null (with the reasons in <paramref name="diagnostics"/>)
+    /// when none can be generated; also the modes its attribute asks for, which lowering needs whatever the shape.
+    /// </summary>
+    public static (MethodShape? Shape, bool Forward, Location? HessianLocation) Parse(IMethodSymbol method, MethodDeclarationSyntax syntax, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+    {
+        var parser = new DeclarationParser(method, syntax, diagnostics, cancellationToken);
+        var shape = parser.Shape();
+        return (shape, parser._forward, parser._hessianLocation);
+    }
+
+    private readonly IMethodSymbol _method;
+    private readonly MethodDeclarationSyntax _syntax;
+    private readonly List<DiagnosticInfo> _diagnostics;
+    private readonly CancellationToken _cancellationToken;
+    private bool _forward;
+    private Location? _hessianLocation;
+
+    private DeclarationParser(IMethodSymbol method, MethodDeclarationSyntax syntax, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+    {
+        _method = method;
+        _syntax = syntax;
+        _diagnostics = diagnostics;
+        _cancellationToken = cancellationToken;
+    }
+
+    private void Report(DiagnosticDescriptor descriptor, Location location, params string[] arguments) =>
+        _diagnostics.Add(DiagnosticInfo.Create(descriptor, location, arguments));
+
+    private MethodShape? Shape()
     {
         bool ok = true;
         var identifier = _syntax.Identifier.GetLocation();
@@ -189,87 +223,6 @@ internal sealed partial class MethodLowerer
             if (argument.Key == "GradientName" && argument.Value.Value is string name) return name;
         return method.Name + "Gradient";
     }
-
-    private List<int> LowerParameters()
-    {
-        var ids = new List<int>();
-        foreach (var parameter in _method.Parameters)
-        {
-            var location = parameter.Locations.FirstOrDefault() ?? _syntax.Identifier.GetLocation();
-            if (parameter.RefKind != RefKind.None || parameter.IsParams)
-            {
-                string modifier = parameter.IsParams ? "params" : parameter.RefKind switch
-                {
-                    RefKind.Ref => "ref",
-                    RefKind.Out => "out",
-                    RefKind.In => "in",
-                    _ => "ref readonly",
-                };
-                Report(DiagnosticDescriptors.UnsupportedParameter, location, _method.Name, parameter.Name, modifier);
-            }
-            bool noDerivative = SymbolFacts.HasNoDerivative(parameter);
-            var type = TypeMapping.Map(parameter.Type);
-            if (!noDerivative && parameter.RefKind is RefKind.None && StructLayout.OfElements(parameter.Type) is { } elements)
-            {
-                // An array or span of structs of one floating-point type: the IR reads the flat view of its numbers.
-                var (element, elementLayout, shape) = elements;
-                int bufferId = AddVariable(parameter.Name, new IrType(elementLayout[0].Type.Scalar, shape), VariableKind.Parameter, false, parameter.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat));
-                _names.Add(IrVariable.FlatName(_variables[bufferId].Name));
-                _variables[bufferId] = _variables[bufferId] with { View = element.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) };
-                _variableIds[parameter] = bufferId;
-                _structBuffers[parameter] = elementLayout;
-                _parameterLocations[bufferId] = location;
-                ids.Add(bufferId);
-                _structParameters.Add(parameter);
-                continue;
-            }
-            if (StructLayout.Of(parameter.Type) is { } layout && parameter.RefKind is RefKind.None)
-            {
-                // A struct of numbers: its fields are the variables (p.X), its gradient is an S of the same type.
-                int structId = AddVariable(parameter.Name, IrType.Int32, VariableKind.Parameter, noDerivative: true, parameter.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat));
-                _variableIds[parameter] = structId;
-                _parameterLocations[structId] = location;
-                ids.Add(structId);
-                LowerStructParameter(parameter, layout, structId, noDerivative);
-                continue;
-            }
-            if (!noDerivative && parameter.RefKind is RefKind.None && MatrixType(parameter.Type) is { } matrixType)
-            {
-                // A two-dimensional array: the IR reads the flat view of its elements, row by row; its gradient is a T[,].
-                int matrixId = AddVariable(parameter.Name, matrixType, VariableKind.Parameter, false, parameter.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat));
-                _names.Add(IrVariable.FlatName(_variables[matrixId].Name));
-                _variables[matrixId] = _variables[matrixId] with { Rank = 2 };
-                _variableIds[parameter] = matrixId;
-                _parameterLocations[matrixId] = location;
-                ids.Add(matrixId);
-                string? mode = _forward ? "Forward" : _hessianLocation is not null ? "Hessian"
-                    : _method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttribute && a.NamedArguments.Any(n => n.Key == "Jacobian" && n.Value.Value is true)) ? "Jacobian" : null;
-                if (mode is not null)
-                    Report(DiagnosticDescriptors.UnsupportedStatement, location, _method.Name,
-                        mode + " = true with the two-dimensional array parameter '" + parameter.Name + "', not supported yet",
-                        "remove " + mode + " = true, or pass its numbers as a flat ReadOnlySpan<" + matrixType.ScalarKeyword + ">, row by row");
-                continue;
-            }
-            // A parameter is differentiated unless marked: one whose floating-point values the IR cannot carry (double[,],
-            // double[][], List<double>, a struct of doubles) is an error, never silently a constant.
-            if (type is null && !noDerivative && SymbolFacts.HoldsFloatingPoint(parameter.Type))
-                Report(DiagnosticDescriptors.UndifferentiableParameterType, location, _method.Name, parameter.Name,
-                    (parameter.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(_cancellationToken) as Microsoft.CodeAnalysis.CSharp.Syntax.ParameterSyntax)?.Type?.ToString() ?? parameter.Type.ToDisplayString(),
-                    SymbolFacts.FloatingPointElement(parameter.Type));
-            int id = AddVariable(parameter.Name, type ?? IrType.Int32, VariableKind.Parameter, noDerivative || type is null, parameter.Type.ToDisplayString(type is null ? DataParameterFormat : SymbolDisplayFormat.FullyQualifiedFormat));
-            _variableIds[parameter] = id;
-            _parameterLocations[id] = location;
-            ids.Add(id);
-        }
-        return ids;
-    }
-
-    /// <summary>
-    /// The type of a parameter of another type (data) as the generated methods declare it: fully qualified, <c>string?</c>
-    /// and <c>List&lt;double&gt;?</c> kept, so that callers may pass null where the method takes it.
-    /// </summary>
-    private static readonly SymbolDisplayFormat DataParameterFormat =
-        SymbolDisplayFormat.FullyQualifiedFormat.AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
 
     internal static string TypeDeclaration(INamedTypeSymbol type)
     {
