@@ -119,6 +119,39 @@ public sealed class CalleeTests
     }
 
     [Fact]
+    public void LargeBufferUpdatedInPlace_ItsCopyIsNotOnTheStack()
+    {
+        // 200,000 doubles (1.6 MB) on a thread with a 1 MB stack: a stackalloc'd copy would overflow it.
+        const int n = 200_000;
+        var random = new Random(4);
+        double[] p = Enumerable.Range(0, n).Select(_ => 0.5 + 0.4 * random.NextDouble()).ToArray();
+        string? failure = null;
+        var thread = new System.Threading.Thread(() =>
+        {
+            double[] changed = (double[])p.Clone(), dP = new double[n];
+            double value = CalleeFunctions.PrefixProductsGradient(changed, 0.3, dP, out double dScale);
+            double[] original = (double[])p.Clone();
+            if (value != CalleeFunctions.PrefixProducts(original, 0.3)) failure = "value " + value;
+            else if (!changed.SequenceEqual(original)) failure = "the caller's buffer is not as the method leaves it";
+            else
+            {
+                // A few entries against central differences (each evaluation is a pass over all of p).
+                foreach (int k in new[] { 0, 1, n / 2, n - 1 })
+                {
+                    double[] plus = (double[])p.Clone(), minus = (double[])p.Clone();
+                    plus[k] += 1e-6;
+                    minus[k] -= 1e-6;
+                    double numeric = (CalleeFunctions.PrefixProducts(plus, 0.3) - CalleeFunctions.PrefixProducts(minus, 0.3)) / 2e-6;
+                    if (Math.Abs(numeric - dP[k]) > 1e-5 * Math.Max(1, Math.Abs(numeric))) failure = "dP[" + k + "] = " + dP[k] + ", numeric " + numeric;
+                }
+            }
+        }, maxStackSize: 1 << 20);
+        thread.Start();
+        thread.Join();
+        Assert.True(failure is null, failure);
+    }
+
+    [Fact]
     public void BuffersUpdatedInPlace_GradientAtTheValuesOnEntry_AndTheCallersBufferAsTheOriginalLeavesIt()
     {
         for (int trial = 0; trial < 6; trial++)

@@ -628,4 +628,8 @@ internal enum ForwardLocalKind
 }
 
 /// <summary>A variable the split forward method may have to hand over to the split reverse method.</summary>
-internal sealed record ForwardLocal(string Name, string TypeKeyword, string ElementKeyword, ForwardLocalKind Kind, bool OnStack = false);
+/// <param name="SpillLength">
+/// For a buffer on the stack only when small (see <see cref="Ir.IrNewBuffer.SpillsToHeap"/>): the name of the local that
+/// holds its length where the reverse method allocates it again; null otherwise.
+/// </param>
+internal sealed record ForwardLocal(string Name, string TypeKeyword, string ElementKeyword, ForwardLocalKind Kind, bool OnStack = false, string? SpillLength = null);

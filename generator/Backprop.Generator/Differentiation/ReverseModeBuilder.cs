@@ -148,7 +148,7 @@ internal sealed partial class ReverseModeBuilder
         {
             case IrAssign { Value: IrNewBuffer allocation } declaration:
                 forward.Add(AssignTo(declaration, _text.Of(allocation)));
-                if (_plan.NeedsGradientBuffer(declaration.Variable)) _program.ReverseSetup.AddRange(RentScratch(declaration.Variable, allocation.OnStack));
+                if (_plan.NeedsGradientBuffer(declaration.Variable)) _program.ReverseSetup.AddRange(RentScratch(declaration.Variable, allocation.AlwaysOnStack));
                 break;
             case IrAssign assign:
                 Assign(assign, forward, reverse);
@@ -357,7 +357,7 @@ internal sealed partial class ReverseModeBuilder
         var variable = _method.Variables[assign.Variable];
         if (!(assign.IsDeclaration && _inlineDeclared.Contains(assign.Variable) && _nesting == 0)) return CodeAssign.Set(N(variable.Name), value);
         _program.ForwardLocals.Add(assign.Value is IrNewBuffer allocation
-            ? Local(assign.Variable, ForwardLocalKind.Buffer, allocation.OnStack)
+            ? Local(assign.Variable, ForwardLocalKind.Buffer, allocation.OnStack) with { SpillLength = allocation.OnStack && allocation.SpillsToHeap ? Reserve(variable.Name + "Length") : null }
             : Local(assign.Variable, ForwardLocalKind.Scalar));
         return CodeAssign.Declare(variable.Type.Keyword, variable.Name, value);
     }

@@ -175,6 +175,7 @@ internal sealed class TangentBuilder
                     // The tangent buffer is allocated like the buffer (stackalloc and new zero it).
                     var v = _method.Variables[declaration.Variable];
                     var tangentBuffer = !_lanes ? _text.Of(allocation)
+                        : allocation.SpillsToHeap && allocation.OnStack ? ExpressionText.StackOrHeap(_text.Of(allocation.Length), LanesKeyword(v.Type))
                         : (allocation.OnStack ? "stackalloc " : "new ") + LanesKeyword(v.Type) + "[" + _text.Of(allocation.Length) + "]";
                     code.Add(CodeAssign.Declare("global::System.Span<" + (_lanes ? LanesKeyword(v.Type) : v.Type.ScalarKeyword) + ">", TangentOf(declaration.Variable), tangentBuffer));
                 }

@@ -46,6 +46,10 @@ internal sealed class ExpressionText
         ? Fragment.Element(buffer, Of(position.Row)) + "[" + Of(position.Column) + "]"
         : Fragment.Element(buffer, Of(index));
 
+    /// <summary><c>n &lt;= 1024 ? stackalloc T[n] : new T[n]</c>: a buffer the generator allocates (see <see cref="IrNewBuffer.SpillsToHeap"/>).</summary>
+    public static Fragment StackOrHeap(Fragment length, string element) =>
+        length + " <= " + IrNewBuffer.StackLimit.ToString(System.Globalization.CultureInfo.InvariantCulture) + " ? stackalloc " + element + "[" + length + "] : new " + element + "[" + length + "]";
+
     /// <summary>
     /// The receiver of a call as written: the callee's target, or for an element of a collection of sub-modules the element
     /// at the index, the last of the call's <paramref name="arguments"/> as spelled (see <see cref="CalleeInfo.ElementAccess"/>).
@@ -94,6 +98,8 @@ internal sealed class ExpressionText
             case IrDifferentiableCall d:
                 var spelled = d.Arguments.Select(Of).ToList();
                 return (Receiver(d.Callee, spelled) + "." + d.Callee.CallName + "(" + Fragment.Join(", ", d.Callee.Own(spelled)) + ")", Primary);
+            case IrNewBuffer { OnStack: true, SpillsToHeap: true } n:
+                return (StackOrHeap(Of(n.Length), n.Type.ScalarKeyword), Conditional);
             case IrNewBuffer n:
                 return ((n.OnStack ? "stackalloc " : "new ") + n.Type.ScalarKeyword + "[" + Of(n.Length) + "]", Unary);
             case IrSlice s:

@@ -1165,6 +1165,11 @@ internal static class GradientEmitter
                         // A view of the tape: the reverse sweep never pushes, so the values stay where they are.
                         writer.Line("global::System.Span<" + local.ElementKeyword + "> " + local.Name + " = " + tape + ".PopRange<" + local.ElementKeyword + ">();");
                         break;
+                    case ForwardLocalKind.Buffer when local.SpillLength is { } spillLength:
+                        writer.Line("int " + spillLength + " = " + tape + ".Pop<int>();");
+                        writer.Line("global::System.Span<" + local.ElementKeyword + "> " + local.Name + " = " + ExpressionText.StackOrHeap(Fragment.Literal(spillLength), local.ElementKeyword).ToString() + ";");
+                        if (Contents(local)) writer.Line(tape + ".PopRange<" + local.ElementKeyword + ">(" + local.Name + ");");
+                        break;
                     case ForwardLocalKind.Buffer:
                         writer.Line(local.OnStack
                             ? "global::System.Span<" + local.ElementKeyword + "> " + local.Name + " = stackalloc " + local.ElementKeyword + "[" + tape + ".Pop<int>()];"

@@ -186,9 +186,20 @@ internal sealed record IrVerbatim(IrType Type, string Text, string DisplayName, 
 }
 
 /// <summary><c>stackalloc T[length]</c> or <c>new T[length]</c>: the initializer of a local buffer.</summary>
-internal sealed record IrNewBuffer(IrType Type, IrExpression Length, bool OnStack) : IrExpression(Type)
+/// <param name="SpillsToHeap">
+/// For a buffer the generator allocates itself (the copy of a buffer parameter the method writes), whose length the user
+/// does not see: on the stack up to <see cref="StackLimit"/> elements, on the heap beyond (a stackalloc of a large array
+/// would overflow the stack).
+/// </param>
+internal sealed record IrNewBuffer(IrType Type, IrExpression Length, bool OnStack, bool SpillsToHeap = false) : IrExpression(Type)
 {
+    /// <summary>The most elements a buffer that <see cref="SpillsToHeap"/> takes on the stack (8 KiB of doubles).</summary>
+    public const int StackLimit = 1024;
+
     public override IEnumerable<IrExpression> Children => new[] { Length };
+
+    /// <summary>Whether it is always on the stack (the user's stackalloc), so that its gradient buffer may be too.</summary>
+    public bool AlwaysOnStack => OnStack && !SpillsToHeap;
 }
 
 /// <summary>

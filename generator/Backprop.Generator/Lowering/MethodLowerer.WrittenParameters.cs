@@ -38,7 +38,7 @@ internal sealed partial class MethodLowerer
             int copy = AddVariable(parameter.Name + "Copy", local, VariableKind.Local);
             _variableIds[parameter] = copy;
             var output = ImmutableArray.CreateBuilder<IrStatement>();
-            output.Add(new IrAssign(source, copy, new IrNewBuffer(local, new IrLength(id), OnStack: true), IsDeclaration: true));
+            output.Add(new IrAssign(source, copy, new IrNewBuffer(local, new IrLength(id), OnStack: true, SpillsToHeap: true), IsDeclaration: true));
             int index = AddVariable("i", IrType.Int32, VariableKind.Synthetic);
             var at = new IrRead(IrType.Int32, index);
             AddCountedLoop(source, index, new IrLength(id), new IrStatement[] { new IrStore(source, copy, at, new IrElement(type.Element, id, at)) }, output);
