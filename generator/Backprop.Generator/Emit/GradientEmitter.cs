@@ -829,9 +829,10 @@ internal static class GradientEmitter
     /// Gradient spans must match their parameters. A pullback or backward also takes an empty span for an input whose
     /// gradient the caller does not want (generated callers pass one for buffers without a gradient).
     /// </summary>
-    private static void WriteLengthChecks(SourceWriter writer, IrMethod method, GradientProgram program, bool seeded)
+    /// <param name="withThis">False where the pullback called next checks <c>dThis</c> (the gradient): once is enough.</param>
+    private static void WriteLengthChecks(SourceWriter writer, IrMethod method, GradientProgram program, bool seeded, bool withThis = true)
     {
-        WriteThisChecks(writer, method, program);
+        if (withThis) WriteThisChecks(writer, method, program);
         var inputs = program.Gradients.Where(g => !IsMember(method, g.Variable)).Select(g => (g.Variable, g.GradientName, Optional: seeded));
         foreach (var (variable, gradient, optional) in inputs.Concat(program.Outputs.Select(o => (o.Variable, o.AdjointName, Optional: false))))
         {
@@ -981,7 +982,7 @@ internal static class GradientEmitter
     /// </summary>
     private static void WriteGradientThroughPullback(SourceWriter writer, IrMethod method, GradientProgram program, bool checkLengths)
     {
-        if (checkLengths) WriteLengthChecks(writer, method, program, seeded: false);
+        if (checkLengths) WriteLengthChecks(writer, method, program, seeded: false, withThis: false);
         var arguments = method.Parameters.Select(p => method.Variables[p].Name).Append("1").ToList();
         if (method.Shape.HasThisGradient) arguments.Add((method.Shape.ThisIsStruct ? "ref " : "") + program.ThisName);
         foreach (var (variable, gradient, _) in program.Gradients)

@@ -639,62 +639,6 @@ namespace Digits
         [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Gen", "0.1.0")]
         public double LossGradient(global::System.ReadOnlySpan<double> images, global::System.ReadOnlySpan<int> labels, global::Digits.Mlp dThis)
         {
-            if (dThis is null)
-            {
-                throw new global::System.ArgumentNullException(nameof(dThis), "The gradient of this instance must be an instance of the same type whose members receive the gradients.");
-            }
-            if (global::System.Object.ReferenceEquals(dThis, this))
-            {
-                throw new global::System.ArgumentException("The gradient of this instance must be another instance of its type: gradients added into the model itself would change its parameters.", nameof(dThis));
-            }
-            if (dThis.Fc1 is null)
-            {
-                throw new global::System.ArgumentException("The gradient of 'Fc1' is null: dThis must have the same sub-modules as this instance.", nameof(dThis));
-            }
-            if (global::System.Object.ReferenceEquals(dThis.Fc1, this.Fc1))
-            {
-                throw new global::System.ArgumentException("The gradient of 'Fc1' is the model's own sub-module: dThis must have sub-modules of its own.", nameof(dThis));
-            }
-            if (dThis.Fc1.Bias is null || dThis.Fc1.Bias.Length != this.Fc1.Bias.Length)
-            {
-                throw new global::System.ArgumentException("The gradient of 'Fc1.Bias' must have " + this.Fc1.Bias.Length + " entries, like 'Fc1.Bias', but has " + (dThis.Fc1.Bias?.Length ?? 0) + ".", nameof(dThis));
-            }
-            if (global::System.Object.ReferenceEquals(dThis.Fc1.Bias, this.Fc1.Bias))
-            {
-                throw new global::System.ArgumentException("The gradient of 'Fc1.Bias' is the model's own array: dThis must have arrays of its own.", nameof(dThis));
-            }
-            if (dThis.Fc1.Weight is null || dThis.Fc1.Weight.Length != this.Fc1.Weight.Length)
-            {
-                throw new global::System.ArgumentException("The gradient of 'Fc1.Weight' must have " + this.Fc1.Weight.Length + " entries, like 'Fc1.Weight', but has " + (dThis.Fc1.Weight?.Length ?? 0) + ".", nameof(dThis));
-            }
-            if (global::System.Object.ReferenceEquals(dThis.Fc1.Weight, this.Fc1.Weight))
-            {
-                throw new global::System.ArgumentException("The gradient of 'Fc1.Weight' is the model's own array: dThis must have arrays of its own.", nameof(dThis));
-            }
-            if (dThis.Fc2 is null)
-            {
-                throw new global::System.ArgumentException("The gradient of 'Fc2' is null: dThis must have the same sub-modules as this instance.", nameof(dThis));
-            }
-            if (global::System.Object.ReferenceEquals(dThis.Fc2, this.Fc2))
-            {
-                throw new global::System.ArgumentException("The gradient of 'Fc2' is the model's own sub-module: dThis must have sub-modules of its own.", nameof(dThis));
-            }
-            if (dThis.Fc2.Bias is null || dThis.Fc2.Bias.Length != this.Fc2.Bias.Length)
-            {
-                throw new global::System.ArgumentException("The gradient of 'Fc2.Bias' must have " + this.Fc2.Bias.Length + " entries, like 'Fc2.Bias', but has " + (dThis.Fc2.Bias?.Length ?? 0) + ".", nameof(dThis));
-            }
-            if (global::System.Object.ReferenceEquals(dThis.Fc2.Bias, this.Fc2.Bias))
-            {
-                throw new global::System.ArgumentException("The gradient of 'Fc2.Bias' is the model's own array: dThis must have arrays of its own.", nameof(dThis));
-            }
-            if (dThis.Fc2.Weight is null || dThis.Fc2.Weight.Length != this.Fc2.Weight.Length)
-            {
-                throw new global::System.ArgumentException("The gradient of 'Fc2.Weight' must have " + this.Fc2.Weight.Length + " entries, like 'Fc2.Weight', but has " + (dThis.Fc2.Weight?.Length ?? 0) + ".", nameof(dThis));
-            }
-            if (global::System.Object.ReferenceEquals(dThis.Fc2.Weight, this.Fc2.Weight))
-            {
-                throw new global::System.ArgumentException("The gradient of 'Fc2.Weight' is the model's own array: dThis must have arrays of its own.", nameof(dThis));
-            }
             return LossPullback(images, labels, 1, dThis);
         }
 

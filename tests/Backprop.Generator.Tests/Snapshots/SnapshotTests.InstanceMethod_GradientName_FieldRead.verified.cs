@@ -55,14 +55,6 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Gen", "0.1.0")]
         internal double Sensitivities(double position, double velocity, global::Demo.Oscillator dThis, out double dPosition, out double dVelocity)
         {
-            if (dThis is null)
-            {
-                throw new global::System.ArgumentNullException(nameof(dThis), "The gradient of this instance must be an instance of the same type whose members receive the gradients.");
-            }
-            if (global::System.Object.ReferenceEquals(dThis, this))
-            {
-                throw new global::System.ArgumentException("The gradient of this instance must be another instance of its type: gradients added into the model itself would change its parameters.", nameof(dThis));
-            }
             dPosition = 0;
             dVelocity = 0;
             return EnergyPullback(position, velocity, 1, dThis, ref dPosition, ref dVelocity);

@@ -66,33 +66,6 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Gen", "0.1.0")]
         public double LossGradient(double[] x, global::Demo.Network dThis)
         {
-            if (dThis is null)
-            {
-                throw new global::System.ArgumentNullException(nameof(dThis), "The gradient of this instance must be an instance of the same type whose members receive the gradients.");
-            }
-            if (global::System.Object.ReferenceEquals(dThis, this))
-            {
-                throw new global::System.ArgumentException("The gradient of this instance must be another instance of its type: gradients added into the model itself would change its parameters.", nameof(dThis));
-            }
-            if (dThis.W is null || dThis.W.Length != this.W.Length)
-            {
-                throw new global::System.ArgumentException("The gradient of 'W' must have " + this.W.Length + " rows, like 'W', but has " + (dThis.W?.Length ?? 0) + ".", nameof(dThis));
-            }
-            if (global::System.Object.ReferenceEquals(dThis.W, this.W))
-            {
-                throw new global::System.ArgumentException("The gradient of 'W' is the model's own array: dThis must have arrays of its own.", nameof(dThis));
-            }
-            for (int r = 0; r < this.W.Length; r++)
-            {
-                if (dThis.W[r] is null || dThis.W[r].Length != this.W[r].Length)
-                {
-                    throw new global::System.ArgumentException("The gradient of 'W." + r + "' must have " + this.W[r].Length + " entries, like 'W." + r + "', but has " + (dThis.W[r]?.Length ?? 0) + ".", nameof(dThis));
-                }
-                if (global::System.Object.ReferenceEquals(dThis.W[r], this.W[r]))
-                {
-                    throw new global::System.ArgumentException("The gradient of 'W." + r + "' is the model's own row: dThis must have rows of its own.", nameof(dThis));
-                }
-            }
             return LossPullback(x, 1, dThis);
         }
 

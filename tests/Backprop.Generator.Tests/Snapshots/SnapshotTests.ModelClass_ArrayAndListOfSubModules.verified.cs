@@ -197,30 +197,6 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Gen", "0.1.0")]
         public double ScoreGradient(global::System.ReadOnlySpan<double> x, global::Demo.Linear dThis, global::System.Span<double> dX)
         {
-            if (dThis is null)
-            {
-                throw new global::System.ArgumentNullException(nameof(dThis), "The gradient of this instance must be an instance of the same type whose members receive the gradients.");
-            }
-            if (global::System.Object.ReferenceEquals(dThis, this))
-            {
-                throw new global::System.ArgumentException("The gradient of this instance must be another instance of its type: gradients added into the model itself would change its parameters.", nameof(dThis));
-            }
-            if (dThis.Bias is null || dThis.Bias.Length != this.Bias.Length)
-            {
-                throw new global::System.ArgumentException("The gradient of 'Bias' must have " + this.Bias.Length + " entries, like 'Bias', but has " + (dThis.Bias?.Length ?? 0) + ".", nameof(dThis));
-            }
-            if (global::System.Object.ReferenceEquals(dThis.Bias, this.Bias))
-            {
-                throw new global::System.ArgumentException("The gradient of 'Bias' is the model's own array: dThis must have arrays of its own.", nameof(dThis));
-            }
-            if (dThis.Weight is null || dThis.Weight.Length != this.Weight.Length)
-            {
-                throw new global::System.ArgumentException("The gradient of 'Weight' must have " + this.Weight.Length + " entries, like 'Weight', but has " + (dThis.Weight?.Length ?? 0) + ".", nameof(dThis));
-            }
-            if (global::System.Object.ReferenceEquals(dThis.Weight, this.Weight))
-            {
-                throw new global::System.ArgumentException("The gradient of 'Weight' is the model's own array: dThis must have arrays of its own.", nameof(dThis));
-            }
             if (dX.Length != x.Length)
             {
                 throw new global::System.ArgumentException("The gradient of 'x' must have " + x.Length + " entries, like 'x', but has " + dX.Length + ".", nameof(dX));
@@ -431,84 +407,6 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Gen", "0.1.0")]
         public double LossGradient(global::System.ReadOnlySpan<double> x, global::Demo.Stack dThis)
         {
-            if (dThis is null)
-            {
-                throw new global::System.ArgumentNullException(nameof(dThis), "The gradient of this instance must be an instance of the same type whose members receive the gradients.");
-            }
-            if (global::System.Object.ReferenceEquals(dThis, this))
-            {
-                throw new global::System.ArgumentException("The gradient of this instance must be another instance of its type: gradients added into the model itself would change its parameters.", nameof(dThis));
-            }
-            if (dThis.Heads is null || dThis.Heads.Count != this.Heads.Count)
-            {
-                throw new global::System.ArgumentException("The gradient of 'Heads' must have " + this.Heads.Count + " sub-modules, like 'Heads', but has " + (dThis.Heads?.Count ?? 0) + ".", nameof(dThis));
-            }
-            if (global::System.Object.ReferenceEquals(dThis.Heads, this.Heads))
-            {
-                throw new global::System.ArgumentException("The gradient of 'Heads' is the model's own collection: dThis must have collections of its own.", nameof(dThis));
-            }
-            for (int k = 0; k < this.Heads.Count; k++)
-            {
-                if (dThis.Heads[k] is null)
-                {
-                    throw new global::System.ArgumentException("The gradient of 'Heads." + k + "' is null: dThis must have the same sub-modules as this instance.", nameof(dThis));
-                }
-                if (global::System.Object.ReferenceEquals(dThis.Heads[k], this.Heads[k]))
-                {
-                    throw new global::System.ArgumentException("The gradient of 'Heads." + k + "' is the model's own sub-module: dThis must have sub-modules of its own.", nameof(dThis));
-                }
-                if (dThis.Heads[k]!.Bias is null || dThis.Heads[k]!.Bias.Length != this.Heads[k]!.Bias.Length)
-                {
-                    throw new global::System.ArgumentException("The gradient of 'Heads." + k + ".Bias' must have " + this.Heads[k]!.Bias.Length + " entries, like 'Heads." + k + ".Bias', but has " + (dThis.Heads[k]!.Bias?.Length ?? 0) + ".", nameof(dThis));
-                }
-                if (global::System.Object.ReferenceEquals(dThis.Heads[k]!.Bias, this.Heads[k]!.Bias))
-                {
-                    throw new global::System.ArgumentException("The gradient of 'Heads." + k + ".Bias' is the model's own array: dThis must have arrays of its own.", nameof(dThis));
-                }
-                if (dThis.Heads[k]!.Weight is null || dThis.Heads[k]!.Weight.Length != this.Heads[k]!.Weight.Length)
-                {
-                    throw new global::System.ArgumentException("The gradient of 'Heads." + k + ".Weight' must have " + this.Heads[k]!.Weight.Length + " entries, like 'Heads." + k + ".Weight', but has " + (dThis.Heads[k]!.Weight?.Length ?? 0) + ".", nameof(dThis));
-                }
-                if (global::System.Object.ReferenceEquals(dThis.Heads[k]!.Weight, this.Heads[k]!.Weight))
-                {
-                    throw new global::System.ArgumentException("The gradient of 'Heads." + k + ".Weight' is the model's own array: dThis must have arrays of its own.", nameof(dThis));
-                }
-            }
-            if (dThis.Layers is null || dThis.Layers.Length != this.Layers.Length)
-            {
-                throw new global::System.ArgumentException("The gradient of 'Layers' must have " + this.Layers.Length + " sub-modules, like 'Layers', but has " + (dThis.Layers?.Length ?? 0) + ".", nameof(dThis));
-            }
-            if (global::System.Object.ReferenceEquals(dThis.Layers, this.Layers))
-            {
-                throw new global::System.ArgumentException("The gradient of 'Layers' is the model's own collection: dThis must have collections of its own.", nameof(dThis));
-            }
-            for (int k = 0; k < this.Layers.Length; k++)
-            {
-                if (dThis.Layers[k] is null)
-                {
-                    throw new global::System.ArgumentException("The gradient of 'Layers." + k + "' is null: dThis must have the same sub-modules as this instance.", nameof(dThis));
-                }
-                if (global::System.Object.ReferenceEquals(dThis.Layers[k], this.Layers[k]))
-                {
-                    throw new global::System.ArgumentException("The gradient of 'Layers." + k + "' is the model's own sub-module: dThis must have sub-modules of its own.", nameof(dThis));
-                }
-                if (dThis.Layers[k]!.Bias is null || dThis.Layers[k]!.Bias.Length != this.Layers[k]!.Bias.Length)
-                {
-                    throw new global::System.ArgumentException("The gradient of 'Layers." + k + ".Bias' must have " + this.Layers[k]!.Bias.Length + " entries, like 'Layers." + k + ".Bias', but has " + (dThis.Layers[k]!.Bias?.Length ?? 0) + ".", nameof(dThis));
-                }
-                if (global::System.Object.ReferenceEquals(dThis.Layers[k]!.Bias, this.Layers[k]!.Bias))
-                {
-                    throw new global::System.ArgumentException("The gradient of 'Layers." + k + ".Bias' is the model's own array: dThis must have arrays of its own.", nameof(dThis));
-                }
-                if (dThis.Layers[k]!.Weight is null || dThis.Layers[k]!.Weight.Length != this.Layers[k]!.Weight.Length)
-                {
-                    throw new global::System.ArgumentException("The gradient of 'Layers." + k + ".Weight' must have " + this.Layers[k]!.Weight.Length + " entries, like 'Layers." + k + ".Weight', but has " + (dThis.Layers[k]!.Weight?.Length ?? 0) + ".", nameof(dThis));
-                }
-                if (global::System.Object.ReferenceEquals(dThis.Layers[k]!.Weight, this.Layers[k]!.Weight))
-                {
-                    throw new global::System.ArgumentException("The gradient of 'Layers." + k + ".Weight' is the model's own array: dThis must have arrays of its own.", nameof(dThis));
-                }
-            }
             return LossPullback(x, 1, dThis);
         }
 

@@ -56,14 +56,6 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Gen", "0.1.0")]
         public float ReachGradient(float angle, float length, global::Demo.Arm dThis, out float dAngle, out float dLength)
         {
-            if (dThis is null)
-            {
-                throw new global::System.ArgumentNullException(nameof(dThis), "The gradient of this instance must be an instance of the same type whose members receive the gradients.");
-            }
-            if (global::System.Object.ReferenceEquals(dThis, this))
-            {
-                throw new global::System.ArgumentException("The gradient of this instance must be another instance of its type: gradients added into the model itself would change its parameters.", nameof(dThis));
-            }
             dAngle = 0;
             dLength = 0;
             return ReachPullback(angle, length, 1, dThis, ref dAngle, ref dLength);

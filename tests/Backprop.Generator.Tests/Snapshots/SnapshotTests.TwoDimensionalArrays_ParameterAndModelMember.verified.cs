@@ -216,22 +216,6 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Gen", "0.1.0")]
         public double LossGradient(double[] x, double[] y, global::Demo.Regressor dThis)
         {
-            if (dThis is null)
-            {
-                throw new global::System.ArgumentNullException(nameof(dThis), "The gradient of this instance must be an instance of the same type whose members receive the gradients.");
-            }
-            if (global::System.Object.ReferenceEquals(dThis, this))
-            {
-                throw new global::System.ArgumentException("The gradient of this instance must be another instance of its type: gradients added into the model itself would change its parameters.", nameof(dThis));
-            }
-            if (dThis.Weight is null || dThis.Weight.GetLength(0) != this.Weight.GetLength(0) || dThis.Weight.GetLength(1) != this.Weight.GetLength(1))
-            {
-                throw new global::System.ArgumentException("The gradient of 'Weight' must be a " + this.Weight.GetLength(0) + " x " + this.Weight.GetLength(1) + " array like 'Weight', but is " + (dThis.Weight is null ? "null" : dThis.Weight.GetLength(0) + " x " + dThis.Weight.GetLength(1)) + ".", nameof(dThis));
-            }
-            if (global::System.Object.ReferenceEquals(dThis.Weight, this.Weight))
-            {
-                throw new global::System.ArgumentException("The gradient of 'Weight' is the model's own array: dThis must have arrays of its own.", nameof(dThis));
-            }
             return LossPullback(x, y, 1, dThis);
         }
 
