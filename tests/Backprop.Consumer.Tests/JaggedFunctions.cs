@@ -146,3 +146,19 @@ public partial class JaggedDataModel
         return s * Table.Length * scale;
     }
 }
+
+/// <summary>An array of layers with jagged weights: checks and registration per element (<c>Layers.1.W.0</c>).</summary>
+public partial class JaggedLayerArray
+{
+    public JaggedLayer[] Layers = { new(), new() };
+
+    [Differentiable]
+    public double Loss([NoDerivative] double[] x)
+    {
+        Span<double> h = stackalloc double[3];
+        Span<double> y = stackalloc double[1];
+        Layers[0].Forward(x, h);
+        Layers[1].Forward(h, y);
+        return y[0] * y[0];
+    }
+}

@@ -93,6 +93,26 @@ public sealed class JaggedTests
     }
 
     [Fact]
+    public void ArrayOfJaggedLayers_RegistersAndChecksEachElementsRows()
+    {
+        var random = new Random(9);
+        JaggedLayerArray Make() => new() { Layers = new JaggedLayer[] { new() { W = JaggedMlp.Rows(3, 2, random) }, new() { W = JaggedMlp.Rows(1, 3, random) } } };
+        var model = Make();
+        var gradient = Make();
+        var parameters = new ParameterSet<double>();
+        model.AddParameters(parameters.AddGroup(learningRate: 0), gradient);
+        parameters.ZeroGrad();
+        Assert.Equal(new[] { "Layers.0.W.0", "Layers.0.W.1", "Layers.0.W.2", "Layers.1.W.0" }, parameters.Parameters.Select(p => p.Name));
+        double[] x = { -0.3, 0.8 };
+        Assert.Equal(model.Loss(x), model.LossGradient(x, gradient));
+        var result = GradientCheck.Check(() => model.Loss(x), parameters);
+        Assert.True(result.Passed, result.ToString());
+
+        gradient.Layers[1].W![0] = new double[2];
+        Assert.Contains("'Layers.1.W.0' must have 3 entries", Assert.Throws<ArgumentException>(() => model.LossGradient(x, gradient)).Message);
+    }
+
+    [Fact]
     public void DThisWithRowsOfOtherLengths_NullOrShared_IsAnArgumentException_BeforeAnythingIsWritten()
     {
         var model = new JaggedMlp(3, 2, 2, new Random(5));
