@@ -92,7 +92,7 @@ internal sealed class ExpressionText
             case IrMathCall m:
                 return (MathClass(m.Type, m.Function) + "." + m.Function + "(" + Arguments(m.Arguments) + ")", Primary);
             case IrVerbatim v:
-                return ("(" + v.Text + ")" + Fragment.Hidden(v.Operands.SelectMany(Names)), Primary);
+                return ((v.IsPrimary ? v.Text : "(" + v.Text + ")") + Fragment.Hidden(v.Operands.SelectMany(Names)), Primary);
             case IrOpaqueCall o:
                 return (o.Method + "(" + Arguments(o.Arguments) + ")", Primary);
             case IrDifferentiableCall d:

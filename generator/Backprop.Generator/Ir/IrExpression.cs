@@ -180,7 +180,9 @@ internal sealed record CalleeInfo(string Target, string Name, string PullbackNam
 /// <param name="Advice">What BPG010 tells the user to do if a derivative would flow through it.</param>
 /// <param name="Construct">For an expression that is not a call (a conversion to <c>uint</c>), what it is in the user's words:
 /// on a derivative path it is then an unsupported expression (BPG014), not an unknown call (BPG010).</param>
-internal sealed record IrVerbatim(IrType Type, string Text, string DisplayName, string Advice, EquatableArray<IrExpression> Operands, string? Construct = null) : IrExpression(Type)
+/// <param name="IsPrimary">Its text is a primary expression (a name, a literal, a member or element access, a call): printed
+/// without parentheses around it.</param>
+internal sealed record IrVerbatim(IrType Type, string Text, string DisplayName, string Advice, EquatableArray<IrExpression> Operands, string? Construct = null, bool IsPrimary = false) : IrExpression(Type)
 {
     public override IEnumerable<IrExpression> Children => Operands;
 }

@@ -42,7 +42,7 @@ internal sealed partial class MethodLowerer
             if (argument.Value.ConstantValue is { HasValue: true, Value: char or string } literal && TypeMapping.Map(argument.Value.Type) is null)
             {
                 string text = literal.Value is char c ? SymbolDisplay.FormatLiteral(c, quote: true) : SymbolDisplay.FormatLiteral((string)literal.Value, quote: true);
-                arguments.Add(new IrVerbatim(IrType.Int32, text, text, "", EquatableArray<IrExpression>.Empty));
+                arguments.Add(new IrVerbatim(IrType.Int32, text, text, "", EquatableArray<IrExpression>.Empty, IsPrimary: true));
                 continue;
             }
             if (TemporaryBuffer(invocation, argument) is { } temporary)

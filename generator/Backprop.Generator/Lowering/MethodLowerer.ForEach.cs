@@ -66,7 +66,7 @@ internal sealed partial class MethodLowerer
             var leaves = StructVariables(local, layout);
             for (int leaf = 0; leaf < layout.Length; leaf++)
             {
-                var field = new IrVerbatim(layout[leaf].Type, name + ".Current." + layout[leaf].Path, "foreach", "loop over an array or a span of the values instead", readEnumerator);
+                var field = new IrVerbatim(layout[leaf].Type, name + ".Current." + layout[leaf].Path, "foreach", "loop over an array or a span of the values instead", readEnumerator, IsPrimary: true);
                 _expressionLocations[field] = FirstToken(loop);
                 body.Add(new IrAssign(header, leaves[leaf], field, IsDeclaration: true));
             }
@@ -75,7 +75,7 @@ internal sealed partial class MethodLowerer
         {
             if (VariableOf(local, control.Syntax.GetLocation()) is not { } id) return;
             string value = (converts ? "(" + type.Keyword + ")" : "") + name + ".Current";
-            var element = new IrVerbatim(type, value, "foreach", "loop over an array or a span of the values instead", readEnumerator);
+            var element = new IrVerbatim(type, value, "foreach", "loop over an array or a span of the values instead", readEnumerator, IsPrimary: !converts);
             _expressionLocations[element] = FirstToken(loop);
             body.Add(new IrAssign(header, id, element));
         }
@@ -93,7 +93,7 @@ internal sealed partial class MethodLowerer
             return;
         }
         body.AddRange(LowerNested(loop.Body));
-        var moveNext = new IrVerbatim(IrType.Boolean, name + ".MoveNext()", "foreach", "", readEnumerator);
+        var moveNext = new IrVerbatim(IrType.Boolean, name + ".MoveNext()", "foreach", "", readEnumerator, IsPrimary: true);
         output.Add(new IrLoop(header, moveNext, body.ToEquatableArray(), EquatableArray<IrStatement>.Empty));
         if (info.DisposeMethod is { } dispose)
         {

@@ -30,12 +30,14 @@ internal sealed partial class MethodLowerer
         string display = operation is IInvocationOperation invocation
             ? invocation.TargetMethod.ContainingType?.Name + "." + invocation.TargetMethod.Name
             : OneLine(Code(operation.Syntax));
+        bool primary = operation.Syntax is IdentifierNameSyntax or MemberAccessExpressionSyntax or ElementAccessExpressionSyntax or InvocationExpressionSyntax
+            or LiteralExpressionSyntax or ParenthesizedExpressionSyntax;
         if (operation is IInvocationOperation call)
-            return Located(new IrVerbatim(type, respelled.Text, display, CallAdvice(call.TargetMethod, call), respelled.Operands.ToEquatableArray()), operation);
+            return Located(new IrVerbatim(type, respelled.Text, display, CallAdvice(call.TargetMethod, call), respelled.Operands.ToEquatableArray(), IsPrimary: primary), operation);
         var (construct, advice) = IntegerConversion(operation) is { } integer
             ? ("a conversion to '" + integer + "', a type the generator does not model", "convert to long instead ('(long)(…)'), whose derivative is zero, as it is for '" + integer + "'")
             : ("an expression on data the generator does not model", "compute it from values that carry no derivative ([NoDerivative] parameters, constants), or pass what it needs from the differentiated values as double or float");
-        return Located(new IrVerbatim(type, respelled.Text, display, advice, respelled.Operands.ToEquatableArray(), construct), operation);
+        return Located(new IrVerbatim(type, respelled.Text, display, advice, respelled.Operands.ToEquatableArray(), construct, primary), operation);
     }
 
     /// <summary>Code kept as written: its text with the method's variables re-spelled, and the IR variables it reads.</summary>

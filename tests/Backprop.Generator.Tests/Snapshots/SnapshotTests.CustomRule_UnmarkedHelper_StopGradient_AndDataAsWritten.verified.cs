@@ -89,7 +89,7 @@ namespace Demo
             // line 2: s * NormCdf(s - k) * weights.Count + Ad.StopGradient(s * k)
             double dNormCdf_dx = 0;
             double normCdf = global::Demo.Model.NormCdfPullback(s - k, 1, ref dNormCdf_dx);
-            double converted = (double)(weights.Count);
+            double converted = (double)weights.Count;
             result = s * normCdf * converted + global::Backprop.Ad.StopGradient(s * k);
 
             // Reverse sweep: adjoints flow from the result back to the parameters.

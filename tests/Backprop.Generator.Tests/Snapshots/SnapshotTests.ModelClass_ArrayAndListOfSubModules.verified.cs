@@ -541,7 +541,7 @@ namespace Demo
             int i = 0;
             // line 6: for (int i = 0; i < Layers.Length; i++)
             int trips = 0;
-            while (i < (Layers.Length))
+            while (i < Layers.Length)
             {
                 trips++;
                 // line 8: Layers[i].Forward(a, b);

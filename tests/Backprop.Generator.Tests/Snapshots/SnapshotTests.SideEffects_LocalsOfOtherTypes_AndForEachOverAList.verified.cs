@@ -78,16 +78,16 @@ namespace Demo
             var enumerator = (xs).GetEnumerator();
             // line 5: foreach (double x in xs)
             int trips = 0;
-            while ((enumerator.MoveNext()))
+            while (enumerator.MoveNext())
             {
                 trips++;
                 // line 5: foreach (double x in xs)
                 tape.Push(x);
-                x = (enumerator.Current);
+                x = enumerator.Current;
                 picked.Add(picked.Count % w.Length);
                 // line 8: sum += Math.Tanh(w[picked[^1]] * x);
                 tape.Push(index);
-                index = (picked[^1]);
+                index = picked[^1];
                 tanh = global::System.Math.Tanh(w[index] * x);
                 sum = sum + tanh;
                 tape.Push(tanh);
