@@ -356,6 +356,27 @@ public sealed class ModelClassTests
     }
 
     [Fact]
+    public void SubModuleArraysWithNullableElements_CompileWithoutWarnings() => GeneratorHarness.CompileAndLoad(Usings + """
+        #nullable enable
+        public partial class Linear
+        {
+            public double[] Bias = new double[2];
+
+            [Differentiable]
+            public double Score(double v) => Bias[0] * v + Bias[1];
+        }
+
+        public partial class Model
+        {
+            public Linear?[] Layers = { new(), null };
+            public Linear[] Plain = { new() };
+
+            [Differentiable]
+            public double Loss(double v) => Layers[0]!.Score(v) + Plain[0].Score(v);
+        }
+        """);
+
+    [Fact]
     public void JaggedMembers_WrittenOrUsedWhole_AreLocatedErrors()
     {
         var source = Usings + """

@@ -929,7 +929,8 @@ internal static class GradientEmitter
                         WriteNotItself(writer, d, myMember + "[" + k + "]", theirMember + "[" + k + "]", shownElement, "sub-module");
                         string inside = check.Path + MemberCheck.EachElement + ".";
                         var nested = all.Where(c => c.Path.StartsWith(inside, System.StringComparison.Ordinal)).Select(c => c with { Path = c.Path.Substring(inside.Length) });
-                        WriteMemberChecks(writer, d, nested, myMember + "[" + k + "]!", theirMember + "[" + k + "]!", shownElement + ".", depth + 1);
+                        string forgiving = check.NullableElements ? "!" : "";
+                        WriteMemberChecks(writer, d, nested, myMember + "[" + k + "]" + forgiving, theirMember + "[" + k + "]" + forgiving, shownElement + ".", depth + 1);
                     }
                     break;
             }

@@ -113,7 +113,8 @@ internal enum MemberCheckKind
 /// (<c>Fc1.Weight</c>), where <c>[]</c> after a collection of sub-modules means each of its elements (<c>Layers[].Weight</c>).
 /// </summary>
 /// <param name="Count">For <see cref="MemberCheckKind.Elements"/>: how the collection counts its elements (<c>Length</c>, <c>Count</c>).</param>
-internal sealed record MemberCheck(string Path, MemberCheckKind Kind, string Count = "Length")
+/// <param name="NullableElements">For <see cref="MemberCheckKind.Elements"/>: its elements are declared nullable (<c>Linear?[]</c>), read with <c>!</c>.</param>
+internal sealed record MemberCheck(string Path, MemberCheckKind Kind, string Count = "Length", bool NullableElements = false)
 {
     /// <summary>The mark of "each element" in a path.</summary>
     public const string EachElement = "[]";

@@ -139,7 +139,9 @@ internal sealed partial class MethodLowerer
         _differentiatesMembers = true;
         string prefix = path.Length == 0 ? "" : path.Substring(1);
         if (subModule is not null)
-            _thisChecks[prefix] = element ? new MemberCheck(prefix, MemberCheckKind.Elements, ModuleCollection(subModule.Type)!.Value.Count) : new MemberCheck(prefix, MemberCheckKind.Object);
+            _thisChecks[prefix] = element && ModuleCollection(subModule.Type) is var (elementType, count)
+                ? new MemberCheck(prefix, MemberCheckKind.Elements, count, elementType.NullableAnnotation == NullableAnnotation.Annotated)
+                : new MemberCheck(prefix, MemberCheckKind.Object);
         if (element) prefix += MemberCheck.EachElement;
         foreach (var check in callee.ThisChecks)
         {

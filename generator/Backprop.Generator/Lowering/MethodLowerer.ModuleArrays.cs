@@ -64,18 +64,23 @@ internal sealed partial class MethodLowerer
         switch (receiver is null ? null : WithoutConversions(receiver))
         {
             case IArrayElementReferenceOperation { Indices.Length: 1 } element when ModuleCollectionMember(element.ArrayReference) is { } collection:
-                return new ModuleElement(collection, element.Indices[0], null, IsNullable(element.Type));
+                return new ModuleElement(collection, element.Indices[0], null, NullableElements(collection));
             case IPropertyReferenceOperation { Property.IsIndexer: true, Arguments.Length: 1 } indexer when indexer.Instance is { } list && ModuleCollectionMember(list) is { } collection:
-                return new ModuleElement(collection, indexer.Arguments[0].Value, null, IsNullable(indexer.Type));
+                return new ModuleElement(collection, indexer.Arguments[0].Value, null, NullableElements(collection));
             case ILocalReferenceOperation local when _moduleAliases.TryGetValue(local.Local, out var alias):
                 // Not the local's type: 'var' declares it nullable whatever the elements are.
-                return new ModuleElement(alias.Collection, null, alias.Counter, IsNullable(ModuleCollection(alias.Collection.Type)!.Value.Element));
+                return new ModuleElement(alias.Collection, null, alias.Counter, NullableElements(alias.Collection));
             default:
                 return null;
         }
     }
 
-    private static bool IsNullable(ITypeSymbol? type) => type?.NullableAnnotation == NullableAnnotation.Annotated;
+    /// <summary>
+    /// Whether the collection's elements are declared nullable (<c>Linear?[]</c>), read with <c>!</c>: from the declared
+    /// element type, which an element access's operation does not carry.
+    /// </summary>
+    private static bool NullableElements(IMemberReferenceOperation collection) =>
+        ModuleCollection(collection.Type)?.Element.NullableAnnotation == NullableAnnotation.Annotated;
 
     /// <summary>
     /// The index of the element a call is made on, lowered (an <c>int</c>, evaluated once when it runs code kept as

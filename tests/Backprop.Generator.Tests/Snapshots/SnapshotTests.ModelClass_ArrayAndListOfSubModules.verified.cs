@@ -444,19 +444,19 @@ namespace Demo
                 {
                     throw new global::System.ArgumentException("The gradient of 'Heads." + k + "' is the model's own sub-module: dThis must have sub-modules of its own.", nameof(dThis));
                 }
-                if (dThis.Heads[k]!.Bias is null || dThis.Heads[k]!.Bias.Length != this.Heads[k]!.Bias.Length)
+                if (dThis.Heads[k].Bias is null || dThis.Heads[k].Bias.Length != this.Heads[k].Bias.Length)
                 {
-                    throw new global::System.ArgumentException("The gradient of 'Heads." + k + ".Bias' must have " + this.Heads[k]!.Bias.Length + " entries, like 'Heads." + k + ".Bias', but has " + (dThis.Heads[k]!.Bias?.Length ?? 0) + ".", nameof(dThis));
+                    throw new global::System.ArgumentException("The gradient of 'Heads." + k + ".Bias' must have " + this.Heads[k].Bias.Length + " entries, like 'Heads." + k + ".Bias', but has " + (dThis.Heads[k].Bias?.Length ?? 0) + ".", nameof(dThis));
                 }
-                if (global::System.Object.ReferenceEquals(dThis.Heads[k]!.Bias, this.Heads[k]!.Bias))
+                if (global::System.Object.ReferenceEquals(dThis.Heads[k].Bias, this.Heads[k].Bias))
                 {
                     throw new global::System.ArgumentException("The gradient of 'Heads." + k + ".Bias' is the model's own array: dThis must have arrays of its own.", nameof(dThis));
                 }
-                if (dThis.Heads[k]!.Weight is null || dThis.Heads[k]!.Weight.Length != this.Heads[k]!.Weight.Length)
+                if (dThis.Heads[k].Weight is null || dThis.Heads[k].Weight.Length != this.Heads[k].Weight.Length)
                 {
-                    throw new global::System.ArgumentException("The gradient of 'Heads." + k + ".Weight' must have " + this.Heads[k]!.Weight.Length + " entries, like 'Heads." + k + ".Weight', but has " + (dThis.Heads[k]!.Weight?.Length ?? 0) + ".", nameof(dThis));
+                    throw new global::System.ArgumentException("The gradient of 'Heads." + k + ".Weight' must have " + this.Heads[k].Weight.Length + " entries, like 'Heads." + k + ".Weight', but has " + (dThis.Heads[k].Weight?.Length ?? 0) + ".", nameof(dThis));
                 }
-                if (global::System.Object.ReferenceEquals(dThis.Heads[k]!.Weight, this.Heads[k]!.Weight))
+                if (global::System.Object.ReferenceEquals(dThis.Heads[k].Weight, this.Heads[k].Weight))
                 {
                     throw new global::System.ArgumentException("The gradient of 'Heads." + k + ".Weight' is the model's own array: dThis must have arrays of its own.", nameof(dThis));
                 }
@@ -479,19 +479,19 @@ namespace Demo
                 {
                     throw new global::System.ArgumentException("The gradient of 'Layers." + k + "' is the model's own sub-module: dThis must have sub-modules of its own.", nameof(dThis));
                 }
-                if (dThis.Layers[k]!.Bias is null || dThis.Layers[k]!.Bias.Length != this.Layers[k]!.Bias.Length)
+                if (dThis.Layers[k].Bias is null || dThis.Layers[k].Bias.Length != this.Layers[k].Bias.Length)
                 {
-                    throw new global::System.ArgumentException("The gradient of 'Layers." + k + ".Bias' must have " + this.Layers[k]!.Bias.Length + " entries, like 'Layers." + k + ".Bias', but has " + (dThis.Layers[k]!.Bias?.Length ?? 0) + ".", nameof(dThis));
+                    throw new global::System.ArgumentException("The gradient of 'Layers." + k + ".Bias' must have " + this.Layers[k].Bias.Length + " entries, like 'Layers." + k + ".Bias', but has " + (dThis.Layers[k].Bias?.Length ?? 0) + ".", nameof(dThis));
                 }
-                if (global::System.Object.ReferenceEquals(dThis.Layers[k]!.Bias, this.Layers[k]!.Bias))
+                if (global::System.Object.ReferenceEquals(dThis.Layers[k].Bias, this.Layers[k].Bias))
                 {
                     throw new global::System.ArgumentException("The gradient of 'Layers." + k + ".Bias' is the model's own array: dThis must have arrays of its own.", nameof(dThis));
                 }
-                if (dThis.Layers[k]!.Weight is null || dThis.Layers[k]!.Weight.Length != this.Layers[k]!.Weight.Length)
+                if (dThis.Layers[k].Weight is null || dThis.Layers[k].Weight.Length != this.Layers[k].Weight.Length)
                 {
-                    throw new global::System.ArgumentException("The gradient of 'Layers." + k + ".Weight' must have " + this.Layers[k]!.Weight.Length + " entries, like 'Layers." + k + ".Weight', but has " + (dThis.Layers[k]!.Weight?.Length ?? 0) + ".", nameof(dThis));
+                    throw new global::System.ArgumentException("The gradient of 'Layers." + k + ".Weight' must have " + this.Layers[k].Weight.Length + " entries, like 'Layers." + k + ".Weight', but has " + (dThis.Layers[k].Weight?.Length ?? 0) + ".", nameof(dThis));
                 }
-                if (global::System.Object.ReferenceEquals(dThis.Layers[k]!.Weight, this.Layers[k]!.Weight))
+                if (global::System.Object.ReferenceEquals(dThis.Layers[k].Weight, this.Layers[k].Weight))
                 {
                     throw new global::System.ArgumentException("The gradient of 'Layers." + k + ".Weight' is the model's own array: dThis must have arrays of its own.", nameof(dThis));
                 }
