@@ -181,7 +181,7 @@ internal sealed partial class MethodLowerer
                             break;
                         }
                         ReportUnsupportedExpression(operation, "the member '" + symbol.Name + "' of type '" + SymbolFacts.Shown(memberType)
-                            + "', which is not differentiated yet (collections, arrays of structs, arrays of more than two dimensions, jagged arrays whose rows are declared nullable)", "mark '" + symbol.Name + "' [NoDerivative] to read it as data");
+                            + "', which is not differentiated yet (nullable numbers, collections, arrays of structs, arrays of more than two dimensions, jagged arrays whose rows are declared nullable)", "mark '" + symbol.Name + "' [NoDerivative] to read it as data");
                         return Unspellable.Reported;
                 }
             }
