@@ -139,3 +139,26 @@ public partial class LayerStack
         return sum / ys.Length;
     }
 }
+
+/// <summary>A base class holding weights (not a model itself): a derived model's methods read them.</summary>
+public class RegressorBase
+{
+    public double[] W = { 0.5, -0.25 };
+    protected double B = 0.1;
+    private readonly double _seen = 1;
+
+    protected double Seen => _seen;
+}
+
+/// <summary>A model whose weights are partly inherited: its gradient and <c>AddParameters</c> cover the base's members too.</summary>
+public partial class DerivedRegressor : RegressorBase
+{
+    public double Gain = 1.5;
+
+    [Differentiable]
+    public double Loss([NoDerivative] double x, [NoDerivative] double y)
+    {
+        double e = Gain * Math.Tanh(W[0] * x + W[1]) + B - y;
+        return e * e;
+    }
+}

@@ -99,4 +99,19 @@ public sealed class ModelGradientCheckTests
         Assert.Equal(4, passed.NumericGradient.Count);
         Assert.Equal(("Weight", 2), (Assert.Single(failed.Mismatches).Parameter, failed.Mismatches[0].Index));
     }
+
+    [Fact]
+    public void InheritedWeights_AreRegisteredAndChecked()
+    {
+        var model = new DerivedRegressor();
+        var gradient = new DerivedRegressor { W = new double[2] };
+        var parameters = new ParameterSet<double>();
+        model.AddParameters(parameters.AddGroup(learningRate: 0), gradient);
+        Assert.Equal(new[] { "W", "B", "Gain" }, parameters.Parameters.Select(p => p.Name));
+        parameters.ZeroGrad();
+        Assert.Equal(model.Loss(0.7, 0.2), model.LossGradient(0.7, 0.2, gradient));
+        var result = GradientCheck.Check(() => model.Loss(0.7, 0.2), parameters);
+        Assert.True(result.Passed, result.ToString());
+        Assert.Equal(4, result.NumericGradient.Count);
+    }
 }

@@ -52,7 +52,7 @@ internal sealed record ModelRegistration(string HintName, string Namespace, Equa
             containing.Insert(0, DeclarationParser.TypeDeclaration(t));
         }
         var members = new List<RegisteredMember>();
-        foreach (var member in type.GetMembers())
+        foreach (var member in MembersWithInherited(type))
         {
             if (member.IsStatic || member.IsImplicitlyDeclared || SymbolFacts.HasNoDerivative(member)) continue;
             var (memberType, isProperty) = member switch
@@ -84,6 +84,34 @@ internal sealed record ModelRegistration(string HintName, string Namespace, Equa
         string ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : "";
         string hint = (ns.Length == 0 ? "" : ns + ".") + string.Join(".", containing.Select(c => c.Split(' ').Last())) + ".[parameters].g.cs";
         return new ModelRegistration(hint, ns, containing.ToEquatableArray(), type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), members.ToEquatableArray());
+    }
+
+    /// <summary>
+    /// The type's members and those it inherits that it can read (a base class's weights are the model's too, and its
+    /// methods differentiate them into dThis): base classes' first, as they are declared first; a member hidden by one of
+    /// the same name in a derived class is the derived one's.
+    /// </summary>
+    private static IEnumerable<ISymbol> MembersWithInherited(INamedTypeSymbol type)
+    {
+        var chain = new List<INamedTypeSymbol>();
+        for (var t = type; t is not null && t.SpecialType != SpecialType.System_Object; t = t.BaseType) chain.Insert(0, t);
+        var names = new HashSet<string>(type.GetMembers().Select(m => m.Name));
+        foreach (var t in chain)
+        {
+            foreach (var member in t.GetMembers())
+            {
+                if (SymbolEqualityComparer.Default.Equals(t, type)) yield return member;
+                else if (Inherited(member) && !names.Contains(member.Name) && !chain.SkipWhile(c => !SymbolEqualityComparer.Default.Equals(c, t)).Skip(1).Any(c => c.GetMembers(member.Name).Any()))
+                    yield return member;
+            }
+        }
+
+        bool Inherited(ISymbol member) => member.DeclaredAccessibility switch
+        {
+            Accessibility.Public or Accessibility.Protected or Accessibility.ProtectedOrInternal => true,
+            Accessibility.Internal or Accessibility.ProtectedAndInternal => SymbolEqualityComparer.Default.Equals(member.ContainingAssembly, type.ContainingAssembly),
+            _ => false,
+        };
     }
 
     private static string? Element(ITypeSymbol type) => type.SpecialType switch
