@@ -136,7 +136,9 @@ internal sealed record IrDifferentiableCall(IrType Type, CalleeInfo Callee, Equa
 /// restored), never passed to the callee. Empty for any other call.
 /// </param>
 /// <param name="Spelling">A generic callee's name with its type arguments (<c>TemplatedFn&lt;double&gt;</c>), by which generated
-/// code calls it; <paramref name="Name"/> is then its specialization's (see <c>GenericSpecialization</c>).</param>
+/// code calls it; <paramref name="Name"/> is then its specialization's (see <c>GenericSpecialization</c>). For a call on a
+/// frozen sub-module, the method's own name (<c>Forward</c>), and <paramref name="Name"/> its frozen variant's
+/// (<c>ForwardFrozen</c>, see <c>MethodLowerer.Frozen.cs</c>).</param>
 internal sealed record CalleeInfo(string Target, string Name, string PullbackName, EquatableArray<bool> ActiveParameters, EquatableArray<bool> OutputParameters, EquatableArray<string> ParameterNames, string? ThisGradientPath = null, bool ThisByRef = false, bool CustomRule = false, bool HasTangent = false, bool HasEffects = false, string? TangentRule = null, string ElementAccess = "", string? Spelling = null)
 {
     /// <summary>How generated code calls the original: its name, or a generic method's name with its type arguments (<c>F&lt;double&gt;</c>).</summary>
