@@ -302,13 +302,12 @@ internal sealed partial class MethodLowerer
             thisPath = owner.Path;
             CallsMemberDifferentiatingMethod(owner.Path, owner.Member, analysed.Shape, owner.Element is not null);
         }
-        // A generic callee is differentiated as its specialization (TemplatedFnOfDouble), and called as TemplatedFn<double>;
-        // a frozen variant is named ForwardFrozen, and runs the original as Forward.
+        // A generic callee is differentiated as its specialization (TemplatedFnOfDouble), and called as TemplatedFn<double>.
         var specialized = target.IsGenericMethod ? GenericSpecialization.Of(target, _model.Compilation, _cancellationToken) : null;
-        var callee = new CalleeInfo(receiver, specialized is null && !frozen ? target.Name : analysed.Shape.Name, analysed.Shape.PullbackName, active, outputs, parameterNames, thisPath, analysed.Shape.ThisIsStruct,
+        var callee = new CalleeInfo(receiver, specialized is null ? target.Name : analysed.Shape.Name, analysed.Shape.PullbackName, active, outputs, parameterNames, thisPath, analysed.Shape.ThisIsStruct,
             // Forward mode follows a call through the callee's own tangent when it has one, else inlines it (MethodAnalyzer).
             HasTangent: analysed.Shape.EmitTangent && !analysed.Shape.HasThisGradient && elementAccess.Length == 0, HasEffects: IrWalker.RunsEffects(analysed.Body), ElementAccess: elementAccess,
-            Spelling: specialized?.Spelling ?? (frozen ? Identifiers.Escape(target.Name) : null));
+            Spelling: specialized?.Spelling, Variant: analysed.Shape.Variant);
         return Located(new IrDifferentiableCall(type ?? IrType.Double, callee, arguments.ToEquatableArray()), invocation);
     }
 

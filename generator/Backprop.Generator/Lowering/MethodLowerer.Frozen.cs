@@ -23,7 +23,7 @@ internal sealed partial class MethodLowerer
         const string extension = ".g.cs";
         return shape with
         {
-            Name = name,
+            Variant = FrozenSuffix,
             GradientName = name + "Gradient",
             PullbackName = name + (shape.IsVoid ? "Backward" : "Pullback"),
             Accessibility = "internal",

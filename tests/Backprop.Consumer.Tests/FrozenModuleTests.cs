@@ -1,0 +1,85 @@
+using System;
+using System.Linq;
+using Backprop.Training;
+using Xunit;
+
+namespace Backprop.Consumer.Tests;
+
+/// <summary>
+/// Frozen (<c>[NoDerivative]</c>) sub-modules (<see cref="FineTuned"/>): the gradient flows through their calls to the
+/// input, their members get none, <c>dThis</c>'s frozen members are never read (they may be null), and registration
+/// skips them.
+/// </summary>
+public sealed class FrozenModuleTests
+{
+    private static readonly double[] X = { 0.5, -1.0, 1.5 };
+    private const double Target = 0.3;
+
+    private static (FineTuned Model, FineTuned Gradient, ParameterSet<double> Parameters) Case()
+    {
+        var model = new FineTuned(new Random(5));
+        var gradient = new FineTuned(new Random(6));
+        var parameters = new ParameterSet<double>();
+        model.AddParameters(parameters.AddGroup(learningRate: 0), gradient);
+        parameters.ZeroGrad();
+        return (model, gradient, parameters);
+    }
+
+    [Fact]
+    public void FrozenSubModules_TrainedMembers_MatchCentralDifferences_AndOnlyThemAreRegistered()
+    {
+        var (model, gradient, parameters) = Case();
+        Assert.Equal(model.Loss(X, Target), model.LossGradient(X, Target, gradient, new double[3]));
+
+        var result = GradientCheck.Check(() => model.Loss(X, Target), parameters);
+
+        Assert.True(result.Passed, result.ToString());
+        Assert.Equal(new[] { "Head.Weight", "Head.Bias", "Trained.W", "Trained.Gain" }, parameters.Parameters.Select(p => p.Name));
+    }
+
+    [Fact]
+    public void FrozenSubModules_PassTheGradientThroughToTheInput()
+    {
+        var (model, gradient, _) = Case();
+        var dX = new double[3];
+        model.LossGradient(X, Target, gradient, dX);
+
+        const double h = 1e-6;
+        var x = (double[])X.Clone();
+        for (int i = 0; i < x.Length; i++)
+        {
+            x[i] = X[i] + h;
+            double plus = model.Loss(x, Target);
+            x[i] = X[i] - h;
+            double minus = model.Loss(x, Target);
+            x[i] = X[i];
+            double numeric = (plus - minus) / (2 * h);
+            Assert.True(Math.Abs(dX[i] - numeric) <= 1e-7 * (1 + Math.Abs(numeric)), $"dX[{i}]: analytic {dX[i]}, numeric {numeric}");
+        }
+        Assert.Contains(dX, v => Math.Abs(v) > 1e-3);
+    }
+
+    [Fact]
+    public void FrozenSubModules_GetNoGradient_AndTheirMembersInDThisAreNeverRead()
+    {
+        var (model, gradient, _) = Case();
+        var frozen = Snapshot(gradient);
+        var dX = new double[3];
+        double value = model.LossGradient(X, Target, gradient, dX);
+        Assert.Equal(frozen, Snapshot(gradient));
+
+        var (_, withoutFrozen, _) = Case();
+        withoutFrozen.Encoder = null!;
+        withoutFrozen.Adapters = null!;
+        withoutFrozen.Critic = null!;
+        var dX2 = new double[3];
+        Assert.Equal(value, model.LossGradient(X, Target, withoutFrozen, dX2));
+        Assert.Equal(dX, dX2);
+        Assert.Equal(gradient.Head.Weight, withoutFrozen.Head.Weight);
+        Assert.Equal(gradient.Trained.Gain, withoutFrozen.Trained.Gain);
+    }
+
+    private static double[] Snapshot(FineTuned m) =>
+        m.Encoder.Fc1.Weight.Concat(m.Encoder.Fc1.Bias).Concat(m.Encoder.Fc2.Weight).Concat(m.Encoder.Fc2.Bias)
+            .Concat(m.Adapters.SelectMany(a => a.Weight.Concat(a.Bias))).Concat(m.Critic.W).Append(m.Critic.Gain).ToArray();
+}
