@@ -79,6 +79,40 @@ public sealed class FrozenModuleTests
         Assert.Equal(gradient.Trained.Gain, withoutFrozen.Trained.Gain);
     }
 
+    [Fact]
+    public void FrozenFeatureMap_JacobiansAndGradient_MatchCentralDifferences()
+    {
+        var model = new FrozenFeatures();
+        var features = new double[2];
+        var jacobian = new double[2 * 3];
+        model.FeaturesJacobian(X, features, jacobian);
+        var energyJacobian = new double[3];
+        double energy = model.EnergyJacobian(X, energyJacobian);
+        var dX = new double[3];
+        Assert.Equal(energy, model.EnergyGradient(X, dX));
+        Assert.Equal(model.Energy(X), energy);
+
+        const double h = 1e-6;
+        var x = (double[])X.Clone();
+        Span<double> plus = stackalloc double[2], minus = stackalloc double[2];
+        for (int i = 0; i < x.Length; i++)
+        {
+            x[i] = X[i] + h;
+            model.Features(x, plus);
+            double energyPlus = model.Energy(x);
+            x[i] = X[i] - h;
+            model.Features(x, minus);
+            double energyMinus = model.Energy(x);
+            x[i] = X[i];
+            for (int o = 0; o < 2; o++) Close((plus[o] - minus[o]) / (2 * h), jacobian[o * 3 + i], $"d features[{o}] / dx[{i}]");
+            Close((energyPlus - energyMinus) / (2 * h), energyJacobian[i], $"d energy / dx[{i}] (Jacobian)");
+            Close((energyPlus - energyMinus) / (2 * h), dX[i], $"d energy / dx[{i}] (gradient)");
+        }
+    }
+
+    private static void Close(double numeric, double analytic, string what) =>
+        Assert.True(Math.Abs(analytic - numeric) <= 1e-7 * (1 + Math.Abs(numeric)), $"{what}: analytic {analytic}, numeric {numeric}");
+
     private static double[] Snapshot(FineTuned m) =>
         m.Encoder.Fc1.Weight.Concat(m.Encoder.Fc1.Bias).Concat(m.Encoder.Fc2.Weight).Concat(m.Encoder.Fc2.Bias)
             .Concat(m.Adapters.SelectMany(a => a.Weight.Concat(a.Bias))).Concat(m.Critic.W).Append(m.Critic.Gain).ToArray();

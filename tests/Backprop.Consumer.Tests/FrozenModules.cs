@@ -66,3 +66,29 @@ public partial class FineTuned
         return d * d + critic + Trained.Score(code);
     }
 }
+
+/// <summary>
+/// A frozen encoder as a fixed feature map: the methods differentiate no member (they take no <c>dThis</c>), so they can
+/// have Jacobians, which go through the frozen calls.
+/// </summary>
+public partial class FrozenFeatures
+{
+    [NoDerivative] public Encoder Encoder = new(new Random(7));
+
+    [Differentiable(Jacobian = true)]
+    public void Features(ReadOnlySpan<double> x, Span<double> features)
+    {
+        Span<double> code = stackalloc double[2];
+        Encoder.Forward(x, code);
+        features[0] = code[0] * code[1];
+        features[1] = Math.Tanh(code[1]);
+    }
+
+    [Differentiable(Jacobian = true)]
+    public double Energy(ReadOnlySpan<double> x)
+    {
+        Span<double> code = stackalloc double[2];
+        Encoder.Forward(x, code);
+        return code[0] * code[0] + Math.Sin(code[1]);
+    }
+}
