@@ -110,6 +110,34 @@ public sealed class FrozenModuleTests
         }
     }
 
+    [Fact]
+    public void FrozenTeacherOfTheSameType_MatchesCentralDifferences_AndIsNotRegistered()
+    {
+        var student = new Student(new Random(8), new Student(new Random(9)));
+        var gradient = new Student(new Random(10));
+        var parameters = new ParameterSet<double>();
+        student.AddParameters(parameters.AddGroup(learningRate: 0), gradient);
+        parameters.ZeroGrad();
+        double[] x = { 0.4, -0.7 }, dX = new double[2];
+        var teacher = student.Teacher!.W.Append(student.Teacher.B).ToArray();
+
+        Assert.Equal(student.Predict(x), student.PredictGradient(x, gradient, dX));
+
+        var result = GradientCheck.Check(() => student.Predict(x), parameters);
+        Assert.True(result.Passed, result.ToString());
+        Assert.Equal(new[] { "W", "B" }, parameters.Parameters.Select(p => p.Name));
+        Assert.Equal(teacher, student.Teacher.W.Append(student.Teacher.B));
+        const double h = 1e-6;
+        for (int i = 0; i < 2; i++)
+        {
+            var shifted = (double[])x.Clone();
+            shifted[i] = x[i] + h;
+            double plus = student.Predict(shifted);
+            shifted[i] = x[i] - h;
+            Close((plus - student.Predict(shifted)) / (2 * h), dX[i], $"dX[{i}]");
+        }
+    }
+
     private static void Close(double numeric, double analytic, string what) =>
         Assert.True(Math.Abs(analytic - numeric) <= 1e-7 * (1 + Math.Abs(numeric)), $"{what}: analytic {analytic}, numeric {numeric}");
 

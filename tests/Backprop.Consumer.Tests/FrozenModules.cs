@@ -92,3 +92,24 @@ public partial class FrozenFeatures
         return code[0] * code[0] + Math.Sin(code[1]);
     }
 }
+
+/// <summary>
+/// Distillation: a student whose frozen teacher is a model of its own type, so that the loss calls itself on the teacher
+/// (its frozen variant, whose own teacher is null) beside its own trained members.
+/// </summary>
+public partial class Student
+{
+    public double[] W;
+    public double B;
+    [NoDerivative] public Student? Teacher;
+
+    public Student(Random random, Student? teacher = null)
+    {
+        W = new[] { random.NextDouble() - 0.5, random.NextDouble() - 0.5 };
+        B = random.NextDouble() - 0.5;
+        Teacher = teacher;
+    }
+
+    [Differentiable]
+    public double Predict(ReadOnlySpan<double> x) => Math.Tanh(W[0] * x[0] + W[1] * x[1] + B) + (Teacher is null ? 0 : 0.5 * Teacher.Predict(x));
+}
