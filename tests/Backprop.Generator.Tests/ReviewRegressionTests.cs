@@ -56,6 +56,13 @@ public sealed class ReviewRegressionTests
             [NoDerivative] public Lin[] FrozenList = { new() };
             public Lin Trained = new();
             [Differentiable] public double Loss(double x) => Trained.Apply(Frozen.Apply(x)) + FrozenList[0].Apply(x) + Frozen.W * x;
+
+            [Differentiable]
+            public double Chain(double x)
+            {
+                foreach (var lin in FrozenList) x = lin.Apply(x);
+                return Trained.Apply(x);
+            }
         }
         """));
 
