@@ -66,6 +66,31 @@ public sealed class ReviewRegressionTests
         }
         """));
 
+    /// <summary>A member in the way of the frozen variant's names: a located error at the call, never member gradients.</summary>
+    [Fact]
+    public void FrozenVariantNameTaken_IsALocatedErrorAtTheCall()
+    {
+        string source = Usings + """
+            public partial class Lin
+            {
+                public double W = 0.5;
+                public double ApplyFrozenPullback;
+                [Differentiable] public double Apply(double x) => W * x;
+            }
+
+            public partial class Net
+            {
+                [NoDerivative] public Lin Frozen = new();
+                [Differentiable] public double Loss(double x) => Frozen.Apply(x);
+            }
+            """;
+        var diagnostic = Assert.Single(GeneratorHarness.Run(source).GeneratorDiagnostics);
+        Assert.Equal("BPG014", diagnostic.Id);
+        Assert.Equal("Frozen.Apply(x)", source.Substring(diagnostic.Location.SourceSpan.Start, diagnostic.Location.SourceSpan.Length));
+        Assert.Contains("on the frozen ([NoDerivative]) sub-module 'Frozen', whose frozen variant", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Contains("'ApplyFrozenPullback'", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     /// <summary>Forward mode and second derivatives do not follow a frozen call: a located error at the attribute, naming it.</summary>
     [Theory]
     [InlineData("Forward", "BPG035", "forward mode follows static calls only")]

@@ -269,7 +269,9 @@ internal sealed partial class MethodLowerer
         if (frozen) analysed = Differentiate(target, out cut, frozen: true);
         if (analysed is null)
         {
-            if (!unmarked) Report(DiagnosticDescriptors.CalleeNotDifferentiable, invocation.Syntax.GetLocation(), target.Name);
+            if (unmarked) return null;
+            if (frozen) ReportNoFrozenVariant(invocation, instance!.Value.Member?.Member.Name ?? "this");
+            else Report(DiagnosticDescriptors.CalleeNotDifferentiable, invocation.Syntax.GetLocation(), target.Name);
             return null;
         }
         // Unmarked callees and frozen variants get their derivatives emitted through the methods that call them

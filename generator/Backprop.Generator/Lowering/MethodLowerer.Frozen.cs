@@ -1,3 +1,5 @@
+using System.Linq;
+using Backprop.Generator.Helpers;
 using Backprop.Generator.Ir;
 
 namespace Backprop.Generator.Lowering;
@@ -13,15 +15,18 @@ namespace Backprop.Generator.Lowering;
 /// </summary>
 internal sealed partial class MethodLowerer
 {
-    /// <summary>The shape of the frozen variant: its own names and file, internal, first derivatives only.</summary>
-    private MethodShape FrozenVariant(MethodShape shape)
+    /// <summary>
+    /// The shape of the frozen variant: its own names and file, internal, first derivatives only; null when a member the
+    /// user wrote has one of its names (the caller then reports the call, see <see cref="LowerDifferentiableCall"/>).
+    /// </summary>
+    private MethodShape? FrozenVariant(MethodShape shape)
     {
         // Callers reach the variant through their pullbacks only: no tangent, Jacobian or Hessian of its own.
         _forward = false;
         _hessianLocation = null;
         string name = shape.Name + FrozenSuffix;
         const string extension = ".g.cs";
-        return shape with
+        var frozen = shape with
         {
             Variant = FrozenSuffix,
             GradientName = name + "Gradient",
@@ -32,5 +37,17 @@ internal sealed partial class MethodLowerer
             EmitJacobian = false,
             EmitHessian = false,
         };
+        var names = new[] { frozen.GradientName, frozen.PullbackName, frozen.ForwardName, frozen.ReverseName };
+        return names.Any(n => _method.ContainingType.GetMembers(n).Any(m => !SymbolFacts.IsOurOutput(m))) ? null : frozen;
+    }
+
+    /// <summary>A call on a frozen sub-module whose callee has no frozen variant: reported at the call, never run with member gradients.</summary>
+    private void ReportNoFrozenVariant(Microsoft.CodeAnalysis.Operations.IInvocationOperation invocation, string receiver)
+    {
+        var target = invocation.TargetMethod;
+        string prefix = target.Name + FrozenSuffix;
+        ReportUnsupportedExpression(invocation, "a call of '" + target.Name + "' on the frozen ([NoDerivative]) sub-module '" + receiver + "', whose frozen variant (its members as constants) cannot be generated",
+            "fix the errors reported on '" + target.Name + "', and rename any member of '" + target.ContainingType.Name + "' named '" + prefix + "Gradient', '" + prefix + "Pullback', '"
+            + prefix + "Backward', '" + MethodShape.ForwardNameOf(prefix) + "' or '" + MethodShape.ReverseNameOf(prefix) + "'");
     }
 }
