@@ -63,6 +63,8 @@ public sealed class ReviewRegressionTests
                 foreach (var lin in FrozenList) x = lin.Apply(x);
                 return Trained.Apply(x);
             }
+
+            [Differentiable] public double OnData([NoDerivative] double x) => Trained.Apply(Frozen.Apply(x));
         }
         """));
 
