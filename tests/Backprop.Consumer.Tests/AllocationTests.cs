@@ -82,6 +82,15 @@ public sealed class AllocationTests
     }
 
     [Fact]
+    public void ModelClassWithFrozenSubModules_AllocatesNothing()
+    {
+        var model = new FineTuned(new Random(5));
+        var gradient = new FineTuned(new Random(6));
+        double[] x = { 0.5, -1.0, 1.5 }, dX = new double[3];
+        Assert.Equal(0, AllocatedBy(() => model.LossGradient(x, 0.3, gradient, dX)));
+    }
+
+    [Fact]
     public void LayersWithStructOutputs_AllocateNothing()
     {
         var xs = new[] { new Vec2(0.3, 1.2), new Vec2(-0.5, 0.7) };

@@ -162,3 +162,20 @@ public partial class JaggedLayerArray
         return y[0] * y[0];
     }
 }
+
+/// <summary>A frozen layer with a jagged weight before a trained one: its rows are read as data.</summary>
+public partial class FrozenJaggedStack
+{
+    [NoDerivative] public JaggedLayer A = new();
+    public JaggedLayer B = new();
+
+    [Differentiable]
+    public double Loss(double[] x)
+    {
+        Span<double> h = stackalloc double[3];
+        Span<double> y = stackalloc double[1];
+        A.Forward(x, h);
+        B.Forward(h, y);
+        return y[0] * y[0];
+    }
+}

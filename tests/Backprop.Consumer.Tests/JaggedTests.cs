@@ -113,6 +113,23 @@ public sealed class JaggedTests
     }
 
     [Fact]
+    public void FrozenJaggedLayer_PassesTheGradientThrough_AndOnlyTheTrainedRowsAreRegistered()
+    {
+        var random = new Random(21);
+        var model = new FrozenJaggedStack { A = { W = JaggedMlp.Rows(3, 2, random) }, B = { W = JaggedMlp.Rows(1, 3, random) } };
+        var gradient = new FrozenJaggedStack { A = null!, B = { W = JaggedMlp.Rows(1, 3, random) } };
+        var parameters = new ParameterSet<double>();
+        model.AddParameters(parameters.AddGroup(learningRate: 0), gradient);
+        parameters.ZeroGrad();
+        Assert.Equal(new[] { "B.W.0" }, parameters.Parameters.Select(p => p.Name));
+        double[] x = { 0.4, -0.7 }, dX = new double[2];
+        Assert.Equal(model.Loss(x), model.LossGradient(x, gradient, dX));
+        Assert.True(GradientCheck.Check(() => model.Loss(x), parameters) is { Passed: true } result, "B.W");
+        var check = GradientCheck.Check(p => model.Loss(p), x, dX);
+        Assert.True(check.Passed, check.ToString());
+    }
+
+    [Fact]
     public void DThisWithRowsOfOtherLengths_NullOrShared_IsAnArgumentException_BeforeAnythingIsWritten()
     {
         var model = new JaggedMlp(3, 2, 2, new Random(5));

@@ -38,27 +38,79 @@ public sealed class ReviewRegressionTests
         }
         """));
 
+    private const string FrozenLin = """
+        public partial class Lin
+        {
+            public double W = 0.5;
+            [Differentiable] public double Apply(double x) => W * x;
+        }
+
+        """;
+
+    /// <summary>Issue 11: a call on a [NoDerivative] sub-module runs its frozen variant (it was BPG014); the output compiles.</summary>
     [Fact]
-    public void CallOnANoDerivativeSubModule_ThatDifferentiatesItsMembers_IsALocatedError()
+    public void CallOnANoDerivativeSubModule_ThatDifferentiatesItsMembers_RunsItsFrozenVariant() => Assert.Empty(Ids(FrozenLin + """
+        public partial class Net
+        {
+            [NoDerivative] public Lin Frozen = new();
+            [NoDerivative] public Lin[] FrozenList = { new() };
+            public Lin Trained = new();
+            [Differentiable] public double Loss(double x) => Trained.Apply(Frozen.Apply(x)) + FrozenList[0].Apply(x) + Frozen.W * x;
+
+            [Differentiable]
+            public double Chain(double x)
+            {
+                foreach (var lin in FrozenList) x = lin.Apply(x);
+                return Trained.Apply(x);
+            }
+
+            [Differentiable] public double OnData([NoDerivative] double x) => Trained.Apply(Frozen.Apply(x));
+        }
+        """));
+
+    /// <summary>A member in the way of the frozen variant's names: a located error at the call, never member gradients.</summary>
+    [Fact]
+    public void FrozenVariantNameTaken_IsALocatedErrorAtTheCall()
     {
         string source = Usings + """
             public partial class Lin
             {
                 public double W = 0.5;
+                public double ApplyFrozenPullback;
                 [Differentiable] public double Apply(double x) => W * x;
             }
 
             public partial class Net
             {
                 [NoDerivative] public Lin Frozen = new();
-                public Lin Trained = new();
-                [Differentiable] public double Loss(double x) => Trained.Apply(Frozen.Apply(x));
+                [Differentiable] public double Loss(double x) => Frozen.Apply(x);
             }
             """;
         var diagnostic = Assert.Single(GeneratorHarness.Run(source).GeneratorDiagnostics);
         Assert.Equal("BPG014", diagnostic.Id);
         Assert.Equal("Frozen.Apply(x)", source.Substring(diagnostic.Location.SourceSpan.Start, diagnostic.Location.SourceSpan.Length));
-        Assert.Contains("on the [NoDerivative] sub-module 'Frozen'", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Contains("on the frozen ([NoDerivative]) sub-module 'Frozen', whose frozen variant", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Contains("'ApplyFrozenPullback'", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>Forward mode and second derivatives do not follow a frozen call: a located error at the attribute, naming it.</summary>
+    [Theory]
+    [InlineData("Forward", "BPG035", "forward mode follows static calls only")]
+    [InlineData("Hessian", "BPG032", "second derivatives follow static calls only")]
+    public void ForwardModeOrHessian_ThroughAFrozenSubModule_IsALocatedError(string mode, string id, string why)
+    {
+        string source = Usings + FrozenLin + """
+            public partial class Net
+            {
+                [NoDerivative] public Lin Frozen = new();
+                [Differentiable(MODE = true)] public double Loss(double x) => Frozen.Apply(x);
+            }
+            """.Replace("MODE", mode);
+        var diagnostic = Assert.Single(GeneratorHarness.Run(source).GeneratorDiagnostics);
+        Assert.Equal(id, diagnostic.Id);
+        Assert.Equal("Differentiable(" + mode + " = true)", source.Substring(diagnostic.Location.SourceSpan.Start, diagnostic.Location.SourceSpan.Length));
+        string message = diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains("it calls 'Apply' on a frozen ([NoDerivative]) sub-module, and " + why, message);
     }
 
     [Fact]

@@ -419,6 +419,42 @@ public sealed class SnapshotTests
         }
         """, nameof(ModelClass_ArrayAndListOfSubModules), "using System;\nusing System.Collections.Generic;\nusing Backprop;\n");
 
+    /// <summary>
+    /// Issue 11: a frozen ([NoDerivative]) sub-module. Its call runs the frozen variant (<c>ForwardFrozenForward</c>,
+    /// <c>ForwardFrozenReverse</c>), which reads the encoder's members as data and passes the adjoint through to the input;
+    /// the caller's <c>dThis.Encoder</c> is neither checked nor written, and <c>AddParameters</c> registers the head only.
+    /// </summary>
+    [Fact]
+    public void ModelClass_FrozenSubModule() => VerifyGenerated("""
+        public partial class Linear
+        {
+            public double[] Weight = new double[4], Bias = new double[2];
+
+            [Differentiable]
+            public void Forward(ReadOnlySpan<double> x, Span<double> y)
+            {
+                for (int o = 0; o < 2; o++) y[o] = Bias[o] + Weight[2 * o] * x[0] + Weight[2 * o + 1] * x[1];
+            }
+        }
+
+        public partial class FineTuned
+        {
+            [NoDerivative] public Linear Encoder = new();
+            public Linear Head = new();
+
+            [Differentiable]
+            public double Loss(ReadOnlySpan<double> x)
+            {
+                Span<double> h = stackalloc double[2];
+                Span<double> y = stackalloc double[2];
+                Encoder.Forward(x, h);
+                for (int k = 0; k < 2; k++) h[k] = Math.Tanh(h[k]);
+                Head.Forward(h, y);
+                return y[0] * y[1];
+            }
+        }
+        """, nameof(ModelClass_FrozenSubModule));
+
     [Fact]
     public void CustomRule_UnmarkedHelper_StopGradient_AndDataAsWritten() => VerifyGenerated("""
         public static class Special

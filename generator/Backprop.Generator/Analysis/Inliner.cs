@@ -379,6 +379,9 @@ internal sealed class Inliner
                 : "it calls '" + name + "', whose derivative is a [DerivativeOf] rule: a rule gives first derivatives only, and second derivatives need the body of '" + name + "'");
         if (callee.ThisGradientPath is not null)
             throw new LimitException("it calls '" + name + "', which differentiates members of 'this'; make it static and pass the parameters");
+        if (callee.Variant.Length > 0)
+            throw new LimitException("it calls '" + name + "' on a frozen ([NoDerivative]) sub-module, and " + For + " follow" + (_purpose == Purpose.ForwardMode ? "s" : "")
+                + " static calls only; pass the sub-module's numbers to a static method as [NoDerivative] parameters");
         if (!callee.Target.StartsWith("global::", StringComparison.Ordinal))
             throw new LimitException("it calls the instance method '" + name + "', and " + For + " follow" + (_purpose == Purpose.ForwardMode ? "s" : "") + " static calls only; make '" + name + "' static"
                 + (_purpose == Purpose.ForwardMode ? ", or mark it [Differentiable(Forward = true)]" : ""));

@@ -22,11 +22,20 @@ internal sealed class AnalysisChain : HashSet<IMethodSymbol>
     }
 
     public int Cuts { get; set; }
+
+    /// <summary>The frozen variants being analysed up the chain (see <c>MethodLowerer</c>'s <c>frozen</c>): a cycle of their own.</summary>
+    public HashSet<IMethodSymbol> Frozen { get; } = new(SymbolEqualityComparer.Default);
+
+    /// <summary>The chain of the methods or of their frozen variants.</summary>
+    public HashSet<IMethodSymbol> For(bool frozen) => frozen ? Frozen : this;
 }
 
 internal static class MethodAnalyzer
 {
     private static readonly ConditionalWeakTable<Compilation, ConcurrentDictionary<ISymbol, Analysis>> s_analysed = new();
+
+    /// <summary>The frozen variants (a call on a <c>[NoDerivative]</c> sub-module), analysed once like the methods.</summary>
+    private static readonly ConditionalWeakTable<Compilation, ConcurrentDictionary<ISymbol, Analysis>> s_frozen = new();
 
     /// <summary>A method's analysis; <paramref name="ForCallersOnly"/> when it cut a call cycle as a callee.</summary>
     private sealed record Analysis(IrMethod? Method, DiagnosticInfo[] Diagnostics, bool ForCallersOnly);
@@ -37,10 +46,11 @@ internal static class MethodAnalyzer
     /// callee that met a method being analysed up the chain (lowered for its shape only) depends on that chain, so it
     /// serves only other callers; the method's own output gets an analysis of its own.
     /// </summary>
+    /// <param name="frozen">The variant a call on a <c>[NoDerivative]</c> sub-module runs, whose members are data (for callers only).</param>
     public static (IrMethod? Method, List<DiagnosticInfo> Diagnostics) AnalyzeOnce(
-        IMethodSymbol symbol, MethodDeclarationSyntax syntax, SemanticModel model, CancellationToken cancellationToken, AnalysisChain? inProgress = null)
+        IMethodSymbol symbol, MethodDeclarationSyntax syntax, SemanticModel model, CancellationToken cancellationToken, AnalysisChain? inProgress = null, bool frozen = false)
     {
-        var analysed = s_analysed.GetValue(model.Compilation, _ => new ConcurrentDictionary<ISymbol, Analysis>(SymbolEqualityComparer.Default));
+        var analysed = (frozen ? s_frozen : s_analysed).GetValue(model.Compilation, _ => new ConcurrentDictionary<ISymbol, Analysis>(SymbolEqualityComparer.Default));
         var definition = symbol.OriginalDefinition;
         bool own = inProgress is null;
         if (analysed.TryGetValue(definition, out var known) && !(own && known.ForCallersOnly))
@@ -48,10 +58,10 @@ internal static class MethodAnalyzer
 
         var chain = inProgress ?? new AnalysisChain();
         int cuts = chain.Cuts;
-        var (method, diagnostics) = Analyze(definition, syntax, model, cancellationToken, chain);
+        var (method, diagnostics) = Analyze(definition, syntax, model, cancellationToken, chain, frozen);
         // Its lowering put it on the chain; analysed, it is no longer up the chain of the caller's other calls (a second
         // call of it would otherwise be taken for a cycle and lowered without its callees).
-        if (!own) chain.Remove(definition);
+        if (!own) chain.For(frozen).Remove(definition);
         analysed[definition] = new Analysis(method, diagnostics.ToArray(), ForCallersOnly: !own && chain.Cuts != cuts);
         return (method, diagnostics);
     }
@@ -114,13 +124,13 @@ internal static class MethodAnalyzer
         AnalyzeOnce(symbol, syntax, model, cancellationToken, new AnalysisChain()).Method;
 
     public static (IrMethod? Method, List<DiagnosticInfo> Diagnostics) Analyze(
-        IMethodSymbol symbol, MethodDeclarationSyntax syntax, SemanticModel model, CancellationToken cancellationToken, AnalysisChain? inProgress = null)
+        IMethodSymbol symbol, MethodDeclarationSyntax syntax, SemanticModel model, CancellationToken cancellationToken, AnalysisChain? inProgress = null, bool frozen = false)
     {
         // Code the compiler rejects gets the compiler's errors only: nothing generated, nothing more reported.
         // The compiler's answer is asked only of a method the cheap screen suspects, or whose lowering reports something.
         bool suspected = CompileErrors.Suspected(symbol, syntax, model, cancellationToken);
         if (suspected && CompilerErrors(syntax, model, cancellationToken) is { } reported) return (null, reported);
-        var lowering = new MethodLowerer(symbol, syntax, model, cancellationToken, inProgress).Lower();
+        var lowering = new MethodLowerer(symbol, syntax, model, cancellationToken, inProgress, frozen: frozen).Lower();
         if (lowering.InlinedCodeHasErrors) return (null, new List<DiagnosticInfo>());
         if (!suspected && lowering.Diagnostics.Count > 0 && CompilerErrors(syntax, model, cancellationToken) is { } late) return (null, late);
         var diagnostics = lowering.Diagnostics;

@@ -153,7 +153,9 @@ internal sealed record IrDifferentiableCall(IrType Type, CalleeInfo Callee, Equa
 /// </param>
 /// <param name="Spelling">A generic callee's name with its type arguments (<c>TemplatedFn&lt;double&gt;</c>), by which generated
 /// code calls it; <paramref name="Name"/> is then its specialization's (see <c>GenericSpecialization</c>).</param>
-internal sealed record CalleeInfo(string Target, string Name, string PullbackName, EquatableArray<bool> ActiveParameters, EquatableArray<bool> OutputParameters, EquatableArray<string> ParameterNames, string? ThisGradientPath = null, bool ThisByRef = false, bool CustomRule = false, bool HasTangent = false, bool HasEffects = false, string? TangentRule = null, string ElementAccess = "", string? Spelling = null)
+/// <param name="Variant">What the names of the callee's derivatives add to its name: <c>Frozen</c> for a call on a frozen
+/// sub-module (<c>ForwardFrozenReverse</c>, see <c>MethodLowerer.Frozen.cs</c>), else empty.</param>
+internal sealed record CalleeInfo(string Target, string Name, string PullbackName, EquatableArray<bool> ActiveParameters, EquatableArray<bool> OutputParameters, EquatableArray<string> ParameterNames, string? ThisGradientPath = null, bool ThisByRef = false, bool CustomRule = false, bool HasTangent = false, bool HasEffects = false, string? TangentRule = null, string ElementAccess = "", string? Spelling = null, string Variant = "")
 {
     /// <summary>How generated code calls the original: its name, or a generic method's name with its type arguments (<c>F&lt;double&gt;</c>).</summary>
     public string CallName => Spelling ?? Helpers.Identifiers.Escape(Name);
@@ -165,10 +167,10 @@ internal sealed record CalleeInfo(string Target, string Name, string PullbackNam
     public IEnumerable<T> Own<T>(IReadOnlyList<T> arguments) => IndexedReceiver ? arguments.Take(arguments.Count - 1) : arguments;
 
     /// <summary>The split forward sweep: runs the callee, leaving what its reverse sweep reads on the caller's tape.</summary>
-    public string ForwardName => MethodShape.ForwardNameOf(Name);
+    public string ForwardName => MethodShape.ForwardNameOf(Name + Variant);
 
     /// <summary>The split reverse sweep: consumes what <see cref="ForwardName"/> left and accumulates the gradients.</summary>
-    public string ReverseName => MethodShape.ReverseNameOf(Name);
+    public string ReverseName => MethodShape.ReverseNameOf(Name + Variant);
 }
 
 /// <summary>

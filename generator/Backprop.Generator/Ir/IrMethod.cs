@@ -121,6 +121,11 @@ internal sealed record MemberCheck(string Path, MemberCheckKind Kind, string Cou
 }
 
 /// <summary>The declaration of the method and of the partial types around it, to emit the gradient beside it.</summary>
+/// <param name="Variant">
+/// What the names of a variant's split sweeps add to the method's (<c>Frozen</c> for the variant a call on a
+/// <c>[NoDerivative]</c> sub-module runs: <c>ForwardFrozenForward</c>, see <c>MethodLowerer.Frozen.cs</c>); empty for the
+/// method's own derivatives. A variant's gradient and pullback names are set in full.
+/// </param>
 internal sealed record MethodShape(
     string Namespace,
     EquatableArray<string> ContainingTypes,
@@ -138,7 +143,8 @@ internal sealed record MethodShape(
     string ThisType = "",
     bool ThisIsStruct = false,
     EquatableArray<MemberCheck> ThisChecks = default,
-    bool EmitHessian = false)
+    bool EmitHessian = false,
+    string Variant = "")
 {
     /// <summary>
     /// Whether the method differentiates members of <c>this</c> (its own, or through the methods it calls): then its
@@ -146,7 +152,7 @@ internal sealed record MethodShape(
     /// </summary>
     public bool HasThisGradient => ThisType.Length > 0;
 
-    public string ForwardName => ForwardNameOf(Name);
+    public string ForwardName => ForwardNameOf(Name + Variant);
 
     /// <summary>Forward mode's method (<c>[Differentiable(Forward = true)]</c>): value and directional derivative.</summary>
     public string TangentName => TangentNameOf(Name);
@@ -174,7 +180,7 @@ internal sealed record MethodShape(
 
     public static string JacobianColumnsNameOf(string method) => method + "JacobianColumns";
 
-    public string ReverseName => ReverseNameOf(Name);
+    public string ReverseName => ReverseNameOf(Name + Variant);
 
     /// <summary><c>[Differentiable(Hessian = true)]</c>: value, gradient and the Hessian–vector product.</summary>
     public string HessianVectorProductName => Name + "HessianVectorProduct";

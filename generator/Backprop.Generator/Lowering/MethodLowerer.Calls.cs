@@ -262,21 +262,22 @@ internal sealed partial class MethodLowerer
                 return null;
             }
         }
-        if (Differentiate(target, out bool cut) is not { } analysed)
+        var analysed = Differentiate(target, out bool cut);
+        // A [NoDerivative] sub-module (or any receiver inside a frozen variant) is a constant: a callee that differentiates
+        // members runs as its frozen variant, whose members are data (MethodLowerer.Frozen.cs).
+        bool frozen = analysed is { Shape.HasThisGradient: true } && instance is { } on && (_frozen || on.Member is { } member && SymbolFacts.HasNoDerivative(member.Member));
+        if (frozen) analysed = Differentiate(target, out cut, frozen: true);
+        if (analysed is null)
         {
-            if (!unmarked) Report(DiagnosticDescriptors.CalleeNotDifferentiable, invocation.Syntax.GetLocation(), target.Name);
+            if (unmarked) return null;
+            if (frozen) ReportNoFrozenVariant(invocation, instance!.Value.Member?.Member.Name ?? "this");
+            else Report(DiagnosticDescriptors.CalleeNotDifferentiable, invocation.Syntax.GetLocation(), target.Name);
             return null;
         }
-        // A [NoDerivative] sub-module is a constant: a call that would differentiate its members into dThis is not one.
-        if (instance?.Member is { } frozen && SymbolFacts.HasNoDerivative(frozen.Member) && analysed.Shape.HasThisGradient)
-        {
-            ReportUnsupportedExpression(invocation, "a call of '" + target.Name + "' on the [NoDerivative] sub-module '" + frozen.Member.Name + "', whose members the call differentiates (freezing a sub-module is not supported yet)",
-                "remove [NoDerivative] from '" + frozen.Member.Name + "' (its gradient then goes to dThis." + frozen.Member.Name + ")");
-            return null;
-        }
-        // Unmarked callees get their derivatives emitted through the methods that call them (DifferentiableGenerator). A
-        // recursive call (a cycle cut) got the callee's shape only: its derivatives come with the call that entered the cycle.
-        if (unmarked && !cut && !_helpers.Any(h => h.Shape.HintName == analysed.Shape.HintName)) _helpers.Add(analysed);
+        // Unmarked callees and frozen variants get their derivatives emitted through the methods that call them
+        // (DifferentiableGenerator). A recursive call (a cycle cut) got the callee's shape only: its derivatives come with
+        // the call that entered the cycle.
+        if ((unmarked || frozen) && !cut && !_helpers.Any(h => h.Shape.HintName == analysed.Shape.HintName)) _helpers.Add(analysed);
         foreach (var helper in analysed.Helpers)
             if (!_helpers.Any(h => h.Shape.HintName == helper.Shape.HintName)) _helpers.Add(helper);
         // Where each argument is, for diagnostics about what is passed (BPG030).
@@ -307,7 +308,8 @@ internal sealed partial class MethodLowerer
         var specialized = target.IsGenericMethod ? GenericSpecialization.Of(target, _model.Compilation, _cancellationToken) : null;
         var callee = new CalleeInfo(receiver, specialized is null ? target.Name : analysed.Shape.Name, analysed.Shape.PullbackName, active, outputs, parameterNames, thisPath, analysed.Shape.ThisIsStruct,
             // Forward mode follows a call through the callee's own tangent when it has one, else inlines it (MethodAnalyzer).
-            HasTangent: analysed.Shape.EmitTangent && !analysed.Shape.HasThisGradient && elementAccess.Length == 0, HasEffects: IrWalker.RunsEffects(analysed.Body), ElementAccess: elementAccess, Spelling: specialized?.Spelling);
+            HasTangent: analysed.Shape.EmitTangent && !analysed.Shape.HasThisGradient && elementAccess.Length == 0, HasEffects: IrWalker.RunsEffects(analysed.Body), ElementAccess: elementAccess,
+            Spelling: specialized?.Spelling, Variant: analysed.Shape.Variant);
         return Located(new IrDifferentiableCall(type ?? IrType.Double, callee, arguments.ToEquatableArray()), invocation);
     }
 
@@ -316,7 +318,8 @@ internal sealed partial class MethodLowerer
     /// being analysed up the call chain (recursion, direct or mutual) is a cycle: only its shape is needed, so it is lowered
     /// without that check (<paramref name="cut"/>); its pullback then calls itself, as the original does.
     /// </summary>
-    private IrMethod? Differentiate(IMethodSymbol callee, out bool cut)
+    /// <param name="frozen">The variant whose members are data, for a call on a <c>[NoDerivative]</c> sub-module.</param>
+    private IrMethod? Differentiate(IMethodSymbol callee, out bool cut, bool frozen = false)
     {
         cut = false;
         var definition = callee.OriginalDefinition;
@@ -333,13 +336,13 @@ internal sealed partial class MethodLowerer
             if (!_analyseCallees || syntax is null) return null;
             model = _model.Compilation.GetSemanticModel(syntax.SyntaxTree);
         }
-        if (_inProgress.Contains(definition))
+        if (_inProgress.For(frozen).Contains(definition))
         {
             _inProgress.Cuts++;
             cut = true;
-            return new MethodLowerer(definition, syntax, model, _cancellationToken, analyseCallees: false).Lower().Method;
+            return new MethodLowerer(definition, syntax, model, _cancellationToken, analyseCallees: false, frozen: frozen).Lower().Method;
         }
-        return MethodAnalyzer.AnalyzeOnce(definition, syntax, model, _cancellationToken, _inProgress).Method;
+        return MethodAnalyzer.AnalyzeOnce(definition, syntax, model, _cancellationToken, _inProgress, frozen).Method;
     }
 
     private (CalleeInfo Callee, EquatableArray<IrExpression> Arguments)? LowerLayerCall(IInvocationOperation invocation)

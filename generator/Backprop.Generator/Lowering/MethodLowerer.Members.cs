@@ -57,7 +57,7 @@ internal sealed partial class MethodLowerer
     {
         isData = false;
         var member = reference.Member;
-        if (!type.IsReal || SymbolFacts.HasNoDerivative(member) || ThroughConstant(reference.Instance) || type.Shape is ShapeKind.Span or ShapeKind.ReadOnlySpan || _method.IsStatic)
+        if (_frozen || !type.IsReal || SymbolFacts.HasNoDerivative(member) || ThroughConstant(reference.Instance) || type.Shape is ShapeKind.Span or ShapeKind.ReadOnlySpan || _method.IsStatic)
         {
             isData = true;
             return null;

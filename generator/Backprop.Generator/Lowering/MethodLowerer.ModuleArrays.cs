@@ -147,7 +147,7 @@ internal sealed partial class MethodLowerer
     /// <summary>A name in code kept as written that reads a collection of sub-modules of <c>this</c> or of a sub-module (<c>Layers</c>, <c>Encoder.Layers</c>).</summary>
     private bool IsModuleCollectionRead(IdentifierNameSyntax name, ISymbol symbol)
     {
-        if (Frame is not null || symbol.IsStatic || _method.IsStatic || SymbolFacts.HasNoDerivative(symbol)
+        if (_frozen || Frame is not null || symbol.IsStatic || _method.IsStatic || SymbolFacts.HasNoDerivative(symbol)
             || ModuleCollection(symbol is IFieldSymbol field ? field.Type : (symbol as IPropertySymbol)?.Type) is null)
             return false;
         if (name.Parent is MemberAccessExpressionSyntax access && access.Name == name && access.Expression is not ThisExpressionSyntax)

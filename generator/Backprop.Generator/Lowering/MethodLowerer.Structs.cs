@@ -489,7 +489,7 @@ internal sealed partial class MethodLowerer
     /// <summary>A struct-typed member of <c>this</c> or of a sub-module: each leaf a differentiated member (<c>this.Pos.X</c>).</summary>
     private StructValue? ThisStructMember(IMemberReferenceOperation member, ImmutableArray<StructLeaf> layout, string receiver)
     {
-        if (member.Member is not IFieldSymbol { IsReadOnly: false } && !SymbolFacts.HasNoDerivative(member.Member) && !ThroughConstant(member.Instance) && !_method.IsStatic)
+        if (!_frozen && member.Member is not IFieldSymbol { IsReadOnly: false } && !SymbolFacts.HasNoDerivative(member.Member) && !ThroughConstant(member.Instance) && !_method.IsStatic)
         {
             ReportUnsupportedExpression(member, "the struct member '" + member.Member.Name + "', which is not a settable field, so dThis cannot receive its gradient",
                 "make '" + member.Member.Name + "' a public field (not a property or readonly), or mark it [NoDerivative]");

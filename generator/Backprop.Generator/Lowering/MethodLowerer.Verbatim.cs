@@ -161,7 +161,7 @@ internal sealed partial class MethodLowerer
                         return null;
                     // A member of this that holds numbers is differentiated or reported, never hidden in text as a constant. A
                     // statement kept as written reads it as it is, its variable among the operands (so DataFlow sees it).
-                    case IFieldSymbol or IPropertySymbol when !symbol.IsStatic && !_method.IsStatic && !SymbolFacts.HasNoDerivative(symbol)
+                    case IFieldSymbol or IPropertySymbol when !_frozen && !symbol.IsStatic && !_method.IsStatic && !SymbolFacts.HasNoDerivative(symbol)
                         && IsOwnMember(symbol) && SymbolFacts.HoldsFloatingPoint(symbol is IFieldSymbol f ? f.Type : ((IPropertySymbol)symbol).Type):
                         var memberType = symbol is IFieldSymbol g ? g.Type : ((IPropertySymbol)symbol).Type;
                         if (TypeMapping.Map(memberType) is { IsReal: true } || MatrixType(memberType) is not null || JaggedType(memberType) is not null)

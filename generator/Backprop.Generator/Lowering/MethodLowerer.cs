@@ -38,6 +38,16 @@ internal sealed partial class MethodLowerer
     private int _depth;
     private readonly bool _analyseCallees;
 
+    /// <summary>
+    /// Lowered as the variant that a call on a frozen (<c>[NoDerivative]</c>) sub-module runs: every member of <c>this</c>
+    /// and of its sub-modules is data, calls on them take the frozen variants of their callees, and the generated methods
+    /// are named after <see cref="FrozenSuffix"/> (<c>ForwardFrozenBackward</c>). Gradients flow through to the parameters.
+    /// </summary>
+    private readonly bool _frozen;
+
+    /// <summary>What a frozen variant's name adds to the method's (see <see cref="_frozen"/>).</summary>
+    internal const string FrozenSuffix = "Frozen";
+
     /// <summary>Whether forward mode is asked for (<c>[Differentiable(Forward = true)]</c>).</summary>
     private bool _forward;
 
@@ -46,21 +56,24 @@ internal sealed partial class MethodLowerer
 
     /// <param name="inProgress">Methods whose differentiability is being decided up the call chain (breaks cycles).</param>
     /// <param name="analyseCallees">False to lower a method only for its shape (a callee in a cycle): calls are not followed.</param>
-    public MethodLowerer(IMethodSymbol method, MethodDeclarationSyntax syntax, SemanticModel model, CancellationToken cancellationToken, AnalysisChain? inProgress = null, bool analyseCallees = true)
+    /// <param name="frozen">Lower the variant a call on a <c>[NoDerivative]</c> sub-module runs: its members are data.</param>
+    public MethodLowerer(IMethodSymbol method, MethodDeclarationSyntax syntax, SemanticModel model, CancellationToken cancellationToken, AnalysisChain? inProgress = null, bool analyseCallees = true, bool frozen = false)
     {
         _analyseCallees = analyseCallees;
+        _frozen = frozen;
         _method = method;
         _syntax = syntax;
         _model = model;
         _cancellationToken = cancellationToken;
         _inProgress = inProgress ?? new AnalysisChain();
-        _inProgress.Add(method.OriginalDefinition);
+        _inProgress.For(frozen).Add(method.OriginalDefinition);
     }
 
     public LoweringResult Lower()
     {
         MethodShape? shape;
         (shape, _forward, _hessianLocation) = Discovery.DeclarationParser.Parse(_method, _syntax, _diagnostics, _cancellationToken);
+        if (_frozen && shape is not null) shape = FrozenVariant(shape);
         var parameters = LowerParameters();
         CopyWrittenParameters();
         var returnType = _method.ReturnsVoid ? IrType.Double : TypeMapping.Map(_method.ReturnType);
