@@ -147,7 +147,10 @@ public sealed class ModelHygieneTests
             reached.Add((value, path));
             if (IsRoslyn(type) || type.IsPrimitive || type.IsEnum || value is string || value is Type) continue;
 
-            if (value is IEnumerable items)
+            // (A default ImmutableArray, inside a default EquatableArray, which reads as empty, has nothing to walk.)
+            bool defaultArray = type.IsGenericType && type.GetGenericTypeDefinition() == typeof(System.Collections.Immutable.ImmutableArray<>)
+                && (bool)type.GetProperty("IsDefault")!.GetValue(value)!;
+            if (value is IEnumerable items && !defaultArray)
             {
                 int i = 0;
                 foreach (var item in items)

@@ -42,7 +42,7 @@ internal static class CalleeBodies
         IrMethod? Find(CalleeInfo callee, IReadOnlyList<IrExpression> arguments, out string why)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (callee.Spelling is { } spelling) return FindSpecialized(callee, spelling, out why);
+            if (callee.GenericName is { } generic) return FindSpecialized(callee, generic, out why);
             var candidates = compilation.GetSymbolsWithName(callee.Name, SymbolFilter.Member, cancellationToken)
                 .OfType<IMethodSymbol>()
                 .Where(m => m.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) == callee.Target
@@ -67,12 +67,10 @@ internal static class CalleeBodies
         }
 
         // A generic callee (F<double>): its specialization, which its callers' lowering made and cached (GenericSpecialization).
-        IrMethod? FindSpecialized(CalleeInfo callee, string spelling, out string why)
+        IrMethod? FindSpecialized(CalleeInfo callee, string genericName, out string why)
         {
-            int open = spelling.IndexOf('<');
-            var types = spelling.Substring(open + 1, spelling.Length - open - 2).Split(',')
-                .Select(t => (ITypeSymbol)compilation.GetSpecialType(t.Trim() == "double" ? SpecialType.System_Double : SpecialType.System_Single)).ToArray();
-            var generic = compilation.GetSymbolsWithName(spelling.Substring(0, open), SymbolFilter.Member, cancellationToken)
+            var types = callee.TypeArguments.Select(t => (ITypeSymbol)compilation.GetSpecialType(t == "double" ? SpecialType.System_Double : SpecialType.System_Single)).ToArray();
+            var generic = compilation.GetSymbolsWithName(genericName, SymbolFilter.Member, cancellationToken)
                 .OfType<IMethodSymbol>()
                 .Where(m => m.Arity == types.Length && m.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) == callee.Target
                     && m.Parameters.Select(p => p.Name).SequenceEqual(callee.ParameterNames))

@@ -273,7 +273,7 @@ internal sealed class Inliner
             case IrConstant:
                 return expression;
             case IrExternal external:
-                if (!binding.IsIdentity) binding.CheckVisible(external.Text, _root);
+                if (!binding.IsIdentity) binding.CheckVisible(external.Text, external.Public, _root);
                 return expression;
             case IrRead read:
                 return binding.Read(read, this);
@@ -307,7 +307,7 @@ internal sealed class Inliner
             case IrMathCall math:
                 return math with { Arguments = math.Arguments.Select(Child).ToList().ToEquatableArray() };
             case IrOpaqueCall opaque:
-                if (!binding.IsIdentity) binding.CheckVisible(opaque.Method, _root);
+                if (!binding.IsIdentity) binding.CheckVisible(opaque.Method, opaque.Public, _root);
                 return opaque with { Arguments = opaque.Arguments.Select(Child).ToList().ToEquatableArray() };
             case IrNewBuffer allocation:
                 return allocation with { Length = Child(allocation.Length) };
@@ -362,7 +362,7 @@ internal sealed class Inliner
     /// </summary>
     private bool KeepsCall(CalleeInfo callee, Binding binding) =>
         _purpose == Purpose.ForwardMode && callee.HasTangent
-        && (binding.IsIdentity || callee.Target.StartsWith("global::", StringComparison.Ordinal) && binding.SeesAsRoot(callee.TangentRule ?? callee.Target + "." + callee.Name, _root));
+        && (binding.IsIdentity || callee.IsStatic && binding.SeesAsRoot(callee.Public, _root));
 
     private string For => _purpose == Purpose.ForwardMode ? "forward mode" : "second derivatives";
 
@@ -382,7 +382,7 @@ internal sealed class Inliner
         if (callee.Variant.Length > 0)
             throw new LimitException("it calls '" + name + "' on a frozen ([NoDerivative]) sub-module, and " + For + " follow" + (_purpose == Purpose.ForwardMode ? "s" : "")
                 + " static calls only; pass the sub-module's numbers to a static method as [NoDerivative] parameters");
-        if (!callee.Target.StartsWith("global::", StringComparison.Ordinal))
+        if (!callee.IsStatic)
             throw new LimitException("it calls the instance method '" + name + "', and " + For + " follow" + (_purpose == Purpose.ForwardMode ? "s" : "") + " static calls only; make '" + name + "' static"
                 + (_purpose == Purpose.ForwardMode ? ", or mark it [Differentiable(Forward = true)]" : ""));
         string key = Key(callee);
@@ -536,7 +536,7 @@ internal sealed class Inliner
             if (_views.ContainsKey(variable) || _values.ContainsKey(variable))
                 throw new InvalidOperationException("A parameter bound to an argument is not a variable of the caller");
             if (_variables.TryGetValue(variable, out int mapped)) return mapped;
-            if (Method!.Variables[variable].Kind == VariableKind.External) CheckVisible(Method.Variables[variable].Name, inliner._root);
+            if (Method!.Variables[variable].Kind == VariableKind.External) CheckVisible(Method.Variables[variable].Name, Method.Variables[variable].Public, inliner._root);
             // Spelled from the callee's own receiver (this.W, or a struct parameter's p.X), which the method does not have.
             if (Method.Variables[variable].Kind == VariableKind.Member)
                 throw new LimitException("it calls '" + Callee + "', which reads the member '" + Method.Variables[variable].Spelling + "'; pass its value to '" + Callee + "' as a parameter");
@@ -573,17 +573,17 @@ internal sealed class Inliner
         /// A member or method the callee names (fully qualified): the method sees it if both are in one type, or if it is
         /// of the framework or of Backprop. Elsewhere it may be private to the callee's type.
         /// </summary>
-        public void CheckVisible(string spelling, IrMethod root)
+        /// <param name="isPublic">The member is public in public types (known where it was lowered).</param>
+        public void CheckVisible(string spelling, bool isPublic, IrMethod root)
         {
-            if (SeesAsRoot(spelling, root)) return;
+            if (SeesAsRoot(isPublic, root)) return;
             throw new LimitException("it calls '" + Callee + "', which reads '" + spelling.Replace("global::", "") + "', and '" + root.Shape.Name
                 + "' is in another type, where it may not be visible; pass the value to '" + Callee + "' as a [NoDerivative] parameter, or move '" + Callee + "' beside '" + root.Shape.Name + "'");
         }
 
-        /// <summary>Whether the method surely sees what the callee names (<see cref="CheckVisible"/>).</summary>
-        public bool SeesAsRoot(string spelling, IrMethod root) =>
-            Method!.Shape.Namespace == root.Shape.Namespace && Method.Shape.ContainingTypes.SequenceEqual(root.Shape.ContainingTypes)
-            || spelling.StartsWith("global::System.", StringComparison.Ordinal) || spelling.StartsWith("global::Backprop.", StringComparison.Ordinal);
+        /// <summary>Whether the method surely sees what the callee names (<see cref="CheckVisible"/>): it is public, or the two are in one type.</summary>
+        public bool SeesAsRoot(bool isPublic, IrMethod root) =>
+            isPublic || Method!.Shape.Namespace == root.Shape.Namespace && Method.Shape.ContainingTypes.SequenceEqual(root.Shape.ContainingTypes);
 
         private static IrExpression Offset(IrExpression? start, IrExpression index)
         {

@@ -122,7 +122,7 @@ internal sealed class DeclarationParser
         if (!ok) return null;
 
         string ns = _method.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : "";
-        string hint = string.Join(".", containing.Select(c => c.Split(' ').Last())) + "." + _method.Name;
+        string hint = HintPath(_method.ContainingType) + "." + _method.Name;
         // Overloads are told apart by their parameter list, spelled as C# writes it: Sum(double[]), Sum(ref double, int).
         if (_method.ContainingType!.GetMembers(_method.Name).OfType<IMethodSymbol>().Count() > 1)
             hint += "(" + string.Join(",", _method.Parameters.Select(ParameterSpelling)) + ")";
@@ -224,6 +224,17 @@ internal sealed class DeclarationParser
         return method.Name + "Gradient";
     }
 
+    /// <summary>The names of <paramref name="type"/> and the types around it, outermost first, as a file name starts (<c>Outer.Model&lt;T&gt;</c>).</summary>
+    internal static string HintPath(INamedTypeSymbol type)
+    {
+        var names = new List<string>();
+        for (var t = type; t is not null; t = t.ContainingType) names.Insert(0, TypeName(t));
+        return string.Join(".", names);
+    }
+
+    private static string TypeName(INamedTypeSymbol type) =>
+        Identifiers.Escape(type.Name) + (type.TypeParameters.Length == 0 ? "" : "<" + string.Join(", ", type.TypeParameters.Select(p => p.Name)) + ">");
+
     internal static string TypeDeclaration(INamedTypeSymbol type)
     {
         string kind = type.IsRecord
@@ -235,8 +246,7 @@ internal sealed class DeclarationParser
                 _ => "class",
             };
         string modifiers = type.IsStatic ? "static partial " : type.IsRefLikeType ? "ref partial " : "partial ";
-        string parameters = type.TypeParameters.Length == 0 ? "" : "<" + string.Join(", ", type.TypeParameters.Select(p => p.Name)) + ">";
-        return modifiers + kind + " " + Identifiers.Escape(type.Name) + parameters;
+        return modifiers + kind + " " + TypeName(type);
     }
 
     private static string Accessibility(Microsoft.CodeAnalysis.Accessibility accessibility) => accessibility switch

@@ -82,7 +82,7 @@ internal sealed record ModelRegistration(string HintName, string Namespace, Equa
         }
         if (members.Count == 0) return null;
         string ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : "";
-        string hint = (ns.Length == 0 ? "" : ns + ".") + string.Join(".", containing.Select(c => c.Split(' ').Last())) + ".[parameters].g.cs";
+        string hint = (ns.Length == 0 ? "" : ns + ".") + DeclarationParser.HintPath(type) + ".[parameters].g.cs";
         return new ModelRegistration(hint, ns, containing.ToEquatableArray(), type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), members.ToEquatableArray());
     }
 

@@ -125,7 +125,8 @@ internal sealed class ExpressionText
     private Fragment Operand(IrExpression operand, int parent, bool right = false, bool prefix = false)
     {
         var (text, precedence) = Spell(operand);
-        bool wrap = precedence > parent || (right && precedence == parent) || (prefix && text.ToString().StartsWith("-", StringComparison.Ordinal));
+        // After a prefix '-' or '!', a negation is parenthesized ('-(-x)', never '--x'); negative literals already are.
+        bool wrap = precedence > parent || (right && precedence == parent) || (prefix && operand is IrUnary { Operator: UnaryOperator.Negate });
         return wrap ? Fragment.Parenthesized(text) : text;
     }
 

@@ -10,6 +10,17 @@ internal static class SymbolFacts
     public static bool HasNoDerivative(ISymbol symbol) =>
         symbol.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "Backprop.NoDerivativeAttribute");
 
+    /// <summary>
+    /// Public, and every type around it public: any generated code can name it (what an inlined callee of another type
+    /// reads, or the callee itself, is visible from the method it is inlined into).
+    /// </summary>
+    public static bool IsPublicEverywhere(ISymbol symbol)
+    {
+        for (var s = symbol; s is not null and not INamespaceSymbol; s = s.ContainingSymbol)
+            if (s.DeclaredAccessibility != Accessibility.Public) return false;
+        return true;
+    }
+
     /// <summary>An auto-property has a compiler-generated backing field associated with it.</summary>
     public static bool IsAutoProperty(IPropertySymbol property) =>
         property.ContainingType.GetMembers().OfType<IFieldSymbol>().Any(f => SymbolEqualityComparer.Default.Equals(f.AssociatedSymbol, property));

@@ -60,7 +60,8 @@ internal sealed record IrLength(int Buffer, int Dimension = -1, IrExpression? Ro
 }
 
 /// <summary>A value the method reads but never differentiates (a field, a property of a constant), spelled as C#.</summary>
-internal sealed record IrExternal(IrType Type, string Text) : IrExpression(Type);
+/// <param name="Public">The member is public, in public types (<see cref="Helpers.SymbolFacts.IsPublicEverywhere"/>): an inlined callee's read of it moves into any method.</param>
+internal sealed record IrExternal(IrType Type, string Text, bool Public = false) : IrExpression(Type);
 
 internal enum UnaryOperator
 {
@@ -151,14 +152,16 @@ internal sealed record IrDifferentiableCall(IrType Type, CalleeInfo Callee, Equa
 /// argument the element's index: an inactive <c>int</c> that analyses see as any argument (so the reverse sweep finds it
 /// restored), never passed to the callee. Empty for any other call.
 /// </param>
-/// <param name="Spelling">A generic callee's name with its type arguments (<c>TemplatedFn&lt;double&gt;</c>), by which generated
-/// code calls it; <paramref name="Name"/> is then its specialization's (see <c>GenericSpecialization</c>).</param>
+/// <param name="GenericName">A generic callee's own name (<c>TemplatedFn</c>), called with <paramref name="TypeArguments"/>
+/// (<c>double</c>, <c>float</c>); <paramref name="Name"/> is then its specialization's (see <c>GenericSpecialization</c>).</param>
+/// <param name="IsStatic">A static callee: <paramref name="Target"/> is its type, which names it from anywhere it is visible.</param>
+/// <param name="Public">The callee (or its tangent rule, when it has one) is public in public types: visible from any method.</param>
 /// <param name="Variant">What the names of the callee's derivatives add to its name: <c>Frozen</c> for a call on a frozen
 /// sub-module (<c>ForwardFrozenReverse</c>, see <c>MethodLowerer.Frozen.cs</c>), else empty.</param>
-internal sealed record CalleeInfo(string Target, string Name, string PullbackName, EquatableArray<bool> ActiveParameters, EquatableArray<bool> OutputParameters, EquatableArray<string> ParameterNames, string? ThisGradientPath = null, bool ThisByRef = false, bool CustomRule = false, bool HasTangent = false, bool HasEffects = false, string? TangentRule = null, string ElementAccess = "", string? Spelling = null, string Variant = "")
+internal sealed record CalleeInfo(string Target, string Name, string PullbackName, EquatableArray<bool> ActiveParameters, EquatableArray<bool> OutputParameters, EquatableArray<string> ParameterNames, string? ThisGradientPath = null, bool ThisByRef = false, bool CustomRule = false, bool HasTangent = false, bool HasEffects = false, string? TangentRule = null, string ElementAccess = "", string? GenericName = null, EquatableArray<string> TypeArguments = default, string Variant = "", bool IsStatic = false, bool Public = false)
 {
     /// <summary>How generated code calls the original: its name, or a generic method's name with its type arguments (<c>F&lt;double&gt;</c>).</summary>
-    public string CallName => Spelling ?? Helpers.Identifiers.Escape(Name);
+    public string CallName => GenericName is null ? Helpers.Identifiers.Escape(Name) : Helpers.Identifiers.Escape(GenericName) + "<" + string.Join(", ", TypeArguments) + ">";
 
     /// <summary>Whether the receiver is an element of a collection of sub-modules, indexed by the last argument.</summary>
     public bool IndexedReceiver => ElementAccess.Length > 0;
@@ -211,7 +214,8 @@ internal sealed record IrNewBuffer(IrType Type, IrExpression Length, bool OnStac
 /// <c>[Differentiable]</c>). Allowed only where no argument depends on differentiated values.
 /// </summary>
 /// <param name="Advice">What BPG010 tells the user to do if a derivative would flow through it.</param>
-internal sealed record IrOpaqueCall(IrType Type, string Method, string DisplayName, string Advice, EquatableArray<IrExpression> Arguments) : IrExpression(Type)
+/// <param name="Public">The method is public, in public types: an inlined callee's call of it moves into any method.</param>
+internal sealed record IrOpaqueCall(IrType Type, string Method, string DisplayName, string Advice, EquatableArray<IrExpression> Arguments, bool Public = false) : IrExpression(Type)
 {
     public override IEnumerable<IrExpression> Children => Arguments;
 }

@@ -35,11 +35,12 @@ internal enum VariableKind
 /// 2 for a two-dimensional array (<c>double[,] w</c>, a parameter or a member): the IR sees the flat view of its
 /// elements row by row, <c>wFlat</c>, and reads <c>w[i, j]</c> as <c>wFlat[i * w.GetLength(1) + j]</c>.
 /// </param>
+/// <param name="Public">For <see cref="VariableKind.External"/>: a static member, public in public types, which any method can name.</param>
 /// <param name="Jagged">
 /// An array of arrays (<c>double[][] w</c>, a member of <c>this</c>): its elements are indexed by an
 /// <see cref="IrRowIndex"/>, its gradient is an array of arrays of the same lengths.
 /// </param>
-internal sealed record IrVariable(int Id, string Name, IrType Type, VariableKind Kind, bool NoDerivative, string DeclaredType, string Member = "", string Owner = "", string View = "", int Rank = 1, bool Jagged = false)
+internal sealed record IrVariable(int Id, string Name, IrType Type, VariableKind Kind, bool NoDerivative, string DeclaredType, string Member = "", string Owner = "", string View = "", int Rank = 1, bool Jagged = false, bool Public = false)
 {
     /// <summary>Parameters that get a gradient: real scalars and buffers not marked <c>[NoDerivative]</c>.</summary>
     public bool IsDifferentiableParameter => Kind == VariableKind.Parameter && Type.IsReal && !NoDerivative;

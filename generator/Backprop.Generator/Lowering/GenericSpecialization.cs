@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Linq;
 using System.Runtime.CompilerServices;
 using System.Threading;
+using Backprop.Generator.Helpers;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -21,7 +22,8 @@ namespace Backprop.Generator.Lowering;
 internal static class GenericSpecialization
 {
     /// <summary>The specialized method in its copy of the compilation, and how generated code calls the original.</summary>
-    internal sealed record Specialized(IMethodSymbol Method, MethodDeclarationSyntax Syntax, SemanticModel Model, string Spelling);
+    /// <param name="TypeArguments">The type arguments as C# keywords (<c>double</c>, <c>float</c>).</param>
+    internal sealed record Specialized(IMethodSymbol Method, MethodDeclarationSyntax Syntax, SemanticModel Model, EquatableArray<string> TypeArguments);
 
     /// <summary>Specializations per original compilation, by the constructed method's display string (null: not possible).</summary>
     private static readonly ConditionalWeakTable<Compilation, ConcurrentDictionary<string, Specialized?>> s_specialized = new();
@@ -97,8 +99,7 @@ internal static class GenericSpecialization
         var syntax = tree.GetRoot(cancellationToken).DescendantNodes().OfType<MethodDeclarationSyntax>().Single(m => m.Identifier.ValueText == name);
         var copyModel = copy.GetSemanticModel(tree);
         if (copyModel.GetDeclaredSymbol(syntax, cancellationToken) is not { } symbol) return null;
-        string spelling = target.Name + "<" + string.Join(", ", target.TypeArguments.Select(t => t.SpecialType == SpecialType.System_Double ? "double" : "float")) + ">";
-        return new Specialized(symbol, syntax, copyModel, spelling);
+        return new Specialized(symbol, syntax, copyModel, target.TypeArguments.Select(t => t.SpecialType == SpecialType.System_Double ? "double" : "float").ToEquatableArray());
     }
 
     /// <summary>Writes the type arguments in place of the method's type parameters.</summary>

@@ -60,7 +60,7 @@ internal sealed partial class MethodLowerer
         // A hand-written rule replaces differentiating the callee (or having to).
         if (CustomRules.For(_model.Compilation, target).Count > 0) return LowerCustomRuleCall(invocation, type, arguments);
         if (target.Name == "StopGradient" && target.ContainingType?.ToDisplayString() == "Backprop.Ad" && arguments.Count == 1)
-            return Located(new IrOpaqueCall(arguments[0].Type, StopGradient, "Ad.StopGradient", "", arguments.ToEquatableArray()), invocation);
+            return Located(new IrOpaqueCall(arguments[0].Type, StopGradient, "Ad.StopGradient", "", arguments.ToEquatableArray(), Public: true), invocation);
 
         // A generic [Differentiable] callee (itself BPG004) is differentiated like an unmarked one, for its type arguments.
         if (!target.IsGenericMethod && target.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttribute))
@@ -91,7 +91,7 @@ internal sealed partial class MethodLowerer
         if (target.IsStatic && type is { IsBuffer: false } && target.Parameters.All(p => TypeMapping.Map(p.Type) is { IsBuffer: false }))
         {
             string name = target.ContainingType!.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + "." + Identifiers.Escape(target.Name);
-            return Located(new IrOpaqueCall(type, name, target.ContainingType.Name + "." + target.Name, CallAdvice(target), arguments.ToEquatableArray()), invocation);
+            return Located(new IrOpaqueCall(type, name, target.ContainingType.Name + "." + target.Name, CallAdvice(target), arguments.ToEquatableArray(), SymbolFacts.IsPublicEverywhere(target)), invocation);
         }
 
         // Run as written, a call that writes into a buffer the gradient reads would change it behind the gradient's back.
@@ -309,7 +309,7 @@ internal sealed partial class MethodLowerer
         var callee = new CalleeInfo(receiver, specialized is null ? target.Name : analysed.Shape.Name, analysed.Shape.PullbackName, active, outputs, parameterNames, thisPath, analysed.Shape.ThisIsStruct,
             // Forward mode follows a call through the callee's own tangent when it has one, else inlines it (MethodAnalyzer).
             HasTangent: analysed.Shape.EmitTangent && !analysed.Shape.HasThisGradient && elementAccess.Length == 0, HasEffects: IrWalker.RunsEffects(analysed.Body), ElementAccess: elementAccess,
-            Spelling: specialized?.Spelling, Variant: analysed.Shape.Variant);
+            GenericName: specialized is null ? null : target.Name, TypeArguments: specialized?.TypeArguments ?? default, Variant: analysed.Shape.Variant, IsStatic: target.IsStatic, Public: SymbolFacts.IsPublicEverywhere(target));
         return Located(new IrDifferentiableCall(type ?? IrType.Double, callee, arguments.ToEquatableArray()), invocation);
     }
 

@@ -115,7 +115,9 @@ internal sealed partial class MethodLowerer
             target.Parameters.Select(p => p.Name).ToEquatableArray(),
             CustomRule: true,
             HasTangent: tangentRule is not null,
-            TangentRule: tangentRule is null ? null : tangentRule.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + "." + Identifiers.Escape(tangentRule.Name));
+            TangentRule: tangentRule is null ? null : tangentRule.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + "." + Identifiers.Escape(tangentRule.Name),
+            IsStatic: true,
+            Public: SymbolFacts.IsPublicEverywhere(tangentRule ?? rule));
         return Located(new IrDifferentiableCall(type ?? IrType.Double, callee, arguments.ToEquatableArray()), invocation);
     }
 }

@@ -278,7 +278,7 @@ internal sealed partial class MethodLowerer
         if (!left.Equals(right) || left is not (IrRead or IrElement or IrExternal or IrConvert { Operand: IrRead or IrElement or IrExternal })) return null;
         if (op is BinaryOperator.Less or BinaryOperator.Greater) return Constant(false);
         if (!left.Type.IsReal) return Constant(op != BinaryOperator.NotEqual);
-        var isNaN = new IrOpaqueCall(IrType.Boolean, left.Type.Scalar == ScalarKind.Float ? "global::System.Single.IsNaN" : "global::System.Double.IsNaN", "IsNaN", "", new[] { left }.ToEquatableArray());
+        var isNaN = new IrOpaqueCall(IrType.Boolean, left.Type.Scalar == ScalarKind.Float ? "global::System.Single.IsNaN" : "global::System.Double.IsNaN", "IsNaN", "", new[] { left }.ToEquatableArray(), Public: true);
         return op == BinaryOperator.NotEqual ? isNaN : Not(isNaN);
     }
 
@@ -381,7 +381,7 @@ internal sealed partial class MethodLowerer
             if (!isData) return differentiated;
         }
         _externalReads.Add(receiver + "." + Identifiers.Escape(member.Member.Name));
-        return new IrExternal(type, receiver + "." + Identifiers.Escape(member.Member.Name));
+        return new IrExternal(type, receiver + "." + Identifiers.Escape(member.Member.Name), member.Member.IsStatic && SymbolFacts.IsPublicEverywhere(member.Member));
     }
 
     /// <summary>A buffer read from a static or <c>this</c> field or property: data, spelled as the member wherever it is used.</summary>
@@ -405,7 +405,7 @@ internal sealed partial class MethodLowerer
         {
             id = _variables.Count;
             _names.Add(spelling);
-            _variables.Add(new IrVariable(id, spelling, type, VariableKind.External, NoDerivative: true, type.Keyword));
+            _variables.Add(new IrVariable(id, spelling, type, VariableKind.External, NoDerivative: true, type.Keyword, Public: member.Member.IsStatic && SymbolFacts.IsPublicEverywhere(member.Member)));
             _externalBuffers[spelling] = id;
         }
         return Read(id);

@@ -483,7 +483,8 @@ internal sealed partial class MethodLowerer
                 name == "One" || name == "Unit" + l.Path ? 1 : 0, l.Type.Scalar))).ToList());
         }
         string spelling = member.Member.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + "." + Identifiers.Escape(member.Member.Name);
-        return new StructValue(layout, layout.Select(l => (IrExpression)new IrExternal(l.Type, spelling + "." + string.Join(".", l.Path.Split('.').Select(Identifiers.Escape)))).ToList());
+        bool visible = SymbolFacts.IsPublicEverywhere(member.Member);
+        return new StructValue(layout, layout.Select(l => (IrExpression)new IrExternal(l.Type, spelling + "." + string.Join(".", l.Path.Split('.').Select(Identifiers.Escape)), visible)).ToList());
     }
 
     /// <summary>A struct-typed member of <c>this</c> or of a sub-module: each leaf a differentiated member (<c>this.Pos.X</c>).</summary>
