@@ -15,7 +15,9 @@ public static class OpsQuick
     /// <summary>Added by Torch/TorchRows.cs when it is compiled in: extra rows, each a group, a name, FLOPs (0: none) and a call.</summary>
     public static readonly List<(string Group, string Name, double Flops, Action Run)> Extra = new();
 
-    public static int Run(int rounds)
+    /// <param name="rounds">Rounds per row.</param>
+    /// <param name="only">When given, only the rows whose group contains it (e.g. <c>Cnn</c>).</param>
+    public static int Run(int rounds, string? only = null)
     {
 #if TORCH
         Torch.TorchRows.Register();
@@ -50,6 +52,7 @@ public static class OpsQuick
         rows.Add(("MLP 784-128-10, batch 32, value+gradient", "Ops.Linear, generated (double)", 0, () => mlp.Gradient()));
         rows.Add(("MLP 784-128-10, batch 32, value+gradient", "Ops.Linear, generated (float)", 0, () => mlp.GradientF()));
         rows.AddRange(Extra);
+        if (only is not null) rows.RemoveAll(row => !row.Group.Contains(only, StringComparison.Ordinal));
 
         double peak = PeakFlops.Float();
         Console.WriteLine($"{Environment.ProcessorCount} cores, Vector512 {System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated}, load: {Load()}");

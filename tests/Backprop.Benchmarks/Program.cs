@@ -17,9 +17,11 @@ public static class Program
     {
         if (args.Length == 1 && args[0] == "--check") return GradientCheck.Run();
         if (args.Length == 1 && args[0] == "--generator") return GeneratorBenchmark.Run();
-        if (args.Length >= 1 && args[0] == "--ops") return OpsQuick.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 15);
+        if (args.Length >= 1 && args[0] == "--ops")
+            return OpsQuick.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 15, args.Length > 2 ? args[2] : null);
         if (args.Length == 1 && args[0] == "--model-class") return ModelClassComparison.Run();
         if (args.Length == 1 && args[0] == "--ratios") return InterleavedRatios.Run();
+        if (args.Length == 1 && args[0] == "--models") return InterleavedRatios.RunModels();
         if (args.Length == 1 && args[0] == "--gmm") return InterleavedRatios.RunGaussianMixture();
         if (args.Length == 1 && args[0] == "--hessian") return HessianRatios.Run();
 

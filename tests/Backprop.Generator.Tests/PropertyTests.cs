@@ -67,7 +67,7 @@ public sealed class PropertyTests
     }
 
     /// <summary>True when the gradient matches; null when the point is unusable (non-finite, or a jump within the step).</summary>
-    private static bool? CheckPoint(MethodInfo function, MethodInfo gradient, double[] point, out string? failure)
+    internal static bool? CheckPoint(MethodInfo function, MethodInfo gradient, double[] point, out string? failure)
     {
         failure = null;
         double Evaluate(double[] p) => (double)function.Invoke(null, new object[] { p[0], p[1], p[2] })!;

@@ -222,6 +222,18 @@ internal static class RandomPrograms
             (e1, e2, e3, t, x, y) => "{ for (int j = 0; j < 3; j++) c[j] = Math.Tanh(" + e1 + ") * (j + 1); c[1] += " + e2 + "; c[" + x + "] -= " + e3 + " * c[" + y + "]; "
                 + t + " += c[0] * c[1] + Math.Tanh(c[2]); }");
 
+    /// <summary>
+    /// The recording plan's zero skip: on each pass of an outer loop, a reduction over two nested loops whose adjoint a
+    /// ReLU zeroes on some passes; its reverse is skipped then when its terms keep nothing, and runs (popping tanh's
+    /// results from the tape) when they do.
+    /// </summary>
+    private static Gen<string> ZeroSkipBlock(bool inLoop, bool counted) =>
+        Gen.Select(Expression(1, inLoop), Expression(1, inLoop), Written(inLoop, counted, null, null), Gen.Int[0, 1], Gen.OneOf("-0.3", "0.0", "0.4"),
+            (e1, e2, t, kept, cut) => "{ double zt = 0; for (int zr = 0; zr < 3; zr++) { double zs = " + e1 + " * (zr - 1); "
+                + "for (int zq = 0; zq < 2; zq++) for (int zp = 0; zp < 2; zp++) zs += "
+                + (kept == 1 ? "Math.Tanh(" + e2 + " + zq - zp) * 0.5" : e2 + " * (zq - zp + zr)") + "; "
+                + "zt += zs > " + cut + " ? zs : 0.0; } " + t + " += zt * 0.25; }");
+
     /// <param name="counted">Inside <c>for (int i = 0; i &lt; n; i++)</c> with n ≤ 3: <c>c[i]</c> is a target (a range the loop overwrites).</param>
     /// <param name="inSwitch">Inside a switch section, where <c>break</c> would leave the switch, not the loop.</param>
     private static Gen<string> Statement(int depth, bool inLoop, bool loopAllowed, bool counted = false, bool inSwitch = false)
@@ -239,7 +251,8 @@ internal static class RandomPrograms
             (1, StructBlock(inLoop, counted)),
             (1, OrdinaryBlock(inLoop, counted)),
             (1, SliceBlock(inLoop, counted)),
-            (1, VectorBlock(inLoop, counted)));
+            (1, VectorBlock(inLoop, counted)),
+            (1, ZeroSkipBlock(inLoop, counted)));
         if (depth == 0) return assign;
         var block = Statement(depth - 1, inLoop, loopAllowed: false, counted, inSwitch).Array[1, 3].Select(s => string.Join(" ", s));
         var section = Statement(depth - 1, inLoop, loopAllowed: false, counted, inSwitch: true).Array[1, 3].Select(s => string.Join(" ", s));

@@ -126,4 +126,63 @@ public class RecordingPlanTests
         Assert.True(plan.NeedsGradientBuffer(Id(method, "a")));
         Assert.False(plan.NeedsGradientBuffer(Id(method, "b")));
     }
+    private const string Convolution = @"
+        double total = 0;
+        for (int r = 0; r < d; r++)
+        {
+            double s = w[r];
+            for (int i = 0; i < 3; i++)
+                for (int j = 0; j < 3; j++)
+                    s += TERM;
+            total += s > 0 ? s : 0.0;
+        }
+        return total;";
+
+    [Fact]
+    public void NestedReduction_KeepingNothing_IsSkippedWhenItsAdjointIsZero()
+    {
+        var (method, plan) = Plan(Convolution.Replace("TERM", "w[i * 3 + j] * w[r + i + j]"));
+
+        var outer = method.Body.OfType<IrLoop>().Single();
+        var reduction = outer.Body.OfType<IrLoop>().Single();
+        // The reduction's loops are skipped as a whole (its inner loop is not marked again); the loop around them is not.
+        Assert.Equal(Id(method, "s"), plan.ZeroSkipAccumulator(reduction));
+        Assert.Null(plan.ZeroSkipAccumulator(reduction.Body.OfType<IrLoop>().Single()));
+        Assert.Null(plan.ZeroSkipAccumulator(outer));
+    }
+
+    [Fact]
+    public void NestedReduction_KeepingAValue_IsNotSkipped()
+    {
+        // exp' = exp: each term's exponential goes on the tape, and a skipped reverse would leave it there.
+        var (method, plan) = Plan(Convolution.Replace("TERM", "Math.Exp(w[i * 3 + j] * w[r + i + j])"));
+
+        Assert.All(All<IrLoop>(method), l => Assert.Null(plan.ZeroSkipAccumulator(l)));
+    }
+
+    [Fact]
+    public void NestedLoop_WritingABufferOrTwoAccumulators_IsNotSkipped()
+    {
+        var (method, plan) = Plan(@"
+            Span<double> t = stackalloc double[d];
+            double total = 0;
+            for (int r = 0; r < d; r++)
+            {
+                double s = 0, u = 0;
+                for (int i = 0; i < d; i++) t[i] = w[i] * r;
+                for (int i = 0; i < d; i++) { s += w[i] * t[i]; u += w[i]; }
+                total += s * u;
+            }
+            return total;");
+
+        Assert.All(All<IrLoop>(method), l => Assert.Null(plan.ZeroSkipAccumulator(l)));
+    }
+
+    [Fact]
+    public void TopLevelReduction_IsNotSkipped()
+    {
+        var (method, plan) = Plan("double s = 0;\n for (int i = 0; i < w.Length; i++) s += w[i] * w[i];\n return s;");
+
+        Assert.Null(plan.ZeroSkipAccumulator(All<IrLoop>(method).Single()));
+    }
 }

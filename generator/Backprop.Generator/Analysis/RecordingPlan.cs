@@ -40,6 +40,7 @@ internal sealed class RecordingPlan
         plan.FindDominatedWrites();
         plan.FindSliceSaves();
         plan.FindScratchBuffers();
+        plan.FindZeroSkips();
         return plan;
     }
 
@@ -253,6 +254,80 @@ internal sealed class RecordingPlan
             if (!touched) saves.Add(store);
         }
         return saves;
+    }
+
+    /// <summary>The reductions whose reverse the reverse sweep skips when their accumulator's adjoint is zero, and that accumulator.</summary>
+    private readonly Dictionary<IrLoop, int> _zeroSkips = new(ReferenceComparer<IrLoop>.Instance);
+
+    /// <summary>
+    /// The accumulator <c>s</c> when the reverse of this loop runs only if <c>s</c>'s adjoint is not zero (see
+    /// <see cref="FindZeroSkips"/>); null when it always runs.
+    /// </summary>
+    public int? ZeroSkipAccumulator(IrLoop loop) => _zeroSkips.TryGetValue(loop, out int accumulator) ? accumulator : null;
+
+    /// <summary>
+    /// Reductions nested in another loop, <c>for (…) s += e;</c> (loops of them too), whose reverse does nothing but add
+    /// multiples of <c>s</c>'s adjoint: that adjoint passes through each increment unchanged, and nothing of the loop is
+    /// kept, restored or called, so its reverse pops nothing and leaves nothing behind. When the adjoint is zero every term
+    /// is 0 × a partial, and the reverse sweep skips the loop: a convolution's reverse, the inner loop of each output, runs
+    /// for three outputs in four for nothing behind a 2x2 max-pooling (and for more behind a ReLU). This treats a zero
+    /// adjoint as a strong zero (like ChainRules' <c>ZeroTangent</c>, and a hand-written backward that skips it): a partial
+    /// that is infinite or NaN adds nothing instead of NaN.
+    /// </summary>
+    private void FindZeroSkips()
+    {
+        void Visit(IReadOnlyList<IrStatement> block, int depth)
+        {
+            foreach (var statement in block)
+            {
+                switch (statement)
+                {
+                    case IrLoop loop:
+                        int accumulator = -1;
+                        if (depth > 0 && IsSkippableReduction(loop, ref accumulator))
+                        {
+                            _zeroSkips[loop] = accumulator;
+                            break;
+                        }
+                        Visit(loop.Body, depth + 1);
+                        Visit(loop.Step, depth + 1);
+                        break;
+                    case IrIf branch:
+                        Visit(branch.Then, depth);
+                        Visit(branch.Else, depth);
+                        break;
+                }
+            }
+        }
+        Visit(_method.Body, 0);
+    }
+
+    /// <summary>Whether the counted loop only adds into one active scalar, <paramref name="accumulator"/>, keeping nothing.</summary>
+    private bool IsSkippableReduction(IrLoop loop, ref int accumulator)
+    {
+        if (!_counted.ContainsKey(loop) || _sliceSaves.TryGetValue(loop, out var saves) && saves.Count > 0) return false;
+        foreach (var statement in loop.Body.Concat(loop.Step))
+        {
+            switch (statement)
+            {
+                case IrAssign { Value: IrBinary { Operator: BinaryOperator.Add or BinaryOperator.Subtract, Left: IrRead self, Right: var term } } increment
+                    when self.Variable == increment.Variable && _activity.IsActive(increment.Variable) && _method.Variables[increment.Variable].Type.IsRealScalar:
+                    if (accumulator >= 0 && accumulator != increment.Variable || NeedsRestore(increment)) return false;
+                    accumulator = increment.Variable;
+                    bool plain = true;
+                    IrWalker.VisitExpression(term, e => plain &= !(e is IrDifferentiableCall or IrConditional || e is IrRead read && read.Variable == increment.Variable));
+                    if (!plain || Plan(increment.Value).Needed.Any(node => !IsLeaf(node) && !IsRecomputable(node))) return false;
+                    break;
+                // Bookkeeping the reverse sweep never undoes (an inner loop's counter) has no reverse to skip.
+                case IrAssign other when !_activity.IsActive(other.Variable) && !NeedsRestore(other):
+                    break;
+                case IrLoop inner when IsSkippableReduction(inner, ref accumulator):
+                    break;
+                default:
+                    return false;
+            }
+        }
+        return accumulator >= 0;
     }
 
     /// <summary>The nodes of one expression whose values the reverse sweep reads.</summary>

@@ -116,7 +116,15 @@ internal static class LoopVersioning
             }
             else if (item is CodeIf branch)
             {
-                output.Add(branch.With(Specialize(branch.Then, guarded, versioned, wanted), branch.Else is null ? null : Specialize(branch.Else, guarded, versioned, wanted)));
+                var then = Specialize(branch.Then, guarded, versioned, wanted);
+                var otherwise = branch.Else is null ? null : Specialize(branch.Else, guarded, versioned, wanted);
+                // An 'if' around a reverse loop that went (a reduction's zero-adjoint skip) goes too: conditions only read.
+                if (otherwise is null && !then.HasEffect() && branch.Then.HasEffect())
+                {
+                    while (output.Count > 0 && output[output.Count - 1] is CodeComment) output.RemoveAt(output.Count - 1);
+                    continue;
+                }
+                output.Add(branch.With(then, otherwise));
             }
             else if (item is CodeLoop loop)
             {

@@ -45,7 +45,18 @@ internal sealed partial class ReverseModeBuilder
         {
             int? trips = counted.Init is IrConstant low && counted.Bound is IrConstant high && Literals.Number(low) is { } a && Literals.Number(high) is { } b
                 ? (int)System.Math.Max(0, b - a) : null;
-            reverse.Add(CodeLoop.Counted(counter, _text.Of(counted.Init), _text.Of(counted.Bound), bodyReverse, trips));
+            var reverseLoop = CodeLoop.Counted(counter, _text.Of(counted.Init), _text.Of(counted.Bound), bodyReverse, trips);
+            if (_plan.ZeroSkipAccumulator(loop) is int accumulator)
+            {
+                // Every term of this reduction's reverse is a multiple of the accumulator's adjoint (see RecordingPlan.FindZeroSkips).
+                string adjoint = Adjoint(accumulator);
+                reverse.Add(new CodeComment("skipped when " + adjoint + " is zero: it would add 0 times each partial"));
+                reverse.Add(new CodeIf(N(adjoint) + " != 0", new List<Code> { reverseLoop }));
+            }
+            else
+            {
+                reverse.Add(reverseLoop);
+            }
         }
         for (int k = slices.Count - 1; k >= 0; k--)
         {

@@ -173,11 +173,15 @@ namespace Digits
                     dY[o] = 0;
                     dForward_ds += dForward_dyElement;
                     // line 6: for (int i = 0; i < x.Length; i++)
-                    for (i = x.Length - 1; i >= 0; i--)
+                    // skipped when dForward_ds is zero: it would add 0 times each partial
+                    if (dForward_ds != 0)
                     {
-                        // line 7: s += Weight[o * x.Length + i] * x[i];
-                        dThis.Weight[o * x.Length + i] += dForward_ds * x[i];
-                        dX[i] += dForward_ds * this.Weight[o * x.Length + i];
+                        for (i = x.Length - 1; i >= 0; i--)
+                        {
+                            // line 7: s += Weight[o * x.Length + i] * x[i];
+                            dThis.Weight[o * x.Length + i] += dForward_ds * x[i];
+                            dX[i] += dForward_ds * this.Weight[o * x.Length + i];
+                        }
                     }
                     // line 5: s = Bias[o]
                     dThis.Bias[o] += dForward_ds;
@@ -193,10 +197,14 @@ namespace Digits
                     dY[o] = 0;
                     dForward_ds += dForward_dyElement;
                     // line 6: for (int i = 0; i < x.Length; i++)
-                    for (i = x.Length - 1; i >= 0; i--)
+                    // skipped when dForward_ds is zero: it would add 0 times each partial
+                    if (dForward_ds != 0)
                     {
-                        // line 7: s += Weight[o * x.Length + i] * x[i];
-                        dThis.Weight[o * x.Length + i] += dForward_ds * x[i];
+                        for (i = x.Length - 1; i >= 0; i--)
+                        {
+                            // line 7: s += Weight[o * x.Length + i] * x[i];
+                            dThis.Weight[o * x.Length + i] += dForward_ds * x[i];
+                        }
                     }
                     // line 5: s = Bias[o]
                     dThis.Bias[o] += dForward_ds;

@@ -215,18 +215,22 @@ namespace NewtonCG
                     dLoss_dz += dLoss_dt * (-y[i]);
                     dLoss_dt = 0;
                     // line 8: for (int j = 0; j < d; j++)
-                    // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
-                    // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
-                    bool disjoint2 = d >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dW));
-                    for (j = d - global::System.Numerics.Vector<double>.Count; disjoint2 && j >= 0; j -= global::System.Numerics.Vector<double>.Count)
+                    // skipped when dLoss_dz is zero: it would add 0 times each partial
+                    if (dLoss_dz != 0)
                     {
-                        // line 8: z += w[j] * x[i * d + j];
-                        (new global::System.Numerics.Vector<double>(dW.Slice(j)) + (new global::System.Numerics.Vector<double>(dLoss_dz) * new global::System.Numerics.Vector<double>(x.Slice(i * d + j)))).CopyTo(dW.Slice(j));
-                    }
-                    for (j = j + global::System.Numerics.Vector<double>.Count - 1; j >= 0; j--)
-                    {
-                        // line 8: z += w[j] * x[i * d + j];
-                        dW[j] += dLoss_dz * x[i * d + j];
+                        // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
+                        // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
+                        bool disjoint2 = d >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dW));
+                        for (j = d - global::System.Numerics.Vector<double>.Count; disjoint2 && j >= 0; j -= global::System.Numerics.Vector<double>.Count)
+                        {
+                            // line 8: z += w[j] * x[i * d + j];
+                            (new global::System.Numerics.Vector<double>(dW.Slice(j)) + (new global::System.Numerics.Vector<double>(dLoss_dz) * new global::System.Numerics.Vector<double>(x.Slice(i * d + j)))).CopyTo(dW.Slice(j));
+                        }
+                        for (j = j + global::System.Numerics.Vector<double>.Count - 1; j >= 0; j--)
+                        {
+                            // line 8: z += w[j] * x[i * d + j];
+                            dW[j] += dLoss_dz * x[i * d + j];
+                        }
                     }
                     // line 7: z = 0
                     dLoss_dz = 0;

@@ -115,20 +115,24 @@ namespace SimpleNN
                     dY[j] = 0;
                     dLinear_ds += dLinear_dyElement;
                     // line 7: for (int i = 0; i < n; i++)
-                    // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
-                    // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
-                    bool disjoint = n >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dW) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dX) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)dW) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)dX) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)dW, (global::System.ReadOnlySpan<double>)dX));
-                    for (i = n - global::System.Numerics.Vector<double>.Count; disjoint && i >= 0; i -= global::System.Numerics.Vector<double>.Count)
+                    // skipped when dLinear_ds is zero: it would add 0 times each partial
+                    if (dLinear_ds != 0)
                     {
-                        // line 8: s += w[j * n + i] * x[i];
-                        (new global::System.Numerics.Vector<double>(dW.Slice(j * n + i)) + (new global::System.Numerics.Vector<double>(dLinear_ds) * new global::System.Numerics.Vector<double>(x.Slice(i)))).CopyTo(dW.Slice(j * n + i));
-                        (new global::System.Numerics.Vector<double>(dX.Slice(i)) + (new global::System.Numerics.Vector<double>(dLinear_ds) * new global::System.Numerics.Vector<double>(w.Slice(j * n + i)))).CopyTo(dX.Slice(i));
-                    }
-                    for (i = i + global::System.Numerics.Vector<double>.Count - 1; i >= 0; i--)
-                    {
-                        // line 8: s += w[j * n + i] * x[i];
-                        dW[j * n + i] += dLinear_ds * x[i];
-                        dX[i] += dLinear_ds * w[j * n + i];
+                        // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
+                        // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
+                        bool disjoint = n >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dW) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dX) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)dW) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)dX) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)dW, (global::System.ReadOnlySpan<double>)dX));
+                        for (i = n - global::System.Numerics.Vector<double>.Count; disjoint && i >= 0; i -= global::System.Numerics.Vector<double>.Count)
+                        {
+                            // line 8: s += w[j * n + i] * x[i];
+                            (new global::System.Numerics.Vector<double>(dW.Slice(j * n + i)) + (new global::System.Numerics.Vector<double>(dLinear_ds) * new global::System.Numerics.Vector<double>(x.Slice(i)))).CopyTo(dW.Slice(j * n + i));
+                            (new global::System.Numerics.Vector<double>(dX.Slice(i)) + (new global::System.Numerics.Vector<double>(dLinear_ds) * new global::System.Numerics.Vector<double>(w.Slice(j * n + i)))).CopyTo(dX.Slice(i));
+                        }
+                        for (i = i + global::System.Numerics.Vector<double>.Count - 1; i >= 0; i--)
+                        {
+                            // line 8: s += w[j * n + i] * x[i];
+                            dW[j * n + i] += dLinear_ds * x[i];
+                            dX[i] += dLinear_ds * w[j * n + i];
+                        }
                     }
                     // line 6: s = b[j]
                     if (!dB.IsEmpty)
@@ -147,18 +151,22 @@ namespace SimpleNN
                     dY[j] = 0;
                     dLinear_ds += dLinear_dyElement;
                     // line 7: for (int i = 0; i < n; i++)
-                    // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
-                    // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
-                    bool disjoint2 = n >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)dX));
-                    for (i = n - global::System.Numerics.Vector<double>.Count; disjoint2 && i >= 0; i -= global::System.Numerics.Vector<double>.Count)
+                    // skipped when dLinear_ds is zero: it would add 0 times each partial
+                    if (dLinear_ds != 0)
                     {
-                        // line 8: s += w[j * n + i] * x[i];
-                        (new global::System.Numerics.Vector<double>(dX.Slice(i)) + (new global::System.Numerics.Vector<double>(dLinear_ds) * new global::System.Numerics.Vector<double>(w.Slice(j * n + i)))).CopyTo(dX.Slice(i));
-                    }
-                    for (i = i + global::System.Numerics.Vector<double>.Count - 1; i >= 0; i--)
-                    {
-                        // line 8: s += w[j * n + i] * x[i];
-                        dX[i] += dLinear_ds * w[j * n + i];
+                        // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
+                        // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
+                        bool disjoint2 = n >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)dX));
+                        for (i = n - global::System.Numerics.Vector<double>.Count; disjoint2 && i >= 0; i -= global::System.Numerics.Vector<double>.Count)
+                        {
+                            // line 8: s += w[j * n + i] * x[i];
+                            (new global::System.Numerics.Vector<double>(dX.Slice(i)) + (new global::System.Numerics.Vector<double>(dLinear_ds) * new global::System.Numerics.Vector<double>(w.Slice(j * n + i)))).CopyTo(dX.Slice(i));
+                        }
+                        for (i = i + global::System.Numerics.Vector<double>.Count - 1; i >= 0; i--)
+                        {
+                            // line 8: s += w[j * n + i] * x[i];
+                            dX[i] += dLinear_ds * w[j * n + i];
+                        }
                     }
                     // line 6: s = b[j]
                     if (!dB.IsEmpty)
@@ -177,18 +185,22 @@ namespace SimpleNN
                     dY[j] = 0;
                     dLinear_ds += dLinear_dyElement;
                     // line 7: for (int i = 0; i < n; i++)
-                    // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
-                    // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
-                    bool disjoint3 = n >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dW));
-                    for (i = n - global::System.Numerics.Vector<double>.Count; disjoint3 && i >= 0; i -= global::System.Numerics.Vector<double>.Count)
+                    // skipped when dLinear_ds is zero: it would add 0 times each partial
+                    if (dLinear_ds != 0)
                     {
-                        // line 8: s += w[j * n + i] * x[i];
-                        (new global::System.Numerics.Vector<double>(dW.Slice(j * n + i)) + (new global::System.Numerics.Vector<double>(dLinear_ds) * new global::System.Numerics.Vector<double>(x.Slice(i)))).CopyTo(dW.Slice(j * n + i));
-                    }
-                    for (i = i + global::System.Numerics.Vector<double>.Count - 1; i >= 0; i--)
-                    {
-                        // line 8: s += w[j * n + i] * x[i];
-                        dW[j * n + i] += dLinear_ds * x[i];
+                        // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
+                        // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
+                        bool disjoint3 = n >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dW));
+                        for (i = n - global::System.Numerics.Vector<double>.Count; disjoint3 && i >= 0; i -= global::System.Numerics.Vector<double>.Count)
+                        {
+                            // line 8: s += w[j * n + i] * x[i];
+                            (new global::System.Numerics.Vector<double>(dW.Slice(j * n + i)) + (new global::System.Numerics.Vector<double>(dLinear_ds) * new global::System.Numerics.Vector<double>(x.Slice(i)))).CopyTo(dW.Slice(j * n + i));
+                        }
+                        for (i = i + global::System.Numerics.Vector<double>.Count - 1; i >= 0; i--)
+                        {
+                            // line 8: s += w[j * n + i] * x[i];
+                            dW[j * n + i] += dLinear_ds * x[i];
+                        }
                     }
                     // line 6: s = b[j]
                     if (!dB.IsEmpty)
@@ -624,14 +636,18 @@ namespace SimpleNN
             }
             else
             {
-                for (i = x.Length - 1; i >= 0; i--)
+                // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
+                for (i = x.Length - global::System.Numerics.Vector<double>.Count; i >= 0; i -= global::System.Numerics.Vector<double>.Count)
+                {
+                    // line 4: y[i] = x[i] > 0 ? x[i] : 0.0;
+                    global::System.Numerics.Vector<double> dRelu_dyElement = new global::System.Numerics.Vector<double>(dY.Slice(i));
+                    global::System.Numerics.Vector<double>.Zero.CopyTo(dY.Slice(i));
+                }
+                for (i = i + global::System.Numerics.Vector<double>.Count - 1; i >= 0; i--)
                 {
                     // line 4: y[i] = x[i] > 0 ? x[i] : 0.0;
                     double dRelu_dyElement = dY[i];
                     dY[i] = 0;
-                    if (x[i] > 0.0)
-                    {
-                    }
                 }
             }
         }

@@ -199,20 +199,24 @@ namespace SineRnn
                     dLoss_dy += dLoss_dd;
                     dLoss_dd = 0;
                     // line 17: for (int j = 0; j < Hidden; j++)
-                    // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
-                    // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
-                    bool disjoint = global::SineRnn.Model.Hidden >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)hs, (global::System.ReadOnlySpan<double>)dWo) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)wo, (global::System.ReadOnlySpan<double>)dWo));
-                    for (j_2 = global::SineRnn.Model.Hidden - global::System.Numerics.Vector<double>.Count; disjoint && j_2 >= 0; j_2 -= global::System.Numerics.Vector<double>.Count)
+                    // skipped when dLoss_dy is zero: it would add 0 times each partial
+                    if (dLoss_dy != 0)
                     {
-                        // line 18: y += wo[j] * hs[(t + 1) * Hidden + j];
-                        (new global::System.Numerics.Vector<double>(dWo.Slice(j_2)) + (new global::System.Numerics.Vector<double>(dLoss_dy) * new global::System.Numerics.Vector<double>(hs.Slice((t + 1) * global::SineRnn.Model.Hidden + j_2)))).CopyTo(dWo.Slice(j_2));
-                        (new global::System.Numerics.Vector<double>(dLoss_dhs.Slice((t + 1) * global::SineRnn.Model.Hidden + j_2)) + (new global::System.Numerics.Vector<double>(dLoss_dy) * new global::System.Numerics.Vector<double>(wo.Slice(j_2)))).CopyTo(dLoss_dhs.Slice((t + 1) * global::SineRnn.Model.Hidden + j_2));
-                    }
-                    for (j_2 = j_2 + global::System.Numerics.Vector<double>.Count - 1; j_2 >= 0; j_2--)
-                    {
-                        // line 18: y += wo[j] * hs[(t + 1) * Hidden + j];
-                        dWo[j_2] += dLoss_dy * hs[(t + 1) * global::SineRnn.Model.Hidden + j_2];
-                        dLoss_dhs[(t + 1) * global::SineRnn.Model.Hidden + j_2] += dLoss_dy * wo[j_2];
+                        // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
+                        // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
+                        bool disjoint = global::SineRnn.Model.Hidden >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)hs, (global::System.ReadOnlySpan<double>)dWo) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)wo, (global::System.ReadOnlySpan<double>)dWo));
+                        for (j_2 = global::SineRnn.Model.Hidden - global::System.Numerics.Vector<double>.Count; disjoint && j_2 >= 0; j_2 -= global::System.Numerics.Vector<double>.Count)
+                        {
+                            // line 18: y += wo[j] * hs[(t + 1) * Hidden + j];
+                            (new global::System.Numerics.Vector<double>(dWo.Slice(j_2)) + (new global::System.Numerics.Vector<double>(dLoss_dy) * new global::System.Numerics.Vector<double>(hs.Slice((t + 1) * global::SineRnn.Model.Hidden + j_2)))).CopyTo(dWo.Slice(j_2));
+                            (new global::System.Numerics.Vector<double>(dLoss_dhs.Slice((t + 1) * global::SineRnn.Model.Hidden + j_2)) + (new global::System.Numerics.Vector<double>(dLoss_dy) * new global::System.Numerics.Vector<double>(wo.Slice(j_2)))).CopyTo(dLoss_dhs.Slice((t + 1) * global::SineRnn.Model.Hidden + j_2));
+                        }
+                        for (j_2 = j_2 + global::System.Numerics.Vector<double>.Count - 1; j_2 >= 0; j_2--)
+                        {
+                            // line 18: y += wo[j] * hs[(t + 1) * Hidden + j];
+                            dWo[j_2] += dLoss_dy * hs[(t + 1) * global::SineRnn.Model.Hidden + j_2];
+                            dLoss_dhs[(t + 1) * global::SineRnn.Model.Hidden + j_2] += dLoss_dy * wo[j_2];
+                        }
                     }
                     // line 16: y = bo[0]
                     if (!dBo.IsEmpty)
@@ -230,20 +234,24 @@ namespace SineRnn
                         dLoss_dhs[(t + 1) * global::SineRnn.Model.Hidden + j] = 0;
                         dLoss_ds += dLoss_dhsElement * (1 - hsNew * hsNew);
                         // line 12: for (int k = 0; k < Hidden; k++)
-                        // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
-                        // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
-                        bool disjoint2 = global::SineRnn.Model.Hidden >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)hs, (global::System.ReadOnlySpan<double>)dWh) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)wh, (global::System.ReadOnlySpan<double>)dWh));
-                        for (k = global::SineRnn.Model.Hidden - global::System.Numerics.Vector<double>.Count; disjoint2 && k >= 0; k -= global::System.Numerics.Vector<double>.Count)
+                        // skipped when dLoss_ds is zero: it would add 0 times each partial
+                        if (dLoss_ds != 0)
                         {
-                            // line 13: s += wh[j * Hidden + k] * hs[t * Hidden + k];
-                            (new global::System.Numerics.Vector<double>(dWh.Slice(j * global::SineRnn.Model.Hidden + k)) + (new global::System.Numerics.Vector<double>(dLoss_ds) * new global::System.Numerics.Vector<double>(hs.Slice(t * global::SineRnn.Model.Hidden + k)))).CopyTo(dWh.Slice(j * global::SineRnn.Model.Hidden + k));
-                            (new global::System.Numerics.Vector<double>(dLoss_dhs.Slice(t * global::SineRnn.Model.Hidden + k)) + (new global::System.Numerics.Vector<double>(dLoss_ds) * new global::System.Numerics.Vector<double>(wh.Slice(j * global::SineRnn.Model.Hidden + k)))).CopyTo(dLoss_dhs.Slice(t * global::SineRnn.Model.Hidden + k));
-                        }
-                        for (k = k + global::System.Numerics.Vector<double>.Count - 1; k >= 0; k--)
-                        {
-                            // line 13: s += wh[j * Hidden + k] * hs[t * Hidden + k];
-                            dWh[j * global::SineRnn.Model.Hidden + k] += dLoss_ds * hs[t * global::SineRnn.Model.Hidden + k];
-                            dLoss_dhs[t * global::SineRnn.Model.Hidden + k] += dLoss_ds * wh[j * global::SineRnn.Model.Hidden + k];
+                            // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
+                            // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
+                            bool disjoint2 = global::SineRnn.Model.Hidden >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)hs, (global::System.ReadOnlySpan<double>)dWh) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)wh, (global::System.ReadOnlySpan<double>)dWh));
+                            for (k = global::SineRnn.Model.Hidden - global::System.Numerics.Vector<double>.Count; disjoint2 && k >= 0; k -= global::System.Numerics.Vector<double>.Count)
+                            {
+                                // line 13: s += wh[j * Hidden + k] * hs[t * Hidden + k];
+                                (new global::System.Numerics.Vector<double>(dWh.Slice(j * global::SineRnn.Model.Hidden + k)) + (new global::System.Numerics.Vector<double>(dLoss_ds) * new global::System.Numerics.Vector<double>(hs.Slice(t * global::SineRnn.Model.Hidden + k)))).CopyTo(dWh.Slice(j * global::SineRnn.Model.Hidden + k));
+                                (new global::System.Numerics.Vector<double>(dLoss_dhs.Slice(t * global::SineRnn.Model.Hidden + k)) + (new global::System.Numerics.Vector<double>(dLoss_ds) * new global::System.Numerics.Vector<double>(wh.Slice(j * global::SineRnn.Model.Hidden + k)))).CopyTo(dLoss_dhs.Slice(t * global::SineRnn.Model.Hidden + k));
+                            }
+                            for (k = k + global::System.Numerics.Vector<double>.Count - 1; k >= 0; k--)
+                            {
+                                // line 13: s += wh[j * Hidden + k] * hs[t * Hidden + k];
+                                dWh[j * global::SineRnn.Model.Hidden + k] += dLoss_ds * hs[t * global::SineRnn.Model.Hidden + k];
+                                dLoss_dhs[t * global::SineRnn.Model.Hidden + k] += dLoss_ds * wh[j * global::SineRnn.Model.Hidden + k];
+                            }
                         }
                         // line 11: s = b[j] + wx[j] * xs[t]
                         if (!dB.IsEmpty)
@@ -269,20 +277,24 @@ namespace SineRnn
                     dLoss_dy += dLoss_dd;
                     dLoss_dd = 0;
                     // line 17: for (int j = 0; j < Hidden; j++)
-                    // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
-                    // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
-                    bool disjoint3 = global::SineRnn.Model.Hidden >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)hs, (global::System.ReadOnlySpan<double>)dWo) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)wo, (global::System.ReadOnlySpan<double>)dWo));
-                    for (j_2 = global::SineRnn.Model.Hidden - global::System.Numerics.Vector<double>.Count; disjoint3 && j_2 >= 0; j_2 -= global::System.Numerics.Vector<double>.Count)
+                    // skipped when dLoss_dy is zero: it would add 0 times each partial
+                    if (dLoss_dy != 0)
                     {
-                        // line 18: y += wo[j] * hs[(t + 1) * Hidden + j];
-                        (new global::System.Numerics.Vector<double>(dWo.Slice(j_2)) + (new global::System.Numerics.Vector<double>(dLoss_dy) * new global::System.Numerics.Vector<double>(hs.Slice((t + 1) * global::SineRnn.Model.Hidden + j_2)))).CopyTo(dWo.Slice(j_2));
-                        (new global::System.Numerics.Vector<double>(dLoss_dhs.Slice((t + 1) * global::SineRnn.Model.Hidden + j_2)) + (new global::System.Numerics.Vector<double>(dLoss_dy) * new global::System.Numerics.Vector<double>(wo.Slice(j_2)))).CopyTo(dLoss_dhs.Slice((t + 1) * global::SineRnn.Model.Hidden + j_2));
-                    }
-                    for (j_2 = j_2 + global::System.Numerics.Vector<double>.Count - 1; j_2 >= 0; j_2--)
-                    {
-                        // line 18: y += wo[j] * hs[(t + 1) * Hidden + j];
-                        dWo[j_2] += dLoss_dy * hs[(t + 1) * global::SineRnn.Model.Hidden + j_2];
-                        dLoss_dhs[(t + 1) * global::SineRnn.Model.Hidden + j_2] += dLoss_dy * wo[j_2];
+                        // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
+                        // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
+                        bool disjoint3 = global::SineRnn.Model.Hidden >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)hs, (global::System.ReadOnlySpan<double>)dWo) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)wo, (global::System.ReadOnlySpan<double>)dWo));
+                        for (j_2 = global::SineRnn.Model.Hidden - global::System.Numerics.Vector<double>.Count; disjoint3 && j_2 >= 0; j_2 -= global::System.Numerics.Vector<double>.Count)
+                        {
+                            // line 18: y += wo[j] * hs[(t + 1) * Hidden + j];
+                            (new global::System.Numerics.Vector<double>(dWo.Slice(j_2)) + (new global::System.Numerics.Vector<double>(dLoss_dy) * new global::System.Numerics.Vector<double>(hs.Slice((t + 1) * global::SineRnn.Model.Hidden + j_2)))).CopyTo(dWo.Slice(j_2));
+                            (new global::System.Numerics.Vector<double>(dLoss_dhs.Slice((t + 1) * global::SineRnn.Model.Hidden + j_2)) + (new global::System.Numerics.Vector<double>(dLoss_dy) * new global::System.Numerics.Vector<double>(wo.Slice(j_2)))).CopyTo(dLoss_dhs.Slice((t + 1) * global::SineRnn.Model.Hidden + j_2));
+                        }
+                        for (j_2 = j_2 + global::System.Numerics.Vector<double>.Count - 1; j_2 >= 0; j_2--)
+                        {
+                            // line 18: y += wo[j] * hs[(t + 1) * Hidden + j];
+                            dWo[j_2] += dLoss_dy * hs[(t + 1) * global::SineRnn.Model.Hidden + j_2];
+                            dLoss_dhs[(t + 1) * global::SineRnn.Model.Hidden + j_2] += dLoss_dy * wo[j_2];
+                        }
                     }
                     // line 16: y = bo[0]
                     if (!dBo.IsEmpty)
@@ -300,16 +312,20 @@ namespace SineRnn
                         dLoss_dhs[(t + 1) * global::SineRnn.Model.Hidden + j] = 0;
                         dLoss_ds += dLoss_dhsElement * (1 - hsNew * hsNew);
                         // line 12: for (int k = 0; k < Hidden; k++)
-                        // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
-                        for (k = global::SineRnn.Model.Hidden - global::System.Numerics.Vector<double>.Count; k >= 0; k -= global::System.Numerics.Vector<double>.Count)
+                        // skipped when dLoss_ds is zero: it would add 0 times each partial
+                        if (dLoss_ds != 0)
                         {
-                            // line 13: s += wh[j * Hidden + k] * hs[t * Hidden + k];
-                            (new global::System.Numerics.Vector<double>(dLoss_dhs.Slice(t * global::SineRnn.Model.Hidden + k)) + (new global::System.Numerics.Vector<double>(dLoss_ds) * new global::System.Numerics.Vector<double>(wh.Slice(j * global::SineRnn.Model.Hidden + k)))).CopyTo(dLoss_dhs.Slice(t * global::SineRnn.Model.Hidden + k));
-                        }
-                        for (k = k + global::System.Numerics.Vector<double>.Count - 1; k >= 0; k--)
-                        {
-                            // line 13: s += wh[j * Hidden + k] * hs[t * Hidden + k];
-                            dLoss_dhs[t * global::SineRnn.Model.Hidden + k] += dLoss_ds * wh[j * global::SineRnn.Model.Hidden + k];
+                            // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
+                            for (k = global::SineRnn.Model.Hidden - global::System.Numerics.Vector<double>.Count; k >= 0; k -= global::System.Numerics.Vector<double>.Count)
+                            {
+                                // line 13: s += wh[j * Hidden + k] * hs[t * Hidden + k];
+                                (new global::System.Numerics.Vector<double>(dLoss_dhs.Slice(t * global::SineRnn.Model.Hidden + k)) + (new global::System.Numerics.Vector<double>(dLoss_ds) * new global::System.Numerics.Vector<double>(wh.Slice(j * global::SineRnn.Model.Hidden + k)))).CopyTo(dLoss_dhs.Slice(t * global::SineRnn.Model.Hidden + k));
+                            }
+                            for (k = k + global::System.Numerics.Vector<double>.Count - 1; k >= 0; k--)
+                            {
+                                // line 13: s += wh[j * Hidden + k] * hs[t * Hidden + k];
+                                dLoss_dhs[t * global::SineRnn.Model.Hidden + k] += dLoss_ds * wh[j * global::SineRnn.Model.Hidden + k];
+                            }
                         }
                         // line 11: s = b[j] + wx[j] * xs[t]
                         if (!dB.IsEmpty)
@@ -335,16 +351,20 @@ namespace SineRnn
                     dLoss_dy += dLoss_dd;
                     dLoss_dd = 0;
                     // line 17: for (int j = 0; j < Hidden; j++)
-                    // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
-                    for (j_2 = global::SineRnn.Model.Hidden - global::System.Numerics.Vector<double>.Count; j_2 >= 0; j_2 -= global::System.Numerics.Vector<double>.Count)
+                    // skipped when dLoss_dy is zero: it would add 0 times each partial
+                    if (dLoss_dy != 0)
                     {
-                        // line 18: y += wo[j] * hs[(t + 1) * Hidden + j];
-                        (new global::System.Numerics.Vector<double>(dLoss_dhs.Slice((t + 1) * global::SineRnn.Model.Hidden + j_2)) + (new global::System.Numerics.Vector<double>(dLoss_dy) * new global::System.Numerics.Vector<double>(wo.Slice(j_2)))).CopyTo(dLoss_dhs.Slice((t + 1) * global::SineRnn.Model.Hidden + j_2));
-                    }
-                    for (j_2 = j_2 + global::System.Numerics.Vector<double>.Count - 1; j_2 >= 0; j_2--)
-                    {
-                        // line 18: y += wo[j] * hs[(t + 1) * Hidden + j];
-                        dLoss_dhs[(t + 1) * global::SineRnn.Model.Hidden + j_2] += dLoss_dy * wo[j_2];
+                        // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
+                        for (j_2 = global::SineRnn.Model.Hidden - global::System.Numerics.Vector<double>.Count; j_2 >= 0; j_2 -= global::System.Numerics.Vector<double>.Count)
+                        {
+                            // line 18: y += wo[j] * hs[(t + 1) * Hidden + j];
+                            (new global::System.Numerics.Vector<double>(dLoss_dhs.Slice((t + 1) * global::SineRnn.Model.Hidden + j_2)) + (new global::System.Numerics.Vector<double>(dLoss_dy) * new global::System.Numerics.Vector<double>(wo.Slice(j_2)))).CopyTo(dLoss_dhs.Slice((t + 1) * global::SineRnn.Model.Hidden + j_2));
+                        }
+                        for (j_2 = j_2 + global::System.Numerics.Vector<double>.Count - 1; j_2 >= 0; j_2--)
+                        {
+                            // line 18: y += wo[j] * hs[(t + 1) * Hidden + j];
+                            dLoss_dhs[(t + 1) * global::SineRnn.Model.Hidden + j_2] += dLoss_dy * wo[j_2];
+                        }
                     }
                     // line 16: y = bo[0]
                     if (!dBo.IsEmpty)
@@ -362,20 +382,24 @@ namespace SineRnn
                         dLoss_dhs[(t + 1) * global::SineRnn.Model.Hidden + j] = 0;
                         dLoss_ds += dLoss_dhsElement * (1 - hsNew * hsNew);
                         // line 12: for (int k = 0; k < Hidden; k++)
-                        // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
-                        // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
-                        bool disjoint4 = global::SineRnn.Model.Hidden >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)hs, (global::System.ReadOnlySpan<double>)dWh) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)wh, (global::System.ReadOnlySpan<double>)dWh));
-                        for (k = global::SineRnn.Model.Hidden - global::System.Numerics.Vector<double>.Count; disjoint4 && k >= 0; k -= global::System.Numerics.Vector<double>.Count)
+                        // skipped when dLoss_ds is zero: it would add 0 times each partial
+                        if (dLoss_ds != 0)
                         {
-                            // line 13: s += wh[j * Hidden + k] * hs[t * Hidden + k];
-                            (new global::System.Numerics.Vector<double>(dWh.Slice(j * global::SineRnn.Model.Hidden + k)) + (new global::System.Numerics.Vector<double>(dLoss_ds) * new global::System.Numerics.Vector<double>(hs.Slice(t * global::SineRnn.Model.Hidden + k)))).CopyTo(dWh.Slice(j * global::SineRnn.Model.Hidden + k));
-                            (new global::System.Numerics.Vector<double>(dLoss_dhs.Slice(t * global::SineRnn.Model.Hidden + k)) + (new global::System.Numerics.Vector<double>(dLoss_ds) * new global::System.Numerics.Vector<double>(wh.Slice(j * global::SineRnn.Model.Hidden + k)))).CopyTo(dLoss_dhs.Slice(t * global::SineRnn.Model.Hidden + k));
-                        }
-                        for (k = k + global::System.Numerics.Vector<double>.Count - 1; k >= 0; k--)
-                        {
-                            // line 13: s += wh[j * Hidden + k] * hs[t * Hidden + k];
-                            dWh[j * global::SineRnn.Model.Hidden + k] += dLoss_ds * hs[t * global::SineRnn.Model.Hidden + k];
-                            dLoss_dhs[t * global::SineRnn.Model.Hidden + k] += dLoss_ds * wh[j * global::SineRnn.Model.Hidden + k];
+                            // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
+                            // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
+                            bool disjoint4 = global::SineRnn.Model.Hidden >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)hs, (global::System.ReadOnlySpan<double>)dWh) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)wh, (global::System.ReadOnlySpan<double>)dWh));
+                            for (k = global::SineRnn.Model.Hidden - global::System.Numerics.Vector<double>.Count; disjoint4 && k >= 0; k -= global::System.Numerics.Vector<double>.Count)
+                            {
+                                // line 13: s += wh[j * Hidden + k] * hs[t * Hidden + k];
+                                (new global::System.Numerics.Vector<double>(dWh.Slice(j * global::SineRnn.Model.Hidden + k)) + (new global::System.Numerics.Vector<double>(dLoss_ds) * new global::System.Numerics.Vector<double>(hs.Slice(t * global::SineRnn.Model.Hidden + k)))).CopyTo(dWh.Slice(j * global::SineRnn.Model.Hidden + k));
+                                (new global::System.Numerics.Vector<double>(dLoss_dhs.Slice(t * global::SineRnn.Model.Hidden + k)) + (new global::System.Numerics.Vector<double>(dLoss_ds) * new global::System.Numerics.Vector<double>(wh.Slice(j * global::SineRnn.Model.Hidden + k)))).CopyTo(dLoss_dhs.Slice(t * global::SineRnn.Model.Hidden + k));
+                            }
+                            for (k = k + global::System.Numerics.Vector<double>.Count - 1; k >= 0; k--)
+                            {
+                                // line 13: s += wh[j * Hidden + k] * hs[t * Hidden + k];
+                                dWh[j * global::SineRnn.Model.Hidden + k] += dLoss_ds * hs[t * global::SineRnn.Model.Hidden + k];
+                                dLoss_dhs[t * global::SineRnn.Model.Hidden + k] += dLoss_ds * wh[j * global::SineRnn.Model.Hidden + k];
+                            }
                         }
                         // line 11: s = b[j] + wx[j] * xs[t]
                         if (!dB.IsEmpty)
@@ -401,16 +425,20 @@ namespace SineRnn
                     dLoss_dy += dLoss_dd;
                     dLoss_dd = 0;
                     // line 17: for (int j = 0; j < Hidden; j++)
-                    // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
-                    for (j_2 = global::SineRnn.Model.Hidden - global::System.Numerics.Vector<double>.Count; j_2 >= 0; j_2 -= global::System.Numerics.Vector<double>.Count)
+                    // skipped when dLoss_dy is zero: it would add 0 times each partial
+                    if (dLoss_dy != 0)
                     {
-                        // line 18: y += wo[j] * hs[(t + 1) * Hidden + j];
-                        (new global::System.Numerics.Vector<double>(dLoss_dhs.Slice((t + 1) * global::SineRnn.Model.Hidden + j_2)) + (new global::System.Numerics.Vector<double>(dLoss_dy) * new global::System.Numerics.Vector<double>(wo.Slice(j_2)))).CopyTo(dLoss_dhs.Slice((t + 1) * global::SineRnn.Model.Hidden + j_2));
-                    }
-                    for (j_2 = j_2 + global::System.Numerics.Vector<double>.Count - 1; j_2 >= 0; j_2--)
-                    {
-                        // line 18: y += wo[j] * hs[(t + 1) * Hidden + j];
-                        dLoss_dhs[(t + 1) * global::SineRnn.Model.Hidden + j_2] += dLoss_dy * wo[j_2];
+                        // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
+                        for (j_2 = global::SineRnn.Model.Hidden - global::System.Numerics.Vector<double>.Count; j_2 >= 0; j_2 -= global::System.Numerics.Vector<double>.Count)
+                        {
+                            // line 18: y += wo[j] * hs[(t + 1) * Hidden + j];
+                            (new global::System.Numerics.Vector<double>(dLoss_dhs.Slice((t + 1) * global::SineRnn.Model.Hidden + j_2)) + (new global::System.Numerics.Vector<double>(dLoss_dy) * new global::System.Numerics.Vector<double>(wo.Slice(j_2)))).CopyTo(dLoss_dhs.Slice((t + 1) * global::SineRnn.Model.Hidden + j_2));
+                        }
+                        for (j_2 = j_2 + global::System.Numerics.Vector<double>.Count - 1; j_2 >= 0; j_2--)
+                        {
+                            // line 18: y += wo[j] * hs[(t + 1) * Hidden + j];
+                            dLoss_dhs[(t + 1) * global::SineRnn.Model.Hidden + j_2] += dLoss_dy * wo[j_2];
+                        }
                     }
                     // line 16: y = bo[0]
                     if (!dBo.IsEmpty)
@@ -428,16 +456,20 @@ namespace SineRnn
                         dLoss_dhs[(t + 1) * global::SineRnn.Model.Hidden + j] = 0;
                         dLoss_ds += dLoss_dhsElement * (1 - hsNew * hsNew);
                         // line 12: for (int k = 0; k < Hidden; k++)
-                        // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
-                        for (k = global::SineRnn.Model.Hidden - global::System.Numerics.Vector<double>.Count; k >= 0; k -= global::System.Numerics.Vector<double>.Count)
+                        // skipped when dLoss_ds is zero: it would add 0 times each partial
+                        if (dLoss_ds != 0)
                         {
-                            // line 13: s += wh[j * Hidden + k] * hs[t * Hidden + k];
-                            (new global::System.Numerics.Vector<double>(dLoss_dhs.Slice(t * global::SineRnn.Model.Hidden + k)) + (new global::System.Numerics.Vector<double>(dLoss_ds) * new global::System.Numerics.Vector<double>(wh.Slice(j * global::SineRnn.Model.Hidden + k)))).CopyTo(dLoss_dhs.Slice(t * global::SineRnn.Model.Hidden + k));
-                        }
-                        for (k = k + global::System.Numerics.Vector<double>.Count - 1; k >= 0; k--)
-                        {
-                            // line 13: s += wh[j * Hidden + k] * hs[t * Hidden + k];
-                            dLoss_dhs[t * global::SineRnn.Model.Hidden + k] += dLoss_ds * wh[j * global::SineRnn.Model.Hidden + k];
+                            // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
+                            for (k = global::SineRnn.Model.Hidden - global::System.Numerics.Vector<double>.Count; k >= 0; k -= global::System.Numerics.Vector<double>.Count)
+                            {
+                                // line 13: s += wh[j * Hidden + k] * hs[t * Hidden + k];
+                                (new global::System.Numerics.Vector<double>(dLoss_dhs.Slice(t * global::SineRnn.Model.Hidden + k)) + (new global::System.Numerics.Vector<double>(dLoss_ds) * new global::System.Numerics.Vector<double>(wh.Slice(j * global::SineRnn.Model.Hidden + k)))).CopyTo(dLoss_dhs.Slice(t * global::SineRnn.Model.Hidden + k));
+                            }
+                            for (k = k + global::System.Numerics.Vector<double>.Count - 1; k >= 0; k--)
+                            {
+                                // line 13: s += wh[j * Hidden + k] * hs[t * Hidden + k];
+                                dLoss_dhs[t * global::SineRnn.Model.Hidden + k] += dLoss_ds * wh[j * global::SineRnn.Model.Hidden + k];
+                            }
                         }
                         // line 11: s = b[j] + wx[j] * xs[t]
                         if (!dB.IsEmpty)

@@ -339,10 +339,14 @@ namespace Demo
                 dLoss_dh += dLoss_dloss * difference2;
                 dLoss_dh += dLoss_dloss * difference;
                 // line 7: for (int i = 0; i < Weight.GetLength(1); i++)
-                for (i = this.Weight.GetLength(1) - 1; i >= 0; i--)
+                // skipped when dLoss_dh is zero: it would add 0 times each partial
+                if (dLoss_dh != 0)
                 {
-                    // line 7: h += Weight[o, i] * x[i];
-                    dWeightFlat[o * this.Weight.GetLength(1) + i] += dLoss_dh * x[i];
+                    for (i = this.Weight.GetLength(1) - 1; i >= 0; i--)
+                    {
+                        // line 7: h += Weight[o, i] * x[i];
+                        dWeightFlat[o * this.Weight.GetLength(1) + i] += dLoss_dh * x[i];
+                    }
                 }
                 // line 6: h = 0
                 dLoss_dh = 0;

@@ -541,20 +541,24 @@ namespace Demo
                     tanh = tape.Pop<double>();
                     dRows_da += dRows_dtotal * (1 - tanh * tanh);
                     // line 7: for (int i = 0; i < n; i++)
-                    // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
-                    // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
-                    bool disjoint = n >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dW) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dX) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)dW) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)dX) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)dW, (global::System.ReadOnlySpan<double>)dX));
-                    for (i = n - global::System.Numerics.Vector<double>.Count; disjoint && i >= 0; i -= global::System.Numerics.Vector<double>.Count)
+                    // skipped when dRows_da is zero: it would add 0 times each partial
+                    if (dRows_da != 0)
                     {
-                        // line 8: a += w[j * n + i] * x[i];
-                        (new global::System.Numerics.Vector<double>(dW.Slice(j * n + i)) + (new global::System.Numerics.Vector<double>(dRows_da) * new global::System.Numerics.Vector<double>(x.Slice(i)))).CopyTo(dW.Slice(j * n + i));
-                        (new global::System.Numerics.Vector<double>(dX.Slice(i)) + (new global::System.Numerics.Vector<double>(dRows_da) * new global::System.Numerics.Vector<double>(w.Slice(j * n + i)))).CopyTo(dX.Slice(i));
-                    }
-                    for (i = i + global::System.Numerics.Vector<double>.Count - 1; i >= 0; i--)
-                    {
-                        // line 8: a += w[j * n + i] * x[i];
-                        dW[j * n + i] += dRows_da * x[i];
-                        dX[i] += dRows_da * w[j * n + i];
+                        // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
+                        // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
+                        bool disjoint = n >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dW) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dX) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)dW) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)dX) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)dW, (global::System.ReadOnlySpan<double>)dX));
+                        for (i = n - global::System.Numerics.Vector<double>.Count; disjoint && i >= 0; i -= global::System.Numerics.Vector<double>.Count)
+                        {
+                            // line 8: a += w[j * n + i] * x[i];
+                            (new global::System.Numerics.Vector<double>(dW.Slice(j * n + i)) + (new global::System.Numerics.Vector<double>(dRows_da) * new global::System.Numerics.Vector<double>(x.Slice(i)))).CopyTo(dW.Slice(j * n + i));
+                            (new global::System.Numerics.Vector<double>(dX.Slice(i)) + (new global::System.Numerics.Vector<double>(dRows_da) * new global::System.Numerics.Vector<double>(w.Slice(j * n + i)))).CopyTo(dX.Slice(i));
+                        }
+                        for (i = i + global::System.Numerics.Vector<double>.Count - 1; i >= 0; i--)
+                        {
+                            // line 8: a += w[j * n + i] * x[i];
+                            dW[j * n + i] += dRows_da * x[i];
+                            dX[i] += dRows_da * w[j * n + i];
+                        }
                     }
                     // line 6: a = 0
                     dRows_da = 0;
@@ -568,18 +572,22 @@ namespace Demo
                     tanh = tape.Pop<double>();
                     dRows_da += dRows_dtotal * (1 - tanh * tanh);
                     // line 7: for (int i = 0; i < n; i++)
-                    // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
-                    // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
-                    bool disjoint2 = n >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)dX));
-                    for (i = n - global::System.Numerics.Vector<double>.Count; disjoint2 && i >= 0; i -= global::System.Numerics.Vector<double>.Count)
+                    // skipped when dRows_da is zero: it would add 0 times each partial
+                    if (dRows_da != 0)
                     {
-                        // line 8: a += w[j * n + i] * x[i];
-                        (new global::System.Numerics.Vector<double>(dX.Slice(i)) + (new global::System.Numerics.Vector<double>(dRows_da) * new global::System.Numerics.Vector<double>(w.Slice(j * n + i)))).CopyTo(dX.Slice(i));
-                    }
-                    for (i = i + global::System.Numerics.Vector<double>.Count - 1; i >= 0; i--)
-                    {
-                        // line 8: a += w[j * n + i] * x[i];
-                        dX[i] += dRows_da * w[j * n + i];
+                        // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
+                        // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
+                        bool disjoint2 = n >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)dX));
+                        for (i = n - global::System.Numerics.Vector<double>.Count; disjoint2 && i >= 0; i -= global::System.Numerics.Vector<double>.Count)
+                        {
+                            // line 8: a += w[j * n + i] * x[i];
+                            (new global::System.Numerics.Vector<double>(dX.Slice(i)) + (new global::System.Numerics.Vector<double>(dRows_da) * new global::System.Numerics.Vector<double>(w.Slice(j * n + i)))).CopyTo(dX.Slice(i));
+                        }
+                        for (i = i + global::System.Numerics.Vector<double>.Count - 1; i >= 0; i--)
+                        {
+                            // line 8: a += w[j * n + i] * x[i];
+                            dX[i] += dRows_da * w[j * n + i];
+                        }
                     }
                     // line 6: a = 0
                     dRows_da = 0;
@@ -593,18 +601,22 @@ namespace Demo
                     tanh = tape.Pop<double>();
                     dRows_da += dRows_dtotal * (1 - tanh * tanh);
                     // line 7: for (int i = 0; i < n; i++)
-                    // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
-                    // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
-                    bool disjoint3 = n >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dW));
-                    for (i = n - global::System.Numerics.Vector<double>.Count; disjoint3 && i >= 0; i -= global::System.Numerics.Vector<double>.Count)
+                    // skipped when dRows_da is zero: it would add 0 times each partial
+                    if (dRows_da != 0)
                     {
-                        // line 8: a += w[j * n + i] * x[i];
-                        (new global::System.Numerics.Vector<double>(dW.Slice(j * n + i)) + (new global::System.Numerics.Vector<double>(dRows_da) * new global::System.Numerics.Vector<double>(x.Slice(i)))).CopyTo(dW.Slice(j * n + i));
-                    }
-                    for (i = i + global::System.Numerics.Vector<double>.Count - 1; i >= 0; i--)
-                    {
-                        // line 8: a += w[j * n + i] * x[i];
-                        dW[j * n + i] += dRows_da * x[i];
+                        // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
+                        // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
+                        bool disjoint3 = n >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dW));
+                        for (i = n - global::System.Numerics.Vector<double>.Count; disjoint3 && i >= 0; i -= global::System.Numerics.Vector<double>.Count)
+                        {
+                            // line 8: a += w[j * n + i] * x[i];
+                            (new global::System.Numerics.Vector<double>(dW.Slice(j * n + i)) + (new global::System.Numerics.Vector<double>(dRows_da) * new global::System.Numerics.Vector<double>(x.Slice(i)))).CopyTo(dW.Slice(j * n + i));
+                        }
+                        for (i = i + global::System.Numerics.Vector<double>.Count - 1; i >= 0; i--)
+                        {
+                            // line 8: a += w[j * n + i] * x[i];
+                            dW[j * n + i] += dRows_da * x[i];
+                        }
                     }
                     // line 6: a = 0
                     dRows_da = 0;
