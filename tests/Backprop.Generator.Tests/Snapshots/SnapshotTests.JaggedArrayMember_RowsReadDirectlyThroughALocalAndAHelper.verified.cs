@@ -207,10 +207,14 @@ namespace Demo
                 dLoss_ds += dLoss_dDotResult;
                 dLoss_dDotResult = 0;
                 // line 7: loss += Math.Tanh(Dot(row, x)) + W[o][0] * W[o][^1];
-                for (i = this.W[rowIndex].Length - 1; i >= 0; i--)
+                // skipped when dLoss_ds is zero: it would add 0 times each partial
+                if (dLoss_ds != 0)
                 {
-                    // line 7: loss += Math.Tanh(Dot(row, x)) + W[o][0] * W[o][^1];
-                    dThis.W[rowIndex][i] += dLoss_ds * x[i];
+                    for (i = this.W[rowIndex].Length - 1; i >= 0; i--)
+                    {
+                        // line 7: loss += Math.Tanh(Dot(row, x)) + W[o][0] * W[o][^1];
+                        dThis.W[rowIndex][i] += dLoss_ds * x[i];
+                    }
                 }
                 // line 7: loss += Math.Tanh(Dot(row, x)) + W[o][0] * W[o][^1];
                 dLoss_ds = 0;
