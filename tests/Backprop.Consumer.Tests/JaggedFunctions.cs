@@ -60,8 +60,8 @@ public partial class JaggedMlp
         Span<double> logits = stackalloc double[W2.Length];
         for (int o = 0; o < W2.Length; o++)
         {
-            double z = 0;
-            for (int j = 0; j < W2[o].Length; j++) z += W2[o][j] * h[j];
+            double z = 0.5 * Dot(W2[o].AsSpan(), h);
+            for (int j = 0; j < W2[o].Length; j++) z += 0.5 * W2[o][j] * h[j];
             logits[o] = z;
             if (z > max) max = z;
         }

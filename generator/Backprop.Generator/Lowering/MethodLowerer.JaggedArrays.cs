@@ -53,14 +53,24 @@ internal sealed partial class MethodLowerer
         && WithoutConversions(array) is IFieldReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: false }
         && array.Type is IArrayTypeSymbol { ElementType: IArrayTypeSymbol } && JaggedOf(array) is null;
 
-    /// <summary>Whether <paramref name="operation"/> is a row of a differentiated jagged array: <c>W[o]</c>, or a parameter or local bound to one.</summary>
+    /// <summary>
+    /// Whether <paramref name="operation"/> is a row of a differentiated jagged array: <c>W[o]</c> (or <c>W[o].AsSpan()</c>),
+    /// or a parameter or local bound to one.
+    /// </summary>
     private bool IsJaggedRow(IOperation operation) => WithoutConversions(operation) switch
     {
         IArrayElementReferenceOperation { Indices.Length: 1 } element => JaggedType(element.ArrayReference.Type) is not null && JaggedOf(element.ArrayReference) is not null,
         IParameterReferenceOperation parameter => _boundRows.ContainsKey(parameter.Parameter),
         ILocalReferenceOperation local => _boundRows.ContainsKey(local.Local),
+        IInvocationOperation span when WholeSpanOf(span) is { } array => IsJaggedRow(array),
         _ => false,
     };
+
+    /// <summary>The array of <c>array.AsSpan()</c> (the whole array, no start or length), or null.</summary>
+    private static IOperation? WholeSpanOf(IInvocationOperation invocation) =>
+        invocation.TargetMethod is { Name: "AsSpan", IsExtensionMethod: true, ContainingType.Name: "MemoryExtensions" } && invocation.Arguments.Length == 1
+            ? invocation.Arguments[0].Value
+            : null;
 
     /// <summary>The jagged array and the row index of a row (<see cref="IsJaggedRow"/>); the row is null when its index was reported.</summary>
     private (int Jagged, IrExpression? Row) LowerJaggedRow(IOperation operation)
@@ -72,6 +82,7 @@ internal sealed partial class MethodLowerer
             var (bound, row) = _boundRows[symbol];
             return (bound, row with { });
         }
+        if (WithoutConversions(operation) is IInvocationOperation span) return LowerJaggedRow(WholeSpanOf(span)!);
         var element = (IArrayElementReferenceOperation)WithoutConversions(operation);
         int jagged = JaggedOf(element.ArrayReference)!.Value;
         return (jagged, JaggedIndex(element.Indices[0], new IrLength(jagged), element));
