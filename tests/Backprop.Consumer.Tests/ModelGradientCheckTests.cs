@@ -114,4 +114,48 @@ public sealed class ModelGradientCheckTests
         Assert.True(result.Passed, result.ToString());
         Assert.Equal(4, result.NumericGradient.Count);
     }
+
+    [Theory]
+    [InlineData(1, 7, ShardReduction.Mean)]
+    [InlineData(2, 9, ShardReduction.Mean)]
+    [InlineData(3, 2, ShardReduction.Sum)]
+    public void DataParallelOfAModelClass_EqualsTheSingleThreadGradient(int workers, int batch, ShardReduction reduction)
+    {
+        var random = new Random(workers * 10 + batch);
+        var xs = Enumerable.Range(0, batch).Select(_ => random.NextDouble() * 2 - 1).ToArray();
+        var ys = Enumerable.Range(0, batch).Select(_ => random.NextDouble()).ToArray();
+        var model = new DerivedRegressor();
+        bool mean = reduction == ShardReduction.Mean;
+        // One shard: its loss (mean or sum over its samples), its gradient into g through the generated pullback.
+        double Shard(DerivedRegressor g, int start, int count)
+        {
+            double loss = 0, scale = mean ? 1.0 / count : 1.0;
+            for (int s = start; s < start + count; s++) loss += scale * model.LossPullback(xs[s], ys[s], scale, g);
+            return loss;
+        }
+        DerivedRegressor Zero() => new() { W = new double[2], Gain = 0 };
+        var expected = Zero();
+        double expectedLoss = Shard(expected, 0, batch);
+
+        var gradient = Zero();
+        var parameters = new ParameterSet<double>();
+        model.AddParameters(parameters.AddGroup(learningRate: 0), gradient);
+        using var parallel = new DataParallel<double, DerivedRegressor>(parameters, Zero, (group, g) => model.AddParameters(group, g), workers, reduction);
+        double loss = parallel.Run(batch, Shard);
+
+        Assert.Equal(expectedLoss, loss, 12);
+        Assert.Equal(expected.Gain, gradient.Gain, 12);
+        for (int i = 0; i < 2; i++) Assert.Equal(expected.W[i], gradient.W[i], 12);
+        Assert.NotEqual(0, gradient.Gain);
+    }
+
+    [Fact]
+    public void DataParallelOfAModelClass_RejectsAWorkerRegistrationOfAnotherShape()
+    {
+        var model = new DerivedRegressor();
+        var parameters = new ParameterSet<double>();
+        model.AddParameters(parameters.AddGroup(learningRate: 0), new DerivedRegressor());
+        var exception = Assert.Throws<ArgumentException>(() => new DataParallel<double, DerivedRegressor>(parameters, () => new DerivedRegressor { W = new double[3] }, (group, g) => model.AddParameters(group, g), 2));
+        Assert.Contains("Parameter 'W' has 2 values but its gradient", exception.Message);
+    }
 }
