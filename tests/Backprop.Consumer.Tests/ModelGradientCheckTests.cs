@@ -147,6 +147,14 @@ public sealed class ModelGradientCheckTests
         Assert.Equal(expected.Gain, gradient.Gain, 12);
         for (int i = 0; i < 2; i++) Assert.Equal(expected.W[i], gradient.W[i], 12);
         Assert.NotEqual(0, gradient.Gain);
+
+        // A step allocates nothing once warm (the shard delegate made once); as in DataParallelTests, the barrier may
+        // allocate one wait event under load, while any per-step allocation (>= 24 B) would make 480 B over 20 steps.
+        Func<DerivedRegressor, int, int, double> shard = Shard;
+        parallel.Run(batch, shard);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int step = 0; step < 20; step++) parallel.Run(batch, shard);
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 200, "allocated per 20 steps: " + (GC.GetAllocatedBytesForCurrentThread() - before));
     }
 
     [Fact]

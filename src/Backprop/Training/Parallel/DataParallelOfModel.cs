@@ -111,7 +111,8 @@ public sealed class DataParallel<T, TGradient> : IDisposable
 
     private T RunShard(int worker, int start, int count, Span<T> unused)
     {
-        foreach (var parameter in _workerParameters[worker]) parameter.Gradients.Span.Clear();
+        var parameters = _workerParameters[worker];
+        for (int p = 0; p < parameters.Count; p++) parameters[p].Gradients.Span.Clear();   // (a foreach would box the enumerator)
         return _shard!(_gradients[worker], start, count);
     }
 
