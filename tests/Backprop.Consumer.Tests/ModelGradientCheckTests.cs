@@ -165,5 +165,8 @@ public sealed class ModelGradientCheckTests
         model.AddParameters(parameters.AddGroup(learningRate: 0), new DerivedRegressor());
         var exception = Assert.Throws<ArgumentException>(() => new DataParallel<double, DerivedRegressor>(parameters, () => new DerivedRegressor { W = new double[3] }, (group, g) => model.AddParameters(group, g), 2));
         Assert.Contains("Parameter 'W' has 2 values but its gradient", exception.Message);
+        // A registration that is not the model's (here: none) is refused by the parallel runner itself.
+        exception = Assert.Throws<ArgumentException>(() => new DataParallel<double, DerivedRegressor>(parameters, () => new DerivedRegressor(), (group, g) => { }, 2));
+        Assert.Contains("registers 0 parameters, the model 3", exception.Message);
     }
 }

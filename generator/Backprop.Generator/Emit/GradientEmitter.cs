@@ -95,7 +95,8 @@ internal static class GradientEmitter
     private static void WriteReverseMethods(SourceWriter writer, IrMethod method, GradientProgram program)
     {
         bool split = IsSplit(method, program);
-        if (!method.Shape.IsVoid)
+        // A variant (a frozen callee) is only ever called by generated code, through its pullback or split pair.
+        if (!method.Shape.IsVoid && method.Shape.Variant.Length == 0)
         {
             WriteMethod(writer, method, program, Kind.Gradient, split);
             writer.Line();

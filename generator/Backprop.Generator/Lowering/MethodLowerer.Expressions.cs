@@ -42,7 +42,8 @@ internal sealed partial class MethodLowerer
                 return ReferenceEquals(hoisted, Poisoned) ? null : hoisted;
             case ILocalReferenceOperation { Local.IsRef: true } local when RefAliasOf(local.Local) is { } alias:
                 return alias;
-            case ILocalReferenceOperation local when _boundRows.ContainsKey(local.Local):
+            // A local or an inlined method's parameter bound to a row of a jagged array, used other than for its elements.
+            case ILocalReferenceOperation or IParameterReferenceOperation when IsJaggedRow(operation):
                 ReportWholeJagged(operation, row: true);
                 return null;
             case ILocalReferenceOperation local when SpanViewOf(local.Local) is { } view:
@@ -58,9 +59,6 @@ internal sealed partial class MethodLowerer
                 return boundValue;
             case IParameterReferenceOperation parameter when ParameterElement(parameter.Parameter) is { } boundElement:
                 return boundElement;
-            case IParameterReferenceOperation parameter when _boundRows.ContainsKey(parameter.Parameter):
-                ReportWholeJagged(operation, row: true);
-                return null;
             case IParameterReferenceOperation parameter when _structBuffers.ContainsKey(parameter.Parameter):
                 ReportUnsupportedExpression(operation, "the array of structs '" + parameter.Parameter.Name + "' used as a whole (passed, sliced or assigned)",
                     "read its elements where it is a parameter ('" + parameter.Parameter.Name + "[i].X', foreach), or pass its numbers as a flat double[]");

@@ -37,7 +37,8 @@ internal sealed partial class MethodLowerer
             EmitJacobian = false,
             EmitHessian = false,
         };
-        var names = new[] { frozen.GradientName, frozen.PullbackName, frozen.ForwardName, frozen.ReverseName };
+        // (No gradient method is emitted for a variant: nothing but generated callers calls it.)
+        var names = new[] { frozen.PullbackName, frozen.ForwardName, frozen.ReverseName };
         return names.Any(n => _method.ContainingType.GetMembers(n).Any(m => !SymbolFacts.IsOurOutput(m))) ? null : frozen;
     }
 
@@ -47,7 +48,7 @@ internal sealed partial class MethodLowerer
         var target = invocation.TargetMethod;
         string prefix = target.Name + FrozenSuffix;
         ReportUnsupportedExpression(invocation, "a call of '" + target.Name + "' on the frozen ([NoDerivative]) sub-module '" + receiver + "', whose frozen variant (its members as constants) cannot be generated",
-            "fix the errors reported on '" + target.Name + "', and rename any member of '" + target.ContainingType.Name + "' named '" + prefix + "Gradient', '" + prefix + "Pullback', '"
+            "fix the errors reported on '" + target.Name + "', and rename any member of '" + target.ContainingType.Name + "' named '" + prefix + "Pullback', '"
             + prefix + "Backward', '" + MethodShape.ForwardNameOf(prefix) + "' or '" + MethodShape.ReverseNameOf(prefix) + "'");
     }
 }
