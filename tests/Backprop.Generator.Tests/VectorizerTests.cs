@@ -31,7 +31,7 @@ public class VectorizerTests
 
     private static Fragment N(string name) => Fragment.Of(name);
 
-    private static Fragment C(string text, string type = "int") => Fragment.Constant(text, type);
+    private static Fragment C(string text, string type = "int") => Fragment.Constant(text, type, double.Parse(text.TrimEnd('f'), System.Globalization.CultureInfo.InvariantCulture));
 
     private static Fragment E(string buffer, Fragment index) => Fragment.Element(N(buffer), index);
 

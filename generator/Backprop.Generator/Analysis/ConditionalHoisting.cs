@@ -104,7 +104,7 @@ internal sealed class ConditionalHoisting
     {
         // A constant condition (a folded pattern) chooses now: a branch on it would be unreachable code (CS0162).
         if (conditional.Condition is IrConstant constant)
-            return Hoist(constant.Text == "true" ? conditional.WhenTrue : conditional.WhenFalse, source, before);
+            return Hoist(constant.Truth == true ? conditional.WhenTrue : conditional.WhenFalse, source, before);
         int choice = NewVariable("choice", conditional.Type);
         var whenTrue = new List<IrStatement>();
         var whenFalse = new List<IrStatement>();

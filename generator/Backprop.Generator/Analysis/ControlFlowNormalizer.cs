@@ -40,8 +40,8 @@ internal sealed class ControlFlowNormalizer
         return method with { Variables = normalizer._variables.ToEquatableArray(), Body = pruned.ToEquatableArray() };
     }
 
-    private static readonly IrConstant True = new(IrType.Boolean, "true");
-    private static readonly IrConstant False = new(IrType.Boolean, "false");
+    private static readonly IrConstant True = IrConstant.Bool(true);
+    private static readonly IrConstant False = IrConstant.Bool(false);
 
     private List<IrStatement> Block(List<IrStatement> statements)
     {

@@ -47,7 +47,8 @@ internal sealed class Inliner
     private readonly List<IrStatement> _allocations = new();
 
     /// <summary>The methods being inlined, outermost first (the root's key first): a call back into one is recursion.</summary>
-    private readonly List<string> _chain = new();
+    /// <summary>The methods being inlined, outermost first: each one's key and name (for the message of a recursion).</summary>
+    private readonly List<(string Key, string Name)> _chain = new();
 
     /// <summary>How many loops and branches of the result enclose the statement being built.</summary>
     private int _depth;
@@ -59,7 +60,7 @@ internal sealed class Inliner
         _purpose = purpose;
         _variables = root.Variables.ToList();
         _names = new HashSet<string>(root.Variables.Select(v => Identifiers.Bare(v.Name)));
-        _chain.Add(key);
+        _chain.Add((key, root.Shape.Name));
         foreach (var statement in root.Body)
             IrWalker.VisitStatements(statement, s => { if (s is IrAssign a) _assignedInRoot.Add(a.Variable); });
     }
@@ -236,12 +237,12 @@ internal sealed class Inliner
         if (!zero) return;
         int clear = NewVariable("clear", IrType.Int32);
         var counter = new IrRead(IrType.Int32, clear);
-        output.Add(new IrAssign(source, clear, new IrConstant(IrType.Int32, "0"), IsDeclaration: true));
+        output.Add(new IrAssign(source, clear, IrConstant.Int(0), IsDeclaration: true));
         output.Add(new IrLoop(
             source,
             new IrBinary(IrType.Boolean, BinaryOperator.Less, counter, new IrLength(buffer)),
-            new IrStatement[] { new IrStore(SourceRef.None, buffer, counter, new IrConstant(allocation.Type.Element, Literals.Of(0, allocation.Type.Scalar))) }.ToEquatableArray(),
-            new IrStatement[] { new IrAssign(SourceRef.None, clear, new IrBinary(IrType.Int32, BinaryOperator.Add, counter, new IrConstant(IrType.Int32, "1"))) }.ToEquatableArray()));
+            new IrStatement[] { new IrStore(SourceRef.None, buffer, counter, IrConstant.Of(allocation.Type.Element, 0)) }.ToEquatableArray(),
+            new IrStatement[] { new IrAssign(SourceRef.None, clear, new IrBinary(IrType.Int32, BinaryOperator.Add, counter, IrConstant.Int(1))) }.ToEquatableArray()));
     }
 
     /// <summary>A length the top of the method can compute: constants, fields, lengths and unassigned int parameters.</summary>
@@ -386,14 +387,15 @@ internal sealed class Inliner
             throw new LimitException("it calls the instance method '" + name + "', and " + For + " follow" + (_purpose == Purpose.ForwardMode ? "s" : "") + " static calls only; make '" + name + "' static"
                 + (_purpose == Purpose.ForwardMode ? ", or mark it [Differentiable(Forward = true)]" : ""));
         string key = Key(callee);
-        if (_chain.Contains(key))
-            throw new LimitException("it calls '" + name + "', which is recursive (" + string.Join(" → ", _chain.Skip(_chain.IndexOf(key)).Select(Short).Append(name))
+        int first = _chain.FindIndex(c => c.Key == key);
+        if (first >= 0)
+            throw new LimitException("it calls '" + name + "', which is recursive (" + string.Join(" → ", _chain.Skip(first).Select(c => c.Name).Append(name))
                 + "), and " + For + (_purpose == Purpose.ForwardMode ? " inlines the methods it calls" : " inline the methods they call") + "; write the recursion as a loop");
         var method = _resolve(callee, arguments, out string why) ?? throw new LimitException("it calls '" + name + "', " + why);
         if (method.Shape.HasThisGradient)
             throw new LimitException("it calls '" + name + "', which differentiates members of 'this'; make it static and pass the parameters");
 
-        _chain.Add(key);
+        _chain.Add((key, name));
         var binding = new Binding(method, name, source);
         // The result is a fresh variable, declared (zero) at the top by the builders; a layer has none.
         int result = -1;
@@ -431,8 +433,6 @@ internal sealed class Inliner
         return result;
     }
 
-    private static string Short(string key) => key.Substring(0, key.IndexOf('(')).Split('.').Last();
-
     /// <summary>The buffer an argument passes, and where in it the callee's parameter starts.</summary>
     private View ViewOf(IrExpression argument, SourceRef source, List<IrStatement> output)
     {
@@ -463,7 +463,7 @@ internal sealed class Inliner
 
     // ---------------------------------------------------------------- variables
 
-    private static readonly IrConstant True = new(IrType.Boolean, "true");
+    private static readonly IrConstant True = IrConstant.Bool(true);
 
     private IrRead Read(int variable) => new(_variables[variable].Type, variable);
 
@@ -587,10 +587,10 @@ internal sealed class Inliner
 
         private static IrExpression Offset(IrExpression? start, IrExpression index)
         {
-            if (start is null || start is IrConstant { Text: "0" }) return index;
-            if (index is IrConstant { Text: "0" }) return start;
-            if (start is IrConstant s && index is IrConstant i && Literals.Number(s) is { } a && Literals.Number(i) is { } b)
-                return new IrConstant(IrType.Int32, Literals.Of(a + b, ScalarKind.Int32));
+            if (start is null || start is IrConstant { Value: 0 }) return index;
+            if (index is IrConstant { Value: 0 }) return start;
+            if (start is IrConstant s && index is IrConstant i)
+                return IrConstant.Int((int)(s.Integer + i.Integer));
             return new IrBinary(IrType.Int32, BinaryOperator.Add, start, index);
         }
     }

@@ -122,7 +122,7 @@ internal sealed class RecordingPlan
                             && counter.Variable == init.Variable
                             && counter.Type.Scalar is ScalarKind.Int32
                             && loop.Step.Count == 1
-                            && loop.Step[0] is IrAssign { Value: IrBinary { Operator: BinaryOperator.Add, Left: IrRead stepped, Right: IrConstant { Text: "1" } } } step
+                            && loop.Step[0] is IrAssign { Value: IrBinary { Operator: BinaryOperator.Add, Left: IrRead stepped, Right: IrConstant { Value: 1 } } } step
                             && step.Variable == counter.Variable && stepped.Variable == counter.Variable
                             && !Assigns(loop.Body, counter.Variable)
                             && Invariant(init.Value, loop) && Invariant(condition.Right, loop))
@@ -162,7 +162,7 @@ internal sealed class RecordingPlan
         _reverseRead.MustRestore(store.Buffer, store, ConstantIndex(store.Index)) && !_sliceSaved.Contains(store) && !_coveredBySlice.Contains(store);
 
     /// <summary>The index when it is a constant (<c>y[1]</c>): reads of other constant elements cannot observe the store.</summary>
-    private static string? ConstantIndex(IrExpression index) => index is IrConstant constant ? constant.Text : null;
+    private static long? ConstantIndex(IrExpression index) => index is IrConstant constant ? constant.Integer : null;
 
     /// <summary>
     /// The slice saves of every counted loop, and the stores they cover (Tapenade's TBR: a save already made is not made
@@ -216,7 +216,7 @@ internal sealed class RecordingPlan
     /// <summary>Whether the counted loop's range <c>[init, bound)</c> is the whole buffer: from 0 to its length, which nothing changes.</summary>
     private bool SavesWholeBuffer(int buffer, CountedLoop counted)
     {
-        if (counted.Init is not IrConstant { Text: "0" }) return false;
+        if (counted.Init is not IrConstant { Value: 0 }) return false;
         if (counted.Bound is IrLength { Row: null } length && length.Buffer == buffer && Frozen(buffer)) return true;
         // A local buffer allocated once with the bound as its length (stackalloc double[d], for (i = 0; i < d; i++)).
         if (!Frozen(buffer) || _method.Body.OfType<IrAssign>().FirstOrDefault(a => a.Variable == buffer) is not { Value: IrNewBuffer allocation }) return false;

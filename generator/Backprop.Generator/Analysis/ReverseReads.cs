@@ -29,7 +29,7 @@ internal sealed class Site
 internal sealed class ReverseReads
 {
     private readonly Dictionary<IrStatement, Site> _sites = new(ReferenceComparer<IrStatement>.Instance);
-    private readonly Dictionary<int, List<(Site Site, bool After, string? Index)>> _reads = new();
+    private readonly Dictionary<int, List<(Site Site, bool After, long? Index)>> _reads = new();
 
     public ReverseReads(IEnumerable<IrStatement> body)
     {
@@ -66,9 +66,9 @@ internal sealed class ReverseReads
     /// <summary>Records that the reverse of <paramref name="statement"/> reads <paramref name="variable"/>: its value
     /// before the statement ran, or, with <paramref name="after"/>, the value the statement produced; for a buffer, the
     /// element at the constant <paramref name="index"/> only, or (null) any element.</summary>
-    public void Add(int variable, IrStatement statement, bool after = false, string? index = null)
+    public void Add(int variable, IrStatement statement, bool after = false, long? index = null)
     {
-        if (!_reads.TryGetValue(variable, out var sites)) _reads[variable] = sites = new List<(Site, bool, string?)>();
+        if (!_reads.TryGetValue(variable, out var sites)) _reads[variable] = sites = new List<(Site, bool, long?)>();
         var site = _sites[statement];
         if (sites.Any(s => s.Site == site && s.After == after && s.Index == index)) return;
         sites.Add((site, after, index));
@@ -99,7 +99,7 @@ internal sealed class ReverseReads
     /// Whether an overwrite of <paramref name="variable"/> at <paramref name="statement"/> must be undone in the reverse
     /// sweep; for a store at a constant <paramref name="index"/>, reads of other constant elements do not count.
     /// </summary>
-    public bool MustRestore(int variable, IrStatement statement, string? index = null)
+    public bool MustRestore(int variable, IrStatement statement, long? index = null)
     {
         if (!_reads.TryGetValue(variable, out var reads)) return false;
         var write = _sites[statement];

@@ -66,8 +66,17 @@ internal sealed class Fragment
     /// </summary>
     public FragmentTree? Tree { get; }
 
-    /// <summary>A constant of the given type keyword (<c>1</c>, <c>0.5f</c>, a named <c>const</c>), printed as <paramref name="text"/>.</summary>
-    public static Fragment Constant(string text, string type) => new(Literal(text)._pieces, new FragmentTree(TreeKind.Constant, null, type));
+    /// <summary>
+    /// The constant <paramref name="value"/> of the given type keyword, printed as <paramref name="text"/> (<c>1</c>,
+    /// <c>0.5f</c>, a named <c>const</c>): passes ask its value (<see cref="IsConstant"/>), never its spelling.
+    /// </summary>
+    public static Fragment Constant(string text, string type, double value) => new(Literal(text)._pieces, new FragmentTree(TreeKind.Constant, null, type) { Value = value });
+
+    /// <summary>The <c>int</c> constant 0: what an adjoint is reset to.</summary>
+    public static Fragment Zero { get; } = Constant("0", "int", 0);
+
+    /// <summary>The <c>int</c> constant 1: the seed of a derivative.</summary>
+    public static Fragment One { get; } = Constant("1", "int", 1);
 
     /// <summary><c>buffer[index]</c>: an element of the buffer <paramref name="buffer"/> names.</summary>
     public static Fragment Element(Fragment buffer, Fragment index)
@@ -135,7 +144,8 @@ internal sealed class Fragment
     /// <summary>The single name this fragment is, if it is nothing but a name's value.</summary>
     public string? AsName => _pieces.Length == 1 && _pieces[0].Use == NameUse.Value && _pieces[0].Text == _pieces[0].Name ? _pieces[0].Name : null;
 
-    public bool IsLiteral(string text) => _pieces.Length == 1 ? _pieces[0].Name is null && _pieces[0].Text == text : _pieces.All(p => p.Name is null) && ToString() == text;
+    /// <summary>Whether the fragment is a constant equal to <paramref name="value"/> (parentheses aside).</summary>
+    public bool IsConstant(double value) => Unwrapped.Tree is { Kind: TreeKind.Constant } tree && tree.Value == value;
 
     /// <summary>Whether any piece refers to <paramref name="name"/>, however it uses it.</summary>
     public bool Mentions(string name)
@@ -232,10 +242,13 @@ internal sealed class FragmentTree
     /// <summary>The type keyword of a <see cref="TreeKind.Constant"/>.</summary>
     public string? Type { get; }
 
+    /// <summary>The value of a <see cref="TreeKind.Constant"/>.</summary>
+    public double Value { get; init; }
+
     public IReadOnlyList<Fragment> Operands { get; }
 
     public FragmentTree Rename(string from, string to) =>
-        new(Kind, Name == from ? to : Name, Type, Operands.Select(o => o.Rename(from, to)).ToArray());
+        new(Kind, Name == from ? to : Name, Type, Operands.Select(o => o.Rename(from, to)).ToArray()) { Value = Value };
 }
 
 /// <summary>
@@ -299,9 +312,8 @@ internal sealed class CodeAssign : Code
 
     public static CodeAssign Set(Fragment target, Fragment value) => new(AssignKind.Assign, target, value);
 
-    public static CodeAssign Reset(Fragment target) => new(AssignKind.Assign, target, Literal0);
+    public static CodeAssign Reset(Fragment target) => new(AssignKind.Assign, target, Fragment.Zero);
 
-    private static readonly Fragment Literal0 = Fragment.Literal("0");
 
     public static CodeAssign Add(Fragment target, Fragment value) => new(AssignKind.Accumulate, target, value);
 
@@ -322,7 +334,7 @@ internal sealed class CodeAssign : Code
     public string? TargetName => Target.AsName;
 
     /// <summary>Whether this is <c>name = 0;</c> (or its declaration).</summary>
-    public bool IsZero => Value.IsLiteral("0");
+    public bool IsZero => Value.IsConstant(0);
 
     public override bool Mentions(string name) => Target.Mentions(name) || Value.Mentions(name);
 

@@ -233,7 +233,7 @@ internal sealed partial class ReverseModeBuilder
         if (argument.Type.IsBuffer) return _plan.HasGradientBuffer(((IrRead)argument).Variable) ? N(Adjoint(((IrRead)argument).Variable)) : Fragment.Literal("default");
         if (argument is IrRead read && _activity.IsActive(read.Variable)) return Fragment.RefOf(Adjoint(read.Variable));
         string local = Reserve("d" + MethodName + "_d" + callee + "_" + parameter);
-        reverse.Add(CodeAssign.Declare(argument.Type.Keyword, local, Fragment.Literal("0")));
+        reverse.Add(CodeAssign.Declare(argument.Type.Keyword, local, Fragment.Zero));
         if (_activity.IsActive(argument)) pending.Add((argument, local));
         return Fragment.RefOf(local);
     }

@@ -43,8 +43,7 @@ internal sealed partial class ReverseModeBuilder
         // in the reverse sweep reads the counter it would leave.
         if (bodyReverse.Any(c => c is not CodeComment))
         {
-            int? trips = counted.Init is IrConstant low && counted.Bound is IrConstant high && Literals.Number(low) is { } a && Literals.Number(high) is { } b
-                ? (int)System.Math.Max(0, b - a) : null;
+            int? trips = counted.Init is IrConstant low && counted.Bound is IrConstant high ? (int)System.Math.Max(0, high.Integer - low.Integer) : null;
             var reverseLoop = CodeLoop.Counted(counter, _text.Of(counted.Init), _text.Of(counted.Bound), bodyReverse, trips);
             if (_plan.ZeroSkipAccumulator(loop) is int accumulator)
             {

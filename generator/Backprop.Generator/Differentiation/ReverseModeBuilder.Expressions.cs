@@ -45,7 +45,7 @@ internal sealed partial class ReverseModeBuilder
             if (!call.Callee.ActiveParameters[i]) continue;
             var type = call.Arguments[i].Type;
             string name = Reserve("d" + call.Callee.Name + "_d" + call.Callee.ParameterNames[i]);
-            forward.Add(Keep(name, type, Fragment.Literal("0")));
+            forward.Add(Keep(name, type, Fragment.Zero));
             references.Add(Fragment.RefOf(name));
             if (_activity.IsActive(call.Arguments[i]))
             {
@@ -59,14 +59,14 @@ internal sealed partial class ReverseModeBuilder
         {
             // The original, then its rule with seed 1: the partial derivatives, which the reverse sweep scales.
             forward.Add(Keep(value, call.Type, _text.Of(call)));
-            var ruleArguments = call.Arguments.Select(a => _text.Of(a)).Append(N(value)).Append(Fragment.Literal("1")).Concat(references);
+            var ruleArguments = call.Arguments.Select(a => _text.Of(a)).Append(N(value)).Append(Fragment.One).Concat(references);
             forward.Add(new CodeStatement(call.Callee.PullbackName + "(" + Fragment.Join(", ", ruleArguments) + ")"));
             if (valueNeeded) kept.Add((value, call.Type));
             _values[call] = value;
             return N(value);
         }
         var spelled = call.Arguments.Select(a => _text.Of(a)).ToList();
-        var arguments = Fragment.Join(", ", call.Callee.Own(spelled).Append(Fragment.Literal("1")).Concat(references));
+        var arguments = Fragment.Join(", ", call.Callee.Own(spelled).Append(Fragment.One).Concat(references));
         forward.Add(Keep(value, call.Type, ExpressionText.Receiver(call.Callee, spelled) + "." + call.Callee.PullbackName + "(" + arguments + ")"));
         if (valueNeeded) kept.Add((value, call.Type));
         _values[call] = value;
@@ -133,7 +133,7 @@ internal sealed partial class ReverseModeBuilder
                 Propagate(convert.Operand, "(" + convert.Operand.Type.Keyword + ")" + ExpressionText.Atom(adjoint), reverse);
                 return;
             case IrConditional { Condition: IrConstant constant } conditional:
-                Propagate(constant.Text == "true" ? conditional.WhenTrue : conditional.WhenFalse, adjoint, reverse);
+                Propagate(constant.Truth == true ? conditional.WhenTrue : conditional.WhenFalse, adjoint, reverse);
                 return;
             case IrConditional conditional:
                 var whenTrue = new List<Code>();
@@ -208,9 +208,9 @@ internal sealed partial class ReverseModeBuilder
 
     private static Fragment Scale(Fragment adjoint, Fragment partial)
     {
-        if (partial.IsLiteral("1")) return adjoint;
+        if (partial.IsConstant(1)) return adjoint;
         var (left, right) = (ExpressionText.Atom(adjoint), ExpressionText.Atom(partial));
-        if (partial.IsLiteral("-1")) return Fragment.Negate(left, "-" + left);
+        if (partial.IsConstant(-1)) return Fragment.Negate(left, "-" + left);
         return Fragment.Binary(TreeKind.Multiply, left, right, left + " * " + right);
     }
 

@@ -222,7 +222,7 @@ internal sealed partial class ReverseModeBuilder
         }
         Comment(forward, loop.Source);
         string count = Reserve("trips");
-        forward.Add(Keep(count, IrType.Int32, Fragment.Literal("0")));
+        forward.Add(Keep(count, IrType.Int32, Fragment.Zero));
 
         _nesting++;
         _loopDepth++;
@@ -445,7 +445,7 @@ internal sealed partial class ReverseModeBuilder
         if (assign.Value is IrBinary { Operator: BinaryOperator.Add or BinaryOperator.Subtract } b
             && b.Left is IrRead r && r.Variable == assign.Variable && b.Right is IrConstant c)
         {
-            return N(variable.Name) + (b.Operator == BinaryOperator.Add ? " - " : " + ") + c.Text;
+            return N(variable.Name) + (b.Operator == BinaryOperator.Add ? " - " : " + ") + Literals.Of(c);
         }
         return null;
     }

@@ -94,7 +94,7 @@ internal sealed record RuleInteger(int Value) : RuleExpression
 {
     protected override int Precedence => Value < 0 ? 90 : 100;
 
-    internal override Fragment Text(RuleContext context) => Fragment.Constant(Value.ToString(CultureInfo.InvariantCulture), "int");
+    internal override Fragment Text(RuleContext context) => Fragment.Constant(Value.ToString(CultureInfo.InvariantCulture), "int", Value);
 
     public override double Evaluate(double[] arguments, double result) => Value;
 
@@ -108,7 +108,7 @@ internal sealed record RuleReal(double Value) : RuleExpression
 {
     protected override int Precedence => 100;
 
-    internal override Fragment Text(RuleContext context) => Fragment.Constant(context.Lit(Value), context.Kind == ScalarKind.Float ? "float" : "double");
+    internal override Fragment Text(RuleContext context) => Fragment.Constant(context.Lit(Value), context.Kind == ScalarKind.Float ? "float" : "double", Value);
 
     public override double Evaluate(double[] arguments, double result) => Value;
 

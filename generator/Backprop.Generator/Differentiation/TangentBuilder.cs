@@ -325,8 +325,8 @@ internal sealed class TangentBuilder
         for (int i = 0; i < partials.Length; i++)
         {
             if (partials[i] is not { } partial || Tangent(applied.Arguments[i], code) is not { } t) continue;
-            terms.Add(partial.IsLiteral("1") ? ExpressionText.Atom(t)
-                : partial.IsLiteral("-1") ? "-" + ExpressionText.Atom(t)
+            terms.Add(partial.IsConstant(1) ? ExpressionText.Atom(t)
+                : partial.IsConstant(-1) ? "-" + ExpressionText.Atom(t)
                 : ExpressionText.Atom(partial) + " * " + ExpressionText.Atom(t));
         }
         if (terms.Count == 0) return null;

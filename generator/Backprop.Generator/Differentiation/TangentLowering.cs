@@ -230,9 +230,9 @@ internal sealed class TangentLowering
             case RuleResult:
                 return result;
             case RuleInteger i:
-                return new IrConstant(type, Literals.Real(i.Value, type.Scalar));
+                return IrConstant.Of(type, i.Value);
             case RuleReal r:
-                return new IrConstant(type, Literals.Real(r.Value, type.Scalar));
+                return IrConstant.Of(type, r.Value);
             case RuleNegate n:
                 return new IrUnary(type, UnaryOperator.Negate, Of(n.Operand));
             case RuleConditional c:
@@ -260,5 +260,5 @@ internal sealed class TangentLowering
         }
     }
 
-    private static IrConstant Zero(IrType type) => new(type.Element, Literals.Real(0, type.Scalar));
+    private static IrConstant Zero(IrType type) => IrConstant.Of(type.Element, 0);
 }

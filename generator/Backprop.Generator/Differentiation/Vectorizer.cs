@@ -287,7 +287,7 @@ internal static class Vectorizer
         {
             if (a.Tree is not { } x || b.Tree is not { } y) return false;
             if (x.Kind != y.Kind || x.Name != y.Name || x.Operands.Count != y.Operands.Count) return false;
-            if (x.Kind == TreeKind.Constant && (x.Type != y.Type || a.ToString() != b.ToString())) return false;
+            if (x.Kind == TreeKind.Constant && (x.Type != y.Type || System.BitConverter.DoubleToInt64Bits(x.Value) != System.BitConverter.DoubleToInt64Bits(y.Value))) return false;
             for (int k = 0; k < x.Operands.Count; k++)
                 if (!SameTree(x.Operands[k], y.Operands[k])) return false;
             return true;
@@ -309,7 +309,7 @@ internal static class Vectorizer
                 string disjoint = reserve("disjoint");
                 // A loop shorter than one vector (a 3x3 kernel's rows) skips the tests: they would cost more than its iterations.
                 code.Add(new CodeComment("if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar"));
-                var trip = init.IsLiteral("0") ? bound : bound + " - " + init;
+                var trip = init.IsConstant(0) ? bound : bound + " - " + init;
                 code.Add(CodeAssign.Declare("bool", disjoint, trip + " >= " + Vector + ".Count && !(" + Fragment.Join(" || ", guards) + ")"));
                 condition = Fragment.Of(disjoint) + " && " + condition;
             }

@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using Backprop.Generator.Differentiation;
+using Backprop.Generator.Helpers;
 using Backprop.Generator.Ir;
 
 namespace Backprop.Generator.Emit;
@@ -66,7 +67,7 @@ internal sealed class ExpressionText
         switch (expression)
         {
             case IrConstant c:
-                return (Fragment.Constant(c.Name ?? c.Text, c.Type.Keyword), Primary);
+                return (Fragment.Constant(c.Name ?? Literals.Of(c), c.Type.Keyword, c.Value), Primary);
             case IrRead r:
                 return (Name(r.Variable), Primary);
             case IrExternal x:

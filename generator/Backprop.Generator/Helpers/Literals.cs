@@ -20,18 +20,14 @@ internal static class Literals
         return text.StartsWith("-", System.StringComparison.Ordinal) ? "(" + text + ")" : text;
     }
 
-    public static string Of(object value, ScalarKind kind) => kind switch
+    /// <summary>The constant as a C# literal of its type (<c>1.0</c>, <c>0.5f</c>, <c>3L</c>, <c>(-2)</c>, <c>true</c>).</summary>
+    public static string Of(IrConstant constant) => constant.Type.Scalar switch
     {
-        ScalarKind.Double or ScalarKind.Float => Real(System.Convert.ToDouble(value, CultureInfo.InvariantCulture), kind),
-        // A default value is spelled from 0 for every kind (a struct's bool field too).
-        ScalarKind.Boolean => System.Convert.ToBoolean(value, CultureInfo.InvariantCulture) ? "true" : "false",
-        ScalarKind.Int64 => Wrap(System.Convert.ToInt64(value, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture) + "L"),
-        _ => Wrap(System.Convert.ToInt32(value, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture)),
+        ScalarKind.Double or ScalarKind.Float => Real(constant.Value, constant.Type.Scalar),
+        ScalarKind.Boolean => constant.Truth == true ? "true" : "false",
+        ScalarKind.Int64 => Wrap(constant.Integer.ToString(CultureInfo.InvariantCulture) + "L"),
+        _ => Wrap(constant.Integer.ToString(CultureInfo.InvariantCulture)),
     };
-
-    /// <summary>The value of a numeric constant spelled by <see cref="Of"/> (<c>(-0.5)</c>, <c>1.5f</c>, <c>3L</c>), or null.</summary>
-    public static double? Number(IrConstant constant) =>
-        double.TryParse(constant.Text.Trim('(', ')').TrimEnd('f', 'L'), NumberStyles.Float, CultureInfo.InvariantCulture, out double value) ? value : null;
 
     private static string Wrap(string text) => text.StartsWith("-", System.StringComparison.Ordinal) ? "(" + text + ")" : text;
 }

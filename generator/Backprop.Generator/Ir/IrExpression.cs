@@ -11,13 +11,58 @@ internal abstract record IrExpression(IrType Type)
     public virtual IEnumerable<IrExpression> Children => System.Array.Empty<IrExpression>();
 }
 
-/// <summary>A literal or a folded constant, already spelled as C# (invariant culture, typed suffix).</summary>
-/// <param name="Text">The value as a C# literal: what every pass reads.</param>
-/// <param name="Name">
-/// The named constant it is, as generated code spells it (<c>global::Ns.Model.Inputs</c>), or null: printed instead of
-/// the value so that generated code reads like the source.
-/// </param>
-internal sealed record IrConstant(IrType Type, string Text, string? Name = null) : IrExpression(Type);
+/// <summary>
+/// A literal or a folded constant, as a value: its type's bits, compared exactly (<c>-0.0</c> is not <c>0.0</c>, NaN is
+/// itself), so that a pass asks <see cref="Value"/> or <see cref="Truth"/> and only the printer spells it.
+/// </summary>
+internal sealed record IrConstant : IrExpression
+{
+    private IrConstant(IrType type, long bits, string? name) : base(type)
+    {
+        Bits = bits;
+        Name = name;
+    }
+
+    /// <summary>A real's <c>double</c> bits (a <c>float</c>'s value widened, exactly), an integer's value, a bool's 0 or 1.</summary>
+    private long Bits { get; }
+
+    /// <summary>
+    /// The named constant it is, as generated code spells it (<c>global::Ns.Model.Inputs</c>), or null: printed instead of
+    /// the value so that generated code reads like the source.
+    /// </summary>
+    public string? Name { get; }
+
+    /// <summary>A constant of <paramref name="type"/> (a scalar type), the value converted as C# converts it to that type.</summary>
+    public static IrConstant Of(IrType type, double value, string? name = null) => type.Scalar switch
+    {
+        ScalarKind.Double => new(type, System.BitConverter.DoubleToInt64Bits(value), name),
+        ScalarKind.Float => new(type, System.BitConverter.DoubleToInt64Bits((float)value), name),
+        ScalarKind.Boolean => new(type, value != 0 ? 1 : 0, name),
+        ScalarKind.Int32 => new(type, unchecked((int)value), name),
+        _ => new(type, (long)value, name),
+    };
+
+    /// <summary>An integer (or bool) constant held exactly, whatever its magnitude.</summary>
+    public static IrConstant OfInteger(IrType type, long value, string? name = null) =>
+        type.IsReal ? Of(type, value, name) : new(type, type.Scalar == ScalarKind.Int32 ? unchecked((int)value) : type.Scalar == ScalarKind.Boolean ? (value != 0 ? 1 : 0) : value, name);
+
+    public static IrConstant Bool(bool value) => new(IrType.Boolean, value ? 1 : 0, null);
+
+    /// <summary>The <c>int</c> constant <paramref name="value"/>.</summary>
+    public static IrConstant Int(int value) => new(IrType.Int32, value, null);
+
+    /// <summary>The numeric value (a bool's 0 or 1); a <c>long</c> beyond 2^53 is rounded, <see cref="Integer"/> is exact.</summary>
+    public double Value => Type.IsReal ? System.BitConverter.Int64BitsToDouble(Bits) : Bits;
+
+    /// <summary>An integer's or bool's exact value (0 for reals).</summary>
+    public long Integer => Type.IsReal ? 0 : Bits;
+
+    /// <summary>An integer constant equal to <paramref name="value"/> (an index <c>0</c>, a step <c>1</c>).</summary>
+    public bool IsInteger(long value) => !Type.IsReal && Type.Scalar != ScalarKind.Boolean && Bits == value;
+
+    /// <summary>A bool constant's value, or null for a number.</summary>
+    public bool? Truth => Type.Scalar == ScalarKind.Boolean ? Bits != 0 : null;
+}
 
 /// <summary>The current value of a variable (parameter, local or synthetic).</summary>
 internal sealed record IrRead(IrType Type, int Variable) : IrExpression(Type);

@@ -50,11 +50,11 @@ internal sealed partial class MethodLowerer
         var element = _variables[buffer.Variable].Type.Element;
         int index = AddVariable("k", IrType.Int32, VariableKind.Synthetic);
         var k = new IrRead(IrType.Int32, index);
-        IrExpression At(IrExpression offset) => offset is IrConstant { Text: "0" } ? k : new IrBinary(IrType.Int32, BinaryOperator.Add, offset, k);
+        IrExpression At(IrExpression offset) => offset is IrConstant { Value: 0 } ? k : new IrBinary(IrType.Int32, BinaryOperator.Add, offset, k);
         switch (operation)
         {
             case BufferOperation.Clear:
-                AddCountedLoop(source, index, length, new IrStatement[] { new IrStore(SourceRef.None, buffer.Variable, At(start), new IrConstant(element, Literals.Of(0, element.Scalar))) }, output);
+                AddCountedLoop(source, index, length, new IrStatement[] { new IrStore(SourceRef.None, buffer.Variable, At(start), IrConstant.Of(element, 0)) }, output);
                 return;
             case BufferOperation.Fill:
                 if (LowerExpression(arguments[0]) is not { } value) return;
@@ -69,7 +69,7 @@ internal sealed partial class MethodLowerer
                 if (arguments.Count == 2)
                 {
                     if (LowerExpression(arguments[1]) is not { } from) return;
-                    destination = (destination.Buffer, destination.Start is IrConstant { Text: "0" } ? from : new IrBinary(IrType.Int32, BinaryOperator.Add, destination.Start, from), destination.Length);
+                    destination = (destination.Buffer, destination.Start is IrConstant { Value: 0 } ? from : new IrBinary(IrType.Int32, BinaryOperator.Add, destination.Start, from), destination.Length);
                 }
                 if (destination.Buffer.Variable == buffer.Variable)
                 {
@@ -90,7 +90,7 @@ internal sealed partial class MethodLowerer
         switch (lowered)
         {
             case IrRead { Type.IsBuffer: true } whole:
-                return (whole, new IrConstant(IrType.Int32, "0"), new IrLength(whole.Variable));
+                return (whole, IrConstant.Int(0), new IrLength(whole.Variable));
             case IrSlice part:
                 return (part.Buffer, part.Start, part.Length);
             case null:
@@ -108,11 +108,11 @@ internal sealed partial class MethodLowerer
     private static void AddCountedLoop(SourceRef source, int index, IrExpression length, IEnumerable<IrStatement> body, ImmutableArray<IrStatement>.Builder output)
     {
         var counter = new IrRead(IrType.Int32, index);
-        output.Add(new IrAssign(source, index, new IrConstant(IrType.Int32, "0"), IsDeclaration: true));
+        output.Add(new IrAssign(source, index, IrConstant.Int(0), IsDeclaration: true));
         output.Add(new IrLoop(
             source,
             new IrBinary(IrType.Boolean, BinaryOperator.Less, counter, length),
             body.ToEquatableArray(),
-            new IrStatement[] { new IrAssign(SourceRef.None, index, new IrBinary(IrType.Int32, BinaryOperator.Add, counter, new IrConstant(IrType.Int32, "1"))) }.ToEquatableArray()));
+            new IrStatement[] { new IrAssign(SourceRef.None, index, new IrBinary(IrType.Int32, BinaryOperator.Add, counter, IrConstant.Int(1))) }.ToEquatableArray()));
     }
 }

@@ -134,12 +134,12 @@ internal sealed partial class MethodLowerer
         // An array parameter gets an array (as new[] { … } would be), a span parameter stack memory.
         var local = type.Shape == ShapeKind.Array ? type : type with { Shape = ShapeKind.Span };
         int buffer = AddVariable(Identifiers.Bare(parameter.Name) + "Argument", local, VariableKind.Local);
-        var allocation = new IrNewBuffer(local, new IrConstant(IrType.Int32, Literals.Of(lowered.Count, ScalarKind.Int32)), OnStack: local.Shape != ShapeKind.Array);
+        var allocation = new IrNewBuffer(local, IrConstant.Int(lowered.Count), OnStack: local.Shape != ShapeKind.Array);
         var declared = ImmutableArray.CreateBuilder<IrStatement>();
         DeclareBuffer(argument.Syntax, parameter.Name, buffer, allocation, declared);
         var source = Source(argument.Syntax);
         for (int k = 0; k < lowered.Count; k++)
-            declared.Add(new IrStore(source, buffer, new IrConstant(IrType.Int32, Literals.Of(k, ScalarKind.Int32)), lowered[k]));
+            declared.Add(new IrStore(source, buffer, IrConstant.Int(k), lowered[k]));
         _pending.AddRange(declared);
         return Located(new IrRead(local, buffer), argument.Value);
     }
@@ -151,7 +151,7 @@ internal sealed partial class MethodLowerer
         IrExpression Length() => new IrLength(buffer.Variable);
         IrExpression? Position(IOperation? operand, bool isEnd)
         {
-            if (operand is null) return isEnd ? Length() : new IrConstant(IrType.Int32, "0");
+            if (operand is null) return isEnd ? Length() : IrConstant.Int(0);
             operand = WithoutConversions(operand);
             if (operand is IUnaryOperation { OperatorKind: UnaryOperatorKind.Hat } fromEnd)
                 return EvaluatedOnce(LowerExpression(fromEnd.Operand), fromEnd.Operand) is { } k ? new IrBinary(IrType.Int32, BinaryOperator.Subtract, Length(), k) : null;
@@ -165,11 +165,11 @@ internal sealed partial class MethodLowerer
         var start = Position(range.LeftOperand, isEnd: false);
         var end = Position(range.RightOperand, isEnd: true);
         if (start is null || end is null) return null;
-        var length = start is IrConstant { Text: "0" } ? end
+        var length = start is IrConstant { Value: 0 } ? end
             : end is IrLength && start is IrBinary { Operator: BinaryOperator.Subtract, Left: IrLength, Right: var fromEnd } ? fromEnd
             : end is IrBinary { Operator: BinaryOperator.Add, Left: var from, Right: var count } && from.Equals(start) ? count
-            : start is IrConstant first && end is IrConstant last && Literals.Number(first) is { } a && Literals.Number(last) is { } b
-                ? new IrConstant(IrType.Int32, Literals.Of(b - a, ScalarKind.Int32))
+            : start is IrConstant first && end is IrConstant last
+                ? IrConstant.Int((int)(last.Integer - first.Integer))
                 : new IrBinary(IrType.Int32, BinaryOperator.Subtract, end, start);
         return Located(new IrSlice(type with { Shape = buffer.Type.Shape == ShapeKind.Array ? ShapeKind.Span : type.Shape }, buffer, start, length), whole);
     }

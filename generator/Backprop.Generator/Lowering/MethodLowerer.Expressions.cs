@@ -28,11 +28,20 @@ internal sealed partial class MethodLowerer
             ? field.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + "." + Identifiers.Escape(field.Name)
             : null;
 
+    /// <summary>A compile-time constant of the user's code (<c>ConstantValue</c>) as a value of the IR.</summary>
+    private static IrConstant Constant(IrType type, object value, string? name) => value switch
+    {
+        bool truth => IrConstant.OfInteger(type, truth ? 1 : 0, name),
+        double or float or decimal => IrConstant.Of(type, System.Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture), name),
+        ulong large => type.IsReal ? IrConstant.Of(type, large, name) : IrConstant.OfInteger(type, unchecked((long)large), name),
+        _ => IrConstant.OfInteger(type, System.Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture), name),
+    };
+
     private IrExpression? LowerExpression(IOperation operation)
     {
         var type = TypeMapping.Map(operation.Type);
         if (operation.ConstantValue is { HasValue: true, Value: { } constant } && type is { IsBuffer: false })
-            return new IrConstant(type, Literals.Of(constant, type.Scalar), ConstantName(operation));
+            return Constant(type, constant, ConstantName(operation));
 
         switch (operation)
         {
@@ -85,7 +94,7 @@ internal sealed partial class MethodLowerer
                 var c = LowerExpression(conditional.Condition);
                 // A condition folded to a constant chooses now (as C# does for its own constants).
                 if (c is IrConstant { Type.Scalar: ScalarKind.Boolean } chosen)
-                    return LowerExpression(chosen.Text == "true" ? conditional.WhenTrue : whenFalse) is { } arm ? ConvertTo(arm, type) : null;
+                    return LowerExpression(chosen.Truth == true ? conditional.WhenTrue : whenFalse) is { } arm ? ConvertTo(arm, type) : null;
                 _conditionalDepth++;
                 var t = LowerExpression(conditional.WhenTrue);
                 var f = LowerExpression(whenFalse);
@@ -262,17 +271,22 @@ internal sealed partial class MethodLowerer
     {
         if (op is not (BinaryOperator.Less or BinaryOperator.LessOrEqual or BinaryOperator.Greater or BinaryOperator.GreaterOrEqual or BinaryOperator.Equal or BinaryOperator.NotEqual))
             return null;
-        IrExpression Constant(bool value) => new IrConstant(IrType.Boolean, value ? "true" : "false");
-        if (left is IrConstant a && right is IrConstant b && Literals.Number(a) is { } x && Literals.Number(b) is { } y)
+        IrExpression Constant(bool value) => IrConstant.Bool(value);
+        if (left is IrConstant a && right is IrConstant b)
+        {
+            // Integers compare exactly (a long beyond 2^53 is not a double); reals as doubles, NaN unordered.
+            bool exact = !a.Type.IsReal && !b.Type.IsReal;
+            int? order = exact ? a.Integer.CompareTo(b.Integer) : a.Value < b.Value ? -1 : a.Value > b.Value ? 1 : a.Value == b.Value ? 0 : null;
             return Constant(op switch
             {
-                BinaryOperator.Less => x < y,
-                BinaryOperator.LessOrEqual => x <= y,
-                BinaryOperator.Greater => x > y,
-                BinaryOperator.GreaterOrEqual => x >= y,
-                BinaryOperator.Equal => x == y,
-                _ => x != y,
+                BinaryOperator.Less => order < 0,
+                BinaryOperator.LessOrEqual => order <= 0,
+                BinaryOperator.Greater => order > 0,
+                BinaryOperator.GreaterOrEqual => order >= 0,
+                BinaryOperator.Equal => order == 0,
+                _ => order != 0,
             });
+        }
         if (!left.Equals(right) || left is not (IrRead or IrElement or IrExternal or IrConvert { Operand: IrRead or IrElement or IrExternal })) return null;
         if (op is BinaryOperator.Less or BinaryOperator.Greater) return Constant(false);
         if (!left.Type.IsReal) return Constant(op != BinaryOperator.NotEqual);
@@ -292,7 +306,7 @@ internal sealed partial class MethodLowerer
                 return new IrUnary(type, UnaryOperator.Negate, ConvertTo(operand, type));
             case UnaryOperatorKind.Not when unary.OperatorMethod is null:
                 return operand is IrConstant { Type.Scalar: ScalarKind.Boolean } constant
-                    ? new IrConstant(IrType.Boolean, constant.Text == "true" ? "false" : "true")
+                    ? IrConstant.Bool(constant.Truth != true)
                     : new IrUnary(type, UnaryOperator.Not, operand);
             default:
                 ReportUnsupportedExpression(unary, "the operator '" + unary.OperatorKind + "'", "use unary minus or !");
@@ -326,7 +340,7 @@ internal sealed partial class MethodLowerer
                 ? LowerExpression(((IUnaryOperation)WithoutConversions(indexOperation)).Operand) is { } back ? new IrBinary(IrType.Int32, BinaryOperator.Subtract, view.Length, back) : null
                 : LowerExpression(indexOperation), indexOperation);
             if (offset is null || type is null) return null;
-            var at = view.Start is IrConstant { Text: "0" } ? offset : new IrBinary(IrType.Int32, BinaryOperator.Add, view.Start, offset);
+            var at = view.Start is IrConstant { Value: 0 } ? offset : new IrBinary(IrType.Int32, BinaryOperator.Add, view.Start, offset);
             _indexLocations[at] = indexOperation.Syntax.GetLocation();
             return new IrElement(type, view.Buffer.Variable, at);
         }

@@ -273,7 +273,7 @@ internal sealed partial class MethodLowerer
         {
             // A constructor that only assigns fields from its parameters is the list of its fields' values: no temporaries.
             var layout = LayoutOf(method.ContainingType)!.Value;
-            var leaves = layout.Select(l => (IrExpression)new IrConstant(l.Type, Literals.Of(0, l.Type.Scalar))).ToList();
+            var leaves = layout.Select(l => (IrExpression)IrConstant.Of(l.Type, 0)).ToList();
             _inlining.Add(frame);
             try
             {
@@ -300,7 +300,7 @@ internal sealed partial class MethodLowerer
             if (!canHoist && single is null) return null;
             frame.ThisVariables = StructTemporaries(method.ContainingType.Name.ToLowerInvariant(), frame.ThisLayout);
             foreach (var (variable, leaf) in frame.ThisVariables.Zip(frame.ThisLayout, (v, l) => (v, l)))
-                _pending?.Add(new IrAssign(frame.Source, variable, new IrConstant(leaf.Type, Literals.Of(0, leaf.Type.Scalar)), IsDeclaration: true));
+                _pending?.Add(new IrAssign(frame.Source, variable, IrConstant.Of(leaf.Type, 0), IsDeclaration: true));
         }
         else if (!method.IsStatic)
         {
@@ -366,7 +366,7 @@ internal sealed partial class MethodLowerer
             if (earlyReturns)
             {
                 var flag = frame.ReturnedFlag;
-                _pending.Add(new IrAssign(frame.Source, flag, new IrConstant(IrType.Boolean, "false"), IsDeclaration: true));
+                _pending.Add(new IrAssign(frame.Source, flag, IrConstant.Bool(false), IsDeclaration: true));
                 var pass = ExitThroughLoops(statements, flag).Append(new IrBreak(frame.Source));
                 _pending.Add(new IrLoop(frame.Source, null, pass.ToEquatableArray(), EquatableArray<IrStatement>.Empty));
             }
@@ -473,7 +473,7 @@ internal sealed partial class MethodLowerer
         bool SetsFlag(IrStatement statement)
         {
             bool sets = false;
-            IrWalker.VisitStatements(statement, s => sets |= s is IrAssign { Variable: var v, Value: IrConstant { Text: "true" } } && v == flag);
+            IrWalker.VisitStatements(statement, s => sets |= s is IrAssign { Variable: var v, Value: IrConstant { Truth: true } } && v == flag);
             return sets;
         }
         foreach (var statement in statements)
@@ -501,7 +501,7 @@ internal sealed partial class MethodLowerer
         {
             // A return before the end: its value, then out of the pass (ExitThroughLoops).
             LowerInlinedValue(frame, ret, source, output);
-            output.Add(new IrAssign(source, frame.ReturnedFlag, new IrConstant(IrType.Boolean, "true")));
+            output.Add(new IrAssign(source, frame.ReturnedFlag, IrConstant.Bool(true)));
             output.Add(new IrBreak(source));
             return;
         }

@@ -64,19 +64,19 @@ internal sealed partial class MethodLowerer
             || invocation.Arguments[0].Value.ConstantValue is not { HasValue: true, Value: int dimension } || dimension is not (0 or 1)
             || MatrixType(instance.Type) is null || MatrixOf(instance) is not { } matrix)
             return null;
-        var one = new IrConstant(IrType.Int32, "1");
+        var one = IrConstant.Int(1);
         return invocation.TargetMethod.Name switch
         {
             "GetLength" => new IrLength(matrix, dimension),
             "GetUpperBound" => new IrBinary(IrType.Int32, BinaryOperator.Subtract, new IrLength(matrix, dimension), one),
-            _ => new IrConstant(IrType.Int32, "0"),
+            _ => IrConstant.Int(0),
         };
     }
 
     /// <summary><c>w.Length</c> and <c>w.Rank</c> of a differentiated two-dimensional array; null for anything else.</summary>
     private IrExpression? LowerMatrixProperty(IPropertyReferenceOperation property) =>
         property is { Property.Name: "Length" or "Rank", Instance: { } instance } && MatrixType(instance.Type) is not null && MatrixOf(instance) is { } matrix
-            ? property.Property.Name == "Length" ? new IrLength(matrix) : new IrConstant(IrType.Int32, "2")
+            ? property.Property.Name == "Length" ? new IrLength(matrix) : IrConstant.Int(2)
             : null;
 
     /// <summary>A differentiated two-dimensional array read as a whole: what the user can write instead.</summary>

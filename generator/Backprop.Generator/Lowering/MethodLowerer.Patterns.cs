@@ -24,7 +24,7 @@ internal sealed partial class MethodLowerer
         switch (pattern)
         {
             case IDiscardPatternOperation:
-                return new IrConstant(IrType.Boolean, "true");
+                return IrConstant.Bool(true);
             case IConstantPatternOperation constant:
                 if (constant.Value.ConstantValue is { HasValue: true, Value: double or float } value && IsNaN(value.Value))
                 {
@@ -64,9 +64,9 @@ internal sealed partial class MethodLowerer
     /// </summary>
     private static IrExpression Fold(IrExpression test)
     {
-        static bool? Truth(IrExpression e) => e is IrConstant { Text: "true" } ? true : e is IrConstant { Text: "false" } ? false : null;
-        static double? Number(IrExpression e) => e is IrConstant c ? Literals.Number(c) : null;
-        static IrExpression Constant(bool value) => new IrConstant(IrType.Boolean, value ? "true" : "false");
+        static bool? Truth(IrExpression e) => e is IrConstant { Truth: true } ? true : e is IrConstant { Truth: false } ? false : null;
+        static double? Number(IrExpression e) => e is IrConstant { Truth: null } c ? c.Value : null;
+        static IrExpression Constant(bool value) => IrConstant.Bool(value);
         switch (test)
         {
             case IrUnary { Operator: UnaryOperator.Not } not when Truth(not.Operand) is { } operand:
@@ -121,7 +121,7 @@ internal sealed partial class MethodLowerer
             // so that what they read is still read (no unused variables); the reverse sweep follows the constant.
             // A pattern test of a constant is folded (as C# folds it): the arm is chosen now, not printed as 'true ? a : b'.
             result = result is null ? ConvertTo(value, type)
-                : condition is IrConstant { Type.Scalar: ScalarKind.Boolean } decided ? (decided.Text == "true" ? ConvertTo(value, type) : result)
+                : condition is IrConstant { Type.Scalar: ScalarKind.Boolean } decided ? (decided.Truth == true ? ConvertTo(value, type) : result)
                 : new IrConditional(type, condition!, ConvertTo(value, type), result);
         }
         return ok ? result : null;
@@ -223,7 +223,7 @@ internal sealed partial class MethodLowerer
             // not warn about the user's switch, and an 'if (false)' in the generated code would be CS0162).
             if (sections[k].Condition is IrConstant { Type.Scalar: ScalarKind.Boolean } decided)
             {
-                if (decided.Text == "true") chain = sections[k].Body;
+                if (decided.Truth == true) chain = sections[k].Body;
                 continue;
             }
             var branch = new IrIf(sections[k].Labels, sections[k].Condition!, sections[k].Body.ToEquatableArray(), chain.ToEquatableArray());

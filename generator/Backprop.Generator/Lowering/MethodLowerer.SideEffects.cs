@@ -190,7 +190,7 @@ internal sealed partial class MethodLowerer
             }
             case IIncrementOrDecrementOperation increment:
                 value = new IrBinary(element.Type, increment.Kind == OperationKind.Increment ? BinaryOperator.Add : BinaryOperator.Subtract,
-                    current, new IrConstant(element.Type, Literals.Of(1, element.Type.Scalar)));
+                    current, IrConstant.Of(element.Type, 1));
                 break;
             default:
                 ReportUnsupportedExpression(operation, "this compound operator", "write it with a supported arithmetic operator");
@@ -227,5 +227,5 @@ internal sealed partial class MethodLowerer
     }
 
     /// <summary>Stands for an expression already reported: lowering goes on, and the method gets no output.</summary>
-    private static readonly IrExpression Poisoned = new IrConstant(IrType.Double, "0");
+    private static readonly IrExpression Poisoned = IrConstant.Of(IrType.Double, 0);
 }

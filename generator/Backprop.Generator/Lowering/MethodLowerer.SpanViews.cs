@@ -33,7 +33,7 @@ internal sealed partial class MethodLowerer
         if (!view) return false;
         var lowered = LowerExpression(initializer);
         if (lowered is not (IrSlice or IrRead { Type.IsBuffer: true })) return lowered is null;
-        var slice = lowered as IrSlice ?? new IrSlice(type, (IrRead)lowered, new IrConstant(IrType.Int32, "0"), new IrLength(((IrRead)lowered).Variable));
+        var slice = lowered as IrSlice ?? new IrSlice(type, (IrRead)lowered, IrConstant.Int(0), new IrLength(((IrRead)lowered).Variable));
         _spanViews[local] = slice with { Type = type, Start = Captured(local.Name + "Start", slice.Start), Length = Captured(local.Name + "Length", slice.Length) };
         return true;
 

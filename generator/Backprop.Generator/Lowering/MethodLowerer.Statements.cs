@@ -84,7 +84,7 @@ internal sealed partial class MethodLowerer
             }
             // A collection expression or stackalloc for a span lives on the stack, like the span the user asked for.
             onStack = type.Shape != ShapeKind.Array;
-            return new IrNewBuffer(type, new IrConstant(IrType.Int32, Literals.Of(values.Length, ScalarKind.Int32)), onStack);
+            return new IrNewBuffer(type, IrConstant.Int(values.Length), onStack);
         }
         if (value is IArrayCreationOperation { DimensionSizes.Length: 1, Initializer: null } array)
         {
@@ -132,7 +132,7 @@ internal sealed partial class MethodLowerer
         if (_depth == 0) return;
         source = source with { Text = source.Text + " (allocated once at the start, zeroed here)" };
         int index = AddVariable("clear", IrType.Int32, VariableKind.Synthetic);
-        var zero = new IrConstant(allocation.Type.Element, Literals.Of(0, allocation.Type.Scalar));
+        var zero = IrConstant.Of(allocation.Type.Element, 0);
         AddCountedLoop(source, index, new IrLength(buffer), new IrStatement[] { new IrStore(SourceRef.None, buffer, new IrRead(IrType.Int32, index), zero) }, output);
     }
 
@@ -297,7 +297,7 @@ internal sealed partial class MethodLowerer
                                 }
                                 // { x, y }, [x, y], stackalloc[] { x, y }: the buffer, then its elements in order.
                                 for (int k = 0; k < elements.Count; k++)
-                                    output.Add(new IrStore(Source(declarator.Syntax), id.Value, new IrConstant(IrType.Int32, Literals.Of(k, ScalarKind.Int32)), ConvertTo(elements[k], buffer.Type.Element)));
+                                    output.Add(new IrStore(Source(declarator.Syntax), id.Value, IrConstant.Int(k), ConvertTo(elements[k], buffer.Type.Element)));
                             }
                         }
                         else if (LowerExpression(initializer.Value) is { } value)
@@ -328,7 +328,7 @@ internal sealed partial class MethodLowerer
                 var whenTrue = LowerNested(conditional.WhenTrue);
                 var whenFalse = conditional.WhenFalse is null ? ImmutableArray<IrStatement>.Empty : LowerNested(conditional.WhenFalse);
                 if (condition is IrConstant { Type.Scalar: ScalarKind.Boolean } decided)
-                    output.AddRange(decided.Text == "true" ? whenTrue : whenFalse);
+                    output.AddRange(decided.Truth == true ? whenTrue : whenFalse);
                 else if (condition is not null)
                     output.Add(new IrIf(Header(conditional.Syntax), condition, whenTrue.ToEquatableArray(), whenFalse.ToEquatableArray()));
                 break;
@@ -381,7 +381,7 @@ internal sealed partial class MethodLowerer
                 int counter = AddVariable("index", IrType.Int32, VariableKind.Synthetic);
                 var header = Header(loop.Syntax);
                 var position = new IrRead(IrType.Int32, counter);
-                var read = new IrElement(collection.Type.Element, collection.Variable, first is null or IrConstant { Text: "0" } ? position : new IrBinary(IrType.Int32, BinaryOperator.Add, first, position));
+                var read = new IrElement(collection.Type.Element, collection.Variable, first is null or IrConstant { Value: 0 } ? position : new IrBinary(IrType.Int32, BinaryOperator.Add, first, position));
                 var foreachBody = new List<IrStatement>();
                 if (control.Symbol.IsRef)
                 {
@@ -473,7 +473,7 @@ internal sealed partial class MethodLowerer
             case IIncrementOrDecrementOperation increment:
                 var target = LowerExpression(increment.Target);
                 if (target is null) break;
-                var one = new IrConstant(target.Type, Literals.Of(1, target.Type.Scalar));
+                var one = IrConstant.Of(target.Type, 1);
                 var kind = increment.Kind == OperationKind.Increment ? BinaryOperator.Add : BinaryOperator.Subtract;
                 LowerAssignment(increment.Target, new IrBinary(target.Type, kind, target, one), source, output);
                 break;

@@ -105,14 +105,14 @@ internal sealed partial class MethodLowerer
     /// <summary>The number of structs: the flat length over the stride.</summary>
     private static IrExpression StructCount((int Buffer, ImmutableArray<StructLeaf> Layout) structs) => structs.Layout.Length == 1
         ? new IrLength(structs.Buffer)
-        : new IrBinary(IrType.Int32, BinaryOperator.Divide, new IrLength(structs.Buffer), new IrConstant(IrType.Int32, Literals.Of(structs.Layout.Length, ScalarKind.Int32)));
+        : new IrBinary(IrType.Int32, BinaryOperator.Divide, new IrLength(structs.Buffer), IrConstant.Int(structs.Layout.Length));
 
     /// <summary>Number <paramref name="leaf"/> of struct <paramref name="index"/>: the flat view at index · stride + leaf.</summary>
     private static IrElement StructElement((int Buffer, ImmutableArray<StructLeaf> Layout) structs, IrExpression index, int leaf)
     {
         int stride = structs.Layout.Length;
-        IrExpression at = stride == 1 ? index : new IrBinary(IrType.Int32, BinaryOperator.Multiply, index, new IrConstant(IrType.Int32, Literals.Of(stride, ScalarKind.Int32)));
-        if (leaf > 0) at = new IrBinary(IrType.Int32, BinaryOperator.Add, at, new IrConstant(IrType.Int32, Literals.Of(leaf, ScalarKind.Int32)));
+        IrExpression at = stride == 1 ? index : new IrBinary(IrType.Int32, BinaryOperator.Multiply, index, IrConstant.Int(stride));
+        if (leaf > 0) at = new IrBinary(IrType.Int32, BinaryOperator.Add, at, IrConstant.Int(leaf));
         return new IrElement(structs.Layout[leaf].Type, structs.Buffer, at);
     }
 
@@ -360,7 +360,7 @@ internal sealed partial class MethodLowerer
                 return value;
             case IDefaultValueOperation:
             case IObjectCreationOperation { Constructor: null or { Parameters.Length: 0 }, Initializer: null }:
-                return new StructValue(layout, layout.Select(l => (IrExpression)new IrConstant(l.Type, Literals.Of(0, l.Type.Scalar))).ToList());
+                return new StructValue(layout, layout.Select(l => (IrExpression)IrConstant.Of(l.Type, 0)).ToList());
             case IObjectCreationOperation creation:
                 return LowerStructCreation(creation, layout);
             case ITupleOperation tuple:
@@ -392,7 +392,7 @@ internal sealed partial class MethodLowerer
             case IConditionalOperation { WhenFalse: { } whenFalse } conditional:
                 var condition = LowerExpression(conditional.Condition);
                 if (condition is IrConstant { Type.Scalar: ScalarKind.Boolean } decided)
-                    return LowerStruct(decided.Text == "true" ? conditional.WhenTrue : whenFalse, operation.Type);
+                    return LowerStruct(decided.Truth == true ? conditional.WhenTrue : whenFalse, operation.Type);
                 _conditionalDepth++;
                 var whenTrueValue = LowerStruct(conditional.WhenTrue, operation.Type);
                 var whenFalseValue = LowerStruct(whenFalse, operation.Type);
@@ -448,8 +448,8 @@ internal sealed partial class MethodLowerer
                 // The switch is exhaustive, so the last arm matches whatever the others do not.
                 var condition = result is null ? null : ArmCondition(arm.Pattern, arm.Guard, input);
                 if (value is null || result is not null && condition is null) return null;
-                result = result is null || condition is IrConstant { Text: "true" } ? value
-                    : condition is IrConstant { Text: "false" } ? result
+                result = result is null || condition is IrConstant { Truth: true } ? value
+                    : condition is IrConstant { Truth: false } ? result
                     : new StructValue(layout, layout.Select((l, i) => (IrExpression)new IrConditional(l.Type, condition!, value.Leaves[i], result.Leaves[i])).ToList());
             }
         }
@@ -479,8 +479,7 @@ internal sealed partial class MethodLowerer
         if (StructLayout.IsVector(member.Member.ContainingType) && member.Member.Name is "Zero" or "One" or "UnitX" or "UnitY" or "UnitZ" or "UnitW")
         {
             string name = member.Member.Name;
-            return new StructValue(layout, layout.Select(l => (IrExpression)new IrConstant(l.Type, Literals.Of(
-                name == "One" || name == "Unit" + l.Path ? 1 : 0, l.Type.Scalar))).ToList());
+            return new StructValue(layout, layout.Select(l => (IrExpression)IrConstant.Of(l.Type, name == "One" || name == "Unit" + l.Path ? 1 : 0)).ToList());
         }
         string spelling = member.Member.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + "." + Identifiers.Escape(member.Member.Name);
         bool visible = SymbolFacts.IsPublicEverywhere(member.Member);
@@ -514,7 +513,7 @@ internal sealed partial class MethodLowerer
         StructValue? value;
         var arguments = creation.Arguments.OrderBy(a => a.Parameter?.Ordinal ?? 0).Select(a => a.Value).ToList();
         if (creation.Constructor is null || creation.Constructor.Parameters.Length == 0)
-            value = new StructValue(layout, layout.Select(l => (IrExpression)new IrConstant(l.Type, Literals.Of(0, l.Type.Scalar))).ToList());
+            value = new StructValue(layout, layout.Select(l => (IrExpression)IrConstant.Of(l.Type, 0)).ToList());
         else if (StructLayout.IsVector(creation.Type))
             value = VectorConstructor(arguments, layout);
         else if (creation.Type is INamedTypeSymbol { IsRecord: true } && creation.Constructor.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(_cancellationToken) is TypeDeclarationSyntax)
@@ -548,7 +547,7 @@ internal sealed partial class MethodLowerer
     /// <summary>A positional record struct's generated constructor: each parameter sets the property of its name.</summary>
     private StructValue? PositionalRecord(IObjectCreationOperation creation, List<IOperation> arguments, ImmutableArray<StructLeaf> layout)
     {
-        var leaves = layout.Select(l => (IrExpression)new IrConstant(l.Type, Literals.Of(0, l.Type.Scalar))).ToList();
+        var leaves = layout.Select(l => (IrExpression)IrConstant.Of(l.Type, 0)).ToList();
         var parameters = creation.Constructor!.Parameters;
         for (int p = 0; p < parameters.Length; p++)
         {

@@ -175,11 +175,9 @@ internal sealed partial class MethodLowerer
         if (value.Type == type || type.IsBuffer || value.Type.IsBuffer) return value;
         if (value is IrConstant constant && constant.Type.Scalar != ScalarKind.Boolean && type.Scalar != ScalarKind.Boolean)
         {
-            // Re-spell the constant in its new type, so that 1 in a double context reads 1.0.
-            if (Literals.Number(constant) is { } number && (type.IsReal || constant.Type.Scalar is ScalarKind.Int32 or ScalarKind.Int64))
-            {
-                return new IrConstant(type, Literals.Of(type.IsReal ? number : System.Math.Truncate(number), type.Scalar));
-            }
+            // Convert the constant now, as C# does, so that 1 in a double context is the double 1.0.
+            if (type.IsReal) return IrConstant.Of(type, constant.Value);
+            if (!constant.Type.IsReal) return IrConstant.OfInteger(type, constant.Integer);
         }
         return new IrConvert(type, value);
     }
