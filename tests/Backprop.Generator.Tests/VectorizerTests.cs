@@ -77,6 +77,30 @@ public class VectorizerTests
     }
 
     /// <summary>
+    /// The overlap test reads whole spans and the trip count: it moves before the outermost loop around it that changes none
+    /// of them (a dense layer's reverse tests once per call, not once per row), and stays inside a loop that changes one.
+    /// </summary>
+    [Fact]
+    public void OverlapTests_LeaveTheLoopsThatDoNotChangeWhatTheyRead()
+    {
+        var inner = Loop(CodeAssign.Add(E("dW", Plus(Mul(N("o"), N("n")), N("i"))), Mul(N("g"), E("x", N("i")))));
+        string test = $"bool disjoint = n >= {V}.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dW));";
+
+        // for (o = m - 1; o >= 0; o--) { g = dA * 2; the axpy }: nothing in it changes x, dW or n.
+        var rows = CodeLoop.Counted("o", C("0"), N("m"), new List<Code> { CodeAssign.Set(N("g"), Mul(N("dA"), C("2"))), inner });
+        string hoisted = Vectorized(rows);
+        Assert.StartsWith("//if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar; " + test + " for (o = m - 1;", hoisted);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(hoisted, "bool disjoint"));
+
+        // The same rows, each of a length the outer loop sets (n = o + 1): the test is made per row.
+        var ragged = CodeLoop.Counted("o", C("0"), N("m"), new List<Code> { CodeAssign.Set(N("n"), Plus(N("o"), C("1"))), inner });
+        string kept = Vectorized(ragged);
+        Assert.StartsWith("for (o = m - 1;", kept);
+        Assert.Contains("n = o + 1; //vectorized", kept);
+        Assert.Contains(test, kept);
+    }
+
+    /// <summary>
     /// A loop known from constant bounds to run fewer than <see cref="Vectorizer.MinimumTrips"/> times (a 3x3 kernel's
     /// row) stays scalar: its vector pass would rarely run, and its setup would run every time. At the minimum it is vectorized.
     /// </summary>

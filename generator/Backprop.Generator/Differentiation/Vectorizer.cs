@@ -56,18 +56,86 @@ internal static class Vectorizer
 
     public static List<Code> Apply(List<Code> code, Func<string, VectorSymbol?> symbols, Func<string, string> reserve)
     {
+        var tests = new HashSet<string>();
+        var vectorized = Vectorize(code, symbols, reserve, tests);
+        return tests.Count == 0 ? vectorized : Hoist(vectorized, tests);
+    }
+
+    /// <param name="tests">Receives the names of the overlap tests (<c>disjoint</c>) the vector forms declare.</param>
+    private static List<Code> Vectorize(List<Code> code, Func<string, VectorSymbol?> symbols, Func<string, string> reserve, HashSet<string> tests)
+    {
         var output = new List<Code>(code.Count);
         foreach (var item in code)
         {
             switch (item)
             {
                 case CodeIf branch:
-                    output.Add(branch.With(Apply(branch.Then, symbols, reserve), branch.Else is null ? null : Apply(branch.Else, symbols, reserve)));
+                    output.Add(branch.With(Vectorize(branch.Then, symbols, reserve, tests), branch.Else is null ? null : Vectorize(branch.Else, symbols, reserve, tests)));
                     break;
                 case CodeLoop loop:
-                    var inner = loop.With(Apply(loop.Body, symbols, reserve));
-                    if (Plan.Of(inner, symbols) is { } plan) output.AddRange(plan.Emit(reserve));
+                    var inner = loop.With(Vectorize(loop.Body, symbols, reserve, tests));
+                    if (Plan.Of(inner, symbols) is { } plan) output.AddRange(plan.Emit(reserve, tests));
                     else output.Add(inner);
+                    break;
+                default:
+                    output.Add(item);
+                    break;
+            }
+        }
+        return output;
+    }
+
+    /// <summary>
+    /// Loop-invariant code motion of the overlap tests: a test reads whole spans (and a trip count), which the loops around
+    /// it seldom change, so it moves, with its comment, before the outermost enclosing loop that writes none of the names it
+    /// reads: a dense layer's reverse tests its buffers once per call, not once per output row. A test is pure (it reads
+    /// lengths and addresses, never throws), so running it once even where its loop would not run changes nothing.
+    /// </summary>
+    private static List<Code> Hoist(List<Code> code, HashSet<string> tests)
+    {
+        var output = new List<Code>(code.Count);
+        foreach (var item in code)
+        {
+            switch (item)
+            {
+                case CodeIf branch:
+                    output.Add(branch.With(Hoist(branch.Then, tests), branch.Else is null ? null : Hoist(branch.Else, tests)));
+                    break;
+                case CodeLoop loop:
+                    var lifted = new List<Code>();
+                    var body = Lift(loop.Body, loop, tests, lifted);
+                    output.AddRange(lifted);
+                    output.Add(loop.With(Hoist(body, tests)));
+                    break;
+                default:
+                    output.Add(item);
+                    break;
+            }
+        }
+        return output;
+    }
+
+    /// <summary><paramref name="code"/> (in <paramref name="loop"/>, at any depth) without the tests that nothing in the loop changes, which go to <paramref name="lifted"/>.</summary>
+    private static List<Code> Lift(List<Code> code, CodeLoop loop, HashSet<string> tests, List<Code> lifted)
+    {
+        var output = new List<Code>(code.Count);
+        foreach (var item in code)
+        {
+            switch (item)
+            {
+                case CodeAssign { Kind: AssignKind.Declare, TargetName: { } name } test when tests.Contains(name) && !test.Value.Names.Any(loop.Writes):
+                    if (output.Count > 0 && output[output.Count - 1] is CodeComment comment)
+                    {
+                        output.RemoveAt(output.Count - 1);
+                        lifted.Add(comment);
+                    }
+                    lifted.Add(test);
+                    break;
+                case CodeIf branch:
+                    output.Add(branch.With(Lift(branch.Then, loop, tests, lifted), branch.Else is null ? null : Lift(branch.Else, loop, tests, lifted)));
+                    break;
+                case CodeLoop inner:
+                    output.Add(inner.With(Lift(inner.Body, loop, tests, lifted)));
                     break;
                 default:
                     output.Add(item);
@@ -295,7 +363,7 @@ internal static class Vectorizer
 
         // ------------------------------------------------------------ the vector form
 
-        public List<Code> Emit(Func<string, string> reserve)
+        public List<Code> Emit(Func<string, string> reserve, HashSet<string> tests)
         {
             var code = new List<Code>();
             string counter = _counter;
@@ -307,6 +375,7 @@ internal static class Vectorizer
             if (guards.Count > 0)
             {
                 string disjoint = reserve("disjoint");
+                tests.Add(disjoint);
                 // A loop shorter than one vector (a 3x3 kernel's rows) skips the tests: they would cost more than its iterations.
                 code.Add(new CodeComment("if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar"));
                 var trip = init.IsConstant(0) ? bound : bound + " - " + init;

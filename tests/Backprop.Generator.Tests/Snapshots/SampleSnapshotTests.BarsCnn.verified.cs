@@ -560,6 +560,8 @@ namespace BarsCnn
             // One copy of this loop per combination of wanted gradient spans, without emptiness checks inside.
             if (!dW.IsEmpty && !dX.IsEmpty)
             {
+                // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
+                bool disjoint = n >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dW) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dX) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)dW) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)dX) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)dW, (global::System.ReadOnlySpan<double>)dX));
                 for (j = y.Length - 1; j >= 0; j--)
                 {
                     // line 9: y[j] = s;
@@ -571,8 +573,6 @@ namespace BarsCnn
                     if (dLinear_ds != 0)
                     {
                         // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
-                        // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
-                        bool disjoint = n >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dW) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dX) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)dW) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)dX) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)dW, (global::System.ReadOnlySpan<double>)dX));
                         for (i = n - global::System.Numerics.Vector<double>.Count; disjoint && i >= 0; i -= global::System.Numerics.Vector<double>.Count)
                         {
                             // line 8: s += w[j * n + i] * x[i];
@@ -596,6 +596,8 @@ namespace BarsCnn
             }
             else if (!dX.IsEmpty && dW.IsEmpty)
             {
+                // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
+                bool disjoint2 = n >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)dX));
                 for (j = y.Length - 1; j >= 0; j--)
                 {
                     // line 9: y[j] = s;
@@ -607,8 +609,6 @@ namespace BarsCnn
                     if (dLinear_ds != 0)
                     {
                         // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
-                        // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
-                        bool disjoint2 = n >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)dX));
                         for (i = n - global::System.Numerics.Vector<double>.Count; disjoint2 && i >= 0; i -= global::System.Numerics.Vector<double>.Count)
                         {
                             // line 8: s += w[j * n + i] * x[i];
@@ -630,6 +630,8 @@ namespace BarsCnn
             }
             else if (!dW.IsEmpty && dX.IsEmpty)
             {
+                // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
+                bool disjoint3 = n >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dW));
                 for (j = y.Length - 1; j >= 0; j--)
                 {
                     // line 9: y[j] = s;
@@ -641,8 +643,6 @@ namespace BarsCnn
                     if (dLinear_ds != 0)
                     {
                         // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
-                        // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
-                        bool disjoint3 = n >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dW));
                         for (i = n - global::System.Numerics.Vector<double>.Count; disjoint3 && i >= 0; i -= global::System.Numerics.Vector<double>.Count)
                         {
                             // line 8: s += w[j * n + i] * x[i];

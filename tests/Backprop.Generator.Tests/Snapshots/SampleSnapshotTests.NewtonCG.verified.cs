@@ -188,6 +188,8 @@ namespace NewtonCG
             // One copy of this loop per combination of wanted gradient spans, without emptiness checks inside.
             if (!dW.IsEmpty)
             {
+                // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
+                bool disjoint2 = d >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dW));
                 for (i = y.Length - 1; i >= 0; i--)
                 {
                     // line 11: loss += t > 0 ? t + Math.Log(1 + Math.Exp(-t)) : Math.Log(1 + Math.Exp(t));
@@ -219,8 +221,6 @@ namespace NewtonCG
                     if (dLoss_dz != 0)
                     {
                         // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
-                        // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
-                        bool disjoint2 = d >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dW));
                         for (j = d - global::System.Numerics.Vector<double>.Count; disjoint2 && j >= 0; j -= global::System.Numerics.Vector<double>.Count)
                         {
                             // line 8: z += w[j] * x[i * d + j];
@@ -667,6 +667,8 @@ namespace NewtonCG
             // One copy of this loop per combination of wanted gradient spans, without emptiness checks inside.
             if (!dW.IsEmpty && !dVW.IsEmpty)
             {
+                // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
+                bool disjoint4 = d >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dW) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dVW) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)dW, (global::System.ReadOnlySpan<double>)dVW));
                 for (i = y.Length - 1; i >= 0; i--)
                 {
                     // line 11: loss += t > 0 ? t + Math.Log(1 + Math.Exp(-t)) : Math.Log(1 + Math.Exp(t));
@@ -712,8 +714,6 @@ namespace NewtonCG
                     dLossDirectional_dtT = 0;
                     // line 8: for (int j = 0; j < d; j++)
                     // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
-                    // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
-                    bool disjoint4 = d >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dW) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dVW) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)dW, (global::System.ReadOnlySpan<double>)dVW));
                     for (j = d - global::System.Numerics.Vector<double>.Count; disjoint4 && j >= 0; j -= global::System.Numerics.Vector<double>.Count)
                     {
                         // line 8: z += w[j] * x[i * d + j];
@@ -736,6 +736,8 @@ namespace NewtonCG
             }
             else if (!dVW.IsEmpty && dW.IsEmpty)
             {
+                // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
+                bool disjoint5 = d >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dVW));
                 for (i = y.Length - 1; i >= 0; i--)
                 {
                     // line 11: loss += t > 0 ? t + Math.Log(1 + Math.Exp(-t)) : Math.Log(1 + Math.Exp(t));
@@ -781,8 +783,6 @@ namespace NewtonCG
                     dLossDirectional_dtT = 0;
                     // line 8: for (int j = 0; j < d; j++)
                     // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
-                    // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
-                    bool disjoint5 = d >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dVW));
                     for (j = d - global::System.Numerics.Vector<double>.Count; disjoint5 && j >= 0; j -= global::System.Numerics.Vector<double>.Count)
                     {
                         // line 8: z += w[j] * x[i * d + j];
@@ -803,6 +803,8 @@ namespace NewtonCG
             }
             else if (!dW.IsEmpty && dVW.IsEmpty)
             {
+                // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
+                bool disjoint6 = d >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dW));
                 for (i = y.Length - 1; i >= 0; i--)
                 {
                     // line 11: loss += t > 0 ? t + Math.Log(1 + Math.Exp(-t)) : Math.Log(1 + Math.Exp(t));
@@ -848,8 +850,6 @@ namespace NewtonCG
                     dLossDirectional_dtT = 0;
                     // line 8: for (int j = 0; j < d; j++)
                     // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
-                    // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
-                    bool disjoint6 = d >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dW));
                     for (j = d - global::System.Numerics.Vector<double>.Count; disjoint6 && j >= 0; j -= global::System.Numerics.Vector<double>.Count)
                     {
                         // line 8: z += w[j] * x[i * d + j];

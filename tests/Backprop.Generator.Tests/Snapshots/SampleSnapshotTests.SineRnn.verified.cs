@@ -190,6 +190,10 @@ namespace SineRnn
             // One copy of this loop per combination of wanted gradient spans, without emptiness checks inside.
             if (!dWh.IsEmpty && !dWo.IsEmpty)
             {
+                // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
+                bool disjoint = global::SineRnn.Model.Hidden >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)hs, (global::System.ReadOnlySpan<double>)dWo) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)wo, (global::System.ReadOnlySpan<double>)dWo));
+                // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
+                bool disjoint2 = global::SineRnn.Model.Hidden >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)hs, (global::System.ReadOnlySpan<double>)dWh) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)wh, (global::System.ReadOnlySpan<double>)dWh));
                 for (t = steps - 1; t >= 0; t--)
                 {
                     // line 20: sum += d * d;
@@ -203,8 +207,6 @@ namespace SineRnn
                     if (dLoss_dy != 0)
                     {
                         // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
-                        // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
-                        bool disjoint = global::SineRnn.Model.Hidden >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)hs, (global::System.ReadOnlySpan<double>)dWo) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)wo, (global::System.ReadOnlySpan<double>)dWo));
                         for (j_2 = global::SineRnn.Model.Hidden - global::System.Numerics.Vector<double>.Count; disjoint && j_2 >= 0; j_2 -= global::System.Numerics.Vector<double>.Count)
                         {
                             // line 18: y += wo[j] * hs[(t + 1) * Hidden + j];
@@ -238,8 +240,6 @@ namespace SineRnn
                         if (dLoss_ds != 0)
                         {
                             // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
-                            // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
-                            bool disjoint2 = global::SineRnn.Model.Hidden >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)hs, (global::System.ReadOnlySpan<double>)dWh) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)wh, (global::System.ReadOnlySpan<double>)dWh));
                             for (k = global::SineRnn.Model.Hidden - global::System.Numerics.Vector<double>.Count; disjoint2 && k >= 0; k -= global::System.Numerics.Vector<double>.Count)
                             {
                                 // line 13: s += wh[j * Hidden + k] * hs[t * Hidden + k];
@@ -268,6 +268,8 @@ namespace SineRnn
             }
             else if (!dWo.IsEmpty && dWh.IsEmpty)
             {
+                // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
+                bool disjoint3 = global::SineRnn.Model.Hidden >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)hs, (global::System.ReadOnlySpan<double>)dWo) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)wo, (global::System.ReadOnlySpan<double>)dWo));
                 for (t = steps - 1; t >= 0; t--)
                 {
                     // line 20: sum += d * d;
@@ -281,8 +283,6 @@ namespace SineRnn
                     if (dLoss_dy != 0)
                     {
                         // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
-                        // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
-                        bool disjoint3 = global::SineRnn.Model.Hidden >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)hs, (global::System.ReadOnlySpan<double>)dWo) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)wo, (global::System.ReadOnlySpan<double>)dWo));
                         for (j_2 = global::SineRnn.Model.Hidden - global::System.Numerics.Vector<double>.Count; disjoint3 && j_2 >= 0; j_2 -= global::System.Numerics.Vector<double>.Count)
                         {
                             // line 18: y += wo[j] * hs[(t + 1) * Hidden + j];
@@ -342,6 +342,8 @@ namespace SineRnn
             }
             else if (!dWh.IsEmpty && dWo.IsEmpty)
             {
+                // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
+                bool disjoint4 = global::SineRnn.Model.Hidden >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)hs, (global::System.ReadOnlySpan<double>)dWh) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)wh, (global::System.ReadOnlySpan<double>)dWh));
                 for (t = steps - 1; t >= 0; t--)
                 {
                     // line 20: sum += d * d;
@@ -386,8 +388,6 @@ namespace SineRnn
                         if (dLoss_ds != 0)
                         {
                             // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
-                            // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
-                            bool disjoint4 = global::SineRnn.Model.Hidden >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)hs, (global::System.ReadOnlySpan<double>)dWh) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)wh, (global::System.ReadOnlySpan<double>)dWh));
                             for (k = global::SineRnn.Model.Hidden - global::System.Numerics.Vector<double>.Count; disjoint4 && k >= 0; k -= global::System.Numerics.Vector<double>.Count)
                             {
                                 // line 13: s += wh[j * Hidden + k] * hs[t * Hidden + k];

@@ -535,6 +535,8 @@ namespace Demo
             // One copy of this loop per combination of wanted gradient spans, without emptiness checks inside.
             if (!dW.IsEmpty && !dX.IsEmpty)
             {
+                // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
+                bool disjoint = n >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dW) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dX) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)dW) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)dX) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)dW, (global::System.ReadOnlySpan<double>)dX));
                 for (j = 3 - 1; j >= 0; j--)
                 {
                     // line 9: total += Math.Tanh(a);
@@ -545,8 +547,6 @@ namespace Demo
                     if (dRows_da != 0)
                     {
                         // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
-                        // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
-                        bool disjoint = n >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dW) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dX) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)dW) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)dX) || global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)dW, (global::System.ReadOnlySpan<double>)dX));
                         for (i = n - global::System.Numerics.Vector<double>.Count; disjoint && i >= 0; i -= global::System.Numerics.Vector<double>.Count)
                         {
                             // line 8: a += w[j * n + i] * x[i];
@@ -566,6 +566,8 @@ namespace Demo
             }
             else if (!dX.IsEmpty && dW.IsEmpty)
             {
+                // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
+                bool disjoint2 = n >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)dX));
                 for (j = 3 - 1; j >= 0; j--)
                 {
                     // line 9: total += Math.Tanh(a);
@@ -576,8 +578,6 @@ namespace Demo
                     if (dRows_da != 0)
                     {
                         // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
-                        // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
-                        bool disjoint2 = n >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)dX));
                         for (i = n - global::System.Numerics.Vector<double>.Count; disjoint2 && i >= 0; i -= global::System.Numerics.Vector<double>.Count)
                         {
                             // line 8: a += w[j * n + i] * x[i];
@@ -595,6 +595,8 @@ namespace Demo
             }
             else if (!dW.IsEmpty && dX.IsEmpty)
             {
+                // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
+                bool disjoint3 = n >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dW));
                 for (j = 3 - 1; j >= 0; j--)
                 {
                     // line 9: total += Math.Tanh(a);
@@ -605,8 +607,6 @@ namespace Demo
                     if (dRows_da != 0)
                     {
                         // vectorized: Vector<double>.Count iterations per pass from the top (they are independent); the scalar loop below does the rest
-                        // if the caller's buffers overlap, an iteration could read what another wrote: then all of it runs scalar
-                        bool disjoint3 = n >= global::System.Numerics.Vector<double>.Count && !(global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)dW));
                         for (i = n - global::System.Numerics.Vector<double>.Count; disjoint3 && i >= 0; i -= global::System.Numerics.Vector<double>.Count)
                         {
                             // line 8: a += w[j * n + i] * x[i];
