@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Linq;
 using Backprop.Generator.Discovery;
+using Backprop.Generator.Pipeline;
 using Backprop.Generator.Emit;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;

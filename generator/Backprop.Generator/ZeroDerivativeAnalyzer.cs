@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using System.Linq;
-using Backprop.Generator.Analysis;
 using Backprop.Generator.Diagnostics;
+using Backprop.Generator.Pipeline;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;

@@ -10,7 +10,7 @@ namespace Backprop.Generator.Tests;
 /// Issue 16's contract on random programs: a method with a compile error of its own (a misspelt name, a method that does
 /// not exist, a value of the wrong type, an unassigned local) gets the compiler's errors only — no diagnostic of the
 /// generator, no error in generated code — while its correct neighbours are differentiated as usual. It also checks
-/// the cheap screen of <c>Analysis/CompileErrors</c>, which asks the compiler only about suspected methods.
+/// the cheap screen of <c>Lowering/CompileErrors</c>, which asks the compiler only about suspected methods.
 /// </summary>
 public sealed class CompileErrorPropertyTests
 {

@@ -1744,7 +1744,7 @@ public sealed class DiagnosticTests
         var model = (Discovery.MethodModel)run.TrackedSteps[TrackingNames.Models].Single().Outputs.Single().Value;
         var broken = model with { Method = model.Method! with { Result = model.Method.Variables.Count } };
 
-        var source = Discovery.SourceBuilder.Build(broken, default);
+        var source = Pipeline.SourceBuilder.Build(broken, default);
 
         Assert.Null(source.Text);
         var diagnostic = Assert.Single(source.Diagnostics).ToDiagnostic();

@@ -1,8 +1,8 @@
 using System.Collections.Generic;
 using System.Linq;
 using Backprop.Generator.Analysis;
+using Backprop.Generator.Differentiation;
 using Backprop.Generator.Discovery;
-using Backprop.Generator.Emit;
 using Backprop.Generator.Ir;
 using Xunit;
 

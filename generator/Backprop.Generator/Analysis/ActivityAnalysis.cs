@@ -165,7 +165,7 @@ internal sealed class ActivityAnalysis
         var sources = new HashSet<int>();
         IrWalker.VisitExpressionPruned(expression, e =>
         {
-            if (e is IrOpaqueCall { Method: Lowering.MethodLowerer.StopGradient }) return false;
+            if (e is IrOpaqueCall { Method: IrOpaqueCall.StopGradient }) return false;
             if (e is IrRead { Type.IsReal: true } r) sources.Add(r.Variable);
             else if (e is IrElement { Type.IsReal: true } el) sources.Add(el.Buffer);
             return true;

@@ -144,7 +144,7 @@ internal static class SupportGate
                 diagnostics.Add(data.Report(carrier, verbatim, location));
             return;
         }
-        if (expression is IrOpaqueCall call && expression.Type.IsReal && call.Method != Lowering.MethodLowerer.StopGradient)
+        if (expression is IrOpaqueCall call && expression.Type.IsReal && call.Method != IrOpaqueCall.StopGradient)
         {
             bool varied = call.Arguments.Any(a => ActivityAnalysis.SourcesAll(a).Overlaps(activity.Varied));
             if (varied)

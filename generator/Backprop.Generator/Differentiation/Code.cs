@@ -443,7 +443,7 @@ internal sealed class CodeLoop : Code
     /// </summary>
     /// <param name="trips">How many times it runs, when its bounds are constants (<c>Kernel</c>, 3).</param>
     public static CodeLoop Counted(string counter, Fragment init, Fragment bound, List<Code> body, int? trips = null) =>
-        new(Fragment.Of(counter) + " >= " + Emit.ExpressionText.Atom(init), body, counter, Emit.ExpressionText.Atom(bound) + " - 1", false, null, init, bound, trips);
+        new(Fragment.Of(counter) + " >= " + ExpressionText.Atom(init), body, counter, ExpressionText.Atom(bound) + " - 1", false, null, init, bound, trips);
 
     /// <summary><c>for (counter = from; condition; counter -= step)</c>.</summary>
     public static CodeLoop Strided(string counter, Fragment from, Fragment condition, Fragment step, List<Code> body) => new(condition, body, counter, from, false, step);

@@ -179,7 +179,7 @@ internal sealed record IrDifferentiableCall(IrType Type, CalleeInfo Callee, Equa
 /// <param name="HasTangent">
 /// The callee has forward mode of its own (<c>Forward = true</c>, no <c>dThis</c>, or a <c>[DerivativeOf]</c> tangent
 /// rule): a caller's <c>MTangent</c> calls its <c>MTangent</c> (or <paramref name="TangentRule"/>); forward mode inlines
-/// any other callee (<c>Analysis/CalleeBodies</c>).
+/// any other callee (<c>Pipeline/CalleeBodies</c>).
 /// </param>
 /// <param name="TangentRule">
 /// With <paramref name="CustomRule"/>: the qualified name of the callee's tangent rule, called like an <c>MTangent</c>
@@ -262,5 +262,8 @@ internal sealed record IrNewBuffer(IrType Type, IrExpression Length, bool OnStac
 /// <param name="Public">The method is public, in public types: an inlined callee's call of it moves into any method.</param>
 internal sealed record IrOpaqueCall(IrType Type, string Method, string DisplayName, string Advice, EquatableArray<IrExpression> Arguments, bool Public = false) : IrExpression(Type)
 {
+    /// <summary><c>Backprop.Ad.StopGradient</c>: an opaque call through which no derivative flows, on purpose.</summary>
+    public const string StopGradient = "global::Backprop.Ad.StopGradient";
+
     public override IEnumerable<IrExpression> Children => Arguments;
 }

@@ -2,7 +2,6 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
-using Backprop.Generator.Analysis;
 using Backprop.Generator.Diagnostics;
 using Backprop.Generator.Differentiation;
 using Backprop.Generator.Helpers;
@@ -60,7 +59,7 @@ internal sealed partial class MethodLowerer
         // A hand-written rule replaces differentiating the callee (or having to).
         if (CustomRules.For(_model.Compilation, target).Count > 0) return LowerCustomRuleCall(invocation, type, arguments);
         if (target.Name == "StopGradient" && target.ContainingType?.ToDisplayString() == "Backprop.Ad" && arguments.Count == 1)
-            return Located(new IrOpaqueCall(arguments[0].Type, StopGradient, "Ad.StopGradient", "", arguments.ToEquatableArray(), Public: true), invocation);
+            return Located(new IrOpaqueCall(arguments[0].Type, IrOpaqueCall.StopGradient, "Ad.StopGradient", "", arguments.ToEquatableArray(), Public: true), invocation);
 
         // A generic [Differentiable] callee (itself BPG004) is differentiated like an unmarked one, for its type arguments.
         if (!target.IsGenericMethod && target.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttribute))
@@ -314,35 +313,31 @@ internal sealed partial class MethodLowerer
     }
 
     /// <summary>
-    /// The callee's IR when its own gradient is generated (it is analysed like the caller), or null. A callee already
-    /// being analysed up the call chain (recursion, direct or mutual) is a cycle: only its shape is needed, so it is lowered
-    /// without that check (<paramref name="cut"/>); its pullback then calls itself, as the original does.
+    /// The callee's IR when its own gradient is generated (it is analysed like the caller, by <see cref="_callees"/>), or
+    /// null. A callee already being analysed up the call chain (recursion, direct or mutual) is a cycle: only its shape is
+    /// needed, so it is lowered without following its calls (<paramref name="cut"/>); its pullback then calls itself, as the
+    /// original does.
     /// </summary>
     /// <param name="frozen">The variant whose members are data, for a call on a <c>[NoDerivative]</c> sub-module.</param>
     private IrMethod? Differentiate(IMethodSymbol callee, out bool cut, bool frozen = false)
     {
         cut = false;
+        if (_callees is null) return null;
         var definition = callee.OriginalDefinition;
         MethodDeclarationSyntax? syntax;
         SemanticModel model;
         if (callee.IsGenericMethod)
         {
-            if (!_analyseCallees || GenericSpecialization.Of(callee, _model.Compilation, _cancellationToken) is not { } specialized) return null;
+            if (GenericSpecialization.Of(callee, _model.Compilation, _cancellationToken) is not { } specialized) return null;
             (definition, syntax, model) = (specialized.Method, specialized.Syntax, specialized.Model);
         }
         else
         {
             syntax = definition.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(_cancellationToken) as MethodDeclarationSyntax;
-            if (!_analyseCallees || syntax is null) return null;
+            if (syntax is null) return null;
             model = _model.Compilation.GetSemanticModel(syntax.SyntaxTree);
         }
-        if (_inProgress.For(frozen).Contains(definition))
-        {
-            _inProgress.Cuts++;
-            cut = true;
-            return new MethodLowerer(definition, syntax, model, _cancellationToken, analyseCallees: false, frozen: frozen).Lower().Method;
-        }
-        return MethodAnalyzer.AnalyzeOnce(definition, syntax, model, _cancellationToken, _inProgress, frozen).Method;
+        return _callees(definition, syntax, model, frozen, out cut);
     }
 
     private (CalleeInfo Callee, EquatableArray<IrExpression> Arguments)? LowerLayerCall(IInvocationOperation invocation)

@@ -11,8 +11,6 @@ namespace Backprop.Generator.Lowering;
 /// <summary>Calls of methods with a <c>[DerivativeOf]</c> rule, and <c>Ad.StopGradient</c>.</summary>
 internal sealed partial class MethodLowerer
 {
-    /// <summary><c>Backprop.Ad.StopGradient</c>: an opaque call through which no derivative flows, on purpose.</summary>
-    internal const string StopGradient = "global::Backprop.Ad.StopGradient";
 
     /// <summary>
     /// A call of a method that has a <c>[DerivativeOf]</c> rule: the forward sweep calls the original, the reverse sweep

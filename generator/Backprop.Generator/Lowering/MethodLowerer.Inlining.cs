@@ -597,10 +597,10 @@ internal sealed partial class MethodLowerer
     private bool HasCompileErrors(IMethodSymbol callee)
     {
         if (_compileErrors.TryGetValue(callee, out bool known)) return known;
-        // The cheap screen first (Analysis/CompileErrors): the compiler's answer binds the callee's body a second time.
+        // The cheap screen first (Lowering/CompileErrors): the compiler's answer binds the callee's body a second time.
         bool errors = callee.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(_cancellationToken) is { } syntax
-            && Analysis.CompileErrors.Suspected(callee, syntax, ModelFor(syntax), _cancellationToken)
-            && Analysis.CompileErrors.Of(syntax, ModelFor(syntax), _cancellationToken).Count > 0;
+            && CompileErrors.Suspected(callee, syntax, ModelFor(syntax), _cancellationToken)
+            && CompileErrors.Of(syntax, ModelFor(syntax), _cancellationToken).Count > 0;
         _compileErrors[callee] = errors;
         return errors;
     }

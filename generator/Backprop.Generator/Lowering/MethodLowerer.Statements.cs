@@ -2,7 +2,6 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
-using Backprop.Generator.Analysis;
 using Backprop.Generator.Diagnostics;
 using Backprop.Generator.Differentiation;
 using Backprop.Generator.Helpers;

@@ -2,7 +2,6 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
-using Backprop.Generator.Analysis;
 using Backprop.Generator.Diagnostics;
 using Backprop.Generator.Differentiation;
 using Backprop.Generator.Helpers;
@@ -34,9 +33,10 @@ internal sealed partial class MethodLowerer
     private readonly Dictionary<IrExpression, Location> _expressionLocations = new(ReferenceComparer<IrExpression>.Instance);
     private readonly Dictionary<int, Location> _parameterLocations = new();
     private readonly Dictionary<IrExpression, Location> _indexLocations = new(ReferenceComparer<IrExpression>.Instance);
-    private readonly AnalysisChain _inProgress;
     private int _depth;
-    private readonly bool _analyseCallees;
+
+    /// <summary>Analyses a callee as the pipeline analyses methods (null: calls are not followed, the method is lowered for its shape).</summary>
+    private readonly CalleeAnalyzer? _callees;
 
     /// <summary>
     /// Lowered as the variant that a call on a frozen (<c>[NoDerivative]</c>) sub-module runs: every member of <c>this</c>
@@ -54,19 +54,19 @@ internal sealed partial class MethodLowerer
     /// <summary>The unmarked methods this one calls, directly or through its callees, whose derivatives must be emitted.</summary>
     private readonly List<IrMethod> _helpers = new();
 
-    /// <param name="inProgress">Methods whose differentiability is being decided up the call chain (breaks cycles).</param>
-    /// <param name="analyseCallees">False to lower a method only for its shape (a callee in a cycle): calls are not followed.</param>
+    /// <param name="callees">
+    /// How a callee is analysed (passed in by the pipeline, so that lowering depends on no later stage); null to lower a
+    /// method only for its shape (a callee in a cycle): calls are not followed.
+    /// </param>
     /// <param name="frozen">Lower the variant a call on a <c>[NoDerivative]</c> sub-module runs: its members are data.</param>
-    public MethodLowerer(IMethodSymbol method, MethodDeclarationSyntax syntax, SemanticModel model, CancellationToken cancellationToken, AnalysisChain? inProgress = null, bool analyseCallees = true, bool frozen = false)
+    public MethodLowerer(IMethodSymbol method, MethodDeclarationSyntax syntax, SemanticModel model, CancellationToken cancellationToken, CalleeAnalyzer? callees, bool frozen = false)
     {
-        _analyseCallees = analyseCallees;
+        _callees = callees;
         _frozen = frozen;
         _method = method;
         _syntax = syntax;
         _model = model;
         _cancellationToken = cancellationToken;
-        _inProgress = inProgress ?? new AnalysisChain();
-        _inProgress.For(frozen).Add(method.OriginalDefinition);
     }
 
     public LoweringResult Lower()

@@ -6,13 +6,13 @@ using System.Threading;
 using Backprop.Generator.Diagnostics;
 using Backprop.Generator.Helpers;
 using Backprop.Generator.Ir;
+using Backprop.Generator.Analysis;
 using Backprop.Generator.Lowering;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
-namespace Backprop.Generator.Analysis;
+namespace Backprop.Generator.Pipeline;
 
-/// <summary>Lower, normalize and gate one method: the IR when it can be differentiated, and its diagnostics.</summary>
 /// <summary>The methods being analysed up a call chain (a call back into one is a cycle), and how many cycles were cut.</summary>
 internal sealed class AnalysisChain : HashSet<IMethodSymbol>
 {
@@ -30,6 +30,10 @@ internal sealed class AnalysisChain : HashSet<IMethodSymbol>
     public HashSet<IMethodSymbol> For(bool frozen) => frozen ? Frozen : this;
 }
 
+/// <summary>
+/// The pipeline for one method: lower it (following its calls through <see cref="Callees"/>), normalize and gate it: the
+/// IR when it can be differentiated, and its diagnostics. Each stage it runs depends only on the stages before it.
+/// </summary>
 internal static class MethodAnalyzer
 {
     private static readonly ConditionalWeakTable<Compilation, ConcurrentDictionary<ISymbol, Analysis>> s_analysed = new();
@@ -130,7 +134,9 @@ internal static class MethodAnalyzer
         // The compiler's answer is asked only of a method the cheap screen suspects, or whose lowering reports something.
         bool suspected = CompileErrors.Suspected(symbol, syntax, model, cancellationToken);
         if (suspected && CompilerErrors(syntax, model, cancellationToken) is { } reported) return (null, reported);
-        var lowering = new MethodLowerer(symbol, syntax, model, cancellationToken, inProgress, frozen: frozen).Lower();
+        var chain = inProgress ?? new AnalysisChain();
+        chain.For(frozen).Add(symbol.OriginalDefinition);
+        var lowering = new MethodLowerer(symbol, syntax, model, cancellationToken, Callees(chain, cancellationToken), frozen).Lower();
         if (lowering.InlinedCodeHasErrors) return (null, new List<DiagnosticInfo>());
         if (!suspected && lowering.Diagnostics.Count > 0 && CompilerErrors(syntax, model, cancellationToken) is { } late) return (null, late);
         var diagnostics = lowering.Diagnostics;
@@ -154,6 +160,19 @@ internal static class MethodAnalyzer
         diagnostics.RemoveAll(d => DiagnosticDescriptors.ById(d.Id).DefaultSeverity != DiagnosticSeverity.Error);
         return (null, diagnostics);
     }
+
+    /// <summary>
+    /// How the lowering of a method up <paramref name="chain"/> gets its callees: analysed once like any method, except a
+    /// callee already up the chain (recursion), lowered for its shape only, without following its calls.
+    /// </summary>
+    private static CalleeAnalyzer Callees(AnalysisChain chain, CancellationToken cancellationToken) =>
+        (IMethodSymbol definition, MethodDeclarationSyntax syntax, SemanticModel model, bool frozen, out bool cut) =>
+        {
+            cut = chain.For(frozen).Contains(definition);
+            if (!cut) return AnalyzeOnce(definition, syntax, model, cancellationToken, chain, frozen).Method;
+            chain.Cuts++;
+            return new MethodLowerer(definition, syntax, model, cancellationToken, callees: null, frozen).Lower().Method;
+        };
 
     /// <summary>
     /// Null when the method has no compile errors; else what to report: nothing (the compiler reports them), except for

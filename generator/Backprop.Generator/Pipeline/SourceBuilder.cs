@@ -2,11 +2,12 @@ using System;
 using System.Threading;
 using Backprop.Generator.Analysis;
 using Backprop.Generator.Diagnostics;
+using Backprop.Generator.Discovery;
 using Backprop.Generator.Differentiation;
 using Backprop.Generator.Emit;
 using Backprop.Generator.Helpers;
 
-namespace Backprop.Generator.Discovery;
+namespace Backprop.Generator.Pipeline;
 
 /// <summary>Differentiates and emits one cached method model.</summary>
 internal static class SourceBuilder

@@ -4,7 +4,7 @@ using Backprop.Generator.Differentiation;
 using Backprop.Generator.Helpers;
 using Backprop.Generator.Ir;
 
-namespace Backprop.Generator.Emit;
+namespace Backprop.Generator.Differentiation;
 
 /// <summary>
 /// Spells IR expressions as fragments of the adjoint program, adding parentheses only where precedence needs them: the

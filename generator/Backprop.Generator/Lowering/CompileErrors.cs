@@ -4,7 +4,7 @@ using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
-namespace Backprop.Generator.Analysis;
+namespace Backprop.Generator.Lowering;
 
 /// <summary>
 /// Whether a method has compile errors of its own, which the generator must leave to the compiler. The compiler's own

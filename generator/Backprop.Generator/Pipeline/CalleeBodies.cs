@@ -3,11 +3,12 @@ using System.Linq;
 using System.Threading;
 using Backprop.Generator.Diagnostics;
 using Backprop.Generator.Ir;
+using Backprop.Generator.Analysis;
 using Backprop.Generator.Lowering;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
-namespace Backprop.Generator.Analysis;
+namespace Backprop.Generator.Pipeline;
 
 /// <summary>
 /// Finds the IR of the methods a <c>Hessian = true</c> or <c>Forward = true</c> method calls, for <see cref="Inliner"/>: a call names its callee by

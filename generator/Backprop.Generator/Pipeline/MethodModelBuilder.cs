@@ -1,12 +1,12 @@
 using System;
 using System.Threading;
-using Backprop.Generator.Analysis;
 using Backprop.Generator.Diagnostics;
+using Backprop.Generator.Discovery;
 using Backprop.Generator.Helpers;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
-namespace Backprop.Generator.Discovery;
+namespace Backprop.Generator.Pipeline;
 
 /// <summary>The pipeline's transform: analyse one method into a model; no Roslyn object escapes, no exception either.</summary>
 internal static class MethodModelBuilder

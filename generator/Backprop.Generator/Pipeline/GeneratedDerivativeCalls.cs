@@ -6,7 +6,7 @@ using Backprop.Generator.Helpers;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
-namespace Backprop.Generator.Analysis;
+namespace Backprop.Generator.Pipeline;
 
 /// <summary>
 /// Calls, inside a <c>[Differentiable]</c> method, of the derivatives this generator emits (<c>FGradient</c>,
