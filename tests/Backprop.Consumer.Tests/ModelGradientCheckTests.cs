@@ -150,11 +150,18 @@ public sealed class ModelGradientCheckTests
 
         // A step allocates nothing once warm (the shard delegate made once); as in DataParallelTests, the barrier may
         // allocate one wait event under load, while any per-step allocation (>= 24 B) would make 480 B over 20 steps.
+        // Under heavy load a blocked caller can also run unrelated work inline (7.5 kB once, in a full run beside two
+        // builds): the least of three rounds is what the steps themselves allocate, since a per-step allocation is in each.
         Func<DerivedRegressor, int, int, double> shard = Shard;
         parallel.Run(batch, shard);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int step = 0; step < 20; step++) parallel.Run(batch, shard);
-        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 200, "allocated per 20 steps: " + (GC.GetAllocatedBytesForCurrentThread() - before));
+        long least = long.MaxValue;
+        for (int round = 0; round < 3 && least >= 200; round++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int step = 0; step < 20; step++) parallel.Run(batch, shard);
+            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+        Assert.True(least < 200, "allocated per 20 steps: " + least);
     }
 
     [Fact]

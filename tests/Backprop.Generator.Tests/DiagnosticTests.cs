@@ -387,6 +387,83 @@ public sealed class DiagnosticTests
         """,
         ("BPG016", "The result of 'Bucket' does not depend on parameter 'y', which will always have a zero derivative; mark it [NoDerivative] if that is intended"));
 
+    // ---------------------------------------------------------------- a module reached by no member path (its numbers would be constants)
+
+    private const string SubModule = """
+        public partial class Sub
+        {
+            public double Gain = 1.2;
+            [Differentiable] public double Score(double x) => Gain * x;
+        }
+
+        """;
+
+    [Fact]
+    public void HiddenModule_BPG014_MemberOfAnAliasedSubModule() => Verify(Usings + SubModule + """
+        public partial class Model
+        {
+            public Sub Inner = new();
+            [Differentiable]
+            public double Loss([NoDerivative] double x)
+            {
+                var s = Inner;
+                return Inner.Gain * x + [|s.Gain|] * x;
+            }
+        }
+        """, new[] { "Sub.Score.g.cs", "Sub.[parameters].g.cs" },
+        ("BPG014", "Cannot differentiate the expression 's.Gain' (a member read through 's', which does not reach the module by a member path from 'this', so its numbers would be constants); write 'Inner.Gain' instead of going through a local, a call's result, a conditional or a parameter; or mark the member [NoDerivative] if its numbers are data"));
+
+    [Fact]
+    public void HiddenModule_BPG014_ConditionalAccessAndCallThroughAnAlias() => Verify(Usings + SubModule + """
+        public partial class Model
+        {
+            public Sub Inner = new();
+            [Differentiable]
+            public double Loss([NoDerivative] double x)
+            {
+                var s = Inner;
+                return ([|Inner?.Gain|] ?? 0) * x + [|s.Score(x)|];
+            }
+        }
+        """, new[] { "Sub.Score.g.cs", "Sub.[parameters].g.cs" },
+        ("BPG014", "Cannot differentiate the expression 'Inner?.Gain' (a member read through 'Inner', which does not reach the module by a member path from 'this', so its numbers would be constants); write 'Inner.Gain' instead of going through a local, a call's result, a conditional or a parameter; or mark the member [NoDerivative] if its numbers are data"),
+        ("BPG014", "Cannot differentiate the expression 's.Score(x)' (a call of 'Score(…)' through 's', which does not reach the module by a member path from 'this', so its numbers would be constants); write 'Inner.Score(…)' instead of going through a local, a call's result, a conditional or a parameter; or mark the member [NoDerivative] if its numbers are data"));
+
+    [Fact]
+    public void HiddenModule_BPG014_HelperThatAliasesThis_AndThisPassedToAStaticHelper() => Verify(Usings + """
+        public partial class Model
+        {
+            public double Gain = 2;
+            [Differentiable]
+            public double Loss([NoDerivative] double x) => [|Helper(x)|] + Scaled([|this|], x);
+            private double Helper(double x) { var me = this; return me.Gain * x; }
+            private static double Scaled(Model m, double x) => m.Gain * x;
+        }
+        """,
+        ("BPG014", "Cannot differentiate the expression 'Helper(x)' (a call of 'Helper', which reads numbers of the module it is called on but cannot be differentiated itself, so they would be constants); mark 'Helper' [Differentiable] to see what stops it, or read the numbers here and pass them to 'Helper' as parameters"),
+        ("BPG014", "Cannot differentiate the expression 'this' (the module 'this' passed to 'Scaled', which would read its numbers as constants); pass the numbers 'Scaled' needs as parameters, or make it a method of the module that reads them through 'this'; mark 'm' [NoDerivative] if they are data"));
+
+    /// <summary>What stays allowed: data read through an alias (integers, strings), helpers that read no numbers of the module, paths.</summary>
+    [Fact]
+    public void HiddenModule_DataThroughAnAlias_AndPaths_AreNotReported() => Verify(Usings + SubModule + """
+        public partial class Model
+        {
+            public Sub Inner = new();
+            public int Steps = 3;
+            public string Name = "m";
+            public double Gain = 0.5;
+            [Differentiable]
+            public double Loss([NoDerivative] double x)
+            {
+                var me = this;
+                double s = Inner.Gain * x + Inner.Score(x) + me.Steps + Name.Length;
+                return s * Helper(x) + Counted(x);
+            }
+            private double Helper(double x) => Gain * x;
+            private double Counted(double x) { try { return x * Steps; } catch (System.Exception) { return 0; } }
+        }
+        """, Array.Empty<(string, string)>());
+
     [Fact]
     public void Recursion_BPG011_InAStructMethod_OnRecursiveCall() => Verify(Usings + """
         public struct Pt

@@ -25,6 +25,7 @@ internal sealed partial class MethodLowerer
         // A call on data the IR does not model (a list, a string, an enum, another object) runs as written.
         bool onData = invocation.Arguments.Any(a => a.Value.Type is { } t && TypeMapping.Map(t) is null && a.Value.ConstantValue is not { HasValue: true })
             || invocation.Instance is { } receiver && !IsSlicing(target) && ReceiverPath(receiver) is null && TypeMapping.Map(receiver.Type) is null && ModuleElementOf(receiver) is null;
+        if ((target.ReturnsVoid || HoldsNumbers(target.ReturnType)) && (ReportedHiddenModule(invocation, invocation.Instance) | ReportedModuleArgument(invocation))) return null;
         if (onData && ReportedBufferWrite(invocation, invocation)) return null;
         if (onData && TryVerbatim(invocation, type) is { } data) return data;
         var arguments = new List<IrExpression>();
@@ -86,6 +87,7 @@ internal sealed partial class MethodLowerer
         // an opaque call, which is fine as long as nothing it takes carries a derivative (else BPG010 at the call).
         if (IsUnmarkedCallee(target, type, invocation) && LowerDifferentiableCall(invocation, type, arguments, unmarked: true) is { } differentiated)
             return differentiated;
+        if (ReportedOpaqueModuleCall(invocation)) return null;
 
         if (target.IsStatic && type is { IsBuffer: false } && target.Parameters.All(p => TypeMapping.Map(p.Type) is { IsBuffer: false }))
         {

@@ -380,6 +380,7 @@ internal sealed partial class MethodLowerer
         if (receiver is null)
         {
             if (ReportedElementMemberRead(member, type)) return null;
+            if (ReportedHiddenModule(member, member.Instance)) return null;
             if (TryVerbatim(member, type) is { } data) return data;
             // A member of a local already reported (BPG018) is not reported again.
             if (member.Instance is ILocalReferenceOperation { Local: var local } && _unsupportedLocals.Contains(local)) return null;

@@ -24,6 +24,8 @@ internal sealed partial class MethodLowerer
     private IrExpression? TryVerbatim(IOperation operation, IrType? type)
     {
         if (type is not { IsBuffer: false } || !IsReadOnly(operation)) return null;
+        // Kept as written, a module's numbers read through an alias or a conditional access would be constants.
+        if (ReportedHiddenModuleIn(operation)) return Poisoned;
         var respelled = Respell(operation.Syntax, operation, statement: false);
         if (respelled is null) return null;
         if (ReferenceEquals(respelled, Unspellable.Reported)) return Poisoned;
