@@ -162,3 +162,21 @@ public partial class DerivedRegressor : RegressorBase
         return e * e;
     }
 }
+
+/// <summary>Locals bound to the model's arrays (<c>double[] w = Weight;</c>, a span of a member, a slice of one) are views of them, differentiated as the members.</summary>
+public partial class MemberViews
+{
+    public double[] Weight = { 0.3, -0.4, 0.5 };
+    public double[] Bias = { 0.1 };
+
+    [Differentiable]
+    public double Loss([Backprop.NoDerivative] double x)
+    {
+        double[] w = Weight;
+        ReadOnlySpan<double> b = Bias;
+        var tail = Weight.AsSpan(1);
+        double s = b[0];
+        for (int i = 0; i < w.Length; i++) s += w[i] * x * tail[0];
+        return s * s + Math.Sin(tail[1]);
+    }
+}

@@ -40,6 +40,22 @@ public sealed class ModelGradientCheckTests
     }
 
     [Fact]
+    public void LocalsBoundToMembers_AreViews_DifferentiatedAsTheMembers()
+    {
+        var model = new MemberViews();
+        var gradient = new MemberViews { Weight = new double[3], Bias = new double[1] };
+        var parameters = new ParameterSet<double>();
+        model.AddParameters(parameters.AddGroup(learningRate: 0), gradient);
+        parameters.ZeroGrad();
+        Assert.Equal(model.Loss(0.7), model.LossGradient(0.7, gradient));
+
+        var result = GradientCheck.Check(() => model.Loss(0.7), parameters);
+
+        Assert.True(result.Passed, result.ToString());
+        Assert.NotEqual(0, gradient.Weight[1]);
+    }
+
+    [Fact]
     public void GradientObject_ThatIsTheModel_OrSharesItsParts_IsAnArgumentException()
     {
         var model = new Regressor(new Random(1));

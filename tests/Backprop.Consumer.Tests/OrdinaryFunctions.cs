@@ -126,6 +126,7 @@ public static partial class OrdinaryFunctions
         text.Append(x.ToString(CultureInfo.InvariantCulture));
         label += "!";
         double gain = weighting == Weighting.Doubled ? 2 : 1;
+        gain *= weighting switch { Weighting.Plain => 1.5 * x, _ => y };
         double z = gain * x * y + counts.Sum() * x + twice(label.Length) * y + (epoch.Year > 1999 ? 0.5 : 0) * x * x + (boxed is int ? (int)boxed : 0);
         EffectLog.Record(text.Length);
         return Math.Sin(z);

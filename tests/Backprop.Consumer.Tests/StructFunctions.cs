@@ -140,7 +140,7 @@ public static partial class StructFunctions
         return body.Position.X * body.Position.Y + body.Energy;
     }
 
-    /// <summary>A mutating method on a local, a method with a loop and branches returning a struct, a record struct.</summary>
+    /// <summary>A mutating method on a local, a method with a loop and branches returning a struct, a record struct and <c>with</c>.</summary>
     [Differentiable]
     public static double Methods(double x, double angle)
     {
@@ -148,7 +148,8 @@ public static partial class StructFunctions
         v.Scale(x);
         var r = v.Rotated(angle);
         var pair = new Pair(r.X, r.Y * x);
-        return pair.A * pair.B + r.Norm;
+        var swapped = pair with { B = pair.A * x };
+        return pair.A * pair.B + r.Norm + swapped.B * swapped.A;
     }
 
     /// <summary>System.Numerics.Vector3 members with rules (float).</summary>

@@ -96,8 +96,12 @@ internal sealed partial class MethodLowerer
     /// <summary><c>v switch { p1 when g1 =&gt; a, p2 =&gt; b, _ =&gt; c }</c> is <c>p1(v) &amp;&amp; g1 ? a : p2(v) ? b : c</c>.</summary>
     private IrExpression? LowerSwitchExpression(ISwitchExpressionOperation switchExpression, IrType type)
     {
-        var input = LowerExpression(switchExpression.Value);
-        if (input is null) return null;
+        // An enum, string or char input (data) is compared as written, arm by arm, as a switch statement's is.
+        var data = TypeMapping.Map(switchExpression.Value.Type) is null && IsReadOnly(switchExpression.Value)
+            ? Respell(switchExpression.Value.Syntax, switchExpression.Value, statement: false) : null;
+        if (ReferenceEquals(data, Unspellable.Reported)) return null;
+        var input = data is null ? LowerExpression(switchExpression.Value) : null;
+        if (input is null && data is null) return null;
         if (!switchExpression.IsExhaustive || switchExpression.Arms.Length == 0)
         {
             // A value no arm matches throws at run time; the conditional chain needs a last arm that takes everything else.
@@ -111,7 +115,9 @@ internal sealed partial class MethodLowerer
             var arm = switchExpression.Arms[k];
             var value = LowerExpression(arm.Value);
             // The switch is exhaustive, so the last arm matches whatever the others do not.
-            var condition = result is null ? null : ArmCondition(arm.Pattern, arm.Guard, input);
+            var condition = result is null ? null
+                : data is null ? ArmCondition(arm.Pattern, arm.Guard, input!)
+                : DataArmCondition(arm.Pattern, arm.Guard, switchExpression.Value, data);
             if (value is null || (result is not null && condition is null))
             {
                 ok = false;
@@ -125,6 +131,38 @@ internal sealed partial class MethodLowerer
                 : new IrConditional(type, condition!, ConvertTo(value, type), result);
         }
         return ok ? result : null;
+    }
+
+    /// <summary>
+    /// An arm's test of data (an enum, a string, a char) compared as written: constant patterns, combined with
+    /// <c>or</c>, <c>and</c> and <c>not</c>, and a guard; any other pattern on data is reported.
+    /// </summary>
+    private IrExpression? DataArmCondition(IPatternOperation pattern, IOperation? guard, IOperation input, Respelled data)
+    {
+        IrExpression? Test(IPatternOperation p)
+        {
+            switch (p)
+            {
+                case IConstantPatternOperation constant:
+                    return DataEquals(input, data, constant.Value);
+                case IDiscardPatternOperation:
+                    return IrConstant.Bool(true);
+                case INegatedPatternOperation negated:
+                    return Test(negated.Pattern) is { } inner ? Not(inner) : null;
+                case IBinaryPatternOperation binary:
+                    var left = Test(binary.LeftPattern);
+                    var right = Test(binary.RightPattern);
+                    return left is null || right is null ? null
+                        : new IrBinary(IrType.Boolean, binary.OperatorKind == BinaryOperatorKind.Or ? BinaryOperator.Or : BinaryOperator.And, left, right);
+                default:
+                    ReportUnsupportedExpression(p, "a pattern other than a constant on '" + OneLine(Code(input.Syntax)) + "', data the generator does not model",
+                        "test it with constant patterns ('Mode.A or Mode.B =>') or in an if statement");
+                    return null;
+            }
+        }
+        var condition = Test(pattern);
+        if (guard is null || condition is null) return condition;
+        return LowerExpression(guard) is { } g ? Fold(new IrBinary(IrType.Boolean, BinaryOperator.And, condition, g)) : null;
     }
 
     private IrExpression? ArmCondition(IPatternOperation pattern, IOperation? guard, IrExpression input)

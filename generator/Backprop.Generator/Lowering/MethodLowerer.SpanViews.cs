@@ -8,7 +8,8 @@ namespace Backprop.Generator.Lowering;
 
 /// <summary>
 /// Span locals bound to a buffer or a slice of one (<c>var row = w.Slice(i * n, n);</c>, <c>ReadOnlySpan&lt;double&gt; s = w;</c>,
-/// <c>var tail = w[2..];</c>), and array locals bound to another array (<c>double[] r = list;</c>) are views, never copies: every use is a use of the buffer at an offset, with the start and
+/// <c>var tail = w[2..];</c>), and array locals bound to another array (<c>double[] r = list;</c>) or to a member of the
+/// model (<c>double[] w = Weight;</c>, <c>ReadOnlySpan&lt;double&gt; b = Bias;</c>) are views, never copies: every use is a use of the buffer at an offset, with the start and
 /// length captured when the view is bound (they may change afterwards). An element is <c>w[start + i]</c>, the length
 /// is the captured length, a slice of the view is a slice of the buffer, and a view passed to a callee is that slice.
 /// Re-binding a view is a located error.
@@ -24,9 +25,11 @@ internal sealed partial class MethodLowerer
         if (!isSpan && local.Type is not IArrayTypeSymbol { Rank: 1 } || TypeMapping.Map(local.Type) is not { IsBuffer: true } type)
             return false;
         var value = WithoutConversions(initializer);
-        // An array local bound to another array (double[] r = list;) is that array under another name.
-        if (!isSpan && value is not (ILocalReferenceOperation or IParameterReferenceOperation)) return false;
-        bool view = value is ILocalReferenceOperation or IParameterReferenceOperation
+        // An array local bound to another array (double[] r = list;, double[] w = Weight;) is that array under another name.
+        bool member = value is IFieldReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: false }
+            && ((IMemberReferenceOperation)value).Instance is { } owner && ReceiverPath(owner) is not null;
+        if (!isSpan && !member && value is not (ILocalReferenceOperation or IParameterReferenceOperation)) return false;
+        bool view = member || value is ILocalReferenceOperation or IParameterReferenceOperation
             || value is IInvocationOperation invocation && IsSlicing(invocation.TargetMethod)
             || value is IArrayElementReferenceOperation { Indices.Length: 1 } element && element.Indices[0] is IRangeOperation
             || value is IImplicitIndexerReferenceOperation { Argument: IRangeOperation };

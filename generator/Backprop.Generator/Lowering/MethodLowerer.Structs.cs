@@ -363,6 +363,9 @@ internal sealed partial class MethodLowerer
                 return new StructValue(layout, layout.Select(l => (IrExpression)IrConstant.Of(l.Type, 0)).ToList());
             case IObjectCreationOperation creation:
                 return LowerStructCreation(creation, layout);
+            // s with { X = a }: a copy of s, the members the initializer names replaced (a record struct's, or any struct's).
+            case IWithOperation with when with.CloneMethod is null:
+                return LowerStruct(with.Operand, with.Operand.Type) is { } original ? WithInitializer(original, with.Initializer, layout) : null;
             case ITupleOperation tuple:
                 var leaves = new List<IrExpression>();
                 var elementTypes = ((INamedTypeSymbol)tuple.Type!).TupleElements;
@@ -521,10 +524,17 @@ internal sealed partial class MethodLowerer
         else
             value = Inline(creation.Constructor, null, arguments, creation) as StructValue;
         if (value is null || creation.Initializer is null) return value;
+        return WithInitializer(value, creation.Initializer, layout);
+    }
 
-        // The initializer's assignments, over the constructed value's leaves.
+    /// <summary>
+    /// An object initializer's assignments (<c>new S { X = a }</c>, <c>s with { X = a }</c>) over a struct value's leaves:
+    /// a new value, the assigned members replaced, the others kept.
+    /// </summary>
+    private StructValue? WithInitializer(StructValue value, IObjectOrCollectionInitializerOperation initializers, ImmutableArray<StructLeaf> layout)
+    {
         var leaves = value.Leaves.ToList();
-        foreach (var initializer in creation.Initializer.Initializers)
+        foreach (var initializer in initializers.Initializers)
         {
             if (initializer is not ISimpleAssignmentOperation { Target: IMemberReferenceOperation target } assignment || !IsStoredMember(target.Member))
             {
