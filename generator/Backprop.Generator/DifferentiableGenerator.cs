@@ -34,6 +34,15 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
             if (source.Text is not null) output.AddSource(source.HintName, source.Text);
         });
 
+        // [Differentiable] on a local function: its derivatives would have no type to live in (BPG007), never silently nothing.
+        var localFunctions = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                "Backprop.DifferentiableAttribute",
+                static (node, _) => node is LocalFunctionStatementSyntax,
+                static (context, _) => Diagnostics.DiagnosticInfo.Create(Diagnostics.DiagnosticDescriptors.LocalFunction,
+                    ((LocalFunctionStatementSyntax)context.TargetNode).Identifier.GetLocation(), context.TargetSymbol.Name));
+        context.RegisterSourceOutput(localFunctions, static (output, diagnostic) => output.ReportDiagnostic(diagnostic.ToDiagnostic()));
+
         // Unmarked callees: differentiated for the marked methods that call them, emitted once each (by hint name).
         var helpers = models
             .SelectMany(static (model, _) => model.Method is { } method ? method.Helpers : Helpers.EquatableArray<Ir.IrMethod>.Empty)

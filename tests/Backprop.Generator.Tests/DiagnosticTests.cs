@@ -123,11 +123,11 @@ public sealed class DiagnosticTests
         ("BPG002", "Cannot differentiate 'Cell': it returns 'ref double'; a [Differentiable] method returns double or float, or is a void layer that writes its results into Span<T> parameters"));
 
     [Theory]
-    [InlineData("out", "out double prediction", "prediction = w * x;")]
-    [InlineData("ref", "ref double prediction", "prediction = w * x;")]
-    [InlineData("in", "in double prediction", "")]
-    [InlineData("params", "params double[] prediction", "")]
-    public void UnsupportedParameter_BPG003_OnParameterName(string modifier, string parameter, string statement)
+    [InlineData("out", "out double prediction", "prediction = w * x;", "pass it by value and return the result")]
+    [InlineData("ref", "ref double prediction", "prediction = w * x;", "pass it by value and return the result")]
+    [InlineData("in", "in double prediction", "", "remove 'in': the value is read only, and passed by value it is differentiated")]
+    [InlineData("params", "params double[] prediction", "", "remove 'params' and pass a double[] (callers write the values as an array or a collection expression)")]
+    public void UnsupportedParameter_BPG003_OnParameterName(string modifier, string parameter, string statement, string advice)
     {
         int name = parameter.LastIndexOf(' ') + 1;
         string marked = parameter.Substring(0, name) + "[|" + parameter.Substring(name) + "|]";
@@ -142,8 +142,38 @@ public sealed class DiagnosticTests
                 }
             }
             """,
-            ("BPG003", $"Cannot differentiate 'Loss': parameter 'prediction' is passed by '{modifier}'; pass it by value and return the result"));
+            ("BPG003", $"Cannot differentiate 'Loss': parameter 'prediction' is passed by '{modifier}'; {advice}"));
     }
+
+    [Fact]
+    public void LocalFunction_BPG007_WhenItIsMarkedItself() => Verify(Usings + """
+        public static partial class Model
+        {
+            public static double Outer(double x)
+            {
+                [Differentiable]
+                static double [|Local|](double y) => y * y;
+                return Local(x);
+            }
+        }
+        """,
+        ("BPG007", "Cannot differentiate local function 'Local'; make it a separate [Differentiable] method and call that"));
+
+    /// <summary>One diagnostic per parameter: its uses (a struct's fields, the value) and its type are not reported again.</summary>
+    [Fact]
+    public void UnsupportedParameter_BPG003_InStructAndParamsSpan_OnceEach() => Verify(Usings + """
+        public static partial class Model
+        {
+            [Differentiable]
+            public static double Loss(in System.Numerics.Vector2 [|v|], in double [|s|]) => v.X * s;
+
+            [Differentiable]
+            public static double Sum(params ReadOnlySpan<double> [|xs|]) => xs[0];
+        }
+        """,
+        ("BPG003", "Cannot differentiate 'Loss': parameter 'v' is passed by 'in'; remove 'in': the value is read only, and passed by value it is differentiated"),
+        ("BPG003", "Cannot differentiate 'Loss': parameter 's' is passed by 'in'; remove 'in': the value is read only, and passed by value it is differentiated"),
+        ("BPG003", "Cannot differentiate 'Sum': parameter 'xs' is passed by 'params'; remove 'params' and pass a span (callers write the values as an array or a collection expression)"));
 
     [Fact]
     public void UnsupportedParameter_BPG003_RefReadonlyIsNamedAsWritten() => Verify(Usings + """
@@ -153,7 +183,7 @@ public sealed class DiagnosticTests
             public static double Loss(double w, ref readonly double [|x|]) => w * x;
         }
         """,
-        ("BPG003", "Cannot differentiate 'Loss': parameter 'x' is passed by 'ref readonly'; pass it by value and return the result"));
+        ("BPG003", "Cannot differentiate 'Loss': parameter 'x' is passed by 'ref readonly'; remove 'ref readonly': the value is read only, and passed by value it is differentiated"));
 
     [Fact]
     public void GenericMethod_BPG004_OnTypeParameterList() => Verify(Usings + """

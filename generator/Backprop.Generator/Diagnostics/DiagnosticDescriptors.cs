@@ -24,7 +24,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor UnsupportedParameter = Error(
         "BPG003",
         "Unsupported parameter modifier",
-        "Cannot differentiate '{0}': parameter '{1}' is passed by '{2}'; pass it by value and return the result",
+        "Cannot differentiate '{0}': parameter '{1}' is passed by '{2}'; {3}",
         "ref, out, in and params parameters are not supported by the differentiator.");
 
     public static readonly DiagnosticDescriptor GenericMethod = Error(

@@ -10,6 +10,9 @@ namespace Backprop.Generator.Lowering;
 /// <summary>The method's parameters: the variables of the IR (the rest of the declaration is checked by <see cref="Discovery.DeclarationParser"/>).</summary>
 internal sealed partial class MethodLowerer
 {
+    /// <summary>Parameters already reported for their modifier (BPG003): an expression that reads one is not reported again.</summary>
+    private readonly HashSet<IParameterSymbol> _reportedParameters = new(SymbolEqualityComparer.Default);
+
     private List<int> LowerParameters()
     {
         var ids = new List<int>();
@@ -25,7 +28,18 @@ internal sealed partial class MethodLowerer
                     RefKind.In => "in",
                     _ => "ref readonly",
                 };
-                Report(DiagnosticDescriptors.UnsupportedParameter, location, _method.Name, parameter.Name, modifier);
+                string advice = parameter.IsParams
+                    ? "remove 'params' and pass a " + (parameter.Type is IArrayTypeSymbol ? "double[]" : "span") + " (callers write the values as an array or a collection expression)"
+                    : parameter.RefKind is RefKind.Ref or RefKind.Out ? "pass it by value and return the result"
+                    : "remove '" + modifier + "': the value is read only, and passed by value it is differentiated";
+                Report(DiagnosticDescriptors.UnsupportedParameter, location, _method.Name, parameter.Name, modifier, advice);
+                // Its uses are not reported again (they would only repeat this).
+                _reportedParameters.Add(parameter);
+                int reported = AddVariable(parameter.Name, TypeMapping.Map(parameter.Type) ?? IrType.Int32, VariableKind.Parameter, noDerivative: true, parameter.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat));
+                _variableIds[parameter] = reported;
+                _parameterLocations[reported] = location;
+                ids.Add(reported);
+                continue;
             }
             bool noDerivative = SymbolFacts.HasNoDerivative(parameter);
             var type = TypeMapping.Map(parameter.Type);

@@ -1,3 +1,4 @@
+using System.Linq;
 using Backprop.Generator.Diagnostics;
 using Backprop.Generator.Helpers;
 using Microsoft.CodeAnalysis;
@@ -55,6 +56,7 @@ internal sealed partial class MethodLowerer
 
     private void ReportUnsupportedExpression(IOperation operation, string? what = null, string? instead = null)
     {
+        if (_reportedParameters.Count > 0 && operation.DescendantsAndSelf().Any(o => o is IParameterReferenceOperation p && _reportedParameters.Contains(p.Parameter))) return;
         var location = operation.Syntax.GetLocation();
         switch (operation)
         {
