@@ -68,7 +68,7 @@ public static partial class OrdinaryFunctions
         return s;
     }
 
-    /// <summary>Effects in a branch and in a layer's loop over a buffer, with a scratch buffer kept as data.</summary>
+    /// <summary>Effects in a branch and in a layer's loop over a buffer, with a scratch buffer kept as data, and LINQ over data.</summary>
     [Differentiable]
     public static double LoggedDot(double[] w, [NoDerivative] double[] x, [NoDerivative] List<double> log)
     {
@@ -80,7 +80,8 @@ public static partial class OrdinaryFunctions
             sum += term * term;
         }
         log.Add(sum);
-        return sum;
+        // LINQ with a lambda over [NoDerivative] data runs as written.
+        return sum * x.Select(v => v * v).Sum();
     }
 
     /// <summary>An unmarked helper with a side effect: differentiated for its caller, its effect run once per call.</summary>

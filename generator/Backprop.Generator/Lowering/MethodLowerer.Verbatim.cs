@@ -62,6 +62,14 @@ internal sealed partial class MethodLowerer
         public static readonly Respelled Reported = new("", new List<IrExpression>());
     }
 
+    /// <summary>A read of a <c>[NoDerivative]</c> parameter or member (or an element of one): data that carries no derivative.</summary>
+    private bool IsNoDerivativeData(IrExpression operand) => operand switch
+    {
+        IrRead read => _variables[read.Variable].NoDerivative && _variables[read.Variable].Kind is VariableKind.Parameter or VariableKind.Member or VariableKind.External,
+        IrElement element => _variables[element.Buffer].NoDerivative && _variables[element.Buffer].Kind is VariableKind.Parameter or VariableKind.Member or VariableKind.External,
+        _ => false,
+    };
+
     /// <summary>
     /// <paramref name="syntax"/> re-spelled for the generated code, comments dropped; null when it cannot be (a lambda that
     /// captures a number of the method, a variable an inlined method binds), or <see cref="Unspellable.Reported"/> when a
@@ -191,8 +199,9 @@ internal sealed partial class MethodLowerer
             text.Append(spelling);
             previous = token;
         }
-        // A lambda beside numbers of the method (Apply(v => v * v, w)) is reported as a lambda (BPG006), not hidden in text.
-        if (operands.Any(o => o.Type.IsReal) && syntax.DescendantNodes().Any(n => n is AnonymousFunctionExpressionSyntax)) return null;
+        // A lambda beside numbers of the method (Apply(v => v * v, w)) is reported as a lambda (BPG006), not hidden in text;
+        // beside [NoDerivative] data only (ys.Select(v => v * 2).Sum()) it runs as written, as LINQ on data does.
+        if (operands.Any(o => o.Type.IsReal && !IsNoDerivativeData(o)) && syntax.DescendantNodes().Any(n => n is AnonymousFunctionExpressionSyntax)) return null;
         _keptAsWritten = true;
         return new Respelled(text.ToString(), operands);
     }
