@@ -1711,6 +1711,83 @@ public sealed class DiagnosticTests
         ("BPG009", "Cannot differentiate a 'goto' statement; rewrite it with if, loops, break or continue"),
         ("BPG009", "Cannot differentiate a 'labeled' statement; rewrite it with if, loops, break or continue"));
 
+    // ---------------------------------------------------------------- BPG036: a layer's output over its input
+
+    /// <summary>
+    /// A layer called with an input and an output in the same buffer would get a wrong gradient (its reverse sweep reads the
+    /// overwritten input; input gradient and output adjoint are one span): BPG036 at the call, for a layer, a library rule,
+    /// overlapping slices, an unmarked helper and a sub-module's layer. Slices provably apart (an RNN's steps) are fine.
+    /// </summary>
+    [Fact]
+    public void LayerCalledInPlace_BPG036_AtTheCall_UnlessTheSlicesAreApart() => Verify(Usings + """
+        public static partial class Model
+        {
+            [Differentiable]
+            public static void Sq(ReadOnlySpan<double> x, Span<double> y) { for (int i = 0; i < x.Length; i++) y[i] = x[i] * x[i]; }
+
+            [Differentiable]
+            public static void Shift(ReadOnlySpan<double> x, Span<double> y) { for (int i = 0; i < y.Length; i++) y[i] = Math.Sin(x[i]) + x[(i + 1) % x.Length]; }
+
+            static void Twice(ReadOnlySpan<double> x, Span<double> y) { for (int i = 0; i < y.Length; i++) y[i] = 2 * x[i]; }
+
+            [Differentiable]
+            public static double InPlace(ReadOnlySpan<double> x, int k)
+            {
+                Span<double> b = stackalloc double[7];
+                x.CopyTo(b);
+                [|Sq(b, b)|];
+                [|Ops.Tanh(b, b)|];
+                [|Shift(b.Slice(1, 6), b.Slice(0, 6))|];
+                [|Twice(b, b)|];
+                [|Sq(b[k..(k + 2)], b[..2])|];
+                double s = 0;
+                for (int i = 0; i < 7; i++) s += b[i] * (i + 1);
+                return s;
+            }
+
+            [Differentiable]
+            public static double Apart(ReadOnlySpan<double> x, int n)
+            {
+                Span<double> h = stackalloc double[3 * n];
+                for (int i = 0; i < n; i++) h[i] = x[i];
+                for (int t = 0; t < 2; t++) Sq(h.Slice(t * n, n), h.Slice((t + 1) * n, n));
+                Shift(h.Slice(0, 3), h[3..6]);
+                double s = 0;
+                for (int i = 0; i < h.Length; i++) s += h[i];
+                return s;
+            }
+        }
+
+        public partial class Net
+        {
+            public double[] W = { 1, 2, 3 };
+
+            [Differentiable]
+            public void Forward(ReadOnlySpan<double> x, Span<double> y) { for (int i = 0; i < y.Length; i++) y[i] = W[i] * x[i]; }
+        }
+
+        public partial class Stack
+        {
+            public Net Layer = new();
+
+            [Differentiable]
+            public double Loss(ReadOnlySpan<double> x)
+            {
+                Span<double> b = stackalloc double[3];
+                x.CopyTo(b);
+                [|Layer.Forward(b, b)|];
+                return b[0] + b[1] * b[2];
+            }
+        }
+        """,
+        new[] { "Model.Apart.g.cs", "Model.Shift.g.cs", "Model.Sq.g.cs", "Net.Forward.g.cs", "Net.[parameters].g.cs" },
+        ("BPG036", "Cannot differentiate 'Sq(b, b)': 'Sq' would write its output 'y' over its input 'x' (both are the buffer 'b'), and its derivative needs the input and the output in separate memory; write the output into another buffer and copy it back: 'Span<double> yOut = stackalloc double[b.Length]; Sq(b, yOut); yOut.CopyTo(b);'"),
+        ("BPG036", "Cannot differentiate 'Ops.Tanh(b, b)': 'Ops.Tanh' would write its output 'y' over its input 'x' (both are the buffer 'b'), and its derivative needs the input and the output in separate memory; write the output into another buffer and copy it back: 'Span<double> yOut = stackalloc double[b.Length]; Ops.Tanh(b, yOut); yOut.CopyTo(b);'"),
+        ("BPG036", "Cannot differentiate 'Shift(b.Slice(1, 6), b.Slice(0, 6))': 'Shift' would write its output 'y' over its input 'x' ('b.Slice(1, 6)' and 'b.Slice(0, 6)' overlap in the buffer 'b'), and its derivative needs the input and the output in separate memory; write the output into another buffer and copy it back: 'Span<double> yOut = stackalloc double[6]; Shift(b.Slice(1, 6), yOut); yOut.CopyTo(b.Slice(0, 6));'"),
+        ("BPG036", "Cannot differentiate 'Twice(b, b)': 'Twice' would write its output 'y' over its input 'x' (both are the buffer 'b'), and its derivative needs the input and the output in separate memory; write the output into another buffer and copy it back: 'Span<double> yOut = stackalloc double[b.Length]; Twice(b, yOut); yOut.CopyTo(b);'"),
+        ("BPG036", "Cannot differentiate 'Sq(b[k..(k + 2)], b[..2])': 'Sq' would write its output 'y' over its input 'x' ('b[k..(k + 2)]' and 'b[..2]' are parts of the buffer 'b' that may overlap), and its derivative needs the input and the output in separate memory; write the output into another buffer and copy it back: 'Span<double> yOut = stackalloc double[2]; Sq(b[k..(k + 2)], yOut); yOut.CopyTo(b[..2]);'"),
+        ("BPG036", "Cannot differentiate 'Layer.Forward(b, b)': 'Layer.Forward' would write its output 'y' over its input 'x' (both are the buffer 'b'), and its derivative needs the input and the output in separate memory; write the output into another buffer and copy it back: 'Span<double> yOut = stackalloc double[b.Length]; Layer.Forward(b, yOut); yOut.CopyTo(b);'"));
+
     // ---------------------------------------------------------------- errors must not surface as compile errors in generated code
 
     [Fact]

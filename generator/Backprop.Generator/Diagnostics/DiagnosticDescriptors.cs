@@ -211,6 +211,12 @@ internal static class DiagnosticDescriptors
         "'{0}' cannot get Forward = true: {1}; or remove Forward = true",
         "Forward mode (MTangent, and MJacobian's forward sweeps) follows a call through the callee's own MTangent when the callee has Forward = true, and otherwise inlines the callee's body, recursively: unmarked helpers, [Differentiable] methods without Forward = true, value-returning or layers. A call it can neither follow nor inline is reported here: callees with a [DerivativeOf] rule, recursion, instance methods without Forward = true, methods that differentiate members of 'this', or a callee of another type that reads members the method may not see.");
 
+    public static readonly DiagnosticDescriptor InPlaceLayerCall = Error(
+        "BPG036",
+        "Layer called with its output over its input",
+        "Cannot differentiate '{0}': '{1}' would write its output '{2}' over its input '{3}' ({4}), and its derivative needs the input and the output in separate memory; write the output into another buffer and copy it back: '{5}'",
+        "A layer's derivative reads its inputs as they were before the call and takes the input's gradient and the output's adjoint as separate spans, so a call whose output argument shares elements with an input argument (the same buffer, or slices of one buffer that are not provably disjoint) would get a wrong gradient. The generator does not copy the input itself: for a layer that reads an input element after writing an output element over it, running on a copy computes something else than running in place.");
+
     private static readonly System.Collections.Generic.Dictionary<string, DiagnosticDescriptor> s_byId = Index();
 
     /// <summary>The descriptor with the given ID.</summary>

@@ -121,6 +121,7 @@ internal static partial class GradientEmitter
             writer.Line("int " + rows + " = " + rowsText + ";");
             using (writer.Block("if (" + jacobian + ".Length != " + rows + " * " + columns + ")"))
                 writer.Line("throw new global::System.ArgumentException(\"The Jacobian must have \" + " + rows + " + \" x \" + " + columns + " + \" entries, but has \" + " + jacobian + ".Length + \".\", nameof(" + jacobian + "));");
+            WriteOverlapChecks(writer, method);
             writer.Line(jacobian + ".Clear();");
             if (!shape.IsVoid)
             {
@@ -311,6 +312,7 @@ internal static partial class GradientEmitter
         writer.Line(GeneratedCode);
         using (writer.Block(shape.Accessibility + (shape.IsStatic ? " static " : " ") + shape.ReturnType.Keyword + " " + shape.HessianVectorProductName + "(" + string.Join(", ", parameters) + ")"))
         {
+            WriteOverlapChecks(writer, method);
             // One reverse sweep of the directional derivative gives both: H·v as its gradient in p, ∇f as its gradient in v.
             // Its pullback (seed 1) takes empty spans for the parts not wanted.
             foreach (var (gradient, product, isStruct) in scalars)
@@ -349,6 +351,7 @@ internal static partial class GradientEmitter
             writer.Line("int " + size + " = " + (inputs.Count == 0 ? "0" : string.Join(" + ", inputs.Select(v => v.Type.IsBuffer ? v.FlatLength : IsStructGradient(method, v.Id) ? StructFields(method, v).Count.ToString(CultureInfo.InvariantCulture) : "1"))) + ";");
             using (writer.Block("if (" + hessian + ".Length != " + size + " * " + size + ")"))
                 writer.Line("throw new global::System.ArgumentException(\"The Hessian must have \" + " + size + " + \" x \" + " + size + " + \" entries, but has \" + " + hessian + ".Length + \".\", nameof(" + hessian + "));");
+            WriteOverlapChecks(writer, method);
             writer.Line(hessian + ".Clear();");
             // The directions: a scalar local, or a zeroed span over a pooled array, set to one unit vector at a time.
             var rented = new List<(string Array, string Keyword)>();
@@ -612,6 +615,8 @@ internal static partial class GradientEmitter
                 using (writer.Block("if (" + name + ".Length != " + v.Name + ".Length)"))
                     writer.Line("throw new global::System.ArgumentException(\"The tangent of '" + shown + "' must have \" + " + v.Name + ".Length + \" entries, like '" + shown + "', but has \" + " + name + ".Length + \".\", nameof(" + name + "));");
             }
+            // The private forward sweeps of a Jacobian are called by the Jacobian, which checked.
+            if (shape.EmitTangent && !vector) WriteOverlapChecks(writer, method);
             foreach (var declaration in tangent.Declarations) writer.Line(declaration.ToString());
             Write(writer, tangent.Body);
             if (!shape.IsVoid)

@@ -247,6 +247,7 @@ internal static partial class GradientEmitter
     private static void WriteGradientThroughPullback(SourceWriter writer, IrMethod method, GradientProgram program, bool checkLengths)
     {
         if (checkLengths) WriteLengthChecks(writer, method, program, seeded: false, withThis: false);
+        if (checkLengths) WriteOverlapChecks(writer, method);
         var arguments = method.Parameters.Select(p => method.Variables[p].Name).Append("1").ToList();
         if (method.Shape.HasThisGradient) arguments.Add((method.Shape.ThisIsStruct ? "ref " : "") + program.ThisName);
         foreach (var (variable, gradient, _) in program.Gradients)
@@ -300,6 +301,7 @@ internal static partial class GradientEmitter
     {
         var shape = method.Shape;
         WriteLengthChecks(writer, method, program, seeded: true);
+        WriteOverlapChecks(writer, method);
         var arguments = method.Parameters.Select(p => method.Variables[p].Name).ToList();
         var reverseArguments = new List<string>(arguments);
         if (!shape.IsVoid) reverseArguments.Add(program.SeedName);

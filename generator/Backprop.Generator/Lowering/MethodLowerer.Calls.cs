@@ -345,7 +345,7 @@ internal sealed partial class MethodLowerer
     private (CalleeInfo Callee, EquatableArray<IrExpression> Arguments)? LowerLayerCall(IInvocationOperation invocation)
     {
         var call = LowerInvocation(invocation, null) as IrDifferentiableCall;
-        if (call is null) return null;
+        if (call is null || ReportedInPlaceCall(invocation, call)) return null;
         // A layer writing into a member's or a field table's array writes a field (BPG023), as an element assignment would.
         for (int i = 0; i < call.Arguments.Count; i++)
         {

@@ -33,6 +33,18 @@ namespace BarsCnn
             {
                 throw new global::System.ArgumentException("The gradient of 'y' must have " + y.Length + " entries, like 'y', but has " + dY.Length + ".", nameof(dY));
             }
+            if (global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)y))
+            {
+                throw new global::System.ArgumentException("The buffers 'y' and 'x' overlap: 'Conv2d' writes into 'y', and its generated methods are exact only for buffers that do not overlap; pass separate buffers (copy one of them first).", nameof(x));
+            }
+            if (global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)k, (global::System.ReadOnlySpan<double>)y))
+            {
+                throw new global::System.ArgumentException("The buffers 'y' and 'k' overlap: 'Conv2d' writes into 'y', and its generated methods are exact only for buffers that do not overlap; pass separate buffers (copy one of them first).", nameof(k));
+            }
+            if (global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)b, (global::System.ReadOnlySpan<double>)y))
+            {
+                throw new global::System.ArgumentException("The buffers 'y' and 'b' overlap: 'Conv2d' writes into 'y', and its generated methods are exact only for buffers that do not overlap; pass separate buffers (copy one of them first).", nameof(b));
+            }
             var tape = global::Backprop.CompilerServices.Tape.Start();
             // Forward sweep, run again on a larger tape if it fills up, then the reverse sweep.
             while (true)
@@ -485,6 +497,18 @@ namespace BarsCnn
             {
                 throw new global::System.ArgumentException("The gradient of 'y' must have " + y.Length + " entries, like 'y', but has " + dY.Length + ".", nameof(dY));
             }
+            if (global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)y))
+            {
+                throw new global::System.ArgumentException("The buffers 'y' and 'x' overlap: 'Linear' writes into 'y', and its generated methods are exact only for buffers that do not overlap; pass separate buffers (copy one of them first).", nameof(x));
+            }
+            if (global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)y))
+            {
+                throw new global::System.ArgumentException("The buffers 'y' and 'w' overlap: 'Linear' writes into 'y', and its generated methods are exact only for buffers that do not overlap; pass separate buffers (copy one of them first).", nameof(w));
+            }
+            if (global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)b, (global::System.ReadOnlySpan<double>)y))
+            {
+                throw new global::System.ArgumentException("The buffers 'y' and 'b' overlap: 'Linear' writes into 'y', and its generated methods are exact only for buffers that do not overlap; pass separate buffers (copy one of them first).", nameof(b));
+            }
             var tape = global::Backprop.CompilerServices.Tape.Start();
             // Forward sweep, run again on a larger tape if it fills up, then the reverse sweep.
             while (true)
@@ -921,6 +945,10 @@ namespace BarsCnn
             {
                 throw new global::System.ArgumentException("The gradient of 'y' must have " + y.Length + " entries, like 'y', but has " + dY.Length + ".", nameof(dY));
             }
+            if (global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)y))
+            {
+                throw new global::System.ArgumentException("The buffers 'y' and 'x' overlap: 'MaxPool' writes into 'y', and its generated methods are exact only for buffers that do not overlap; pass separate buffers (copy one of them first).", nameof(x));
+            }
             var tape = global::Backprop.CompilerServices.Tape.Start();
             // Forward sweep, run again on a larger tape if it fills up, then the reverse sweep.
             while (true)
@@ -1137,6 +1165,10 @@ namespace BarsCnn
             if (dY.Length != y.Length)
             {
                 throw new global::System.ArgumentException("The gradient of 'y' must have " + y.Length + " entries, like 'y', but has " + dY.Length + ".", nameof(dY));
+            }
+            if (global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)y))
+            {
+                throw new global::System.ArgumentException("The buffers 'y' and 'x' overlap: 'Relu' writes into 'y', and its generated methods are exact only for buffers that do not overlap; pass separate buffers (copy one of them first).", nameof(x));
             }
             var tape = global::Backprop.CompilerServices.Tape.Start();
             // Forward sweep, run again on a larger tape if it fills up, then the reverse sweep.

@@ -25,6 +25,10 @@ namespace Demo
             {
                 throw new global::System.ArgumentException("The gradient of 'xy' must have " + xy.Length + " entries, like 'xy', but has " + dXy.Length + ".", nameof(dXy));
             }
+            if (global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)offset, (global::System.ReadOnlySpan<double>)xy))
+            {
+                throw new global::System.ArgumentException("The buffers 'xy' and 'offset' overlap: 'Polar' writes into 'xy', and its generated methods are exact only for buffers that do not overlap; pass separate buffers (copy one of them first).", nameof(offset));
+            }
             var tape = global::Backprop.CompilerServices.Tape.Start();
             // Forward sweep, run again on a larger tape if it fills up, then the reverse sweep.
             while (true)
@@ -215,6 +219,10 @@ namespace Demo
             if (jacobian.Length != rows * columns)
             {
                 throw new global::System.ArgumentException("The Jacobian must have " + rows + " x " + columns + " entries, but has " + jacobian.Length + ".", nameof(jacobian));
+            }
+            if (global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)offset, (global::System.ReadOnlySpan<double>)xy))
+            {
+                throw new global::System.ArgumentException("The buffers 'xy' and 'offset' overlap: 'Polar' writes into 'xy', and its generated methods are exact only for buffers that do not overlap; pass separate buffers (copy one of them first).", nameof(offset));
             }
             jacobian.Clear();
             if (columns < rows)
