@@ -22,3 +22,22 @@ public static partial class SingularPartialFunctions
     [Differentiable(Jacobian = true)]
     public static void PowerWide(double x, double y, Span<double> o) => o[0] = Math.Pow(x, y);
 }
+
+public static partial class SingularPartialFunctions
+{
+    /// <summary>o[0] = √x + y is infinite in x at 0; a loss or a Jacobian row that reads only o[1] must not see it.</summary>
+    [Differentiable(Jacobian = true)]
+    public static void SqrtAndProduct(double x, double y, double z, Span<double> o)
+    {
+        o[0] = Math.Sqrt(x) + y;
+        o[1] = x * y * z;
+    }
+
+    [Differentiable]
+    public static double SecondOutput(double x, double y, double z)
+    {
+        Span<double> o = stackalloc double[2];
+        SqrtAndProduct(x, y, z, o);
+        return o[1];
+    }
+}

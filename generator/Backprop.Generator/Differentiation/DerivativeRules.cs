@@ -59,8 +59,8 @@ internal sealed class DerivativeRule
 
     /// <summary>
     /// Whether a partial may be infinite or NaN where the operation's value is finite (<c>Sqrt</c> at 0, <c>Pow</c> at a
-    /// base ≤ 0, <c>Asin</c> at ±1). Its product with a zero tangent is a strong zero: a direction along which the argument
-    /// does not move gets nothing from it, as reverse mode, which sends each partial only to its own argument's gradient.
+    /// base ≤ 0, <c>Asin</c> at ±1). Its product with a zero tangent or a zero adjoint is a strong zero: a direction along
+    /// which the argument does not move, or a value no output depends on, gets nothing from it instead of NaN.
     /// </summary>
     public bool Singular { get; }
 

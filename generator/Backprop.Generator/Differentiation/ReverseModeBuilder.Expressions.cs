@@ -173,15 +173,26 @@ internal sealed partial class ReverseModeBuilder
                 targets[same] = (targets[same].Argument, Fragment.Binary(TreeKind.Add, left, right, left + " + " + right));
             }
         }
-        if (targets.Count > 1 && adjoint.AsName is null)
+        // A singular partial (infinite or NaN where the operation is finite) scales a zero adjoint to 0: see StrongScale.
+        bool strong = applied.Rule.Singular && !adjoint.IsConstant(1) && !adjoint.IsConstant(-1);
+        if ((targets.Count > 1 || strong) && adjoint.AsName is null)
         {
             string local = Reserve("d" + MethodName + "_d" + TempName(node));
             reverse.Add(CodeAssign.Declare(node.Type.Keyword, local, adjoint));
             adjoint = N(local);
         }
         foreach (var (argument, partial) in targets)
-            Propagate(argument, Scale(adjoint, partial), reverse);
+            Propagate(argument, strong ? StrongScale(adjoint, partial) : Scale(adjoint, partial), reverse);
     }
+
+    /// <summary>
+    /// <c>adjoint * partial</c>, but 0 where the adjoint is 0, for a rule whose partial may be infinite or NaN where the
+    /// operation is finite (<see cref="DerivativeRule.Singular"/>). A zero adjoint is a strong zero, as in forward mode
+    /// and in the skipped nested reductions: a value no output depends on (<c>Math.Sqrt(x)</c> at 0 in an output the loss
+    /// does not read, a Jacobian row of another output) adds nothing to the gradient instead of NaN.
+    /// </summary>
+    private static Fragment StrongScale(Fragment adjoint, Fragment partial) =>
+        Fragment.Parenthesized(ExpressionText.Atom(adjoint) + " == 0 ? 0 : " + Scale(adjoint, partial));
 
     /// <summary>
     /// Calls the callee's pullback (joint: it runs the callee again) or, for a split call, its split reverse on our tape
