@@ -21,6 +21,17 @@ public static partial class SingularPartialFunctions
     /// <summary>Wider than tall: its Jacobian takes reverse sweeps.</summary>
     [Differentiable(Jacobian = true)]
     public static void PowerWide(double x, double y, Span<double> o) => o[0] = Math.Pow(x, y);
+
+    [Differentiable(Jacobian = true)]
+    public static void PowerTallF(float x, float y, Span<float> o)
+    {
+        o[0] = MathF.Pow(x, y);
+        o[1] = x * y;
+        o[2] = x + y;
+    }
+
+    [Differentiable(Jacobian = true)]
+    public static void PowerWideF(float x, float y, Span<float> o) => o[0] = MathF.Pow(x, y);
 }
 
 public static partial class SingularPartialFunctions

@@ -43,6 +43,11 @@ public sealed class SingularPartialTests
         var tall = new double[6];
         SingularPartialFunctions.PowerTallJacobian(x, y, new double[3], tall);
         Assert.Equal(wide, tall[..2]);
+        var wideF = new float[2];
+        SingularPartialFunctions.PowerWideFJacobian((float)x, (float)y, new float[1], wideF);
+        var tallF = new float[6];
+        SingularPartialFunctions.PowerTallFJacobian((float)x, (float)y, new float[3], tallF);
+        Assert.Equal(wideF, tallF[..2]);
     }
 
     [Fact]
