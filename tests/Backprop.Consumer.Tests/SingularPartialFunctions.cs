@@ -44,6 +44,10 @@ public static partial class SingularPartialFunctions
         o[1] = x * y * z;
     }
 
+    /// <summary>√x is infinite in x at 0; the Hessian's row along y, in which √x does not move, must not see it.</summary>
+    [Differentiable(Hessian = true)]
+    public static double SqrtPlusProduct(double x, double y) => Math.Sqrt(x + 0.0 * y) + x * y;
+
     [Differentiable]
     public static double SecondOutput(double x, double y, double z)
     {

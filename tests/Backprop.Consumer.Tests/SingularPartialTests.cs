@@ -60,4 +60,13 @@ public sealed class SingularPartialTests
         SingularPartialFunctions.SqrtAndProductJacobian(0, 2, 3, new double[2], jacobian);
         Assert.Equal([double.PositiveInfinity, 1, 0, 6, 0, 0], jacobian);
     }
+
+    [Fact]
+    public void Hessian_AlongADirectionThatDoesNotMoveTheSqrt_IsFinite()
+    {
+        // H·e_y of √(x + 0·y) + x·y at x = 0 is (1, 0): the tangent of √ along e_y is 0 (∂ = +∞, t = 0), a strong zero.
+        var hessian = new double[4];
+        SingularPartialFunctions.SqrtPlusProductHessian(0, 2, hessian);
+        Assert.Equal([1.0, 0], hessian[2..]);
+    }
 }
