@@ -55,4 +55,16 @@ public static partial class SingularPartialFunctions
         SqrtAndProduct(x, y, z, o);
         return o[1];
     }
+
+    private static double Root(double x) => Math.Sqrt(x);
+
+    /// <summary>The same through an unmarked helper, whose partial the reverse sweep takes eagerly (seed 1).</summary>
+    [Differentiable]
+    public static double SecondOutputOfHelper(double x, double y, double z)
+    {
+        Span<double> o = stackalloc double[2];
+        o[0] = Root(x) + y;
+        o[1] = x * y * z;
+        return o[1];
+    }
 }

@@ -56,6 +56,8 @@ public sealed class SingularPartialTests
         // ∂(x·y·z)/∂x = y·z = 6 at x = 0, where the unread o[0] = √x + y has an infinite partial (0 · ∞ would be NaN).
         SingularPartialFunctions.SecondOutputGradient(0, 2, 3, out double dX, out double dY, out double dZ);
         Assert.Equal([6.0, 0, 0], new[] { dX, dY, dZ });
+        SingularPartialFunctions.SecondOutputOfHelperGradient(0, 2, 3, out dX, out dY, out dZ);
+        Assert.Equal([6.0, 0, 0], new[] { dX, dY, dZ });
         var jacobian = new double[6];
         SingularPartialFunctions.SqrtAndProductJacobian(0, 2, 3, new double[2], jacobian);
         Assert.Equal([double.PositiveInfinity, 1, 0, 6, 0, 0], jacobian);

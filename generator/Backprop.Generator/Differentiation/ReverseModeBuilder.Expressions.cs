@@ -149,8 +149,16 @@ internal sealed partial class ReverseModeBuilder
                 reverse.Add(CodeAssign.Add(N(split), adjoint));
                 return;
             case IrDifferentiableCall call when _partials.TryGetValue(call, out var eager):
+                // The callee's partials, taken with seed 1, may be singular like a rule's (see StrongScale).
+                bool strongCall = call.Callee.Singular && !adjoint.IsConstant(1) && !adjoint.IsConstant(-1);
+                if (strongCall && adjoint.AsName is null)
+                {
+                    string local = Reserve("d" + MethodName + "_d" + TempName(call));
+                    reverse.Add(CodeAssign.Declare(call.Type.Keyword, local, adjoint));
+                    adjoint = N(local);
+                }
                 for (int i = 0; i < eager.Length; i++)
-                    if (eager[i] is { } derivative) Propagate(call.Arguments[i], Scale(adjoint, N(derivative)), reverse);
+                    if (eager[i] is { } derivative) Propagate(call.Arguments[i], strongCall ? StrongScale(adjoint, N(derivative)) : Scale(adjoint, N(derivative)), reverse);
                 return;
             case IrDifferentiableCall call:
                 PropagateCall(call, adjoint, reverse);
