@@ -14,6 +14,23 @@ public sealed class LayerTests
     }
 
     [Fact]
+    public void LayerRule_WritingPartOfItsOutput_KeepsTheGradientOfTheEntriesItLeaves()
+    {
+        double[] x = [0.3, -0.5, 0.8, 0.1, -0.6, 0.2];
+        var dX = new double[6];
+        Assert.Equal(LayerFunctions.PartialRule(x), LayerFunctions.PartialRuleGradient(x, dX));
+        var result = GradientCheck.Check(p => LayerFunctions.PartialRule(p), x, dX);
+        Assert.True(result.Passed, result.ToString());
+        var dXLayer = new double[6];
+        LayerFunctions.PartialRuleInLayerGradient(x, dXLayer);
+        Assert.Equal(dX, dXLayer);
+        // A generated layer's backward consumes dY as its rule does: the even entries zeroed, the odd ones untouched.
+        double[] dY = [1, 2, 3, 4, 5, 6];
+        LayerFunctions.HalfLayerBackward(x, new double[6], dY, new double[6]);
+        Assert.Equal([0, 2, 0, 4, 0, 6], dY);
+    }
+
+    [Fact]
     public void PackedParameters_SlicedForLayers_MatchFiniteDifferences()
     {
         double[] theta = Random(26, 11), x = Random(3, 12);

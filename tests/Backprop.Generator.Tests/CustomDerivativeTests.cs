@@ -173,11 +173,12 @@ public sealed class CustomDerivativeTests
             public static class OpsRules
             {
                 [DerivativeOf(typeof(Ops), nameof(Ops.ScaledTanh))]
-                public static void ScaledTanhReverse(ReadOnlySpan<double> x, double a, Span<double> y, ReadOnlySpan<double> dY, Span<double> dX, ref double dA)
+                public static void ScaledTanhReverse(ReadOnlySpan<double> x, double a, Span<double> y, Span<double> dY, Span<double> dX, ref double dA)
                 {
                     for (int i = 0; i < x.Length; i++)
                     {
                         double d = dY[i] * (1 - y[i] * y[i]);
+                        dY[i] = 0;
                         if (!dX.IsEmpty) dX[i] += d * a;
                         dA += d * x[i];
                     }

@@ -1360,21 +1360,36 @@ public sealed class DiagnosticTests
         public static class Special
         {
             public static double Gain(double x, int n, ReadOnlySpan<double> w) => x * n * w[0];
+
+            public static void Half(ReadOnlySpan<double> x, Span<double> y) { for (int i = 0; i < x.Length; i += 2) y[i] = x[i] * x[i]; }
         }
 
         public static class Rules
         {
             [DerivativeOf(typeof(Special), nameof(Special.Gain))]
             public static void [|GainReverse|](double x, int n, ReadOnlySpan<double> w, double dResult, ref double dX) => dX += dResult * n * w[0];
+
+            // A layer rule consumes its output's adjoint: dY is a Span (read-only, it could not zero what Half writes).
+            [DerivativeOf(typeof(Special), nameof(Special.Half))]
+            public static void [|HalfReverse|](ReadOnlySpan<double> x, Span<double> y, ReadOnlySpan<double> dY, Span<double> dX) { }
         }
 
         public static partial class Model
         {
             [Differentiable]
             public static double F(double x, [NoDerivative] double[] w) => Special.Gain(x, 2, w);
+
+            [Differentiable]
+            public static double G(ReadOnlySpan<double> x)
+            {
+                Span<double> y = stackalloc double[2];
+                Special.Half(x, y);
+                return y[0];
+            }
         }
         """,
-        ("BPG031", "The rule 'GainReverse' does not match 'Special.Gain(double, int, System.ReadOnlySpan<double>)': a [DerivativeOf] rule of it must be 'static void GainReverse(double x, int n, System.ReadOnlySpan<double> w, double result, double dResult, ref double dX, System.Span<double> dW)'"));
+        ("BPG031", "The rule 'GainReverse' does not match 'Special.Gain(double, int, System.ReadOnlySpan<double>)': a [DerivativeOf] rule of it must be 'static void GainReverse(double x, int n, System.ReadOnlySpan<double> w, double result, double dResult, ref double dX, System.Span<double> dW)'"),
+        ("BPG031", "The rule 'HalfReverse' does not match 'Special.Half(System.ReadOnlySpan<double>, System.Span<double>)': a [DerivativeOf] rule of it must be 'static void HalfReverse(System.ReadOnlySpan<double> x, System.Span<double> y, System.Span<double> dY, System.Span<double> dX)'"));
 
     /// <summary>
     /// Forward mode calls a callee's own tangent or inlines its body (Square, a [Differentiable] method without

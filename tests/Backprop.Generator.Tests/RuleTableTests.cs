@@ -56,6 +56,35 @@ public sealed class RuleTableTests
         Assert.True(failures.Count == 0, string.Join("\n", failures));
     }
 
+    /// <summary>
+    /// <see cref="DerivativeRule.Singular"/> marks exactly the rules with a partial that is infinite or NaN at a point where
+    /// the function is finite (forward mode multiplies those partials by a tangent as a strong zero).
+    /// </summary>
+    [Fact]
+    public void SingularRules_AreThoseWithANonFinitePartialWhereTheFunctionIsFinite()
+    {
+        double[] edges = { 0, 1, -1, 0.5, -0.5, 2, -2 };
+        IEnumerable<double[]> Tuples(int arity) => arity == 0 ? new[] { Array.Empty<double>() }
+            : from rest in Tuples(arity - 1) from e in edges select rest.Append(e).ToArray();
+        var failures = new List<string>();
+        foreach (var rule in DerivativeRules.All.OrderBy(r => r.Key, StringComparer.Ordinal))
+        {
+            var (function, real) = Primal(rule);
+            string? witness = null;
+            foreach (var point in Tuples(rule.Arity))
+            {
+                double result = function(point);
+                if (!double.IsFinite(result)) continue;
+                for (int i = 0; i < rule.Arity && witness is null; i++)
+                    if (real[i] && rule.Trees[i] is { } tree && !double.IsFinite(tree.Evaluate(point, result)))
+                        witness = $"d/d{i} at ({string.Join(", ", point)})";
+            }
+            if (rule.Singular != (witness is not null))
+                failures.Add(rule.Key + (rule.Singular ? ": marked singular, but every partial is finite where the function is" : ": not marked singular, " + witness + " is not finite"));
+        }
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
     [Fact]
     public void Needs_FindsExactlyTheArgumentsAndResultEachPartialReads()
     {

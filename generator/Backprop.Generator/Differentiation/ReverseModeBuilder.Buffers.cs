@@ -192,9 +192,10 @@ internal sealed partial class ReverseModeBuilder
             }
             if (call.Callee.CustomRule)
             {
-                // A hand-written rule: called with the outputs as the layer computed them; its adjoints are then consumed.
+                // A hand-written rule: called with the outputs as the layer computed them. It consumes their adjoints as a
+                // generated reverse does, zeroing the entries its original wrote: only it knows which those are (an entry
+                // the original leaves alone keeps its adjoint for the statements before the call).
                 reverse.Add(new CodeStatement(call.Callee.PullbackName + "(" + Fragment.Join(", ", arguments) + ")"));
-                foreach (int i in outputs) reverse.Add(new CodeStatement(OutputAdjoint(call.Arguments[i]) + ".Clear()"));
             }
             else
             {

@@ -149,8 +149,16 @@ internal sealed partial class ReverseModeBuilder
                 reverse.Add(CodeAssign.Add(N(split), adjoint));
                 return;
             case IrDifferentiableCall call when _partials.TryGetValue(call, out var eager):
+                // The callee's partials, taken with seed 1, may be singular like a rule's (see StrongScale).
+                bool strongCall = call.Callee.Singular && !adjoint.IsConstant(1) && !adjoint.IsConstant(-1);
+                if (strongCall && adjoint.AsName is null)
+                {
+                    string local = Reserve("d" + MethodName + "_d" + TempName(call));
+                    reverse.Add(CodeAssign.Declare(call.Type.Keyword, local, adjoint));
+                    adjoint = N(local);
+                }
                 for (int i = 0; i < eager.Length; i++)
-                    if (eager[i] is { } derivative) Propagate(call.Arguments[i], Scale(adjoint, N(derivative)), reverse);
+                    if (eager[i] is { } derivative) Propagate(call.Arguments[i], strongCall ? StrongScale(adjoint, N(derivative)) : Scale(adjoint, N(derivative)), reverse);
                 return;
             case IrDifferentiableCall call:
                 PropagateCall(call, adjoint, reverse);
@@ -173,15 +181,26 @@ internal sealed partial class ReverseModeBuilder
                 targets[same] = (targets[same].Argument, Fragment.Binary(TreeKind.Add, left, right, left + " + " + right));
             }
         }
-        if (targets.Count > 1 && adjoint.AsName is null)
+        // A singular partial (infinite or NaN where the operation is finite) scales a zero adjoint to 0: see StrongScale.
+        bool strong = applied.Rule.Singular && !adjoint.IsConstant(1) && !adjoint.IsConstant(-1);
+        if ((targets.Count > 1 || strong) && adjoint.AsName is null)
         {
             string local = Reserve("d" + MethodName + "_d" + TempName(node));
             reverse.Add(CodeAssign.Declare(node.Type.Keyword, local, adjoint));
             adjoint = N(local);
         }
         foreach (var (argument, partial) in targets)
-            Propagate(argument, Scale(adjoint, partial), reverse);
+            Propagate(argument, strong ? StrongScale(adjoint, partial) : Scale(adjoint, partial), reverse);
     }
+
+    /// <summary>
+    /// <c>adjoint * partial</c>, but 0 where the adjoint is 0, for a rule whose partial may be infinite or NaN where the
+    /// operation is finite (<see cref="DerivativeRule.Singular"/>). A zero adjoint is a strong zero, as in forward mode
+    /// and in the skipped nested reductions: a value no output depends on (<c>Math.Sqrt(x)</c> at 0 in an output the loss
+    /// does not read, a Jacobian row of another output) adds nothing to the gradient instead of NaN.
+    /// </summary>
+    private static Fragment StrongScale(Fragment adjoint, Fragment partial) =>
+        Fragment.Parenthesized(ExpressionText.Atom(adjoint) + " == 0 ? 0 : " + Scale(adjoint, partial));
 
     /// <summary>
     /// Calls the callee's pullback (joint: it runs the callee again) or, for a split call, its split reverse on our tape

@@ -327,6 +327,7 @@ internal sealed class TangentBuilder
             if (partials[i] is not { } partial || Tangent(applied.Arguments[i], code) is not { } t) continue;
             terms.Add(partial.IsConstant(1) ? ExpressionText.Atom(t)
                 : partial.IsConstant(-1) ? "-" + ExpressionText.Atom(t)
+                : applied.Rule.Singular ? StrongZero(partial, t, node.Type)
                 : ExpressionText.Atom(partial) + " * " + ExpressionText.Atom(t));
         }
         if (terms.Count == 0) return null;
@@ -336,6 +337,20 @@ internal sealed class TangentBuilder
         string name = Reserve("tangent");
         code.Add(CodeAssign.Declare(TangentKeyword(node.Type), name, sum));
         return N(name);
+    }
+
+    /// <summary>
+    /// <c>partial * t</c>, but 0 where the tangent is 0, for a rule whose partial may be infinite or NaN where the operation
+    /// is finite (<see cref="DerivativeRule.Singular"/>): along a direction in which the argument does not move, Pow(x, y) at
+    /// x &lt; 0 changes as y·x^(y−1)·tX, not NaN, and the tangent agrees with the reverse sweep's gradient.
+    /// </summary>
+    private Fragment StrongZero(Fragment partial, Fragment t, IrType type)
+    {
+        var product = ExpressionText.Atom(partial) + " * " + ExpressionText.Atom(t);
+        if (!_lanes) return Fragment.Parenthesized(ExpressionText.Atom(t) + " == 0 ? 0 : " + product);
+        var zero = TangentZero(type);
+        const string vector = "global::System.Numerics.Vector";
+        return vector + ".ConditionalSelect(" + vector + ".Equals(" + t + ", " + zero + "), " + zero + ", " + product + ")";
     }
 
     /// <summary>A callee's tangent argument: a scalar's tangent (or 0), a buffer's tangent buffer or the same slice of it.</summary>

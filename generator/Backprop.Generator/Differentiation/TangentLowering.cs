@@ -23,6 +23,17 @@ internal sealed class TangentLowering
     private readonly HashSet<string> _names;
     private bool _resultIsRead;
 
+    /// <summary>Tangents kept in a local before the statement being lowered, so that a strong zero reads them twice for free.</summary>
+    private readonly List<IrAssign> _pending = new();
+
+    /// <summary>Locals made for <see cref="_pending"/>, declared (zero) at the top like the tangent locals.</summary>
+    private readonly List<int> _temporaries = new();
+
+    /// <summary>How many conditional arms enclose the expression being lowered: a tangent there may not be evaluated early.</summary>
+    private int _arms;
+
+    private SourceRef _source = new(0, "");
+
     private TangentLowering(IrMethod method, ActivityAnalysis activity)
     {
         _method = method;
@@ -99,6 +110,7 @@ internal sealed class TangentLowering
         foreach (var pair in _tangents.OrderBy(t => t.Value))
             if (_variables[pair.Key].Kind != VariableKind.Parameter && _variables[pair.Value].Kind != VariableKind.Member && !_variables[pair.Value].Type.IsBuffer)
                 prologue.Add(new IrAssign(none, pair.Value, Zero(_variables[pair.Value].Type), IsDeclaration: true));
+        foreach (int temporary in _temporaries) prologue.Add(new IrAssign(none, temporary, Zero(_variables[temporary].Type), IsDeclaration: true));
         var shape = _method.Shape with
         {
             Name = name,
@@ -157,13 +169,13 @@ internal sealed class TangentLowering
                 if (assign.Value.Type.IsBuffer) throw new NotSupportedException("a span local bound to another buffer");
                 // The tangent first: it reads the primal values before the write. x = x + 1 keeps x's tangent as it is.
                 int tangent = Tangent(assign.Variable);
-                var value = Of(assign.Value) ?? Zero(assign.Value.Type);
+                var value = Lowered(assign.Source, assign.Value, code);
                 if (value is not IrRead { Variable: var same } || same != tangent) code.Add(new IrAssign(assign.Source, tangent, value));
                 if (assign.Variable != _method.Result || _resultIsRead) code.Add(assign);
                 return;
             case IrStore store when _activity.IsActive(store.Buffer):
                 if (_variables[store.Buffer].Kind == VariableKind.Parameter) throw new NotSupportedException("a write to a parameter's buffer");
-                code.Add(new IrStore(store.Source, Tangent(store.Buffer), store.Index, Of(store.Value) ?? Zero(store.Value.Type)));
+                code.Add(new IrStore(store.Source, Tangent(store.Buffer), store.Index, Lowered(store.Source, store.Value, code)));
                 code.Add(store);
                 return;
             case IrIf branch:
@@ -183,6 +195,34 @@ internal sealed class TangentLowering
         }
     }
 
+    /// <summary>The tangent of a statement's value (0 where it is zero), after the tangents it keeps in locals.</summary>
+    private IrExpression Lowered(SourceRef source, IrExpression value, List<IrStatement> code)
+    {
+        _source = source;
+        var tangent = Of(value) ?? Zero(value.Type);
+        code.AddRange(_pending);
+        _pending.Clear();
+        return tangent;
+    }
+
+    /// <summary>
+    /// <c>partial * t</c>, but 0 where <c>t</c> is 0, for a rule whose partial may be infinite or NaN where the operation is
+    /// finite (<see cref="DerivativeRule.Singular"/>), as forward and reverse mode do. <c>t</c> is read twice: a tangent that
+    /// is not a variable or an element is kept in a local first (outside conditional arms, which may not run).
+    /// </summary>
+    private IrExpression StrongZero(IrExpression partial, IrExpression t, IrType type)
+    {
+        if (t is not (IrRead or IrElement or IrConstant) && _arms == 0)
+        {
+            int local = Add("tangent", type, VariableKind.Local, type.Keyword);
+            _temporaries.Add(local);
+            _pending.Add(new IrAssign(_source, local, t));
+            t = new IrRead(type, local);
+        }
+        var isZero = new IrBinary(IrType.Boolean, BinaryOperator.Equal, t, Zero(type));
+        return new IrConditional(type, isZero, Zero(type), new IrBinary(type, BinaryOperator.Multiply, partial, t));
+    }
+
     /// <summary>The tangent of a real expression as IR, or null where it is zero.</summary>
     private IrExpression? Of(IrExpression node)
     {
@@ -196,8 +236,10 @@ internal sealed class TangentLowering
             case IrConvert convert:
                 return convert.Operand.Type.IsReal && Of(convert.Operand) is { } t ? new IrConvert(convert.Type, t) : null;
             case IrConditional conditional:
+                _arms++;
                 var whenTrue = Of(conditional.WhenTrue);
                 var whenFalse = Of(conditional.WhenFalse);
+                _arms--;
                 return whenTrue is null && whenFalse is null ? null : new IrConditional(node.Type, conditional.Condition, whenTrue ?? Zero(node.Type), whenFalse ?? Zero(node.Type));
             case IrDifferentiableCall:
                 throw new NotSupportedException("a call");
@@ -211,6 +253,7 @@ internal sealed class TangentLowering
             {
                 RuleInteger { Value: 1 } => t,
                 RuleInteger { Value: -1 } => new IrUnary(node.Type, UnaryOperator.Negate, t),
+                _ when applied.Rule.Singular => StrongZero(Ir(tree, applied.Arguments, node), t, node.Type),
                 _ => new IrBinary(node.Type, BinaryOperator.Multiply, Ir(tree, applied.Arguments, node), t),
             };
             sum = sum is null ? term : new IrBinary(node.Type, BinaryOperator.Add, sum, term);

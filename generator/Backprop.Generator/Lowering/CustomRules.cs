@@ -61,13 +61,13 @@ internal static class CustomRules
         var expected = new List<(ITypeSymbol?, RefKind, string)>();
         foreach (var p in original.Parameters) expected.Add((p.Type, RefKind.None, p.Type.ToDisplayString() + " " + p.Name));
         var span = compilation.GetTypeByMetadataName("System.Span`1");
-        var readOnlySpan = compilation.GetTypeByMetadataName("System.ReadOnlySpan`1");
         if (original.ReturnsVoid)
         {
-            // A layer: the adjoints of its outputs (its Span<T> parameters), read-only, then the inputs' gradients.
+            // A layer: the adjoints of its outputs (its Span<T> parameters), which the rule consumes (it zeroes the entries
+            // its original overwrites, as a generated backward does), then the inputs' gradients.
             foreach (var p in original.Parameters.Where(IsOutput))
             {
-                var type = readOnlySpan!.Construct(((INamedTypeSymbol)p.Type).TypeArguments[0]);
+                var type = span!.Construct(((INamedTypeSymbol)p.Type).TypeArguments[0]);
                 expected.Add((type, RefKind.None, type.ToDisplayString() + " d" + char.ToUpperInvariant(p.Name[0]) + p.Name.Substring(1)));
             }
         }

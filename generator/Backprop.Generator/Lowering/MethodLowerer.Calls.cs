@@ -310,8 +310,25 @@ internal sealed partial class MethodLowerer
         var callee = new CalleeInfo(receiver, specialized is null ? target.Name : analysed.Shape.Name, analysed.Shape.PullbackName, active, outputs, parameterNames, thisPath, analysed.Shape.ThisIsStruct,
             // Forward mode follows a call through the callee's own tangent when it has one, else inlines it (MethodAnalyzer).
             HasTangent: analysed.Shape.EmitTangent && !analysed.Shape.HasThisGradient && elementAccess.Length == 0, HasEffects: IrWalker.RunsEffects(analysed.Body), ElementAccess: elementAccess,
-            GenericName: specialized is null ? null : target.Name, TypeArguments: specialized?.TypeArguments ?? default, Variant: analysed.Shape.Variant, IsStatic: target.IsStatic, Public: SymbolFacts.IsPublicEverywhere(target));
+            GenericName: specialized is null ? null : target.Name, TypeArguments: specialized?.TypeArguments ?? default, Variant: analysed.Shape.Variant, IsStatic: target.IsStatic, Public: SymbolFacts.IsPublicEverywhere(target),
+            // A recursive call's body is not known here: its partials may be singular.
+            Singular: cut || MaySingular(analysed.Body));
         return Located(new IrDifferentiableCall(type ?? IrType.Double, callee, arguments.ToEquatableArray()), invocation);
+    }
+
+    /// <summary>
+    /// Whether a partial of a method with this body may be infinite or NaN where its value is finite: it applies a
+    /// <see cref="DerivativeRule.Singular"/> rule, directly or in a method it calls. A caller that takes the callee's
+    /// partials eagerly (seed 1) then scales them by its adjoint as a strong zero, as its own singular rules.
+    /// </summary>
+    private static bool MaySingular(IEnumerable<IrStatement> body)
+    {
+        bool found = false;
+        foreach (var statement in body)
+            IrWalker.VisitStatements(statement, s => IrWalker.VisitStatement(s, e => found |=
+                e is IrMathCall m && DerivativeRules.TryGet(m.Function, m.Arguments.Count, out var rule) && rule.Singular
+                || e is IrDifferentiableCall { Callee.Singular: true }));
+        return found;
     }
 
     /// <summary>

@@ -115,7 +115,9 @@ internal sealed partial class MethodLowerer
             HasTangent: tangentRule is not null,
             TangentRule: tangentRule is null ? null : tangentRule.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + "." + Identifiers.Escape(tangentRule.Name),
             IsStatic: true,
-            Public: SymbolFacts.IsPublicEverywhere(tangentRule ?? rule));
+            Public: SymbolFacts.IsPublicEverywhere(tangentRule ?? rule),
+            // A hand-written rule's partials are opaque: they may be infinite where the original is finite.
+            Singular: true);
         return Located(new IrDifferentiableCall(type ?? IrType.Double, callee, arguments.ToEquatableArray()), invocation);
     }
 }

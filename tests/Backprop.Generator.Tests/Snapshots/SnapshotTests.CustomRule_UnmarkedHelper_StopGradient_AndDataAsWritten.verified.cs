@@ -40,7 +40,8 @@ namespace Demo
             // Reverse sweep: adjoints flow from the result back to the parameters.
             double dNormCdf_dresult = dNormCdf;
             // line 1: 0.5 * (1 + Special.Erf(x / Math.Sqrt(2)))
-            dNormCdf_dx = ((dNormCdf_dresult * 0.5) * dErf_dx) * (1 / sqrt);
+            double dNormCdf_derf = dNormCdf_dresult * 0.5;
+            dNormCdf_dx = (dNormCdf_derf == 0 ? 0 : dNormCdf_derf * dErf_dx) * (1 / sqrt);
 
             // Gradients of the scalar parameters (span gradients were incremented in place).
             dX += dNormCdf_dx;
@@ -97,7 +98,8 @@ namespace Demo
             // line 2: s * NormCdf(s - k) * weights.Count + Ad.StopGradient(s * k)
             double dPrice_dproduct = dPrice_dresult * converted;
             dPrice_ds = dPrice_dproduct * normCdf;
-            double dPrice_ddifference = (dPrice_dproduct * s) * dNormCdf_dx;
+            double dPrice_dnormCdf = dPrice_dproduct * s;
+            double dPrice_ddifference = (dPrice_dnormCdf == 0 ? 0 : dPrice_dnormCdf * dNormCdf_dx);
             dPrice_ds += dPrice_ddifference;
             dPrice_dk = -dPrice_ddifference;
 

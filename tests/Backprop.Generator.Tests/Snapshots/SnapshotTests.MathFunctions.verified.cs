@@ -60,10 +60,10 @@ namespace Demo
             dFunctions_db = dFunctions_dresult * a;
             dFunctions_dc = dFunctions_dresult;
             // line 5: c = Math.Pow(Math.Abs(x) + 1, y) + Math.Atan2(y, x) + Math.Max(x, y)
-            dFunctions_dx = (dFunctions_dc * (y == 0 ? 0 : y * global::System.Math.Pow(sum2, y - 1))) * (x > 0 ? 1 : x < 0 ? -1 : 0);
-            dFunctions_dy = dFunctions_dc * (sum2 > 0 ? pow * global::System.Math.Log(sum2) : sum2 == 0 ? 0 : double.NaN);
-            dFunctions_dy += dFunctions_dc * (x / (x * x + y * y));
-            dFunctions_dx += dFunctions_dc * (-y / (x * x + y * y));
+            dFunctions_dx = (dFunctions_dc == 0 ? 0 : dFunctions_dc * (y == 0 ? 0 : y * global::System.Math.Pow(sum2, y - 1))) * (x > 0 ? 1 : x < 0 ? -1 : 0);
+            dFunctions_dy = (dFunctions_dc == 0 ? 0 : dFunctions_dc * (sum2 > 0 ? pow * global::System.Math.Log(sum2) : sum2 == 0 ? 0 : double.NaN));
+            dFunctions_dy += (dFunctions_dc == 0 ? 0 : dFunctions_dc * (x / (x * x + y * y)));
+            dFunctions_dx += (dFunctions_dc == 0 ? 0 : dFunctions_dc * (-y / (x * x + y * y)));
             dFunctions_dx += dFunctions_dc * (x > y ? 1 : x == y ? 0.5 : 0);
             dFunctions_dy += dFunctions_dc * (y > x ? 1 : x == y ? 0.5 : 0);
             // line 4: b = Math.Exp(-x * x) + Math.Log(1 + y * y) + Math.Sqrt(1 + x * x)
@@ -71,7 +71,7 @@ namespace Demo
             dFunctions_dx += -(dFunctions_dproduct2 * x);
             dFunctions_dx += dFunctions_dproduct2 * negated;
             dFunctions_dy += (dFunctions_db * (1 / sum)) * (y + y);
-            dFunctions_dx += (dFunctions_db * (0.5 / sqrt)) * (x + x);
+            dFunctions_dx += (dFunctions_db == 0 ? 0 : dFunctions_db * (0.5 / sqrt)) * (x + x);
             // line 3: a = Math.Sin(x) * Math.Cos(y) + Math.Tanh(x * y)
             dFunctions_dx += (dFunctions_da * cos) * global::System.Math.Cos(x);
             dFunctions_dy += (dFunctions_da * sin) * (-global::System.Math.Sin(y));

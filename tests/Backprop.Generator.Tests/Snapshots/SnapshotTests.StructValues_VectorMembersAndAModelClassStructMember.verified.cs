@@ -162,7 +162,7 @@ namespace Demo
             // Reverse sweep: adjoints flow from the result back to the parameters.
             float dReach_dresult = dReach;
             // line 4: return Vector2.Distance(tip, new Vector2(1f, 1f));
-            float dReach_dsum = dReach_dresult * (0.5f / result);
+            float dReach_dsum = (dReach_dresult == 0 ? 0 : dReach_dresult * (0.5f / result));
             dReach_ddifference = dReach_dsum * (difference + difference);
             dReach_ddifference_2 = dReach_dsum * (difference_2 + difference_2);
             // line 4: return Vector2.Distance(tip, new Vector2(1f, 1f));
