@@ -473,6 +473,30 @@ public sealed class DiagnosticTests
         ("BPG014", "Cannot differentiate the expression 'Helper(x)' (a call of 'Helper', which reads numbers of the module it is called on but cannot be differentiated itself, so they would be constants); mark 'Helper' [Differentiable] to see what stops it, or read the numbers here and pass them to 'Helper' as parameters"),
         ("BPG014", "Cannot differentiate the expression 'this' (the module 'this' passed to 'Scaled', which would read its numbers as constants); pass the numbers 'Scaled' needs as parameters, or make it a method of the module that reads them through 'this'; mark 'm' [NoDerivative] if they are data"));
 
+    [Fact]
+    public void HiddenModule_BPG014_ALayerCallOnAChoiceOfModules_AdvisesAnIfStatement() => Verify(Usings + """
+        public partial class Lin
+        {
+            public double[] W = new double[4];
+            [Differentiable]
+            public void Forward(ReadOnlySpan<double> x, Span<double> y) { for (int i = 0; i < y.Length; i++) y[i] = W[i] * x[i]; }
+        }
+
+        public partial class Net
+        {
+            public Lin A = new(), B = new();
+            public bool UseA = true;
+            [Differentiable]
+            public double Loss([NoDerivative] ReadOnlySpan<double> x)
+            {
+                Span<double> y = stackalloc double[4];
+                [|(UseA ? A : B).Forward(x, y)|];
+                return y[0];
+            }
+        }
+        """, new[] { "Lin.Forward.g.cs", "Lin.[parameters].g.cs" },
+        ("BPG014", "Cannot differentiate the expression '(UseA ? A : B).Forward(x, y)' (a call of 'Forward(…)' through 'UseA ? A : B', which does not reach the module by a member path from 'this', so its numbers would be constants); choose with an if statement, each branch through its own path: 'if (UseA) … A.Forward(…) …; else … B.Forward(…) …;'"));
+
     /// <summary>What stays allowed: data read through an alias (integers, strings), helpers that read no numbers of the module, paths.</summary>
     [Fact]
     public void HiddenModule_DataThroughAnAlias_AndPaths_AreNotReported() => Verify(Usings + SubModule + """

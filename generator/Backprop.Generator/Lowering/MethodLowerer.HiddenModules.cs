@@ -95,14 +95,23 @@ internal sealed partial class MethodLowerer
         string path = SymbolEqualityComparer.Default.Equals(type.OriginalDefinition, _method.ContainingType.OriginalDefinition) ? "'this." + name + "'"
             : Holder(type) is { } holder ? "'" + holder + "." + name + "'"
             : "the path of members from 'this' that holds the module";
-        Report(DiagnosticDescriptors.UnsupportedExpression, shown.Syntax.GetLocation(), Text(shown), what,
-            "write " + path + " instead of going through a local, a call's result, a conditional or a parameter; or mark the member [NoDerivative] if its numbers are data");
+        // A choice between modules (useA ? A : B) is a choice between two paths: an if statement makes each one a path.
+        string advice = WithoutConversions(receiver) is IConditionalOperation { WhenFalse: { } otherwise } choice
+            && ReceiverPath(WithoutConversions(choice.WhenTrue)) is not null && ReceiverPath(WithoutConversions(otherwise)) is not null
+            ? "choose with an if statement, each branch through its own path: 'if (" + Text(choice.Condition) + ") … " + Text(choice.WhenTrue) + "." + name + " …; else … "
+                + Text(otherwise) + "." + name + " …;'"
+            : "write " + path + " instead of going through a local, a call's result, a conditional or a parameter; or mark the member [NoDerivative] if its numbers are data";
+        Report(DiagnosticDescriptors.UnsupportedExpression, shown.Syntax.GetLocation(), Text(shown), what, advice);
         return true;
     }
 
-    /// <summary>The member of the method's class that holds a module of this type (<c>Sub</c>), for the advice; null if none does directly.</summary>
+    /// <summary>
+    /// The member of the method's class that holds a module of this type (<c>Sub</c>), for the advice; null when none or
+    /// several do (<c>A</c> and <c>B</c>, or a collection: the advice then names no member it would have to guess).
+    /// </summary>
     private string? Holder(ITypeSymbol type)
     {
+        string? found = null;
         for (var t = _method.ContainingType; t is not null && t.SpecialType != SpecialType.System_Object; t = t.BaseType)
             foreach (var member in t.GetMembers())
             {
@@ -113,9 +122,12 @@ internal sealed partial class MethodLowerer
                     _ => null,
                 };
                 if (memberType is null) continue;
-                if (SymbolEqualityComparer.Default.Equals(memberType.OriginalDefinition, type.OriginalDefinition)) return member.Name;
+                bool holds = SymbolEqualityComparer.Default.Equals(memberType.OriginalDefinition, type.OriginalDefinition);
+                if (holds && found is not null || ModuleCollection(memberType) is { Element: var element } && SymbolEqualityComparer.Default.Equals(element.OriginalDefinition, type.OriginalDefinition))
+                    return null;
+                if (holds) found = member.Name;
             }
-        return null;
+        return found;
     }
 
     /// <summary>
