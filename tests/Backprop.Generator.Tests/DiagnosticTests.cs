@@ -734,6 +734,53 @@ public sealed class DiagnosticTests
         Assert.Contains(outcome.CompilationDiagnostics, d => d.Id == "CS0117");
     }
 
+    /// <summary>
+    /// A typo, or a construct the generator reports, in a method whose gradient is called elsewhere: the build shows that
+    /// error and nothing more. The gradient and pullback exist as placeholders with their signatures (throwing if run), so
+    /// their calls add no CS0117 of their own.
+    /// </summary>
+    [Fact]
+    public void MethodWithErrors_CallsOfItsGradientAndPullback_AddNoErrors()
+    {
+        var outcome = GeneratorHarness.Run(Usings + """
+            public static partial class Model
+            {
+                [Differentiable]
+                public static double Loss(double w, [NoDerivative] double x, double[] b, int n) => w * Math.Sine(x) + b[n];
+
+                [Differentiable]
+                public static double Bad(double w) { try { return w * w; } catch (Exception) { return 0; } }
+
+                public static double Train(double[] b)
+                {
+                    double value = LossGradient(0.5, 1.0, b, 0, out double dW, new double[b.Length]);
+                    value += LossPullback(0.5, 1.0, b, 0, 1.0, ref dW, Span<double>.Empty);
+                    return value + BadGradient(2.0, out double dBad) + dBad;
+                }
+            }
+            """);
+        Assert.Equal(new[] { "CS0117" }, outcome.CompilationDiagnostics.Select(d => d.Id));
+        Assert.Contains("Sine", outcome.CompilationDiagnostics.Single().GetMessage(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        Assert.Equal(new[] { "BPG008" }, outcome.GeneratorDiagnostics.Select(d => d.Id));
+        Assert.Equal(new[] { "Model.Bad.g.cs", "Model.Loss.g.cs" }, outcome.Placeholders.Select(p => p.HintName).OrderBy(h => h, StringComparer.Ordinal));
+        Assert.Empty(outcome.Sources);
+    }
+
+    /// <summary>A layer or a model's method has no placeholder: its signature depends on its body (outputs, dThis).</summary>
+    [Fact]
+    public void LayerWithErrors_GetsNoPlaceholder()
+    {
+        var outcome = GeneratorHarness.Run(Usings + """
+            public static partial class Model
+            {
+                [Differentiable]
+                public static void Layer(ReadOnlySpan<double> x, Span<double> y) { for (int i = 0; i < y.Length; i++) y[i] = Math.Sine(x[i]); }
+            }
+            """);
+        Assert.Empty(outcome.Placeholders);
+        Assert.Empty(outcome.Sources);
+    }
+
     [Fact]
     public void NoDerivativeBufferPassedToDifferentiatedParameter_IsSupported()
     {

@@ -50,11 +50,17 @@ internal static class GeneratorHarness
         var analyzerIds = analyzer.SupportedDiagnostics.Select(d => d.Id).Append("AD0001").ToHashSet();
         var all = output.WithAnalyzers(ImmutableArray.Create<DiagnosticAnalyzer>(analyzer))
             .GetAllDiagnosticsAsync().GetAwaiter().GetResult();
+        // Placeholders (the signatures of a method with errors, Pipeline/Placeholders) are not generated derivatives.
+        var generated = result.GeneratedTrees.Select(t => (HintName: Path.GetFileName(t.FilePath), Text: t.ToString())).ToArray();
+        bool IsPlaceholder((string HintName, string Text) file) => file.Text.Contains(Pipeline.Placeholders.Marker, StringComparison.Ordinal);
         return new GeneratorOutcome(
             generatorDiagnostics.AddRange(all.Where(d => analyzerIds.Contains(d.Id))),
-            result.GeneratedTrees.Select(t => (Path.GetFileName(t.FilePath), t.ToString())).ToArray(),
+            generated.Where(f => !IsPlaceholder(f)).ToArray(),
             all.Where(d => !analyzerIds.Contains(d.Id) && d.Severity >= DiagnosticSeverity.Warning).ToImmutableArray(),
-            output);
+            output)
+        {
+            Placeholders = generated.Where(IsPlaceholder).ToArray(),
+        };
     }
 
     /// <summary>Generates, compiles (failing on any error or warning) and loads the assembly.</summary>
@@ -122,4 +128,8 @@ internal sealed record GeneratorOutcome(
     ImmutableArray<Diagnostic> GeneratorDiagnostics,
     IReadOnlyList<(string HintName, string Text)> Sources,
     ImmutableArray<Diagnostic> CompilationDiagnostics,
-    Compilation Output);
+    Compilation Output)
+{
+    /// <summary>The placeholder files of methods with errors (their gradient's and pullback's signatures only).</summary>
+    public IReadOnlyList<(string HintName, string Text)> Placeholders { get; init; } = Array.Empty<(string, string)>();
+}

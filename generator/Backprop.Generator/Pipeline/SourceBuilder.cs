@@ -14,7 +14,8 @@ internal static class SourceBuilder
 {
     public static GeneratedSource Build(MethodModel model, CancellationToken cancellationToken)
     {
-        if (model.Method is not { } method) return new GeneratedSource("", null, model.Diagnostics);
+        if (model.Method is not { } method)
+            return model.Placeholder is { } placeholder ? placeholder with { Diagnostics = model.Diagnostics } : new GeneratedSource("", null, model.Diagnostics);
         try
         {
             var activity = ActivityAnalysis.Run(method);
