@@ -235,6 +235,7 @@ public static partial class Ops
             RequirePositive(channels, nameof(channels));
             RequirePositive(height, nameof(height));
             RequirePositive(width, nameof(width));
+            RequirePositive(kernelSize, nameof(kernelSize));
             (Batch, Channels, H, W, Kernel, Stride) = (batch, channels, height, width, kernelSize, stride);
             Oh = ConvOutputSize(height, kernelSize, stride, 0);
             Ow = ConvOutputSize(width, kernelSize, stride, 0);

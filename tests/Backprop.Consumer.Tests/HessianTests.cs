@@ -358,6 +358,26 @@ public sealed class HessianTests
         return GC.GetAllocatedBytesForCurrentThread() - before;
     }
 
+    /// <summary>
+    /// The product checks its own arguments, under the names the caller sees: a direction must match its buffer (a default
+    /// one was an IndexOutOfRangeException), a gradient or product span must match or be empty. Before the product checked
+    /// nothing and the directional pullback it calls named them after its own parameters ('dVW' for 'vZ').
+    /// </summary>
+    [Fact]
+    public void HessianVectorProduct_ChecksItsArguments_UnderTheirOwnNames()
+    {
+        double[] z = { 0.3, -0.2, 0.9, 0.1 };
+        string Thrown(int v, int dZ, int hZ) => Assert.Throws<ArgumentException>(() =>
+            HessianFunctions.SoftMaximumHessianVectorProduct(z, 0.7, new double[v], 0.0, new double[dZ], out _, new double[hZ], out _)).ParamName!;
+        Assert.Equal("vZ", Thrown(0, 4, 4));
+        Assert.Equal("vZ", Thrown(3, 4, 4));
+        Assert.Equal("dZ", Thrown(4, 3, 4));
+        Assert.Equal("hZ", Thrown(4, 4, 2));
+        // Empty gradient and product spans are parts not wanted.
+        HessianFunctions.SoftMaximumHessianVectorProduct(z, 0.7, new double[4], 1.0, Span<double>.Empty, out _, new double[4], out double hT);
+        Assert.True(double.IsFinite(hT));
+    }
+
     [Fact]
     public void HessianVectorProduct_AllocatesNothing()
     {

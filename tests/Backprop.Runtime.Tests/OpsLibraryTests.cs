@@ -313,6 +313,8 @@ public sealed class OpsLibraryTests
         Assert.Equal("kernelHeight", Assert.Throws<ArgumentOutOfRangeException>(() => Ops.Conv2d(new double[4], new double[9], new double[1], new double[1], 1, 1, 2, 2, 1, 3, 3, 1, 0)).ParamName);
         Assert.Equal("stride", Assert.Throws<ArgumentOutOfRangeException>(() => Ops.Conv2d(new double[16], new double[9], new double[1], new double[4], 1, 1, 4, 4, 1, 3, 3, 0, 0)).ParamName);
         Assert.Equal("kernelSize", Assert.Throws<ArgumentOutOfRangeException>(() => Ops.MaxPool2d(new double[4], new double[1], 1, 1, 2, 2, 3, 1)).ParamName);
+        Assert.Equal("kernelSize", Assert.Throws<ArgumentOutOfRangeException>(() => Ops.MaxPool2d(new double[49], new double[9], 1, 1, 7, 7, 0, 2)).ParamName);
+        Assert.Equal("kernelSize", Assert.Throws<ArgumentOutOfRangeException>(() => Ops.MaxPool2d(new float[49], new float[9], 1, 1, 7, 7, 0, 2)).ParamName);
         Assert.Equal("dInput", Assert.Throws<ArgumentException>(() => Ops.MaxPool2dReverse(new double[16], new double[4], 1, 1, 4, 4, 2, 2, new double[4], new double[3])).ParamName);
     }
 

@@ -288,10 +288,15 @@ internal static partial class GradientEmitter
         var gradientParameters = new List<string>();
         var productParameters = new List<string>();
         var scalars = new List<(string Gradient, string Product, bool Struct)>();
+        // Each buffer's direction must match it; its gradient and product may be empty (a part not wanted). Checked here under
+        // the names the caller sees: the directional pullback would name them after its own parameters.
+        var checks = new List<(string Primal, string Direction, string Gradient, string Product)>();
+        int next = 0;
         foreach (var (variable, gradient, _) in program.Gradients)
         {
             if (IsMember(method, variable)) continue;
             var v = method.Variables[variable];
+            string? direction = next < directions.Count ? directions[next++].Name : null;
             string product = Identifiers.Escape(Identifiers.Reserve(names, "h" + Identifiers.Capitalized(Identifiers.Bare(v.Name))));
             // A struct parameter's gradient and product are structs of its type (out S dP, out S hP).
             string keyword = v.Type.IsBuffer ? v.GradientBufferKeyword + " " : "out " + (IsStructGradient(method, variable) ? v.DeclaredType : v.Type.Keyword) + " ";
@@ -300,6 +305,7 @@ internal static partial class GradientEmitter
             productParameters.Add(keyword + product);
             products.Add((v.Type.IsBuffer ? "" : "ref ") + product);
             if (!v.Type.IsBuffer) scalars.Add((gradient, product, IsStructGradient(method, variable)));
+            else if (direction is not null) checks.Add((v.Name, direction, gradient, product));
         }
         parameters.AddRange(gradientParameters);
         parameters.AddRange(productParameters);
@@ -313,6 +319,15 @@ internal static partial class GradientEmitter
         using (writer.Block(shape.Accessibility + (shape.IsStatic ? " static " : " ") + shape.ReturnType.Keyword + " " + shape.HessianVectorProductName + "(" + string.Join(", ", parameters) + ")"))
         {
             WriteOverlapChecks(writer, method);
+            foreach (var (primal, direction, gradient, product) in checks)
+            {
+                string shown = Identifiers.Bare(primal);
+                using (writer.Block("if (" + direction + ".Length != " + primal + ".Length)"))
+                    writer.Line("throw new global::System.ArgumentException(\"The direction '" + Identifiers.Bare(direction) + "' must have \" + " + primal + ".Length + \" entries, like '" + shown + "', but has \" + " + direction + ".Length + \".\", nameof(" + direction + "));");
+                foreach (var (part, what) in new[] { (gradient, "gradient"), (product, "Hessian–vector product") })
+                    using (writer.Block("if (!" + part + ".IsEmpty && " + part + ".Length != " + primal + ".Length)"))
+                        writer.Line("throw new global::System.ArgumentException(\"The " + what + " '" + Identifiers.Bare(part) + "' must have \" + " + primal + ".Length + \" entries, like '" + shown + "' (or none), but has \" + " + part + ".Length + \".\", nameof(" + part + "));");
+            }
             // One reverse sweep of the directional derivative gives both: H·v as its gradient in p, ∇f as its gradient in v.
             // Its pullback (seed 1) takes empty spans for the parts not wanted.
             foreach (var (gradient, product, isStruct) in scalars)

@@ -931,6 +931,18 @@ namespace NewtonCG
         [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Gen", "0.1.0")]
         public static double LossHessianVectorProduct(global::System.ReadOnlySpan<double> w, global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> y, double lambda, global::System.ReadOnlySpan<double> vW, global::System.Span<double> dW, global::System.Span<double> hW)
         {
+            if (vW.Length != w.Length)
+            {
+                throw new global::System.ArgumentException("The direction 'vW' must have " + w.Length + " entries, like 'w', but has " + vW.Length + ".", nameof(vW));
+            }
+            if (!dW.IsEmpty && dW.Length != w.Length)
+            {
+                throw new global::System.ArgumentException("The gradient 'dW' must have " + w.Length + " entries, like 'w' (or none), but has " + dW.Length + ".", nameof(dW));
+            }
+            if (!hW.IsEmpty && hW.Length != w.Length)
+            {
+                throw new global::System.ArgumentException("The Hessian–vector product 'hW' must have " + w.Length + " entries, like 'w' (or none), but has " + hW.Length + ".", nameof(hW));
+            }
             LossDirectionalPullback(w, x, y, lambda, vW, 1, hW, dW);
             return Loss(w, x, y, lambda);
         }

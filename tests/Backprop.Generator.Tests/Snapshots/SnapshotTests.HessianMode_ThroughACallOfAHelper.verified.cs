@@ -670,6 +670,18 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Gen", "0.1.0")]
         public static double EnergyHessianVectorProduct(global::System.ReadOnlySpan<double> q, double k, global::System.ReadOnlySpan<double> vQ, double vK, global::System.Span<double> dQ, out double dK, global::System.Span<double> hQ, out double hK)
         {
+            if (vQ.Length != q.Length)
+            {
+                throw new global::System.ArgumentException("The direction 'vQ' must have " + q.Length + " entries, like 'q', but has " + vQ.Length + ".", nameof(vQ));
+            }
+            if (!dQ.IsEmpty && dQ.Length != q.Length)
+            {
+                throw new global::System.ArgumentException("The gradient 'dQ' must have " + q.Length + " entries, like 'q' (or none), but has " + dQ.Length + ".", nameof(dQ));
+            }
+            if (!hQ.IsEmpty && hQ.Length != q.Length)
+            {
+                throw new global::System.ArgumentException("The Hessian–vector product 'hQ' must have " + q.Length + " entries, like 'q' (or none), but has " + hQ.Length + ".", nameof(hQ));
+            }
             dK = 0;
             hK = 0;
             EnergyDirectionalPullback(q, k, vQ, vK, 1, hQ, ref hK, dQ, ref dK);
