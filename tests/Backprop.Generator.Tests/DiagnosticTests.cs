@@ -766,19 +766,26 @@ public sealed class DiagnosticTests
         Assert.Empty(outcome.Sources);
     }
 
-    /// <summary>A layer or a model's method has no placeholder: its signature depends on its body (outputs, dThis).</summary>
+    /// <summary>
+    /// No placeholder where the signature is not the declaration's alone (a layer: its outputs; a model's method: dThis), nor
+    /// where a parameter's type has a typo (the placeholder would repeat that error).
+    /// </summary>
     [Fact]
-    public void LayerWithErrors_GetsNoPlaceholder()
+    public void LayerWithErrors_OrAParameterTypeWithATypo_GetsNoPlaceholder()
     {
         var outcome = GeneratorHarness.Run(Usings + """
             public static partial class Model
             {
                 [Differentiable]
                 public static void Layer(ReadOnlySpan<double> x, Span<double> y) { for (int i = 0; i < y.Length; i++) y[i] = Math.Sine(x[i]); }
+
+                [Differentiable]
+                public static double Scaled(double x, Sclae s) => x;
             }
             """);
         Assert.Empty(outcome.Placeholders);
         Assert.Empty(outcome.Sources);
+        Assert.Equal(new[] { "CS0117", "CS0246" }, outcome.CompilationDiagnostics.Select(d => d.Id).OrderBy(id => id, StringComparer.Ordinal));
     }
 
     [Fact]

@@ -27,6 +27,14 @@ internal static class Placeholders
     private static readonly SymbolDisplayFormat Format =
         SymbolDisplayFormat.FullyQualifiedFormat.AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
 
+    private static bool HasErrorType(ITypeSymbol type) => type switch
+    {
+        IErrorTypeSymbol => true,
+        IArrayTypeSymbol array => HasErrorType(array.ElementType),
+        INamedTypeSymbol named => named.TypeArguments.Any(HasErrorType),
+        _ => false,
+    };
+
     /// <summary>The placeholder file (its hint name and text, no diagnostics), or null when the declaration does not fix the signatures.</summary>
     public static GeneratedSource? For(IMethodSymbol method, MethodDeclarationSyntax syntax, CancellationToken cancellationToken)
     {
@@ -40,7 +48,8 @@ internal static class Placeholders
         var gradients = new List<(string Name, string Keyword, bool Buffer)>();
         foreach (var parameter in method.Parameters)
         {
-            if (parameter.RefKind != RefKind.None || parameter.IsParams) return null;
+            // A type the compiler could not bind (a typo) would only repeat its error in the placeholder.
+            if (parameter.RefKind != RefKind.None || parameter.IsParams || HasErrorType(parameter.Type)) return null;
             declared.Add(parameter.Type.ToDisplayString(Format) + " " + Identifiers.Escape(parameter.Name));
             var type = TypeMapping.Map(parameter.Type);
             if (type is null)
