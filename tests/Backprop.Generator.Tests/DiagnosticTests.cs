@@ -497,6 +497,27 @@ public sealed class DiagnosticTests
         """, new[] { "Lin.Forward.g.cs", "Lin.[parameters].g.cs" },
         ("BPG014", "Cannot differentiate the expression '(UseA ? A : B).Forward(x, y)' (a call of 'Forward(…)' through 'UseA ? A : B', which does not reach the module by a member path from 'this', so its numbers would be constants); choose with an if statement, each branch through its own path: 'if (UseA) … A.Forward(…) …; else … B.Forward(…) …;'"));
 
+    /// <summary>In a loop, BPG036's rewrite declares its buffer before the loop (a stackalloc inside one is CA2014).</summary>
+    [Fact]
+    public void LayerCalledInPlace_BPG036_InALoop_DeclaresTheBufferBeforeIt() => Verify(Usings + """
+        public static partial class Model
+        {
+            [Differentiable]
+            public static void Sq(ReadOnlySpan<double> x, Span<double> y) { for (int i = 0; i < y.Length; i++) y[i] = x[i] * x[i]; }
+
+            [Differentiable]
+            public static double Loop(ReadOnlySpan<double> x)
+            {
+                Span<double> b = stackalloc double[3];
+                x.CopyTo(b);
+                double s = 0;
+                for (int k = 0; k < 2; k++) { [|Sq(b, b)|]; s += b[0]; }
+                return s;
+            }
+        }
+        """, new[] { "Model.Sq.g.cs" },
+        ("BPG036", "Cannot differentiate 'Sq(b, b)': 'Sq' would write its output 'y' over its input 'x' (both are the buffer 'b'), and its derivative needs the input and the output in separate memory; write the output into another buffer and copy it back: 'Span<double> yOut = stackalloc double[b.Length]; /* before the loop */ Sq(b, yOut); yOut.CopyTo(b);'"));
+
     /// <summary>What stays allowed: data read through an alias (integers, strings), helpers that read no numbers of the module, paths.</summary>
     [Fact]
     public void HiddenModule_DataThroughAnAlias_AndPaths_AreNotReported() => Verify(Usings + SubModule + """

@@ -74,7 +74,10 @@ internal sealed partial class MethodLowerer
             ? type.ToMinimalDisplayString(model, position) + " " + name + " = new " + array.ElementType.ToMinimalDisplayString(model, position) + "[" + length + "];"
             : type.ToMinimalDisplayString(model, position) + " " + name + " = stackalloc " + ((INamedTypeSymbol)type).TypeArguments[0].ToMinimalDisplayString(model, position) + "[" + length + "];";
         string call = invocation.Syntax.ReplaceNode(syntax.Expression, SyntaxFactory.IdentifierName(name).WithTriviaFrom(syntax.Expression)).ToString();
-        return declaration + " " + OneLine(call) + "; " + name + ".CopyTo(" + text + ");";
+        // In a loop, a stackalloc belongs before it (one buffer for all passes; inside, it is CA2014 and grows the stack).
+        bool inLoop = invocation.Syntax.Ancestors().TakeWhile(a => a is not MemberDeclarationSyntax)
+            .Any(a => a is ForStatementSyntax or ForEachStatementSyntax or WhileStatementSyntax or DoStatementSyntax);
+        return declaration + (inLoop ? " /* before the loop */" : "") + " " + OneLine(call) + "; " + name + ".CopyTo(" + text + ");";
     }
 
     /// <summary>Two arguments in one buffer that provably share no element: one slice ends where (or before) the other starts.</summary>
