@@ -527,17 +527,48 @@ public sealed class DiagnosticTests
             public int Steps = 3;
             public string Name = "m";
             public double Gain = 0.5;
+            public Log Journal = new();
             [Differentiable]
             public double Loss([NoDerivative] double x)
             {
                 var me = this;
-                double s = Inner.Gain * x + Inner.Score(x) + me.Steps + Name.Length;
+                var log = Journal;
+                log.Write(x);
+                double s = Inner.Gain * x + Inner.Score(x) + me.Steps + Name.Length + log.Count;
                 return s * Helper(x) + Counted(x);
             }
             private double Helper(double x) => Gain * x;
             private double Counted(double x) { try { return x * Steps; } catch (System.Exception) { return 0; } }
         }
+
+        public class Log
+        {
+            public int Count;
+            public void Write(double value) => Count++;
+        }
         """, Array.Empty<(string, string)>());
+
+    /// <summary>A class that holds numbers only through a sub-module (an encoder of layers) is a module too.</summary>
+    [Fact]
+    public void HiddenModule_BPG014_ThroughAnAliasOfAContainerModule() => Verify(Usings + SubModule + """
+        public partial class Encoder
+        {
+            public Sub Inner = new();
+            public double Twice(double x) => 2 * Inner.Score(x);
+        }
+
+        public partial class Model
+        {
+            public Encoder Enc = new();
+            [Differentiable]
+            public double Loss([NoDerivative] double x)
+            {
+                var e = Enc;
+                return [|e.Twice(x)|];
+            }
+        }
+        """, new[] { "Sub.Score.g.cs", "Sub.[parameters].g.cs" },
+        ("BPG014", "Cannot differentiate the expression 'e.Twice(x)' (a call of 'Twice(…)' through 'e', which does not reach the module by a member path from 'this', so its numbers would be constants); write 'Enc.Twice(…)' instead of going through a local, a call's result, a conditional or a parameter; or mark the member [NoDerivative] if its numbers are data"));
 
     [Fact]
     public void Recursion_BPG011_InAStructMethod_OnRecursiveCall() => Verify(Usings + """

@@ -394,7 +394,7 @@ internal sealed partial class ReverseModeBuilder
     private string Reserve(string name) => Identifiers.Reserve(_names, name);
 
     /// <summary><c>w</c> → <c>dW</c>, <c>@params</c> → <c>dParams</c>.</summary>
-    private static string GradientNameOf(string name) => "d" + Identifiers.Capitalized(name);
+    internal static string GradientNameOf(string name) => "d" + Identifiers.Capitalized(name);
 
     private static string Zero(IrType type) => type.Scalar == ScalarKind.Boolean ? "false" : "0";
 

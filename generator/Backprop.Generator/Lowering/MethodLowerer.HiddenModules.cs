@@ -37,6 +37,7 @@ internal sealed partial class MethodLowerer
 
     private static HashSet<ITypeSymbol> ModuleTypes(INamedTypeSymbol root)
     {
+        // The classes declared in source that members of the root reach (directly, or as elements of collections of sub-modules).
         var reachable = new List<INamedTypeSymbol>();
         var seen = new HashSet<ITypeSymbol>(SymbolEqualityComparer.Default);
         var pending = new Stack<INamedTypeSymbol>();
@@ -47,20 +48,25 @@ internal sealed partial class MethodLowerer
             if (!seen.Add(type.OriginalDefinition)) continue;
             reachable.Add(type);
             foreach (var memberType in InstanceMemberTypes(type))
-            {
-                var candidate = ModuleCollection(memberType)?.Element ?? memberType;
-                if (candidate is INamedTypeSymbol { TypeKind: TypeKind.Class, SpecialType: SpecialType.None } named && named.Locations.Any(l => l.IsInSource))
-                    pending.Push(named);
-            }
+                if (ClassIn(memberType) is { } inner) pending.Push(inner);
         }
-        // A class counts when it holds numbers of its own; the root always does (its members are differentiated or not).
+        // Of those, the ones that hold numbers, themselves or through a member that is one of them (to a fixed point: an
+        // encoder holds layers that hold weights); the root always counts.
         var modules = new HashSet<ITypeSymbol>(SymbolEqualityComparer.Default) { root.OriginalDefinition };
-        foreach (var type in reachable)
-            if (InstanceMemberTypes(type).Any(t => TypeMapping.Map(t) is { IsReal: true } || t is IArrayTypeSymbol { ElementType: IArrayTypeSymbol } || StructLayout.Of(t) is { } fields && fields.Any(f => f.Type.IsReal))
-                || InstanceMemberTypes(type).Any(t => (ModuleCollection(t)?.Element ?? t) is INamedTypeSymbol { TypeKind: TypeKind.Class } inner && seen.Contains(inner.OriginalDefinition) && !SymbolEqualityComparer.Default.Equals(inner.OriginalDefinition, type.OriginalDefinition)))
-                modules.Add(type.OriginalDefinition);
+        for (bool grew = true; grew;)
+        {
+            grew = false;
+            foreach (var type in reachable)
+                if (!modules.Contains(type.OriginalDefinition) && InstanceMemberTypes(type).Any(t => SymbolFacts.HoldsFloatingPoint(t) || ClassIn(t) is { } inner && modules.Contains(inner.OriginalDefinition)))
+                    grew = modules.Add(type.OriginalDefinition);
+        }
         return modules;
     }
+
+    /// <summary>The class a member of this type holds, declared in source: the type itself, or the element of a collection of sub-modules.</summary>
+    private static INamedTypeSymbol? ClassIn(ITypeSymbol type) =>
+        (ModuleCollection(type)?.Element ?? type) is INamedTypeSymbol { TypeKind: TypeKind.Class, SpecialType: SpecialType.None } named && named.Locations.Any(l => l.IsInSource)
+            ? named : null;
 
     /// <summary>The types of a class's instance fields and properties (its base classes' too) not marked <c>[NoDerivative]</c>.</summary>
     private static IEnumerable<ITypeSymbol> InstanceMemberTypes(INamedTypeSymbol type)
@@ -197,8 +203,7 @@ internal sealed partial class MethodLowerer
             && !(o.Parent is IMemberReferenceOperation { Member: var member } read && read.Instance == o && (SymbolFacts.HasNoDerivative(member) || !HoldsNumbers(read.Type))));
     }
 
-    /// <summary>Whether a member of this type carries differentiated numbers when read through a path (a number, numbers, a struct of them, a module).</summary>
+    /// <summary>Whether a member of this type carries numbers a path from <c>this</c> differentiates (or reports): floating-point values of any shape, or modules.</summary>
     private bool HoldsNumbers(ITypeSymbol? type) =>
-        type is not null && (TypeMapping.Map(type) is { IsReal: true } || type is IArrayTypeSymbol { ElementType: IArrayTypeSymbol } || StructLayout.Of(type) is { } fields && fields.Any(f => f.Type.IsReal)
-            || IsModuleType(type) || ModuleCollection(type) is not null);
+        type is not null && (SymbolFacts.HoldsFloatingPoint(type) || IsModuleType(type) || ModuleCollection(type) is not null);
 }

@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using Backprop.Generator.Diagnostics;
+using Backprop.Generator.Differentiation;
 using Backprop.Generator.Discovery;
 using Backprop.Generator.Emit;
 using Backprop.Generator.Helpers;
@@ -60,11 +61,11 @@ internal static class Placeholders
             }
             if (!type.IsReal || SymbolFacts.HasNoDerivative(parameter)) continue;
             if (type.IsBuffer && parameter.Type is not (IArrayTypeSymbol { Rank: 1 } or INamedTypeSymbol { Name: "Span" or "ReadOnlySpan" })) return null;
-            string name = "d" + Identifiers.Capitalized(parameter.Name);
+            string name = ReverseModeBuilder.GradientNameOf(parameter.Name);
             if (!names.Add(name)) return null;
             gradients.Add((name, type.ScalarKeyword, type.IsBuffer));
         }
-        string seed = "d" + Identifiers.Capitalized(method.Name);
+        string seed = ReverseModeBuilder.GradientNameOf(method.Name);
         if (!names.Add(seed)) return null;
 
         string keyword = returnType.ScalarKeyword;
