@@ -17,12 +17,12 @@ public static partial class Ops
     /// <summary>The reverse rule of <see cref="Relu(ReadOnlySpan{double}, Span{double})"/>: <c>dX[i] += x[i] &gt; 0 ? dY[i] : 0</c> (the derivative at 0 is taken to be 0, as PyTorch does).</summary>
     /// <exception cref="ArgumentException">A buffer has the wrong length.</exception>
     [DerivativeOf(typeof(Ops), nameof(Relu))]
-    public static void ReluReverse(ReadOnlySpan<double> x, Span<double> y, Span<double> dY, Span<double> dX) =>
+    public static void ReluReverse(ReadOnlySpan<double> x, Span<double> y, ReadOnlySpan<double> dY, Span<double> dX) =>
         UnaryReverse<double, ReluKernel<double>>(x, y, dY, dX);
 
-    /// <inheritdoc cref="ReluReverse(ReadOnlySpan{double}, Span{double}, Span{double}, Span{double})"/>
+    /// <inheritdoc cref="ReluReverse(ReadOnlySpan{double}, Span{double}, ReadOnlySpan{double}, Span{double})"/>
     [DerivativeOf(typeof(Ops), nameof(Relu))]
-    public static void ReluReverse(ReadOnlySpan<float> x, Span<float> y, Span<float> dY, Span<float> dX) =>
+    public static void ReluReverse(ReadOnlySpan<float> x, Span<float> y, ReadOnlySpan<float> dY, Span<float> dX) =>
         UnaryReverse<float, ReluKernel<float>>(x, y, dY, dX);
 
     /// <summary><c>y[i] = tanh x[i]</c>, vectorized (within 4 ulp of <see cref="Math.Tanh"/>).</summary>
@@ -35,12 +35,12 @@ public static partial class Ops
     /// <summary>The reverse rule of <see cref="Tanh(ReadOnlySpan{double}, Span{double})"/>: <c>dX[i] += dY[i] · (1 − y[i]²)</c>.</summary>
     /// <exception cref="ArgumentException">A buffer has the wrong length.</exception>
     [DerivativeOf(typeof(Ops), nameof(Tanh))]
-    public static void TanhReverse(ReadOnlySpan<double> x, Span<double> y, Span<double> dY, Span<double> dX) =>
+    public static void TanhReverse(ReadOnlySpan<double> x, Span<double> y, ReadOnlySpan<double> dY, Span<double> dX) =>
         UnaryReverse<double, TanhKernel<double>>(x, y, dY, dX);
 
-    /// <inheritdoc cref="TanhReverse(ReadOnlySpan{double}, Span{double}, Span{double}, Span{double})"/>
+    /// <inheritdoc cref="TanhReverse(ReadOnlySpan{double}, Span{double}, ReadOnlySpan{double}, Span{double})"/>
     [DerivativeOf(typeof(Ops), nameof(Tanh))]
-    public static void TanhReverse(ReadOnlySpan<float> x, Span<float> y, Span<float> dY, Span<float> dX) =>
+    public static void TanhReverse(ReadOnlySpan<float> x, Span<float> y, ReadOnlySpan<float> dY, Span<float> dX) =>
         UnaryReverse<float, TanhKernel<float>>(x, y, dY, dX);
 
     /// <summary><c>y[i] = 1 / (1 + e^−x[i])</c>, vectorized.</summary>
@@ -53,12 +53,12 @@ public static partial class Ops
     /// <summary>The reverse rule of <see cref="Sigmoid(ReadOnlySpan{double}, Span{double})"/>: <c>dX[i] += dY[i] · y[i] · (1 − y[i])</c>.</summary>
     /// <exception cref="ArgumentException">A buffer has the wrong length.</exception>
     [DerivativeOf(typeof(Ops), nameof(Sigmoid))]
-    public static void SigmoidReverse(ReadOnlySpan<double> x, Span<double> y, Span<double> dY, Span<double> dX) =>
+    public static void SigmoidReverse(ReadOnlySpan<double> x, Span<double> y, ReadOnlySpan<double> dY, Span<double> dX) =>
         UnaryReverse<double, SigmoidKernel<double>>(x, y, dY, dX);
 
-    /// <inheritdoc cref="SigmoidReverse(ReadOnlySpan{double}, Span{double}, Span{double}, Span{double})"/>
+    /// <inheritdoc cref="SigmoidReverse(ReadOnlySpan{double}, Span{double}, ReadOnlySpan{double}, Span{double})"/>
     [DerivativeOf(typeof(Ops), nameof(Sigmoid))]
-    public static void SigmoidReverse(ReadOnlySpan<float> x, Span<float> y, Span<float> dY, Span<float> dX) =>
+    public static void SigmoidReverse(ReadOnlySpan<float> x, Span<float> y, ReadOnlySpan<float> dY, Span<float> dX) =>
         UnaryReverse<float, SigmoidKernel<float>>(x, y, dY, dX);
 
     /// <summary><c>y[i] = e^x[i]</c>, vectorized (within 1 ulp of <see cref="Math.Exp"/>).</summary>
@@ -71,12 +71,12 @@ public static partial class Ops
     /// <summary>The reverse rule of <see cref="Exp(ReadOnlySpan{double}, Span{double})"/>: <c>dX[i] += dY[i] · y[i]</c>.</summary>
     /// <exception cref="ArgumentException">A buffer has the wrong length.</exception>
     [DerivativeOf(typeof(Ops), nameof(Exp))]
-    public static void ExpReverse(ReadOnlySpan<double> x, Span<double> y, Span<double> dY, Span<double> dX) =>
+    public static void ExpReverse(ReadOnlySpan<double> x, Span<double> y, ReadOnlySpan<double> dY, Span<double> dX) =>
         UnaryReverse<double, ExpKernel<double>>(x, y, dY, dX);
 
-    /// <inheritdoc cref="ExpReverse(ReadOnlySpan{double}, Span{double}, Span{double}, Span{double})"/>
+    /// <inheritdoc cref="ExpReverse(ReadOnlySpan{double}, Span{double}, ReadOnlySpan{double}, Span{double})"/>
     [DerivativeOf(typeof(Ops), nameof(Exp))]
-    public static void ExpReverse(ReadOnlySpan<float> x, Span<float> y, Span<float> dY, Span<float> dX) =>
+    public static void ExpReverse(ReadOnlySpan<float> x, Span<float> y, ReadOnlySpan<float> dY, Span<float> dX) =>
         UnaryReverse<float, ExpKernel<float>>(x, y, dY, dX);
 
     /// <summary><c>y[i] = log x[i]</c>, vectorized (within 1 ulp of <see cref="Math.Log(double)"/>; −∞ at 0, NaN below).</summary>
@@ -89,12 +89,12 @@ public static partial class Ops
     /// <summary>The reverse rule of <see cref="Log(ReadOnlySpan{double}, Span{double})"/>: <c>dX[i] += dY[i] / x[i]</c>.</summary>
     /// <exception cref="ArgumentException">A buffer has the wrong length.</exception>
     [DerivativeOf(typeof(Ops), nameof(Log))]
-    public static void LogReverse(ReadOnlySpan<double> x, Span<double> y, Span<double> dY, Span<double> dX) =>
+    public static void LogReverse(ReadOnlySpan<double> x, Span<double> y, ReadOnlySpan<double> dY, Span<double> dX) =>
         UnaryReverse<double, LogKernel<double>>(x, y, dY, dX);
 
-    /// <inheritdoc cref="LogReverse(ReadOnlySpan{double}, Span{double}, Span{double}, Span{double})"/>
+    /// <inheritdoc cref="LogReverse(ReadOnlySpan{double}, Span{double}, ReadOnlySpan{double}, Span{double})"/>
     [DerivativeOf(typeof(Ops), nameof(Log))]
-    public static void LogReverse(ReadOnlySpan<float> x, Span<float> y, Span<float> dY, Span<float> dX) =>
+    public static void LogReverse(ReadOnlySpan<float> x, Span<float> y, ReadOnlySpan<float> dY, Span<float> dX) =>
         UnaryReverse<float, LogKernel<float>>(x, y, dY, dX);
 
     private static void Unary<T, TKernel>(ReadOnlySpan<T> x, Span<T> y)
@@ -105,7 +105,7 @@ public static partial class Ops
         Lanes.Map<T, TKernel>(x, y);
     }
 
-    private static void UnaryReverse<T, TKernel>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> dY, Span<T> dX)
+    private static void UnaryReverse<T, TKernel>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dY, Span<T> dX)
         where T : unmanaged
         where TKernel : IUnaryKernel<T>
     {
@@ -113,7 +113,6 @@ public static partial class Ops
         RequireLength(dY.Length, x.Length, nameof(dY), "x.Length");
         RequireGradient(dX.Length, x.Length, nameof(dX));
         if (!dX.IsEmpty) Lanes.MapReverse<T, TKernel>(x, y, dY, dX);
-        dY.Clear();
     }
 
     private readonly struct ReluKernel<T> : IUnaryKernel<T> where T : unmanaged

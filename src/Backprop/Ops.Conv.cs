@@ -40,14 +40,14 @@ public static partial class Ops
     [DerivativeOf(typeof(Ops), nameof(Conv2d))]
     public static void Conv2dReverse(ReadOnlySpan<double> input, ReadOnlySpan<double> weight, ReadOnlySpan<double> bias, Span<double> output,
         int batch, int inChannels, int height, int width, int outChannels, int kernelHeight, int kernelWidth, int stride, int padding,
-        Span<double> dOutput, Span<double> dInput, Span<double> dWeight, Span<double> dBias) =>
+        ReadOnlySpan<double> dOutput, Span<double> dInput, Span<double> dWeight, Span<double> dBias) =>
         Conv2dReverseCore(input, weight, bias, output, new ConvShape(batch, inChannels, height, width, outChannels, kernelHeight, kernelWidth, stride, padding), dOutput, dInput, dWeight, dBias);
 
-    /// <inheritdoc cref="Conv2dReverse(ReadOnlySpan{double}, ReadOnlySpan{double}, ReadOnlySpan{double}, Span{double}, int, int, int, int, int, int, int, int, int, Span{double}, Span{double}, Span{double}, Span{double})"/>
+    /// <inheritdoc cref="Conv2dReverse(ReadOnlySpan{double}, ReadOnlySpan{double}, ReadOnlySpan{double}, Span{double}, int, int, int, int, int, int, int, int, int, ReadOnlySpan{double}, Span{double}, Span{double}, Span{double})"/>
     [DerivativeOf(typeof(Ops), nameof(Conv2d))]
     public static void Conv2dReverse(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output,
         int batch, int inChannels, int height, int width, int outChannels, int kernelHeight, int kernelWidth, int stride, int padding,
-        Span<float> dOutput, Span<float> dInput, Span<float> dWeight, Span<float> dBias) =>
+        ReadOnlySpan<float> dOutput, Span<float> dInput, Span<float> dWeight, Span<float> dBias) =>
         Conv2dReverseCore(input, weight, bias, output, new ConvShape(batch, inChannels, height, width, outChannels, kernelHeight, kernelWidth, stride, padding), dOutput, dInput, dWeight, dBias);
 
     /// <summary>The output size of a convolution or pooling along one axis: <c>(size + 2·padding − kernel) / stride + 1</c>, or 0 when the kernel does not fit.</summary>
@@ -88,13 +88,13 @@ public static partial class Ops
     /// <exception cref="ArgumentOutOfRangeException">A size is out of range.</exception>
     [DerivativeOf(typeof(Ops), nameof(MaxPool2d))]
     public static void MaxPool2dReverse(ReadOnlySpan<double> input, Span<double> output, int batch, int channels, int height, int width, int kernelSize, int stride,
-        Span<double> dOutput, Span<double> dInput) =>
+        ReadOnlySpan<double> dOutput, Span<double> dInput) =>
         MaxPool2dReverseCore(input, output, new PoolShape(batch, channels, height, width, kernelSize, stride), dOutput, dInput);
 
-    /// <inheritdoc cref="MaxPool2dReverse(ReadOnlySpan{double}, Span{double}, int, int, int, int, int, int, Span{double}, Span{double})"/>
+    /// <inheritdoc cref="MaxPool2dReverse(ReadOnlySpan{double}, Span{double}, int, int, int, int, int, int, ReadOnlySpan{double}, Span{double})"/>
     [DerivativeOf(typeof(Ops), nameof(MaxPool2d))]
     public static void MaxPool2dReverse(ReadOnlySpan<float> input, Span<float> output, int batch, int channels, int height, int width, int kernelSize, int stride,
-        Span<float> dOutput, Span<float> dInput) =>
+        ReadOnlySpan<float> dOutput, Span<float> dInput) =>
         MaxPool2dReverseCore(input, output, new PoolShape(batch, channels, height, width, kernelSize, stride), dOutput, dInput);
 
     /// <summary>The sizes of a convolution, checked once; <c>Oh</c> × <c>Ow</c> is the output plane.</summary>
@@ -171,7 +171,7 @@ public static partial class Ops
     }
 
     private static void Conv2dReverseCore<T>(ReadOnlySpan<T> input, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, ReadOnlySpan<T> output, ConvShape s,
-        Span<T> dOutput, Span<T> dInput, Span<T> dWeight, Span<T> dBias)
+        ReadOnlySpan<T> dOutput, Span<T> dInput, Span<T> dWeight, Span<T> dBias)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         s.Check(input.Length, weight.Length, bias.Length, output.Length);
@@ -221,7 +221,6 @@ public static partial class Ops
                         }
                 }
             }
-        dOutput.Clear();
     }
 
     /// <summary>The sizes of a max-pooling, checked once.</summary>
@@ -282,14 +281,15 @@ public static partial class Ops
         }
     }
 
-    private static void MaxPool2dReverseCore<T>(ReadOnlySpan<T> input, ReadOnlySpan<T> output, PoolShape s, Span<T> dOutput, Span<T> dInput)
+    private static void MaxPool2dReverseCore<T>(ReadOnlySpan<T> input, ReadOnlySpan<T> output, PoolShape s, ReadOnlySpan<T> dOutput, Span<T> dInput)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         s.Check(input.Length, output.Length);
         RequireLength(dOutput.Length, output.Length, nameof(dOutput), "output.Length");
         RequireGradient(dInput.Length, input.Length, nameof(dInput));
+        if (dInput.IsEmpty) return;
         int inPlane = s.H * s.W, outPlane = s.Oh * s.Ow;
-        for (int plane = 0; plane < s.Batch * s.Channels && !dInput.IsEmpty; plane++)
+        for (int plane = 0; plane < s.Batch * s.Channels; plane++)
         {
             var x = input.Slice(plane * inPlane, inPlane);
             var dx = dInput.Slice(plane * inPlane, inPlane);
@@ -297,6 +297,5 @@ public static partial class Ops
             for (int i = 0; i < s.Oh; i++)
                 for (int j = 0; j < s.Ow; j++) dx[s.ArgMax(x, i, j)] += dy[i * s.Ow + j];
         }
-        dOutput.Clear();
     }
 }

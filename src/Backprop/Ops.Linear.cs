@@ -30,13 +30,13 @@ public static partial class Ops
     /// </summary>
     [DerivativeOf(typeof(Ops), nameof(Linear))]
     public static void LinearReverse(ReadOnlySpan<double> x, ReadOnlySpan<double> w, ReadOnlySpan<double> b, Span<double> y, int batch, int inFeatures, int outFeatures,
-        Span<double> dY, Span<double> dX, Span<double> dW, Span<double> dB) =>
+        ReadOnlySpan<double> dY, Span<double> dX, Span<double> dW, Span<double> dB) =>
         LinearReverseCore(x, w, b, batch, inFeatures, outFeatures, dY, dX, dW, dB);
 
-    /// <inheritdoc cref="LinearReverse(ReadOnlySpan{double}, ReadOnlySpan{double}, ReadOnlySpan{double}, Span{double}, int, int, int, Span{double}, Span{double}, Span{double}, Span{double})"/>
+    /// <inheritdoc cref="LinearReverse(ReadOnlySpan{double}, ReadOnlySpan{double}, ReadOnlySpan{double}, Span{double}, int, int, int, ReadOnlySpan{double}, Span{double}, Span{double}, Span{double})"/>
     [DerivativeOf(typeof(Ops), nameof(Linear))]
     public static void LinearReverse(ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> b, Span<float> y, int batch, int inFeatures, int outFeatures,
-        Span<float> dY, Span<float> dX, Span<float> dW, Span<float> dB) =>
+        ReadOnlySpan<float> dY, Span<float> dX, Span<float> dW, Span<float> dB) =>
         LinearReverseCore(x, w, b, batch, inFeatures, outFeatures, dY, dX, dW, dB);
 
     private static void LinearCore<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> w, ReadOnlySpan<T> b, Span<T> y, int batch, int inFeatures, int outFeatures)
@@ -50,7 +50,7 @@ public static partial class Ops
     }
 
     private static void LinearReverseCore<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> w, ReadOnlySpan<T> b, int batch, int inFeatures, int outFeatures,
-        Span<T> dY, Span<T> dX, Span<T> dW, Span<T> dB)
+        ReadOnlySpan<T> dY, Span<T> dX, Span<T> dW, Span<T> dB)
         where T : unmanaged, INumber<T>
     {
         CheckLinearShapes(x.Length, w.Length, b.Length, batch, inFeatures, outFeatures);
@@ -62,7 +62,6 @@ public static partial class Ops
         if (!dW.IsEmpty) Gemm.Multiply(true, false, outFeatures, inFeatures, batch, dY, outFeatures, x, inFeatures, dW, inFeatures, accumulate: true);
         if (!dB.IsEmpty)
             for (int s = 0; s < batch; s++) Lanes.AddScaled(dB, T.One, dY.Slice(s * outFeatures, outFeatures));
-        dY.Clear();
     }
 
     private static void CheckLinearShapes(int xLength, int wLength, int bLength, int batch, int inFeatures, int outFeatures)

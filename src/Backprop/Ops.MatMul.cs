@@ -20,12 +20,12 @@ public static partial class Ops
     /// <summary>The reverse rule of <see cref="MatMul(ReadOnlySpan{double}, ReadOnlySpan{double}, Span{double}, int, int, int)"/>: <c>dA += dC · bᵀ</c>, <c>dB += aᵀ · dC</c> (an empty gradient is not wanted).</summary>
     [DerivativeOf(typeof(Ops), nameof(MatMul))]
     public static void MatMulReverse(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> c, int m, int k, int n,
-        Span<double> dC, Span<double> dA, Span<double> dB) => MatMulReverseCore(a, b, m, k, n, false, false, dC, dA, dB);
+        ReadOnlySpan<double> dC, Span<double> dA, Span<double> dB) => MatMulReverseCore(a, b, m, k, n, false, false, dC, dA, dB);
 
-    /// <inheritdoc cref="MatMulReverse(ReadOnlySpan{double}, ReadOnlySpan{double}, Span{double}, int, int, int, Span{double}, Span{double}, Span{double})"/>
+    /// <inheritdoc cref="MatMulReverse(ReadOnlySpan{double}, ReadOnlySpan{double}, Span{double}, int, int, int, ReadOnlySpan{double}, Span{double}, Span{double})"/>
     [DerivativeOf(typeof(Ops), nameof(MatMul))]
     public static void MatMulReverse(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n,
-        Span<float> dC, Span<float> dA, Span<float> dB) => MatMulReverseCore(a, b, m, k, n, false, false, dC, dA, dB);
+        ReadOnlySpan<float> dC, Span<float> dA, Span<float> dB) => MatMulReverseCore(a, b, m, k, n, false, false, dC, dA, dB);
 
     /// <summary>
     /// <c>c = op(a) · op(b)</c>, <c>c</c> row-major <paramref name="m"/> × <paramref name="n"/>, <c>op(a)</c>
@@ -50,12 +50,12 @@ public static partial class Ops
     /// </summary>
     [DerivativeOf(typeof(Ops), nameof(MatMul))]
     public static void MatMulReverse(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> c, int m, int k, int n, bool transposeA, bool transposeB,
-        Span<double> dC, Span<double> dA, Span<double> dB) => MatMulReverseCore(a, b, m, k, n, transposeA, transposeB, dC, dA, dB);
+        ReadOnlySpan<double> dC, Span<double> dA, Span<double> dB) => MatMulReverseCore(a, b, m, k, n, transposeA, transposeB, dC, dA, dB);
 
-    /// <inheritdoc cref="MatMulReverse(ReadOnlySpan{double}, ReadOnlySpan{double}, Span{double}, int, int, int, bool, bool, Span{double}, Span{double}, Span{double})"/>
+    /// <inheritdoc cref="MatMulReverse(ReadOnlySpan{double}, ReadOnlySpan{double}, Span{double}, int, int, int, bool, bool, ReadOnlySpan{double}, Span{double}, Span{double})"/>
     [DerivativeOf(typeof(Ops), nameof(MatMul))]
     public static void MatMulReverse(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool transposeA, bool transposeB,
-        Span<float> dC, Span<float> dA, Span<float> dB) => MatMulReverseCore(a, b, m, k, n, transposeA, transposeB, dC, dA, dB);
+        ReadOnlySpan<float> dC, Span<float> dA, Span<float> dB) => MatMulReverseCore(a, b, m, k, n, transposeA, transposeB, dC, dA, dB);
 
     private static void MatMulCore<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n, bool transposeA, bool transposeB)
         where T : unmanaged, INumber<T>
@@ -66,7 +66,7 @@ public static partial class Ops
     }
 
     private static void MatMulReverseCore<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, int m, int k, int n, bool transposeA, bool transposeB,
-        Span<T> dC, Span<T> dA, Span<T> dB)
+        ReadOnlySpan<T> dC, Span<T> dA, Span<T> dB)
         where T : unmanaged, INumber<T>
     {
         CheckMatMulShapes(a.Length, b.Length, m, k, n);
@@ -87,7 +87,6 @@ public static partial class Ops
             if (transposeB) Gemm.Multiply(true, transposeA, n, k, m, dC, n, a, lda, dB, k, accumulate: true);
             else Gemm.Multiply(!transposeA, false, k, n, m, a, lda, dC, n, dB, n, accumulate: true);
         }
-        dC.Clear();
     }
 
     private static void CheckMatMulShapes(int aLength, int bLength, int m, int k, int n)

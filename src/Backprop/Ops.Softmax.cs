@@ -22,12 +22,12 @@ public static partial class Ops
     /// <summary>The reverse rule of <see cref="Softmax(ReadOnlySpan{double}, Span{double}, int, int)"/>: <c>dX[b, i] += y[b, i] · (dY[b, i] − Σ_j dY[b, j] y[b, j])</c>.</summary>
     /// <exception cref="ArgumentException">A buffer has the wrong length.</exception>
     [DerivativeOf(typeof(Ops), nameof(Softmax))]
-    public static void SoftmaxReverse(ReadOnlySpan<double> x, Span<double> y, int batch, int classes, Span<double> dY, Span<double> dX) =>
+    public static void SoftmaxReverse(ReadOnlySpan<double> x, Span<double> y, int batch, int classes, ReadOnlySpan<double> dY, Span<double> dX) =>
         SoftmaxReverseCore(x, y, batch, classes, dY, dX, log: false);
 
-    /// <inheritdoc cref="SoftmaxReverse(ReadOnlySpan{double}, Span{double}, int, int, Span{double}, Span{double})"/>
+    /// <inheritdoc cref="SoftmaxReverse(ReadOnlySpan{double}, Span{double}, int, int, ReadOnlySpan{double}, Span{double})"/>
     [DerivativeOf(typeof(Ops), nameof(Softmax))]
-    public static void SoftmaxReverse(ReadOnlySpan<float> x, Span<float> y, int batch, int classes, Span<float> dY, Span<float> dX) =>
+    public static void SoftmaxReverse(ReadOnlySpan<float> x, Span<float> y, int batch, int classes, ReadOnlySpan<float> dY, Span<float> dX) =>
         SoftmaxReverseCore(x, y, batch, classes, dY, dX, log: false);
 
     /// <summary>
@@ -44,12 +44,12 @@ public static partial class Ops
     /// <summary>The reverse rule of <see cref="LogSoftmax(ReadOnlySpan{double}, Span{double}, int, int)"/>: <c>dX[b, i] += dY[b, i] − e^y[b, i] · Σ_j dY[b, j]</c>.</summary>
     /// <exception cref="ArgumentException">A buffer has the wrong length.</exception>
     [DerivativeOf(typeof(Ops), nameof(LogSoftmax))]
-    public static void LogSoftmaxReverse(ReadOnlySpan<double> x, Span<double> y, int batch, int classes, Span<double> dY, Span<double> dX) =>
+    public static void LogSoftmaxReverse(ReadOnlySpan<double> x, Span<double> y, int batch, int classes, ReadOnlySpan<double> dY, Span<double> dX) =>
         SoftmaxReverseCore(x, y, batch, classes, dY, dX, log: true);
 
-    /// <inheritdoc cref="LogSoftmaxReverse(ReadOnlySpan{double}, Span{double}, int, int, Span{double}, Span{double})"/>
+    /// <inheritdoc cref="LogSoftmaxReverse(ReadOnlySpan{double}, Span{double}, int, int, ReadOnlySpan{double}, Span{double})"/>
     [DerivativeOf(typeof(Ops), nameof(LogSoftmax))]
-    public static void LogSoftmaxReverse(ReadOnlySpan<float> x, Span<float> y, int batch, int classes, Span<float> dY, Span<float> dX) =>
+    public static void LogSoftmaxReverse(ReadOnlySpan<float> x, Span<float> y, int batch, int classes, ReadOnlySpan<float> dY, Span<float> dX) =>
         SoftmaxReverseCore(x, y, batch, classes, dY, dX, log: true);
 
     private static int CheckRows(int xLength, int yLength, int batch, int classes)
@@ -75,13 +75,14 @@ public static partial class Ops
         }
     }
 
-    private static void SoftmaxReverseCore<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, int batch, int classes, Span<T> dY, Span<T> dX, bool log)
+    private static void SoftmaxReverseCore<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, int batch, int classes, ReadOnlySpan<T> dY, Span<T> dX, bool log)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int size = CheckRows(x.Length, y.Length, batch, classes);
         RequireLength(dY.Length, size, nameof(dY), "batch * classes");
         RequireGradient(dX.Length, size, nameof(dX));
-        for (int b = 0; b < batch && !dX.IsEmpty; b++)
+        if (dX.IsEmpty) return;
+        for (int b = 0; b < batch; b++)
         {
             var output = y.Slice(b * classes, classes);
             var dOutput = dY.Slice(b * classes, classes);
@@ -99,7 +100,6 @@ public static partial class Ops
                 AddProductMinusScaled(dInput, output, dOutput, dot);
             }
         }
-        dY.Clear();
     }
 
     /// <summary><c>y[i] = x[i] + c</c>.</summary>

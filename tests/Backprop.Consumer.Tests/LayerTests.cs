@@ -31,6 +31,16 @@ public sealed class LayerTests
     }
 
     [Fact]
+    public void LayerRule_WithAReadOnlyOutputAdjoint_OverwritesTheWholeOutput()
+    {
+        double[] x = [0.3, -0.5, 0.8, 0.1];
+        var dX = new double[4];
+        Assert.Equal(LayerFunctions.ReadOnlyRule(x), LayerFunctions.ReadOnlyRuleGradient(x, dX));
+        var result = GradientCheck.Check(p => LayerFunctions.ReadOnlyRule(p), x, dX);
+        Assert.True(result.Passed, result.ToString());
+    }
+
+    [Fact]
     public void PackedParameters_SlicedForLayers_MatchFiniteDifferences()
     {
         double[] theta = Random(26, 11), x = Random(3, 12);

@@ -26,9 +26,6 @@ public sealed class OpsLibraryTests
 
     private static readonly int[] Sizes = { 1, 3, 7, 13, 37 };
 
-    /// <summary>The operations that return their value; the others are layers, whose rules consume <c>dY</c>.</summary>
-    private static readonly HashSet<string> ValueReturning = new() { "Sum", "Dot", "LogSumExp", "CrossEntropy", "Mse" };
-
     private static double[] Fill(Random random, int length, double low = -2, double high = 2) =>
         Enumerable.Range(0, length).Select(_ => low + (high - low) * random.NextDouble()).ToArray();
 
@@ -195,7 +192,7 @@ public sealed class OpsLibraryTests
 
     [Theory]
     [MemberData(nameof(All))]
-    public void Reverse_MatchesFiniteDifferences_Accumulates_AndConsumesTheOutputAdjoints(string name, int n)
+    public void Reverse_MatchesFiniteDifferences_AndAccumulates(string name, int n)
     {
         var c = Find(name, n);
         var random = new Random(n + name.Length);
@@ -203,10 +200,7 @@ public sealed class OpsLibraryTests
         var dY = Fill(random, y.Length);
         var start = c.Inputs.Select(x => Fill(random, x.Length)).ToArray();
         var gradients = start.Select(g => (double[])g.Clone()).ToArray();
-        var consumed = (double[])dY.Clone();
-        c.Reverse(c.Inputs, y, consumed, gradients);
-        // A layer's rule zeroes the adjoints of the outputs it writes (all of them here), as a generated backward does.
-        if (!ValueReturning.Contains(name)) Assert.All(consumed, v => Assert.Equal(0.0, v));
+        c.Reverse(c.Inputs, y, dY, gradients);
 
         var point = c.Inputs.SelectMany(x => x).ToArray();
         var analytic = gradients.Zip(start, (g, s) => g.Zip(s, (a, b) => a - b)).SelectMany(g => g).ToArray();
@@ -246,9 +240,8 @@ public sealed class OpsLibraryTests
         var dY = F(Fill(random, y.Length)).Select(v => (double)v).ToArray();
         var gradients = inputs.Select(x => F(Fill(random, x.Length)).Select(v => (double)v).ToArray()).ToArray();
         var gradientsF = gradients.Select(F).ToArray();
-        var dYF = F(dY);
         c.Reverse(inputs, y, dY, gradients);
-        c.ReverseF(inputs.Select(F).ToArray(), F(y), dYF, gradientsF);
+        c.ReverseF(inputs.Select(F).ToArray(), F(y), F(dY), gradientsF);
         for (int k = 0; k < gradients.Length; k++)
             for (int i = 0; i < gradients[k].Length; i++)
                 Assert.True(Math.Abs(gradientsF[k][i] - gradients[k][i]) <= 1e-4 * (1 + Math.Abs(gradients[k][i])), $"{name} d{k}[{i}]: {gradientsF[k][i]} vs {gradients[k][i]}");

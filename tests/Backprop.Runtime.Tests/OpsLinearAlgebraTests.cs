@@ -46,7 +46,7 @@ public sealed class OpsLinearAlgebraTests
                             T[] dA0 = (T[])dA.Clone(), dB0 = (T[])dB.Clone();
                             double A(int i, int p) => double.CreateChecked(ta ? a[p * m + i] : a[i * k + p]);
                             double B(int p, int j) => double.CreateChecked(tb ? b[j * k + p] : b[p * n + j]);
-                            MatMulAndReverse(a, b, c, m, k, n, ta, tb, (T[])dC.Clone(), dA, dB);
+                            MatMulAndReverse(a, b, c, m, k, n, ta, tb, dC, dA, dB);
                             string shape = $"{typeof(T).Name} m={m} k={k} n={n} ta={ta} tb={tb}";
                             for (int i = 0; i < m; i++)
                                 for (int j = 0; j < n; j++)
@@ -112,13 +112,13 @@ public sealed class OpsLinearAlgebraTests
                         {
                             Ops.Linear((double[])(object)x, (double[])(object)w, (double[])(object)b, (double[])(object)y, batch, inF, outF);
                             Ops.LinearReverse((double[])(object)x, (double[])(object)w, (double[])(object)b, (double[])(object)y, batch, inF, outF,
-                                (double[])dY.Clone(), (double[])(object)dX, (double[])(object)dW, (double[])(object)dB);
+                                (double[])(object)dY, (double[])(object)dX, (double[])(object)dW, (double[])(object)dB);
                         }
                         else
                         {
                             Ops.Linear((float[])(object)x, (float[])(object)w, (float[])(object)b, (float[])(object)y, batch, inF, outF);
                             Ops.LinearReverse((float[])(object)x, (float[])(object)w, (float[])(object)b, (float[])(object)y, batch, inF, outF,
-                                (float[])dY.Clone(), (float[])(object)dX, (float[])(object)dW, (float[])(object)dB);
+                                (float[])(object)dY, (float[])(object)dX, (float[])(object)dW, (float[])(object)dB);
                         }
                         double V(T[] v, int i) => double.CreateChecked(v[i]);
                         string shape = $"{typeof(T).Name} batch={batch} in={inF} out={outF} bias={bias}";
@@ -159,7 +159,7 @@ public sealed class OpsLinearAlgebraTests
         double[] x = Fill<double>(random, 6), w = Fill<double>(random, 8), b = Fill<double>(random, 4), y = new double[12], dY = Fill<double>(random, 12);
         double[] dW = new double[8];
         Ops.Linear(x, w, b, y, 3, 2, 4);
-        Ops.LinearReverse(x, w, b, y, 3, 2, 4, (double[])dY.Clone(), default, dW, default);
+        Ops.LinearReverse(x, w, b, y, 3, 2, 4, dY, default, dW, default);
         double[] expected = new double[8];
         for (int o = 0; o < 4; o++)
             for (int i = 0; i < 2; i++)

@@ -20,7 +20,7 @@ public sealed class OpsTests
         Ops.MatMul(a, b, c, m, k, n);
         double[] dA = Fill(m * k), dB = Fill(k * n);
         double[] dA0 = (double[])dA.Clone(), dB0 = (double[])dB.Clone();
-        Ops.MatMulReverse(a, b, c, m, k, n, (double[])dC.Clone(), dA, dB);
+        Ops.MatMulReverse(a, b, c, m, k, n, dC, dA, dB);
         for (int i = 0; i < m; i++)
             for (int j = 0; j < n; j++)
             {

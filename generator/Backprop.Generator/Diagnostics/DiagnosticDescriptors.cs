@@ -185,7 +185,7 @@ internal static class DiagnosticDescriptors
         "BPG031",
         "Custom derivative does not match its original",
         "The rule '{0}' does not match '{1}': a [DerivativeOf] rule of it must be '{2}'",
-        "A [DerivativeOf] reverse rule takes the original's parameters, its result, the result's adjoint, then one gradient per differentiable parameter (ref T for a scalar, Span<T> for a span or array), and returns void. A rule of a layer (a void method writing Span<T> outputs) takes the original's parameters, each output's adjoint as Span<T>, which it consumes (it zeroes the entries the original writes, as a generated backward does), then the inputs' gradients. A tangent rule (forward mode) takes the original's parameters, one tangent per differentiable parameter (T for a scalar, ReadOnlySpan<T> for a span or array) and 'out T tResult', and returns the value.");
+        "A [DerivativeOf] reverse rule takes the original's parameters, its result, the result's adjoint, then one gradient per differentiable parameter (ref T for a scalar, Span<T> for a span or array), and returns void. A rule of a layer (a void method writing Span<T> outputs) takes the original's parameters, each output's adjoint (ReadOnlySpan<T> when the original overwrites every entry; Span<T> when the rule consumes it, zeroing the entries the original writes, as a generated backward does), then the inputs' gradients. A tangent rule (forward mode) takes the original's parameters, one tangent per differentiable parameter (T for a scalar, ReadOnlySpan<T> for a span or array) and 'out T tResult', and returns the value.");
 
     public static readonly DiagnosticDescriptor HessianNotSupported = Error(
         "BPG032",

@@ -192,10 +192,12 @@ internal sealed partial class ReverseModeBuilder
             }
             if (call.Callee.CustomRule)
             {
-                // A hand-written rule: called with the outputs as the layer computed them. It consumes their adjoints as a
-                // generated reverse does, zeroing the entries its original wrote: only it knows which those are (an entry
-                // the original leaves alone keeps its adjoint for the statements before the call).
+                // A hand-written rule: called with the outputs as the layer computed them. A rule taking an output's adjoint
+                // as Span<T> consumes it as a generated reverse does (only it knows which entries its original wrote); one
+                // taking ReadOnlySpan<T> says the original overwrote them all, so the adjoint is cleared here.
                 reverse.Add(new CodeStatement(call.Callee.PullbackName + "(" + Fragment.Join(", ", arguments) + ")"));
+                foreach (int i in outputs)
+                    if (call.Callee.ClearedOutputs[i]) reverse.Add(new CodeStatement(OutputAdjoint(call.Arguments[i]) + ".Clear()"));
             }
             else
             {

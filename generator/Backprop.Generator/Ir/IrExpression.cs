@@ -201,9 +201,12 @@ internal sealed record IrDifferentiableCall(IrType Type, CalleeInfo Callee, Equa
 /// (<c>double</c>, <c>float</c>); <paramref name="Name"/> is then its specialization's (see <c>GenericSpecialization</c>).</param>
 /// <param name="IsStatic">A static callee: <paramref name="Target"/> is its type, which names it from anywhere it is visible.</param>
 /// <param name="Public">The callee (or its tangent rule, when it has one) is public in public types: visible from any method.</param>
+/// <param name="ClearedOutputs">With <paramref name="CustomRule"/> on a layer: the outputs whose adjoints the rule only reads
+/// (<c>ReadOnlySpan&lt;T&gt;</c>: its original overwrote every entry), which the caller clears after the rule; an output
+/// adjoint taken as <c>Span&lt;T&gt;</c> the rule consumes itself.</param>
 /// <param name="Variant">What the names of the callee's derivatives add to its name: <c>Frozen</c> for a call on a frozen
 /// sub-module (<c>ForwardFrozenReverse</c>, see <c>MethodLowerer.Frozen.cs</c>), else empty.</param>
-internal sealed record CalleeInfo(string Target, string Name, string PullbackName, EquatableArray<bool> ActiveParameters, EquatableArray<bool> OutputParameters, EquatableArray<string> ParameterNames, string? ThisGradientPath = null, bool ThisByRef = false, bool CustomRule = false, bool HasTangent = false, bool HasEffects = false, string? TangentRule = null, string ElementAccess = "", string? GenericName = null, EquatableArray<string> TypeArguments = default, string Variant = "", bool IsStatic = false, bool Public = false, bool Singular = false)
+internal sealed record CalleeInfo(string Target, string Name, string PullbackName, EquatableArray<bool> ActiveParameters, EquatableArray<bool> OutputParameters, EquatableArray<string> ParameterNames, string? ThisGradientPath = null, bool ThisByRef = false, bool CustomRule = false, bool HasTangent = false, bool HasEffects = false, string? TangentRule = null, string ElementAccess = "", string? GenericName = null, EquatableArray<string> TypeArguments = default, string Variant = "", bool IsStatic = false, bool Public = false, bool Singular = false, EquatableArray<bool> ClearedOutputs = default)
 {
     /// <summary>How generated code calls the original: its name, or a generic method's name with its type arguments (<c>F&lt;double&gt;</c>).</summary>
     public string CallName => GenericName is null ? Helpers.Identifiers.Escape(Name) : Helpers.Identifiers.Escape(GenericName) + "<" + string.Join(", ", TypeArguments) + ">";

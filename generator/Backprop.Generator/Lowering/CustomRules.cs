@@ -54,27 +54,33 @@ internal static class CustomRules
 
     /// <summary>
     /// The parameters a rule for <paramref name="original"/> must have, spelled as C#: the original's parameters, its result
-    /// and the result's adjoint, then one gradient per differentiable parameter.
+    /// and the result's adjoint (a layer: its outputs' adjoints), then one gradient per differentiable parameter.
+    /// <c>Consuming</c> is the other type an output's adjoint may have: <c>Span&lt;T&gt;</c> beside the spelled
+    /// <c>ReadOnlySpan&lt;T&gt;</c>.
     /// </summary>
-    public static List<(ITypeSymbol? Type, RefKind RefKind, string Spelling)> ExpectedParameters(IMethodSymbol original, Compilation compilation, System.Func<IParameterSymbol, bool> differentiable)
+    public static List<(ITypeSymbol? Type, RefKind RefKind, string Spelling, ITypeSymbol? Consuming)> ExpectedParameters(IMethodSymbol original, Compilation compilation, System.Func<IParameterSymbol, bool> differentiable)
     {
-        var expected = new List<(ITypeSymbol?, RefKind, string)>();
-        foreach (var p in original.Parameters) expected.Add((p.Type, RefKind.None, p.Type.ToDisplayString() + " " + p.Name));
+        var expected = new List<(ITypeSymbol?, RefKind, string, ITypeSymbol?)>();
+        foreach (var p in original.Parameters) expected.Add((p.Type, RefKind.None, p.Type.ToDisplayString() + " " + p.Name, null));
         var span = compilation.GetTypeByMetadataName("System.Span`1");
+        var readOnlySpan = compilation.GetTypeByMetadataName("System.ReadOnlySpan`1");
         if (original.ReturnsVoid)
         {
-            // A layer: the adjoints of its outputs (its Span<T> parameters), which the rule consumes (it zeroes the entries
-            // its original overwrites, as a generated backward does), then the inputs' gradients.
+            // A layer: the adjoints of its outputs (its Span<T> parameters), then the inputs' gradients. A read-only adjoint
+            // (DESIGN.md's shape) says the original overwrites every entry of that output: the caller clears it after the
+            // rule. A Span<T> adjoint is consumed by the rule, which zeroes exactly the entries its original overwrites
+            // (a layer that writes part of its output needs this: the entries it leaves keep their adjoints).
             foreach (var p in original.Parameters.Where(IsOutput))
             {
-                var type = span!.Construct(((INamedTypeSymbol)p.Type).TypeArguments[0]);
-                expected.Add((type, RefKind.None, type.ToDisplayString() + " d" + char.ToUpperInvariant(p.Name[0]) + p.Name.Substring(1)));
+                var element = ((INamedTypeSymbol)p.Type).TypeArguments[0];
+                var type = readOnlySpan!.Construct(element);
+                expected.Add((type, RefKind.None, type.ToDisplayString() + " d" + char.ToUpperInvariant(p.Name[0]) + p.Name.Substring(1), span!.Construct(element)));
             }
         }
         else
         {
-            expected.Add((original.ReturnType, RefKind.None, original.ReturnType.ToDisplayString() + " result"));
-            expected.Add((original.ReturnType, RefKind.None, original.ReturnType.ToDisplayString() + " dResult"));
+            expected.Add((original.ReturnType, RefKind.None, original.ReturnType.ToDisplayString() + " result", null));
+            expected.Add((original.ReturnType, RefKind.None, original.ReturnType.ToDisplayString() + " dResult", null));
         }
         foreach (var p in original.Parameters.Where(p => differentiable(p) && !IsOutput(p)))
         {
@@ -83,11 +89,11 @@ internal static class CustomRules
             {
                 var element = p.Type is IArrayTypeSymbol array ? array.ElementType : ((INamedTypeSymbol)p.Type).TypeArguments[0];
                 var type = span.Construct(element);
-                expected.Add((type, RefKind.None, type.ToDisplayString() + " " + gradient));
+                expected.Add((type, RefKind.None, type.ToDisplayString() + " " + gradient, null));
             }
             else
             {
-                expected.Add((p.Type, RefKind.Ref, "ref " + p.Type.ToDisplayString() + " " + gradient));
+                expected.Add((p.Type, RefKind.Ref, "ref " + p.Type.ToDisplayString() + " " + gradient, null));
             }
         }
         return expected;
@@ -127,9 +133,14 @@ internal static class CustomRules
         parameter.ContainingSymbol is IMethodSymbol { ReturnsVoid: true }
         && parameter.Type is INamedTypeSymbol { Name: "Span", ContainingNamespace.Name: "System", TypeArguments.Length: 1 };
 
-    public static bool Matches(IMethodSymbol rule, List<(ITypeSymbol? Type, RefKind RefKind, string Spelling)> expected) =>
+    public static bool Matches(IMethodSymbol rule, List<(ITypeSymbol? Type, RefKind RefKind, string Spelling, ITypeSymbol? Consuming)> expected) =>
         rule.IsStatic && rule.ReturnsVoid && !rule.IsGenericMethod && rule.Parameters.Length == expected.Count
-        && rule.Parameters.Zip(expected, (p, e) => SymbolEqualityComparer.Default.Equals(p.Type, e.Type) && p.RefKind == e.RefKind).All(ok => ok);
+        && rule.Parameters.Zip(expected, (p, e) => p.RefKind == e.RefKind
+            && (SymbolEqualityComparer.Default.Equals(p.Type, e.Type) || SymbolEqualityComparer.Default.Equals(p.Type, e.Consuming))).All(ok => ok);
+
+    /// <summary>Whether the matching <paramref name="rule"/> consumes the adjoint of the layer output at <paramref name="index"/> (takes it as <c>Span&lt;T&gt;</c>).</summary>
+    public static bool Consumes(IMethodSymbol rule, List<(ITypeSymbol? Type, RefKind RefKind, string Spelling, ITypeSymbol? Consuming)> expected, int index) =>
+        expected[index].Consuming is { } consuming && SymbolEqualityComparer.Default.Equals(rule.Parameters[index].Type, consuming);
 
     private sealed class KeyComparer : IEqualityComparer<(ISymbol Type, string Name)>
     {

@@ -104,6 +104,10 @@ internal sealed partial class MethodLowerer
             }
         }
         var active = target.Parameters.Select(Differentiable).ToEquatableArray();
+        // The outputs whose adjoints the rule only reads (ReadOnlySpan<T>): their original overwrote all of them, so the
+        // caller clears them after the rule; a Span<T> adjoint the rule consumes itself.
+        int output = target.Parameters.Length;
+        var cleared = target.Parameters.Select(p => CustomRules.IsOutput(p) && !CustomRules.Consumes(rule, expected, output++)).ToEquatableArray();
         var callee = new CalleeInfo(
             target.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
             target.Name,
@@ -112,6 +116,7 @@ internal sealed partial class MethodLowerer
             target.Parameters.Select(CustomRules.IsOutput).ToEquatableArray(),
             target.Parameters.Select(p => p.Name).ToEquatableArray(),
             CustomRule: true,
+            ClearedOutputs: cleared,
             HasTangent: tangentRule is not null,
             TangentRule: tangentRule is null ? null : tangentRule.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + "." + Identifiers.Escape(tangentRule.Name),
             IsStatic: true,
