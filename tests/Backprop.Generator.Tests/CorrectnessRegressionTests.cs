@@ -757,4 +757,31 @@ public sealed class CorrectnessRegressionTests
         var diagnostic = Assert.Single(GeneratorHarness.Run(marked.Text).GeneratorDiagnostics);
         Assert.Equal(("BPG023", marked.Spans[0]), (diagnostic.Id, diagnostic.Location.SourceSpan));
     }
+
+    // ---------------------------------------------------------------- found by the property test
+
+    /// <summary>
+    /// Stores nothing reads afterwards are not differentiated: <c>b</c> is read into the result before the loop, so it
+    /// was active for the whole method, and the reverse of the loop multiplied its zero adjoints by <c>2 b[0]</c>, which
+    /// overflowed to ∞: the gradient was NaN (property test seed 5vzIo1c0tHp3, reduced).
+    /// </summary>
+    [Fact]
+    public void StoresNothingReadsAfterwards_AreNotDifferentiated_SoAnOverflowThereLeavesTheGradientFinite()
+    {
+        var type = Compile("""
+            [Differentiable]
+            public static double F(double x, double y)
+            {
+                Span<double> b = stackalloc double[2];
+                double s = x * y + b[1];
+                for (int i = 0; i < 12; i++)
+                {
+                    b[0] = b[0] * b[0] + x + 2;
+                    b[1] += b[0] * y;
+                }
+                return s + Math.Sin(x) + (b[1] > 0 ? 1 : 0);
+            }
+            """);
+        CheckAgainstFiniteDifferences(type, "F", 0.3, -0.7);
+    }
 }

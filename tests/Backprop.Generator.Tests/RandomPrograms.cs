@@ -367,6 +367,31 @@ internal static class RandomPrograms
         string.Join("\n", programs.Select((program, k) => program.Method("F" + k))) +
         "}\n";
 
+    /// <summary>
+    /// <paramref name="program"/> as <c>Programs.F0</c> in plain C# (compiled without the generator) whose helpers note in
+    /// <c>Helpers.Overflowed</c> a value beyond 1e100 or not finite: the oracle for a point where the program saturates an
+    /// overflowed value (<c>Math.Atan2(∞, x)</c> is finite), whose derivative IEEE arithmetic makes NaN (0 · ∞) in any
+    /// reverse-mode AD (PyTorch and JAX included) while finite differences see a flat function.
+    /// </summary>
+    public static string Watched(RandomProgram program)
+    {
+        string source = Class(new[] { program });
+        (string Original, string Watched)[] edits =
+        {
+            ("public static double Square(double x) => x * x;", "public static double Square(double x) => Note(x * x);"),
+            ("=> @params * @base * @base;", "=> Note(@params * @base * @base);"),
+            ("return s;", "return Note(s);"),
+        };
+        foreach (var (original, watched) in edits)
+        {
+            if (!source.Contains(original, StringComparison.Ordinal)) throw new InvalidOperationException("The helpers changed: '" + original + "' is gone.");
+            source = source.Replace(original, watched, StringComparison.Ordinal);
+        }
+        return source.Replace("public static partial class Helpers\n{\n",
+            "public static partial class Helpers\n{\n    [ThreadStatic]\n    public static bool Overflowed;\n\n"
+            + "    private static double Note(double v)\n    {\n        if (!double.IsFinite(v) || Math.Abs(v) > 1e100) Overflowed = true;\n        return v;\n    }\n\n", StringComparison.Ordinal);
+    }
+
     /// <summary>The number of member values of <see cref="ModelClass"/>'s model, which its <c>Get</c> and <c>Set</c> index.</summary>
     public const int MemberCount = 19;
 

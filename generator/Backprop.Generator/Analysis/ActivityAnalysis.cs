@@ -8,23 +8,28 @@ namespace Backprop.Generator.Analysis;
 
 /// <summary>
 /// Which variables carry derivatives: those that depend on a differentiated parameter (varied) and
-/// influence the result (useful), as in Enzyme and Tapenade. The analysis is flow-insensitive, so it can
-/// only over-approximate: a variable it calls inactive truly has a zero derivative.
+/// influence the result (useful), as in Enzyme and Tapenade. Per variable the analysis is flow-insensitive, so it can
+/// only over-approximate: a variable it calls inactive truly has a zero derivative. It leaves out the statements whose
+/// targets nothing useful reads afterwards (a backward pass over the structured body, Tapenade's flow-sensitive
+/// usefulness): their adjoint is zero at run time, and differentiating them anyway multiplied that zero by partials of
+/// values the result never reads, which may have overflowed (0 · ∞ made a finite gradient NaN).
 /// </summary>
 internal sealed class ActivityAnalysis
 {
     private readonly HashSet<int> _active;
     private readonly Dictionary<IrExpression, bool> _activeExpressions = new(ReferenceComparer<IrExpression>.Instance);
 
-    private ActivityAnalysis(HashSet<int> varied, HashSet<int> useful)
+    private ActivityAnalysis(HashSet<int> varied, HashSet<int> useful, HashSet<int> active)
     {
         Varied = varied;
         Useful = useful;
-        _active = new HashSet<int>(varied.Where(useful.Contains));
+        _active = active;
     }
 
+    /// <summary>The variables some statement assigns a value depending on a differentiated input, read or not (for diagnostics, which must see every flow).</summary>
     public HashSet<int> Varied { get; }
 
+    /// <summary>The variables some statement reads into what reaches the result, flow-insensitively (for diagnostics).</summary>
     public HashSet<int> Useful { get; }
 
     public bool IsActive(int variable) => _active.Contains(variable);
@@ -52,35 +57,147 @@ internal sealed class ActivityAnalysis
 
     public static ActivityAnalysis Run(IrMethod method)
     {
-        var assignments = new List<(int Target, HashSet<int> Sources)>();
-        foreach (var statement in method.Body) Collect(statement, assignments);
+        var assignments = new List<(int Target, HashSet<int> Sources, bool Live)>();
+        var dead = DeadStatements(method);
+        foreach (var statement in method.Body) Collect(statement, assignments, dead);
 
-        var varied = new HashSet<int>(method.Parameters.Where(p => method.Variables[p].IsDifferentiableParameter && !method.Outputs.Contains(p)));
-        varied.UnionWith(method.Variables.Where(v => v.Kind == VariableKind.Member && v.IsDifferentiableInput).Select(v => v.Id));
-        if (method.Shape.HasThisGradient) varied.Add(Instance);
-        bool changed = true;
-        while (changed)
+        var inputs = new HashSet<int>(method.Parameters.Where(p => method.Variables[p].IsDifferentiableParameter && !method.Outputs.Contains(p)));
+        inputs.UnionWith(method.Variables.Where(v => v.Kind == VariableKind.Member && v.IsDifferentiableInput).Select(v => v.Id));
+        if (method.Shape.HasThisGradient) inputs.Add(Instance);
+        var exit = method.Shape.IsVoid ? new HashSet<int>(method.Outputs) : new HashSet<int> { method.Result };
+
+        var varied = VariedBy(method, inputs, assignments);
+        var useful = UsefulBy(exit, assignments);
+        var live = assignments.Where(a => a.Live).ToList();
+        var livelyVaried = VariedBy(method, inputs, live);
+        var active = new HashSet<int>(livelyVaried.Where(UsefulBy(exit, live).Contains));
+        return new ActivityAnalysis(varied, useful, active);
+    }
+
+    private static HashSet<int> VariedBy(IrMethod method, HashSet<int> inputs, List<(int Target, HashSet<int> Sources, bool Live)> assignments)
+    {
+        var varied = new HashSet<int>(inputs);
+        for (bool changed = true; changed;)
         {
             changed = false;
-            foreach (var (target, sources) in assignments)
+            foreach (var (target, sources, _) in assignments)
             {
                 if (method.Variables[target].Type.IsReal && !varied.Contains(target) && sources.Overlaps(varied))
                     changed |= varied.Add(target);
             }
         }
+        return varied;
+    }
 
-        var useful = method.Shape.IsVoid ? new HashSet<int>(method.Outputs) : new HashSet<int> { method.Result };
-        changed = true;
-        while (changed)
+    private static HashSet<int> UsefulBy(HashSet<int> exit, List<(int Target, HashSet<int> Sources, bool Live)> assignments)
+    {
+        var useful = new HashSet<int>(exit);
+        for (bool changed = true; changed;)
         {
             changed = false;
-            foreach (var (target, sources) in assignments)
+            foreach (var (target, sources, _) in assignments)
             {
                 if (!useful.Contains(target)) continue;
                 foreach (var source in sources) changed |= useful.Add(source);
             }
         }
-        return new ActivityAnalysis(varied, useful);
+        return useful;
+    }
+
+    /// <summary>
+    /// The assignments, stores and layer calls whose targets are useful at no point after them: nothing reads them
+    /// afterwards (later in the block, or in a later pass of an enclosing loop) into a value that reaches the result.
+    /// Empty for a body that still has jumps (the pass follows structured blocks only).
+    /// </summary>
+    private static HashSet<IrStatement> DeadStatements(IrMethod method)
+    {
+        var dead = new HashSet<IrStatement>(ReferenceComparer<IrStatement>.Instance);
+        bool jumps = false;
+        foreach (var statement in method.Body)
+            IrWalker.VisitStatements(statement, s => jumps |= s is IrReturn or IrBreak or IrContinue);
+        if (jumps) return dead;
+        var exit = method.Shape.IsVoid ? new HashSet<int>(method.Outputs) : new HashSet<int> { method.Result };
+        UsefulBefore(method, method.Body, exit, dead);
+        return dead;
+    }
+
+    /// <summary>What is useful before <paramref name="block"/>, given what is useful after it; marks its dead statements.</summary>
+    private static HashSet<int> UsefulBefore(IrMethod method, IEnumerable<IrStatement> block, HashSet<int> after, HashSet<IrStatement> dead)
+    {
+        var useful = after;
+        foreach (var statement in block.Reverse()) useful = UsefulBefore(method, statement, useful, dead);
+        return useful;
+    }
+
+    private static HashSet<int> UsefulBefore(IrMethod method, IrStatement statement, HashSet<int> after, HashSet<IrStatement> dead)
+    {
+        switch (statement)
+        {
+            case IrAssign assign:
+            {
+                if (!after.Contains(assign.Variable))
+                {
+                    dead.Add(assign);
+                    return after;
+                }
+                var before = new HashSet<int>(after);
+                // A scalar is overwritten whole; a buffer variable's assignment (its allocation) kills nothing.
+                if (!method.Variables[assign.Variable].Type.IsBuffer) before.Remove(assign.Variable);
+                before.UnionWith(Sources(assign.Value));
+                return before;
+            }
+            case IrStore store:
+            {
+                if (!after.Contains(store.Buffer))
+                {
+                    dead.Add(store);
+                    return after;
+                }
+                var before = new HashSet<int>(after);
+                before.UnionWith(Sources(store.Value));
+                return before;
+            }
+            case IrCallStatement call:
+            {
+                var outputs = call.Arguments.Where((_, i) => call.Callee.OutputParameters[i]).Select(IrSlice.BufferOf).ToList();
+                if (outputs.Count == 0) return after;
+                if (!outputs.Any(after.Contains))
+                {
+                    dead.Add(call);
+                    return after;
+                }
+                var before = new HashSet<int>(after);
+                if (call.Callee.ThisGradientPath is not null) before.Add(Instance);
+                for (int i = 0; i < call.Arguments.Count; i++)
+                    if (call.Callee.ActiveParameters[i] && !call.Callee.OutputParameters[i]) before.UnionWith(Sources(call.Arguments[i]));
+                return before;
+            }
+            case IrIf branch:
+            {
+                var before = UsefulBefore(method, branch.Then, after, dead);
+                var otherwise = UsefulBefore(method, branch.Else, after, dead);
+                return before.Count == 0 ? otherwise : new HashSet<int>(before.Concat(otherwise));
+            }
+            case IrLoop loop:
+            {
+                // What is useful at the loop's head: after the loop, or before another pass. A fixed point from below; only
+                // the pass with the final head marks statements dead (an earlier one saw too little as useful).
+                var head = after;
+                while (true)
+                {
+                    var marks = new HashSet<IrStatement>(ReferenceComparer<IrStatement>.Instance);
+                    var next = new HashSet<int>(after.Concat(UsefulBefore(method, loop.Body.Concat(loop.Step), head, marks)));
+                    if (next.SetEquals(head))
+                    {
+                        dead.UnionWith(marks);
+                        return head;
+                    }
+                    head = next;
+                }
+            }
+            default:
+                return after;
+        }
     }
 
     /// <summary>The operands a derivative can flow into: not conditions, comparisons, integer conversions or opaque calls.</summary>
@@ -173,15 +290,16 @@ internal sealed class ActivityAnalysis
         return sources;
     }
 
-    private static void Collect(IrStatement statement, List<(int, HashSet<int>)> assignments)
+    private static void Collect(IrStatement statement, List<(int, HashSet<int>, bool)> assignments, HashSet<IrStatement> dead)
     {
+        bool live = !dead.Contains(statement);
         switch (statement)
         {
             case IrAssign a:
-                assignments.Add((a.Variable, Sources(a.Value)));
+                assignments.Add((a.Variable, Sources(a.Value), live));
                 break;
             case IrStore s:
-                assignments.Add((s.Buffer, Sources(s.Value)));
+                assignments.Add((s.Buffer, Sources(s.Value), live));
                 break;
             case IrCallStatement c:
                 var inputs = new HashSet<int>();
@@ -189,15 +307,15 @@ internal sealed class ActivityAnalysis
                 for (int i = 0; i < c.Arguments.Count; i++)
                     if (c.Callee.ActiveParameters[i] && !c.Callee.OutputParameters[i]) inputs.UnionWith(Sources(c.Arguments[i]));
                 for (int i = 0; i < c.Arguments.Count; i++)
-                    if (c.Callee.OutputParameters[i]) assignments.Add((IrSlice.BufferOf(c.Arguments[i]), inputs));
+                    if (c.Callee.OutputParameters[i]) assignments.Add((IrSlice.BufferOf(c.Arguments[i]), inputs, live));
                 break;
             case IrIf i:
-                foreach (var s in i.Then) Collect(s, assignments);
-                foreach (var s in i.Else) Collect(s, assignments);
+                foreach (var s in i.Then) Collect(s, assignments, dead);
+                foreach (var s in i.Else) Collect(s, assignments, dead);
                 break;
             case IrLoop l:
-                foreach (var s in l.Body) Collect(s, assignments);
-                foreach (var s in l.Step) Collect(s, assignments);
+                foreach (var s in l.Body) Collect(s, assignments, dead);
+                foreach (var s in l.Step) Collect(s, assignments, dead);
                 break;
         }
     }
