@@ -1,3 +1,5 @@
+using System;
+
 namespace Backprop;
 
 /// <summary>Operations that shape differentiation inside a <see cref="DifferentiableAttribute"/> method.</summary>
@@ -12,4 +14,13 @@ public static class Ad
 
     /// <inheritdoc cref="StopGradient(double)"/>
     public static float StopGradient(float value) => value;
+
+    /// <summary>
+    /// Returns <paramref name="values"/> unchanged, with no derivative: inside a <c>[Differentiable]</c> method the
+    /// generated gradient treats its entries as constants (the span form of <see cref="StopGradient(double)"/>).
+    /// </summary>
+    public static ReadOnlySpan<double> StopGradient(ReadOnlySpan<double> values) => values;
+
+    /// <inheritdoc cref="StopGradient(ReadOnlySpan{double})"/>
+    public static ReadOnlySpan<float> StopGradient(ReadOnlySpan<float> values) => values;
 }

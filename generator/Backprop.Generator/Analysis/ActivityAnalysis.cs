@@ -228,7 +228,7 @@ internal sealed class ActivityAnalysis
                 for (int i = 0; i < d.Arguments.Count; i++)
                     if (d.Callee.ActiveParameters[i] && !d.Callee.OutputParameters[i]) yield return d.Arguments[i];
                 break;
-            case IrSlice slice:
+            case IrSlice { Detached: false } slice:
                 yield return slice.Buffer;
                 break;
         }
@@ -282,7 +282,7 @@ internal sealed class ActivityAnalysis
         var sources = new HashSet<int>();
         IrWalker.VisitExpressionPruned(expression, e =>
         {
-            if (e is IrOpaqueCall { Method: IrOpaqueCall.StopGradient }) return false;
+            if (e is IrOpaqueCall { Method: IrOpaqueCall.StopGradient } or IrSlice { Detached: true }) return false;
             if (e is IrRead { Type.IsReal: true } r) sources.Add(r.Variable);
             else if (e is IrElement { Type.IsReal: true } el) sources.Add(el.Buffer);
             return true;

@@ -161,7 +161,7 @@ internal sealed class Inliner
             case IrStore store:
                 var index = Expression(store.Index, binding, output, source);
                 var stored = Expression(store.Value, binding, output, source);
-                var (buffer, offset) = binding.Element(store.Buffer, index, this);
+                var (buffer, offset, _) = binding.Element(store.Buffer, index, this);
                 output.Add(new IrStore(source, buffer, offset, stored));
                 break;
             case IrIf branch:
@@ -279,8 +279,9 @@ internal sealed class Inliner
             case IrRead read:
                 return binding.Read(read, this);
             case IrElement element:
-                var (buffer, index) = binding.Element(element.Buffer, Child(element.Index), this);
-                return new IrElement(element.Type, buffer, index);
+                var (buffer, index, detached) = binding.Element(element.Buffer, Child(element.Index), this);
+                var entry = new IrElement(element.Type, buffer, index);
+                return detached ? IrOpaqueCall.StopGradientOf(entry) : entry;
             case IrLength { Row: { } row } length:
                 return length with { Buffer = binding.Variable(length.Buffer, this), Row = Child(row) };
             case IrLength length:
@@ -441,7 +442,7 @@ internal sealed class Inliner
             case IrRead { Type.IsBuffer: true } read:
                 return new View(read.Variable, null, new IrLength(read.Variable));
             case IrSlice slice:
-                return new View(slice.Buffer.Variable, Stable(slice.Start, "start", source, output), Stable(slice.Length, "length", source, output));
+                return new View(slice.Buffer.Variable, Stable(slice.Start, "start", source, output), Stable(slice.Length, "length", source, output), slice.Detached);
             default:
                 throw new InvalidOperationException("A buffer argument must be a buffer or a slice of one, not " + argument.GetType().Name);
         }
@@ -494,7 +495,7 @@ internal sealed class Inliner
     }
 
     /// <summary>Where a buffer parameter of a callee is: a buffer of the caller from <paramref name="Start"/> (null: 0).</summary>
-    private sealed record View(int Buffer, IrExpression? Start, IrExpression Length);
+    private sealed record View(int Buffer, IrExpression? Start, IrExpression Length, bool Detached = false);
 
     /// <summary>How the variables of one inlined callee map to the caller's; the root method's is the identity.</summary>
     private sealed class Binding
@@ -551,13 +552,13 @@ internal sealed class Inliner
             if (_views.TryGetValue(read.Variable, out var view))
             {
                 var buffer = inliner.Read(view.Buffer);
-                return view.Start is null ? buffer : new IrSlice(read.Type, buffer, view.Start, view.Length);
+                return view.Start is null && !view.Detached ? buffer : new IrSlice(read.Type, buffer, view.Start ?? IrConstant.Int(0), view.Length, view.Detached);
             }
             return inliner.Read(Variable(read.Variable, inliner), read.Type);
         }
 
-        public (int Buffer, IrExpression Index) Element(int buffer, IrExpression index, Inliner inliner) =>
-            _views.TryGetValue(buffer, out var view) ? (view.Buffer, Offset(view.Start, index)) : (Variable(buffer, inliner), index);
+        public (int Buffer, IrExpression Index, bool Detached) Element(int buffer, IrExpression index, Inliner inliner) =>
+            _views.TryGetValue(buffer, out var view) ? (view.Buffer, Offset(view.Start, index), view.Detached) : (Variable(buffer, inliner), index, false);
 
         public IrExpression Length(int buffer, Inliner inliner) =>
             _views.TryGetValue(buffer, out var view) ? view.Length : new IrLength(Variable(buffer, inliner));
@@ -566,7 +567,7 @@ internal sealed class Inliner
         {
             if (!_views.TryGetValue(slice.Buffer.Variable, out var view))
                 return slice with { Buffer = inliner.Read(Variable(slice.Buffer.Variable, inliner)), Start = start, Length = length };
-            return slice with { Buffer = inliner.Read(view.Buffer), Start = Offset(view.Start, start), Length = length };
+            return slice with { Buffer = inliner.Read(view.Buffer), Start = Offset(view.Start, start), Length = length, Detached = slice.Detached || view.Detached };
         }
 
         /// <summary>

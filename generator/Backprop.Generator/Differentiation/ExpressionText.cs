@@ -103,6 +103,10 @@ internal sealed class ExpressionText
                 return (StackOrHeap(Of(n.Length), n.Type.ScalarKeyword), Conditional);
             case IrNewBuffer n:
                 return ((n.OnStack ? "stackalloc " : "new ") + n.Type.ScalarKeyword + "[" + Of(n.Length) + "]", Unary);
+            case IrSlice { Detached: true } s:
+                // Ad.StopGradient(w) as the user wrote it: the whole buffer, or a slice of it.
+                return ("global::Backprop.Ad.StopGradient(" + (s.Start is IrConstant { Value: 0 } && s.Length is IrLength { Row: null, Dimension: -1 } whole && whole.Buffer == s.Buffer.Variable
+                    ? Name(s.Buffer.Variable) : Slice(Name(s.Buffer.Variable), s.Buffer.Type, Of(s.Start), Of(s.Length))) + ")", Primary);
             case IrSlice s:
                 return (Slice(Name(s.Buffer.Variable), s.Buffer.Type, Of(s.Start), Of(s.Length)), Primary);
             default:

@@ -75,9 +75,11 @@ internal sealed record IrElement(IrType Type, int Buffer, IrExpression Index) : 
 
 /// <summary>
 /// <c>buffer.Slice(start, length)</c> (also <c>AsSpan</c> and ranges): a view of part of a buffer, passed as an input
-/// of a <c>[Differentiable]</c> callee. Its gradient is the same view of the buffer's gradient.
+/// of a <c>[Differentiable]</c> callee. Its gradient is the same view of the buffer's gradient; a
+/// <paramref name="Detached"/> view (<c>Ad.StopGradient(w)</c>) has none: no derivative flows through it, and its
+/// elements are read under <c>Ad.StopGradient</c>.
 /// </summary>
-internal sealed record IrSlice(IrType Type, IrRead Buffer, IrExpression Start, IrExpression Length) : IrExpression(Type)
+internal sealed record IrSlice(IrType Type, IrRead Buffer, IrExpression Start, IrExpression Length, bool Detached = false) : IrExpression(Type)
 {
     public override IEnumerable<IrExpression> Children => new IrExpression[] { Buffer, Start, Length };
 
@@ -267,6 +269,10 @@ internal sealed record IrOpaqueCall(IrType Type, string Method, string DisplayNa
 {
     /// <summary><c>Backprop.Ad.StopGradient</c>: an opaque call through which no derivative flows, on purpose.</summary>
     public const string StopGradient = "global::Backprop.Ad.StopGradient";
+
+    /// <summary><c>Ad.StopGradient(value)</c> of a scalar.</summary>
+    public static IrOpaqueCall StopGradientOf(IrExpression value) =>
+        new(value.Type, StopGradient, "Ad.StopGradient", "", new EquatableArray<IrExpression>(new[] { value }), Public: true);
 
     public override IEnumerable<IrExpression> Children => Arguments;
 }

@@ -59,8 +59,16 @@ internal sealed partial class MethodLowerer
 
         // A hand-written rule replaces differentiating the callee (or having to).
         if (CustomRules.For(_model.Compilation, target).Count > 0) return LowerCustomRuleCall(invocation, type, arguments);
+        if (target.Name == "StopGradient" && target.ContainingType?.ToDisplayString() == "Backprop.Ad" && arguments.Count == 1 && arguments[0].Type.IsBuffer)
+        {
+            // The span form: a view of the same memory, read without derivatives (elements, lengths, slices, callees).
+            if (arguments[0] is IrSlice slice) return Located(slice with { Type = type ?? slice.Type, Detached = true }, invocation);
+            if (arguments[0] is IrRead whole) return Located(new IrSlice(type ?? whole.Type, whole, IrConstant.Int(0), new IrLength(whole.Variable), Detached: true), invocation);
+            ReportUnsupportedExpression(invocation, "'Ad.StopGradient' of a buffer expression", "pass a buffer parameter or local, or a slice of one");
+            return null;
+        }
         if (target.Name == "StopGradient" && target.ContainingType?.ToDisplayString() == "Backprop.Ad" && arguments.Count == 1)
-            return Located(new IrOpaqueCall(arguments[0].Type, IrOpaqueCall.StopGradient, "Ad.StopGradient", "", arguments.ToEquatableArray(), Public: true), invocation);
+            return Located(IrOpaqueCall.StopGradientOf(arguments[0]), invocation);
 
         // A generic [Differentiable] callee (itself BPG004) is differentiated like an unmarked one, for its type arguments.
         if (!target.IsGenericMethod && target.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttribute))
@@ -204,7 +212,7 @@ internal sealed partial class MethodLowerer
             if (innerStart is null) return null;
             var innerLength = operands.Count == 3 ? EvaluatedOnce(LowerExpression(operands[2]), operands[2]) : new IrBinary(IrType.Int32, BinaryOperator.Subtract, outer.Length, innerStart);
             if (innerLength is null) return null;
-            return Located(new IrSlice(type, outer.Buffer, new IrBinary(IrType.Int32, BinaryOperator.Add, outer.Start, innerStart), innerLength), invocation);
+            return Located(new IrSlice(type, outer.Buffer, new IrBinary(IrType.Int32, BinaryOperator.Add, outer.Start, innerStart), innerLength, outer.Detached), invocation);
         }
         if (lowered is not IrRead { Type.IsBuffer: true } buffer)
         {

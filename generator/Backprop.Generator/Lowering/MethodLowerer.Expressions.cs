@@ -332,17 +332,10 @@ internal sealed partial class MethodLowerer
     {
         if (IsJaggedRow(bufferOperation)) return LowerJaggedElement(bufferOperation, indexOperation, type);
         if (WithoutConversions(bufferOperation) is ILocalReferenceOperation viewed && SpanViewOf(viewed.Local) is { } view)
-        {
-            // An element of a view is the buffer's element at the view's start plus the index (w[^k] counts from the view's end).
-            bool fromViewEnd = WithoutConversions(indexOperation) is IUnaryOperation { OperatorKind: UnaryOperatorKind.Hat };
-            var offset = EvaluatedOnce(fromViewEnd
-                ? LowerExpression(((IUnaryOperation)WithoutConversions(indexOperation)).Operand) is { } back ? new IrBinary(IrType.Int32, BinaryOperator.Subtract, view.Length, back) : null
-                : LowerExpression(indexOperation), indexOperation);
-            if (offset is null || type is null) return null;
-            var at = view.Start is IrConstant { Value: 0 } ? offset : new IrBinary(IrType.Int32, BinaryOperator.Add, view.Start, offset);
-            _indexLocations[at] = indexOperation.Syntax.GetLocation();
-            return new IrElement(type, view.Buffer.Variable, at);
-        }
+            return ElementOfView(view, indexOperation, type);
+        // An element of Ad.StopGradient(w) (or of a slice of it): the buffer's element, read without a derivative.
+        if (WithoutConversions(bufferOperation) is IInvocationOperation stopped && IsStopGradient(stopped.TargetMethod))
+            return LowerExpression(bufferOperation) is IrSlice detached ? ElementOfView(detached, indexOperation, type) : null;
         var buffer = LowerExpression(bufferOperation);
         // w[^k] is w[w.Length - k], for arrays (an Index converted) and spans (an implicit indexer) alike.
         bool fromEnd = WithoutConversions(indexOperation) is IUnaryOperation { OperatorKind: UnaryOperatorKind.Hat } hat
@@ -359,6 +352,23 @@ internal sealed partial class MethodLowerer
         var element = new IrElement(type, read.Variable, index);
         _indexLocations[index] = indexOperation.Syntax.GetLocation();
         return element;
+    }
+
+    /// <summary>
+    /// An element of a view: the buffer's element at the view's start plus the index (<c>w[^k]</c> counts from the view's
+    /// end); under <c>Ad.StopGradient</c> for a detached view.
+    /// </summary>
+    private IrExpression? ElementOfView(IrSlice view, IOperation indexOperation, IrType? type)
+    {
+        bool fromViewEnd = WithoutConversions(indexOperation) is IUnaryOperation { OperatorKind: UnaryOperatorKind.Hat };
+        var offset = EvaluatedOnce(fromViewEnd
+            ? LowerExpression(((IUnaryOperation)WithoutConversions(indexOperation)).Operand) is { } back ? new IrBinary(IrType.Int32, BinaryOperator.Subtract, view.Length, back) : null
+            : LowerExpression(indexOperation), indexOperation);
+        if (offset is null || type is null) return null;
+        var at = view.Start is IrConstant { Value: 0 } ? offset : new IrBinary(IrType.Int32, BinaryOperator.Add, view.Start, offset);
+        _indexLocations[at] = indexOperation.Syntax.GetLocation();
+        var element = new IrElement(type, view.Buffer.Variable, at);
+        return view.Detached ? IrOpaqueCall.StopGradientOf(element) : element;
     }
 
     /// <summary>

@@ -30,7 +30,7 @@ internal sealed partial class MethodLowerer
             && ((IMemberReferenceOperation)value).Instance is { } owner && ReceiverPath(owner) is not null;
         if (!isSpan && !member && value is not (ILocalReferenceOperation or IParameterReferenceOperation)) return false;
         bool view = member || value is ILocalReferenceOperation or IParameterReferenceOperation
-            || value is IInvocationOperation invocation && IsSlicing(invocation.TargetMethod)
+            || value is IInvocationOperation invocation && (IsSlicing(invocation.TargetMethod) || IsStopGradient(invocation.TargetMethod))
             || value is IArrayElementReferenceOperation { Indices.Length: 1 } element && element.Indices[0] is IRangeOperation
             || value is IImplicitIndexerReferenceOperation { Argument: IRangeOperation };
         if (!view) return false;
@@ -48,6 +48,8 @@ internal sealed partial class MethodLowerer
             return Read(id);
         }
     }
+
+    private static bool IsStopGradient(IMethodSymbol method) => method.Name == "StopGradient" && method.ContainingType?.ToDisplayString() == "Backprop.Ad";
 
     /// <summary>A fresh node for one use of a view (IR nodes are keyed by reference in later passes).</summary>
     private IrSlice? SpanViewOf(ILocalSymbol local) => _spanViews.TryGetValue(local, out var view)

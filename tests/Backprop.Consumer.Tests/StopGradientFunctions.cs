@@ -1,0 +1,43 @@
+using System;
+using Backprop;
+
+namespace Backprop.Consumer.Tests;
+
+/// <summary>The span form of <c>Ad.StopGradient</c>: the entries read through it are constants to the gradient.</summary>
+public static partial class StopGradientFunctions
+{
+    private static double Weighted([NoDerivative] ReadOnlySpan<double> w, double x) => w[0] * x + w[1];
+
+    /// <summary>(w0 x + w1) w0, with the first factor's w constant: dW = [w0 x + w1, 0], dX = w0².</summary>
+    [Differentiable]
+    public static double ToNoDerivativeParameter(double[] w, double x) => Weighted(Ad.StopGradient(w), x) * w[0];
+
+    /// <summary>Σ c_i w_i x with c = stop(w): dW_i = w_i x, dX = Σ w_i².</summary>
+    [Differentiable(Forward = true)]
+    public static double ThroughALocal(ReadOnlySpan<double> w, double x)
+    {
+        ReadOnlySpan<double> c = Ad.StopGradient(w);
+        double s = 0;
+        for (int i = 0; i < c.Length; i++) s += c[i] * w[i] * x;
+        return s;
+    }
+
+    /// <summary>stop(w)[1] x w[^1] over three entries: dW = [0, 0, w1 x], dX = w1 w2.</summary>
+    [Differentiable]
+    public static double Element(double[] w, double x) => Ad.StopGradient(w)[1] * x * w[^1];
+
+    /// <summary>Sum(stop(w[0..2])) x + Sum(w): dW_i = 1, dX = w0 + w1.</summary>
+    [Differentiable]
+    public static double ToARuleOfTheRuntime(double[] w, double x) => Ops.Sum(Ad.StopGradient(w.AsSpan(0, 2))) * x + Ops.Sum(w);
+
+    /// <summary>A slice of a stopped view is stopped too: Σ_{i≥1} stop(w_i) + w0 x: dW = [x, 0, 0], dX = w0.</summary>
+    [Differentiable]
+    public static float SliceOfAView(float[] w, float x)
+    {
+        var c = Ad.StopGradient(w);
+        var tail = c.Slice(1);
+        float s = w[0] * x;
+        for (int i = 0; i < tail.Length; i++) s += tail[i];
+        return s;
+    }
+}
