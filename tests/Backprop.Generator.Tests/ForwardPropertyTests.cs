@@ -76,7 +76,7 @@ public sealed class ForwardPropertyTests
                     for (int a = 0; a < 3; a++)
                     {
                         double expected = (double)arguments[3 + a], actual = jacobian[row * 3 + (a + row) % 3];
-                        Assert.True(Math.Abs(expected - actual) <= 1e-9 * Math.Max(1, Math.Abs(expected)),
+                        Assert.True(PropertyTests.Agree(expected, actual, 1e-9 * Math.Max(1, Math.Abs(expected))),
                             $"L{k} (vector mode: {lanes}) at ({string.Join(", ", p)}), row {row}, column {(a + row) % 3}: Jacobian {actual}, gradient {expected}\n\n{programs[k].Method("F" + k)}");
                     }
                 }
@@ -123,7 +123,7 @@ public sealed class ForwardPropertyTests
                 double expected = 0;
                 for (int i = 0; i < 3; i++) expected += (double)gradientArguments[3 + i] * direction[i];
                 double tangent = (double)tangentArguments[6];
-                Assert.True(Math.Abs(expected - tangent) <= 1e-9 * Math.Max(1, Math.Abs(expected)),
+                Assert.True(PropertyTests.Agree(expected, tangent, 1e-9 * Math.Max(1, Math.Abs(expected))),
                     $"F{k} at ({string.Join(", ", point)}) along ({string.Join(", ", direction)}): tangent {tangent}, gradient . direction {expected}\n\n{programs[k].Method("F" + k)}");
                 checkedPrograms++;
             }

@@ -151,9 +151,12 @@ public sealed class PropertyTests
     /// Whether a helper saw a value beyond 1e100 (or not finite) while <paramref name="program"/> ran at
     /// <paramref name="point"/>: its plain C# compiled again with watching helpers (<see cref="RandomPrograms.Watched"/>).
     /// </summary>
-    internal static bool Overflows(RandomProgram program, double[] point)
+    internal static bool Overflows(RandomProgram program, double[] point) => Overflows(RandomPrograms.Watched(program), point, instance: false);
+
+    /// <summary>As <see cref="Overflows(RandomProgram, double[])"/> for watched source; <paramref name="instance"/>: F0 is a method of a new <c>Programs</c>.</summary>
+    internal static bool Overflows(string watched, double[] point, bool instance)
     {
-        var compilation = GeneratorHarness.Compilation(RandomPrograms.Watched(program));
+        var compilation = GeneratorHarness.Compilation(watched);
         using var stream = new System.IO.MemoryStream();
         var emit = compilation.Emit(stream);
         Assert.True(emit.Success, string.Join("\n", emit.Diagnostics));
@@ -163,11 +166,15 @@ public sealed class PropertyTests
         var helpers = assembly.GetType("Helpers")!;
         var flag = helpers.GetField("Overflowed")!;
         flag.SetValue(null, false);
-        assembly.GetType("Programs")!.GetMethod("F0")!.Invoke(null, new object[] { point[0], point[1], point[2] });
+        var programs = assembly.GetType("Programs")!;
+        programs.GetMethod("F0")!.Invoke(instance ? Activator.CreateInstance(programs) : null, new object[] { point[0], point[1], point[2] });
         bool overflowed = (bool)flag.GetValue(null)!;
         context.Unload();
         return overflowed;
     }
+
+    /// <summary>Equal up to <paramref name="tolerance"/>, or the same non-finite value (two modes agreeing on IEEE's NaN).</summary>
+    internal static bool Agree(double expected, double actual, double tolerance) => expected.Equals(actual) || Math.Abs(expected - actual) <= tolerance;
 
     /// <summary>The central difference along coordinate <paramref name="i"/>, and how far the point's own value lies
     /// off the chord through its two neighbours (f(p+h) + f(p-h) - 2 f(p)).</summary>

@@ -373,9 +373,11 @@ internal static class RandomPrograms
     /// overflowed value (<c>Math.Atan2(∞, x)</c> is finite), whose derivative IEEE arithmetic makes NaN (0 · ∞) in any
     /// reverse-mode AD (PyTorch and JAX included) while finite differences see a flat function.
     /// </summary>
-    public static string Watched(RandomProgram program)
+    public static string Watched(RandomProgram program) => Watched(Class(new[] { program }));
+
+    /// <inheritdoc cref="Watched(RandomProgram)"/>
+    public static string Watched(string source)
     {
-        string source = Class(new[] { program });
         (string Original, string Watched)[] edits =
         {
             ("public static double Square(double x) => x * x;", "public static double Square(double x) => Note(x * x);"),
