@@ -784,4 +784,29 @@ public sealed class CorrectnessRegressionTests
             """);
         CheckAgainstFiniteDifferences(type, "F", 0.3, -0.7);
     }
+
+    /// <summary>
+    /// The same where <c>b</c> is active anyway (its first store reaches the result): the later stores nothing reads get
+    /// no derivative, though <c>b</c> has an adjoint.
+    /// </summary>
+    [Fact]
+    public void StoresNothingReadsAfterwards_OfAnActiveBuffer_AreNotDifferentiated()
+    {
+        var type = Compile("""
+            [Differentiable]
+            public static double F(double x, double y)
+            {
+                Span<double> b = stackalloc double[2];
+                b[0] = x * x;
+                double s = b[0] * y;
+                for (int i = 0; i < 12; i++)
+                {
+                    b[0] = b[0] * b[0] + x + 2;
+                    b[1] += b[0] * y;
+                }
+                return s + (b[1] > 0 ? 1 : 0);
+            }
+            """);
+        CheckAgainstFiniteDifferences(type, "F", 0.3, -0.7);
+    }
 }

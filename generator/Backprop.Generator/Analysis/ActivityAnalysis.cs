@@ -19,11 +19,14 @@ internal sealed class ActivityAnalysis
     private readonly HashSet<int> _active;
     private readonly Dictionary<IrExpression, bool> _activeExpressions = new(ReferenceComparer<IrExpression>.Instance);
 
-    private ActivityAnalysis(HashSet<int> varied, HashSet<int> useful, HashSet<int> active)
+    private readonly HashSet<IrStatement> _dead;
+
+    private ActivityAnalysis(HashSet<int> varied, HashSet<int> useful, HashSet<int> active, HashSet<IrStatement> dead)
     {
         Varied = varied;
         Useful = useful;
         _active = active;
+        _dead = dead;
     }
 
     /// <summary>The variables some statement assigns a value depending on a differentiated input, read or not (for diagnostics, which must see every flow).</summary>
@@ -33,6 +36,12 @@ internal sealed class ActivityAnalysis
     public HashSet<int> Useful { get; }
 
     public bool IsActive(int variable) => _active.Contains(variable);
+
+    /// <summary>
+    /// The statement's target is read afterwards into nothing that reaches the result: its adjoint there is zero, so its
+    /// value needs no derivative even when the target is active (written elsewhere by statements that matter).
+    /// </summary>
+    public bool IsDead(IrStatement statement) => _dead.Contains(statement);
 
     /// <summary>True when a derivative flows through the expression to an active variable.</summary>
     public bool IsActive(IrExpression expression)
@@ -71,7 +80,7 @@ internal sealed class ActivityAnalysis
         var live = assignments.Where(a => a.Live).ToList();
         var livelyVaried = VariedBy(method, inputs, live);
         var active = new HashSet<int>(livelyVaried.Where(UsefulBy(exit, live).Contains));
-        return new ActivityAnalysis(varied, useful, active);
+        return new ActivityAnalysis(varied, useful, active, dead);
     }
 
     private static HashSet<int> VariedBy(IrMethod method, HashSet<int> inputs, List<(int Target, HashSet<int> Sources, bool Live)> assignments)

@@ -96,7 +96,7 @@ internal sealed partial class ReverseModeBuilder
         if (active)
         {
             var adjoint = Fragment.Element(N(Adjoint(store.Buffer)), _text.Of(store.Index));
-            if (!_activity.IsActive(store.Value))
+            if (!_activity.IsActive(store.Value) || _activity.IsDead(store))
             {
                 reverse.Add(CodeAssign.Reset(adjoint));
             }

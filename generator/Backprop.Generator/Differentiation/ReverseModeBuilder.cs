@@ -295,7 +295,9 @@ internal sealed partial class ReverseModeBuilder
         bool readsItself = ReadsVariable(assign.Value, assign.Variable);
         // The result is assigned once on every path (ControlFlowNormalizer), so its adjoint needs no reset either.
         bool firstDefinition = (assign.IsDeclaration && _loopDepth == 0) || assign.Variable == _method.Result;
-        if (!_activity.IsActive(assign.Value))
+        // A dead assignment's adjoint is zero: propagating it would only multiply that zero by partials of values the
+        // result never reads (NaN where they overflowed).
+        if (!_activity.IsActive(assign.Value) || _activity.IsDead(assign))
         {
             if (!firstDefinition) reverse.Add(CodeAssign.Reset(adjoint));
         }
