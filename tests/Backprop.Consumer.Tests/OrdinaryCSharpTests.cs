@@ -52,6 +52,21 @@ public sealed class OrdinaryCSharpTests
     }
 
     [Fact]
+    public void CalleesWithSideEffects_NotDifferentiated_RunOnce_AlsoWhenTheForwardSweepRestarts()
+    {
+        var capacity = typeof(Tape).GetField("s_capacity", BindingFlags.NonPublic | BindingFlags.Static)!;
+        int before = (int)capacity.GetValue(null)!;
+        int steps = Math.Max(before, 1024) / 8 + 1000;
+        EffectLog.Values.Clear();
+        double value = EffectfulCallees.CallerGradient(0.7, steps, out _);
+        Assert.True((int)capacity.GetValue(null)! > before, "the tape did not restart");
+        Assert.Equal(new[] { -0.7, 0.7 }, EffectLog.Values);
+        Assert.Equal(EffectfulCallees.Caller(0.7, steps), value);
+        EffectfulCallees.CallerGradient(0.7, 50, out double dShort);
+        Check(q => EffectfulCallees.Caller(q[0], 50), new[] { 0.7 }, new[] { dShort }, "Caller");
+    }
+
+    [Fact]
     public void SideEffectsInALoop_RunOncePerTrip_AlsoWhenTheForwardSweepRestartsOnALargerTape()
     {
         // More trips than the tape holds now: the forward sweep fills it and runs again on a larger one, and the records

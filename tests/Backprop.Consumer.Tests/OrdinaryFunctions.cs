@@ -234,3 +234,35 @@ public sealed partial class LoggedNeuron
         return Math.Tanh(z) * snapshot.Count;
     }
 }
+
+/// <summary>Callees with side effects whose derivative the caller does not need: run once per call all the same.</summary>
+public static partial class EffectfulCallees
+{
+    [Differentiable]
+    public static double Noted(double x)
+    {
+        EffectLog.Record(x);
+        return x * x;
+    }
+
+    [Differentiable]
+    public static void NotedLayer(ReadOnlySpan<double> x, Span<double> y)
+    {
+        EffectLog.Record(-x[0]);
+        for (int i = 0; i < y.Length; i++) y[i] = 2 * x[i];
+    }
+
+    /// <summary>The layer's output is never read and the value only decides a branch: neither call is differentiated.</summary>
+    [Differentiable]
+    public static double Caller(double x, int steps)
+    {
+        Span<double> xs = stackalloc double[1];
+        Span<double> ys = stackalloc double[1];
+        xs[0] = x;
+        NotedLayer(xs, ys);
+        if (Noted(x) > 1e9) return 0;
+        double s = x;
+        for (int i = 0; i < steps; i++) s = Math.Sin(s) + x;
+        return s;
+    }
+}

@@ -203,6 +203,33 @@ public sealed class OrdinaryCSharpTests
             + "cannot pass on yet; pass 'Helper' numbers or buffers (the values it needs from 'log' as a [NoDerivative] double[] or ReadOnlySpan<double>), or keep the code that uses it in the caller", message);
     }
 
+    /// <summary>The same for a layer: the data stops it (BPG010), not its write into the output (it was BPG015).</summary>
+    [Fact]
+    public void DataOfAnotherTypePassedToALayer_IsBPG010_SayingWhy()
+    {
+        var (id, located, message) = Single("""
+            public static partial class Model
+            {
+                [Differentiable]
+                public static void Layer(ReadOnlySpan<double> x, Span<double> y, [NoDerivative] List<double> log)
+                {
+                    log.Add(x[0]);
+                    for (int i = 0; i < y.Length; i++) y[i] = 2 * x[i];
+                }
+
+                [Differentiable]
+                public static double F(double[] x, [NoDerivative] List<double> log)
+                {
+                    Span<double> y = stackalloc double[x.Length];
+                    Layer(x, y, log);
+                    return y[0];
+                }
+            }
+            """);
+        Assert.Equal(("BPG010", "Layer(x, y, log)"), (id, located));
+        Assert.StartsWith("Cannot differentiate the call to 'Model.Layer': its derivative is unknown; it is given 'log' of type 'System.Collections.Generic.List<double>'", message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void AFieldAKeptCallChangesThroughRef_IsAnErrorOnlyWhenTheMethodReadsIt()
     {

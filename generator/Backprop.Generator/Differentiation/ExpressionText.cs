@@ -19,6 +19,13 @@ internal sealed class ExpressionText
     /// <summary>Lets a caller substitute the spelling of chosen nodes (temporaries); null keeps the default.</summary>
     public Func<IrExpression, string?>? Substitute { get; set; }
 
+    /// <summary>
+    /// The tape of a forward sweep that may restart: a callee with side effects is then called through its split forward
+    /// on it, whose entries are dropped at once (<c>Tape.Discard</c>), so that a restart does not run its effects again.
+    /// Null: callees are called as written.
+    /// </summary>
+    public Func<Fragment>? EffectTape { get; set; }
+
     public Fragment Of(IrExpression expression) => Spell(expression).Text;
 
     /// <summary>A variable as the generated code spells it (<c>this.W</c>, <c>p.X</c>, <c>ptsFlat</c>), named by its own name (a view by its).</summary>
@@ -96,9 +103,18 @@ internal sealed class ExpressionText
                 return ((v.IsPrimary ? v.Text : "(" + v.Text + ")") + Fragment.Hidden(v.Operands.SelectMany(Names)), Primary);
             case IrOpaqueCall o:
                 return (o.Method + "(" + Arguments(o.Arguments) + ")", Primary);
+            case IrDifferentiableCall { Callee: { HasEffects: true, CustomRule: false } } effect when EffectTape is { } tape:
+            {
+                var spelled = effect.Arguments.Select(Of).ToList();
+                var t = tape();
+                return ("global::Backprop.CompilerServices.Tape.Discard(ref " + t + ", " + t + ".Count, " + Receiver(effect.Callee, spelled) + "." + effect.Callee.ForwardName
+                    + "(" + Fragment.Join(", ", effect.Callee.Own(spelled).Append("ref " + t)) + "))", Primary);
+            }
             case IrDifferentiableCall d:
+            {
                 var spelled = d.Arguments.Select(Of).ToList();
                 return (Receiver(d.Callee, spelled) + "." + d.Callee.CallName + "(" + Fragment.Join(", ", d.Callee.Own(spelled)) + ")", Primary);
+            }
             case IrNewBuffer { OnStack: true, SpillsToHeap: true } n:
                 return (StackOrHeap(Of(n.Length), n.Type.ScalarKeyword), Conditional);
             case IrNewBuffer n:

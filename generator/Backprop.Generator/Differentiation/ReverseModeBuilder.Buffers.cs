@@ -119,6 +119,24 @@ internal sealed partial class ReverseModeBuilder
     }
 
     /// <summary>
+    /// A layer call whose derivative is not needed: the layer itself, or, when it has side effects, its split forward with
+    /// what it pushed dropped at once (a restart of the forward sweep then does not run its effects again).
+    /// </summary>
+    private IEnumerable<Code> Unrecorded(IrCallStatement call, System.Func<string, IReadOnlyList<Fragment>, IEnumerable<Fragment>, CodeStatement> invocation)
+    {
+        var spelled = call.Arguments.Select(_text.Of).ToList();
+        if (!call.Callee.HasEffects || call.Callee.CustomRule)
+        {
+            yield return invocation(call.Callee.CallName, spelled, Enumerable.Empty<Fragment>());
+            yield break;
+        }
+        string mark = Reserve("tapeCount");
+        yield return CodeAssign.Declare("int", mark, Tape() + ".Count");
+        yield return invocation(call.Callee.ForwardName, spelled, new Fragment[] { "ref " + Tape() });
+        yield return new CodeStatement(Tape() + ".Truncate(" + mark + ")");
+    }
+
+    /// <summary>
     /// For <c>b[i] = b[i] + e</c> or <c>b[i] = b[i] - e</c> where <c>e</c> does not read <c>b</c>: <c>e</c>, and whether it is
     /// subtracted. Its derivative with respect to the old element is 1, so the element's adjoint stays as it is.
     /// </summary>
@@ -147,7 +165,7 @@ internal sealed partial class ReverseModeBuilder
             new(ExpressionText.Receiver(call.Callee, spelled) + "." + name + "(" + Fragment.Join(", ", call.Callee.Own(spelled).Concat(after)) + ")");
         if (!active && restored.Count == 0)
         {
-            forward.Add(Invocation(call.Callee.CallName, call.Arguments.Select(_text.Of).ToList(), Enumerable.Empty<Fragment>()));
+            forward.AddRange(Unrecorded(call, Invocation));
             return;
         }
 

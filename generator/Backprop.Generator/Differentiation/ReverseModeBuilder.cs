@@ -33,7 +33,7 @@ internal sealed partial class ReverseModeBuilder
     {
         _method = method;
         _activity = activity;
-        _text = new ExpressionText(method) { Substitute = e => _values.TryGetValue(e, out var name) ? name : null };
+        _text = new ExpressionText(method) { Substitute = e => _values.TryGetValue(e, out var name) ? name : null, EffectTape = Tape };
         _names = new HashSet<string>(method.Variables.Select(v => Identifiers.Bare(v.Name))) { method.Shape.Name, method.Shape.GradientName, method.Shape.PullbackName };
         _plan = RecordingPlan.Compute(method, activity);
     }

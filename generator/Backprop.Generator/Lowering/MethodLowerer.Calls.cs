@@ -26,6 +26,12 @@ internal sealed partial class MethodLowerer
         bool onData = invocation.Arguments.Any(a => a.Value.Type is { } t && TypeMapping.Map(t) is null && a.Value.ConstantValue is not { HasValue: true })
             || invocation.Instance is { } receiver && !IsSlicing(target) && ReceiverPath(receiver) is null && TypeMapping.Map(receiver.Type) is null && ModuleElementOf(receiver) is null;
         if ((target.ReturnsVoid || HoldsNumbers(target.ReturnType)) && (ReportedHiddenModule(invocation, invocation.Instance) | ReportedModuleArgument(invocation))) return null;
+        // A layer of the compilation given data of another type: the data is what stops it (BPG010 says so), not the write.
+        if (onData && target.DeclaringSyntaxReferences.Length > 0 && invocation.Arguments.Any(a => WritableBuffer(a.Value) is not null && MayWriteInto(a.Parameter, target) && CalleeMayWrite(target, a.Parameter)))
+        {
+            Report(DiagnosticDescriptors.UnknownCall, invocation.Syntax.GetLocation(), target.ContainingType?.Name + "." + target.Name, CallAdvice(target, invocation));
+            return null;
+        }
         if (onData && ReportedBufferWrite(invocation, invocation)) return null;
         if (onData && TryVerbatim(invocation, type) is { } data) return data;
         var arguments = new List<IrExpression>();

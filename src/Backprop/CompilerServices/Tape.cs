@@ -88,6 +88,26 @@ public ref struct Tape
     /// <summary>The number of bytes the tape can hold before it throws <see cref="TapeFullException"/>.</summary>
     public readonly int Capacity => _bytes.Length;
 
+    /// <summary>
+    /// Drops what was pushed since the tape held <paramref name="count"/> bytes: after the split forward of a call whose
+    /// derivative is not needed, run that way only so that its side effects are not run again on a restart.
+    /// </summary>
+    public void Truncate(int count)
+    {
+        if ((uint)count > (uint)_count) ThrowOutOfStep();
+        _count = count;
+    }
+
+    /// <summary>
+    /// <see cref="Truncate"/> inside an expression: <c>Tape.Discard(ref tape, tape.Count, MForward(x, ref tape))</c> runs the
+    /// split forward (its side effects guarded by <see cref="RunsEffect"/>) and returns its value with the tape as before.
+    /// </summary>
+    public static T Discard<T>(ref Tape tape, int count, T value)
+    {
+        tape.Truncate(count);
+        return value;
+    }
+
     /// <summary>Pushes a value.</summary>
     /// <exception cref="TapeFullException">The tape is full; the generated entry point restarts with a larger one.</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
