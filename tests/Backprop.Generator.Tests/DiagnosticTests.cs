@@ -146,6 +146,20 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
+    public void RecursiveLocalFunction_BPG011_OnTheRecursiveCall() => Verify(Usings + """
+        public static partial class Model
+        {
+            [Differentiable]
+            public static double Loss(double x)
+            {
+                double Power(double t, int n) => n == 0 ? 1 : t * [|Power(t, n - 1)|];
+                return Power(x, 3);
+            }
+        }
+        """,
+        ("BPG011", "Cannot differentiate 'Power': it calls itself, and a local function is differentiated by inlining its body; rewrite the recursion as a loop, or make it a method of the type (a recursive method is differentiated)"));
+
+    [Fact]
     public void LocalFunction_BPG007_WhenItIsMarkedItself() => Verify(Usings + """
         public static partial class Model
         {
@@ -284,20 +298,26 @@ public sealed class DiagnosticTests
         """,
         ("BPG006", "Cannot differentiate a lambda or anonymous method; move its body into a [Differentiable] method and call that"));
 
+    /// <summary>
+    /// A local function is inlined where it is called; marked [Differentiable] it is BPG007, once, on its name (not again
+    /// where it is called), and the method calling it is differentiated through it all the same.
+    /// </summary>
     [Theory]
     [InlineData("static ")]
-    [InlineData("")] // once, on the declaration: not again as an unknown call (BPG010) where it is called
-    public void LocalFunction_BPG007_OnLocalFunctionName(string modifier) => Verify(Usings + $$"""
+    [InlineData("")]
+    public void LocalFunction_BPG007_OnLocalFunctionName_WhenMarked(string modifier) => Verify(Usings + $$"""
         public static partial class Model
         {
             [Differentiable]
             public static double Loss(double w, [NoDerivative] double x, [NoDerivative] double y)
             {
+                [Differentiable]
                 {{modifier}}double [|Square|](double e) => e * e;
                 return Square(w * x - y);
             }
         }
         """,
+        new[] { "Model.Loss.g.cs" },
         ("BPG007", "Cannot differentiate local function 'Square'; make it a separate [Differentiable] method and call that"));
 
     [Theory]

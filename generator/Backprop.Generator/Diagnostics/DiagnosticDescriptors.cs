@@ -47,9 +47,9 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor LocalFunction = Error(
         "BPG007",
-        "Local functions are not supported",
+        "A local function marked [Differentiable]",
         "Cannot differentiate local function '{0}'; make it a separate [Differentiable] method and call that",
-        "Local functions inside a [Differentiable] method are not differentiated.");
+        "A local function is differentiated by inlining its body where it is called; it cannot have a gradient of its own, so [Differentiable] on it is an error.");
 
     public static readonly DiagnosticDescriptor ExceptionHandling = Error(
         "BPG008",
@@ -71,9 +71,9 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor Recursion = Error(
         "BPG011",
-        "Recursion through a struct method",
-        "Cannot differentiate '{0}': it calls itself, and a method that takes or returns a struct is differentiated by inlining its body; rewrite the recursion as a loop, or recurse in a helper over the struct's numbers",
-        "Recursive methods are differentiated through pullbacks that call themselves, except methods that take or return structs, which are inlined.");
+        "Recursion through an inlined method",
+        "Cannot differentiate '{0}': it calls itself, and {1} is differentiated by inlining its body; rewrite the recursion as a loop, or {2}",
+        "Recursive methods are differentiated through pullbacks that call themselves, except methods that take or return structs and local functions, which are inlined.");
 
     public static readonly DiagnosticDescriptor ForEach = Error(
         "BPG012",

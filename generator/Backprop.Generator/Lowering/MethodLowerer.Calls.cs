@@ -94,8 +94,6 @@ internal sealed partial class MethodLowerer
             return Located(new IrMathCall(type, target.Name, arguments.ToEquatableArray()), invocation);
         }
 
-        // A local function is reported once, on its declaration (BPG007), not again at every call.
-        if (target.MethodKind == MethodKind.LocalFunction) return null;
 
         // A method with source is differentiated without a mark, as Clad and Enzyme do; if it cannot be, it still runs as
         // an opaque call, which is fine as long as nothing it takes carries a derivative (else BPG010 at the call).

@@ -55,6 +55,9 @@ internal sealed partial class MethodLowerer
     /// </summary>
     private bool InlinesCall(IInvocationOperation invocation) =>
         InvolvesStructs(invocation)
+        // A local function has no place for a generated pullback: its body is inlined at each call (it reads and writes the
+        // enclosing method's variables it captures as they are at the call, as C# does).
+        || invocation.TargetMethod.MethodKind == MethodKind.LocalFunction
         || (invocation.Arguments.Any(a => a.Parameter?.RefKind is RefKind.Ref or RefKind.Out)
             // An 'in' parameter is read-only: inlined, it is the argument's value (unless a [DerivativeOf] rule replaces the body).
             || invocation.Arguments.Any(a => a.Parameter?.RefKind is RefKind.In) && CustomRules.For(_model.Compilation, invocation.TargetMethod).Count == 0)
@@ -141,7 +144,10 @@ internal sealed partial class MethodLowerer
         }
         if (SymbolEqualityComparer.Default.Equals(definition, _method.OriginalDefinition) || _inlining.Any(f => SymbolEqualityComparer.Default.Equals(f.Method, definition)))
         {
-            Report(DiagnosticDescriptors.Recursion, site.Syntax.GetLocation(), shown);
+            if (definition.MethodKind == MethodKind.LocalFunction)
+                Report(DiagnosticDescriptors.Recursion, site.Syntax.GetLocation(), shown, "a local function", "make it a method of the type (a recursive method is differentiated)");
+            else
+                Report(DiagnosticDescriptors.Recursion, site.Syntax.GetLocation(), shown, "a method that takes or returns a struct", "recurse in a helper over the struct's numbers");
             return null;
         }
         var model = ModelFor(syntax);
@@ -155,6 +161,7 @@ internal sealed partial class MethodLowerer
         IOperation? body = bodyOperation switch
         {
             IConstructorBodyOperation { Initializer: null } ctor => (IOperation?)ctor.BlockBody ?? ctor.ExpressionBody,
+            ILocalFunctionOperation local => local.Body ?? local.IgnoredBody,
             IMethodBodyOperation m => (IOperation?)m.BlockBody ?? m.ExpressionBody,
             IBlockOperation block => block,
             _ => null,
@@ -302,7 +309,7 @@ internal sealed partial class MethodLowerer
             foreach (var (variable, leaf) in frame.ThisVariables.Zip(frame.ThisLayout, (v, l) => (v, l)))
                 _pending?.Add(new IrAssign(frame.Source, variable, IrConstant.Of(leaf.Type, 0), IsDeclaration: true));
         }
-        else if (!method.IsStatic)
+        else if (!method.IsStatic && method.MethodKind != MethodKind.LocalFunction)
         {
             if (receiver is null || LayoutOf(receiver.Type) is not { } thisLayout || !IsStructValue(receiver))
             {

@@ -411,6 +411,10 @@ internal sealed partial class MethodLowerer
             case IBranchOperation { BranchKind: BranchKind.Continue } branch:
                 output.Add(new IrContinue(Source(branch.Syntax)));
                 break;
+            case ILocalFunctionOperation:
+                // A declaration runs nothing: its calls are inlined where they are made (MethodLowerer.Inlining). One marked
+                // [Differentiable] is BPG007 where the generator finds it, once.
+                break;
             default:
                 ReportUnsupportedStatement(operation);
                 break;

@@ -15,9 +15,6 @@ internal sealed partial class MethodLowerer
         var location = operation.Syntax.GetLocation();
         switch (operation)
         {
-            case ILocalFunctionOperation local:
-                Report(DiagnosticDescriptors.LocalFunction, (local.Syntax as LocalFunctionStatementSyntax)?.Identifier.GetLocation() ?? location, local.Symbol.Name);
-                break;
             case ITryOperation:
                 Report(DiagnosticDescriptors.ExceptionHandling, FirstToken(operation), "try");
                 break;
