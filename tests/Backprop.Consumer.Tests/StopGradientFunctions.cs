@@ -40,4 +40,44 @@ public static partial class StopGradientFunctions
         for (int i = 0; i < tail.Length; i++) s += tail[i];
         return s;
     }
+
+    private static double Squares(ReadOnlySpan<double> v, double k)
+    {
+        double s = 0;
+        for (int i = 0; i < v.Length; i++) s += v[i] * v[i] * k;
+        return s;
+    }
+
+    [Differentiable]
+    public static double MarkedSquares(ReadOnlySpan<double> v, double k)
+    {
+        double s = 0;
+        for (int i = 0; i < v.Length; i++) s += v[i] * v[i] * k;
+        return s;
+    }
+
+    /// <summary>Squares(stop(w), k) + w0²: dW = [2 w0, 0, 0], dK = Σ w². In every mode.</summary>
+    [Differentiable(Forward = true, Jacobian = true, Hessian = true)]
+    public static double ToAnUnmarkedCallee(ReadOnlySpan<double> w, double k) => Squares(Ad.StopGradient(w), k) + w[0] * w[0];
+
+    /// <summary>MarkedSquares(stop(w), k) + w0, through a local and a slice of it: dW = [1, 0, 0], dK = Σ_{i≥1} w².</summary>
+    [Differentiable]
+    public static double ToAMarkedCallee(double[] w, double k)
+    {
+        ReadOnlySpan<double> c = Ad.StopGradient(w);
+        return MarkedSquares(c.Slice(1), k) + w[0];
+    }
+
+    /// <summary>A layer: y0 = Squares(stop(w), k) + w0.</summary>
+    [Differentiable]
+    public static void Layer(ReadOnlySpan<double> w, double k, Span<double> y) => y[0] = Squares(Ad.StopGradient(w), k) + w[0];
+}
+
+/// <summary>A model member under Ad.StopGradient passed to a callee: dThis.W gets only the direct read's gradient.</summary>
+public partial class StopGradientModel
+{
+    public double[] W = { 0.3, -0.5, 0.8 };
+
+    [Differentiable]
+    public double Loss(double k) => StopGradientFunctions.MarkedSquares(Ad.StopGradient(W), k) + W[0];
 }

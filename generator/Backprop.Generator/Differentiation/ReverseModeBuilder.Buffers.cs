@@ -244,6 +244,8 @@ internal sealed partial class ReverseModeBuilder
     /// <summary>The gradient argument of a callee parameter: a gradient span, <c>ref</c> to an adjoint, or a local to propagate from.</summary>
     private Fragment GradientArgument(string callee, string parameter, IrExpression argument, List<Code> reverse, List<(IrExpression, string)> pending)
     {
+        // Ad.StopGradient(w): the callee's gradient for it is not wanted.
+        if (argument is IrSlice { Detached: true }) return Fragment.Literal("default");
         if (argument is IrSlice slice)
         {
             // The same view of the buffer's gradient; a gradient parameter may be empty (not wanted), and then so is the view.
