@@ -52,6 +52,16 @@ public sealed class OrdinaryCSharpTests
     }
 
     [Fact]
+    public void LinqLambdaReadingALocalComputedFromData_RunsAsWritten()
+    {
+        double[] w = { 0.5, 2.0 }, data = { 1.0, 3.0 };
+        var dW = new double[2];
+        Assert.Equal(2.25, OrdinaryFunctions.StandardizedGradient(w, data, dW), 12);
+        Assert.Equal(new[] { -3.0, 3.0 }, dW);
+        Check(q => OrdinaryFunctions.Standardized(q, data), w, dW, "Standardized");
+    }
+
+    [Fact]
     public void CalleesWithSideEffects_NotDifferentiated_RunOnce_AlsoWhenTheForwardSweepRestarts()
     {
         var capacity = typeof(Tape).GetField("s_capacity", BindingFlags.NonPublic | BindingFlags.Static)!;

@@ -84,6 +84,17 @@ public static partial class OrdinaryFunctions
         return sum * x.Select(v => v * v).Sum();
     }
 
+    /// <summary>Standardizing by statistics of data, LINQ lambdas reading a local computed from it (the probe's program).</summary>
+    [Differentiable]
+    public static double Standardized(double[] w, [NoDerivative] double[] data)
+    {
+        double mean = data.Average();
+        double sd = Math.Sqrt(data.Select(d => (d - mean) * (d - mean)).Sum() / data.Length);
+        double s = 0;
+        for (int i = 0; i < w.Length; i++) s += w[i] * (data[i] - mean) / sd;
+        return s * s;
+    }
+
     /// <summary>An unmarked helper with a side effect: differentiated for its caller, its effect run once per call.</summary>
     public static double Noted(double v)
     {

@@ -203,6 +203,25 @@ public sealed class OrdinaryCSharpTests
             + "cannot pass on yet; pass 'Helper' numbers or buffers (the values it needs from 'log' as a [NoDerivative] double[] or ReadOnlySpan<double>), or keep the code that uses it in the caller", message);
     }
 
+    /// <summary>A LINQ lambda may read a local of the method; where that local carries a derivative, BPG010 says so.</summary>
+    [Fact]
+    public void LinqLambdaReadingADifferentiatedLocal_IsBPG010()
+    {
+        var (id, located, message) = Single("""
+            public static partial class Model
+            {
+                [Differentiable]
+                public static double F(double[] w, [NoDerivative] double[] data)
+                {
+                    double m = w[0];
+                    return System.Linq.Enumerable.Sum(System.Linq.Enumerable.Select(data, d => d * m));
+                }
+            }
+            """);
+        Assert.Equal(("BPG010", "System.Linq.Enumerable.Sum(System.Linq.Enumerable.Select(data, d => d * m))"), (id, located));
+        Assert.StartsWith("Cannot differentiate the call to 'Enumerable.Sum'", message, StringComparison.Ordinal);
+    }
+
     /// <summary>The same for a layer: the data stops it (BPG010), not its write into the output (it was BPG015).</summary>
     [Fact]
     public void DataOfAnotherTypePassedToALayer_IsBPG010_SayingWhy()

@@ -119,10 +119,13 @@ internal sealed partial class MethodLowerer
                     if (field.Last != token) skipThrough = field.Last;
                     continue;
                 }
-                // A lambda that captures a number of the method could carry its derivative away: BPG006 says so.
+                // A lambda that captures a number of the method could carry its derivative away: BPG006 says so. Not in an
+                // expression that yields a number (data.Select(d => d - mean).Sum()): the lambda has run when the value exists,
+                // and the number it read is an operand like any other (the support gate reports it if it is differentiated).
                 if (symbol is ILocalSymbol or IParameterSymbol && !IsDeclaredWithin(symbol, syntax)
                     && TypeMapping.Map(symbol is ILocalSymbol l ? l.Type : ((IParameterSymbol)symbol).Type) is { IsReal: true }
-                    && name.Ancestors().TakeWhile(a => a != syntax).Any(a => a is AnonymousFunctionExpressionSyntax))
+                    && name.Ancestors().TakeWhile(a => a != syntax).Any(a => a is AnonymousFunctionExpressionSyntax)
+                    && (statement || TypeMapping.Map(operation.Type) is not { IsBuffer: false }))
                     return null;
                 switch (symbol)
                 {
@@ -200,8 +203,11 @@ internal sealed partial class MethodLowerer
             previous = token;
         }
         // A lambda beside numbers of the method (Apply(v => v * v, w)) is reported as a lambda (BPG006), not hidden in text;
-        // beside [NoDerivative] data only (ys.Select(v => v * 2).Sum()) it runs as written, as LINQ on data does.
-        if (operands.Any(o => o.Type.IsReal && !IsNoDerivativeData(o)) && syntax.DescendantNodes().Any(n => n is AnonymousFunctionExpressionSyntax)) return null;
+        // beside [NoDerivative] data only (ys.Select(v => v * 2).Sum()) it runs as written, as LINQ on data does, and so it
+        // does beside scalar locals in an expression that yields a number (d - mean): the support gate reports BPG010 where
+        // such a local carries a derivative.
+        bool yieldsNumber = !statement && TypeMapping.Map(operation.Type) is { IsBuffer: false };
+        if (operands.Any(o => o.Type.IsReal && !IsNoDerivativeData(o) && !(yieldsNumber && IsScalarLocal(o))) && syntax.DescendantNodes().Any(n => n is AnonymousFunctionExpressionSyntax)) return null;
         _keptAsWritten = true;
         return new Respelled(text.ToString(), operands);
     }
@@ -288,6 +294,8 @@ internal sealed partial class MethodLowerer
         o is IAssignmentOperation or IIncrementOrDecrementOperation or IThrowOperation or IDeclarationExpressionOperation
         || o is IArgumentOperation { Parameter.RefKind: RefKind.Ref or RefKind.Out }
         || o.Syntax is StackAllocArrayCreationExpressionSyntax);
+
+    private bool IsScalarLocal(IrExpression operand) => operand is IrRead { Type.IsBuffer: false } read && _variables[read.Variable].Kind == VariableKind.Local;
 
     /// <summary>A lambda's parameter or a pattern's variable declared inside the expression stays as it is.</summary>
     private static bool IsDeclaredWithin(ISymbol local, SyntaxNode syntax) =>
