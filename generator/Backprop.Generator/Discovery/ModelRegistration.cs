@@ -10,7 +10,10 @@ internal enum RegisteredMemberKind
 {
     /// <summary>A <c>double</c>/<c>float</c> field.</summary>
     Scalar,
-    /// <summary>A <c>double</c>/<c>float</c> auto-property: it has no storage a parameter group can point at.</summary>
+    /// <summary>
+    /// A <c>double</c>/<c>float</c> auto-property: registered through its backing field, which an
+    /// <c>[UnsafeAccessor]</c> reaches without reflection (.NET 8 and later; before, registering it throws).
+    /// </summary>
     ScalarProperty,
     /// <summary>An array of <c>double</c>/<c>float</c>.</summary>
     Array,
@@ -26,7 +29,11 @@ internal enum RegisteredMemberKind
 
 /// <summary>A member <c>AddParameters</c> registers; <paramref name="Element"/> is <c>double</c> or <c>float</c> (empty for a module).</summary>
 /// <param name="Count">For <see cref="RegisteredMemberKind.Modules"/>: how the collection counts its elements (<c>Length</c>, <c>Count</c>).</param>
-internal sealed record RegisteredMember(string Name, RegisteredMemberKind Kind, string Element, string Count = "");
+/// <param name="Owner">
+/// For <see cref="RegisteredMemberKind.ScalarProperty"/>: the type that declares it (fully qualified), whose backing field an
+/// <c>[UnsafeAccessor]</c> reaches; empty when the target framework has none or the declaring type is generic.
+/// </param>
+internal sealed record RegisteredMember(string Name, RegisteredMemberKind Kind, string Element, string Count = "", string Owner = "");
 
 /// <summary>
 /// A model class, a class with <c>[Differentiable]</c> instance methods: the members it registers with a parameter group
@@ -40,8 +47,9 @@ internal sealed record ModelRegistration(string HintName, string Namespace, Equa
     private const string DifferentiableAttribute = "Backprop.DifferentiableAttribute";
 
     /// <summary>The registration of the instance method's class, or null (static methods, structs, generic types, a name in use).</summary>
-    public static ModelRegistration? Of(IMethodSymbol method)
+    public static ModelRegistration? Of(IMethodSymbol method, Compilation compilation)
     {
+        bool unsafeAccessor = compilation.GetTypeByMetadataName("System.Runtime.CompilerServices.UnsafeAccessorAttribute") is not null;
         var type = method.ContainingType;
         if (method.IsStatic || type.TypeKind != TypeKind.Class || type.IsGenericType || type.GetMembers(MethodName).Any(m => !m.IsImplicitlyDeclared && !SymbolFacts.IsOurOutput(m)))
             return null;
@@ -70,7 +78,10 @@ internal sealed record ModelRegistration(string HintName, string Namespace, Equa
             else if (memberType is IArrayTypeSymbol { Rank: 1, ElementType: IArrayTypeSymbol { Rank: 1, NullableAnnotation: not NullableAnnotation.Annotated } row } && Element(row.ElementType) is { } rowElement)
                 members.Add(new RegisteredMember(name, RegisteredMemberKind.Jagged, rowElement));
             else if (Element(memberType) is { } scalar && !(member is IFieldSymbol { IsReadOnly: true }))
-                members.Add(new RegisteredMember(name, isProperty ? RegisteredMemberKind.ScalarProperty : RegisteredMemberKind.Scalar, scalar));
+                members.Add(isProperty
+                    ? new RegisteredMember(name, RegisteredMemberKind.ScalarProperty, scalar, Owner: unsafeAccessor && !member.ContainingType.IsGenericType
+                        && member.ContainingType.ContainingType?.IsGenericType != true ? member.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) : "")
+                    : new RegisteredMember(name, RegisteredMemberKind.Scalar, scalar));
             else if (memberType is INamedTypeSymbol { TypeKind: TypeKind.Class } module && IsModel(module))
                 members.Add(new RegisteredMember(name, RegisteredMemberKind.Module, ""));
             else if (MethodLowerer.ModuleCollection(memberType) is { Count: var count })

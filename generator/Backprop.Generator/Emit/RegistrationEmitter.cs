@@ -24,12 +24,24 @@ internal static class RegistrationEmitter
         var scopes = new List<System.IDisposable>();
         if (model.Namespace.Length > 0) scopes.Add(writer.Block("namespace " + model.Namespace));
         foreach (var type in model.ContainingTypes) scopes.Add(writer.Block(type));
+        foreach (var property in model.Members.Where(m => m.Kind == RegisteredMemberKind.ScalarProperty && m.Owner.Length > 0))
+        {
+            // An auto-property's storage is its backing field, named by the compiler's convention; UnsafeAccessor reaches it
+            // without reflection (trim- and NativeAOT-safe).
+            string bare = property.Name.TrimStart('@');
+            writer.Line("[global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Field, Name = \"<" + bare + ">k__BackingField\")]");
+            writer.Line("private static extern ref " + property.Element + " " + BackingField(property) + "(" + property.Owner + " owner);");
+            writer.Line();
+        }
         WriteOverload(writer, model, "double");
         writer.Line();
         WriteOverload(writer, model, "float");
         for (int i = scopes.Count - 1; i >= 0; i--) scopes[i].Dispose();
         return writer.ToString();
     }
+
+    /// <summary>The accessor of an auto-property's backing field (two underscores: no name a user would give a member).</summary>
+    private static string BackingField(RegisteredMember property) => "__BackingFieldOf" + property.Name.TrimStart('@');
 
     private static void WriteOverload(SourceWriter writer, ModelRegistration model, string element)
     {
@@ -45,10 +57,11 @@ internal static class RegistrationEmitter
         {
             writer.Line("if (group is null) throw new global::System.ArgumentNullException(nameof(group));");
             writer.Line("if (gradient is null) throw new global::System.ArgumentNullException(nameof(gradient));");
-            var properties = model.Members.Where(m => m.Kind == RegisteredMemberKind.ScalarProperty && m.Element == element).Select(m => m.Name.TrimStart('@')).ToList();
+            var properties = model.Members.Where(m => m.Kind == RegisteredMemberKind.ScalarProperty && m.Element == element && m.Owner.Length == 0).Select(m => m.Name.TrimStart('@')).ToList();
             if (properties.Count > 0)
             {
-                // An auto-property has no storage a parameter can point at: say so at registration, never skip it silently.
+                // Without UnsafeAccessor (before .NET 8) an auto-property has no storage a parameter can point at: say so at
+                // registration, never skip it silently.
                 writer.Line("throw new global::System.NotSupportedException(\"" + string.Join(", ", properties.Select(p => "'\" + prefix + \"" + p + "'")) + (properties.Count == 1 ? " is an auto-property" : " are auto-properties")
                     + ", which a parameter group cannot point at: make " + (properties.Count == 1 ? "it a field" : "them fields") + " to train " + (properties.Count == 1 ? "it" : "them") + ", or mark " + (properties.Count == 1 ? "it" : "them") + " [NoDerivative].\");");
                 return;
@@ -77,9 +90,10 @@ internal static class RegistrationEmitter
                             writer.Line("group.Add(prefix + \"" + shown + ".\" + " + rowIndex + ", this." + member.Name + "[i], gradient." + member.Name + "[i]);");
                         }
                         break;
-                    case RegisteredMemberKind.Scalar when member.Element == element:
+                    case RegisteredMemberKind.Scalar or RegisteredMemberKind.ScalarProperty when member.Element == element:
                         string memory = "global::Backprop.CompilerServices.MemberMemory<" + model.TypeName + ", " + element + ">";
-                        writer.Line("group.Add(prefix + \"" + shown + "\", new " + memory + "(this, static m => ref m." + member.Name + ").Memory, new " + memory + "(gradient, static m => ref m." + member.Name + ").Memory);");
+                        string place = member.Kind == RegisteredMemberKind.Scalar ? "m." + member.Name : BackingField(member) + "(m)";
+                        writer.Line("group.Add(prefix + \"" + shown + "\", new " + memory + "(this, static m => ref " + place + ").Memory, new " + memory + "(gradient, static m => ref " + place + ").Memory);");
                         break;
                     case RegisteredMemberKind.Module:
                         using (writer.Block("if (this." + member.Name + " is null || gradient." + member.Name + " is null)"))

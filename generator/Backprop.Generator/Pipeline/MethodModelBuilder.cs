@@ -21,7 +21,7 @@ internal static class MethodModelBuilder
             var (method, diagnostics) = MethodAnalyzer.AnalyzeForOutput(symbol, syntax, context.SemanticModel, cancellationToken);
             // BPG016 is reported by ZeroDerivativeAnalyzer, where #pragma and .editorconfig can suppress it.
             diagnostics.RemoveAll(d => d.Id == DiagnosticDescriptors.ZeroDerivative.Id);
-            return new MethodModel(display, method, diagnostics.ToEquatableArray(), method is null ? null : ModelRegistration.Of(symbol),
+            return new MethodModel(display, method, diagnostics.ToEquatableArray(), method is null ? null : ModelRegistration.Of(symbol, context.SemanticModel.Compilation),
                 method is null ? Placeholders.For(symbol, syntax, cancellationToken) : null);
         }
         catch (Exception e) when (e is not OperationCanceledException)
