@@ -50,17 +50,22 @@ internal sealed partial class MethodLowerer
     }
 
     /// <param name="elements">Receives the initial elements of an initialized buffer (<c>{ x, y }</c>), lowered.</param>
-    private IrExpression? LowerBufferInitializer(IVariableDeclaratorOperation declarator, IOperation value, List<IrExpression> elements, out int? copyOf)
+    /// <param name="copyOf">Receives the buffer (or the part of one) the new buffer is a copy of.</param>
+    private IrExpression? LowerBufferInitializer(IVariableDeclaratorOperation declarator, IOperation value, List<IrExpression> elements, out IrSlice? copyOf)
     {
         var type = _variables[_variableIds[declarator.Symbol]].Type;
         value = WithoutConversions(value);
         copyOf = null;
-        // A copy of a buffer, (double[])w.Clone() or span.ToArray(): a buffer of its length, filled from it.
-        if (value is IInvocationOperation { TargetMethod.Name: "Clone" or "ToArray", Arguments.Length: 0, Instance: { } instance }
-            && LowerExpression(WithoutConversions(instance)) is IrRead { Type.IsBuffer: true } source && source.Type.Scalar == type.Scalar)
+        // A copy of a buffer, (double[])w.Clone() or span.ToArray() (also of a slice, w.AsSpan(1, 2).ToArray()), or of a
+        // range of an array (w[1..], which C# copies): a buffer of its length, filled from it.
+        var copied = value is IInvocationOperation { TargetMethod.Name: "Clone" or "ToArray", Arguments.Length: 0, Instance: { } instance } ? LowerExpression(WithoutConversions(instance))
+            : value is IArrayElementReferenceOperation { Indices.Length: 1 } range && range.Indices[0] is IRangeOperation ? LowerExpression(value)
+            : null;
+        if (copied is IrRead { Type.IsBuffer: true } whole) copied = new IrSlice(whole.Type, whole, IrConstant.Int(0), new IrLength(whole.Variable));
+        if (copied is IrSlice source && source.Buffer.Type.Scalar == type.Scalar)
         {
-            copyOf = source.Variable;
-            return new IrNewBuffer(type, new IrLength(source.Variable), OnStack: type.Shape != ShapeKind.Array);
+            copyOf = source;
+            return new IrNewBuffer(type, source.Length, OnStack: type.Shape != ShapeKind.Array);
         }
         IOperation? length = null;
         bool onStack = false;
@@ -285,14 +290,17 @@ internal sealed partial class MethodLowerer
                         if (_variables[id.Value].Type.IsBuffer)
                         {
                             var elements = new List<IrExpression>();
-                            if (LowerBufferInitializer(declarator, initializer.Value, elements, out int? copyOf) is IrNewBuffer buffer)
+                            if (LowerBufferInitializer(declarator, initializer.Value, elements, out var copyOf) is IrNewBuffer buffer)
                             {
                                 DeclareBuffer(declarator, id.Value, buffer, output);
                                 if (copyOf is { } from)
                                 {
                                     int index = AddVariable("i", IrType.Int32, VariableKind.Synthetic);
                                     var at = new IrRead(IrType.Int32, index);
-                                    AddCountedLoop(Source(declarator.Syntax), index, new IrLength(id.Value), new IrStatement[] { new IrStore(Source(declarator.Syntax), id.Value, at, new IrElement(buffer.Type.Element, from, at)) }, output);
+                                    var source = from.Start is IrConstant { Value: 0 } ? (IrExpression)at : new IrBinary(IrType.Int32, BinaryOperator.Add, from.Start, at);
+                                    var element = new IrElement(buffer.Type.Element, from.Buffer.Variable, source);
+                                    AddCountedLoop(Source(declarator.Syntax), index, new IrLength(id.Value),
+                                        new IrStatement[] { new IrStore(Source(declarator.Syntax), id.Value, at, from.Detached ? IrOpaqueCall.StopGradientOf(element) : element) }, output);
                                 }
                                 // { x, y }, [x, y], stackalloc[] { x, y }: the buffer, then its elements in order.
                                 for (int k = 0; k < elements.Count; k++)
