@@ -25,9 +25,11 @@ internal sealed partial class MethodLowerer
         var (structs, indexOperation, path) = target;
         var leaves = path.Length == 0 ? Enumerable.Range(0, structs.Layout.Length).ToList() : StructLayout.Under(structs.Layout, path);
         if (leaves.Count == 0) return false;
-        if (indexOperation.Type?.SpecialType != SpecialType.System_Int32)
+        // ys[^k] is ys[count - k].
+        var fromEnd = WithoutConversions(indexOperation) is IUnaryOperation { OperatorKind: UnaryOperatorKind.Hat } hat && hat.Operand.Type?.SpecialType == SpecialType.System_Int32 ? hat.Operand : null;
+        if (fromEnd is null && indexOperation.Type?.SpecialType != SpecialType.System_Int32)
         {
-            ReportUnsupportedExpression(assignment.Target, "an element of an array of structs by an Index or Range", "index it with an int");
+            ReportUnsupportedExpression(assignment.Target, "an element of an array of structs by a Range", "index it with an int or from the end ('ys[^1]')");
             return true;
         }
         List<IrExpression>? values;
@@ -35,7 +37,8 @@ internal sealed partial class MethodLowerer
             values = LowerStruct(assignment.Value, assignment.Target.Type)?.Leaves.ToList();
         else
             values = LowerExpression(assignment.Value) is { } scalar ? new List<IrExpression> { scalar } : null;
-        if (LowerExpression(indexOperation) is not { } index || values is null || values.Count != leaves.Count) return true;
+        if (LowerExpression(fromEnd ?? indexOperation) is not { } index || values is null || values.Count != leaves.Count) return true;
+        if (fromEnd is not null) index = new IrBinary(IrType.Int32, BinaryOperator.Subtract, StructCount(structs), index);
         index = Materialize(index, "element");
         for (int k = 0; k < leaves.Count; k++)
         {

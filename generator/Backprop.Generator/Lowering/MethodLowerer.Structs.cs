@@ -466,12 +466,15 @@ internal sealed partial class MethodLowerer
     /// <summary><c>points[i]</c> of an array or span of structs: its leaves in the flat view (the index computed once).</summary>
     private StructValue? StructElements((int Buffer, ImmutableArray<StructLeaf> Layout) structs, IOperation indexOperation, IOperation whole)
     {
-        if (indexOperation.Type?.SpecialType != SpecialType.System_Int32)
+        // points[^k] is points[count - k].
+        var fromEnd = WithoutConversions(indexOperation) is IUnaryOperation { OperatorKind: UnaryOperatorKind.Hat } hat && hat.Operand.Type?.SpecialType == SpecialType.System_Int32 ? hat.Operand : null;
+        if (fromEnd is null && indexOperation.Type?.SpecialType != SpecialType.System_Int32)
         {
-            ReportUnsupportedExpression(whole, "an element of an array of structs by an Index or Range", "index it with an int");
+            ReportUnsupportedExpression(whole, "an element of an array of structs by a Range", "index it with an int or from the end ('points[^1]')");
             return null;
         }
-        if (LowerExpression(indexOperation) is not { } index) return null;
+        if (LowerExpression(fromEnd ?? indexOperation) is not { } index) return null;
+        if (fromEnd is not null) index = new IrBinary(IrType.Int32, BinaryOperator.Subtract, StructCount(structs), index);
         index = Materialize(index, "element");
         return new StructValue(structs.Layout, Enumerable.Range(0, structs.Layout.Length).Select(k => (IrExpression)StructElement(structs, index, k)).ToList());
     }
