@@ -160,6 +160,18 @@ public sealed class DiagnosticTests
         ("BPG011", "Cannot differentiate 'Power': it calls itself, and a local function is differentiated by inlining its body; rewrite the recursion as a loop, or make it a method of the type (a recursive method is differentiated)"));
 
     [Fact]
+    public void PrimaryConstructorParameter_BPG014_SaysToAssignItToAField() => Verify(Usings + """
+        public partial class Scaled(double scale)
+        {
+            public double W = 0.5;
+
+            [Differentiable]
+            public double Loss(double x) => W * x * [|scale|];
+        }
+        """,
+        ("BPG014", "Cannot differentiate the expression 'scale' (the primary constructor parameter 'scale', captured by the class, which dThis has no member to receive a gradient for); assign it to a field ('public double Scale = scale;') and read that to differentiate it, or to a [NoDerivative] field to read it as a constant"));
+
+    [Fact]
     public void LocalFunction_BPG007_WhenItIsMarkedItself() => Verify(Usings + """
         public static partial class Model
         {

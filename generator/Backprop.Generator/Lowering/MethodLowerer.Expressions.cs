@@ -75,6 +75,15 @@ internal sealed partial class MethodLowerer
                 ReportWholeMatrix(operation, parameter.Parameter.Name);
                 return null;
             case IParameterReferenceOperation parameter:
+                // A primary constructor's parameter, captured by the class: a hidden field dThis cannot mirror.
+                if (parameter.Parameter.ContainingSymbol is IMethodSymbol { MethodKind: MethodKind.Constructor } constructor
+                    && !SymbolEqualityComparer.Default.Equals(constructor, _method) && TypeMapping.Map(parameter.Parameter.Type) is { IsReal: true })
+                {
+                    string name = parameter.Parameter.Name;
+                    ReportUnsupportedExpression(operation, "the primary constructor parameter '" + name + "', captured by the class, which dThis has no member to receive a gradient for",
+                        "assign it to a field ('public double " + char.ToUpperInvariant(name[0]) + name.Substring(1) + " = " + name + ";') and read that to differentiate it, or to a [NoDerivative] field to read it as a constant");
+                    return null;
+                }
                 if (!_variableIds.TryGetValue(parameter.Parameter, out int parameterId) || TypeMapping.Map(parameter.Parameter.Type) is null)
                 {
                     ReportUnsupportedExpression(operation, "a parameter of type '" + parameter.Parameter.Type.ToDisplayString() + "'", "pass double, float, int, long, bool, arrays or spans of double/float");
