@@ -379,7 +379,10 @@ public sealed class DiagnosticTests
     public void UnknownCall_BPG010_OnCall_WhenADerivativePathGoesThroughIt() => Verify(Usings + """
         public static class Activations
         {
-            public static double Softplus(double z) => Math.Log(1 + Math.Exp(z));
+            // Inlined, a helper of a type that is not partial would be differentiated; one reading a private member is not.
+            private static readonly double One = 1;
+
+            public static double Softplus(double z) => Math.Log(One + Math.Exp(z));
         }
 
         public static partial class Model
@@ -413,10 +416,12 @@ public sealed class DiagnosticTests
     public void UnknownCall_BPG010_OnCallThatTakesABuffer() => Verify(Usings + """
         public static class Reductions
         {
+            private static readonly double Scale = 1;
+
             public static double Sum(double[] values)
             {
                 double s = 0;
-                for (int i = 0; i < values.Length; i++) s += values[i];
+                for (int i = 0; i < values.Length; i++) s += values[i] * Scale;
                 return s;
             }
         }

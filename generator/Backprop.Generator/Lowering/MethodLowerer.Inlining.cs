@@ -58,6 +58,7 @@ internal sealed partial class MethodLowerer
         // A local function has no place for a generated pullback: its body is inlined at each call (it reads and writes the
         // enclosing method's variables it captures as they are at the call, as C# does).
         || invocation.TargetMethod.MethodKind == MethodKind.LocalFunction
+        || IsHelperOfNonPartialType(invocation.TargetMethod)
         || (invocation.Arguments.Any(a => a.Parameter?.RefKind is RefKind.Ref or RefKind.Out)
             // An 'in' parameter is read-only: inlined, it is the argument's value (unless a [DerivativeOf] rule replaces the body).
             || invocation.Arguments.Any(a => a.Parameter?.RefKind is RefKind.In) && CustomRules.For(_model.Compilation, invocation.TargetMethod).Count == 0)
@@ -65,6 +66,36 @@ internal sealed partial class MethodLowerer
         || WritesBufferInPlace(invocation)
         || PassesMatrix(invocation)
         || PassesJaggedRow(invocation);
+
+    /// <summary>
+    /// A static helper with source in a type that is not <c>partial</c> (<c>static class MathUtil</c>), so its derivatives
+    /// cannot be generated next to it: its body is inlined at the call, when it is plain code over numbers and buffers
+    /// (no construct that stops inlining, which would turn a call that runs as written into an error).
+    /// </summary>
+    private bool IsHelperOfNonPartialType(IMethodSymbol target)
+    {
+        if (target.MethodKind != MethodKind.Ordinary || !target.IsStatic || target.IsGenericMethod || target.ContainingType is not { IsGenericType: false } owner
+            || TypeMapping.Map(target.ReturnType) is not { IsRealScalar: true }
+            || target.Parameters.Any(p => p.RefKind != RefKind.None || p.IsParams || TypeMapping.Map(p.Type) is null)
+            || !target.Parameters.Any(p => TypeMapping.Map(p.Type) is { IsReal: true })
+            || target.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttribute)
+            || CustomRules.For(_model.Compilation, target).Count > 0
+            || owner.DeclaringSyntaxReferences.Any(r => r.GetSyntax(_cancellationToken) is TypeDeclarationSyntax t && t.Modifiers.Any(m => m.ValueText == "partial"))
+            || target.OriginalDefinition.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(_cancellationToken) is not MethodDeclarationSyntax { } declaration
+            || declaration.Body is null && declaration.ExpressionBody is null)
+            return false;
+        // Plain code: nothing the lowering reports wherever it appears, and no member the generated code could not name.
+        if (declaration.DescendantNodes().Any(n => n is TryStatementSyntax or UsingStatementSyntax or LockStatementSyntax or GotoStatementSyntax or LabeledStatementSyntax
+            or AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax or YieldStatementSyntax or RefExpressionSyntax or ThrowStatementSyntax or ThrowExpressionSyntax
+            or QueryExpressionSyntax or AwaitExpressionSyntax))
+            return false;
+        // Nor recursion (it cannot be inlined; as an opaque call it still runs where nothing it takes is differentiated).
+        var model = ModelFor(declaration);
+        return declaration.DescendantNodes().OfType<IdentifierNameSyntax>().All(name => model.GetSymbolInfo(name, _cancellationToken).Symbol is not { } symbol
+            || symbol is not (IFieldSymbol { IsConst: false } or IPropertySymbol or IMethodSymbol or IEventSymbol)
+            || symbol is IMethodSymbol { MethodKind: MethodKind.LocalFunction }
+            || !SymbolEqualityComparer.Default.Equals(symbol.OriginalDefinition, target.OriginalDefinition) && _model.Compilation.IsSymbolAccessibleWithin(symbol, _method.ContainingType));
+    }
 
     /// <summary>
     /// A call that passes a differentiated two-dimensional array to a method of the compilation (<c>Row(w, r, x)</c>): inlined,
