@@ -78,8 +78,8 @@ internal sealed class ActivityAnalysis
         var varied = VariedBy(method, inputs, assignments);
         var useful = UsefulBy(exit, assignments);
         var live = assignments.Where(a => a.Live).ToList();
-        var livelyVaried = VariedBy(method, inputs, live);
-        var active = new HashSet<int>(livelyVaried.Where(UsefulBy(exit, live).Contains));
+        var liveVaried = VariedBy(method, inputs, live);
+        var active = new HashSet<int>(liveVaried.Where(UsefulBy(exit, live).Contains));
         return new ActivityAnalysis(varied, useful, active, dead);
     }
 
