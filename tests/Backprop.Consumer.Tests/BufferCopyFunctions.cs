@@ -24,4 +24,25 @@ public static partial class BufferCopyFunctions
         double[] c = w.AsSpan(1, 2).ToArray();
         return c[0] * c[1] * w[0];
     }
+
+    [Differentiable]
+    public static void TwoOut(ReadOnlySpan<double> x, Span<double> y, Span<double> z)
+    {
+        for (int i = 0; i < x.Length; i++)
+        {
+            y[i] = x[i] * x[i];
+            z[i] = 3 * x[i];
+        }
+    }
+
+    /// <summary>An output nobody reads passed as a fresh buffer: stackalloc double[n] or new double[n] in the call.</summary>
+    [Differentiable]
+    public static double ScratchArguments(double[] x)
+    {
+        Span<double> y = stackalloc double[x.Length];
+        TwoOut(x, y, stackalloc double[x.Length]);
+        var z = new double[x.Length];
+        TwoOut(x, new double[x.Length], z);
+        return y[0] + y[1] + z[1];
+    }
 }

@@ -16,4 +16,13 @@ public sealed class BufferCopyTests
         BufferCopyFunctions.SliceToArrayGradient(p, dW);
         Assert.Equal(new[] { -1.5 * 2.0, 2.0 * 0.5, -1.5 * 0.5 }, dW);
     }
+
+    [Fact]
+    public void FreshBuffersAsArguments_ReceiveTheOutputsTheCallerDoesNotRead()
+    {
+        double[] x = { 1.5, -2.0 };
+        var dX = new double[2];
+        Assert.Equal(1.5 * 1.5 + 4 + -6, BufferCopyFunctions.ScratchArgumentsGradient(x, dX));
+        Assert.Equal(new[] { 3.0, -4 + 3 }, dX);
+    }
 }

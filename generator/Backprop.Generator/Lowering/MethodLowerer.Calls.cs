@@ -137,17 +137,31 @@ internal sealed partial class MethodLowerer
             _ when value.Syntax is ImplicitStackAllocArrayCreationExpressionSyntax i => i.Initializer.Expressions.Select(e => ModelFor(e).GetOperation(e, _cancellationToken)!).ToImmutableArray(),
             _ => null,
         };
-        if (elements is not { } values) return null;
+        // Zeros of a length: new double[n], stackalloc double[n].
+        IOperation? size = value switch
+        {
+            IArrayCreationOperation { DimensionSizes.Length: 1, Initializer: null } array => array.DimensionSizes[0],
+            _ when value.Syntax is StackAllocArrayCreationExpressionSyntax { Initializer: null, Type: ArrayTypeSyntax rank } && rank.RankSpecifiers.Count == 1 && rank.RankSpecifiers[0].Sizes.Count == 1
+                => ModelFor(rank).GetOperation(rank.RankSpecifiers[0].Sizes[0], _cancellationToken),
+            _ => null,
+        };
+        if (elements is null && size?.Type?.SpecialType != SpecialType.System_Int32) return null;
         var lowered = new List<IrExpression>();
-        foreach (var element in values)
+        foreach (var element in elements ?? ImmutableArray<IOperation>.Empty)
         {
             if (LowerExpression(element) is not { } e) return Poisoned;
             lowered.Add(ConvertTo(e, type.Element));
         }
+        IrExpression length = IrConstant.Int(lowered.Count);
+        if (elements is null)
+        {
+            if (EvaluatedOnce(LowerExpression(size!), size!) is not { } sized) return Poisoned;
+            length = sized;
+        }
         // An array parameter gets an array (as new[] { … } would be), a span parameter stack memory.
         var local = type.Shape == ShapeKind.Array ? type : type with { Shape = ShapeKind.Span };
         int buffer = AddVariable(Identifiers.Bare(parameter.Name) + "Argument", local, VariableKind.Local);
-        var allocation = new IrNewBuffer(local, IrConstant.Int(lowered.Count), OnStack: local.Shape != ShapeKind.Array);
+        var allocation = new IrNewBuffer(local, length, OnStack: local.Shape != ShapeKind.Array);
         var declared = ImmutableArray.CreateBuilder<IrStatement>();
         DeclareBuffer(argument.Syntax, parameter.Name, buffer, allocation, declared);
         var source = Source(argument.Syntax);
