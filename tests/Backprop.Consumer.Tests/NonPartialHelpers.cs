@@ -37,6 +37,10 @@ public static partial class NonPartialHelperFunctions
 
     [Differentiable]
     public static double G(double[] w, [NoDerivative] double d) => PlainMathUtil.Norm(w) * PlainMathUtil.UsesSecret(d);
+
+    /// <summary>A block-bodied helper inside ?: given data only stays a call (its statements cannot run first there).</summary>
+    [Differentiable]
+    public static double H(double x, [NoDerivative] double d) => d > 0 ? x * PlainMathUtil.Softplus(d) : x;
 }
 
 public sealed class NonPartialHelperTests
@@ -52,5 +56,8 @@ public sealed class NonPartialHelperTests
         var dW = new double[2];
         Assert.Equal(NonPartialHelperFunctions.G(w, 1.5), NonPartialHelperFunctions.GGradient(w, 1.5, dW));
         Assert.Equal(new[] { 0.6 * 3, -0.8 * 3 }, dW, (a, b) => Math.Abs(a - b) < 1e-12);
+
+        NonPartialHelperFunctions.HGradient(0.3, 0.7, out double dH);
+        Assert.Equal(PlainMathUtil.Softplus(0.7), dH, 12);
     }
 }

@@ -82,7 +82,9 @@ internal sealed partial class MethodLowerer
             || CustomRules.For(_model.Compilation, target).Count > 0
             || owner.DeclaringSyntaxReferences.Any(r => r.GetSyntax(_cancellationToken) is TypeDeclarationSyntax t && t.Modifiers.Any(m => m.ValueText == "partial"))
             || target.OriginalDefinition.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(_cancellationToken) is not MethodDeclarationSyntax { } declaration
-            || declaration.Body is null && declaration.ExpressionBody is null)
+            || declaration.Body is null && declaration.ExpressionBody is null
+            // A block's statements run before the statement with the call: not inside ?:, && or || (there it stays a call).
+            || declaration.Body is not null && (_pending is null || _conditionalDepth > 0))
             return false;
         // Plain code: nothing the lowering reports wherever it appears, and no member the generated code could not name.
         if (declaration.DescendantNodes().Any(n => n is TryStatementSyntax or UsingStatementSyntax or LockStatementSyntax or GotoStatementSyntax or LabeledStatementSyntax
