@@ -38,6 +38,57 @@ public static partial class LocalFunctionFunctions
     }
 }
 
+/// <summary>A struct method that changes its receiver before reading its argument.</summary>
+public struct ReplacingBox
+{
+    public double S;
+
+    public double Replace(double k)
+    {
+        S = 0;
+        return k;
+    }
+}
+
+/// <summary>Arguments are evaluated at the call, before the inlined body changes what they read (found by a probe).</summary>
+public static partial class InlinedArgumentFunctions
+{
+    /// <summary>F(s) is the s before F triples it: x.</summary>
+    [Differentiable(Forward = true, Hessian = true)]
+    public static double CapturedThenChanged(double x)
+    {
+        double s = x;
+        double F(double b)
+        {
+            s = 3 * s;
+            return b;
+        }
+        return F(s);
+    }
+
+    /// <summary>b.Replace(b.S * 2) + b.S: 2x + 0.</summary>
+    [Differentiable(Forward = true, Hessian = true)]
+    public static double ReceiverThenChanged(double x)
+    {
+        var b = new ReplacingBox { S = x };
+        return b.Replace(b.S * 2) + b.S;
+    }
+
+    /// <summary>Arguments with effects of their own, in order, then a body changing what the second read.</summary>
+    [Differentiable]
+    public static double Ordered(double x)
+    {
+        double s = 1;
+        double F(double a, double b)
+        {
+            s = s * a;
+            return s + b;
+        }
+        double r = F(s += x, s * 2);
+        return r * s;
+    }
+}
+
 /// <summary>A model whose method's local function reads its members.</summary>
 public partial class LocalFunctionModel
 {

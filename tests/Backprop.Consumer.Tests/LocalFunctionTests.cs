@@ -35,4 +35,22 @@ public sealed class LocalFunctionTests
         var check = GradientCheck.Check(Loss, members, new[] { dThis.W, dThis.B[0], dThis.B[1], dXm });
         Assert.True(check.Passed, check.ToString());
     }
+
+    [Fact]
+    public void ArgumentsOfInlinedCalls_AreTheirValuesAtTheCall_InEveryMode()
+    {
+        Assert.Equal(0.7, InlinedArgumentFunctions.CapturedThenChangedGradient(0.7, out double dX), 12);
+        Assert.Equal(1, dX, 12);
+        InlinedArgumentFunctions.CapturedThenChangedTangent(0.7, 1, out double tangent);
+        Assert.Equal(1, tangent, 12);
+
+        Assert.Equal(1.4, InlinedArgumentFunctions.ReceiverThenChangedGradient(0.7, out dX), 12);
+        Assert.Equal(2, dX, 12);
+        InlinedArgumentFunctions.ReceiverThenChangedTangent(0.7, 1, out tangent);
+        Assert.Equal(2, tangent, 12);
+
+        Assert.Equal(InlinedArgumentFunctions.Ordered(0.7), InlinedArgumentFunctions.OrderedGradient(0.7, out dX), 12);
+        var result = GradientCheck.Check(p => InlinedArgumentFunctions.Ordered(p[0]), new[] { 0.7 }, new[] { dX });
+        Assert.True(result.Passed, result.ToString());
+    }
 }

@@ -68,6 +68,65 @@ internal sealed partial class MethodLowerer
         || PassesJaggedRow(invocation);
 
     /// <summary>
+    /// The variables of the caller that <paramref name="body"/> of <paramref name="method"/> writes: captured locals and
+    /// parameters (through the local functions it calls too), and the receiver's fields for a struct method.
+    /// </summary>
+    private HashSet<int> WrittenOutside(IOperation body, IMethodSymbol method, IOperation? receiver)
+    {
+        var written = new HashSet<int>();
+        var visited = new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default) { method };
+        void Root(IOperation? target)
+        {
+            while (target is IFieldReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: false })
+                target = ((IMemberReferenceOperation)target).Instance;
+            ISymbol? symbol = target switch
+            {
+                ILocalReferenceOperation local => local.Local,
+                IParameterReferenceOperation parameter => parameter.Parameter,
+                _ => null,
+            };
+            if (symbol is not null && !visited.Contains(symbol.ContainingSymbol as IMethodSymbol ?? method))
+            {
+                if (_variableIds.TryGetValue(symbol, out int id)) written.Add(id);
+                if (_structVariables.TryGetValue(symbol, out var leaves)) written.UnionWith(leaves);
+            }
+            else if (target is IInstanceReferenceOperation && receiver is not null && StructPlace(receiver) is { } place)
+                written.UnionWith(place.Variables);
+        }
+        void Visit(IOperation operation)
+        {
+            foreach (var descendant in operation.DescendantsAndSelf())
+            {
+                switch (descendant)
+                {
+                    case IDeconstructionAssignmentOperation deconstruction:
+                        foreach (var target in deconstruction.Target.DescendantsAndSelf()) Root(target);
+                        break;
+                    case IAssignmentOperation assignment:
+                        Root(assignment.Target);
+                        break;
+                    case IIncrementOrDecrementOperation increment:
+                        Root(increment.Target);
+                        break;
+                    case IArgumentOperation { Parameter.RefKind: RefKind.Ref or RefKind.Out } argument:
+                        Root(argument.Value);
+                        break;
+                    case IInvocationOperation { TargetMethod.IsReadOnly: false, TargetMethod.IsStatic: false, Instance: { } instance }:
+                        Root(instance);
+                        break;
+                    case IInvocationOperation { TargetMethod: { MethodKind: MethodKind.LocalFunction } local } when visited.Add(local.OriginalDefinition)
+                        && local.OriginalDefinition.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(_cancellationToken) is { } syntax
+                        && ModelFor(syntax).GetOperation(syntax, _cancellationToken) is { } nested:
+                        Visit(nested);
+                        break;
+                }
+            }
+        }
+        Visit(body);
+        return written;
+    }
+
+    /// <summary>
     /// A static helper with source in a type that is not <c>partial</c> (<c>static class MathUtil</c>), so its derivatives
     /// cannot be generated next to it: its body is inlined at the call, when it is plain code over numbers and buffers
     /// (no construct that stops inlining, which would turn a call that runs as written into an error).
@@ -224,7 +283,9 @@ internal sealed partial class MethodLowerer
             return null;
         }
         // ref and out parameters first: a value argument that reads a variable the body may write through one is copied.
-        var referenced = new HashSet<int>();
+        // The caller's variables the body writes (a local function's captured locals, a struct method's receiver): an argument
+        // that reads one is copied at the call, as C# evaluates it, never re-read after the body changed it.
+        var referenced = WrittenOutside(body, definition, receiver);
         foreach (int p in Enumerable.Range(0, parameters.Length).OrderBy(p => parameters[p].RefKind is RefKind.Ref or RefKind.Out ? 0 : 1))
         {
             var parameter = parameters[p];
