@@ -73,6 +73,41 @@ public static partial class StopGradientFunctions
     public static void Layer(ReadOnlySpan<double> w, double k, Span<double> y) => y[0] = Squares(Ad.StopGradient(w), k) + w[0];
 }
 
+/// <summary>foreach and ranges over stopped views (found by a probe: foreach ignored the stop).</summary>
+public static partial class StopGradientLoops
+{
+    /// <summary>Σ stop(w_i) x + w0: dW = [1, 0, 0], dX = Σ w.</summary>
+    [Differentiable(Forward = true, Jacobian = true)]
+    public static double ForEachOverALocal(double[] w, double x)
+    {
+        ReadOnlySpan<double> c = Ad.StopGradient(w);
+        double s = 0;
+        foreach (var v in c) s += v * x;
+        return s + w[0];
+    }
+
+    /// <summary>Σ_{i≥1} stop(w_i)² x + Σ stop(w_i) + w0, over the call directly and a slice: dW = [1, 0, 0].</summary>
+    [Differentiable]
+    public static double ForEachOverTheCall(double[] w, double x)
+    {
+        double s = 0;
+        foreach (var v in Ad.StopGradient(w).Slice(1)) s += v * v * x;
+        foreach (var v in Ad.StopGradient(w)) s += v;
+        return s + w[0];
+    }
+
+    /// <summary>t = stop(w)[1..]: Σ t_i w_i x.</summary>
+    [Differentiable]
+    public static double RangeOfAStoppedLocal(double[] w, double x)
+    {
+        ReadOnlySpan<double> c = Ad.StopGradient(w);
+        var t = c[1..];
+        double s = 0;
+        for (int i = 0; i < t.Length; i++) s += t[i] * w[i] * x;
+        return s;
+    }
+}
+
 /// <summary>A model member under Ad.StopGradient passed to a callee: dThis.W gets only the direct read's gradient.</summary>
 public partial class StopGradientModel
 {

@@ -90,6 +90,28 @@ public sealed class StopGradientTests
         Assert.Equal(model.W[0] * model.W[0] + model.W[1] * model.W[1] + model.W[2] * model.W[2], dK, 12);
     }
 
+    [Fact]
+    public void SpanForm_LoopedOverWithForEach_OrRanged_StaysStopped()
+    {
+        var dW = new double[3];
+        StopGradientLoops.ForEachOverALocalGradient(W, 0.4, dW, out double dX);
+        Assert.Equal(new[] { 1.0, 0, 0 }, dW);
+        Assert.Equal(W[0] + W[1] + W[2], dX, 12);
+        var jacobian = new double[4];
+        StopGradientLoops.ForEachOverALocalJacobian(W, 0.4, jacobian);
+        Assert.Equal(new[] { 1, 0, 0, W[0] + W[1] + W[2] }, jacobian, Close);
+
+        dW = new double[3];
+        StopGradientLoops.ForEachOverTheCallGradient(W, 0.4, dW, out dX);
+        Assert.Equal(new[] { 1.0, 0, 0 }, dW);
+        Assert.Equal(W[1] * W[1] + W[2] * W[2], dX, 12);
+
+        dW = new double[3];
+        StopGradientLoops.RangeOfAStoppedLocalGradient(W, 0.4, dW, out dX);
+        Assert.Equal(new[] { W[1] * 0.4, W[2] * 0.4, 0 }, dW, Close);
+        Assert.Equal(W[1] * W[0] + W[2] * W[1], dX, 12);
+    }
+
     private static readonly System.Collections.Generic.IEqualityComparer<double> Close = new Tolerance();
 
     private sealed class Tolerance : System.Collections.Generic.IEqualityComparer<double>

@@ -174,8 +174,11 @@ internal sealed partial class MethodLowerer
     /// <summary><c>w[a..b]</c>, <c>w[a..]</c>, <c>w[..^k]</c>: the slice from a to b (b and a counted from the end after ^).</summary>
     private IrExpression? LowerRangeSlice(IOperation bufferOperation, IRangeOperation range, IrType type, IOperation whole)
     {
-        if (LowerExpression(WithoutConversions(bufferOperation)) is not IrRead { Type.IsBuffer: true } buffer) return null;
-        IrExpression Length() => new IrLength(buffer.Variable);
+        // A range of a view (row[1..], Ad.StopGradient(w)[1..]) is a range of its buffer, offset by the view's start.
+        var receiver = LowerExpression(WithoutConversions(bufferOperation));
+        var view = receiver as IrSlice;
+        if ((view?.Buffer ?? receiver) is not IrRead { Type.IsBuffer: true } buffer) return null;
+        IrExpression Length() => view?.Length ?? new IrLength(buffer.Variable);
         IrExpression? Position(IOperation? operand, bool isEnd)
         {
             if (operand is null) return isEnd ? Length() : IrConstant.Int(0);
@@ -198,7 +201,8 @@ internal sealed partial class MethodLowerer
             : start is IrConstant first && end is IrConstant last
                 ? IrConstant.Int((int)(last.Integer - first.Integer))
                 : new IrBinary(IrType.Int32, BinaryOperator.Subtract, end, start);
-        return Located(new IrSlice(type with { Shape = buffer.Type.Shape == ShapeKind.Array ? ShapeKind.Span : type.Shape }, buffer, start, length), whole);
+        if (view is not null && view.Start is not IrConstant { Value: 0 }) start = new IrBinary(IrType.Int32, BinaryOperator.Add, view.Start, start);
+        return Located(new IrSlice(type with { Shape = buffer.Type.Shape == ShapeKind.Array ? ShapeKind.Span : type.Shape }, buffer, start, length, view?.Detached ?? false), whole);
     }
 
     /// <summary><c>span.Slice(…)</c> and <c>array.AsSpan(…)</c>.</summary>

@@ -114,7 +114,7 @@ internal sealed partial class MethodLowerer
 
     /// <summary>A span or array a call returns (<c>CollectionsMarshal.AsSpan(list)</c>), not a view of a buffer.</summary>
     private static bool IsSpanFromCall(IOperation collection) =>
-        collection is IInvocationOperation call && !IsSlicing(call.TargetMethod) && TypeMapping.Map(collection.Type) is { IsBuffer: true };
+        collection is IInvocationOperation call && !IsSlicing(call.TargetMethod) && !IsStopGradient(call.TargetMethod) && TypeMapping.Map(collection.Type) is { IsBuffer: true };
 
     /// <summary>Why a foreach loop cannot be lowered, and the way out, for BPG012.</summary>
     private string ForEachLimit(IForEachLoopOperation loop)

@@ -399,7 +399,9 @@ internal sealed partial class MethodLowerer
                 {
                     var element = VariableOf(control.Symbol, control.Syntax.GetLocation());
                     if (element is null) break;
-                    foreachBody.Add(new IrAssign(header, element.Value, ConvertTo(read, _variables[element.Value].Type)));
+                    // Over Ad.StopGradient(w) (or a view of it) each element is read without a derivative.
+                    var value = lowered is IrSlice { Detached: true } ? IrOpaqueCall.StopGradientOf(read) : (IrExpression)read;
+                    foreachBody.Add(new IrAssign(header, element.Value, ConvertTo(value, _variables[element.Value].Type)));
                 }
                 foreachBody.AddRange(LowerNested(loop.Body));
                 AddCountedLoop(header, counter, count, foreachBody, output);
