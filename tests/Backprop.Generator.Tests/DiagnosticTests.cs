@@ -855,6 +855,24 @@ public sealed class DiagnosticTests
         Assert.Empty(outcome.Sources);
     }
 
+    /// <summary>A method with more modes gets the gradient's and pullback's placeholders too (found by a probe).</summary>
+    [Fact]
+    public void MethodWithErrorsAndMoreModes_CallsOfItsGradient_AddNoErrors()
+    {
+        var outcome = GeneratorHarness.Run(Usings + """
+            public static partial class Model
+            {
+                [Differentiable(Forward = true, Hessian = true)]
+                public static double Loss(double w, [NoDerivative] double x) => w * Math.Sine(x);
+
+                public static double Train() => LossGradient(0.5, 1.0, out double dW) + dW;
+            }
+            """);
+        Assert.Equal(new[] { "CS0117" }, outcome.CompilationDiagnostics.Select(d => d.Id));
+        Assert.Contains("Sine", outcome.CompilationDiagnostics.Single().GetMessage(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        Assert.Equal(new[] { "Model.Loss.g.cs" }, outcome.Placeholders.Select(p => p.HintName));
+    }
+
     /// <summary>
     /// No placeholder where the signature is not the declaration's alone (a layer: its outputs; a model's method: dThis), nor
     /// where a parameter's type has a typo (the placeholder would repeat that error).

@@ -41,8 +41,10 @@ internal static class Placeholders
     {
         if (!method.IsStatic || method.IsGenericMethod || TypeMapping.Map(method.ReturnType) is not { IsRealScalar: true } returnType) return null;
         var declarationErrors = new List<DiagnosticInfo>();
-        var (shape, forward, hessian) = DeclarationParser.Parse(method, syntax, declarationErrors, cancellationToken);
-        if (shape is null || declarationErrors.Count > 0 || forward || hessian is not null || shape.EmitJacobian) return null;
+        var (shape, _, _) = DeclarationParser.Parse(method, syntax, declarationErrors, cancellationToken);
+        // The gradient's and pullback's signatures do not depend on the other modes a method asks for (their own methods
+        // get no placeholder: their signatures follow from more than the declaration).
+        if (shape is null || declarationErrors.Count > 0) return null;
 
         var names = new HashSet<string>(method.Parameters.Select(p => p.Name));
         var declared = new List<string>();
