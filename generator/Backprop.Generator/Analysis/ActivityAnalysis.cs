@@ -77,9 +77,9 @@ internal sealed class ActivityAnalysis
 
         var varied = VariedBy(method, inputs, assignments);
         var useful = UsefulBy(exit, assignments);
+        if (dead.Count == 0) return new ActivityAnalysis(varied, useful, new HashSet<int>(varied.Where(useful.Contains)), dead);
         var live = assignments.Where(a => a.Live).ToList();
-        var liveVaried = VariedBy(method, inputs, live);
-        var active = new HashSet<int>(liveVaried.Where(UsefulBy(exit, live).Contains));
+        var active = new HashSet<int>(VariedBy(method, inputs, live).Where(UsefulBy(exit, live).Contains));
         return new ActivityAnalysis(varied, useful, active, dead);
     }
 
@@ -133,79 +133,83 @@ internal sealed class ActivityAnalysis
     /// <summary>What is useful before <paramref name="block"/>, given what is useful after it; marks its dead statements.</summary>
     private static HashSet<int> UsefulBefore(IrMethod method, IEnumerable<IrStatement> block, HashSet<int> after, HashSet<IrStatement> dead)
     {
-        var useful = after;
-        foreach (var statement in block.Reverse()) useful = UsefulBefore(method, statement, useful, dead);
+        // One set per block, changed in place statement by statement (backwards).
+        var useful = new HashSet<int>(after);
+        foreach (var statement in block.Reverse()) Before(method, statement, useful, dead);
         return useful;
     }
 
-    private static HashSet<int> UsefulBefore(IrMethod method, IrStatement statement, HashSet<int> after, HashSet<IrStatement> dead)
+    /// <summary>Turns <paramref name="useful"/> (what is useful after <paramref name="statement"/>) into what is useful before it.</summary>
+    private static void Before(IrMethod method, IrStatement statement, HashSet<int> useful, HashSet<IrStatement> dead)
     {
         switch (statement)
         {
             case IrAssign assign:
-            {
-                if (!after.Contains(assign.Variable))
+                if (!useful.Contains(assign.Variable))
                 {
                     dead.Add(assign);
-                    return after;
+                    return;
                 }
-                var before = new HashSet<int>(after);
                 // A scalar is overwritten whole; a buffer variable's assignment (its allocation) kills nothing.
-                if (!method.Variables[assign.Variable].Type.IsBuffer) before.Remove(assign.Variable);
-                before.UnionWith(Sources(assign.Value));
-                return before;
-            }
+                if (!method.Variables[assign.Variable].Type.IsBuffer) useful.Remove(assign.Variable);
+                useful.UnionWith(Sources(assign.Value));
+                return;
             case IrStore store:
-            {
-                if (!after.Contains(store.Buffer))
+                if (!useful.Contains(store.Buffer))
                 {
                     dead.Add(store);
-                    return after;
+                    return;
                 }
-                var before = new HashSet<int>(after);
-                before.UnionWith(Sources(store.Value));
-                return before;
-            }
+                useful.UnionWith(Sources(store.Value));
+                return;
             case IrCallStatement call:
             {
-                var outputs = call.Arguments.Where((_, i) => call.Callee.OutputParameters[i]).Select(IrSlice.BufferOf).ToList();
-                if (outputs.Count == 0) return after;
-                if (!outputs.Any(after.Contains))
+                bool anyOutput = false, usefulOutput = false;
+                for (int i = 0; i < call.Arguments.Count; i++)
+                {
+                    if (!call.Callee.OutputParameters[i]) continue;
+                    anyOutput = true;
+                    usefulOutput |= useful.Contains(IrSlice.BufferOf(call.Arguments[i]));
+                }
+                if (!anyOutput) return;
+                if (!usefulOutput)
                 {
                     dead.Add(call);
-                    return after;
+                    return;
                 }
-                var before = new HashSet<int>(after);
-                if (call.Callee.ThisGradientPath is not null) before.Add(Instance);
+                if (call.Callee.ThisGradientPath is not null) useful.Add(Instance);
                 for (int i = 0; i < call.Arguments.Count; i++)
-                    if (call.Callee.ActiveParameters[i] && !call.Callee.OutputParameters[i]) before.UnionWith(Sources(call.Arguments[i]));
-                return before;
+                    if (call.Callee.ActiveParameters[i] && !call.Callee.OutputParameters[i]) useful.UnionWith(Sources(call.Arguments[i]));
+                return;
             }
             case IrIf branch:
             {
-                var before = UsefulBefore(method, branch.Then, after, dead);
-                var otherwise = UsefulBefore(method, branch.Else, after, dead);
-                return before.Count == 0 ? otherwise : new HashSet<int>(before.Concat(otherwise));
+                var then = UsefulBefore(method, branch.Then, useful, dead);
+                var otherwise = UsefulBefore(method, branch.Else, useful, dead);
+                useful.Clear();
+                useful.UnionWith(then);
+                useful.UnionWith(otherwise);
+                return;
             }
             case IrLoop loop:
             {
                 // What is useful at the loop's head: after the loop, or before another pass. A fixed point from below; only
                 // the pass with the final head marks statements dead (an earlier one saw too little as useful).
-                var head = after;
+                var head = new HashSet<int>(useful);
                 while (true)
                 {
                     var marks = new HashSet<IrStatement>(ReferenceComparer<IrStatement>.Instance);
-                    var next = new HashSet<int>(after.Concat(UsefulBefore(method, loop.Body.Concat(loop.Step), head, marks)));
+                    var next = UsefulBefore(method, loop.Body.Concat(loop.Step), head, marks);
+                    next.UnionWith(useful);
                     if (next.SetEquals(head))
                     {
                         dead.UnionWith(marks);
-                        return head;
+                        useful.UnionWith(head);
+                        return;
                     }
                     head = next;
                 }
             }
-            default:
-                return after;
         }
     }
 

@@ -133,7 +133,7 @@ internal sealed partial class MethodLowerer
     /// </summary>
     private bool IsHelperOfNonPartialType(IMethodSymbol target)
     {
-        if (target.MethodKind != MethodKind.Ordinary || !target.IsStatic || target.IsGenericMethod || target.ContainingType is not { IsGenericType: false } owner
+        if (target.DeclaringSyntaxReferences.Length == 0 || target.MethodKind != MethodKind.Ordinary || !target.IsStatic || target.IsGenericMethod || target.ContainingType is not { IsGenericType: false } owner
             || TypeMapping.Map(target.ReturnType) is not { IsRealScalar: true }
             || target.Parameters.Any(p => p.RefKind != RefKind.None || p.IsParams || TypeMapping.Map(p.Type) is null)
             || !target.Parameters.Any(p => TypeMapping.Map(p.Type) is { IsReal: true })
