@@ -146,6 +146,20 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
+    public void SliceGivenToALocalFunction_BPG014_SaysToPassAWholeBufferOrACopy() => Verify(Usings + """
+        public static partial class Model
+        {
+            [Differentiable]
+            public static double Loss(double[] w)
+            {
+                static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b) { double s = 0; for (int i = 0; i < a.Length; i++) s += a[i] * b[i]; return s; }
+                return Dot([|w.AsSpan(1)|], w);
+            }
+        }
+        """,
+        ("BPG014", "Cannot differentiate the expression 'w.AsSpan(1)' (the slice or view 'w.AsSpan(1)' given to 'Dot', which is inlined (a local function, a struct method or a helper of a type that is not partial) and takes whole buffers only); pass a whole buffer (a parameter, or a local that is not a view) and the offset as an int, or copy the slice into a local buffer ('w.AsSpan(1).ToArray()')"));
+
+    [Fact]
     public void RecursiveLocalFunction_BPG011_OnTheRecursiveCall() => Verify(Usings + """
         public static partial class Model
         {

@@ -360,6 +360,13 @@ internal sealed partial class MethodLowerer
                     "pass whole buffers (parameters or locals) to '" + shown + "' and the offset as an int, or copy the slice into a local buffer");
                 return null;
             }
+            else if (TypeMapping.Map(parameter.Type) is { IsBuffer: true })
+            {
+                // A slice, a view or Ad.StopGradient(w): an inlined body reads its parameter as a whole buffer only.
+                ReportUnsupportedExpression(arguments[p], "the slice or view '" + Text(arguments[p]) + "' given to '" + shown + "', which is inlined (a local function, a struct method or a helper of a type that is not partial) and takes whole buffers only",
+                    "pass a whole buffer (a parameter, or a local that is not a view) and the offset as an int, or copy the slice into a local buffer ('" + Text(arguments[p]) + ".ToArray()')");
+                return null;
+            }
             else
             {
                 ReportUnsupportedExpression(site, "'" + shown + "', whose parameter '" + parameter.Name + "' of type '" + parameter.Type.ToDisplayString() + "' cannot be passed to an inlined method",
