@@ -1,6 +1,5 @@
 using System.Collections.Generic;
 using System.Linq;
-using Backprop.Generator.Helpers;
 using Backprop.Generator.Ir;
 
 namespace Backprop.Generator.Emit;
@@ -25,11 +24,8 @@ internal static partial class GradientEmitter
                 IrVariable a = parameters[i], b = parameters[j];
                 if (a.Type.Scalar != b.Type.Scalar || !written.Contains(a.Id) && !written.Contains(b.Id)) continue;
                 var (writes, other) = written.Contains(a.Id) ? (a, b) : (b, a);
-                string span = "(global::System.ReadOnlySpan<" + a.Type.ScalarKeyword + ">)";
-                using (writer.Block("if (global::System.MemoryExtensions.Overlaps(" + span + a.Name + ", " + span + b.Name + "))"))
-                    writer.Line("throw new global::System.ArgumentException(\"The buffers '" + Identifiers.Bare(writes.Name) + "' and '" + Identifiers.Bare(other.Name) + "' overlap: '"
-                        + method.Shape.Name + "' writes into '" + Identifiers.Bare(writes.Name) + "', and its generated methods are exact only for buffers that do not overlap; pass separate buffers (copy one of them first).\", nameof("
-                        + other.Name + "));");
+                writer.Line("global::Backprop.CompilerServices.BufferChecks.ThrowIfOverlapping(" + writes.Name + ", " + other.Name + ", \"" + method.Shape.Name
+                    + "\", nameof(" + writes.Name + "), nameof(" + other.Name + "));");
             }
         }
     }

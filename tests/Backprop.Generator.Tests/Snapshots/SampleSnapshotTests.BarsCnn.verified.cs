@@ -33,18 +33,9 @@ namespace BarsCnn
             {
                 throw new global::System.ArgumentException("The gradient of 'y' must have " + y.Length + " entries, like 'y', but has " + dY.Length + ".", nameof(dY));
             }
-            if (global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)y))
-            {
-                throw new global::System.ArgumentException("The buffers 'y' and 'x' overlap: 'Conv2d' writes into 'y', and its generated methods are exact only for buffers that do not overlap; pass separate buffers (copy one of them first).", nameof(x));
-            }
-            if (global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)k, (global::System.ReadOnlySpan<double>)y))
-            {
-                throw new global::System.ArgumentException("The buffers 'y' and 'k' overlap: 'Conv2d' writes into 'y', and its generated methods are exact only for buffers that do not overlap; pass separate buffers (copy one of them first).", nameof(k));
-            }
-            if (global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)b, (global::System.ReadOnlySpan<double>)y))
-            {
-                throw new global::System.ArgumentException("The buffers 'y' and 'b' overlap: 'Conv2d' writes into 'y', and its generated methods are exact only for buffers that do not overlap; pass separate buffers (copy one of them first).", nameof(b));
-            }
+            global::Backprop.CompilerServices.BufferChecks.ThrowIfOverlapping(y, x, "Conv2d", nameof(y), nameof(x));
+            global::Backprop.CompilerServices.BufferChecks.ThrowIfOverlapping(y, k, "Conv2d", nameof(y), nameof(k));
+            global::Backprop.CompilerServices.BufferChecks.ThrowIfOverlapping(y, b, "Conv2d", nameof(y), nameof(b));
             var tape = global::Backprop.CompilerServices.Tape.Start();
             // Forward sweep, run again on a larger tape if it fills up, then the reverse sweep.
             while (true)
@@ -497,18 +488,9 @@ namespace BarsCnn
             {
                 throw new global::System.ArgumentException("The gradient of 'y' must have " + y.Length + " entries, like 'y', but has " + dY.Length + ".", nameof(dY));
             }
-            if (global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)y))
-            {
-                throw new global::System.ArgumentException("The buffers 'y' and 'x' overlap: 'Linear' writes into 'y', and its generated methods are exact only for buffers that do not overlap; pass separate buffers (copy one of them first).", nameof(x));
-            }
-            if (global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)y))
-            {
-                throw new global::System.ArgumentException("The buffers 'y' and 'w' overlap: 'Linear' writes into 'y', and its generated methods are exact only for buffers that do not overlap; pass separate buffers (copy one of them first).", nameof(w));
-            }
-            if (global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)b, (global::System.ReadOnlySpan<double>)y))
-            {
-                throw new global::System.ArgumentException("The buffers 'y' and 'b' overlap: 'Linear' writes into 'y', and its generated methods are exact only for buffers that do not overlap; pass separate buffers (copy one of them first).", nameof(b));
-            }
+            global::Backprop.CompilerServices.BufferChecks.ThrowIfOverlapping(y, x, "Linear", nameof(y), nameof(x));
+            global::Backprop.CompilerServices.BufferChecks.ThrowIfOverlapping(y, w, "Linear", nameof(y), nameof(w));
+            global::Backprop.CompilerServices.BufferChecks.ThrowIfOverlapping(y, b, "Linear", nameof(y), nameof(b));
             var tape = global::Backprop.CompilerServices.Tape.Start();
             // Forward sweep, run again on a larger tape if it fills up, then the reverse sweep.
             while (true)
@@ -945,10 +927,7 @@ namespace BarsCnn
             {
                 throw new global::System.ArgumentException("The gradient of 'y' must have " + y.Length + " entries, like 'y', but has " + dY.Length + ".", nameof(dY));
             }
-            if (global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)y))
-            {
-                throw new global::System.ArgumentException("The buffers 'y' and 'x' overlap: 'MaxPool' writes into 'y', and its generated methods are exact only for buffers that do not overlap; pass separate buffers (copy one of them first).", nameof(x));
-            }
+            global::Backprop.CompilerServices.BufferChecks.ThrowIfOverlapping(y, x, "MaxPool", nameof(y), nameof(x));
             var tape = global::Backprop.CompilerServices.Tape.Start();
             // Forward sweep, run again on a larger tape if it fills up, then the reverse sweep.
             while (true)
@@ -1166,10 +1145,7 @@ namespace BarsCnn
             {
                 throw new global::System.ArgumentException("The gradient of 'y' must have " + y.Length + " entries, like 'y', but has " + dY.Length + ".", nameof(dY));
             }
-            if (global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)y))
-            {
-                throw new global::System.ArgumentException("The buffers 'y' and 'x' overlap: 'Relu' writes into 'y', and its generated methods are exact only for buffers that do not overlap; pass separate buffers (copy one of them first).", nameof(x));
-            }
+            global::Backprop.CompilerServices.BufferChecks.ThrowIfOverlapping(y, x, "Relu", nameof(y), nameof(x));
             var tape = global::Backprop.CompilerServices.Tape.Start();
             // Forward sweep, run again on a larger tape if it fills up, then the reverse sweep.
             while (true)

@@ -200,18 +200,9 @@ namespace CurveFit
             {
                 throw new global::System.ArgumentException("The gradient of 'r' must have " + r.Length + " entries, like 'r', but has " + dR.Length + ".", nameof(dR));
             }
-            if (global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)theta, (global::System.ReadOnlySpan<double>)r))
-            {
-                throw new global::System.ArgumentException("The buffers 'r' and 'theta' overlap: 'Residuals' writes into 'r', and its generated methods are exact only for buffers that do not overlap; pass separate buffers (copy one of them first).", nameof(theta));
-            }
-            if (global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)t, (global::System.ReadOnlySpan<double>)r))
-            {
-                throw new global::System.ArgumentException("The buffers 'r' and 't' overlap: 'Residuals' writes into 'r', and its generated methods are exact only for buffers that do not overlap; pass separate buffers (copy one of them first).", nameof(t));
-            }
-            if (global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)y, (global::System.ReadOnlySpan<double>)r))
-            {
-                throw new global::System.ArgumentException("The buffers 'r' and 'y' overlap: 'Residuals' writes into 'r', and its generated methods are exact only for buffers that do not overlap; pass separate buffers (copy one of them first).", nameof(y));
-            }
+            global::Backprop.CompilerServices.BufferChecks.ThrowIfOverlapping(r, theta, "Residuals", nameof(r), nameof(theta));
+            global::Backprop.CompilerServices.BufferChecks.ThrowIfOverlapping(r, t, "Residuals", nameof(r), nameof(t));
+            global::Backprop.CompilerServices.BufferChecks.ThrowIfOverlapping(r, y, "Residuals", nameof(r), nameof(y));
             var tape = global::Backprop.CompilerServices.Tape.Start();
             // Forward sweep, run again on a larger tape if it fills up, then the reverse sweep.
             while (true)
@@ -384,18 +375,9 @@ namespace CurveFit
             {
                 throw new global::System.ArgumentException("The Jacobian must have " + rows + " x " + columns + " entries, but has " + jacobian.Length + ".", nameof(jacobian));
             }
-            if (global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)theta, (global::System.ReadOnlySpan<double>)r))
-            {
-                throw new global::System.ArgumentException("The buffers 'r' and 'theta' overlap: 'Residuals' writes into 'r', and its generated methods are exact only for buffers that do not overlap; pass separate buffers (copy one of them first).", nameof(theta));
-            }
-            if (global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)t, (global::System.ReadOnlySpan<double>)r))
-            {
-                throw new global::System.ArgumentException("The buffers 'r' and 't' overlap: 'Residuals' writes into 'r', and its generated methods are exact only for buffers that do not overlap; pass separate buffers (copy one of them first).", nameof(t));
-            }
-            if (global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)y, (global::System.ReadOnlySpan<double>)r))
-            {
-                throw new global::System.ArgumentException("The buffers 'r' and 'y' overlap: 'Residuals' writes into 'r', and its generated methods are exact only for buffers that do not overlap; pass separate buffers (copy one of them first).", nameof(y));
-            }
+            global::Backprop.CompilerServices.BufferChecks.ThrowIfOverlapping(r, theta, "Residuals", nameof(r), nameof(theta));
+            global::Backprop.CompilerServices.BufferChecks.ThrowIfOverlapping(r, t, "Residuals", nameof(r), nameof(t));
+            global::Backprop.CompilerServices.BufferChecks.ThrowIfOverlapping(r, y, "Residuals", nameof(r), nameof(y));
             jacobian.Clear();
             if (columns < rows)
             {

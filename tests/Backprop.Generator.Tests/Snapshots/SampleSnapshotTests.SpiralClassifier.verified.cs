@@ -217,18 +217,9 @@ namespace SpiralClassifier
             {
                 throw new global::System.ArgumentException("The gradient of 'y' must have " + y.Length + " entries, like 'y', but has " + dY.Length + ".", nameof(dY));
             }
-            if (global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)y))
-            {
-                throw new global::System.ArgumentException("The buffers 'y' and 'x' overlap: 'Linear' writes into 'y', and its generated methods are exact only for buffers that do not overlap; pass separate buffers (copy one of them first).", nameof(x));
-            }
-            if (global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)w, (global::System.ReadOnlySpan<double>)y))
-            {
-                throw new global::System.ArgumentException("The buffers 'y' and 'w' overlap: 'Linear' writes into 'y', and its generated methods are exact only for buffers that do not overlap; pass separate buffers (copy one of them first).", nameof(w));
-            }
-            if (global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)b, (global::System.ReadOnlySpan<double>)y))
-            {
-                throw new global::System.ArgumentException("The buffers 'y' and 'b' overlap: 'Linear' writes into 'y', and its generated methods are exact only for buffers that do not overlap; pass separate buffers (copy one of them first).", nameof(b));
-            }
+            global::Backprop.CompilerServices.BufferChecks.ThrowIfOverlapping(y, x, "Linear", nameof(y), nameof(x));
+            global::Backprop.CompilerServices.BufferChecks.ThrowIfOverlapping(y, w, "Linear", nameof(y), nameof(w));
+            global::Backprop.CompilerServices.BufferChecks.ThrowIfOverlapping(y, b, "Linear", nameof(y), nameof(b));
             var tape = global::Backprop.CompilerServices.Tape.Start();
             // Forward sweep, run again on a larger tape if it fills up, then the reverse sweep.
             while (true)
@@ -651,10 +642,7 @@ namespace SpiralClassifier
             {
                 throw new global::System.ArgumentException("The gradient of 'y' must have " + y.Length + " entries, like 'y', but has " + dY.Length + ".", nameof(dY));
             }
-            if (global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)y))
-            {
-                throw new global::System.ArgumentException("The buffers 'y' and 'x' overlap: 'Tanh' writes into 'y', and its generated methods are exact only for buffers that do not overlap; pass separate buffers (copy one of them first).", nameof(x));
-            }
+            global::Backprop.CompilerServices.BufferChecks.ThrowIfOverlapping(y, x, "Tanh", nameof(y), nameof(x));
             var tape = global::Backprop.CompilerServices.Tape.Start();
             // Forward sweep, run again on a larger tape if it fills up, then the reverse sweep.
             while (true)

@@ -25,14 +25,8 @@ namespace Demo
             {
                 throw new global::System.ArgumentException("The gradient of 'residual' must have " + residual.Length + " entries, like 'residual', but has " + dResidual.Length + ".", nameof(dResidual));
             }
-            if (global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)camera, (global::System.ReadOnlySpan<double>)residual))
-            {
-                throw new global::System.ArgumentException("The buffers 'residual' and 'camera' overlap: 'Project' writes into 'residual', and its generated methods are exact only for buffers that do not overlap; pass separate buffers (copy one of them first).", nameof(camera));
-            }
-            if (global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)point, (global::System.ReadOnlySpan<double>)residual))
-            {
-                throw new global::System.ArgumentException("The buffers 'residual' and 'point' overlap: 'Project' writes into 'residual', and its generated methods are exact only for buffers that do not overlap; pass separate buffers (copy one of them first).", nameof(point));
-            }
+            global::Backprop.CompilerServices.BufferChecks.ThrowIfOverlapping(residual, camera, "Project", nameof(residual), nameof(camera));
+            global::Backprop.CompilerServices.BufferChecks.ThrowIfOverlapping(residual, point, "Project", nameof(residual), nameof(point));
             var tape = global::Backprop.CompilerServices.Tape.Start();
             // Forward sweep, run again on a larger tape if it fills up, then the reverse sweep.
             while (true)
@@ -213,14 +207,8 @@ namespace Demo
             {
                 throw new global::System.ArgumentException("The Jacobian must have " + rows + " x " + columns + " entries, but has " + jacobian.Length + ".", nameof(jacobian));
             }
-            if (global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)camera, (global::System.ReadOnlySpan<double>)residual))
-            {
-                throw new global::System.ArgumentException("The buffers 'residual' and 'camera' overlap: 'Project' writes into 'residual', and its generated methods are exact only for buffers that do not overlap; pass separate buffers (copy one of them first).", nameof(camera));
-            }
-            if (global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)point, (global::System.ReadOnlySpan<double>)residual))
-            {
-                throw new global::System.ArgumentException("The buffers 'residual' and 'point' overlap: 'Project' writes into 'residual', and its generated methods are exact only for buffers that do not overlap; pass separate buffers (copy one of them first).", nameof(point));
-            }
+            global::Backprop.CompilerServices.BufferChecks.ThrowIfOverlapping(residual, camera, "Project", nameof(residual), nameof(camera));
+            global::Backprop.CompilerServices.BufferChecks.ThrowIfOverlapping(residual, point, "Project", nameof(residual), nameof(point));
             jacobian.Clear();
             if (columns < rows)
             {

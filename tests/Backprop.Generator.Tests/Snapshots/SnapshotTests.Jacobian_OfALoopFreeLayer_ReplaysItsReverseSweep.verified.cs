@@ -25,10 +25,7 @@ namespace Demo
             {
                 throw new global::System.ArgumentException("The gradient of 'xy' must have " + xy.Length + " entries, like 'xy', but has " + dXy.Length + ".", nameof(dXy));
             }
-            if (global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)offset, (global::System.ReadOnlySpan<double>)xy))
-            {
-                throw new global::System.ArgumentException("The buffers 'xy' and 'offset' overlap: 'Polar' writes into 'xy', and its generated methods are exact only for buffers that do not overlap; pass separate buffers (copy one of them first).", nameof(offset));
-            }
+            global::Backprop.CompilerServices.BufferChecks.ThrowIfOverlapping(xy, offset, "Polar", nameof(xy), nameof(offset));
             var tape = global::Backprop.CompilerServices.Tape.Start();
             // Forward sweep, run again on a larger tape if it fills up, then the reverse sweep.
             while (true)
@@ -220,10 +217,7 @@ namespace Demo
             {
                 throw new global::System.ArgumentException("The Jacobian must have " + rows + " x " + columns + " entries, but has " + jacobian.Length + ".", nameof(jacobian));
             }
-            if (global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)offset, (global::System.ReadOnlySpan<double>)xy))
-            {
-                throw new global::System.ArgumentException("The buffers 'xy' and 'offset' overlap: 'Polar' writes into 'xy', and its generated methods are exact only for buffers that do not overlap; pass separate buffers (copy one of them first).", nameof(offset));
-            }
+            global::Backprop.CompilerServices.BufferChecks.ThrowIfOverlapping(xy, offset, "Polar", nameof(xy), nameof(offset));
             jacobian.Clear();
             if (columns < rows)
             {

@@ -98,10 +98,7 @@ namespace Demo
             {
                 throw new global::System.ArgumentException("The gradient of 'y' must have " + y.Length + " entries, like 'y', but has " + dY.Length + ".", nameof(dY));
             }
-            if (global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)x, (global::System.ReadOnlySpan<double>)y))
-            {
-                throw new global::System.ArgumentException("The buffers 'y' and 'x' overlap: 'Forward' writes into 'y', and its generated methods are exact only for buffers that do not overlap; pass separate buffers (copy one of them first).", nameof(x));
-            }
+            global::Backprop.CompilerServices.BufferChecks.ThrowIfOverlapping(y, x, "Forward", nameof(y), nameof(x));
             var tape = global::Backprop.CompilerServices.Tape.Start();
             // Forward sweep, run again on a larger tape if it fills up, then the reverse sweep.
             while (true)
