@@ -65,16 +65,15 @@ internal sealed partial class MethodLowerer
 
         // A hand-written rule replaces differentiating the callee (or having to).
         if (CustomRules.For(_model.Compilation, target).Count > 0) return LowerCustomRuleCall(invocation, type, arguments);
-        if (target.Name == "StopGradient" && target.ContainingType?.ToDisplayString() == "Backprop.Ad" && arguments.Count == 1 && arguments[0].Type.IsBuffer)
+        if (IsStopGradient(target) && arguments.Count == 1)
         {
+            if (!arguments[0].Type.IsBuffer) return Located(IrOpaqueCall.StopGradientOf(arguments[0]), invocation);
             // The span form: a view of the same memory, read without derivatives (elements, lengths, slices, callees).
             if (arguments[0] is IrSlice slice) return Located(slice with { Type = type ?? slice.Type, Detached = true }, invocation);
             if (arguments[0] is IrRead whole) return Located(new IrSlice(type ?? whole.Type, whole, IrConstant.Int(0), new IrLength(whole.Variable), Detached: true), invocation);
             ReportUnsupportedExpression(invocation, "'Ad.StopGradient' of a buffer expression", "pass a buffer parameter or local, or a slice of one");
             return null;
         }
-        if (target.Name == "StopGradient" && target.ContainingType?.ToDisplayString() == "Backprop.Ad" && arguments.Count == 1)
-            return Located(IrOpaqueCall.StopGradientOf(arguments[0]), invocation);
 
         // A generic [Differentiable] callee (itself BPG004) is differentiated like an unmarked one, for its type arguments.
         if (!target.IsGenericMethod && target.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttribute))

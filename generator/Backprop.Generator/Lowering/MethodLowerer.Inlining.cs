@@ -97,29 +97,12 @@ internal sealed partial class MethodLowerer
         {
             foreach (var descendant in operation.DescendantsAndSelf())
             {
-                switch (descendant)
-                {
-                    case IDeconstructionAssignmentOperation deconstruction:
-                        foreach (var target in deconstruction.Target.DescendantsAndSelf()) Root(target);
-                        break;
-                    case IAssignmentOperation assignment:
-                        Root(assignment.Target);
-                        break;
-                    case IIncrementOrDecrementOperation increment:
-                        Root(increment.Target);
-                        break;
-                    case IArgumentOperation { Parameter.RefKind: RefKind.Ref or RefKind.Out } argument:
-                        Root(argument.Value);
-                        break;
-                    case IInvocationOperation { TargetMethod.IsReadOnly: false, TargetMethod.IsStatic: false, Instance: { } instance }:
-                        Root(instance);
-                        break;
-                    case IInvocationOperation { TargetMethod: { MethodKind: MethodKind.LocalFunction } local } when visited.Add(local.OriginalDefinition)
-                        && local.OriginalDefinition.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(_cancellationToken) is { } syntax
-                        && ModelFor(syntax).GetOperation(syntax, _cancellationToken) is { } nested:
-                        Visit(nested);
-                        break;
-                }
+                foreach (var target in WriteTargets(descendant)) Root(target);
+                // A local function it calls writes them too.
+                if (descendant is IInvocationOperation { TargetMethod: { MethodKind: MethodKind.LocalFunction } local } && visited.Add(local.OriginalDefinition)
+                    && local.OriginalDefinition.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(_cancellationToken) is { } syntax
+                    && ModelFor(syntax).GetOperation(syntax, _cancellationToken) is { } nested)
+                    Visit(nested);
             }
         }
         Visit(body);

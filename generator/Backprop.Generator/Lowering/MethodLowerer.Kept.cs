@@ -239,7 +239,7 @@ internal sealed partial class MethodLowerer
         var target = invocation.TargetMethod;
         if (target.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttribute)) return false;
         if (CustomRules.For(_model.Compilation, target).Count > 0) return false;
-        if (target.Name == "StopGradient" && target.ContainingType?.ToDisplayString() == "Backprop.Ad") return false;
+        if (IsStopGradient(target)) return false;
         if (target.MethodKind == MethodKind.LocalFunction) return false;
         // A helper with source that may write into a buffer is a layer: differentiated, its writes seen. One that only reads
         // its buffers runs as written.

@@ -146,21 +146,22 @@ internal sealed partial class MethodLowerer
                 ? target is IInstanceReferenceOperation
                 : target is IParameterReferenceOperation p && SymbolEqualityComparer.Default.Equals(p.Parameter, symbol);
         }
-        foreach (var operation in body.DescendantsAndSelf())
-        {
-            switch (operation)
-            {
-                case IAssignmentOperation assignment when IsRoot(assignment.Target):
-                case IIncrementOrDecrementOperation increment when IsRoot(increment.Target):
-                case IArgumentOperation { Parameter.RefKind: RefKind.Ref or RefKind.Out } argument when IsRoot(argument.Value):
-                case IInvocationOperation { TargetMethod.IsReadOnly: false, TargetMethod.IsStatic: false } call when IsRoot(call.Instance) && !StructLayout.IsVector(call.TargetMethod.ContainingType):
-                    return true;
-                case IDeconstructionAssignmentOperation deconstruction when deconstruction.Target.DescendantsAndSelf().Any(IsRoot):
-                    return true;
-            }
-        }
-        return false;
+        return body.DescendantsAndSelf().SelectMany(WriteTargets).Any(IsRoot);
     }
+
+    /// <summary>
+    /// What <paramref name="operation"/> itself writes: an assignment's or increment's target, a ref or out argument, the
+    /// receiver of a mutating struct method, each place a deconstruction assigns.
+    /// </summary>
+    private static IEnumerable<IOperation?> WriteTargets(IOperation operation) => operation switch
+    {
+        IDeconstructionAssignmentOperation deconstruction => (IEnumerable<IOperation?>)deconstruction.Target.DescendantsAndSelf(),
+        IAssignmentOperation assignment => new[] { assignment.Target },
+        IIncrementOrDecrementOperation increment => new[] { increment.Target },
+        IArgumentOperation { Parameter.RefKind: RefKind.Ref or RefKind.Out } argument => new[] { argument.Value },
+        IInvocationOperation { TargetMethod.IsReadOnly: false, TargetMethod.IsStatic: false } call when !StructLayout.IsVector(call.TargetMethod.ContainingType) => new[] { call.Instance },
+        _ => System.Array.Empty<IOperation?>(),
+    };
 
     // ---------------------------------------------------------------- statements
 
