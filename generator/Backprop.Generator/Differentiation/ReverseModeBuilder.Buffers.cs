@@ -122,18 +122,19 @@ internal sealed partial class ReverseModeBuilder
     /// A layer call whose derivative is not needed: the layer itself, or, when it has side effects, its split forward with
     /// what it pushed dropped at once (a restart of the forward sweep then does not run its effects again).
     /// </summary>
-    private IEnumerable<Code> Unrecorded(IrCallStatement call, System.Func<string, IReadOnlyList<Fragment>, IEnumerable<Fragment>, CodeStatement> invocation)
+    private void Unrecorded(IrCallStatement call, System.Func<string, IReadOnlyList<Fragment>, IEnumerable<Fragment>, CodeStatement> invocation, List<Code> forward)
     {
         var spelled = call.Arguments.Select(_text.Of).ToList();
         if (!call.Callee.HasEffects || call.Callee.CustomRule)
         {
-            yield return invocation(call.Callee.CallName, spelled, Enumerable.Empty<Fragment>());
-            yield break;
+            forward.Add(invocation(call.Callee.CallName, spelled, Enumerable.Empty<Fragment>()));
+            return;
         }
+        Comment(forward, call.Source);
         string mark = Reserve("tapeCount");
-        yield return CodeAssign.Declare("int", mark, Tape() + ".Count");
-        yield return invocation(call.Callee.ForwardName, spelled, new Fragment[] { "ref " + Tape() });
-        yield return new CodeStatement(Tape() + ".Truncate(" + mark + ")");
+        forward.Add(CodeAssign.Declare("int", mark, Tape() + ".Count"));
+        forward.Add(invocation(call.Callee.ForwardName, spelled, new Fragment[] { "ref " + Tape() }));
+        forward.Add(new CodeStatement(Tape() + ".Truncate(" + mark + ")"));
     }
 
     /// <summary>
@@ -165,7 +166,7 @@ internal sealed partial class ReverseModeBuilder
             new(ExpressionText.Receiver(call.Callee, spelled) + "." + name + "(" + Fragment.Join(", ", call.Callee.Own(spelled).Concat(after)) + ")");
         if (!active && restored.Count == 0)
         {
-            forward.AddRange(Unrecorded(call, Invocation));
+            Unrecorded(call, Invocation, forward);
             return;
         }
 
